@@ -1,0 +1,58 @@
+# causemap: `make run` and `make test` set everything up from nothing.
+# Targets: run, test, lint, bench, schemas, docs, dist, clean.
+
+SHELL := /bin/bash
+VENV  := .venv
+BIN   := $(VENV)/bin
+PY    := $(BIN)/python
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: help setup run test lint typecheck pytest bench schemas docs dist clean
+
+help:
+	@echo "make run      set up, then validate and summarise the bundled examples"
+	@echo "make test     set up, then ruff, mypy --strict and the whole pytest suite"
+	@echo "make bench    print the benchmark table"
+	@echo "make schemas  regenerate schemas/ from the models"
+	@echo "make docs     regenerate the CLI reference in README.md"
+
+$(BIN)/python:
+	@py=$$(scripts/python.sh) && "$$py" -m venv $(VENV)
+	@$(BIN)/pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	@rm -f $(VENV)/.installed-* && touch $@
+
+setup: $(STAMP)
+	@scripts/system-deps.sh graphviz
+
+run: setup
+	$(BIN)/causemap validate examples/
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: setup
+	$(BIN)/mypy
+
+pytest: setup
+	$(BIN)/pytest -q
+
+test: lint typecheck pytest
+
+bench: setup
+	$(PY) bench/run.py
+
+schemas: setup
+	$(BIN)/causemap schema --out schemas
+
+docs: setup
+	$(PY) scripts/gen_cli_reference.py
+
+dist: setup
+	rm -rf dist && $(PY) -m build --outdir dist . >/dev/null && ls dist
+
+clean:
+	rm -rf $(VENV) dist build .mypy_cache .ruff_cache .pytest_cache src/*.egg-info

@@ -1,0 +1,41 @@
+"""Loading and validating large incidents: parse, model, structure, graph."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+
+import yaml
+
+from bench.synthetic import incident
+from bench.table import Row, best_of
+from causemap.loader import check_bytes
+
+
+def rows() -> Iterator[Row]:
+    for n in (1_000, 10_000):
+        doc = incident(n)
+        text_yaml = yaml.safe_dump(doc, sort_keys=False).encode()
+        text_json = json.dumps(doc).encode()
+        for fmt, data in (("yaml", text_yaml), ("json", text_json)):
+
+            def run(data: bytes = data, fmt: str = fmt) -> None:
+                checked = check_bytes(data, f"big.{fmt}")
+                assert checked.ok, checked.diagnostics[:3]
+
+            seconds = best_of(run, repeat=3)
+            target = 2.0 if n == 10_000 else None
+            yield Row(
+                "load",
+                f"{n:,}-node incident, {fmt} ({len(data) / 1e6:.1f} MB): parse + validate + graph",
+                seconds,
+                target,
+            )
+    started = time.perf_counter()
+    EOF_BOMB = "".join(
+        f"{a}: &{a} [{', '.join(['*' + p] * 9 if p else ['lol'] * 9)}]\n"
+        for p, a in zip(["", *"abcdefgh"], "abcdefghi", strict=True)
+    )
+    check_bytes(EOF_BOMB.encode(), "bomb.yaml")
+    yield Row("load", "billion-laughs YAML refused", time.perf_counter() - started, 1.0)

@@ -1,0 +1,64 @@
+"""The ``causemap`` command line: parse arguments, call the library, print, exit.
+
+Exit codes, the same for every command:
+
+====  =============================================================================
+0     success (warnings allowed)
+1     the input has problems: an invalid document, or findings at the --fail-on level
+2     usage error: unknown option, missing argument, unknown format
+3     environment error: Graphviz missing, a render timed out, the store is unreachable
+4     internal error: a bug in causemap (please report it)
+====  =============================================================================
+
+Heavy modules (networkx, pydantic models, renderers) are imported inside the commands
+so that ``causemap --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from causemap import __version__
+from causemap.cli.base import EXIT_INTERNAL, CLIGroup
+
+__all__ = ["cli", "main"]
+
+
+@click.group(
+    cls=CLIGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
+@click.version_option(__version__, "-V", "--version", prog_name="causemap")
+def cli() -> None:
+    """Blameless postmortems as causal graphs.
+
+    Model an incident as events, conditions, contributing factors and impacts linked
+    cause → effect, then check it, analyse it and draw it. Exit codes: 0 ok, 1 problems
+    in the input, 2 usage error, 3 environment error, 4 internal error.
+    """
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    try:
+        cli.main(prog_name="causemap")
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # pragma: no cover - last resort, never a traceback
+        click.echo(f"causemap: internal error: {type(exc).__name__}: {exc}", err=True)
+        click.echo(
+            "causemap: please report this at https://github.com/causemap/causemap/issues", err=True
+        )
+        sys.exit(EXIT_INTERNAL)
+
+
+def _register() -> None:
+    from causemap.cli.schema import schema
+    from causemap.cli.validate import validate
+
+    for command in (validate, schema):
+        cli.add_command(command)
+
+
+_register()

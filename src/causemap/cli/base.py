@@ -1,0 +1,133 @@
+"""Shared pieces of the command line: exit codes, error mapping, output helpers."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from causemap.diagnostics import Diagnostic
+    from causemap.loader import Checked
+
+__all__ = [
+    "EXIT_ENVIRONMENT",
+    "EXIT_INTERNAL",
+    "EXIT_OK",
+    "EXIT_PROBLEMS",
+    "EXIT_USAGE",
+    "CLIGroup",
+    "check_inputs",
+    "echo_diagnostic",
+    "write_output",
+]
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+EXIT_ENVIRONMENT = 3
+EXIT_INTERNAL = 4
+
+
+def _exit_code(exc: Exception) -> int:
+    from causemap import errors
+
+    if isinstance(exc, errors.UnknownFormat):
+        return EXIT_USAGE
+    if isinstance(exc, errors.RenderError | errors.StoreError):
+        return EXIT_ENVIRONMENT
+    return EXIT_PROBLEMS
+
+
+class CLIGroup(click.Group):
+    """A group that lists commands in order and turns library errors into exit codes."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from causemap.errors import CausemapError, InvalidIncident
+
+        try:
+            return super().invoke(ctx)
+        except InvalidIncident as exc:
+            for diagnostic in exc.diagnostics:
+                echo_diagnostic(diagnostic)
+            ctx.exit(EXIT_PROBLEMS)
+        except CausemapError as exc:
+            click.echo(f"causemap: error: {exc}", err=True)
+            ctx.exit(_exit_code(exc))
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"causemap: error: {where}{exc.strerror or exc}", err=True)
+            ctx.exit(EXIT_PROBLEMS)
+
+
+_COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
+
+
+def echo_diagnostic(diagnostic: Diagnostic, *, err: bool = True) -> None:
+    """Print one diagnostic in compiler format, coloured on a terminal."""
+    text = diagnostic.format()
+    label = f": {diagnostic.severity}:"
+    stream = sys.stderr if err else sys.stdout
+    if stream.isatty() and label in text:
+        head, tail = text.split(label, 1)
+        text = (
+            head
+            + ": "
+            + click.style(diagnostic.severity, fg=_COLOURS[diagnostic.severity], bold=True)
+            + ":"
+            + tail
+        )
+    click.echo(text, err=err)
+
+
+def check_inputs(paths: Sequence[str]) -> list[Checked]:
+    """Read and validate every input path (``-`` is standard input); never raises."""
+    from causemap.loader import check_bytes, check_file, discover
+    from causemap.validation import check_corpus
+
+    results: list[Checked] = []
+    files = [p for p in paths if p != "-"]
+    if "-" in paths:
+        results.append(check_bytes(sys.stdin.buffer.read(), "<stdin>"))
+    for path in discover(files):
+        results.append(check_file(path))
+    valid = [(r.name, r.incident) for r in results if r.incident is not None]
+    by_name = {r.name: r for r in results}
+    for name, diagnostic in check_corpus(valid):
+        result = by_name[name]
+        located = result.sourcemap.place(diagnostic.model_copy(update={"file": name}))
+        result.diagnostics.append(located)
+        result.incident = result.graph = None
+    return results
+
+
+def no_inputs_found(paths: Iterable[str]) -> str:
+    """Message for folders that held no incident files."""
+    return f"no .yaml, .yml or .json files found in: {', '.join(paths)}"
+
+
+def write_output(data: str | bytes, output: str | None, *, default_name: str | None = None) -> None:
+    """Write to stdout (``None`` or ``-``), a file, or a file inside a folder."""
+    if output is None or output == "-":
+        if isinstance(data, bytes):
+            sys.stdout.buffer.write(data)
+        else:
+            click.echo(data, nl=not data.endswith("\n"))
+        return
+    target = Path(output)
+    if target.is_dir() and default_name:
+        target = target / default_name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
+    if isinstance(data, bytes):
+        tmp.write_bytes(data)
+    else:
+        tmp.write_text(data, encoding="utf-8")
+    tmp.replace(target)

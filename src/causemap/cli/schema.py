@@ -1,0 +1,35 @@
+"""``causemap schema``: print or write the JSON Schemas of causemap's documents."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+
+@click.command()
+@click.argument("name", required=False, default="incident")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Write every schema into this folder instead of printing one.",
+)
+def schema(name: str, out: str | None) -> None:
+    """Print the JSON Schema of NAME (default: incident).
+
+    With --out DIR, write all schemas (incident, and the others causemap produces) as
+    DIR/<name>.schema.json, the files committed in schemas/.
+    """
+    from causemap.errors import UnknownFormat
+    from causemap.schema import schemas, write_schemas
+
+    if out is not None:
+        for path in write_schemas(out):
+            click.echo(f"wrote {path}")
+        return
+    every = schemas()
+    if name not in every:
+        raise UnknownFormat(f"unknown schema '{name}'; choose from: {', '.join(every)}")
+    click.echo(json.dumps(every[name], indent=2, ensure_ascii=False))

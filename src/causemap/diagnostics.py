@@ -1,0 +1,214 @@
+"""Diagnostics: what is wrong with a document, where, and what was expected.
+
+A diagnostic is located twice over: by a JSON pointer (``/nodes/3/kind``), which works
+for YAML, JSON and HTTP bodies alike, and by file, line and column where the source
+text is known. Formatting follows compilers (``file:line:col: error: message [code]``)
+so that editors and CI annotate the right line.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+__all__ = [
+    "Diagnostic",
+    "Severity",
+    "format_github",
+    "from_validation_error",
+    "pointer",
+    "pointer_parts",
+]
+
+Severity = Literal["error", "warning", "info"]
+
+
+class Diagnostic(BaseModel):
+    """One problem found in a document."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    severity: Severity
+    """error (the document is invalid), warning or info."""
+    code: str
+    """Stable kebab-case identifier, e.g. ``duplicate-node-id``."""
+    message: str
+    """What is wrong, in words, including what was expected."""
+    pointer: str = ""
+    """JSON pointer to the offending value, e.g. ``/nodes/3/kind``; empty for the whole document."""
+    file: str | None = None
+    """File name, when the document came from a file."""
+    line: int | None = None
+    """1-based line, when known."""
+    column: int | None = None
+    """1-based column, when known."""
+
+    def format(self) -> str:
+        """Return ``file:line:col: severity: /pointer: message [code]``."""
+        where = self.file or "<input>"
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        at = f"{self.pointer}: " if self.pointer else ""
+        return f"{where}: {self.severity}: {at}{self.message} [{self.code}]"
+
+
+def pointer(parts: Iterable[str | int]) -> str:
+    """Return the JSON pointer (RFC 6901) for a path.
+
+    Examples
+    --------
+    >>> pointer(["nodes", 3, "kind"])
+    '/nodes/3/kind'
+    >>> pointer(["tags", "a/b~c"])
+    '/tags/a~1b~0c'
+    """
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def pointer_parts(ptr: str) -> list[str]:
+    """Split a JSON pointer into its unescaped parts.
+
+    Examples
+    --------
+    >>> pointer_parts('/tags/a~1b~0c')
+    ['tags', 'a/b~c']
+    """
+    if not ptr:
+        return []
+    return [p.replace("~1", "/").replace("~0", "~") for p in ptr.split("/")[1:]]
+
+
+def format_github(diagnostic: Diagnostic) -> str:
+    """Return a GitHub Actions workflow command that annotates the file and line."""
+    level = {"error": "error", "warning": "warning", "info": "notice"}[diagnostic.severity]
+    props = []
+    if diagnostic.file:
+        props.append(f"file={_gh_prop(diagnostic.file)}")
+    if diagnostic.line is not None:
+        props.append(f"line={diagnostic.line}")
+        if diagnostic.column is not None:
+            props.append(f"col={diagnostic.column}")
+    props.append(f"title={_gh_prop(diagnostic.code)}")
+    at = f"{diagnostic.pointer}: " if diagnostic.pointer else ""
+    return f"::{level} {','.join(props)}::{_gh_data(at + diagnostic.message)}"
+
+
+def _gh_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_prop(text: str) -> str:
+    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+# --- pydantic errors -> diagnostics -----------------------------------------------------
+
+
+def _allowed_keys(loc: Sequence[str | int]) -> Sequence[str]:
+    """The keys allowed in the object that holds ``loc``'s last part."""
+    from causemap.model import Action, Edge, Incident, Node
+
+    parent = [p for p in loc[:-1] if isinstance(p, str)]
+    models: dict[tuple[str, ...], type[BaseModel]] = {
+        (): Incident,
+        ("nodes",): Node,
+        ("edges",): Edge,
+        ("actions",): Action,
+    }
+    model = models.get(tuple(parent), Incident)
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _type_name(value: Any) -> str:
+    return {
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a mapping",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)
+
+
+def _message(error: Any) -> tuple[str, str]:
+    """Return (code, message) for one pydantic error dict."""
+    kind: str = error["type"]
+    loc: Sequence[str | int] = error["loc"]
+    value = error.get("input")
+    ctx = error.get("ctx") or {}
+    field = str(loc[-1]) if loc else "document"
+    if kind == "missing":
+        return "missing-key", f"missing required key '{field}'"
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(loc)
+        near = difflib.get_close_matches(field, allowed, n=1)
+        hint = f" (did you mean '{near[0]}'?)" if near else ""
+        return "unknown-key", f"unknown key '{field}'{hint}; expected one of: {', '.join(allowed)}"
+    if kind == "enum":
+        expected = ctx.get("expected", "")
+        options = [o.strip().strip("'") for o in expected.replace(" or ", ", ").split(",")]
+        near = difflib.get_close_matches(str(value), options, n=1)
+        hint = f" (did you mean '{near[0]}'?)" if near else ""
+        return "invalid-value", f"expected one of {', '.join(options)}; got {_show(value)}{hint}"
+    if kind == "literal_error" and field == "causemap":
+        return (
+            "unsupported-version",
+            f"unsupported format version {_show(value)}: this causemap reads format 1",
+        )
+    if kind == "string_pattern_mismatch":
+        return (
+            "invalid-id",
+            f"{_show(value)} is not a valid id: use lowercase letters, digits, '.', '_' and '-', "
+            "starting with a letter or digit, at most 80 characters",
+        )
+    if kind == "string_too_long":
+        return (
+            "too-long",
+            f"text is {len(value)} characters long; the limit is {ctx.get('max_length')}",
+        )
+    if kind == "string_too_short":
+        return "empty", "text must not be empty"
+    if kind in ("too_long", "too_short"):
+        bound = "at most" if kind == "too_long" else "at least"
+        limit = ctx.get("max_length" if kind == "too_long" else "min_length")
+        return "list-size", f"expected {bound} {limit} items, got {ctx.get('actual_length')}"
+    if kind.endswith("_type") or kind == "dict_type" or kind == "model_type":
+        wanted = {
+            "string_type": "a string",
+            "list_type": "a list",
+            "bool_type": "true or false",
+            "dict_type": "a mapping",
+            "model_type": "a mapping",
+        }.get(kind, kind.removesuffix("_type"))
+        hint = " (quote it)" if kind == "string_type" and isinstance(value, int | float) else ""
+        shown = "" if isinstance(value, dict | list) else f" {_show(value)}"
+        return "wrong-type", f"expected {wanted}, got {_type_name(value)}{shown}{hint}"
+    if kind in ("bool_parsing", "bool_type"):
+        return "wrong-type", f"expected true or false, got {_show(value)}"
+    message: str = error["msg"]
+    return kind.replace("_", "-"), message[:1].lower() + message[1:]
+
+
+def from_validation_error(exc: ValidationError, *, file: str | None = None) -> list[Diagnostic]:
+    """Turn a pydantic ``ValidationError`` into located diagnostics, one per error."""
+    out = []
+    for error in exc.errors(include_url=False):
+        loc = [p for p in error["loc"] if isinstance(p, int) or not p.startswith("function-")]
+        code, message = _message({**error, "loc": loc})
+        out.append(
+            Diagnostic(
+                severity="error", code=code, message=message, pointer=pointer(loc), file=file
+            )
+        )
+    return out

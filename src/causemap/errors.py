@@ -1,0 +1,153 @@
+"""Every exception causemap raises on purpose, under one base class.
+
+The hierarchy::
+
+    CausemapError
+    ├── InvalidIncident (ValueError)      a document breaks the format; carries diagnostics
+    ├── LimitExceeded (ValueError)        a document or request is larger than a configured cap
+    ├── UnknownFormat (ValueError)        an output or input format name causemap does not know
+    ├── NodeNotFound (KeyError)           a node id that is not in the incident
+    ├── CatalogError (ValueError)         a factor catalog file is malformed
+    ├── RenderError (RuntimeError)        Graphviz could not produce a picture
+    │   ├── GraphvizNotFound              the ``dot`` binary is not installed
+    │   ├── RenderTimeout                 ``dot`` ran past its time or memory limit
+    │   └── UnsafeOutput                  rendered SVG failed the post-render safety check
+    └── StoreError (RuntimeError)         the incident store refused an operation
+        ├── IncidentNotFound (KeyError)   no incident (or revision) with that id
+        ├── IncidentExists                an incident with that id already exists
+        ├── RevisionConflict              If-Match named a revision that is not the latest
+        └── PreconditionRequired          a write came without If-Match
+
+Library code raises these and never prints or exits; the CLI maps them to exit codes and
+the service maps them to structured 4xx answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from causemap.diagnostics import Diagnostic
+
+__all__ = [
+    "CatalogError",
+    "CausemapError",
+    "GraphvizNotFound",
+    "IncidentExists",
+    "IncidentNotFound",
+    "InvalidIncident",
+    "LimitExceeded",
+    "NodeNotFound",
+    "PreconditionRequired",
+    "RenderError",
+    "RenderTimeout",
+    "RevisionConflict",
+    "StoreError",
+    "UnknownFormat",
+    "UnsafeOutput",
+]
+
+
+class CausemapError(Exception):
+    """Base class of every error causemap raises on purpose."""
+
+    code = "causemap-error"
+
+
+class InvalidIncident(CausemapError, ValueError):
+    """A document is not a valid incident; ``diagnostics`` says where and why."""
+
+    code = "invalid-incident"
+
+    def __init__(self, diagnostics: Sequence[Diagnostic], name: str = "<incident>") -> None:
+        self.diagnostics = list(diagnostics)
+        self.name = name
+        errors = [d for d in self.diagnostics if d.severity == "error"]
+        first = errors[0].format() if errors else "invalid incident"
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        super().__init__(first + more)
+
+
+class LimitExceeded(CausemapError, ValueError):
+    """A document or request is larger than a configured cap."""
+
+    code = "limit-exceeded"
+
+
+class UnknownFormat(CausemapError, ValueError):
+    """An output or input format name causemap does not know."""
+
+    code = "unknown-format"
+
+
+class NodeNotFound(CausemapError, KeyError):
+    """A node id that is not in the incident."""
+
+    code = "node-not-found"
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "node not found"
+
+
+class CatalogError(CausemapError, ValueError):
+    """A factor catalog file is malformed."""
+
+    code = "invalid-catalog"
+
+
+class RenderError(CausemapError, RuntimeError):
+    """Graphviz could not produce a picture."""
+
+    code = "render-failed"
+
+
+class GraphvizNotFound(RenderError):
+    """The Graphviz ``dot`` binary is not installed."""
+
+    code = "graphviz-not-found"
+
+
+class RenderTimeout(RenderError):
+    """``dot`` ran past its wall-clock, CPU or memory limit and was stopped."""
+
+    code = "render-timeout"
+
+
+class UnsafeOutput(RenderError):
+    """Rendered SVG contained something the post-render safety check forbids."""
+
+    code = "unsafe-output"
+
+
+class StoreError(CausemapError, RuntimeError):
+    """The incident store refused an operation."""
+
+    code = "store-error"
+
+
+class IncidentNotFound(StoreError, KeyError):
+    """No incident, or no revision, with that id."""
+
+    code = "not-found"
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "not found"
+
+
+class IncidentExists(StoreError):
+    """An incident with that id already exists."""
+
+    code = "already-exists"
+
+
+class RevisionConflict(StoreError):
+    """A write named a revision that is no longer the latest."""
+
+    code = "revision-conflict"
+
+
+class PreconditionRequired(StoreError):
+    """A write to an existing incident came without naming the revision it replaces."""
+
+    code = "precondition-required"

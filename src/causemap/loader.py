@@ -1,0 +1,244 @@
+"""Loading and writing incident documents.
+
+``check_*`` never raise for bad input: they return a :class:`Checked` with every
+diagnostic located by file, line, column and JSON pointer. ``load``/``loads`` raise
+:class:`~causemap.errors.InvalidIncident` instead, for programs that just want the model.
+``dump`` writes the canonical form: keys in format order, defaults left out, so that the
+same incident always gives the same bytes and loads back equal.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import ValidationError
+
+from causemap.diagnostics import Diagnostic, from_validation_error, pointer_parts
+from causemap.errors import InvalidIncident
+from causemap.graph import CausalGraph, build_graph
+from causemap.model import Incident
+from causemap.source import Format, Parsed, SourceMap, parse
+from causemap.validation import check_structure
+
+__all__ = [
+    "SUFFIXES",
+    "Checked",
+    "check_bytes",
+    "check_data",
+    "check_file",
+    "discover",
+    "dump",
+    "load",
+    "loads",
+]
+
+SUFFIXES = (".yaml", ".yml", ".json")
+MODELINE = "# yaml-language-server: $schema={}\n"
+SCHEMA_URL = "https://causemap.dev/schemas/incident.schema.json"
+
+
+@dataclass
+class Checked:
+    """A document after parsing and validation."""
+
+    name: str
+    """File name or other label of the input."""
+    incident: Incident | None = None
+    """The model when the document is valid, else None."""
+    graph: CausalGraph | None = None
+    """The causal graph when the document is valid, else None."""
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    sourcemap: SourceMap = field(default_factory=SourceMap)
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no error (warnings allowed)."""
+        return not any(d.severity == "error" for d in self.diagnostics)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        """The error diagnostics."""
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    def locate(self, ptr: str) -> tuple[int, int] | None:
+        """Return (line, column) of the value at JSON pointer ``ptr``, when known."""
+        return self.sourcemap.locate(pointer_parts(ptr))
+
+
+def _finish(name: str, parsed: Parsed) -> Checked:
+    result = Checked(name=name, sourcemap=parsed.sourcemap, diagnostics=parsed.diagnostics)
+    if parsed.diagnostics:
+        return result
+    return check_data(parsed.value, name=name, sourcemap=parsed.sourcemap)
+
+
+def check_data(data: Any, *, name: str = "<input>", sourcemap: SourceMap | None = None) -> Checked:
+    """Validate already-parsed data (e.g. an HTTP JSON body) as an incident."""
+    sourcemap = sourcemap or SourceMap()
+    result = Checked(name=name, sourcemap=sourcemap)
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else f"{type(data).__name__}"
+        result.diagnostics = [
+            Diagnostic(
+                severity="error",
+                code="wrong-type",
+                file=name,
+                line=1,
+                column=1,
+                message=f"expected an incident mapping at the top level, got {kind}",
+            )
+        ]
+        return result
+    try:
+        incident = Incident.model_validate(data)
+    except ValidationError as exc:
+        result.diagnostics = _place(from_validation_error(exc, file=name), sourcemap)
+        return result
+    G = build_graph(incident)
+    problems = [d.model_copy(update={"file": name}) for d in check_structure(incident, G)]
+    result.diagnostics = _place(problems, sourcemap)
+    if result.ok:
+        result.incident, result.graph = incident, G
+    return result
+
+
+def _place(diagnostics: list[Diagnostic], sourcemap: SourceMap) -> list[Diagnostic]:
+    placed = [sourcemap.place(d, key=d.code == "unknown-key") for d in diagnostics]
+    return sorted(placed, key=lambda d: (d.line or 0, d.column or 0))
+
+
+def check_bytes(data: bytes | str, name: str = "<input>", fmt: Format | None = None) -> Checked:
+    """Parse and validate a document given as bytes or text."""
+    return _finish(name, parse(data, name, fmt))
+
+
+def check_file(path: str | os.PathLike[str]) -> Checked:
+    """Read, parse and validate one file; unreadable files become diagnostics too."""
+    name = os.fspath(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        return Checked(
+            name=name,
+            diagnostics=[
+                Diagnostic(
+                    severity="error",
+                    code="unreadable",
+                    file=name,
+                    message=f"cannot read file: {reason}",
+                )
+            ],
+        )
+    return check_bytes(data, name)
+
+
+def load(path: str | os.PathLike[str]) -> Incident:
+    """Load one incident file (YAML or JSON).
+
+    Raises
+    ------
+    InvalidIncident
+        With every diagnostic, when the file is not a valid incident.
+    """
+    checked = check_file(path)
+    if checked.incident is None:
+        raise InvalidIncident(checked.diagnostics, checked.name)
+    return checked.incident
+
+
+def loads(text: str | bytes, *, format: Format | None = None, name: str = "<input>") -> Incident:
+    """Load an incident from YAML or JSON text (``format`` guessed when omitted).
+
+    Examples
+    --------
+    >>> inc = loads('''
+    ... causemap: 1
+    ... id: demo
+    ... title: Demo
+    ... date: 2024-01-01
+    ... nodes:
+    ...   - {id: push, kind: event, label: Config pushed}
+    ...   - {id: down, kind: impact, label: Site down, causes: [push]}
+    ... ''')
+    >>> inc.nodes[1].causes
+    ['push']
+    """
+    checked = check_bytes(text, name, format)
+    if checked.incident is None:
+        raise InvalidIncident(checked.diagnostics, checked.name)
+    return checked.incident
+
+
+def canonical(incident: Incident) -> dict[str, Any]:
+    """Return the canonical plain-data form: format order, defaults left out."""
+    return incident.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style; dates and times stay plain (causemap reads them as strings)."""
+
+
+# The emitter quotes any string a YAML 1.1 reader would take for a bool, number or null;
+# dates are left plain because people write them so and our reader keeps them as text.
+_Dumper.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeDumper.yaml_implicit_resolvers.items()
+}
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def dump(
+    incident: Incident, format: Literal["yaml", "json"] = "yaml", schema: str | None = SCHEMA_URL
+) -> str:
+    """Return the canonical YAML or JSON text of ``incident``.
+
+    YAML output starts with a ``yaml-language-server`` modeline pointing at ``schema``
+    (pass None to leave it out).
+    """
+    data = canonical(incident)
+    if format == "json":
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    text = yaml.dump(
+        data,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
+        default_flow_style=False,
+    )
+    return (MODELINE.format(schema) if schema else "") + text
+
+
+def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
+    """Yield incident files: given files as they are, folders searched recursively.
+
+    Files in a folder are yielded in sorted order; hidden files and folders are skipped.
+    A path that does not exist is yielded as is, so that reading it reports the problem.
+    """
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = (
+                p
+                for p in path.rglob("*")
+                if p.suffix.lower() in SUFFIXES
+                and p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            yield from sorted(found)
+        else:
+            yield path

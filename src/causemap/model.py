@@ -1,0 +1,400 @@
+"""The incident format (format 1) as pydantic v2 models.
+
+This module is the public contract that files, the API and the web editor all speak.
+Shape, types, enums, slugs, text limits and unknown keys are checked here; references
+between nodes, cycles and the other graph rules live in :mod:`causemap.validation`
+because they need the whole document and produce warnings as well as errors.
+
+Models import nothing else from causemap, so every other module may import them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    StringConstraints,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+__all__ = [
+    "FORMAT_VERSION",
+    "Action",
+    "ActionStatus",
+    "ActionType",
+    "Edge",
+    "Gate",
+    "Incident",
+    "Level",
+    "Node",
+    "NodeClass",
+    "NodeKind",
+    "instant_to_datetime",
+]
+
+FORMAT_VERSION = 1
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,79}$"
+
+# Text limits: generous for real postmortems, small enough that one document cannot
+# exhaust memory or make a diagram unreadable.
+MAX_TITLE = 200
+MAX_LABEL = 500
+MAX_DETAIL = 10_000
+MAX_SUMMARY = 20_000
+MAX_SHORT = 200
+MAX_EVIDENCE = 2_000
+MAX_LIST = 200
+MAX_NODES = 20_000
+MAX_EDGES = 100_000
+MAX_ACTIONS = 2_000
+
+_DATE_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class NodeKind(StrEnum):
+    """What a node of the causal graph stands for."""
+
+    EVENT = "event"
+    """Something that happened at a point in time: an action, or an occurrence."""
+    CONDITION = "condition"
+    """A state that held for a while: a configuration, a capacity limit, a missing safeguard."""
+    FACTOR = "factor"
+    """A contributing factor in tooling, process, team or organisation."""
+    IMPACT = "impact"
+    """The harm: customers, data, money. An impact causes nothing."""
+
+
+class Level(StrEnum):
+    """AcciMap level, from the sharp end to the blunt end."""
+
+    TECHNICAL = "technical"
+    OPERATOR = "operator"
+    PROCESS = "process"
+    ORGANIZATION = "organization"
+    EXTERNAL = "external"
+
+
+class Gate(StrEnum):
+    """How the direct causes of a node combine."""
+
+    AND = "and"
+    """Every cause was needed; together they sufficed (the default)."""
+    OR = "or"
+    """Any one cause alone would have sufficed."""
+
+
+class NodeClass(StrEnum):
+    """A reviewer's override of the computed proximate/systemic class."""
+
+    PROXIMATE = "proximate"
+    SYSTEMIC = "systemic"
+
+
+class ActionStatus(StrEnum):
+    """Where an action item stands."""
+
+    OPEN = "open"
+    IN_PROGRESS = "in-progress"
+    DONE = "done"
+    WONTFIX = "wontfix"
+
+
+class ActionType(StrEnum):
+    """What an action item does to the causal structure."""
+
+    PREVENT = "prevent"
+    """Removes or weakens a cause so the impact cannot follow."""
+    MITIGATE = "mitigate"
+    """Limits the harm once the failure happens."""
+    DETECT = "detect"
+    """Finds the failure sooner."""
+    PROCESS = "process"
+    """Changes how people work (review, runbooks, training)."""
+
+
+def _clean_text(value: str) -> str:
+    found = _CONTROL.search(value)
+    if found:
+        raise PydanticCustomError(
+            "control_character",
+            "text must not contain control characters (found {char})",
+            {"char": repr(found.group())},
+        )
+    if not value.strip():
+        raise PydanticCustomError("blank_text", "text must not be empty or blank")
+    return value
+
+
+def _parse_instant(value: Any) -> dt.datetime | dt.date:
+    """Accept a date (2017-02-28) or a date-time with a timezone (2017-02-28T17:37:00Z)."""
+    if isinstance(value, dt.datetime):
+        parsed: dt.datetime | dt.date = value
+    elif isinstance(value, dt.date):
+        return value
+    elif isinstance(value, str):
+        try:
+            parsed = (
+                dt.date.fromisoformat(value)
+                if len(value) == 10
+                else dt.datetime.fromisoformat(value.replace("z", "Z"))
+            )
+        except ValueError:
+            if _DATE_SHAPE.match(value):
+                raise PydanticCustomError(
+                    "invalid_date", "{value} is not a valid calendar date", {"value": repr(value)}
+                ) from None
+            raise PydanticCustomError(
+                "instant",
+                "expected a date like 2017-02-28 or a date-time with a timezone like "
+                "2017-02-28T17:37:00Z, got {value}",
+                {"value": repr(value[:40])},
+            ) from None
+    else:
+        raise PydanticCustomError(
+            "instant",
+            "expected a date or date-time string, got {type}",
+            {"type": type(value).__name__},
+        )
+    if isinstance(parsed, dt.datetime) and parsed.utcoffset() is None:
+        raise PydanticCustomError(
+            "instant_timezone",
+            "date-time {value} has no timezone; add one, e.g. 'Z' for UTC or '+02:00'",
+            {"value": repr(str(value)[:40])},
+        )
+    return parsed
+
+
+def _dump_instant(value: dt.datetime | dt.date) -> str:
+    if isinstance(value, dt.datetime):
+        text = value.isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+    return value.isoformat()
+
+
+def _parse_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        raise PydanticCustomError("date", "expected a date like 2017-02-28, not a date-time")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            if _DATE_SHAPE.match(value):
+                raise PydanticCustomError(
+                    "invalid_date", "{value} is not a valid calendar date", {"value": repr(value)}
+                ) from None
+    raise PydanticCustomError(
+        "date", "expected a date like 2017-02-28, got {value}", {"value": repr(str(value)[:40])}
+    )
+
+
+Text = Annotated[str, AfterValidator(_clean_text)]
+Slug = Annotated[
+    str,
+    StringConstraints(pattern=SLUG_PATTERN),
+    WithJsonSchema({"type": "string", "pattern": SLUG_PATTERN}),
+]
+Instant = Annotated[
+    dt.datetime | dt.date,
+    PlainValidator(_parse_instant),
+    PlainSerializer(_dump_instant, return_type=str),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "format": "date"},
+                {"type": "string", "format": "date-time"},
+            ]
+        }
+    ),
+]
+Date = Annotated[
+    dt.date,
+    PlainValidator(_parse_date),
+    PlainSerializer(lambda d: d.isoformat(), return_type=str),
+    WithJsonSchema({"type": "string", "format": "date"}),
+]
+
+
+def instant_to_datetime(value: dt.datetime | dt.date) -> dt.datetime:
+    """Return ``value`` as an aware datetime; a bare date means its start in UTC.
+
+    Examples
+    --------
+    >>> instant_to_datetime(dt.date(2017, 2, 28)).isoformat()
+    '2017-02-28T00:00:00+00:00'
+    """
+    if isinstance(value, dt.datetime):
+        return value
+    return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+
+
+_CONFIG = ConfigDict(
+    extra="forbid",
+    use_attribute_docstrings=True,
+    validate_by_alias=True,
+    validate_by_name=False,
+    serialize_by_alias=True,
+    regex_engine="python-re",
+)
+
+
+class Node(BaseModel):
+    """One statement in the causal graph: an event, a condition, a factor or an impact."""
+
+    model_config = _CONFIG
+
+    id: Slug
+    """Identifier, unique in this incident: [a-z0-9][a-z0-9._-]{0,79}."""
+    kind: NodeKind
+    """event | condition | factor | impact."""
+    label: Text = Field(min_length=1, max_length=MAX_LABEL)
+    """One sentence stating what happened or what held, written without blame."""
+    detail: Text | None = Field(None, max_length=MAX_DETAIL)
+    """Optional longer explanation."""
+    at: Instant | None = None
+    """When it happened or began: a date, or a date-time with a timezone."""
+    until: Instant | None = None
+    """When it ended."""
+    level: Level | None = None
+    """AcciMap level: technical | operator | process | organization | external."""
+    factor: Slug | None = None
+    """Shared-factor key, the same across incidents, for cross-incident analysis."""
+    tags: list[Annotated[Text, Field(max_length=MAX_SHORT)]] = Field(
+        default_factory=list, max_length=MAX_LIST
+    )
+    """Free tags."""
+    evidence: list[Annotated[Text, Field(max_length=MAX_EVIDENCE)]] = Field(
+        default_factory=list, max_length=MAX_LIST
+    )
+    """Links, log lines or other references that support this statement."""
+    unknown: bool = False
+    """True marks an open question: a cause known to exist but not yet identified."""
+    gate: Gate = Gate.AND
+    """How this node's causes combine: and (all were needed) | or (any one sufficed)."""
+    classification: NodeClass | None = None
+    """Reviewer's override of the computed class: proximate | systemic."""
+    causes: list[Slug] = Field(default_factory=list, max_length=MAX_LIST)
+    """Ids of this node's direct causes (shorthand for edges without a label)."""
+
+    @field_validator("until")
+    @classmethod
+    def _until_after_at(cls, value: Any, info: ValidationInfo) -> Any:
+        start = info.data.get("at")
+        if (
+            value is not None
+            and start is not None
+            and instant_to_datetime(value) < instant_to_datetime(start)
+        ):
+            raise PydanticCustomError(
+                "until_before_at",
+                "'until' ({until}) is earlier than 'at' ({at})",
+                {"until": _dump_instant(value), "at": _dump_instant(start)},
+            )
+        return value
+
+
+class Edge(BaseModel):
+    """A cause → effect link that carries a label or evidence."""
+
+    model_config = _CONFIG
+
+    source: Slug = Field(alias="from")
+    """Id of the cause."""
+    target: Slug = Field(alias="to")
+    """Id of the effect."""
+    label: Text | None = Field(None, max_length=MAX_LABEL)
+    """How the cause produced the effect."""
+    evidence: list[Annotated[Text, Field(max_length=MAX_EVIDENCE)]] = Field(
+        default_factory=list, max_length=MAX_LIST
+    )
+    """References that support this link."""
+
+    @classmethod
+    def between(cls, source: str, target: str, **fields: Any) -> Edge:
+        """Build an edge from Python, where ``from`` is a keyword."""
+        return cls.model_validate({"from": source, "to": target, **fields})
+
+
+class Action(BaseModel):
+    """An action item and the nodes it removes or weakens."""
+
+    model_config = _CONFIG
+
+    id: Slug
+    """Identifier, unique in this incident."""
+    title: Text = Field(min_length=1, max_length=MAX_TITLE * 2)
+    """What will be done, stated so that anyone can check it was done."""
+    addresses: list[Slug] = Field(default_factory=list, max_length=MAX_LIST)
+    """Ids of the nodes this action removes or weakens."""
+    owner: Text | None = Field(None, max_length=MAX_SHORT)
+    """Team or person accountable for it."""
+    due: Date | None = None
+    """Date it is due."""
+    status: ActionStatus = ActionStatus.OPEN
+    """open | in-progress | done | wontfix."""
+    closed: Date | None = None
+    """Date it was done."""
+    type: ActionType = ActionType.PREVENT
+    """prevent | mitigate | detect | process."""
+    link: Text | None = Field(None, max_length=MAX_EVIDENCE)
+    """Tracker link."""
+
+
+class Incident(BaseModel):
+    """One incident: metadata, the causal graph and the action items."""
+
+    model_config = _CONFIG
+
+    schema_: str | None = Field(None, alias="$schema", max_length=MAX_EVIDENCE)
+    """Optional JSON Schema reference for editors (JSON files)."""
+    causemap: Literal[1]
+    """Format version. This release reads format 1."""
+    id: Slug
+    """Identifier, unique in a corpus: [a-z0-9][a-z0-9._-]{0,79}."""
+    title: Text = Field(min_length=1, max_length=MAX_TITLE)
+    """Short title of the incident."""
+    date: Date
+    """Date the incident started."""
+    severity: Text | None = Field(None, max_length=MAX_SHORT)
+    """Severity in the team's own scale, e.g. sev1."""
+    services: list[Annotated[Text, Field(max_length=MAX_SHORT)]] = Field(
+        default_factory=list, max_length=MAX_LIST
+    )
+    """Services involved."""
+    tags: list[Annotated[Text, Field(max_length=MAX_SHORT)]] = Field(
+        default_factory=list, max_length=MAX_LIST
+    )
+    """Free tags."""
+    participants: list[Annotated[Text, Field(max_length=MAX_SHORT)]] = Field(
+        default_factory=list, max_length=MAX_LIST
+    )
+    """People in the review; their names must not appear as causes."""
+    summary: Text | None = Field(None, max_length=MAX_SUMMARY)
+    """One paragraph on what happened and what it cost."""
+    nodes: list[Node] = Field(min_length=1, max_length=MAX_NODES)
+    """Events, conditions, factors and impacts."""
+    edges: list[Edge] = Field(default_factory=list, max_length=MAX_EDGES)
+    """Cause → effect links that carry a label or evidence."""
+    actions: list[Action] = Field(default_factory=list, max_length=MAX_ACTIONS)
+    """Action items."""
+
+    def node(self, node_id: str) -> Node:
+        """Return the node with ``node_id``; raise ``KeyError`` if there is none."""
+        for node in self.nodes:
+            if node.id == node_id:
+                return node
+        raise KeyError(node_id)

@@ -1,0 +1,59 @@
+"""JSON Schemas of causemap's documents, generated from the models.
+
+The files in ``schemas/`` are these schemas, written by ``causemap schema --out schemas``
+(``make schemas``); a test fails when the committed files are stale.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+__all__ = ["SCHEMA_BASE", "schema_text", "schemas", "write_schemas"]
+
+SCHEMA_BASE = "https://causemap.dev/schemas/"
+
+
+def _from_model(model: type[BaseModel], name: str, title: str) -> dict[str, Any]:
+    body = model.model_json_schema(by_alias=True, mode="validation")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"{SCHEMA_BASE}{name}.schema.json",
+        **body,
+        "title": title,
+    }
+
+
+def _incident() -> dict[str, Any]:
+    from causemap.model import Incident
+
+    return _from_model(Incident, "incident", "causemap incident (format 1)")
+
+
+_SOURCES: dict[str, Callable[[], dict[str, Any]]] = {"incident": _incident}
+
+
+def schemas() -> dict[str, dict[str, Any]]:
+    """Return every schema by name, in a fixed order."""
+    return {name: _SOURCES[name]() for name in sorted(_SOURCES)}
+
+
+def schema_text(schema: dict[str, Any]) -> str:
+    """Serialise a schema the way the committed files are written."""
+    return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def write_schemas(folder: str | Path) -> list[Path]:
+    """Write every schema to ``folder/<name>.schema.json``; return the paths."""
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, schema in schemas().items():
+        path = target / f"{name}.schema.json"
+        path.write_text(schema_text(schema), encoding="utf-8")
+        written.append(path)
+    return written

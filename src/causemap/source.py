@@ -1,0 +1,412 @@
+"""Reading document text safely: bytes → plain Python values, plus a map back to lines.
+
+YAML is parsed with the safe composer only (libyaml when present) and converted to
+plain values by our own walker, which
+
+* resolves scalars by the YAML 1.2 core schema, so ``no``, ``on`` and ``2017-02-28`` stay
+  strings and only ``true``/``false`` are booleans (no "Norway problem");
+* rejects duplicate keys, non-string keys, merge keys, custom tags and multi-document streams;
+* bounds alias expansion by computing each node's expanded size once, so a "billion
+  laughs" file fails in milliseconds instead of being expanded.
+
+JSON is parsed with the standard library, rejecting duplicate keys. Positions are kept as
+the composed YAML node tree and resolved to a line only when a diagnostic needs one; JSON
+positions come from composing the same text as YAML, lazily, on the error path only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any, Literal
+
+import yaml
+
+from causemap.diagnostics import Diagnostic, pointer
+
+__all__ = ["MAX_BYTES", "MAX_VALUES", "Parsed", "SourceMap", "detect_format", "parse"]
+
+MAX_BYTES = 16 * 1024 * 1024
+"""Largest document accepted, in bytes."""
+MAX_VALUES = 1_000_000
+"""Largest number of values a document may expand to (aliases counted as expanded)."""
+
+Format = Literal["yaml", "json"]
+
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_TAG = "tag:yaml.org,2002:"
+_IMPLICIT = {_TAG + t for t in ("str", "bool", "int", "float", "null", "timestamp")}
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+
+
+class SourceMap:
+    """Resolves JSON pointers to 1-based (line, column) in the source text."""
+
+    def __init__(self, root: yaml.Node | None = None, text: str | None = None) -> None:
+        self._root = root
+        self._text = text
+
+    def _tree(self) -> yaml.Node | None:
+        if self._root is None and self._text is not None:
+            with contextlib.suppress(yaml.YAMLError, RecursionError):
+                self._root = yaml.compose(self._text, Loader=_Loader)
+            self._text = None
+        return self._root
+
+    def locate(self, parts: Sequence[str | int], *, key: bool = False) -> tuple[int, int] | None:
+        """Return where the value at ``parts`` starts (or its key, with ``key=True``).
+
+        A path that goes further than the document resolves to its deepest existing part.
+        """
+        node = self._tree()
+        if node is None:
+            return None
+        mark = node.start_mark
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            if isinstance(node, yaml.MappingNode):
+                for k, v in node.value:
+                    if isinstance(k, yaml.ScalarNode) and k.value == str(part):
+                        mark = k.start_mark if (last and key) else v.start_mark
+                        node = v
+                        break
+                else:
+                    break
+            elif isinstance(node, yaml.SequenceNode):
+                try:
+                    node = node.value[int(part)]
+                except (ValueError, IndexError):
+                    break
+                mark = node.start_mark
+            else:
+                break
+        return mark.line + 1, mark.column + 1
+
+    def place(self, diagnostic: Diagnostic, *, key: bool = False) -> Diagnostic:
+        """Return ``diagnostic`` with its line and column filled in from its pointer."""
+        if diagnostic.line is not None:
+            return diagnostic
+        from causemap.diagnostics import pointer_parts
+
+        where = self.locate(pointer_parts(diagnostic.pointer), key=key)
+        if where is None:
+            return diagnostic
+        return diagnostic.model_copy(update={"line": where[0], "column": where[1]})
+
+
+@dataclass
+class Parsed:
+    """The outcome of parsing one document."""
+
+    value: Any = None
+    """Plain Python data (dicts, lists, str, int, float, bool, None), or None on error."""
+    sourcemap: SourceMap = field(default_factory=SourceMap)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    format: Format = "yaml"
+
+
+class _Reject(Exception):
+    def __init__(self, code: str, message: str, mark: Any, path: list[str | int]) -> None:
+        super().__init__(message)
+        self.code, self.message, self.mark, self.path = code, message, mark, path
+
+
+def detect_format(name: str, text: str) -> Format:
+    """Pick ``json`` for ``.json`` files or text starting with ``{``, else ``yaml``."""
+    lowered = name.lower()
+    if lowered.endswith(".json"):
+        return "json"
+    if lowered.endswith((".yaml", ".yml")):
+        return "yaml"
+    return "json" if text.lstrip()[:1] == "{" else "yaml"
+
+
+def _error(
+    code: str,
+    message: str,
+    file: str,
+    line: int | None = None,
+    column: int | None = None,
+    ptr: str = "",
+) -> Diagnostic:
+    return Diagnostic(
+        severity="error",
+        code=code,
+        message=message,
+        file=file,
+        line=line,
+        column=column,
+        pointer=ptr,
+    )
+
+
+def decode(data: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
+    """Decode UTF-8 text, rejecting binary content, bad encodings and oversized input."""
+    if len(data) > MAX_BYTES:
+        return None, [
+            _error(
+                "too-large", f"document is {len(data):,} bytes; the limit is {MAX_BYTES:,}", file
+            )
+        ]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [_error("encoding", "document is UTF-16; save it as UTF-8", file, 1, 1)]
+    if b"\x00" in data:
+        offset = data.index(b"\x00")
+        line = data.count(b"\n", 0, offset) + 1
+        return None, [_error("binary", "not a text document (contains NUL bytes)", file, line)]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        start = exc.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
+        line = data.count(b"\n", 0, start) + 1
+        column = start - (data.rfind(b"\n", 0, start) + 1) + 1
+        return None, [
+            _error(
+                "encoding",
+                f"invalid UTF-8: byte 0x{data[start]:02x} at offset "
+                f"{start} cannot be decoded; save the file as UTF-8",
+                file,
+                line,
+                column,
+            )
+        ]
+    return text, []
+
+
+def parse(data: bytes | str, file: str = "<input>", fmt: Format | None = None) -> Parsed:
+    """Parse document bytes or text into plain values, never raising for bad input."""
+    if isinstance(data, bytes):
+        text, problems = decode(data, file)
+        if text is None:
+            return Parsed(diagnostics=problems)
+    else:
+        text = data
+        if len(text) > MAX_BYTES:
+            return Parsed(
+                diagnostics=[
+                    _error(
+                        "too-large",
+                        f"document is {len(text):,} characters; the limit is {MAX_BYTES:,}",
+                        file,
+                    )
+                ]
+            )
+    fmt = fmt or detect_format(file, text)
+    return _parse_json(text, file) if fmt == "json" else _parse_yaml(text, file)
+
+
+def _parse_json(text: str, file: str) -> Parsed:
+    sourcemap = SourceMap(text=text)
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for k, v in items:
+            if k in out:
+                raise _Reject("duplicate-key", f"duplicate key '{k}'", None, [])
+            out[k] = v
+        return out
+
+    try:
+        value = json.loads(text, object_pairs_hook=pairs)
+    except json.JSONDecodeError as exc:
+        return Parsed(
+            format="json",
+            diagnostics=[
+                _error(
+                    "json-syntax", exc.msg[:1].lower() + exc.msg[1:], file, exc.lineno, exc.colno
+                )
+            ],
+        )
+    except RecursionError:
+        return Parsed(
+            format="json", diagnostics=[_error("too-deep", "document is nested too deeply", file)]
+        )
+    except _Reject as exc:
+        # The YAML walker finds the same duplicate and knows where it is.
+        located = _parse_yaml(text, file)
+        dupes = [d for d in located.diagnostics if d.code == "duplicate-key"]
+        return Parsed(format="json", diagnostics=dupes or [_error(exc.code, exc.message, file)])
+    return Parsed(value=value, sourcemap=sourcemap, format="json")
+
+
+def _parse_yaml(text: str, file: str) -> Parsed:
+    sourcemap = SourceMap(text=text)
+    try:
+        value = _Builder(text).build()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        code = "too-deep" if "nesting depth" in problem else "yaml-syntax"
+        return Parsed(diagnostics=[_error(code, problem or "invalid YAML", file, line, column)])
+    except yaml.YAMLError as exc:
+        return Parsed(diagnostics=[_error("yaml-syntax", str(exc).splitlines()[0], file)])
+    except _Reject as exc:
+        line = exc.mark.line + 1 if exc.mark else None
+        column = exc.mark.column + 1 if exc.mark else None
+        return Parsed(
+            sourcemap=sourcemap,
+            diagnostics=[_error(exc.code, exc.message, file, line, column, pointer(exc.path))],
+        )
+    return Parsed(value=value, sourcemap=sourcemap)
+
+
+class _Builder:
+    """Builds plain values straight from libyaml's event stream.
+
+    Composing a node tree first costs ten times as much as the events themselves, so the
+    tree is only composed later, on the error path, to locate diagnostics. Aliases reuse
+    the anchored value; their expanded size is added to a running total so that a
+    document that would expand past MAX_VALUES is refused before anything is expanded.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.events = yaml.parse(text, Loader=_Loader)
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.total = 0
+
+    def build(self) -> Any:
+        documents = 0
+        value: Any = None
+        for event in self.events:
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise _Reject(
+                        "multiple-documents",
+                        "expected one YAML document, found several (one incident per file)",
+                        event.start_mark,
+                        [],
+                    )
+                value, _ = self._value(next(self.events), [], 0)
+        if documents == 0:
+            raise _Reject(
+                "empty",
+                "document is empty; expected an incident mapping",
+                SimpleNamespace(line=0, column=0),
+                [],
+            )
+        return value
+
+    def _count(self, size: int, event: yaml.Event, path: list[str | int]) -> None:
+        self.total += size
+        if self.total > MAX_VALUES:
+            raise _Reject(
+                "too-large",
+                f"document expands to more than {MAX_VALUES:,} values "
+                "(aliases that multiply, as in a 'billion laughs' file)",
+                event.start_mark,
+                path,
+            )
+
+    def _value(self, event: yaml.Event, path: list[str | int], depth: int) -> tuple[Any, int]:
+        """Return (value, expanded size) of the node that starts with ``event``."""
+        if isinstance(event, yaml.AliasEvent):
+            assert event.anchor is not None
+            value, size = self.anchors[event.anchor]
+            self._count(size, event, path)
+            return value, size
+        if depth > 64:
+            raise _Reject(
+                "too-deep", "document is nested more than 64 levels deep", event.start_mark, path
+            )
+        if isinstance(event, yaml.ScalarEvent):
+            value, size = _scalar(event, path), 1
+            self._count(1, event, path)
+        elif isinstance(event, yaml.SequenceStartEvent):
+            _check_tag(event, "seq", path)
+            value, size = [], 1
+            self._count(1, event, path)
+            for child in self.events:
+                if isinstance(child, yaml.SequenceEndEvent):
+                    break
+                item, item_size = self._value(child, [*path, len(value)], depth + 1)
+                value.append(item)
+                size += item_size
+        else:
+            assert isinstance(event, yaml.MappingStartEvent)
+            value, size = self._mapping(event, path, depth)
+        if event.anchor is not None:
+            self.anchors[event.anchor] = (value, size)
+        return value, size
+
+    def _mapping(
+        self, event: yaml.MappingStartEvent, path: list[str | int], depth: int
+    ) -> tuple[dict[str, Any], int]:
+        _check_tag(event, "map", path)
+        out: dict[str, Any] = {}
+        lines: dict[str, int] = {}
+        size = 1
+        self._count(1, event, path)
+        for key_event in self.events:
+            if isinstance(key_event, yaml.MappingEndEvent):
+                break
+            if not isinstance(key_event, yaml.ScalarEvent):
+                raise _Reject(
+                    "invalid-key", "mapping keys must be plain strings", key_event.start_mark, path
+                )
+            key = key_event.value
+            if key == "<<" and not key_event.style:
+                raise _Reject(
+                    "merge-key",
+                    "merge keys ('<<') are not supported; write the keys out",
+                    key_event.start_mark,
+                    path,
+                )
+            if key in out:
+                raise _Reject(
+                    "duplicate-key",
+                    f"duplicate key '{key}' (first defined on line {lines[key]})",
+                    key_event.start_mark,
+                    [*path, key],
+                )
+            lines[key] = key_event.start_mark.line + 1 if key_event.start_mark else 0
+            out[key], item_size = self._value(next(self.events), [*path, key], depth + 1)
+            size += item_size + 1
+        return out, size
+
+
+def _check_tag(event: yaml.CollectionStartEvent, kind: str, path: list[str | int]) -> None:
+    if event.tag not in (None, "!", _TAG + kind):
+        raise _Reject("yaml-tag", f"unsupported YAML tag '{event.tag}'", event.start_mark, path)
+
+
+def _scalar(event: yaml.ScalarEvent, path: list[str | int]) -> Any:
+    tag, text = event.tag, event.value
+    if tag in (None, "!"):
+        if event.style or tag == "!":  # quoted or block ('' or None means plain)
+            return text
+        return _resolve_plain(text)
+    if tag in (_TAG + "str", _TAG + "timestamp"):
+        return text
+    if tag in _IMPLICIT:
+        resolved = _resolve_plain(text)
+        wanted = {"bool": bool, "int": int, "float": float, "null": type(None)}.get(
+            tag.removeprefix(_TAG)
+        )
+        if wanted is not None and type(resolved) is wanted:
+            return resolved
+        if tag == _TAG + "float" and type(resolved) is int:
+            return float(resolved)
+    raise _Reject("yaml-tag", f"unsupported YAML tag '{tag}'", event.start_mark, path)
+
+
+def _resolve_plain(text: str) -> Any:
+    """YAML 1.2 core schema for plain scalars: null, true/false, numbers, else text."""
+    if _NULL.match(text):
+        return None
+    if text in _BOOL:
+        return _BOOL[text]
+    if _INT.match(text):
+        return int(text)
+    if _FLOAT.match(text):
+        return float(text)
+    return text

@@ -1,0 +1,120 @@
+"""The command line: exit codes, output formats, messages that name the file."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from causemap.cli import cli
+from tests.conftest import EXAMPLES, ROOT
+from tests.test_bad_inputs import BASE
+
+runner = CliRunner()
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+class TestValidate:
+    def test_valid_file_exits_0(self, tmp_path: Path) -> None:
+        good = write(tmp_path, "good.yaml", BASE)
+        result = runner.invoke(cli, ["validate", str(good)])
+        assert result.exit_code == 0, result.output
+        assert f"{good}: ok: demo: 3 nodes, 2 edges, 1 actions" in result.output
+        assert "1 file: 1 valid, 0 invalid" in result.output
+
+    def test_invalid_file_exits_1_and_names_file_and_line(self, tmp_path: Path) -> None:
+        bad = write(tmp_path, "bad.yaml", BASE.replace("kind: condition", "kind: conditon"))
+        result = runner.invoke(cli, ["validate", str(bad)])
+        assert result.exit_code == 1
+        assert f"{bad}:11:11: error: /nodes/1/kind: expected one of" in result.output
+        assert "did you mean 'condition'?" in result.output
+        assert "Traceback" not in result.output
+
+    def test_warnings_pass_unless_strict(self, tmp_path: Path) -> None:
+        doc = BASE.replace("actions:", "  - {id: stray, kind: factor, label: Unrelated}\nactions:")
+        path = write(tmp_path, "warn.yaml", doc)
+        assert runner.invoke(cli, ["validate", str(path)]).exit_code == 0
+        assert runner.invoke(cli, ["validate", "--strict", str(path)]).exit_code == 1
+
+    def test_folder_is_searched_and_json_output(self, tmp_path: Path) -> None:
+        write(tmp_path, "a.yaml", BASE)
+        write(tmp_path, "sub/b.yaml".replace("/", "_"), BASE.replace("id: demo", "id: other"))
+        write(tmp_path, "c.json", "{")
+        result = runner.invoke(cli, ["validate", "--format", "json", str(tmp_path)])
+        assert result.exit_code == 1
+        report = json.loads(result.output)
+        assert report["summary"] == {"files": 3, "invalid": 1, "errors": 1, "warnings": 0}
+        assert [f["valid"] for f in report["files"]] == [True, False, True]
+        assert report["files"][1]["diagnostics"][0]["code"] == "json-syntax"
+
+    def test_duplicate_incident_ids_across_files(self, tmp_path: Path) -> None:
+        write(tmp_path, "a.yaml", BASE)
+        write(tmp_path, "b.yaml", BASE)
+        result = runner.invoke(cli, ["validate", str(tmp_path)])
+        assert result.exit_code == 1
+        assert "incident id 'demo' is already used by" in result.output
+        assert "b.yaml:2:5: error: /id:" in result.output
+
+    def test_stdin(self) -> None:
+        result = runner.invoke(cli, ["validate", "-"], input=BASE)
+        assert result.exit_code == 0, result.output
+        assert "<stdin>: ok: demo" in result.output
+
+    def test_missing_file_exits_1(self, tmp_path: Path) -> None:
+        result = runner.invoke(cli, ["validate", str(tmp_path / "nope.yaml")])
+        assert result.exit_code == 1
+        assert "nope.yaml: error: cannot read file" in result.output
+
+    def test_empty_folder_is_a_usage_error(self, tmp_path: Path) -> None:
+        result = runner.invoke(cli, ["validate", str(tmp_path)])
+        assert result.exit_code == 2
+        assert "no .yaml, .yml or .json files found" in result.output
+
+    def test_unknown_option_is_a_usage_error(self) -> None:
+        assert runner.invoke(cli, ["validate", "--colour", "x"]).exit_code == 2
+
+    def test_examples_are_valid(self) -> None:
+        result = runner.invoke(cli, ["validate", "--strict", str(ROOT / "examples")])
+        assert result.exit_code == 0, result.output
+        assert result.output.count(": ok: ") == len(EXAMPLES) >= 4
+
+
+class TestSchema:
+    def test_prints_incident_schema(self) -> None:
+        result = runner.invoke(cli, ["schema"])
+        assert result.exit_code == 0
+        assert json.loads(result.output)["$id"].endswith("incident.schema.json")
+
+    def test_unknown_schema_exits_2(self) -> None:
+        result = runner.invoke(cli, ["schema", "nope"])
+        assert result.exit_code == 2
+        assert "unknown schema 'nope'" in result.output
+
+
+def test_python_dash_m_and_version() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "causemap", "--version"], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.startswith("causemap, version ")
+
+
+def test_readme_cli_reference_is_current() -> None:
+    from causemap.cli.reference import END, START, render_reference
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme[readme.index(START) : readme.index(END) + len(END)]
+    assert block == render_reference(), "README CLI reference is stale: run `make docs`"
+
+
+@pytest.mark.parametrize("command", ["validate", "schema"])
+def test_every_command_is_in_the_readme(command: str) -> None:
+    assert f"### `causemap {command}`" in (ROOT / "README.md").read_text(encoding="utf-8")

@@ -1,0 +1,52 @@
+"""The committed JSON Schemas match the models, and accept what the loader accepts."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+
+from causemap.loader import canonical, load
+from causemap.schema import schema_text, schemas
+from tests.conftest import EXAMPLES, ROOT
+
+
+@pytest.mark.parametrize("name", list(schemas()))
+def test_committed_schema_is_current(name: str) -> None:
+    path = ROOT / "schemas" / f"{name}.schema.json"
+    assert path.exists(), f"{path} missing: run `make schemas`"
+    assert path.read_text(encoding="utf-8") == schema_text(schemas()[name]), (
+        f"{path} is stale: run `make schemas`"
+    )
+
+
+def test_no_stray_schema_files() -> None:
+    committed = {p.name for p in (ROOT / "schemas").glob("*.schema.json")}
+    assert committed == {f"{name}.schema.json" for name in schemas()}
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_examples_satisfy_the_json_schema(path) -> None:
+    schema = json.loads((ROOT / "schemas" / "incident.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(canonical(load(path)))
+
+
+def test_json_schema_rejects_unknown_keys() -> None:
+    schema = json.loads((ROOT / "schemas" / "incident.schema.json").read_text())
+    doc = {
+        "causemap": 1,
+        "id": "x",
+        "title": "X",
+        "date": "2024-01-01",
+        "colour": "red",
+        "nodes": [{"id": "i", "kind": "impact", "label": "I"}],
+    }
+    with pytest.raises(jsonschema.ValidationError, match="colour"):
+        jsonschema.Draft202012Validator(schema).validate(doc)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_examples_carry_the_modeline(path) -> None:
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    assert first == "# yaml-language-server: $schema=../schemas/incident.schema.json"
