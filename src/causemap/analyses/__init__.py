@@ -1,0 +1,1 @@
+"""Analyses of a causal graph: pure functions that return plain data."""
