@@ -14,7 +14,7 @@ help:
 	@echo "make test     set up, then ruff, mypy --strict and the whole pytest suite"
 	@echo "make bench    print the benchmark table"
 	@echo "make schemas  regenerate schemas/ from the models"
-	@echo "make docs     regenerate the CLI reference in README.md"
+	@echo "make docs     regenerate the CLI reference in README.md and the example diagram"
 	@echo "make golden   regenerate the golden DOT, Mermaid and Markdown files in tests/golden/"
 
 $(BIN)/python:
@@ -51,6 +51,7 @@ schemas: setup
 
 docs: setup
 	$(PY) scripts/gen_cli_reference.py
+	$(PY) scripts/gen_example_diagram.py
 
 golden: setup
 	$(PY) scripts/regen_golden.py

@@ -54,10 +54,11 @@ def main() -> None:
 
 
 def _register() -> None:
+    from causemap.cli.render import render_command
     from causemap.cli.schema import schema
     from causemap.cli.validate import validate
 
-    for command in (validate, schema):
+    for command in (validate, render_command, schema):
         cli.add_command(command)
 
 
