@@ -54,10 +54,12 @@ def main() -> None:
 
 
 def _register() -> None:
+    from causemap.cli.analyze import analyze
+    from causemap.cli.lint import lint
     from causemap.cli.schema import schema
     from causemap.cli.validate import validate
 
-    for command in (validate, schema):
+    for command in (validate, analyze, lint, schema):
         cli.add_command(command)
 
 
