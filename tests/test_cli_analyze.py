@@ -20,7 +20,14 @@ class TestAnalyze:
     def test_text_report(self) -> None:
         result = runner.invoke(cli, ["analyze", EXAMPLE])
         assert result.exit_code == 0, result.output
-        for heading in ("Prevention", "Proximate (", "Systemic (", "Findings (", "Most leverage"):
+        headings = (
+            "Prevention",
+            "Proximate: what happened (",
+            "Systemic: why it could (",
+            "Findings (",
+            "Most leverage",
+        )
+        for heading in headings:
             assert heading in result.output
         assert "\x1b[" not in result.output  # no colour when not a terminal
 

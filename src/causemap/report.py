@@ -79,20 +79,30 @@ def analysis_text(
         out += _wrap(
             f"smallest sets of root factors whose removal prevents it: {sets}", width, "  "
         )
+    headings = {"proximate": "Proximate: what happened", "systemic": "Systemic: why it could"}
     for cls, colour in (("proximate", "yellow"), ("systemic", "blue")):
         rows = [(n, c) for n, c in analysis.nodes.items() if c.class_ == cls]
         if not rows:
             continue
-        out += ["", style(f"{cls.capitalize()} ({len(rows)})", bold=True, fg=colour)]
+        out += ["", style(f"{headings[cls]} ({len(rows)})", bold=True, fg=colour)]
+        id_width = min(40, max(len(n) for n, _ in rows))
+        out.append(style(f"  {'node':<{id_width}}  {'rule':<19} statement, and why", dim=True))
         for node, c in rows:
-            out += _wrap(f"{node}: {labels.get(node, '')}", width, "  ")
-            out += _wrap(f"[{c.rule}] {'; '.join(c.reasons)}", width, "      ")
+            text = _wrap(labels.get(node, ""), width - id_width - 25, "")
+            why = _wrap("; ".join(c.reasons), width - id_width - 27, "")
+            pad = " " * (id_width + 25)
+            out.append(f"  {node:<{id_width}}  {c.rule:<19}  {text[0]}")
+            out += [pad + line for line in text[1:]]
+            out += [pad + style("  " + line, dim=True) for line in why]
     out += ["", style(f"Findings ({len(analysis.findings)})", bold=True)]
     out += _findings(analysis.findings, width, style) or ["  none"]
     if analysis.ranking:
         out += ["", style("Most leverage", bold=True)]
+        out.append(style("  score  node, and why", dim=True))
         for r in analysis.ranking[:5]:
-            out += _wrap(f"{r.score:.2f}  {r.node}: {r.why}", width, "  ")
+            lines = _wrap(f"{r.node}: {r.why}", width - 9, "")
+            out.append(f"  {r.score:.2f}   {lines[0]}")
+            out += [" " * 9 + line for line in lines[1:]]
     return "\n".join(out) + "\n"
 
 
