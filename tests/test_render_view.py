@@ -6,6 +6,7 @@ import random
 
 import pytest
 
+from causemap.analyses.result import Finding
 from causemap.errors import LimitExceeded, NodeNotFound
 from causemap.graph import to_graph
 from causemap.loader import load
@@ -91,6 +92,22 @@ class TestClasses:
         }
         assert view.nodes[0].findings == (("warning", "STUB_WARNING"),)
         assert view.edges[0].findings == (("error", "STUB_ERROR"),)
+
+    def test_findings_about_many_nodes_are_listed_once(self, chain: Incident) -> None:
+        G = to_graph(chain)
+        analysis = stub_analysis(G)
+        analysis.findings.append(
+            Finding(
+                code="BROAD",
+                severity="warning",
+                nodes=sorted(G.nodes),
+                message="m",
+                prompt="p",
+            )
+        )
+        view = build_view(G, analysis=analysis)
+        assert view.broad_findings == (("warning", "BROAD", 4),)
+        assert all("BROAD" not in code for n in view.nodes for _, code in n.findings)
 
     def test_uncovered_edges_join_two_uncovered_nodes(self, chain: Incident) -> None:
         G = to_graph(chain)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from causemap.cli.analyze import CONFIG_HELP
 from causemap.cli.base import (
     EXIT_PROBLEMS,
     check_inputs,
@@ -65,6 +66,9 @@ FORMAT_NAMES = ("dot", "svg", "png", "pdf", "mermaid", "markdown", "json")
 @click.option("--focus", metavar="NODE", help="Show only NODE with its causes and its effects.")
 @click.option("--no-legend", is_flag=True, help="Leave out the legend.")
 @click.option("--no-edge-labels", is_flag=True, help="Leave out the labels of the links.")
+@click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False), default=None, help=CONFIG_HELP
+)
 def render_command(
     paths: tuple[str, ...],
     fmt: str | None,
@@ -76,6 +80,7 @@ def render_command(
     focus: str | None,
     no_legend: bool,
     no_edge_labels: bool,
+    config_path: str | None,
 ) -> None:
     """Draw incidents as diagrams (dot, svg, png, pdf, mermaid), as a Markdown
     "Causal analysis" section for a postmortem document, or as canonical JSON.
@@ -88,6 +93,7 @@ def render_command(
     """
     from pydantic import ValidationError
 
+    from causemap.analyses import analyze, load_config
     from causemap.errors import LimitExceeded, NodeNotFound
     from causemap.render import FORMATS, RenderOptions, format_for_path, render
 
@@ -123,6 +129,7 @@ def render_command(
             raise click.UsageError(f"-o {output}: not a folder, but several inputs need one")
         target.mkdir(parents=True, exist_ok=True)
 
+    config = load_config(config_path) if config_path else None
     problems = False
     for result in results:
         for diagnostic in result.errors:
@@ -131,7 +138,12 @@ def render_command(
             problems = True
             continue
         try:
-            data = render(result.incident, spec.name, options)
+            analysis = (
+                analyze(result.graph, config=config)
+                if result.graph is not None and spec.name != "json"
+                else None
+            )
+            data = render(result.incident, spec.name, options, analysis=analysis)
         except NodeNotFound as exc:
             raise click.BadParameter(str(exc), param_hint="--focus") from None
         except LimitExceeded as exc:

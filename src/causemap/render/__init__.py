@@ -122,15 +122,6 @@ def format_for_path(path: str) -> OutputFormat | None:
     return FORMATS[name] if name else None
 
 
-def _analyze(G: CausalGraph) -> Analysis | None:
-    try:
-        from causemap.analyses import analyze  # type: ignore[attr-defined]
-    except ImportError:  # the analyses are not in this build yet
-        return None
-    result: Analysis = analyze(G)
-    return result
-
-
 def render(
     incident: Incident,
     fmt: str,
@@ -156,6 +147,7 @@ def render(
     RenderError
         For ``svg``, ``png`` and ``pdf``, if Graphviz is missing, too slow or fails.
     """
+    from causemap.analyses import analyze
     from causemap.graph import to_graph
     from causemap.loader import dump
 
@@ -164,6 +156,6 @@ def render(
         return dump(incident, "json").encode("utf-8")
     G = to_graph(incident)
     if analysis is None:
-        analysis = _analyze(G)
+        analysis = analyze(G)
     data = spec.renderer(G, options, analysis, limits)
     return data if isinstance(data, bytes) else data.encode("utf-8")

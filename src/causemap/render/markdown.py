@@ -21,7 +21,7 @@ import networkx as nx
 from causemap.render import style
 from causemap.render.mermaid import mermaid_source
 from causemap.render.options import DEFAULT_LIMITS, RenderLimits, RenderOptions
-from causemap.render.text import clean
+from causemap.render.text import clean, natural_key
 from causemap.render.view import View, build_view
 
 if TYPE_CHECKING:
@@ -33,6 +33,7 @@ __all__ = ["code", "escape", "to_markdown"]
 _INLINE = re.compile(r"([\\`*_\[\]{}|~$])")
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _MAX_PATHS = 5
+_MAX_ABOUT = 8
 
 
 def escape(text: str) -> str:
@@ -84,7 +85,7 @@ def _factors(G: CausalGraph, analysis: Analysis, cls: str) -> list[str]:
     lines = []
     for node in order:
         data = G.nodes[node]
-        reasons = " ".join(escape(r) for r in analysis.nodes[node].reasons)
+        reasons = "; ".join(escape(r) for r in analysis.nodes[node].reasons)
         level = f", {escape(str(data['level']))}" if data.get("level") else ""
         lines.append(
             f"- **{escape(data['label'])}** ({code(node)}, {escape(str(data['kind']))}{level})"
@@ -103,6 +104,8 @@ def _findings(analysis: Analysis) -> list[str]:
         lines.append(f"  - _Ask the room:_ {escape(f.prompt)}")
         about = [code(n) for n in f.nodes] + [f"{code(a)} → {code(b)}" for a, b in f.edges]
         about += [f"action {code(a)}" for a in f.actions]
+        if len(about) > _MAX_ABOUT:
+            about = [*about[:_MAX_ABOUT], f"and {len(about) - _MAX_ABOUT} more"]
         if about:
             lines.append(f"  - About: {', '.join(about)}")
         if f.rewrite:
@@ -157,7 +160,7 @@ def _coverage(G: CausalGraph, analysis: Analysis) -> list[str]:
 
 
 def _actions(G: CausalGraph) -> list[str]:
-    actions = sorted(G.graph.get("actions", []), key=lambda a: str(a["id"]))
+    actions = sorted(G.graph.get("actions", []), key=lambda a: natural_key(str(a["id"])))
     if not actions:
         return ["No action items yet."]
     lines = ["| Action | Status | Type | Owner | Due | Addresses |", "|---|---|---|---|---|---|"]

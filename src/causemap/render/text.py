@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import textwrap
 
-__all__ = ["NODE_WIDTH", "NOTE_WIDTH", "EDGE_WIDTH", "clean", "wrap"]
+__all__ = ["EDGE_WIDTH", "NODE_WIDTH", "NOTE_WIDTH", "clean", "natural_key", "wrap"]
 
 NODE_WIDTH = 30
 """Characters per line in node labels."""
@@ -23,6 +23,7 @@ EDGE_WIDTH = 26
 # that could make a label display differently from what it says.
 _INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _SPACE = re.compile(r"\s+")
+_DIGITS = re.compile(r"(\d+)")
 
 
 def clean(text: str) -> str:
@@ -49,3 +50,16 @@ def wrap(text: str, width: int = NODE_WIDTH) -> list[str]:
     return textwrap.wrap(
         clean(text), width=width, break_long_words=True, break_on_hyphens=True
     ) or [""]
+
+
+def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key that puts ``a2`` before ``a10``.
+
+    Examples
+    --------
+    >>> sorted(["a10", "a2", "a1", "b"], key=natural_key)
+    ['a1', 'a2', 'a10', 'b']
+    """
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part) for part in _DIGITS.split(text) if part
+    )

@@ -22,7 +22,7 @@ import networkx as nx
 from causemap.errors import LimitExceeded, NodeNotFound
 from causemap.render.options import DEFAULT_LIMITS, RenderLimits, RenderOptions
 from causemap.render.style import LANE_ORDER
-from causemap.render.text import clean
+from causemap.render.text import clean, natural_key
 
 if TYPE_CHECKING:
     from causemap.analyses.result import Analysis
@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 __all__ = ["ActionView", "EdgeView", "NodeView", "View", "build_view"]
 
 _SEVERITY_RANK = {"error": 0, "warning": 1}
+BROAD = 3
+"""A finding about more nodes than this is about the graph, not a node: it is listed once
+(in the legend) instead of marking every node it names."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,8 @@ class View:
     """True when an analysis supplied the classes, findings and coverage."""
     all_paths_cut: bool | None = None
     """From the analysis: whether the actions cut every path (None without analysis)."""
+    broad_findings: tuple[tuple[str, str, int], ...] = ()
+    """(severity, code, number of nodes) of error and warning findings about many nodes."""
 
     def lanes(self) -> list[tuple[str, list[NodeView]]]:
         """Return the non-empty lanes, top (blunt end) to bottom, with their nodes."""
@@ -122,22 +127,29 @@ class View:
         return [c for c in ("proximate", "systemic", "impact", "none") if c in present]
 
 
-def _findings(
-    analysis: Analysis | None,
-) -> tuple[dict[str, set[tuple[str, str]]], dict[tuple[str, str], set[tuple[str, str]]]]:
-    by_node: dict[str, set[tuple[str, str]]] = {}
-    by_edge: dict[tuple[str, str], set[tuple[str, str]]] = {}
+_Marks = dict[str, set[tuple[str, str]]]
+_EdgeMarks = dict[tuple[str, str], set[tuple[str, str]]]
+
+
+def _findings(analysis: Analysis | None) -> tuple[_Marks, _EdgeMarks, list[tuple[str, str, int]]]:
+    by_node: _Marks = {}
+    by_edge: _EdgeMarks = {}
+    broad: list[tuple[str, str, int]] = []
     if analysis is None:
-        return by_node, by_edge
+        return by_node, by_edge, broad
     for finding in analysis.findings:
         if finding.severity not in _SEVERITY_RANK:
             continue
         mark = (finding.severity, finding.code)
-        for node in finding.nodes:
-            by_node.setdefault(node, set()).add(mark)
+        if len(finding.nodes) > BROAD:
+            broad.append((finding.severity, finding.code, len(finding.nodes)))
+        else:
+            for node in finding.nodes:
+                by_node.setdefault(node, set()).add(mark)
         for source, target in finding.edges:
             by_edge.setdefault((source, target), set()).add(mark)
-    return by_node, by_edge
+    broad.sort(key=lambda b: (_SEVERITY_RANK[b[0]], b[1], b[2]))
+    return by_node, by_edge, broad
 
 
 def _sorted_marks(marks: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
@@ -193,12 +205,14 @@ def build_view(
     """
     options = options or RenderOptions()
     shown = _shown(G, options.focus)
-    node_marks, edge_marks = _findings(analysis)
+    node_marks, edge_marks, broad = _findings(analysis)
     highlight = options.highlight == "uncovered" and analysis is not None
     uncovered = set(analysis.prevention.uncovered_nodes) if highlight and analysis else set()
 
     actions_raw = (
-        sorted(G.graph.get("actions", []), key=lambda a: str(a["id"])) if options.actions else []
+        sorted(G.graph.get("actions", []), key=lambda a: natural_key(str(a["id"])))
+        if options.actions
+        else []
     )
     actions_raw = [a for a in actions_raw if any(n in shown for n in a.get("addresses", []))]
     n_links = sum(len({n for n in a["addresses"] if n in shown}) for a in actions_raw)
@@ -278,4 +292,5 @@ def build_view(
         actions=tuple(actions),
         analysed=analysis is not None,
         all_paths_cut=analysis.prevention.all_paths_cut if analysis is not None else None,
+        broad_findings=tuple(broad),
     )
