@@ -67,9 +67,27 @@ class TestCheckSvg:
                 '<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY a "aaaa">]>\n'
                 + HEAD
                 + "<text>&a;</text></svg>",
-                "markup declaration",
+                "an internal subset",
             ),
             (svg("<text>x</text"), "not well-formed"),
+            (svg("<text>&undefined;</text>"), "not well-formed"),
+            (
+                '<?xml version="1.0"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN"'
+                ' "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
+                + HEAD
+                + "<text>&xxe;</text></svg>",
+                "entity declaration or reference",
+            ),
+            (
+                '<?xml version="1.0"?>\n<!DOCTYPE svg SYSTEM "file:///etc/passwd">\n'
+                + HEAD
+                + "<text>&xxe;</text></svg>",
+                "another DTD",
+            ),
+            (
+                '<?xml version="1.0"?>\n<!DOCTYPE html>\n' + HEAD + "</svg>",
+                "document type other than plain SVG",
+            ),
         ],
     )
     def test_refuses(self, document: str, why: str) -> None:

@@ -8,7 +8,6 @@ bidirectional-override characters, then cut into lines of a sane width.
 from __future__ import annotations
 
 import re
-import textwrap
 
 __all__ = ["EDGE_WIDTH", "NODE_WIDTH", "NOTE_WIDTH", "clean", "natural_key", "wrap"]
 
@@ -24,6 +23,8 @@ EDGE_WIDTH = 26
 _INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _SPACE = re.compile(r"\s+")
 _DIGITS = re.compile(r"(\d+)")
+# A word, or the part of a hyphenated word up to and including a hyphen between letters.
+_TOKEN = re.compile(r"( ?)([^\s-]*[^\W\d_]-+(?=[^\W\d_])|\S+)")
 
 
 def clean(text: str) -> str:
@@ -34,22 +35,40 @@ def clean(text: str) -> str:
     >>> clean("  Config\\n\\tpushed\\u202e  ")
     'Config pushed'
     """
+    if text.isprintable() and "  " not in text and text.strip() == text:
+        return text  # the usual case: nothing to do (isprintable() is False for controls)
     return _INVISIBLE.sub("", _SPACE.sub(" ", text)).strip()
 
 
 def wrap(text: str, width: int = NODE_WIDTH) -> list[str]:
     """Return the cleaned ``text`` cut into lines of at most ``width`` characters.
 
-    Long words (URLs, identifiers) are broken too, so no line is ever wider.
+    Lines break at spaces, or after a hyphen inside a word; words longer than a line
+    (URLs, identifiers) are cut too, so no line is ever wider.
 
     Examples
     --------
     >>> wrap("Every region loaded the new configuration at once", 20)
     ['Every region loaded', 'the new', 'configuration at', 'once']
+    >>> wrap("a per-zone quota", 9)
+    ['a per-', 'zone', 'quota']
     """
-    return textwrap.wrap(
-        clean(text), width=width, break_long_words=True, break_on_hyphens=True
-    ) or [""]
+    lines: list[str] = []
+    line = ""
+    for space, word in _TOKEN.findall(clean(text)):
+        joined = f"{line} {word}" if space and line else line + word
+        if len(joined) <= width:
+            line = joined
+            continue
+        if line:
+            lines.append(line)
+        while len(word) > width:
+            lines.append(word[:width])
+            word = word[width:]
+        line = word
+    if line:
+        lines.append(line)
+    return lines or [""]
 
 
 def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
