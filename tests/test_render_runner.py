@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from causemap.errors import GraphvizNotFound, RenderError, RenderTimeout
+from causemap.render import runner
 from causemap.render.options import RenderLimits
 from causemap.render.runner import dot_command, dot_version, find_dot, run_dot
 
@@ -52,19 +53,33 @@ class TestFindDot:
         with pytest.raises(GraphvizNotFound):
             run_dot("digraph {}", "svg")
 
-    def test_command_is_wrapped_in_prlimit(self, fake_path: Path) -> None:
+    def test_command_is_dot_alone_with_argv_only(self, fake_path: Path) -> None:
         dot = fake_dot(fake_path, "exit 0")
-        command = dot_command("png", RenderLimits(cpu_seconds=7, memory_bytes=2**30))
-        if shutil.which("prlimit"):
-            assert command[:3] == [shutil.which("prlimit"), "--cpu=7", f"--as={2**30}"]
-        assert command[-4:] == [str(dot), "-Tpng", "-Gdpi=96", "-Gsize=60,60"]
+        assert dot_command("png") == [str(dot), "-Tpng", "-Gdpi=96", "-Gsize=60,60"]
 
-    def test_without_prlimit_dot_runs_bare(
+    def test_falls_back_to_the_prlimit_program(
         self, fake_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
+        monkeypatch.setattr(runner, "_SET_LIMITS", None)
         dot = fake_dot(fake_path, "exit 0")
+        command = dot_command("svg", RenderLimits(cpu_seconds=7, memory_bytes=2**30))
+        if shutil.which("prlimit"):
+            assert command == [
+                shutil.which("prlimit"),
+                "--cpu=7",
+                f"--as={2**30}",
+                str(dot),
+                "-Tsvg",
+            ]
         monkeypatch.setenv("PATH", str(fake_path))
         assert dot_command("svg") == [str(dot), "-Tsvg"]
+
+
+class TestLimits:
+    def test_cpu_and_memory_limits_reach_dot(self, fake_path: Path) -> None:
+        fake_dot(fake_path, "cat >/dev/null; ulimit -t; ulimit -v")
+        out = run_dot("digraph {}", "svg", RenderLimits(cpu_seconds=7, memory_bytes=2**30))
+        assert out.decode().split() == ["7", str(2**30 // 1024)]
 
 
 class TestEnvironment:
@@ -123,7 +138,6 @@ class TestFailures:
             run_dot("digraph {}", "svg")
 
     @pytest.mark.dot
-    @pytest.mark.skipif(shutil.which("prlimit") is None, reason="needs prlimit (util-linux)")
     def test_cpu_limit_stops_a_pathological_layout(self) -> None:
         started = time.perf_counter()
         with pytest.raises(RenderTimeout, match="more than its 1 s of CPU time"):
@@ -131,7 +145,6 @@ class TestFailures:
         assert time.perf_counter() - started < 10
 
     @pytest.mark.dot
-    @pytest.mark.skipif(shutil.which("prlimit") is None, reason="needs prlimit (util-linux)")
     def test_memory_limit_stops_dot(self) -> None:
         with pytest.raises(RenderError, match=r"crashed \(SIG\w+\); under its 20 MiB memory"):
             run_dot(heavy_dot(200, 400), "svg", RenderLimits(memory_bytes=20 * 2**20))

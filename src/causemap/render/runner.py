@@ -6,7 +6,8 @@
 * a scrubbed environment: a fixed ``PATH``, ``LANG=C.UTF-8`` and ``SERVER_NAME``, which
   makes Graphviz refuse to read image and shape files at all;
 * a wall-clock timeout, after which the process is killed;
-* CPU-time and address-space limits through ``prlimit`` (util-linux), when it exists;
+* CPU-time and address-space limits, set on the child with the ``prlimit`` system call
+  (or, where Python lacks it, the ``prlimit`` program from util-linux);
 * for PNG, a fixed resolution and a cap on the drawing size, so no bitmap can be huge.
 
 Graphviz's stderr can echo input and reveal file paths. It is logged (truncated) on the
@@ -16,8 +17,10 @@ exception message that a service would show.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -41,7 +44,13 @@ _FORMAT_ARGS: dict[str, tuple[str, ...]] = {
 _STDERR_KEEP = 2_000
 _MEMORY_WORDS = ("out of memory", "cannot allocate", "bad_alloc", "memory exhausted")
 _KILLED = {signal.SIGKILL, signal.SIGXCPU}
+_SET_LIMITS = getattr(resource, "prlimit", None)
 _INSTALL = "install Graphviz (Debian/Ubuntu: sudo apt-get install graphviz)"
+
+
+@functools.lru_cache(maxsize=8)
+def _which(name: str, path: str | None) -> str | None:
+    return shutil.which(name, path=path)
 
 
 def find_dot() -> str:
@@ -52,7 +61,7 @@ def find_dot() -> str:
     GraphvizNotFound
         If ``dot`` is not on ``PATH``.
     """
-    dot = shutil.which("dot")
+    dot = _which("dot", os.environ.get("PATH"))
     if dot is None:
         raise GraphvizNotFound(f"Graphviz 'dot' was not found on PATH; {_INSTALL}")
     return dot
@@ -70,13 +79,37 @@ def _environment(dot: str) -> dict[str, str]:
 def dot_command(
     fmt: ImageFormat, limits: RenderLimits = DEFAULT_LIMITS, dot: str | None = None
 ) -> list[str]:
-    """Return the argument vector that renders ``fmt``, wrapped in ``prlimit`` when present."""
+    """Return the argument vector that renders ``fmt``.
+
+    Where the kernel's ``prlimit`` call is available (Linux), causemap sets the limits on
+    the child itself and the command is ``dot`` alone. Elsewhere it is wrapped in the
+    ``prlimit`` program when that exists, and runs without CPU and memory limits (but
+    still with the wall-clock timeout) when neither does.
+    """
     command = [dot or find_dot(), *_FORMAT_ARGS[fmt]]
-    prlimit = shutil.which("prlimit")
+    if _SET_LIMITS is not None:
+        return command
+    prlimit = _which("prlimit", os.environ.get("PATH"))
     if prlimit is None:
-        log.debug("prlimit not found: dot runs without CPU and memory limits")
+        log.debug("no prlimit: dot runs without CPU and memory limits")
         return command
     return [prlimit, f"--cpu={limits.cpu_seconds}", f"--as={limits.memory_bytes}", *command]
+
+
+def _limit(pid: int, limits: RenderLimits) -> None:
+    """Set the CPU and address-space limits of the just-started ``dot`` process.
+
+    This happens microseconds after the start, long before ``dot`` has read its input
+    (which it cannot before ``communicate`` writes it), so no layout runs unlimited; it
+    needs neither ``preexec_fn`` (unsafe with threads) nor an extra ``prlimit`` process.
+    """
+    if _SET_LIMITS is None:
+        return
+    try:
+        _SET_LIMITS(pid, resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds))
+        _SET_LIMITS(pid, resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+    except ProcessLookupError:  # already gone; its exit status tells what happened
+        pass
 
 
 def _truncate(stderr: bytes) -> str:
@@ -130,29 +163,31 @@ def run_dot(source: str, fmt: ImageFormat, limits: RenderLimits = DEFAULT_LIMITS
     """
     dot = find_dot()
     command = dot_command(fmt, limits, dot)
+    pipe = subprocess.PIPE
     try:
-        done = subprocess.run(
-            command,
-            input=source.encode("utf-8"),
-            capture_output=True,
-            timeout=limits.timeout,
-            env=_environment(dot),
-            check=False,
+        process = subprocess.Popen(
+            command, stdin=pipe, stdout=pipe, stderr=pipe, env=_environment(dot)
         )
-    except subprocess.TimeoutExpired:
-        log.warning("dot stopped after %.1f s (wall-clock limit)", limits.timeout)
-        raise RenderTimeout(
-            f"Graphviz dot did not finish within {limits.timeout:g} s and was stopped"
-        ) from None
     except FileNotFoundError:
         raise GraphvizNotFound(f"Graphviz 'dot' could not be started; {_INSTALL}") from None
-    stderr = _truncate(done.stderr)
-    if done.returncode != 0:
-        log.warning("dot failed with exit status %d: %s", done.returncode, stderr)
-        raise _failure(done.returncode, stderr, limits)
+    with process:
+        _limit(process.pid, limits)
+        try:
+            stdout, raw_stderr = process.communicate(source.encode("utf-8"), timeout=limits.timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            log.warning("dot stopped after %.1f s (wall-clock limit)", limits.timeout)
+            raise RenderTimeout(
+                f"Graphviz dot did not finish within {limits.timeout:g} s and was stopped"
+            ) from None
+    stderr = _truncate(raw_stderr)
+    if process.returncode != 0:
+        log.warning("dot failed with exit status %d: %s", process.returncode, stderr)
+        raise _failure(process.returncode, stderr, limits)
     if stderr:
         log.debug("dot: %s", stderr)
-    return done.stdout
+    return stdout
 
 
 def dot_version() -> str:
