@@ -34,7 +34,23 @@ def _incident() -> dict[str, Any]:
     return _from_model(Incident, "incident", "causemap incident (format 1)")
 
 
-_SOURCES: dict[str, Callable[[], dict[str, Any]]] = {"incident": _incident}
+def _catalog() -> dict[str, Any]:
+    from causemap.catalog.model import Catalog
+
+    return _from_model(Catalog, "catalog", "causemap factor catalog (format 1)")
+
+
+def _patterns() -> dict[str, Any]:
+    from causemap.patterns.result import PatternsReport
+
+    return _from_model(PatternsReport, "patterns", "causemap cross-incident patterns report")
+
+
+_SOURCES: dict[str, Callable[[], dict[str, Any]]] = {
+    "catalog": _catalog,
+    "incident": _incident,
+    "patterns": _patterns,
+}
 
 
 def schemas() -> dict[str, dict[str, Any]]:

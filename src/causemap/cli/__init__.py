@@ -54,10 +54,12 @@ def main() -> None:
 
 
 def _register() -> None:
+    from causemap.cli.patterns import patterns
     from causemap.cli.schema import schema
+    from causemap.cli.suggest import suggest
     from causemap.cli.validate import validate
 
-    for command in (validate, schema):
+    for command in (validate, suggest, patterns, schema):
         cli.add_command(command)
 
 
