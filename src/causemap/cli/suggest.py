@@ -55,7 +55,7 @@ def suggest(path: str, catalog_path: str | None, fmt: str, top: int) -> None:
         if node.kind == "impact":
             continue
         text = node.label if not node.detail else f"{node.label} {node.detail}"
-        found = index.score(analyse(text, drop), node.level)[:top]
+        found = index.score(analyse(text, drop), node.level, top)
         rows.append((node, found))
     if fmt == "json":
         report = {

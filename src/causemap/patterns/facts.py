@@ -114,7 +114,7 @@ def extract(
         if node.kind == "impact":
             continue
         text = analyse(node.label if not node.detail else f"{node.label} {node.detail}", drop)
-        best = index.score(text, node.level)[:1]
+        best = index.score(text, node.level, top=1)
         if node.id in classes:
             cls, source = classes[node.id], "analysis"
         elif node.classification is not None:

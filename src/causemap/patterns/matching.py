@@ -23,9 +23,10 @@ Two rules keep the clustering honest and near-linear:
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Literal
 
 from causemap.patterns.suggest import Suggestion
@@ -129,18 +130,23 @@ class _Clusters:
         return True
 
 
-def _vectors(items: Sequence[NodeText]) -> tuple[list[dict[str, float]], dict[str, int]]:
-    df: dict[str, int] = defaultdict(int)
-    for item in items:
-        for term in item.text.bag:
-            df[term] += 1
-    n = len(items)
-    vectors = []
-    for item in items:
-        weights = {t: math.log(1 + n / df[t]) for t in item.text.bag}
-        norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
-        vectors.append({t: v / norm for t, v in weights.items()})
-    return vectors, df
+class _Vectors:
+    """Unit TF-IDF vectors over the corpus's node texts, built on first use."""
+
+    def __init__(self, items: Sequence[NodeText]) -> None:
+        self.items = items
+        self.df: Counter[str] = Counter(chain.from_iterable(item.text.bag for item in items))
+        self.n = len(items)
+        self.cache: dict[int, dict[str, float]] = {}
+
+    def __getitem__(self, i: int) -> dict[str, float]:
+        found = self.cache.get(i)
+        if found is None:
+            n, df = self.n, self.df
+            weights = {t: math.log(1 + n / df[t]) for t in self.items[i].text.bag}
+            norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
+            found = self.cache[i] = {t: v / norm for t, v in weights.items()}
+        return found
 
 
 def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
@@ -150,31 +156,30 @@ def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
 
 
 def _candidates(
-    items: Sequence[NodeText], open_: Sequence[int], df: dict[str, int], settings: MatchSettings
-) -> set[tuple[int, int]]:
-    """Pairs (i < j) of nodes that share a rare word: the blocking step."""
+    items: Sequence[NodeText], is_open: set[int], df: Counter[str], settings: MatchSettings
+) -> list[tuple[int, int]]:
+    """Pairs (i < j) of nodes of different incidents, one of them still unmatched, that
+    share one of their rarest words: the blocking step. Sorted, so the result is stable."""
     blocks: dict[str, list[int]] = defaultdict(list)
-    for i in open_:
-        terms = sorted(item_terms(items[i]), key=lambda t: (df[t], t))
-        for term in terms[: settings.block_terms]:
-            if 1 < df[term] <= settings.block_cap:
-                blocks[term].append(i)
+    cap, k = settings.block_cap, settings.block_terms
+    for i, item in enumerate(items):
+        rare = [t for t in item.text.bag if 1 < df[t] <= cap]
+        if len(rare) > k:
+            rare.sort(key=df.__getitem__)  # bag is sorted, so ties stay in word order
+            rare = rare[:k]
+        for term in rare:
+            blocks[term].append(i)
     pairs: set[tuple[int, int]] = set()
     for members in blocks.values():
         for x, i in enumerate(members):
             for j in members[x + 1 :]:
-                if items[i].incident != items[j].incident:
-                    pairs.add((i, j) if i < j else (j, i))
-    return pairs
+                if (i in is_open or j in is_open) and items[i].incident != items[j].incident:
+                    pairs.add((i, j))
+    return sorted(pairs)
 
 
 def _confidence(item: NodeText) -> float:
     return item.suggestion.confidence if item.suggestion else 0.0
-
-
-def item_terms(item: NodeText) -> frozenset[str]:
-    """The words a node is blocked on."""
-    return item.text.bag
 
 
 def match(
@@ -229,24 +234,28 @@ def match(
             result[i] = Match(best.key, "catalog", best.confidence, why)
     if progress:
         progress(50)
-    vectors, df = _vectors(items)
-    open_ = [i for i in range(len(items)) if result[i] is None]
+    vectors = _Vectors(items)
+    is_open = {i for i in range(len(items)) if result[i] is None}
     canonical = {(items[i].incident, items[i].node): m.factor for i, m in enumerate(result) if m}
-    context = [
-        frozenset(
-            canonical[item.incident, n] for n in item.neighbours if (item.incident, n) in canonical
-        )
-        for item in items
-    ]
+    context: dict[int, frozenset[str]] = {}
+
+    def around(i: int) -> frozenset[str]:
+        found = context.get(i)
+        if found is None:
+            item = items[i]
+            found = context[i] = frozenset(
+                canonical[item.incident, n]
+                for n in item.neighbours
+                if (item.incident, n) in canonical
+            )
+        return found
+
     scored = []
-    pairs = _candidates(items, range(len(items)), df, settings)
-    is_open = set(open_)
-    for i, j in pairs:
-        if i not in is_open and j not in is_open:
-            continue
+    for i, j in _candidates(items, is_open, vectors.df, settings):
         text = _cosine(vectors[i], vectors[j])
-        ctx = context[i] | context[j]
-        shared = len(context[i] & context[j]) / len(ctx) if ctx else 0.0
+        ctx_i, ctx_j = around(i), around(j)
+        union = len(ctx_i | ctx_j)
+        shared = len(ctx_i & ctx_j) / union if union else 0.0
         score = text + settings.context_weight * shared
         a, b = items[i], items[j]
         if a.level and b.level and a.level != b.level:

@@ -19,6 +19,7 @@ score and its margin over the runner-up to 0..1 for automatic assignment.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -187,8 +188,10 @@ class CatalogIndex:
                     hits[phrase.entry].append(phrase)
         return hits
 
-    def score(self, text: Analysed, level: str | None = None) -> list[Suggestion]:
-        """Every entry with a positive score for an analysed text, best first."""
+    def score(
+        self, text: Analysed, level: str | None = None, top: int | None = None
+    ) -> list[Suggestion]:
+        """The entries with a positive score for an analysed text, best first (``top`` of them)."""
         w = self.weights
         scores: dict[int, float] = defaultdict(float)
         for entry, cos in self._cosines(self.entry_vectors, text.bag).items():
@@ -213,18 +216,22 @@ class CatalogIndex:
             for entry in list(scores):
                 if self.entries[entry].level == level:
                     scores[entry] += w.level
-        ranked = sorted(scores.items(), key=lambda item: (-item[1], self.entries[item[0]].key))
+        keys = [entry.key for entry in self.entries]
+        ranked = [(v, e) for e, v in scores.items() if v > 0]
+        if top is not None and top + 1 < len(ranked):
+            ranked = heapq.nsmallest(top + 1, ranked, key=lambda item: (-item[0], keys[item[1]]))
+        else:
+            ranked.sort(key=lambda item: (-item[0], keys[item[1]]))
         out = []
-        for rank, (entry, value) in enumerate(ranked):
-            if value <= 0:
-                break
-            runner_up = ranked[rank + 1][1] if rank == 0 and len(ranked) > 1 else None
+        for rank, (value, entry) in enumerate(ranked[:top] if top is not None else ranked):
+            runner_up = ranked[1][0] if len(ranked) > 1 else None
+            other = runner_up if rank == 0 else ranked[0][0]
             out.append(
                 Suggestion(
-                    key=self.entries[entry].key,
+                    key=keys[entry],
                     name=self.entries[entry].name,
                     score=round(value, 4),
-                    confidence=self._confidence(value, runner_up if rank == 0 else ranked[0][1]),
+                    confidence=self._confidence(value, other),
                     phrases=tuple(sorted({p.text for p in phrase_hits.get(entry, ())})),
                     keywords=tuple(sorted(keyword_hits.get(entry, ()))),
                     example=best_example.get(entry, (0.0, None))[1],
@@ -252,7 +259,7 @@ class CatalogIndex:
         drop: frozenset[str] = frozenset(),
     ) -> list[Suggestion]:
         """The ``top`` best entries for a raw text."""
-        return self.score(analyse(text, drop), level)[:top]
+        return self.score(analyse(text, drop), level, top)
 
 
 _INDEXES: dict[int, tuple[Catalog, CatalogIndex]] = {}

@@ -96,8 +96,8 @@ class Analysed:
 
     seq: tuple[str, ...]
     """Every stem in order, articles left out: for phrase matching."""
-    bag: frozenset[str]
-    """Distinct content stems: for similarity."""
+    bag: tuple[str, ...]
+    """Distinct content stems, sorted: for similarity (a tuple, so iteration is stable)."""
 
 
 def analyse(text: str, drop: frozenset[str] = frozenset()) -> Analysed:
@@ -108,11 +108,11 @@ def analyse(text: str, drop: frozenset[str] = frozenset()) -> Analysed:
     >>> a = analyse("There was no canary for the Foo rollout", glossary(["foo"]))
     >>> a.seq
     ('there', 'was', 'no', 'canari', 'for', 'foo', 'rollout')
-    >>> sorted(a.bag)
-    ['canari', 'no', 'rollout']
+    >>> a.bag
+    ('canari', 'no', 'rollout')
     """
     pairs = [(w, stem(w)) for w in words(text) if w not in _ARTICLES]
-    bag = frozenset(
-        s for w, s in pairs if w not in STOPWORDS and s not in drop and not w[0].isdigit()
+    bag = tuple(
+        sorted({s for w, s in pairs if w not in STOPWORDS and s not in drop and not w[0].isdigit()})
     )
     return Analysed(tuple(s for _, s in pairs), bag)
