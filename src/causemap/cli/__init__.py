@@ -54,12 +54,14 @@ def main() -> None:
 
 
 def _register() -> None:
+    from causemap.cli.analyze import analyze
+    from causemap.cli.lint import lint
     from causemap.cli.patterns import patterns
     from causemap.cli.schema import schema
     from causemap.cli.suggest import suggest
     from causemap.cli.validate import validate
 
-    for command in (validate, suggest, patterns, schema):
+    for command in (validate, analyze, lint, suggest, patterns, schema):
         cli.add_command(command)
 
 

@@ -74,21 +74,19 @@ class IncidentFacts:
 
 
 def default_classifier() -> tuple[Classifier | None, str]:
-    """causemap's own analysis when this installation has it, else None.
+    """causemap's own proximate/systemic classification, when this installation has it.
 
-    Returns the classifier and the name of its source, ``analysis`` or ``none``.
+    Only the classification step of the analysis runs (not the method checks or the
+    prevention analysis), so it stays cheap on large corpora. Returns the classifier and
+    the name of its source, ``analysis`` or ``none``.
     """
     try:
-        from causemap import analyses
-    except ImportError:  # pragma: no cover - analyses is part of causemap
-        return None, "none"
-    analyze = getattr(analyses, "analyze", None)
-    if analyze is None:
+        from causemap.analyses.classify import classify as classify_graph
+    except ImportError:  # pragma: no cover - older causemap without analyses
         return None, "none"
 
     def classify(incident: Incident, G: CausalGraph) -> Mapping[str, str]:
-        result = analyze(G)
-        return {node: str(c.class_) for node, c in result.nodes.items()}
+        return {node: str(c.class_) for node, c in classify_graph(G).items()}
 
     return classify, "analysis"
 
