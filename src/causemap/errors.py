@@ -7,7 +7,7 @@ The hierarchy::
     ├── LimitExceeded (ValueError)        a document or request is larger than a configured cap
     ├── UnknownFormat (ValueError)        an output or input format name causemap does not know
     ├── NodeNotFound (KeyError)           a node id that is not in the incident
-    ├── CatalogError (ValueError)         a factor catalog file is malformed
+    ├── CatalogError (ValueError)         a factor catalog file is malformed; carries diagnostics
     ├── RenderError (RuntimeError)        Graphviz could not produce a picture
     │   ├── GraphvizNotFound              the ``dot`` binary is not installed
     │   ├── RenderTimeout                 ``dot`` ran past its time or memory limit
@@ -91,9 +91,17 @@ class NodeNotFound(CausemapError, KeyError):
 
 
 class CatalogError(CausemapError, ValueError):
-    """A factor catalog file is malformed."""
+    """A factor catalog file is malformed; ``diagnostics`` says where and why."""
 
     code = "invalid-catalog"
+
+    def __init__(self, diagnostics: Sequence[Diagnostic], name: str = "<catalog>") -> None:
+        self.diagnostics = list(diagnostics)
+        self.name = name
+        errors = [d for d in self.diagnostics if d.severity == "error"]
+        first = errors[0].format() if errors else "invalid catalog"
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        super().__init__(first + more)
 
 
 class RenderError(CausemapError, RuntimeError):

@@ -49,10 +49,24 @@ def _config() -> dict[str, Any]:
     return _from_model(AnalysisConfig, "config", "causemap analysis settings")
 
 
+def _catalog() -> dict[str, Any]:
+    from causemap.catalog.model import Catalog
+
+    return _from_model(Catalog, "catalog", "causemap factor catalog (format 1)")
+
+
+def _patterns() -> dict[str, Any]:
+    from causemap.patterns.result import PatternsReport
+
+    return _from_model(PatternsReport, "patterns", "causemap cross-incident patterns report")
+
+
 _SOURCES: dict[str, Callable[[], dict[str, Any]]] = {
     "analysis": _analysis,
+    "catalog": _catalog,
     "config": _config,
     "incident": _incident,
+    "patterns": _patterns,
 }
 
 
