@@ -1,5 +1,5 @@
 # causemap: `make run` and `make test` set everything up from nothing.
-# Targets: run, test, lint, bench, schemas, docs, dist, clean.
+# Targets: run, test, lint, bench, schemas, docs, golden, dist, clean.
 
 SHELL := /bin/bash
 VENV  := .venv
@@ -7,14 +7,15 @@ BIN   := $(VENV)/bin
 PY    := $(BIN)/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: help setup run test lint typecheck pytest bench schemas docs dist clean
+.PHONY: help setup run test lint typecheck pytest bench schemas docs golden dist clean
 
 help:
 	@echo "make run      set up, then validate and summarise the bundled examples"
 	@echo "make test     set up, then ruff, mypy --strict and the whole pytest suite"
 	@echo "make bench    print the benchmark table"
 	@echo "make schemas  regenerate schemas/ from the models"
-	@echo "make docs     regenerate the CLI reference in README.md"
+	@echo "make docs     regenerate the CLI reference in README.md and the example diagram"
+	@echo "make golden   regenerate the golden DOT, Mermaid and Markdown files in tests/golden/"
 
 $(BIN)/python:
 	@py=$$(scripts/python.sh) && "$$py" -m venv $(VENV)
@@ -50,6 +51,10 @@ schemas: setup
 
 docs: setup
 	$(PY) scripts/gen_cli_reference.py
+	$(PY) scripts/gen_example_diagram.py
+
+golden: setup
+	$(PY) scripts/regen_golden.py
 
 dist: setup
 	rm -rf dist && $(PY) -m build --outdir dist . >/dev/null && ls dist

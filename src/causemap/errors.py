@@ -108,6 +108,8 @@ class RenderError(CausemapError, RuntimeError):
     """Graphviz could not produce a picture."""
 
     code = "render-failed"
+    stderr: str = ""
+    """Graphviz's own error output, truncated: for logs and the CLI, never for API clients."""
 
 
 class GraphvizNotFound(RenderError):

@@ -57,11 +57,12 @@ def _register() -> None:
     from causemap.cli.analyze import analyze
     from causemap.cli.lint import lint
     from causemap.cli.patterns import patterns
+    from causemap.cli.render import render_command
     from causemap.cli.schema import schema
     from causemap.cli.suggest import suggest
     from causemap.cli.validate import validate
 
-    for command in (validate, analyze, lint, suggest, patterns, schema):
+    for command in (validate, analyze, lint, suggest, patterns, render_command, schema):
         cli.add_command(command)
 
 
