@@ -38,11 +38,13 @@ typecheck: setup
 	$(BIN)/mypy
 
 pytest: setup
+	@scripts/system-deps.sh postgresql
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest
 
 bench: setup
+	@scripts/system-deps.sh wrk
 	$(PY) bench/run.py
 
 schemas: setup

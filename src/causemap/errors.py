@@ -6,6 +6,7 @@ The hierarchy::
     ├── InvalidIncident (ValueError)      a document breaks the format; carries diagnostics
     ├── LimitExceeded (ValueError)        a document or request is larger than a configured cap
     ├── UnknownFormat (ValueError)        an output or input format name causemap does not know
+    ├── InvalidQuery (ValueError)         a filter, cursor or other request parameter is malformed
     ├── NodeNotFound (KeyError)           a node id that is not in the incident
     ├── CatalogError (ValueError)         a factor catalog file is malformed
     ├── RenderError (RuntimeError)        Graphviz could not produce a picture
@@ -13,7 +14,9 @@ The hierarchy::
     │   ├── RenderTimeout                 ``dot`` ran past its time or memory limit
     │   └── UnsafeOutput                  rendered SVG failed the post-render safety check
     └── StoreError (RuntimeError)         the incident store refused an operation
+        ├── StoreUnavailable              the database cannot be reached, opened or migrated
         ├── IncidentNotFound (KeyError)   no incident (or revision) with that id
+        │   └── IncidentDeleted           the incident exists but is deleted (restore it)
         ├── IncidentExists                an incident with that id already exists
         ├── RevisionConflict              If-Match named a revision that is not the latest
         └── PreconditionRequired          a write came without If-Match
@@ -34,9 +37,11 @@ __all__ = [
     "CatalogError",
     "CausemapError",
     "GraphvizNotFound",
+    "IncidentDeleted",
     "IncidentExists",
     "IncidentNotFound",
     "InvalidIncident",
+    "InvalidQuery",
     "LimitExceeded",
     "NodeNotFound",
     "PreconditionRequired",
@@ -44,6 +49,7 @@ __all__ = [
     "RenderTimeout",
     "RevisionConflict",
     "StoreError",
+    "StoreUnavailable",
     "UnknownFormat",
     "UnsafeOutput",
 ]
@@ -79,6 +85,12 @@ class UnknownFormat(CausemapError, ValueError):
     """An output or input format name causemap does not know."""
 
     code = "unknown-format"
+
+
+class InvalidQuery(CausemapError, ValueError):
+    """A filter, cursor or other request parameter is malformed."""
+
+    code = "invalid-query"
 
 
 class NodeNotFound(CausemapError, KeyError):
@@ -126,6 +138,12 @@ class StoreError(CausemapError, RuntimeError):
     code = "store-error"
 
 
+class StoreUnavailable(StoreError):
+    """The database cannot be reached, opened or migrated."""
+
+    code = "store-unavailable"
+
+
 class IncidentNotFound(StoreError, KeyError):
     """No incident, or no revision, with that id."""
 
@@ -135,6 +153,12 @@ class IncidentNotFound(StoreError, KeyError):
         return str(self.args[0]) if self.args else "not found"
 
 
+class IncidentDeleted(IncidentNotFound):
+    """The incident exists but is deleted; restoring it brings it back."""
+
+    code = "deleted"
+
+
 class IncidentExists(StoreError):
     """An incident with that id already exists."""
 
@@ -142,9 +166,13 @@ class IncidentExists(StoreError):
 
 
 class RevisionConflict(StoreError):
-    """A write named a revision that is no longer the latest."""
+    """A write named a revision that is no longer the latest; ``current`` is the latest."""
 
     code = "revision-conflict"
+
+    def __init__(self, message: str, current: int | None = None) -> None:
+        super().__init__(message)
+        self.current = current
 
 
 class PreconditionRequired(StoreError):
