@@ -4,9 +4,14 @@ The hierarchy::
 
     CausemapError
     ├── InvalidIncident (ValueError)      a document breaks the format; carries diagnostics
+    │   └── MalformedDocument             not even parseable as YAML or JSON
     ├── LimitExceeded (ValueError)        a document or request is larger than a configured cap
     ├── UnknownFormat (ValueError)        an output or input format name causemap does not know
     ├── InvalidQuery (ValueError)         a filter, cursor or other request parameter is malformed
+    ├── UnsupportedMediaType (ValueError) a request body in a content type causemap does not read
+    ├── AccessDenied (PermissionError)    a service request was refused by token authentication
+    │   ├── MissingToken                  no bearer token, or an unknown one (HTTP 401)
+    │   └── InsufficientRole              the token's role is too weak for the operation (HTTP 403)
     ├── NodeNotFound (KeyError)           a node id that is not in the incident
     ├── CatalogError (ValueError)         a factor catalog file is malformed
     ├── RenderError (RuntimeError)        Graphviz could not produce a picture
@@ -34,15 +39,19 @@ if TYPE_CHECKING:
     from causemap.diagnostics import Diagnostic
 
 __all__ = [
+    "AccessDenied",
     "CatalogError",
     "CausemapError",
     "GraphvizNotFound",
     "IncidentDeleted",
     "IncidentExists",
     "IncidentNotFound",
+    "InsufficientRole",
     "InvalidIncident",
     "InvalidQuery",
     "LimitExceeded",
+    "MalformedDocument",
+    "MissingToken",
     "NodeNotFound",
     "PreconditionRequired",
     "RenderError",
@@ -52,6 +61,7 @@ __all__ = [
     "StoreUnavailable",
     "UnknownFormat",
     "UnsafeOutput",
+    "UnsupportedMediaType",
 ]
 
 
@@ -75,6 +85,12 @@ class InvalidIncident(CausemapError, ValueError):
         super().__init__(first + more)
 
 
+class MalformedDocument(InvalidIncident):
+    """A document that is not even parseable as YAML or JSON; ``diagnostics`` says where."""
+
+    code = "malformed-document"
+
+
 class LimitExceeded(CausemapError, ValueError):
     """A document or request is larger than a configured cap."""
 
@@ -91,6 +107,30 @@ class InvalidQuery(CausemapError, ValueError):
     """A filter, cursor or other request parameter is malformed."""
 
     code = "invalid-query"
+
+
+class UnsupportedMediaType(CausemapError, ValueError):
+    """A request body in a content type causemap does not read."""
+
+    code = "unsupported-media-type"
+
+
+class AccessDenied(CausemapError, PermissionError):
+    """A service request was refused by token authentication."""
+
+    code = "access-denied"
+
+
+class MissingToken(AccessDenied):
+    """No bearer token, or one the server does not know."""
+
+    code = "unauthorized"
+
+
+class InsufficientRole(AccessDenied):
+    """The token's role (read, write, admin) is too weak for the operation."""
+
+    code = "forbidden"
 
 
 class NodeNotFound(CausemapError, KeyError):

@@ -55,9 +55,11 @@ def main() -> None:
 
 def _register() -> None:
     from causemap.cli.schema import schema
+    from causemap.cli.serve import serve
+    from causemap.cli.store import export, import_
     from causemap.cli.validate import validate
 
-    for command in (validate, schema):
+    for command in (validate, schema, import_, export, serve):
         cli.add_command(command)
 
 
