@@ -50,6 +50,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
     application.state.store.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", list(schemathesis.GenerationMode))
 def test_api_conforms_to_its_schema(app: FastAPI, mode: schemathesis.GenerationMode) -> None:
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)

@@ -398,3 +398,12 @@ class TestEvents:
                 return seen
 
             assert anyio.run(main) == [1, 2, 3, 4]
+
+
+def test_every_endpoint_is_documented_in_the_readme(client: TestClient) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    paths = client.get(f"{API}/openapi.json").json()["paths"]
+    for path, operations in paths.items():
+        short = path.removeprefix(API).replace("{incident_id}", "{id}").replace("{number}", "{n}")
+        for method in operations:
+            assert f"`{method.upper()} {short}" in readme, f"{method.upper()} {short}"
