@@ -131,3 +131,15 @@ class TestServe:
     )  # fmt: skip
     def test_is_loopback(self, host: str, loopback: bool) -> None:
         assert is_loopback(host) is loopback
+
+
+def test_help_imports_neither_the_service_nor_the_store() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from causemap.cli import cli; "
+        "print(*(m in sys.modules for m in ('fastapi', 'sqlalchemy', 'uvicorn', 'alembic')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False"] * 4
