@@ -77,9 +77,15 @@ class TestDiff:
         ]
         assert result.analysis.findings_removed == []
 
-    def test_default_analyzer_is_callable_or_absent(self) -> None:
-        found = default_analyzer()
-        assert found is None or callable(found)
+    def test_default_analyzer_is_the_library_analysis(self, chain: Incident) -> None:
+        from causemap.analyses import analyze
+
+        assert default_analyzer() is analyze
+        doc = chain.model_dump(by_alias=True, exclude_defaults=True)
+        doc["actions"] = []
+        result = diff(chain, Incident.model_validate(doc), analyze=default_analyzer())
+        assert result.analysis is not None
+        assert result.analysis.prevention
 
 
 class TestAnalysisChanges:

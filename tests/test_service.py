@@ -159,6 +159,14 @@ class TestDeleteAndHistory:
         diff = client.get(f"{API}/incidents/demo/diff", params={"from": 1, "to": 2}).json()
         assert diff["fields"] == {"title": ["Demo incident", "Edited"]}
         assert (diff["from_revision"], diff["to_revision"]) == (1, 2)
+        assert diff["analysis"] is not None  # causemap.analyses.analyze is wired in
+        edited = loads(BASE).model_dump(mode="json", by_alias=True, exclude_defaults=True)
+        edited["actions"] = []
+        saved = client.put(f"{API}/incidents/demo", json=edited, headers={"if-match": '"4"'})
+        assert saved.status_code == 200, saved.text
+        changes = client.get(f"{API}/incidents/demo/diff").json()
+        assert changes["actions"]["removed"] == ["a1"]
+        assert changes["analysis"]["prevention"]  # prevention figures moved
 
     def test_revision_pages(self, client: TestClient) -> None:
         post(client)

@@ -9,7 +9,8 @@ The library API::
 
 ``load``/``loads`` read YAML or JSON and raise :class:`InvalidIncident` with located
 diagnostics; ``check_file`` returns them instead. ``to_graph`` gives a
-``networkx.DiGraph`` (cause → effect) and ``from_graph`` turns it back into the model.
+``networkx.DiGraph`` (cause → effect) and ``from_graph`` turns it back into the model;
+``analyze`` classifies nodes, runs the method checks and judges prevention.
 
 Names are imported on first use, so that ``import causemap`` (and the CLI's ``--help``)
 stays fast.
@@ -24,6 +25,7 @@ _EXPORTS = {
     "Action": "causemap.model",
     "ActionStatus": "causemap.model",
     "ActionType": "causemap.model",
+    "Analysis": "causemap.analyses",
     "CausalGraph": "causemap.graph",
     "CausemapError": "causemap.errors",
     "Checked": "causemap.loader",
@@ -36,6 +38,7 @@ _EXPORTS = {
     "Node": "causemap.model",
     "NodeClass": "causemap.model",
     "NodeKind": "causemap.model",
+    "analyze": "causemap.analyses",
     "check_file": "causemap.loader",
     "dump": "causemap.loader",
     "from_graph": "causemap.graph",
@@ -49,6 +52,8 @@ __all__ = [
     "Action",
     "ActionStatus",
     "ActionType",
+    "Analysis",
+    "analyze",
     "CausalGraph",
     "CausemapError",
     "check_file",
@@ -70,6 +75,7 @@ __all__ = [
 ]
 
 if _typing.TYPE_CHECKING:
+    from causemap.analyses import Analysis, analyze
     from causemap.diagnostics import Diagnostic
     from causemap.errors import CausemapError, InvalidIncident
     from causemap.graph import CausalGraph, from_graph, to_graph

@@ -9,7 +9,7 @@ so that editors and CI annotate the right line.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -141,7 +141,10 @@ def _type_name(value: Any) -> str:
     }.get(type(value), type(value).__name__)
 
 
-def _message(error: Any) -> tuple[str, str]:
+AllowedKeys = Callable[[Sequence[str | int]], Sequence[str]]
+
+
+def _message(error: Any, allowed_keys: AllowedKeys = _allowed_keys) -> tuple[str, str]:
     """Return (code, message) for one pydantic error dict."""
     kind: str = error["type"]
     loc: Sequence[str | int] = error["loc"]
@@ -151,7 +154,7 @@ def _message(error: Any) -> tuple[str, str]:
     if kind == "missing":
         return "missing-key", f"missing required key '{field}'"
     if kind == "extra_forbidden":
-        allowed = _allowed_keys(loc)
+        allowed = allowed_keys(loc)
         near = difflib.get_close_matches(field, allowed, n=1)
         hint = f" (did you mean '{near[0]}'?)" if near else ""
         return "unknown-key", f"unknown key '{field}'{hint}; expected one of: {', '.join(allowed)}"
@@ -200,12 +203,18 @@ def _message(error: Any) -> tuple[str, str]:
     return kind.replace("_", "-"), message[:1].lower() + message[1:]
 
 
-def from_validation_error(exc: ValidationError, *, file: str | None = None) -> list[Diagnostic]:
-    """Turn a pydantic ``ValidationError`` into located diagnostics, one per error."""
+def from_validation_error(
+    exc: ValidationError, *, file: str | None = None, allowed_keys: AllowedKeys | None = None
+) -> list[Diagnostic]:
+    """Turn a pydantic ``ValidationError`` into located diagnostics, one per error.
+
+    ``allowed_keys(loc)`` lists the keys allowed beside an unknown key at ``loc``; the
+    default knows the incident format. Other documents (the factor catalog) pass their own.
+    """
     out = []
     for error in exc.errors(include_url=False):
         loc = [p for p in error["loc"] if isinstance(p, int) or not p.startswith("function-")]
-        code, message = _message({**error, "loc": loc})
+        code, message = _message({**error, "loc": loc}, allowed_keys or _allowed_keys)
         out.append(
             Diagnostic(
                 severity="error", code=code, message=message, pointer=pointer(loc), file=file

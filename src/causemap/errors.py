@@ -13,7 +13,7 @@ The hierarchy::
     │   ├── MissingToken                  no bearer token, or an unknown one (HTTP 401)
     │   └── InsufficientRole              the token's role is too weak for the operation (HTTP 403)
     ├── NodeNotFound (KeyError)           a node id that is not in the incident
-    ├── CatalogError (ValueError)         a factor catalog file is malformed
+    ├── CatalogError (ValueError)         a factor catalog file is malformed; carries diagnostics
     ├── RenderError (RuntimeError)        Graphviz could not produce a picture
     │   ├── GraphvizNotFound              the ``dot`` binary is not installed
     │   ├── RenderTimeout                 ``dot`` ran past its time or memory limit
@@ -143,9 +143,17 @@ class NodeNotFound(CausemapError, KeyError):
 
 
 class CatalogError(CausemapError, ValueError):
-    """A factor catalog file is malformed."""
+    """A factor catalog file is malformed; ``diagnostics`` says where and why."""
 
     code = "invalid-catalog"
+
+    def __init__(self, diagnostics: Sequence[Diagnostic], name: str = "<catalog>") -> None:
+        self.diagnostics = list(diagnostics)
+        self.name = name
+        errors = [d for d in self.diagnostics if d.severity == "error"]
+        first = errors[0].format() if errors else "invalid catalog"
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        super().__init__(first + more)
 
 
 class RenderError(CausemapError, RuntimeError):

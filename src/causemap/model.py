@@ -41,6 +41,7 @@ __all__ = [
     "Node",
     "NodeClass",
     "NodeKind",
+    "format_instant",
     "instant_to_datetime",
 ]
 
@@ -177,7 +178,8 @@ def _parse_instant(value: Any) -> dt.datetime | dt.date:
     return parsed
 
 
-def _dump_instant(value: dt.datetime | dt.date) -> str:
+def format_instant(value: dt.datetime | dt.date) -> str:
+    """ISO 8601 text of a date or time, with 'Z' for UTC."""
     if isinstance(value, dt.datetime):
         text = value.isoformat()
         return text[:-6] + "Z" if text.endswith("+00:00") else text
@@ -211,7 +213,7 @@ Slug = Annotated[
 Instant = Annotated[
     dt.datetime | dt.date,
     PlainValidator(_parse_instant),
-    PlainSerializer(_dump_instant, return_type=str),
+    PlainSerializer(format_instant, return_type=str, when_used="json"),
     WithJsonSchema(
         {
             "anyOf": [
@@ -224,7 +226,7 @@ Instant = Annotated[
 Date = Annotated[
     dt.date,
     PlainValidator(_parse_date),
-    PlainSerializer(lambda d: d.isoformat(), return_type=str),
+    PlainSerializer(lambda d: d.isoformat(), return_type=str, when_used="json"),
     WithJsonSchema({"type": "string", "format": "date"}),
 ]
 
@@ -302,7 +304,7 @@ class Node(BaseModel):
             raise PydanticCustomError(
                 "until_before_at",
                 "'until' ({until}) is earlier than 'at' ({at})",
-                {"until": _dump_instant(value), "at": _dump_instant(start)},
+                {"until": format_instant(value), "at": format_instant(start)},
             )
         return value
 

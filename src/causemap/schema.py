@@ -12,14 +12,17 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode
 
 __all__ = ["SCHEMA_BASE", "schema_text", "schemas", "write_schemas"]
 
 SCHEMA_BASE = "https://causemap.dev/schemas/"
 
 
-def _from_model(model: type[BaseModel], name: str, title: str) -> dict[str, Any]:
-    body = model.model_json_schema(by_alias=True, mode="validation")
+def _from_model(
+    model: type[BaseModel], name: str, title: str, mode: JsonSchemaMode = "validation"
+) -> dict[str, Any]:
+    body = model.model_json_schema(by_alias=True, mode=mode)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"{SCHEMA_BASE}{name}.schema.json",
@@ -34,7 +37,37 @@ def _incident() -> dict[str, Any]:
     return _from_model(Incident, "incident", "causemap incident (format 1)")
 
 
-_SOURCES: dict[str, Callable[[], dict[str, Any]]] = {"incident": _incident}
+def _analysis() -> dict[str, Any]:
+    from causemap.analyses.result import Analysis
+
+    return _from_model(Analysis, "analysis", "causemap analysis result", "serialization")
+
+
+def _config() -> dict[str, Any]:
+    from causemap.analyses.config import AnalysisConfig
+
+    return _from_model(AnalysisConfig, "config", "causemap analysis settings")
+
+
+def _catalog() -> dict[str, Any]:
+    from causemap.catalog.model import Catalog
+
+    return _from_model(Catalog, "catalog", "causemap factor catalog (format 1)")
+
+
+def _patterns() -> dict[str, Any]:
+    from causemap.patterns.result import PatternsReport
+
+    return _from_model(PatternsReport, "patterns", "causemap cross-incident patterns report")
+
+
+_SOURCES: dict[str, Callable[[], dict[str, Any]]] = {
+    "analysis": _analysis,
+    "catalog": _catalog,
+    "config": _config,
+    "incident": _incident,
+    "patterns": _patterns,
+}
 
 
 def schemas() -> dict[str, dict[str, Any]]:

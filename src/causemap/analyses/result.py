@@ -23,7 +23,12 @@ __all__ = [
 ClassName = Literal["impact", "proximate", "systemic"]
 FindingSeverity = Literal["error", "warning", "info"]
 
-_CONFIG = ConfigDict(extra="forbid", use_attribute_docstrings=True, populate_by_name=True)
+_CONFIG = ConfigDict(
+    extra="forbid",
+    use_attribute_docstrings=True,
+    populate_by_name=True,
+    json_schema_serialization_defaults_required=True,
+)
 
 
 class Classification(BaseModel):
@@ -34,7 +39,7 @@ class Classification(BaseModel):
     class_: ClassName = Field(alias="class")
     """impact, proximate (what happened) or systemic (why it could happen)."""
     rule: str
-    """Identifier of the rule that decided the class, e.g. ``event-spine``."""
+    """Identifier of the rule that decided the class, e.g. ``event-chain``."""
     reasons: list[str] = Field(default_factory=list)
     """Why, in words a facilitator can read; says so where the data was thin."""
 
@@ -103,6 +108,8 @@ class Prevention(Coverage):
     """The same checks counting only actions already done."""
     detection: Coverage = Field(default_factory=Coverage)
     """Detect and mitigate actions, counted apart: they shorten or soften the impact."""
+    combined: Coverage = Field(default_factory=Coverage)
+    """Every action that is not wontfix, whatever its type."""
     systemic_addressed: int = 0
     """Systemic nodes addressed by a preventive action, directly or through an ancestor."""
     systemic_total: int = 0

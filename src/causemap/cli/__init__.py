@@ -54,12 +54,16 @@ def main() -> None:
 
 
 def _register() -> None:
+    from causemap.cli.analyze import analyze
+    from causemap.cli.lint import lint
+    from causemap.cli.patterns import patterns
     from causemap.cli.schema import schema
     from causemap.cli.serve import serve
     from causemap.cli.store import export, import_
+    from causemap.cli.suggest import suggest
     from causemap.cli.validate import validate
 
-    for command in (validate, schema, import_, export, serve):
+    for command in (validate, analyze, lint, suggest, patterns, schema, import_, export, serve):
         cli.add_command(command)
 
 

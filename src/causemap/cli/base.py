@@ -50,11 +50,11 @@ class CLIGroup(click.Group):
         return list(self.commands)
 
     def invoke(self, ctx: click.Context) -> Any:
-        from causemap.errors import CausemapError, InvalidIncident
+        from causemap.errors import CatalogError, CausemapError, InvalidIncident
 
         try:
             return super().invoke(ctx)
-        except InvalidIncident as exc:
+        except (InvalidIncident, CatalogError) as exc:
             for diagnostic in exc.diagnostics:
                 echo_diagnostic(diagnostic)
             ctx.exit(EXIT_PROBLEMS)

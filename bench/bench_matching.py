@@ -1,0 +1,137 @@
+"""Accuracy on the labelled corpus of real postmortems (tests/data/corpus).
+
+Suggestions: the share of nodes with a catalog factor whose factor is the top-1 and in
+the top-3 suggestions. Matching: pairwise precision, recall and F1 of the canonical
+factors against the human labels, over pairs of nodes from *different* incidents (nodes
+with the same non-null label form one human cluster; null-labelled nodes are singletons),
+layer by layer:
+
+* ``catalog``: automatic catalog assignment only;
+* ``catalog+cluster``: the full automatic matching, as ``causemap patterns`` runs it;
+* ``keys½+catalog+cluster``: every other incident carries its human labels as ``factor:``
+  keys, as in an archive that adopted keys halfway; the rest is matched automatically.
+
+The catalog and the thresholds were tuned on the ``dev`` split only; ``test`` is held out.
+Usage: ``python bench/run.py matching``, or ``python -m bench.bench_matching`` for the table.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Sequence
+
+from bench.table import Row
+from causemap.catalog import builtin_catalog
+from causemap.graph import to_graph
+from causemap.patterns.facts import extract
+from causemap.patterns.matching import NodeText, match
+from causemap.patterns.report import _items
+from causemap.patterns.suggest import CatalogIndex
+from tests.corpus import Labelled, labelled_corpus
+
+SPLITS = ("dev", "test", "all")
+
+
+def _chosen(corpus: Sequence[Labelled], split: str) -> list[Labelled]:
+    return [item for item in corpus if split == "all" or item.split == split]
+
+
+def suggestion_accuracy(corpus: Sequence[Labelled], split: str) -> tuple[int, float, float]:
+    """(nodes with a catalog factor, top-1 share, top-3 share)."""
+    catalog = builtin_catalog()
+    index, keys = CatalogIndex(catalog), set(catalog.keys())
+    n = top1 = top3 = 0
+    for item in _chosen(corpus, split):
+        facts = extract(item.incident, to_graph(item.incident), index)
+        for node in facts.nodes:
+            gold = item.factors[node.id]
+            if gold not in keys:
+                continue
+            ranked = [s.key for s in index.score(node.text, node.level, top=3)]
+            n += 1
+            top1 += ranked[:1] == [gold]
+            top3 += gold in ranked
+    return n, top1 / n, top3 / n
+
+
+def pairwise(
+    incidents: Sequence[str], predicted: Sequence[str | None], gold: Sequence[str | None]
+) -> tuple[float, float, float]:
+    """Pairwise (precision, recall, F1) over node pairs from different incidents."""
+    tp = fp = fn = 0
+    for i in range(len(gold)):
+        for j in range(i + 1, len(gold)):
+            if incidents[i] == incidents[j]:
+                continue
+            p = predicted[i] is not None and predicted[i] == predicted[j]
+            g = gold[i] is not None and gold[i] == gold[j]
+            tp += p and g
+            fp += p and not g
+            fn += g and not p
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def matching_accuracy(
+    corpus: Sequence[Labelled], split: str, layers: str
+) -> tuple[float, float, float]:
+    """Pairwise P/R/F1 for one split and one layer setting (see the module docstring)."""
+    catalog = builtin_catalog()
+    index = CatalogIndex(catalog)
+    chosen = _chosen(corpus, split)
+    facts = [extract(item.incident, to_graph(item.incident), index) for item in chosen]
+    items: list[NodeText] = _items(facts)
+    gold = [
+        item.factors[node.id] for item, f in zip(chosen, facts, strict=True) for node in f.nodes
+    ]
+    if layers.startswith("keys"):
+        keyed = {item.incident.id for k, item in enumerate(chosen) if k % 2 == 0}
+        items = [
+            dataclasses.replace(n, key=g if n.incident in keyed else None)
+            for n, g in zip(items, gold, strict=True)
+        ]
+    found = match(items)
+    allowed = {"catalog": {"catalog"}}.get(layers, {"key", "catalog", "cluster"})
+    predicted = [m.factor if m and m.layer in allowed else None for m in found]
+    return pairwise([n.incident for n in items], predicted, gold)
+
+
+def rows() -> Iterator[Row]:
+    corpus = labelled_corpus()
+    for split in SPLITS:
+        n, top1, top3 = suggestion_accuracy(corpus, split)
+        yield Row(
+            "matching",
+            f"suggest {split} ({n} nodes): right entry top-1",
+            100 * top1,
+            unit="%",
+            higher_is_better=True,
+        )
+        yield Row(
+            "matching",
+            f"suggest {split} ({n} nodes): right entry in top 3",
+            100 * top3,
+            85.0,
+            unit="%",
+            higher_is_better=True,
+        )
+    for split in SPLITS:
+        for layers in ("catalog", "catalog+cluster", "keys½+catalog+cluster"):
+            p, r, f1 = matching_accuracy(corpus, split, layers)
+            target = 0.7 if layers == "catalog+cluster" else None
+            yield Row(
+                "matching",
+                f"pairwise F1 {split}, {layers} (P {p:.2f}, R {r:.2f})",
+                f1,
+                target,
+                unit="",
+                higher_is_better=True,
+            )
+
+
+if __name__ == "__main__":
+    from bench.table import render
+
+    print(render(rows()))

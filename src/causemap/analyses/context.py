@@ -1,0 +1,64 @@
+"""The shared input of the method checks: graph, classes, prevention, word lists.
+
+Derived facts (scope, roots, document order, compiled word lists) are computed once, on
+first use, and shared by every check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from causemap.analyses.config import AnalysisConfig
+from causemap.analyses.language import Lexicon, lexicon
+from causemap.analyses.result import Classification, Prevention
+from causemap.analyses.structure import order, roots, scope
+from causemap.graph import CausalGraph
+
+__all__ = ["Context", "quote"]
+
+
+@dataclass
+class Context:
+    """Everything the checks read; derived facts are computed once, on first use."""
+
+    G: CausalGraph
+    classes: dict[str, Classification]
+    prevention: Prevention
+    config: AnalysisConfig = field(default_factory=AnalysisConfig)
+
+    @cached_property
+    def words(self) -> Lexicon:
+        return lexicon(self.config.language)
+
+    @cached_property
+    def scope(self) -> set[str]:
+        return scope(self.G)
+
+    @cached_property
+    def roots(self) -> list[str]:
+        return roots(self.G, self.scope)
+
+    @cached_property
+    def position(self) -> dict[str, int]:
+        return order(self.G)
+
+    @cached_property
+    def actions(self) -> list[dict[str, Any]]:
+        return list(self.G.graph.get("actions", []))
+
+    def label(self, node: str) -> str:
+        return str(self.G.nodes[node].get("label", ""))
+
+    def texts(self, node: str) -> list[str]:
+        data = self.G.nodes[node]
+        return [t for t in (data.get("label"), data.get("detail")) if t]
+
+    def cls(self, node: str) -> str:
+        return self.classes[node].class_
+
+
+def quote(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return f"'{text[: limit - 1]}…'" if len(text) > limit else f"'{text}'"

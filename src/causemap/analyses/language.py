@@ -1,0 +1,274 @@
+"""Language checks: hindsight, blame and personal names in causes, with neutral rewrites.
+
+Phrases compile to one case-insensitive, word-bounded regular expression per list, built
+once per config. Rewrites are suggestions for the facilitator, not edits: they turn
+"failed to restart" into "did not restart" and drop judging adjectives, so that the
+statement says what happened rather than what someone should have done.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from causemap.analyses.config import Language
+
+__all__ = ["Lexicon", "lexicon", "person_names", "rewrite_blame", "rewrite_hindsight"]
+
+
+_ANYWHERE = r"(?<![\w-])"
+_LEADING = r"^\s*(?:(?:we|we'll|we will|to|please|team to)\s+)?"
+
+
+def _pattern(phrases: Iterable[str], *, leading: bool = False) -> re.Pattern[str]:
+    """One case-insensitive regex for a phrase list, word-bounded, ``*`` as any ending;
+    with ``leading``, phrases match only at the start of the text."""
+    parts = []
+    for phrase in sorted(set(phrases), key=lambda p: (-len(p), p)):
+        words = [re.escape(w) for w in phrase.lower().rstrip("*").split()]
+        body = r"[\s-]+".join(words)
+        tail = r"\w*" if phrase.endswith("*") else r"\b"
+        parts.append(body + tail)
+    if not parts:
+        return re.compile(r"(?!x)x")
+    start = _LEADING if leading else _ANYWHERE
+    return re.compile(start + "(?:" + "|".join(parts) + ")", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Compiled word lists of one :class:`Language` config."""
+
+    hindsight: re.Pattern[str]
+    blame: re.Pattern[str]
+    human_error: re.Pattern[str]
+    vague_verb: re.Pattern[str]
+    vague_phrase: re.Pattern[str]
+    person: re.Pattern[str]
+    first_names: frozenset[str]
+
+
+@lru_cache(maxsize=16)
+def _compile(key: tuple[tuple[str, ...], ...]) -> Lexicon:
+    hindsight, blame, human_error, verbs, phrases, person, names = key
+    return Lexicon(
+        hindsight=_pattern(hindsight),
+        blame=_pattern(blame),
+        human_error=_pattern(human_error),
+        vague_verb=_pattern(verbs, leading=True),
+        vague_phrase=_pattern(phrases),
+        person=_pattern(person),
+        first_names=frozenset(names),
+    )
+
+
+def lexicon(language: Language) -> Lexicon:
+    """Return the compiled lists of ``language`` (cached)."""
+    return _compile(
+        (
+            tuple(language.hindsight),
+            tuple(language.blame),
+            tuple(language.human_error),
+            tuple(language.vague_action_verbs),
+            tuple(language.vague_action_phrases),
+            tuple(language.person_words),
+            tuple(language.first_names),
+        )
+    )
+
+
+# --- rewrites ---------------------------------------------------------------------------
+
+_IRREGULAR = {
+    "been": "be",
+    "done": "do",
+    "seen": "see",
+    "known": "know",
+    "gone": "go",
+    "run": "run",
+    "written": "write",
+    "taken": "take",
+    "caught": "catch",
+    "built": "build",
+    "sent": "send",
+    "given": "give",
+    "made": "make",
+    "set": "set",
+    "put": "put",
+    "found": "find",
+    "held": "hold",
+    "kept": "keep",
+    "led": "lead",
+    "read": "read",
+    "spent": "spend",
+    "told": "tell",
+    "thought": "think",
+    "brought": "bring",
+    "shut": "shut",
+    "begun": "begin",
+    "chosen": "choose",
+    "stopped": "stop",
+    "planned": "plan",
+    "noticed": "notice",
+    "escalated": "escalate",
+    "paged": "page",
+    "rolled": "roll",
+    "called": "call",
+    "tested": "test",
+    "checked": "check",
+    "validated": "validate",
+    "reviewed": "review",
+    "updated": "update",
+    "monitored": "monitor",
+}
+
+
+def _base(word: str) -> str:
+    """Best-effort base form of a past participle ("noticed" → "notice")."""
+    lowered = word.lower()
+    if lowered in _IRREGULAR:
+        return _IRREGULAR[lowered]
+    if lowered.endswith("ied"):
+        return lowered[:-3] + "y"
+    if lowered.endswith("ed") and len(lowered) > 4:
+        stem = lowered[:-2]
+        if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "lsz":
+            return stem[:-1]
+        if stem.endswith(("at", "iz", "ag", "ac", "ur", "ut", "iv", "ok", "ov")):
+            return stem + "e"
+        return stem
+    return lowered
+
+
+_REWRITES: Sequence[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\b(?:failed|fails|fail|neglected) to\b", re.I), "did not"),
+    (re.compile(r"\bshould(?: not|n't)? have been\b", re.I), "was not"),
+    (re.compile(r"\bought to have been\b", re.I), "was not"),
+    (re.compile(r"\bin hindsight,?\s*", re.I), ""),
+    (re.compile(r"\bobviously\s*", re.I), ""),
+]
+_MODAL = re.compile(r"\b(?:should|could|would|ought to)(?: not|n't)? have (\w+)", re.I)
+_SOFT = re.compile(r"\b(?:should've|could've|would've) (\w+)", re.I)
+
+
+def _tidy(text: str) -> str:
+    text = re.sub(r"\s{2,}", " ", text).strip()
+    text = re.sub(r"\s+([,.;:])", r"\1", text)
+    return text[:1].upper() + text[1:] if text else text
+
+
+def rewrite_hindsight(text: str) -> str:
+    """Suggest a neutral version of a hindsight statement.
+
+    Examples
+    --------
+    >>> rewrite_hindsight("The on-call engineer failed to notice the alert")
+    'The on-call engineer did not notice the alert'
+    >>> rewrite_hindsight("The backup should have been tested")
+    'The backup was not tested'
+    >>> rewrite_hindsight("Review should have caught the typo")
+    'Review did not catch the typo'
+    """
+    for pattern, replacement in _REWRITES:
+        text = pattern.sub(replacement, text)
+    text = _MODAL.sub(lambda m: f"did not {_base(m.group(1))}", text)
+    text = _SOFT.sub(lambda m: f"did not {_base(m.group(1))}", text)
+    text = re.sub(r"\bif only\b,?\s*", "", text, flags=re.I)
+    return _tidy(text)
+
+
+_BLAME_REWRITES: Sequence[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(r"\b(?:human|operator|user) error\b", re.I),
+        "an action that made sense at the time (say what the person saw and expected)",
+    ),
+    (
+        re.compile(
+            r"\b(?:careless|negligent|reckless|sloppy|lazy|complacent|inattentive|"
+            r"irresponsible|incompetent|stupid|dumb)(?:ly)?\b\s*",
+            re.I,
+        ),
+        "",
+    ),
+    (
+        re.compile(
+            r"\b(?:carelessness|negligence|recklessness|sloppiness|laziness|complacency|"
+            r"incompetence)\b",
+            re.I,
+        ),
+        "a gap in the safeguards",
+    ),
+    (re.compile(r"\b(?:did not|didn't) pay attention\b", re.I), "did not see the signal"),
+    (
+        re.compile(r"\black of (?:attention|care|diligence)\b", re.I),
+        "a signal that was easy to miss",
+    ),
+    (re.compile(r"\bdropped the ball\b", re.I), "the step did not happen"),
+]
+
+
+def _article(match: re.Match[str]) -> str:
+    article, following = match.group(1), match.group(2)
+    vowel = following[:1].lower() in "aeio"
+    new = ("an" if vowel else "a") if article.lower() in ("a", "an") else article
+    return (new.capitalize() if article[0].isupper() else new) + " " + following
+
+
+def rewrite_blame(text: str) -> str:
+    """Suggest a version of ``text`` without the judging words.
+
+    Examples
+    --------
+    >>> rewrite_blame("A careless engineer deleted the wrong table")
+    'An engineer deleted the wrong table'
+    >>> rewrite_blame("Outage caused by human error")
+    'Outage caused by an action that made sense at the time (say what the person saw and expected)'
+    """
+    for pattern, replacement in _BLAME_REWRITES:
+        text = pattern.sub(replacement, text)
+    text = re.sub(r"\b(an?|An?)\s+(\w+)", _article, text)
+    return _tidy(text)
+
+
+# --- names ------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?")
+
+
+def person_names(text: str, participants: Sequence[str], first_names: frozenset[str]) -> list[str]:
+    """Personal names in ``text``: participants (full or any part), and known given names.
+
+    A known given name counts when followed by a capitalised surname, or when it appears
+    capitalised in the middle of a sentence.
+
+    Examples
+    --------
+    >>> person_names("Dana ran the script", ["Dana Ortiz"], frozenset())
+    ['Dana']
+    >>> person_names("Then John Smith restarted it", [], frozenset({"John"}))
+    ['John Smith']
+    >>> person_names("Grace period expired", [], frozenset({"Grace"}))
+    []
+    """
+    found: list[str] = []
+    for person in participants:
+        parts = [person, *[p for p in person.split() if len(p) >= 3]]
+        for part in parts:
+            if re.search(rf"(?<!\w){re.escape(part)}(?!\w)", text) and part not in found:
+                found.append(part)
+                break
+    for match in _WORD.finditer(text):
+        word = match.group()
+        if word not in first_names or any(word in f for f in found):
+            continue
+        rest = text[match.end() :]
+        surname = re.match(r"\s+([A-Z][a-z]+)", rest)
+        if surname:
+            found.append(f"{word} {surname.group(1)}")
+            continue
+        before = text[: match.start()].rstrip()
+        if before and before[-1] not in ".!?:;\"'(" and not before.endswith("\n"):
+            found.append(word)
+    return found

@@ -1,0 +1,324 @@
+"""Method checks on the graph itself: structure, sufficiency, evidence, 5 Whys failure modes.
+
+Sources: WBA (well-formedness, counterfactual and sufficiency tests), Apollo (action and
+condition causes, evidence, "?"), the critiques of 5 Whys (Minoura, Card 2017), Cook,
+Dekker, CAST and AcciMap. ``docs/analyses.md`` explains each code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from causemap.analyses.context import Context
+from causemap.analyses.context import quote as _q
+from causemap.analyses.language import rewrite_blame
+from causemap.analyses.result import Finding
+from causemap.analyses.structure import impacts, topological
+
+__all__ = [
+    "linear_chain",
+    "missing_condition",
+    "no_evidence",
+    "no_systemic_factor",
+    "open_question",
+    "orphan_node",
+    "shortcut_edge",
+    "single_cause",
+    "single_root",
+    "stops_at_human",
+    "stops_too_early",
+    "systemic_without_mechanism",
+    "time_order",
+]
+
+BLUNT_LEVELS = frozenset({"process", "organization", "external"})
+
+
+# --- structure ----------------------------------------------------------------------------
+
+
+def orphan_node(ctx: Context) -> Iterator[Finding]:
+    for node in ctx.G:
+        if node not in ctx.scope:
+            yield Finding(
+                code="ORPHAN_NODE",
+                severity="warning",
+                nodes=[node],
+                source="WBA",
+                message=f"{_q(ctx.label(node))} reaches no impact",
+                prompt="What did this lead to? Link it to the effect it had, or remove it if it "
+                "played no part.",
+            )
+
+
+def _instant(value: Any) -> tuple[dt.datetime, bool]:
+    if isinstance(value, dt.datetime):
+        return value, False
+    return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC), True
+
+
+def time_order(ctx: Context) -> Iterator[Finding]:
+    for cause, effect in ctx.G.edges:
+        c, e = ctx.G.nodes[cause], ctx.G.nodes[effect]
+        if c.get("at") is None or e.get("at") is None:
+            continue
+        (c_at, c_day), (e_at, e_day) = _instant(c["at"]), _instant(e["at"])
+        late = c_at.date() > e_at.date() if (c_day or e_day) else c_at > e_at
+        ended = None
+        if c.get("until") is not None and c["kind"] != "event":
+            c_until, u_day = _instant(c["until"])
+            ended = c_until.date() < e_at.date() if (u_day or e_day) else c_until < e_at
+        if late or ended:
+            what = (
+                f"starts ({c['at']}) after its effect {_q(e['label'], 40)} ({e['at']})"
+                if late
+                else f"had ended ({c['until']}) before its effect "
+                f"{_q(e['label'], 40)} began ({e['at']})"
+            )
+            yield Finding(
+                code="TIME_ORDER",
+                severity="warning",
+                nodes=[cause, effect],
+                edges=[(cause, effect)],
+                source="WBA, Apollo (same time frame)",
+                message=f"cause {_q(c['label'], 40)} {what}",
+                prompt="Is the link real, or is a timestamp wrong? A cause must exist when its "
+                "effect begins.",
+            )
+
+
+def shortcut_edge(ctx: Context) -> Iterator[Finding]:
+    G = ctx.G
+    bit = {n: 1 << i for i, n in enumerate(G)}
+    below: dict[str, int] = {}
+    for node in reversed(topological(G)):
+        reach = 0
+        for effect in G.succ[node]:
+            reach |= bit[effect] | below[effect]
+        below[node] = reach
+    for cause in G:
+        effects = list(G.succ[cause])
+        if len(effects) < 2:
+            continue
+        for effect in effects:
+            via = next((o for o in effects if o != effect and below[o] & bit[effect]), None)
+            if via is not None:
+                yield Finding(
+                    code="SHORTCUT_EDGE",
+                    severity="info",
+                    nodes=[cause, effect],
+                    edges=[(cause, effect)],
+                    source="WBA",
+                    message=f"the link {cause} → {effect} is also implied by the longer path "
+                    f"through {via}",
+                    prompt=f"Does {_q(ctx.label(cause), 40)} act on {_q(ctx.label(effect), 40)} "
+                    "directly, or only through the longer path? If only through it, remove "
+                    "the direct link.",
+                )
+
+
+# --- sufficiency ----------------------------------------------------------------------------
+
+
+def _only_events(ctx: Context, node: str) -> bool:
+    causes = list(ctx.G.pred[node])
+    return bool(causes) and all(ctx.G.nodes[c]["kind"] == "event" for c in causes)
+
+
+def missing_condition(ctx: Context) -> Iterator[Finding]:
+    for node in ctx.G:
+        if node in ctx.scope and ctx.G.nodes[node]["kind"] == "event" and _only_events(ctx, node):
+            causes = list(ctx.G.pred[node])
+            yield Finding(
+                code="MISSING_CONDITION",
+                severity="warning",
+                nodes=[node, *causes],
+                edges=[(c, node) for c in causes],
+                source="Apollo (actions and conditions), WBA",
+                message=f"{_q(ctx.label(node))} is caused only by events",
+                prompt=f"What condition had to exist for {_q(ctx.label(causes[0]), 40)} to "
+                "produce this? Add it as a condition or factor.",
+            )
+
+
+def single_cause(ctx: Context) -> Iterator[Finding]:
+    for node in ctx.G:
+        causes = list(ctx.G.pred[node])
+        if node not in ctx.scope or len(causes) != 1:
+            continue
+        if ctx.G.nodes[node]["kind"] == "event" and _only_events(ctx, node):
+            continue  # MISSING_CONDITION asks the sharper question
+        yield Finding(
+            code="SINGLE_CAUSE",
+            severity="info",
+            nodes=[node, causes[0]],
+            edges=[(causes[0], node)],
+            source="WBA causal sufficiency test, Apollo",
+            message=f"{_q(ctx.label(node))} has a single cause",
+            prompt=f"Given {_q(ctx.label(causes[0]), 40)}, would this always follow? What else "
+            "had to be true?",
+        )
+
+
+# --- evidence -----------------------------------------------------------------------------
+
+
+def no_evidence(ctx: Context) -> Iterator[Finding]:
+    for node, data in ctx.G.nodes(data=True):
+        if data["kind"] != "impact" and not data.get("evidence") and not data.get("unknown"):
+            yield Finding(
+                code="NO_EVIDENCE",
+                severity="warning",
+                nodes=[node],
+                source="Apollo",
+                message=f"{_q(ctx.label(node))} has no evidence",
+                prompt="What shows this happened or held? Link a log line, graph, ticket or "
+                "chat message, or mark it unknown.",
+            )
+
+
+def open_question(ctx: Context) -> Iterator[Finding]:
+    for node, data in ctx.G.nodes(data=True):
+        if data.get("unknown"):
+            yield Finding(
+                code="OPEN_QUESTION",
+                severity="info",
+                nodes=[node],
+                source="Apollo ('?')",
+                message=f"open question: {_q(ctx.label(node))}",
+                prompt="Who can find out, and how? Give it an owner, or record why the analysis "
+                "stops here.",
+            )
+
+
+# --- 5 Whys failure modes -------------------------------------------------------------------
+
+
+def linear_chain(ctx: Context) -> Iterator[Finding]:
+    within = [n for n in ctx.G if n in ctx.scope]
+    if len(within) < 3:
+        return
+    indegree = [sum(1 for p in ctx.G.pred[n] if p in ctx.scope) for n in within]
+    if max(indegree) <= 1:
+        edges = sum(indegree)
+        yield Finding(
+            code="LINEAR_CHAIN",
+            severity="warning",
+            nodes=within,
+            source="5 Whys critique (Card 2017), Cook",
+            message=f"the graph is a single chain with no branching ({edges} links over "
+            f"{len(within)} nodes; every effect has one cause)",
+            prompt="Complex-system failures need several contributors, each necessary and only "
+            "jointly sufficient. For each step: what else had to be true?",
+        )
+
+
+_ROOT_CAUSE = re.compile(r"\broot[\s-]+causes?\b", re.I)
+
+
+def single_root(ctx: Context) -> Iterator[Finding]:
+    if len(ctx.roots) == 1 and len(ctx.scope) > 2:
+        root = ctx.roots[0]
+        yield Finding(
+            code="SINGLE_ROOT",
+            severity="warning",
+            nodes=[root],
+            source="5 Whys critique (Card 2017), Carroll's root cause seduction",
+            message=f"everything traces back to one root: {_q(ctx.label(root))}",
+            prompt="What other conditions had to be in place for this to cause harm? One root "
+            "invites one fix.",
+        )
+    for node in ctx.G:
+        if any(_ROOT_CAUSE.search(t) for t in ctx.texts(node)):
+            yield Finding(
+                code="SINGLE_ROOT",
+                severity="warning",
+                nodes=[node],
+                source="Cook, How Complex Systems Fail #7",
+                message=f"{_q(ctx.label(node))} is called a root cause",
+                prompt="Naming one node 'the root cause' hides the others. State what it is, "
+                "and let the graph show what it took together with.",
+                rewrite=_ROOT_CAUSE.sub("contributing factor", ctx.label(node)),
+            )
+
+
+def stops_at_human(ctx: Context) -> Iterator[Finding]:
+    for root in ctx.roots:
+        data = ctx.G.nodes[root]
+        text = " ".join(ctx.texts(root))
+        match = ctx.words.human_error.search(text)
+        person = (
+            data["kind"] == "event"
+            and data.get("level") == "operator"
+            and (ctx.words.person.search(text))
+        )
+        if not (match or person):
+            continue
+        why = (
+            f"ends at {match.group()!r}"
+            if match
+            else "ends at a person's action with nothing leading to it"
+        )
+        yield Finding(
+            code="STOPS_AT_HUMAN",
+            severity="error" if match else "warning",
+            nodes=[root],
+            source="Dekker (local rationality), CAST",
+            message=f"the analysis {why}: {_q(ctx.label(root))}",
+            prompt="What made this action make sense at the time? What did the person see, "
+            "know and expect, and what in the tools or process shaped that?",
+            rewrite=rewrite_blame(ctx.label(root)) if match else None,
+        )
+
+
+def stops_too_early(ctx: Context) -> Iterator[Finding]:
+    if not ctx.roots:
+        return
+    levels = [ctx.G.nodes[r].get("level") for r in ctx.roots]
+    if any(level in BLUNT_LEVELS for level in levels):
+        return
+    unset = (
+        " (no root has a level: set levels to say where each one sits)" if not any(levels) else ""
+    )
+    yield Finding(
+        code="STOPS_TOO_EARLY",
+        severity="warning",
+        nodes=list(ctx.roots),
+        source="AcciMap (vertical integration), HFACS, 5 Whys critique",
+        message="no root cause sits above the technical and operator levels" + unset,
+        prompt="Keep asking why past the sharp end: what decision, priority, process or "
+        "resourcing shaped these conditions?",
+    )
+
+
+def no_systemic_factor(ctx: Context) -> Iterator[Finding]:
+    if not any(c.class_ == "systemic" for c in ctx.classes.values()):
+        yield Finding(
+            code="NO_SYSTEMIC_FACTOR",
+            severity="warning",
+            nodes=[],
+            source="CAST (inadequate control at all levels), Reason's latent conditions",
+            message="no node is systemic: the graph says what happened, not why it could",
+            prompt="What in the tooling, design, process or organisation let this chain "
+            "happen? Which latent conditions would let it happen again?",
+        )
+
+
+def systemic_without_mechanism(ctx: Context) -> Iterator[Finding]:
+    for impact in impacts(ctx.G):
+        for cause in ctx.G.pred[impact]:
+            level = ctx.G.nodes[cause].get("level")
+            if level in ("process", "organization"):
+                yield Finding(
+                    code="SYSTEMIC_WITHOUT_MECHANISM",
+                    severity="warning",
+                    nodes=[cause, impact],
+                    edges=[(cause, impact)],
+                    source="AcciMap (decisions propagate down the levels)",
+                    message=f"{_q(ctx.label(cause))} ({level}) is attached straight to the impact",
+                    prompt="Which technical condition or action did it shape? Add the mechanism "
+                    "between it and the impact.",
+                )

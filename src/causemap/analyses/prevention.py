@@ -1,0 +1,339 @@
+"""Would the action items have prevented this? Scenario, structural cut, depth, cut sets.
+
+Two different questions, both answered (causal-methods B8/B9):
+
+* **scenario prevented**: with every addressed node removed, does the impact still follow
+  under the AND/OR gates? A Boolean evaluation of this incident's structure. Under AND
+  gates one addressed cause is enough, which is why the second question exists;
+* **all paths cut**: does every causal path from a root to an impact pass through an
+  addressed node? If not, the uncovered paths and a minimum-weight completing cut.
+
+Plus the depth of defence (fewest addressed nodes on any root-to-impact path), the
+minimal cut sets of root factors (MOCUS with absorption, bitsets, capped) and the minimal
+prevention sets (their minimal hitting sets). Everything is linear or bounded, never an
+enumeration of all paths.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import combinations
+from typing import Any
+
+import networkx as nx
+
+from causemap.analyses.result import ClassName, Coverage, Prevention
+from causemap.analyses.structure import (
+    ancestors_of,
+    descendants_of,
+    impacts,
+    order,
+    roots,
+    scope,
+    topological,
+)
+from causemap.graph import CausalGraph
+
+__all__ = [
+    "PREVENTIVE_TYPES",
+    "all_paths_cut",
+    "depth_of_defence",
+    "example_paths",
+    "minimal_cut_sets",
+    "minimal_prevention_sets",
+    "prevention",
+    "scenario_prevented",
+    "suggested_cut",
+    "uncut_nodes",
+]
+
+PREVENTIVE_TYPES = frozenset({"prevent", "process"})
+MAX_SETS = 128
+"""Most cut sets kept per node during MOCUS."""
+MAX_ORDER = 64
+"""Largest cut set kept; larger ones are dropped and the result marked truncated."""
+EXAMPLE_PATHS = 5
+
+
+def occurs(G: CausalGraph, removed: set[str]) -> dict[str, bool]:
+    """Evaluate the structure: does each node still occur with ``removed`` taken away?
+
+    Roots occur unless removed; a node with causes occurs when all of them occur (gate
+    ``and``) or any of them occurs (gate ``or``).
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("a", "t"), ("b", "t")])
+    >>> G.add_node("t", gate="or")
+    >>> occurs(G, {"a"})["t"]
+    True
+    """
+    state: dict[str, bool] = {}
+    for node in topological(G):
+        if node in removed:
+            state[node] = False
+            continue
+        causes = [state[p] for p in G.pred[node]]
+        if not causes:
+            state[node] = True
+        elif G.nodes[node].get("gate") == "or":
+            state[node] = any(causes)
+        else:
+            state[node] = all(causes)
+    return state
+
+
+def scenario_prevented(G: CausalGraph, removed: set[str]) -> bool:
+    """True when no impact occurs once ``removed`` is taken away."""
+    state = occurs(G, removed)
+    return not any(state[t] for t in impacts(G))
+
+
+def uncut_nodes(G: CausalGraph, removed: set[str]) -> set[str]:
+    """Nodes on some root-to-impact path that avoids ``removed``."""
+    within = scope(G) - removed
+    starts = [r for r in roots(G, scope(G)) if r in within]
+    forward = set(starts)
+    stack = list(starts)
+    while stack:
+        for effect in G.succ[stack.pop()]:
+            if effect in within and effect not in forward:
+                forward.add(effect)
+                stack.append(effect)
+    ends = [t for t in impacts(G) if t in forward]
+    backward = set(ends)
+    stack = list(ends)
+    while stack:
+        for cause in G.pred[stack.pop()]:
+            if cause in forward and cause not in backward:
+                backward.add(cause)
+                stack.append(cause)
+    return backward
+
+
+def all_paths_cut(G: CausalGraph, removed: set[str]) -> bool:
+    """True when every root-to-impact path passes through a node of ``removed``."""
+    return not uncut_nodes(G, removed)
+
+
+def example_paths(G: CausalGraph, removed: set[str], k: int = EXAMPLE_PATHS) -> list[list[str]]:
+    """Up to ``k`` shortest uncut root-to-impact paths, one per root, in document order."""
+    uncut = uncut_nodes(G, removed)
+    targets = set(impacts(G))
+    paths: list[list[str]] = []
+    for root in roots(G, scope(G)):
+        if root not in uncut or len(paths) >= k:
+            continue
+        parent: dict[str, str | None] = {root: None}
+        queue = deque([root])
+        while queue:
+            node = queue.popleft()
+            if node in targets:
+                path = [node]
+                while (step := parent[path[-1]]) is not None:
+                    path.append(step)
+                paths.append(path[::-1])
+                break
+            for effect in G.succ[node]:
+                if effect in uncut and effect not in parent:
+                    parent[effect] = node
+                    queue.append(effect)
+    return paths
+
+
+def depth_of_defence(G: CausalGraph, addressed: set[str]) -> int:
+    """Fewest addressed nodes on any root-to-impact path (0 when some path is uncut)."""
+    within = scope(G)
+    best: dict[str, int] = {}
+    for node in topological(G):
+        if node not in within:
+            continue
+        causes = [best[p] for p in G.pred[node] if p in best]
+        best[node] = (node in addressed) + (min(causes) if causes else 0)
+    values = [best[t] for t in impacts(G) if t in best]
+    return min(values) if values else 0
+
+
+def cut_weight(G: CausalGraph, node: str, cls: ClassName) -> int:
+    """How costly ``node`` is as a cut point: systemic and blunt-end nodes weigh less."""
+    level = str(G.nodes[node].get("level"))
+    base = {"organization": 2, "process": 2, "external": 5}.get(level, 3)
+    if cls != "systemic":
+        base += 4
+    if G.nodes[node].get("unknown"):
+        base += 2
+    return base
+
+
+def suggested_cut(
+    G: CausalGraph, removed: set[str], classes: Mapping[str, ClassName]
+) -> tuple[list[str], int]:
+    """A minimum-weight set of extra nodes cutting every uncut path, and its weight.
+
+    Node splitting turns the vertex cut into an edge cut, solved by max-flow; impacts
+    cannot be cut. Systemic nodes weigh less, so the cut prefers them.
+    """
+    uncut = uncut_nodes(G, removed)
+    if not uncut:
+        return [], 0
+    targets = set(impacts(G))
+    H: nx.DiGraph[Any] = nx.DiGraph()
+    source, sink = ("", "source"), ("", "sink")
+    position = order(G)
+    for node in sorted(uncut, key=position.__getitem__):
+        if node in targets:
+            H.add_edge((node, "in"), (node, "out"))  # no capacity: cannot be cut
+            H.add_edge((node, "out"), sink)
+        else:
+            H.add_edge((node, "in"), (node, "out"), capacity=cut_weight(G, node, classes[node]))
+        if not any(p in uncut for p in G.pred[node]):
+            H.add_edge(source, (node, "in"))
+        for effect in G.succ[node]:
+            if effect in uncut:
+                H.add_edge((node, "out"), (effect, "in"))
+    weight, (reachable, _) = nx.minimum_cut(H, source, sink)
+    cut = [
+        n
+        for n in uncut
+        if n not in targets and (n, "in") in reachable and (n, "out") not in reachable
+    ]
+    return sorted(cut, key=position.__getitem__), int(weight)
+
+
+def _absorb(family: Iterable[int]) -> list[int]:
+    kept: list[int] = []
+    for candidate in sorted(set(family), key=lambda s: (s.bit_count(), s)):
+        if not any(k & candidate == k for k in kept):
+            kept.append(candidate)
+    return kept
+
+
+def minimal_cut_sets(G: CausalGraph) -> tuple[list[list[str]], bool]:
+    """Minimal combinations of root factors sufficient for an impact, and a truncated flag.
+
+    Bottom-up MOCUS over bitsets: a root is its own set; an AND node combines its causes'
+    families by union, an OR node pools them; supersets are absorbed at every step. The
+    family per node and the set size are capped.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("a", "x"), ("b", "x"), ("c", "t"), ("x", "t")])
+    >>> G.add_node("t", kind="impact", gate="or")
+    >>> minimal_cut_sets(G)
+    ([['c'], ['a', 'b']], False)
+    """
+    within = scope(G)
+    basic = roots(G, within)
+    bit = {node: 1 << i for i, node in enumerate(basic)}
+    families: dict[str, list[int]] = {}
+    truncated = False
+    for node in topological(G):
+        if node not in within:
+            continue
+        if node in bit:
+            families[node] = [bit[node]]
+            continue
+        causes = [families[p] for p in G.pred[node] if p in families]
+        if G.nodes[node].get("gate") == "or":
+            merged = [s for family in causes for s in family]
+        else:
+            merged = [0]
+            for family in causes:
+                merged = [a | b for a in merged for b in family]
+                merged = [s for s in merged if s.bit_count() <= MAX_ORDER]
+        family = _absorb(merged)
+        if len(family) > MAX_SETS or (len(family) < len(merged) and not family):
+            truncated = True
+        if any(s.bit_count() > MAX_ORDER for s in merged) or len(family) > MAX_SETS:
+            truncated = True
+        families[node] = family[:MAX_SETS]
+    if any(len(f) == 0 for n, f in families.items() if n not in bit):
+        truncated = True
+    top = _absorb(s for t in impacts(G) for s in families.get(t, []))
+    names = [[b for b in basic if s & bit[b]] for s in top]
+    return names, truncated
+
+
+def minimal_prevention_sets(
+    cut_sets: Sequence[Sequence[str]], *, max_size: int = 3, limit: int = 20
+) -> list[list[str]]:
+    """Minimal sets of factors that meet every cut set (so removing them prevents it all).
+
+    Examples
+    --------
+    >>> minimal_prevention_sets([["a", "b"], ["a", "c"]])
+    [['a'], ['b', 'c']]
+    """
+    if not cut_sets:
+        return []
+    elements = sorted(
+        {e for s in cut_sets for e in s},
+        key=lambda e: next(i for i, s in enumerate(cut_sets) if e in s),
+    )
+    full = (1 << len(cut_sets)) - 1
+    hits = {e: sum(1 << i for i, s in enumerate(cut_sets) if e in s) for e in elements}
+    found: list[tuple[str, ...]] = []
+    for size in range(1, max_size + 1):
+        pool = elements if size == 1 or len(elements) <= 400 // size else elements[: 400 // size]
+        for combo in combinations(pool, size):
+            if any(set(f) <= set(combo) for f in found):
+                continue
+            mask = 0
+            for e in combo:
+                mask |= hits[e]
+            if mask == full:
+                found.append(combo)
+                if len(found) >= limit:
+                    return [list(c) for c in found]
+    return [list(c) for c in found]
+
+
+def _coverage(G: CausalGraph, actions: list[dict[str, Any]]) -> Coverage:
+    addressed = {n for a in actions for n in a["addresses"] if n in G}
+    position = order(G)
+    return Coverage(
+        actions=[a["id"] for a in actions],
+        addressed=sorted(addressed, key=position.__getitem__),
+        scenario_prevented=bool(addressed) and scenario_prevented(G, addressed),
+        all_paths_cut=bool(addressed) and all_paths_cut(G, addressed),
+        depth_of_defence=depth_of_defence(G, addressed),
+    )
+
+
+def prevention(G: CausalGraph, classes: Mapping[str, ClassName]) -> Prevention:
+    """The prevention verdict for the incident's action items."""
+    actions: list[dict[str, Any]] = [
+        a for a in G.graph.get("actions", []) if a["status"] != "wontfix"
+    ]
+    preventive = [a for a in actions if a["type"] in PREVENTIVE_TYPES]
+    planned = _coverage(G, preventive)
+    addressed = set(planned.addressed)
+    cut, _ = suggested_cut(G, addressed, classes)
+    cut_sets, truncated = minimal_cut_sets(G)
+    covered = addressed | descendants_of(G, addressed)
+    systemic = [n for n, c in classes.items() if c == "systemic"]
+    return Prevention(
+        **planned.model_dump(),
+        uncovered_paths=example_paths(G, addressed),
+        uncovered_nodes=sorted(uncut_nodes(G, addressed), key=order(G).__getitem__),
+        suggested_cut=cut,
+        minimal_cut_sets=cut_sets,
+        minimal_prevention_sets=minimal_prevention_sets(cut_sets),
+        truncated=truncated,
+        done=_coverage(G, [a for a in preventive if a["status"] == "done"]),
+        detection=_coverage(G, [a for a in actions if a["type"] not in PREVENTIVE_TYPES]),
+        combined=_coverage(G, actions),
+        systemic_addressed=sum(1 for n in systemic if n in covered),
+        systemic_total=len(systemic),
+    )
+
+
+def addressed_closure(G: CausalGraph, addressed: set[str]) -> set[str]:
+    """Nodes addressed directly or through an addressed ancestor."""
+    return addressed | descendants_of(G, addressed)
+
+
+def unaddressed_ancestors(G: CausalGraph, node: str, addressed: set[str]) -> bool:
+    """True when neither ``node`` nor any of its ancestors is addressed."""
+    return node not in addressed and not (ancestors_of(G, [node]) & addressed)

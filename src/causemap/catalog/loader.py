@@ -1,0 +1,230 @@
+"""Loading factor catalogs, with every problem located by file, line and column.
+
+A catalog file either **replaces** the built-in catalog, or, when it says
+``extends: builtin`` at the top, **extends** it: its entries are added after the built-in
+ones, and an entry whose key is already built in replaces that entry in place.
+
+Problems are :class:`~causemap.diagnostics.Diagnostic` objects, made by the same parser
+and source map as incident files, so ``causemap suggest --catalog mine.yaml`` prints
+``mine.yaml:12:7: error: /entries/0/level: expected one of ...``.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from causemap.catalog.model import Catalog, CatalogAction, Entry
+from causemap.diagnostics import Diagnostic, from_validation_error, pointer
+from causemap.errors import CatalogError
+from causemap.source import SourceMap, parse
+
+__all__ = [
+    "BUILTIN_PATH",
+    "CheckedCatalog",
+    "builtin_catalog",
+    "check_catalog",
+    "load_catalog",
+    "loads_catalog",
+    "resolve_catalog",
+]
+
+BUILTIN_PATH = Path(__file__).resolve().parent / "factors.yaml"
+"""The built-in catalog shipped with causemap."""
+
+
+@dataclass
+class CheckedCatalog:
+    """A catalog document after parsing and validation."""
+
+    name: str
+    catalog: Catalog | None = None
+    """The model when the document is valid, else None (not yet merged with the built-in)."""
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no error (warnings allowed)."""
+        return not any(d.severity == "error" for d in self.diagnostics)
+
+
+def _allowed_keys(loc: Sequence[str | int]) -> Sequence[str]:
+    parent = [p for p in loc[:-1] if isinstance(p, str)]
+    models: dict[tuple[str, ...], type[BaseModel]] = {
+        (): Catalog,
+        ("entries",): Entry,
+        ("entries", "actions"): CatalogAction,
+    }
+    model = models.get(tuple(parent), Catalog)
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _error(code: str, message: str, *path: str | int, severity: str = "error") -> Diagnostic:
+    return Diagnostic.model_validate(
+        {"severity": severity, "code": code, "message": message, "pointer": pointer(path)}
+    )
+
+
+def _rules(catalog: Catalog, known: set[str]) -> Iterator[Diagnostic]:
+    """Rules that relate entries to each other."""
+    if not catalog.entries and catalog.extends is None:
+        yield _error("no-entries", "a catalog needs at least one entry", "entries")
+    first: dict[str, int] = {}
+    for i, entry in enumerate(catalog.entries):
+        if entry.key in first:
+            yield _error(
+                "duplicate-key",
+                f"entry key '{entry.key}' is already used by /entries/{first[entry.key]}",
+                "entries",
+                i,
+                "key",
+            )
+        first.setdefault(entry.key, i)
+        if not (entry.phrases or entry.keywords or entry.examples):
+            yield _error(
+                "unmatchable-entry",
+                f"entry '{entry.key}' has no phrases, keywords or examples, so no node "
+                "can ever be matched to it",
+                "entries",
+                i,
+                severity="warning",
+            )
+    keys = set(first) | known
+    for i, entry in enumerate(catalog.entries):
+        for j, ref in enumerate(entry.related):
+            if ref not in keys:
+                yield _error(
+                    "unknown-related",
+                    f"related key '{ref}' is not an entry of this catalog",
+                    "entries",
+                    i,
+                    "related",
+                    j,
+                    severity="warning",
+                )
+
+
+def check_catalog(data: bytes | str, name: str = "<catalog>") -> CheckedCatalog:
+    """Parse and validate catalog text; never raises for bad input."""
+    parsed = parse(data, name)
+    result = CheckedCatalog(name=name, diagnostics=list(parsed.diagnostics))
+    if parsed.diagnostics:
+        return result
+    if not isinstance(parsed.value, dict):
+        result.diagnostics = [
+            Diagnostic(
+                severity="error",
+                code="wrong-type",
+                message="expected a catalog mapping (causemap-catalog, name, entries) "
+                "at the top level",
+                file=name,
+                line=1,
+                column=1,
+            )
+        ]
+        return result
+    try:
+        catalog = Catalog.model_validate(parsed.value)
+    except ValidationError as exc:
+        found = from_validation_error(exc, file=name, allowed_keys=_allowed_keys)
+        result.diagnostics = _place(found, parsed.sourcemap)
+        return result
+    known = set(builtin_catalog().keys()) if catalog.extends == "builtin" else set()
+    problems = [d.model_copy(update={"file": name}) for d in _rules(catalog, known)]
+    result.diagnostics = _place(problems, parsed.sourcemap)
+    if result.ok:
+        result.catalog = catalog
+    return result
+
+
+def _place(diagnostics: list[Diagnostic], sourcemap: SourceMap) -> list[Diagnostic]:
+    placed = [sourcemap.place(d, key=d.code == "unknown-key") for d in diagnostics]
+    return sorted(placed, key=lambda d: (d.line or 0, d.column or 0))
+
+
+def _merge(base: Catalog, extra: Catalog) -> Catalog:
+    replaced = {entry.key: entry for entry in extra.entries}
+    entries = [replaced.pop(entry.key, entry) for entry in base.entries]
+    entries += [entry for entry in extra.entries if entry.key in replaced]
+    return base.model_copy(
+        update={"name": f"{base.name} + {extra.name}", "entries": entries, "extends": None}
+    )
+
+
+def loads_catalog(text: str | bytes, name: str = "<catalog>") -> Catalog:
+    """Load a catalog from YAML or JSON text, merged with the built-in one if it extends it.
+
+    Raises
+    ------
+    CatalogError
+        With every located diagnostic, when the text is not a valid catalog.
+
+    Examples
+    --------
+    >>> mine = loads_catalog('''
+    ... causemap-catalog: 1
+    ... name: ours
+    ... extends: builtin
+    ... entries:
+    ...   - key: feature-flag-debt
+    ...     name: Stale feature flags
+    ...     definition: Flags nobody removed changed behaviour years later.
+    ...     level: process
+    ...     class: systemic
+    ...     keywords: [flag]
+    ... ''')
+    >>> mine.keys()[-1], len(mine.entries) == len(builtin_catalog().entries) + 1
+    ('feature-flag-debt', True)
+    """
+    checked = check_catalog(text, name)
+    if checked.catalog is None:
+        raise CatalogError(checked.diagnostics, name)
+    if checked.catalog.extends == "builtin":
+        return _merge(builtin_catalog(), checked.catalog)
+    return checked.catalog
+
+
+def load_catalog(path: str | os.PathLike[str]) -> Catalog:
+    """Load a catalog file; see :func:`loads_catalog`.
+
+    Raises
+    ------
+    CatalogError
+        When the file cannot be read or is not a valid catalog.
+    """
+    name = os.fspath(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise CatalogError(
+            [
+                Diagnostic(
+                    severity="error",
+                    code="unreadable",
+                    file=name,
+                    message=f"cannot read catalog: {reason}",
+                )
+            ],
+            name,
+        ) from None
+    return loads_catalog(data, name)
+
+
+@functools.cache
+def builtin_catalog() -> Catalog:
+    """The catalog shipped with causemap (read once, then cached; treat it as read-only)."""
+    checked = check_catalog(BUILTIN_PATH.read_bytes(), str(BUILTIN_PATH))
+    if checked.catalog is None:  # pragma: no cover - a test keeps the built-in valid
+        raise CatalogError(checked.diagnostics, str(BUILTIN_PATH))
+    return checked.catalog
+
+
+def resolve_catalog(path: str | os.PathLike[str] | None) -> Catalog:
+    """The built-in catalog when ``path`` is None, else the catalog in ``path``."""
+    return builtin_catalog() if path is None else load_catalog(path)

@@ -1,0 +1,55 @@
+"""``causemap analyze``: the full analysis of one incident."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from causemap.cli.base import EXIT_PROBLEMS, check_inputs, echo_diagnostic, write_output
+
+CONFIG_HELP = "YAML file with word lists and thresholds (see schemas/config.schema.json)."
+
+
+@click.command()
+@click.argument("path", metavar="FILE")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False), default=None, help=CONFIG_HELP
+)
+@click.option("-o", "--output", default=None, help="Write to this file instead of stdout.")
+def analyze(path: str, fmt: str, config_path: str | None, output: str | None) -> None:
+    """Analyse one incident: proximate vs systemic, findings, prevention, leverage.
+
+    FILE is a YAML or JSON incident, or '-' for standard input. Text is a readable report
+    (coloured on a terminal); json follows schemas/analysis.schema.json.
+    """
+    from causemap.analyses import analyze as run
+    from causemap.analyses import load_config
+
+    (checked,) = check_inputs([path])
+    for diagnostic in checked.diagnostics:
+        echo_diagnostic(diagnostic)
+    if checked.incident is None or checked.graph is None:
+        raise SystemExit(EXIT_PROBLEMS)
+    config = load_config(config_path) if config_path else None
+    result = run(checked.graph, config=config)
+    if fmt == "json":
+        text = (
+            json.dumps(result.model_dump(mode="json", by_alias=True), indent=2, ensure_ascii=False)
+            + "\n"
+        )
+    else:
+        from causemap.report import analysis_text
+
+        colour = output in (None, "-") and sys.stdout.isatty()
+        text = analysis_text(checked.incident, result, style=click.style if colour else None)
+    write_output(text, output)

@@ -1,0 +1,110 @@
+"""``causemap lint``: method checks for a postmortem repository's CI."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from causemap.cli.analyze import CONFIG_HELP
+from causemap.cli.base import EXIT_PROBLEMS, check_inputs, echo_diagnostic, no_inputs_found
+
+_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info"]),
+    default="error",
+    show_default=True,
+    help="Exit 1 when a finding is at least this severe.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="github prints workflow annotations with file and line.",
+)
+@click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False), default=None, help=CONFIG_HELP
+)
+@click.option(
+    "--select",
+    default=None,
+    metavar="CODES",
+    help="Only these finding codes, comma-separated (e.g. BLAME_LANGUAGE,NAMES_PERSON).",
+)
+def lint(
+    paths: tuple[str, ...], fail_on: str, fmt: str, config_path: str | None, select: str | None
+) -> None:
+    """Run the method checks on incident files, for CI of a postmortem repository.
+
+    PATH may be a file, a folder (searched recursively) or '-'. Every finding is printed
+    at the file and line of the node or action it concerns, with the question to ask the
+    room. Invalid files are reported like `causemap validate` does. Exits 1 when any file
+    is invalid or any finding reaches --fail-on.
+    """
+    from causemap.analyses import analyze, load_config
+    from causemap.diagnostics import Diagnostic, format_github
+
+    config = load_config(config_path) if config_path else None
+    wanted = {c.strip().upper() for c in select.split(",")} if select else None
+    results = check_inputs(paths)
+    if not results:
+        raise click.UsageError(no_inputs_found(paths))
+    failed = False
+    report = []
+    for checked in results:
+        diagnostics = list(checked.diagnostics)
+        failed |= not checked.ok
+        if checked.incident is not None and checked.graph is not None:
+            index = {n.id: i for i, n in enumerate(checked.incident.nodes)}
+            actions = {a.id: i for i, a in enumerate(checked.incident.actions)}
+            for f in analyze(checked.graph, config=config).findings:
+                if wanted is not None and f.code not in wanted:
+                    continue
+                failed |= _RANK[f.severity] >= _RANK[fail_on]
+                ptr = (
+                    f"/nodes/{index[f.nodes[0]]}"
+                    if f.nodes
+                    else f"/actions/{actions[f.actions[0]]}"
+                    if f.actions
+                    else ""
+                )
+                where = checked.locate(ptr) if ptr else (1, 1)
+                diagnostics.append(
+                    Diagnostic(
+                        severity=f.severity,
+                        code=f.code,
+                        pointer=ptr,
+                        file=checked.name,
+                        line=where[0] if where else None,
+                        column=where[1] if where else None,
+                        message=f"{f.message}. Ask: {f.prompt}",
+                    )
+                )
+        report.append((checked.name, diagnostics))
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                [{"file": name, "findings": [d.model_dump() for d in ds]} for name, ds in report],
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+    else:
+        for _, diagnostics in report:
+            for d in diagnostics:
+                if fmt == "github":
+                    click.echo(format_github(d))
+                else:
+                    echo_diagnostic(d, err=False)
+        if fmt == "text":
+            total = sum(len(ds) for _, ds in report)
+            click.echo(f"{len(report)} files, {total} findings")
+    if failed:
+        raise SystemExit(EXIT_PROBLEMS)

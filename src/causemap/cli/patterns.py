@@ -1,0 +1,109 @@
+"""``causemap patterns``: contributing factors shared across many incidents."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sys
+
+import click
+
+from causemap.cli.base import EXIT_PROBLEMS, echo_diagnostic, no_inputs_found, write_output
+
+PROGRESS_FROM = 200
+"""Fewest files for which a progress bar is shown (on a terminal only)."""
+
+
+def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a date like 2024-01-31, got {value!r}") from None
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option(
+    "--catalog",
+    "catalog_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Factor catalog file to use instead of the built-in one (a file with "
+    "'extends: builtin' adds to it).",
+)
+@click.option(
+    "--since", callback=_date, default=None, metavar="DATE", help="Only incidents on or after DATE."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown", "html"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "-o", "--output", default=None, metavar="FILE", help="Write to FILE instead of stdout."
+)
+@click.option(
+    "--skip-invalid", is_flag=True, help="Report on the valid files and only warn about the rest."
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Worker processes (default: cores).",
+)
+def patterns(
+    paths: tuple[str, ...],
+    catalog_path: str | None,
+    since: dt.date | None,
+    fmt: str,
+    output: str | None,
+    skip_invalid: bool,
+    jobs: int | None,
+) -> None:
+    """Find contributing factors shared across the incidents in PATH... (files or folders).
+
+    Nodes are matched in three layers: the same 'factor:' key; a confident match with a
+    catalog entry; then clustering by wording and graph context, never merging two nodes
+    of one incident. The report ranks shared factors by incidents and severity, and shows
+    recurring causal links, factors that occur together (lift), factors whose fix was done
+    before they came back, and trends by month and quarter. HTML is one self-contained
+    file with charts.
+    """
+    from causemap.catalog import resolve_catalog
+    from causemap.patterns import render
+    from causemap.patterns.collect import collect, files_in
+    from causemap.patterns.report import build_report
+
+    catalog = resolve_catalog(catalog_path)
+    files = files_in(paths)
+    if not files:
+        raise click.UsageError(no_inputs_found(paths))
+    bar = (
+        click.progressbar(length=len(files) + 100, label="reading and matching", file=sys.stderr)
+        if sys.stderr.isatty() and len(files) >= PROGRESS_FROM
+        else None
+    )
+    with bar if bar is not None else contextlib.nullcontext():
+        tick = bar.update if bar is not None else None
+        collected = collect(files, catalog, jobs=jobs, progress=tick)
+        if collected.diagnostics:
+            if bar is not None:
+                click.echo(err=True)
+            for diagnostic in collected.diagnostics:
+                echo_diagnostic(diagnostic)
+            if not skip_invalid:
+                bad = len({d.file for d in collected.diagnostics})
+                click.echo(
+                    f"causemap: {bad} of {len(files)} files are invalid; fix them, or pass "
+                    "--skip-invalid to report on the rest",
+                    err=True,
+                )
+                raise SystemExit(EXIT_PROBLEMS)
+        report = build_report(collected.incidents, catalog, since=since, progress=tick)
+    write_output(render(report, fmt), output)

@@ -1,0 +1,93 @@
+"""``causemap suggest``: rank catalog factors for every node of an incident."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from causemap.cli.base import EXIT_PROBLEMS, check_inputs, echo_diagnostic
+
+
+@click.command()
+@click.argument("path", metavar="FILE")
+@click.option(
+    "--catalog",
+    "catalog_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Factor catalog file to use instead of the built-in one (a file with "
+    "'extends: builtin' adds to it).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--top", default=3, show_default=True, type=click.IntRange(1, 50), help="Entries per node."
+)
+def suggest(path: str, catalog_path: str | None, fmt: str, top: int) -> None:
+    """Suggest catalog factors for every non-impact node of FILE ('-' for standard input).
+
+    Each suggestion has a score, a confidence and its evidence: the catalog phrases and
+    keywords found in the node's wording. Nodes that already carry a 'factor:' key show it.
+    Accept a suggestion by setting the node's 'factor:' to the suggested key.
+    """
+    from causemap.catalog import resolve_catalog
+    from causemap.patterns.suggest import CatalogIndex
+    from causemap.patterns.text import analyse, glossary
+
+    catalog = resolve_catalog(catalog_path)
+    (checked,) = check_inputs([path])
+    if checked.incident is None:
+        for diagnostic in checked.diagnostics:
+            echo_diagnostic(diagnostic)
+        raise SystemExit(EXIT_PROBLEMS)
+    incident = checked.incident
+    index = CatalogIndex(catalog)
+    drop = glossary([*incident.services, incident.id])
+    rows = []
+    for node in incident.nodes:
+        if node.kind == "impact":
+            continue
+        text = node.label if not node.detail else f"{node.label} {node.detail}"
+        found = index.score(analyse(text, drop), node.level, top)
+        rows.append((node, found))
+    if fmt == "json":
+        report = {
+            "incident": incident.id,
+            "catalog": catalog.name,
+            "nodes": [
+                {
+                    "node": node.id,
+                    "label": node.label,
+                    "factor": node.factor,
+                    "suggestions": [
+                        {
+                            "key": s.key,
+                            "name": s.name,
+                            "score": s.score,
+                            "confidence": s.confidence,
+                            "phrases": list(s.phrases),
+                            "keywords": list(s.keywords),
+                        }
+                        for s in found
+                    ],
+                }
+                for node, found in rows
+            ],
+        }
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    for node, found in rows:
+        current = f"  (factor: {node.factor})" if node.factor else ""
+        click.echo(f"{node.id}: {node.label}{current}")
+        if not found:
+            click.echo("    no catalog entry matches")
+        for s in found:
+            evidence = ", ".join([*(f'"{p}"' for p in s.phrases), *s.keywords]) or "similar wording"
+            click.echo(f"    {s.score:6.2f}  {s.key}  ({s.name}); evidence: {evidence}")

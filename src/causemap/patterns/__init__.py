@@ -1,0 +1,80 @@
+"""Cross-incident patterns: shared contributing factors, however each team worded them.
+
+The pipeline, one module per step::
+
+    text       normalise wording to stems
+    suggest    rank catalog entries for a node's text, with evidence
+    facts      reduce one incident to what the analysis needs
+    collect    read many files in parallel
+    matching   keys → catalog → similarity clusters, with cannot-link
+    report     leaderboard, links, co-occurrence, recurrence after fix, trends
+    result     the report model (schemas/patterns.schema.json)
+    render_*   text, Markdown and self-contained HTML
+
+:func:`patterns` runs it on incidents already in memory; the CLI's ``causemap patterns``
+reads files with :func:`~causemap.patterns.collect.collect`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from causemap.catalog.model import Catalog
+from causemap.errors import UnknownFormat
+from causemap.model import Incident
+from causemap.patterns.matching import MatchSettings
+from causemap.patterns.result import PatternsReport
+from causemap.patterns.suggest import CatalogIndex, Suggestion, suggest
+
+__all__ = [
+    "FORMATS",
+    "CatalogIndex",
+    "MatchSettings",
+    "PatternsReport",
+    "Suggestion",
+    "patterns",
+    "render",
+    "suggest",
+]
+
+FORMATS = ("text", "json", "markdown", "html")
+
+
+def patterns(
+    incidents: Iterable[Incident],
+    catalog: Catalog | None = None,
+    *,
+    since: dt.date | None = None,
+    settings: MatchSettings | None = None,
+) -> PatternsReport:
+    """Return the cross-incident report for valid incidents held in memory."""
+    from causemap.catalog import builtin_catalog
+    from causemap.graph import to_graph
+    from causemap.patterns.facts import default_classifier, extract
+    from causemap.patterns.report import build_report
+
+    catalog = catalog or builtin_catalog()
+    index = CatalogIndex(catalog)
+    classify, _ = default_classifier()
+    facts = [extract(inc, to_graph(inc), index, classify) for inc in incidents]
+    return build_report(facts, catalog, since=since, settings=settings)
+
+
+def render(report: PatternsReport, fmt: str) -> str:
+    """Return the report as text, json, markdown or html."""
+    if fmt == "json":
+        return report.model_dump_json(indent=2) + "\n"
+    if fmt == "text":
+        from causemap.patterns.render_text import to_text
+
+        return to_text(report)
+    if fmt == "markdown":
+        from causemap.patterns.render_text import to_markdown
+
+        return to_markdown(report)
+    if fmt == "html":
+        from causemap.patterns.render_html import to_html
+
+        return to_html(report)
+    raise UnknownFormat(f"unknown format '{fmt}'; choose from: {', '.join(FORMATS)}")

@@ -1,0 +1,116 @@
+"""Reading many incident files for the cross-incident report, on every core.
+
+Each file is read, validated and reduced to :class:`~causemap.patterns.facts.IncidentFacts`
+in a worker process (the per-incident work is independent); results come back in file
+order, so the output does not depend on scheduling. Small corpora stay in-process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from causemap.catalog.model import Catalog
+from causemap.diagnostics import Diagnostic
+from causemap.patterns.facts import Classifier, IncidentFacts, default_classifier, extract
+from causemap.patterns.suggest import CatalogIndex
+
+__all__ = ["Collected", "collect", "collect_one"]
+
+PARALLEL_FROM = 200
+"""Fewest files worth starting worker processes for."""
+
+
+@dataclass
+class Collected:
+    """The incidents read, and the problems found on the way."""
+
+    incidents: list[IncidentFacts] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    files: int = 0
+
+
+_STATE: dict[str, tuple[CatalogIndex, Classifier | None]] = {}
+
+
+def _init(catalog: Catalog) -> None:
+    classify, _ = default_classifier()
+    _STATE["state"] = (CatalogIndex(catalog), classify)
+
+
+def collect_one(path: str) -> tuple[IncidentFacts | None, list[Diagnostic]]:
+    """Read one file in a worker (after :func:`_init`): its facts, or its diagnostics."""
+    from causemap.loader import check_file
+
+    index, classify = _STATE["state"]
+    checked = check_file(path)
+    if checked.incident is None or checked.graph is None:
+        return None, checked.errors
+    return extract(checked.incident, checked.graph, index, classify), []
+
+
+def _duplicates(found: Sequence[tuple[str, IncidentFacts]]) -> Iterable[Diagnostic]:
+    first: dict[str, str] = {}
+    for name, facts in found:
+        if facts.id in first:
+            yield Diagnostic(
+                severity="error",
+                code="duplicate-incident-id",
+                message=f"incident id '{facts.id}' is already used by {first[facts.id]}",
+                pointer="/id",
+                file=name,
+            )
+        else:
+            first[facts.id] = name
+
+
+def collect(
+    files: Sequence[str | os.PathLike[str]],
+    catalog: Catalog,
+    *,
+    jobs: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Collected:
+    """Read and reduce every file; ``jobs`` worker processes (default: one per core)."""
+    names = [os.fspath(f) for f in files]
+    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    out = Collected(files=len(names))
+    found: list[tuple[str, IncidentFacts]] = []
+    if jobs <= 1 or len(names) < PARALLEL_FROM:
+        _init(catalog)
+        results: Iterable[tuple[IncidentFacts | None, list[Diagnostic]]] = map(collect_one, names)
+        pool = None
+    else:
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        pool = ProcessPoolExecutor(
+            max_workers=jobs,
+            mp_context=multiprocessing.get_context(method),
+            initializer=_init,
+            initargs=(catalog,),
+        )
+        results = pool.map(collect_one, names, chunksize=max(1, min(64, len(names) // (jobs * 8))))
+    try:
+        for name, (facts, problems) in zip(names, results, strict=True):
+            if facts is not None:
+                found.append((name, facts))
+            out.diagnostics.extend(problems)
+            if progress:
+                progress(1)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    duplicates = {d.file for d in _duplicates(found)}
+    out.diagnostics.extend(_duplicates(found))
+    out.incidents = [facts for name, facts in found if name not in duplicates]
+    return out
+
+
+def files_in(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Incident files under ``paths`` (folders searched recursively), in a stable order."""
+    from causemap.loader import discover
+
+    return list(discover(paths))

@@ -1,0 +1,159 @@
+"""What the cross-incident analysis needs from one incident, reduced to plain data.
+
+:func:`extract` runs once per incident (in worker processes on large corpora): it
+analyses every non-impact node's text, asks the catalog for the best suggestion, finds
+each node's causes, effects and descendants, and keeps the action items. Everything
+after this step works on these small records, never on the incident models.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from causemap.graph import CausalGraph
+from causemap.model import Incident
+from causemap.patterns.suggest import CatalogIndex, Suggestion
+from causemap.patterns.text import Analysed, analyse, glossary
+
+__all__ = [
+    "ActionFacts",
+    "Classifier",
+    "IncidentFacts",
+    "NodeFacts",
+    "default_classifier",
+    "extract",
+]
+
+Classifier = Callable[[Incident, CausalGraph], Mapping[str, str]]
+"""Returns the class (proximate or systemic) of each node id of an incident."""
+
+
+@dataclass(frozen=True, slots=True)
+class NodeFacts:
+    """One non-impact node."""
+
+    id: str
+    label: str
+    kind: str
+    level: str | None
+    key: str | None
+    cls: str | None
+    """Class from the classifier, else the reviewer's override, else None."""
+    cls_source: str
+    text: Analysed
+    neighbours: tuple[str, ...]
+    """Direct causes and effects that are not impacts."""
+    descendants: tuple[str, ...]
+    """Every non-impact node this node leads to."""
+    suggestion: Suggestion | None
+
+
+@dataclass(frozen=True, slots=True)
+class ActionFacts:
+    """One action item."""
+
+    id: str
+    title: str
+    status: str
+    closed: dt.date | None
+    addresses: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentFacts:
+    """One incident, reduced."""
+
+    id: str
+    title: str
+    date: dt.date
+    severity: str | None
+    nodes: tuple[NodeFacts, ...]
+    actions: tuple[ActionFacts, ...]
+
+
+def default_classifier() -> tuple[Classifier | None, str]:
+    """causemap's own proximate/systemic classification, when this installation has it.
+
+    Only the classification step of the analysis runs (not the method checks or the
+    prevention analysis), so it stays cheap on large corpora. Returns the classifier and
+    the name of its source, ``analysis`` or ``none``.
+    """
+    try:
+        from causemap.analyses.classify import classify as classify_graph
+    except ImportError:  # pragma: no cover - older causemap without analyses
+        return None, "none"
+
+    def classify(incident: Incident, G: CausalGraph) -> Mapping[str, str]:
+        return {node: str(c.class_) for node, c in classify_graph(G).items()}
+
+    return classify, "analysis"
+
+
+def extract(
+    incident: Incident,
+    G: CausalGraph,
+    index: CatalogIndex,
+    classify: Classifier | None = None,
+) -> IncidentFacts:
+    """Reduce a valid incident and its graph to :class:`IncidentFacts`."""
+    impact = {n for n, data in G.nodes(data=True) if data["kind"] == "impact"}
+    classes: Mapping[str, str] = {}
+    if classify is not None:
+        try:
+            classes = classify(incident, G)
+        except Exception:
+            classes = {}
+    drop = glossary([*incident.services, incident.id])
+    descendants = _descendants(G, impact)
+    nodes = []
+    for node in incident.nodes:
+        if node.kind == "impact":
+            continue
+        text = analyse(node.label if not node.detail else f"{node.label} {node.detail}", drop)
+        best = index.score(text, node.level, top=1)
+        if node.id in classes:
+            cls, source = classes[node.id], "analysis"
+        elif node.classification is not None:
+            cls, source = str(node.classification), "node"
+        else:
+            cls, source = None, "none"
+        neighbours = {*G.pred[node.id], *G.succ[node.id]} - impact
+        nodes.append(
+            NodeFacts(
+                id=node.id,
+                label=node.label,
+                kind=str(node.kind),
+                level=str(node.level) if node.level else None,
+                key=node.factor,
+                cls=cls,
+                cls_source=source,
+                text=text,
+                neighbours=tuple(sorted(neighbours)),
+                descendants=descendants[node.id],
+                suggestion=best[0] if best else None,
+            )
+        )
+    actions = tuple(
+        ActionFacts(a.id, a.title, str(a.status), a.closed, tuple(a.addresses))
+        for a in incident.actions
+    )
+    return IncidentFacts(
+        incident.id, incident.title, incident.date, incident.severity, tuple(nodes), actions
+    )
+
+
+def _descendants(G: CausalGraph, impact: set[str]) -> dict[str, tuple[str, ...]]:
+    """Non-impact descendants of every node, by one pass in reverse topological order."""
+    import networkx as nx
+
+    below: dict[str, frozenset[str]] = {}
+    for node in reversed(list(nx.topological_sort(G))):
+        found: set[str] = set()
+        for child in G.succ[node]:
+            found |= below[child]
+            if child not in impact:
+                found.add(child)
+        below[node] = frozenset(found)
+    return {node: tuple(sorted(found)) for node, found in below.items()}

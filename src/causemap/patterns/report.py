@@ -1,0 +1,393 @@
+"""Assembling the patterns report from reduced incidents.
+
+:func:`build_report` matches nodes across incidents (:mod:`causemap.patterns.matching`),
+then computes, after B14 of the research notes:
+
+* **support**: the incidents that contain each canonical factor, weighted by severity;
+* **links**: factor A is upstream of factor B when a node of A is an *ancestor* of a
+  node of B in the same incident (robust to differences in granularity);
+* **co-occurrence**: factor pairs in two or more incidents, with lift
+  ``n·c(A,B) / (c(A)·c(B))`` above 1;
+* **remediated but recurring**: an action addressing a factor was done on date *d*, and
+  an incident dated after *d* contains the factor again;
+* **trends** by month and quarter, and the level distribution.
+
+Everything is sorted, so the same input always gives the same report.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from itertools import combinations
+
+from causemap.catalog.model import Catalog
+from causemap.patterns.facts import IncidentFacts
+from causemap.patterns.matching import Match, MatchSettings, NodeText, match
+from causemap.patterns.result import (
+    ActionCounts,
+    CoOccurrence,
+    Factor,
+    IncidentRef,
+    Link,
+    Member,
+    PatternsReport,
+    Recurrence,
+    TrendBucket,
+    Trends,
+)
+
+__all__ = ["TREND_FACTORS", "build_report", "severity_weight"]
+
+TREND_FACTORS = 8
+"""How many leading factors the trend buckets count."""
+
+_SEV_NUMBER = re.compile(r"^(?:sev|severity|p|s|priority|level)?[\s_-]*([0-9])$")
+_SEV_WORDS = {
+    "critical": 4.0,
+    "blocker": 4.0,
+    "emergency": 4.0,
+    "major": 3.0,
+    "high": 3.0,
+    "severe": 3.0,
+    "medium": 2.0,
+    "moderate": 2.0,
+    "minor": 1.0,
+    "low": 1.0,
+}
+
+
+def severity_weight(severity: str | None) -> float:
+    """Weight of an incident in scores: sev1/P1/critical 4, sev2/major 3, sev3/medium 2, else 1.
+
+    Examples
+    --------
+    >>> [severity_weight(s) for s in ("SEV-1", "p2", "major", "sev4", "whatever", None)]
+    [4.0, 3.0, 3.0, 1.0, 1.0, 1.0]
+    """
+    if not severity:
+        return 1.0
+    text = severity.strip().lower()
+    number = _SEV_NUMBER.match(text)
+    if number:
+        return float(max(1, 5 - int(number.group(1)))) if number.group(1) != "0" else 5.0
+    return _SEV_WORDS.get(text, 1.0)
+
+
+def _items(incidents: Sequence[IncidentFacts]) -> list[NodeText]:
+    return [
+        NodeText(
+            incident=inc.id,
+            node=node.id,
+            label=node.label,
+            kind=node.kind,
+            level=node.level,
+            key=node.key,
+            text=node.text,
+            neighbours=node.neighbours,
+            suggestion=node.suggestion,
+        )
+        for inc in incidents
+        for node in inc.nodes
+    ]
+
+
+def _period(date: dt.date, quarterly: bool) -> str:
+    return f"{date.year}-Q{(date.month - 1) // 3 + 1}" if quarterly else f"{date:%Y-%m}"
+
+
+def build_report(
+    incidents: Iterable[IncidentFacts],
+    catalog: Catalog,
+    *,
+    since: dt.date | None = None,
+    settings: MatchSettings | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> PatternsReport:
+    """Match nodes across ``incidents`` and compute every cross-incident view."""
+    chosen = sorted(
+        (inc for inc in incidents if since is None or inc.date >= since),
+        key=lambda inc: (inc.date, inc.id),
+    )
+    items = _items(chosen)
+    matches = match(items, settings, progress=progress)
+    by_node: dict[tuple[str, str], Match] = {
+        (item.incident, item.node): m for item, m in zip(items, matches, strict=True) if m
+    }
+    weights = {inc.id: severity_weight(inc.severity) for inc in chosen}
+    dates = {inc.id: inc.date for inc in chosen}
+    order = {inc.id: i for i, inc in enumerate(chosen)}
+    factor_incidents: dict[str, set[str]] = defaultdict(set)
+    for (incident, _), m in by_node.items():
+        factor_incidents[m.factor].add(incident)
+    shared = {f for f, found in factor_incidents.items() if len(found) >= 2}
+    factors = _factors(chosen, by_node, shared, factor_incidents, weights, dates, order, catalog)
+    per_incident = {
+        inc.id: sorted(
+            {by_node[inc.id, n.id].factor for n in inc.nodes if (inc.id, n.id) in by_node} & shared
+        )
+        for inc in chosen
+    }
+    leaders = [f.key for f in factors[:TREND_FACTORS]]
+    return PatternsReport(
+        incidents=len(chosen),
+        since=since,
+        catalog=catalog.name,
+        nodes=len(items),
+        matched={
+            layer: sum(1 for m in matches if m and m.layer == layer)
+            for layer in ("key", "catalog", "cluster")
+        },
+        factors=factors,
+        links=_links(chosen, by_node, shared, order),
+        cooccurrence=_cooccurrence(per_incident, order),
+        recurring_after_fix=_recurrences(chosen, by_node, shared, dates, order),
+        trends=_trends(chosen, per_incident, leaders, factors),
+        incident_list=[
+            IncidentRef(
+                id=inc.id,
+                title=inc.title,
+                date=inc.date,
+                severity=inc.severity,
+                weight=weights[inc.id],
+            )
+            for inc in chosen
+        ],
+    )
+
+
+def _factors(
+    chosen: Sequence[IncidentFacts],
+    by_node: dict[tuple[str, str], Match],
+    shared: set[str],
+    factor_incidents: dict[str, set[str]],
+    weights: dict[str, float],
+    dates: dict[str, dt.date],
+    order: dict[str, int],
+    catalog: Catalog,
+) -> list[Factor]:
+    entries = {entry.key: entry for entry in catalog.entries}
+    members: dict[str, list[Member]] = defaultdict(list)
+    levels: dict[str, Counter[str]] = defaultdict(Counter)
+    classes: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
+    actions: dict[str, Counter[str]] = defaultdict(Counter)
+    for inc in chosen:
+        factor_of = {
+            n.id: by_node[inc.id, n.id].factor for n in inc.nodes if (inc.id, n.id) in by_node
+        }
+        for node in inc.nodes:
+            found = by_node.get((inc.id, node.id))
+            if found is None or found.factor not in shared:
+                continue
+            members[found.factor].append(
+                Member(
+                    incident=inc.id,
+                    node=node.id,
+                    label=node.label,
+                    layer=found.layer,
+                    confidence=found.confidence,
+                    reason=found.reason,
+                )
+            )
+            if node.level:
+                levels[found.factor][node.level] += 1
+            if node.cls:
+                classes[found.factor][node.cls, node.cls_source] += 1
+        for action in inc.actions:
+            status = "done" if action.status == "done" else action.status
+            bucket = {"done": "done", "wontfix": "wontfix"}.get(status, "open")
+            for factor in sorted({factor_of[a] for a in action.addresses if a in factor_of}):
+                actions[factor][bucket] += 1
+    out = []
+    for key in shared:
+        seen = sorted(factor_incidents[key], key=order.__getitem__)
+        entry = entries.get(key)
+        group = members[key]
+        level = _most_common(levels[key]) or (str(entry.level) if entry else None)
+        cls_counts = classes[key]
+        if cls_counts:
+            (cls, source), _ = max(cls_counts.items(), key=lambda kv: (kv[1], kv[0]))
+        elif entry is not None:
+            cls, source = str(entry.class_), "catalog"
+        else:
+            cls, source = None, "none"
+        out.append(
+            Factor(
+                key=key,
+                label=entry.name if entry else _representative(group),
+                source="catalog" if entry else ("key" if group[0].layer == "key" else "cluster"),
+                incidents=seen,
+                score=round(sum(weights[i] for i in seen), 3),
+                first_seen=dates[seen[0]],
+                last_seen=dates[seen[-1]],
+                level=level,
+                typical_class=cls,
+                class_source=source,  # type: ignore[arg-type]
+                actions=ActionCounts(**actions[key]),
+                confidence=round(sum(m.confidence for m in group) / len(group), 3),
+                members=group,
+            )
+        )
+    out.sort(key=lambda f: (-len(f.incidents), -f.score, f.key))
+    return out
+
+
+def _most_common(counts: Counter[str]) -> str | None:
+    if not counts:
+        return None
+    return max(counts.items(), key=lambda kv: (kv[1], kv[0]))[0]
+
+
+def _representative(group: Sequence[Member]) -> str:
+    """The shortest wording among the members with the most confidence."""
+    return min(group, key=lambda m: (-m.confidence, len(m.label), m.incident, m.node)).label
+
+
+def _links(
+    chosen: Sequence[IncidentFacts],
+    by_node: dict[tuple[str, str], Match],
+    shared: set[str],
+    order: dict[str, int],
+) -> list[Link]:
+    found: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for inc in chosen:
+        factor_of = {
+            n.id: by_node[inc.id, n.id].factor
+            for n in inc.nodes
+            if (inc.id, n.id) in by_node and by_node[inc.id, n.id].factor in shared
+        }
+        for node in inc.nodes:
+            upstream = factor_of.get(node.id)
+            if upstream is None:
+                continue
+            for below in node.descendants:
+                downstream = factor_of.get(below)
+                if downstream is not None and downstream != upstream:
+                    found[upstream, downstream].add(inc.id)
+    links = [
+        Link(source=a, target=b, incidents=sorted(incs, key=order.__getitem__))
+        for (a, b), incs in found.items()
+        if len(incs) >= 2
+    ]
+    links.sort(key=lambda link: (-len(link.incidents), link.source, link.target))
+    return links
+
+
+def _cooccurrence(per_incident: dict[str, list[str]], order: dict[str, int]) -> list[CoOccurrence]:
+    n = len(per_incident)
+    single: Counter[str] = Counter()
+    pairs: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for incident, present in per_incident.items():
+        single.update(present)
+        for a, b in combinations(present, 2):
+            pairs[a, b].append(incident)
+    out = []
+    for (a, b), incs in pairs.items():
+        if len(incs) < 2:
+            continue
+        lift = n * len(incs) / (single[a] * single[b])
+        if lift > 1:
+            out.append(
+                CoOccurrence(
+                    a=a, b=b, incidents=sorted(incs, key=order.__getitem__), lift=round(lift, 3)
+                )
+            )
+    out.sort(key=lambda c: (-len(c.incidents), -c.lift, c.a, c.b))
+    return out
+
+
+def _recurrences(
+    chosen: Sequence[IncidentFacts],
+    by_node: dict[tuple[str, str], Match],
+    shared: set[str],
+    dates: dict[str, dt.date],
+    order: dict[str, int],
+) -> list[Recurrence]:
+    timeline: dict[str, list[tuple[dt.date, int, str]]] = defaultdict(list)
+    for inc in chosen:
+        for factor in {
+            by_node[inc.id, n.id].factor for n in inc.nodes if (inc.id, n.id) in by_node
+        }:
+            if factor in shared:
+                timeline[factor].append((inc.date, order[inc.id], inc.id))
+    for entries in timeline.values():
+        entries.sort()
+    out = []
+    for inc in chosen:
+        for action in inc.actions:
+            if action.status != "done" or action.closed is None:
+                continue
+            factors = {
+                by_node[inc.id, a].factor for a in action.addresses if (inc.id, a) in by_node
+            } & shared
+            for factor in sorted(factors):
+                later = timeline[factor]
+                start = bisect.bisect_right(later, (action.closed, len(order), ""))
+                again = [ident for _, _, ident in later[start:] if ident != inc.id]
+                if again:
+                    out.append(
+                        Recurrence(
+                            factor=factor,
+                            fixed_in=inc.id,
+                            action=action.id,
+                            title=action.title,
+                            closed=action.closed,
+                            recurred_in=again,
+                        )
+                    )
+    out.sort(key=lambda r: (-len(r.recurred_in), r.closed, r.factor, r.fixed_in, r.action))
+    return out
+
+
+def _trends(
+    chosen: Sequence[IncidentFacts],
+    per_incident: dict[str, list[str]],
+    leaders: Sequence[str],
+    factors: Sequence[Factor],
+) -> Trends:
+    buckets: dict[bool, dict[str, TrendBucket]] = {False: {}, True: {}}
+    for inc in chosen:
+        for quarterly in (False, True):
+            period = _period(inc.date, quarterly)
+            bucket = buckets[quarterly].setdefault(
+                period, TrendBucket(period=period, incidents=0, factors=dict.fromkeys(leaders, 0))
+            )
+            bucket.incidents += 1
+            for factor in per_incident[inc.id]:
+                if factor in bucket.factors:
+                    bucket.factors[factor] += 1
+    levels: Counter[str] = Counter()
+    level_of = {(inc.id, n.id): n.level or "unset" for inc in chosen for n in inc.nodes}
+    for shared_factor in factors:
+        for member in shared_factor.members:
+            levels[level_of[member.incident, member.node]] += 1
+    filled = {q: _fill(buckets[q], q, leaders) for q in (False, True)}
+    return Trends(
+        monthly=filled[False], quarterly=filled[True], levels=dict(sorted(levels.items()))
+    )
+
+
+def _fill(
+    found: dict[str, TrendBucket], quarterly: bool, leaders: Sequence[str]
+) -> list[TrendBucket]:
+    """Buckets from the first period to the last, with empty periods in between."""
+    if not found:
+        return []
+    step = 3 if quarterly else 1
+    first, last = min(found), max(found)
+    year, month = int(first[:4]), (int(first[-1]) - 1) * 3 + 1 if quarterly else int(first[5:])
+    out = []
+    while True:
+        period = _period(dt.date(year, month, 1), quarterly)
+        out.append(
+            found.get(period)
+            or TrendBucket(period=period, incidents=0, factors=dict.fromkeys(leaders, 0))
+        )
+        if period == last:
+            return out
+        month += step
+        if month > 12:
+            year, month = year + 1, month - 12

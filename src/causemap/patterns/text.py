@@ -1,0 +1,118 @@
+"""Text normalisation: node labels and catalog wording → word stems.
+
+Everything the matcher compares goes through :func:`analyse`: Unicode folding, lower
+case, ``n't`` → ``not``, tokens of letters and digits (``100%`` kept whole), English
+Snowball stems, and two views of the result:
+
+* ``seq``: every stem in order except articles, for matching multi-word phrases
+  ("no canary" must find "there was no canary stage");
+* ``bag``: content stems only (no function words, no bare numbers, none of the
+  incident's own glossary such as its service names), for similarity.
+
+Stems are cached per word, so a corpus of a quarter of a million nodes is analysed in
+seconds.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["STOPWORDS", "Analysed", "analyse", "glossary", "stem", "words"]
+
+_WORD = re.compile(r"[a-z0-9]+%?")
+_NOT = re.compile(r"n[’']t\b")
+_ARTICLES = frozenset({"a", "an", "the"})
+
+_FUNCTION_WORDS = """
+    a about above after again against am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is
+    it its itself just me more most my myself of off on onto or other our ours ourselves out
+    over own s same she should so some such t than that the their theirs them themselves then
+    there these they this those through to too under until up very was we were what when where
+    which while who whom why will with would you your yours yourself yourselves also
+    upon via per whose whatever whenever though although yet still
+    already even ever much many lot lots thing things etc eg ie
+"""
+STOPWORDS = frozenset(_FUNCTION_WORDS.split()) - {"no", "not", "never", "none", "without", "same"}
+"""Function words left out of the bag (negations and "same" are kept: they carry meaning)."""
+
+_STEMMER: Any = None
+_CACHE: dict[str, str] = {}
+
+
+def stem(word: str) -> str:
+    """Return the Snowball English stem of a lowercase word (cached).
+
+    Examples
+    --------
+    >>> [stem(w) for w in ("rollouts", "staged", "validation", "exercised")]
+    ['rollout', 'stage', 'valid', 'exercis']
+    """
+    found = _CACHE.get(word)
+    if found is not None:
+        return found
+    global _STEMMER
+    if _STEMMER is None:
+        import snowballstemmer
+
+        _STEMMER = snowballstemmer.stemmer("english")
+    result: str = _STEMMER.stemWord(word) if len(word) > 3 and not word[0].isdigit() else word
+    if len(_CACHE) < 500_000:
+        _CACHE[word] = result
+    return result
+
+
+def words(text: str) -> list[str]:
+    """Lowercase word tokens of ``text``.
+
+    Examples
+    --------
+    >>> words("Didn't roll out to 100% of hosts (db1)!")
+    ['did', 'not', 'roll', 'out', 'to', '100%', 'of', 'hosts', 'db1']
+    """
+    folded = unicodedata.normalize("NFKC", text).lower()
+    return _WORD.findall(_NOT.sub(" not", folded))
+
+
+def glossary(names: Iterable[str]) -> frozenset[str]:
+    """Stems of incident-specific names (services, the incident id) to leave out of the bag.
+
+    Examples
+    --------
+    >>> sorted(glossary(["status-page", "cloudflare-2019-07-02"]))
+    ['cloudflar', 'page', 'status']
+    """
+    return frozenset(stem(w) for name in names for w in words(name) if not w[0].isdigit())
+
+
+@dataclass(frozen=True, slots=True)
+class Analysed:
+    """A text reduced to stems."""
+
+    seq: tuple[str, ...]
+    """Every stem in order, articles left out: for phrase matching."""
+    bag: tuple[str, ...]
+    """Distinct content stems, sorted: for similarity (a tuple, so iteration is stable)."""
+
+
+def analyse(text: str, drop: frozenset[str] = frozenset()) -> Analysed:
+    """Reduce ``text`` to stems; ``drop`` holds glossary stems to leave out of the bag.
+
+    Examples
+    --------
+    >>> a = analyse("There was no canary for the Foo rollout", glossary(["foo"]))
+    >>> a.seq
+    ('there', 'was', 'no', 'canari', 'for', 'foo', 'rollout')
+    >>> a.bag
+    ('canari', 'no', 'rollout')
+    """
+    pairs = [(w, stem(w)) for w in words(text) if w not in _ARTICLES]
+    bag = tuple(
+        sorted({s for w, s in pairs if w not in STOPWORDS and s not in drop and not w[0].isdigit()})
+    )
+    return Analysed(tuple(s for _, s in pairs), bag)

@@ -1,0 +1,123 @@
+"""The terminal report of an analysis: verdict, classes, findings with prompts, leverage.
+
+A pure function of the incident and its analysis. Colour is optional ANSI styling passed
+in by the caller (the CLI turns it on for terminals), so the same text goes to files and
+tests unstyled.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+
+from causemap.analyses.result import Analysis, Coverage, Finding
+from causemap.model import Incident
+
+__all__ = ["analysis_text"]
+
+Style = Callable[..., str]
+
+
+def _plain(text: str, **_: object) -> str:
+    return text
+
+
+def _yes(flag: bool, style: Style) -> str:
+    return style("yes", fg="green", bold=True) if flag else style("no", fg="red", bold=True)
+
+
+def _wrap(text: str, width: int, indent: str) -> list[str]:
+    return textwrap.wrap(
+        " ".join(text.split()), width=width, initial_indent=indent, subsequent_indent=indent
+    ) or [indent]
+
+
+def _coverage_line(name: str, view: Coverage, style: Style) -> str:
+    if not view.actions:
+        return f"  {name}: no actions"
+    return (
+        f"  {name} ({len(view.actions)} actions): scenario prevented "
+        f"{_yes(view.scenario_prevented, style)}, every path cut "
+        f"{_yes(view.all_paths_cut, style)}, depth of defence {view.depth_of_defence}"
+    )
+
+
+def analysis_text(
+    incident: Incident, analysis: Analysis, *, width: int = 100, style: Style | None = None
+) -> str:
+    """Return the readable report; ``style`` is e.g. ``click.style`` for colour."""
+    style = style or _plain
+    labels = {n.id: n.label for n in incident.nodes}
+    out: list[str] = []
+    counts = {
+        c: sum(1 for x in analysis.nodes.values() if x.class_ == c)
+        for c in ("proximate", "systemic", "impact")
+    }
+    severities = {
+        s: sum(1 for f in analysis.findings if f.severity == s)
+        for s in ("error", "warning", "info")
+    }
+    out.append(style(f"{incident.title}", bold=True) + f"  ({incident.id}, {incident.date})")
+    out.append(
+        f"{len(incident.nodes)} nodes: {counts['proximate']} proximate, "
+        f"{counts['systemic']} systemic, {counts['impact']} impact; findings: "
+        f"{severities['error']} errors, {severities['warning']} warnings, "
+        f"{severities['info']} info"
+    )
+    out += ["", style("Prevention", bold=True)]
+    p = analysis.prevention
+    out.append(_coverage_line("preventive actions", p, style))
+    out.append(_coverage_line("done so far", p.done, style))
+    out.append(_coverage_line("detect and mitigate", p.detection, style))
+    for path in p.uncovered_paths:
+        out += _wrap("uncut: " + " → ".join(path), width, "    ")
+    if p.suggested_cut:
+        out += _wrap("to cut every path, also act on: " + ", ".join(p.suggested_cut), width, "    ")
+    out.append(f"  systemic factors addressed: {p.systemic_addressed} of {p.systemic_total}")
+    if p.minimal_prevention_sets:
+        sets = "; ".join("{" + ", ".join(s) + "}" for s in p.minimal_prevention_sets[:5])
+        out += _wrap(
+            f"smallest sets of root factors whose removal prevents it: {sets}", width, "  "
+        )
+    headings = {"proximate": "Proximate: what happened", "systemic": "Systemic: why it could"}
+    for cls, colour in (("proximate", "yellow"), ("systemic", "blue")):
+        rows = [(n, c) for n, c in analysis.nodes.items() if c.class_ == cls]
+        if not rows:
+            continue
+        out += ["", style(f"{headings[cls]} ({len(rows)})", bold=True, fg=colour)]
+        id_width = min(40, max(len(n) for n, _ in rows))
+        out.append(style(f"  {'node':<{id_width}}  {'rule':<19} statement, and why", dim=True))
+        for node, c in rows:
+            text = _wrap(labels.get(node, ""), width - id_width - 25, "")
+            why = _wrap("; ".join(c.reasons), width - id_width - 27, "")
+            pad = " " * (id_width + 25)
+            out.append(f"  {node:<{id_width}}  {c.rule:<19}  {text[0]}")
+            out += [pad + line for line in text[1:]]
+            out += [pad + style("  " + line, dim=True) for line in why]
+    out += ["", style(f"Findings ({len(analysis.findings)})", bold=True)]
+    out += _findings(analysis.findings, width, style) or ["  none"]
+    if analysis.ranking:
+        out += ["", style("Most leverage", bold=True)]
+        out.append(style("  score  node, and why", dim=True))
+        for r in analysis.ranking[:5]:
+            lines = _wrap(f"{r.node}: {r.why}", width - 9, "")
+            out.append(f"  {r.score:.2f}   {lines[0]}")
+            out += [" " * 9 + line for line in lines[1:]]
+    return "\n".join(out) + "\n"
+
+
+_SEVERITY_COLOUR = {"error": "red", "warning": "yellow", "info": "cyan"}
+
+
+def _findings(findings: list[Finding], width: int, style: Style) -> list[str]:
+    out: list[str] = []
+    for f in findings:
+        head = style(f"{f.severity:<7}", fg=_SEVERITY_COLOUR[f.severity], bold=True)
+        where = ", ".join(f.nodes[:4] + f.actions[:4]) + ("…" if len(f.nodes) > 4 else "")
+        lines = _wrap(f"{f.code} {f.message}" + (f" [{where}]" if where else ""), width - 10, "")
+        out.append(f"  {head} {lines[0]}")
+        out += [" " * 10 + line for line in lines[1:]]
+        out += _wrap("ask: " + f.prompt, width, " " * 10)
+        if f.rewrite:
+            out += _wrap("try: " + f.rewrite, width, " " * 10)
+    return out

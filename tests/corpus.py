@@ -1,0 +1,44 @@
+"""The labelled real-postmortem corpus (tests/data/corpus) and its human labels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from causemap.loader import load
+from causemap.model import Incident
+
+DATA = Path(__file__).resolve().parent / "data"
+CORPUS = DATA / "corpus"
+LABELS = DATA / "corpus-labels.yaml"
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """One corpus incident with its labels."""
+
+    incident: Incident
+    split: str
+    classes: dict[str, str]
+    factors: dict[str, str | None]
+
+
+def labelled_corpus() -> list[Labelled]:
+    """Every corpus incident with its labels, in file order."""
+    labels: dict[str, Any] = yaml.safe_load(LABELS.read_text(encoding="utf-8"))["incidents"]
+    out = []
+    for path in sorted(CORPUS.glob("*.yaml")):
+        incident = load(path)
+        entry = labels[incident.id]
+        out.append(
+            Labelled(
+                incident=incident,
+                split=entry["split"],
+                classes={n: v["class"] for n, v in entry["nodes"].items()},
+                factors={n: v["factor"] for n, v in entry["nodes"].items()},
+            )
+        )
+    return out

@@ -1,0 +1,193 @@
+"""Proximate vs systemic: every rule fires where it should, and agrees with reviewers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from causemap.analyses.classify import RULES, classify, mentioned_date
+from causemap.graph import to_graph
+from tests.conftest import ROOT, make_incident
+from tests.corpus import labelled_corpus
+
+
+def classes(nodes: list[dict[str, Any]]) -> dict[str, tuple[str, str]]:
+    result = classify(to_graph(make_incident(nodes, date="2024-03-10")))
+    return {n: (c.class_, c.rule) for n, c in result.items()}
+
+
+IMPACT = {"id": "harm", "kind": "impact", "label": "Customers saw errors"}
+
+
+class TestRules:
+    def test_event_chain_and_latent_condition(self) -> None:
+        got = classes(
+            [
+                {"id": "push", "kind": "event", "label": "Config pushed", "level": "operator"},
+                {"id": "crash", "kind": "event", "label": "Proxies crashed", "causes": ["push"]},
+                {
+                    "id": "no-canary",
+                    "kind": "condition",
+                    "label": "No canary",
+                    "level": "technical",
+                },
+                {**IMPACT, "causes": ["crash", "no-canary"]},
+            ]
+        )
+        assert got["push"] == ("proximate", "event-chain")
+        assert got["crash"] == ("proximate", "event-chain")
+        assert got["no-canary"] == ("systemic", "latent-condition")
+        assert got["harm"] == ("impact", "impact")
+
+    def test_state_produced_by_the_chain_is_proximate(self) -> None:
+        got = classes(
+            [
+                {
+                    "id": "expired",
+                    "kind": "event",
+                    "label": "The CA expired",
+                    "at": "2024-03-10T09:00:00Z",
+                },
+                {
+                    "id": "handshakes",
+                    "kind": "condition",
+                    "label": "mTLS handshakes were rejected",
+                    "causes": ["expired"],
+                },
+                {**IMPACT, "causes": ["handshakes"]},
+            ]
+        )
+        assert got["handshakes"] == ("proximate", "produced-by-chain")
+
+    def test_factor_and_override(self) -> None:
+        got = classes(
+            [
+                {"id": "pressure", "kind": "factor", "label": "Quarter-end pressure"},
+                {
+                    "id": "push",
+                    "kind": "event",
+                    "label": "Config pushed",
+                    "causes": ["pressure"],
+                    "classification": "systemic",
+                },
+                {**IMPACT, "causes": ["push"]},
+            ]
+        )
+        assert got["pressure"] == ("systemic", "contributing-factor")
+        assert got["push"] == ("systemic", "override")
+
+    def test_latency_by_time_and_by_label(self) -> None:
+        got = classes(
+            [
+                {
+                    "id": "release",
+                    "kind": "event",
+                    "label": "A release shipped a latent bug",
+                    "at": "2024-01-05",
+                },
+                {
+                    "id": "migration",
+                    "kind": "event",
+                    "label": "The service was registered with the new quota system in October",
+                },
+                {
+                    "id": "bug",
+                    "kind": "condition",
+                    "label": "The bug sat in every host",
+                    "causes": ["release", "migration"],
+                },
+                {
+                    "id": "trigger",
+                    "kind": "event",
+                    "label": "A customer changed a setting",
+                    "at": "2024-03-10T08:00:00Z",
+                },
+                {**IMPACT, "causes": ["bug", "trigger"]},
+            ]
+        )
+        assert got["release"] == ("systemic", "latent-by-time")
+        assert got["migration"] == ("systemic", "latent-by-time")
+        assert got["bug"] == ("systemic", "latent-condition")
+        assert got["trigger"] == ("proximate", "event-chain")
+
+    def test_transient_state_and_absence(self) -> None:
+        got = classes(
+            [
+                {
+                    "id": "load",
+                    "kind": "condition",
+                    "label": "Consul was under unusually high load",
+                },
+                {
+                    "id": "no-limit",
+                    "kind": "condition",
+                    "label": "There was no limit, so the queue could grow without bound",
+                },
+                {**IMPACT, "causes": ["load", "no-limit"]},
+            ]
+        )
+        assert got["load"] == ("proximate", "transient-state")
+        assert got["no-limit"] == ("systemic", "latent-condition")
+
+    def test_planted_condition(self) -> None:
+        got = classes(
+            [
+                {"id": "refactor", "kind": "event", "label": "A refactor removed the size check"},
+                {
+                    "id": "no-check",
+                    "kind": "condition",
+                    "label": "Nothing checked the file size",
+                    "causes": ["refactor"],
+                },
+                {"id": "push", "kind": "event", "label": "A large file was pushed"},
+                {**IMPACT, "causes": ["no-check", "push"]},
+            ]
+        )
+        assert got["refactor"] == ("systemic", "planted-condition")
+
+    def test_thin_data_is_said(self) -> None:
+        result = classify(
+            to_graph(
+                make_incident(
+                    [
+                        {"id": "c", "kind": "condition", "label": "Backups were untested"},
+                        {**IMPACT, "causes": ["c"]},
+                    ]
+                )
+            )
+        )
+        assert any("no start time" in r for r in result["c"].reasons)
+
+    def test_every_rule_is_documented(self) -> None:
+        doc = (ROOT / "docs" / "analyses.md").read_text(encoding="utf-8")
+        for rule in RULES:
+            assert f"`{rule}`" in doc, rule
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("registered in October", dt.date(2023, 10, 1)),
+        ("since 2019 the tool had no floor", dt.date(2019, 1, 1)),
+        ("shipped on 2024-01-05", dt.date(2024, 1, 5)),
+        ("two weeks earlier the limit was lowered", dt.date(2024, 3, 8)),
+        ("the tool may remove servers", None),
+        ("in March the incident began", None),
+    ],
+)
+def test_mentioned_date(text: str, expected: dt.date | None) -> None:
+    found = mentioned_date(text, dt.date(2024, 3, 10))
+    assert (found[0] if found else None) == expected
+
+
+def test_agreement_with_reviewers_on_real_postmortems() -> None:
+    agree = total = 0
+    for item in labelled_corpus():
+        result = classify(to_graph(item.incident))
+        for node, label in item.classes.items():
+            total += 1
+            agree += result[node].class_ == label
+    assert total >= 200
+    assert agree / total >= 0.95

@@ -1,0 +1,347 @@
+"""Method checks fire on the failure modes they name, and stay quiet on careful work.
+
+Each code has a fixture that must trigger it and a near-identical one that must not:
+false alarms are as bad as misses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from causemap.analyses import CODES, analyze
+from causemap.analyses.config import AnalysisConfig, Language
+from causemap.loader import load
+from causemap.model import ActionStatus, Incident
+from tests.conftest import EXAMPLES, make_incident
+
+QUIET_ON_CAREFUL_WORK = {
+    "SHORTCUT_EDGE",
+    "SINGLE_CAUSE",
+    "OPEN_QUESTION",
+    "SYSTEMIC_UNADDRESSED",
+    "PATHS_UNCUT",
+}
+
+
+def codes(incident: Incident, config: AnalysisConfig | None = None) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {}
+    for f in analyze(incident, config=config).findings:
+        out.setdefault(f.code, []).append(f)
+    return out
+
+
+def five_whys() -> Incident:
+    """A typical 5-Whys write-up: one chain, one root, human error, hindsight, blame."""
+    return make_incident(
+        [
+            {
+                "id": "typo",
+                "kind": "event",
+                "label": "Human error: Dana Ortiz made a typo",
+                "level": "operator",
+            },
+            {
+                "id": "wrong-host",
+                "kind": "event",
+                "label": "The engineer failed to check the "
+                "host and carelessly ran the script on prod",
+                "causes": ["typo"],
+            },
+            {
+                "id": "db-dropped",
+                "kind": "event",
+                "label": "The root cause: the database was dropped",
+                "causes": ["wrong-host"],
+            },
+            {"id": "outage", "kind": "impact", "label": "Site down", "causes": ["db-dropped"]},
+        ],
+        participants=["Dana Ortiz"],
+        actions=[
+            {"id": "a1", "title": "Be more careful", "addresses": ["typo"]},
+            {"id": "a2", "title": "Investigate", "addresses": []},
+        ],
+    )
+
+
+def careful() -> Incident:
+    """A small, carefully built incident: branching, evidence, owned and dated actions."""
+    ev = ["https://grafana.example/d/1"]
+    return make_incident(
+        [
+            {
+                "id": "runbook-old",
+                "kind": "condition",
+                "level": "process",
+                "evidence": ev,
+                "label": "Step 4 of the restore runbook still named the retired cluster",
+            },
+            {
+                "id": "no-confirm",
+                "kind": "condition",
+                "level": "technical",
+                "evidence": ev,
+                "label": "The maintenance script deleted without a dry run or a confirmation",
+            },
+            {
+                "id": "review-scope",
+                "kind": "factor",
+                "level": "organization",
+                "evidence": ev,
+                "label": "Runbook reviews were nobody's job after the team split",
+            },
+            {
+                "id": "ran-script",
+                "kind": "event",
+                "level": "operator",
+                "evidence": ev,
+                "at": "2024-01-01T10:00:00Z",
+                "causes": ["runbook-old"],
+                "label": "Following the runbook, the on-call engineer ran the cleanup on prod-db",
+            },
+            {
+                "id": "rows-deleted",
+                "kind": "event",
+                "level": "technical",
+                "evidence": ev,
+                "at": "2024-01-01T10:01:00Z",
+                "causes": ["ran-script", "no-confirm"],
+                "label": "The script deleted 40,000 order rows",
+            },
+            {
+                "id": "no-soft-delete",
+                "kind": "condition",
+                "level": "technical",
+                "evidence": ev,
+                "label": "Orders had no soft delete, so deleted rows were gone at once",
+            },
+            {
+                "id": "orders-lost",
+                "kind": "impact",
+                "evidence": ev,
+                "causes": ["rows-deleted", "no-soft-delete"],
+                "label": "Customers could not see 40,000 orders for six hours",
+            },
+        ],
+        edges=[{"from": "review-scope", "to": "runbook-old", "label": "no one updated it"}],
+        actions=[
+            {
+                "id": "a1",
+                "title": "Make the cleanup script require --confirm and print a dry run count",
+                "addresses": ["no-confirm"],
+                "owner": "db-tools",
+                "due": "2024-02-01",
+            },
+            {
+                "id": "a2",
+                "title": "Assign runbook review to the database team's weekly rota",
+                "addresses": ["review-scope"],
+                "owner": "db-lead",
+                "due": "2024-01-15",
+                "type": "process",
+            },
+            {
+                "id": "a3",
+                "title": "Add soft delete to orders with a 30-day restore window",
+                "addresses": ["no-soft-delete"],
+                "owner": "orders",
+                "due": "2024-03-01",
+            },
+        ],
+    )
+
+
+class TestBothDirections:
+    def test_five_whys_write_up_trips_the_method_checks(self) -> None:
+        found = codes(five_whys())
+        for code in [
+            "LINEAR_CHAIN",
+            "SINGLE_ROOT",
+            "STOPS_AT_HUMAN",
+            "STOPS_TOO_EARLY",
+            "NO_SYSTEMIC_FACTOR",
+            "HINDSIGHT_LANGUAGE",
+            "BLAME_LANGUAGE",
+            "NAMES_PERSON",
+            "ACTION_NO_OWNER",
+            "ACTION_NO_DUE",
+            "ACTION_VAGUE",
+            "ACTION_NO_TARGET",
+            "ACTIONS_ONLY_PROXIMATE",
+            "MISSING_CONDITION",
+            "NO_EVIDENCE",
+        ]:
+            assert code in found, code
+
+    def test_careful_incident_has_no_warnings(self) -> None:
+        result = analyze(careful())
+        loud = [f for f in result.findings if f.severity != "info"]
+        assert loud == [], [(f.code, f.message) for f in loud]
+        assert result.prevention.all_paths_cut
+
+    @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+    def test_examples_have_no_method_language_or_action_warnings(self, path) -> None:
+        result = analyze(load(path))
+        loud = [
+            f
+            for f in result.findings
+            if f.severity != "info" and f.code not in QUIET_ON_CAREFUL_WORK
+        ]
+        assert loud == [], [(f.code, f.message) for f in loud]
+
+    def test_every_code_is_documented(self) -> None:
+        from tests.conftest import ROOT
+
+        doc = (ROOT / "docs" / "analyses.md").read_text(encoding="utf-8")
+        for code in CODES:
+            assert f"`{code}`" in doc, code
+
+
+class TestStructureChecks:
+    def test_time_order(self) -> None:
+        inc = careful()
+        inc.node("ran-script").at = dt.datetime(2024, 1, 1, 11, tzinfo=dt.UTC)
+        (finding,) = codes(inc)["TIME_ORDER"]
+        assert finding.edges == [("ran-script", "rows-deleted")]
+        assert "TIME_ORDER" not in codes(careful())
+
+    def test_shortcut_edge(self) -> None:
+        inc = careful()
+        inc.node("orders-lost").causes.append("ran-script")
+        (finding,) = codes(inc)["SHORTCUT_EDGE"]
+        assert finding.edges == [("ran-script", "orders-lost")]
+        assert finding.severity == "info"
+
+    def test_orphan(self) -> None:
+        inc = careful()
+        inc.nodes.append(inc.node("no-confirm").model_copy(update={"id": "stray"}))
+        assert codes(inc)["ORPHAN_NODE"][0].nodes == ["stray"]
+
+    def test_open_question(self) -> None:
+        inc = careful()
+        inc.node("no-confirm").unknown = True
+        assert codes(inc)["OPEN_QUESTION"][0].nodes == ["no-confirm"]
+
+    def test_systemic_without_mechanism(self) -> None:
+        inc = careful()
+        inc.node("orders-lost").causes.append("review-scope")
+        (finding,) = codes(inc)["SYSTEMIC_WITHOUT_MECHANISM"]
+        assert finding.edges == [("review-scope", "orders-lost")]
+
+
+class TestLanguage:
+    @pytest.mark.parametrize(
+        ("label", "code", "rewrite"),
+        [
+            (
+                "The on-call engineer failed to notice the alert",
+                "HINDSIGHT_LANGUAGE",
+                "The on-call engineer did not notice the alert",
+            ),
+            (
+                "The backup should have been tested",
+                "HINDSIGHT_LANGUAGE",
+                "The backup was not tested",
+            ),
+            (
+                "A careless engineer deleted the table",
+                "BLAME_LANGUAGE",
+                "An engineer deleted the table",
+            ),
+            (
+                "Priya Raman restarted the wrong pod",
+                "NAMES_PERSON",
+                "[role] restarted the wrong pod",
+            ),
+        ],
+    )
+    def test_finding_and_rewrite(self, label: str, code: str, rewrite: str) -> None:
+        inc = careful()
+        inc.node("ran-script").label = label
+        (finding,) = codes(inc)[code]
+        assert finding.rewrite == rewrite
+        assert finding.nodes == ["ran-script"]
+
+    def test_participant_names_are_caught(self) -> None:
+        inc = careful()
+        inc.participants = ["Lee Whitfield"]
+        inc.node("ran-script").label = "Whitfield ran the cleanup on prod-db"
+        assert codes(inc)["NAMES_PERSON"][0].message.startswith("names a person (Whitfield)")
+
+    @pytest.mark.parametrize(
+        "label",
+        [
+            "Grace period for the lease expired",  # a name-like word that is not a name
+            "Region us-east-1 (Northern Virginia) lost power",
+            "The failover should-be-primary flag was unset",
+        ],
+    )
+    def test_no_false_alarms(self, label: str) -> None:
+        inc = careful()
+        inc.node("rows-deleted").label = label
+        found = codes(inc)
+        assert not {"NAMES_PERSON", "HINDSIGHT_LANGUAGE", "BLAME_LANGUAGE"} & set(found)
+
+    def test_word_lists_are_configurable(self) -> None:
+        inc = careful()
+        inc.node("rows-deleted").label = "The script was yolo-deployed"
+        assert "BLAME_LANGUAGE" not in codes(inc)
+        config = AnalysisConfig(language=Language(blame=["yolo*"]))
+        assert "BLAME_LANGUAGE" in codes(inc, config)
+
+
+class TestHumanStops:
+    def test_root_named_human_error_is_an_error(self) -> None:
+        (finding,) = codes(five_whys())["STOPS_AT_HUMAN"]
+        assert finding.severity == "error"
+        assert finding.nodes == ["typo"]
+
+    def test_root_person_action_is_a_warning(self) -> None:
+        inc = careful()
+        inc.node("ran-script").causes = []
+        (finding,) = codes(inc)["STOPS_AT_HUMAN"]
+        assert finding.severity == "warning"
+
+    def test_automation_root_is_not_a_human_stop(self) -> None:
+        inc = careful()
+        inc.node("ran-script").causes = []
+        inc.node("ran-script").label = "The nightly scheduler ran the cleanup on prod-db"
+        assert "STOPS_AT_HUMAN" not in codes(inc)
+
+
+class TestActions:
+    @pytest.mark.parametrize(
+        ("title", "vague"),
+        [
+            ("Improve monitoring", True),
+            ("Investigate the replica lag", True),
+            ("Remind engineers to double-check hosts", True),
+            ("Ensure the removal tool refuses to go below 80% capacity", False),
+            ("Add a paging alert when replica lag exceeds 30 s", False),
+        ],
+    )
+    def test_vague_titles(self, title: str, vague: bool) -> None:
+        inc = careful()
+        inc.actions[0].title = title
+        assert ("ACTION_VAGUE" in codes(inc)) is vague
+
+    def test_done_actions_need_no_due_date(self) -> None:
+        inc = careful()
+        inc.actions[0].due = None
+        assert "ACTION_NO_DUE" in codes(inc)
+        inc.actions[0].status = ActionStatus.DONE
+        assert "ACTION_NO_DUE" not in codes(inc)
+
+    def test_actions_only_on_proximate_nodes(self) -> None:
+        inc = careful()
+        for action in inc.actions:
+            action.addresses = ["rows-deleted"]
+        assert "ACTIONS_ONLY_PROXIMATE" in codes(inc)
+
+    def test_systemic_unaddressed(self) -> None:
+        inc = careful()
+        inc.actions = inc.actions[:1]
+        found = {n for f in codes(inc)["SYSTEMIC_UNADDRESSED"] for n in f.nodes}
+        assert found == {"no-soft-delete", "review-scope", "runbook-old"}

@@ -1,0 +1,59 @@
+"""Leverage: path counts, chokepoints and the ranking with its explanations."""
+
+from __future__ import annotations
+
+from causemap.analyses import analyze
+from causemap.analyses.leverage import chokepoints, path_counts
+from causemap.graph import to_graph
+from tests.conftest import make_incident
+
+
+def diamond():
+    """Two roots meet at a chokepoint that leads to the impact; a side root joins late."""
+    return make_incident(
+        [
+            {"id": "a", "kind": "condition", "label": "A", "level": "process"},
+            {"id": "b", "kind": "event", "label": "B"},
+            {"id": "choke", "kind": "event", "label": "Choke", "causes": ["a", "b"]},
+            {"id": "side", "kind": "condition", "label": "Side"},
+            {"id": "t", "kind": "impact", "label": "T", "causes": ["choke", "side"]},
+        ]
+    )
+
+
+def test_path_counts_are_exact() -> None:
+    counts, total = path_counts(to_graph(diamond()))
+    assert total == 3
+    assert counts["choke"] == 2
+    assert counts["a"] == counts["b"] == counts["side"] == 1
+
+
+def test_chokepoints_dominate_the_impact() -> None:
+    G = to_graph(diamond())
+    assert chokepoints(G) == set()  # 'side' bypasses 'choke'
+    G.remove_edge("side", "t")
+    G.remove_node("side")
+    assert chokepoints(G) == {"choke"}
+
+
+def test_ranking_puts_the_chokepoint_first_and_explains() -> None:
+    inc = diamond()
+    inc.nodes = [n for n in inc.nodes if n.id != "side"]
+    inc.node("t").causes = ["choke"]
+    ranking = analyze(inc).ranking
+    assert ranking[0].node == "choke"
+    assert "chokepoint" in ranking[0].why
+    assert "on 2 of 2 root-to-impact paths" in ranking[0].why
+    assert [r.node for r in ranking] == sorted(
+        [r.node for r in ranking], key=lambda n: -next(r.score for r in ranking if r.node == n)
+    )
+
+
+def test_corpus_support_raises_leverage() -> None:
+    inc = diamond()
+    inc.node("a").factor = "global-change-no-staged-rollout"
+    G = to_graph(inc)
+    plain = {r.node: r.score for r in analyze(G).ranking}
+    shared = analyze(G, support={"global-change-no-staged-rollout": 7})
+    assert {r.node: r.score for r in shared.ranking}["a"] > plain["a"]
+    assert "appears in 7 incidents" in next(r.why for r in shared.ranking if r.node == "a")

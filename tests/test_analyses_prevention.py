@@ -1,0 +1,275 @@
+"""Prevention: scenario vs every path, cut sets, completing cut, depth, views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from causemap.analyses import analyze
+from causemap.analyses.prevention import (
+    all_paths_cut,
+    depth_of_defence,
+    example_paths,
+    minimal_cut_sets,
+    minimal_prevention_sets,
+    scenario_prevented,
+    uncut_nodes,
+)
+from causemap.graph import to_graph
+from causemap.model import Incident
+from tests.conftest import make_incident
+
+
+def worked_example(actions: list[dict[str, Any]] | None = None) -> Incident:
+    """The B8/B9 example of causal-methods.md: a config push with an OR-gated late rollback."""
+    nodes: list[dict[str, Any]] = [
+        {
+            "id": "impact",
+            "kind": "impact",
+            "label": "Checkout API 5xx for 40 min",
+            "causes": ["spread", "late"],
+        },
+        {
+            "id": "spread",
+            "kind": "event",
+            "label": "All regions failed",
+            "level": "technical",
+            "causes": ["deploy", "badcfg", "nocanary"],
+        },
+        {
+            "id": "late",
+            "kind": "event",
+            "label": "Rollback started 35 min after onset",
+            "level": "operator",
+            "gate": "or",
+            "causes": ["alert", "oncall-new"],
+        },
+        {
+            "id": "deploy",
+            "kind": "event",
+            "label": "Config push to all regions",
+            "level": "operator",
+        },
+        {
+            "id": "badcfg",
+            "kind": "condition",
+            "label": "Config contained an invalid regex",
+            "level": "technical",
+            "causes": ["novalid"],
+        },
+        {
+            "id": "novalid",
+            "kind": "condition",
+            "label": "No schema validation for config",
+            "level": "process",
+            "causes": ["pressure"],
+        },
+        {
+            "id": "nocanary",
+            "kind": "condition",
+            "label": "Config pipeline has no canary stage",
+            "level": "process",
+        },
+        {
+            "id": "pressure",
+            "kind": "factor",
+            "label": "Quarter-end pressure reduced review time",
+            "level": "organization",
+        },
+        {
+            "id": "alert",
+            "kind": "condition",
+            "label": "Alert routed to a deprecated channel",
+            "level": "operator",
+        },
+        {
+            "id": "oncall-new",
+            "kind": "condition",
+            "label": "On-call engineer in first rotation",
+            "level": "operator",
+        },
+    ]
+    if actions is None:
+        actions = [
+            {
+                "id": "ai-1",
+                "title": "Add a canary stage to the config pipeline",
+                "addresses": ["nocanary"],
+                "owner": "release",
+                "due": "2024-02-01",
+            },
+            {
+                "id": "ai-2",
+                "title": "Route the alert to the paging channel",
+                "addresses": ["alert"],
+                "owner": "sre",
+                "due": "2024-02-01",
+                "type": "detect",
+            },
+        ]
+    return make_incident(nodes, actions=actions)
+
+
+class TestWorkedExample:
+    def test_minimal_cut_sets_follow_the_gates(self) -> None:
+        cut_sets, truncated = minimal_cut_sets(to_graph(worked_example()))
+        assert not truncated
+        assert sorted(map(sorted, cut_sets)) == [
+            ["alert", "deploy", "nocanary", "pressure"],
+            ["deploy", "nocanary", "oncall-new", "pressure"],
+        ]
+
+    def test_prevention_sets_are_the_minimal_hitting_sets(self) -> None:
+        cut_sets, _ = minimal_cut_sets(to_graph(worked_example()))
+        sets = minimal_prevention_sets(cut_sets)
+        assert sorted(map(sorted, sets)) == [
+            ["alert", "oncall-new"],
+            ["deploy"],
+            ["nocanary"],
+            ["pressure"],
+        ]
+
+    def test_scenario_prevented_but_paths_uncut(self) -> None:
+        result = analyze(worked_example())
+        p = result.prevention
+        assert p.scenario_prevented
+        assert not p.all_paths_cut
+        assert p.depth_of_defence == 0
+        assert p.addressed == ["nocanary"]
+        assert {tuple(path) for path in p.uncovered_paths} >= {
+            ("deploy", "spread", "impact"),
+            ("alert", "late", "impact"),
+        }
+        assert p.suggested_cut
+        assert not (set(p.suggested_cut) & {"impact"})
+        assert "PATHS_UNCUT" in {f.code for f in result.findings}
+
+    def test_completing_cut_closes_every_path(self) -> None:
+        G = to_graph(worked_example())
+        p = analyze(G).prevention
+        assert all_paths_cut(G, set(p.addressed) | set(p.suggested_cut))
+
+    def test_detection_actions_are_counted_apart(self) -> None:
+        p = analyze(worked_example()).prevention
+        assert p.detection.actions == ["ai-2"]
+        assert p.detection.addressed == ["alert"]
+        assert "alert" not in p.addressed
+        assert p.combined.addressed == ["nocanary", "alert"]
+
+    def test_done_view_counts_only_done_actions(self) -> None:
+        actions = [
+            {
+                "id": "a",
+                "title": "Add a canary stage",
+                "addresses": ["nocanary"],
+                "status": "done",
+                "closed": "2024-01-20",
+            },
+            {"id": "b", "title": "Validate config against its schema", "addresses": ["novalid"]},
+        ]
+        p = analyze(worked_example(actions)).prevention
+        assert p.done.actions == ["a"]
+        assert p.done.scenario_prevented
+        assert p.actions == ["a", "b"]
+
+    def test_wontfix_actions_do_not_count(self) -> None:
+        actions = [
+            {
+                "id": "a",
+                "title": "Add a canary stage",
+                "addresses": ["nocanary"],
+                "status": "wontfix",
+            }
+        ]
+        p = analyze(worked_example(actions)).prevention
+        assert p.actions == []
+        assert not p.scenario_prevented
+
+
+class TestGates:
+    def or_incident(self) -> Incident:
+        return make_incident(
+            [
+                {"id": "a", "kind": "condition", "label": "A"},
+                {"id": "b", "kind": "condition", "label": "B"},
+                {"id": "t", "kind": "impact", "label": "T", "gate": "or", "causes": ["a", "b"]},
+            ]
+        )
+
+    def test_or_gate_needs_every_alternative_removed(self) -> None:
+        G = to_graph(self.or_incident())
+        assert not scenario_prevented(G, {"a"})
+        assert scenario_prevented(G, {"a", "b"})
+
+    def test_and_gate_needs_one_cause_removed(self) -> None:
+        G = to_graph(self.or_incident())
+        G.nodes["t"]["gate"] = "and"
+        assert scenario_prevented(G, {"a"})
+        assert not all_paths_cut(G, {"a"})
+
+    def test_depth_of_defence_counts_addressed_nodes_on_the_weakest_path(self) -> None:
+        inc = make_incident(
+            [
+                {"id": "r", "kind": "condition", "label": "R"},
+                {"id": "m", "kind": "event", "label": "M", "causes": ["r"]},
+                {"id": "t", "kind": "impact", "label": "T", "causes": ["m"]},
+            ]
+        )
+        G = to_graph(inc)
+        assert depth_of_defence(G, {"r", "m"}) == 2
+        assert depth_of_defence(G, {"m"}) == 1
+        assert depth_of_defence(G, set()) == 0
+
+
+class TestBounds:
+    def test_paths_are_examples_never_an_enumeration(self) -> None:
+        # A ladder has 2**30 paths; we report at most k of them, quickly.
+        nodes: list[dict[str, Any]] = [{"id": "r", "kind": "condition", "label": "R"}]
+        prev = ["r"]
+        for i in range(30):
+            nodes.append({"id": f"a{i}", "kind": "event", "label": "A", "causes": prev})
+            nodes.append({"id": f"b{i}", "kind": "event", "label": "B", "causes": prev})
+            prev = [f"a{i}", f"b{i}"]
+        nodes.append({"id": "t", "kind": "impact", "label": "T", "causes": prev})
+        G = to_graph(make_incident(nodes))
+        assert len(example_paths(G, set(), k=5)) == 1  # one per root
+        assert len(uncut_nodes(G, set())) == 62
+
+    def test_or_explosion_is_capped_and_flagged(self) -> None:
+        nodes: list[dict[str, Any]] = []
+        layer: list[str] = []  # one OR gate per layer
+        for i in range(12):
+            nodes += [
+                {"id": f"x{i}", "kind": "condition", "label": "X"},
+                {"id": f"y{i}", "kind": "condition", "label": "Y"},
+                {
+                    "id": f"o{i}",
+                    "kind": "event",
+                    "label": "O",
+                    "gate": "or",
+                    "causes": [f"x{i}", f"y{i}"],
+                },
+            ]
+            layer.append(f"o{i}")
+        nodes.append({"id": "t", "kind": "impact", "label": "T", "causes": layer})
+        cut_sets, truncated = minimal_cut_sets(to_graph(make_incident(nodes)))
+        assert truncated  # 2**12 combinations exceed the cap
+        assert 0 < len(cut_sets) <= 128
+
+
+@pytest.mark.parametrize("status", ["open", "done"])
+def test_actions_on_every_root_cut_every_path(status: str) -> None:
+    G = to_graph(
+        worked_example(
+            [
+                {"id": f"a-{r}", "title": f"Remove {r}", "addresses": [r], "status": status}
+                for r in ("deploy", "pressure", "nocanary", "alert", "oncall-new")
+            ]
+        )
+    )
+    p = analyze(G).prevention
+    assert p.all_paths_cut
+    assert p.depth_of_defence >= 1
+    assert p.uncovered_paths == []
+    assert p.suggested_cut == []

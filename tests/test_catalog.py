@@ -1,0 +1,93 @@
+"""The factor catalog: the built-in file is valid, user files load or fail with file:line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from causemap.catalog import builtin_catalog, load_catalog, loads_catalog
+from causemap.catalog.loader import BUILTIN_PATH, check_catalog
+from causemap.errors import CatalogError
+from tests.conftest import ROOT
+
+ENTRY = """
+  - key: feature-flag-debt
+    name: Stale feature flags
+    definition: Flags nobody removed changed behaviour years later.
+    level: process
+    class: systemic
+    phrases: [stale feature flag]
+    keywords: [flag]
+"""
+
+
+def catalog_text(entries: str = ENTRY, head: str = "") -> str:
+    return f"causemap-catalog: 1\nname: ours\n{head}entries:{entries}"
+
+
+class TestBuiltin:
+    def test_is_valid_with_no_warnings(self) -> None:
+        checked = check_catalog(BUILTIN_PATH.read_bytes(), str(BUILTIN_PATH))
+        assert checked.diagnostics == []
+        assert len(builtin_catalog().entries) >= 40
+
+    def test_satisfies_the_json_schema(self) -> None:
+        schema = json.loads((ROOT / "schemas" / "catalog.schema.json").read_text())
+        import yaml
+
+        jsonschema.Draft202012Validator(schema).validate(yaml.safe_load(BUILTIN_PATH.read_text()))
+
+    def test_every_entry_has_matching_material(self) -> None:
+        for entry in builtin_catalog().entries:
+            assert entry.phrases, entry.key
+            assert entry.keywords, entry.key
+            assert entry.examples, entry.key
+
+
+class TestLoad:
+    def test_replace(self) -> None:
+        catalog = loads_catalog(catalog_text())
+        assert catalog.keys() == ["feature-flag-debt"]
+
+    def test_extend_adds_and_overrides(self) -> None:
+        override = ENTRY.replace("feature-flag-debt", "alerting-gap")
+        catalog = loads_catalog(catalog_text(ENTRY + override, "extends: builtin\n"))
+        builtin = builtin_catalog()
+        assert len(catalog.entries) == len(builtin.entries) + 1
+        assert catalog.keys()[: len(builtin.entries)] == builtin.keys()
+        assert catalog.entry("alerting-gap").name == "Stale feature flags"
+        assert builtin.entry("alerting-gap").name != "Stale feature flags"  # not mutated
+
+    def test_errors_carry_file_line_and_column(self, tmp_path: Path) -> None:
+        path = tmp_path / "mine.yaml"
+        path.write_text(catalog_text(ENTRY.replace("level: process", "level: proces")))
+        with pytest.raises(CatalogError) as caught:
+            load_catalog(path)
+        (diagnostic,) = caught.value.diagnostics
+        assert diagnostic.format().startswith(f"{path}:7:12: error: /entries/0/level:")
+        assert "did you mean 'process'?" in diagnostic.message
+
+    def test_unknown_key_lists_catalog_keys(self) -> None:
+        with pytest.raises(CatalogError, match=r"unknown key 'colour'.*definition"):
+            loads_catalog(catalog_text(ENTRY + "    colour: red\n"), "x.yaml")
+
+    def test_duplicate_keys(self) -> None:
+        with pytest.raises(CatalogError, match="already used by /entries/0"):
+            loads_catalog(catalog_text(ENTRY + ENTRY))
+
+    def test_yaml_syntax_error_is_located(self) -> None:
+        checked = check_catalog("causemap-catalog: 1\nname: [\n", "bad.yaml")
+        assert checked.diagnostics[0].code == "yaml-syntax"
+        assert checked.diagnostics[0].line is not None
+
+    def test_unreadable_file(self, tmp_path: Path) -> None:
+        with pytest.raises(CatalogError, match="cannot read catalog"):
+            load_catalog(tmp_path / "missing.yaml")
+
+    def test_unknown_related_is_a_warning(self) -> None:
+        checked = check_catalog(catalog_text(ENTRY + "    related: [nope]\n"))
+        assert checked.ok
+        assert [d.code for d in checked.diagnostics] == ["unknown-related"]

@@ -1,0 +1,119 @@
+"""`causemap analyze` and `causemap lint`: formats, thresholds, annotations, config."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+from click.testing import CliRunner
+
+from causemap.cli import cli
+from tests.conftest import ROOT
+from tests.test_bad_inputs import BASE
+
+runner = CliRunner()
+EXAMPLE = str(ROOT / "examples" / "database-failover.yaml")
+
+
+class TestAnalyze:
+    def test_text_report(self) -> None:
+        result = runner.invoke(cli, ["analyze", EXAMPLE])
+        assert result.exit_code == 0, result.output
+        headings = (
+            "Prevention",
+            "Proximate: what happened (",
+            "Systemic: why it could (",
+            "Findings (",
+            "Most leverage",
+        )
+        for heading in headings:
+            assert heading in result.output
+        assert "\x1b[" not in result.output  # no colour when not a terminal
+
+    def test_json_follows_the_schema(self) -> None:
+        result = runner.invoke(cli, ["analyze", "--format", "json", EXAMPLE])
+        assert result.exit_code == 0, result.output
+        data = json.loads(result.output)
+        schema = json.loads((ROOT / "schemas" / "analysis.schema.json").read_text())
+        jsonschema.Draft202012Validator(schema).validate(data)
+        assert data["incident"] == "database-failover"
+        assert data["nodes"]["zone-network-fault"]["class"] == "proximate"
+        assert set(data["prevention"]) >= {
+            "scenario_prevented",
+            "all_paths_cut",
+            "uncovered_paths",
+            "suggested_cut",
+            "depth_of_defence",
+            "minimal_cut_sets",
+        }
+
+    def test_output_is_deterministic(self) -> None:
+        first = runner.invoke(cli, ["analyze", "--format", "json", EXAMPLE]).output
+        assert runner.invoke(cli, ["analyze", "--format", "json", EXAMPLE]).output == first
+
+    def test_invalid_file_exits_1_with_diagnostics(self, tmp_path: Path) -> None:
+        bad = tmp_path / "bad.yaml"
+        bad.write_text(BASE.replace("kind: impact", "kind: event"))
+        result = runner.invoke(cli, ["analyze", str(bad)])
+        assert result.exit_code == 1
+        assert "no impact node" in result.output
+
+    def test_config_file(self, tmp_path: Path) -> None:
+        config = tmp_path / "words.yaml"
+        config.write_text("language:\n  blame: {extend: ['rollout-happy']}\n")
+        doc = tmp_path / "i.yaml"
+        doc.write_text(
+            BASE.replace(
+                "A config change was pushed to every region", "A rollout-happy change was pushed"
+            )
+        )
+        plain = runner.invoke(cli, ["analyze", "--format", "json", str(doc)])
+        tuned = runner.invoke(
+            cli, ["analyze", "--format", "json", "--config", str(config), str(doc)]
+        )
+        codes = [{f["code"] for f in json.loads(r.output)["findings"]} for r in (plain, tuned)]
+        assert "BLAME_LANGUAGE" not in codes[0]
+        assert "BLAME_LANGUAGE" in codes[1]
+
+    def test_bad_config_names_the_file(self, tmp_path: Path) -> None:
+        config = tmp_path / "c.yaml"
+        config.write_text("language:\n  blam: []\n")
+        result = runner.invoke(cli, ["analyze", "--config", str(config), EXAMPLE])
+        assert result.exit_code == 1
+        assert f"{config}" in result.output
+        assert "unknown key 'blam'" in result.output
+
+
+class TestLint:
+    def test_examples_pass_at_error_level(self) -> None:
+        result = runner.invoke(cli, ["lint", str(ROOT / "examples")])
+        assert result.exit_code == 0, result.output
+
+    def test_fail_on_warning(self) -> None:
+        result = runner.invoke(cli, ["lint", "--fail-on", "warning", EXAMPLE])
+        assert result.exit_code == 1
+        assert "[PATHS_UNCUT]" in result.output
+
+    def test_github_annotations_point_at_the_node_line(self, tmp_path: Path) -> None:
+        doc = tmp_path / "i.yaml"
+        doc.write_text(
+            BASE.replace(
+                "The pipeline had no canary stage",
+                "'Human error: the pipeline had no canary stage'",
+            )
+        )
+        result = runner.invoke(cli, ["lint", "--format", "github", str(doc)])
+        assert result.exit_code == 1  # BLAME and STOPS_AT_HUMAN (error)
+        lines = [line for line in result.output.splitlines() if "STOPS_AT_HUMAN" in line]
+        assert lines == [
+            f"::error file={doc},line=10,col=5,title=STOPS_AT_HUMAN::" + lines[0].split("::", 2)[2]
+        ]
+
+    def test_select_and_json(self) -> None:
+        result = runner.invoke(
+            cli, ["lint", "--format", "json", "--select", "OPEN_QUESTION", EXAMPLE]
+        )
+        data = json.loads(result.output)
+        assert [f["code"] for f in data[0]["findings"]] == ["OPEN_QUESTION"]
+        assert data[0]["findings"][0]["line"] > 1

@@ -1,0 +1,294 @@
+"""Cross-incident patterns: suggestions, matching layers, the report and its renderers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from causemap.cli import cli
+from causemap.model import Incident
+from causemap.patterns import patterns, render, suggest
+from causemap.patterns.matching import NodeText, match
+from causemap.patterns.text import analyse
+from tests.conftest import make_incident
+
+runner = CliRunner()
+
+HOSTILE = '"><img src=x onerror=alert(1)><script>alert(2)</script>'
+
+
+def incident(
+    ident: str,
+    date: str,
+    factors: dict[str, str],
+    actions: list[dict[str, Any]] | None = None,
+    severity: str | None = "sev2",
+    chain: bool = False,
+) -> Incident:
+    """An incident whose factor nodes (id → label) all cause one trigger event."""
+    nodes: list[dict[str, Any]] = []
+    previous: str | None = None
+    for node_id, label in factors.items():
+        node: dict[str, Any] = {"id": node_id, "kind": "condition", "label": label}
+        if chain and previous:
+            node["causes"] = [previous]
+        nodes.append(node)
+        previous = node_id
+    nodes.append(
+        {"id": "trigger", "kind": "event", "label": TRIGGERS[ident], "causes": list(factors)}
+    )
+    nodes.append(
+        {"id": "impact", "kind": "impact", "label": "Users saw errors", "causes": ["trigger"]}
+    )
+    fields: dict[str, Any] = {"id": ident, "date": date, "actions": actions or []}
+    if severity:
+        fields["severity"] = severity
+    return make_incident(nodes, **fields)
+
+
+TRIGGERS = {
+    "one": "A deploy started at noon.",
+    "two": "Someone flipped the switch.",
+    "three": "The job began its nightly run.",
+    "four": "Lunch was served.",
+}
+CANARY = "The config change went to all regions at once with no canary stage."
+CANARY_2 = "Rules were pushed globally to every edge server within seconds, no staged rollout."
+RETRY = "Clients retried immediately with no backoff or jitter, a retry storm."
+RETRY_2 = "Every client retried at once without exponential backoff."
+
+
+class TestSuggest:
+    def test_top_entry_and_evidence(self) -> None:
+        (top,) = suggest(CANARY, top=1)
+        assert top.key == "global-change-no-staged-rollout"
+        assert "no canary" in top.phrases
+        assert 0 < top.confidence <= 1
+
+    def test_unrelated_text_has_low_confidence(self) -> None:
+        found = suggest("Lunch was served at noon.", top=1)
+        assert not found or found[0].confidence < 0.35
+
+    def test_is_fast_for_one_node(self) -> None:
+        import time
+
+        suggest(CANARY)
+        started = time.perf_counter()
+        for _ in range(100):
+            suggest(RETRY)
+        assert (time.perf_counter() - started) / 100 < 0.01
+
+
+class TestMatch:
+    @staticmethod
+    def node(inc: str, ident: str, label: str, key: str | None = None) -> NodeText:
+        return NodeText(inc, ident, label, "condition", None, key, analyse(label))
+
+    def test_keys_are_exact(self) -> None:
+        found = match([self.node("a", "x", "one", "k"), self.node("b", "y", "two", "k")])
+        assert [(m.factor, m.layer, m.confidence) for m in found if m] == [
+            ("k", "key", 1.0),
+            ("k", "key", 1.0),
+        ]
+
+    def test_cannot_link_same_incident(self) -> None:
+        label = "The quarterly zorblax reconciliation had no clear owner anywhere"
+        found = match(
+            [self.node("a", "x", label), self.node("a", "y", label), self.node("b", "z", label)]
+        )
+        clustered = [m for m in found if m and m.layer == "cluster"]
+        assert len(clustered) == 2
+        incidents = {("a", "b")[i > 0] for i, m in enumerate(found) if m and m.layer == "cluster"}
+        assert incidents == {"a", "b"}, "two nodes of incident a were merged"
+
+    def test_different_keys_never_merge(self) -> None:
+        label = "The quarterly zorblax reconciliation had no owner"
+        found = match([self.node("a", "x", label, "k1"), self.node("b", "y", label, "k2")])
+        assert [m.factor for m in found if m] == ["k1", "k2"]
+
+
+class TestReport:
+    def corpus(self) -> list[Incident]:
+        return [
+            incident(
+                "one",
+                "2024-01-10",
+                {"c": CANARY, "r": RETRY},
+                actions=[
+                    {
+                        "id": "a1",
+                        "title": "Add a canary",
+                        "addresses": ["c"],
+                        "status": "done",
+                        "closed": "2024-02-01",
+                    },
+                ],
+                chain=True,
+            ),
+            incident("two", "2024-01-20", {"c": CANARY_2, "r": RETRY_2}, chain=True),
+            incident("three", "2024-03-05", {"c": CANARY}, severity="sev1"),
+            incident("four", "2024-03-06", {"x": "The kettle was descaled."}, severity=None),
+        ]
+
+    def test_leaderboard(self) -> None:
+        report = patterns(self.corpus())
+        top = report.factors[0]
+        assert top.key == "global-change-no-staged-rollout"
+        assert top.incidents == ["one", "two", "three"]
+        assert top.score == 3 + 3 + 4
+        assert (top.first_seen, top.last_seen) == (dt.date(2024, 1, 10), dt.date(2024, 3, 5))
+        assert top.actions.done == 1
+        assert {m.incident for m in top.members} == {"one", "two", "three"}
+
+    def test_recurrence_after_fix_respects_dates(self) -> None:
+        report = patterns(self.corpus())
+        (rec,) = report.recurring_after_fix
+        assert (rec.factor, rec.fixed_in, rec.closed) == (
+            "global-change-no-staged-rollout",
+            "one",
+            dt.date(2024, 2, 1),
+        )
+        assert rec.recurred_in == ["three"]  # "two" is before the fix was done
+
+    def test_links_by_ancestry(self) -> None:
+        report = patterns(self.corpus())
+        assert [(lk.source, lk.target, lk.incidents) for lk in report.links] == [
+            ("global-change-no-staged-rollout", "retry-storm-no-backoff", ["one", "two"])
+        ]
+
+    def test_cooccurrence_lift(self) -> None:
+        report = patterns(self.corpus())
+        (pair,) = report.cooccurrence
+        assert pair.incidents == ["one", "two"]
+        assert pair.lift == pytest.approx(4 * 2 / (3 * 2), abs=1e-3)
+
+    def test_since_filters_incidents(self) -> None:
+        report = patterns(self.corpus(), since=dt.date(2024, 1, 15))
+        assert [i.id for i in report.incident_list] == ["two", "three", "four"]
+        assert report.recurring_after_fix == []
+
+    def test_trends_fill_empty_months(self) -> None:
+        report = patterns(self.corpus())
+        assert [b.period for b in report.trends.monthly] == ["2024-01", "2024-02", "2024-03"]
+        assert [b.incidents for b in report.trends.monthly] == [2, 0, 2]
+
+    def test_output_is_deterministic(self) -> None:
+        corpus = self.corpus()
+        first = {fmt: render(patterns(corpus), fmt) for fmt in ("json", "text", "markdown", "html")}
+        again = {fmt: render(patterns(corpus[::-1]), fmt) for fmt in first}
+        assert first == again
+
+    def test_json_shape(self) -> None:
+        data = json.loads(render(patterns(self.corpus()), "json"))
+        assert data["incidents"] == 4
+        factor = data["factors"][0]
+        assert {"key", "label", "incidents", "members"} <= set(factor)
+        assert {"incident", "node", "confidence"} <= set(factor["members"][0])
+        for key in ("links", "cooccurrence", "recurring_after_fix", "trends"):
+            assert key in data
+
+
+class TestHtml:
+    def hostile_corpus(self) -> list[Incident]:
+        label = f"{HOSTILE} The config change went to all regions at once with no canary"
+        return [
+            make_incident(
+                [
+                    {"id": "c", "kind": "condition", "label": label, "factor": "x-evil"},
+                    {"id": "i", "kind": "impact", "label": HOSTILE, "causes": ["c"]},
+                ],
+                id=ident,
+                title=HOSTILE,
+                date=date,
+                severity=HOSTILE[:100],
+                actions=[
+                    {
+                        "id": "a",
+                        "title": HOSTILE,
+                        "addresses": ["c"],
+                        "status": "done",
+                        "closed": "2024-01-05",
+                    }
+                ],
+            )
+            for ident, date in (("a", "2024-01-01"), ("b", "2024-02-01"))
+        ]
+
+    def test_hostile_labels_are_escaped(self) -> None:
+        page = render(patterns(self.hostile_corpus()), "html")
+        assert "<script" not in page
+        assert "<img" not in page
+        assert "&lt;script&gt;" in page
+        assert 'onerror=alert(1)"' not in page
+
+    def test_self_contained(self) -> None:
+        page = render(patterns(self.hostile_corpus()), "html")
+        assert "<svg" in page
+        assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", page)
+        assert "<script" not in page
+        assert "<link" not in page
+
+    def test_markdown_escapes_table_cells(self) -> None:
+        text = render(patterns(self.hostile_corpus()), "markdown")
+        assert "<script>" not in text
+
+
+class TestCli:
+    def write(self, folder: Path, items: list[Incident]) -> Path:
+        from causemap.loader import dump
+
+        for item in items:
+            (folder / f"{item.id}.yaml").write_text(dump(item), encoding="utf-8")
+        return folder
+
+    def test_patterns_formats_and_output_file(self, tmp_path: Path) -> None:
+        folder = self.write(tmp_path, TestReport().corpus())
+        result = runner.invoke(cli, ["patterns", str(folder)])
+        assert result.exit_code == 0, result.output
+        assert "Global change with no staged rollout" in result.output
+        out = tmp_path / "report.html"
+        result = runner.invoke(cli, ["patterns", str(folder), "--format", "html", "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        assert out.read_text().startswith("<!DOCTYPE html>")
+
+    def test_patterns_since_and_bad_date(self, tmp_path: Path) -> None:
+        folder = self.write(tmp_path, TestReport().corpus())
+        result = runner.invoke(
+            cli, ["patterns", str(folder), "--since", "2024-03-01", "--format", "json"]
+        )
+        assert json.loads(result.output)["incidents"] == 2
+        result = runner.invoke(cli, ["patterns", str(folder), "--since", "March"])
+        assert result.exit_code == 2
+
+    def test_invalid_file_exits_1_unless_skipped(self, tmp_path: Path) -> None:
+        folder = self.write(tmp_path, TestReport().corpus())
+        (folder / "bad.yaml").write_text("causemap: 1\nid: bad\n")
+        result = runner.invoke(cli, ["patterns", str(folder)])
+        assert result.exit_code == 1
+        assert "bad.yaml" in result.output
+        result = runner.invoke(cli, ["patterns", str(folder), "--skip-invalid"])
+        assert result.exit_code == 0, result.output
+
+    def test_bad_catalog_exits_1_with_location(self, tmp_path: Path) -> None:
+        folder = self.write(tmp_path, TestReport().corpus())
+        bad = tmp_path / "cat.yaml"
+        bad.write_text("causemap-catalog: 1\nname: x\nentries: 3\n")
+        result = runner.invoke(cli, ["patterns", str(folder), "--catalog", str(bad)])
+        assert result.exit_code == 1
+        assert f"{bad}:3:" in result.output
+
+    def test_suggest_text_and_json(self, tmp_path: Path) -> None:
+        (path,) = (self.write(tmp_path, TestReport().corpus()[:1]) / "one.yaml",)
+        result = runner.invoke(cli, ["suggest", str(path)])
+        assert result.exit_code == 0, result.output
+        assert "global-change-no-staged-rollout" in result.output
+        result = runner.invoke(cli, ["suggest", str(path), "--format", "json", "--top", "2"])
+        data = json.loads(result.output)
+        assert [len(n["suggestions"]) for n in data["nodes"]] == [2, 2, 2]
+        assert data["nodes"][0]["suggestions"][0]["phrases"]
