@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 .PHONY: help setup run test lint typecheck pytest bench schemas docs golden dist clean
 
 help:
-	@echo "make run      set up, then validate and summarise the bundled examples"
+	@echo "make run      set up, import the examples into the local store, serve http://127.0.0.1:8000"
 	@echo "make test     set up, then ruff, mypy --strict and the whole pytest suite"
 	@echo "make bench    print the benchmark table"
 	@echo "make schemas  regenerate schemas/ from the models"
@@ -29,7 +29,9 @@ setup: $(STAMP)
 	@scripts/system-deps.sh graphviz
 
 run: setup
-	$(BIN)/causemap validate examples/
+	$(BIN)/causemap import examples/
+	@echo "causemap: open http://127.0.0.1:8000 (API docs: http://127.0.0.1:8000/docs); Ctrl-C stops"
+	$(BIN)/causemap serve --host 127.0.0.1 --port 8000
 
 lint: setup
 	$(BIN)/ruff check src tests bench
@@ -39,11 +41,13 @@ typecheck: setup
 	$(BIN)/mypy
 
 pytest: setup
+	@scripts/system-deps.sh postgresql
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest
 
 bench: setup
+	@scripts/system-deps.sh wrk
 	$(PY) bench/run.py
 
 schemas: setup
