@@ -85,7 +85,8 @@ export class Editor extends Commands {
     });
     this.outlineBox = h("aside", { class: "outline-pane", id: "outline", "aria-labelledby": "outline-h" });
     this.chrome = buildChrome(this);
-    this.root.append(h("div", { class: `editor${this.readOnly ? " readonly" : ""}` },
+    const projector = document.body.classList.contains("projector");
+    this.root.append(h("div", { class: `editor${this.readOnly ? " readonly" : ""}${projector ? " no-outline" : ""}` },
       this.outlineBox,
       h("section", { class: "stage", "aria-label": "Canvas" },
         h("div", { class: "canvas-wrap" }, canvasBox, this.bannerBox, legend()),

@@ -19,7 +19,11 @@ let shown = null;
 function projector(on) {
   const was = document.body.classList.contains("projector");
   document.body.classList.toggle("projector", on);
-  if (editor && was !== on) editor.canvas.zoomBy(on ? 1.3 : 1 / 1.3);
+  if (editor && was !== on) {
+    editor.root.querySelector(".editor").classList.toggle("no-outline", on); // room for the canvas
+    editor.canvas.cy.resize();
+    editor.canvas.fit();
+  }
   const button = document.getElementById("projector");
   button.setAttribute("aria-pressed", String(on));
   localStorage.setItem("causemap:projector", on ? "1" : "");
