@@ -134,6 +134,27 @@ class TestGrammar:
             assert f'description: "{shape.description}"' in grammar, kind
 
 
+class TestDocs:
+    def test_every_shortcut_is_in_the_readme(self) -> None:
+        readme = (WEB.parent / "README.md").read_text()
+        section = readme.split("## The web editor")[1].split("\n## ")[0]
+        keys = re.findall(r'\["([^"]+)", "[^"]+"\],', (WEB / "js" / "keys.js").read_text())
+        assert len(keys) > 20
+        for entry in keys:
+            for key in re.split(r"\s+or\s+|\s+", entry):
+                if key in "←→↑↓":
+                    assert "arrow keys" in section
+                else:
+                    assert f"`{key}`" in section, f"shortcut {key} is not in the README"
+
+    def test_the_screenshots_the_readme_links_exist(self) -> None:
+        readme = (WEB.parent / "README.md").read_text()
+        shots = re.findall(r"\(docs/screenshots/([a-z-]+\.png)\)", readme)
+        assert "editor.png" in shots
+        for name in shots:
+            assert (WEB.parent / "docs" / "screenshots" / name).is_file(), name
+
+
 class TestServedPage:
     def test_the_editor_is_served_under_a_strict_policy(self, tmp_path: Path) -> None:
         app = create_app(Settings(db=f"sqlite:///{tmp_path / 'store.db'}"))
