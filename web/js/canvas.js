@@ -181,14 +181,19 @@ export class Canvas {
         const keep = el.isNode() ? wanted.has(el.id()) : wantedEdges.has(el.id());
         if (!keep) el.remove();
       });
+      // Only what changed is touched: a keystroke in a label restyles one node, not all.
+      const update = (el, data) => {
+        const old = el.data();
+        if (Object.keys(data).some((k) => old[k] !== data[k])) el.data(data);
+      };
       for (const [id, data] of wanted) {
         const el = cy.getElementById(id);
-        if (el.nonempty()) el.data(data);
+        if (el.nonempty()) update(el, data);
         else cy.add({ group: "nodes", data, position: { ...this.positions[id] } });
       }
       for (const [id, data] of wantedEdges) {
         const el = cy.getElementById(id);
-        if (el.nonempty()) el.data(data);
+        if (el.nonempty()) update(el, data);
         else cy.add({ group: "edges", data });
       }
       const lit = this.highlight && uncovered.size > 0;

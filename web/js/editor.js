@@ -132,6 +132,7 @@ export class Editor extends Commands {
       this.inspector.render();
       this.actionsPanel.render();
       this.outline.render();
+      if (this.entry) this.entry.follow(sel);
       if (sel.nodes.length === 1) {
         const n = D.node(store.doc, sel.nodes[0]);
         const c = analyzer.classOf(n.id);

@@ -63,6 +63,16 @@ export class Entry {
     if (mode === "edit") this.input.select();
   }
 
+  /** While asking why (or then), the question follows the selected node. */
+  follow(selection) {
+    if (this.mode === "new" || this.anchor === null) return;
+    const id = selection.nodes.length === 1 ? selection.nodes[0] : null;
+    if (id === this.anchor) return;
+    if (id && this.mode !== "edit") this.anchor = id;
+    else this.mode = "new";
+    this.refresh();
+  }
+
   reset() {
     this.mode = "new";
     this.anchor = null;
