@@ -1,5 +1,5 @@
 # causemap: `make run` and `make test` set everything up from nothing.
-# Targets: run, test, lint, bench, schemas, docs, dist, clean.
+# Targets: run, test, lint, bench, schemas, docs, golden, dist, clean.
 
 SHELL := /bin/bash
 VENV  := .venv
@@ -7,14 +7,15 @@ BIN   := $(VENV)/bin
 PY    := $(BIN)/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: help setup run test lint typecheck pytest bench schemas docs dist clean
+.PHONY: help setup run test lint typecheck pytest bench schemas docs golden dist clean
 
 help:
-	@echo "make run      set up, then validate and summarise the bundled examples"
+	@echo "make run      set up, import the examples into the local store, serve http://127.0.0.1:8000"
 	@echo "make test     set up, then ruff, mypy --strict and the whole pytest suite"
 	@echo "make bench    print the benchmark table"
 	@echo "make schemas  regenerate schemas/ from the models"
-	@echo "make docs     regenerate the CLI reference in README.md"
+	@echo "make docs     regenerate the CLI reference in README.md and the example diagram"
+	@echo "make golden   regenerate the golden DOT, Mermaid and Markdown files in tests/golden/"
 
 $(BIN)/python:
 	@py=$$(scripts/python.sh) && "$$py" -m venv $(VENV)
@@ -28,7 +29,9 @@ setup: $(STAMP)
 	@scripts/system-deps.sh graphviz
 
 run: setup
-	$(BIN)/causemap validate examples/
+	$(BIN)/causemap import examples/
+	@echo "causemap: open http://127.0.0.1:8000 (API docs: http://127.0.0.1:8000/docs); Ctrl-C stops"
+	$(BIN)/causemap serve --host 127.0.0.1 --port 8000
 
 lint: setup
 	$(BIN)/ruff check src tests bench
@@ -38,11 +41,13 @@ typecheck: setup
 	$(BIN)/mypy
 
 pytest: setup
+	@scripts/system-deps.sh postgresql
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest
 
 bench: setup
+	@scripts/system-deps.sh wrk
 	$(PY) bench/run.py
 
 schemas: setup
@@ -50,6 +55,10 @@ schemas: setup
 
 docs: setup
 	$(PY) scripts/gen_cli_reference.py
+	$(PY) scripts/gen_example_diagram.py
+
+golden: setup
+	$(PY) scripts/regen_golden.py
 
 dist: setup
 	rm -rf dist && $(PY) -m build --outdir dist . >/dev/null && ls dist

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Make sure the Debian/Ubuntu packages causemap needs are installed.
-#   scripts/system-deps.sh graphviz [chromium] [postgresql]
+#   scripts/system-deps.sh graphviz [chromium] [postgresql] [wrk]
 # Installs what is missing when run as root with apt-get; otherwise prints the exact
 # command to run and exits 1.
 set -euo pipefail
@@ -11,6 +11,7 @@ for want in "$@"; do
     graphviz)   command -v dot >/dev/null 2>&1 || missing+=(graphviz) ;;
     chromium)   [ -x /usr/bin/chromium ] || missing+=(chromium) ;;
     postgresql) compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql) ;;
+    wrk)        command -v wrk >/dev/null 2>&1 || missing+=(wrk) ;;
     *) echo "system-deps: unknown dependency '$want'" >&2; exit 2 ;;
   esac
 done

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from causemap.model import Incident
+from causemap.store import Store
+from tests.postgres import Cluster, find_bindir
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -17,6 +20,7 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "dot: needs the Graphviz dot binary")
     config.addinivalue_line("markers", "slow: takes more than a few seconds")
+    config.addinivalue_line("markers", "postgresql: needs the PostgreSQL server binaries")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -25,6 +29,44 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         for item in items:
             if "dot" in item.keywords:
                 item.add_marker(skip)
+    if find_bindir() is None:
+        skip = pytest.mark.skip(reason="PostgreSQL is not installed (make test installs it)")
+        for item in items:
+            if "postgresql" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """A PostgreSQL server for the whole session, on a free loopback port."""
+    bindir = find_bindir()
+    if bindir is None:
+        pytest.skip("PostgreSQL is not installed (make test installs it)")
+    cluster = Cluster(bindir)
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+
+
+@pytest.fixture(params=DATABASES)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """URL of an empty database: a SQLite file, then a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    cluster: Cluster = request.getfixturevalue("pg_cluster")
+    return cluster.create_database()
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[Store]:
+    """An open, migrated, empty store on each database."""
+    with Store.open(db_url) as opened:
+        yield opened
 
 
 def make_incident(nodes: list[dict[str, Any]], **fields: Any) -> Incident:

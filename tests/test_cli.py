@@ -115,6 +115,6 @@ def test_readme_cli_reference_is_current() -> None:
     assert block == render_reference(), "README CLI reference is stale: run `make docs`"
 
 
-@pytest.mark.parametrize("command", ["validate", "schema"])
+@pytest.mark.parametrize("command", ["validate", "render", "schema"])
 def test_every_command_is_in_the_readme(command: str) -> None:
     assert f"### `causemap {command}`" in (ROOT / "README.md").read_text(encoding="utf-8")

@@ -48,6 +48,12 @@ class TestAnalyze:
             "minimal_cut_sets",
         }
 
+    def test_markdown_is_the_postmortem_section(self) -> None:
+        result = runner.invoke(cli, ["analyze", "--format", "markdown", EXAMPLE])
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith("## Causal analysis")
+        assert "```mermaid" in result.output
+
     def test_output_is_deterministic(self) -> None:
         first = runner.invoke(cli, ["analyze", "--format", "json", EXAMPLE]).output
         assert runner.invoke(cli, ["analyze", "--format", "json", EXAMPLE]).output == first

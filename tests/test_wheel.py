@@ -29,6 +29,8 @@ def test_wheel_contains_schemas_and_web(wheel: Path) -> None:
     assert "causemap/_schemas/incident.schema.json" in names
     assert "causemap/_web/index.html" in names
     assert "causemap/py.typed" in names
+    assert "causemap/store/migrations/env.py" in names
+    assert "causemap/store/migrations/versions/0001_initial.py" in names
 
 
 @pytest.mark.slow
@@ -44,6 +46,12 @@ def test_wheel_installs_and_runs_in_a_fresh_venv(wheel: Path, tmp_path: Path) ->
         [str(exe), "validate", str(example)], capture_output=True, text=True, cwd=tmp_path
     )
     assert run.returncode == 0, run.stdout + run.stderr
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    imported = subprocess.run(
+        [str(exe), "import", "--db", db, str(example)], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert imported.returncode == 0, imported.stdout + imported.stderr  # migrations shipped
+    assert "1 created" in imported.stdout
     code = (
         "from causemap.resources import schemas_dir, web_dir; "
         "print((schemas_dir() / 'incident.schema.json').is_file(), "

@@ -4,8 +4,14 @@ The hierarchy::
 
     CausemapError
     ├── InvalidIncident (ValueError)      a document breaks the format; carries diagnostics
+    │   └── MalformedDocument             not even parseable as YAML or JSON
     ├── LimitExceeded (ValueError)        a document or request is larger than a configured cap
     ├── UnknownFormat (ValueError)        an output or input format name causemap does not know
+    ├── InvalidQuery (ValueError)         a filter, cursor or other request parameter is malformed
+    ├── UnsupportedMediaType (ValueError) a request body in a content type causemap does not read
+    ├── AccessDenied (PermissionError)    a service request was refused by token authentication
+    │   ├── MissingToken                  no bearer token, or an unknown one (HTTP 401)
+    │   └── InsufficientRole              the token's role is too weak for the operation (HTTP 403)
     ├── NodeNotFound (KeyError)           a node id that is not in the incident
     ├── CatalogError (ValueError)         a factor catalog file is malformed; carries diagnostics
     ├── RenderError (RuntimeError)        Graphviz could not produce a picture
@@ -13,7 +19,9 @@ The hierarchy::
     │   ├── RenderTimeout                 ``dot`` ran past its time or memory limit
     │   └── UnsafeOutput                  rendered SVG failed the post-render safety check
     └── StoreError (RuntimeError)         the incident store refused an operation
+        ├── StoreUnavailable              the database cannot be reached, opened or migrated
         ├── IncidentNotFound (KeyError)   no incident (or revision) with that id
+        │   └── IncidentDeleted           the incident exists but is deleted (restore it)
         ├── IncidentExists                an incident with that id already exists
         ├── RevisionConflict              If-Match named a revision that is not the latest
         └── PreconditionRequired          a write came without If-Match
@@ -31,21 +39,29 @@ if TYPE_CHECKING:
     from causemap.diagnostics import Diagnostic
 
 __all__ = [
+    "AccessDenied",
     "CatalogError",
     "CausemapError",
     "GraphvizNotFound",
+    "IncidentDeleted",
     "IncidentExists",
     "IncidentNotFound",
+    "InsufficientRole",
     "InvalidIncident",
+    "InvalidQuery",
     "LimitExceeded",
+    "MalformedDocument",
+    "MissingToken",
     "NodeNotFound",
     "PreconditionRequired",
     "RenderError",
     "RenderTimeout",
     "RevisionConflict",
     "StoreError",
+    "StoreUnavailable",
     "UnknownFormat",
     "UnsafeOutput",
+    "UnsupportedMediaType",
 ]
 
 
@@ -69,6 +85,12 @@ class InvalidIncident(CausemapError, ValueError):
         super().__init__(first + more)
 
 
+class MalformedDocument(InvalidIncident):
+    """A document that is not even parseable as YAML or JSON; ``diagnostics`` says where."""
+
+    code = "malformed-document"
+
+
 class LimitExceeded(CausemapError, ValueError):
     """A document or request is larger than a configured cap."""
 
@@ -79,6 +101,36 @@ class UnknownFormat(CausemapError, ValueError):
     """An output or input format name causemap does not know."""
 
     code = "unknown-format"
+
+
+class InvalidQuery(CausemapError, ValueError):
+    """A filter, cursor or other request parameter is malformed."""
+
+    code = "invalid-query"
+
+
+class UnsupportedMediaType(CausemapError, ValueError):
+    """A request body in a content type causemap does not read."""
+
+    code = "unsupported-media-type"
+
+
+class AccessDenied(CausemapError, PermissionError):
+    """A service request was refused by token authentication."""
+
+    code = "access-denied"
+
+
+class MissingToken(AccessDenied):
+    """No bearer token, or one the server does not know."""
+
+    code = "unauthorized"
+
+
+class InsufficientRole(AccessDenied):
+    """The token's role (read, write, admin) is too weak for the operation."""
+
+    code = "forbidden"
 
 
 class NodeNotFound(CausemapError, KeyError):
@@ -108,6 +160,8 @@ class RenderError(CausemapError, RuntimeError):
     """Graphviz could not produce a picture."""
 
     code = "render-failed"
+    stderr: str = ""
+    """Graphviz's own error output, truncated: for logs and the CLI, never for API clients."""
 
 
 class GraphvizNotFound(RenderError):
@@ -134,6 +188,12 @@ class StoreError(CausemapError, RuntimeError):
     code = "store-error"
 
 
+class StoreUnavailable(StoreError):
+    """The database cannot be reached, opened or migrated."""
+
+    code = "store-unavailable"
+
+
 class IncidentNotFound(StoreError, KeyError):
     """No incident, or no revision, with that id."""
 
@@ -143,6 +203,12 @@ class IncidentNotFound(StoreError, KeyError):
         return str(self.args[0]) if self.args else "not found"
 
 
+class IncidentDeleted(IncidentNotFound):
+    """The incident exists but is deleted; restoring it brings it back."""
+
+    code = "deleted"
+
+
 class IncidentExists(StoreError):
     """An incident with that id already exists."""
 
@@ -150,9 +216,13 @@ class IncidentExists(StoreError):
 
 
 class RevisionConflict(StoreError):
-    """A write named a revision that is no longer the latest."""
+    """A write named a revision that is no longer the latest; ``current`` is the latest."""
 
     code = "revision-conflict"
+
+    def __init__(self, message: str, current: int | None = None) -> None:
+        super().__init__(message)
+        self.current = current
 
 
 class PreconditionRequired(StoreError):

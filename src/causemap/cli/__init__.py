@@ -57,11 +57,26 @@ def _register() -> None:
     from causemap.cli.analyze import analyze
     from causemap.cli.lint import lint
     from causemap.cli.patterns import patterns
+    from causemap.cli.render import render_command
     from causemap.cli.schema import schema
+    from causemap.cli.serve import serve
+    from causemap.cli.store import export, import_
     from causemap.cli.suggest import suggest
     from causemap.cli.validate import validate
 
-    for command in (validate, analyze, lint, suggest, patterns, schema):
+    commands = (
+        validate,
+        analyze,
+        lint,
+        render_command,
+        suggest,
+        patterns,
+        serve,
+        import_,
+        export,
+        schema,
+    )
+    for command in commands:
         cli.add_command(command)
 
 

@@ -30,7 +30,8 @@ def analyze(path: str, fmt: str, config_path: str | None, output: str | None) ->
     """Analyse one incident: proximate vs systemic, findings, prevention, leverage.
 
     FILE is a YAML or JSON incident, or '-' for standard input. Text is a readable report
-    (coloured on a terminal); json follows schemas/analysis.schema.json.
+    (coloured on a terminal); json follows schemas/analysis.schema.json; markdown is the
+    "Causal analysis" section for a postmortem document, with its Mermaid diagram.
     """
     from causemap.analyses import analyze as run
     from causemap.analyses import load_config
@@ -47,6 +48,10 @@ def analyze(path: str, fmt: str, config_path: str | None, output: str | None) ->
             json.dumps(result.model_dump(mode="json", by_alias=True), indent=2, ensure_ascii=False)
             + "\n"
         )
+    elif fmt == "markdown":
+        from causemap.render import render
+
+        text = render(checked.incident, "markdown", analysis=result).decode("utf-8")
     else:
         from causemap.report import analysis_text
 

@@ -38,7 +38,7 @@ def _exit_code(exc: Exception) -> int:
 
     if isinstance(exc, errors.UnknownFormat):
         return EXIT_USAGE
-    if isinstance(exc, errors.RenderError | errors.StoreError):
+    if isinstance(exc, errors.RenderError | errors.StoreUnavailable):
         return EXIT_ENVIRONMENT
     return EXIT_PROBLEMS
 

@@ -1,0 +1,90 @@
+"""Rendering: where the time goes (building DOT, running dot, checking the SVG).
+
+For each example and for synthetic 200- and 500-node incidents: the DOT build time, our
+whole in-process SVG render (DOT, the confined ``dot`` run, comment stripping and the
+safety check), plain ``dot -Tsvg`` on the same DOT, and our overhead beyond ``dot``
+itself. Then the full ``render()`` of the 500-node incident including its analysis, and
+the CLI's start-up time.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from bench.synthetic import incident
+from bench.table import Row, best_of
+from causemap.analyses import analyze
+from causemap.analyses.result import Analysis
+from causemap.graph import CausalGraph, to_graph
+from causemap.loader import load
+from causemap.model import Incident
+from causemap.render import render
+from causemap.render.dot import to_dot
+from causemap.render.options import RenderOptions
+from causemap.render.runner import dot_version
+from causemap.render.svg import to_svg
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _cases() -> Iterator[tuple[str, Incident, bool]]:
+    for path in sorted((ROOT / "examples").glob("*.yaml")):
+        yield path.stem, load(path), True
+    for n in (200, 500):
+        yield f"synthetic {n}-node", Incident.model_validate(incident(n)), False
+
+
+def rows() -> Iterator[Row]:
+    if shutil.which("dot") is None:
+        print("bench_render: Graphviz 'dot' is not installed; skipped", file=sys.stderr)
+        return
+    print(f"bench_render: {dot_version()}", file=sys.stderr)
+    options = RenderOptions()
+    for name, inc, is_example in _cases():
+        G = to_graph(inc)
+        analysis = analyze(G)
+        source = to_dot(G, options, analysis)
+        repeat = 15 if is_example else 3
+
+        def build_dot(G: CausalGraph = G, a: Analysis = analysis) -> str:
+            return to_dot(G, options, a)
+
+        def ours_svg(G: CausalGraph = G, a: Analysis = analysis) -> str:
+            return to_svg(G, options, a)
+
+        def plain_dot(source: str = source) -> object:
+            return subprocess.run(
+                ["dot", "-Tsvg"], input=source.encode(), capture_output=True, check=True
+            )
+
+        build = best_of(build_dot, repeat=repeat)
+        # Interleaved, so that a busy machine slows both sides alike; best of each.
+        ours = plain = float("inf")
+        for _ in range(repeat):
+            ours = min(ours, best_of(ours_svg, repeat=1))
+            plain = min(plain, best_of(plain_dot, repeat=1))
+        size = f"{G.number_of_nodes()} nodes, {G.number_of_edges()} edges"
+        yield Row("render", f"{name} ({size}): build DOT", build)
+        yield Row(
+            "render", f"{name}: our SVG render, in process", ours, 10.0 if not is_example else None
+        )
+        yield Row("render", f"{name}: plain dot -Tsvg on the same DOT", plain)
+        yield Row(
+            "render",
+            f"{name}: our overhead beyond dot",
+            max(0.0, (ours - plain) / plain * 100),
+            10.0 if is_example else None,
+            unit="%",
+        )
+    big = Incident.model_validate(incident(500))
+    full = best_of(lambda: render(big, "svg", RenderOptions(actions=True)), repeat=1)
+    yield Row("render", "synthetic 500-node: render() with analysis, actions, SVG", full, 10.0)
+    exe = Path(sys.executable).with_name("causemap")
+    start = best_of(
+        lambda: subprocess.run([str(exe), "--help"], capture_output=True, check=True), repeat=5
+    )
+    yield Row("render", "causemap --help (process start to exit)", start, 0.3)

@@ -1,0 +1,158 @@
+"""``causemap render``: draw incidents as diagrams, or write their Markdown section."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from causemap.cli.analyze import CONFIG_HELP
+from causemap.cli.base import (
+    EXIT_PROBLEMS,
+    check_inputs,
+    echo_diagnostic,
+    no_inputs_found,
+    write_output,
+)
+
+# Listed here rather than imported, so that ``causemap --help`` loads no renderer; a test
+# keeps it equal to causemap.render.FORMATS.
+FORMAT_NAMES = ("dot", "svg", "png", "pdf", "mermaid", "markdown", "json")
+
+
+@click.command("render")
+@click.argument("paths", nargs=-1, required=True, metavar="FILE...")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(FORMAT_NAMES),
+    default=None,
+    help="Output format. Default: from the suffix of -o FILE, else svg.",
+)
+@click.option(
+    "-o",
+    "--output",
+    default=None,
+    metavar="FILE|DIR|-",
+    help="Where to write: a file, a folder (one <incident-id>.<ext> per input; "
+    "required for several inputs) or - for standard output (the default for one input).",
+)
+@click.option(
+    "--direction",
+    type=click.Choice(["LR", "TB"]),
+    default=None,
+    help="Causes flow left to right (LR, the default) or top down (TB, the default "
+    "with --lanes level).",
+)
+@click.option(
+    "--lanes",
+    type=click.Choice(["none", "level"]),
+    default="none",
+    show_default=True,
+    help="level: AcciMap swimlanes, external and organization at the top, technical at the bottom.",
+)
+@click.option(
+    "--actions", is_flag=True, help="Draw action items as notes on the nodes they address."
+)
+@click.option(
+    "--highlight",
+    type=click.Choice(["none", "uncovered"]),
+    default="none",
+    show_default=True,
+    help="uncovered: draw heavy the causal paths that no action cuts.",
+)
+@click.option("--focus", metavar="NODE", help="Show only NODE with its causes and its effects.")
+@click.option("--no-legend", is_flag=True, help="Leave out the legend.")
+@click.option("--no-edge-labels", is_flag=True, help="Leave out the labels of the links.")
+@click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False), default=None, help=CONFIG_HELP
+)
+def render_command(
+    paths: tuple[str, ...],
+    fmt: str | None,
+    output: str | None,
+    direction: str | None,
+    lanes: str,
+    actions: bool,
+    highlight: str,
+    focus: str | None,
+    no_legend: bool,
+    no_edge_labels: bool,
+    config_path: str | None,
+) -> None:
+    """Draw incidents as diagrams (dot, svg, png, pdf, mermaid), as a Markdown
+    "Causal analysis" section for a postmortem document, or as canonical JSON.
+
+    Shapes show the kind of each node, colours its class (proximate or systemic, from
+    the analysis), ⚠ the method checks that fired. FILE may be a file, a folder or '-'
+    for standard input. svg, png and pdf need Graphviz (dot); png and pdf are never
+    written to a terminal. Exits 1 when an input is invalid, 3 when Graphviz is missing
+    or too slow.
+    """
+    from pydantic import ValidationError
+
+    from causemap.analyses import analyze, load_config
+    from causemap.errors import LimitExceeded, NodeNotFound
+    from causemap.render import FORMATS, RenderOptions, format_for_path, render
+
+    try:
+        options = RenderOptions(
+            direction=direction,  # type: ignore[arg-type]
+            lanes=lanes,  # type: ignore[arg-type]
+            actions=actions,
+            highlight=highlight,  # type: ignore[arg-type]
+            focus=focus,
+            legend=not no_legend,
+            edge_labels=not no_edge_labels,
+        )
+    except ValidationError:
+        raise click.BadParameter(f"'{focus}' is not a node id", param_hint="--focus") from None
+    results = check_inputs(paths)
+    if not results:
+        raise click.UsageError(no_inputs_found(paths))
+    several = len(results) > 1
+    target = None if output in (None, "-") else Path(str(output))
+    to_folder = target is not None and (several or target.is_dir() or str(output).endswith("/"))
+    implied = format_for_path(str(target)) if target is not None and not to_folder else None
+    spec = FORMATS[fmt] if fmt else implied or FORMATS["svg"]
+    if several and output is None:
+        raise click.UsageError("several inputs: write them to a folder with -o DIR")
+    if target is None and spec.binary and (several or sys.stdout.isatty()):
+        where = "one standard output" if several else "a terminal"
+        raise click.UsageError(
+            f"refusing to write binary {spec.name} to {where}; use -o FILE or -o DIR"
+        )
+    if to_folder and target is not None:
+        if target.exists() and not target.is_dir():
+            raise click.UsageError(f"-o {output}: not a folder, but several inputs need one")
+        target.mkdir(parents=True, exist_ok=True)
+
+    config = load_config(config_path) if config_path else None
+    problems = False
+    for result in results:
+        for diagnostic in result.errors:
+            echo_diagnostic(diagnostic)
+        if result.incident is None:
+            problems = True
+            continue
+        try:
+            analysis = (
+                analyze(result.graph, config=config)
+                if result.graph is not None and spec.name != "json"
+                else None
+            )
+            data = render(result.incident, spec.name, options, analysis=analysis)
+        except NodeNotFound as exc:
+            raise click.BadParameter(str(exc), param_hint="--focus") from None
+        except LimitExceeded as exc:
+            click.echo(f"{result.name}: error: {exc}", err=True)
+            problems = True
+            continue
+        name = f"{result.incident.id}{spec.suffix}"
+        write_output(data, None if target is None else str(target), default_name=name)
+        if target is not None:
+            click.echo(f"wrote {target / name if to_folder else target}")
+    if problems:
+        raise SystemExit(EXIT_PROBLEMS)

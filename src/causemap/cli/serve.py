@@ -1,0 +1,113 @@
+"""``causemap serve``: the HTTP API and web editor, with uvicorn."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+
+import click
+
+from causemap.cli.store import db_option
+
+__all__ = ["is_loopback", "serve"]
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost and loopback addresses (127.0.0.0/8, ::1).
+
+    Examples
+    --------
+    >>> is_loopback("127.0.0.1"), is_loopback("localhost"), is_loopback("0.0.0.0")
+    (True, True, False)
+    """
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="TCP port."
+)
+@db_option
+@click.option(
+    "--insecure",
+    is_flag=True,
+    help="Allow listening beyond loopback without tokens (anyone who can connect may write).",
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes (they share the database).",
+)
+@click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    metavar="ORIGIN",
+    help="Allow browser calls from ORIGIN (repeatable; default: CORS off, or "
+    "$CAUSEMAP_CORS_ORIGINS).",
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+    default="info",
+    show_default=True,
+)
+def serve(
+    host: str,
+    port: int,
+    db: str | None,
+    insecure: bool,
+    workers: int,
+    cors_origins: tuple[str, ...],
+    log_level: str,
+) -> None:
+    """Serve the HTTP API (/api/v1, OpenAPI at /docs) and the web editor.
+
+    Tokens come from the environment, never from the command line:
+    CAUSEMAP_TOKENS="read:TOKEN1,write:TOKEN2,admin:TOKEN3" (write implies read). With
+    no tokens the server answers everyone, so it only listens on loopback unless
+    --insecure is given. The database is migrated before the server starts.
+    """
+    import uvicorn
+
+    from causemap.errors import InvalidQuery
+    from causemap.service.settings import Settings
+    from causemap.store import Store, resolve_url
+
+    try:
+        settings = Settings.from_env()
+    except InvalidQuery as exc:
+        raise click.UsageError(str(exc)) from None
+    if not settings.tokens and not is_loopback(host) and not insecure:
+        raise click.UsageError(
+            f"refusing to listen on {host} without tokens: anyone who can connect could "
+            "change incidents. Set CAUSEMAP_TOKENS, or pass --insecure if something in "
+            "front of causemap authenticates."
+        )
+    url = resolve_url(db)
+    with Store.open(url) as store:  # migrate once, and fail fast with exit code 3
+        where = store.url
+    os.environ["CAUSEMAP_DB"] = url
+    if cors_origins:
+        os.environ["CAUSEMAP_CORS_ORIGINS"] = ",".join(cors_origins)
+    shown = f"[{host}]" if ":" in host else host
+    auth = f"{len(settings.tokens)} tokens" if settings.tokens else "no tokens"
+    click.echo(f"causemap: serving http://{shown}:{port} ({where}; {auth}; {workers} workers)")
+    uvicorn.run(
+        "causemap.service.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level,
+        server_header=False,
+        timeout_graceful_shutdown=5,
+    )

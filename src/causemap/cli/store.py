@@ -1,0 +1,109 @@
+"""``causemap import`` and ``causemap export``: move incidents between files and the store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from causemap.cli.base import EXIT_PROBLEMS, check_inputs, echo_diagnostic, no_inputs_found
+
+if TYPE_CHECKING:
+    from causemap.store import Record, Store
+
+__all__ = ["db_option", "export", "import_"]
+
+db_option = click.option(
+    "--db",
+    "db",
+    metavar="URL",
+    help="Database URL: sqlite:///PATH or postgresql+psycopg://USER@HOST/DB "
+    "(default: $CAUSEMAP_DB, else causemap.db in the user's data folder).",
+)
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@db_option
+def import_(paths: tuple[str, ...], db: str | None) -> None:
+    """Save incident files (YAML or JSON) into the store.
+
+    PATH may be a file, a folder (searched recursively) or '-' for standard input. Every
+    file is validated first; if any is invalid nothing is imported (exit 1). A new
+    incident is created; a changed one gets a new revision; an unchanged one is left
+    alone, so importing the same files twice changes nothing. A deleted incident stays
+    deleted (restore it first).
+    """
+    from causemap.store import Store
+
+    results = check_inputs(paths)
+    if not results:
+        raise click.UsageError(no_inputs_found(paths))
+    invalid = [r for r in results if not r.ok]
+    if invalid:
+        for r in invalid:
+            for diagnostic in r.diagnostics:
+                echo_diagnostic(diagnostic)
+        click.echo(f"causemap: {len(invalid)} invalid file(s); nothing imported", err=True)
+        raise SystemExit(EXIT_PROBLEMS)
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0}
+    with Store.open(db) as store:
+        for r in results:
+            assert r.incident is not None
+            record, outcome = store.put(r.incident)
+            counts[outcome] += 1
+            shown = "skipped: deleted in the store" if outcome == "deleted" else outcome
+            click.echo(f"{r.name}: {record.incident_id}: {shown} (revision {record.number})")
+        where = store.url
+    click.echo(
+        f"{len(results)} incidents into {where}: {counts['created']} created, "
+        f"{counts['updated']} updated, {counts['unchanged']} unchanged, "
+        f"{counts['deleted']} skipped (deleted)"
+    )
+
+
+def _latest(store: Store) -> Iterator[Record]:
+    from causemap.store import Query
+
+    cursor = None
+    while True:
+        page = store.find(Query(limit=200, cursor=cursor))
+        for summary in page.items:
+            yield store.get(summary.id)
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor
+
+
+@click.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), metavar="DIR")
+@db_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["yaml", "json"]),
+    default="yaml",
+    show_default=True,
+    help="File format.",
+)
+def export(directory: Path, db: str | None, fmt: str) -> None:
+    """Write the latest revision of every live incident to DIR/<id>.yaml.
+
+    The files are canonical (format order, defaults left out), so `causemap import DIR`
+    reads them back unchanged.
+    """
+    from causemap.cli.base import write_output
+    from causemap.loader import dump
+    from causemap.store import Store
+
+    directory.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with Store.open(db) as store:
+        for record in _latest(store):
+            text = dump(record.to_incident(), "json" if fmt == "json" else "yaml")
+            write_output(text, str(directory / f"{record.incident_id}.{fmt}"))
+            count += 1
+        where = store.url
+    click.echo(f"{count} incidents from {where} written to {directory}")

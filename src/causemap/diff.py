@@ -1,0 +1,236 @@
+"""What changed between two versions of an incident: fields, nodes, edges, actions, analysis.
+
+Edges are compared on the causal graph, so moving a link from a node's ``causes`` to
+``edges`` (or back) is no change unless its label or evidence changed; a node's
+``causes`` list is therefore not compared as a field.
+
+How the analysis changed is optional: pass ``analyze`` (a function ``G → Analysis``,
+normally :func:`default_analyzer`) and the diff also reports which nodes changed class,
+which findings appeared or went away, and which prevention figures moved.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from causemap.graph import CausalGraph, build_graph
+from causemap.loader import canonical
+from causemap.model import Incident
+
+__all__ = [
+    "Analyzer",
+    "AnalysisChanges",
+    "Changed",
+    "EdgeChanges",
+    "IncidentDiff",
+    "ItemChanges",
+    "analysis_changes",
+    "default_analyzer",
+    "diff",
+]
+
+Analyzer = Callable[[CausalGraph], BaseModel]
+"""A function from the causal graph to an analysis result (``causemap.analyses.analyze``)."""
+
+_CONFIG = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+_SECTIONS = frozenset({"nodes", "edges", "actions"})
+
+
+class Changed(BaseModel):
+    """One item whose fields changed: ``fields`` maps a field to ``[before, after]``."""
+
+    model_config = _CONFIG
+
+    id: str
+    fields: dict[str, tuple[Any, Any]]
+
+
+class ItemChanges(BaseModel):
+    """Nodes or actions, by id: added, removed and changed."""
+
+    model_config = _CONFIG
+
+    added: list[str] = Field(default_factory=list)
+    removed: list[str] = Field(default_factory=list)
+    changed: list[Changed] = Field(default_factory=list)
+
+
+class EdgeChanges(BaseModel):
+    """Cause → effect links ``[from, to]``: added, removed, and label or evidence changed."""
+
+    model_config = _CONFIG
+
+    added: list[tuple[str, str]] = Field(default_factory=list)
+    removed: list[tuple[str, str]] = Field(default_factory=list)
+    changed: list[Changed] = Field(default_factory=list)
+    """Changed links, with ``id`` written ``from->to``."""
+
+
+class AnalysisChanges(BaseModel):
+    """How the analysis of the incident changed."""
+
+    model_config = _CONFIG
+
+    classes: dict[str, tuple[str | None, str | None]] = Field(default_factory=dict)
+    """Nodes whose class changed: ``[before, after]`` (null where the node did not exist)."""
+    findings_added: list[dict[str, Any]] = Field(default_factory=list)
+    """Findings only the newer version has: ``code``, ``nodes`` and ``message``."""
+    findings_removed: list[dict[str, Any]] = Field(default_factory=list)
+    """Findings only the older version has."""
+    prevention: dict[str, tuple[Any, Any]] = Field(default_factory=dict)
+    """Prevention figures that changed (``scenario_prevented``, ``all_paths_cut`` …)."""
+
+
+class IncidentDiff(BaseModel):
+    """Everything that differs between two versions of an incident."""
+
+    model_config = _CONFIG
+
+    fields: dict[str, tuple[Any, Any]] = Field(default_factory=dict)
+    """Incident fields (title, severity, tags …) that changed: ``[before, after]``."""
+    nodes: ItemChanges = Field(default_factory=ItemChanges)
+    edges: EdgeChanges = Field(default_factory=EdgeChanges)
+    actions: ItemChanges = Field(default_factory=ItemChanges)
+    analysis: AnalysisChanges | None = None
+    """How the analysis changed; null when no analyzer was available."""
+
+    @property
+    def empty(self) -> bool:
+        """True when the two versions hold the same incident."""
+        sections = (self.nodes, self.edges, self.actions)
+        return not self.fields and not any(s.added or s.removed or s.changed for s in sections)
+
+
+def _fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
+    keys = list(dict.fromkeys([*before, *after]))
+    return {k: (before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)}
+
+
+def _items(
+    before: list[dict[str, Any]], after: list[dict[str, Any]], skip: frozenset[str]
+) -> ItemChanges:
+    old = {item["id"]: item for item in before}
+    new = {item["id"]: item for item in after}
+    changed = []
+    for key in new:
+        if key in old:
+            fields = _fields(
+                {k: v for k, v in old[key].items() if k not in skip},
+                {k: v for k, v in new[key].items() if k not in skip},
+            )
+            if fields:
+                changed.append(Changed(id=key, fields=fields))
+    return ItemChanges(
+        added=[k for k in new if k not in old],
+        removed=[k for k in old if k not in new],
+        changed=changed,
+    )
+
+
+def _edges(G: CausalGraph, H: CausalGraph) -> EdgeChanges:
+    def data(graph: CausalGraph, edge: tuple[str, str]) -> dict[str, Any]:
+        attrs = graph.edges[edge]
+        return {"label": attrs.get("label"), "evidence": list(attrs.get("evidence") or [])}
+
+    old, new = list(G.edges), list(H.edges)
+    changed = []
+    for edge in new:
+        if G.has_edge(*edge) and (fields := _fields(data(G, edge), data(H, edge))):
+            changed.append(Changed(id=f"{edge[0]}->{edge[1]}", fields=fields))
+    return EdgeChanges(
+        added=[e for e in new if not G.has_edge(*e)],
+        removed=[e for e in old if not H.has_edge(*e)],
+        changed=changed,
+    )
+
+
+def diff(before: Incident, after: Incident, *, analyze: Analyzer | None = None) -> IncidentDiff:
+    """Compare two versions of an incident.
+
+    Examples
+    --------
+    >>> from causemap.loader import loads
+    >>> a = loads('''
+    ... causemap: 1
+    ... id: d
+    ... title: D
+    ... date: 2024-01-01
+    ... nodes:
+    ...   - {id: push, kind: event, label: Pushed}
+    ...   - {id: down, kind: impact, label: Down, causes: [push]}
+    ... ''')
+    >>> b = a.model_copy(update={"title": "D2"})
+    >>> diff(a, b).fields
+    {'title': ('D', 'D2')}
+    >>> diff(a, a).empty
+    True
+    """
+    old, new = canonical(before), canonical(after)
+    result = IncidentDiff(
+        fields=_fields(
+            {k: v for k, v in old.items() if k not in _SECTIONS},
+            {k: v for k, v in new.items() if k not in _SECTIONS},
+        ),
+        nodes=_items(old["nodes"], new["nodes"], frozenset({"id", "causes"})),
+        actions=_items(old.get("actions", []), new.get("actions", []), frozenset({"id"})),
+    )
+    G, H = build_graph(before), build_graph(after)
+    result.edges = _edges(G, H)
+    if analyze is not None:
+        result.analysis = analysis_changes(analyze(G), analyze(H))
+    return result
+
+
+def _dump(result: BaseModel | Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(result, BaseModel):
+        return result.model_dump(mode="json", by_alias=True)
+    return dict(result)
+
+
+def _finding(finding: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "code": finding.get("code"),
+        "nodes": list(finding.get("nodes") or []),
+        "message": finding.get("message"),
+    }
+
+
+def analysis_changes(
+    before: BaseModel | Mapping[str, Any], after: BaseModel | Mapping[str, Any]
+) -> AnalysisChanges:
+    """Compare two analysis results (:class:`causemap.analyses.result.Analysis` shaped)."""
+    old, new = _dump(before), _dump(after)
+
+    def classes(analysis: dict[str, Any]) -> dict[str, str | None]:
+        return {node: c.get("class") for node, c in (analysis.get("nodes") or {}).items()}
+
+    old_classes, new_classes = classes(old), classes(new)
+    moved = {
+        node: (old_classes.get(node), new_classes.get(node))
+        for node in dict.fromkeys([*old_classes, *new_classes])
+        if old_classes.get(node) != new_classes.get(node)
+    }
+    old_findings = [_finding(f) for f in old.get("findings") or []]
+    new_findings = [_finding(f) for f in new.get("findings") or []]
+
+    def scalars(analysis: dict[str, Any]) -> dict[str, Any]:
+        prevention = analysis.get("prevention") or {}
+        return {k: v for k, v in prevention.items() if isinstance(v, bool | int | float)}
+
+    return AnalysisChanges(
+        classes=moved,
+        findings_added=[f for f in new_findings if f not in old_findings],
+        findings_removed=[f for f in old_findings if f not in new_findings],
+        prevention=_fields(scalars(old), scalars(new)),
+    )
+
+
+def default_analyzer() -> Analyzer | None:
+    """``causemap.analyses.analyze`` when this build has it, else None."""
+    module = importlib.import_module("causemap.analyses")
+    found: Analyzer | None = getattr(module, "analyze", None)
+    return found

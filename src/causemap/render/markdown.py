@@ -1,0 +1,221 @@
+"""A ready "Causal analysis" section for a postmortem document, in GitHub/GitLab Markdown.
+
+The section holds the Mermaid diagram, a key to its shapes and colours, the proximate
+and systemic factors with the reasons the analysis gave, the findings with the question
+to ask the room, and whether the action items cut the causal paths to the impact.
+
+Every piece of user text is escaped for Markdown: inline markup characters get a
+backslash and ``&``, ``<``, ``>`` become entities, so a label can make neither a link,
+an image, an HTML tag, emphasis, a table cell nor a math span. The Mermaid block cannot
+be closed from inside: Mermaid labels write backticks as entity codes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import networkx as nx
+
+from causemap.render import style
+from causemap.render.mermaid import mermaid_source
+from causemap.render.options import DEFAULT_LIMITS, RenderLimits, RenderOptions
+from causemap.render.text import clean, natural_key
+from causemap.render.view import View, build_view
+
+if TYPE_CHECKING:
+    from causemap.analyses.result import Analysis, Coverage
+    from causemap.graph import CausalGraph
+
+__all__ = ["code", "escape", "to_markdown"]
+
+_INLINE = re.compile(r"([\\`*_\[\]{}|~$])")
+_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_MAX_PATHS = 5
+_MAX_ABOUT = 8
+
+
+def escape(text: str) -> str:
+    """Return ``text`` on one line with every Markdown and HTML metacharacter neutralised.
+
+    Examples
+    --------
+    >>> escape("[x](javascript:alert(1)) <b>*hi*</b> a|b")
+    '\\\\[x\\\\](javascript:alert(1)) &lt;b&gt;\\\\*hi\\\\*&lt;/b&gt; a\\\\|b'
+    """
+    text = clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _INLINE.sub(r"\\\1", text)
+
+
+def code(identifier: str) -> str:
+    """Return an id as inline code when it is a slug, else as escaped text."""
+    return f"`{identifier}`" if _SLUG.match(identifier) else escape(identifier)
+
+
+def _yes(value: bool) -> str:
+    return "yes" if value else "**no**"
+
+
+def _key(view: View) -> str:
+    kinds = ", ".join(f"{style.KIND_SHAPES[k].description} = {k}" for k in view.kinds())
+    parts = [f"Shapes: {kinds}."] if kinds else []
+    if view.analysed or any(n.cls != "none" for n in view.nodes):
+        colours = ", ".join(
+            f"{style.CLASS_STYLES[c].colour} = {c} ({style.CLASS_STYLES[c].meaning})"
+            for c in view.classes()
+        )
+        parts.append(f"Colours: {colours}.")
+    if any(n.findings for n in view.nodes):
+        parts.append(f"{style.MARKER} marks a method check to discuss (see Findings).")
+    if any(n.unknown for n in view.nodes):
+        parts.append("A dashed border is an open question.")
+    if any(e.gate_or for e in view.edges):
+        parts.append("A circle arrowhead means any one cause suffices.")
+    return "_" + " ".join(parts) + "_" if parts else ""
+
+
+def _factors(G: CausalGraph, analysis: Analysis, cls: str) -> list[str]:
+    members = {n for n, c in analysis.nodes.items() if c.class_ == cls and n in G}
+    if cls == "systemic":
+        rank = {r.node: i for i, r in enumerate(analysis.ranking)}
+        order = sorted(members, key=lambda n: (rank.get(n, len(rank)), n))
+    else:
+        order = [n for n in nx.lexicographical_topological_sort(G) if n in members]
+    lines = []
+    for node in order:
+        data = G.nodes[node]
+        reasons = "; ".join(escape(r) for r in analysis.nodes[node].reasons)
+        level = f", {escape(str(data['level']))}" if data.get("level") else ""
+        lines.append(
+            f"- **{escape(data['label'])}** ({code(node)}, {escape(str(data['kind']))}{level})"
+            + (f": {reasons}" if reasons else "")
+        )
+    return lines or ["- none"]
+
+
+def _findings(analysis: Analysis) -> list[str]:
+    if not analysis.findings:
+        return ["No method check fired."]
+    lines = []
+    for f in analysis.findings:
+        mark = f"{style.MARKER} " if f.severity in ("error", "warning") else ""
+        lines.append(f"- {mark}**{f.severity}** {code(f.code)}: {escape(f.message)}")
+        lines.append(f"  - _Ask the room:_ {escape(f.prompt)}")
+        about = [code(n) for n in f.nodes] + [f"{code(a)} → {code(b)}" for a, b in f.edges]
+        about += [f"action {code(a)}" for a in f.actions]
+        if len(about) > _MAX_ABOUT:
+            about = [*about[:_MAX_ABOUT], f"and {len(about) - _MAX_ABOUT} more"]
+        if about:
+            lines.append(f"  - About: {', '.join(about)}")
+        if f.rewrite:
+            lines.append(f"  - Suggested wording: {escape(f.rewrite)}")
+    return lines
+
+
+def _path(nodes: Iterable[str]) -> str:
+    return " → ".join(code(n) for n in nodes)
+
+
+def _coverage(G: CausalGraph, analysis: Analysis) -> list[str]:
+    p = analysis.prevention
+    views: list[tuple[str, Coverage]] = [
+        ("Planned (prevent and process actions)", p),
+        ("Done so far", p.done),
+    ]
+    lines = [
+        "| | Scenario prevented | All causal paths cut | Depth of defence |",
+        "|---|---|---|---|",
+    ]
+    for name, cov in views:
+        lines.append(
+            f"| {name} | {_yes(cov.scenario_prevented)} | {_yes(cov.all_paths_cut)} "
+            f"| {cov.depth_of_defence} |"
+        )
+    lines.append("")
+    if p.uncovered_paths:
+        lines.append("Causal paths that no action cuts:")
+        lines.append("")
+        lines += [f"- {_path(path)}" for path in p.uncovered_paths[:_MAX_PATHS]]
+        more = len(p.uncovered_paths) - _MAX_PATHS
+        if more > 0:
+            lines.append(f"- … and {more} more")
+        lines.append("")
+    if p.suggested_cut:
+        cut = ", ".join(f"{code(n)} ({escape(G.nodes[n]['label'])})" for n in p.suggested_cut)
+        lines += [f"Suggested cut, to cover the remaining paths: {cut}.", ""]
+    if p.systemic_total:
+        lines += [
+            f"Systemic factors addressed by a preventive action: {p.systemic_addressed} "
+            f"of {p.systemic_total}.",
+            "",
+        ]
+    if p.detection.actions:
+        lines += [
+            f"Detection and mitigation actions ({', '.join(code(a) for a in p.detection.actions)})"
+            " shorten or soften the impact; they are counted apart.",
+            "",
+        ]
+    return lines
+
+
+def _actions(G: CausalGraph) -> list[str]:
+    actions = sorted(G.graph.get("actions", []), key=lambda a: natural_key(str(a["id"])))
+    if not actions:
+        return ["No action items yet."]
+    lines = ["| Action | Status | Type | Owner | Due | Addresses |", "|---|---|---|---|---|---|"]
+    for a in actions:
+        status = style.ACTION_STYLES.get(a["status"], style.ACTION_STYLES["open"]).word
+        status = f"**{status}**" if a["status"] == "done" else status
+        lines.append(
+            f"| {code(a['id'])}: {escape(a['title'])} | {status} | {escape(str(a['type']))} "
+            f"| {escape(a['owner']) if a.get('owner') else ''} | {escape(str(a.get('due') or ''))} "
+            f"| {', '.join(code(n) for n in a['addresses'])} |"
+        )
+    return lines
+
+
+def markdown_source(G: CausalGraph, view: View, analysis: Analysis | None) -> str:
+    """Return the Markdown section for ``G`` drawn as ``view``."""
+    diagram = mermaid_source(view).rstrip("\n")
+    out = [
+        "## Causal analysis",
+        "",
+        f"{escape(str(G.graph.get('title', '')))} ({code(view.incident)}, {view.date})",
+        "",
+        "```mermaid",
+        diagram,
+        "```",
+        "",
+    ]
+    key = _key(view)
+    if key:
+        out += [key, ""]
+    impacts = [n for n in sorted(G.nodes) if G.nodes[n]["kind"] == "impact"]
+    out += ["### Impact", ""]
+    out += [f"- **{escape(G.nodes[n]['label'])}** ({code(n)})" for n in impacts] + [""]
+    if analysis is None:
+        out += ["_No analysis was run: factors, findings and coverage are not shown._", ""]
+    else:
+        out += ["### Proximate factors: what happened", ""]
+        out += [*_factors(G, analysis, "proximate"), ""]
+        out += ["### Systemic factors: why it could happen", ""]
+        out += [*_factors(G, analysis, "systemic"), ""]
+        out += ["### Findings", "", *_findings(analysis), ""]
+        out += ["### Action coverage", "", *_coverage(G, analysis)]
+    out += ["### Action items", "", *_actions(G), ""]
+    return "\n".join(out)
+
+
+def to_markdown(
+    G: CausalGraph,
+    options: RenderOptions | None = None,
+    analysis: Analysis | None = None,
+    limits: RenderLimits = DEFAULT_LIMITS,
+) -> str:
+    """Return the "Causal analysis" Markdown section for the causal graph ``G``.
+
+    The diagram follows ``options``, except that its legend is the written key below it.
+    """
+    options = (options or RenderOptions()).model_copy(update={"legend": False})
+    return markdown_source(G, build_view(G, options, analysis, limits), analysis)

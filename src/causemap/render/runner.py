@@ -1,0 +1,199 @@
+"""Running Graphviz ``dot``: the only place causemap starts another program.
+
+``dot`` parses untrusted input, so it runs with every guard causemap can give it:
+
+* an argument vector, never a shell, and the DOT text on standard input;
+* a scrubbed environment: a fixed ``PATH``, ``LANG=C.UTF-8`` and ``SERVER_NAME``, which
+  makes Graphviz refuse to read image and shape files at all;
+* a wall-clock timeout, after which the process is killed;
+* CPU-time and address-space limits, set on the child with the ``prlimit`` system call
+  (or, where Python lacks it, the ``prlimit`` program from util-linux);
+* for PNG, a fixed resolution and a cap on the drawing size, so no bitmap can be huge.
+
+Graphviz's stderr can echo input and reveal file paths. It is logged (truncated) on the
+``causemap.render`` logger and kept on the exception for the CLI, never put in the
+exception message that a service would show.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import resource
+import shutil
+import signal
+import subprocess
+from typing import Literal
+
+from causemap.errors import GraphvizNotFound, RenderError, RenderTimeout
+from causemap.render.options import DEFAULT_LIMITS, RenderLimits
+
+__all__ = ["ImageFormat", "dot_command", "dot_version", "find_dot", "run_dot"]
+
+log = logging.getLogger("causemap.render")
+
+ImageFormat = Literal["svg", "png", "pdf"]
+
+_FORMAT_ARGS: dict[str, tuple[str, ...]] = {
+    "svg": ("-Tsvg",),
+    # 96 dpi and at most 60 x 60 inches: a PNG is never wider than 5,760 pixels.
+    "png": ("-Tpng", "-Gdpi=96", "-Gsize=60,60"),
+    "pdf": ("-Tpdf",),
+}
+_STDERR_KEEP = 2_000
+_MEMORY_WORDS = ("out of memory", "cannot allocate", "bad_alloc", "memory exhausted")
+_KILLED = {signal.SIGKILL, signal.SIGXCPU}
+_SET_LIMITS = getattr(resource, "prlimit", None)
+_INSTALL = "install Graphviz (Debian/Ubuntu: sudo apt-get install graphviz)"
+
+
+@functools.lru_cache(maxsize=8)
+def _which(name: str, path: str | None) -> str | None:
+    return shutil.which(name, path=path)
+
+
+def find_dot() -> str:
+    """Return the path of the ``dot`` executable.
+
+    Raises
+    ------
+    GraphvizNotFound
+        If ``dot`` is not on ``PATH``.
+    """
+    dot = _which("dot", os.environ.get("PATH"))
+    if dot is None:
+        raise GraphvizNotFound(f"Graphviz 'dot' was not found on PATH; {_INSTALL}")
+    return dot
+
+
+def _environment(dot: str) -> dict[str, str]:
+    path = [os.path.dirname(dot), "/usr/local/bin", "/usr/bin", "/bin"]
+    return {
+        "PATH": os.pathsep.join(dict.fromkeys(path)),
+        "SERVER_NAME": "causemap",
+        "LANG": "C.UTF-8",
+    }
+
+
+def dot_command(
+    fmt: ImageFormat, limits: RenderLimits = DEFAULT_LIMITS, dot: str | None = None
+) -> list[str]:
+    """Return the argument vector that renders ``fmt``.
+
+    Where the kernel's ``prlimit`` call is available (Linux), causemap sets the limits on
+    the child itself and the command is ``dot`` alone. Elsewhere it is wrapped in the
+    ``prlimit`` program when that exists, and runs without CPU and memory limits (but
+    still with the wall-clock timeout) when neither does.
+    """
+    command = [dot or find_dot(), *_FORMAT_ARGS[fmt]]
+    if _SET_LIMITS is not None:
+        return command
+    prlimit = _which("prlimit", os.environ.get("PATH"))
+    if prlimit is None:
+        log.debug("no prlimit: dot runs without CPU and memory limits")
+        return command
+    return [prlimit, f"--cpu={limits.cpu_seconds}", f"--as={limits.memory_bytes}", *command]
+
+
+def _limit(pid: int, limits: RenderLimits) -> None:
+    """Set the CPU and address-space limits of the just-started ``dot`` process.
+
+    This happens microseconds after the start, long before ``dot`` has read its input
+    (which it cannot before ``communicate`` writes it), so no layout runs unlimited; it
+    needs neither ``preexec_fn`` (unsafe with threads) nor an extra ``prlimit`` process.
+    """
+    if _SET_LIMITS is None:
+        return
+    try:
+        _SET_LIMITS(pid, resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds))
+        _SET_LIMITS(pid, resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+    except ProcessLookupError:  # already gone; its exit status tells what happened
+        pass
+
+
+def _truncate(stderr: bytes) -> str:
+    text = stderr.decode("utf-8", "replace").strip()
+    return text if len(text) <= _STDERR_KEEP else text[:_STDERR_KEEP] + " …(truncated)"
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def _failure(returncode: int, stderr: str, limits: RenderLimits) -> RenderError:
+    signalled = -returncode if returncode < 0 else returncode - 128 if returncode > 128 else 0
+    error: RenderError
+    if signalled in _KILLED:
+        error = RenderTimeout(
+            f"Graphviz dot used more than its {limits.cpu_seconds} s of CPU time and was "
+            "stopped; the graph is too large or too tangled to lay out"
+        )
+    elif any(word in stderr.lower() for word in _MEMORY_WORDS):
+        error = RenderTimeout(
+            f"Graphviz dot ran out of its {limits.memory_bytes // 2**20:,} MiB memory limit "
+            "and was stopped; the graph is too large to lay out"
+        )
+    elif signalled > 0:
+        error = RenderError(
+            f"Graphviz dot crashed ({_signal_name(signalled)}); under its "
+            f"{limits.memory_bytes // 2**20:,} MiB memory limit this usually means the "
+            "graph is too large to lay out"
+        )
+    else:
+        error = RenderError(f"Graphviz dot failed (exit status {returncode})")
+    error.stderr = stderr
+    return error
+
+
+def run_dot(source: str, fmt: ImageFormat, limits: RenderLimits = DEFAULT_LIMITS) -> bytes:
+    """Lay out and draw DOT ``source`` as ``fmt``; return the bytes ``dot`` wrote.
+
+    Raises
+    ------
+    GraphvizNotFound
+        If ``dot`` is not installed.
+    RenderTimeout
+        If ``dot`` ran past the wall-clock, CPU or memory limit and was stopped.
+    RenderError
+        If ``dot`` failed for any other reason; ``stderr`` holds its (truncated) output.
+    """
+    dot = find_dot()
+    command = dot_command(fmt, limits, dot)
+    pipe = subprocess.PIPE
+    try:
+        process = subprocess.Popen(
+            command, stdin=pipe, stdout=pipe, stderr=pipe, env=_environment(dot)
+        )
+    except FileNotFoundError:
+        raise GraphvizNotFound(f"Graphviz 'dot' could not be started; {_INSTALL}") from None
+    with process:
+        _limit(process.pid, limits)
+        try:
+            stdout, raw_stderr = process.communicate(source.encode("utf-8"), timeout=limits.timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            log.warning("dot stopped after %.1f s (wall-clock limit)", limits.timeout)
+            raise RenderTimeout(
+                f"Graphviz dot did not finish within {limits.timeout:g} s and was stopped"
+            ) from None
+    stderr = _truncate(raw_stderr)
+    if process.returncode != 0:
+        log.warning("dot failed with exit status %d: %s", process.returncode, stderr)
+        raise _failure(process.returncode, stderr, limits)
+    if stderr:
+        log.debug("dot: %s", stderr)
+    return stdout
+
+
+def dot_version() -> str:
+    """Return the version line of the installed ``dot`` (for the benchmark and bug reports)."""
+    dot = find_dot()
+    done = subprocess.run(
+        [dot, "-V"], capture_output=True, timeout=10, env=_environment(dot), check=False
+    )
+    return _truncate(done.stderr or done.stdout)

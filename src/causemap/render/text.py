@@ -1,0 +1,84 @@
+"""User text on its way into a picture: cleaned, then wrapped to a readable width.
+
+Escaping is each output format's own business (DOT, Mermaid and Markdown escape
+differently); this module only makes the text plain: one line, no control or
+bidirectional-override characters, then cut into lines of a sane width.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["EDGE_WIDTH", "NODE_WIDTH", "NOTE_WIDTH", "clean", "natural_key", "wrap"]
+
+NODE_WIDTH = 30
+"""Characters per line in node labels."""
+NOTE_WIDTH = 34
+"""Characters per line in action notes."""
+EDGE_WIDTH = 26
+"""Characters per line in edge labels."""
+
+# C0/C1 controls and DEL, plus the bidirectional embedding, override and isolate marks
+# that could make a label display differently from what it says.
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_SPACE = re.compile(r"\s+")
+_DIGITS = re.compile(r"(\d+)")
+# A word, or the part of a hyphenated word up to and including a hyphen between letters.
+_TOKEN = re.compile(r"( ?)([^\s-]*[^\W\d_]-+(?=[^\W\d_])|\S+)")
+
+
+def clean(text: str) -> str:
+    """Return ``text`` on one line: whitespace runs become one space, controls go.
+
+    Examples
+    --------
+    >>> clean("  Config\\n\\tpushed\\u202e  ")
+    'Config pushed'
+    """
+    if text.isprintable() and "  " not in text and text.strip() == text:
+        return text  # the usual case: nothing to do (isprintable() is False for controls)
+    return _INVISIBLE.sub("", _SPACE.sub(" ", text)).strip()
+
+
+def wrap(text: str, width: int = NODE_WIDTH) -> list[str]:
+    """Return the cleaned ``text`` cut into lines of at most ``width`` characters.
+
+    Lines break at spaces, or after a hyphen inside a word; words longer than a line
+    (URLs, identifiers) are cut too, so no line is ever wider.
+
+    Examples
+    --------
+    >>> wrap("Every region loaded the new configuration at once", 20)
+    ['Every region loaded', 'the new', 'configuration at', 'once']
+    >>> wrap("a per-zone quota", 9)
+    ['a per-', 'zone', 'quota']
+    """
+    lines: list[str] = []
+    line = ""
+    for space, word in _TOKEN.findall(clean(text)):
+        joined = f"{line} {word}" if space and line else line + word
+        if len(joined) <= width:
+            line = joined
+            continue
+        if line:
+            lines.append(line)
+        while len(word) > width:
+            lines.append(word[:width])
+            word = word[width:]
+        line = word
+    if line:
+        lines.append(line)
+    return lines or [""]
+
+
+def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key that puts ``a2`` before ``a10``.
+
+    Examples
+    --------
+    >>> sorted(["a10", "a2", "a1", "b"], key=natural_key)
+    ['a1', 'a2', 'a10', 'b']
+    """
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part) for part in _DIGITS.split(text) if part
+    )

@@ -1,0 +1,125 @@
+"""``create_app(settings)``: the FastAPI application.
+
+Layout: the API under ``/api/v1`` (one router per area, see
+:mod:`causemap.service.routes`), ``/healthz`` and ``/metrics`` at the top, OpenAPI at
+``/docs``, and the static web editor mounted at ``/`` last, so every route above wins.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.staticfiles import StaticFiles
+
+from causemap import __version__
+from causemap.model import Incident
+from causemap.resources import web_dir
+from causemap.service import problems
+from causemap.service.deps import API_PREFIX
+from causemap.service.middleware import BodyLimit, RequestMetrics, SecurityHeaders
+from causemap.service.routes import ROUTERS, health
+from causemap.service.settings import Settings
+from causemap.store import Store
+
+__all__ = ["API_PREFIX", "app_from_env", "create_app"]
+
+log = logging.getLogger("causemap.service")
+
+DESCRIPTION = """\
+Blameless postmortems as causal graphs: store incidents with their full revision
+history, follow them live, and diff revisions.
+
+**Auth.** When the server has tokens (`CAUSEMAP_TOKENS`), send
+`Authorization: Bearer TOKEN`; read tokens may read, write tokens may also write.
+
+**Errors** are always `{"error": {"code", "message", "details"}}`; invalid incidents
+carry the same diagnostics as `causemap validate` in `details`.
+"""
+
+
+def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
+    """Build the application; opens (and migrates) the store unless one is given.
+
+    Raises
+    ------
+    StoreUnavailable
+        If the database cannot be opened.
+    """
+    settings = settings or Settings()
+    store = store or Store.open(settings.db)
+    owned = store
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        owned.close()
+
+    app = FastAPI(
+        title="causemap",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.store = store
+    problems.install(app)
+    for router in [*ROUTERS, health.router]:
+        app.include_router(router)
+    _add_incident_schema(app)
+
+    app.add_middleware(BodyLimit, max_body=settings.max_body)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "If-Match",
+                "If-None-Match",
+                "Last-Event-ID",
+            ],
+            expose_headers=["ETag", "Location"],
+            max_age=600,
+        )
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestMetrics)
+
+    folder = settings.web_dir or web_dir()
+    if folder.is_dir():
+        app.mount("/", StaticFiles(directory=folder, html=True), name="web")
+    else:
+        log.warning("no web folder at %s; serving the API only", folder)
+    return app
+
+
+def _add_incident_schema(app: FastAPI) -> None:
+    """Put the ``Incident`` schema into the OpenAPI components for the request bodies."""
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = original()
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            defs = Incident.model_json_schema(ref_template="#/components/schemas/{model}")
+            for name, definition in defs.pop("$defs", {}).items():
+                components.setdefault(name, definition)
+            components.setdefault("Incident", defs)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def app_from_env() -> FastAPI:
+    """The app configured by ``CAUSEMAP_*`` variables (uvicorn's ``--factory`` entry)."""
+    return create_app(Settings.from_env())

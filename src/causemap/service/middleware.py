@@ -1,0 +1,153 @@
+"""Plain ASGI middleware: security headers, the body-size cap and request metrics.
+
+Plain ASGI rather than ``BaseHTTPMiddleware``, so that streamed answers (Server-Sent
+Events) pass through untouched and nothing buffers a body.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from causemap.errors import LimitExceeded
+from causemap.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from causemap.service.problems import error_response
+
+__all__ = ["APP_CSP", "DOCS_CSP", "BodyLimit", "RequestMetrics", "SecurityHeaders"]
+
+APP_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+"""The page policy: only this origin's own files; no inline script, no framing."""
+
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+"""FastAPI's /docs page loads Swagger UI from a CDN with an inline bootstrap script."""
+
+_DOCS = ("/docs", "/redoc")
+
+
+class SecurityHeaders:
+    """Add nosniff, a strict CSP, no framing and no referrer to every answer.
+
+    A route that sets its own ``Content-Security-Policy`` (an SVG render) keeps it.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        csp = DOCS_CSP if path.startswith(_DOCS) else APP_CSP
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers: list[tuple[bytes, bytes]] = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                for name, value in (
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"content-security-policy", csp.encode()),
+                    (b"x-frame-options", b"DENY"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"cross-origin-opener-policy", b"same-origin"),
+                    (b"cross-origin-resource-policy", b"same-origin"),
+                ):
+                    if name not in present:
+                        headers.append((name, value))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class BodyLimit:
+    """Refuse request bodies over ``max_body`` bytes with 413, without reading them whole.
+
+    A ``Content-Length`` over the cap is refused before the app runs; a chunked body is
+    counted as it arrives, and the app's read fails with :class:`LimitExceeded`.
+    """
+
+    def __init__(self, app: ASGIApp, max_body: int) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    def _too_large(self) -> LimitExceeded:
+        return LimitExceeded(f"request body is larger than the {self.max_body}-byte limit")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = -1
+                if declared > self.max_body or declared < 0:
+                    exc = self._too_large()
+                    status, code = (413, exc.code) if declared > 0 else (400, "bad-request")
+                    message = str(exc) if declared > 0 else "malformed Content-Length"
+                    await error_response(status, code, message)(scope, receive, send)
+                    return
+        seen = 0
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_body:
+                    raise self._too_large()
+            return message
+
+        await self.app(scope, counting_receive, send)
+
+
+def _route_label(scope: Scope) -> str:
+    route: Any = scope.get("route")
+    path = getattr(route, "path", None)
+    if path is None:
+        return "<unmatched>"
+    return path or "static"
+
+
+class RequestMetrics:
+    """Count requests and time them, labelled by route template (``/incidents/{id}``)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+        elapsed: float | None = None
+
+        async def timed_send(message: Message) -> None:
+            nonlocal status, elapsed
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                elapsed = time.perf_counter() - started
+            await send(message)
+
+        try:
+            await self.app(scope, receive, timed_send)
+        finally:
+            route = _route_label(scope)
+            method = scope.get("method", "GET")
+            HTTP_REQUESTS.inc(method=method, route=route, status=str(status))
+            took = elapsed if elapsed is not None else time.perf_counter() - started
+            HTTP_LATENCY.observe(took, method=method, route=route)

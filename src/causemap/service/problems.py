@@ -1,0 +1,178 @@
+"""Every error the service answers, as ``{"error": {"code", "message", "details"}}``.
+
+Library errors map to 4xx by class (:data:`STATUS`); invalid incidents carry the same
+:class:`~causemap.diagnostics.Diagnostic` list as the CLI prints. Request-parameter
+errors, unknown routes and wrong methods use the same shape. Anything unexpected is
+logged with its traceback and answered with a bare 500 that shows neither.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from causemap import errors
+from causemap.diagnostics import Diagnostic, pointer
+
+__all__ = ["STATUS", "ErrorBody", "ErrorResponse", "error_response", "install", "responses"]
+
+log = logging.getLogger("causemap.service")
+
+STATUS: list[tuple[type[errors.CausemapError], int]] = [
+    (errors.MalformedDocument, 400),
+    (errors.InvalidIncident, 422),
+    (errors.InvalidQuery, 400),
+    (errors.UnknownFormat, 400),
+    (errors.LimitExceeded, 413),
+    (errors.UnsupportedMediaType, 415),
+    (errors.MissingToken, 401),
+    (errors.InsufficientRole, 403),
+    (errors.IncidentDeleted, 410),
+    (errors.IncidentNotFound, 404),
+    (errors.NodeNotFound, 404),
+    (errors.IncidentExists, 409),
+    (errors.RevisionConflict, 412),
+    (errors.PreconditionRequired, 428),
+    (errors.StoreUnavailable, 503),
+    (errors.RenderTimeout, 503),
+    (errors.GraphvizNotFound, 503),
+]
+"""Status code of each library error, most specific class first."""
+
+
+class ErrorBody(BaseModel):
+    """What went wrong."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str
+    """Stable kebab-case identifier, e.g. ``invalid-incident`` or ``revision-conflict``."""
+    message: str
+    """What is wrong, in words."""
+    details: list[Diagnostic] | dict[str, Any] | None = None
+    """Diagnostics for invalid documents and parameters; other facts for other errors."""
+
+
+class ErrorResponse(BaseModel):
+    """Every error answer of the API."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    error: ErrorBody
+
+
+_TITLES = {
+    400: "Bad request",
+    401: "Missing or unknown token",
+    403: "Token role too weak",
+    404: "Not found",
+    409: "Already exists",
+    410: "Deleted (restore it)",
+    412: "Stale revision (If-Match)",
+    413: "Body too large",
+    415: "Unsupported content type",
+    422: "Invalid incident or parameters",
+    428: "If-Match required",
+    503: "Database unavailable",
+}
+
+
+def responses(
+    *codes: int, extra: dict[int, dict[str, Any]] | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses``: ``extra`` plus these error codes, all :class:`ErrorResponse`."""
+    found: dict[int | str, dict[str, Any]] = {}
+    for status, response in (extra or {}).items():
+        found[status] = response
+    for code in codes:
+        found[code] = {"model": ErrorResponse, "description": _TITLES[code]}
+    return found
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: list[Diagnostic] | dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """A JSON error answer."""
+    body = ErrorResponse(error=ErrorBody(code=code, message=message, details=details))
+    return JSONResponse(
+        body.model_dump(mode="json", exclude_none=False), status_code=status, headers=headers
+    )
+
+
+def _status(exc: errors.CausemapError) -> int:
+    for cls, status in STATUS:
+        if isinstance(exc, cls):
+            return status
+    return 400
+
+
+async def _library_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, errors.CausemapError)
+    status = _status(exc)
+    details: list[Diagnostic] | dict[str, Any] | None = None
+    headers: dict[str, str] = {}
+    message = str(exc)
+    if isinstance(exc, errors.InvalidIncident):
+        details = [d.model_copy(update={"file": None}) for d in exc.diagnostics]
+        errors_ = [d for d in exc.diagnostics if d.severity == "error"]
+        what = "the body cannot be parsed" if status == 400 else "the incident is invalid"
+        first = f"{errors_[0].pointer or 'document'}: {errors_[0].message}" if errors_ else ""
+        more = f" (and {len(errors_) - 1} more; see details)" if len(errors_) > 1 else ""
+        message = f"{what}: {first}{more}"
+    elif isinstance(exc, errors.RevisionConflict) and exc.current is not None:
+        details = {"current_revision": exc.current}
+        headers["ETag"] = f'"{exc.current}"'
+    elif isinstance(exc, errors.MissingToken):
+        headers["WWW-Authenticate"] = 'Bearer realm="causemap"'
+    elif status == 503:
+        headers["Retry-After"] = "5"
+        log.warning("%s %s: %s", request.method, request.url.path, exc)
+    return error_response(status, exc.code, message, details, headers)
+
+
+async def _parameters(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    details = []
+    for error in exc.errors():
+        where = [str(p) for p in error.get("loc", ())]
+        details.append(
+            Diagnostic(
+                severity="error",
+                code=str(error.get("type", "invalid")).replace("_", "-"),
+                message=str(error.get("msg", "invalid value")),
+                pointer=pointer(where),
+            )
+        )
+    return error_response(422, "invalid-parameters", "invalid request parameters", details or None)
+
+
+async def _http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+    message = exc.detail if isinstance(exc.detail, str) else "request refused"
+    if exc.status_code == 404:
+        message = f"no such resource: {request.url.path}"
+    return error_response(exc.status_code, code, message, headers=dict(exc.headers or {}))
+
+
+async def _internal(request: Request, exc: Exception) -> JSONResponse:
+    log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+    return error_response(500, "internal-error", "internal error; the server log has details")
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on ``app``."""
+    app.add_exception_handler(errors.CausemapError, _library_error)
+    app.add_exception_handler(RequestValidationError, _parameters)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(Exception, _internal)

@@ -1,0 +1,104 @@
+"""``/incidents/{id}/events``: every new revision as a Server-Sent Event, for live viewers.
+
+The stream follows the revisions table, so it is correct whichever server process
+(worker or replica) a viewer reaches and whichever one took the write: nothing in one
+process's memory is needed. Revision numbers of an incident are gap-free and commit in
+order, so "revisions after the last one sent" never skips one. Each event's ``id`` is
+the revision number: a reconnecting ``EventSource`` sends it back as ``Last-Event-ID``
+and resumes exactly there. Without one, the stream starts with the current revision.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+import anyio
+from fastapi import APIRouter, Header, Path, Query, Request
+from sse_starlette import EventSourceResponse, ServerSentEvent
+from starlette.concurrency import run_in_threadpool
+
+from causemap.errors import IncidentNotFound, InvalidQuery
+from causemap.model import SLUG_PATTERN
+from causemap.service.deps import API_PREFIX, StoreDep, reader
+from causemap.service.problems import responses
+from causemap.store import Record, Store
+
+__all__ = ["event", "follow", "router"]
+
+router = APIRouter(prefix=f"{API_PREFIX}/incidents", tags=["live"])
+
+_STREAM: dict[int, dict[str, Any]] = {
+    200: {
+        "description": "A stream of `revision` events (text/event-stream), one per save.",
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    }
+}
+
+
+def event(record: Record) -> ServerSentEvent:
+    """The SSE event for one revision: ``event: revision``, ``id: N``, JSON data."""
+    data = record.model_dump(mode="json", exclude={"document"})
+    data["document"] = json.loads(record.document)
+    return ServerSentEvent(
+        data=json.dumps(data, ensure_ascii=False, separators=(",", ":")),
+        event="revision",
+        id=str(record.number),
+    )
+
+
+async def follow(store: Store, incident_id: str, after: int, poll: float) -> AsyncIterator[Record]:
+    """Yield revisions of ``incident_id`` numbered above ``after``, forever, in order."""
+    while True:
+        records = await run_in_threadpool(store.changes, incident_id, after)
+        for record in records:
+            after = record.number
+            yield record
+        if not records:
+            await anyio.sleep(poll)
+
+
+def _resume(last_event_id: str | None, after: int | None, latest: int) -> int:
+    if last_event_id is not None and last_event_id.strip():
+        if not last_event_id.strip().isdigit():
+            raise InvalidQuery("Last-Event-ID must be a revision number")
+        return int(last_event_id)
+    if after is not None:
+        return after
+    return latest - 1
+
+
+@router.get(
+    "/{incident_id}/events",
+    dependencies=[reader],
+    response_class=EventSourceResponse,
+    responses=responses(400, 401, 403, 404, 422, 503, extra=_STREAM),
+    summary="Follow an incident's revisions live (Server-Sent Events)",
+)
+async def incident_events(
+    incident_id: Annotated[str, Path(pattern=SLUG_PATTERN)],
+    request: Request,
+    store: StoreDep,
+    last_event_id: Annotated[
+        str | None, Header(max_length=20, description="Resume after this revision.")
+    ] = None,
+    after: Annotated[
+        int | None, Query(ge=0, le=2**31 - 1, description="Start after this revision.")
+    ] = None,
+) -> EventSourceResponse:
+    """Each event is ``event: revision``, ``id: <number>`` and the revision with its
+    document as JSON data; deletes and restores are revisions too (see ``action``)."""
+    latest = await run_in_threadpool(store.latest, incident_id)
+    if latest is None:
+        raise IncidentNotFound(f"no incident {incident_id!r}")
+    start = _resume(last_event_id, after, latest)
+    settings = request.app.state.settings
+
+    async def stream() -> AsyncIterator[ServerSentEvent]:
+        async for record in follow(store, incident_id, start, settings.sse_poll):
+            yield event(record)
+
+    return EventSourceResponse(
+        stream(), ping=settings.sse_ping, headers={"Cache-Control": "no-store"}
+    )

@@ -1,0 +1,321 @@
+"""``/incidents``: list, create, read, update (If-Match), delete, restore, history, diffs.
+
+An incident's ``ETag`` is its revision number (``"3"``). A ``PUT`` must send the ETag it
+read as ``If-Match``: a stale one gets 412 with the current revision, a missing one 428.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Path, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from causemap.diagnostics import Diagnostic
+from causemap.diff import IncidentDiff, default_analyzer, diff
+from causemap.errors import PreconditionRequired, RevisionConflict
+from causemap.loader import dump
+from causemap.model import SLUG_PATTERN, Incident
+from causemap.service.bodies import YAML_TYPES, check_body, read_body
+from causemap.service.deps import API_PREFIX, StoreDep, reader, writer
+from causemap.service.problems import responses
+from causemap.store import Page, Record, RevisionInfo
+from causemap.store import Query as StoreQuery
+from causemap.store.records import MAX_LIMIT
+
+__all__ = ["Diff", "RevisionPage", "Saved", "parse_if_match", "router"]
+
+router = APIRouter(prefix=f"{API_PREFIX}/incidents", tags=["incidents"])
+
+IncidentId = Annotated[str, Path(pattern=SLUG_PATTERN, description="The incident's id.")]
+Number = Annotated[int, Path(ge=1, le=2**31 - 1, description="A revision number.")]
+
+_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "An incident, as JSON or as YAML (Content-Type: application/yaml).",
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Incident"}},
+            "application/yaml": {"schema": {"$ref": "#/components/schemas/Incident"}},
+        },
+    }
+}
+_DOCUMENT = {
+    "model": Incident,
+    "description": "The incident document (JSON, or YAML when asked for by Accept).",
+    "content": {"application/yaml": {"schema": {"type": "string"}}},
+}
+_DOCUMENT_RESPONSES: dict[int, dict[str, Any]] = {
+    200: _DOCUMENT,
+    304: {"description": "Not modified (If-None-Match)"},
+}
+
+
+class Saved(RevisionInfo):
+    """The revision a write appended, with the warnings the document raised."""
+
+    deleted: bool = False
+    """True when the incident is deleted after this write."""
+    warnings: list[Diagnostic] = Field(default_factory=list)
+    """Warnings (never errors) about the saved document."""
+
+
+class RevisionPage(BaseModel):
+    """A page of an incident's revisions, oldest first."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[RevisionInfo]
+    next_after: int | None = None
+    """Pass as ``after`` for the next page; null on the last page."""
+
+
+class Diff(IncidentDiff):
+    """What changed from revision ``from`` to revision ``to``."""
+
+    from_revision: int
+    to_revision: int
+
+
+def _saved(record: Record, warnings: list[Diagnostic] | None = None) -> Saved:
+    info = record.model_dump(exclude={"document"})
+    clean = [w.model_copy(update={"file": None}) for w in warnings or []]
+    return Saved(**info, warnings=clean)
+
+
+def _etag(number: int) -> str:
+    return f'"{number}"'
+
+
+def parse_if_match(header: str | None) -> int | None:
+    """The revision an ``If-Match`` header names, None when absent.
+
+    Raises
+    ------
+    PreconditionRequired
+        For ``*`` or a list: name the one revision you read.
+    RevisionConflict
+        For a weak or non-numeric tag, which can never match.
+
+    Examples
+    --------
+    >>> parse_if_match('"3"'), parse_if_match(None)
+    (3, None)
+    """
+    if header is None or not header.strip():
+        return None
+    value = header.strip()
+    if value == "*" or "," in value:
+        raise PreconditionRequired('If-Match must name the one revision you read, e.g. "3"')
+    if value.startswith('"') and value.endswith('"') and value[1:-1].isdigit():
+        return int(value[1:-1])
+    raise RevisionConflict(f'If-Match {value[:40]} matches no revision (expected e.g. "3")')
+
+
+def _document(record: Record, request: Request, *, immutable: bool = False) -> Response:
+    headers = {
+        "ETag": _etag(record.number),
+        "Cache-Control": "private, max-age=31536000, immutable" if immutable else "no-cache",
+        "Vary": "Accept, Authorization",
+    }
+    match = request.headers.get("if-none-match")
+    if match and _etag(record.number) in [t.strip() for t in match.split(",")]:
+        return Response(status_code=304, headers=headers)
+    accept = request.headers.get("accept", "")
+    if any(t in accept for t in YAML_TYPES):
+        text = dump(record.to_incident(), "yaml", schema=None)
+        return Response(text, media_type="application/yaml", headers=headers)
+    return Response(record.document, media_type="application/json", headers=headers)
+
+
+@router.get(
+    "",
+    response_model=Page,
+    dependencies=[reader],
+    responses=responses(400, 401, 403, 422, 503),
+    summary="List incidents",
+)
+def list_incidents(
+    store: StoreDep,
+    tag: Annotated[list[str], Query(description="Has this tag (repeat: all of them).")] = [],  # noqa: B006
+    service: Annotated[list[str], Query(description="Involves this service.")] = [],  # noqa: B006
+    factor: Annotated[list[str], Query(description="A node has this factor key.")] = [],  # noqa: B006
+    severity: Annotated[str | None, Query(max_length=200)] = None,
+    date_from: Annotated[dt.date | None, Query(description="On or after this date.")] = None,
+    date_to: Annotated[dt.date | None, Query(description="On or before this date.")] = None,
+    deleted: Annotated[bool, Query(description="List deleted incidents instead.")] = False,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+    cursor: Annotated[str | None, Query(max_length=400, description="next_cursor")] = None,
+) -> Page:
+    """Incidents, newest first (by date, then id), filtered and paginated by cursor."""
+    query = StoreQuery(
+        tags=tuple(tag),
+        services=tuple(service),
+        factors=tuple(factor),
+        severity=severity,
+        date_from=date_from,
+        date_to=date_to,
+        deleted=deleted,
+        limit=limit,
+        cursor=cursor,
+    )
+    return store.find(query)
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=Saved,
+    dependencies=[writer],
+    responses=responses(400, 401, 403, 409, 413, 415, 422, 503),
+    openapi_extra=_BODY,
+    summary="Create an incident",
+)
+async def create_incident(request: Request, response: Response, store: StoreDep) -> Saved:
+    """Save a new incident as revision 1; 409 if the id is taken (even by a deleted one)."""
+    data, fmt = await read_body(request)
+
+    def work() -> Saved:
+        checked = check_body(data, fmt)
+        assert checked.incident is not None
+        return _saved(store.create(checked.incident), checked.diagnostics)
+
+    saved = await run_in_threadpool(work)
+    response.headers["ETag"] = _etag(saved.number)
+    response.headers["Location"] = f"{request.url.path.rstrip('/')}/{saved.incident_id}"
+    return saved
+
+
+@router.get(
+    "/{incident_id}",
+    dependencies=[reader],
+    responses=responses(401, 403, 404, 410, 422, 503, extra=_DOCUMENT_RESPONSES),
+    summary="Get an incident",
+)
+def get_incident(incident_id: IncidentId, request: Request, store: StoreDep) -> Response:
+    """The latest revision's document; its ``ETag`` is the revision number."""
+    return _document(store.get(incident_id), request)
+
+
+@router.put(
+    "/{incident_id}",
+    response_model=Saved,
+    dependencies=[writer],
+    responses=responses(400, 401, 403, 404, 410, 412, 413, 415, 422, 428, 503),
+    openapi_extra=_BODY,
+    summary="Update an incident",
+)
+async def update_incident(
+    incident_id: IncidentId,
+    request: Request,
+    response: Response,
+    store: StoreDep,
+    if_match: Annotated[
+        str | None, Header(description='The ETag you read, e.g. "3" (required).')
+    ] = None,
+) -> Saved:
+    """Save a new revision; ``If-Match`` must name the latest (412 if stale, 428 if absent)."""
+    expected = parse_if_match(if_match)
+    data, fmt = await read_body(request)
+
+    def work() -> Saved:
+        checked = check_body(data, fmt)
+        assert checked.incident is not None
+        record = store.update(incident_id, checked.incident, expected=expected)
+        return _saved(record, checked.diagnostics)
+
+    saved = await run_in_threadpool(work)
+    response.headers["ETag"] = _etag(saved.number)
+    return saved
+
+
+@router.delete(
+    "/{incident_id}",
+    response_model=Saved,
+    dependencies=[writer],
+    responses=responses(401, 403, 404, 410, 412, 422, 428, 503),
+    summary="Delete an incident (recoverable)",
+)
+def delete_incident(
+    incident_id: IncidentId,
+    store: StoreDep,
+    if_match: Annotated[str | None, Header(description="Optional: the ETag you read.")] = None,
+) -> Saved:
+    """Soft-delete: appends a ``delete`` revision; ``POST .../restore`` brings it back."""
+    return _saved(store.delete(incident_id, expected=parse_if_match(if_match)))
+
+
+@router.post(
+    "/{incident_id}/restore",
+    response_model=Saved,
+    dependencies=[writer],
+    responses=responses(401, 403, 404, 422, 503),
+    summary="Restore a deleted incident",
+)
+def restore_incident(incident_id: IncidentId, response: Response, store: StoreDep) -> Saved:
+    """Appends a ``restore`` revision; restoring a live incident changes nothing."""
+    saved = _saved(store.restore(incident_id))
+    response.headers["ETag"] = _etag(saved.number)
+    return saved
+
+
+@router.get(
+    "/{incident_id}/revisions",
+    response_model=RevisionPage,
+    dependencies=[reader],
+    responses=responses(401, 403, 404, 422, 503),
+    summary="List an incident's revisions",
+)
+def list_revisions(
+    incident_id: IncidentId,
+    store: StoreDep,
+    after: Annotated[int, Query(ge=0, le=2**31 - 1, description="Revisions after this.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
+) -> RevisionPage:
+    """Every save of the incident, oldest first, including deletes and restores."""
+    items = store.revisions(incident_id, after=after, limit=limit + 1)
+    more = len(items) > limit
+    items = items[:limit]
+    return RevisionPage(items=items, next_after=items[-1].number if more else None)
+
+
+@router.get(
+    "/{incident_id}/revisions/{number}",
+    dependencies=[reader],
+    responses=responses(401, 403, 404, 422, 503, extra=_DOCUMENT_RESPONSES),
+    summary="Get one revision of an incident",
+)
+def get_revision(
+    incident_id: IncidentId, number: Number, request: Request, store: StoreDep
+) -> Response:
+    """The document as saved in revision ``number`` (immutable, so cached long)."""
+    return _document(store.revision(incident_id, number), request, immutable=True)
+
+
+@router.get(
+    "/{incident_id}/diff",
+    response_model=Diff,
+    dependencies=[reader],
+    responses=responses(401, 403, 404, 410, 422, 503),
+    summary="Diff two revisions",
+)
+def diff_revisions(
+    incident_id: IncidentId,
+    store: StoreDep,
+    from_: Annotated[
+        int | None, Query(alias="from", ge=1, le=2**31 - 1, description="Default: to - 1.")
+    ] = None,
+    to: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Default: latest.")] = None,
+) -> Diff:
+    """Nodes, edges, actions and fields added, removed or changed; and the analysis."""
+    if to is None:
+        to = store.get(incident_id, include_deleted=True).number
+    start = from_ if from_ is not None else max(1, to - 1)
+    before = store.revision(incident_id, start).to_incident()
+    after = store.revision(incident_id, to).to_incident()
+    result = diff(before, after, analyze=default_analyzer())
+    values: dict[str, Any] = json.loads(result.model_dump_json())
+    return Diff.model_validate({**values, "from_revision": start, "to_revision": to})

@@ -1,0 +1,112 @@
+"""Database URLs and engines: SQLite by default, PostgreSQL for a shared deployment.
+
+The URL comes from ``--db``, else the ``CAUSEMAP_DB`` environment variable, else a file in
+the user's data folder (``$XDG_DATA_HOME/causemap/causemap.db``, by default
+``~/.local/share/causemap/causemap.db``).
+
+SQLite connections are tuned for several processes sharing one file: write-ahead
+logging (readers never block the writer), foreign keys on, a busy timeout instead of
+immediate "database is locked" errors, and full fsync on commit so that an acknowledged
+write survives a crash. Write transactions start with ``BEGIN IMMEDIATE``: they take the
+write lock up front, so two writers queue instead of deadlocking on a lock upgrade.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from causemap.errors import StoreUnavailable
+
+__all__ = ["BUSY_TIMEOUT", "WRITE", "default_url", "make_engine", "resolve_url", "safe_url"]
+
+BUSY_TIMEOUT = 30.0
+"""Seconds a SQLite connection waits for another process's write lock."""
+
+WRITE = {"causemap_write": True}
+"""Execution options of a connection that will write (``BEGIN IMMEDIATE`` on SQLite)."""
+
+
+def default_url() -> str:
+    """The SQLite file in the user's data folder."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return f"sqlite:///{Path(base) / 'causemap' / 'causemap.db'}"
+
+
+def resolve_url(url: str | None = None) -> str:
+    """Return ``url``, else ``$CAUSEMAP_DB``, else :func:`default_url`."""
+    return url or os.environ.get("CAUSEMAP_DB") or default_url()
+
+
+def safe_url(url: str | URL) -> str:
+    """The URL with any password masked, for messages and logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparseable database URL>"
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine for ``url`` (``sqlite:///path`` or ``postgresql+psycopg://...``).
+
+    Raises
+    ------
+    StoreUnavailable
+        If the URL cannot be parsed or names a database kind causemap does not support.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StoreUnavailable(f"not a database URL: {safe_url(url)}") from exc
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_engine(parsed)
+    if backend == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        try:
+            return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        except ImportError as exc:
+            raise StoreUnavailable(
+                "PostgreSQL needs the psycopg driver: pip install 'causemap[postgresql]'"
+            ) from exc
+    raise StoreUnavailable(
+        f"unsupported database {backend!r}: use sqlite:///PATH or postgresql+psycopg://..."
+    )
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    database = url.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        raise StoreUnavailable(
+            "an in-memory SQLite database would lose every incident; give a file path, "
+            "e.g. sqlite:///incidents.db"
+        )
+    Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url, connect_args={"timeout": BUSY_TIMEOUT}, pool_size=10, max_overflow=20
+    )
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        # Let SQLAlchemy's "begin" event below issue BEGIN, not the sqlite3 module.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        write = connection.get_execution_options().get("causemap_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine

@@ -1,0 +1,56 @@
+"""Bring a database to the current schema with Alembic's API (no ``alembic`` binary).
+
+:func:`upgrade` runs on every :meth:`Store.open <causemap.store.Store.open>`. Several
+processes may open one fresh database at the same time; the upgrade runs in one
+transaction that holds a lock, so the first process migrates and the others find the
+schema current: on PostgreSQL an advisory lock, on SQLite the write lock of
+``BEGIN IMMEDIATE`` (both databases have transactional DDL).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, text
+
+from causemap.store.engine import WRITE
+
+__all__ = ["LOCK_KEY", "current", "head", "upgrade"]
+
+LOCK_KEY = 0x63617573656D6170 & 0x7FFFFFFFFFFFFFFF
+"""PostgreSQL advisory lock key held while migrating (b"causemap" as a number)."""
+
+_SCRIPTS = Path(__file__).resolve().parent / "migrations"
+
+
+def _config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_SCRIPTS))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head() -> str:
+    """The newest migration's revision id."""
+    found = ScriptDirectory.from_config(_config()).get_current_head()
+    assert found is not None
+    return found
+
+
+def current(engine: Engine) -> str | None:
+    """The revision id a database is at, or None before the first migration."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate the database to ``revision`` (default: the newest), holding a lock."""
+    with engine.connect().execution_options(**WRITE) as connection, connection.begin():
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+        command.upgrade(_config(connection), revision)

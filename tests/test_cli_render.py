@@ -1,0 +1,186 @@
+"""``causemap render``: formats, destinations, views, exit codes and messages."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from causemap.cli import cli
+from causemap.cli.render import FORMAT_NAMES
+from causemap.render import FORMATS
+from tests.conftest import EXAMPLES
+from tests.test_bad_inputs import BASE
+
+runner = CliRunner()
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_format_names_match_the_registry() -> None:
+    assert list(FORMAT_NAMES) == list(FORMATS)
+
+
+class TestOutputs:
+    def test_one_input_text_format_goes_to_stdout(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "a.yaml", BASE)
+        result = runner.invoke(cli, ["render", str(path), "-f", "mermaid"])
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith("flowchart LR\n")
+
+    def test_dash_is_stdout_and_stdin_works(self) -> None:
+        result = runner.invoke(cli, ["render", "-", "-f", "dot", "-o", "-"], input=BASE)
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith("digraph incident {")
+
+    def test_format_follows_the_output_suffix(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "a.yaml", BASE)
+        out = tmp_path / "deep" / "x.md"
+        result = runner.invoke(cli, ["render", str(path), "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        assert result.output == f"wrote {out}\n"
+        assert out.read_text(encoding="utf-8").startswith("## Causal analysis\n")
+
+    def test_several_inputs_go_to_a_folder_by_incident_id(self, tmp_path: Path) -> None:
+        a = write(tmp_path, "a.yaml", BASE)
+        b = write(tmp_path, "b.yaml", BASE.replace("id: demo", "id: other"))
+        out = tmp_path / "out"
+        result = runner.invoke(cli, ["render", str(a), str(b), "-f", "json", "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        assert sorted(p.name for p in out.iterdir()) == ["demo.json", "other.json"]
+
+    def test_several_inputs_need_a_folder(self, tmp_path: Path) -> None:
+        a = write(tmp_path, "a.yaml", BASE)
+        b = write(tmp_path, "b.yaml", BASE.replace("id: demo", "id: other"))
+        result = runner.invoke(cli, ["render", str(a), str(b), "-f", "dot"])
+        assert result.exit_code == 2
+        assert "several inputs: write them to a folder with -o DIR" in result.output
+        result = runner.invoke(cli, ["render", str(a), str(b), "-o", str(a)])
+        assert result.exit_code == 2
+        assert "not a folder" in result.output
+
+    def test_several_text_outputs_may_share_stdout(self, tmp_path: Path) -> None:
+        a = write(tmp_path, "a.yaml", BASE)
+        b = write(tmp_path, "b.yaml", BASE.replace("id: demo", "id: other"))
+        result = runner.invoke(cli, ["render", str(a), str(b), "-f", "markdown", "-o", "-"])
+        assert result.exit_code == 0, result.output
+        assert result.output.count("## Causal analysis") == 2
+
+    def test_binary_never_to_a_terminal(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "a.yaml", BASE)
+        code = (
+            "import sys; from causemap.cli import cli; sys.stdout.isatty = lambda: True; "
+            f"cli.main(['render', {str(path)!r}, '-f', 'png'], prog_name='causemap')"
+        )
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        assert done.returncode == 2
+        assert "refusing to write binary png to a terminal" in done.stderr
+
+    def test_unknown_format_is_a_usage_error(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "a.yaml", BASE)
+        assert runner.invoke(cli, ["render", str(path), "-f", "gif"]).exit_code == 2
+
+
+class TestViews:
+    def test_view_options_reach_the_renderer(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "a.yaml", BASE)
+        result = runner.invoke(
+            cli,
+            ["render", str(path), "-f", "dot", "--lanes", "level", "--actions", "--no-legend"],
+        )
+        assert result.exit_code == 0, result.output
+        assert 'rankdir="TB"' in result.output
+        assert "cluster_lane0" in result.output
+        assert "OPEN · prevent · a1" in result.output
+        assert "cluster_legend" not in result.output
+
+    def test_direction_and_edge_labels(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "a.yaml", BASE)
+        result = runner.invoke(
+            cli, ["render", str(path), "-f", "mermaid", "--direction", "TB", "--no-edge-labels"]
+        )
+        assert result.output.startswith("flowchart TB\n")
+
+    def test_focus_on_an_unknown_node_is_a_usage_error(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "a.yaml", BASE)
+        result = runner.invoke(cli, ["render", str(path), "-f", "dot", "--focus", "psuh"])
+        assert result.exit_code == 2
+        assert "no node 'psuh' in incident 'demo' (did you mean 'push'?)" in result.output
+        bad = runner.invoke(cli, ["render", str(path), "--focus", "Not An Id"])
+        assert bad.exit_code == 2
+        assert "'Not An Id' is not a node id" in bad.output
+
+    def test_focus_keeps_the_neighbourhood(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "a.yaml", BASE)
+        result = runner.invoke(cli, ["render", str(path), "-f", "mermaid", "--focus", "push"])
+        assert result.exit_code == 0, result.output
+        assert "no_canary" not in result.output
+        assert "push --> outage" in result.output
+
+
+class TestErrors:
+    def test_invalid_input_prints_diagnostics_and_exits_1(self, tmp_path: Path) -> None:
+        good = write(tmp_path, "good.yaml", BASE.replace("id: demo", "id: good"))
+        bad = write(tmp_path, "bad.yaml", BASE.replace("kind: condition", "kind: conditon"))
+        out = tmp_path / "out"
+        result = runner.invoke(cli, ["render", str(good), str(bad), "-f", "dot", "-o", str(out)])
+        assert result.exit_code == 1
+        assert f"{bad}:11:11: error: /nodes/1/kind" in result.output
+        assert (out / "good.dot").exists()
+        assert "Traceback" not in result.output
+
+    def test_limit_exceeded_names_the_file(self, tmp_path: Path) -> None:
+        nodes = (
+            "".join(f"  - {{id: e{i}, kind: event, label: E{i}}}\n" for i in range(1001))
+            + "  - {id: i, kind: impact, label: I, causes: [e0]}\n"
+        )
+        doc = "causemap: 1\nid: big\ntitle: Big\ndate: 2024-01-01\nnodes:\n" + nodes
+        path = write(tmp_path, "big.yaml", doc)
+        result = runner.invoke(cli, ["render", str(path), "-f", "dot"])
+        assert result.exit_code == 1
+        assert f"{path}: error: the diagram would have 1,002 nodes" in result.output
+
+    def test_missing_graphviz_exits_3(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        path = write(tmp_path, "a.yaml", BASE)
+        monkeypatch.setenv("PATH", str(tmp_path))
+        result = runner.invoke(cli, ["render", str(path), "-f", "svg"])
+        assert result.exit_code == 3
+        assert "Graphviz 'dot' was not found on PATH" in result.output
+        assert runner.invoke(cli, ["render", str(path), "-f", "dot"]).exit_code == 0
+
+
+@pytest.mark.dot
+class TestWithGraphviz:
+    @pytest.mark.parametrize("fmt", ["svg", "png", "pdf"])
+    def test_every_example_renders(self, tmp_path: Path, fmt: str) -> None:
+        result = runner.invoke(
+            cli, ["render", str(EXAMPLES[0].parent), "-f", fmt, "-o", str(tmp_path)]
+        )
+        assert result.exit_code == 0, result.output
+        assert len(list(tmp_path.glob(f"*.{fmt}"))) == len(EXAMPLES)
+
+
+def test_help_is_fast_and_loads_no_renderer() -> None:
+    code = (
+        "import sys, time; t = time.perf_counter(); from causemap.cli import cli\n"
+        "try:\n    cli.main(['--help'], prog_name='causemap')\nexcept SystemExit:\n    pass\n"
+        "print(time.perf_counter() - t, 'causemap.render' in sys.modules, "
+        "'networkx' in sys.modules, file=sys.stderr)"
+    )
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    seconds, render_loaded, nx_loaded = done.stderr.split()
+    assert (render_loaded, nx_loaded) == ("False", "False")
+    assert float(seconds) < 0.3, seconds
+    assert elapsed < 2.0

@@ -1,0 +1,145 @@
+"""``causemap import``, ``export`` and ``serve``: round trips, exit codes, refusals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from causemap.cli import cli
+from causemap.cli.serve import is_loopback
+from causemap.loader import dump, load
+from causemap.store import Store
+from tests.conftest import EXAMPLES
+from tests.postgres import free_port
+from tests.test_bad_inputs import BASE
+
+runner = CliRunner()
+
+
+class TestImportExport:
+    def test_round_trip_is_exact(self, db_url: str, tmp_path: Path) -> None:
+        first = runner.invoke(cli, ["import", "--db", db_url, str(EXAMPLES[0].parent)])
+        assert first.exit_code == 0, first.output
+        assert f"{len(EXAMPLES)} created" in first.output
+        again = runner.invoke(cli, ["import", "--db", db_url, str(EXAMPLES[0].parent)])
+        assert f"0 created, 0 updated, {len(EXAMPLES)} unchanged" in again.output
+        out = tmp_path / "out"
+        exported = runner.invoke(cli, ["export", "--db", db_url, str(out)])
+        assert exported.exit_code == 0, exported.output
+        files = sorted(out.glob("*.yaml"))
+        assert len(files) == len(EXAMPLES)
+        for path in EXAMPLES:
+            original = load(path)
+            written = out / f"{original.id}.yaml"
+            assert load(written) == original
+            assert written.read_text() == dump(original)  # canonical
+        back = runner.invoke(cli, ["import", "--db", db_url, str(out)])
+        assert f"{len(EXAMPLES)} unchanged" in back.output, back.output
+
+    def test_json_export(self, tmp_path: Path) -> None:
+        db = f"sqlite:///{tmp_path / 's.db'}"
+        runner.invoke(cli, ["import", "--db", db, str(EXAMPLES[0])])
+        result = runner.invoke(cli, ["export", "--db", db, "--format", "json", str(tmp_path)])
+        assert result.exit_code == 0
+        assert load(tmp_path / f"{load(EXAMPLES[0]).id}.json") == load(EXAMPLES[0])
+
+    def test_changed_file_becomes_a_revision(self, tmp_path: Path) -> None:
+        db = f"sqlite:///{tmp_path / 's.db'}"
+        path = tmp_path / "demo.yaml"
+        path.write_text(BASE)
+        runner.invoke(cli, ["import", "--db", db, str(path)])
+        path.write_text(BASE.replace("title: Demo incident", "title: Changed"))
+        result = runner.invoke(cli, ["import", "--db", db, str(path)])
+        assert "demo: updated (revision 2)" in result.output
+        with Store.open(db) as store:
+            assert store.revision("demo", 1).to_incident().title == "Demo incident"
+
+    def test_invalid_files_import_nothing(self, tmp_path: Path) -> None:
+        db = f"sqlite:///{tmp_path / 's.db'}"
+        (tmp_path / "a.yaml").write_text(BASE)
+        (tmp_path / "b.yaml").write_text(
+            BASE.replace("id: demo", "id: b").replace("kind: condition", "kind: x")
+        )
+        result = runner.invoke(cli, ["import", "--db", db, str(tmp_path)])
+        assert result.exit_code == 1
+        assert "b.yaml:11:11: error: /nodes/1/kind" in result.output
+        with Store.open(db) as store:
+            assert store.count() == 0
+
+    def test_unreachable_database_exits_3(self, tmp_path: Path) -> None:
+        (tmp_path / "a.yaml").write_text(BASE)
+        db = f"postgresql+psycopg://u:pw@127.0.0.1:{free_port()}/x?connect_timeout=2"
+        result = runner.invoke(cli, ["import", "--db", db, str(tmp_path / "a.yaml")])
+        assert result.exit_code == 3
+        assert "cannot open" in result.output
+        assert "pw" not in result.output
+
+
+class TestServe:
+    @pytest.fixture
+    def calls(self, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+        import uvicorn
+
+        seen: list[dict[str, Any]] = []
+        monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.append({"app": app, **kw}))
+        monkeypatch.delenv("CAUSEMAP_TOKENS", raising=False)
+        monkeypatch.delenv("CAUSEMAP_DB", raising=False)
+        return seen
+
+    def test_starts_uvicorn_on_loopback(self, calls: list[dict[str, Any]], tmp_path: Path) -> None:
+        db = f"sqlite:///{tmp_path / 's.db'}"
+        result = runner.invoke(cli, ["serve", "--db", db, "--port", "8123", "--workers", "2"])
+        assert result.exit_code == 0, result.output
+        assert "serving http://127.0.0.1:8123" in result.output
+        [call] = calls
+        assert call["app"] == "causemap.service.app:app_from_env"
+        assert (call["factory"], call["port"], call["workers"]) == (True, 8123, 2)
+        assert (tmp_path / "s.db").is_file()  # migrated before serving
+
+    def test_refuses_other_hosts_without_tokens(
+        self, calls: list[dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        db = f"sqlite:///{tmp_path / 's.db'}"
+        refused = runner.invoke(cli, ["serve", "--db", db, "--host", "0.0.0.0"])
+        assert refused.exit_code == 2
+        assert "refusing to listen on 0.0.0.0 without tokens" in refused.output
+        assert calls == []
+        insecure = runner.invoke(cli, ["serve", "--db", db, "--host", "0.0.0.0", "--insecure"])
+        assert insecure.exit_code == 0
+        monkeypatch.setenv("CAUSEMAP_TOKENS", "write:" + "s" * 24)
+        secured = runner.invoke(cli, ["serve", "--db", db, "--host", "0.0.0.0"])
+        assert secured.exit_code == 0
+        assert "1 tokens" in secured.output
+        assert "s" * 24 not in secured.output
+        assert len(calls) == 2
+
+    def test_malformed_tokens_are_a_usage_error(
+        self, calls: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("CAUSEMAP_TOKENS", "root:" + "s" * 24)
+        result = runner.invoke(cli, ["serve"])
+        assert result.exit_code == 2
+        assert "s" * 24 not in result.output
+
+    @pytest.mark.parametrize(
+        ("host", "loopback"),
+        [("127.0.0.1", True), ("127.8.0.1", True), ("::1", True), ("[::1]", True),
+         ("localhost", True), ("0.0.0.0", False), ("::", False), ("example.com", False)],
+    )  # fmt: skip
+    def test_is_loopback(self, host: str, loopback: bool) -> None:
+        assert is_loopback(host) is loopback
+
+
+def test_help_imports_neither_the_service_nor_the_store() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from causemap.cli import cli; "
+        "print(*(m in sys.modules for m in ('fastapi', 'sqlalchemy', 'uvicorn', 'alembic')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False"] * 4

@@ -1,0 +1,106 @@
+"""Graph diffs between two versions of an incident, and how the analysis changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from causemap.analyses.result import Analysis, Classification, Finding, Prevention
+from causemap.diff import analysis_changes, default_analyzer, diff
+from causemap.graph import CausalGraph
+from causemap.model import Incident
+
+
+def edited(incident: Incident, **changes: Any) -> Incident:
+    return Incident.model_validate({**incident.model_dump(by_alias=True), **changes})
+
+
+class TestDiff:
+    def test_same_incident_is_empty(self, chain: Incident) -> None:
+        result = diff(chain, chain)
+        assert result.empty
+        assert result.analysis is None
+
+    def test_fields_nodes_edges_actions(self, chain: Incident) -> None:
+        doc = chain.model_dump(by_alias=True, exclude_defaults=True)
+        nodes = [n for n in doc["nodes"] if n["id"] != "no-canary"]
+        nodes[0]["label"] = "Config pushed to every region"
+        nodes.append({"id": "paged", "kind": "event", "label": "On-call paged",
+                      "causes": ["spread"]})  # fmt: skip
+        doc.update(
+            title="New title",
+            severity="sev1",
+            nodes=nodes,
+            edges=[{"from": "push", "to": "spread", "label": "pushed everywhere"}],
+            actions=[{"id": "a1", "title": "Add a canary stage", "addresses": ["push"]}],
+        )
+        after = Incident.model_validate(doc)
+        result = diff(chain, after)
+        assert result.fields == {"title": ("T", "New title"), "severity": (None, "sev1")}
+        assert result.nodes.added == ["paged"]
+        assert result.nodes.removed == ["no-canary"]
+        [label] = result.nodes.changed
+        assert label.id == "push"
+        assert label.fields == {"label": ("Config pushed", "Config pushed to every region")}
+        assert result.edges.added == [("spread", "paged")]
+        assert result.edges.removed == [("no-canary", "spread")]
+        [edge] = result.edges.changed
+        assert edge.id == "push->spread"
+        assert edge.fields == {"label": (None, "pushed everywhere")}
+        assert result.actions.changed[0].fields == {"addresses": (["no-canary"], ["push"])}
+        assert not result.empty
+
+    def test_moving_a_link_between_causes_and_edges_is_no_change(self, chain: Incident) -> None:
+        doc = chain.model_dump(by_alias=True, exclude_defaults=True)
+        doc["nodes"][2]["causes"] = []
+        doc["edges"].append({"from": "push", "to": "spread"})
+        assert diff(chain, Incident.model_validate(doc)).empty
+
+    def test_analysis_hook(self, chain: Incident) -> None:
+        def analyze(G: CausalGraph) -> Analysis:
+            classes = {n: Classification.model_validate({"class": "proximate", "rule": "r"})
+                       for n in G}  # fmt: skip
+            findings = [] if "no-canary" in G else [
+                Finding(code="SINGLE_ROOT", severity="warning", nodes=["push"],
+                        message="one root", prompt="what else?")
+            ]  # fmt: skip
+            return Analysis(incident="t", nodes=classes, findings=findings,
+                            prevention=Prevention(), ranking=[])  # fmt: skip
+
+        doc = chain.model_dump(by_alias=True, exclude_defaults=True)
+        doc["nodes"] = [n for n in doc["nodes"] if n["id"] != "no-canary"]
+        doc["edges"], doc["actions"] = [], []
+        result = diff(chain, Incident.model_validate(doc), analyze=analyze)
+        assert result.analysis is not None
+        assert result.analysis.classes == {"no-canary": ("proximate", None)}
+        assert result.analysis.findings_added == [
+            {"code": "SINGLE_ROOT", "nodes": ["push"], "message": "one root"}
+        ]
+        assert result.analysis.findings_removed == []
+
+    def test_default_analyzer_is_the_library_analysis(self, chain: Incident) -> None:
+        from causemap.analyses import analyze
+
+        assert default_analyzer() is analyze
+        doc = chain.model_dump(by_alias=True, exclude_defaults=True)
+        doc["actions"] = []
+        result = diff(chain, Incident.model_validate(doc), analyze=default_analyzer())
+        assert result.analysis is not None
+        assert result.analysis.prevention
+
+
+class TestAnalysisChanges:
+    def test_prevention_figures_and_classes(self) -> None:
+        before = {
+            "nodes": {"a": {"class": "proximate"}, "b": {"class": "systemic"}},
+            "findings": [{"code": "X", "nodes": ["a"], "message": "m"}],
+            "prevention": {"scenario_prevented": False, "depth_of_defence": 0, "actions": []},
+        }
+        after = {
+            "nodes": {"a": {"class": "systemic"}, "b": {"class": "systemic"}},
+            "findings": [],
+            "prevention": {"scenario_prevented": True, "depth_of_defence": 0, "actions": ["x"]},
+        }
+        changes = analysis_changes(before, after)
+        assert changes.classes == {"a": ("proximate", "systemic")}
+        assert changes.findings_removed == [{"code": "X", "nodes": ["a"], "message": "m"}]
+        assert changes.prevention == {"scenario_prevented": (False, True)}

@@ -1,0 +1,104 @@
+"""The Markdown "Causal analysis" section: structure, content, escaping and golden files."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from causemap.graph import to_graph
+from causemap.model import Incident
+from causemap.render.markdown import code, escape, to_markdown
+from causemap.render.options import RenderOptions
+from tests.render_fixtures import GOLDEN, golden_cases, golden_output, stub_analysis
+
+
+class TestEscape:
+    @pytest.mark.parametrize(
+        ("raw", "escaped"),
+        [
+            ("[x](javascript:alert(1))", "\\[x\\](javascript:alert(1))"),
+            ("![img](x.png)", "!\\[img\\](x.png)"),
+            ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+            ("&lt;i&gt;", "&amp;lt;i&amp;gt;"),
+            ("*em* _em_ ~~del~~ `c` $x$", "\\*em\\* \\_em\\_ \\~\\~del\\~\\~ \\`c\\` \\$x\\$"),
+            ("a | b \\ c", "a \\| b \\\\ c"),
+            ("line\n# heading", "line # heading"),
+        ],
+    )
+    def test_inline_markup_is_neutralised(self, raw: str, escaped: str) -> None:
+        assert escape(raw) == escaped
+
+    def test_code_only_for_slugs(self) -> None:
+        assert code("no-canary") == "`no-canary`"
+        assert code("a`b") == "a\\`b"
+
+
+class TestSection:
+    def test_structure_with_analysis(self, chain: Incident) -> None:
+        G = to_graph(chain)
+        text = to_markdown(G, analysis=stub_analysis(G))
+        headings = re.findall(r"^#{2,3} .*$", text, re.MULTILINE)
+        assert headings == [
+            "## Causal analysis",
+            "### Impact",
+            "### Proximate factors: what happened",
+            "### Systemic factors: why it could happen",
+            "### Findings",
+            "### Action coverage",
+            "### Action items",
+        ]
+        fence = text.index("```mermaid\nflowchart LR\n")
+        assert text.index("```\n", fence + 10) > fence
+        assert "subgraph legend" not in text
+        assert "_Shapes: rounded box = event, ellipse = condition" in text
+
+    def test_factors_with_reasons_in_causal_order(self, chain: Incident) -> None:
+        G = to_graph(chain)
+        text = to_markdown(G, analysis=stub_analysis(G))
+        proximate = text.split("### Proximate factors: what happened\n\n")[1].split("\n\n")[0]
+        assert proximate.splitlines() == [
+            "- **Config pushed** (`push`, event, operator): Stub reason for push.",
+            "- **Every region loaded it** (`spread`, event): Stub reason for spread.",
+        ]
+        assert "- **No canary stage** (`no-canary`, condition, process)" in text
+
+    def test_findings_carry_the_question_for_the_room(self, chain: Incident) -> None:
+        G = to_graph(chain)
+        text = to_markdown(G, analysis=stub_analysis(G))
+        assert "- ⚠ **error** `STUB_ERROR`: This link skips a step." in text
+        assert "  - _Ask the room:_ What happened in between?" in text
+        assert "  - About: `no-canary` → `spread`" in text
+
+    def test_coverage_table_paths_and_cut(self, chain: Incident) -> None:
+        G = to_graph(chain)
+        text = to_markdown(G, analysis=stub_analysis(G))
+        assert "| Planned (prevent and process actions) | **no** | **no** | 0 |" in text
+        assert "- `push` → `spread` → `outage`" in text
+        assert "Suggested cut, to cover the remaining paths: `push` (Config pushed)." in text
+
+    def test_action_table(self, chain: Incident) -> None:
+        text = to_markdown(to_graph(chain))
+        assert "| `a1`: Add a canary stage | open | prevent |  |  | `no-canary` |" in text
+
+    def test_without_analysis_says_so(self, chain: Incident) -> None:
+        text = to_markdown(to_graph(chain))
+        assert "_No analysis was run: factors, findings and coverage are not shown._" in text
+        assert "### Findings" not in text
+
+    def test_view_options_reach_the_diagram(self, chain: Incident) -> None:
+        text = to_markdown(to_graph(chain), RenderOptions(lanes="level", actions=True))
+        assert "```mermaid\nflowchart TB\n    subgraph lane_0" in text
+        assert "action_a1 -.- no_canary" in text
+
+
+class TestGolden:
+    @pytest.mark.parametrize(
+        "case", [c for c in golden_cases() if c[2] == "markdown"], ids=lambda c: c[0]
+    )
+    def test_matches_golden_file(self, case: tuple[str, str, str, dict[str, object]]) -> None:
+        name, stem, fmt, options = case
+        expected = (GOLDEN / name).read_text(encoding="utf-8")
+        assert golden_output(stem, fmt, options) == expected, (
+            f"{name} is stale: run `make golden` and review the diff"
+        )

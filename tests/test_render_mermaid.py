@@ -1,0 +1,168 @@
+"""Mermaid: safe ids, escaped labels, the views, determinism and golden files."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from causemap.graph import to_graph
+from causemap.loader import load
+from causemap.model import Incident
+from causemap.render.mermaid import RESERVED, _Ids, escape, to_mermaid
+from causemap.render.options import RenderOptions
+from tests.conftest import EXAMPLES, make_incident
+from tests.render_fixtures import GOLDEN, golden_cases, golden_output, stub_analysis
+from tests.test_render_view import shuffled
+
+_LABEL = re.compile(r'"([^"]*)"')
+
+
+class TestIds:
+    @pytest.mark.parametrize(
+        ("raw", "expected"),
+        [
+            ("push", "push"),
+            ("no-canary", "no_canary"),
+            ("v1.2", "v1_2"),
+            ("9lives", "n_9lives"),
+            ("end", "end_0"),
+            ("click", "click_0"),
+            ("Graph", "Graph_0"),
+        ],
+    )
+    def test_made_safe(self, raw: str, expected: str) -> None:
+        assert _Ids().make(raw) == expected
+
+    def test_clashes_get_numbered(self) -> None:
+        ids = _Ids()
+        assert [ids.make(r) for r in ("a-b", "a_b", "a.b", "end", "end_0")] == [
+            "a_b",
+            "a_b_0",
+            "a_b_1",
+            "end_0",
+            "end_0_0",
+        ]
+
+    def test_every_id_is_plain_and_no_keyword(self) -> None:
+        incident = make_incident(
+            [{"id": word, "kind": "event", "label": word} for word in sorted(RESERVED - {"bt"})]
+            + [
+                {
+                    "id": "bt",
+                    "kind": "impact",
+                    "label": "I",
+                    "causes": sorted(RESERVED - {"bt"}),
+                }
+            ]
+        )
+        source = to_mermaid(to_graph(incident), RenderOptions(legend=False))
+        heads = [line.split("(", 1)[0].split("[", 1)[0].strip() for line in source.splitlines()]
+        nodes = [h for h in heads[1:] if h and " " not in h]
+        assert len(nodes) == len(RESERVED)
+        assert all(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", n) for n in nodes)
+        assert not {n.lower() for n in nodes} & RESERVED
+
+
+class TestEscape:
+    @pytest.mark.parametrize(
+        ("raw", "escaped"),
+        [
+            ('say "hi"', "say #quot;hi#quot;"),
+            ("<b>x</b>", "#lt;b#gt;x#lt;/b#gt;"),
+            ("a|b", "a#124;b"),
+            ("[x](y) {z}", "#91;x#93;#40;y#41; #123;z#125;"),
+            ("#quot; & 100%", "#35;quot; #amp; 100#37;"),
+            ("`code`", "#96;code#96;"),
+        ],
+    )
+    def test_metacharacters_become_entity_codes(self, raw: str, escaped: str) -> None:
+        assert escape(raw) == escaped
+
+    def test_labels_hold_no_raw_metacharacters(self, chain: Incident) -> None:
+        source = to_mermaid(to_graph(chain), RenderOptions(actions=True))
+        for label in _LABEL.findall(source):
+            text = label.replace("<br/>", "")
+            assert not set(text) & set('"<>[](){}|`\\'), label
+
+
+class TestViews:
+    def test_flowchart_direction_and_shapes(self, chain: Incident) -> None:
+        source = to_mermaid(to_graph(chain), RenderOptions(legend=False))
+        assert source.splitlines()[:5] == [
+            "flowchart LR",
+            '    no_canary(["No canary stage"])',
+            '    outage[["Checkout errors"]]',
+            '    push("Config pushed")',
+            '    spread("Every region loaded it")',
+        ]
+        assert '    no_canary -->|"nothing held it back"| spread' in source
+
+    def test_classes_and_finding_markers(self, chain: Incident) -> None:
+        G = to_graph(chain)
+        source = to_mermaid(G, RenderOptions(legend=False), stub_analysis(G))
+        assert "    class push,spread proximate" in source
+        assert "    class no_canary systemic" in source
+        assert '    no_canary(["⚠ warning: STUB_WARNING<br/>No canary stage"])' in source
+        assert "classDef proximate fill:#FCE8C2" in source
+
+    def test_lanes_are_ordered_subgraphs(self, chain: Incident) -> None:
+        source = to_mermaid(to_graph(chain), RenderOptions(lanes="level"))
+        assert source.startswith("flowchart TB\n")
+        assert re.findall(r'subgraph (lane_\d)\["([^"]+)"\]', source) == [
+            ("lane_0", "Process"),
+            ("lane_1", "Operator"),
+            ("lane_2", "No level given"),
+            ("lane_3", "Impact"),
+        ]
+        assert "    lane_0 ~~~ lane_1\n    lane_1 ~~~ lane_2\n    lane_2 ~~~ lane_3\n" in source
+
+    def test_actions_are_flags_with_dotted_links(self, chain: Incident) -> None:
+        source = to_mermaid(to_graph(chain), RenderOptions(actions=True, legend=False))
+        assert '    action_a1>"OPEN · prevent · a1<br/>Add a canary stage"]' in source
+        assert "    action_a1 -.- no_canary" in source
+        assert "class action_a1 action_open" in source
+
+    def test_highlight_styles_links_by_their_index(self, chain: Incident) -> None:
+        G = to_graph(chain)
+        source = to_mermaid(G, RenderOptions(highlight="uncovered"), stub_analysis(G))
+        links = [line.strip() for line in source.splitlines() if " -->" in line]
+        assert links[0].startswith("no_canary -->")
+        assert "    linkStyle 1,2 stroke:#D55E00,stroke-width:4px" in source
+        assert "    linkStyle 0 stroke:#9A9A9A" in source
+        assert "    class outage,push,spread uncovered" in source
+
+    def test_or_gate_uses_circle_ends(self) -> None:
+        incident = make_incident(
+            [
+                {"id": "a", "kind": "event", "label": "A"},
+                {"id": "b", "kind": "event", "label": "B"},
+                {"id": "i", "kind": "impact", "label": "I", "causes": ["a", "b"], "gate": "or"},
+            ]
+        )
+        source = to_mermaid(to_graph(incident))
+        assert "    a --o i" in source
+        assert "    b --o i" in source
+
+
+class TestDeterminism:
+    @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+    def test_shuffled_input_gives_identical_mermaid(self, path: object) -> None:
+        incident = load(path)  # type: ignore[arg-type]
+        options = RenderOptions(actions=True, lanes="level", highlight="uncovered")
+        G = to_graph(incident)
+        expected = to_mermaid(G, options, stub_analysis(G))
+        H = to_graph(shuffled(incident, 5))
+        assert to_mermaid(H, options, stub_analysis(H)) == expected
+
+
+class TestGolden:
+    @pytest.mark.parametrize(
+        "case", [c for c in golden_cases() if c[2] == "mermaid"], ids=lambda c: c[0]
+    )
+    def test_matches_golden_file(self, case: tuple[str, str, str, dict[str, object]]) -> None:
+        name, stem, fmt, options = case
+        expected = (GOLDEN / name).read_text(encoding="utf-8")
+        assert golden_output(stem, fmt, options) == expected, (
+            f"{name} is stale: run `make golden` and review the diff"
+        )

@@ -1,0 +1,37 @@
+"""User text on its way into a picture: one clean line, then wrapped."""
+
+from __future__ import annotations
+
+import pytest
+
+from causemap.render.text import clean, wrap
+
+
+class TestClean:
+    @pytest.mark.parametrize(
+        ("raw", "expected"),
+        [
+            ("a\nb\r\nc\td", "a b c d"),
+            ("  padded  ", "padded"),
+            ("bell\x07 and del\x7f", "bell and del"),
+            ("\u202eevil\u202c \u2066iso\u2069", "evil iso"),
+            ("C1\x85control", "C1 control"),
+        ],
+    )
+    def test_one_line_without_controls(self, raw: str, expected: str) -> None:
+        assert clean(raw) == expected
+
+
+class TestWrap:
+    def test_lines_never_exceed_width(self) -> None:
+        text = "The rules compiler built global bundle r-88213 " * 5
+        assert all(len(line) <= 20 for line in wrap(text, 20))
+
+    def test_long_words_are_broken(self) -> None:
+        url = "https://logs.example/" + "x" * 80
+        lines = wrap(url, 30)
+        assert "".join(lines) == url
+        assert max(map(len, lines)) == 30
+
+    def test_empty_text_gives_one_empty_line(self) -> None:
+        assert wrap("   ") == [""]

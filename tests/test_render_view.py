@@ -1,0 +1,171 @@
+"""The view shared by the DOT and Mermaid writers: selection, classes, markers, caps."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from causemap.analyses.result import Finding
+from causemap.errors import LimitExceeded, NodeNotFound
+from causemap.graph import to_graph
+from causemap.loader import load
+from causemap.model import Incident
+from causemap.render.options import RenderLimits, RenderOptions
+from causemap.render.view import build_view
+from tests.conftest import EXAMPLES, make_incident
+from tests.render_fixtures import stub_analysis
+
+
+def shuffled(incident: Incident, seed: int) -> Incident:
+    """The same incident with its nodes, edges and actions listed in another order."""
+    rng = random.Random(seed)
+    data = incident.model_dump(by_alias=True)
+    for key in ("nodes", "edges", "actions"):
+        rng.shuffle(data[key])
+    return Incident.model_validate(data)
+
+
+class TestSelection:
+    def test_nodes_are_sorted_and_numbered_by_id(self, chain: Incident) -> None:
+        view = build_view(to_graph(chain))
+        assert [n.id for n in view.nodes] == ["no-canary", "outage", "push", "spread"]
+        assert [n.key for n in view.nodes] == ["n0", "n1", "n2", "n3"]
+        assert [(e.source, e.target) for e in view.edges] == sorted(to_graph(chain).edges)
+
+    @pytest.mark.parametrize("seed", [1, 2, 3])
+    def test_document_order_does_not_matter(self, seed: int) -> None:
+        incident = load(EXAMPLES[0])
+        options = RenderOptions(actions=True, lanes="level")
+        assert build_view(to_graph(shuffled(incident, seed)), options) == build_view(
+            to_graph(incident), options
+        )
+
+    def test_focus_keeps_ancestors_and_descendants(self, chain: Incident) -> None:
+        view = build_view(to_graph(chain), RenderOptions(focus="push"))
+        assert [n.id for n in view.nodes] == ["outage", "push", "spread"]
+        assert [n.focus for n in view.nodes] == [False, True, False]
+
+    def test_focus_drops_actions_on_hidden_nodes(self, chain: Incident) -> None:
+        G = to_graph(chain)
+        assert build_view(G, RenderOptions(actions=True, focus="push")).actions == ()
+        shown = build_view(G, RenderOptions(actions=True, focus="no-canary")).actions
+        assert [(a.id, a.addresses) for a in shown] == [("a1", ("n0",))]
+
+    def test_unknown_focus_suggests_a_close_id(self, chain: Incident) -> None:
+        with pytest.raises(NodeNotFound, match=r"no node 'psuh'.*did you mean 'push'"):
+            build_view(to_graph(chain), RenderOptions(focus="psuh"))
+
+    def test_actions_only_when_asked(self, chain: Incident) -> None:
+        G = to_graph(chain)
+        assert build_view(G).actions == ()
+        (note,) = build_view(G, RenderOptions(actions=True)).actions
+        assert (note.key, note.status, note.type) == ("a0", "open", "prevent")
+
+    def test_edge_labels_can_be_left_out(self, chain: Incident) -> None:
+        G = to_graph(chain)
+        assert any(e.label for e in build_view(G).edges)
+        assert not any(e.label for e in build_view(G, RenderOptions(edge_labels=False)).edges)
+
+
+class TestClasses:
+    def test_without_analysis_only_impacts_and_overrides_are_classed(self) -> None:
+        incident = make_incident(
+            [
+                {"id": "a", "kind": "event", "label": "A"},
+                {"id": "b", "kind": "condition", "label": "B", "classification": "systemic"},
+                {"id": "i", "kind": "impact", "label": "I", "causes": ["a", "b"]},
+            ]
+        )
+        view = build_view(to_graph(incident))
+        assert [n.cls for n in view.nodes] == ["none", "systemic", "impact"]
+        assert not view.analysed
+
+    def test_analysis_decides_classes_and_markers(self, chain: Incident) -> None:
+        G = to_graph(chain)
+        view = build_view(G, analysis=stub_analysis(G))
+        assert {n.id: n.cls for n in view.nodes} == {
+            "no-canary": "systemic",
+            "outage": "impact",
+            "push": "proximate",
+            "spread": "proximate",
+        }
+        assert view.nodes[0].findings == (("warning", "STUB_WARNING"),)
+        assert view.edges[0].findings == (("error", "STUB_ERROR"),)
+
+    def test_findings_about_many_nodes_are_listed_once(self, chain: Incident) -> None:
+        G = to_graph(chain)
+        analysis = stub_analysis(G)
+        analysis.findings.append(
+            Finding(
+                code="BROAD",
+                severity="warning",
+                nodes=sorted(G.nodes),
+                message="m",
+                prompt="p",
+            )
+        )
+        view = build_view(G, analysis=analysis)
+        assert view.broad_findings == (("warning", "BROAD", 4),)
+        assert all("BROAD" not in code for n in view.nodes for _, code in n.findings)
+
+    def test_uncovered_edges_join_two_uncovered_nodes(self, chain: Incident) -> None:
+        G = to_graph(chain)
+        view = build_view(G, RenderOptions(highlight="uncovered"), stub_analysis(G))
+        assert {n.id for n in view.nodes if n.uncovered} == {"push", "spread", "outage"}
+        assert {(e.source, e.target) for e in view.edges if e.uncovered} == {
+            ("push", "spread"),
+            ("spread", "outage"),
+        }
+        assert view.all_paths_cut is False
+
+    def test_or_gate_marks_incoming_edges(self) -> None:
+        incident = make_incident(
+            [
+                {"id": "a", "kind": "event", "label": "A"},
+                {"id": "b", "kind": "event", "label": "B"},
+                {"id": "i", "kind": "impact", "label": "I", "causes": ["a", "b"], "gate": "or"},
+            ]
+        )
+        view = build_view(to_graph(incident))
+        assert all(e.gate_or for e in view.edges)
+        assert [n.gate_or for n in view.nodes] == [False, False, True]
+
+    def test_lanes_run_from_blunt_to_sharp_end(self, chain: Incident) -> None:
+        lanes = build_view(to_graph(chain)).lanes()
+        assert [(lane, [n.id for n in nodes]) for lane, nodes in lanes] == [
+            ("process", ["no-canary"]),
+            ("operator", ["push"]),
+            ("no-level", ["spread"]),
+            ("impact", ["outage"]),
+        ]
+
+
+class TestLimits:
+    def test_too_many_nodes(self, chain: Incident) -> None:
+        with pytest.raises(LimitExceeded, match="4 nodes and notes; diagrams allow at most 3"):
+            build_view(to_graph(chain), limits=RenderLimits(max_nodes=3))
+
+    def test_action_notes_count_as_nodes(self, chain: Incident) -> None:
+        limits = RenderLimits(max_nodes=4)
+        build_view(to_graph(chain), limits=limits)
+        with pytest.raises(LimitExceeded, match="5 nodes and notes"):
+            build_view(to_graph(chain), RenderOptions(actions=True), limits=limits)
+
+    def test_too_many_edges(self, chain: Incident) -> None:
+        with pytest.raises(LimitExceeded, match="3 edges and links; diagrams allow at most 2"):
+            build_view(to_graph(chain), limits=RenderLimits(max_edges=2))
+
+    def test_label_too_long_names_the_node(self, chain: Incident) -> None:
+        with pytest.raises(LimitExceeded, match="label of node 'spread' is 22 characters"):
+            build_view(to_graph(chain), limits=RenderLimits(max_label=20))
+
+    def test_focus_is_applied_before_the_caps(self, chain: Incident) -> None:
+        view = build_view(
+            to_graph(chain), RenderOptions(focus="outage"), limits=RenderLimits(max_nodes=4)
+        )
+        assert len(view.nodes) == 4
+        small = build_view(
+            to_graph(chain), RenderOptions(focus="no-canary"), limits=RenderLimits(max_nodes=3)
+        )
+        assert len(small.nodes) == 3

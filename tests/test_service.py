@@ -1,0 +1,417 @@
+"""The HTTP API with TestClient: incidents, revisions, errors, limits, auth, headers, metrics."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from fastapi.testclient import TestClient
+
+from causemap.errors import StoreUnavailable
+from causemap.loader import check_bytes, dump, loads
+from causemap.metrics import HTTP_REQUESTS
+from causemap.service import Settings, Tokens, create_app
+from causemap.service.routes.events import follow
+from causemap.store import Store
+from tests.conftest import EXAMPLES
+from tests.test_bad_inputs import BASE
+
+API = "/api/v1"
+YAML = {"content-type": "application/yaml"}
+READ, WRITE, ADMIN = "r" * 20, "w" * 20, "a" * 20
+TOKENS = f"read:{READ},write:{WRITE},admin:{ADMIN}"
+
+MakeClient = Callable[..., TestClient]
+
+
+@pytest.fixture
+def make_client(tmp_path: Path) -> Iterator[MakeClient]:
+    """Build a TestClient on a fresh SQLite store with the given settings."""
+    clients: list[TestClient] = []
+
+    def make(**settings: Any) -> TestClient:
+        settings.setdefault("db", f"sqlite:///{tmp_path / 'api.db'}")
+        client = TestClient(create_app(Settings(**settings)))
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(make_client: MakeClient) -> TestClient:
+    return make_client()
+
+
+def post(client: TestClient, text: str = BASE, **headers: str) -> Any:
+    return client.post(f"{API}/incidents", content=text, headers={**YAML, **headers})
+
+
+def put(client: TestClient, text: str, etag: str | None, **headers: str) -> Any:
+    extra = {"if-match": etag} if etag is not None else {}
+    return client.put(f"{API}/incidents/demo", content=text, headers={**YAML, **extra, **headers})
+
+
+class TestCreateAndRead:
+    def test_create_yaml_then_read_json_with_etag(self, client: TestClient) -> None:
+        response = post(client)
+        assert response.status_code == 201, response.text
+        assert response.headers["etag"] == '"1"'
+        assert response.headers["location"] == f"{API}/incidents/demo"
+        assert response.json()["number"] == 1
+        got = client.get(f"{API}/incidents/demo")
+        assert got.status_code == 200
+        assert got.headers["etag"] == '"1"'
+        assert got.headers["content-type"] == "application/json"
+        assert loads(got.content, format="json") == loads(BASE)
+
+    def test_json_body_and_yaml_answer(self, client: TestClient) -> None:
+        data = json.loads(dump(loads(BASE), "json"))
+        assert client.post(f"{API}/incidents", json=data).status_code == 201
+        got = client.get(f"{API}/incidents/demo", headers={"accept": "application/yaml"})
+        assert got.headers["content-type"].startswith("application/yaml")
+        assert loads(got.text) == loads(BASE)
+
+    def test_if_none_match_gives_304(self, client: TestClient) -> None:
+        post(client)
+        got = client.get(f"{API}/incidents/demo", headers={"if-none-match": '"1"'})
+        assert got.status_code == 304
+        assert got.content == b""
+
+    def test_duplicate_is_409(self, client: TestClient) -> None:
+        post(client)
+        response = post(client)
+        assert response.status_code == 409
+        assert response.json()["error"]["code"] == "already-exists"
+
+    def test_warnings_are_returned(self, client: TestClient) -> None:
+        stray = BASE.replace(
+            "actions:", "  - {id: stray, kind: factor, label: Unrelated}\nactions:"
+        )
+        response = post(client, stray)
+        assert response.status_code == 201
+        assert [w["severity"] for w in response.json()["warnings"]] == ["warning"]
+
+    def test_unknown_incident_is_404(self, client: TestClient) -> None:
+        response = client.get(f"{API}/incidents/nope")
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "not-found"
+
+
+class TestUpdate:
+    def test_if_match_flow(self, client: TestClient) -> None:
+        post(client)
+        edited = BASE.replace("title: Demo incident", "title: Edited")
+        missing = put(client, edited, None)
+        assert missing.status_code == 428, missing.text
+        assert missing.json()["error"]["code"] == "precondition-required"
+        ok = put(client, edited, '"1"')
+        assert ok.status_code == 200, ok.text
+        assert ok.headers["etag"] == '"2"'
+        stale = put(client, edited, '"1"')
+        assert stale.status_code == 412
+        assert stale.json()["error"]["details"] == {"current_revision": 2}
+        assert stale.headers["etag"] == '"2"'
+
+    @pytest.mark.parametrize(
+        ("etag", "status"), [("*", 428), ('"1", "2"', 428), ('W/"1"', 412), ('"x"', 412)]
+    )
+    def test_if_match_must_name_one_revision(
+        self, client: TestClient, etag: str, status: int
+    ) -> None:
+        post(client)
+        assert put(client, BASE, etag).status_code == status
+
+    def test_id_cannot_change(self, client: TestClient) -> None:
+        post(client)
+        response = put(client, BASE.replace("id: demo", "id: other"), '"1"')
+        assert response.status_code == 422
+        assert response.json()["error"]["details"][0]["code"] == "id-mismatch"
+
+
+class TestDeleteAndHistory:
+    def test_delete_restore_revisions_diff(self, client: TestClient) -> None:
+        post(client)
+        put(client, BASE.replace("title: Demo incident", "title: Edited"), '"1"')
+        deleted = client.delete(f"{API}/incidents/demo")
+        assert deleted.status_code == 200
+        assert (deleted.json()["number"], deleted.json()["deleted"]) == (3, True)
+        gone = client.get(f"{API}/incidents/demo")
+        assert gone.status_code == 410
+        assert gone.json()["error"]["code"] == "deleted"
+        listed = client.get(f"{API}/incidents", params={"deleted": True}).json()
+        assert [i["id"] for i in listed["items"]] == ["demo"]
+        restored = client.post(f"{API}/incidents/demo/restore")
+        assert restored.json()["number"] == 4
+        assert client.get(f"{API}/incidents/demo").headers["etag"] == '"4"'
+        history = client.get(f"{API}/incidents/demo/revisions").json()
+        assert [r["action"] for r in history["items"]] == ["create", "update", "delete", "restore"]
+        first = client.get(f"{API}/incidents/demo/revisions/1")
+        assert "immutable" in first.headers["cache-control"]
+        assert loads(first.content, format="json").title == "Demo incident"
+        diff = client.get(f"{API}/incidents/demo/diff", params={"from": 1, "to": 2}).json()
+        assert diff["fields"] == {"title": ["Demo incident", "Edited"]}
+        assert (diff["from_revision"], diff["to_revision"]) == (1, 2)
+        assert diff["analysis"] is not None  # causemap.analyses.analyze is wired in
+        edited = loads(BASE).model_dump(mode="json", by_alias=True, exclude_defaults=True)
+        edited["actions"] = []
+        saved = client.put(f"{API}/incidents/demo", json=edited, headers={"if-match": '"4"'})
+        assert saved.status_code == 200, saved.text
+        changes = client.get(f"{API}/incidents/demo/diff").json()
+        assert changes["actions"]["removed"] == ["a1"]
+        assert changes["analysis"]["prevention"]  # prevention figures moved
+
+    def test_revision_pages(self, client: TestClient) -> None:
+        post(client)
+        for n in range(1, 4):
+            put(client, BASE.replace("title: Demo", f"title: T{n}"), f'"{n}"')
+        page = client.get(f"{API}/incidents/demo/revisions", params={"limit": 3}).json()
+        assert [r["number"] for r in page["items"]] == [1, 2, 3]
+        after = page["next_after"]
+        rest = client.get(f"{API}/incidents/demo/revisions", params={"after": after}).json()
+        assert ([r["number"] for r in rest["items"]], rest["next_after"]) == ([4], None)
+
+
+class TestList:
+    def test_filters_and_cursor_pagination(self, client: TestClient) -> None:
+        for path in EXAMPLES:
+            assert post(client, path.read_text()).status_code == 201
+        everything = client.get(f"{API}/incidents").json()["items"]
+        assert len(everything) == len(EXAMPLES)
+        dates = [i["date"] for i in everything]
+        assert dates == sorted(dates, reverse=True)
+        seen, cursor = [], None
+        while True:
+            params = {"limit": 2} | ({"cursor": cursor} if cursor else {})
+            page = client.get(f"{API}/incidents", params=params).json()
+            seen += [i["id"] for i in page["items"]]
+            if not (cursor := page["next_cursor"]):
+                break
+        assert seen == [i["id"] for i in everything]
+        one = everything[0]
+        tagged = client.get(f"{API}/incidents", params={"tag": one["tags"][:2]}).json()
+        assert one["id"] in [i["id"] for i in tagged["items"]]
+        ranged = client.get(
+            f"{API}/incidents", params={"date_from": one["date"], "date_to": one["date"]}
+        ).json()
+        assert {i["date"] for i in ranged["items"]} == {one["date"]}
+
+    def test_bad_parameters_are_structured(self, client: TestClient) -> None:
+        bad = client.get(f"{API}/incidents", params={"limit": 0, "date_from": "soon"})
+        assert bad.status_code == 422
+        pointers = {d["pointer"] for d in bad.json()["error"]["details"]}
+        assert pointers == {"/query/limit", "/query/date_from"}
+        cursor = client.get(f"{API}/incidents", params={"cursor": "%%%"})
+        assert cursor.status_code == 400
+        assert cursor.json()["error"]["code"] == "invalid-query"
+
+
+class TestBadInput:
+    def test_invalid_incident_has_the_cli_diagnostics(self, client: TestClient) -> None:
+        bad = BASE.replace("kind: condition", "kind: conditon")
+        response = post(client, bad)
+        assert response.status_code == 422
+        error = response.json()["error"]
+        assert error["code"] == "invalid-incident"
+        expected = [d.model_dump() | {"file": None} for d in check_bytes(bad, "x").diagnostics]
+        assert error["details"] == expected
+        assert error["details"][0]["line"] == 11
+        assert "did you mean 'condition'?" in error["message"]
+
+    @pytest.mark.parametrize(
+        ("body", "ctype", "status", "code"),
+        [
+            (b"{", "application/json", 400, "malformed-document"),
+            (b"a: [", "application/yaml", 400, "malformed-document"),
+            (b"[1, 2]", "application/json", 422, "invalid-incident"),
+            (b"\xff\xfe", "application/json", 400, "malformed-document"),
+            (b"a=b", "application/x-www-form-urlencoded", 415, "unsupported-media-type"),
+            (b"<x/>", "text/xml", 415, "unsupported-media-type"),
+        ],
+    )
+    def test_never_a_500(
+        self, client: TestClient, body: bytes, ctype: str, status: int, code: str
+    ) -> None:
+        response = client.post(f"{API}/incidents", content=body, headers={"content-type": ctype})
+        assert response.status_code == status, response.text
+        assert response.json()["error"]["code"] == code
+        assert "Traceback" not in response.text
+
+    def test_oversized_body_is_413(self, make_client: MakeClient) -> None:
+        client = make_client(max_body=1000)
+        response = post(client, BASE + "#" * 1000)
+        assert response.status_code == 413
+        assert response.json()["error"]["code"] == "limit-exceeded"
+
+    def test_oversized_chunked_body_is_413(self, make_client: MakeClient) -> None:
+        client = make_client(max_body=1000)
+
+        def chunks() -> Iterator[bytes]:
+            yield BASE.encode()
+            yield b"#" * 2000
+
+        response = client.post(f"{API}/incidents", content=chunks(), headers=YAML)
+        assert response.status_code == 413
+
+    def test_unknown_routes_and_methods_are_structured(self, client: TestClient) -> None:
+        assert client.get(f"{API}/nope").json()["error"]["code"] == "not-found"
+        response = client.patch(f"{API}/incidents/demo")
+        assert response.status_code == 405
+        assert response.json()["error"]["code"] == "method-not-allowed"
+
+    def test_bad_id_in_path(self, client: TestClient) -> None:
+        response = client.get(f"{API}/incidents/NOT_A_SLUG")
+        assert response.status_code == 422
+        assert response.json()["error"]["details"][0]["pointer"] == "/path/incident_id"
+
+
+class TestAuth:
+    @pytest.fixture
+    def secured(self, make_client: MakeClient) -> TestClient:
+        return make_client(tokens=Tokens.parse(TOKENS))
+
+    def test_no_token_is_401(self, secured: TestClient) -> None:
+        response = secured.get(f"{API}/incidents")
+        assert response.status_code == 401
+        assert response.headers["www-authenticate"].startswith("Bearer")
+        assert response.json()["error"]["code"] == "unauthorized"
+
+    def test_unknown_token_is_401(self, secured: TestClient) -> None:
+        response = secured.get(f"{API}/incidents", headers={"authorization": "Bearer " + "x" * 20})
+        assert response.status_code == 401
+
+    @pytest.mark.parametrize(
+        ("token", "read", "write"), [(READ, 200, 403), (WRITE, 200, 201), (ADMIN, 200, 201)]
+    )
+    def test_roles(self, secured: TestClient, token: str, read: int, write: int) -> None:
+        auth = {"authorization": f"Bearer {token}"}
+        assert secured.get(f"{API}/incidents", headers=auth).status_code == read
+        assert post(secured, **auth).status_code == write
+
+    def test_health_is_open_and_metrics_need_a_token(self, secured: TestClient) -> None:
+        assert secured.get("/healthz").status_code == 200
+        assert secured.get("/metrics").status_code == 401
+        auth = {"authorization": f"Bearer {READ}"}
+        assert secured.get("/metrics", headers=auth).status_code == 200
+
+    def test_tokens_never_show(self) -> None:
+        tokens = Tokens.parse(TOKENS)
+        assert READ not in repr(tokens)
+        assert READ not in repr(Settings(tokens=tokens))
+
+    @pytest.mark.parametrize("spec", ["reader:" + "x" * 20, "read:short", "read" + "x" * 20])
+    def test_malformed_token_lists_are_refused(self, spec: str) -> None:
+        with pytest.raises(ValueError, match="CAUSEMAP_TOKENS entry 1"):
+            Tokens.parse(spec)
+
+
+class TestHeaders:
+    def test_security_headers_everywhere(self, client: TestClient) -> None:
+        for path in ("/", f"{API}/incidents", f"{API}/nope", "/healthz"):
+            headers = client.get(path).headers
+            assert headers["x-content-type-options"] == "nosniff"
+            assert headers["content-security-policy"].startswith("default-src 'self'")
+            assert "frame-ancestors 'none'" in headers["content-security-policy"]
+            assert headers["x-frame-options"] == "DENY"
+            assert headers["referrer-policy"] == "no-referrer"
+
+    def test_web_page_and_docs(self, client: TestClient) -> None:
+        page = client.get("/")
+        assert page.status_code == 200
+        assert "<title>causemap</title>" in page.text
+        assert client.get("/docs").status_code == 200
+        schema = client.get(f"{API}/openapi.json").json()
+        assert "Incident" in schema["components"]["schemas"]
+
+    def test_cors_is_off_by_default(self, client: TestClient) -> None:
+        response = client.get(f"{API}/incidents", headers={"origin": "https://wiki.example"})
+        assert "access-control-allow-origin" not in response.headers
+
+    def test_cors_when_configured(self, make_client: MakeClient) -> None:
+        client = make_client(cors_origins=("https://wiki.example",))
+        response = client.options(
+            f"{API}/incidents",
+            headers={
+                "origin": "https://wiki.example",
+                "access-control-request-method": "PUT",
+                "access-control-request-headers": "if-match",
+            },
+        )
+        assert response.status_code == 200
+        assert response.headers["access-control-allow-origin"] == "https://wiki.example"
+        other = client.get(f"{API}/incidents", headers={"origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in other.headers
+
+
+class TestOperations:
+    def test_metrics_count_by_route_template(self, client: TestClient) -> None:
+        labels = {"method": "GET", "route": "/api/v1/incidents/{incident_id}", "status": "404"}
+        before = HTTP_REQUESTS.value(**labels)
+        client.get(f"{API}/incidents/a")
+        client.get(f"{API}/incidents/b")
+        assert HTTP_REQUESTS.value(**labels) == before + 2
+        text = client.get("/metrics").text
+        assert 'route="/api/v1/incidents/{incident_id}"' in text
+        assert "causemap_render_cache_hits_total" in text
+        assert "# TYPE causemap_http_request_duration_seconds histogram" in text
+
+    def test_healthz_reports_a_dead_database(
+        self, client: TestClient, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        assert client.get("/healthz").json()["status"] == "ok"
+
+        def down(*args: object) -> None:
+            raise StoreUnavailable("database unavailable: connection refused")
+
+        monkeypatch.setattr(client.app.state.store, "ping", down)  # type: ignore[attr-defined]
+        response = client.get("/healthz")
+        assert response.status_code == 503
+        assert response.json()["error"]["code"] == "store-unavailable"
+        monkeypatch.setattr(client.app.state.store, "get", down)  # type: ignore[attr-defined]
+        response = client.get(f"{API}/incidents/demo")
+        assert (response.status_code, response.headers["retry-after"]) == (503, "5")
+
+
+class TestEvents:
+    def test_unknown_incident_is_404(self, client: TestClient) -> None:
+        response = client.get(f"{API}/incidents/nope/events")
+        assert response.status_code == 404
+
+    def test_follow_yields_every_revision_in_order(self, tmp_path: Path) -> None:
+        with Store.open(f"sqlite:///{tmp_path / 'e.db'}") as store:
+            store.create(loads(BASE))
+
+            async def main() -> list[int]:
+                seen: list[int] = []
+                async with anyio.create_task_group() as tasks:
+
+                    async def watch() -> None:
+                        async for record in follow(store, "demo", 0, 0.01):
+                            seen.append(record.number)
+                            if len(seen) == 4:
+                                tasks.cancel_scope.cancel()
+
+                    tasks.start_soon(watch)
+                    for n in range(1, 4):
+                        await anyio.sleep(0.02)
+                        doc = loads(BASE.replace("title: Demo", f"title: T{n}"))
+                        store.update("demo", doc, expected=n)
+                return seen
+
+            assert anyio.run(main) == [1, 2, 3, 4]
+
+
+def test_every_endpoint_is_documented_in_the_readme(client: TestClient) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    paths = client.get(f"{API}/openapi.json").json()["paths"]
+    for path, operations in paths.items():
+        short = path.removeprefix(API).replace("{incident_id}", "{id}").replace("{number}", "{n}")
+        for method in operations:
+            assert f"`{method.upper()} {short}" in readme, f"{method.upper()} {short}"

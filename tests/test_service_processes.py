@@ -1,0 +1,139 @@
+"""Two real server processes on one database (SQLite file, PostgreSQL): writes through one
+are read, streamed live and raced through the other; tokens never reach the logs."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+
+from tests.servers import Server
+from tests.test_bad_inputs import BASE
+from tests.test_service import READ, TOKENS, WRITE
+
+API = "/api/v1/incidents"
+R = {"authorization": f"Bearer {READ}"}
+W = {"authorization": f"Bearer {WRITE}"}
+
+
+def events(response: httpx2.Response) -> Iterator[dict[str, Any]]:
+    """Parse a text/event-stream into {"id", "event", "data"} dicts (comments skipped)."""
+    current: dict[str, Any] = {}
+    for line in response.iter_lines():
+        if not line:
+            if current:
+                yield current
+            current = {}
+        elif not line.startswith(":"):
+            field, _, value = line.partition(":")
+            current[field] = value[1:] if value.startswith(" ") else value
+
+
+def listen(
+    url: str,
+    want: int,
+    out: list[dict[str, Any]],
+    headers: dict[str, str],
+    ready: threading.Event | None = None,
+) -> None:
+    """Collect ``want`` events from ``url``; set ``ready`` after the first one."""
+    with httpx2.stream("GET", url, headers={**R, **headers}, timeout=30) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        for event in events(response):
+            out.append({"id": int(event["id"]), **json.loads(event["data"])})
+            if ready is not None:
+                ready.set()
+            if len(out) >= want:
+                return
+
+
+def put_tag(server: Server, tag: str) -> int:
+    """Read-modify-write one tag through ``server``, retrying on 412; return retries."""
+    retries = 0
+    while True:
+        got = httpx2.get(f"{server.url}{API}/demo", headers=R)
+        doc = got.json()
+        doc["tags"] = [*doc.get("tags", []), tag]
+        saved = httpx2.put(
+            f"{server.url}{API}/demo", json=doc, headers={**W, "if-match": got.headers["etag"]}
+        )
+        if saved.status_code == 200:
+            return retries
+        assert saved.status_code == 412, saved.text
+        retries += 1
+
+
+@pytest.mark.slow
+def test_two_servers_on_one_database(db_url: str, tmp_path: Path) -> None:
+    env = {"CAUSEMAP_TOKENS": TOKENS}
+    with (
+        Server(db_url, tmp_path / "a.log", env=env) as a,
+        Server(db_url, tmp_path / "b.log", env=env) as b,
+    ):
+        yaml = {"content-type": "application/yaml"}
+        created = httpx2.post(f"{a.url}{API}", content=BASE, headers={**W, **yaml})
+        assert created.status_code == 201, created.text
+        assert httpx2.get(f"{b.url}{API}/demo", headers=R).headers["etag"] == '"1"'
+
+        # Live events on B for writes made through A (and B).
+        seen: list[dict[str, Any]] = []
+        ready = threading.Event()
+        viewer = threading.Thread(
+            target=listen, args=(f"{b.url}{API}/demo/events", 4, seen, {}, ready)
+        )
+        viewer.start()
+        assert ready.wait(10)  # the stream starts with the current revision, then goes live
+        edited = BASE.replace("title: Demo incident", "title: Edited")
+        assert httpx2.put(f"{a.url}{API}/demo", content=edited,
+                          headers={**W, **yaml, "if-match": '"1"'}).status_code == 200  # fmt: skip
+        stale = httpx2.put(
+            f"{b.url}{API}/demo", content=BASE, headers={**W, **yaml, "if-match": '"1"'}
+        )
+        assert stale.status_code == 412
+        assert httpx2.put(f"{b.url}{API}/demo", content=BASE,
+                          headers={**W, **yaml, "if-match": '"2"'}).status_code == 200  # fmt: skip
+        assert httpx2.delete(f"{a.url}{API}/demo", headers=W).status_code == 200
+        viewer.join(timeout=30)
+        assert not viewer.is_alive()
+        assert [(e["id"], e["action"]) for e in seen] == [
+            (1, "create"),
+            (2, "update"),
+            (3, "update"),
+            (4, "delete"),
+        ]
+        assert seen[1]["document"]["title"] == "Edited"
+        assert httpx2.get(f"{b.url}{API}/demo", headers=R).status_code == 410
+
+        # Resume on the other server with Last-Event-ID.
+        resumed: list[dict[str, Any]] = []
+        listen(f"{a.url}{API}/demo/events", 2, resumed, {"last-event-id": "2"})
+        assert [e["id"] for e in resumed] == [3, 4]
+
+        # Racing read-modify-write through both servers loses nothing.
+        assert httpx2.post(f"{b.url}{API}/demo/restore", headers=W).status_code == 200
+        writers, writes = 4, 4
+        retries: list[int] = []
+
+        def work(w: int) -> None:
+            for i in range(writes):
+                retries.append(put_tag((a, b)[(w + i) % 2], f"w{w}-{i}"))
+
+        threads = [threading.Thread(target=work, args=(w,)) for w in range(writers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        final = httpx2.get(f"{a.url}{API}/demo", headers=R)
+        expected = {f"w{w}-{i}" for w in range(writers) for i in range(writes)}
+        assert expected <= set(final.json()["tags"])
+        assert final.headers["etag"] == f'"{5 + writers * writes}"'
+    logs = (tmp_path / "a.log").read_text() + (tmp_path / "b.log").read_text()
+    assert "GET /api/v1/incidents/demo" in logs  # the access log is on ...
+    assert READ not in logs  # ... and never shows a token
+    assert WRITE not in logs

@@ -1,0 +1,362 @@
+"""The incident store on SQLite and PostgreSQL: revisions, concurrency, deletion, listing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from causemap.errors import (
+    IncidentDeleted,
+    IncidentExists,
+    IncidentNotFound,
+    InvalidIncident,
+    InvalidQuery,
+    PreconditionRequired,
+    RevisionConflict,
+    StoreUnavailable,
+)
+from causemap.loader import canonical
+from causemap.model import Incident
+from causemap.store import Query, Store, default_url, resolve_url
+from causemap.store.migrate import current, head
+from causemap.store.records import encode
+from tests.conftest import make_incident
+from tests.postgres import free_port
+
+NODES: list[dict[str, Any]] = [
+    {"id": "push", "kind": "event", "label": "Config pushed", "factor": "no-canary"},
+    {"id": "down", "kind": "impact", "label": "Site down", "causes": ["push"]},
+]
+
+
+def incident(incident_id: str = "demo", **fields: Any) -> Incident:
+    return make_incident(NODES, id=incident_id, **fields)
+
+
+def retitled(original: Incident, title: str) -> Incident:
+    return original.model_copy(update={"title": title})
+
+
+class TestOpen:
+    def test_migrates_a_fresh_database_to_head(self, db_url: str) -> None:
+        with Store.open(db_url) as store:
+            assert current(store.engine) == head()
+            store.ping()
+
+    def test_reopening_is_a_no_op(self, db_url: str) -> None:
+        Store.open(db_url).close()
+        with Store.open(db_url) as store:
+            assert store.count() == 0
+
+    def test_sqlite_is_tuned_for_several_processes(self, tmp_path: Path) -> None:
+        with Store.open(f"sqlite:///{tmp_path / 'a.db'}") as store, store.engine.connect() as c:
+            assert c.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert c.execute(text("PRAGMA foreign_keys")).scalar() == 1
+            assert c.execute(text("PRAGMA busy_timeout")).scalar() == 30_000
+
+    def test_sqlite_creates_the_folder(self, tmp_path: Path) -> None:
+        with Store.open(f"sqlite:///{tmp_path / 'deep' / 'er' / 'a.db'}"):
+            assert (tmp_path / "deep" / "er" / "a.db").is_file()
+
+    @pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:", "nonsense", "mysql://x/y"])
+    def test_refuses_urls_it_cannot_keep_incidents_in(self, url: str) -> None:
+        with pytest.raises(StoreUnavailable):
+            Store.open(url)
+
+    def test_unreachable_postgresql_is_unavailable_and_hides_the_password(self) -> None:
+        url = f"postgresql+psycopg://u:secret@127.0.0.1:{free_port()}/x?connect_timeout=2"
+        with pytest.raises(StoreUnavailable) as caught:
+            Store.open(url)
+        assert "secret" not in str(caught.value)
+        assert "***" in str(caught.value)
+
+    def test_url_from_argument_then_environment_then_data_folder(
+        self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    ) -> None:
+        monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+        monkeypatch.delenv("CAUSEMAP_DB", raising=False)
+        assert default_url() == f"sqlite:///{tmp_path}/causemap/causemap.db"
+        assert resolve_url() == default_url()
+        monkeypatch.setenv("CAUSEMAP_DB", "sqlite:///env.db")
+        assert resolve_url() == "sqlite:///env.db"
+        assert resolve_url("sqlite:///arg.db") == "sqlite:///arg.db"
+
+
+class TestCreate:
+    def test_first_save_is_revision_1_with_the_canonical_document(self, store: Store) -> None:
+        demo = incident(tags=["config"])
+        record = store.create(demo)
+        assert (record.incident_id, record.number, record.action) == ("demo", 1, "create")
+        got = store.get("demo")
+        assert got.document == json.dumps(canonical(demo), separators=(",", ":"))
+        assert got.digest == encode(demo)[1]
+        assert got.to_incident() == demo
+        assert got.created_at.tzinfo is not None
+
+    def test_ids_are_unique(self, store: Store) -> None:
+        store.create(incident())
+        with pytest.raises(IncidentExists, match="'demo' already exists"):
+            store.create(incident(title="Other"))
+        assert store.latest("demo") == 1
+
+    def test_unknown_incident(self, store: Store) -> None:
+        with pytest.raises(IncidentNotFound):
+            store.get("nope")
+        assert store.latest("nope") is None
+
+
+class TestUpdate:
+    def test_appends_a_revision_and_keeps_the_old_one(self, store: Store) -> None:
+        first = incident()
+        store.create(first)
+        record = store.update("demo", retitled(first, "Renamed"), expected=1)
+        assert (record.number, record.action) == (2, "update")
+        assert store.get("demo").to_incident().title == "Renamed"
+        assert store.revision("demo", 1).to_incident() == first
+        assert [r.number for r in store.revisions("demo")] == [1, 2]
+
+    def test_needs_the_revision_it_replaces(self, store: Store) -> None:
+        store.create(incident())
+        with pytest.raises(PreconditionRequired):
+            store.update("demo", incident(title="X"), expected=None)
+
+    def test_stale_revision_is_a_conflict_naming_the_latest(self, store: Store) -> None:
+        store.create(incident())
+        store.update("demo", incident(title="Two"), expected=1)
+        with pytest.raises(RevisionConflict) as caught:
+            store.update("demo", incident(title="Lost?"), expected=1)
+        assert caught.value.current == 2
+        assert store.get("demo").to_incident().title == "Two"
+
+    def test_ids_never_change(self, store: Store) -> None:
+        store.create(incident())
+        with pytest.raises(InvalidIncident) as caught:
+            store.update("demo", incident("other"), expected=1)
+        assert caught.value.diagnostics[0].code == "id-mismatch"
+        assert caught.value.diagnostics[0].pointer == "/id"
+
+    def test_unknown_incident(self, store: Store) -> None:
+        with pytest.raises(IncidentNotFound):
+            store.update("demo", incident(), expected=1)
+
+    def test_listing_columns_follow_the_latest_revision(self, store: Store) -> None:
+        store.create(incident(tags=["a"], severity="sev2"))
+        store.update("demo", incident(tags=["b"], severity="sev1"), expected=1)
+        assert [s.id for s in store.find(Query(tags=("b",), severity="sev1")).items] == ["demo"]
+        assert store.find(Query(tags=("a",))).items == []
+
+
+class TestPut:
+    def test_created_unchanged_updated(self, store: Store) -> None:
+        assert store.put(incident())[1] == "created"
+        assert store.put(incident())[1] == "unchanged"
+        record, outcome = store.put(incident(title="New"))
+        assert (outcome, record.number) == ("updated", 2)
+
+    def test_leaves_a_deleted_incident_deleted(self, store: Store) -> None:
+        store.create(incident())
+        store.delete("demo")
+        assert store.put(incident(title="New"))[1] == "deleted"
+        with pytest.raises(IncidentDeleted):
+            store.get("demo")
+
+
+class TestDelete:
+    def test_soft_delete_hides_and_restore_brings_back(self, store: Store) -> None:
+        store.create(incident())
+        deleted = store.delete("demo")
+        assert (deleted.number, deleted.action, deleted.deleted) == (2, "delete", True)
+        with pytest.raises(IncidentDeleted):
+            store.get("demo")
+        assert store.get("demo", include_deleted=True).deleted
+        assert store.find().items == []
+        assert [s.id for s in store.find(Query(deleted=True)).items] == ["demo"]
+        restored = store.restore("demo")
+        assert (restored.number, restored.action) == (3, "restore")
+        assert store.get("demo").to_incident() == incident()
+        assert [r.action for r in store.revisions("demo")] == [
+            "create",
+            "delete",
+            "restore",
+        ]
+
+    def test_deleted_incidents_refuse_writes_and_keep_their_id(self, store: Store) -> None:
+        store.create(incident())
+        store.delete("demo")
+        with pytest.raises(IncidentDeleted):
+            store.update("demo", incident(title="X"), expected=2)
+        with pytest.raises(IncidentDeleted):
+            store.delete("demo")
+        with pytest.raises(IncidentExists):
+            store.create(incident())
+        assert store.revision("demo", 1).to_incident() == incident()
+
+    def test_delete_with_a_stale_revision_is_a_conflict(self, store: Store) -> None:
+        store.create(incident())
+        store.update("demo", incident(title="Two"), expected=1)
+        with pytest.raises(RevisionConflict):
+            store.delete("demo", expected=1)
+
+    def test_restoring_a_live_incident_changes_nothing(self, store: Store) -> None:
+        store.create(incident())
+        assert store.restore("demo").number == 1
+        with pytest.raises(IncidentNotFound):
+            store.restore("nope")
+
+
+def _day(n: int) -> str:
+    return (dt.date(2024, 1, 1) + dt.timedelta(days=n)).isoformat()
+
+
+class TestFind:
+    @pytest.fixture
+    def filled(self, store: Store) -> Store:
+        store.create(incident("a", date=_day(1), tags=["x", "y"], services=["api"]))
+        store.create(incident("b", date=_day(2), tags=["x"], severity="sev1"))
+        store.create(incident("c", date=_day(3), services=["db"], severity="sev2"))
+        other = [{**NODES[0], "factor": "alerts-missing"}, NODES[1]]
+        store.create(make_incident(other, id="d", date=_day(3)))
+        return store
+
+    def ids(self, store: Store, **query: Any) -> list[str]:
+        return [s.id for s in store.find(Query(**query)).items]
+
+    def test_newest_first_then_by_id(self, filled: Store) -> None:
+        assert self.ids(filled) == ["c", "d", "b", "a"]
+
+    @pytest.mark.parametrize(
+        ("query", "expected"),
+        [
+            ({"tags": ("x",)}, ["b", "a"]),
+            ({"tags": ("x", "y")}, ["a"]),
+            ({"services": ("db",)}, ["c"]),
+            ({"severity": "sev1"}, ["b"]),
+            ({"factors": ("alerts-missing",)}, ["d"]),
+            ({"factors": ("no-canary",)}, ["c", "b", "a"]),
+            ({"date_from": dt.date.fromisoformat(_day(2))}, ["c", "d", "b"]),
+            ({"date_to": dt.date.fromisoformat(_day(2))}, ["b", "a"]),
+            ({"tags": ("nope",)}, []),
+        ],
+    )
+    def test_filters(self, filled: Store, query: dict[str, Any], expected: list[str]) -> None:
+        assert self.ids(filled, **query) == expected
+
+    def test_summaries_carry_tags_and_services_in_order(self, filled: Store) -> None:
+        (a,) = filled.find(Query(tags=("y",))).items
+        assert (a.tags, a.services, a.revision) == (["x", "y"], ["api"], 1)
+
+    def test_pages_are_stable_and_complete(self, filled: Store) -> None:
+        seen: list[str] = []
+        cursor = None
+        while True:
+            page = filled.find(Query(limit=1, cursor=cursor))
+            seen += [s.id for s in page.items]
+            if page.next_cursor is None:
+                break
+            filled.create(incident(f"late-{len(seen)}", date=_day(0)))  # after every page
+            cursor = page.next_cursor
+        assert seen[:4] == ["c", "d", "b", "a"]
+        assert len(seen) == len(set(seen))
+
+    def test_bad_cursor(self, filled: Store) -> None:
+        with pytest.raises(InvalidQuery):
+            filled.find(Query(cursor="not-a-cursor!"))
+
+
+class TestRevisions:
+    def test_paging_and_changes(self, store: Store) -> None:
+        store.create(incident())
+        for n in range(2, 6):
+            store.update("demo", incident(title=f"T{n}"), expected=n - 1)
+        assert [r.number for r in store.revisions("demo", after=2, limit=2)] == [3, 4]
+        changes = store.changes("demo", after=3)
+        assert [(c.number, c.to_incident().title) for c in changes] == [(4, "T4"), (5, "T5")]
+        assert store.changes("demo", after=5) == []
+
+    def test_unknown_revision(self, store: Store) -> None:
+        store.create(incident())
+        with pytest.raises(IncidentNotFound, match="no revision 9"):
+            store.revision("demo", 9)
+        with pytest.raises(IncidentNotFound):
+            store.revisions("nope")
+
+
+class TestConcurrency:
+    def test_racing_writers_never_lose_an_update(self, store: Store) -> None:
+        """Threads do read-modify-write with retries; every write must survive."""
+        store.create(incident(tags=[]))
+        writers, writes = 4, 6
+        conflicts = 0
+        lock = threading.Lock()
+
+        def work(w: int) -> None:
+            nonlocal conflicts
+            for i in range(writes):
+                while True:
+                    latest = store.get("demo")
+                    doc = latest.to_incident()
+                    edited = doc.model_copy(update={"tags": [*doc.tags, f"w{w}-{i}"]})
+                    try:
+                        store.update("demo", edited, expected=latest.number)
+                        break
+                    except RevisionConflict:
+                        with lock:
+                            conflicts += 1
+
+        threads = [threading.Thread(target=work, args=(w,)) for w in range(writers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        final = store.get("demo")
+        assert sorted(final.to_incident().tags) == sorted(
+            f"w{w}-{i}" for w in range(writers) for i in range(writes)
+        )
+        assert final.number == 1 + writers * writes
+        assert [r.number for r in store.revisions("demo")] == list(range(1, final.number + 1))
+
+    def test_same_revision_from_many_threads_lets_exactly_one_win(self, store: Store) -> None:
+        store.create(incident())
+        barrier = threading.Barrier(8)
+        results: list[str] = []
+
+        def write(n: int) -> None:
+            barrier.wait()
+            try:
+                store.update("demo", incident(title=f"by {n}"), expected=1)
+                results.append("won")
+            except RevisionConflict:
+                results.append("conflict")
+
+        threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(results) == ["conflict"] * 7 + ["won"]
+        assert store.latest("demo") == 2
+
+    def test_racing_creates_make_one_incident(self, store: Store) -> None:
+        barrier = threading.Barrier(6)
+        results: list[str] = []
+
+        def create() -> None:
+            barrier.wait()
+            try:
+                store.create(incident())
+                results.append("created")
+            except IncidentExists:
+                results.append("exists")
+
+        threads = [threading.Thread(target=create) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(results) == ["created"] + ["exists"] * 5
