@@ -112,13 +112,13 @@ def extract(
         if node.kind == "impact":
             continue
         text = analyse(node.label if not node.detail else f"{node.label} {node.detail}", drop)
-        best = index.score(text, node.level, top=1)
         if node.id in classes:
             cls, source = classes[node.id], "analysis"
         elif node.classification is not None:
             cls, source = str(node.classification), "node"
         else:
             cls, source = None, "none"
+        best = index.score(text, node.level, top=1, cls=cls)
         neighbours = {*G.pred[node.id], *G.succ[node.id]} - impact
         nodes.append(
             NodeFacts(
