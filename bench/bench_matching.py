@@ -17,7 +17,6 @@ Usage: ``python bench/run.py matching``, or ``python -m bench.bench_matching`` f
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator, Sequence
 
 from bench.table import Row
@@ -89,7 +88,7 @@ def matching_accuracy(
     if layers.startswith("keys"):
         keyed = {item.incident.id for k, item in enumerate(chosen) if k % 2 == 0}
         items = [
-            dataclasses.replace(n, key=g if n.incident in keyed else None)
+            n._replace(key=g if n.incident in keyed else None)
             for n, g in zip(items, gold, strict=True)
         ]
     found = match(items)

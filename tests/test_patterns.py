@@ -57,6 +57,8 @@ TRIGGERS = {
     "two": "Someone flipped the switch.",
     "three": "The job began its nightly run.",
     "four": "Lunch was served.",
+    "five": "A deploy started at dawn.",
+    "six": "A cron job fired.",
 }
 CANARY = "The config change went to all regions at once with no canary stage."
 CANARY_2 = "Rules were pushed globally to every edge server within seconds, no staged rollout."
@@ -183,6 +185,24 @@ class TestReport:
         first = {fmt: render(patterns(corpus), fmt) for fmt in ("json", "text", "markdown", "html")}
         again = {fmt: render(patterns(corpus[::-1]), fmt) for fmt in first}
         assert first == again
+
+    def test_long_lists_are_capped_with_their_counts(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from causemap.patterns import report as module
+
+        monkeypatch.setattr(module, "MEMBERS_LISTED", 2)
+        monkeypatch.setattr(module, "RECURRENCES_LISTED", 1)
+        corpus = [
+            *self.corpus(),
+            incident("five", "2024-04-01", {"c": CANARY_2}),
+            incident("six", "2024-05-01", {"c": CANARY}),
+        ]
+        report = patterns(corpus)
+        top = report.factors[0]
+        assert top.member_count == 5
+        assert [m.incident for m in top.members] == ["five", "six"]  # the most recent
+        (rec,) = report.recurring_after_fix
+        assert (rec.recurrences, rec.recurred_in) == (3, ["three"])  # the first after the fix
+        assert "three and 2 more" in render(report, "text")
 
     def test_json_shape(self) -> None:
         data = json.loads(render(patterns(self.corpus()), "json"))

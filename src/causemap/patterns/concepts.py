@@ -62,13 +62,6 @@ class Reading:
     """Word positions inside a multi-word mention, after its first word ("once" in "at once")."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Span:
-    start: int
-    end: int
-    concepts: frozenset[str]
-
-
 class Lexicon:
     """Concepts, negators and self-negating words, matched on word stems.
 
@@ -89,15 +82,18 @@ class Lexicon:
                 raise TypeError(f"concept lexicon: expected text, got {phrase!r}; quote it")
             return tuple(stem(t) for t in tokens(phrase) if t not in _CLAUSE_ENDS)
 
-        self.concepts: dict[tuple[str, ...], set[str]] = {}
+        concepts: dict[tuple[str, ...], set[str]] = {}
         for name, phrases in (data.get("concepts") or {}).items():
             for phrase in phrases:
                 found = key(phrase)
                 if found:
-                    self.concepts.setdefault(found, set()).add(str(name))
-        self.negated: dict[tuple[str, ...], set[str]] = {}
+                    concepts.setdefault(found, set()).add(str(name))
+        negated: dict[tuple[str, ...], set[str]] = {}
         for word, name in (data.get("negated") or {}).items():
-            self.negated.setdefault(key(word), set()).add(str(name))
+            negated.setdefault(key(word), set()).add(str(name))
+        self.concepts = {k: frozenset(v) for k, v in concepts.items()}
+        self.negated = {k: frozenset(v) for k, v in negated.items()}
+        self._pairs: dict[tuple[frozenset[str], frozenset[str]], tuple[str, ...]] = {}
         self.negators = {key(p) for p in data.get("negators") or ()} - {()}
         self.removers = {key(p) for p in data.get("removers") or ()} - {()}
         self.names = frozenset(n for names in self.concepts.values() for n in names) | frozenset(
@@ -117,14 +113,11 @@ class Lexicon:
         for candidates in index.values():
             candidates.sort(key=lambda item: -item[0])
         self._index = index
-
-    def _longest(self, stems: Sequence[str], i: int) -> dict[str, tuple[str, ...]]:
-        """The longest entry of each table that starts at ``stems[i]``."""
-        out: dict[str, tuple[str, ...]] = {}
-        for size, phrase, kind in self._index.get(stems[i], ()):
-            if kind not in out and tuple(stems[i : i + size]) == phrase:
-                out[kind] = phrase
-        return out
+        self._label = {
+            (denied, name): f"{'n' if denied else 'c'}:{name}"
+            for name in self.names
+            for denied in (False, True)
+        }
 
     def features(self, text: str) -> tuple[str, ...]:
         """The sorted concept features of ``text`` (see the module docstring)."""
@@ -132,78 +125,107 @@ class Lexicon:
 
     def read(self, stems: Sequence[str]) -> Reading:
         """Concepts of a sequence of stems and clause marks (see :func:`tokens`)."""
-        spans: list[_Span] = []
-        negations: list[tuple[int, int]] = []  # (position, +1 forward / -1 backward)
-        self_negated: set[int] = set()  # spans that negate themselves ("untested")
+        index, concepts, negated_words = self._index, self.concepts, self.negated
+        # spans: (start, end, concepts, negates itself)
+        spans: list[tuple[int, int, frozenset[str], bool]] = []
+        forward: list[int] = []  # positions after which the next words are negated
+        backward: list[int] = []  # positions before which the last words are negated
         cues: list[int] = []
-        clause = [0] * len(stems)
-        word = [0] * len(stems)  # position among words, clause marks left out
-        current = words = 0
-        i = 0
-        while i < len(stems):
-            if stems[i] in CLAUSE_MARKS:
+        n = len(stems)
+        clause = [0] * n
+        word = [0] * n  # position among words, clause marks left out
+        current = words = i = 0
+        while i < n:
+            root = stems[i]
+            if root in _CLAUSE_ENDS:
                 current += 1
-                clause[i], word[i] = current, words
-                i += 1
-                continue
-            if stems[i] in _CLAUSE_ENDS:
-                current += 1
-            found = self._longest(stems, i) if stems[i] in self._index else {}
-            neg = len(found.get("neg", ()))
-            remove = len(found.get("remove", ()))
-            concept = len(found.get("concept", ()))
-            self_neg = len(found.get("self", ()))
+                if root in CLAUSE_MARKS:
+                    clause[i], word[i] = current, words
+                    i += 1
+                    continue
+            neg = remove = concept = self_neg = 0
+            for size, phrase, kind in index.get(root, ()):
+                if size > 1 and tuple(stems[i : i + size]) != phrase:
+                    continue
+                if kind == "concept":
+                    if not concept:
+                        concept = size
+                        spans.append((i, i + size, concepts[phrase], False))
+                elif kind == "neg":
+                    neg = neg or size
+                elif kind == "remove":
+                    remove = remove or size
+                elif not self_neg:
+                    self_neg = size
+                    spans.append((i, i + size, negated_words[phrase], True))
             if neg:
-                negations.append((i + neg - 1, 1))
+                forward.append(i + neg - 1)
             if remove:  # passive ("the canary was skipped") looks back, else forward
-                passive = i > 0 and stems[i - 1] in _COPULAS
-                negations.append((i, -1) if passive else (i + remove - 1, 1))
+                if i > 0 and stems[i - 1] in _COPULAS:
+                    backward.append(i)
+                else:
+                    forward.append(i + remove - 1)
             if neg or remove or self_neg:
                 cues.append(words)
-            if self_neg:
-                self_negated.add(len(spans))
-                spans.append(_Span(i, i + self_neg, frozenset(self.negated[found["self"]])))
-            if concept:
-                spans.append(_Span(i, i + concept, frozenset(self.concepts[found["concept"]])))
-            step = min(max(neg, remove, concept, self_neg, 1), len(stems) - i)
-            for k in range(i, i + step):
-                clause[k], word[k] = current, words + (k - i)
+            step = max(neg, remove, concept, self_neg, 1)
+            if step > n - i:
+                step = n - i
+            for k in range(step):
+                clause[i + k], word[i + k] = current, words + k
             words += step
             i += step
+        return self._reading(spans, forward, backward, cues, clause, word)
+
+    def _reading(
+        self,
+        spans: list[tuple[int, int, frozenset[str], bool]],
+        forward: list[int],
+        backward: list[int],
+        cues: list[int],
+        clause: list[int],
+        word: list[int],
+    ) -> Reading:
         positive: set[str] = set()
         negative: set[str] = set()
         mentions: set[tuple[int, str, bool]] = set()
-        inside = frozenset(word[k] for span in spans for k in range(span.start + 1, span.end))
-        for index, span in enumerate(spans):
-            negated = index in self_negated or self._negated(span, negations, clause)
-            positive |= span.concepts
+        inside: set[int] = set()
+        for start, end, names, denies in spans:
+            for k in range(start + 1, end):
+                inside.add(word[k])
+            negated = denies or any(
+                0 < start - pos <= NEGATION_SCOPE and clause[pos] == clause[start]
+                for pos in forward
+            )
+            if not negated and backward:
+                last = end - 1
+                negated = any(
+                    0 < pos - last <= NEGATION_SCOPE and clause[pos] == clause[last]
+                    for pos in backward
+                )
+            positive |= names
             if negated:
-                negative |= span.concepts
-            mentions.update((word[span.start], c, negated) for c in span.concepts)
+                negative |= names
+            at = word[start]
+            for name in names:
+                mentions.add((at, name, negated))
         pairs: set[str] = set()
-        for a, first in enumerate(spans):
-            for second in spans[a + 1 :]:
-                if second.start - first.start > PAIR_WINDOW:
+        pair_names = self._pairs
+        for a, (start, _, names, _) in enumerate(spans):
+            for other, _, more, _ in spans[a + 1 :]:
+                if other - start > PAIR_WINDOW:
                     break
-                for x in first.concepts:
-                    for y in second.concepts:
-                        if x != y:
-                            pairs.add(f"p:{min(x, y)}+{max(x, y)}")
-        features = tuple(
-            sorted([f"c:{c}" for c in positive] + [f"n:{c}" for c in negative] + list(pairs))
-        )
-        return Reading(features, tuple(sorted(mentions)), tuple(cues), inside)
-
-    @staticmethod
-    def _negated(span: _Span, negations: Iterable[tuple[int, int]], clause: Sequence[int]) -> bool:
-        for pos, direction in negations:
-            if direction == 1:
-                near, other = 0 < span.start - pos <= NEGATION_SCOPE, span.start
-            else:
-                near, other = 0 < pos - (span.end - 1) <= NEGATION_SCOPE, span.end - 1
-            if near and clause[pos] == clause[other]:
-                return True
-        return False
+                found = pair_names.get((names, more))
+                if found is None:
+                    found = pair_names[names, more] = tuple(
+                        f"p:{min(x, y)}+{max(x, y)}" for x in names for y in more if x != y
+                    )
+                pairs.update(found)
+        label = self._label
+        features = sorted(pairs)
+        features += [label[True, c] for c in negative]
+        features += [label[False, c] for c in positive]
+        features.sort()
+        return Reading(tuple(features), tuple(sorted(mentions)), tuple(cues), frozenset(inside))
 
 
 @functools.cache

@@ -27,7 +27,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import chain
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from causemap.patterns.suggest import Suggestion
 from causemap.patterns.text import Analysed
@@ -37,8 +37,7 @@ __all__ = ["Layer", "Match", "MatchSettings", "NodeText", "match"]
 Layer = Literal["key", "catalog", "cluster"]
 
 
-@dataclass(frozen=True, slots=True)
-class NodeText:
+class NodeText(NamedTuple):
     """One non-impact node, as the matcher sees it."""
 
     incident: str
@@ -55,8 +54,7 @@ class NodeText:
     """The best catalog suggestion for the node, if any."""
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
     """A node's canonical factor, how it was found, and how sure it is."""
 
     factor: str

@@ -93,14 +93,19 @@ class PhraseIndex:
     def find(self, text: Analysed) -> list[Phrase]:
         """The phrases ``text`` contains, each once, in a stable order."""
         seq = text.seq
+        present = set(seq)
         negated = {pos for pos, _, denied in text.mentions if denied}
         found: dict[int, Phrase] = {}
         for start, first in enumerate(seq):
             for phrase in self.by_first.get(first, ()):
-                if id(phrase) not in found and _ordered(seq, start, phrase.stems) is not None:
+                if (
+                    id(phrase) not in found
+                    and present.issuperset(phrase.stems)
+                    and _ordered(seq, start, phrase.stems) is not None
+                ):
                     found[id(phrase)] = phrase
             for phrase in self.by_core.get(first, ()):
-                if id(phrase) in found:
+                if id(phrase) in found or not present.issuperset(phrase.core):
                     continue
                 end = _ordered(seq, start, phrase.core)
                 if end is None:

@@ -29,8 +29,8 @@ from __future__ import annotations
 import heapq
 import math
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from causemap.catalog.model import Catalog, Entry
 from causemap.patterns.phrases import PhraseIndex, compile_phrase
@@ -46,7 +46,7 @@ class Weights:
     phrase: float = 0.5
     keyword: float = 0.0
     entry: float = 12.0
-    example: float = 1.5
+    example: float = 0.0
     level: float = 1.0
     cls: float = 1.0
     """Bonus for an entry whose usual class (proximate/systemic) is the node's."""
@@ -62,8 +62,7 @@ class Weights:
     """Score at which confidence reaches about 0.63 before the margin is counted."""
 
 
-@dataclass(frozen=True, slots=True)
-class Suggestion:
+class Suggestion(NamedTuple):
     """One catalog entry proposed for a text."""
 
     key: str
@@ -150,6 +149,23 @@ class CatalogIndex:
         self._kw_weight = {
             s: math.log(1 + n / len({i for i, _ in owners})) for s, owners in self.keywords.items()
         }
+        # Scoring tables: the query weight of every term the catalog knows, and for each
+        # term its entries and examples with their (unit-vector) weights, in one place.
+        self._query = {t: self._weight(t, v) for t, v in self.idf.items() if self._weight(t, v)}
+        use_examples = bool(self.weights.example)
+        self._postings: dict[str, tuple[list[tuple[int, float]], list[tuple[int, float]]]] = {
+            t: (
+                self.entry_vectors.postings.get(t, []),
+                self.example_vectors.postings.get(t, []) if use_examples else [],
+            )
+            for t in self._query
+        }
+        self._levels = [str(entry.level) for entry in self.entries]
+        self._classes = [str(entry.class_) for entry in self.entries]
+        self._keys = [entry.key for entry in self.entries]
+        self._order = {
+            e: rank for rank, e in enumerate(sorted(range(n), key=self._keys.__getitem__))
+        }
 
     def _weight(self, term: str, value: float) -> float:
         """``value`` times the weight of the term's type (stems count 1)."""
@@ -174,17 +190,6 @@ class CatalogIndex:
                 counts[term] += weight
         return {t: 1 + math.log(c) if c >= 1 else c for t, c in counts.items()}
 
-    def _cosines(self, vectors: _Vectors, bag: Iterable[str]) -> dict[int, float]:
-        terms = {t: self._weight(t, self.idf[t]) for t in bag if t in self.idf}
-        norm = math.sqrt(sum(v * v for v in terms.values()))
-        if not norm:
-            return {}
-        out: dict[int, float] = defaultdict(float)
-        for term, value in terms.items():
-            for ident, weight in vectors.postings.get(term, ()):
-                out[ident] += weight * value / norm
-        return out
-
     def _phrase_hits(self, text: Analysed) -> dict[int, list[tuple[str, float]]]:
         hits: dict[int, list[tuple[str, float]]] = defaultdict(list)
         for phrase in self.phrases.find(text):
@@ -200,56 +205,74 @@ class CatalogIndex:
     ) -> list[Suggestion]:
         """The entries with a positive score for an analysed text, best first (``top`` of them)."""
         w = self.weights
-        scores: dict[int, float] = defaultdict(float)
-        terms = _terms(text)
-        for entry, cos in self._cosines(self.entry_vectors, terms).items():
-            scores[entry] += w.entry * cos
+        query, postings = self._query, self._postings
+        found = [(t, query[t]) for t in (*text.bag, *text.feats) if t in query]
+        norm = math.sqrt(sum(v * v for _, v in found))
+        scores = [0.0] * len(self.entries)
         best_example: dict[int, tuple[float, str]] = {}
-        for ident, cos in self._cosines(self.example_vectors, terms).items():
-            entry, example = self.example_owner[ident]
-            if cos > best_example.get(entry, (0.0, ""))[0]:
-                best_example[entry] = (cos, example)
-        for entry, (cos, _) in best_example.items():
-            scores[entry] += w.example * cos
+        if norm:
+            example_cos: dict[int, float] = defaultdict(float)
+            for term, value in found:
+                q = w.entry * value / norm
+                entries, examples = postings[term]
+                for ident, weight in entries:
+                    scores[ident] += weight * q
+                for ident, weight in examples:
+                    example_cos[ident] += weight * value / norm
+            owner = self.example_owner
+            for ident, cos in example_cos.items():
+                entry, example = owner[ident]
+                if cos > best_example.get(entry, (0.0, ""))[0]:
+                    best_example[entry] = (cos, example)
+            for entry, (cos, _) in best_example.items():
+                scores[entry] += w.example * cos
         phrase_hits = self._phrase_hits(text)
-        for entry, found in phrase_hits.items():
-            scores[entry] += w.phrase * sum(value for _, value in found)
-        keyword_hits: dict[int, set[str]] = defaultdict(set)
-        for term in text.bag:
-            for entry, keyword in self.keywords.get(term, ()):
-                if keyword not in keyword_hits[entry]:
-                    keyword_hits[entry].add(keyword)
-                    scores[entry] += w.keyword * self._kw_weight[term]
-        if level is not None:
-            for entry in list(scores):
-                if self.entries[entry].level == level:
-                    scores[entry] += w.level
-        if cls is not None:
-            for entry in list(scores):
-                if self.entries[entry].class_ == cls:
-                    scores[entry] += w.cls
-        keys = [entry.key for entry in self.entries]
-        ranked = [(v, e) for e, v in scores.items() if v > 0]
+        for entry, hits in phrase_hits.items():
+            scores[entry] += w.phrase * sum(value for _, value in hits)
+        if w.keyword:
+            for entry, found_keywords in self._keyword_hits(text).items():
+                scores[entry] += w.keyword * sum(
+                    self._kw_weight[t] for t in found_keywords.values()
+                )
+        if level is not None or cls is not None:
+            levels, classes = self._levels, self._classes
+            for entry, value in enumerate(scores):
+                if value:
+                    scores[entry] += (w.level if levels[entry] == level else 0.0) + (
+                        w.cls if classes[entry] == cls else 0.0
+                    )
+        order = self._order
+        ranked = [(-v, order[e], e) for e, v in enumerate(scores) if v > 0]
         if top is not None and top + 1 < len(ranked):
-            ranked = heapq.nsmallest(top + 1, ranked, key=lambda item: (-item[0], keys[item[1]]))
+            ranked = heapq.nsmallest(top + 1, ranked)
         else:
-            ranked.sort(key=lambda item: (-item[0], keys[item[1]]))
+            ranked.sort()
+        keywords = self._keyword_hits(text) if ranked else {}
         out = []
-        for rank, (value, entry) in enumerate(ranked[:top] if top is not None else ranked):
-            runner_up = ranked[1][0] if len(ranked) > 1 else None
-            other = runner_up if rank == 0 else ranked[0][0]
+        for rank, (negative, _, entry) in enumerate(ranked[:top] if top is not None else ranked):
+            value = -negative
+            runner_up = -ranked[1][0] if len(ranked) > 1 else None
+            other = runner_up if rank == 0 else -ranked[0][0]
             out.append(
                 Suggestion(
-                    key=keys[entry],
+                    key=self._keys[entry],
                     name=self.entries[entry].name,
                     score=round(value, 4),
                     confidence=self._confidence(value, other),
                     phrases=tuple(sorted({t for t, _ in phrase_hits.get(entry, ())})),
-                    keywords=tuple(sorted(keyword_hits.get(entry, ()))),
+                    keywords=tuple(sorted(set(keywords.get(entry, {})))),
                     example=best_example.get(entry, (0.0, None))[1],
                 )
             )
         return out
+
+    def _keyword_hits(self, text: Analysed) -> dict[int, dict[str, str]]:
+        """Catalog keywords found in the text, by entry: keyword → the stem that found it."""
+        hits: dict[int, dict[str, str]] = defaultdict(dict)
+        for term in text.bag:
+            for entry, keyword in self.keywords.get(term, ()):
+                hits[entry].setdefault(keyword, term)
+        return hits
 
     def _confidence(self, value: float, other: float | None) -> float:
         """Sure when the score is high and clearly ahead of the next entry."""

@@ -18,8 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = [
     "CLAUSE_MARKS",
@@ -114,8 +113,7 @@ def glossary(names: Iterable[str]) -> frozenset[str]:
     return frozenset(stem(w) for name in names for w in words(name) if not w[0].isdigit())
 
 
-@dataclass(frozen=True, slots=True)
-class Analysed:
+class Analysed(NamedTuple):
     """A text reduced to stems and concepts."""
 
     seq: tuple[str, ...]
