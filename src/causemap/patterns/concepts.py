@@ -233,4 +233,5 @@ def builtin_lexicon() -> Lexicon:
     """The lexicon shipped in ``concepts.yaml`` (read once)."""
     import yaml
 
-    return Lexicon(yaml.safe_load(BUILTIN_LEXICON.read_text(encoding="utf-8")))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
+    return Lexicon(yaml.load(BUILTIN_LEXICON.read_text(encoding="utf-8"), Loader=loader))

@@ -68,9 +68,10 @@ class Match(NamedTuple):
 class MatchSettings:
     """Thresholds and weights; the defaults were tuned on the corpus's dev split."""
 
-    catalog_threshold: float = 0.25
-    """Least suggestion confidence for an automatic catalog assignment."""
-    event_threshold: float = 0.9
+    catalog_threshold: float = 0.4
+    """Least suggestion confidence for an automatic catalog assignment: below it the
+    node is left to clustering (many nodes are incident-specific and have no factor)."""
+    event_threshold: float = 0.7
     """Least confidence for assigning an event (triggers are rarely shared patterns)."""
     repeat_threshold: float = 0.9
     """Least confidence for a second node of one incident to join the same catalog entry."""
