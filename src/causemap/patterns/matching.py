@@ -5,7 +5,11 @@ Three layers, each measured on the labelled corpus (``bench/bench_matching.py``)
 1. **keys**: nodes that carry the same ``factor:`` key are one factor, exactly
    (confidence 1);
 2. **catalog**: a node whose best catalog suggestion is confident enough joins that
-   entry's factor (confidence: the suggestion's);
+   entry's factor (confidence: the suggestion's). Below the threshold the matcher
+   abstains: many nodes (triggers, incident-specific mechanisms) are instances of no
+   shared factor, and a guess would pair them with nodes they have nothing in common
+   with. Events need more confidence than conditions and factors. The thresholds were
+   chosen on the corpus's dev split by leave-one-incident-out (``bench/tune_dev.py``);
 3. **clustering**: the remaining nodes are compared by text (TF-IDF cosine over word
    stems, IDF from the whole corpus) and graph context (the canonical factors of their
    causes and effects), and merged greedily, best pair first, into factors of their own

@@ -26,7 +26,6 @@ assignment.
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -243,10 +242,7 @@ class CatalogIndex:
                     )
         order = self._order
         ranked = [(-v, order[e], e) for e, v in enumerate(scores) if v > 0]
-        if top is not None and top + 1 < len(ranked):
-            ranked = heapq.nsmallest(top + 1, ranked)
-        else:
-            ranked.sort()
+        ranked.sort()  # a few dozen entries: a plain sort beats a heap
         keywords = self._keyword_hits(text) if ranked else {}
         out = []
         for rank, (negative, _, entry) in enumerate(ranked[:top] if top is not None else ranked):
