@@ -44,7 +44,7 @@ _COPULAS = frozenset(
 )
 NEGATION_SCOPE = 4
 """How many words after a negator or remover (before a remover, in the passive) it negates."""
-PAIR_WINDOW = 8
+PAIR_WINDOW = 6
 """Greatest distance, in words, between two concepts that form a pair feature."""
 
 
