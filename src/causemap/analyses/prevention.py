@@ -187,11 +187,14 @@ def suggested_cut(
             H.add_edge((node, "out"), sink)
         else:
             H.add_edge((node, "in"), (node, "out"), capacity=cut_weight(G, node, classes[node]))
-        if not any(p in uncut for p in G.pred[node]):
+        if not any(p in uncut for p in G.pred[node]) and node not in targets:
+            # An impact with no cause is on no path that a node could cut.
             H.add_edge(source, (node, "in"))
         for effect in G.succ[node]:
             if effect in uncut:
                 H.add_edge((node, "out"), (effect, "in"))
+    if source not in H:
+        return [], 0
     weight, (reachable, _) = nx.minimum_cut(H, source, sink)
     cut = [
         n
