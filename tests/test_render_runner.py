@@ -53,6 +53,10 @@ class TestFindDot:
         with pytest.raises(GraphvizNotFound):
             run_dot("digraph {}", "svg")
 
+    def test_version_reads_no_stdin(self, fake_path: Path) -> None:
+        fake_dot(fake_path, 'cat; echo "dot - graphviz version 9.9" >&2')
+        assert dot_version() == "dot - graphviz version 9.9"
+
     def test_command_is_dot_alone_with_argv_only(self, fake_path: Path) -> None:
         dot = fake_dot(fake_path, "exit 0")
         assert dot_command("png") == [str(dot), "-Tpng", "-Gdpi=96", "-Gsize=60,60"]
@@ -128,21 +132,24 @@ class TestFailures:
     def test_wall_clock_timeout_kills_dot(self, fake_path: Path) -> None:
         fake_dot(fake_path, "exec sleep 30")
         started = time.perf_counter()
-        with pytest.raises(RenderTimeout, match=r"did not finish within 0\.5 s"):
+        with pytest.raises(RenderTimeout, match=r"did not finish within 0\.5 s") as info:
             run_dot("digraph {}", "svg", RenderLimits(timeout=0.5))
         assert time.perf_counter() - started < 5
+        assert info.value.limit == "wall-clock"
 
     def test_memory_exhaustion_is_a_limit_error(self, fake_path: Path) -> None:
         fake_dot(fake_path, "cat >/dev/null; echo 'out of memory' >&2; exit 1")
-        with pytest.raises(RenderTimeout, match="ran out of its 2,048 MiB memory limit"):
+        with pytest.raises(RenderTimeout, match="ran out of its 2,048 MiB memory limit") as info:
             run_dot("digraph {}", "svg")
+        assert info.value.limit == "memory"
 
     @pytest.mark.dot
     def test_cpu_limit_stops_a_pathological_layout(self) -> None:
         started = time.perf_counter()
-        with pytest.raises(RenderTimeout, match="more than its 1 s of CPU time"):
+        with pytest.raises(RenderTimeout, match="more than its 1 s of CPU time") as info:
             run_dot(heavy_dot(), "svg", RenderLimits(cpu_seconds=1))
         assert time.perf_counter() - started < 10
+        assert info.value.limit == "cpu"
 
     @pytest.mark.dot
     def test_memory_limit_stops_dot(self) -> None:

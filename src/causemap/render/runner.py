@@ -132,11 +132,13 @@ def _failure(returncode: int, stderr: str, limits: RenderLimits) -> RenderError:
             f"Graphviz dot used more than its {limits.cpu_seconds} s of CPU time and was "
             "stopped; the graph is too large or too tangled to lay out"
         )
+        error.limit = "cpu"
     elif any(word in stderr.lower() for word in _MEMORY_WORDS):
         error = RenderTimeout(
             f"Graphviz dot ran out of its {limits.memory_bytes // 2**20:,} MiB memory limit "
             "and was stopped; the graph is too large to lay out"
         )
+        error.limit = "memory"
     elif signalled > 0:
         error = RenderError(
             f"Graphviz dot crashed ({_signal_name(signalled)}); under its "
@@ -194,6 +196,11 @@ def dot_version() -> str:
     """Return the version line of the installed ``dot`` (for the benchmark and bug reports)."""
     dot = find_dot()
     done = subprocess.run(
-        [dot, "-V"], capture_output=True, timeout=10, env=_environment(dot), check=False
+        [dot, "-V"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=10,
+        env=_environment(dot),
+        check=False,
     )
     return _truncate(done.stderr or done.stdout)
