@@ -515,10 +515,15 @@ class TestAuth:
         ("method", "path"),
         [
             ("post", "/render?format=dot"),
+            ("post", "/analyze"),
+            ("post", "/lint"),
+            ("post", "/suggest"),
             ("get", f"/render/dot/{encoded(JSON)}"),
         ],
     )
-    def test_read_token_may_render(self, secured: TestClient, method: str, path: str) -> None:
+    def test_read_token_may_render_and_analyse(
+        self, secured: TestClient, method: str, path: str
+    ) -> None:
         call = getattr(secured, method)
         kwargs: dict[str, Any] = {"headers": YAML}
         if method == "post":

@@ -33,10 +33,12 @@ log = logging.getLogger("causemap.service")
 
 DESCRIPTION = """\
 Blameless postmortems as causal graphs: store incidents with their full revision
-history, follow them live, and diff revisions.
+history, follow them live, and diff revisions; draw, analyse and lint incidents, suggest
+catalog factors, and find the factors shared across incidents.
 
 **Auth.** When the server has tokens (`CAUSEMAP_TOKENS`), send
-`Authorization: Bearer TOKEN`; read tokens may read, write tokens may also write.
+`Authorization: Bearer TOKEN`; read tokens may read, render and analyse, write tokens
+may also write. `GET /api/v1/whoami` tells a page which it has.
 
 **Errors** are always `{"error": {"code", "message", "details"}}`; invalid incidents
 carry the same diagnostics as `causemap validate` in `details`.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from causemap.service.routes import events, incidents, render
+from causemap.service.routes import analysis, events, incidents, patterns, render, whoami
 
 __all__ = ["ROUTERS"]
 
@@ -16,4 +16,7 @@ ROUTERS: list[APIRouter] = [
     incidents.router,
     events.router,
     render.router,
+    analysis.router,
+    patterns.router,
+    whoami.router,
 ]
