@@ -248,10 +248,11 @@ def _not_modified(key: str, cache: str, *, embeddable: bool, vary: str | None = 
     return Response(status_code=304, headers=headers)
 
 
-_DIAGRAM_CONTENT = {
+_DIAGRAM_CONTENT: dict[str, Any] = {
     spec.media_type.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
     for spec in FORMATS.values()
-}
+} | {"application/json": {"schema": {"$ref": "#/components/schemas/Incident"}}}
+"""Every format's media type; ``json`` is the canonical incident document itself."""
 _DIAGRAM: dict[int, dict[str, Any]] = {
     200: {
         "description": "The diagram, with its content hash as a strong ETag.",
