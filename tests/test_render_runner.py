@@ -14,7 +14,7 @@ import pytest
 from causemap.errors import GraphvizNotFound, RenderError, RenderTimeout
 from causemap.render import runner
 from causemap.render.options import RenderLimits
-from causemap.render.runner import dot_command, dot_version, find_dot, run_dot
+from causemap.render.runner import DotProcess, dot_command, dot_version, find_dot, run_dot
 
 
 def fake_dot(folder: Path, body: str) -> Path:
@@ -84,6 +84,21 @@ class TestLimits:
         fake_dot(fake_path, "cat >/dev/null; ulimit -t; ulimit -v")
         out = run_dot("digraph {}", "svg", RenderLimits(cpu_seconds=7, memory_bytes=2**30))
         assert out.decode().split() == ["7", str(2**30 // 1024)]
+
+
+class TestStartedEarly:
+    def test_run_in_two_steps(self, fake_path: Path) -> None:
+        fake_dot(fake_path, 'echo "ARGS:$*"; cat')
+        process = DotProcess("svg")
+        assert process.run("digraph {}") == b"ARGS:-Tsvg\ndigraph {}"
+        process.close()  # after run: nothing to do
+
+    def test_close_stops_an_unused_process(self, fake_path: Path) -> None:
+        fake_dot(fake_path, "exec cat >/dev/null")
+        process = DotProcess("svg", RenderLimits(cpu_seconds=7))
+        process.close()
+        assert process.process.returncode is not None
+        process.close()
 
 
 class TestEnvironment:

@@ -375,6 +375,28 @@ class TestStoredRender:
 
 
 @pytest.mark.dot
+class TestStartedEarly:
+    def test_same_bytes_as_the_library(self, client: TestClient) -> None:
+        for path in sorted(EXAMPLE.parent.glob("*.yaml")):
+            text = path.read_text()
+            for fmt in ("svg", "png", "pdf"):
+                response = post_render(client, text, query=f"?format={fmt}&lanes=level&actions=1")
+                assert response.status_code == 200
+                options = RenderOptions(lanes="level", actions=True)
+                assert response.content == render(loads(text), fmt, options), (path, fmt)
+
+    def test_dot_is_stopped_when_the_render_fails_before_it(
+        self, make_client: MakeClient, fake_path: Path, tmp_path: Path
+    ) -> None:
+        client = make_client(render_limits=RenderLimits(max_label=10))
+        pid = tmp_path / "pid"
+        fake_dot(fake_path, f"echo $$ > {pid}; exec cat >/dev/null")
+        response = post_render(client, other("Long labels"))
+        assert (response.status_code, response.json()["error"]["code"]) == (413, "limit-exceeded")
+        started = pid.read_text().strip() if pid.exists() else ""  # empty: killed before it ran
+        assert not started or not Path(f"/proc/{started}").exists()  # killed and reaped
+
+
 class TestSafety:
     def test_hostile_labels_render_inert(self, client: TestClient, tmp_path: Path) -> None:
         incident = hostile_incident(tmp_path / "marker")
@@ -437,13 +459,13 @@ class TestDotPool:
         assert RENDER_OVERLOADED.value() == refused + 1
         assert post_render(client, other("third")).status_code == 200  # the slot is free again
 
-    def test_identical_concurrent_renders_run_dot_once(
-        self, make_client: MakeClient, fake_path: Path, tmp_path: Path
+    def test_identical_concurrent_renders_run_once(
+        self, make_client: MakeClient, fake_path: Path
     ) -> None:
         client = make_client(dot_workers=1, dot_wait=0.2)
-        runs = tmp_path / "runs"
-        fake_dot(fake_path, f'echo run >> {runs}; sleep 1; exec /usr/bin/dot "$@"')
+        fake_dot(fake_path, 'sleep 1; exec /usr/bin/dot "$@"')
         url = f"{API}/render/svg/{encoded(dump(loads(other('Shared')), 'json'))}"
+        misses = RENDER_CACHE_MISSES.value(format="svg")
         answers: list[Any] = []
         threads = [
             threading.Thread(target=lambda: answers.append(client.get(url))) for _ in range(4)
@@ -452,9 +474,11 @@ class TestDotPool:
             thread.start()
         for thread in threads:
             thread.join()
-        assert [a.status_code for a in answers] == [200] * 4
+        assert [a.status_code for a in answers] == [200] * 4  # none refused: they shared one
         assert len({a.content for a in answers}) == 1
-        assert runs.read_text().count("run") == 1
+        assert RENDER_CACHE_MISSES.value(format="svg") == misses + 1
+        timings = sorted(a.headers["server-timing"].split(";")[0] for a in answers)
+        assert timings == ["cache", "cache", "cache", "render"]
 
     def test_the_event_loop_stays_free_during_a_render(
         self, make_client: MakeClient, fake_path: Path
@@ -491,7 +515,7 @@ class TestDotPool:
         limits = RenderLimits(cpu_seconds=1, timeout=20)
         client = make_client(render_limits=limits)
         runs = tmp_path / "runs"
-        fake_dot(fake_path, f"echo run >> {runs}; cat >/dev/null; while :; do :; done")
+        fake_dot(fake_path, f"echo run $$ $* >> {runs}; cat >/dev/null; while :; do :; done")
         before = DOT_TIMEOUTS.value()
         first = post_render(client, other("Tangled"))
         assert first.status_code == 422, first.text
@@ -503,7 +527,7 @@ class TestDotPool:
         assert second.status_code == 422
         assert second.json() == first.json()
         assert time.perf_counter() - started < 0.5
-        assert runs.read_text().count("run") == 1  # answered from memory: no second run
+        assert runs.read_text().count("run") == 1, runs.read_text()  # answered from memory
 
 
 class TestAuth:
