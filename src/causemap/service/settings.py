@@ -41,8 +41,11 @@ DEFAULT_DOT_TIMEOUT = 10
 
 
 def default_dot_workers() -> int:
-    """One concurrent ``dot`` per core: layout is CPU-bound, more would only queue."""
-    return max(1, os.cpu_count() or 1)
+    """One concurrent ``dot`` per core this process may use: layout is CPU-bound, more
+    would only queue."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    cores = len(affinity(0)) if affinity is not None else os.cpu_count()
+    return max(1, cores or 1)
 
 
 def service_limits(cpu_seconds: int = DEFAULT_DOT_TIMEOUT) -> RenderLimits:
