@@ -49,9 +49,10 @@ def _agreement() -> Iterator[Row]:
             higher_is_better=True,
         )
     share = 100 * sum(agree.values()) / sum(total.values())
+    incidents = len(labelled_corpus())
     yield Row(
         "classes",
-        f"agreement with reviewers, all 18 real postmortems ({sum(total.values())} nodes)",
+        f"agreement with reviewers, all {incidents} real postmortems ({sum(total.values())} nodes)",
         share,
         95.0,
         unit="%",

@@ -11,19 +11,19 @@ layer by layer:
 * ``keys½+catalog+cluster``: every other incident carries its human labels as ``factor:``
   keys, as in an archive that adopted keys halfway; the rest is matched automatically.
 
-The catalog and the thresholds were tuned on the ``dev`` split only; ``test`` is held out.
+The suggestion weights and the matching thresholds were chosen on the ``dev`` split only
+(``python -m bench.tune_dev``, which never opens ``test``); ``test`` is held out.
 Usage: ``python bench/run.py matching``, or ``python -m bench.bench_matching`` for the table.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator, Sequence
 
 from bench.table import Row
 from causemap.catalog import builtin_catalog
 from causemap.graph import to_graph
-from causemap.patterns.facts import extract
+from causemap.patterns.facts import default_classifier, extract
 from causemap.patterns.matching import NodeText, match
 from causemap.patterns.report import _items
 from causemap.patterns.suggest import CatalogIndex
@@ -37,17 +37,19 @@ def _chosen(corpus: Sequence[Labelled], split: str) -> list[Labelled]:
 
 
 def suggestion_accuracy(corpus: Sequence[Labelled], split: str) -> tuple[int, float, float]:
-    """(nodes with a catalog factor, top-1 share, top-3 share)."""
+    """(nodes with a catalog factor, top-1 share, top-3 share), scored as ``causemap
+    suggest`` and ``causemap patterns`` score them (with the node's level and class)."""
     catalog = builtin_catalog()
     index, keys = CatalogIndex(catalog), set(catalog.keys())
+    classify, _ = default_classifier()
     n = top1 = top3 = 0
     for item in _chosen(corpus, split):
-        facts = extract(item.incident, to_graph(item.incident), index)
+        facts = extract(item.incident, to_graph(item.incident), index, classify)
         for node in facts.nodes:
             gold = item.factors[node.id]
             if gold not in keys:
                 continue
-            ranked = [s.key for s in index.score(node.text, node.level, top=3)]
+            ranked = [s.key for s in index.score(node.text, node.level, top=3, cls=node.cls)]
             n += 1
             top1 += ranked[:1] == [gold]
             top3 += gold in ranked
@@ -80,8 +82,9 @@ def matching_accuracy(
     """Pairwise P/R/F1 for one split and one layer setting (see the module docstring)."""
     catalog = builtin_catalog()
     index = CatalogIndex(catalog)
+    classify, _ = default_classifier()
     chosen = _chosen(corpus, split)
-    facts = [extract(item.incident, to_graph(item.incident), index) for item in chosen]
+    facts = [extract(item.incident, to_graph(item.incident), index, classify) for item in chosen]
     items: list[NodeText] = _items(facts)
     gold = [
         item.factors[node.id] for item, f in zip(chosen, facts, strict=True) for node in f.nodes
@@ -89,7 +92,7 @@ def matching_accuracy(
     if layers.startswith("keys"):
         keyed = {item.incident.id for k, item in enumerate(chosen) if k % 2 == 0}
         items = [
-            dataclasses.replace(n, key=g if n.incident in keyed else None)
+            n._replace(key=g if n.incident in keyed else None)
             for n, g in zip(items, gold, strict=True)
         ]
     found = match(items)

@@ -19,16 +19,23 @@ from bench.table import Row
 CASES = [(1_000, 3.0), (10_000, 30.0)]
 
 
-def measure(folder: Path) -> tuple[float, float]:
-    """Run ``causemap patterns folder --format json``; return (seconds, peak MB)."""
+def measure(folder: Path) -> tuple[float, float, float]:
+    """Run ``causemap patterns folder --format json``; return (seconds, CPU seconds, peak MB).
+
+    CPU seconds are user + system time of the command and its worker processes: on a
+    machine that other work also loads, wall time varies from run to run, CPU time much
+    less (with 2 free cores, wall time is roughly CPU time / 2 plus the serial start and
+    report phases).
+    """
     code = (
         "import resource, sys\n"
         "from causemap.cli import main\n"
         "sys.argv = ['causemap', 'patterns', sys.argv[1], '--format', 'json', '-o', sys.argv[2]]\n"
         "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
-        "me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-        "kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-        "print(me, kids)\n"
+        "me = resource.getrusage(resource.RUSAGE_SELF)\n"
+        "kids = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime\n"
+        "print(me.ru_maxrss, kids.ru_maxrss, cpu)\n"
     )
     started = time.perf_counter()
     out = subprocess.run(
@@ -38,16 +45,23 @@ def measure(folder: Path) -> tuple[float, float]:
         check=True,
     )
     seconds = time.perf_counter() - started
-    main_kb, worker_kb = (int(v) for v in out.stdout.split()[-2:])
-    return seconds, (main_kb + 2 * worker_kb) / 1024  # main + two workers, at their peaks
+    main_kb, worker_kb, cpu = out.stdout.split()[-3:]
+    peak = (int(main_kb) + 2 * int(worker_kb)) / 1024  # main + two workers, at their peaks
+    return seconds, float(cpu), peak
 
 
 def rows() -> Iterator[Row]:
     for n, target in CASES:
         with tempfile.TemporaryDirectory() as tmp:
             folder = write_corpus(Path(tmp) / "incidents", n)
-            seconds, peak = measure(folder)
+            seconds, cpu, peak = measure(folder)
+            size = (folder.parent / "report.json").stat().st_size / 1e6
         yield Row("patterns", f"{n:,} incidents × 25 nodes: report, wall time", seconds, target)
+        yield Row(
+            "patterns",
+            f"{n:,} incidents: CPU time, all processes (2 cores: about half of it in wall time)",
+            cpu,
+        )
         yield Row(
             "patterns",
             f"{n:,} incidents: peak memory (main + 2 workers, upper bound)",
@@ -55,3 +69,4 @@ def rows() -> Iterator[Row]:
             2048.0,
             unit="MB",
         )
+        yield Row("patterns", f"{n:,} incidents: JSON report size", size, unit="MB")

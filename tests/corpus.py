@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,13 +27,25 @@ class Labelled:
     factors: dict[str, str | None]
 
 
-def labelled_corpus() -> list[Labelled]:
-    """Every corpus incident with its labels, in file order."""
+def labelled_corpus(splits: Collection[str] | None = None) -> list[Labelled]:
+    """Every corpus incident with its labels, in file order.
+
+    ``splits`` (e.g. ``{"dev"}``) keeps only those splits: the other incidents' files
+    are not even opened and their labels are dropped unread, which is how tuning code
+    stays away from the held-out ``test`` split.
+    """
     labels: dict[str, Any] = yaml.safe_load(LABELS.read_text(encoding="utf-8"))["incidents"]
+    chosen = {
+        ident: entry
+        for ident, entry in labels.items()
+        if splits is None or entry["split"] in splits
+    }
     out = []
     for path in sorted(CORPUS.glob("*.yaml")):
+        entry = chosen.get(path.stem)
+        if entry is None:
+            continue
         incident = load(path)
-        entry = labels[incident.id]
         out.append(
             Labelled(
                 incident=incident,

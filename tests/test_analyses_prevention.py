@@ -273,3 +273,19 @@ def test_actions_on_every_root_cut_every_path(status: str) -> None:
     assert p.depth_of_defence >= 1
     assert p.uncovered_paths == []
     assert p.suggested_cut == []
+
+
+def test_an_impact_with_no_cause_is_analysed() -> None:
+    # A valid (if unfinished) incident: the impact stands alone, its causes not yet linked.
+    G = to_graph(
+        make_incident(
+            [
+                {"id": "push", "kind": "event", "label": "Pushed"},
+                {"id": "harm", "kind": "impact", "label": "Errors"},
+                {"id": "late", "kind": "impact", "label": "Slow", "causes": ["push"]},
+            ]
+        )
+    )
+    p = analyze(G).prevention
+    assert not p.all_paths_cut
+    assert p.suggested_cut == ["push"]  # cuts what a node can cut; the lone impact stays

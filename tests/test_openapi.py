@@ -13,10 +13,17 @@ that requests with a missing or made-up token are refused. Examples are bounded 
 the whole run takes seconds; the store holds the bundled examples, so generated requests
 hit existing incidents as well as missing ones. The event stream is left out: it never
 ends by design (tests/test_service_processes.py covers it over real HTTP).
+
+Generated bodies are rarely valid incidents, so the render and analysis operations are
+also called with the bundled examples in every format and with view options, and those
+answers are validated against the schema in the same way.
 """
 
 from __future__ import annotations
 
+import base64
+import json
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,13 +36,25 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import negative_data_rejection, positive_data_acceptance
 from schemathesis.core.result import Ok
 
-from causemap.loader import load
+from causemap.loader import dump, load
 from causemap.service import Settings, Tokens, create_app
 from causemap.store import Store
 from tests.conftest import EXAMPLES
 from tests.test_service import TOKENS, WRITE
 
 EXAMPLES_PER_OPERATION = 30
+NEW_OPERATIONS = {
+    "POST /render",
+    "GET /render/{format}/{encoded}",
+    "GET /incidents/{incident_id}/render.{format}",
+    "GET /incidents/{incident_id}/analysis",
+    "POST /analyze",
+    "POST /lint",
+    "POST /suggest",
+    "POST /patterns",
+    "GET /patterns",
+    "GET /whoami",
+}
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +79,8 @@ def test_api_conforms_to_its_schema(app: FastAPI, mode: schemathesis.GenerationM
         operations.append(result.ok())
     tested = [op for op in operations if not op.path.endswith("/events")]
     assert len(tested) >= 10
+    paths = {f"{op.method.upper()} {op.path.removeprefix('/api/v1')}" for op in tested}
+    assert paths >= NEW_OPERATIONS, NEW_OPERATIONS - paths
     for operation in tested:
 
         @given(case=operation.as_strategy(generation_mode=mode))
@@ -80,3 +101,54 @@ def test_api_conforms_to_its_schema(app: FastAPI, mode: schemathesis.GenerationM
         except Unsatisfiable:
             # No parameters or body to break: nothing negative to send.
             assert mode is schemathesis.GenerationMode.NEGATIVE
+
+
+def _operation(schema: Any, method: str, path: str) -> Any:
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if operation.method.upper() == method and operation.path == f"/api/v1{path}":
+            return operation
+    raise AssertionError(f"no operation {method} {path}")
+
+
+@pytest.mark.dot
+@pytest.mark.slow
+def test_valid_requests_get_schema_conformant_answers(app: FastAPI) -> None:
+    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
+    auth = {"Authorization": f"Bearer {WRITE}"}
+    incidents = [load(path) for path in EXAMPLES]
+    documents = [json.loads(dump(incident, "json")) for incident in incidents]
+    first = incidents[0]
+    views = [{}, {"lanes": "level", "actions": True, "highlight": "uncovered", "legend": False}]
+    calls: list[tuple[str, str, dict[str, Any]]] = []
+    for fmt in ("svg", "png", "pdf", "dot", "mermaid", "markdown", "json"):
+        for view in views:
+            calls.append(
+                ("POST", "/render", {"query": {"format": fmt, **view}, "body": documents[0]})
+            )
+        encoded = base64.urlsafe_b64encode(zlib.compress(json.dumps(documents[1]).encode()))
+        params = {"format": fmt, "encoded": encoded.decode()}
+        calls.append(("GET", "/render/{format}/{encoded}", {"path_parameters": params}))
+        params = {"incident_id": first.id, "format": fmt}
+        calls.append(
+            ("GET", "/incidents/{incident_id}/render.{format}", {"path_parameters": params})
+        )
+    focus = {"focus": first.nodes[0].id, "direction": "TB", "download": True}
+    calls.append(("POST", "/render", {"query": focus, "body": documents[0]}))
+    for document in documents:
+        calls.append(("POST", "/analyze", {"body": document}))
+        calls.append(("POST", "/lint", {"query": {"fail_on": "info"}, "body": document}))
+        calls.append(("POST", "/suggest", {"query": {"top": 5}, "body": document}))
+    calls.append(
+        ("GET", "/incidents/{incident_id}/analysis", {"path_parameters": {"incident_id": first.id}})
+    )
+    for fmt in ("json", "html", "markdown"):
+        calls.append(("POST", "/patterns", {"query": {"format": fmt}, "body": documents}))
+        calls.append(("GET", "/patterns", {"query": {"format": fmt, "since": "2020-01-01"}}))
+    calls.append(("GET", "/whoami", {}))
+    for method, path, parts in calls:
+        if "body" in parts:
+            parts["media_type"] = "application/json"
+        case = _operation(schema, method, path).Case(**parts)
+        response = case.call_and_validate(headers=auth)
+        assert response.status_code == 200, (method, path, parts.get("query"), response.text[:300])

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from causemap.cli import cli
 from causemap.model import Incident
 from causemap.patterns import patterns, render, suggest
-from causemap.patterns.matching import NodeText, match
+from causemap.patterns.matching import MatchSettings, NodeText, match
 from causemap.patterns.text import analyse
 from tests.conftest import make_incident
 
@@ -57,6 +57,8 @@ TRIGGERS = {
     "two": "Someone flipped the switch.",
     "three": "The job began its nightly run.",
     "four": "Lunch was served.",
+    "five": "A deploy started at dawn.",
+    "six": "A cron job fired.",
 }
 CANARY = "The config change went to all regions at once with no canary stage."
 CANARY_2 = "Rules were pushed globally to every edge server within seconds, no staged rollout."
@@ -106,6 +108,31 @@ class TestMatch:
         assert len(clustered) == 2
         incidents = {("a", "b")[i > 0] for i, m in enumerate(found) if m and m.layer == "cluster"}
         assert incidents == {"a", "b"}, "two nodes of incident a were merged"
+
+    @staticmethod
+    def suggested(inc: str, kind: str, confidence: float) -> NodeText:
+        from causemap.patterns.suggest import Suggestion
+
+        label = f"node of {inc}"
+        best = Suggestion("retry-storm-no-backoff", "Retry storm", 5.0, confidence)
+        return NodeText(inc, "n", label, kind, None, None, analyse(label), (), best)
+
+    def test_abstains_below_the_threshold(self) -> None:
+        settings = MatchSettings(catalog_threshold=0.4, event_threshold=0.7)
+        found = match(
+            [
+                self.suggested("a", "condition", 0.45),  # assigned
+                self.suggested("b", "condition", 0.35),  # too unsure: left unmatched
+                self.suggested("c", "event", 0.6),  # an event needs more
+                self.suggested("d", "event", 0.75),
+            ],
+            settings,
+        )
+        assert [m.layer if m else None for m in found] == ["catalog", None, None, "catalog"]
+
+    def test_matching_is_deterministic(self) -> None:
+        nodes = [self.suggested(inc, "condition", 0.5 + i / 100) for i, inc in enumerate("abcd")]
+        assert match(nodes) == match(nodes[::-1])[::-1]
 
     def test_different_keys_never_merge(self) -> None:
         label = "The quarterly zorblax reconciliation had no owner"
@@ -183,6 +210,24 @@ class TestReport:
         first = {fmt: render(patterns(corpus), fmt) for fmt in ("json", "text", "markdown", "html")}
         again = {fmt: render(patterns(corpus[::-1]), fmt) for fmt in first}
         assert first == again
+
+    def test_long_lists_are_capped_with_their_counts(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from causemap.patterns import report as module
+
+        monkeypatch.setattr(module, "MEMBERS_LISTED", 2)
+        monkeypatch.setattr(module, "RECURRENCES_LISTED", 1)
+        corpus = [
+            *self.corpus(),
+            incident("five", "2024-04-01", {"c": CANARY_2}),
+            incident("six", "2024-05-01", {"c": CANARY}),
+        ]
+        report = patterns(corpus)
+        top = report.factors[0]
+        assert top.member_count == 5
+        assert [m.incident for m in top.members] == ["five", "six"]  # the most recent
+        (rec,) = report.recurring_after_fix
+        assert (rec.recurrences, rec.recurred_in) == (3, ["three"])  # the first after the fix
+        assert "three and 2 more" in render(report, "text")
 
     def test_json_shape(self) -> None:
         data = json.loads(render(patterns(self.corpus()), "json"))

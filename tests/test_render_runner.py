@@ -14,7 +14,7 @@ import pytest
 from causemap.errors import GraphvizNotFound, RenderError, RenderTimeout
 from causemap.render import runner
 from causemap.render.options import RenderLimits
-from causemap.render.runner import dot_command, dot_version, find_dot, run_dot
+from causemap.render.runner import DotProcess, dot_command, dot_version, find_dot, run_dot
 
 
 def fake_dot(folder: Path, body: str) -> Path:
@@ -53,6 +53,10 @@ class TestFindDot:
         with pytest.raises(GraphvizNotFound):
             run_dot("digraph {}", "svg")
 
+    def test_version_reads_no_stdin(self, fake_path: Path) -> None:
+        fake_dot(fake_path, 'cat; echo "dot - graphviz version 9.9" >&2')
+        assert dot_version() == "dot - graphviz version 9.9"
+
     def test_command_is_dot_alone_with_argv_only(self, fake_path: Path) -> None:
         dot = fake_dot(fake_path, "exit 0")
         assert dot_command("png") == [str(dot), "-Tpng", "-Gdpi=96", "-Gsize=60,60"]
@@ -80,6 +84,21 @@ class TestLimits:
         fake_dot(fake_path, "cat >/dev/null; ulimit -t; ulimit -v")
         out = run_dot("digraph {}", "svg", RenderLimits(cpu_seconds=7, memory_bytes=2**30))
         assert out.decode().split() == ["7", str(2**30 // 1024)]
+
+
+class TestStartedEarly:
+    def test_run_in_two_steps(self, fake_path: Path) -> None:
+        fake_dot(fake_path, 'echo "ARGS:$*"; cat')
+        process = DotProcess("svg")
+        assert process.run("digraph {}") == b"ARGS:-Tsvg\ndigraph {}"
+        process.close()  # after run: nothing to do
+
+    def test_close_stops_an_unused_process(self, fake_path: Path) -> None:
+        fake_dot(fake_path, "exec cat >/dev/null")
+        process = DotProcess("svg", RenderLimits(cpu_seconds=7))
+        process.close()
+        assert process.process.returncode is not None
+        process.close()
 
 
 class TestEnvironment:
@@ -128,21 +147,24 @@ class TestFailures:
     def test_wall_clock_timeout_kills_dot(self, fake_path: Path) -> None:
         fake_dot(fake_path, "exec sleep 30")
         started = time.perf_counter()
-        with pytest.raises(RenderTimeout, match=r"did not finish within 0\.5 s"):
+        with pytest.raises(RenderTimeout, match=r"did not finish within 0\.5 s") as info:
             run_dot("digraph {}", "svg", RenderLimits(timeout=0.5))
         assert time.perf_counter() - started < 5
+        assert info.value.limit == "wall-clock"
 
     def test_memory_exhaustion_is_a_limit_error(self, fake_path: Path) -> None:
         fake_dot(fake_path, "cat >/dev/null; echo 'out of memory' >&2; exit 1")
-        with pytest.raises(RenderTimeout, match="ran out of its 2,048 MiB memory limit"):
+        with pytest.raises(RenderTimeout, match="ran out of its 2,048 MiB memory limit") as info:
             run_dot("digraph {}", "svg")
+        assert info.value.limit == "memory"
 
     @pytest.mark.dot
     def test_cpu_limit_stops_a_pathological_layout(self) -> None:
         started = time.perf_counter()
-        with pytest.raises(RenderTimeout, match="more than its 1 s of CPU time"):
+        with pytest.raises(RenderTimeout, match="more than its 1 s of CPU time") as info:
             run_dot(heavy_dot(), "svg", RenderLimits(cpu_seconds=1))
         assert time.perf_counter() - started < 10
+        assert info.value.limit == "cpu"
 
     @pytest.mark.dot
     def test_memory_limit_stops_dot(self) -> None:

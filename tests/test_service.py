@@ -362,6 +362,12 @@ class TestOperations:
         assert "causemap_render_cache_hits_total" in text
         assert "# TYPE causemap_http_request_duration_seconds histogram" in text
 
+    def test_answers_say_how_long_they_took(self, client: TestClient) -> None:
+        for path in ("/healthz", f"{API}/incidents", f"{API}/nope"):
+            timing = client.get(path).headers["server-timing"]
+            assert timing.startswith("total;dur=")
+            assert float(timing.split("=")[1]) >= 0
+
     def test_healthz_reports_a_dead_database(
         self, client: TestClient, monkeypatch: pytest.MonkeyPatch
     ) -> None:

@@ -3,8 +3,11 @@ are read, streamed live and raced through the other; tokens never reach the logs
 
 from __future__ import annotations
 
+import base64
 import json
+import shutil
 import threading
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -133,6 +136,21 @@ def test_two_servers_on_one_database(db_url: str, tmp_path: Path) -> None:
         expected = {f"w{w}-{i}" for w in range(writers) for i in range(writes)}
         assert expected <= set(final.json()["tags"])
         assert final.headers["etag"] == f'"{5 + writers * writes}"'
+
+        # A render is the same, with the same ETag, whichever process draws it.
+        if shutil.which("dot"):
+            drawn = [httpx2.get(f"{s.url}{API}/demo/render.svg", headers=R) for s in (a, b)]
+            assert [d.status_code for d in drawn] == [200, 200]
+            assert drawn[0].headers["etag"] == drawn[1].headers["etag"]
+            assert drawn[0].content == drawn[1].content
+            packed = base64.urlsafe_b64encode(zlib.compress(final.content)).decode()
+            url = f"/api/v1/render/svg/{packed}"  # a long URL, through uvicorn's parser
+            embedded = httpx2.get(f"{b.url}{url}", headers=R)
+            assert embedded.headers["etag"] == drawn[0].headers["etag"]
+            again = httpx2.get(
+                f"{a.url}{url}", headers={**R, "if-none-match": drawn[1].headers["etag"]}
+            )
+            assert again.status_code == 304
     logs = (tmp_path / "a.log").read_text() + (tmp_path / "b.log").read_text()
     assert "GET /api/v1/incidents/demo" in logs  # the access log is on ...
     assert READ not in logs  # ... and never shows a token

@@ -268,6 +268,17 @@ class TestFind:
         with pytest.raises(InvalidQuery):
             filled.find(Query(cursor="not-a-cursor!"))
 
+    def test_heads_and_documents_of_the_live_incidents(self, filled: Store) -> None:
+        filled.update("b", incident("b", title="Two"), expected=1)
+        filled.delete("c")
+        assert filled.heads() == [("a", 1), ("b", 2), ("d", 1)]
+        documents = filled.documents()
+        assert [(r.incident_id, r.number) for r in documents] == filled.heads()
+        assert documents[1].to_incident().title == "Two"
+        assert [r.digest for r in documents] == [
+            filled.get(r.incident_id).digest for r in documents
+        ]
+
 
 class TestRevisions:
     def test_paging_and_changes(self, store: Store) -> None:

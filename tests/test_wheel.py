@@ -31,6 +31,8 @@ def test_wheel_contains_schemas_and_web(wheel: Path) -> None:
     assert "causemap/py.typed" in names
     assert "causemap/store/migrations/env.py" in names
     assert "causemap/store/migrations/versions/0001_initial.py" in names
+    assert "causemap/catalog/factors.yaml" in names
+    assert "causemap/patterns/concepts.yaml" in names
 
 
 @pytest.mark.slow

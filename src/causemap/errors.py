@@ -9,6 +9,8 @@ The hierarchy::
     ├── UnknownFormat (ValueError)        an output or input format name causemap does not know
     ├── InvalidQuery (ValueError)         a filter, cursor or other request parameter is malformed
     ├── UnsupportedMediaType (ValueError) a request body in a content type causemap does not read
+    ├── NotAcceptable (ValueError)        no output format matches what a request's Accept allows
+    ├── Overloaded (RuntimeError)         every slot for the work is busy; retry later (HTTP 503)
     ├── AccessDenied (PermissionError)    a service request was refused by token authentication
     │   ├── MissingToken                  no bearer token, or an unknown one (HTTP 401)
     │   └── InsufficientRole              the token's role is too weak for the operation (HTTP 403)
@@ -33,7 +35,7 @@ the service maps them to structured 4xx answers.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from causemap.diagnostics import Diagnostic
@@ -53,6 +55,8 @@ __all__ = [
     "MalformedDocument",
     "MissingToken",
     "NodeNotFound",
+    "NotAcceptable",
+    "Overloaded",
     "PreconditionRequired",
     "RenderError",
     "RenderTimeout",
@@ -115,6 +119,23 @@ class UnsupportedMediaType(CausemapError, ValueError):
     code = "unsupported-media-type"
 
 
+class NotAcceptable(CausemapError, ValueError):
+    """No output format matches the media types a request's ``Accept`` header allows."""
+
+    code = "not-acceptable"
+
+
+class Overloaded(CausemapError, RuntimeError):
+    """Every slot for the work (e.g. concurrent ``dot`` runs) stayed busy; retry later."""
+
+    code = "overloaded"
+
+    def __init__(self, message: str, retry_after: int = 2) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        """Seconds after which a retry is likely to succeed."""
+
+
 class AccessDenied(CausemapError, PermissionError):
     """A service request was refused by token authentication."""
 
@@ -174,6 +195,9 @@ class RenderTimeout(RenderError):
     """``dot`` ran past its wall-clock, CPU or memory limit and was stopped."""
 
     code = "render-timeout"
+    limit: Literal["wall-clock", "cpu", "memory"] = "wall-clock"
+    """Which limit stopped it. CPU and memory limits depend on the graph alone, so a
+    retry gives the same answer; the wall-clock limit can also mean a busy machine."""
 
 
 class UnsafeOutput(RenderError):

@@ -16,6 +16,7 @@ What the graph carries:
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import networkx as nx
@@ -32,15 +33,16 @@ __all__ = ["CausalGraph", "from_graph", "impacts", "to_graph"]
 _INCIDENT_SKIP = frozenset({"nodes", "edges", "actions"})
 
 
-def _plain(value: Any) -> Any:
-    """Enums to plain strings, recursively; everything else unchanged."""
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
+_ENUM_FIELDS = frozenset({"kind", "level", "gate", "classification", "status", "type"})
+
+
+def _plain(data: dict[str, Any]) -> dict[str, Any]:
+    """The model's enum fields as plain strings; every other value as it is."""
+    for key in _ENUM_FIELDS.intersection(data):
+        value = data[key]
+        if isinstance(value, StrEnum):
+            data[key] = value.value
+    return data
 
 
 def build_graph(incident: Incident) -> CausalGraph:
@@ -49,12 +51,7 @@ def build_graph(incident: Incident) -> CausalGraph:
     Use :func:`to_graph` unless the incident has already been validated.
     """
     G: CausalGraph = nx.DiGraph()
-    G.graph.update(
-        {
-            k: _plain(v)
-            for k, v in incident.model_dump(by_alias=True, exclude=set(_INCIDENT_SKIP)).items()
-        }
-    )
+    G.graph.update(incident.model_dump(by_alias=True, exclude=set(_INCIDENT_SKIP)))
     G.graph["actions"] = [_plain(a.model_dump()) for a in incident.actions]
     for node in incident.nodes:
         if node.id not in G:

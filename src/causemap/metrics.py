@@ -31,6 +31,7 @@ __all__ = [
     "REGISTRY",
     "RENDER_CACHE_HITS",
     "RENDER_CACHE_MISSES",
+    "RENDER_OVERLOADED",
     "Counter",
     "Histogram",
     "Registry",
@@ -215,4 +216,8 @@ RENDER_CACHE_MISSES = REGISTRY.counter(
 )
 DOT_TIMEOUTS = REGISTRY.counter(
     "causemap_dot_timeouts_total", "Graphviz dot runs stopped for exceeding their time limit."
+)
+RENDER_OVERLOADED = REGISTRY.counter(
+    "causemap_render_overloaded_total",
+    "Renders refused with 503 because every dot slot stayed busy past the short wait.",
 )

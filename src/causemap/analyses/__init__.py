@@ -25,6 +25,7 @@ from causemap.analyses.result import (
     Prevention,
     Ranked,
 )
+from causemap.analyses.structure import Shape
 from causemap.graph import CausalGraph, to_graph
 from causemap.model import Incident
 
@@ -64,14 +65,15 @@ def analyze(
     """
     config = config or AnalysisConfig()
     G = to_graph(subject) if isinstance(subject, Incident) else subject
-    classes = classify(G)
+    shape = Shape.of(G)
+    classes = classify(G, shape=shape)
     kinds = {n: c.class_ for n, c in classes.items()}
-    verdict = prevention(G, kinds)
-    findings = find(Context(G=G, classes=classes, prevention=verdict, config=config))
+    verdict = prevention(G, kinds, shape=shape)
+    context = Context(G=G, classes=classes, prevention=verdict, config=config, shape=shape)
     return Analysis(
         incident=str(G.graph.get("id", "")),
         nodes=classes,
-        findings=findings,
+        findings=find(context),
         prevention=verdict,
-        ranking=rank(G, kinds, support),
+        ranking=rank(G, kinds, support, shape=shape),
     )

@@ -40,6 +40,7 @@ import re
 
 from causemap.analyses.result import Classification, ClassName
 from causemap.analyses.structure import (
+    Shape,
     impacts,
     incident_start,
     start_time,
@@ -170,7 +171,7 @@ def _fan_out(G: CausalGraph, node: str, proximate: set[str]) -> int:
     return len(reached)
 
 
-def classify(G: CausalGraph) -> dict[str, Classification]:
+def classify(G: CausalGraph, *, shape: Shape | None = None) -> dict[str, Classification]:
     """Classify every node as impact, proximate or systemic, with the rule and reasons.
 
     Examples
@@ -191,7 +192,7 @@ def classify(G: CausalGraph) -> dict[str, Classification]:
     incident_date = date if isinstance(date, dt.date) else (start.date() if start else None)
     result: dict[str, tuple[ClassName, str, list[str]]] = {}
     deferred: list[str] = []
-    sequence = topological(G)
+    sequence = shape.sequence if shape is not None else topological(G)
     for node in sequence:
         data = G.nodes[node]
         kind, level = data["kind"], data.get("level")

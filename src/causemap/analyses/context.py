@@ -13,7 +13,7 @@ from typing import Any
 from causemap.analyses.config import AnalysisConfig
 from causemap.analyses.language import Lexicon, lexicon
 from causemap.analyses.result import Classification, Prevention
-from causemap.analyses.structure import order, roots, scope
+from causemap.analyses.structure import Shape
 from causemap.graph import CausalGraph
 
 __all__ = ["Context", "quote"]
@@ -27,22 +27,28 @@ class Context:
     classes: dict[str, Classification]
     prevention: Prevention
     config: AnalysisConfig = field(default_factory=AnalysisConfig)
+    shape: Shape | None = None
+    """The graph's structural facts, when the caller already computed them."""
 
     @cached_property
     def words(self) -> Lexicon:
         return lexicon(self.config.language)
 
     @cached_property
-    def scope(self) -> set[str]:
-        return scope(self.G)
+    def facts(self) -> Shape:
+        return self.shape or Shape.of(self.G)
 
-    @cached_property
+    @property
+    def scope(self) -> frozenset[str]:
+        return self.facts.scope
+
+    @property
     def roots(self) -> list[str]:
-        return roots(self.G, self.scope)
+        return self.facts.roots
 
-    @cached_property
+    @property
     def position(self) -> dict[str, int]:
-        return order(self.G)
+        return self.facts.position
 
     @cached_property
     def actions(self) -> list[dict[str, Any]]:

@@ -252,9 +252,13 @@ def person_names(text: str, participants: Sequence[str], first_names: frozenset[
     >>> person_names("Grace period expired", [], frozenset({"Grace"}))
     []
     """
+    candidates = [[person, *[p for p in person.split() if len(p) >= 3]] for person in participants]
+    if not any(part in text for parts in candidates for part in parts) and not (
+        first_names.intersection(_WORD.findall(text))
+    ):
+        return []  # the common case, decided without a regex per name
     found: list[str] = []
-    for person in participants:
-        parts = [person, *[p for p in person.split() if len(p) >= 3]]
+    for parts in candidates:
         for part in parts:
             if re.search(rf"(?<!\w){re.escape(part)}(?!\w)", text) and part not in found:
                 found.append(part)

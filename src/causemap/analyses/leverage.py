@@ -19,7 +19,7 @@ from collections.abc import Mapping
 import networkx as nx
 
 from causemap.analyses.result import ClassName, Ranked
-from causemap.analyses.structure import impacts, order, roots, scope, topological
+from causemap.analyses.structure import Shape
 from causemap.graph import CausalGraph
 
 __all__ = ["chokepoints", "path_counts", "rank"]
@@ -34,7 +34,7 @@ _LEVEL_WEIGHT = {
 }
 
 
-def path_counts(G: CausalGraph) -> tuple[dict[str, int], int]:
+def path_counts(G: CausalGraph, *, shape: Shape | None = None) -> tuple[dict[str, int], int]:
     """Root-to-impact paths through each node, and the total number of such paths.
 
     Examples
@@ -44,13 +44,13 @@ def path_counts(G: CausalGraph) -> tuple[dict[str, int], int]:
     >>> path_counts(G)
     ({'a': 1, 'b': 1, 'c': 2, 't': 2}, 2)
     """
-    within = scope(G)
-    sequence = [n for n in topological(G) if n in within]
+    shape = shape or Shape.of(G)
+    sequence = [n for n in shape.sequence if n in shape.scope]
     into: dict[str, int] = {}
     for node in sequence:
         causes = [into[p] for p in G.pred[node] if p in into]
         into[node] = sum(causes) if causes else 1
-    targets = set(impacts(G))
+    targets = set(shape.impacts)
     out: dict[str, int] = {}
     for node in reversed(sequence):
         effects = [out[e] for e in G.succ[node] if e in out]
@@ -59,10 +59,10 @@ def path_counts(G: CausalGraph) -> tuple[dict[str, int], int]:
     return {n: into[n] * out[n] for n in sequence}, total
 
 
-def chokepoints(G: CausalGraph) -> set[str]:
+def chokepoints(G: CausalGraph, *, shape: Shape | None = None) -> set[str]:
     """Nodes that every root-to-impact path passes through."""
-    within = scope(G)
-    starts, ends = roots(G, within), impacts(G)
+    shape = shape or Shape.of(G)
+    within, starts, ends = shape.scope, shape.roots, shape.impacts
     if not starts or not ends:
         return set()
     H: nx.DiGraph[str] = nx.DiGraph(G.subgraph(within))
@@ -82,14 +82,17 @@ def rank(
     G: CausalGraph,
     classes: Mapping[str, ClassName],
     support: Mapping[str, int] | None = None,
+    *,
+    shape: Shape | None = None,
 ) -> list[Ranked]:
     """Rank non-impact nodes by leverage, highest first, each with a one-line why.
 
     ``support`` maps a factor key to the number of incidents of a corpus that share it.
     """
-    counts, total = path_counts(G)
-    choke = chokepoints(G)
-    position = order(G)
+    shape = shape or Shape.of(G)
+    counts, total = path_counts(G, shape=shape)
+    choke = chokepoints(G, shape=shape)
+    position = shape.position
     support = support or {}
     most_support = max(support.values(), default=0)
     ranked: list[Ranked] = []

@@ -16,7 +16,7 @@ from causemap.analyses.context import Context
 from causemap.analyses.context import quote as _q
 from causemap.analyses.language import rewrite_blame
 from causemap.analyses.result import Finding
-from causemap.analyses.structure import impacts, topological
+from causemap.analyses.structure import impacts
 
 __all__ = [
     "linear_chain",
@@ -94,7 +94,7 @@ def shortcut_edge(ctx: Context) -> Iterator[Finding]:
     G = ctx.G
     bit = {n: 1 << i for i, n in enumerate(G)}
     below: dict[str, int] = {}
-    for node in reversed(topological(G)):
+    for node in reversed(ctx.facts.sequence):
         reach = 0
         for effect in G.succ[node]:
             reach |= bit[effect] | below[effect]

@@ -22,17 +22,10 @@ from itertools import combinations
 from typing import Any
 
 import networkx as nx
+from networkx.algorithms.flow import edmonds_karp
 
 from causemap.analyses.result import ClassName, Coverage, Prevention
-from causemap.analyses.structure import (
-    ancestors_of,
-    descendants_of,
-    impacts,
-    order,
-    roots,
-    scope,
-    topological,
-)
+from causemap.analyses.structure import Shape, ancestors_of, descendants_of
 from causemap.graph import CausalGraph
 
 __all__ = [
@@ -56,7 +49,7 @@ MAX_ORDER = 64
 EXAMPLE_PATHS = 5
 
 
-def occurs(G: CausalGraph, removed: set[str]) -> dict[str, bool]:
+def occurs(G: CausalGraph, removed: set[str], *, shape: Shape | None = None) -> dict[str, bool]:
     """Evaluate the structure: does each node still occur with ``removed`` taken away?
 
     Roots occur unless removed; a node with causes occurs when all of them occur (gate
@@ -70,7 +63,7 @@ def occurs(G: CausalGraph, removed: set[str]) -> dict[str, bool]:
     True
     """
     state: dict[str, bool] = {}
-    for node in topological(G):
+    for node in (shape or Shape.of(G)).sequence:
         if node in removed:
             state[node] = False
             continue
@@ -84,16 +77,18 @@ def occurs(G: CausalGraph, removed: set[str]) -> dict[str, bool]:
     return state
 
 
-def scenario_prevented(G: CausalGraph, removed: set[str]) -> bool:
+def scenario_prevented(G: CausalGraph, removed: set[str], *, shape: Shape | None = None) -> bool:
     """True when no impact occurs once ``removed`` is taken away."""
-    state = occurs(G, removed)
-    return not any(state[t] for t in impacts(G))
+    shape = shape or Shape.of(G)
+    state = occurs(G, removed, shape=shape)
+    return not any(state[t] for t in shape.impacts)
 
 
-def uncut_nodes(G: CausalGraph, removed: set[str]) -> set[str]:
+def uncut_nodes(G: CausalGraph, removed: set[str], *, shape: Shape | None = None) -> set[str]:
     """Nodes on some root-to-impact path that avoids ``removed``."""
-    within = scope(G) - removed
-    starts = [r for r in roots(G, scope(G)) if r in within]
+    shape = shape or Shape.of(G)
+    within = shape.scope - removed
+    starts = [r for r in shape.roots if r in within]
     forward = set(starts)
     stack = list(starts)
     while stack:
@@ -101,7 +96,7 @@ def uncut_nodes(G: CausalGraph, removed: set[str]) -> set[str]:
             if effect in within and effect not in forward:
                 forward.add(effect)
                 stack.append(effect)
-    ends = [t for t in impacts(G) if t in forward]
+    ends = [t for t in shape.impacts if t in forward]
     backward = set(ends)
     stack = list(ends)
     while stack:
@@ -112,17 +107,25 @@ def uncut_nodes(G: CausalGraph, removed: set[str]) -> set[str]:
     return backward
 
 
-def all_paths_cut(G: CausalGraph, removed: set[str]) -> bool:
+def all_paths_cut(G: CausalGraph, removed: set[str], *, shape: Shape | None = None) -> bool:
     """True when every root-to-impact path passes through a node of ``removed``."""
-    return not uncut_nodes(G, removed)
+    return not uncut_nodes(G, removed, shape=shape)
 
 
-def example_paths(G: CausalGraph, removed: set[str], k: int = EXAMPLE_PATHS) -> list[list[str]]:
+def example_paths(
+    G: CausalGraph,
+    removed: set[str],
+    k: int = EXAMPLE_PATHS,
+    *,
+    shape: Shape | None = None,
+    uncut: set[str] | None = None,
+) -> list[list[str]]:
     """Up to ``k`` shortest uncut root-to-impact paths, one per root, in document order."""
-    uncut = uncut_nodes(G, removed)
-    targets = set(impacts(G))
+    shape = shape or Shape.of(G)
+    uncut = uncut if uncut is not None else uncut_nodes(G, removed, shape=shape)
+    targets = set(shape.impacts)
     paths: list[list[str]] = []
-    for root in roots(G, scope(G)):
+    for root in shape.roots:
         if root not in uncut or len(paths) >= k:
             continue
         parent: dict[str, str | None] = {root: None}
@@ -142,16 +145,16 @@ def example_paths(G: CausalGraph, removed: set[str], k: int = EXAMPLE_PATHS) -> 
     return paths
 
 
-def depth_of_defence(G: CausalGraph, addressed: set[str]) -> int:
+def depth_of_defence(G: CausalGraph, addressed: set[str], *, shape: Shape | None = None) -> int:
     """Fewest addressed nodes on any root-to-impact path (0 when some path is uncut)."""
-    within = scope(G)
+    shape = shape or Shape.of(G)
     best: dict[str, int] = {}
-    for node in topological(G):
-        if node not in within:
+    for node in shape.sequence:
+        if node not in shape.scope:
             continue
         causes = [best[p] for p in G.pred[node] if p in best]
         best[node] = (node in addressed) + (min(causes) if causes else 0)
-    values = [best[t] for t in impacts(G) if t in best]
+    values = [best[t] for t in shape.impacts if t in best]
     return min(values) if values else 0
 
 
@@ -167,32 +170,42 @@ def cut_weight(G: CausalGraph, node: str, cls: ClassName) -> int:
 
 
 def suggested_cut(
-    G: CausalGraph, removed: set[str], classes: Mapping[str, ClassName]
+    G: CausalGraph,
+    removed: set[str],
+    classes: Mapping[str, ClassName],
+    *,
+    shape: Shape | None = None,
+    uncut: set[str] | None = None,
 ) -> tuple[list[str], int]:
     """A minimum-weight set of extra nodes cutting every uncut path, and its weight.
 
-    Node splitting turns the vertex cut into an edge cut, solved by max-flow; impacts
+    Node splitting turns the vertex cut into an edge cut, solved by max-flow
+    (Edmonds-Karp, the fastest of networkx's solvers on these sparse graphs); impacts
     cannot be cut. Systemic nodes weigh less, so the cut prefers them.
     """
-    uncut = uncut_nodes(G, removed)
+    shape = shape or Shape.of(G)
+    uncut = uncut if uncut is not None else uncut_nodes(G, removed, shape=shape)
     if not uncut:
         return [], 0
-    targets = set(impacts(G))
+    targets = set(shape.impacts)
     H: nx.DiGraph[Any] = nx.DiGraph()
     source, sink = ("", "source"), ("", "sink")
-    position = order(G)
+    position = shape.position
     for node in sorted(uncut, key=position.__getitem__):
         if node in targets:
             H.add_edge((node, "in"), (node, "out"))  # no capacity: cannot be cut
             H.add_edge((node, "out"), sink)
         else:
             H.add_edge((node, "in"), (node, "out"), capacity=cut_weight(G, node, classes[node]))
-        if not any(p in uncut for p in G.pred[node]):
+        if not any(p in uncut for p in G.pred[node]) and node not in targets:
+            # An impact with no cause is on no path that a node could cut.
             H.add_edge(source, (node, "in"))
         for effect in G.succ[node]:
             if effect in uncut:
                 H.add_edge((node, "out"), (effect, "in"))
-    weight, (reachable, _) = nx.minimum_cut(H, source, sink)
+    if source not in H:
+        return [], 0
+    weight, (reachable, _) = nx.minimum_cut(H, source, sink, flow_func=edmonds_karp)
     cut = [
         n
         for n in uncut
@@ -209,7 +222,7 @@ def _absorb(family: Iterable[int]) -> list[int]:
     return kept
 
 
-def minimal_cut_sets(G: CausalGraph) -> tuple[list[list[str]], bool]:
+def minimal_cut_sets(G: CausalGraph, *, shape: Shape | None = None) -> tuple[list[list[str]], bool]:
     """Minimal combinations of root factors sufficient for an impact, and a truncated flag.
 
     Bottom-up MOCUS over bitsets: a root is its own set; an AND node combines its causes'
@@ -223,13 +236,13 @@ def minimal_cut_sets(G: CausalGraph) -> tuple[list[list[str]], bool]:
     >>> minimal_cut_sets(G)
     ([['c'], ['a', 'b']], False)
     """
-    within = scope(G)
-    basic = roots(G, within)
+    shape = shape or Shape.of(G)
+    basic = shape.roots
     bit = {node: 1 << i for i, node in enumerate(basic)}
     families: dict[str, list[int]] = {}
     truncated = False
-    for node in topological(G):
-        if node not in within:
+    for node in shape.sequence:
+        if node not in shape.scope:
             continue
         if node in bit:
             families[node] = [bit[node]]
@@ -250,7 +263,7 @@ def minimal_cut_sets(G: CausalGraph) -> tuple[list[list[str]], bool]:
         families[node] = family[:MAX_SETS]
     if any(len(f) == 0 for n, f in families.items() if n not in bit):
         truncated = True
-    top = _absorb(s for t in impacts(G) for s in families.get(t, []))
+    top = _absorb(s for t in shape.impacts for s in families.get(t, []))
     names = [[b for b in basic if s & bit[b]] for s in top]
     return names, truncated
 
@@ -267,17 +280,17 @@ def minimal_prevention_sets(
     """
     if not cut_sets:
         return []
-    elements = sorted(
-        {e for s in cut_sets for e in s},
-        key=lambda e: next(i for i, s in enumerate(cut_sets) if e in s),
-    )
+    hits: dict[str, int] = {}  # element -> bitmask of the cut sets it belongs to
+    for i, cut_set in enumerate(cut_sets):
+        for element in cut_set:
+            hits[element] = hits.get(element, 0) | (1 << i)
+    elements = list(hits)  # in order of first appearance
     full = (1 << len(cut_sets)) - 1
-    hits = {e: sum(1 << i for i, s in enumerate(cut_sets) if e in s) for e in elements}
     found: list[tuple[str, ...]] = []
     for size in range(1, max_size + 1):
         pool = elements if size == 1 or len(elements) <= 400 // size else elements[: 400 // size]
         for combo in combinations(pool, size):
-            if any(set(f) <= set(combo) for f in found):
+            if any(set(f).issubset(combo) for f in found):
                 continue
             mask = 0
             for e in combo:
@@ -289,41 +302,44 @@ def minimal_prevention_sets(
     return [list(c) for c in found]
 
 
-def _coverage(G: CausalGraph, actions: list[dict[str, Any]]) -> Coverage:
+def _coverage(G: CausalGraph, actions: list[dict[str, Any]], shape: Shape) -> Coverage:
     addressed = {n for a in actions for n in a["addresses"] if n in G}
-    position = order(G)
     return Coverage(
         actions=[a["id"] for a in actions],
-        addressed=sorted(addressed, key=position.__getitem__),
-        scenario_prevented=bool(addressed) and scenario_prevented(G, addressed),
-        all_paths_cut=bool(addressed) and all_paths_cut(G, addressed),
-        depth_of_defence=depth_of_defence(G, addressed),
+        addressed=sorted(addressed, key=shape.position.__getitem__),
+        scenario_prevented=bool(addressed) and scenario_prevented(G, addressed, shape=shape),
+        all_paths_cut=bool(addressed) and all_paths_cut(G, addressed, shape=shape),
+        depth_of_defence=depth_of_defence(G, addressed, shape=shape),
     )
 
 
-def prevention(G: CausalGraph, classes: Mapping[str, ClassName]) -> Prevention:
+def prevention(
+    G: CausalGraph, classes: Mapping[str, ClassName], *, shape: Shape | None = None
+) -> Prevention:
     """The prevention verdict for the incident's action items."""
+    shape = shape or Shape.of(G)
     actions: list[dict[str, Any]] = [
         a for a in G.graph.get("actions", []) if a["status"] != "wontfix"
     ]
     preventive = [a for a in actions if a["type"] in PREVENTIVE_TYPES]
-    planned = _coverage(G, preventive)
+    planned = _coverage(G, preventive, shape)
     addressed = set(planned.addressed)
-    cut, _ = suggested_cut(G, addressed, classes)
-    cut_sets, truncated = minimal_cut_sets(G)
+    uncut = uncut_nodes(G, addressed, shape=shape)
+    cut, _ = suggested_cut(G, addressed, classes, shape=shape, uncut=uncut)
+    cut_sets, truncated = minimal_cut_sets(G, shape=shape)
     covered = addressed | descendants_of(G, addressed)
     systemic = [n for n, c in classes.items() if c == "systemic"]
     return Prevention(
         **planned.model_dump(),
-        uncovered_paths=example_paths(G, addressed),
-        uncovered_nodes=sorted(uncut_nodes(G, addressed), key=order(G).__getitem__),
+        uncovered_paths=example_paths(G, addressed, shape=shape, uncut=uncut),
+        uncovered_nodes=sorted(uncut, key=shape.position.__getitem__),
         suggested_cut=cut,
         minimal_cut_sets=cut_sets,
         minimal_prevention_sets=minimal_prevention_sets(cut_sets),
         truncated=truncated,
-        done=_coverage(G, [a for a in preventive if a["status"] == "done"]),
-        detection=_coverage(G, [a for a in actions if a["type"] not in PREVENTIVE_TYPES]),
-        combined=_coverage(G, actions),
+        done=_coverage(G, [a for a in preventive if a["status"] == "done"], shape),
+        detection=_coverage(G, [a for a in actions if a["type"] not in PREVENTIVE_TYPES], shape),
+        combined=_coverage(G, actions, shape),
         systemic_addressed=sum(1 for n in systemic if n in covered),
         systemic_total=len(systemic),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import networkx as nx
 
@@ -17,6 +18,7 @@ from causemap.model import instant_to_datetime
 
 __all__ = [
     "SHARP_LEVELS",
+    "Shape",
     "ancestors_of",
     "descendants_of",
     "impacts",
@@ -137,3 +139,36 @@ def incident_start(G: CausalGraph, proximal: set[str]) -> dt.datetime | None:
         return min(times)
     date = G.graph.get("date")
     return instant_to_datetime(date) if isinstance(date, dt.date) else None
+
+
+@dataclass(frozen=True)
+class Shape:
+    """The structural facts every analysis needs, computed once per graph.
+
+    Analyses accept an optional ``shape`` so that :func:`causemap.analyses.analyze` computes
+    these once instead of once per function; pass none and each function computes its own.
+    A shape describes the graph as it was: recompute it after changing the graph.
+    """
+
+    position: dict[str, int]
+    """Document order of every node."""
+    sequence: list[str]
+    """Every node in topological order, ties in document order."""
+    impacts: list[str]
+    """The impact nodes, in document order."""
+    scope: frozenset[str]
+    """The impacts and every node that reaches one."""
+    roots: list[str]
+    """Nodes of the scope with no cause inside it, in document order."""
+
+    @classmethod
+    def of(cls, G: CausalGraph) -> Shape:
+        """Compute the shape of ``G``."""
+        within = frozenset(scope(G))
+        return cls(
+            position=order(G),
+            sequence=topological(G),
+            impacts=impacts(G),
+            scope=within,
+            roots=roots(G, set(within)),
+        )

@@ -3,6 +3,8 @@
 The pipeline, one module per step::
 
     text       normalise wording to stems
+    concepts   map wording to shared concepts, with negation (concepts.yaml)
+    phrases    find catalog phrases in a text, denials included
     suggest    rank catalog entries for a node's text, with evidence
     facts      reduce one incident to what the analysis needs
     collect    read many files in parallel

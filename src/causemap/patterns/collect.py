@@ -7,6 +7,7 @@ order, so the output does not depend on scheduling. Small corpora stay in-proces
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -16,8 +17,10 @@ from pathlib import Path
 
 from causemap.catalog.model import Catalog
 from causemap.diagnostics import Diagnostic
+from causemap.patterns._runtime import paused_gc
 from causemap.patterns.facts import Classifier, IncidentFacts, default_classifier, extract
 from causemap.patterns.suggest import CatalogIndex
+from causemap.patterns.text import Analysed
 
 __all__ = ["Collected", "collect", "collect_one"]
 
@@ -50,7 +53,14 @@ def collect_one(path: str) -> tuple[IncidentFacts | None, list[Diagnostic]]:
     checked = check_file(path)
     if checked.incident is None or checked.graph is None:
         return None, checked.errors
-    return extract(checked.incident, checked.graph, index, classify), []
+    return _slim(extract(checked.incident, checked.graph, index, classify)), []
+
+
+def _slim(facts: IncidentFacts) -> IncidentFacts:
+    """Keep only what the report needs of each node's text (its bag of stems), so that
+    less is pickled back from the workers."""
+    nodes = tuple(node._replace(text=Analysed((), node.text.bag)) for node in facts.nodes)
+    return facts._replace(nodes=nodes)
 
 
 def _duplicates(found: Sequence[tuple[str, IncidentFacts]]) -> Iterable[Diagnostic]:
@@ -85,24 +95,32 @@ def collect(
         results: Iterable[tuple[IncidentFacts | None, list[Diagnostic]]] = map(collect_one, names)
         pool = None
     else:
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        pool = ProcessPoolExecutor(
-            max_workers=jobs,
-            mp_context=multiprocessing.get_context(method),
-            initializer=_init,
-            initargs=(catalog,),
-        )
+        if "fork" in multiprocessing.get_all_start_methods():
+            _init(catalog)  # once, here: the forked workers share it
+            gc.freeze()  # and their collectors never walk it
+            pool = ProcessPoolExecutor(
+                max_workers=jobs, mp_context=multiprocessing.get_context("fork")
+            )
+        else:  # pragma: no cover - platforms without fork
+            pool = ProcessPoolExecutor(
+                max_workers=jobs,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_init,
+                initargs=(catalog,),
+            )
         results = pool.map(collect_one, names, chunksize=max(1, min(64, len(names) // (jobs * 8))))
     try:
-        for name, (facts, problems) in zip(names, results, strict=True):
-            if facts is not None:
-                found.append((name, facts))
-            out.diagnostics.extend(problems)
-            if progress:
-                progress(1)
+        with paused_gc():
+            for name, (facts, problems) in zip(names, results, strict=True):
+                if facts is not None:
+                    found.append((name, facts))
+                out.diagnostics.extend(problems)
+                if progress:
+                    progress(1)
     finally:
         if pool is not None:
             pool.shutdown()
+            gc.unfreeze()
     duplicates = {d.file for d in _duplicates(found)}
     out.diagnostics.extend(_duplicates(found))
     out.incidents = [facts for name, facts in found if name not in duplicates]

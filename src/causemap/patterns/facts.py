@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from causemap.graph import CausalGraph
 from causemap.model import Incident
@@ -30,8 +30,7 @@ Classifier = Callable[[Incident, CausalGraph], Mapping[str, str]]
 """Returns the class (proximate or systemic) of each node id of an incident."""
 
 
-@dataclass(frozen=True, slots=True)
-class NodeFacts:
+class NodeFacts(NamedTuple):
     """One non-impact node."""
 
     id: str
@@ -50,8 +49,7 @@ class NodeFacts:
     suggestion: Suggestion | None
 
 
-@dataclass(frozen=True, slots=True)
-class ActionFacts:
+class ActionFacts(NamedTuple):
     """One action item."""
 
     id: str
@@ -61,8 +59,7 @@ class ActionFacts:
     addresses: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class IncidentFacts:
+class IncidentFacts(NamedTuple):
     """One incident, reduced."""
 
     id: str
@@ -112,13 +109,13 @@ def extract(
         if node.kind == "impact":
             continue
         text = analyse(node.label if not node.detail else f"{node.label} {node.detail}", drop)
-        best = index.score(text, node.level, top=1)
         if node.id in classes:
             cls, source = classes[node.id], "analysis"
         elif node.classification is not None:
             cls, source = str(node.classification), "node"
         else:
             cls, source = None, "none"
+        best = index.score(text, node.level, top=1, cls=cls)
         neighbours = {*G.pred[node.id], *G.succ[node.id]} - impact
         nodes.append(
             NodeFacts(

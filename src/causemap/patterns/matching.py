@@ -5,7 +5,11 @@ Three layers, each measured on the labelled corpus (``bench/bench_matching.py``)
 1. **keys**: nodes that carry the same ``factor:`` key are one factor, exactly
    (confidence 1);
 2. **catalog**: a node whose best catalog suggestion is confident enough joins that
-   entry's factor (confidence: the suggestion's);
+   entry's factor (confidence: the suggestion's). Below the threshold the matcher
+   abstains: many nodes (triggers, incident-specific mechanisms) are instances of no
+   shared factor, and a guess would pair them with nodes they have nothing in common
+   with. Events need more confidence than conditions and factors. The thresholds were
+   chosen on the corpus's dev split by leave-one-incident-out (``bench/tune_dev.py``);
 3. **clustering**: the remaining nodes are compared by text (TF-IDF cosine over word
    stems, IDF from the whole corpus) and graph context (the canonical factors of their
    causes and effects), and merged greedily, best pair first, into factors of their own
@@ -27,7 +31,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import chain
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from causemap.patterns.suggest import Suggestion
 from causemap.patterns.text import Analysed
@@ -37,8 +41,7 @@ __all__ = ["Layer", "Match", "MatchSettings", "NodeText", "match"]
 Layer = Literal["key", "catalog", "cluster"]
 
 
-@dataclass(frozen=True, slots=True)
-class NodeText:
+class NodeText(NamedTuple):
     """One non-impact node, as the matcher sees it."""
 
     incident: str
@@ -55,8 +58,7 @@ class NodeText:
     """The best catalog suggestion for the node, if any."""
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
     """A node's canonical factor, how it was found, and how sure it is."""
 
     factor: str
@@ -70,9 +72,10 @@ class Match:
 class MatchSettings:
     """Thresholds and weights; the defaults were tuned on the corpus's dev split."""
 
-    catalog_threshold: float = 0.25
-    """Least suggestion confidence for an automatic catalog assignment."""
-    event_threshold: float = 0.9
+    catalog_threshold: float = 0.4
+    """Least suggestion confidence for an automatic catalog assignment: below it the
+    node is left to clustering (many nodes are incident-specific and have no factor)."""
+    event_threshold: float = 0.7
     """Least confidence for assigning an event (triggers are rarely shared patterns)."""
     repeat_threshold: float = 0.9
     """Least confidence for a second node of one incident to join the same catalog entry."""

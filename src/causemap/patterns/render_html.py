@@ -80,6 +80,12 @@ def _leaderboard_chart(report: PatternsReport, top: int = 15) -> str:
     return "".join(parts)
 
 
+def _listed(items: list[str], total: int) -> str:
+    """Items joined by commas, with how many more there are."""
+    more = total - len(items)
+    return ", ".join(items) + (f" and {more} more" if more > 0 else "")
+
+
 def _heatmap(report: PatternsReport) -> str:
     factors = report.factors[:MATRIX_COLUMNS]
     if not factors:
@@ -87,6 +93,8 @@ def _heatmap(report: PatternsReport) -> str:
     incidents = report.incident_list[-MATRIX_ROWS:]
     cells: dict[tuple[str, str], float] = {}
     for f in factors:
+        for incident in f.incidents:  # members may be capped: presence at the mean confidence
+            cells[incident, f.key] = f.confidence
         for m in f.members:
             cells[m.incident, f.key] = max(cells.get((m.incident, f.key), 0.0), m.confidence)
     cell, left, top = 18, 250, 170
@@ -193,10 +201,13 @@ def _factor_rows(factors: list[Factor], report: PatternsReport) -> str:
             f'<span class="muted">({_e(m.layer)}, {m.confidence:.2f}: {_e(m.reason)})</span></li>'
             for m in f.members
         )
+        hidden = f.member_count - len(f.members)
+        more = f'<li class="muted">… and {hidden} in older incidents</li>' if hidden else ""
         rows.append(
             f"<tr><td class=n>{rank}</td><td><b>{_e(f.label)}</b><br>"
             f'<span class="muted">{_e(f.key)}</span>'
-            f"<details><summary>{len(f.members)} nodes</summary><ul>{members}</ul></details></td>"
+            f"<details><summary>{f.member_count} nodes</summary><ul>{members}{more}</ul>"
+            "</details></td>"
             f"<td class=n>{len(f.incidents)}</td><td class=n>{f.score:g}</td>"
             f"<td>{_e(f.first_seen)}<br>{_e(f.last_seen)}</td><td>{_e(f.level or '-')}</td>"
             f"<td>{_e(f.typical_class or '-')}</td>"
@@ -231,7 +242,7 @@ def to_html(report: PatternsReport, title: str = "Cross-incident patterns") -> s
             body.append(
                 f'<div class="alert"><b>{_e(r.factor)}</b>: “{_e(r.title)}” ({_e(r.fixed_in)}, '
                 f"done {_e(r.closed)}), yet the factor came back in "
-                f"{_e(', '.join(r.recurred_in))}.</div>"
+                f"{_e(_listed(r.recurred_in, r.recurrences))}.</div>"
             )
     body += [
         "<h2>Shared factors</h2>",

@@ -7,6 +7,12 @@ from causemap.patterns.result import PatternsReport
 __all__ = ["to_markdown", "to_text"]
 
 
+def _listed(items: list[str], total: int) -> str:
+    """Items joined by commas, with how many more there are."""
+    more = total - len(items)
+    return ", ".join(items) + (f" and {more} more" if more > 0 else "")
+
+
 def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.0f}%" if whole else "0%"
 
@@ -43,7 +49,7 @@ def to_text(report: PatternsReport, top: int = 20) -> str:
         for r in report.recurring_after_fix[:top]:
             lines.append(
                 f"  {r.factor}: action '{r.action}' of {r.fixed_in} done {r.closed}, "
-                f"then seen again in {', '.join(r.recurred_in)}"
+                f"then seen again in {_listed(r.recurred_in, r.recurrences)}"
             )
     if report.links:
         lines += ["", "Recurring causal links (upstream → downstream):"]
@@ -96,7 +102,13 @@ def to_markdown(report: PatternsReport, top: int = 50) -> str:
             "Remediated but recurring",
             ["factor", "fixed in", "action", "done", "seen again in"],
             [
-                [r.factor, r.fixed_in, _md(r.title), str(r.closed), ", ".join(r.recurred_in)]
+                [
+                    r.factor,
+                    r.fixed_in,
+                    _md(r.title),
+                    str(r.closed),
+                    _listed(r.recurred_in, r.recurrences),
+                ]
                 for r in report.recurring_after_fix
             ],
         ),

@@ -25,8 +25,9 @@ from collections.abc import Callable, Iterable, Sequence
 from itertools import combinations
 
 from causemap.catalog.model import Catalog
+from causemap.patterns._runtime import paused_gc
 from causemap.patterns.facts import IncidentFacts
-from causemap.patterns.matching import Match, MatchSettings, NodeText, match
+from causemap.patterns.matching import Layer, Match, MatchSettings, NodeText, match
 from causemap.patterns.result import (
     ActionCounts,
     CoOccurrence,
@@ -40,10 +41,20 @@ from causemap.patterns.result import (
     Trends,
 )
 
-__all__ = ["TREND_FACTORS", "build_report", "severity_weight"]
+__all__ = [
+    "MEMBERS_LISTED",
+    "RECURRENCES_LISTED",
+    "TREND_FACTORS",
+    "build_report",
+    "severity_weight",
+]
 
 TREND_FACTORS = 8
 """How many leading factors the trend buckets count."""
+MEMBERS_LISTED = 100
+"""Most members listed per factor (those of the most recent incidents); the count is kept."""
+RECURRENCES_LISTED = 10
+"""Most later incidents listed per recurrence (the first after the fix); the count is kept."""
 
 _SEV_NUMBER = re.compile(r"^(?:sev|severity|p|s|priority|level)?[\s_-]*([0-9])$")
 _SEV_WORDS = {
@@ -108,6 +119,17 @@ def build_report(
     progress: Callable[[int], None] | None = None,
 ) -> PatternsReport:
     """Match nodes across ``incidents`` and compute every cross-incident view."""
+    with paused_gc():
+        return _build(list(incidents), catalog, since, settings, progress)
+
+
+def _build(
+    incidents: list[IncidentFacts],
+    catalog: Catalog,
+    since: dt.date | None,
+    settings: MatchSettings | None,
+    progress: Callable[[int], None] | None,
+) -> PatternsReport:
     chosen = sorted(
         (inc for inc in incidents if since is None or inc.date >= since),
         key=lambda inc: (inc.date, inc.id),
@@ -145,7 +167,7 @@ def build_report(
         links=_links(chosen, by_node, shared, order),
         cooccurrence=_cooccurrence(per_incident, order),
         recurring_after_fix=_recurrences(chosen, by_node, shared, dates, order),
-        trends=_trends(chosen, per_incident, leaders, factors),
+        trends=_trends(chosen, per_incident, leaders, by_node, shared),
         incident_list=[
             IncidentRef(
                 id=inc.id,
@@ -170,7 +192,7 @@ def _factors(
     catalog: Catalog,
 ) -> list[Factor]:
     entries = {entry.key: entry for entry in catalog.entries}
-    members: dict[str, list[Member]] = defaultdict(list)
+    members: dict[str, list[tuple[str, str, str, Layer, float, str]]] = defaultdict(list)
     levels: dict[str, Counter[str]] = defaultdict(Counter)
     classes: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
     actions: dict[str, Counter[str]] = defaultdict(Counter)
@@ -183,14 +205,7 @@ def _factors(
             if found is None or found.factor not in shared:
                 continue
             members[found.factor].append(
-                Member(
-                    incident=inc.id,
-                    node=node.id,
-                    label=node.label,
-                    layer=found.layer,
-                    confidence=found.confidence,
-                    reason=found.reason,
-                )
+                (inc.id, node.id, node.label, found.layer, found.confidence, found.reason)
             )
             if node.level:
                 levels[found.factor][node.level] += 1
@@ -218,7 +233,7 @@ def _factors(
             Factor(
                 key=key,
                 label=entry.name if entry else _representative(group),
-                source="catalog" if entry else ("key" if group[0].layer == "key" else "cluster"),
+                source="catalog" if entry else ("key" if group[0][3] == "key" else "cluster"),
                 incidents=seen,
                 score=round(sum(weights[i] for i in seen), 3),
                 first_seen=dates[seen[0]],
@@ -227,8 +242,12 @@ def _factors(
                 typical_class=cls,
                 class_source=source,  # type: ignore[arg-type]
                 actions=ActionCounts(**actions[key]),
-                confidence=round(sum(m.confidence for m in group) / len(group), 3),
-                members=group,
+                confidence=round(sum(m[4] for m in group) / len(group), 3),
+                member_count=len(group),
+                members=[
+                    Member(incident=i, node=n, label=label, layer=layer, confidence=c, reason=why)
+                    for i, n, label, layer, c, why in group[-MEMBERS_LISTED:]
+                ],
             )
         )
     out.sort(key=lambda f: (-len(f.incidents), -f.score, f.key))
@@ -241,9 +260,9 @@ def _most_common(counts: Counter[str]) -> str | None:
     return max(counts.items(), key=lambda kv: (kv[1], kv[0]))[0]
 
 
-def _representative(group: Sequence[Member]) -> str:
+def _representative(group: Sequence[tuple[str, str, str, Layer, float, str]]) -> str:
     """The shortest wording among the members with the most confidence."""
-    return min(group, key=lambda m: (-m.confidence, len(m.label), m.incident, m.node)).label
+    return min(group, key=lambda m: (-m[4], len(m[2]), m[0], m[1]))[2]
 
 
 def _links(
@@ -326,19 +345,28 @@ def _recurrences(
             for factor in sorted(factors):
                 later = timeline[factor]
                 start = bisect.bisect_right(later, (action.closed, len(order), ""))
-                again = [ident for _, _, ident in later[start:] if ident != inc.id]
-                if again:
-                    out.append(
-                        Recurrence(
-                            factor=factor,
-                            fixed_in=inc.id,
-                            action=action.id,
-                            title=action.title,
-                            closed=action.closed,
-                            recurred_in=again,
-                        )
+                # The incident itself is among the later ones only if dated after the fix.
+                count = len(later) - start - (1 if inc.date > action.closed else 0)
+                if count <= 0:
+                    continue
+                again: list[str] = []
+                for _, _, ident in later[start:]:
+                    if len(again) == RECURRENCES_LISTED:
+                        break
+                    if ident != inc.id:
+                        again.append(ident)
+                out.append(
+                    Recurrence(
+                        factor=factor,
+                        fixed_in=inc.id,
+                        action=action.id,
+                        title=action.title,
+                        closed=action.closed,
+                        recurrences=count,
+                        recurred_in=again,
                     )
-    out.sort(key=lambda r: (-len(r.recurred_in), r.closed, r.factor, r.fixed_in, r.action))
+                )
+    out.sort(key=lambda r: (-r.recurrences, r.closed, r.factor, r.fixed_in, r.action))
     return out
 
 
@@ -346,7 +374,8 @@ def _trends(
     chosen: Sequence[IncidentFacts],
     per_incident: dict[str, list[str]],
     leaders: Sequence[str],
-    factors: Sequence[Factor],
+    by_node: dict[tuple[str, str], Match],
+    shared: set[str],
 ) -> Trends:
     buckets: dict[bool, dict[str, TrendBucket]] = {False: {}, True: {}}
     for inc in chosen:
@@ -359,11 +388,12 @@ def _trends(
             for factor in per_incident[inc.id]:
                 if factor in bucket.factors:
                     bucket.factors[factor] += 1
-    levels: Counter[str] = Counter()
-    level_of = {(inc.id, n.id): n.level or "unset" for inc in chosen for n in inc.nodes}
-    for shared_factor in factors:
-        for member in shared_factor.members:
-            levels[level_of[member.incident, member.node]] += 1
+    levels: Counter[str] = Counter(
+        n.level or "unset"
+        for inc in chosen
+        for n in inc.nodes
+        if (found := by_node.get((inc.id, n.id))) is not None and found.factor in shared
+    )
     filled = {q: _fill(buckets[q], q, leaders) for q in (False, True)}
     return Trends(
         monthly=filled[False], quarterly=filled[True], levels=dict(sorted(levels.items()))

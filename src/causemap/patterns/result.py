@@ -82,7 +82,12 @@ class Factor(BaseModel):
     actions: ActionCounts
     confidence: float = Field(ge=0, le=1)
     """Mean match confidence of the members (1 when every member carries the key)."""
+    member_count: int
+    """How many nodes are instances of the factor, across all its incidents."""
     members: list[Member]
+    """The nodes, oldest incident first: all of them up to 100; beyond that only the 100
+    of the most recent incidents (``member_count`` has the total), so that the report of
+    a large archive stays small."""
 
 
 class Link(BaseModel):
@@ -120,8 +125,10 @@ class Recurrence(BaseModel):
     title: str
     closed: dt.date
     """When the action was done."""
+    recurrences: int
+    """How many incidents dated after ``closed`` contain the factor again."""
     recurred_in: list[str]
-    """Incidents dated after ``closed`` that contain the factor again, oldest first."""
+    """Those incidents, oldest first: the first 10 when there are more."""
 
 
 class TrendBucket(BaseModel):

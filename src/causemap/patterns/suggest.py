@@ -2,30 +2,37 @@
 
 :class:`CatalogIndex` is built once per catalog; :func:`suggest` then scores one text
 in well under a millisecond, which is what the web editor needs while a facilitator
-types. Each entry's score adds four lexical signals, all on word stems:
+types. Each entry's score adds lexical signals computed on word stems and on the
+concepts of the lexicon (:mod:`causemap.patterns.concepts`), so that "pushed to every
+PoP simultaneously" and "the update reached all hosts in one go" meet on
+``all`` + ``at_once`` although they share no word:
 
 * **phrases**: catalog phrases found in the text, in order, with at most two words
   between their parts ("no canary" finds "no canary stage", "pushed globally" finds
-  "pushed it globally"); each weighs the rarity of its words across the catalog;
+  "pushed it globally"); a denial also matches other denials ("the canary was
+  skipped" contains "no canary", see :mod:`causemap.patterns.phrases`); each weighs the
+  rarity of its words across the catalog;
 * **keywords**: distinctive catalog words found in the text, weighted by rarity;
 * **entry similarity**: TF-IDF cosine between the text and everything the entry says
-  (name, definition, phrases, keywords, examples);
-* **example similarity**: the best TF-IDF cosine with one of the entry's examples.
+  (name, definition, phrases, keywords, examples), over stems and concept features;
+* **example similarity**: the best such cosine with one of the entry's examples.
 
-A node's AcciMap level adds a small bonus to entries of the same usual level. The
-matched phrases and keywords are returned as the evidence, and ``confidence`` maps the
-score and its margin over the runner-up to 0..1 for automatic assignment.
+A node's AcciMap level adds a small bonus to entries of the same usual level, and its
+class (proximate or systemic, from causemap's classification) to entries of the same
+usual class. The matched phrases and keywords are returned as the evidence, and
+``confidence`` maps the score and its margin over the runner-up to 0..1 for automatic
+assignment.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from causemap.catalog.model import Catalog, Entry
+from causemap.patterns.phrases import PhraseIndex, compile_phrase
 from causemap.patterns.text import STOPWORDS, Analysed, analyse, stem, words
 
 __all__ = ["CatalogIndex", "Suggestion", "Weights", "suggest"]
@@ -38,16 +45,23 @@ class Weights:
     phrase: float = 0.5
     keyword: float = 0.0
     entry: float = 12.0
-    example: float = 1.5
+    example: float = 0.0
     level: float = 1.0
+    cls: float = 1.0
+    """Bonus for an entry whose usual class (proximate/systemic) is the node's."""
     gap: int = 2
     """Words allowed between the parts of a phrase."""
+    concept: float = 0.5
+    """Weight of a concept feature (``c:``) relative to a word stem in the similarities."""
+    negated: float = 0.0
+    """Weight of a negated concept (``n:``)."""
+    pair: float = 1.0
+    """Weight of a pair of concepts (``p:``)."""
     scale: float = 3.0
     """Score at which confidence reaches about 0.63 before the margin is counted."""
 
 
-@dataclass(frozen=True, slots=True)
-class Suggestion:
+class Suggestion(NamedTuple):
     """One catalog entry proposed for a text."""
 
     key: str
@@ -62,14 +76,6 @@ class Suggestion:
     """Catalog keywords found in the text."""
     example: str | None = None
     """The entry's example wording closest to the text."""
-
-
-@dataclass(slots=True)
-class _Phrase:
-    entry: int
-    text: str
-    stems: tuple[str, ...]
-    weight: float = 0.0
 
 
 @dataclass
@@ -92,8 +98,10 @@ class CatalogIndex:
     >>> from causemap.catalog import builtin_catalog
     >>> index = CatalogIndex(builtin_catalog())
     >>> top = index.suggest("The update went to all hosts at once, with no canary stage.")[0]
-    >>> top.key, top.phrases
+    >>> top.key, top.phrases[:3]
     ('global-change-no-staged-rollout', ('all at once', 'all hosts at once', 'no canary'))
+    >>> "no canary" in index.suggest("The canary was skipped for this push.")[0].phrases
+    True
     """
 
     def __init__(self, catalog: Catalog, weights: Weights | None = None) -> None:
@@ -101,6 +109,8 @@ class CatalogIndex:
         self.weights = weights or Weights()
         self.entries: list[Entry] = list(catalog.entries)
         docs = [self._doc(entry) for entry in self.entries]
+        w = self.weights
+        self._type_weight = {"c": w.concept, "n": w.negated, "p": w.pair}
         n = len(docs)
         df: dict[str, int] = defaultdict(int)
         for doc in docs:
@@ -110,35 +120,57 @@ class CatalogIndex:
         self._max_idf = math.log(1 + n)
         self.entry_vectors = _Vectors()
         for i, doc in enumerate(docs):
-            self.entry_vectors.add(i, {t: c * self.idf[t] for t, c in doc.items()})
+            self.entry_vectors.add(i, {t: self._weight(t, c * self.idf[t]) for t, c in doc.items()})
         self.example_vectors = _Vectors()
         self.example_owner: list[tuple[int, str]] = []
         for i, entry in enumerate(self.entries):
             for example in entry.examples:
-                terms = analyse(example).bag
                 self.example_vectors.add(
-                    len(self.example_owner), {t: self.idf.get(t, self._max_idf) for t in terms}
+                    len(self.example_owner),
+                    {
+                        t: self._weight(t, self.idf.get(t, self._max_idf))
+                        for t in _terms(analyse(example))
+                    },
                 )
                 self.example_owner.append((i, example))
-        self.phrases: dict[str, list[_Phrase]] = defaultdict(list)
-        for i, entry in enumerate(self.entries):
-            for text in entry.phrases:
-                stems = analyse(text).seq
-                if len(stems) < 2:
-                    continue
-                weight = sum(
-                    self._term_weight(w, s) for w, s in zip(words(text), stems, strict=False)
-                )
-                self.phrases[stems[0]].append(_Phrase(i, text, stems, weight))
+        compiled = (
+            compile_phrase(i, text, self._term_weight)
+            for i, entry in enumerate(self.entries)
+            for text in entry.phrases
+        )
+        self.phrases = PhraseIndex([p for p in compiled if p is not None])
         self.keywords: dict[str, list[tuple[int, str]]] = defaultdict(list)
         for i, entry in enumerate(self.entries):
             for keyword in entry.keywords:
-                for w in words(keyword):
-                    if w not in STOPWORDS:
-                        self.keywords[stem(w)].append((i, keyword))
+                for word in words(keyword):
+                    if word not in STOPWORDS:
+                        self.keywords[stem(word)].append((i, keyword))
         self._kw_weight = {
             s: math.log(1 + n / len({i for i, _ in owners})) for s, owners in self.keywords.items()
         }
+        # Scoring tables: the query weight of every term the catalog knows, and for each
+        # term its entries and examples with their (unit-vector) weights, in one place.
+        self._query = {t: self._weight(t, v) for t, v in self.idf.items() if self._weight(t, v)}
+        use_examples = bool(self.weights.example)
+        self._postings: dict[str, tuple[list[tuple[int, float]], list[tuple[int, float]]]] = {
+            t: (
+                self.entry_vectors.postings.get(t, []),
+                self.example_vectors.postings.get(t, []) if use_examples else [],
+            )
+            for t in self._query
+        }
+        self._levels = [str(entry.level) for entry in self.entries]
+        self._classes = [str(entry.class_) for entry in self.entries]
+        self._keys = [entry.key for entry in self.entries]
+        self._order = {
+            e: rank for rank, e in enumerate(sorted(range(n), key=self._keys.__getitem__))
+        }
+
+    def _weight(self, term: str, value: float) -> float:
+        """``value`` times the weight of the term's type (stems count 1)."""
+        if len(term) > 2 and term[1] == ":":
+            return value * self._type_weight.get(term[0], 1.0)
+        return value
 
     def _term_weight(self, word: str, term: str) -> float:
         if word in STOPWORDS:
@@ -153,91 +185,90 @@ class CatalogIndex:
         parts += [(k, 1.0) for k in entry.keywords]
         parts += [(e, 1.0) for e in entry.examples]
         for text, weight in parts:
-            for term in analyse(text).bag:
+            for term in _terms(analyse(text)):
                 counts[term] += weight
         return {t: 1 + math.log(c) if c >= 1 else c for t, c in counts.items()}
 
-    def _cosines(self, vectors: _Vectors, bag: Iterable[str]) -> dict[int, float]:
-        terms = {t: self.idf[t] for t in bag if t in self.idf}
-        norm = math.sqrt(sum(v * v for v in terms.values()))
-        if not norm:
-            return {}
-        out: dict[int, float] = defaultdict(float)
-        for term, value in terms.items():
-            for ident, weight in vectors.postings.get(term, ()):
-                out[ident] += weight * value / norm
-        return out
-
-    def _phrase_hits(self, seq: Sequence[str]) -> dict[int, list[_Phrase]]:
-        hits: dict[int, list[_Phrase]] = defaultdict(list)
-        gap = self.weights.gap
-        seen: set[int] = set()
-        for start, first in enumerate(seq):
-            for phrase in self.phrases.get(first, ()):
-                if id(phrase) in seen:
-                    continue
-                pos, ok = start, True
-                for part in phrase.stems[1:]:
-                    window = seq[pos + 1 : pos + 2 + gap]
-                    if part not in window:
-                        ok = False
-                        break
-                    pos = pos + 1 + window.index(part)
-                if ok:
-                    seen.add(id(phrase))
-                    hits[phrase.entry].append(phrase)
+    def _phrase_hits(self, text: Analysed) -> dict[int, list[tuple[str, float]]]:
+        hits: dict[int, list[tuple[str, float]]] = defaultdict(list)
+        for phrase in self.phrases.find(text):
+            hits[phrase.entry].append((phrase.text, phrase.weight))
         return hits
 
     def score(
-        self, text: Analysed, level: str | None = None, top: int | None = None
+        self,
+        text: Analysed,
+        level: str | None = None,
+        top: int | None = None,
+        cls: str | None = None,
     ) -> list[Suggestion]:
         """The entries with a positive score for an analysed text, best first (``top`` of them)."""
         w = self.weights
-        scores: dict[int, float] = defaultdict(float)
-        for entry, cos in self._cosines(self.entry_vectors, text.bag).items():
-            scores[entry] += w.entry * cos
+        query, postings = self._query, self._postings
+        found = [(t, query[t]) for t in (*text.bag, *text.feats) if t in query]
+        norm = math.sqrt(sum(v * v for _, v in found))
+        scores = [0.0] * len(self.entries)
         best_example: dict[int, tuple[float, str]] = {}
-        for ident, cos in self._cosines(self.example_vectors, text.bag).items():
-            entry, example = self.example_owner[ident]
-            if cos > best_example.get(entry, (0.0, ""))[0]:
-                best_example[entry] = (cos, example)
-        for entry, (cos, _) in best_example.items():
-            scores[entry] += w.example * cos
-        phrase_hits = self._phrase_hits(text.seq)
-        for entry, found in phrase_hits.items():
-            scores[entry] += w.phrase * sum(p.weight for p in found)
-        keyword_hits: dict[int, set[str]] = defaultdict(set)
-        for term in text.bag:
-            for entry, keyword in self.keywords.get(term, ()):
-                if keyword not in keyword_hits[entry]:
-                    keyword_hits[entry].add(keyword)
-                    scores[entry] += w.keyword * self._kw_weight[term]
-        if level is not None:
-            for entry in list(scores):
-                if self.entries[entry].level == level:
-                    scores[entry] += w.level
-        keys = [entry.key for entry in self.entries]
-        ranked = [(v, e) for e, v in scores.items() if v > 0]
-        if top is not None and top + 1 < len(ranked):
-            ranked = heapq.nsmallest(top + 1, ranked, key=lambda item: (-item[0], keys[item[1]]))
-        else:
-            ranked.sort(key=lambda item: (-item[0], keys[item[1]]))
+        if norm:
+            example_cos: dict[int, float] = defaultdict(float)
+            for term, value in found:
+                q = w.entry * value / norm
+                entries, examples = postings[term]
+                for ident, weight in entries:
+                    scores[ident] += weight * q
+                for ident, weight in examples:
+                    example_cos[ident] += weight * value / norm
+            owner = self.example_owner
+            for ident, cos in example_cos.items():
+                entry, example = owner[ident]
+                if cos > best_example.get(entry, (0.0, ""))[0]:
+                    best_example[entry] = (cos, example)
+            for entry, (cos, _) in best_example.items():
+                scores[entry] += w.example * cos
+        phrase_hits = self._phrase_hits(text)
+        for entry, hits in phrase_hits.items():
+            scores[entry] += w.phrase * sum(value for _, value in hits)
+        if w.keyword:
+            for entry, found_keywords in self._keyword_hits(text).items():
+                scores[entry] += w.keyword * sum(
+                    self._kw_weight[t] for t in found_keywords.values()
+                )
+        if level is not None or cls is not None:
+            levels, classes = self._levels, self._classes
+            for entry, value in enumerate(scores):
+                if value:
+                    scores[entry] += (w.level if levels[entry] == level else 0.0) + (
+                        w.cls if classes[entry] == cls else 0.0
+                    )
+        order = self._order
+        ranked = [(-v, order[e], e) for e, v in enumerate(scores) if v > 0]
+        ranked.sort()  # a few dozen entries: a plain sort beats a heap
+        keywords = self._keyword_hits(text) if ranked else {}
         out = []
-        for rank, (value, entry) in enumerate(ranked[:top] if top is not None else ranked):
-            runner_up = ranked[1][0] if len(ranked) > 1 else None
-            other = runner_up if rank == 0 else ranked[0][0]
+        for rank, (negative, _, entry) in enumerate(ranked[:top] if top is not None else ranked):
+            value = -negative
+            runner_up = -ranked[1][0] if len(ranked) > 1 else None
+            other = runner_up if rank == 0 else -ranked[0][0]
             out.append(
                 Suggestion(
-                    key=keys[entry],
+                    key=self._keys[entry],
                     name=self.entries[entry].name,
                     score=round(value, 4),
                     confidence=self._confidence(value, other),
-                    phrases=tuple(sorted({p.text for p in phrase_hits.get(entry, ())})),
-                    keywords=tuple(sorted(keyword_hits.get(entry, ()))),
+                    phrases=tuple(sorted({t for t, _ in phrase_hits.get(entry, ())})),
+                    keywords=tuple(sorted(set(keywords.get(entry, {})))),
                     example=best_example.get(entry, (0.0, None))[1],
                 )
             )
         return out
+
+    def _keyword_hits(self, text: Analysed) -> dict[int, dict[str, str]]:
+        """Catalog keywords found in the text, by entry: keyword → the stem that found it."""
+        hits: dict[int, dict[str, str]] = defaultdict(dict)
+        for term in text.bag:
+            for entry, keyword in self.keywords.get(term, ()):
+                hits[entry].setdefault(keyword, term)
+        return hits
 
     def _confidence(self, value: float, other: float | None) -> float:
         """Sure when the score is high and clearly ahead of the next entry."""
@@ -260,6 +291,11 @@ class CatalogIndex:
     ) -> list[Suggestion]:
         """The ``top`` best entries for a raw text."""
         return self.score(analyse(text, drop), level, top)
+
+
+def _terms(text: Analysed) -> tuple[str, ...]:
+    """What the similarities compare: content stems and concept features."""
+    return text.bag + text.feats
 
 
 _INDEXES: dict[int, tuple[Catalog, CatalogIndex]] = {}

@@ -18,12 +18,23 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-__all__ = ["STOPWORDS", "Analysed", "analyse", "glossary", "stem", "words"]
+__all__ = [
+    "CLAUSE_MARKS",
+    "STOPWORDS",
+    "Analysed",
+    "analyse",
+    "glossary",
+    "stem",
+    "tokens",
+    "words",
+]
 
 _WORD = re.compile(r"[a-z0-9]+%?")
+_TOKEN = re.compile(r"[a-z0-9]+%?|[.;:!?]")
+CLAUSE_MARKS = frozenset(".;:!?")
+"""Punctuation kept by :func:`tokens`: it ends the scope of a negation."""
 _NOT = re.compile(r"n[’']t\b")
 _ARTICLES = frozenset({"a", "an", "the"})
 
@@ -79,6 +90,18 @@ def words(text: str) -> list[str]:
     return _WORD.findall(_NOT.sub(" not", folded))
 
 
+def tokens(text: str) -> list[str]:
+    """Lowercase words and sentence punctuation of ``text``, articles left out.
+
+    Examples
+    --------
+    >>> tokens("Didn't stage it; the canary was skipped.")
+    ['did', 'not', 'stage', 'it', ';', 'canary', 'was', 'skipped', '.']
+    """
+    folded = unicodedata.normalize("NFKC", text).lower()
+    return [t for t in _TOKEN.findall(_NOT.sub(" not", folded)) if t not in _ARTICLES]
+
+
 def glossary(names: Iterable[str]) -> frozenset[str]:
     """Stems of incident-specific names (services, the incident id) to leave out of the bag.
 
@@ -90,18 +113,24 @@ def glossary(names: Iterable[str]) -> frozenset[str]:
     return frozenset(stem(w) for name in names for w in words(name) if not w[0].isdigit())
 
 
-@dataclass(frozen=True, slots=True)
-class Analysed:
-    """A text reduced to stems."""
+class Analysed(NamedTuple):
+    """A text reduced to stems and concepts."""
 
     seq: tuple[str, ...]
     """Every stem in order, articles left out: for phrase matching."""
     bag: tuple[str, ...]
     """Distinct content stems, sorted: for similarity (a tuple, so iteration is stable)."""
+    feats: tuple[str, ...] = ()
+    """Concept features, sorted (see :mod:`causemap.patterns.concepts`)."""
+    mentions: tuple[tuple[int, str, bool], ...] = ()
+    """(position in ``seq``, concept, negated) of every concept mention, in order."""
+    cues: tuple[int, ...] = ()
+    """Positions in ``seq`` of negation cues ("no", "without", "skipped", "untested"…)."""
 
 
 def analyse(text: str, drop: frozenset[str] = frozenset()) -> Analysed:
-    """Reduce ``text`` to stems; ``drop`` holds glossary stems to leave out of the bag.
+    """Reduce ``text`` to stems and concepts; ``drop`` holds glossary stems to leave out of
+    the bag (concepts are general words, so they are kept whatever the glossary).
 
     Examples
     --------
@@ -110,9 +139,16 @@ def analyse(text: str, drop: frozenset[str] = frozenset()) -> Analysed:
     ('there', 'was', 'no', 'canari', 'for', 'foo', 'rollout')
     >>> a.bag
     ('canari', 'no', 'rollout')
+    >>> a.feats
+    ('c:deploy', 'c:staged', 'n:deploy', 'n:staged', 'p:deploy+staged')
     """
-    pairs = [(w, stem(w)) for w in words(text) if w not in _ARTICLES]
+    from causemap.patterns.concepts import builtin_lexicon
+
+    toks = tokens(text)
+    stems = [t if t in CLAUSE_MARKS else stem(t) for t in toks]
+    pairs = [(w, s) for w, s in zip(toks, stems, strict=True) if w not in CLAUSE_MARKS]
     bag = tuple(
         sorted({s for w, s in pairs if w not in STOPWORDS and s not in drop and not w[0].isdigit()})
     )
-    return Analysed(tuple(s for _, s in pairs), bag)
+    found = builtin_lexicon().read(stems)
+    return Analysed(tuple(s for _, s in pairs), bag, found.features, found.mentions, found.cues)

@@ -17,6 +17,7 @@ exception message that a service would show.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
@@ -29,7 +30,7 @@ from typing import Literal
 from causemap.errors import GraphvizNotFound, RenderError, RenderTimeout
 from causemap.render.options import DEFAULT_LIMITS, RenderLimits
 
-__all__ = ["ImageFormat", "dot_command", "dot_version", "find_dot", "run_dot"]
+__all__ = ["DotProcess", "ImageFormat", "dot_command", "dot_version", "find_dot", "run_dot"]
 
 log = logging.getLogger("causemap.render")
 
@@ -132,11 +133,13 @@ def _failure(returncode: int, stderr: str, limits: RenderLimits) -> RenderError:
             f"Graphviz dot used more than its {limits.cpu_seconds} s of CPU time and was "
             "stopped; the graph is too large or too tangled to lay out"
         )
+        error.limit = "cpu"
     elif any(word in stderr.lower() for word in _MEMORY_WORDS):
         error = RenderTimeout(
             f"Graphviz dot ran out of its {limits.memory_bytes // 2**20:,} MiB memory limit "
             "and was stopped; the graph is too large to lay out"
         )
+        error.limit = "memory"
     elif signalled > 0:
         error = RenderError(
             f"Graphviz dot crashed ({_signal_name(signalled)}); under its "
@@ -147,6 +150,77 @@ def _failure(returncode: int, stderr: str, limits: RenderLimits) -> RenderError:
         error = RenderError(f"Graphviz dot failed (exit status {returncode})")
     error.stderr = stderr
     return error
+
+
+class DotProcess:
+    """One confined ``dot`` run, started before its input is known.
+
+    ``DotProcess(fmt, limits).run(source)`` is :func:`run_dot` in two steps, so that a
+    caller can start ``dot`` first and build the DOT meanwhile: ``dot`` loads its
+    libraries while the caller works (the service analyses the incident meanwhile).
+    ``dot`` reads nothing before :meth:`run` gives it the whole graph, so the bytes are
+    those of :func:`run_dot`. Call :meth:`close` when :meth:`run` is not reached.
+
+    Raises
+    ------
+    GraphvizNotFound
+        If ``dot`` is not installed.
+    """
+
+    def __init__(self, fmt: ImageFormat, limits: RenderLimits = DEFAULT_LIMITS) -> None:
+        self.dot = find_dot()
+        self.fmt, self.limits = fmt, limits
+        pipe = subprocess.PIPE
+        try:
+            self.process = subprocess.Popen(
+                dot_command(fmt, limits, self.dot),
+                stdin=pipe,
+                stdout=pipe,
+                stderr=pipe,
+                env=_environment(self.dot),
+            )
+        except FileNotFoundError:
+            raise GraphvizNotFound(f"Graphviz 'dot' could not be started; {_INSTALL}") from None
+        _limit(self.process.pid, limits)
+
+    def run(self, source: str) -> bytes:
+        """Give ``dot`` the DOT ``source``; return what it drew.
+
+        Raises
+        ------
+        RenderTimeout
+            If ``dot`` ran past the wall-clock, CPU or memory limit and was stopped.
+        RenderError
+            If ``dot`` failed for any other reason; ``stderr`` holds its (truncated) output.
+        """
+        process, limits = self.process, self.limits
+        with process:
+            try:
+                stdout, raw_stderr = process.communicate(
+                    source.encode("utf-8"), timeout=limits.timeout
+                )
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.communicate()
+                log.warning("dot stopped after %.1f s (wall-clock limit)", limits.timeout)
+                raise RenderTimeout(
+                    f"Graphviz dot did not finish within {limits.timeout:g} s and was stopped"
+                ) from None
+        stderr = _truncate(raw_stderr)
+        if process.returncode != 0:
+            log.warning("dot failed with exit status %d: %s", process.returncode, stderr)
+            raise _failure(process.returncode, stderr, limits)
+        if stderr:
+            log.debug("dot: %s", stderr)
+        return stdout
+
+    def close(self) -> None:
+        """Stop the process if it has not run (idempotent)."""
+        if self.process.returncode is None:
+            with contextlib.suppress(OSError):
+                self.process.kill()
+            with contextlib.suppress(OSError, ValueError):
+                self.process.communicate()
 
 
 def run_dot(source: str, fmt: ImageFormat, limits: RenderLimits = DEFAULT_LIMITS) -> bytes:
@@ -161,39 +235,18 @@ def run_dot(source: str, fmt: ImageFormat, limits: RenderLimits = DEFAULT_LIMITS
     RenderError
         If ``dot`` failed for any other reason; ``stderr`` holds its (truncated) output.
     """
-    dot = find_dot()
-    command = dot_command(fmt, limits, dot)
-    pipe = subprocess.PIPE
-    try:
-        process = subprocess.Popen(
-            command, stdin=pipe, stdout=pipe, stderr=pipe, env=_environment(dot)
-        )
-    except FileNotFoundError:
-        raise GraphvizNotFound(f"Graphviz 'dot' could not be started; {_INSTALL}") from None
-    with process:
-        _limit(process.pid, limits)
-        try:
-            stdout, raw_stderr = process.communicate(source.encode("utf-8"), timeout=limits.timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.communicate()
-            log.warning("dot stopped after %.1f s (wall-clock limit)", limits.timeout)
-            raise RenderTimeout(
-                f"Graphviz dot did not finish within {limits.timeout:g} s and was stopped"
-            ) from None
-    stderr = _truncate(raw_stderr)
-    if process.returncode != 0:
-        log.warning("dot failed with exit status %d: %s", process.returncode, stderr)
-        raise _failure(process.returncode, stderr, limits)
-    if stderr:
-        log.debug("dot: %s", stderr)
-    return stdout
+    return DotProcess(fmt, limits).run(source)
 
 
 def dot_version() -> str:
     """Return the version line of the installed ``dot`` (for the benchmark and bug reports)."""
     dot = find_dot()
     done = subprocess.run(
-        [dot, "-V"], capture_output=True, timeout=10, env=_environment(dot), check=False
+        [dot, "-V"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=10,
+        env=_environment(dot),
+        check=False,
     )
     return _truncate(done.stderr or done.stdout)

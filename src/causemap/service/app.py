@@ -22,6 +22,7 @@ from causemap.resources import web_dir
 from causemap.service import problems
 from causemap.service.deps import API_PREFIX
 from causemap.service.middleware import BodyLimit, RequestMetrics, SecurityHeaders
+from causemap.service.rendering import Renderer
 from causemap.service.routes import ROUTERS, health
 from causemap.service.settings import Settings
 from causemap.store import Store
@@ -32,10 +33,12 @@ log = logging.getLogger("causemap.service")
 
 DESCRIPTION = """\
 Blameless postmortems as causal graphs: store incidents with their full revision
-history, follow them live, and diff revisions.
+history, follow them live, and diff revisions; draw, analyse and lint incidents, suggest
+catalog factors, and find the factors shared across incidents.
 
 **Auth.** When the server has tokens (`CAUSEMAP_TOKENS`), send
-`Authorization: Bearer TOKEN`; read tokens may read, write tokens may also write.
+`Authorization: Bearer TOKEN`; read tokens may read, render and analyse, write tokens
+may also write. `GET /api/v1/whoami` tells a page which it has.
 
 **Errors** are always `{"error": {"code", "message", "details"}}`; invalid incidents
 carry the same diagnostics as `causemap validate` in `details`.
@@ -70,6 +73,12 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     )
     app.state.settings = settings
     app.state.store = store
+    app.state.renderer = Renderer(
+        cache_bytes=settings.render_cache,
+        workers=settings.dot_workers,
+        wait=settings.dot_wait,
+        limits=settings.render_limits,
+    )
     problems.install(app)
     for router in [*ROUTERS, health.router]:
         app.include_router(router)
@@ -88,7 +97,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
                 "If-None-Match",
                 "Last-Event-ID",
             ],
-            expose_headers=["ETag", "Location"],
+            expose_headers=["ETag", "Location", "Retry-After", "Server-Timing"],
             max_age=600,
         )
     app.add_middleware(SecurityHeaders)

@@ -1,4 +1,4 @@
-"""Request dependencies shared by the routers: the store and token checks."""
+"""Request dependencies shared by the routers: the store, the renderer and token checks."""
 
 from __future__ import annotations
 
@@ -9,9 +9,20 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from causemap.service.auth import Role, Tokens
+from causemap.service.rendering import Renderer
 from causemap.store import Store
 
-__all__ = ["API_PREFIX", "StoreDep", "get_store", "reader", "require", "writer"]
+__all__ = [
+    "API_PREFIX",
+    "RendererDep",
+    "StoreDep",
+    "get_renderer",
+    "get_store",
+    "reader",
+    "render_reader",
+    "require",
+    "writer",
+]
 
 API_PREFIX = "/api/v1"
 """Where the versioned API lives; every router under it starts its prefix with this."""
@@ -25,14 +36,27 @@ def get_store(request: Request) -> Store:
     return store
 
 
-def require(role: Role) -> Callable[..., None]:
-    """A dependency that admits requests whose token has ``role`` or a stronger one."""
+def get_renderer(request: Request) -> Renderer:
+    """The app's renderer (render cache, dot pool)."""
+    renderer: Renderer = request.app.state.renderer
+    return renderer
+
+
+def require(role: Role, *, unless_public_render: bool = False) -> Callable[..., None]:
+    """A dependency that admits requests whose token has ``role`` or a stronger one.
+
+    With ``unless_public_render``, everyone is admitted when the server renders publicly
+    (``CAUSEMAP_PUBLIC_RENDER``).
+    """
 
     def check(
         request: Request,
         _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> None:
-        tokens: Tokens = request.app.state.settings.tokens
+        settings = request.app.state.settings
+        if unless_public_render and settings.public_render:
+            return
+        tokens: Tokens = settings.tokens
         tokens.check(request.headers.get("authorization"), role)
 
     return check
@@ -40,4 +64,6 @@ def require(role: Role) -> Callable[..., None]:
 
 reader = Depends(require(Role.READ))
 writer = Depends(require(Role.WRITE))
+render_reader = Depends(require(Role.READ, unless_public_render=True))
 StoreDep = Annotated[Store, Depends(get_store)]
+RendererDep = Annotated[Renderer, Depends(get_renderer)]

@@ -20,14 +20,29 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from causemap import errors
 from causemap.diagnostics import Diagnostic, pointer
 
-__all__ = ["STATUS", "ErrorBody", "ErrorResponse", "error_response", "install", "responses"]
+__all__ = [
+    "STATUS",
+    "ErrorBody",
+    "ErrorResponse",
+    "FormatNotFound",
+    "error_response",
+    "install",
+    "responses",
+    "status_of",
+]
 
 log = logging.getLogger("causemap.service")
+
+
+class FormatNotFound(errors.UnknownFormat):
+    """An unknown format in a URL path: there is no such resource (HTTP 404)."""
+
 
 STATUS: list[tuple[type[errors.CausemapError], int]] = [
     (errors.MalformedDocument, 400),
     (errors.InvalidIncident, 422),
     (errors.InvalidQuery, 400),
+    (FormatNotFound, 404),
     (errors.UnknownFormat, 400),
     (errors.LimitExceeded, 413),
     (errors.UnsupportedMediaType, 415),
@@ -40,10 +55,19 @@ STATUS: list[tuple[type[errors.CausemapError], int]] = [
     (errors.RevisionConflict, 412),
     (errors.PreconditionRequired, 428),
     (errors.StoreUnavailable, 503),
-    (errors.RenderTimeout, 503),
+    (errors.NotAcceptable, 406),
+    (errors.Overloaded, 503),
     (errors.GraphvizNotFound, 503),
+    (errors.RenderTimeout, 422),
+    (errors.RenderError, 422),
 ]
-"""Status code of each library error, most specific class first."""
+"""Status code of each library error, most specific class first.
+
+Render failures: ``dot`` stopped at its CPU or memory limit, or failing, depends on the
+incident alone, so it is 422 (a retry would meet the same limit); stopped at its
+wall-clock limit while under its CPU limit means the machine was busy, so that is 503
+with ``Retry-After`` (see :func:`status_of`), as are a missing Graphviz and a full
+``dot`` pool."""
 
 
 class ErrorBody(BaseModel):
@@ -72,14 +96,15 @@ _TITLES = {
     401: "Missing or unknown token",
     403: "Token role too weak",
     404: "Not found",
+    406: "No acceptable format (Accept)",
     409: "Already exists",
     410: "Deleted (restore it)",
     412: "Stale revision (If-Match)",
-    413: "Body too large",
+    413: "Body, decoded incident or diagram too large",
     415: "Unsupported content type",
-    422: "Invalid incident or parameters",
+    422: "Invalid incident or parameters, or a diagram too hard to lay out",
     428: "If-Match required",
-    503: "Database unavailable",
+    503: "Unavailable: database down, Graphviz missing, or every renderer busy (see Retry-After)",
 }
 
 
@@ -109,7 +134,10 @@ def error_response(
     )
 
 
-def _status(exc: errors.CausemapError) -> int:
+def status_of(exc: errors.CausemapError) -> int:
+    """The HTTP status of a library error."""
+    if isinstance(exc, errors.RenderTimeout) and exc.limit == "wall-clock":
+        return 503
     for cls, status in STATUS:
         if isinstance(exc, cls):
             return status
@@ -118,7 +146,7 @@ def _status(exc: errors.CausemapError) -> int:
 
 async def _library_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.CausemapError)
-    status = _status(exc)
+    status = status_of(exc)
     details: list[Diagnostic] | dict[str, Any] | None = None
     headers: dict[str, str] = {}
     message = str(exc)
@@ -126,6 +154,8 @@ async def _library_error(request: Request, exc: Exception) -> JSONResponse:
         details = [d.model_copy(update={"file": None}) for d in exc.diagnostics]
         errors_ = [d for d in exc.diagnostics if d.severity == "error"]
         what = "the body cannot be parsed" if status == 400 else "the incident is invalid"
+        if status == 400 and exc.name == "<url>":
+            what = "the encoded incident cannot be read"
         first = f"{errors_[0].pointer or 'document'}: {errors_[0].message}" if errors_ else ""
         more = f" (and {len(errors_) - 1} more; see details)" if len(errors_) > 1 else ""
         message = f"{what}: {first}{more}"
@@ -134,10 +164,31 @@ async def _library_error(request: Request, exc: Exception) -> JSONResponse:
         headers["ETag"] = f'"{exc.current}"'
     elif isinstance(exc, errors.MissingToken):
         headers["WWW-Authenticate"] = 'Bearer realm="causemap"'
-    elif status == 503:
-        headers["Retry-After"] = "5"
+    elif isinstance(exc, errors.NotAcceptable):
+        details = {"formats": sorted(_media_types())}
+    elif isinstance(exc, errors.UnknownFormat):
+        details = {"formats": list(_format_names())}
+    if isinstance(exc, errors.RenderError) and status != 503:
+        # The message never holds Graphviz's own words (its stderr can echo input and
+        # name files): the runner logs those and keeps them off the message.
+        log.info("%s %s: %s", request.method, request.url.path, exc)
+    if status == 503:
+        retry = exc.retry_after if isinstance(exc, errors.Overloaded) else 5
+        headers["Retry-After"] = str(retry)
         log.warning("%s %s: %s", request.method, request.url.path, exc)
     return error_response(status, exc.code, message, details, headers)
+
+
+def _format_names() -> tuple[str, ...]:
+    from causemap.render import FORMATS
+
+    return tuple(FORMATS)
+
+
+def _media_types() -> set[str]:
+    from causemap.render import FORMATS
+
+    return {f.media_type.split(";")[0] for f in FORMATS.values()}
 
 
 async def _parameters(request: Request, exc: Exception) -> JSONResponse:

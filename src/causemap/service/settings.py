@@ -1,12 +1,17 @@
 """Service settings: from ``causemap serve`` options or ``CAUSEMAP_*`` environment variables.
 
-=========================  ==============================================================
-``CAUSEMAP_DB``            database URL (default: the SQLite file in the user's data folder)
-``CAUSEMAP_TOKENS``        ``role:token`` pairs, comma-separated; roles read, write, admin
-``CAUSEMAP_CORS_ORIGINS``  origins allowed to call the API from a browser, comma-separated
-``CAUSEMAP_MAX_BODY``      largest request body in bytes (default 2 MiB)
-``CAUSEMAP_SSE_POLL``      seconds between live-event checks of the revisions table (0.5)
-=========================  ==============================================================
+=============================  ==========================================================
+``CAUSEMAP_DB``                database URL (default: the SQLite file in the user's data folder)
+``CAUSEMAP_TOKENS``            ``role:token`` pairs, comma-separated; roles read, write, admin
+``CAUSEMAP_CORS_ORIGINS``      origins allowed to call the API from a browser, comma-separated
+``CAUSEMAP_MAX_BODY``          largest request body (and decoded render URL) in bytes (2 MiB)
+``CAUSEMAP_SSE_POLL``          seconds between live-event checks of the revisions table (0.5)
+``CAUSEMAP_RENDER_CACHE``      bytes of rendered diagrams kept in memory per process (64 MiB)
+``CAUSEMAP_DOT_WORKERS``       concurrent Graphviz ``dot`` runs per process (one per core)
+``CAUSEMAP_DOT_WAIT``          seconds a render waits for a free ``dot`` slot before 503 (2)
+``CAUSEMAP_DOT_TIMEOUT``       CPU seconds one ``dot`` run may use (10; wall clock: twice that)
+``CAUSEMAP_PUBLIC_RENDER``     ``1``: ``GET /render/{format}/{encoded}`` needs no token
+=============================  ==========================================================
 """
 
 from __future__ import annotations
@@ -17,11 +22,42 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from causemap.errors import InvalidQuery
+from causemap.render.options import RenderLimits
 from causemap.service.auth import Tokens
 
-__all__ = ["DEFAULT_MAX_BODY", "Settings"]
+__all__ = [
+    "DEFAULT_DOT_TIMEOUT",
+    "DEFAULT_MAX_BODY",
+    "DEFAULT_RENDER_CACHE",
+    "Settings",
+    "default_dot_workers",
+    "service_limits",
+]
 
 DEFAULT_MAX_BODY = 2 * 1024 * 1024
+DEFAULT_RENDER_CACHE = 64 * 1024 * 1024
+DEFAULT_DOT_TIMEOUT = 10
+"""CPU seconds one ``dot`` run may use in the service (the CLI allows 60)."""
+
+
+def default_dot_workers() -> int:
+    """One concurrent ``dot`` per core this process may use: layout is CPU-bound, more
+    would only queue."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    cores = len(affinity(0)) if affinity is not None else os.cpu_count()
+    return max(1, cores or 1)
+
+
+def service_limits(cpu_seconds: int = DEFAULT_DOT_TIMEOUT) -> RenderLimits:
+    """The render limits of the service: ``cpu_seconds`` of CPU, twice that of wall
+    clock, 1 GiB of address space, and the default node, edge and label caps."""
+    return RenderLimits(
+        timeout=float(2 * cpu_seconds), cpu_seconds=cpu_seconds, memory_bytes=1024**3
+    )
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 @dataclass(frozen=True)
@@ -35,13 +71,26 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     """Origins allowed by CORS; empty turns CORS off."""
     max_body: int = DEFAULT_MAX_BODY
-    """Largest request body in bytes; larger ones get 413."""
+    """Largest request body in bytes; larger ones get 413. Also caps the decompressed
+    incident of a ``GET /render/{format}/{encoded}`` URL."""
     sse_poll: float = 0.5
     """Seconds between checks for new revisions on an event stream."""
     sse_ping: float = 15.0
     """Seconds between keep-alive comments on an idle event stream."""
     web_dir: Path | None = None
     """Folder of static web assets served at ``/``; None means the bundled editor."""
+    render_cache: int = DEFAULT_RENDER_CACHE
+    """Bytes of rendered diagrams kept in memory (least recently used go first); 0: none."""
+    dot_workers: int = field(default_factory=default_dot_workers)
+    """How many ``dot`` processes may run at once in this process."""
+    dot_wait: float = 2.0
+    """Seconds a render waits for a free ``dot`` slot before answering 503."""
+    render_limits: RenderLimits = field(default_factory=service_limits)
+    """Caps on one render: nodes, edges, label length, ``dot``'s time and memory."""
+    public_render: bool = False
+    """Let ``GET /render/{format}/{encoded}`` through without a token, so that wiki pages
+    can embed diagrams as images (the URL carries the whole incident; the store is not
+    read)."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -53,11 +102,24 @@ class Settings:
             If a variable is malformed (the message names it, never a token).
         """
         env = os.environ if environ is None else environ
+        name = ""
         try:
-            max_body = int(env.get("CAUSEMAP_MAX_BODY") or DEFAULT_MAX_BODY)
-            sse_poll = float(env.get("CAUSEMAP_SSE_POLL") or 0.5)
+            name = "CAUSEMAP_MAX_BODY"
+            max_body = int(env.get(name) or DEFAULT_MAX_BODY)
+            name = "CAUSEMAP_SSE_POLL"
+            sse_poll = float(env.get(name) or 0.5)
+            name = "CAUSEMAP_RENDER_CACHE"
+            render_cache = int(env.get(name) or DEFAULT_RENDER_CACHE)
+            name = "CAUSEMAP_DOT_WORKERS"
+            dot_workers = int(env.get(name) or default_dot_workers())
+            name = "CAUSEMAP_DOT_WAIT"
+            dot_wait = float(env.get(name) or 2.0)
+            name = "CAUSEMAP_DOT_TIMEOUT"
+            dot_timeout = int(env.get(name) or DEFAULT_DOT_TIMEOUT)
+            if min(max_body, dot_workers, dot_timeout) < 1 or min(render_cache, dot_wait) < 0:
+                raise ValueError("out of range")
         except ValueError as exc:
-            raise InvalidQuery(f"CAUSEMAP_MAX_BODY or CAUSEMAP_SSE_POLL: {exc}") from None
+            raise InvalidQuery(f"{name}: {exc}") from None
         origins = env.get("CAUSEMAP_CORS_ORIGINS") or ""
         return cls(
             db=env.get("CAUSEMAP_DB") or None,
@@ -65,4 +127,9 @@ class Settings:
             cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
             max_body=max_body,
             sse_poll=sse_poll,
+            render_cache=render_cache,
+            dot_workers=dot_workers,
+            dot_wait=dot_wait,
+            render_limits=service_limits(dot_timeout),
+            public_render=_flag(env.get("CAUSEMAP_PUBLIC_RENDER")),
         )

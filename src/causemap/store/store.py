@@ -489,6 +489,35 @@ class Store:
         with self._connect() as connection:
             return int(connection.execute(select(func.count()).where(condition)).scalar_one())
 
+    def heads(self) -> list[tuple[str, int]]:
+        """``(id, latest revision)`` of every live incident, by id: a cheap fingerprint
+        of what :meth:`documents` would return."""
+        query = (
+            select(incidents.c.id, incidents.c.revision)
+            .where(incidents.c.deleted_at.is_(None))
+            .order_by(incidents.c.id)
+        )
+        with self._connect() as connection:
+            return [(row.id, int(row.revision)) for row in connection.execute(query)]
+
+    def documents(self) -> list[Record]:
+        """The latest revision of every live incident, with its document, by id."""
+        query = (
+            select(revisions)
+            .join(
+                incidents,
+                and_(
+                    incidents.c.id == revisions.c.incident_id,
+                    incidents.c.revision == revisions.c.number,
+                ),
+            )
+            .where(incidents.c.deleted_at.is_(None))
+            .order_by(incidents.c.id)
+        )
+        with self._connect() as connection:
+            rows = connection.execute(query).all()
+        return [_to_record(row, deleted=False) for row in rows]
+
 
 def _same_id(incident_id: str, incident: Incident) -> None:
     if incident.id != incident_id:

@@ -1,16 +1,22 @@
 """One router module per area; :data:`ROUTERS` lists those under ``/api/v1``.
 
-The render, analysis, lint, suggest and patterns endpoints slot in as one module each
-(``render.py`` …) added to :data:`ROUTERS`, each with
-``APIRouter(prefix=f"{API_PREFIX}/...")`` so route templates (and metrics labels) are full.
+Each module has ``APIRouter(prefix=f"{API_PREFIX}...")`` so route templates (and the
+metrics labels made from them) are full paths.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from causemap.service.routes import events, incidents
+from causemap.service.routes import analysis, events, incidents, patterns, render, whoami
 
 __all__ = ["ROUTERS"]
 
-ROUTERS: list[APIRouter] = [incidents.router, events.router]
+ROUTERS: list[APIRouter] = [
+    incidents.router,
+    events.router,
+    render.router,
+    analysis.router,
+    patterns.router,
+    whoami.router,
+]

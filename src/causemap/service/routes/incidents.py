@@ -19,7 +19,7 @@ from causemap.diff import IncidentDiff, default_analyzer, diff
 from causemap.errors import PreconditionRequired, RevisionConflict
 from causemap.loader import dump
 from causemap.model import SLUG_PATTERN, Incident
-from causemap.service.bodies import YAML_TYPES, check_body, read_body
+from causemap.service.bodies import INCIDENT_BODY, YAML_TYPES, check_body, read_body
 from causemap.service.deps import API_PREFIX, StoreDep, reader, writer
 from causemap.service.problems import responses
 from causemap.store import Page, Record, RevisionInfo
@@ -33,16 +33,6 @@ router = APIRouter(prefix=f"{API_PREFIX}/incidents", tags=["incidents"])
 IncidentId = Annotated[str, Path(pattern=SLUG_PATTERN, description="The incident's id.")]
 Number = Annotated[int, Path(ge=1, le=2**31 - 1, description="A revision number.")]
 
-_BODY = {
-    "requestBody": {
-        "required": True,
-        "description": "An incident, as JSON or as YAML (Content-Type: application/yaml).",
-        "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/Incident"}},
-            "application/yaml": {"schema": {"$ref": "#/components/schemas/Incident"}},
-        },
-    }
-}
 _DOCUMENT = {
     "model": Incident,
     "description": "The incident document (JSON, or YAML when asked for by Accept).",
@@ -171,7 +161,7 @@ def list_incidents(
     response_model=Saved,
     dependencies=[writer],
     responses=responses(400, 401, 403, 409, 413, 415, 422, 503),
-    openapi_extra=_BODY,
+    openapi_extra=INCIDENT_BODY,
     summary="Create an incident",
 )
 async def create_incident(request: Request, response: Response, store: StoreDep) -> Saved:
@@ -205,7 +195,7 @@ def get_incident(incident_id: IncidentId, request: Request, store: StoreDep) -> 
     response_model=Saved,
     dependencies=[writer],
     responses=responses(400, 401, 403, 404, 410, 412, 413, 415, 422, 428, 503),
-    openapi_extra=_BODY,
+    openapi_extra=INCIDENT_BODY,
     summary="Update an incident",
 )
 async def update_incident(

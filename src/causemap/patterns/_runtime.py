@@ -1,0 +1,27 @@
+"""Keeping Python's cycle collector out of the way of large batch work.
+
+The cross-incident pipeline allocates millions of small tuples that all stay alive until
+the report is built; the cycle collector would walk them again and again (more than half
+the time of a 10,000-incident run). None of them form reference cycles, so collection is
+paused while they are built and resumed afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import Iterator
+
+__all__ = ["paused_gc"]
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cycle collector for the ``with`` block (reference counting still frees)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -1,0 +1,232 @@
+"""What causemap concludes about one incident: ``POST /analyze``, ``POST /lint``,
+``POST /suggest`` and ``GET /incidents/{id}/analysis``.
+
+The posted forms work on an incident in the body (JSON or YAML) and store nothing, so a
+read token is enough; they are what the web editor calls while a facilitator edits.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from causemap.analyses import Analysis, Finding, analyze
+from causemap.loader import Checked
+from causemap.model import SLUG_PATTERN
+from causemap.patterns.suggest import CatalogIndex
+from causemap.service.bodies import INCIDENT_BODY, check_body, read_body
+from causemap.service.deps import API_PREFIX, StoreDep, reader
+from causemap.service.problems import responses
+from causemap.service.routes.render import etag_matches
+
+__all__ = ["LintFinding", "LintReport", "SuggestReport", "SuggestionOut", "router"]
+
+router = APIRouter(prefix=API_PREFIX, tags=["analysis"])
+
+_RANK = {"info": 0, "warning": 1, "error": 2}
+_POSTED = responses(400, 401, 403, 413, 415, 422, 503)
+
+
+class LintFinding(Finding):
+    """A finding of the method checks, placed in the posted document."""
+
+    line: int | None = None
+    """1-based line of the node or action it concerns, when known."""
+    column: int | None = None
+    """1-based column of the node or action it concerns, when known."""
+
+
+class LintReport(BaseModel):
+    """The method checks on one incident, as ``causemap lint`` runs them."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+    findings: list[LintFinding]
+    """Every finding, most severe first."""
+    failed: bool
+    """True when a finding is at least as severe as ``fail_on``."""
+
+
+class SuggestionOut(BaseModel):
+    """One catalog entry proposed for a node, with its evidence."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+    key: str
+    """The catalog key; accept the suggestion by setting the node's ``factor`` to it."""
+    name: str
+    score: float
+    """Sum of the weighted signals; comparable between entries for the same node."""
+    confidence: float = Field(ge=0, le=1)
+    """0..1: how sure an automatic assignment of this entry would be."""
+    phrases: list[str]
+    """Catalog phrases found in the node's wording."""
+    keywords: list[str]
+    """Catalog keywords found in the node's wording."""
+    example: str | None = None
+    """The entry's example wording closest to the node's."""
+
+
+class SuggestReport(BaseModel):
+    """Catalog suggestions for every node but the impacts (as ``causemap suggest``)."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+    incident: str
+    nodes: dict[str, list[SuggestionOut]]
+    """Suggestions by node id, best first, in document order; nodes that already carry
+    a ``factor`` get suggestions too."""
+
+
+@functools.cache
+def catalog_index() -> CatalogIndex:
+    """The built-in catalog, prepared once per process."""
+    from causemap.catalog import builtin_catalog
+
+    return CatalogIndex(builtin_catalog())
+
+
+async def _posted(request: Request) -> Checked:
+    data, fmt = await read_body(request)
+    return await run_in_threadpool(check_body, data, fmt)
+
+
+@router.post(
+    "/analyze",
+    response_model=Analysis,
+    dependencies=[reader],
+    responses=_POSTED,
+    openapi_extra=INCIDENT_BODY,
+    summary="Analyse a posted incident",
+)
+async def analyze_posted(request: Request) -> Analysis:
+    """Classes (proximate or systemic, with reasons), method-check findings, prevention
+    coverage and leverage ranking, as ``causemap analyze --format json``."""
+    checked = await _posted(request)
+    assert checked.graph is not None
+    return await run_in_threadpool(analyze, checked.graph)
+
+
+def lint_report(checked: Checked, fail_on: str) -> LintReport:
+    """The analysis findings of a checked document, placed at their node or action."""
+    assert checked.incident is not None
+    assert checked.graph is not None
+    nodes = {n.id: i for i, n in enumerate(checked.incident.nodes)}
+    actions = {a.id: i for i, a in enumerate(checked.incident.actions)}
+    findings = []
+    failed = False
+    for finding in analyze(checked.graph).findings:
+        failed |= _RANK[finding.severity] >= _RANK[fail_on]
+        ptr = (
+            f"/nodes/{nodes[finding.nodes[0]]}"
+            if finding.nodes and finding.nodes[0] in nodes
+            else f"/actions/{actions[finding.actions[0]]}"
+            if finding.actions and finding.actions[0] in actions
+            else ""
+        )
+        where = checked.locate(ptr) if ptr else None
+        findings.append(
+            LintFinding(
+                **finding.model_dump(),
+                line=where[0] if where else None,
+                column=where[1] if where else None,
+            )
+        )
+    return LintReport(findings=findings, failed=failed)
+
+
+@router.post(
+    "/lint",
+    response_model=LintReport,
+    dependencies=[reader],
+    responses=_POSTED,
+    openapi_extra=INCIDENT_BODY,
+    summary="Run the method checks on a posted incident",
+)
+async def lint_posted(
+    request: Request,
+    fail_on: Annotated[
+        Literal["error", "warning", "info"],
+        Query(description="failed is true when a finding is at least this severe."),
+    ] = "error",
+) -> LintReport:
+    """The findings of ``causemap lint``, each with the line and column of the node or
+    action it concerns in the posted document."""
+    checked = await _posted(request)
+    return await run_in_threadpool(lint_report, checked, fail_on)
+
+
+def suggest_report(checked: Checked, top: int) -> SuggestReport:
+    """Catalog suggestions for every non-impact node of a checked document."""
+    from causemap.patterns.text import analyse, glossary
+
+    incident = checked.incident
+    assert incident is not None
+    index = catalog_index()
+    drop = glossary([*incident.services, incident.id])
+    nodes: dict[str, list[SuggestionOut]] = {}
+    for node in incident.nodes:
+        if node.kind == "impact":
+            continue
+        text = node.label if not node.detail else f"{node.label} {node.detail}"
+        nodes[node.id] = [
+            SuggestionOut(
+                key=s.key,
+                name=s.name,
+                score=s.score,
+                confidence=s.confidence,
+                phrases=list(s.phrases),
+                keywords=list(s.keywords),
+                example=s.example,
+            )
+            for s in index.score(analyse(text, drop), node.level, top)
+        ]
+    return SuggestReport(incident=incident.id, nodes=nodes)
+
+
+@router.post(
+    "/suggest",
+    response_model=SuggestReport,
+    dependencies=[reader],
+    responses=_POSTED,
+    openapi_extra=INCIDENT_BODY,
+    summary="Suggest catalog factors for the nodes of a posted incident",
+)
+async def suggest_posted(
+    request: Request,
+    top: Annotated[int, Query(ge=1, le=50, description="Suggestions per node.")] = 3,
+) -> SuggestReport:
+    """Ranked entries of the built-in factor catalog for every node but the impacts,
+    with their evidence, as ``causemap suggest``."""
+    checked = await _posted(request)
+    return await run_in_threadpool(suggest_report, checked, top)
+
+
+@router.get(
+    "/incidents/{incident_id}/analysis",
+    response_model=Analysis,
+    dependencies=[reader],
+    responses=responses(
+        401, 403, 404, 410, 422, 503, extra={304: {"description": "Not modified (If-None-Match)"}}
+    ),
+    summary="Analyse a stored incident",
+)
+async def stored_analysis(
+    incident_id: Annotated[str, Path(pattern=SLUG_PATTERN, description="The incident's id.")],
+    request: Request,
+    response: Response,
+    store: StoreDep,
+) -> Analysis | Response:
+    """The analysis of the latest revision; its ``ETag`` is the revision number."""
+    record = await run_in_threadpool(store.get, incident_id)
+    etag = f'"{record.number}"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Authorization"}
+    if etag_matches(request.headers.get("if-none-match"), str(record.number)):
+        return Response(status_code=304, headers=headers)
+    response.headers.update(headers)
+    incident = record.to_incident()
+    return await run_in_threadpool(analyze, incident)

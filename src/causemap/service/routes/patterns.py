@@ -1,0 +1,205 @@
+"""Contributing factors shared across incidents: ``POST /patterns`` (a posted list) and
+``GET /patterns`` (every live incident in the store).
+
+Both answer the report of ``causemap patterns`` as JSON (``schemas/patterns.schema.json``),
+a self-contained HTML page or Markdown. ``GET /patterns`` is keyed by the ids and
+revisions of the live incidents: that fingerprint is its ``ETag``, and the last few
+reports are kept in memory, so asking again after nothing changed costs one query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from causemap import __version__
+from causemap.graph import CausalGraph, to_graph
+from causemap.model import Incident
+from causemap.patterns import render as render_report
+from causemap.patterns.result import PatternsReport
+from causemap.service.bodies import INCIDENTS_BODY, check_incidents, read_body
+from causemap.service.deps import API_PREFIX, StoreDep, reader
+from causemap.service.problems import responses
+from causemap.service.routes.analysis import catalog_index
+from causemap.service.routes.render import etag_matches
+from causemap.store import Record
+
+__all__ = ["REPORT_CSP", "REPORT_FORMATS", "ReportMemo", "report", "router"]
+
+router = APIRouter(prefix=API_PREFIX, tags=["patterns"])
+
+REPORT_FORMATS = {
+    "json": "application/json",
+    "html": "text/html; charset=utf-8",
+    "markdown": "text/markdown; charset=utf-8",
+}
+REPORT_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'; sandbox"
+)
+"""The HTML report is one file with inline CSS and SVG charts, and no script."""
+
+_RESPONSES: dict[int, dict[str, Any]] = {
+    200: {
+        "model": PatternsReport,
+        "description": "The report: JSON (the schema below), HTML or Markdown by `format`.",
+        "content": {
+            "text/html": {"schema": {"type": "string"}},
+            "text/markdown": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+Format = Annotated[
+    str,
+    Query(
+        description="json (schemas/patterns.schema.json), html (one self-contained page) "
+        "or markdown.",
+        json_schema_extra={"enum": list(REPORT_FORMATS)},
+    ),
+]
+Since = Annotated[dt.date | None, Query(description="Only incidents on or after this date.")]
+
+
+def _format(name: str) -> str:
+    from causemap.errors import UnknownFormat
+
+    if name not in REPORT_FORMATS:
+        raise UnknownFormat(
+            f"unknown format {name[:40]!r}; choose from: {', '.join(REPORT_FORMATS)}"
+        )
+    return name
+
+
+def report(
+    incidents: Iterable[tuple[Incident, CausalGraph]], since: dt.date | None
+) -> PatternsReport:
+    """The patterns report over valid incidents (with the process's catalog index)."""
+    from causemap.catalog import builtin_catalog
+    from causemap.patterns.facts import default_classifier, extract
+    from causemap.patterns.report import build_report
+
+    index = catalog_index()
+    classify, _ = default_classifier()
+    facts = [extract(incident, G, index, classify) for incident, G in incidents]
+    return build_report(facts, builtin_catalog(), since=since)
+
+
+def _answer(text: str, fmt: str, headers: dict[str, str] | None = None) -> Response:
+    extra = dict(headers or {})
+    if fmt == "html":
+        extra["Content-Security-Policy"] = REPORT_CSP
+    return Response(text, media_type=REPORT_FORMATS[fmt], headers=extra)
+
+
+@router.post(
+    "/patterns",
+    dependencies=[reader],
+    response_class=Response,
+    responses=responses(400, 401, 403, 413, 415, 422, 503, extra=_RESPONSES),
+    openapi_extra=INCIDENTS_BODY,
+    summary="Shared factors across a posted list of incidents",
+)
+async def patterns_posted(
+    request: Request, format: Format = "json", since: Since = None
+) -> Response:
+    """The cross-incident report of ``causemap patterns`` over the posted incidents
+    (ids must be distinct; an invalid one is 422 with diagnostics that point into the
+    list, e.g. ``/2/nodes/0/kind``)."""
+    fmt = _format(format)
+    data, body_format = await read_body(request)
+
+    def work() -> str:
+        checked = check_incidents(data, body_format)
+        pairs = [(c.incident, c.graph) for c in checked if c.incident and c.graph]
+        return render_report(report(pairs, since), fmt)
+
+    return _answer(await run_in_threadpool(work), fmt, {"Cache-Control": "no-store"})
+
+
+class ReportMemo:
+    """The last few reports over the store, by fingerprint. Thread-safe."""
+
+    def __init__(self, size: int = 8) -> None:
+        self.size = size
+        self._items: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            text = self._items.get(key)
+            if text is not None:
+                self._items.move_to_end(key)
+            return text
+
+    def put(self, key: str, text: str) -> None:
+        with self._lock:
+            self._items[key] = text
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+def _fingerprint(heads: list[tuple[str, int]], since: dt.date | None, fmt: str) -> str:
+    material = json.dumps([heads, str(since), fmt, __version__], separators=(",", ":"))
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def _memo(request: Request) -> ReportMemo:
+    state = request.app.state
+    memo: ReportMemo | None = getattr(state, "patterns_memo", None)
+    if memo is None:
+        memo = state.patterns_memo = ReportMemo()
+    return memo
+
+
+@router.get(
+    "/patterns",
+    dependencies=[reader],
+    response_class=Response,
+    responses=responses(
+        400,
+        401,
+        403,
+        422,
+        503,
+        extra={**_RESPONSES, 304: {"description": "Not modified (If-None-Match)"}},
+    ),
+    summary="Shared factors across every live incident in the store",
+)
+async def patterns_stored(
+    request: Request, store: StoreDep, format: Format = "json", since: Since = None
+) -> Response:
+    """The cross-incident report over the latest revision of every live incident. The
+    ``ETag`` fingerprints their ids and revisions: it changes with any save."""
+    fmt = _format(format)
+    memo = _memo(request)
+    heads = await run_in_threadpool(store.heads)
+    key = _fingerprint(heads, since, fmt)
+    headers = {"ETag": f'"{key}"', "Cache-Control": "no-cache", "Vary": "Authorization"}
+    if etag_matches(request.headers.get("if-none-match"), key):
+        return Response(status_code=304, headers=headers)
+    text = memo.get(key)
+    if text is None:
+
+        def work() -> tuple[str, str]:
+            records: list[Record] = store.documents()
+            used = _fingerprint([(r.incident_id, r.number) for r in records], since, fmt)
+            pairs = []
+            for record in records:
+                incident = record.to_incident()
+                pairs.append((incident, to_graph(incident)))
+            return used, render_report(report(pairs, since), fmt)
+
+        key, made = await run_in_threadpool(work)
+        memo.put(key, made)
+        headers["ETag"] = f'"{key}"'
+        text = made
+    return _answer(text, fmt, headers)

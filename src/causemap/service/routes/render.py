@@ -1,0 +1,383 @@
+"""Diagrams: ``POST /render``, ``GET /render/{format}/{encoded}`` (embeddable, as Kroki)
+and ``GET /incidents/{id}/render.{format}``.
+
+Every answer carries the render's content key as a strong ``ETag`` (see
+:mod:`causemap.service.rendering`) and is served so that nothing in it can run: SVG and
+the text formats get ``Content-Security-Policy: default-src 'none'; style-src
+'unsafe-inline'; sandbox`` with ``nosniff``. The two GET forms are meant for ``<img>``
+tags on other sites (wikis, docs), so they say ``Cross-Origin-Resource-Policy:
+cross-origin``; ``?download=1`` makes any of them a download.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from starlette.concurrency import run_in_threadpool
+
+from causemap.errors import NotAcceptable, UnknownFormat
+from causemap.model import SLUG_PATTERN
+from causemap.render import FORMATS, OutputFormat, RenderOptions, format_for_path
+from causemap.service.bodies import INCIDENT_BODY, read_body
+from causemap.service.deps import API_PREFIX, RendererDep, StoreDep, reader, render_reader
+from causemap.service.problems import FormatNotFound, responses
+from causemap.service.rendering import (
+    Rendered,
+    Subject,
+    subject_from_body,
+    subject_from_encoded,
+    subject_from_record,
+)
+
+__all__ = [
+    "DIAGRAM_CSP",
+    "IMMUTABLE",
+    "etag_matches",
+    "negotiate",
+    "path_format",
+    "query_format",
+    "router",
+    "view_options",
+]
+
+router = APIRouter(prefix=API_PREFIX, tags=["render"])
+
+DIAGRAM_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+"""For every diagram but PDF (browsers' PDF viewers do not run in a sandbox)."""
+
+IMMUTABLE = "public, max-age=604800, immutable"
+"""A week: the URL holds the incident, so the answer can only change when causemap or
+Graphviz is upgraded (which changes the ETag; revalidation then gets the new bytes)."""
+
+_FIELDS = RenderOptions.model_fields
+_NAMES = list(FORMATS)
+_PREFERENCE = ["svg", "png", "pdf", "dot", "mermaid", "markdown", "json"]
+_MEDIA = {spec.media_type.split(";")[0]: spec.name for spec in FORMATS.values()} | {
+    "text/x-mermaid": "mermaid",
+    "text/vnd.mermaid": "mermaid",
+    "text/x-markdown": "markdown",
+}
+
+
+def _spec(name: str) -> OutputFormat | None:
+    if name in FORMATS:
+        return FORMATS[name]
+    return format_for_path(f"diagram.{name}")
+
+
+def query_format(name: str) -> OutputFormat:
+    """The format named by a ``format`` query parameter.
+
+    Raises
+    ------
+    UnknownFormat
+        No such format (HTTP 400).
+    """
+    spec = _spec(name)
+    if spec is None:
+        raise UnknownFormat(f"unknown format {name[:40]!r}; choose from: {', '.join(_NAMES)}")
+    return spec
+
+
+def path_format(name: str) -> OutputFormat:
+    """The format named in a path: a name (``svg``) or a file suffix (``md``, ``mmd``).
+
+    Raises
+    ------
+    FormatNotFound
+        No such format (HTTP 404).
+    """
+    spec = _spec(name)
+    if spec is None:
+        raise FormatNotFound(f"unknown format {name[:40]!r}; choose from: {', '.join(_NAMES)}")
+    return spec
+
+
+def negotiate(accept: str | None) -> OutputFormat:
+    """The format an ``Accept`` header prefers; SVG for ``*/*``, ``image/*`` or none.
+
+    Raises
+    ------
+    NotAcceptable
+        When no format matches (HTTP 406).
+
+    Examples
+    --------
+    >>> negotiate("image/png, image/svg+xml;q=0.9").name
+    'png'
+    >>> negotiate("text/html, */*;q=0.1").name
+    'svg'
+    >>> negotiate(None).name
+    'svg'
+    """
+    if accept is None or not accept.strip():
+        return FORMATS["svg"]
+    ranges: list[tuple[float, int, str]] = []
+    for i, part in enumerate(accept.split(",")[:50]):
+        media, *params = (p.strip() for p in part.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if media and quality > 0:
+            ranges.append((-quality, i, media.lower()))
+    for _, _, media in sorted(ranges):
+        if media in _MEDIA:
+            return FORMATS[_MEDIA[media]]
+        kind, _, sub = media.partition("/")
+        if sub == "*":
+            for name in _PREFERENCE:
+                if kind == "*" or FORMATS[name].media_type.startswith(f"{kind}/"):
+                    return FORMATS[name]
+    raise NotAcceptable(
+        f"cannot answer with any of: {accept[:200]}; ask for one of " + ", ".join(sorted(_MEDIA))
+    )
+
+
+def etag_matches(header: str | None, key: str) -> bool:
+    """Whether an ``If-None-Match`` header matches the ETag ``"key"`` (weak comparison).
+
+    Examples
+    --------
+    >>> etag_matches('"a", W/"b"', "b"), etag_matches("*", "c"), etag_matches(None, "c")
+    (True, True, False)
+    """
+    if not header:
+        return False
+    tags = [t.strip().removeprefix("W/") for t in header.split(",")]
+    return "*" in tags or f'"{key}"' in tags
+
+
+def view_options(
+    direction: Annotated[
+        Literal["LR", "TB"] | None, Query(description=_FIELDS["direction"].description)
+    ] = None,
+    lanes: Annotated[
+        Literal["none", "level"], Query(description=_FIELDS["lanes"].description)
+    ] = "none",
+    actions: Annotated[bool, Query(description=_FIELDS["actions"].description)] = False,
+    highlight: Annotated[
+        Literal["none", "uncovered"], Query(description=_FIELDS["highlight"].description)
+    ] = "none",
+    focus: Annotated[
+        str | None,
+        Query(
+            pattern=r"^[a-z0-9][a-z0-9._-]{0,79}$",
+            max_length=80,
+            description=_FIELDS["focus"].description,
+        ),
+    ] = None,
+    legend: Annotated[bool, Query(description=_FIELDS["legend"].description)] = True,
+    edge_labels: Annotated[bool, Query(description=_FIELDS["edge_labels"].description)] = True,
+) -> RenderOptions:
+    """The view options of ``causemap render``, as query parameters."""
+    return RenderOptions(
+        direction=direction,
+        lanes=lanes,
+        actions=actions,
+        highlight=highlight,
+        focus=focus,
+        legend=legend,
+        edge_labels=edge_labels,
+    )
+
+
+Options = Annotated[RenderOptions, Depends(view_options)]
+Download = Annotated[
+    bool, Query(description="Answer as a download (Content-Disposition: attachment).")
+]
+_FORMAT_SCHEMA: dict[str, Any] = {"enum": _NAMES}
+PathFormat = Annotated[
+    str,
+    Path(
+        description="Output format: " + ", ".join(_NAMES) + ".",
+        json_schema_extra=_FORMAT_SCHEMA,
+    ),
+]
+
+
+def _check_focus(subject: Subject, options: RenderOptions) -> None:
+    """A focus on a node the incident lacks is a bad parameter (422), not a missing page."""
+    if options.focus is not None and options.focus not in subject.graph:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "unknown_node",
+                    "loc": ("query", "focus"),
+                    "msg": f"no node '{options.focus}' in incident '{subject.incident.id}'",
+                }
+            ]
+        )
+
+
+def _headers(key: str, cache: str) -> dict[str, str]:
+    return {"ETag": f'"{key}"', "Cache-Control": cache}
+
+
+def _answer(
+    rendered: Rendered, *, download: bool, cache: str, embeddable: bool, vary: str | None = None
+) -> Response:
+    spec = rendered.format
+    headers = _headers(rendered.key, cache)
+    if spec.name != "pdf":
+        headers["Content-Security-Policy"] = DIAGRAM_CSP
+    if embeddable:
+        headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    if download:
+        headers["Content-Disposition"] = f'attachment; filename="{rendered.incident}{spec.suffix}"'
+    if vary:
+        headers["Vary"] = vary
+    timing = "cache;desc=hit" if rendered.cached else f"render;dur={rendered.seconds * 1000:.1f}"
+    headers["Server-Timing"] = timing
+    return Response(rendered.data, media_type=spec.media_type, headers=headers)
+
+
+def _not_modified(key: str, cache: str, *, embeddable: bool, vary: str | None = None) -> Response:
+    headers = _headers(key, cache)
+    if embeddable:
+        headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    if vary:
+        headers["Vary"] = vary
+    return Response(status_code=304, headers=headers)
+
+
+_DIAGRAM_CONTENT: dict[str, Any] = {
+    spec.media_type.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+    for spec in FORMATS.values()
+} | {"application/json": {"schema": {"$ref": "#/components/schemas/Incident"}}}
+"""Every format's media type; ``json`` is the canonical incident document itself."""
+_DIAGRAM: dict[int, dict[str, Any]] = {
+    200: {
+        "description": "The diagram, with its content hash as a strong ETag.",
+        "content": _DIAGRAM_CONTENT,
+    }
+}
+_CACHED: dict[int, dict[str, Any]] = {
+    **_DIAGRAM,
+    304: {"description": "Not modified (If-None-Match matched the ETag)"},
+}
+
+
+@router.post(
+    "/render",
+    dependencies=[reader],
+    response_class=Response,
+    responses=responses(400, 401, 403, 406, 413, 415, 422, 503, extra=_DIAGRAM),
+    openapi_extra=INCIDENT_BODY,
+    summary="Draw a posted incident",
+)
+async def render_posted(
+    request: Request,
+    renderer: RendererDep,
+    options: Options,
+    download: Download = False,
+    format: Annotated[
+        str | None,
+        Query(
+            description="svg, png, pdf, dot, mermaid, markdown or json; "
+            "without it, the Accept header decides (default svg).",
+            json_schema_extra=_FORMAT_SCHEMA,
+        ),
+    ] = None,
+) -> Response:
+    """The incident drawn in ``format`` with the view options of ``causemap render``.
+
+    ``dot`` runs at most a few at a time: when every slot stays busy for a moment the
+    answer is 503 with ``Retry-After``. A diagram ``dot`` cannot lay out within its CPU
+    or memory limit is 422 (``render-timeout``); one it could not finish in time while
+    the machine was busy is 503.
+    """
+    spec = query_format(format) if format is not None else negotiate(request.headers.get("accept"))
+    data, body_format = await read_body(request)
+    subject = await run_in_threadpool(subject_from_body, data, body_format)
+    _check_focus(subject, options)
+    rendered = await renderer.render(subject, spec, options)
+    return _answer(rendered, download=download, cache="no-store", embeddable=False)
+
+
+@router.get(
+    "/render/{format}/{encoded}",
+    dependencies=[render_reader],
+    response_class=Response,
+    responses=responses(400, 401, 403, 404, 413, 422, 503, extra=_CACHED),
+    summary="Draw an incident carried in the URL (for <img> embeds)",
+)
+async def render_encoded(
+    format: PathFormat,
+    encoded: Annotated[
+        str,
+        Path(
+            description="The incident JSON, zlib-compressed, then base64url "
+            "(`base64.urlsafe_b64encode(zlib.compress(json, 9))`); padding optional."
+        ),
+    ],
+    request: Request,
+    renderer: RendererDep,
+    options: Options,
+    download: Download = False,
+) -> Response:
+    """As Kroki's GET API: a Markdown page or wiki can embed a live diagram as an image
+    URL. The answer is content-addressed: a strong ``ETag`` (the content hash of the
+    canonical incident, the options and the causemap and Graphviz versions),
+    ``If-None-Match`` → 304, and ``Cache-Control: public, max-age=604800, immutable``.
+    The decoded incident is capped like a request body (413 beyond)."""
+    spec = path_format(format)
+    matches = request.headers.get("if-none-match")
+    requested = hashlib.sha256(
+        f"{spec.name}\0{encoded}\0{options.model_dump_json()}".encode()
+    ).digest()
+    key = renderer.memo.get(requested)
+    if key is not None:
+        if etag_matches(matches, key):
+            return _not_modified(key, IMMUTABLE, embeddable=True)
+        found = renderer.lookup(key, spec)
+        if found is not None:
+            return _answer(found, download=download, cache=IMMUTABLE, embeddable=True)
+    limit = request.app.state.settings.max_body
+    subject = await run_in_threadpool(subject_from_encoded, encoded, limit)
+    _check_focus(subject, options)
+    key = renderer.key(subject.digest, spec.name, options)
+    renderer.memo.put(requested, key)
+    if etag_matches(matches, key):
+        return _not_modified(key, IMMUTABLE, embeddable=True)
+    rendered = await renderer.render(subject, spec, options, key)
+    return _answer(rendered, download=download, cache=IMMUTABLE, embeddable=True)
+
+
+@router.get(
+    "/incidents/{incident_id}/render.{format}",
+    dependencies=[reader],
+    response_class=Response,
+    responses=responses(401, 403, 404, 410, 413, 422, 503, extra=_CACHED),
+    summary="Draw a stored incident",
+)
+async def render_stored(
+    incident_id: Annotated[str, Path(pattern=SLUG_PATTERN, description="The incident's id.")],
+    format: PathFormat,
+    request: Request,
+    store: StoreDep,
+    renderer: RendererDep,
+    options: Options,
+    download: Download = False,
+) -> Response:
+    """The latest revision drawn in ``format`` (a name, or a suffix such as ``md``).
+    ``ETag`` is the render's content hash; revalidate with ``If-None-Match``."""
+    spec = path_format(format)
+    record = await run_in_threadpool(store.get, incident_id)
+    key = renderer.key(record.digest, spec.name, options)
+    cache, vary = "no-cache", "Authorization"
+    if etag_matches(request.headers.get("if-none-match"), key):
+        return _not_modified(key, cache, embeddable=True, vary=vary)
+    rendered = renderer.lookup(key, spec)
+    if rendered is None:
+        subject = await run_in_threadpool(subject_from_record, record)
+        _check_focus(subject, options)
+        rendered = await renderer.render(subject, spec, options, key)
+    return _answer(rendered, download=download, cache=cache, embeddable=True, vary=vary)

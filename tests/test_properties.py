@@ -1,0 +1,99 @@
+"""Properties over random valid incidents: analyses and text renderers never crash and are
+deterministic, whatever the shape of the graph, the gates, the times or the actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from causemap.analyses import analyze
+from causemap.graph import from_graph, to_graph
+from causemap.loader import dump, loads
+from causemap.model import Incident
+from causemap.render.dot import to_dot
+from causemap.render.markdown import to_markdown
+from causemap.render.mermaid import to_mermaid
+
+KINDS = ["event", "condition", "factor"]
+LEVELS = [None, "technical", "operator", "process", "organization", "external"]
+TIMES = [None, "2024-01-01", "2024-01-03T10:00:00Z", "2023-06-01", "2024-01-03T09:00:00+02:00"]
+WORDS = ["config", "push", "failed to", "Dana", "root cause", "no canary", "<b>", '"x"', "é"]
+
+
+@st.composite
+def incidents(draw: st.DrawFn) -> Incident:
+    n = draw(st.integers(min_value=1, max_value=14))
+    nodes: list[dict[str, Any]] = []
+    for i in range(n):
+        causes = draw(st.lists(st.integers(0, max(0, i - 1)), max_size=3, unique=True)) if i else []
+        node: dict[str, Any] = {
+            "id": f"n{i}",
+            "kind": draw(st.sampled_from(KINDS)),
+            "label": " ".join(draw(st.lists(st.sampled_from(WORDS), min_size=1, max_size=4))),
+            "causes": [f"n{c}" for c in causes],
+            "gate": draw(st.sampled_from(["and", "or"])),
+            "unknown": draw(st.booleans()),
+        }
+        if (level := draw(st.sampled_from(LEVELS))) is not None:
+            node["level"] = level
+        if (at := draw(st.sampled_from(TIMES))) is not None:
+            node["at"] = at
+        nodes.append(node)
+    # Impacts: some of the last nodes' effects, possibly with no cause at all.
+    k = draw(st.integers(min_value=1, max_value=2))
+    for j in range(k):
+        causes = draw(
+            st.lists(st.sampled_from([f"n{i}" for i in range(n)]), max_size=3, unique=True)
+        )
+        nodes.append({"id": f"t{j}", "kind": "impact", "label": "Harm", "causes": causes})
+    ids = [f"n{i}" for i in range(n)]
+    actions = [
+        {
+            "id": f"a{j}",
+            "title": draw(st.sampled_from(["Improve things", "Add a canary stage with 5% steps"])),
+            "addresses": draw(st.lists(st.sampled_from(ids), max_size=2, unique=True)),
+            "status": draw(st.sampled_from(["open", "done", "wontfix", "in-progress"])),
+            "type": draw(st.sampled_from(["prevent", "mitigate", "detect", "process"])),
+        }
+        for j in range(draw(st.integers(0, 3)))
+    ]
+    return Incident.model_validate(
+        {
+            "causemap": 1,
+            "id": "p",
+            "title": "Property",
+            "date": "2024-01-03",
+            "participants": ["Dana Ortiz"],
+            "nodes": nodes,
+            "actions": actions,
+        }
+    )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(incidents())
+def test_analysis_and_text_renderers_never_crash(incident: Incident) -> None:
+    G = to_graph(incident)
+    result = analyze(G)
+    assert set(result.nodes) == {n.id for n in incident.nodes}
+    p = result.prevention
+    if p.all_paths_cut:
+        assert p.uncovered_paths == []
+        assert p.suggested_cut == []
+    for text in (
+        to_dot(G, analysis=result),
+        to_mermaid(G, analysis=result),
+        to_markdown(G, analysis=result),
+    ):
+        assert text
+    assert analyze(G).model_dump() == result.model_dump()
+
+
+@settings(max_examples=100, deadline=None)
+@given(incidents())
+def test_round_trips(incident: Incident) -> None:
+    assert from_graph(to_graph(incident)) == incident
+    assert loads(dump(incident)) == incident
+    assert loads(dump(incident, "json"), format="json") == incident

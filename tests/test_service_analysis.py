@@ -1,0 +1,291 @@
+"""The analysis endpoints: analyze, lint, suggest, patterns (posted and over the store),
+the stored incident's analysis, and whoami."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
+
+from causemap.analyses import analyze
+from causemap.cli import cli
+from causemap.loader import dump, load, loads
+from causemap.patterns import patterns
+from causemap.service import Tokens
+from causemap.service.routes.patterns import REPORT_CSP
+from tests.conftest import EXAMPLES
+from tests.test_bad_inputs import BASE
+from tests.test_service import ADMIN, API, READ, TOKENS, WRITE, YAML, MakeClient, make_client
+
+__all__ = ["make_client"]
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMAS = ROOT / "schemas"
+
+
+@pytest.fixture
+def client(make_client: MakeClient) -> TestClient:
+    return make_client()
+
+
+def schema(name: str) -> dict[str, Any]:
+    found: dict[str, Any] = json.loads((SCHEMAS / f"{name}.schema.json").read_text())
+    return found
+
+
+def examples_json() -> str:
+    return "[" + ",".join(dump(load(p), "json") for p in EXAMPLES) + "]"
+
+
+class TestAnalyze:
+    @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+    def test_same_as_the_library_and_the_schema(self, client: TestClient, path: Path) -> None:
+        response = client.post(f"{API}/analyze", content=path.read_text(), headers=YAML)
+        assert response.status_code == 200, response.text
+        expected = analyze(load(path)).model_dump(mode="json", by_alias=True)
+        assert response.json() == expected
+        jsonschema.Draft202012Validator(schema("analysis")).validate(response.json())
+
+    def test_invalid_incident_is_422(self, client: TestClient) -> None:
+        bad = BASE.replace("kind: condition", "kind: conditon")
+        response = client.post(f"{API}/analyze", content=bad, headers=YAML)
+        assert response.status_code == 422
+        assert response.json()["error"]["code"] == "invalid-incident"
+
+    def test_an_unlinked_impact_is_analysed(self, client: TestClient) -> None:
+        # Valid while the causes are not linked yet (the editor sends such drafts).
+        draft = BASE.replace("causes: [push, no-canary]", "")
+        response = client.post(f"{API}/analyze", content=draft, headers=YAML)
+        assert response.status_code == 200, response.text
+
+    def test_stored_analysis_with_etag(self, client: TestClient) -> None:
+        assert client.post(f"{API}/incidents", content=BASE, headers=YAML).status_code == 201
+        url = f"{API}/incidents/demo/analysis"
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response.headers["etag"] == '"1"'
+        assert response.json() == analyze(loads(BASE)).model_dump(mode="json", by_alias=True)
+        assert client.get(url, headers={"if-none-match": '"1"'}).status_code == 304
+        edited = BASE.replace("title: Demo incident", "title: Edited")
+        client.put(f"{API}/incidents/demo", content=edited, headers={**YAML, "if-match": '"1"'})
+        assert client.get(url, headers={"if-none-match": '"1"'}).headers["etag"] == '"2"'
+        assert client.get(f"{API}/incidents/nope/analysis").status_code == 404
+        client.delete(f"{API}/incidents/demo")
+        assert client.get(url).status_code == 410
+
+
+class TestLint:
+    def test_findings_are_placed_in_the_body(self, client: TestClient) -> None:
+        text = EXAMPLES[0].read_text()
+        response = client.post(f"{API}/lint", content=text, headers=YAML)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        incident = load(EXAMPLES[0])
+        findings = analyze(incident).findings
+        assert [f["code"] for f in body["findings"]] == [f.code for f in findings]
+        lines = text.splitlines()
+        for found in body["findings"]:
+            if found["nodes"]:
+                assert found["line"] is not None
+                assert f"id: {found['nodes'][0]}" in lines[found["line"] - 1]
+        assert body["failed"] is any(f.severity == "error" for f in findings)
+
+    @pytest.mark.parametrize(("fail_on", "failed"), [("error", False), ("info", True)])
+    def test_fail_on(self, client: TestClient, fail_on: str, failed: bool) -> None:
+        response = client.post(
+            f"{API}/lint", params={"fail_on": fail_on}, content=BASE, headers=YAML
+        )
+        body = response.json()
+        assert body["findings"]  # BASE has findings, none of them errors
+        assert all(f["severity"] != "error" for f in body["findings"])
+        assert body["failed"] is failed
+
+    def test_json_bodies_get_lines_too(self, client: TestClient) -> None:
+        text = json.dumps(json.loads(dump(loads(BASE), "json")), indent=2)
+        body = client.post(f"{API}/lint", content=text).json()
+        assert all(f["line"] is not None for f in body["findings"] if f["nodes"])
+
+    def test_bad_fail_on_is_422(self, client: TestClient) -> None:
+        response = client.post(
+            f"{API}/lint", params={"fail_on": "fatal"}, content=BASE, headers=YAML
+        )
+        assert response.status_code == 422
+
+
+class TestSuggest:
+    def test_shape_and_agreement_with_the_cli(self, client: TestClient) -> None:
+        path = EXAMPLES[0]
+        response = client.post(
+            f"{API}/suggest", params={"top": 2}, content=path.read_text(), headers=YAML
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        incident = load(path)
+        assert body["incident"] == incident.id
+        assert list(body["nodes"]) == [n.id for n in incident.nodes if n.kind != "impact"]
+        ran = CliRunner().invoke(cli, ["suggest", str(path), "--format", "json", "--top", "2"])
+        assert ran.exit_code == 0, ran.output
+        expected = {
+            row["node"]: [(s["key"], s["score"], s["confidence"]) for s in row["suggestions"]]
+            for row in json.loads(ran.output)["nodes"]
+        }
+        got = {
+            node: [(s["key"], s["score"], s["confidence"]) for s in found]
+            for node, found in body["nodes"].items()
+        }
+        assert got == expected
+        for found in body["nodes"].values():
+            assert len(found) <= 2
+            for s in found:
+                assert set(s) == {
+                    "key",
+                    "name",
+                    "score",
+                    "confidence",
+                    "phrases",
+                    "keywords",
+                    "example",
+                }
+
+    def test_nodes_with_a_factor_still_get_suggestions(self, client: TestClient) -> None:
+        text = BASE.replace("level: process", "level: process\n    factor: no-canary")
+        body = client.post(f"{API}/suggest", content=text, headers=YAML).json()
+        assert body["nodes"]["no-canary"]
+        assert "outage" not in body["nodes"]
+
+    @pytest.mark.parametrize("top", [0, 51])
+    def test_top_is_bounded(self, client: TestClient, top: int) -> None:
+        response = client.post(f"{API}/suggest", params={"top": top}, content=BASE, headers=YAML)
+        assert response.status_code == 422
+
+
+class TestPatterns:
+    def test_posted_list(self, client: TestClient) -> None:
+        response = client.post(f"{API}/patterns", content=examples_json())
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"] == "application/json"
+        expected = patterns([load(p) for p in EXAMPLES]).model_dump(mode="json")
+        assert response.json() == expected
+        jsonschema.Draft202012Validator(schema("patterns")).validate(response.json())
+
+    def test_html_and_markdown(self, client: TestClient) -> None:
+        html = client.post(f"{API}/patterns", params={"format": "html"}, content=examples_json())
+        assert html.headers["content-type"] == "text/html; charset=utf-8"
+        assert html.headers["content-security-policy"] == REPORT_CSP
+        assert html.text.startswith("<!DOCTYPE html>")
+        markdown = client.post(
+            f"{API}/patterns",
+            params={"format": "markdown", "since": "2099-01-01"},
+            content=examples_json(),
+        )
+        assert markdown.headers["content-type"] == "text/markdown; charset=utf-8"
+        assert "0 incidents" in markdown.text
+
+    def test_yaml_list(self, client: TestClient) -> None:
+        text = "\n".join("- " + p.read_text().replace("\n", "\n  ") for p in EXAMPLES[:2])
+        response = client.post(f"{API}/patterns", content=text, headers=YAML)
+        assert response.status_code == 200, response.text
+
+    @pytest.mark.parametrize(
+        ("body", "pointer"),
+        [
+            ("{}", ""),
+            ('[{"causemap": 1}]', "/0"),
+            ("[" + dump(loads(BASE), "json") + "," + dump(loads(BASE), "json") + "]", "/1/id"),
+        ],
+    )
+    def test_invalid_lists_are_422(self, client: TestClient, body: str, pointer: str) -> None:
+        response = client.post(f"{API}/patterns", content=body)
+        assert response.status_code == 422, response.text
+        details = response.json()["error"]["details"]
+        assert details[0]["pointer"].startswith(pointer)
+
+    def test_invalid_item_is_located(self, client: TestClient) -> None:
+        items = [json.loads(dump(load(p), "json")) for p in EXAMPLES[:2]]
+        items[1]["nodes"][0]["kind"] = "conditon"
+        text = json.dumps(items, indent=1)
+        error = client.post(f"{API}/patterns", content=text).json()["error"]
+        assert error["details"][0]["pointer"] == "/1/nodes/0/kind"
+        line = text.splitlines()[error["details"][0]["line"] - 1]
+        assert '"conditon"' in line
+
+    def test_unknown_format_is_400(self, client: TestClient) -> None:
+        for response in (
+            client.post(f"{API}/patterns", params={"format": "pdf"}, content="[]"),
+            client.get(f"{API}/patterns", params={"format": "pdf"}),
+        ):
+            assert response.status_code == 400
+            assert response.json()["error"]["code"] == "unknown-format"
+
+    def test_over_the_store(self, client: TestClient) -> None:
+        for path in EXAMPLES:
+            assert (
+                client.post(f"{API}/incidents", content=path.read_text(), headers=YAML).status_code
+                == 201
+            )
+        response = client.get(f"{API}/patterns")
+        assert response.status_code == 200, response.text
+        assert response.json() == patterns([load(p) for p in EXAMPLES]).model_dump(mode="json")
+        tag = response.headers["etag"]
+        assert client.get(f"{API}/patterns", headers={"if-none-match": tag}).status_code == 304
+        html = client.get(f"{API}/patterns", params={"format": "html"})
+        assert html.headers["etag"] != tag
+        assert html.headers["content-security-policy"] == REPORT_CSP
+        since = client.get(f"{API}/patterns", params={"since": "2099-01-01"}).json()
+        assert since["incidents"] == 0
+        first = load(EXAMPLES[0]).id
+        assert client.delete(f"{API}/incidents/{first}").status_code == 200
+        after = client.get(f"{API}/patterns", headers={"if-none-match": tag})
+        assert after.status_code == 200
+        assert first not in [i["id"] for i in after.json()["incident_list"]]
+
+
+class TestWhoami:
+    def test_without_tokens(self, client: TestClient) -> None:
+        assert client.get(f"{API}/whoami").json() == {"auth": False, "role": None}
+
+    @pytest.mark.parametrize(
+        ("token", "role"), [(None, None), (READ, "read"), (WRITE, "write"), (ADMIN, "admin")]
+    )
+    def test_with_tokens(
+        self, make_client: MakeClient, token: str | None, role: str | None
+    ) -> None:
+        client = make_client(tokens=Tokens.parse(TOKENS))
+        headers = {"authorization": f"Bearer {token}"} if token else {}
+        response = client.get(f"{API}/whoami", headers=headers)
+        assert response.status_code == 200
+        assert response.json() == {"auth": True, "role": role}
+
+    def test_unknown_token_is_401(self, make_client: MakeClient) -> None:
+        client = make_client(tokens=Tokens.parse(TOKENS))
+        response = client.get(f"{API}/whoami", headers={"authorization": "Bearer " + "x" * 20})
+        assert response.status_code == 401
+
+
+class TestRoles:
+    def test_read_may_analyse_write_may_store(self, make_client: MakeClient) -> None:
+        client = make_client(tokens=Tokens.parse(TOKENS))
+        read = {**YAML, "authorization": f"Bearer {READ}"}
+        write = {**YAML, "authorization": f"Bearer {WRITE}"}
+        for path in ("/analyze", "/lint", "/suggest"):
+            assert client.post(f"{API}{path}", content=BASE).status_code == 401
+            assert client.post(f"{API}{path}", content=BASE, headers=read).status_code == 200
+        patterns_list = "[" + dump(loads(BASE), "json") + "]"
+        assert (
+            client.post(
+                f"{API}/patterns",
+                content=patterns_list,
+                headers={"authorization": f"Bearer {READ}"},
+            ).status_code
+            == 200
+        )
+        assert client.post(f"{API}/incidents", content=BASE, headers=read).status_code == 403
+        assert client.post(f"{API}/incidents", content=BASE, headers=write).status_code == 201
+        for path in ("/incidents/demo/analysis", "/patterns"):
+            assert client.get(f"{API}{path}").status_code == 401
+            assert client.get(f"{API}{path}", headers=read).status_code == 200
