@@ -19,11 +19,6 @@ from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwr
 from tests.servers import Server
 from tests.web.pages import READ, WRITE, Api
 
-# TEMPORARY: until branch 'service' lands, the server gets the contract's endpoints from
-# tests/web/contract (see its sitecustomize.py), which is not a test folder.
-CONTRACT = Path(__file__).parent / "contract"
-collect_ignore = ["contract"]
-
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
     "--headless",
@@ -60,11 +55,7 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """``causemap serve`` with a read and a write token, live events polled every 0.1 s."""
     folder = tmp_path_factory.mktemp("web")
-    env = {
-        "CAUSEMAP_TOKENS": f"read:{READ},write:{WRITE}",
-        "CAUSEMAP_SSE_POLL": "0.1",
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(CONTRACT), os.environ.get("PYTHONPATH")])),
-    }
+    env = {"CAUSEMAP_TOKENS": f"read:{READ},write:{WRITE}", "CAUSEMAP_SSE_POLL": "0.1"}
     with Server(f"sqlite:///{folder / 'store.db'}", folder / "server.log", env=env) as running:
         yield running
 
