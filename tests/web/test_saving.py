@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from playwright.sync_api import BrowserContext, Route
 
 from tests.servers import Server
@@ -121,6 +123,21 @@ class TestDrafts:
         )
         page.assert_clean("net::ERR_FAILED")
 
+    def test_closing_the_tab_right_after_an_edit_still_saves_it(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("leave"))
+        page = EditorPage.open(context, server.url, "leave")
+        rename(page, "n1", "Typed just before closing the tab")
+        assert page.state()["status"] == "unsaved"  # the autosave is a second away
+        page.page.close(run_before_unload=True)
+        deadline = time.monotonic() + 10
+        while api.get("leave")[1] == 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        saved, revision = api.get("leave")
+        assert revision == 2
+        assert saved["nodes"][0]["label"] == "Typed just before closing the tab"
+
     def test_a_draft_older_than_the_server_asks_to_merge(
         self, context: BrowserContext, server: Server, api: Api
     ) -> None:
@@ -132,8 +149,11 @@ class TestDrafts:
         )
         rename(page, "n1", "My offline wording")
         page.wait("window.causemap.state().status === 'offline'")
+        # The browser dies without a goodbye (no save on leaving): only the draft is left.
+        page.js("window.causemap.editor().saver.leave = () => {}")
         page.page.close()
         doc, revision = api.get("draft-old")
+        assert revision == 1
         doc["title"] = "Changed while I was away"
         api.put("draft-old", doc, revision)
         page = EditorPage.open(context, server.url, "draft-old")

@@ -93,6 +93,11 @@ export const api = {
     return response.json();
   },
   diff: (id, from, to) => api.json("GET", `/incidents/${encodeURIComponent(id)}/diff?from=${from}&to=${to}`),
+  saveOnLeave(id, body, revision) {
+    const extra = { "Content-Type": "application/json", "If-Match": `"${revision}"` };
+    fetch(`${BASE}/incidents/${encodeURIComponent(id)}`, { method: "PUT", body, headers: headers(extra), keepalive: true })
+      .catch(() => {});
+  },
   analyze: (doc, signal) => api.json("POST", "/analyze", { json: doc, signal }),
   suggest: (doc, signal) => api.json("POST", "/suggest?top=3", { json: doc, signal }),
   async render(doc, format, options = {}) {

@@ -248,7 +248,7 @@ export class Editor extends Commands {
   destroy() {
     this.live.stop();
     this.saver.stop();
-    if (this.saver.dirty()) this.saver.save();
+    if (this.saver.dirty()) this.saver.save(); // the page stays: an ordinary save finishes
     this.canvas.destroy();
     this.chrome.destroy();
   }

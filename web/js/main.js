@@ -137,7 +137,7 @@ async function start() {
   }
   installKeys(() => editor);
   window.addEventListener("hashchange", show);
-  window.addEventListener("pagehide", () => editor && editor.saver.dirty() && editor.saver.save());
+  window.addEventListener("pagehide", () => editor && editor.saver.leave());
   await show();
 }
 

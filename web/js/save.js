@@ -148,6 +148,15 @@ export class Saver extends EventTarget {
     }
   }
 
+  /** The page is going away: send what is unsaved with a request that outlives the page
+   * (the draft keeps it anyway, but others see it sooner). */
+  leave() {
+    if (!this.dirty() || this.status === "conflict" || this.busy || problems(this.store.doc).length) return;
+    const body = JSON.stringify(this.store.doc);
+    if (body.length > 60_000) return; // keepalive requests are capped at 64 KiB
+    api.saveOnLeave(this.id, body, this.revision);
+  }
+
   /** A revision arrived over the live stream (maybe our own). */
   remote(record) {
     if (record.number <= this.revision) return "old";
