@@ -95,7 +95,18 @@ export function openExport(editor) {
           }, "Copy the Mermaid text"),
           h("button", {
             type: "button", "data-export": "url",
-            onclick: run("Making the image URL", async () => copyText(await embedUrl(doc, "svg", query()), "image URL")),
+            onclick: run("Making the image URL", async () => {
+              const url = await embedUrl(doc, "svg", query());
+              await copyText(url, "image URL");
+              // An <img> sends no token: say so if this server wants one for renders.
+              const probe = await fetch(url, { cache: "no-store" });
+              if (probe.status === 401 || probe.status === 403) {
+                toast("This server needs a token for image URLs, so the image will not show in other pages " +
+                  "until its operator sets CAUSEMAP_PUBLIC_RENDER=1.", "warn", 9000);
+              } else if (probe.status === 414 || probe.status === 413) {
+                toast("The incident is too large for an image URL; download the SVG instead.", "warn", 9000);
+              }
+            }),
           }, "Copy an embeddable image URL")),
         h("figure", {}, image, h("figcaption", { class: "muted" }, "Rendered by the server with Graphviz, from what is on screen now."))),
       status,
