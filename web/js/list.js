@@ -72,7 +72,8 @@ export async function showList(root, { role }) {
 
 async function create() {
   await modal("New incident", (body, close) => {
-    const today = new Date().toISOString().slice(0, 10);
+    const now = new Date();
+    const today = new Date(now.getTime() - now.getTimezoneOffset() * 60_000).toISOString().slice(0, 10); // local date
     const title = h("input", { id: "new-title", required: true, maxlength: LIMITS.title, autocomplete: "off" });
     const date = h("input", { id: "new-date", type: "date", required: true, value: today });
     const impact = h("textarea", { id: "new-impact", required: true, rows: 3, maxlength: LIMITS.label });
