@@ -1,5 +1,5 @@
 # causemap: `make run` and `make test` set everything up from nothing.
-# Targets: run, test, lint, bench, schemas, docs, golden, dist, clean.
+# Targets: run, test, lint, bench, schemas, docs, golden, screenshots, dist, clean.
 
 SHELL := /bin/bash
 VENV  := .venv
@@ -7,7 +7,7 @@ BIN   := $(VENV)/bin
 PY    := $(BIN)/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: help setup run test lint typecheck pytest bench schemas docs golden dist clean
+.PHONY: help setup run test lint typecheck pytest bench schemas docs golden screenshots dist clean
 
 help:
 	@echo "make run      set up, import the examples into the local store, serve http://127.0.0.1:8000"
@@ -16,6 +16,7 @@ help:
 	@echo "make schemas  regenerate schemas/ from the models"
 	@echo "make docs     regenerate the CLI reference in README.md and the example diagram"
 	@echo "make golden   regenerate the golden DOT, Mermaid and Markdown files in tests/golden/"
+	@echo "make screenshots  regenerate the web editor screenshots in docs/screenshots/"
 
 $(BIN)/python:
 	@py=$$(scripts/python.sh) && "$$py" -m venv $(VENV)
@@ -40,8 +41,9 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
+# The browser tests drive Debian's chromium (Playwright never downloads a browser here).
 pytest: setup
-	@scripts/system-deps.sh postgresql
+	@scripts/system-deps.sh postgresql chromium
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest
@@ -59,6 +61,10 @@ docs: setup
 
 golden: setup
 	$(PY) scripts/regen_golden.py
+
+screenshots: setup
+	@scripts/system-deps.sh chromium
+	$(PY) scripts/screenshots.py
 
 dist: setup
 	rm -rf dist && $(PY) -m build --outdir dist . >/dev/null && ls dist

@@ -1,0 +1,188 @@
+"""Drawing: the rules the editor enforces, undo and redo, and a layout that stays put."""
+
+from __future__ import annotations
+
+from playwright.sync_api import BrowserContext
+
+from tests.servers import Server
+from tests.web.pages import READ, Api, EditorPage, chain
+
+
+def positions(page: EditorPage) -> dict[str, dict[str, float]]:
+    value: dict[str, dict[str, float]] = page.js(
+        "Object.fromEntries(window.cy.nodes().map((n) => [n.id(), n.position()]))"
+    )
+    return value
+
+
+class TestRules:
+    def test_a_cycle_is_refused_with_a_message(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("cycle", 4))  # n1 → n2 → n3 → impact
+        page = EditorPage.open(context, server.url, "cycle")
+        before = page.doc()
+        page.select("n3")
+        page.focus_canvas()
+        page.keys("k")
+        page.click_node("n1")
+        toast = page.page.locator(".toast").filter(has_text="cycle")
+        toast.wait_for()
+        assert "already leads to" in toast.inner_text()
+        assert page.doc() == before
+        # The inspector never offers a link that would close a cycle.
+        page.select("n3")
+        offered = page.page.locator(
+            'select[aria-label="Pick an existing node as an effect"] option'
+        ).all_inner_texts()
+        assert not any("Step 1" in text or "Step 2" in text for text in offered)
+        page.assert_clean()
+
+    def test_the_last_impact_cannot_be_deleted(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("last-impact", 3))
+        page = EditorPage.open(context, server.url, "last-impact")
+        page.select("impact")
+        page.focus_canvas()
+        page.keys("Delete")
+        page.page.locator(".toast").filter(has_text="last impact").wait_for()
+        assert "impact" in page.nodes()
+        page.keys("e")  # nor turned into something else
+        page.page.locator(".toast").filter(has_text="last impact").nth(1).wait_for()
+        assert page.nodes()["impact"]["kind"] == "impact"
+        page.select("n1")
+        page.focus_canvas()
+        page.keys("Delete")
+        assert "n1" not in page.nodes()
+        assert page.nodes()["n2"].get("causes") is None  # its link went with it
+        page.assert_clean()
+
+    def test_an_impact_has_no_then(self, context: BrowserContext, server: Server, api: Api) -> None:
+        api.create(chain("no-then", 2))
+        page = EditorPage.open(context, server.url, "no-then")
+        page.select("impact")
+        page.focus_canvas()
+        page.keys("t")
+        page.page.locator(".toast").filter(has_text="impact causes nothing").wait_for()
+        assert page.js("document.activeElement.id") != "statement"
+        page.assert_clean()
+
+
+class TestUndo:
+    def test_undo_and_redo_by_key_and_button(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("undo", 3))
+        page = EditorPage.open(context, server.url, "undo")
+        original = page.doc()
+        page.select("n2")
+        page.focus_canvas()
+        page.keys("w")
+        page.statement("A cause added to be undone")
+        with_cause = page.doc()
+        assert len(with_cause["nodes"]) == 4
+        page.focus_canvas()
+        page.keys("Control+z")
+        assert page.doc() == original
+        page.keys("Control+y")
+        assert page.doc() == with_cause
+        page.select("n1")
+        page.focus_canvas()
+        page.keys("Delete")  # deleting takes its links along ...
+        assert "n1" not in page.nodes()
+        page.page.locator('[data-tool="undo"]').click()  # ... and undo brings them back
+        assert page.doc() == with_cause
+        page.page.locator('[data-tool="undo"]').click()
+        assert page.doc() == original
+        page.page.locator('[data-tool="redo"]').click()
+        assert page.doc() == with_cause
+        page.wait_saved(after=1)
+        assert api.get("undo")[0] == with_cause
+        page.assert_clean()
+
+
+class TestLayout:
+    def test_adding_a_node_never_moves_the_others(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("stable", 6))
+        page = EditorPage.open(context, server.url, "stable")
+        before = positions(page)
+        page.select("n3")
+        page.focus_canvas()
+        page.keys("w")
+        page.statement("A new cause of step 3")
+        page.statement("And a cause of that")
+        page.keys("Escape", "t")
+        page.statement("An effect, to the right")
+        after = positions(page)
+        assert {k: after[k] for k in before} == before
+        new = [k for k in after if k not in before]
+        assert len(new) == 3
+        cause = next(n["id"] for n in page.doc()["nodes"] if n["label"] == "A new cause of step 3")
+        effect = next(
+            n["id"] for n in page.doc()["nodes"] if n["label"] == "An effect, to the right"
+        )
+        assert after[cause]["x"] < after["n3"]["x"]  # causes to the left of their effect
+        assert after[effect]["x"] > min(after[k]["x"] for k in new if k != effect)
+        boxes = page.js(
+            "window.cy.nodes().map((n) => {"
+            " const b = n.boundingBox(); return [n.id(), b.x1, b.y1, b.x2, b.y2]; })"
+        )
+        for i, a in enumerate(boxes):  # and nothing overlaps
+            for b in boxes[i + 1 :]:
+                overlap = a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]
+                assert not overlap, (a, b)
+        # The places are kept: a reload shows the same picture; only "tidy" rearranges.
+        page.page.reload()
+        page.wait("window.causemap.ready")
+        assert positions(page) == after
+        page.page.locator('[data-tool="tidy"]').click()
+        page.wait("!window.cy.nodes().some((n) => n.animated())")
+        assert positions(page) != after
+        page.assert_clean()
+
+
+class TestReadOnly:
+    def test_a_read_token_gives_a_page_without_editing_controls(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        doc = chain("read-only", 3)
+        doc["actions"] = [
+            {"id": "a1", "title": "Add a canary stage", "addresses": ["n1"], "owner": "deploy"}
+        ]
+        api.create(doc)
+        page = EditorPage.open(context, server.url, "read-only", token=READ)
+        ui = page.page
+        assert page.state()["readOnly"] is True
+        assert ui.locator(".readonly-badge").inner_text() == "Read-only"
+        for gone in [
+            "#statement",
+            "form.entry",
+            '[data-tool="why"]',
+            '[data-tool="delete"]',
+            '[data-tool="undo"]',
+        ]:
+            assert ui.locator(gone).count() == 0, gone
+        page.select("n1")
+        panel = ui.locator("#panel-selection")
+        assert panel.locator("input, textarea, select").count() == 0
+        assert panel.get_by_role("button", name="Delete node").count() == 0
+        assert "Step 1 happened" in panel.inner_text()
+        ui.get_by_role("tab", name="Actions").click()
+        actions = ui.locator("#panel-actions")
+        assert actions.locator("input, textarea, select").count() == 0
+        assert actions.get_by_role("button", name="Add action").count() == 0
+        ui.get_by_role("tab", name="Incident").click()
+        assert ui.locator("#panel-incident").locator("input, textarea, select").count() == 0
+        assert ui.locator("#outline").get_by_role("button", name="Remove").count() == 0
+        page.focus_canvas()
+        page.keys("w", "Delete", "c", "a", "Control+z")
+        assert page.doc() == doc
+        assert page.state()["status"] == "readonly"
+        assert api.get("read-only")[1] == 1
+        # The list is read-only too.
+        page.goto(None, token=READ)
+        assert ui.get_by_role("button", name="New incident").count() == 0
+        page.assert_clean()

@@ -1,0 +1,249 @@
+"""The editor's pure modules (merge, document edits, layout, event parsing, encoding),
+tested inside the browser they run in: each test imports the module into a page."""
+
+from __future__ import annotations
+
+import base64
+import json
+import zlib
+from typing import Any
+
+import pytest
+from playwright.sync_api import BrowserContext, Page
+
+from tests.servers import Server
+from tests.web.pages import incident
+
+
+@pytest.fixture
+def page(context: BrowserContext, server: Server) -> Page:
+    tab = context.new_page()
+    tab.goto(f"{server.url}/#/")
+    return tab
+
+
+def run(page: Page, module: str, body: str, arg: Any = None) -> Any:
+    """Run ``body`` (an async function body with ``m`` the module and ``arg``)."""
+    return page.evaluate(
+        f"async (arg) => {{ const m = await import('/js/{module}'); {body} }}",
+        arg,
+    )
+
+
+BASE = incident(
+    "m",
+    [
+        {"id": "a", "kind": "event", "label": "A"},
+        {"id": "b", "kind": "event", "label": "B", "causes": ["a"]},
+        {"id": "c", "kind": "event", "label": "C", "causes": ["b"]},
+        {"id": "impact", "kind": "impact", "label": "Harm", "causes": ["c"]},
+    ],
+)
+
+
+def edited(**changes: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads(json.dumps(BASE))
+    for node in doc["nodes"]:
+        for key, value in changes.get(node["id"], {}).items():
+            if value is None:
+                node.pop(key, None)
+            else:
+                node[key] = value
+    for key, value in changes.get("incident", {}).items():
+        doc[key] = value
+    return doc
+
+
+def merge(page: Page, base: Any, mine: Any, theirs: Any, choices: Any = None) -> Any:
+    return run(page, "merge.js", "return m.merge3(...arg);", [base, mine, theirs, choices or {}])
+
+
+class TestMerge:
+    def test_changes_to_different_things_merge_without_conflict(self, page: Page) -> None:
+        mine = edited(a={"label": "A, reworded"})
+        theirs = edited(b={"level": "process"}, incident={"title": "New title"})
+        got = merge(page, BASE, mine, theirs)
+        assert got["conflicts"] == []
+        assert got["doc"] == edited(
+            a={"label": "A, reworded"}, b={"level": "process"}, incident={"title": "New title"}
+        )
+
+    def test_the_same_field_is_a_conflict_resolved_mine_unless_chosen(self, page: Page) -> None:
+        mine, theirs = edited(a={"label": "Mine"}), edited(a={"label": "Theirs"})
+        got = merge(page, BASE, mine, theirs)
+        assert [c["key"] for c in got["conflicts"]] == ["node:a:label"]
+        assert got["doc"]["nodes"][0]["label"] == "Mine"
+        got = merge(page, BASE, mine, theirs, {"node:a:label": "theirs"})
+        assert got["doc"]["nodes"][0]["label"] == "Theirs"
+
+    def test_deleted_by_them_and_edited_by_me(self, page: Page) -> None:
+        mine = edited(b={"label": "B, edited"})
+        theirs = json.loads(json.dumps(BASE))
+        theirs["nodes"] = [n for n in theirs["nodes"] if n["id"] != "b"]
+        theirs["nodes"][1]["causes"] = ["a"]  # c now follows a
+        got = merge(page, BASE, mine, theirs)
+        assert [c["key"] for c in got["conflicts"]] == ["node:b"]
+        assert "b" in [n["id"] for n in got["doc"]["nodes"]]  # mine: kept
+        got = merge(page, BASE, mine, theirs, {"node:b": "theirs"})
+        assert "b" not in [n["id"] for n in got["doc"]["nodes"]]
+        assert all("b" not in n.get("causes", []) for n in got["doc"]["nodes"])
+
+    def test_a_link_that_would_close_a_cycle_is_dropped_and_reported(self, page: Page) -> None:
+        # Mine adds c → a (a → b → c exists): after the merge it would close a cycle.
+        got = merge(page, BASE, edited(a={"causes": ["c"]}), edited(impact={"label": "Harm!"}))
+        assert "causes" not in got["doc"]["nodes"][0]
+        assert got["doc"]["nodes"][3]["label"] == "Harm!"
+        assert any("cycle" in note for note in got["notes"])
+        # Theirs adds c → a, mine removes b → c: together no cycle, both kept.
+        got = merge(page, BASE, edited(c={"causes": None}), edited(a={"causes": ["c"]}))
+        assert got["doc"]["nodes"][0]["causes"] == ["c"]
+        assert "causes" not in got["doc"]["nodes"][2]
+        assert got["notes"] == []
+
+    def test_your_changes_in_words(self, page: Page) -> None:
+        mine = edited(a={"label": "A2"})
+        mine["nodes"].append({"id": "d", "kind": "condition", "label": "D", "causes": []})
+        said = run(page, "merge.js", "return m.describeChanges(...arg);", [BASE, mine])
+        assert said == ["changed label of “A2”", "added “D”"]
+
+
+class TestDocumentEdits:
+    def test_ids_from_labels(self, page: Page) -> None:
+        got = run(
+            page,
+            "doc.js",
+            "return arg.map((t) => m.slugify(t));",
+            ["Config pushed to all PoPs", "Ça a planté !", "日本", "a" * 90],
+        )
+        assert got == ["config-pushed-to-all-pops", "ca-a-plante", "", "a" * 40]
+        ids = run(
+            page,
+            "doc.js",
+            "for (const label of ['B', '日本', '日本']) m.addNode(arg, {label});"
+            " return arg.nodes.map((n) => n.id);",
+            BASE,
+        )
+        assert ids[-3:] == ["b-2", "node", "node-2"]
+
+    def test_link_rules(self, page: Page) -> None:
+        got = run(
+            page,
+            "doc.js",
+            "const pairs = [['c', 'a'], ['a', 'a'], ['impact', 'a'], ['a', 'b'], ['a', 'c']];"
+            " return pairs.map(([x, y]) => m.whyNotConnect(arg, x, y));",
+            BASE,
+        )
+        assert "cycle" in got[0]
+        assert "itself" in got[1]
+        assert "impact" in got[2]
+        assert "already linked" in got[3]
+        assert got[4] is None
+
+    def test_a_labelled_link_moves_to_edges_and_back(self, page: Page) -> None:
+        got = run(
+            page,
+            "doc.js",
+            """
+          const d = structuredClone(arg);
+          m.setLinkField(d, 'a', 'b', 'label', 'because');
+          const labelled = structuredClone(d);
+          m.setLinkField(d, 'a', 'b', 'label', '');
+          return [labelled, d];""",
+            BASE,
+        )
+        labelled, back = got
+        assert labelled["edges"] == [{"from": "a", "to": "b", "label": "because"}]
+        assert "causes" not in labelled["nodes"][1]
+        assert back == BASE
+
+    def test_deleting_takes_links_and_references_along(self, page: Page) -> None:
+        doc = json.loads(json.dumps(BASE))
+        doc["actions"] = [{"id": "a1", "title": "Fix B", "addresses": ["b"]}]
+        got = run(
+            page,
+            "doc.js",
+            "const d = structuredClone(arg); m.removeNodes(d, ['b']); return d;",
+            doc,
+        )
+        assert [n["id"] for n in got["nodes"]] == ["a", "c", "impact"]
+        assert "causes" not in got["nodes"][1]
+        assert "addresses" not in got["actions"][0]
+        refused = run(
+            page,
+            "doc.js",
+            "try { m.removeNodes(arg, ['impact']); return null; } catch (e) { return e.message; }",
+            BASE,
+        )
+        assert "last impact" in refused
+
+    def test_instants(self, page: Page) -> None:
+        texts = [
+            "2024-02-21",
+            "2024-02-21T02:13:05Z",
+            "2024-02-21T02:13Z",
+            "2024-02-21T02:13:05+02:00",
+            "2024-02-30",
+            "2024-02-21T02:13:05",
+            "21/02/2024",
+            "",
+        ]
+        got = run(page, "doc.js", "return arg.map((t) => m.validInstant(t));", texts)
+        assert got == [True, True, True, True, False, False, False, False]
+
+
+class TestLayout:
+    def test_missing_nodes_are_placed_without_moving_or_overlapping(self, page: Page) -> None:
+        got = run(
+            page,
+            "layout.js",
+            """
+          const doc = arg;
+          const size = (n) => [n.id, m.measure(n.kind, n.label)];
+          const sizes = Object.fromEntries(doc.nodes.map(size));
+          const first = m.tidy({nodes: doc.nodes.slice(0, 4)}, sizes);
+          const placed = m.placeMissing(doc, first, sizes);
+          return {first, placed, sizes};""",
+            {
+                **BASE,
+                "nodes": [
+                    *BASE["nodes"],
+                    {"id": "x", "kind": "condition", "label": "X", "causes": []},
+                    {"id": "y", "kind": "event", "label": "Y", "causes": ["x"]},
+                ],
+            },
+        )
+        first, placed, sizes = got["first"], got["placed"], got["sizes"]
+        assert {k: placed[k] for k in first} == first
+        boxes = [(k, p["x"], p["y"], sizes[k]["w"], sizes[k]["h"]) for k, p in placed.items()]
+        for i, (a, ax, ay, aw, ah) in enumerate(boxes):
+            for b, bx, by, bw, bh in boxes[i + 1 :]:
+                assert abs(ax - bx) >= (aw + bw) / 2 or abs(ay - by) >= (ah + bh) / 2, (a, b)
+        assert placed["y"]["x"] > placed["x"]["x"]  # an effect to the right of its cause
+
+
+class TestLiveAndExport:
+    def test_event_stream_parsing_across_chunks(self, page: Page) -> None:
+        chunks = [
+            ": ping\r\n\r\nid: 3\nevent: revision\nda",
+            'ta: {"number": 3}\n\n',
+            "event: revision\nid: 4\ndata: {}\n\nid: 5",
+        ]
+        got = run(
+            page,
+            "live.js",
+            "const p = new m.EventParser(); return arg.flatMap((c) => p.push(c));",
+            chunks,
+        )
+        assert got == [
+            {"event": "revision", "id": "3", "data": '{"number": 3}'},
+            {"event": "revision", "id": "4", "data": "{}"},
+        ]
+
+    def test_the_image_url_encoding_is_zlib_and_base64url(self, page: Page) -> None:
+        text = json.dumps(BASE) * 20
+        encoded = run(page, "export.js", "return m.encode(arg);", text)
+        assert not set("+/=") & set(encoded)
+        assert (
+            zlib.decompress(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))).decode()
+            == text
+        )

@@ -1,0 +1,293 @@
+"""The rest of the editor: list, history, exports, suggestions, patterns, keyboard, a11y."""
+
+from __future__ import annotations
+
+import base64
+import json
+import zlib
+from pathlib import Path
+
+import httpx2
+from playwright.sync_api import BrowserContext
+
+from tests.servers import Server
+from tests.web.pages import WRITE, Api, EditorPage, chain, incident
+
+
+class TestList:
+    def test_search_and_filters(self, context: BrowserContext, server: Server, api: Api) -> None:
+        api.create(
+            chain(
+                "list-a",
+                title="Quokka outage in the ledger",
+                tags=["quokka", "db"],
+                services=["ledger"],
+                date="2023-01-10",
+            )
+        )
+        api.create(
+            chain(
+                "list-b",
+                title="Quokka queue backlog",
+                tags=["quokka"],
+                services=["queue"],
+                date="2023-06-01",
+            )
+        )
+        api.create(
+            chain(
+                "list-c",
+                title="Unrelated certificate expiry",
+                tags=["certs"],
+                services=["ledger"],
+                date="2023-09-09",
+            )
+        )
+        page = EditorPage.open(context, server.url)
+        ui = page.page
+        rows = ui.locator(".incident-table tbody tr")
+        ui.get_by_label("Search").fill("quokka")
+        assert rows.count() == 2
+        ui.get_by_label("Service").select_option("ledger")
+        assert rows.count() == 1
+        assert "ledger" in rows.first.inner_text()
+        ui.get_by_label("Service").select_option("")
+        ui.get_by_label("From").fill("2023-03-01")
+        assert rows.count() == 1
+        assert "backlog" in rows.first.inner_text()
+        ui.get_by_label("Search").fill("")
+        ui.get_by_label("From").fill("")
+        ui.get_by_label("Tag").select_option("certs")
+        assert rows.count() == 1
+        rows.first.get_by_role("link").click()
+        page.wait("window.causemap.state() && window.causemap.state().id === 'list-c'")
+        page.assert_clean()
+
+
+class TestHistory:
+    def test_a_visual_diff_between_any_two_revisions(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("history", 3))
+        page = EditorPage.open(context, server.url, "history")
+        page.select("n2")
+        page.focus_canvas()
+        page.keys("w")
+        page.statement("A cause added in revision two")
+        revision = page.wait_saved(after=1)
+        page.select("n1")
+        page.focus_canvas()
+        page.keys("Enter")
+        page.statement("Step 1, reworded in revision three")
+        page.wait_saved(after=revision)
+        ui = page.page
+        ui.get_by_role("button", name="History", exact=True).click()
+        dialog = ui.locator("dialog[open]")
+        dialog.get_by_role("heading", name="Revision 2 → revision 3").wait_for()
+        assert "Step 1, reworded" in dialog.locator(".changes").inner_text()
+        dialog.get_by_label("Compare from revision 1").check()
+        dialog.get_by_role("heading", name="Revision 1 → revision 3").wait_for()
+        text = dialog.locator(".changes").inner_text()
+        assert "A cause added in revision two" in text
+        statuses = page.js(
+            "Object.fromEntries(window.causemap.diffCy.nodes().map("
+            "(n) => [n.id(), n.data('status')]))"
+        )
+        added = next(
+            n["id"] for n in page.doc()["nodes"] if n["label"] == "A cause added in revision two"
+        )
+        assert statuses[added] == "added"
+        assert statuses["n1"] == "changed"
+        assert statuses["impact"] == "same"
+        # Bring revision 1 back: an ordinary edit, saved as revision 4.
+        dialog.get_by_label("Compare to revision 1").check()
+        dialog.get_by_label("Compare from revision 3").check()
+        dialog.get_by_role("button", name="Bring back revision 1").click()
+        assert page.wait_saved(after=3) == 4
+        assert api.get("history")[0] == chain("history", 3)
+        page.assert_clean()
+
+
+class TestExport:
+    def test_every_export(
+        self, context: BrowserContext, server: Server, api: Api, tmp_path: Path
+    ) -> None:
+        context.grant_permissions(["clipboard-read", "clipboard-write"])
+        doc = chain("export", 3)
+        api.create(doc)
+        page = EditorPage.open(context, server.url, "export")
+        ui = page.page
+        ui.get_by_role("button", name="Export", exact=True).click()
+        dialog = ui.locator("dialog[open]")
+        dialog.locator("img.export-preview[src^='data:image/svg+xml']").wait_for()
+        files = {}
+        for name, suffix in [
+            ("Download SVG", "svg"),
+            ("Download PNG", "png"),
+            ("Download the Markdown section", "md"),
+            ("Download the YAML file", "yaml"),
+        ]:
+            with ui.expect_download() as download:
+                dialog.get_by_role("button", name=name).click()
+            assert download.value.suggested_filename == f"export.{suffix}"
+            target = tmp_path / f"export.{suffix}"
+            download.value.save_as(target)
+            files[suffix] = target.read_bytes()
+        assert b"<svg" in files["svg"]
+        assert files["png"].startswith(b"\x89PNG")
+        assert b"Step 1 happened" in files["md"]
+        assert files["yaml"].decode().find("causemap: 1") >= 0
+        dialog.get_by_role("button", name="Copy the Mermaid text").click()
+        page.wait("navigator.clipboard.readText().then((t) => /^(flowchart|graph)/m.test(t))")
+        dialog.get_by_role("button", name="Copy an embeddable image URL").click()
+        page.wait("navigator.clipboard.readText().then((t) => t.includes('/render/svg/'))")
+        url: str = page.js("navigator.clipboard.readText()")
+        encoded = url.split("/render/svg/")[1].split("?")[0]
+        decoded = json.loads(
+            zlib.decompress(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
+        )
+        assert decoded == doc
+        answer = httpx2.get(url, headers={"authorization": f"Bearer {WRITE}"}, timeout=30)
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["content-type"].startswith("image/svg+xml")
+        # This server wants a token for renders, which an <img> elsewhere cannot send.
+        page.page.locator(".toast").filter(has_text="CAUSEMAP_PUBLIC_RENDER=1").wait_for()
+        page.assert_clean("status of 401")
+
+
+class TestSuggestions:
+    def test_a_catalog_factor_is_accepted_with_one_click(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(
+            incident(
+                "suggest",
+                [
+                    {
+                        "id": "retries",
+                        "kind": "condition",
+                        "label": "Clients retried immediately with no backoff or jitter",
+                    },
+                    {
+                        "id": "impact",
+                        "kind": "impact",
+                        "label": "Logins failed for an hour",
+                        "causes": ["retries"],
+                    },
+                ],
+            )
+        )
+        page = EditorPage.open(context, server.url, "suggest")
+        page.select("retries")
+        button = page.page.get_by_role("button", name="Accept retry-storm-no-backoff")
+        button.click()
+        assert page.nodes()["retries"]["factor"] == "retry-storm-no-backoff"
+        page.page.locator(".suggestions .ok").filter(has_text="accepted").wait_for()
+        page.wait_saved(after=1)
+        page.assert_clean()
+
+
+class TestPatterns:
+    def test_the_cross_incident_report(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        for n, date in [(1, "2022-03-01"), (2, "2022-09-01")]:
+            api.create(
+                incident(
+                    f"pattern-{n}",
+                    [
+                        {
+                            "id": "no-canary",
+                            "kind": "condition",
+                            "factor": "no-canary-stage",
+                            "label": "Config changes had no canary stage",
+                        },
+                        {
+                            "id": "impact",
+                            "kind": "impact",
+                            "label": "Errors for customers",
+                            "causes": ["no-canary"],
+                        },
+                    ],
+                    date=date,
+                    title=f"Pattern incident {n}",
+                )
+            )
+        page = EditorPage.open(context, server.url)
+        page.page.get_by_role("link", name="Patterns across incidents").click()
+        page.wait("document.body.dataset.view === 'patterns' && window.causemap.ready")
+        ui = page.page
+        assert ui.locator("svg.chart").count() >= 2
+        assert "no-canary-stage" in ui.locator(".factor-table").inner_text()
+        row = ui.locator(".factor-table tr").filter(has_text="no-canary-stage")
+        row.locator("summary").click()
+        row.get_by_role("link").first.click()
+        page.wait("window.causemap.state() && window.causemap.selection().nodes[0] === 'no-canary'")
+        page.assert_clean()
+
+
+class TestKeyboardAndAccess:
+    def test_shortcut_sheet_projector_mode_and_arrow_keys(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("keys", 4))
+        page = EditorPage.open(context, server.url, "keys")
+        ui = page.page
+        page.focus_canvas()
+        page.keys("?")
+        ui.locator("dialog[open]").get_by_role("heading", name="Keyboard shortcuts").wait_for()
+        page.keys("Escape")
+        assert ui.locator("dialog[open]").count() == 0
+        page.focus_canvas()
+        page.keys("ArrowLeft")  # from nothing: the node in the middle of the view
+        first = page.js("window.causemap.selection().nodes[0]")
+        assert first
+        page.select("n2")
+        page.focus_canvas()
+        page.keys("ArrowRight")
+        assert page.js("window.causemap.selection().nodes") == ["n3"]
+        page.keys("ArrowLeft", "ArrowLeft")
+        assert page.js("window.causemap.selection().nodes") == ["n1"]
+        page.wait("document.getElementById('announce').textContent.includes('“Step 1 happened”')")
+        ui.get_by_role("button", name="Big text").click()
+        assert page.js("document.body.classList.contains('projector')")
+        ui.reload()
+        page.wait("window.causemap.ready")
+        assert page.js("document.body.classList.contains('projector')")
+        assert ui.get_by_role("button", name="Big text").get_attribute("aria-pressed") == "true"
+        page.assert_clean()
+
+    def test_focus_is_visible_and_every_control_is_labelled(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        doc = chain("access", 3)
+        doc["actions"] = [{"id": "a1", "title": "Add a canary", "addresses": ["n1"]}]
+        api.create(doc)
+        page = EditorPage.open(context, server.url, "access")
+        ui = page.page
+        page.select("n1")
+        for tab in ["Selection", "Actions", "Incident", "Analysis"]:
+            ui.get_by_role("tab", name=tab).click()
+            unlabelled = page.js(
+                """() => [...document.querySelectorAll('input, select, textarea, button')]
+                  .filter((e) => e.offsetParent !== null)
+                  .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')
+                    && !e.getAttribute('aria-labelledby') && !(e.textContent || '').trim())
+                  .map((e) => e.outerHTML.slice(0, 80))"""
+            )
+            assert unlabelled == [], tab
+        ui.locator("body").click(position={"x": 5, "y": 200})
+        outlines = []
+        for _ in range(30):
+            ui.keyboard.press("Tab")
+            outlines.append(
+                page.js(
+                    "(() => { const e = document.activeElement; const s = getComputedStyle(e);"
+                    " return [e.tagName + (e.id ? '#' + e.id : ''),"
+                    " s.outlineStyle, parseFloat(s.outlineWidth)]; })()"
+                )
+            )
+        for name, style, width in outlines:
+            assert style != "none", name
+            assert width >= 2, (name, width)
+        page.assert_clean()

@@ -1,0 +1,167 @@
+"""Saving: conflicts are caught and merged or reloaded, never overwritten; drafts survive."""
+
+from __future__ import annotations
+
+import time
+
+from playwright.sync_api import BrowserContext, Route
+
+from tests.servers import Server
+from tests.web.pages import Api, EditorPage, chain
+
+
+def rename(page: EditorPage, ident: str, label: str) -> None:
+    """Rename a node the keyboard way: select, Enter, type, Enter."""
+    page.select(ident)
+    page.focus_canvas()
+    page.keys("Enter")
+    page.statement(label)
+
+
+def conflict(
+    page: EditorPage, api: Api, ident: str, mine: str, theirs: dict[str, str]
+) -> dict[str, object]:
+    """Edit in the page and, before it autosaves, save another change through the API."""
+    rename(page, "n1", mine)
+    assert page.state()["dirty"]
+    doc, revision = api.get(ident)
+    for node in doc["nodes"]:
+        if node["id"] in theirs:
+            node["label"] = theirs[node["id"]]
+    doc["title"] = "Renamed by someone else"
+    api.put(ident, doc, revision)
+    page.wait("window.causemap.state().status === 'conflict'")
+    page.page.locator("dialog[open]").get_by_role(
+        "heading", name="Someone else saved meanwhile"
+    ).wait_for()
+    return doc
+
+
+class TestConflict:
+    def test_a_save_over_a_newer_revision_is_caught_and_merged(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("conflict-merge"))
+        page = EditorPage.open(context, server.url, "conflict-merge")
+        conflict(
+            page, api, "conflict-merge", "Step one, as I put it", {"n2": "Step two, as they put it"}
+        )
+        dialog = page.page.locator("dialog[open]")
+        assert "incident title" in dialog.inner_text()  # what they changed
+        assert "Step one, as I put it" in dialog.inner_text()  # what I changed
+        assert "No conflicts" in dialog.inner_text()
+        dialog.get_by_role("button", name="Merge: my changes on top of theirs").click()
+        revision = page.wait_saved(after=2)
+        assert revision == 3
+        saved, _ = api.get("conflict-merge")
+        labels = {n["id"]: n["label"] for n in saved["nodes"]}
+        assert labels["n1"] == "Step one, as I put it"
+        assert labels["n2"] == "Step two, as they put it"
+        assert saved["title"] == "Renamed by someone else"
+        assert page.doc() == saved
+        page.assert_clean("status of 412")
+
+    def test_the_same_field_changed_on_both_sides_is_a_conflict_to_resolve(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("conflict-field"))
+        page = EditorPage.open(context, server.url, "conflict-field")
+        conflict(page, api, "conflict-field", "Mine", {"n1": "Theirs"})
+        dialog = page.page.locator("dialog[open]")
+        assert "1 conflict" in dialog.inner_text()
+        dialog.get_by_label("Take theirs:").check()
+        dialog.get_by_role("button", name="Merge: my changes on top of theirs").click()
+        assert page.wait_saved(after=1) == 2  # theirs won the only change: nothing to save
+        saved, _ = api.get("conflict-field")
+        assert next(n for n in saved["nodes"] if n["id"] == "n1")["label"] == "Theirs"
+        page.assert_clean("status of 412")
+
+    def test_reload_takes_theirs_and_drops_mine(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("conflict-reload"))
+        page = EditorPage.open(context, server.url, "conflict-reload")
+        theirs = conflict(page, api, "conflict-reload", "Mine", {"n1": "Theirs"})
+        page.page.locator("dialog[open]").get_by_role(
+            "button", name="Discard my changes and load theirs"
+        ).click()
+        page.wait(
+            "window.causemap.state().status === 'saved' && window.causemap.state().revision === 2"
+        )
+        assert page.doc() == theirs
+        assert api.get("conflict-reload")[1] == 2  # nothing was written over theirs
+        assert page.js("localStorage.getItem('causemap:draft:conflict-reload')") is None
+        page.assert_clean("status of 412")
+
+
+class TestDrafts:
+    def test_unsaved_changes_survive_a_reload(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("draft"))
+        page = EditorPage.open(context, server.url, "draft")
+
+        # The server cannot be reached: the save fails, the draft keeps the change.
+        def refuse(route: Route) -> None:
+            if route.request.method == "PUT":
+                route.abort()
+            else:
+                route.continue_()
+
+        page.page.route("**/api/v1/incidents/draft", refuse)
+        rename(page, "n2", "Renamed while offline")
+        page.wait("window.causemap.state().status === 'offline'")
+        assert "kept in this browser" in page.text("#banner")
+        page.page.unroute("**/api/v1/incidents/draft")
+        page.page.reload()
+        page.wait("window.causemap.ready")
+        assert page.nodes()["n2"]["label"] == "Renamed while offline"
+        page.wait_saved(after=1)
+        saved, _ = api.get("draft")
+        assert (
+            next(n for n in saved["nodes"] if n["id"] == "n2")["label"] == "Renamed while offline"
+        )
+        page.assert_clean("net::ERR_FAILED")
+
+    def test_closing_the_tab_right_after_an_edit_still_saves_it(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("leave"))
+        page = EditorPage.open(context, server.url, "leave")
+        rename(page, "n1", "Typed just before closing the tab")
+        assert page.state()["status"] == "unsaved"  # the autosave is a second away
+        page.page.close(run_before_unload=True)
+        deadline = time.monotonic() + 10
+        while api.get("leave")[1] == 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        saved, revision = api.get("leave")
+        assert revision == 2
+        assert saved["nodes"][0]["label"] == "Typed just before closing the tab"
+
+    def test_a_draft_older_than_the_server_asks_to_merge(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("draft-old"))
+        page = EditorPage.open(context, server.url, "draft-old")
+        page.page.route(
+            "**/api/v1/incidents/draft-old",
+            lambda r: r.abort() if r.request.method == "PUT" else r.continue_(),
+        )
+        rename(page, "n1", "My offline wording")
+        page.wait("window.causemap.state().status === 'offline'")
+        # The browser dies without a goodbye (no save on leaving): only the draft is left.
+        page.js("window.causemap.editor().saver.leave = () => {}")
+        page.page.close()
+        doc, revision = api.get("draft-old")
+        assert revision == 1
+        doc["title"] = "Changed while I was away"
+        api.put("draft-old", doc, revision)
+        page = EditorPage.open(context, server.url, "draft-old")
+        page.page.locator("dialog[open]").get_by_role(
+            "button", name="Merge: my changes on top of theirs"
+        ).click()
+        page.wait_saved(after=2)
+        saved, _ = api.get("draft-old")
+        assert saved["title"] == "Changed while I was away"
+        assert next(n for n in saved["nodes"] if n["id"] == "n1")["label"] == "My offline wording"
+        page.assert_clean("status of 412")

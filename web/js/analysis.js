@@ -1,0 +1,116 @@
+// Live analysis: the document is posted to /analyze a moment after each edit (debounced,
+// with older requests cancelled and late answers ignored), and to /suggest for catalog
+// factors. Whatever shows the results listens for "analysis" and "suggestions" events.
+
+import { api } from "./api.js";
+import { debounce } from "./dom.js";
+import { stable } from "./doc.js";
+
+const ANALYZE_MS = 350;
+const SUGGEST_MS = 600;
+
+export class Analyzer extends EventTarget {
+  constructor(store) {
+    super();
+    this.store = store;
+    this.result = null;
+    this.error = null;
+    this.empty = false;
+    this.key = null;
+    this.running = null;
+    this.suggested = new Map();
+    this.suggestKey = null;
+    this.suggestError = null;
+    this.schedule = debounce(() => this.run(), ANALYZE_MS);
+    this.scheduleSuggest = debounce(() => this.suggest(), SUGGEST_MS);
+  }
+
+  emit(type) {
+    this.dispatchEvent(new Event(type));
+  }
+
+  on(type, fn) {
+    this.addEventListener(type, () => fn(this));
+  }
+
+  /** True when the result shown belongs to the document as it is now. */
+  fresh() {
+    return this.key !== null && this.key === stable(this.store.doc);
+  }
+
+  async run() {
+    const doc = this.store.doc;
+    if (!doc) return;
+    const key = stable(doc);
+    if (key === this.key) return;
+    if (this.running) this.running.abort();
+    this.empty = !doc.nodes.some((n) => n.kind !== "impact");
+    if (this.empty) {
+      // Only the impact so far: nothing to classify or check yet.
+      this.result = null;
+      this.error = null;
+      this.key = key;
+      this.running = null;
+      this.emit("analysis");
+      return;
+    }
+    const control = new AbortController();
+    this.running = control;
+    try {
+      const result = await api.analyze(doc, control.signal);
+      if (this.running !== control) return;
+      this.result = result;
+      this.error = null;
+      this.key = key;
+    } catch (exc) {
+      if (exc.name === "AbortError" || this.running !== control) return;
+      this.error = exc;
+    } finally {
+      if (this.running === control) this.running = null;
+    }
+    this.emit("analysis");
+  }
+
+  /** Catalog suggestions for one node: a list, or null while none have been fetched. */
+  suggestionsFor(node) {
+    const got = this.suggested.get(node.id);
+    if (!got || got.label !== node.label || got.level !== (node.level || null)) return null;
+    return got.items;
+  }
+
+  async suggest() {
+    const doc = this.store.doc;
+    if (!doc) return;
+    const key = stable(doc.nodes.map((n) => [n.id, n.label, n.level || null]));
+    if (key === this.suggestKey) return;
+    try {
+      const answer = await api.suggest(doc);
+      for (const n of doc.nodes) {
+        if (answer.nodes && answer.nodes[n.id]) {
+          this.suggested.set(n.id, { label: n.label, level: n.level || null, items: answer.nodes[n.id] });
+        }
+      }
+      this.suggestKey = key;
+      this.suggestError = null;
+    } catch (exc) {
+      this.suggestError = exc;
+    }
+    this.emit("suggestions");
+  }
+
+  /** The class of a node, with the rule's reasons, when analysed. */
+  classOf(id) {
+    return this.result && this.result.nodes ? this.result.nodes[id] || null : null;
+  }
+
+  /** Findings that name a node, an action or a link. */
+  findingsFor({ node, action, link } = {}) {
+    if (!this.result) return [];
+    return this.result.findings.filter(
+      (f) =>
+        (node && f.nodes.includes(node)) ||
+        (action && f.actions.includes(action)) ||
+        (link && f.edges.some(([a, b]) => a === link.from && b === link.to)),
+    );
+  }
+}

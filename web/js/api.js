@@ -1,0 +1,113 @@
+// The HTTP API (docs/dev/api-contract.md): every call under /api/v1, with the token as
+// "Authorization: Bearer"; errors become ApiError with the server's code and message.
+
+import { token } from "./route.js";
+
+export const BASE = "/api/v1";
+
+export class ApiError extends Error {
+  constructor(status, code, message, details = null, body = null) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details;
+    this.body = body;
+  }
+}
+
+function headers(extra = {}) {
+  const out = { ...extra };
+  const t = token();
+  if (t) out.Authorization = `Bearer ${t}`;
+  return out;
+}
+
+async function fail(response) {
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    /* not JSON */
+  }
+  const err = body && body.error ? body.error : {};
+  const message = err.message || `${response.status} ${response.statusText || "error"}`;
+  return new ApiError(response.status, err.code || `http-${response.status}`, message, err.details || null, body);
+}
+
+/** Fetch path (relative to /api/v1); throws ApiError unless the answer is 2xx or 304. */
+export async function request(method, path, { body, json, accept, ifMatch, signal } = {}) {
+  const extra = {};
+  if (json !== undefined) {
+    extra["Content-Type"] = "application/json";
+    body = JSON.stringify(json);
+  }
+  if (accept) extra.Accept = accept;
+  if (ifMatch !== undefined) extra["If-Match"] = `"${ifMatch}"`;
+  let response;
+  try {
+    response = await fetch(BASE + path, { method, body, headers: headers(extra), signal, cache: "no-store" });
+  } catch (exc) {
+    if (exc.name === "AbortError") throw exc;
+    throw new ApiError(0, "offline", "The server cannot be reached.");
+  }
+  if (!response.ok && response.status !== 304) throw await fail(response);
+  return response;
+}
+
+/** The revision number an ETag names ("3" → 3). */
+export function etagNumber(response) {
+  const tag = response.headers.get("ETag") || "";
+  const m = tag.match(/(\d+)/);
+  return m ? Number(m[1]) : null;
+}
+
+export const api = {
+  async json(method, path, opts = {}) {
+    const response = await request(method, path, opts);
+    return response.status === 204 ? null : response.json();
+  },
+  whoami: () => api.json("GET", "/whoami"),
+  async listIncidents() {
+    const items = [];
+    let cursor = null;
+    for (let page = 0; page < 20; page++) {
+      const query = new URLSearchParams({ limit: "500" });
+      if (cursor) query.set("cursor", cursor);
+      const got = await api.json("GET", `/incidents?${query}`);
+      items.push(...got.items);
+      cursor = got.next_cursor;
+      if (!cursor) break;
+    }
+    return items;
+  },
+  async getIncident(id) {
+    const response = await request("GET", `/incidents/${encodeURIComponent(id)}`);
+    return { doc: await response.json(), revision: etagNumber(response) };
+  },
+  createIncident: (doc) => api.json("POST", "/incidents", { json: doc }),
+  saveIncident: (id, doc, revision) =>
+    api.json("PUT", `/incidents/${encodeURIComponent(id)}`, { json: doc, ifMatch: revision }),
+  revisions: (id) => api.json("GET", `/incidents/${encodeURIComponent(id)}/revisions?limit=500`),
+  async revision(id, number) {
+    const response = await request("GET", `/incidents/${encodeURIComponent(id)}/revisions/${number}`);
+    return response.json();
+  },
+  diff: (id, from, to) => api.json("GET", `/incidents/${encodeURIComponent(id)}/diff?from=${from}&to=${to}`),
+  saveOnLeave(id, body, revision) {
+    const extra = { "Content-Type": "application/json", "If-Match": `"${revision}"` };
+    fetch(`${BASE}/incidents/${encodeURIComponent(id)}`, { method: "PUT", body, headers: headers(extra), keepalive: true })
+      .catch(() => {});
+  },
+  analyze: (doc, signal) => api.json("POST", "/analyze", { json: doc, signal }),
+  suggest: (doc, signal) => api.json("POST", "/suggest?top=3", { json: doc, signal }),
+  async render(doc, format, options = {}) {
+    const query = new URLSearchParams({ format, ...options });
+    const response = await request("POST", `/render?${query}`, { json: doc });
+    return response.blob();
+  },
+  async yaml(id) {
+    const response = await request("GET", `/incidents/${encodeURIComponent(id)}`, { accept: "application/yaml" });
+    return response.text();
+  },
+  patterns: () => api.json("GET", "/patterns?format=json"),
+};

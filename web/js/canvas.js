@@ -1,0 +1,357 @@
+// The graph on screen: a Cytoscape canvas kept in step with the document and the latest
+// analysis. Labels are painted on the canvas, so no user text becomes markup here.
+// Selection is the store's, drawn with the "sel" class (Cytoscape's own is off).
+
+import cytoscape from "../vendor/cytoscape-3.35.0.esm.min.js";
+import { links } from "./doc.js";
+import { CLASS_STYLES, EDGE, FADED, MARKER, UNCOVERED } from "./grammar.js";
+import { FONT_FAMILY, FONT_SIZE, LINE_HEIGHT, measure, overlaps, placeMissing, saved, shownLabel, tidy } from "./layout.js";
+
+const BROAD = 3; // a finding about more nodes than this marks no single node (as in render/view.py)
+
+function stylesheet() {
+  const byKind = [
+    ["event", { shape: "round-rectangle" }],
+    ["condition", { shape: "ellipse" }],
+    ["factor", { shape: "hexagon" }],
+    ["impact", { shape: "octagon", "border-style": "double", "border-width": 6 }],
+  ];
+  return [
+    {
+      selector: "node",
+      style: {
+        width: "data(w)",
+        height: "data(h)",
+        label: "data(label)",
+        "text-wrap": "wrap",
+        "text-max-width": "data(tw)",
+        "text-valign": "center",
+        "text-halign": "center",
+        "font-family": FONT_FAMILY,
+        "font-size": FONT_SIZE,
+        "line-height": LINE_HEIGHT,
+        color: "#111111",
+        "background-color": "data(fill)",
+        "border-color": "data(border)",
+        "border-width": 1.5,
+        "min-zoomed-font-size": 5,
+      },
+    },
+    ...byKind.map(([kind, style]) => ({ selector: `node[kind = "${kind}"]`, style })),
+    { selector: "node[?unknown]", style: { "border-style": "dashed", "border-width": 2.5 } },
+    { selector: "node.uncovered", style: { "border-color": UNCOVERED, "border-width": 4 } },
+    { selector: 'node.uncovered[kind = "impact"]', style: { "border-width": 7 } },
+    {
+      selector: "node.sel",
+      style: { "underlay-color": "#1d2330", "underlay-opacity": 0.28, "underlay-padding": 9, "underlay-shape": "round-rectangle" },
+    },
+    {
+      selector: "node.source",
+      style: { "underlay-color": "#0072B2", "underlay-opacity": 0.45, "underlay-padding": 13, "underlay-shape": "round-rectangle" },
+    },
+    { selector: "node.target", style: { "underlay-color": "#009E73", "underlay-opacity": 0.45, "underlay-padding": 11 } },
+    {
+      selector: "edge",
+      style: {
+        width: 1.6,
+        "line-color": EDGE,
+        "target-arrow-color": EDGE,
+        "target-arrow-shape": "triangle",
+        "arrow-scale": 1.15,
+        "curve-style": "bezier",
+      },
+    },
+    { selector: "edge[?or]", style: { "target-arrow-fill": "hollow" } },
+    { selector: "edge[?labelled]", style: { "line-style": "solid", "source-arrow-shape": "circle", "source-arrow-color": EDGE } },
+    { selector: "edge.faded", style: { "line-color": FADED, "target-arrow-color": FADED, "source-arrow-color": FADED } },
+    { selector: "edge.uncovered", style: { "line-color": UNCOVERED, "target-arrow-color": UNCOVERED, width: 3.4 } },
+    {
+      selector: "edge.sel",
+      style: {
+        width: 4,
+        "underlay-color": "#1d2330",
+        "underlay-opacity": 0.25,
+        "underlay-padding": 6,
+        label: "data(text)",
+        "font-size": 12,
+        "font-family": FONT_FAMILY,
+        "text-wrap": "wrap",
+        "text-max-width": 220,
+        "text-background-color": "#ffffff",
+        "text-background-opacity": 0.92,
+        "text-background-padding": 3,
+      },
+    },
+    { selector: "node.dim, edge.dim", style: { opacity: 0.25 } },
+  ];
+}
+
+export class Canvas {
+  constructor(container, { incidentId, onTapNode, onTapLink, onTapBackground, onDblTapNode, onDblTapBackground }) {
+    this.incidentId = incidentId;
+    this.positions = saved.load(incidentId);
+    this.sizes = {};
+    this.ghosts = {}; // places of deleted nodes, so that undo puts them back where they were
+    this.highlight = true;
+    this.placeHint = null;
+    this.cy = cytoscape({
+      container,
+      style: stylesheet(),
+      layout: { name: "preset" },
+      minZoom: 0.08,
+      maxZoom: 3,
+      autounselectify: true,
+      boxSelectionEnabled: false,
+      textureOnViewport: true,
+      pixelRatio: "auto",
+    });
+    const cy = this.cy;
+    const additive = (e) => Boolean(e.originalEvent && (e.originalEvent.shiftKey || e.originalEvent.ctrlKey || e.originalEvent.metaKey));
+    // Cytoscape blurs whatever had focus on each press; give it back to the canvas, so
+    // that the keys act on what was just clicked.
+    cy.on("tap", () => container.focus({ preventScroll: true }));
+    cy.on("tap", "node", (e) => onTapNode(e.target.id(), additive(e)));
+    cy.on("tap", "edge", (e) => onTapLink(e.target.data("source"), e.target.data("target")));
+    cy.on("tap", (e) => e.target === cy && onTapBackground(e.position));
+    cy.on("dbltap", "node", (e) => onDblTapNode(e.target.id()));
+    cy.on("dbltap", (e) => e.target === cy && onDblTapBackground(e.position));
+    cy.on("dragfree", "node", (e) => {
+      const p = e.target.position();
+      this.positions[e.target.id()] = { x: Math.round(p.x), y: Math.round(p.y) };
+      this.keep();
+    });
+    this.first = true;
+    // Cytoscape caches where its container is; tell it when the panes around it change.
+    this.resizer = new ResizeObserver(() => cy.resize());
+    this.resizer.observe(container);
+  }
+
+  keep() {
+    clearTimeout(this.keepTimer);
+    this.keepTimer = setTimeout(() => saved.store(this.incidentId, this.positions), 200);
+  }
+
+  /** Bring the canvas in line with the document and the analysis (null while pending). */
+  sync(doc, analysis) {
+    const cy = this.cy;
+    const marks = findingMarks(analysis);
+    const uncovered = this.uncoveredNodes(doc, analysis);
+    const wanted = new Map();
+    for (const n of doc.nodes) {
+      const text = shownLabel(n, marks.get(n.id) || []);
+      const size = measure(n.kind, text);
+      this.sizes[n.id] = size;
+      const cls = analysis && analysis.nodes[n.id] ? analysis.nodes[n.id].class : n.kind === "impact" ? "impact" : n.classification || "none";
+      const look = CLASS_STYLES[cls] || CLASS_STYLES.none;
+      wanted.set(n.id, {
+        id: n.id, label: text, kind: n.kind, w: size.w, h: size.h, tw: size.textWidth,
+        fill: look.fill, border: look.border, cls, unknown: Boolean(n.unknown),
+      });
+    }
+    for (const id of Object.keys(this.positions)) {
+      if (!wanted.has(id)) {
+        this.ghosts[id] = this.positions[id];
+        delete this.positions[id];
+      }
+    }
+    const boxes = () => Object.entries(this.positions).map(([id, p]) => ({ ...p, ...this.sizes[id] }));
+    for (const n of doc.nodes) {
+      const ghost = this.ghosts[n.id];
+      if (!this.positions[n.id] && ghost && !overlaps(boxes(), ghost.x, ghost.y, this.sizes[n.id])) this.positions[n.id] = ghost;
+    }
+    const known = new Set(Object.keys(this.positions));
+    const fresh = doc.nodes.some((n) => !known.has(n.id));
+    if (this.first && !doc.nodes.some((n) => known.has(n.id))) {
+      this.positions = tidy(doc, this.sizes);
+    } else if (fresh) {
+      this.positions = placeMissing(doc, this.positions, this.sizes, this.placeHint || this.center());
+    }
+    this.placeHint = null;
+    const orGate = new Set(doc.nodes.filter((n) => n.gate === "or" && (links(doc).filter((l) => l.to === n.id).length > 1)).map((n) => n.id));
+    const wantedEdges = new Map();
+    for (const l of links(doc)) {
+      const id = `${l.from}->${l.to}`;
+      wantedEdges.set(id, {
+        id, source: l.from, target: l.to, or: orGate.has(l.to), labelled: Boolean(l.label),
+        text: l.label ? (l.label.length > 160 ? `${l.label.slice(0, 159)}…` : l.label) : "",
+      });
+    }
+    cy.batch(() => {
+      cy.elements().forEach((el) => {
+        const keep = el.isNode() ? wanted.has(el.id()) : wantedEdges.has(el.id());
+        if (!keep) el.remove();
+      });
+      // Only what changed is touched: a keystroke in a label restyles one node, not all.
+      const update = (el, data) => {
+        const old = el.data();
+        if (Object.keys(data).some((k) => old[k] !== data[k])) el.data(data);
+      };
+      for (const [id, data] of wanted) {
+        const el = cy.getElementById(id);
+        if (el.nonempty()) update(el, data);
+        else cy.add({ group: "nodes", data, position: { ...this.positions[id] } });
+      }
+      for (const [id, data] of wantedEdges) {
+        const el = cy.getElementById(id);
+        if (el.nonempty()) update(el, data);
+        else cy.add({ group: "edges", data });
+      }
+      const lit = this.highlight && uncovered.size > 0;
+      cy.nodes().forEach((n) => n.toggleClass("uncovered", lit && uncovered.has(n.id())));
+      cy.edges().forEach((e) => {
+        const on = lit && uncovered.has(e.data("source")) && uncovered.has(e.data("target"));
+        e.toggleClass("uncovered", on);
+        e.toggleClass("faded", lit && !on);
+      });
+    });
+    if (fresh || this.first) this.keep();
+    if (this.first) {
+      this.fit();
+      this.first = false;
+    }
+  }
+
+  uncoveredNodes(doc, analysis) {
+    const active = (doc.actions || []).some((a) => a.status !== "wontfix");
+    if (!analysis || !active) return new Set();
+    return new Set(analysis.prevention.uncovered_nodes || []);
+  }
+
+  /** Draw the selection: nodes (ids) and one link. */
+  showSelection({ nodes, link }) {
+    const cy = this.cy;
+    cy.batch(() => {
+      cy.elements(".sel").removeClass("sel");
+      for (const id of nodes) cy.getElementById(id).addClass("sel");
+      if (link) cy.getElementById(`${link.from}->${link.to}`).addClass("sel");
+    });
+  }
+
+  mark(cls, ids = []) {
+    this.cy.batch(() => {
+      this.cy.elements(`.${cls}`).removeClass(cls);
+      for (const id of ids) this.cy.getElementById(id).addClass(cls);
+    });
+  }
+
+  /** Dim everything but `ids` (null: nothing dimmed). */
+  focusOn(ids) {
+    const cy = this.cy;
+    cy.batch(() => {
+      cy.elements().removeClass("dim");
+      if (!ids) return;
+      const keep = new Set(ids);
+      cy.nodes().forEach((n) => n.toggleClass("dim", !keep.has(n.id())));
+      cy.edges().forEach((e) => e.toggleClass("dim", !(keep.has(e.data("source")) && keep.has(e.data("target")))));
+    });
+  }
+
+  center() {
+    const ext = this.cy.extent();
+    return { x: (ext.x1 + ext.x2) / 2, y: (ext.y1 + ext.y2) / 2 };
+  }
+
+  /** Pan (never move nodes) so that `ids` are in view. While a pan is under way, "in
+   * view" means where that pan ends, so that a quick series of reveals ends on the last. */
+  reveal(ids) {
+    const cy = this.cy;
+    const els = cy.collection(ids.map((id) => cy.getElementById(id)).filter((e) => e.nonempty()));
+    if (els.empty()) return;
+    const view = cy.animated() && this.goal ? this.goal : { pan: cy.pan(), zoom: cy.zoom() };
+    const [w, h] = [cy.width(), cy.height()];
+    const ext = { x1: -view.pan.x / view.zoom, y1: -view.pan.y / view.zoom };
+    ext.x2 = ext.x1 + w / view.zoom;
+    ext.y2 = ext.y1 + h / view.zoom;
+    const box = els.boundingBox();
+    if (box.x1 >= ext.x1 && box.x2 <= ext.x2 && box.y1 >= ext.y1 && box.y2 <= ext.y2) return;
+    let zoom = view.zoom;
+    if (box.w * zoom > w - 60 || box.h * zoom > h - 60) {
+      zoom = Math.max(cy.minZoom(), Math.min(view.zoom, (w - 120) / box.w, (h - 120) / box.h));
+    }
+    const pan = { x: (w - zoom * (box.x1 + box.x2)) / 2, y: (h - zoom * (box.y1 + box.y2)) / 2 };
+    // One pan at a time: queued pans (Cytoscape's default) would each aim where the view
+    // was when they were asked for.
+    cy.stop(true);
+    this.goal = { pan, zoom };
+    cy.animate({ pan, zoom, duration: 200, queue: false });
+  }
+
+  fit() {
+    this.cy.fit(undefined, 40);
+    if (this.cy.zoom() > 1.25) {
+      this.cy.zoom(1.25);
+      this.cy.center();
+    }
+  }
+
+  zoomBy(factor) {
+    const c = { x: this.cy.width() / 2, y: this.cy.height() / 2 };
+    this.cy.zoom({ level: this.cy.zoom() * factor, renderedPosition: c });
+  }
+
+  /** Lay everything out again (the only thing that moves existing nodes). */
+  tidy(doc) {
+    this.positions = tidy(doc, this.sizes);
+    this.keep();
+    const positions = this.positions;
+    this.cy.layout({ name: "preset", positions: (n) => positions[n.id()], animate: true, animationDuration: 300, fit: true, padding: 40 }).run();
+  }
+
+  /** The node nearest to `from` in a direction (left, right, up, down), or null. */
+  nearest(from, direction) {
+    const start = this.cy.getElementById(from);
+    if (start.empty()) return null;
+    const p = start.position();
+    const [ax, ay] = { left: [-1, 0], right: [1, 0], up: [0, -1], down: [0, 1] }[direction];
+    let best = null;
+    let bestScore = Infinity;
+    this.cy.nodes().forEach((n) => {
+      if (n.id() === from) return;
+      const q = n.position();
+      const along = (q.x - p.x) * ax + (q.y - p.y) * ay;
+      if (along <= 5) return;
+      const across = Math.abs((q.x - p.x) * ay) + Math.abs((q.y - p.y) * ax);
+      const score = along + 2.5 * across;
+      if (score < bestScore) (best = n.id(), bestScore = score);
+    });
+    return best;
+  }
+
+  /** The node nearest to the middle of the view (where keyboard navigation starts). */
+  middle() {
+    const c = this.center();
+    let best = null;
+    let bestD = Infinity;
+    this.cy.nodes().forEach((n) => {
+      const q = n.position();
+      const d = Math.hypot(q.x - c.x, q.y - c.y);
+      if (d < bestD) (best = n.id(), bestD = d);
+    });
+    return best;
+  }
+
+  setHighlight(on) {
+    this.highlight = on;
+  }
+
+  destroy() {
+    this.resizer.disconnect();
+    clearTimeout(this.keepTimer);
+    saved.store(this.incidentId, this.positions);
+    this.cy.destroy();
+  }
+}
+
+/** Finding markers per node: "⚠ code" for errors and warnings about a few nodes. */
+export function findingMarks(analysis) {
+  const out = new Map();
+  if (!analysis) return out;
+  for (const f of analysis.findings) {
+    if (!["error", "warning"].includes(f.severity) || f.nodes.length > BROAD) continue;
+    for (const id of f.nodes) {
+      if (!out.has(id)) out.set(id, []);
+      out.get(id).push(`${MARKER} ${f.code.toLowerCase().replaceAll("_", " ")}`);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,105 @@
+// When a save meets a newer revision (412): show what the other person changed, what you
+// changed, and where both touched the same thing; then merge (your changes on top of
+// theirs, each conflict resolved your way unless you pick theirs) or reload theirs.
+// Closing the dialog decides nothing: the draft stays, and saving stays paused.
+
+import { api } from "./api.js";
+import { download, fill, h, modal, toast } from "./dom.js";
+import { changeList, describe, drawDiff, legend } from "./diffview.js";
+import { describeChanges, merge3 } from "./merge.js";
+
+const show = (value) => {
+  if (value === undefined || value === null) return "(none)";
+  if (typeof value === "object") return value.label || value.title || JSON.stringify(value);
+  return String(value);
+};
+
+function conflictText(c, base, mine, theirs) {
+  const find = (doc, section, id) =>
+    section === "node" ? doc.nodes.find((n) => n.id === id) : section === "action" ? (doc.actions || []).find((a) => a.id === id) : null;
+  const item = find(mine, c.section, c.id) || find(theirs, c.section, c.id) || find(base, c.section, c.id);
+  const name = item ? `“${item.label || item.title}”` : c.id.replace("->", " → ");
+  if (c.section === "incident") return `The incident's ${c.field}`;
+  if (c.field === null) {
+    if (c.mine === undefined) return `${c.section} ${name}: you deleted it, they changed it`;
+    if (c.theirs === undefined) return `${c.section} ${name}: they deleted it, you changed it`;
+    return `${c.section} ${name}: you both added it differently`;
+  }
+  return `${c.section} ${name}: ${c.field}`;
+}
+
+export async function openConflict(editor) {
+  const { saver, store } = editor;
+  let latest;
+  try {
+    latest = await api.getIncident(editor.id);
+  } catch (exc) {
+    toast(`Could not fetch the newer revision: ${exc.message}`, "error");
+    return;
+  }
+  const base = saver.baseDoc;
+  const mine = store.doc;
+  const theirs = latest.doc;
+  let diff = null;
+  try {
+    diff = await api.diff(editor.id, saver.revision, latest.revision);
+  } catch {
+    /* the list in words is optional; the canvas still shows their changes */
+  }
+  const choices = {};
+  let drawn = null;
+  const result = await modal("Someone else saved meanwhile", (body, close) => {
+    const conflictsBox = h("div", { class: "conflicts" });
+    const notesBox = h("div", { class: "notes" });
+    const canvas = h("div", { class: "diff-canvas small", role: "img", "aria-label": "Their changes, drawn over the version you started from" });
+    body.append(
+      h("p", { class: "lead" },
+        `Revision ${latest.revision} was saved while you had unsaved changes (you started from revision ${saver.revision}). `,
+        "Nothing has been overwritten: your changes are still here and kept in this browser."),
+      h("div", { class: "two-col" },
+        h("section", {}, h("h3", {}, "What they changed"),
+          diff ? changeList(describe(diff, base, theirs)) : h("p", { class: "muted" }, "See the picture below."), legend(), canvas),
+        h("section", {}, h("h3", {}, "Your unsaved changes"),
+          changeList(describeChanges(base, mine).map((t) => ["yours", t]), "No changes of yours."),
+          conflictsBox, notesBox)),
+      h("div", { class: "buttons" },
+        h("button", { type: "button", class: "primary", "data-action": "merge", onclick: () => close("merge") }, "Merge: my changes on top of theirs"),
+        h("button", { type: "button", "data-action": "reload", onclick: () => close("reload") }, "Discard my changes and load theirs"),
+        h("button", {
+          type: "button",
+          onclick: () => download(new Blob([JSON.stringify(mine, null, 2)], { type: "application/json" }), `${editor.id}-mine.json`),
+        }, "Download my version")),
+    );
+    const redraw = () => {
+      const { conflicts, notes } = merge3(base, mine, theirs, choices);
+      if (!conflicts.length) {
+        fill(conflictsBox, h("p", { class: "ok" }, "No conflicts: your changes and theirs touch different things."));
+      } else {
+        fill(conflictsBox, h("h3", {}, `${conflicts.length} conflict${conflicts.length > 1 ? "s" : ""}: you both changed these`),
+          h("ul", { class: "conflict-list" }, conflicts.map((c) => {
+            const name = `choice-${c.key}`;
+            const option = (value, text, shown) => {
+              const input = h("input", { type: "radio", name, value, checked: c.choice === value, id: `${name}-${value}` });
+              input.addEventListener("change", () => ((choices[c.key] = value), redraw()));
+              return h("div", { class: "choice" }, input, h("label", { for: `${name}-${value}` }, h("b", {}, text), " ", show(shown)));
+            };
+            return h("li", {}, h("p", {}, conflictText(c, base, mine, theirs)), option("mine", "Keep mine:", c.mine), option("theirs", "Take theirs:", c.theirs));
+          })));
+      }
+      fill(notesBox, notes.length ? h("ul", { class: "notes-list" }, notes.map((n) => h("li", {}, n))) : null);
+    };
+    redraw();
+    setTimeout(() => (drawn = drawDiff(canvas, base, theirs)), 0);
+  }, { wide: true });
+  if (drawn) drawn.destroy();
+  if (result === "merge") {
+    const { doc, notes } = merge3(base, mine, theirs, choices);
+    saver.resolve(doc, latest.revision, theirs);
+    toast(notes.length ? `Merged; ${notes.length} link(s) or reference(s) had to be dropped.` : "Merged your changes on top of theirs; saving.", "ok");
+  } else if (result === "reload") {
+    saver.reload(theirs, latest.revision);
+    toast(`Loaded revision ${latest.revision}; your changes were discarded.`, "warn");
+  } else {
+    toast("Saving is paused until you merge or reload (use the banner above the canvas).", "warn", 6000);
+  }
+}

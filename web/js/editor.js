@@ -1,0 +1,255 @@
+// The incident page: canvas, outline, panels, statement bar and top-bar tools, wired to
+// the store (edits, undo), the analyzer (live analysis), the saver (autosave, drafts,
+// conflicts) and the live stream. The commands keys and buttons trigger are inherited
+// from commands.js.
+
+import * as D from "./doc.js";
+import { Canvas } from "./canvas.js";
+import { Commands } from "./commands.js";
+import { Analyzer } from "./analysis.js";
+import { Store } from "./store.js";
+import { Saver, drafts } from "./save.js";
+import { follow } from "./live.js";
+import { Entry } from "./entry.js";
+import { Inspector, incidentPanel } from "./inspector.js";
+import { ActionsPanel } from "./actions.js";
+import { Outline } from "./outline.js";
+import { renderVerdict } from "./verdict.js";
+import { openHistory } from "./history.js";
+import { openExport } from "./export.js";
+import { openConflict } from "./conflict.js";
+import { openShare, buildChrome, legend } from "./chrome.js";
+import { announce, h, toast } from "./dom.js";
+
+const shorten = (text, n = 60) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
+const TABS = ["selection", "analysis", "actions", "incident"];
+
+export class Editor extends Commands {
+  constructor(root, { id, doc, revision, role }) {
+    super();
+    this.id = id;
+    this.readOnly = role === "read";
+    this.root = root;
+    this.connecting = null;
+    this.store = new Store();
+    this.store.readOnly = this.readOnly;
+    this.analyzer = new Analyzer(this.store);
+    this.store.doc = D.clone(doc);
+    this.saver = new Saver(this.store, { id, revision, doc, readOnly: this.readOnly, onConflict: () => openConflict(this) });
+    this.liveState = "connecting";
+    this.build();
+    this.wire();
+    this.restoreDraft(doc, revision);
+    this.store.load(this.store.doc, { reason: "open" });
+    this.live = follow(id, revision, {
+      onRevision: (record) => this.remote(record),
+      onState: (state, message) => {
+        this.liveState = state;
+        if (message) this.banner(message, "warn");
+        this.chrome.update();
+      },
+    });
+  }
+
+  // ---- building -------------------------------------------------------------------
+
+  build() {
+    const canvasBox = h("div", {
+      id: "cy", class: "cy", tabindex: "0", role: "application", "aria-roledescription": "causal graph",
+      "aria-label": "Causal graph. Arrow keys move between nodes; press ? for every shortcut.",
+    });
+    this.bannerBox = h("div", { class: "banner", id: "banner", hidden: true, role: "status" });
+    this.entry = this.readOnly ? null : new Entry(this);
+    this.tabButtons = {};
+    this.panels = {};
+    const tablist = h("div", { class: "tabs", role: "tablist", "aria-label": "Panels" }, TABS.map((name, i) => {
+      const button = h("button", {
+        type: "button", role: "tab", id: `tab-${name}`, "aria-controls": `panel-${name}`, "aria-selected": "false", tabindex: "-1",
+        onclick: () => this.showTab(name), "aria-keyshortcuts": String(i + 1),
+        title: `${name[0].toUpperCase()}${name.slice(1)} (key ${i + 1})`,
+      }, name[0].toUpperCase() + name.slice(1));
+      this.tabButtons[name] = button;
+      return button;
+    }));
+    tablist.addEventListener("keydown", (event) => {
+      const i = TABS.indexOf(this.tab);
+      const step = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: 1, ArrowUp: -1 }[event.key];
+      if (!step) return;
+      event.preventDefault();
+      this.showTab(TABS[(i + step + TABS.length) % TABS.length], true);
+    });
+    const panelBoxes = TABS.map((name) => {
+      const box = h("div", { class: "panel", role: "tabpanel", id: `panel-${name}`, "aria-labelledby": `tab-${name}`, tabindex: "0", hidden: true });
+      this.panels[name] = box;
+      return box;
+    });
+    this.outlineBox = h("aside", { class: "outline-pane", id: "outline", "aria-labelledby": "outline-h" });
+    this.chrome = buildChrome(this);
+    const projector = document.body.classList.contains("projector");
+    this.root.append(h("div", { class: `editor${this.readOnly ? " readonly" : ""}${projector ? " no-outline" : ""}` },
+      this.outlineBox,
+      h("section", { class: "stage", "aria-label": "Canvas" },
+        h("div", { class: "canvas-wrap" }, canvasBox, this.bannerBox, legend()),
+        this.entry ? this.entry.form : null,
+        this.chrome.toolbar),
+      h("aside", { class: "side", "aria-label": "Details" }, tablist, ...panelBoxes)));
+
+    this.canvas = new Canvas(canvasBox, {
+      incidentId: this.id,
+      onTapNode: (id, additive) => (this.connecting ? this.finishConnect(id) : this.selectNode(id, { additive })),
+      onTapLink: (from, to) => this.selectLink(from, to),
+      onTapBackground: () => (this.connecting ? this.cancelConnect() : this.store.select([])),
+      onDblTapNode: (id) => !this.readOnly && (this.selectNode(id), this.beginEntry("edit")),
+      onDblTapBackground: (position) => {
+        if (this.readOnly) return;
+        this.canvas.placeHint = position;
+        this.store.select([]);
+        this.beginEntry("new");
+      },
+    });
+    this.canvasBox = canvasBox;
+    this.inspector = new Inspector(this.panels.selection, this);
+    this.actionsPanel = new ActionsPanel(this.panels.actions, this);
+    this.outline = new Outline(this.outlineBox, this);
+    this.incidentForm = incidentPanel(this.panels.incident, this);
+    this.showTab("selection");
+  }
+
+  wire() {
+    const { store, analyzer, saver } = this;
+    store.on("change", ({ reason, label }) => {
+      this.canvas.sync(store.doc, analyzer.result);
+      this.canvas.showSelection(store.selection);
+      this.refreshPanels();
+      if (this.entry) this.entry.refresh();
+      if (!["open", "remote", "reload"].includes(reason)) saver.changed();
+      if (reason === "undo" || reason === "redo") announce(`${reason === "undo" ? "Undid" : "Redid"}: ${label}`);
+      analyzer.schedule();
+      this.chrome.update();
+    });
+    store.on("select", (sel) => {
+      this.canvas.showSelection(sel);
+      this.inspector.render();
+      this.actionsPanel.render();
+      this.outline.render();
+      if (this.entry) this.entry.follow(sel);
+      if (sel.nodes.length === 1) {
+        const n = D.node(store.doc, sel.nodes[0]);
+        const c = analyzer.classOf(n.id);
+        const causes = D.causesOf(store.doc, n.id).length;
+        const effects = D.effectsOf(store.doc, n.id).length;
+        announce(`Selected “${shorten(n.label, 120)}”: ${n.kind}${c ? `, ${c.class}` : ""}; ${causes} cause${causes === 1 ? "" : "s"}, ${effects} effect${effects === 1 ? "" : "s"}.`);
+      } else if (sel.link) {
+        announce(`Selected the link from “${shorten(D.node(store.doc, sel.link.from).label)}” to “${shorten(D.node(store.doc, sel.link.to).label)}”.`);
+      }
+    });
+    store.on("refused", ({ message }) => {
+      toast(message, "warn");
+      announce(message);
+    });
+    analyzer.on("analysis", () => {
+      this.canvas.sync(store.doc, analyzer.result);
+      this.canvas.showSelection(store.selection);
+      this.refreshPanels();
+      this.chrome.update();
+    });
+    analyzer.on("suggestions", () => this.inspector.render());
+    saver.addEventListener("status", () => {
+      this.chrome.update();
+      if (saver.status === "conflict") this.banner("Someone else saved a newer revision. Saving is paused until you merge or reload.", "conflict");
+      else if (saver.status === "invalid") this.banner(`Not saved: ${saver.message}`, "warn");
+      else if (saver.status === "offline" || saver.status === "error") this.banner(saver.message, "warn");
+      else this.banner(null);
+    });
+    saver.addEventListener("saved", () => renderVerdict(this.panels.analysis, this));
+  }
+
+  refreshPanels() {
+    this.inspector.render();
+    this.actionsPanel.render();
+    this.incidentForm.update();
+    renderVerdict(this.panels.analysis, this);
+    this.outline.schedule();
+  }
+
+  restoreDraft(serverDoc, revision) {
+    if (this.readOnly) return;
+    const draft = drafts.load(this.id);
+    if (!draft || !draft.doc || !Array.isArray(draft.doc.nodes)) return;
+    if (D.same(draft.doc, serverDoc)) {
+      drafts.clear(this.id);
+      return;
+    }
+    this.saver.revision = draft.base;
+    this.saver.baseDoc = draft.baseDoc;
+    this.store.doc = D.clone(draft.doc);
+    queueMicrotask(() => this.saver.changed());
+    toast(draft.base === revision
+      ? "Restored your unsaved changes from this browser; saving them now."
+      : `Restored your unsaved changes; revision ${revision} was saved meanwhile, so you will be asked to merge.`, "warn", 7000);
+  }
+
+  banner(message, tone = "info") {
+    if (!message) {
+      this.bannerBox.hidden = true;
+      return;
+    }
+    this.bannerBox.hidden = false;
+    this.bannerBox.className = `banner ${tone}`;
+    this.bannerBox.replaceChildren(h("span", {}, message));
+    if (tone === "conflict") {
+      this.bannerBox.append(h("button", { type: "button", onclick: () => openConflict(this) }, "Resolve…"));
+    }
+  }
+
+  remote(record) {
+    if (this.readOnly) {
+      if (record.action === "delete") return this.banner("This incident was deleted.", "warn");
+      if (record.number <= this.saver.revision) return;
+      this.saver.revision = record.number;
+      this.saver.baseDoc = record.document;
+      this.store.load(record.document, { reason: "remote" });
+      announce(`Updated to revision ${record.number}.`);
+      return;
+    }
+    const what = this.saver.remote(record);
+    if (what === "applied") toast(`Revision ${record.number} was saved elsewhere; showing it.`, "info");
+    if (what === "deleted") this.banner("This incident was deleted elsewhere. Your changes are kept in this browser.", "warn");
+    this.chrome.update();
+  }
+
+  showTab(name, focus = false) {
+    this.tab = name;
+    for (const t of TABS) {
+      const on = t === name;
+      this.tabButtons[t].setAttribute("aria-selected", String(on));
+      this.tabButtons[t].tabIndex = on ? 0 : -1;
+      this.panels[t].hidden = !on;
+    }
+    if (focus) this.tabButtons[name].focus();
+  }
+
+  focusCanvas() {
+    this.canvasBox.focus({ preventScroll: true });
+  }
+
+  openHistory() {
+    return openHistory(this);
+  }
+
+  openExport() {
+    return openExport(this);
+  }
+
+  openShare() {
+    return openShare(this);
+  }
+
+  destroy() {
+    this.live.stop();
+    this.saver.stop();
+    if (this.saver.dirty()) this.saver.save(); // the page stays: an ordinary save finishes
+    this.canvas.destroy();
+    this.chrome.destroy();
+  }
+}

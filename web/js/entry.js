@@ -1,0 +1,124 @@
+// The statement bar under the canvas: type a statement, press Enter. Its mode says what
+// Enter does: add a free node, add a cause of the anchor ("why?"), add an effect of it
+// ("then?"), or rename it. "Why?" and "then?" keep going, so a chain of five whys is
+// five statements and five Enters.
+
+import { h } from "./dom.js";
+import { KINDS, node } from "./doc.js";
+
+const shorten = (text, n = 60) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
+const KIND_KEY = { event: "e", condition: "c", factor: "f", impact: "i" };
+
+export class Entry {
+  constructor(editor) {
+    this.editor = editor;
+    this.mode = "new";
+    this.anchor = null;
+    this.kind = "event";
+    this.label = h("label", { for: "statement", id: "entry-label", class: "entry-label" }, "New statement");
+    this.input = h("input", {
+      id: "statement", type: "text", autocomplete: "off", maxlength: 500, spellcheck: "true",
+      placeholder: "What happened, or what held? Press Enter to add it", "aria-describedby": "entry-help",
+    });
+    this.kinds = h("fieldset", { class: "kind-picker" }, h("legend", { class: "sr-only" }, "Kind of the new node"),
+      KINDS.map((k) => {
+        const input = h("input", { type: "radio", name: "new-kind", id: `new-kind-${k}`, value: k, checked: k === this.kind });
+        input.addEventListener("change", () => (this.kind = k));
+        return h("span", { class: "radio" }, input, h("label", { for: `new-kind-${k}` }, k));
+      }));
+    this.help = h("p", { id: "entry-help", class: "sr-only" },
+      "Enter adds the statement. Escape goes back to the canvas, where e, c, f and i set the selected node's kind.");
+    this.form = h("form", { class: "entry", "aria-label": "Add a statement" },
+      this.label, this.input, this.kinds, h("button", { type: "submit" }, "Add"), this.help);
+    this.form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.submit();
+    });
+    this.input.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        event.stopPropagation();
+        this.input.value = "";
+        this.reset();
+        this.editor.focusCanvas();
+      }
+    });
+  }
+
+  setKind(kind) {
+    this.kind = kind;
+    const radio = this.form.querySelector(`#new-kind-${kind}`);
+    if (radio) radio.checked = true;
+  }
+
+  /** Switch mode: "new", "why", "then" or "edit" (the last three need an anchor node). */
+  begin(mode, anchor = null) {
+    this.mode = mode;
+    this.anchor = anchor;
+    this.refresh();
+    if (mode === "edit") {
+      this.input.value = node(this.editor.store.doc, anchor).label;
+    }
+    this.input.focus();
+    if (mode === "edit") this.input.select();
+  }
+
+  /** While asking why (or then), the question follows the selected node. */
+  follow(selection) {
+    if (this.mode === "new" || this.anchor === null) return;
+    const id = selection.nodes.length === 1 ? selection.nodes[0] : null;
+    if (id === this.anchor) return;
+    if (id && this.mode !== "edit") this.anchor = id;
+    else this.mode = "new";
+    this.refresh();
+  }
+
+  reset() {
+    this.mode = "new";
+    this.anchor = null;
+    this.refresh();
+  }
+
+  refresh() {
+    const doc = this.editor.store.doc;
+    const a = this.anchor && node(doc, this.anchor);
+    if (this.mode !== "new" && !a) {
+      this.mode = "new";
+      this.anchor = null;
+    }
+    const text = {
+      new: "New statement",
+      why: a ? `Why? A cause of “${shorten(a.label)}”` : "",
+      then: a ? `Then? An effect of “${shorten(a.label)}”` : "",
+      edit: a ? "Rename the selected node" : "",
+    }[this.mode];
+    this.label.textContent = text;
+    this.form.dataset.mode = this.mode;
+  }
+
+  submit() {
+    const text = this.input.value.trim();
+    if (!text) {
+      if (this.mode === "edit") this.reset();
+      return;
+    }
+    const ed = this.editor;
+    if (this.mode === "edit") {
+      if (ed.setNodeField(this.anchor, "label", text, "Rename") === true) {
+        this.input.value = "";
+        this.reset();
+        ed.focusCanvas();
+      }
+      return;
+    }
+    const made = ed.addStatement(text, this.kind, this.mode, this.anchor);
+    if (!made) return;
+    this.input.value = "";
+    if (this.mode === "why" || this.mode === "then") this.anchor = made;
+    this.refresh();
+  }
+
+  keyHint(kind) {
+    return KIND_KEY[kind];
+  }
+}

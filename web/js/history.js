@@ -1,0 +1,80 @@
+// Revision history: every save of the incident, and a visual diff between any two of
+// them (the server's /diff in words, both versions on one canvas). A writer can bring an
+// old revision back; that is an ordinary, undoable edit saved as a new revision.
+
+import { api } from "./api.js";
+import { ago, h, fill, modal, toast, when } from "./dom.js";
+import { changeList, describe, drawDiff, legend } from "./diffview.js";
+
+export function openHistory(editor) {
+  const id = editor.id;
+  const cache = new Map();
+  const load = async (n) => {
+    if (!cache.has(n)) cache.set(n, api.revision(id, n));
+    return cache.get(n);
+  };
+  let drawn = null;
+
+  return modal("Revision history", (body, close) => {
+    const list = h("div", { class: "revisions", role: "group", "aria-label": "Revisions" }, h("p", { class: "muted" }, "Loading…"));
+    const summary = h("div", { class: "diff-summary", "aria-live": "polite" });
+    const canvas = h("div", { class: "diff-canvas", role: "img", "aria-label": "Both revisions drawn together, coloured by change" });
+    const actions = h("div", { class: "buttons" });
+    body.append(h("div", { class: "history" }, list, h("div", { class: "history-diff" }, summary, legend(), canvas, actions)));
+    let from = null;
+    let to = null;
+    let latest = null;
+
+    async function show() {
+      if (drawn) drawn.destroy();
+      drawn = null;
+      fill(summary, h("p", { class: "muted" }, "Loading the diff…"));
+      fill(actions);
+      if (from === to) {
+        fill(summary, h("p", {}, "Pick two different revisions to compare."));
+        return;
+      }
+      try {
+        const [lo, hi] = [Math.min(from, to), Math.max(from, to)];
+        const [before, after, diff] = await Promise.all([load(lo), load(hi), api.diff(id, lo, hi)]);
+        fill(summary, h("h3", {}, `Revision ${lo} → revision ${hi}`), changeList(describe(diff, before, after), "These two revisions hold the same incident."));
+        drawn = drawDiff(canvas, before, after);
+        if (!editor.readOnly && to !== latest) {
+          const chosen = to;
+          actions.append(h("button", {
+            type: "button",
+            onclick: async () => {
+              editor.restore(await load(chosen), chosen);
+              close();
+            },
+          }, `Bring back revision ${chosen} (saved as a new revision)`));
+        }
+      } catch (exc) {
+        fill(summary, h("p", { class: "error" }, `Could not load the diff: ${exc.message}`));
+      }
+    }
+
+    api.revisions(id).then((page) => {
+      const items = page.items;
+      if (!items.length) return fill(list, h("p", {}, "No revisions."));
+      to = latest = items[items.length - 1].number;
+      from = items.length > 1 ? items[items.length - 2].number : to;
+      const table = h("table", { class: "revision-table" },
+        h("caption", { class: "sr-only" }, "Pick the two revisions to compare"),
+        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Rev."), h("th", { scope: "col" }, "Saved"), h("th", { scope: "col" }, "From"), h("th", { scope: "col" }, "To"))),
+        h("tbody", {}, [...items].reverse().map((r) => {
+          const pickFrom = h("input", { type: "radio", name: "rev-from", value: r.number, checked: r.number === from, "aria-label": `Compare from revision ${r.number}` });
+          const pickTo = h("input", { type: "radio", name: "rev-to", value: r.number, checked: r.number === to, "aria-label": `Compare to revision ${r.number}` });
+          pickFrom.addEventListener("change", () => ((from = r.number), show()));
+          pickTo.addEventListener("change", () => ((to = r.number), show()));
+          return h("tr", {}, h("td", {}, String(r.number), r.action !== "update" ? h("span", { class: "tag" }, r.action) : null),
+            h("td", { title: when(r.created_at) }, ago(r.created_at)), h("td", {}, pickFrom), h("td", {}, pickTo));
+        })));
+      fill(list, table);
+      show();
+    }).catch((exc) => {
+      fill(list, h("p", { class: "error" }, `Could not load the revisions: ${exc.message}`));
+      toast(exc.message, "error");
+    });
+  }, { wide: true }).finally(() => drawn && drawn.destroy());
+}

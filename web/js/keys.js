@@ -1,0 +1,112 @@
+// Keyboard shortcuts, and the "?" sheet that lists them. Letters act only when focus is
+// not in a text field; Ctrl+S, Ctrl+Z and Ctrl+Y act from the canvas and the panels.
+
+import { h, modal, typing } from "./dom.js";
+import { KIND_KEYS } from "./grammar.js";
+
+export const SHORTCUTS = [
+  ["Drawing", [
+    ["/ or n", "type a new statement (Enter adds it)"],
+    ["w", "why? add a cause of the selected node"],
+    ["t", "then? add an effect of the selected node"],
+    ["Enter or F2", "rename the selected node"],
+    ["e  c  f  i", "make it an event, condition, factor or impact"],
+    ["l", "next level (technical, operator, process, organization, external)"],
+    ["q", "mark or unmark it as an open question"],
+    ["g", "its causes: all needed (and) or any one (or)"],
+    ["k", "link the selected node to an effect: then click it, or arrows and Enter"],
+    ["Shift+K", "link a cause to the selected node"],
+    ["Delete", "delete the selected node or link"],
+    ["a", "add an action item addressing the selected nodes"],
+    ["Ctrl+Z", "undo"],
+    ["Ctrl+Y or Ctrl+Shift+Z", "redo"],
+    ["Ctrl+S", "save now (it also saves by itself)"],
+  ]],
+  ["Moving around", [
+    ["← → ↑ ↓", "select the nearest node in that direction"],
+    ["Shift+click", "add a node to the selection"],
+    ["+  −  0", "zoom in, zoom out, fit everything"],
+    ["Shift+T", "tidy the layout (the only thing that moves nodes)"],
+    ["h", "highlight paths no action cuts"],
+    ["1 2 3 4", "Selection, Analysis, Actions, Incident panel"],
+    ["o", "show or hide the outline"],
+    ["Esc", "cancel linking, leave the statement bar, clear the selection"],
+    ["?", "this sheet"],
+  ]],
+];
+
+export function openHelp() {
+  return modal("Keyboard shortcuts", (body) => {
+    for (const [group, rows] of SHORTCUTS) {
+      body.append(h("h3", {}, group), h("table", { class: "shortcuts" },
+        h("tbody", {}, rows.map(([keys, what]) => h("tr", {}, h("th", { scope: "row" }, h("kbd", {}, keys)), h("td", {}, what))))));
+    }
+    body.append(h("p", { class: "muted" }, "The big-text button in the top bar makes everything larger and higher in contrast, for a projector."));
+  }, { wide: true });
+}
+
+/** Listen for shortcuts; `current()` returns the open editor, or null. */
+export function installKeys(current) {
+  document.addEventListener("keydown", (event) => {
+    if (event.defaultPrevented || document.querySelector("dialog[open]")) return;
+    const editor = current();
+    const ctrl = event.ctrlKey || event.metaKey;
+    const key = event.key;
+    if (ctrl && !event.altKey) {
+      if (!editor) return;
+      const lower = key.toLowerCase();
+      if (lower === "s") {
+        event.preventDefault();
+        editor.saver.save();
+      } else if (!typing(event) && lower === "z") {
+        event.preventDefault();
+        if (event.shiftKey) editor.redo();
+        else editor.undo();
+      } else if (!typing(event) && lower === "y") {
+        event.preventDefault();
+        editor.redo();
+      }
+      return;
+    }
+    if (event.altKey || typing(event)) return;
+    if (key === "?") {
+      event.preventDefault();
+      openHelp();
+      return;
+    }
+    if (!editor) return;
+    const onButton = event.target instanceof HTMLButtonElement || event.target instanceof HTMLAnchorElement;
+    const done = () => event.preventDefault();
+    const ro = editor.readOnly;
+    const arrows = { ArrowLeft: "left", ArrowRight: "right", ArrowUp: "up", ArrowDown: "down" };
+    const onCanvas = event.target === editor.canvasBox || event.target === document.body;
+    if (arrows[key] && onCanvas) return done(), editor.move(arrows[key]);
+    if (key === "Escape") {
+      if (editor.connecting) editor.cancelConnect();
+      else editor.store.select([]);
+      return done();
+    }
+    if (onButton && (key === "Enter" || key === " ")) return;
+    if (key === "Enter" && editor.connecting) return done(), editor.finishConnect();
+    if (["1", "2", "3", "4"].includes(key)) return done(), editor.showTab(["selection", "analysis", "actions", "incident"][Number(key) - 1], true);
+    if (key === "+" || key === "=") return done(), editor.canvas.zoomBy(1.25);
+    if (key === "-" || key === "_") return done(), editor.canvas.zoomBy(0.8);
+    if (key === "0") return done(), editor.canvas.fit();
+    if (key === "h") return done(), editor.setHighlight(!editor.canvas.highlight);
+    if (key === "o") return done(), document.querySelector(".editor").classList.toggle("no-outline");
+    if (key === "T") return done(), editor.tidy();
+    if (ro) return;
+    if (key === "/" || key === "n") return done(), editor.beginEntry("new");
+    if (key === "w") return done(), editor.beginEntry("why");
+    if (key === "t") return done(), editor.beginEntry("then");
+    if ((key === "Enter" && onCanvas) || key === "F2") return done(), editor.beginEntry("edit");
+    if (KIND_KEYS[key]) return done(), editor.setKind(KIND_KEYS[key]);
+    if (key === "l") return done(), editor.cycle("level");
+    if (key === "q") return done(), editor.cycle("unknown");
+    if (key === "g") return done(), editor.cycle("gate");
+    if (key === "k") return done(), editor.startConnect("effect");
+    if (key === "K") return done(), editor.startConnect("cause");
+    if (key === "a") return done(), editor.addAction(editor.store.selection.nodes);
+    if (key === "Delete" || (key === "Backspace" && onCanvas)) return done(), editor.deleteSelection();
+  });
+}

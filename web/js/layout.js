@@ -1,0 +1,181 @@
+// Where nodes sit. The layout is stable: a node keeps its place once it has one, a new
+// node is put next to the node it was added from (causes to the left, effects to the
+// right) in the nearest free spot, and only "tidy layout" moves everything (a layered
+// dagre layout, causes flowing left to right towards the impact). Places are kept per
+// incident in this browser, so a reload shows the same picture.
+
+import dagre from "../vendor/dagre-3.1.3.esm.min.js";
+import { links } from "./doc.js";
+
+export const FONT_SIZE = 13;
+// Unquoted: Cytoscape refuses quotes in font-family (and so would fall back to its own).
+export const FONT_FAMILY = "system-ui, -apple-system, Segoe UI, Roboto, DejaVu Sans, sans-serif";
+export const LINE_HEIGHT = 1.25;
+const RANK_GAP = 70;
+const NODE_GAP = 26;
+const SHOWN_CHARS = 120;
+
+const WIDTH = { event: 200, condition: 230, factor: 215, impact: 215 };
+// How much of the shape's width holds text (an ellipse or a hexagon has less room).
+const TEXT_SHARE = { event: 0.86, condition: 0.7, factor: 0.74, impact: 0.76 };
+const EXTRA_HEIGHT = { event: 20, condition: 34, factor: 26, impact: 30 };
+
+let context = null;
+function measureWidth(text) {
+  if (!context) {
+    context = document.createElement("canvas").getContext("2d");
+    context.font = `normal ${FONT_SIZE}px ${FONT_FAMILY}`;
+  }
+  return context.measureText(text).width;
+}
+
+/** The label as drawn: markers first, then the statement, shortened for the canvas. */
+export function shownLabel(node, marks = []) {
+  const head = [];
+  if (marks.length) head.push(marks.length > 1 ? `${marks[0]} (+${marks.length - 1})` : marks[0]);
+  if (node.unknown) head.push("? open question");
+  const text = node.label.length > SHOWN_CHARS ? `${node.label.slice(0, SHOWN_CHARS - 1)}…` : node.label;
+  return [...head, text].join("\n");
+}
+
+const measured = new Map();
+
+/** Width, height and the text box width of a node showing `text` (cached). */
+export function measure(kind, text) {
+  const key = `${kind}\u0000${text}`;
+  if (!measured.has(key)) {
+    if (measured.size > 5000) measured.clear();
+    measured.set(key, measureNow(kind, text));
+  }
+  return measured.get(key);
+}
+
+function measureNow(kind, text) {
+  const w = WIDTH[kind] || WIDTH.event;
+  const max = Math.floor(w * (TEXT_SHARE[kind] || 0.8));
+  let lines = 0;
+  for (const paragraph of text.split("\n")) {
+    let line = "";
+    lines += 1;
+    for (const word of paragraph.split(/\s+/).filter(Boolean)) {
+      const next = line ? `${line} ${word}` : word;
+      if (measureWidth(next) <= max || !line) {
+        line = next;
+        const over = Math.ceil(measureWidth(word) / max) - 1;
+        if (over > 0 && line === word) lines += over;
+      } else {
+        lines += 1;
+        line = word;
+      }
+    }
+  }
+  const h = Math.max(44, Math.ceil(lines * FONT_SIZE * LINE_HEIGHT + (EXTRA_HEIGHT[kind] || 20)));
+  return { w, h, textWidth: max };
+}
+
+/** A full layered layout: {id: {x, y}} for every node. */
+export function tidy(doc, sizes) {
+  const g = new dagre.graphlib.Graph();
+  g.setGraph({ rankdir: "LR", nodesep: NODE_GAP, ranksep: RANK_GAP, marginx: 20, marginy: 20 });
+  g.setDefaultEdgeLabel(() => ({}));
+  for (const n of doc.nodes) {
+    const s = sizes[n.id] || measure(n.kind, n.label);
+    g.setNode(n.id, { width: s.w, height: s.h });
+  }
+  for (const l of links(doc)) g.setEdge(l.from, l.to);
+  dagre.layout(g);
+  const out = {};
+  for (const n of doc.nodes) {
+    const p = g.node(n.id);
+    out[n.id] = { x: Math.round(p.x), y: Math.round(p.y) };
+  }
+  return out;
+}
+
+export function overlaps(boxes, x, y, s) {
+  const gap = NODE_GAP / 2;
+  return boxes.some(
+    (b) => Math.abs(b.x - x) < (b.w + s.w) / 2 + gap && Math.abs(b.y - y) < (b.h + s.h) / 2 + gap,
+  );
+}
+
+/** The free spot nearest to (x, y) for a node of size s: up and down first, then a
+ * column further in direction `dir` (-1 left, +1 right). */
+export function freeSpot(boxes, x, y, s, dir = 1) {
+  const step = Math.max(22, Math.round(s.h / 2));
+  for (let column = 0; column < 8; column++) {
+    const cx = x + dir * column * (s.w + RANK_GAP);
+    for (let i = 0; i < 40; i++) {
+      const dy = (i % 2 ? 1 : -1) * Math.ceil(i / 2) * step;
+      if (!overlaps(boxes, cx, y + dy, s)) return { x: Math.round(cx), y: Math.round(y + dy) };
+    }
+  }
+  return { x: Math.round(x), y: Math.round(y) };
+}
+
+/**
+ * Places for the nodes of `doc` that have none yet, next to a placed neighbour: left of
+ * an effect (it is a cause), right of a cause (it is an effect), else near `fallback`.
+ * Existing places are never changed.
+ */
+export function placeMissing(doc, positions, sizes, fallback = { x: 0, y: 0 }) {
+  const placed = { ...positions };
+  const present = new Set(doc.nodes.map((n) => n.id));
+  const boxes = Object.entries(placed)
+    .filter(([id]) => sizes[id] && present.has(id))
+    .map(([id, p]) => ({ ...p, ...sizes[id] }));
+  const all = links(doc);
+  let missing = doc.nodes.filter((n) => !placed[n.id]).map((n) => n.id);
+  // Nodes next to placed ones first, so that a whole new chain grows outward from its anchor.
+  for (let round = 0; missing.length && round < doc.nodes.length + 1; round++) {
+    const left = [];
+    for (const id of missing) {
+      const s = sizes[id];
+      const effect = all.find((l) => l.from === id && placed[l.to]);
+      const cause = all.find((l) => l.to === id && placed[l.from]);
+      let want = null;
+      if (effect) {
+        const p = placed[effect.to];
+        want = { x: p.x - (sizes[effect.to].w + s.w) / 2 - RANK_GAP, y: p.y, dir: -1 };
+      } else if (cause) {
+        const p = placed[cause.from];
+        want = { x: p.x + (sizes[cause.from].w + s.w) / 2 + RANK_GAP, y: p.y, dir: 1 };
+      }
+      if (!want) {
+        left.push(id);
+        continue;
+      }
+      const spot = freeSpot(boxes, want.x, want.y, s, want.dir);
+      placed[id] = spot;
+      boxes.push({ ...spot, ...s });
+    }
+    if (left.length === missing.length) {
+      // No neighbour is placed: the first one goes near the fallback point.
+      const id = left.shift();
+      const spot = freeSpot(boxes, fallback.x, fallback.y, sizes[id]);
+      placed[id] = spot;
+      boxes.push({ ...spot, ...sizes[id] });
+    }
+    missing = left;
+  }
+  return placed;
+}
+
+/** Positions kept in this browser, per incident. */
+export const saved = {
+  key: (id) => `causemap:layout:${id}`,
+  load(id) {
+    try {
+      return JSON.parse(localStorage.getItem(saved.key(id))) || {};
+    } catch {
+      return {};
+    }
+  },
+  store(id, positions) {
+    try {
+      localStorage.setItem(saved.key(id), JSON.stringify(positions));
+    } catch {
+      /* storage full or disabled: the layout is recomputed next time */
+    }
+  },
+};

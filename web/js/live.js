@@ -1,0 +1,107 @@
+// Following an incident live: the server's Server-Sent Events, read with fetch streaming
+// rather than EventSource, because EventSource cannot send the Authorization header.
+// Reconnects with Last-Event-ID, so no revision is missed across a dropped connection.
+
+import { BASE } from "./api.js";
+import { token } from "./route.js";
+
+const BACKOFF = [500, 1000, 2000, 5000, 10000];
+
+/** Split a text/event-stream into events: {event, id, data}. Keeps partial input. */
+export class EventParser {
+  constructor() {
+    this.buffer = "";
+  }
+
+  push(text) {
+    this.buffer += text.replace(/\r\n?/g, "\n");
+    const events = [];
+    let cut;
+    while ((cut = this.buffer.indexOf("\n\n")) >= 0) {
+      const block = this.buffer.slice(0, cut);
+      this.buffer = this.buffer.slice(cut + 2);
+      const event = { event: "message", id: null, data: [] };
+      for (const line of block.split("\n")) {
+        if (!line || line.startsWith(":")) continue;
+        const colon = line.indexOf(":");
+        const field = colon < 0 ? line : line.slice(0, colon);
+        const value = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
+        if (field === "data") event.data.push(value);
+        else if (field === "event") event.event = value;
+        else if (field === "id") event.id = value;
+      }
+      if (event.data.length) events.push({ ...event, data: event.data.join("\n") });
+    }
+    return events;
+  }
+}
+
+/**
+ * Follow incident `id` from revision `after`: onRevision({number, action, document, …})
+ * for each new revision, onState("live" | "reconnecting" | "stopped", message).
+ * Returns {stop()}.
+ */
+export function follow(id, after, { onRevision, onState }) {
+  let last = after;
+  let stopped = false;
+  let control = null;
+  let attempt = 0;
+
+  async function once() {
+    control = new AbortController();
+    const headers = { Accept: "text/event-stream" };
+    const t = token();
+    if (t) headers.Authorization = `Bearer ${t}`;
+    if (last !== null && last !== undefined) headers["Last-Event-ID"] = String(last);
+    const query = last !== null && last !== undefined ? `?after=${last}` : "";
+    const response = await fetch(`${BASE}/incidents/${encodeURIComponent(id)}/events${query}`, {
+      headers, signal: control.signal, cache: "no-store",
+    });
+    if (!response.ok) {
+      const fatal = [401, 403, 404, 410].includes(response.status);
+      const error = new Error(`live updates: ${response.status}`);
+      error.fatal = fatal;
+      error.status = response.status;
+      throw error;
+    }
+    onState("live");
+    attempt = 0;
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    const parser = new EventParser();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      for (const event of parser.push(decoder.decode(value, { stream: true }))) {
+        if (event.event !== "revision") continue;
+        const data = JSON.parse(event.data);
+        if (event.id) last = Number(event.id);
+        onRevision(data);
+      }
+    }
+  }
+
+  (async () => {
+    while (!stopped) {
+      try {
+        await once();
+      } catch (exc) {
+        if (stopped || exc.name === "AbortError") break;
+        if (exc.fatal) {
+          onState("stopped", exc.status === 410 ? "This incident was deleted." : "Live updates are not available.");
+          return;
+        }
+      }
+      if (stopped) break;
+      onState("reconnecting");
+      await new Promise((r) => setTimeout(r, BACKOFF[Math.min(attempt++, BACKOFF.length - 1)]));
+    }
+  })();
+
+  return {
+    stop() {
+      stopped = true;
+      if (control) control.abort();
+    },
+  };
+}

@@ -1,0 +1,200 @@
+// Saving without ever losing work or silently overwriting someone else's.
+//
+// * Every edit is written at once to a draft in localStorage (with the revision it
+//   started from), so a reload, a crash or a dead network loses nothing.
+// * A moment after the last edit the document is PUT with If-Match: <that revision>.
+//   Each save is a revision on the server.
+// * 412 means someone else saved meanwhile: `onConflict` shows what they changed and
+//   lets the user merge or reload. Nothing is retried blindly over their revision.
+
+import { ApiError, api } from "./api.js";
+import { debounce } from "./dom.js";
+import { clone, problems, same } from "./doc.js";
+
+const SAVE_MS = 1000;
+const RETRY_MS = 5000;
+
+export const drafts = {
+  key: (id) => `causemap:draft:${id}`,
+  load(id) {
+    try {
+      return JSON.parse(localStorage.getItem(drafts.key(id)));
+    } catch {
+      return null;
+    }
+  },
+  store(id, draft) {
+    try {
+      localStorage.setItem(drafts.key(id), JSON.stringify(draft));
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  clear(id) {
+    localStorage.removeItem(drafts.key(id));
+  },
+};
+
+export class Saver extends EventTarget {
+  constructor(store, { id, revision, doc, readOnly, onConflict }) {
+    super();
+    this.store = store;
+    this.id = id;
+    this.revision = revision;
+    this.baseDoc = clone(doc);
+    this.readOnly = readOnly;
+    this.onConflict = onConflict;
+    this.status = readOnly ? "readonly" : "saved";
+    this.message = "";
+    this.details = [];
+    this.warnings = [];
+    this.busy = null;
+    this.again = false;
+    this.remoteAhead = null;
+    this.savedAt = null;
+    this.schedule = debounce(() => this.save(), SAVE_MS);
+  }
+
+  set(status, message = "", details = []) {
+    this.status = status;
+    this.message = message;
+    this.details = details;
+    this.dispatchEvent(new Event("status"));
+  }
+
+  on(type, fn) {
+    this.addEventListener(type, (e) => fn(e.detail));
+  }
+
+  dirty() {
+    return !this.readOnly && !same(this.store.doc, this.baseDoc);
+  }
+
+  /** After every edit (and undo, redo, merge): keep a draft, schedule a save. */
+  changed() {
+    if (this.readOnly) return;
+    if (!this.dirty()) {
+      drafts.clear(this.id);
+      this.schedule.cancel();
+      if (this.status !== "conflict") this.set("saved");
+      return;
+    }
+    const kept = drafts.store(this.id, { base: this.revision, baseDoc: this.baseDoc, doc: this.store.doc, at: new Date().toISOString() });
+    if (this.status === "conflict") return;
+    this.set("unsaved", kept ? "" : "This browser could not keep a draft: save soon.");
+    this.schedule();
+  }
+
+  /** Save now (Ctrl+S, leaving the page, before an export); resolves when done. */
+  async save() {
+    this.schedule.cancel();
+    if (this.readOnly || this.status === "conflict") return;
+    if (this.busy) {
+      this.again = true;
+      return this.busy;
+    }
+    if (!this.dirty()) return;
+    const issues = problems(this.store.doc);
+    if (issues.length) {
+      this.set("invalid", issues[0], issues);
+      return;
+    }
+    const sent = clone(this.store.doc);
+    this.busy = this.put(sent);
+    try {
+      await this.busy;
+    } finally {
+      this.busy = null;
+    }
+    if (this.again) {
+      this.again = false;
+      if (this.dirty() && this.status === "unsaved") await this.save();
+    }
+  }
+
+  async put(sent) {
+    this.set("saving");
+    try {
+      const saved = await api.saveIncident(this.id, sent, this.revision);
+      this.revision = saved.number;
+      this.baseDoc = sent;
+      this.warnings = saved.warnings || [];
+      this.savedAt = new Date();
+      this.dispatchEvent(new CustomEvent("saved", { detail: saved }));
+      if (this.dirty()) {
+        drafts.store(this.id, { base: this.revision, baseDoc: this.baseDoc, doc: this.store.doc, at: new Date().toISOString() });
+        this.set("unsaved");
+        this.schedule();
+      } else {
+        drafts.clear(this.id);
+        this.set("saved");
+      }
+    } catch (exc) {
+      if (!(exc instanceof ApiError)) throw exc;
+      if (exc.status === 412) {
+        this.set("conflict", "Someone else saved a newer revision.");
+        this.onConflict();
+      } else if (exc.status === 422 || exc.status === 400 || exc.status === 413) {
+        const details = Array.isArray(exc.details) ? exc.details.map((d) => d.message || String(d)) : [];
+        this.set("invalid", exc.message, details);
+      } else if (exc.status === 401 || exc.status === 403) {
+        this.set("error", `Not saved: ${exc.message}. Your changes are kept in this browser.`);
+      } else {
+        this.set("offline", "Not saved yet: the server cannot be reached. Your changes are kept in this browser; retrying.");
+        clearTimeout(this.retry);
+        this.retry = setTimeout(() => this.status === "offline" && this.save(), RETRY_MS);
+      }
+    }
+  }
+
+  /** The page is going away: send what is unsaved with a request that outlives the page
+   * (the draft keeps it anyway, but others see it sooner). */
+  leave() {
+    if (!this.dirty() || this.status === "conflict" || this.busy || problems(this.store.doc).length) return;
+    const body = JSON.stringify(this.store.doc);
+    if (body.length > 60_000) return; // keepalive requests are capped at 64 KiB
+    api.saveOnLeave(this.id, body, this.revision);
+  }
+
+  /** A revision arrived over the live stream (maybe our own). */
+  remote(record) {
+    if (record.number <= this.revision) return "old";
+    if (record.action === "delete") return "deleted";
+    if (!this.dirty() && !this.busy && this.status !== "conflict") {
+      this.revision = record.number;
+      this.baseDoc = clone(record.document);
+      this.store.load(record.document, { reason: "remote" });
+      drafts.clear(this.id);
+      this.set("saved");
+      return "applied";
+    }
+    this.remoteAhead = record.number;
+    if (!this.busy && this.status !== "conflict") this.save();
+    return "pending";
+  }
+
+  /** Take a merge: `doc` on top of revision `revision` (whose document is `theirs`). */
+  resolve(doc, revision, theirs) {
+    this.revision = revision;
+    this.baseDoc = clone(theirs);
+    this.remoteAhead = null;
+    this.set("unsaved");
+    this.store.load(doc, { reason: "merge", keepHistory: true });
+  }
+
+  /** Drop local changes and take revision `revision`. */
+  reload(theirs, revision) {
+    this.revision = revision;
+    this.baseDoc = clone(theirs);
+    this.remoteAhead = null;
+    drafts.clear(this.id);
+    this.set("saved");
+    this.store.load(theirs, { reason: "reload" });
+  }
+
+  stop() {
+    this.schedule.cancel();
+    clearTimeout(this.retry);
+  }
+}
