@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from causemap.render.dot import to_dot
 from causemap.render.options import DEFAULT_LIMITS, RenderLimits, RenderOptions
-from causemap.render.runner import run_dot
+from causemap.render.runner import draw
 
 if TYPE_CHECKING:
     from causemap.analyses.result import Analysis
@@ -41,7 +41,7 @@ def to_png(
     limits: RenderLimits = DEFAULT_LIMITS,
 ) -> bytes:
     """Return the causal graph ``G`` drawn as a PNG image (96 dpi, at most 5,760 px wide)."""
-    return run_dot(to_dot(G, options, analysis, limits), "png", limits)
+    return draw("png", lambda: to_dot(G, options, analysis, limits), limits)
 
 
 def to_pdf(
@@ -51,4 +51,4 @@ def to_pdf(
     limits: RenderLimits = DEFAULT_LIMITS,
 ) -> bytes:
     """Return the causal graph ``G`` drawn as a one-page PDF document."""
-    return fixed_pdf_date(run_dot(to_dot(G, options, analysis, limits), "pdf", limits))
+    return fixed_pdf_date(draw("pdf", lambda: to_dot(G, options, analysis, limits), limits))

@@ -25,12 +25,21 @@ import resource
 import shutil
 import signal
 import subprocess
+from collections.abc import Callable
 from typing import Literal
 
 from causemap.errors import GraphvizNotFound, RenderError, RenderTimeout
 from causemap.render.options import DEFAULT_LIMITS, RenderLimits
 
-__all__ = ["DotProcess", "ImageFormat", "dot_command", "dot_version", "find_dot", "run_dot"]
+__all__ = [
+    "DotProcess",
+    "ImageFormat",
+    "dot_command",
+    "dot_version",
+    "draw",
+    "find_dot",
+    "run_dot",
+]
 
 log = logging.getLogger("causemap.render")
 
@@ -236,6 +245,24 @@ def run_dot(source: str, fmt: ImageFormat, limits: RenderLimits = DEFAULT_LIMITS
         If ``dot`` failed for any other reason; ``stderr`` holds its (truncated) output.
     """
     return DotProcess(fmt, limits).run(source)
+
+
+def draw(
+    fmt: ImageFormat, build: Callable[[], str], limits: RenderLimits = DEFAULT_LIMITS
+) -> bytes:
+    """Start ``dot``, call ``build`` for the DOT source meanwhile, then lay it out.
+
+    ``dot`` spends a good part of a small render loading its libraries; starting it first
+    lets that happen while causemap writes the DOT. If ``build`` raises, ``dot`` is stopped
+    and the error propagates.
+    """
+    process = DotProcess(fmt, limits)
+    try:
+        source = build()
+    except BaseException:
+        process.close()
+        raise
+    return process.run(source)
 
 
 def dot_version() -> str:

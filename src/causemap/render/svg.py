@@ -22,7 +22,7 @@ from xml.parsers import expat
 from causemap.errors import UnsafeOutput
 from causemap.render.dot import to_dot
 from causemap.render.options import DEFAULT_LIMITS, RenderLimits, RenderOptions
-from causemap.render.runner import run_dot
+from causemap.render.runner import draw, run_dot
 
 if TYPE_CHECKING:
     from causemap.analyses.result import Analysis
@@ -179,4 +179,6 @@ def to_svg(
     limits: RenderLimits = DEFAULT_LIMITS,
 ) -> str:
     """Return the causal graph ``G`` drawn as a checked, reproducible SVG document."""
-    return svg_from_dot(to_dot(G, options, analysis, limits), limits)
+    text = clean_svg(draw("svg", lambda: to_dot(G, options, analysis, limits), limits))
+    check_svg(text)
+    return text
