@@ -14,7 +14,9 @@ PoP simultaneously" and "the update reached all hosts in one go" meet on
   rarity of its words across the catalog;
 * **keywords**: distinctive catalog words found in the text, weighted by rarity;
 * **entry similarity**: TF-IDF cosine between the text and everything the entry says
-  (name, definition, phrases, keywords, examples), over stems and concept features;
+  (name, definition, phrases, keywords, examples), over stems and concept features,
+  with pivoted length normalisation so that entries listing many wordings are not
+  diluted;
 * **example similarity**: the best such cosine with one of the entry's examples.
 
 A node's AcciMap level adds a small bonus to entries of the same usual level, and its
@@ -57,6 +59,9 @@ class Weights:
     """Weight of a negated concept (``n:``)."""
     pair: float = 1.0
     """Weight of a pair of concepts (``p:``)."""
+    slope: float = 0.5
+    """Pivoted length normalisation of the entry vectors: 1 is plain cosine, 0 divides
+    every entry by the catalog's mean norm, so long entries are not penalised."""
     scale: float = 3.0
     """Score at which confidence reaches about 0.63 before the margin is counted."""
 
@@ -84,10 +89,15 @@ class _Vectors:
 
     postings: dict[str, list[tuple[int, float]]] = field(default_factory=lambda: defaultdict(list))
 
-    def add(self, ident: int, terms: dict[str, float]) -> None:
-        norm = math.sqrt(sum(v * v for v in terms.values())) or 1.0
+    def add(self, ident: int, terms: dict[str, float], norm: float | None = None) -> None:
+        """Index ``terms`` divided by ``norm`` (default: their Euclidean norm)."""
+        norm = norm or _norm(terms)
         for term, value in terms.items():
             self.postings[term].append((ident, value / norm))
+
+
+def _norm(terms: dict[str, float]) -> float:
+    return math.sqrt(sum(v * v for v in terms.values())) or 1.0
 
 
 class CatalogIndex:
@@ -118,9 +128,15 @@ class CatalogIndex:
                 df[term] += 1
         self.idf = {t: math.log(1 + n / d) for t, d in df.items()}
         self._max_idf = math.log(1 + n)
+        # Pivoted length normalisation (Singhal, Buckley & Mitra 1996): an entry's vector
+        # is divided by a mix of its own norm and the mean norm, so an entry that lists
+        # many wordings is not diluted for a short text that matches one of them.
+        weighted = [{t: self._weight(t, c * self.idf[t]) for t, c in doc.items()} for doc in docs]
+        norms = [_norm(terms) for terms in weighted]
+        pivot = sum(norms) / len(norms) if norms else 1.0
         self.entry_vectors = _Vectors()
-        for i, doc in enumerate(docs):
-            self.entry_vectors.add(i, {t: self._weight(t, c * self.idf[t]) for t, c in doc.items()})
+        for i, terms in enumerate(weighted):
+            self.entry_vectors.add(i, terms, (1 - w.slope) * pivot + w.slope * norms[i])
         self.example_vectors = _Vectors()
         self.example_owner: list[tuple[int, str]] = []
         for i, entry in enumerate(self.entries):
