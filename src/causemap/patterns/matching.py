@@ -8,8 +8,11 @@ Three layers, each measured on the labelled corpus (``bench/bench_matching.py``)
    entry's factor (confidence: the suggestion's). Below the threshold the matcher
    abstains: many nodes (triggers, incident-specific mechanisms) are instances of no
    shared factor, and a guess would pair them with nodes they have nothing in common
-   with. Events need more confidence than conditions and factors. The thresholds were
-   chosen on the corpus's dev split by leave-one-incident-out (``bench/tune_dev.py``);
+   with. Events need more confidence than conditions and factors, and are assigned
+   after them, so that an incident's trigger does not take an entry from the condition
+   that is the shared factor (a second node of one incident needs more confidence). The
+   thresholds were chosen on the corpus's dev split by leave-one-incident-out
+   (``bench/tune_dev.py``);
 3. **clustering**: the remaining nodes are compared by text (TF-IDF cosine over word
    stems, IDF from the whole corpus) and graph context (the canonical factors of their
    causes and effects), and merged greedily, best pair first, into factors of their own
@@ -219,7 +222,8 @@ def match(
     taken: set[tuple[str, str]] = set()
     order = sorted(
         (i for i, item in enumerate(items) if item.suggestion and result[i] is None),
-        key=lambda i: (-_confidence(items[i]), i),
+        # Conditions and factors first: they, not triggers, are what incidents share.
+        key=lambda i: (items[i].kind == "event", -_confidence(items[i]), i),
     )
     for i in order:
         item, best = items[i], items[i].suggestion

@@ -79,40 +79,71 @@ def _ordered(seq: Sequence[str], start: int, parts: Sequence[str]) -> int | None
 
 
 class PhraseIndex:
-    """Every catalog phrase, indexed by its first word (and a denial's first core word)."""
+    """Every catalog phrase, indexed by its rarest word (and a denial's rarest core word).
+
+    A text can only contain a phrase if it has all the phrase's words, so :meth:`find`
+    looks up the phrases whose rarest word the text has and checks the others before it
+    looks for the words in order: most phrases start with a common word ("no", "all",
+    "not"), and indexing them by it would test hundreds per text.
+    """
 
     def __init__(self, phrases: Sequence[Phrase]) -> None:
         self.phrases = list(phrases)
-        self.by_first: dict[str, list[Phrase]] = defaultdict(list)
+        counts: dict[str, int] = defaultdict(int)
+        for phrase in self.phrases:
+            for root in {*phrase.stems, *phrase.core}:
+                counts[root] += 1
+
+        def rarest(stems: Sequence[str]) -> str:
+            return min(stems, key=lambda root: (counts[root], root))
+
+        self.by_rare: dict[str, list[Phrase]] = defaultdict(list)
         self.by_core: dict[str, list[Phrase]] = defaultdict(list)
         for phrase in self.phrases:
-            self.by_first[phrase.stems[0]].append(phrase)
+            self.by_rare[rarest(phrase.stems)].append(phrase)
             if phrase.core:
-                self.by_core[phrase.core[0]].append(phrase)
+                self.by_core[rarest(phrase.core)].append(phrase)
 
     def find(self, text: Analysed) -> list[Phrase]:
         """The phrases ``text`` contains, each once, in a stable order."""
         seq = text.seq
         present = set(seq)
-        negated = {pos for pos, _, denied in text.mentions if denied}
         found: dict[int, Phrase] = {}
-        for start, first in enumerate(seq):
-            for phrase in self.by_first.get(first, ()):
-                if (
-                    id(phrase) not in found
-                    and present.issuperset(phrase.stems)
-                    and _ordered(seq, start, phrase.stems) is not None
-                ):
+        denials: list[Phrase] = []
+        for root in present:
+            for phrase in self.by_rare.get(root, ()):
+                if present.issuperset(phrase.stems) and _occurs(seq, phrase.stems):
                     found[id(phrase)] = phrase
-            for phrase in self.by_core.get(first, ()):
-                if id(phrase) in found or not present.issuperset(phrase.core):
-                    continue
-                end = _ordered(seq, start, phrase.core)
-                if end is None:
-                    continue
-                denied = any(p in negated for p in range(start, end + 1)) or any(
-                    start - CUE_REACH <= c < start for c in text.cues
-                )
-                if denied:
+            for phrase in self.by_core.get(root, ()):
+                if present.issuperset(phrase.core):
+                    denials.append(phrase)
+        if denials:
+            negated = {pos for pos, _, denied in text.mentions if denied}
+            for phrase in denials:
+                if id(phrase) not in found and _denied(text, phrase.core, negated):
                     found[id(phrase)] = phrase
         return sorted(found.values(), key=lambda p: (p.entry, p.text))
+
+
+def _occurs(seq: Sequence[str], parts: Sequence[str]) -> bool:
+    """Whether ``parts`` occur in ``seq`` in order, at most :data:`GAP` words apart."""
+    first = parts[0]
+    return any(
+        root == first and _ordered(seq, start, parts) is not None for start, root in enumerate(seq)
+    )
+
+
+def _denied(text: Analysed, core: Sequence[str], negated: set[int]) -> bool:
+    """Whether ``core`` occurs in order where the text negates it: a word of it is read
+    as negated, or a negation cue comes at most :data:`CUE_REACH` words before it."""
+    seq = text.seq
+    for start, root in enumerate(seq):
+        if root != core[0]:
+            continue
+        end = _ordered(seq, start, core)
+        if end is not None and (
+            any(p in negated for p in range(start, end + 1))
+            or any(start - CUE_REACH <= c < start for c in text.cues)
+        ):
+            return True
+    return False

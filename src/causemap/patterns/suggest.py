@@ -14,7 +14,9 @@ PoP simultaneously" and "the update reached all hosts in one go" meet on
   rarity of its words across the catalog;
 * **keywords**: distinctive catalog words found in the text, weighted by rarity;
 * **entry similarity**: TF-IDF cosine between the text and everything the entry says
-  (name, definition, phrases, keywords, examples), over stems and concept features;
+  (name, definition, phrases, keywords, examples), over stems and concept features,
+  with pivoted length normalisation so that entries listing many wordings are not
+  diluted;
 * **example similarity**: the best such cosine with one of the entry's examples.
 
 A node's AcciMap level adds a small bonus to entries of the same usual level, and its
@@ -57,6 +59,9 @@ class Weights:
     """Weight of a negated concept (``n:``)."""
     pair: float = 1.0
     """Weight of a pair of concepts (``p:``)."""
+    slope: float = 0.5
+    """Pivoted length normalisation of the entry vectors: 1 is plain cosine, 0 divides
+    every entry by the catalog's mean norm, so long entries are not penalised."""
     scale: float = 3.0
     """Score at which confidence reaches about 0.63 before the margin is counted."""
 
@@ -84,10 +89,15 @@ class _Vectors:
 
     postings: dict[str, list[tuple[int, float]]] = field(default_factory=lambda: defaultdict(list))
 
-    def add(self, ident: int, terms: dict[str, float]) -> None:
-        norm = math.sqrt(sum(v * v for v in terms.values())) or 1.0
+    def add(self, ident: int, terms: dict[str, float], norm: float | None = None) -> None:
+        """Index ``terms`` divided by ``norm`` (default: their Euclidean norm)."""
+        norm = norm or _norm(terms)
         for term, value in terms.items():
             self.postings[term].append((ident, value / norm))
+
+
+def _norm(terms: dict[str, float]) -> float:
+    return math.sqrt(sum(v * v for v in terms.values())) or 1.0
 
 
 class CatalogIndex:
@@ -118,12 +128,18 @@ class CatalogIndex:
                 df[term] += 1
         self.idf = {t: math.log(1 + n / d) for t, d in df.items()}
         self._max_idf = math.log(1 + n)
+        # Pivoted length normalisation (Singhal, Buckley & Mitra 1996): an entry's vector
+        # is divided by a mix of its own norm and the mean norm, so an entry that lists
+        # many wordings is not diluted for a short text that matches one of them.
+        weighted = [{t: self._weight(t, c * self.idf[t]) for t, c in doc.items()} for doc in docs]
+        norms = [_norm(terms) for terms in weighted]
+        pivot = sum(norms) / len(norms) if norms else 1.0
         self.entry_vectors = _Vectors()
-        for i, doc in enumerate(docs):
-            self.entry_vectors.add(i, {t: self._weight(t, c * self.idf[t]) for t, c in doc.items()})
+        for i, terms in enumerate(weighted):
+            self.entry_vectors.add(i, terms, (1 - w.slope) * pivot + w.slope * norms[i])
         self.example_vectors = _Vectors()
         self.example_owner: list[tuple[int, str]] = []
-        for i, entry in enumerate(self.entries):
+        for i, entry in enumerate(self.entries if w.example else ()):  # unused at weight 0
             for example in entry.examples:
                 self.example_vectors.add(
                     len(self.example_owner),
@@ -148,20 +164,29 @@ class CatalogIndex:
         self._kw_weight = {
             s: math.log(1 + n / len({i for i, _ in owners})) for s, owners in self.keywords.items()
         }
-        # Scoring tables: the query weight of every term the catalog knows, and for each
-        # term its entries and examples with their (unit-vector) weights, in one place.
+        # Scoring tables: the query weight of every term the catalog knows; for each term
+        # its entries, with the query weight folded into their (normalised) weights, so a
+        # text's entry similarity is one addition per posting, scaled by the text's norm
+        # at the end; and its examples, when example similarity counts.
         self._query = {t: self._weight(t, v) for t, v in self.idf.items() if self._weight(t, v)}
-        use_examples = bool(self.weights.example)
-        self._postings: dict[str, tuple[list[tuple[int, float]], list[tuple[int, float]]]] = {
-            t: (
-                self.entry_vectors.postings.get(t, []),
-                self.example_vectors.postings.get(t, []) if use_examples else [],
-            )
-            for t in self._query
+        self._entry_postings: dict[str, tuple[tuple[int, float], ...]] = {
+            t: tuple((i, weight * value) for i, weight in self.entry_vectors.postings.get(t, ()))
+            for t, value in self._query.items()
         }
+        self._example_postings: dict[str, list[tuple[int, float]]] = (
+            {
+                t: self.example_vectors.postings[t]
+                for t in self._query
+                if t in self.example_vectors.postings
+            }
+            if self.weights.example
+            else {}
+        )
         self._levels = [str(entry.level) for entry in self.entries]
         self._classes = [str(entry.class_) for entry in self.entries]
         self._keys = [entry.key for entry in self.entries]
+        self._bonus: dict[tuple[str | None, str | None], list[float]] = {}
+        """Level and class bonus of every entry, by the text's (level, class)."""
         self._order = {
             e: rank for rank, e in enumerate(sorted(range(n), key=self._keys.__getitem__))
         }
@@ -204,27 +229,31 @@ class CatalogIndex:
     ) -> list[Suggestion]:
         """The entries with a positive score for an analysed text, best first (``top`` of them)."""
         w = self.weights
-        query, postings = self._query, self._postings
-        found = [(t, query[t]) for t in (*text.bag, *text.feats) if t in query]
-        norm = math.sqrt(sum(v * v for _, v in found))
+        query = self._query
+        found = [t for t in (*text.bag, *text.feats) if t in query]
+        norm = math.hypot(*[query[t] for t in found])
         scores = [0.0] * len(self.entries)
         best_example: dict[int, tuple[float, str]] = {}
         if norm:
-            example_cos: dict[int, float] = defaultdict(float)
-            for term, value in found:
-                q = w.entry * value / norm
-                entries, examples = postings[term]
-                for ident, weight in entries:
-                    scores[ident] += weight * q
-                for ident, weight in examples:
-                    example_cos[ident] += weight * value / norm
-            owner = self.example_owner
-            for ident, cos in example_cos.items():
-                entry, example = owner[ident]
-                if cos > best_example.get(entry, (0.0, ""))[0]:
-                    best_example[entry] = (cos, example)
-            for entry, (cos, _) in best_example.items():
-                scores[entry] += w.example * cos
+            entry_postings = self._entry_postings
+            for term in found:
+                for ident, weight in entry_postings[term]:
+                    scores[ident] += weight
+            factor = w.entry / norm
+            scores = [value * factor for value in scores]
+            if self._example_postings:
+                example_cos: dict[int, float] = defaultdict(float)
+                for term in found:
+                    value = query[term] / norm
+                    for ident, weight in self._example_postings.get(term, ()):
+                        example_cos[ident] += weight * value
+                owner = self.example_owner
+                for ident, cos in example_cos.items():
+                    entry, example = owner[ident]
+                    if cos > best_example.get(entry, (0.0, ""))[0]:
+                        best_example[entry] = (cos, example)
+                for entry, (cos, _) in best_example.items():
+                    scores[entry] += w.example * cos
         phrase_hits = self._phrase_hits(text)
         for entry, hits in phrase_hits.items():
             scores[entry] += w.phrase * sum(value for _, value in hits)
@@ -234,12 +263,17 @@ class CatalogIndex:
                     self._kw_weight[t] for t in found_keywords.values()
                 )
         if level is not None or cls is not None:
-            levels, classes = self._levels, self._classes
-            for entry, value in enumerate(scores):
-                if value:
-                    scores[entry] += (w.level if levels[entry] == level else 0.0) + (
-                        w.cls if classes[entry] == cls else 0.0
-                    )
+            bonus = self._bonus.get((level, cls))
+            if bonus is None:
+                bonus = self._bonus[level, cls] = [
+                    (w.level if entry_level == level else 0.0)
+                    + (w.cls if entry_class == cls else 0.0)
+                    for entry_level, entry_class in zip(self._levels, self._classes, strict=True)
+                ]
+            scores = [
+                value + extra if value else value
+                for value, extra in zip(scores, bonus, strict=True)
+            ]
         order = self._order
         ranked = [(-v, order[e], e) for e, v in enumerate(scores) if v > 0]
         ranked.sort()  # a few dozen entries: a plain sort beats a heap
