@@ -41,7 +41,6 @@ import anyio
 import anyio.to_thread
 
 from causemap import __version__
-from causemap.analyses import analyze
 from causemap.diagnostics import Diagnostic
 from causemap.errors import (
     CausemapError,
@@ -53,14 +52,10 @@ from causemap.errors import (
     RenderTimeout,
 )
 from causemap.graph import CausalGraph, to_graph
-from causemap.loader import dump
 from causemap.metrics import DOT_TIMEOUTS, RENDER_CACHE_HITS, RENDER_CACHE_MISSES, RENDER_OVERLOADED
 from causemap.model import Incident
-from causemap.render import OutputFormat, RenderLimits, RenderOptions
-from causemap.render.dot import to_dot
-from causemap.render.image import fixed_pdf_date
-from causemap.render.runner import DotProcess, ImageFormat, dot_version
-from causemap.render.svg import check_svg, clean_svg
+from causemap.render import OutputFormat, RenderLimits, RenderOptions, render
+from causemap.render.runner import dot_version
 from causemap.service.bodies import check_body
 from causemap.store import Record
 from causemap.store.records import encode
@@ -256,36 +251,15 @@ class _Flight:
     error: BaseException | None = None
 
 
-def _finish(fmt: str, raw: bytes) -> bytes:
-    """What ``to_svg``, ``to_png`` and ``to_pdf`` do with ``dot``'s output."""
-    if fmt == "svg":
-        text = clean_svg(raw)
-        check_svg(text)
-        return text.encode("utf-8")
-    return fixed_pdf_date(raw) if fmt == "pdf" else raw
-
-
 def draw(
     subject: Subject, spec: OutputFormat, options: RenderOptions, limits: RenderLimits
 ) -> bytes:
-    """Render ``subject`` (blocking): the bytes of :func:`causemap.render.render`.
+    """Render ``subject`` (blocking) with :func:`causemap.render.render`, the same bytes.
 
-    For svg, png and pdf, ``dot`` is started first, so that it loads its libraries while
-    the incident is analysed and its DOT built.
+    The graph that validation built is reused; for svg, png and pdf ``render`` starts
+    ``dot`` before it analyses the incident and writes the DOT.
     """
-    if spec.renderer is None:
-        return dump(subject.incident, "json").encode("utf-8")
-    if not spec.needs_dot:
-        data = spec.renderer(subject.graph, options, analyze(subject.graph), limits)
-        return data if isinstance(data, bytes) else data.encode("utf-8")
-    fmt: ImageFormat = "svg" if spec.name == "svg" else "png" if spec.name == "png" else "pdf"
-    process = DotProcess(fmt, limits)
-    try:
-        analysis = analyze(subject.graph)
-        raw = process.run(to_dot(subject.graph, options, analysis, limits))
-    finally:
-        process.close()
-    return _finish(fmt, raw)
+    return render(subject.incident, spec.name, options, limits=limits, graph=subject.graph)
 
 
 class Renderer:
