@@ -53,9 +53,12 @@ def wrap(text: str, width: int = NODE_WIDTH) -> list[str]:
     >>> wrap("a per-zone quota", 9)
     ['a per-', 'zone', 'quota']
     """
+    text = clean(text)
+    if len(text) <= width:
+        return [text]  # fits on one line: the loop below would give it back unchanged
     lines: list[str] = []
     line = ""
-    for space, word in _TOKEN.findall(clean(text)):
+    for space, word in _TOKEN.findall(text):
         joined = f"{line} {word}" if space and line else line + word
         if len(joined) <= width:
             line = joined
