@@ -26,6 +26,7 @@ from causemap.render.image import fixed_pdf_date, to_pdf, to_png
 from causemap.render.markdown import to_markdown
 from causemap.render.mermaid import to_mermaid
 from causemap.render.options import DEFAULT_LIMITS, RenderLimits, RenderOptions
+from causemap.render.pool import DotPool
 from causemap.render.runner import ImageFormat, draw
 from causemap.render.svg import check_svg, finish_svg, to_svg
 
@@ -153,12 +154,14 @@ def render(
     analysis: Analysis | None = None,
     limits: RenderLimits = DEFAULT_LIMITS,
     graph: CausalGraph | None = None,
+    pool: DotPool | None = None,
 ) -> bytes:
     """Return ``incident`` in the output format ``fmt`` as bytes (text formats in UTF-8).
 
     ``analysis`` supplies the classes, findings and coverage the pictures show; when it
     is None the incident is analysed here (for a picture, only as far as it draws).
-    ``graph`` is the incident's causal graph when the caller has built it already.
+    ``graph`` is the incident's causal graph when the caller has built it already;
+    ``pool`` supplies ``dot`` processes started ahead of need (a service keeps one).
     ``json`` is the canonical incident document and ignores the view options.
 
     For svg, png and pdf, ``dot`` is started first: Graphviz loads its libraries while
@@ -196,4 +199,8 @@ def render(
         G, found = prepared()
         return to_dot(G, options, found, limits)
 
-    return spec.finish(draw(spec.image, build, limits))
+    if pool is None:
+        return spec.finish(draw(spec.image, build, limits))
+    data = spec.finish(draw(spec.image, build, limits, pool.take))
+    pool.refill(spec.image)  # after a success only: a failing dot gets no spares
+    return data
