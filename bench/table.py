@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 
@@ -43,6 +43,22 @@ def best_of(fn: Callable[[], object], repeat: int = 3) -> float:
         fn()
         best = min(best, time.perf_counter() - started)
     return best
+
+
+def interleaved(fns: Sequence[Callable[[], object]], repeat: int) -> list[list[float]]:
+    """Wall-clock times of ``repeat`` rounds of ``fns``, one list per function.
+
+    Each round runs every function once, starting with a different one each round, so
+    that a busy spell of the machine and any warm-up effect fall on all of them alike.
+    """
+    times: list[list[float]] = [[] for _ in fns]
+    for round_ in range(repeat):
+        for i in range(len(fns)):
+            k = (round_ + i) % len(fns)
+            started = time.perf_counter()
+            fns[k]()
+            times[k].append(time.perf_counter() - started)
+    return times
 
 
 def render(rows: Iterable[Row]) -> str:

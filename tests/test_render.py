@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 
 import causemap.render as render_package
+from causemap.analyses import analyze
 from causemap.errors import NodeNotFound, UnknownFormat
 from causemap.graph import to_graph
 from causemap.loader import dump, load
 from causemap.model import Incident
 from causemap.render import FORMATS, RenderOptions, format_for_path, get_format, render
 from causemap.render.dot import to_dot
+from causemap.render.svg import to_svg
 from tests.conftest import EXAMPLES
 from tests.render_fixtures import stub_analysis
 
@@ -72,6 +74,30 @@ class TestRender:
         incident = load(path)  # type: ignore[arg-type]
         options = RenderOptions(actions=True, lanes="level", highlight="uncovered")
         assert render(incident, fmt, options) == render(incident, fmt, options)
+
+    @pytest.mark.parametrize("fmt", ["dot", "mermaid"])
+    @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+    def test_pictures_need_only_the_picture_analysis(self, path: object, fmt: str) -> None:
+        incident = load(path)  # type: ignore[arg-type]
+        G = to_graph(incident)
+        full, picture = analyze(G), analyze(G, picture=True)
+        for options in (
+            RenderOptions(),
+            RenderOptions(actions=True, lanes="level", highlight="uncovered"),
+        ):
+            data = render(incident, fmt, options, analysis=full)
+            assert render(incident, fmt, options, analysis=picture) == data
+            assert render(incident, fmt, options) == data
+
+    @pytest.mark.dot
+    @pytest.mark.parametrize("path", EXAMPLES[:1], ids=lambda p: p.stem)
+    def test_svg_bytes_are_to_svg_text(self, path: object) -> None:
+        incident = load(path)  # type: ignore[arg-type]
+        G = to_graph(incident)
+        analysis = analyze(G)
+        data = render(incident, "svg", analysis=analysis, graph=G)
+        assert data == to_svg(G, None, analysis).encode("utf-8")
+        assert render(incident, "svg") == data
 
 
 class TestOptions:

@@ -35,3 +35,19 @@ class TestWrap:
 
     def test_empty_text_gives_one_empty_line(self) -> None:
         assert wrap("   ") == [""]
+
+    @pytest.mark.parametrize(
+        ("text", "width", "expected"),
+        [
+            ("a per-zone quota", 9, ["a per-", "zone", "quota"]),
+            ("a per-zone quota", 30, ["a per-zone quota"]),
+            ("9-5 shift x-ray", 7, ["9-5", "shift", "x-ray"]),
+            ("well--known--bad", 6, ["well--", "known-", "-bad"]),
+            ("a \x01 b", 30, ["a b"]),  # a control between spaces leaves one space
+            ("a \x01 b-c", 3, ["a", "b-c"]),
+        ],
+    )
+    def test_breaks_at_spaces_and_after_hyphens(
+        self, text: str, width: int, expected: list[str]
+    ) -> None:
+        assert wrap(text, width) == expected

@@ -21,7 +21,7 @@ from causemap.errors import LimitExceeded, MalformedDocument
 from causemap.loader import dump, loads
 from causemap.metrics import DOT_TIMEOUTS, RENDER_CACHE_HITS, RENDER_CACHE_MISSES, RENDER_OVERLOADED
 from causemap.render import RenderLimits, RenderOptions, check_svg, render, runner
-from causemap.service import Tokens
+from causemap.service import Settings, Tokens, create_app
 from causemap.service.rendering import RenderCache, decode_encoded
 from causemap.service.routes.render import DIAGRAM_CSP, negotiate
 from tests.render_fixtures import hostile_incident
@@ -428,6 +428,22 @@ class TestSafety:
         assert response.json()["error"]["code"] == "graphviz-not-found"
         assert response.headers["retry-after"] == "5"
         assert post_render(client, query="?format=mermaid").status_code == 200
+
+
+@pytest.mark.dot
+class TestSpareDot:
+    def test_a_render_leaves_a_spare_that_shutdown_stops(self, tmp_path: Path) -> None:
+        app = create_app(Settings(db=f"sqlite:///{tmp_path / 'spare.db'}"))
+        pool = app.state.renderer.pool
+        with TestClient(app) as client:
+            for title in ("First", "Second"):  # the second uses the spare the first left
+                response = post_render(client, other(title), query="?format=svg")
+                assert response.status_code == 200, response.text
+                deadline = time.monotonic() + 10
+                while pool.idle() < 1:
+                    assert time.monotonic() < deadline, "no spare dot was started"
+                    time.sleep(0.01)
+        assert pool.idle() == 0
 
 
 @pytest.mark.dot

@@ -49,12 +49,16 @@ def analyze(
     *,
     config: AnalysisConfig | None = None,
     support: Mapping[str, int] | None = None,
+    picture: bool = False,
 ) -> Analysis:
     """Classify every node, run the method checks, judge prevention and rank leverage.
 
     ``subject`` is an incident or its causal graph (from :func:`causemap.to_graph`);
     ``support`` optionally maps factor keys to how many incidents of a corpus share them,
-    which raises their leverage.
+    which raises their leverage. ``picture=True`` is for diagrams, which draw the
+    classes, the findings' codes and the uncovered paths only: it skips the leverage
+    ranking, the suggested cut and the cut and prevention sets (about a third of the
+    time), leaves them empty, and so drops the suggested cut from the PATHS_UNCUT prompt.
 
     Examples
     --------
@@ -68,12 +72,12 @@ def analyze(
     shape = Shape.of(G)
     classes = classify(G, shape=shape)
     kinds = {n: c.class_ for n, c in classes.items()}
-    verdict = prevention(G, kinds, shape=shape)
+    verdict = prevention(G, kinds, shape=shape, complete=not picture)
     context = Context(G=G, classes=classes, prevention=verdict, config=config, shape=shape)
     return Analysis(
         incident=str(G.graph.get("id", "")),
         nodes=classes,
         findings=find(context),
         prevention=verdict,
-        ranking=rank(G, kinds, support, shape=shape),
+        ranking=[] if picture else rank(G, kinds, support, shape=shape),
     )

@@ -314,9 +314,17 @@ def _coverage(G: CausalGraph, actions: list[dict[str, Any]], shape: Shape) -> Co
 
 
 def prevention(
-    G: CausalGraph, classes: Mapping[str, ClassName], *, shape: Shape | None = None
+    G: CausalGraph,
+    classes: Mapping[str, ClassName],
+    *,
+    shape: Shape | None = None,
+    complete: bool = True,
 ) -> Prevention:
-    """The prevention verdict for the incident's action items."""
+    """The prevention verdict for the incident's action items.
+
+    With ``complete=False`` the suggested cut, the minimal cut sets and the minimal
+    prevention sets (a third of the work, and nothing a diagram draws) stay empty.
+    """
     shape = shape or Shape.of(G)
     actions: list[dict[str, Any]] = [
         a for a in G.graph.get("actions", []) if a["status"] != "wontfix"
@@ -325,8 +333,12 @@ def prevention(
     planned = _coverage(G, preventive, shape)
     addressed = set(planned.addressed)
     uncut = uncut_nodes(G, addressed, shape=shape)
-    cut, _ = suggested_cut(G, addressed, classes, shape=shape, uncut=uncut)
-    cut_sets, truncated = minimal_cut_sets(G, shape=shape)
+    cut: list[str] = []
+    cut_sets: list[list[str]] = []
+    truncated = False
+    if complete:
+        cut, _ = suggested_cut(G, addressed, classes, shape=shape, uncut=uncut)
+        cut_sets, truncated = minimal_cut_sets(G, shape=shape)
     covered = addressed | descendants_of(G, addressed)
     systemic = [n for n, c in classes.items() if c == "systemic"]
     return Prevention(

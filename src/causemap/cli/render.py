@@ -139,7 +139,7 @@ def render_command(
             continue
         try:
             analysis = (
-                analyze(result.graph, config=config)
+                analyze(result.graph, config=config, picture=spec.picture)
                 if result.graph is not None and spec.name != "json"
                 else None
             )

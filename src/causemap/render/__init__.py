@@ -22,11 +22,13 @@ from typing import TYPE_CHECKING
 
 from causemap.errors import UnknownFormat
 from causemap.render.dot import to_dot
-from causemap.render.image import to_pdf, to_png
+from causemap.render.image import fixed_pdf_date, to_pdf, to_png
 from causemap.render.markdown import to_markdown
 from causemap.render.mermaid import to_mermaid
 from causemap.render.options import DEFAULT_LIMITS, RenderLimits, RenderOptions
-from causemap.render.svg import check_svg, to_svg
+from causemap.render.pool import DotPool
+from causemap.render.runner import ImageFormat, draw
+from causemap.render.svg import check_svg, finish_svg, to_svg
 
 if TYPE_CHECKING:
     from causemap.analyses.result import Analysis
@@ -56,6 +58,11 @@ Renderer = Callable[
 ]
 
 
+def _as_drawn(data: bytes) -> bytes:
+    """PNG needs nothing done to ``dot``'s output."""
+    return data
+
+
 @dataclass(frozen=True)
 class OutputFormat:
     """One output format: its file suffix, media type and how it is made."""
@@ -69,17 +76,34 @@ class OutputFormat:
     """True when Graphviz ``dot`` must be installed."""
     renderer: Renderer | None
     """None for ``json``, which is the incident document itself."""
+    image: ImageFormat | None = None
+    """For svg, png and pdf: the format ``dot`` draws."""
+    finish: Callable[[bytes], bytes] | None = None
+    """For svg, png and pdf: what ``dot``'s output goes through (the SVG check, fixed PDF
+    dates); the renderer does the same."""
+    picture: bool = True
+    """False for markdown, whose report needs the whole analysis (see ``analyze``)."""
 
 
 FORMATS: dict[str, OutputFormat] = {
     f.name: f
     for f in (
         OutputFormat("dot", ".dot", "text/vnd.graphviz; charset=utf-8", False, False, to_dot),
-        OutputFormat("svg", ".svg", "image/svg+xml; charset=utf-8", False, True, to_svg),
-        OutputFormat("png", ".png", "image/png", True, True, to_png),
-        OutputFormat("pdf", ".pdf", "application/pdf", True, True, to_pdf),
+        OutputFormat(
+            "svg", ".svg", "image/svg+xml; charset=utf-8", False, True, to_svg, "svg", finish_svg
+        ),
+        OutputFormat("png", ".png", "image/png", True, True, to_png, "png", _as_drawn),
+        OutputFormat("pdf", ".pdf", "application/pdf", True, True, to_pdf, "pdf", fixed_pdf_date),
         OutputFormat("mermaid", ".mmd", "text/plain; charset=utf-8", False, False, to_mermaid),
-        OutputFormat("markdown", ".md", "text/markdown; charset=utf-8", False, False, to_markdown),
+        OutputFormat(
+            "markdown",
+            ".md",
+            "text/markdown; charset=utf-8",
+            False,
+            False,
+            to_markdown,
+            picture=False,
+        ),
         OutputFormat("json", ".json", "application/json", False, False, None),
     )
 }
@@ -129,12 +153,19 @@ def render(
     *,
     analysis: Analysis | None = None,
     limits: RenderLimits = DEFAULT_LIMITS,
+    graph: CausalGraph | None = None,
+    pool: DotPool | None = None,
 ) -> bytes:
     """Return ``incident`` in the output format ``fmt`` as bytes (text formats in UTF-8).
 
     ``analysis`` supplies the classes, findings and coverage the pictures show; when it
-    is None the incident is analysed here. ``json`` is the canonical incident document
-    and ignores the view options.
+    is None the incident is analysed here (for a picture, only as far as it draws).
+    ``graph`` is the incident's causal graph when the caller has built it already;
+    ``pool`` supplies ``dot`` processes started ahead of need (a service keeps one).
+    ``json`` is the canonical incident document and ignores the view options.
+
+    For svg, png and pdf, ``dot`` is started first: Graphviz loads its libraries while
+    the graph, the analysis and the DOT are built.
 
     Raises
     ------
@@ -154,8 +185,22 @@ def render(
     spec = get_format(fmt)
     if spec.renderer is None:
         return dump(incident, "json").encode("utf-8")
-    G = to_graph(incident)
-    if analysis is None:
-        analysis = analyze(G)
-    data = spec.renderer(G, options, analysis, limits)
-    return data if isinstance(data, bytes) else data.encode("utf-8")
+
+    def prepared() -> tuple[CausalGraph, Analysis]:
+        G = graph if graph is not None else to_graph(incident)
+        return G, analysis if analysis is not None else analyze(G, picture=spec.picture)
+
+    if spec.image is None or spec.finish is None:
+        G, found = prepared()
+        data = spec.renderer(G, options, found, limits)
+        return data if isinstance(data, bytes) else data.encode("utf-8")
+
+    def build() -> str:
+        G, found = prepared()
+        return to_dot(G, options, found, limits)
+
+    if pool is None:
+        return spec.finish(draw(spec.image, build, limits))
+    data = spec.finish(draw(spec.image, build, limits, pool.take))
+    pool.refill(spec.image)  # after a success only: a failing dot gets no spares
+    return data

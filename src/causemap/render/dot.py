@@ -95,6 +95,8 @@ def escape(text: str) -> str:
     >>> print(escape('say "hi" \\\\N'))
     say \\"hi\\" \\\\N
     """
+    if "\\" not in text and '"' not in text:
+        return text  # the usual case
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
@@ -107,10 +109,11 @@ def label(lines: Sequence[str], *, left: bool = False) -> EscString:
 
 
 def _attrs(attrs: Mapping[str, str | EscString]) -> str:
+    if not ATTRIBUTES.issuperset(attrs):
+        key = min(set(attrs) - ATTRIBUTES)
+        raise ValueError(f"attribute {key!r} is not on causemap's DOT whitelist")
     parts = []
     for key in sorted(attrs):
-        if key not in ATTRIBUTES:
-            raise ValueError(f"attribute {key!r} is not on causemap's DOT whitelist")
         value = attrs[key]
         text = value.text if isinstance(value, EscString) else escape(value)
         parts.append(f'{key}="{text}"')

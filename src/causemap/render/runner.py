@@ -224,12 +224,16 @@ class DotProcess:
         return stdout
 
     def close(self) -> None:
-        """Stop the process if it has not run (idempotent)."""
-        if self.process.returncode is None:
+        """Stop the process if it has not run, close its pipes and reap it (idempotent)."""
+        process = self.process
+        if process.returncode is None:
             with contextlib.suppress(OSError):
-                self.process.kill()
-            with contextlib.suppress(OSError, ValueError):
-                self.process.communicate()
+                process.kill()
+        for stream in (process.stdin, process.stdout, process.stderr):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+        process.wait()
 
 
 def run_dot(source: str, fmt: ImageFormat, limits: RenderLimits = DEFAULT_LIMITS) -> bytes:
@@ -248,15 +252,19 @@ def run_dot(source: str, fmt: ImageFormat, limits: RenderLimits = DEFAULT_LIMITS
 
 
 def draw(
-    fmt: ImageFormat, build: Callable[[], str], limits: RenderLimits = DEFAULT_LIMITS
+    fmt: ImageFormat,
+    build: Callable[[], str],
+    limits: RenderLimits = DEFAULT_LIMITS,
+    start: Callable[[ImageFormat, RenderLimits], DotProcess] = DotProcess,
 ) -> bytes:
     """Start ``dot``, call ``build`` for the DOT source meanwhile, then lay it out.
 
     ``dot`` spends a good part of a small render loading its libraries; starting it first
     lets that happen while causemap writes the DOT. If ``build`` raises, ``dot`` is stopped
-    and the error propagates.
+    and the error propagates. ``start`` gives the process (a
+    :class:`~causemap.render.pool.DotPool`'s ``take`` hands out one started earlier).
     """
-    process = DotProcess(fmt, limits)
+    process = start(fmt, limits)
     try:
         source = build()
     except BaseException:

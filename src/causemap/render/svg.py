@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from causemap.analyses.result import Analysis
     from causemap.graph import CausalGraph
 
-__all__ = ["ELEMENTS", "check_svg", "clean_svg", "svg_from_dot", "to_svg"]
+__all__ = ["ELEMENTS", "check_svg", "clean_svg", "finish_svg", "svg_from_dot", "to_svg"]
 
 ELEMENTS = frozenset(
     {
@@ -50,6 +50,7 @@ ELEMENTS = frozenset(
 """The only SVG elements a causemap drawing may contain."""
 
 _COMMENT = re.compile(r"<!--.*?-->\n?", re.DOTALL)
+_COMMENT_BYTES = re.compile(rb"<!--.*?-->\n?", re.DOTALL)
 _INVISIBLE = re.compile(r"[\s\x00-\x1f]+")
 _SCHEMES = ("javascript:", "vbscript:", "data:")
 _LOCAL_URL = re.compile(r"url\(#[\w.-]+\)")
@@ -97,26 +98,45 @@ class _Check:
         return UnsafeOutput(f"rendered SVG refused: {why}")
 
     def start(self, tag: str, attrs: list[str]) -> None:
+        # Called for every element, so the common case (a known element whose attribute
+        # names are all plain and whose values hold neither ':' nor '(') is decided by a
+        # few C-level set and string operations; only the rest goes attribute by attribute.
+        if tag not in ELEMENTS:
+            local = tag.rsplit(":", 1)[-1]
+            if local not in ELEMENTS:
+                raise self.refuse(f"element <{local}>")
+        if not attrs:
+            return
+        names, values = attrs[0::2], attrs[1::2]
+        if not _PLAIN_ATTRIBUTES.issuperset(names):
+            for name in names:
+                if name not in _PLAIN_ATTRIBUTES:
+                    self.name(tag, name)
+        joined = "\0".join(values)
+        if ":" in joined or "(" in joined:
+            for name, value in zip(names, values, strict=True):
+                self.value(tag, name, value)
+
+    def name(self, tag: str, name: str) -> None:
+        """Refuse an event or link attribute."""
+        attr = name.rsplit(":", 1)[-1].lower()
+        if attr.startswith("on"):
+            raise self.refuse(f"event attribute '{attr}' on <{tag.rsplit(':', 1)[-1]}>")
+        if attr == "href":
+            raise self.refuse(f"link on <{tag.rsplit(':', 1)[-1]}>")
+
+    def value(self, tag: str, name: str, value: str) -> None:
+        """Refuse a value with a script or data URL scheme, or an external reference."""
+        if ":" not in value and "(" not in value:
+            return  # neither a URL scheme nor url(): nearly every coordinate and colour
+        flat = _INVISIBLE.sub("", value).lower()
+        if name.startswith("xmlns") and flat.startswith("http://www.w3.org/"):
+            return
         local = tag.rsplit(":", 1)[-1]
-        if local not in ELEMENTS:
-            raise self.refuse(f"element <{local}>")
-        for i in range(0, len(attrs), 2):
-            name, value = attrs[i], attrs[i + 1]
-            if name not in _PLAIN_ATTRIBUTES:
-                attr = name.rsplit(":", 1)[-1].lower()
-                if attr.startswith("on"):
-                    raise self.refuse(f"event attribute '{attr}' on <{local}>")
-                if attr == "href":
-                    raise self.refuse(f"link on <{local}>")
-            if ":" not in value and "(" not in value:
-                continue  # neither a URL scheme nor url(): nearly every coordinate and colour
-            flat = _INVISIBLE.sub("", value).lower()
-            if name.startswith("xmlns") and flat.startswith("http://www.w3.org/"):
-                continue
-            if any(scheme in flat for scheme in _SCHEMES):
-                raise self.refuse(f"URL scheme in attribute '{name}' on <{local}>")
-            if "url(" in flat and not _LOCAL_URL.fullmatch(flat):
-                raise self.refuse(f"external reference in attribute '{name}' on <{local}>")
+        if any(scheme in flat for scheme in _SCHEMES):
+            raise self.refuse(f"URL scheme in attribute '{name}' on <{local}>")
+        if "url(" in flat and not _LOCAL_URL.fullmatch(flat):
+            raise self.refuse(f"external reference in attribute '{name}' on <{local}>")
 
     def instruction(self, target: str, data: str) -> None:
         raise self.refuse(f"processing instruction <?{target}?>")
@@ -134,11 +154,12 @@ class _Check:
         raise self.refuse("external entity reference")
 
 
-def check_svg(text: str) -> None:
+def check_svg(text: str | bytes) -> None:
     """Raise :class:`UnsafeOutput` unless ``text`` is a plain, inert drawing.
 
     The parser is expat, guarded as ``defusedxml`` guards it: any entity declaration,
     external entity or internal DTD subset is refused before it could be expanded.
+    ``text`` may be the UTF-8 bytes themselves, as ``dot`` wrote them.
 
     Examples
     --------
@@ -160,16 +181,30 @@ def check_svg(text: str) -> None:
     parser.ExternalEntityRefHandler = check.external
     parser.SkippedEntityHandler = check.entity
     try:
-        parser.Parse(text.encode("utf-8"), True)
+        parser.Parse(text.encode("utf-8") if isinstance(text, str) else text, True)
     except expat.ExpatError as exc:
         raise check.refuse(f"not well-formed XML ({expat.errors.messages[exc.code]})") from None
 
 
+def finish_svg(data: bytes) -> bytes:
+    """Return ``dot``'s SVG output without its comments, after checking it.
+
+    The bytes of :func:`to_svg`'s text in UTF-8, without decoding and encoding again (no
+    ASCII byte of the comment pattern occurs inside a multi-byte UTF-8 character).
+
+    Raises
+    ------
+    UnsafeOutput
+        If the drawing fails :func:`check_svg`, or is not UTF-8.
+    """
+    cleaned = _COMMENT_BYTES.sub(b"", data)
+    check_svg(cleaned)
+    return cleaned
+
+
 def svg_from_dot(source: str, limits: RenderLimits = DEFAULT_LIMITS) -> str:
     """Run ``dot -Tsvg`` on ``source``; return the cleaned SVG after checking it."""
-    text = clean_svg(run_dot(source, "svg", limits))
-    check_svg(text)
-    return text
+    return finish_svg(run_dot(source, "svg", limits)).decode("utf-8")
 
 
 def to_svg(
@@ -179,6 +214,5 @@ def to_svg(
     limits: RenderLimits = DEFAULT_LIMITS,
 ) -> str:
     """Return the causal graph ``G`` drawn as a checked, reproducible SVG document."""
-    text = clean_svg(draw("svg", lambda: to_dot(G, options, analysis, limits), limits))
-    check_svg(text)
-    return text
+    data = draw("svg", lambda: to_dot(G, options, analysis, limits), limits)
+    return finish_svg(data).decode("utf-8")

@@ -8,6 +8,7 @@ bidirectional-override characters, then cut into lines of a sane width.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 __all__ = ["EDGE_WIDTH", "NODE_WIDTH", "NOTE_WIDTH", "clean", "natural_key", "wrap"]
 
@@ -24,7 +25,7 @@ _INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _SPACE = re.compile(r"\s+")
 _DIGITS = re.compile(r"(\d+)")
 # A word, or the part of a hyphenated word up to and including a hyphen between letters.
-_TOKEN = re.compile(r"( ?)([^\s-]*[^\W\d_]-+(?=[^\W\d_])|\S+)")
+_WORD_PART = re.compile(r"[^\s-]*[^\W\d_]-+(?=[^\W\d_])|\S+")
 
 
 def clean(text: str) -> str:
@@ -53,9 +54,12 @@ def wrap(text: str, width: int = NODE_WIDTH) -> list[str]:
     >>> wrap("a per-zone quota", 9)
     ['a per-', 'zone', 'quota']
     """
+    text = clean(text)
+    if len(text) <= width and "  " not in text:
+        return [text]  # fits on one line: the loop below would give it back unchanged
     lines: list[str] = []
     line = ""
-    for space, word in _TOKEN.findall(clean(text)):
+    for space, word in _tokens(text):
         joined = f"{line} {word}" if space and line else line + word
         if len(joined) <= width:
             line = joined
@@ -69,6 +73,22 @@ def wrap(text: str, width: int = NODE_WIDTH) -> list[str]:
     if line:
         lines.append(line)
     return lines or [""]
+
+
+def _tokens(text: str) -> Iterator[tuple[bool, str]]:
+    """The words of cleaned ``text`` (split after hyphens between letters), each with
+    whether a space comes before it. The regex runs only on words with a hyphen: over
+    the whole text, its backtracking search cost more than the rest of the DOT."""
+    first = True
+    for run in text.split(" "):
+        if not run:
+            continue  # a second space in a row (clean() leaves one where a control was)
+        if "-" not in run:
+            yield not first, run
+        else:
+            for i, word in enumerate(_WORD_PART.findall(run)):
+                yield i == 0 and not first, word
+        first = False
 
 
 def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:

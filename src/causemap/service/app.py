@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        app.state.renderer.close()
         owned.close()
 
     app = FastAPI(

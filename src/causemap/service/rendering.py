@@ -13,7 +13,9 @@ order, compression level), so the key is a strong ``ETag`` and the cache key.
   ``GET /render/{format}/{encoded}`` is answered (or 304'd) without decoding anything.
 * :class:`Renderer` computes misses: once per key however many requests ask at the same
   time (the others wait for that one), in a worker thread so that the event loop stays
-  free, and with at most ``workers`` ``dot`` runs at once. A render that finds every slot
+  free, and with at most ``workers`` ``dot`` runs at once. It keeps up to ``workers``
+  spare ``dot`` processes per image format (:class:`~causemap.render.pool.DotPool`), so
+  an uncached render does not wait for Graphviz to start. A render that finds every slot
   busy waits ``wait`` seconds at most, then fails with :class:`Overloaded` (503 with
   ``Retry-After``): load never piles up behind ``dot``.
 
@@ -41,7 +43,6 @@ import anyio
 import anyio.to_thread
 
 from causemap import __version__
-from causemap.analyses import analyze
 from causemap.diagnostics import Diagnostic
 from causemap.errors import (
     CausemapError,
@@ -53,14 +54,11 @@ from causemap.errors import (
     RenderTimeout,
 )
 from causemap.graph import CausalGraph, to_graph
-from causemap.loader import dump
 from causemap.metrics import DOT_TIMEOUTS, RENDER_CACHE_HITS, RENDER_CACHE_MISSES, RENDER_OVERLOADED
 from causemap.model import Incident
-from causemap.render import OutputFormat, RenderLimits, RenderOptions
-from causemap.render.dot import to_dot
-from causemap.render.image import fixed_pdf_date
-from causemap.render.runner import DotProcess, ImageFormat, dot_version
-from causemap.render.svg import check_svg, clean_svg
+from causemap.render import OutputFormat, RenderLimits, RenderOptions, render
+from causemap.render.pool import DotPool
+from causemap.render.runner import dot_version
 from causemap.service.bodies import check_body
 from causemap.store import Record
 from causemap.store.records import encode
@@ -256,36 +254,21 @@ class _Flight:
     error: BaseException | None = None
 
 
-def _finish(fmt: str, raw: bytes) -> bytes:
-    """What ``to_svg``, ``to_png`` and ``to_pdf`` do with ``dot``'s output."""
-    if fmt == "svg":
-        text = clean_svg(raw)
-        check_svg(text)
-        return text.encode("utf-8")
-    return fixed_pdf_date(raw) if fmt == "pdf" else raw
-
-
 def draw(
-    subject: Subject, spec: OutputFormat, options: RenderOptions, limits: RenderLimits
+    subject: Subject,
+    spec: OutputFormat,
+    options: RenderOptions,
+    limits: RenderLimits,
+    pool: DotPool | None = None,
 ) -> bytes:
-    """Render ``subject`` (blocking): the bytes of :func:`causemap.render.render`.
+    """Render ``subject`` (blocking) with :func:`causemap.render.render`, the same bytes.
 
-    For svg, png and pdf, ``dot`` is started first, so that it loads its libraries while
-    the incident is analysed and its DOT built.
+    The graph that validation built is reused; for svg, png and pdf ``dot`` comes from
+    ``pool`` (started before the request) or is started before the incident is analysed.
     """
-    if spec.renderer is None:
-        return dump(subject.incident, "json").encode("utf-8")
-    if not spec.needs_dot:
-        data = spec.renderer(subject.graph, options, analyze(subject.graph), limits)
-        return data if isinstance(data, bytes) else data.encode("utf-8")
-    fmt: ImageFormat = "svg" if spec.name == "svg" else "png" if spec.name == "png" else "pdf"
-    process = DotProcess(fmt, limits)
-    try:
-        analysis = analyze(subject.graph)
-        raw = process.run(to_dot(subject.graph, options, analysis, limits))
-    finally:
-        process.close()
-    return _finish(fmt, raw)
+    return render(
+        subject.incident, spec.name, options, limits=limits, graph=subject.graph, pool=pool
+    )
 
 
 class Renderer:
@@ -299,10 +282,16 @@ class Renderer:
         self.workers = workers
         self.wait = wait
         self.limits = limits
+        self.pool = DotPool(size=workers, limits=limits)
+        """Spare ``dot`` processes, so that a render does not wait for Graphviz to load."""
         self.graphviz = self._graphviz_version()
         """Graphviz's version line, probed once at start (restart after an upgrade)."""
         self._slots: tuple[asyncio.AbstractEventLoop, anyio.Semaphore] | None = None
         self._flights: dict[str, _Flight] = {}
+
+    def close(self) -> None:
+        """Stop the spare ``dot`` processes (at shutdown)."""
+        self.pool.close()
 
     @staticmethod
     def _graphviz_version() -> str:
@@ -391,7 +380,7 @@ class Renderer:
 
         def work() -> tuple[bytes, float]:
             started = time.perf_counter()
-            data = draw(subject, spec, options, limits)
+            data = draw(subject, spec, options, limits, self.pool)
             return data, time.perf_counter() - started
 
         if not spec.needs_dot:
