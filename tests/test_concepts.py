@@ -126,3 +126,24 @@ class TestLexiconFile:
             "c:fruit",
             "n:fruit",
         )
+
+
+class TestStemmer:
+    def test_the_c_stemmer_gives_the_pure_python_stems(self) -> None:
+        # causemap depends on PyStemmer for speed; snowballstemmer then uses it. The stems
+        # (and so every suggestion and match) must be those of the reference algorithm.
+        from snowballstemmer import english_stemmer
+
+        from causemap.catalog import builtin_catalog
+        from causemap.patterns.text import stem, words
+
+        reference = english_stemmer.EnglishStemmer()
+        vocabulary = {
+            word
+            for entry in builtin_catalog().entries
+            for text in (entry.name, entry.definition, *entry.phrases, *entry.examples)
+            for word in words(text)
+            if len(word) > 3 and not word[0].isdigit()
+        }
+        assert len(vocabulary) > 1000
+        assert {w: stem(w) for w in vocabulary} == {w: reference.stemWord(w) for w in vocabulary}
