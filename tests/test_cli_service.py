@@ -112,7 +112,7 @@ class TestServe:
         monkeypatch.setenv("CAUSEMAP_TOKENS", "write:" + "s" * 24)
         secured = runner.invoke(cli, ["serve", "--db", db, "--host", "0.0.0.0"])
         assert secured.exit_code == 0
-        assert "1 tokens" in secured.output
+        assert "1 token;" in secured.output
         assert "s" * 24 not in secured.output
         assert len(calls) == 2
 

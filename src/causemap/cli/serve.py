@@ -99,8 +99,10 @@ def serve(
     if cors_origins:
         os.environ["CAUSEMAP_CORS_ORIGINS"] = ",".join(cors_origins)
     shown = f"[{host}]" if ":" in host else host
-    auth = f"{len(settings.tokens)} tokens" if settings.tokens else "no tokens"
-    click.echo(f"causemap: serving http://{shown}:{port} ({where}; {auth}; {workers} workers)")
+    count = len(settings.tokens)
+    auth = f"{count} token{'s' if count != 1 else ''}" if count else "no tokens"
+    processes = f"{workers} worker{'s' if workers != 1 else ''}"
+    click.echo(f"causemap: serving http://{shown}:{port} ({where}; {auth}; {processes})")
     uvicorn.run(
         "causemap.service.app:app_from_env",
         factory=True,
