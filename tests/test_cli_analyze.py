@@ -31,6 +31,16 @@ class TestAnalyze:
             assert heading in result.output
         assert "\x1b[" not in result.output  # no colour when not a terminal
 
+    def test_text_report_keeps_node_ids_whole_and_counts_in_words(self) -> None:
+        result = runner.invoke(cli, ["analyze", str(ROOT / "examples" / "retry-storm.yaml")])
+        assert result.exit_code == 0, result.output
+        assert "findings: 0 errors, 1 warning, 1 info" in result.output
+        uncut = [line for line in result.output.splitlines() if "→" in line]
+        assert uncut
+        # A wrapped path breaks between ids, never inside a hyphenated one.
+        assert not any(line.rstrip().endswith("-") for line in uncut)
+        assert "logins-failed" in result.output
+
     def test_json_follows_the_schema(self) -> None:
         result = runner.invoke(cli, ["analyze", "--format", "json", EXAMPLE])
         assert result.exit_code == 0, result.output

@@ -26,17 +26,28 @@ def _yes(flag: bool, style: Style) -> str:
     return style("yes", fg="green", bold=True) if flag else style("no", fg="red", bold=True)
 
 
-def _wrap(text: str, width: int, indent: str) -> list[str]:
+def _wrap(text: str, width: int, indent: str, hang: str = "") -> list[str]:
+    """``text`` on lines of ``width``, after ``indent``; continuation lines also ``hang``."""
+    # Not at hyphens: node ids are hyphenated, and "logins-" / "failed" reads as two ids.
     return textwrap.wrap(
-        " ".join(text.split()), width=width, initial_indent=indent, subsequent_indent=indent
+        " ".join(text.split()),
+        width=width,
+        initial_indent=indent,
+        subsequent_indent=indent + hang,
+        break_on_hyphens=False,
     ) or [indent]
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 warning``, ``2 warnings``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _coverage_line(name: str, view: Coverage, style: Style) -> str:
     if not view.actions:
         return f"  {name}: no actions"
     return (
-        f"  {name} ({len(view.actions)} actions): scenario prevented "
+        f"  {name} ({_count(len(view.actions), 'action')}): scenario prevented "
         f"{_yes(view.scenario_prevented, style)}, every path cut "
         f"{_yes(view.all_paths_cut, style)}, depth of defence {view.depth_of_defence}"
     )
@@ -61,7 +72,7 @@ def analysis_text(
     out.append(
         f"{len(incident.nodes)} nodes: {counts['proximate']} proximate, "
         f"{counts['systemic']} systemic, {counts['impact']} impact; findings: "
-        f"{severities['error']} errors, {severities['warning']} warnings, "
+        f"{_count(severities['error'], 'error')}, {_count(severities['warning'], 'warning')}, "
         f"{severities['info']} info"
     )
     out += ["", style("Prevention", bold=True)]
@@ -70,14 +81,15 @@ def analysis_text(
     out.append(_coverage_line("done so far", p.done, style))
     out.append(_coverage_line("detect and mitigate", p.detection, style))
     for path in p.uncovered_paths:
-        out += _wrap("uncut: " + " → ".join(path), width, "    ")
+        out += _wrap("uncut: " + " → ".join(path), width, "    ", "  ")
     if p.suggested_cut:
-        out += _wrap("to cut every path, also act on: " + ", ".join(p.suggested_cut), width, "    ")
+        cut = ", ".join(p.suggested_cut)
+        out += _wrap(f"to cut every path, also act on: {cut}", width, "    ", "  ")
     out.append(f"  systemic factors addressed: {p.systemic_addressed} of {p.systemic_total}")
     if p.minimal_prevention_sets:
         sets = "; ".join("{" + ", ".join(s) + "}" for s in p.minimal_prevention_sets[:5])
         out += _wrap(
-            f"smallest sets of root factors whose removal prevents it: {sets}", width, "  "
+            f"smallest sets of root factors whose removal prevents it: {sets}", width, "  ", "  "
         )
     headings = {"proximate": "Proximate: what happened", "systemic": "Systemic: why it could"}
     for cls, colour in (("proximate", "yellow"), ("systemic", "blue")):
