@@ -11,6 +11,7 @@ import textwrap
 from collections.abc import Callable
 
 from causemap.analyses.result import Analysis, Coverage, Finding
+from causemap.counts import counted
 from causemap.model import Incident
 
 __all__ = ["analysis_text"]
@@ -38,16 +39,11 @@ def _wrap(text: str, width: int, indent: str, hang: str = "") -> list[str]:
     ) or [indent]
 
 
-def _count(n: int, noun: str) -> str:
-    """``1 warning``, ``2 warnings``."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
 def _coverage_line(name: str, view: Coverage, style: Style) -> str:
     if not view.actions:
         return f"  {name}: no actions"
     return (
-        f"  {name} ({_count(len(view.actions), 'action')}): scenario prevented "
+        f"  {name} ({counted(len(view.actions), 'action')}): scenario prevented "
         f"{_yes(view.scenario_prevented, style)}, every path cut "
         f"{_yes(view.all_paths_cut, style)}, depth of defence {view.depth_of_defence}"
     )
@@ -72,7 +68,7 @@ def analysis_text(
     out.append(
         f"{len(incident.nodes)} nodes: {counts['proximate']} proximate, "
         f"{counts['systemic']} systemic, {counts['impact']} impact; findings: "
-        f"{_count(severities['error'], 'error')}, {_count(severities['warning'], 'warning')}, "
+        f"{counted(severities['error'], 'error')}, {counted(severities['warning'], 'warning')}, "
         f"{severities['info']} info"
     )
     out += ["", style("Prevention", bold=True)]

@@ -8,6 +8,7 @@ import click
 
 from causemap.cli.analyze import CONFIG_HELP
 from causemap.cli.base import EXIT_PROBLEMS, check_inputs, echo_diagnostic, no_inputs_found
+from causemap.counts import counted
 
 _RANK = {"info": 0, "warning": 1, "error": 2}
 
@@ -105,6 +106,6 @@ def lint(
                     echo_diagnostic(d, err=False)
         if fmt == "text":
             total = sum(len(ds) for _, ds in report)
-            click.echo(f"{len(report)} files, {total} findings")
+            click.echo(f"{counted(len(report), 'file')}, {counted(total, 'finding')}")
     if failed:
         raise SystemExit(EXIT_PROBLEMS)

@@ -7,6 +7,7 @@ import json
 import click
 
 from causemap.cli.base import EXIT_PROBLEMS, check_inputs, echo_diagnostic, no_inputs_found
+from causemap.counts import counted
 
 
 @click.command()
@@ -63,10 +64,9 @@ def validate(paths: tuple[str, ...], fmt: str, strict: bool, quiet: bool) -> Non
                 )
             for diagnostic in r.diagnostics:
                 echo_diagnostic(diagnostic, err=False)
-        word = "file" if len(results) == 1 else "files"
         click.echo(
-            f"{len(results)} {word}: {len(results) - len(invalid)} valid, "
-            f"{len(invalid)} invalid; {errors} errors, {warnings} warnings"
+            f"{counted(len(results), 'file')}: {len(results) - len(invalid)} valid, "
+            f"{len(invalid)} invalid; {counted(errors, 'error')}, {counted(warnings, 'warning')}"
         )
     if invalid:
         raise SystemExit(EXIT_PROBLEMS)

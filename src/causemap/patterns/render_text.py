@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from causemap.counts import counted
 from causemap.patterns.result import PatternsReport
 
 __all__ = ["to_markdown", "to_text"]
@@ -25,8 +26,9 @@ def _one_line(text: str, width: int) -> str:
 def to_text(report: PatternsReport, top: int = 20) -> str:
     """Return a terminal summary: the leaderboard, then links, co-occurrence, recurrences."""
     m = report.matched
+    size = f"{counted(report.incidents, 'incident')}, {counted(report.nodes, 'node')}"
     lines = [
-        f"{report.incidents} incidents, {report.nodes} nodes; matched {m['key']} by key, "
+        f"{size}; matched {m['key']} by key, "
         f"{m['catalog']} by catalog, {m['cluster']} by similarity "
         f"(catalog: {report.catalog})" + (f"; since {report.since}" if report.since else ""),
         "",
@@ -73,10 +75,11 @@ def _md(text: str) -> str:
 def to_markdown(report: PatternsReport, top: int = 50) -> str:
     """Return the report as GitHub-flavoured Markdown."""
     m = report.matched
+    size = f"{counted(report.incidents, 'incident')}, {counted(report.nodes, 'node')}"
     out = [
         "# Cross-incident patterns",
         "",
-        f"{report.incidents} incidents, {report.nodes} nodes. Matched {m['key']} nodes by "
+        f"{size}. Matched {m['key']} nodes by "
         f"factor key, {m['catalog']} by the catalog ({_md(report.catalog)}), {m['cluster']} by "
         "similarity." + (f" Incidents since {report.since}." if report.since else ""),
         "",
