@@ -8,6 +8,7 @@ import os
 import click
 
 from causemap.cli.store import db_option
+from causemap.counts import counted
 
 __all__ = ["is_loopback", "serve"]
 
@@ -99,9 +100,8 @@ def serve(
     if cors_origins:
         os.environ["CAUSEMAP_CORS_ORIGINS"] = ",".join(cors_origins)
     shown = f"[{host}]" if ":" in host else host
-    count = len(settings.tokens)
-    auth = f"{count} token{'s' if count != 1 else ''}" if count else "no tokens"
-    processes = f"{workers} worker{'s' if workers != 1 else ''}"
+    auth = counted(len(settings.tokens), "token") if settings.tokens else "no tokens"
+    processes = counted(workers, "worker")
     click.echo(f"causemap: serving http://{shown}:{port} ({where}; {auth}; {processes})")
     uvicorn.run(
         "causemap.service.app:app_from_env",
