@@ -21,6 +21,7 @@ __all__ = [
     "EXIT_PROBLEMS",
     "EXIT_USAGE",
     "CLIGroup",
+    "catalog_option",
     "check_inputs",
     "echo_diagnostic",
     "write_output",
@@ -31,6 +32,16 @@ EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 EXIT_ENVIRONMENT = 3
 EXIT_INTERNAL = 4
+
+catalog_option = click.option(
+    "--catalog",
+    "catalog_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Factor catalog file to use instead of the built-in one (a file with "
+    "'extends: builtin' adds to it).",
+)
+"""``--catalog FILE``, the same for every command that matches factors."""
 
 
 def _exit_code(exc: Exception) -> int:

@@ -8,7 +8,13 @@ import sys
 
 import click
 
-from causemap.cli.base import EXIT_PROBLEMS, echo_diagnostic, no_inputs_found, write_output
+from causemap.cli.base import (
+    EXIT_PROBLEMS,
+    catalog_option,
+    echo_diagnostic,
+    no_inputs_found,
+    write_output,
+)
 
 PROGRESS_FROM = 200
 """Fewest files for which a progress bar is shown (on a terminal only)."""
@@ -25,14 +31,7 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option(
-    "--catalog",
-    "catalog_path",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Factor catalog file to use instead of the built-in one (a file with "
-    "'extends: builtin' adds to it).",
-)
+@catalog_option
 @click.option(
     "--since", callback=_date, default=None, metavar="DATE", help="Only incidents on or after DATE."
 )

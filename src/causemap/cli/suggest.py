@@ -6,19 +6,12 @@ import json
 
 import click
 
-from causemap.cli.base import EXIT_PROBLEMS, check_inputs, echo_diagnostic
+from causemap.cli.base import EXIT_PROBLEMS, catalog_option, check_inputs, echo_diagnostic
 
 
 @click.command()
 @click.argument("path", metavar="FILE")
-@click.option(
-    "--catalog",
-    "catalog_path",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Factor catalog file to use instead of the built-in one (a file with "
-    "'extends: builtin' adds to it).",
-)
+@catalog_option
 @click.option(
     "--format",
     "fmt",
