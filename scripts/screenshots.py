@@ -20,18 +20,11 @@ import httpx2
 from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # for tests.web.browser: one set of chromium flags
+
+from tests.web.browser import ARGS, CHROMIUM  # noqa: E402
+
 OUT = ROOT / "docs" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 READ = "read-token-for-the-screenshots"
 WRITE = "write-token-for-the-screenshots"
 INCIDENT = "database-failover"
@@ -101,7 +94,7 @@ def main() -> None:
     process, url = serve(folder)
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
             context = browser.new_context(
                 viewport={"width": 1280, "height": 800}, device_scale_factor=1
             )

@@ -11,26 +11,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
 
 from tests.servers import Server
+from tests.web.browser import ARGS, CHROMIUM
 from tests.web.pages import READ, WRITE, Api
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-"""Chromium flags; Playwright's ``launch`` adds a fresh temporary ``--user-data-dir``."""
 
 
 @pytest.fixture(scope="package")
