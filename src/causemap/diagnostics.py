@@ -17,10 +17,12 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 __all__ = [
     "Diagnostic",
     "Severity",
+    "error_at",
     "format_github",
     "from_validation_error",
     "pointer",
     "pointer_parts",
+    "warning_at",
 ]
 
 Severity = Literal["error", "warning", "info"]
@@ -221,3 +223,19 @@ def from_validation_error(
             )
         )
     return out
+
+
+def error_at(code: str, message: str, *path: str | int) -> Diagnostic:
+    """An error at the value that ``path`` leads to (``"nodes", 3, "kind"``).
+
+    Examples
+    --------
+    >>> error_at("no-impact", "no impact node", "nodes").format()
+    '<input>: error: /nodes: no impact node [no-impact]'
+    """
+    return Diagnostic(severity="error", code=code, message=message, pointer=pointer(path))
+
+
+def warning_at(code: str, message: str, *path: str | int) -> Diagnostic:
+    """A warning at the value that ``path`` leads to."""
+    return Diagnostic(severity="warning", code=code, message=message, pointer=pointer(path))

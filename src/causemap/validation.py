@@ -16,25 +16,17 @@ from collections.abc import Iterable, Iterator
 
 import networkx as nx
 
-from causemap.diagnostics import Diagnostic, pointer
+from causemap.diagnostics import Diagnostic, error_at, warning_at
 from causemap.graph import CausalGraph, build_graph
 from causemap.model import ActionStatus, Incident, NodeKind
 
 __all__ = ["check_corpus", "check_structure"]
 
 
-def _err(code: str, message: str, *path: str | int) -> Diagnostic:
-    return Diagnostic(severity="error", code=code, message=message, pointer=pointer(path))
-
-
-def _warn(code: str, message: str, *path: str | int) -> Diagnostic:
-    return Diagnostic(severity="warning", code=code, message=message, pointer=pointer(path))
-
-
 def _unknown(ref: str, known: Iterable[str], what: str, *path: str | int) -> Diagnostic:
     near = difflib.get_close_matches(ref, list(known), n=1)
     hint = f" (did you mean '{near[0]}'?)" if near else ""
-    return _err("unknown-node", f"{what} '{ref}' is not a node of this incident{hint}", *path)
+    return error_at("unknown-node", f"{what} '{ref}' is not a node of this incident{hint}", *path)
 
 
 def check_structure(incident: Incident, G: CausalGraph | None = None) -> list[Diagnostic]:
@@ -68,7 +60,7 @@ def _ids(incident: Incident) -> Iterator[Diagnostic]:
     seen: dict[str, int] = {}
     for i, node in enumerate(incident.nodes):
         if node.id in seen:
-            yield _err(
+            yield error_at(
                 "duplicate-node-id",
                 f"node id '{node.id}' is already used by /nodes/{seen[node.id]}",
                 "nodes",
@@ -80,7 +72,7 @@ def _ids(incident: Incident) -> Iterator[Diagnostic]:
     actions: dict[str, int] = {}
     for i, action in enumerate(incident.actions):
         if action.id in actions:
-            yield _err(
+            yield error_at(
                 "duplicate-action-id",
                 f"action id '{action.id}' is already used by /actions/{actions[action.id]}",
                 "actions",
@@ -98,13 +90,15 @@ def _references(incident: Incident) -> Iterator[Diagnostic]:
         for j, cause in enumerate(node.causes):
             path = ("nodes", i, "causes", j)
             if cause == node.id:
-                yield _err("self-loop", f"node '{node.id}' lists itself as its own cause", *path)
+                yield error_at(
+                    "self-loop", f"node '{node.id}' lists itself as its own cause", *path
+                )
             elif cause not in kinds:
                 yield _unknown(cause, kinds, "cause", *path)
             elif cause in seen:
-                yield _err("duplicate-edge", f"cause '{cause}' is listed twice", *path)
+                yield error_at("duplicate-edge", f"cause '{cause}' is listed twice", *path)
             elif kinds[cause] == NodeKind.IMPACT:
-                yield _err(
+                yield error_at(
                     "impact-has-effects",
                     f"impact '{cause}' is listed as a cause of "
                     f"'{node.id}'; an impact causes nothing (make it an event, or add "
@@ -118,9 +112,9 @@ def _references(incident: Incident) -> Iterator[Diagnostic]:
             if ref not in kinds:
                 yield _unknown(ref, kinds, f"edge {end}", "edges", i, end)
         if edge.source == edge.target:
-            yield _err("self-loop", f"edge from '{edge.source}' to itself", "edges", i)
+            yield error_at("self-loop", f"edge from '{edge.source}' to itself", "edges", i)
         elif (edge.source, edge.target) in edges:
-            yield _err(
+            yield error_at(
                 "duplicate-edge",
                 f"edge {edge.source} → {edge.target} is already listed "
                 f"at /edges/{edges[edge.source, edge.target]}",
@@ -128,7 +122,7 @@ def _references(incident: Incident) -> Iterator[Diagnostic]:
                 i,
             )
         elif kinds.get(edge.source) == NodeKind.IMPACT:
-            yield _err(
+            yield error_at(
                 "impact-has-effects",
                 f"edge starts at impact '{edge.source}'; an impact causes nothing",
                 "edges",
@@ -155,7 +149,9 @@ def _edge_pointer(incident: Incident, source: str, target: str) -> tuple[str | i
 def _graph_rules(incident: Incident, G: CausalGraph) -> Iterator[Diagnostic]:
     impacts = [n for n, data in G.nodes(data=True) if data["kind"] == NodeKind.IMPACT]
     if not impacts:
-        yield _err("no-impact", "no impact node: at least one node needs 'kind: impact'", "nodes")
+        yield error_at(
+            "no-impact", "no impact node: at least one node needs 'kind: impact'", "nodes"
+        )
     if not nx.is_directed_acyclic_graph(G):
         order = {node.id: i for i, node in enumerate(incident.nodes)}
         components = [c for c in nx.strongly_connected_components(G) if len(c) > 1]
@@ -163,7 +159,7 @@ def _graph_rules(incident: Incident, G: CausalGraph) -> Iterator[Diagnostic]:
             start = min(component, key=order.__getitem__)
             cycle = nx.find_cycle(G.subgraph(component), source=start)
             path = " → ".join([*(u for u, _ in cycle), cycle[0][0]])
-            yield _err("cycle", f"cycle: {path}", *_edge_pointer(incident, *cycle[-1][:2]))
+            yield error_at("cycle", f"cycle: {path}", *_edge_pointer(incident, *cycle[-1][:2]))
         return
     if impacts:
         reaching = set(impacts)
@@ -176,7 +172,7 @@ def _graph_rules(incident: Incident, G: CausalGraph) -> Iterator[Diagnostic]:
         index = {node.id: i for i, node in enumerate(incident.nodes)}
         for node_id in G:
             if node_id not in reaching:
-                yield _warn(
+                yield warning_at(
                     "orphan-node",
                     f"node '{node_id}' reaches no impact: link it to what it caused, or remove it",
                     "nodes",
@@ -187,7 +183,7 @@ def _graph_rules(incident: Incident, G: CausalGraph) -> Iterator[Diagnostic]:
 def _action_rules(incident: Incident) -> Iterator[Diagnostic]:
     for i, action in enumerate(incident.actions):
         if action.closed is not None and action.status != ActionStatus.DONE:
-            yield _warn(
+            yield warning_at(
                 "closed-not-done",
                 f"action '{action.id}' has a 'closed' date but its status is '{action.status}'",
                 "actions",
@@ -195,7 +191,7 @@ def _action_rules(incident: Incident) -> Iterator[Diagnostic]:
                 "closed",
             )
         if action.closed is not None and action.closed < incident.date:
-            yield _warn(
+            yield warning_at(
                 "closed-before-incident",
                 f"action '{action.id}' was closed "
                 f"({action.closed}) before the incident began ({incident.date})",
@@ -212,7 +208,7 @@ def check_corpus(incidents: Iterable[tuple[str, Incident]]) -> Iterator[tuple[st
         if incident.id in first:
             yield (
                 name,
-                _err(
+                error_at(
                     "duplicate-incident-id",
                     f"incident id '{incident.id}' is already used by {first[incident.id]}",
                     "id",

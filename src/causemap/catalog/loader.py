@@ -20,7 +20,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from causemap.catalog.model import Catalog, CatalogAction, Entry
-from causemap.diagnostics import Diagnostic, from_validation_error, pointer
+from causemap.diagnostics import Diagnostic, error_at, from_validation_error, warning_at
 from causemap.errors import CatalogError
 from causemap.source import SourceMap, parse
 
@@ -64,20 +64,14 @@ def _allowed_keys(loc: Sequence[str | int]) -> Sequence[str]:
     return [f.alias or name for name, f in model.model_fields.items()]
 
 
-def _error(code: str, message: str, *path: str | int, severity: str = "error") -> Diagnostic:
-    return Diagnostic.model_validate(
-        {"severity": severity, "code": code, "message": message, "pointer": pointer(path)}
-    )
-
-
 def _rules(catalog: Catalog, known: set[str]) -> Iterator[Diagnostic]:
     """Rules that relate entries to each other."""
     if not catalog.entries and catalog.extends is None:
-        yield _error("no-entries", "a catalog needs at least one entry", "entries")
+        yield error_at("no-entries", "a catalog needs at least one entry", "entries")
     first: dict[str, int] = {}
     for i, entry in enumerate(catalog.entries):
         if entry.key in first:
-            yield _error(
+            yield error_at(
                 "duplicate-key",
                 f"entry key '{entry.key}' is already used by /entries/{first[entry.key]}",
                 "entries",
@@ -86,26 +80,24 @@ def _rules(catalog: Catalog, known: set[str]) -> Iterator[Diagnostic]:
             )
         first.setdefault(entry.key, i)
         if not (entry.phrases or entry.keywords or entry.examples):
-            yield _error(
+            yield warning_at(
                 "unmatchable-entry",
                 f"entry '{entry.key}' has no phrases, keywords or examples, so no node "
                 "can ever be matched to it",
                 "entries",
                 i,
-                severity="warning",
             )
     keys = set(first) | known
     for i, entry in enumerate(catalog.entries):
         for j, ref in enumerate(entry.related):
             if ref not in keys:
-                yield _error(
+                yield warning_at(
                     "unknown-related",
                     f"related key '{ref}' is not an entry of this catalog",
                     "entries",
                     i,
                     "related",
                     j,
-                    severity="warning",
                 )
 
 
