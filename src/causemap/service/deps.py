@@ -1,19 +1,22 @@
-"""Request dependencies shared by the routers: the store, the renderer and token checks."""
+"""Request dependencies shared by the routers: the store, the renderer, token checks and
+the incident id in a path."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from causemap.model import SLUG_PATTERN
 from causemap.service.auth import Role, Tokens
 from causemap.service.rendering import Renderer
 from causemap.store import Store
 
 __all__ = [
     "API_PREFIX",
+    "IncidentId",
     "RendererDep",
     "StoreDep",
     "get_renderer",
@@ -67,3 +70,5 @@ writer = Depends(require(Role.WRITE))
 render_reader = Depends(require(Role.READ, unless_public_render=True))
 StoreDep = Annotated[Store, Depends(get_store)]
 RendererDep = Annotated[Renderer, Depends(get_renderer)]
+IncidentId = Annotated[str, Path(pattern=SLUG_PATTERN, description="The incident's id.")]
+"""The ``{incident_id}`` path parameter, a slug, the same on every route."""

@@ -10,16 +10,15 @@ from __future__ import annotations
 import functools
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from causemap.analyses import Analysis, Finding, analyze
 from causemap.loader import Checked
-from causemap.model import SLUG_PATTERN
 from causemap.patterns.suggest import CatalogIndex
 from causemap.service.bodies import INCIDENT_BODY, check_body, read_body
-from causemap.service.deps import API_PREFIX, StoreDep, reader
+from causemap.service.deps import API_PREFIX, IncidentId, StoreDep, reader
 from causemap.service.problems import responses
 from causemap.service.routes.render import etag_matches
 
@@ -216,7 +215,7 @@ async def suggest_posted(
     summary="Analyse a stored incident",
 )
 async def stored_analysis(
-    incident_id: Annotated[str, Path(pattern=SLUG_PATTERN, description="The incident's id.")],
+    incident_id: IncidentId,
     request: Request,
     response: Response,
     store: StoreDep,

@@ -15,13 +15,12 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi import APIRouter, Header, Query, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
 from causemap.errors import IncidentNotFound, InvalidQuery
-from causemap.model import SLUG_PATTERN
-from causemap.service.deps import API_PREFIX, StoreDep, reader
+from causemap.service.deps import API_PREFIX, IncidentId, StoreDep, reader
 from causemap.service.problems import responses
 from causemap.store import Record, Store
 
@@ -77,7 +76,7 @@ def _resume(last_event_id: str | None, after: int | None, latest: int) -> int:
     summary="Follow an incident's revisions live (Server-Sent Events)",
 )
 async def incident_events(
-    incident_id: Annotated[str, Path(pattern=SLUG_PATTERN)],
+    incident_id: IncidentId,
     request: Request,
     store: StoreDep,
     last_event_id: Annotated[

@@ -18,9 +18,9 @@ from causemap.diagnostics import Diagnostic
 from causemap.diff import IncidentDiff, default_analyzer, diff
 from causemap.errors import PreconditionRequired, RevisionConflict
 from causemap.loader import dump
-from causemap.model import SLUG_PATTERN, Incident
+from causemap.model import Incident
 from causemap.service.bodies import INCIDENT_BODY, YAML_TYPES, check_body, read_body
-from causemap.service.deps import API_PREFIX, StoreDep, reader, writer
+from causemap.service.deps import API_PREFIX, IncidentId, StoreDep, reader, writer
 from causemap.service.problems import responses
 from causemap.store import Page, Record, RevisionInfo
 from causemap.store import Query as StoreQuery
@@ -30,7 +30,6 @@ __all__ = ["Diff", "RevisionPage", "Saved", "parse_if_match", "router"]
 
 router = APIRouter(prefix=f"{API_PREFIX}/incidents", tags=["incidents"])
 
-IncidentId = Annotated[str, Path(pattern=SLUG_PATTERN, description="The incident's id.")]
 Number = Annotated[int, Path(ge=1, le=2**31 - 1, description="A revision number.")]
 
 _DOCUMENT = {

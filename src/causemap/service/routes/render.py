@@ -19,10 +19,16 @@ from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 
 from causemap.errors import NotAcceptable, UnknownFormat
-from causemap.model import SLUG_PATTERN
 from causemap.render import FORMATS, OutputFormat, RenderOptions, format_for_path
 from causemap.service.bodies import INCIDENT_BODY, read_body
-from causemap.service.deps import API_PREFIX, RendererDep, StoreDep, reader, render_reader
+from causemap.service.deps import (
+    API_PREFIX,
+    IncidentId,
+    RendererDep,
+    StoreDep,
+    reader,
+    render_reader,
+)
 from causemap.service.problems import FormatNotFound, responses
 from causemap.service.rendering import (
     Rendered,
@@ -359,7 +365,7 @@ async def render_encoded(
     summary="Draw a stored incident",
 )
 async def render_stored(
-    incident_id: Annotated[str, Path(pattern=SLUG_PATTERN, description="The incident's id.")],
+    incident_id: IncidentId,
     format: PathFormat,
     request: Request,
     store: StoreDep,
