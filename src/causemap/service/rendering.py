@@ -72,7 +72,6 @@ __all__ = [
     "Renderer",
     "Subject",
     "decode_encoded",
-    "draw",
     "subject_from_body",
     "subject_from_encoded",
     "subject_from_record",
@@ -254,23 +253,6 @@ class _Flight:
     error: BaseException | None = None
 
 
-def draw(
-    subject: Subject,
-    spec: OutputFormat,
-    options: RenderOptions,
-    limits: RenderLimits,
-    pool: DotPool | None = None,
-) -> bytes:
-    """Render ``subject`` (blocking) with :func:`causemap.render.render`, the same bytes.
-
-    The graph that validation built is reused; for svg, png and pdf ``dot`` comes from
-    ``pool`` (started before the request) or is started before the incident is analysed.
-    """
-    return render(
-        subject.incident, spec.name, options, limits=limits, graph=subject.graph, pool=pool
-    )
-
-
 class Renderer:
     """Computes and caches renders for one service process (see the module docstring)."""
 
@@ -380,7 +362,15 @@ class Renderer:
 
         def work() -> tuple[bytes, float]:
             started = time.perf_counter()
-            data = draw(subject, spec, options, limits, self.pool)
+            # The graph that validation built is reused; dot comes from the pool.
+            data = render(
+                subject.incident,
+                spec.name,
+                options,
+                limits=limits,
+                graph=subject.graph,
+                pool=self.pool,
+            )
             return data, time.perf_counter() - started
 
         if not spec.needs_dot:
