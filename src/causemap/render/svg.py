@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from causemap.analyses.result import Analysis
     from causemap.graph import CausalGraph
 
-__all__ = ["ELEMENTS", "check_svg", "clean_svg", "finish_svg", "svg_from_dot", "to_svg"]
+__all__ = ["ELEMENTS", "check_svg", "finish_svg", "svg_from_dot", "to_svg"]
 
 ELEMENTS = frozenset(
     {
@@ -49,8 +49,7 @@ ELEMENTS = frozenset(
 )
 """The only SVG elements a causemap drawing may contain."""
 
-_COMMENT = re.compile(r"<!--.*?-->\n?", re.DOTALL)
-_COMMENT_BYTES = re.compile(rb"<!--.*?-->\n?", re.DOTALL)
+_COMMENT = re.compile(rb"<!--.*?-->\n?", re.DOTALL)
 _INVISIBLE = re.compile(r"[\s\x00-\x1f]+")
 _SCHEMES = ("javascript:", "vbscript:", "data:")
 _LOCAL_URL = re.compile(r"url\(#[\w.-]+\)")
@@ -83,11 +82,6 @@ _PLAIN_ATTRIBUTES = frozenset(
         "y",
     }
 )
-
-
-def clean_svg(data: bytes) -> str:
-    """Return Graphviz's SVG output as text without its comments."""
-    return _COMMENT.sub("", data.decode("utf-8"))
 
 
 class _Check:
@@ -197,7 +191,7 @@ def finish_svg(data: bytes) -> bytes:
     UnsafeOutput
         If the drawing fails :func:`check_svg`, or is not UTF-8.
     """
-    cleaned = _COMMENT_BYTES.sub(b"", data)
+    cleaned = _COMMENT.sub(b"", data)
     check_svg(cleaned)
     return cleaned
 
