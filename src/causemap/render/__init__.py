@@ -72,8 +72,6 @@ class OutputFormat:
     media_type: str
     binary: bool
     """True for PNG and PDF, which must not be written to a terminal."""
-    needs_dot: bool
-    """True when Graphviz ``dot`` must be installed."""
     renderer: Renderer | None
     """None for ``json``, which is the incident document itself."""
     image: ImageFormat | None = None
@@ -84,27 +82,31 @@ class OutputFormat:
     picture: bool = True
     """False for markdown, whose report needs the whole analysis (see ``analyze``)."""
 
+    @property
+    def needs_dot(self) -> bool:
+        """True when Graphviz ``dot`` must be installed: the formats it draws."""
+        return self.image is not None
+
 
 FORMATS: dict[str, OutputFormat] = {
     f.name: f
     for f in (
-        OutputFormat("dot", ".dot", "text/vnd.graphviz; charset=utf-8", False, False, to_dot),
+        OutputFormat("dot", ".dot", "text/vnd.graphviz; charset=utf-8", False, to_dot),
         OutputFormat(
-            "svg", ".svg", "image/svg+xml; charset=utf-8", False, True, to_svg, "svg", finish_svg
+            "svg", ".svg", "image/svg+xml; charset=utf-8", False, to_svg, "svg", finish_svg
         ),
-        OutputFormat("png", ".png", "image/png", True, True, to_png, "png", _as_drawn),
-        OutputFormat("pdf", ".pdf", "application/pdf", True, True, to_pdf, "pdf", fixed_pdf_date),
-        OutputFormat("mermaid", ".mmd", "text/plain; charset=utf-8", False, False, to_mermaid),
+        OutputFormat("png", ".png", "image/png", True, to_png, "png", _as_drawn),
+        OutputFormat("pdf", ".pdf", "application/pdf", True, to_pdf, "pdf", fixed_pdf_date),
+        OutputFormat("mermaid", ".mmd", "text/plain; charset=utf-8", False, to_mermaid),
         OutputFormat(
             "markdown",
             ".md",
             "text/markdown; charset=utf-8",
             False,
-            False,
             to_markdown,
             picture=False,
         ),
-        OutputFormat("json", ".json", "application/json", False, False, None),
+        OutputFormat("json", ".json", "application/json", False, None),
     )
 }
 """Every output format by name, in the order help texts list them."""
