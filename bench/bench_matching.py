@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from bench.probes import load_probes, score_probes
 from bench.table import Row
 from causemap.catalog import builtin_catalog
 from causemap.graph import to_graph
@@ -120,6 +121,27 @@ def rows() -> Iterator[Row]:
             unit="%",
             higher_is_better=True,
         )
+    b = score_probes(CatalogIndex(builtin_catalog()), load_probes("b"))
+    yield Row(
+        "matching",
+        f"suggest paraphrase probes B, held out ({b.n} texts): top-1",
+        100 * b.top1,
+        unit="%",
+        higher_is_better=True,
+    )
+    yield Row(
+        "matching",
+        f"suggest paraphrase probes B, held out ({b.n} texts): top 3",
+        100 * b.top3,
+        unit="%",
+        higher_is_better=True,
+    )
+    yield Row(
+        "matching",
+        f"no-factor probes B ({b.nulls}) confident enough to assign",
+        100 * b.assigned_null,
+        unit="%",
+    )
     for split in SPLITS:
         for layers in ("catalog", "catalog+cluster", "keys½+catalog+cluster"):
             p, r, f1 = matching_accuracy(corpus, split, layers)

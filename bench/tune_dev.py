@@ -3,13 +3,16 @@ thresholds were chosen with. The held-out ``test`` split is never opened here:
 ``labelled_corpus({"dev"})`` drops the other incidents' labels unread and does not load
 their files.
 
-Four measurements:
+Five measurements:
 
 * **dev suggestions**: top-1, top-3 and mean reciprocal rank of the right catalog entry
   for the dev nodes that have one;
 * **catalog examples held out**: each catalog example is removed from the catalog (five
   folds) and scored against the rest: a second, corpus-independent check that a change
   generalises beyond the 48 dev nodes;
+* **paraphrase probes, writer A** (``bench/data/probes-a.yaml``): top-1 and top-3 on
+  texts written from the entries' definitions alone, and how many no-factor texts the
+  gate would still assign (writer B is held out: only ``make bench`` scores it);
 * **matching ceiling**: pairwise F1 if exactly the nodes with a human catalog factor
   were assigned, each to its top suggestion: what a perfect gate could reach with the
   current ranking;
@@ -28,6 +31,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from bench.probes import load_probes, score_probes
 from causemap.catalog import builtin_catalog
 from causemap.catalog.model import Catalog
 from causemap.graph import to_graph
@@ -104,6 +108,12 @@ def main() -> None:
     c1, c3, cm = catalog_cv(catalog, weights)
     print(
         f"catalog examples held out ({FOLDS} folds): top-1 {c1:.1%}, top-3 {c3:.1%}, MRR {cm:.3f}"
+    )
+
+    pa = score_probes(index, load_probes("a"))
+    print(
+        f"paraphrase probes, writer A ({pa.n} texts): top-1 {pa.top1:.1%}, top-3 {pa.top3:.1%}, "
+        f"MRR {pa.mrr:.3f}; no-factor texts assigned: {pa.assigned_null:.0%} of {pa.nulls}"
     )
 
     items = _items(facts)
