@@ -11,6 +11,9 @@ layer by layer:
 * ``keys½+catalog+cluster``: every other incident carries its human labels as ``factor:``
   keys, as in an archive that adopted keys halfway; the rest is matched automatically.
 
+Suggestions are also scored on writer B's paraphrase probes (``bench/probes.py``), held
+out like ``test``, with the share of its no-factor texts the gate would still assign.
+
 The suggestion weights and the matching thresholds were chosen on the ``dev`` split only
 (``python -m bench.tune_dev``, which never opens ``test``); ``test`` is held out.
 Usage: ``python bench/run.py matching``, or ``python -m bench.bench_matching`` for the table.
