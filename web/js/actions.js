@@ -6,8 +6,8 @@ import { ACTION_STATUSES, ACTION_TYPES, action as findAction, node, validDate } 
 import { h, rebuild, refill } from "./dom.js";
 import { ACTION_STYLES } from "./grammar.js";
 import { Form } from "./fields.js";
+import { shorten } from "./text.js";
 
-const shorten = (text, n = 48) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
 const TYPE_HINT = {
   prevent: "removes or weakens a cause",
   mitigate: "limits the harm once it happens",
@@ -86,7 +86,7 @@ export class ActionsPanel {
       addressed.length ? h("ul", { class: "chips" }, addressed.map((nid) => {
         const n = node(doc, nid);
         return h("li", { class: "chip" },
-          h("button", { type: "button", class: "link", dataset: { key: `goto:${id}:${nid}` }, onclick: () => ed.selectNode(nid, { reveal: true }) }, shorten(n ? n.label : nid)),
+          h("button", { type: "button", class: "link", dataset: { key: `goto:${id}:${nid}` }, onclick: () => ed.selectNode(nid, { reveal: true }) }, shorten(n ? n.label : nid, 48)),
           ed.readOnly ? null : h("button", { type: "button", class: "icon", dataset: { key: `unlink:${id}:${nid}` }, "aria-label": `Stop addressing “${shorten(n ? n.label : nid, 40)}”`, onclick: () => ed.linkAction(id, nid, false) }, "×"));
       })) : h("p", { class: "muted" }, "No node yet: this action cuts nothing."),
       ed.readOnly || !selected.length ? null : h("button", {

@@ -4,8 +4,8 @@
 
 import * as D from "./doc.js";
 import { announce, toast } from "./dom.js";
+import { shorten } from "./text.js";
 
-const shorten = (text, n = 60) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
 
 export class Commands {
   // ---- selection ------------------------------------------------------------------

@@ -20,8 +20,8 @@ import { openExport } from "./export.js";
 import { openConflict } from "./conflict.js";
 import { openShare, buildChrome, legend } from "./chrome.js";
 import { announce, h, toast } from "./dom.js";
+import { shorten } from "./text.js";
 
-const shorten = (text, n = 60) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
 const TABS = ["selection", "analysis", "actions", "incident"];
 
 export class Editor extends Commands {

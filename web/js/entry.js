@@ -5,8 +5,8 @@
 
 import { h } from "./dom.js";
 import { KINDS, node } from "./doc.js";
+import { shorten } from "./text.js";
 
-const shorten = (text, n = 60) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
 const KIND_KEY = { event: "e", condition: "c", factor: "f", impact: "i" };
 
 export class Entry {

@@ -6,9 +6,9 @@ import { causesOf, effectsOf, LEVELS, links, node, validInstant, whyNotConnect }
 import { h, fill, rebuild, refill } from "./dom.js";
 import { CLASS_STYLES } from "./grammar.js";
 import { Form, commas, lines } from "./fields.js";
+import { shorten } from "./text.js";
 
 const KIND_WORDS = { event: "Event", condition: "Condition", factor: "Factor", impact: "Impact" };
-const shorten = (text, n = 70) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
 
 export class Inspector {
   constructor(root, editor) {
@@ -59,7 +59,7 @@ export class Inspector {
     const { store } = this.editor;
     return h("div", {},
       h("h2", {}, `${ids.length} nodes selected`),
-      h("ul", { class: "plain" }, ids.map((id) => h("li", {}, shorten(node(store.doc, id).label)))),
+      h("ul", { class: "plain" }, ids.map((id) => h("li", {}, shorten(node(store.doc, id).label, 70)))),
       this.editor.readOnly ? null : h("div", { class: "buttons" },
         h("button", { type: "button", onclick: () => this.editor.addAction(ids) }, "Add an action addressing them"),
         h("button", { type: "button", class: "danger", onclick: () => this.editor.deleteSelection() }, "Delete them")));
@@ -154,7 +154,7 @@ export class Inspector {
         const o = node(doc, other);
         const [from, to] = which === "causes" ? [other, id] : [id, other];
         return h("li", {},
-          h("button", { type: "button", class: "link", dataset: { key: `goto:${other}` }, onclick: () => this.editor.selectNode(other, { reveal: true }) }, shorten(o.label)),
+          h("button", { type: "button", class: "link", dataset: { key: `goto:${other}` }, onclick: () => this.editor.selectNode(other, { reveal: true }) }, shorten(o.label, 70)),
           ro ? null : h("button", { type: "button", class: "small", dataset: { key: `cut:${from}:${to}` }, "aria-label": `Disconnect “${shorten(o.label, 40)}”`, onclick: () => this.editor.disconnect(from, to) }, "Disconnect"));
       }))
       : h("p", { class: "muted" }, which === "causes" ? "No causes yet: press w (why?) to add one." : "No effects yet.");
@@ -191,7 +191,7 @@ export class Inspector {
     const mine = (doc.actions || []).filter((a) => (a.addresses || []).includes(id));
     return h("div", { class: "node-actions" }, h("h3", {}, "Action items"),
       mine.length ? h("ul", { class: "plain" }, mine.map((a) => h("li", {},
-        h("button", { type: "button", class: "link", dataset: { key: `action:${a.id}` }, onclick: () => this.editor.showAction(a.id) }, shorten(a.title)),
+        h("button", { type: "button", class: "link", dataset: { key: `action:${a.id}` }, onclick: () => this.editor.showAction(a.id) }, shorten(a.title, 70)),
         " ", h("span", { class: `status status-${a.status || "open"}` }, a.status || "open")))) : h("p", { class: "muted" }, "None address this node."),
       this.editor.readOnly ? null : h("button", { type: "button", class: "small", dataset: { key: "add-action" }, onclick: () => this.editor.addAction([id]) }, "Add an action for this node ", h("kbd", {}, "a")));
   }
@@ -204,8 +204,8 @@ export class Inspector {
     const f = this.form;
     return h("div", { class: "inspect" },
       h("div", { class: "inspect-head" }, h("span", { class: "badge" }, "Link"), h("span", {}, "cause → effect")),
-      h("p", {}, h("button", { type: "button", class: "link", onclick: () => this.editor.selectNode(from, { reveal: true }) }, shorten(a.label)),
-        " → ", h("button", { type: "button", class: "link", onclick: () => this.editor.selectNode(to, { reveal: true }) }, shorten(b.label))),
+      h("p", {}, h("button", { type: "button", class: "link", onclick: () => this.editor.selectNode(from, { reveal: true }) }, shorten(a.label, 70)),
+        " → ", h("button", { type: "button", class: "link", onclick: () => this.editor.selectNode(to, { reveal: true }) }, shorten(b.label, 70))),
       f.text({ label: "How the cause produced the effect", key: "link-label", multiline: true, rows: 3, get: () => l().label, set: (v) => this.editor.setLinkField(from, to, "label", v) }),
       f.text({ label: "Evidence (one per line)", key: "link-evidence", multiline: true, rows: 3, get: () => l().evidence, set: (v) => this.editor.setLinkField(from, to, "evidence", v), ...lines }),
       this.part(() => this.findings({ link: { from, to } })),

@@ -4,8 +4,8 @@
 
 import { links, node } from "./doc.js";
 import { h, refill } from "./dom.js";
+import { shorten } from "./text.js";
 
-const shorten = (text, n = 90) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
 
 export class Outline {
   constructor(root, editor) {
@@ -63,7 +63,7 @@ export class Outline {
           onclick: (e) => e.detail === 0 && this.editor.selectNode(n.id, { reveal: true }),
         },
         h("span", { class: `kind-mark kind-${n.kind}`, "aria-hidden": "true" }),
-        h("span", { class: "outline-label" }, shorten(n.label)),
+        h("span", { class: "outline-label" }, shorten(n.label, 90)),
         h("span", { class: "sr-only" }, `, ${n.kind}${c ? `, ${c}` : ""}${n.unknown ? ", open question" : ""}`)),
         c && c !== "impact" ? h("span", { class: `cls-dot cls-${c}`, title: c, "aria-hidden": "true" }) : null,
         causes.length ? h("div", { class: "outline-causes" }, "caused by: ", causes.map((id, i) => [i ? "; " : "", shorten(node(doc, id).label, 40)])) : null);

@@ -6,11 +6,11 @@
 import { api, request } from "./api.js";
 import { download, fill, h, svg } from "./dom.js";
 import { href } from "./route.js";
+import { shorten } from "./text.js";
 
 const LEVEL_COLOURS = {
   technical: "#4e79a7", operator: "#76b7b2", process: "#f28e2b", organization: "#e15759", external: "#9c755f", unset: "#bab0ac",
 };
-const shorten = (text, n = 48) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
 
 function barChart({ title, rows, width = 640, labelWidth = 260, colour = () => "#0072B2", unit = "" }) {
   const rowHeight = 24;

@@ -4,8 +4,8 @@
 
 import { node } from "./doc.js";
 import { h, refill } from "./dom.js";
+import { shorten } from "./text.js";
 
-const shorten = (text, n = 60) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
 const SEVERITY_WORD = { error: "Error", warning: "Warning", info: "Note" };
 
 function yesNo(ok, yes, no) {
