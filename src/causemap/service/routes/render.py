@@ -68,10 +68,13 @@ _MEDIA = {spec.media_type.split(";")[0]: spec.name for spec in FORMATS.values()}
 }
 
 
-def _spec(name: str) -> OutputFormat | None:
-    if name in FORMATS:
-        return FORMATS[name]
-    return format_for_path(f"diagram.{name}")
+def _known(name: str, error: type[UnknownFormat]) -> OutputFormat:
+    """The format named ``name`` (a name or a file suffix), else ``error`` listing the
+    names there are."""
+    spec = FORMATS.get(name) or format_for_path(f"diagram.{name}")
+    if spec is None:
+        raise error(f"unknown format {name[:40]!r}; choose from: {', '.join(_NAMES)}")
+    return spec
 
 
 def query_format(name: str) -> OutputFormat:
@@ -82,10 +85,7 @@ def query_format(name: str) -> OutputFormat:
     UnknownFormat
         No such format (HTTP 400).
     """
-    spec = _spec(name)
-    if spec is None:
-        raise UnknownFormat(f"unknown format {name[:40]!r}; choose from: {', '.join(_NAMES)}")
-    return spec
+    return _known(name, UnknownFormat)
 
 
 def path_format(name: str) -> OutputFormat:
@@ -96,10 +96,7 @@ def path_format(name: str) -> OutputFormat:
     FormatNotFound
         No such format (HTTP 404).
     """
-    spec = _spec(name)
-    if spec is None:
-        raise FormatNotFound(f"unknown format {name[:40]!r}; choose from: {', '.join(_NAMES)}")
-    return spec
+    return _known(name, FormatNotFound)
 
 
 def negotiate(accept: str | None) -> OutputFormat:
