@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from bench.probes import load_probes, score_probes
+from bench.ranking import rank_stats
 from bench.table import Row
 from causemap.catalog import builtin_catalog
 from causemap.graph import to_graph
@@ -46,18 +47,16 @@ def suggestion_accuracy(corpus: Sequence[Labelled], split: str) -> tuple[int, fl
     catalog = builtin_catalog()
     index, keys = CatalogIndex(catalog), set(catalog.keys())
     classify, _ = default_classifier()
-    n = top1 = top3 = 0
+    pairs = []
     for item in _chosen(corpus, split):
         facts = extract(item.incident, to_graph(item.incident), index, classify)
         for node in facts.nodes:
             gold = item.factors[node.id]
-            if gold not in keys:
-                continue
-            ranked = [s.key for s in index.score(node.text, node.level, top=3, cls=node.cls)]
-            n += 1
-            top1 += ranked[:1] == [gold]
-            top3 += gold in ranked
-    return n, top1 / n, top3 / n
+            if gold in keys:
+                ranked = [s.key for s in index.score(node.text, node.level, top=3, cls=node.cls)]
+                pairs.append((ranked, gold))
+    top1, top3, _ = rank_stats(pairs)
+    return len(pairs), top1, top3
 
 
 def pairwise(

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 import yaml
 
+from bench.ranking import rank_stats
 from causemap.patterns.matching import MatchSettings
 from causemap.patterns.suggest import CatalogIndex
 from causemap.patterns.text import analyse
@@ -49,17 +50,13 @@ def load_probes(writer: str) -> list[Probe]:
 def score_probes(index: CatalogIndex, probes: list[Probe]) -> ProbeScore:
     """Rank statistics of the right entry, and the gate's false assignments."""
     threshold = MatchSettings().catalog_threshold
-    n = top1 = top3 = nulls = assigned = 0
-    mrr = 0.0
+    pairs: list[tuple[list[str], str | None]] = []
+    nulls = assigned = 0
     for probe in probes:
         ranked = index.score(analyse(probe.text), top=5)
         if probe.key is None:
             nulls += 1
             assigned += bool(ranked) and ranked[0].confidence >= threshold
-            continue
-        keys = [s.key for s in ranked]
-        n += 1
-        top1 += keys[:1] == [probe.key]
-        top3 += probe.key in keys[:3]
-        mrr += 1 / (keys.index(probe.key) + 1) if probe.key in keys else 0.0
-    return ProbeScore(n, top1 / n, top3 / n, mrr / n, nulls, assigned / nulls)
+        else:
+            pairs.append(([s.key for s in ranked], probe.key))
+    return ProbeScore(len(pairs), *rank_stats(pairs), nulls, assigned / nulls)

@@ -32,6 +32,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bench.probes import load_probes, score_probes
+from bench.ranking import rank_stats
 from causemap.catalog import builtin_catalog
 from causemap.catalog.model import Catalog
 from causemap.graph import to_graph
@@ -48,15 +49,6 @@ GRID: dict[str, list[Any]] = {
     "event_threshold": [0.7, 0.8, 0.9, 1.1],
     "repeat_threshold": [0.3, 0.6, 0.9, 1.1],
 }
-
-
-def rank_stats(pairs: Sequence[tuple[list[str], str | None]]) -> tuple[float, float, float]:
-    """(top-1, top-3, mean reciprocal rank) of gold keys in ranked lists."""
-    n = len(pairs)
-    top1 = sum(r[:1] == [g] for r, g in pairs) / n
-    top3 = sum(g in r[:3] for r, g in pairs) / n
-    mrr = sum(1 / (r.index(g) + 1) if g in r else 0.0 for r, g in pairs) / n
-    return top1, top3, mrr
 
 
 def catalog_folds(catalog: Catalog) -> list[tuple[Catalog, list[tuple[str, str]]]]:
