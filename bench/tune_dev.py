@@ -140,12 +140,9 @@ def main() -> None:
     # The ceiling of catalog matching with this ranking: a perfect gate assigns exactly
     # the nodes the reviewer gave a catalog factor, each to its top suggestion. When this
     # is far below the target, the ranking, not the thresholds, is what limits F1.
-    gated = [
-        top[0].key
-        if factor in keys and (top := index.score(n.text, n.level, top=1, cls=n.cls))
-        else None
-        for n, factor in zip((n for f in facts for n in f.nodes), gold, strict=True)
-    ]
+    # ``ranked`` holds, in node order, the suggestions of exactly those nodes.
+    firsts = iter([*r[:1], None][0] for r, _ in ranked)
+    gated = [next(firsts) if factor in keys else None for factor in gold]
     f, p, r = _f1(*counts(gated, every))
     print(f"matching ceiling, perfect gate + top-1: F1 {f:.3f} (P {p:.2f}, R {r:.2f})")
     tp = fp = fn = 0
