@@ -28,8 +28,22 @@ def test_answers_are_not_in_the_incident_files() -> None:
             assert node.classification is None, (item.incident.id, node.id)
 
 
-def test_both_splits_are_large_enough_to_measure() -> None:
+def test_every_split_is_large_enough_to_measure() -> None:
     splits = [item.split for item in labelled_corpus()]
-    assert set(splits) == {"dev", "test"}
+    assert set(splits) == {"dev", "test", "train"}
     assert splits.count("dev") >= 8
     assert splits.count("test") >= splits.count("dev")
+    assert splits.count("train") >= 12
+
+
+def test_incidents_come_from_many_companies() -> None:
+    labels = yaml.safe_load(LABELS.read_text(encoding="utf-8"))["incidents"]
+    for split in ("dev", "test", "train"):
+        companies = {e["company"] for e in labels.values() if e["split"] == split}
+        assert len(companies) >= 6, split
+
+
+def test_a_split_filter_loads_only_that_split() -> None:
+    train = labelled_corpus({"train"})
+    assert len(train) >= 12
+    assert {item.split for item in train} == {"train"}
