@@ -32,14 +32,15 @@ def rows() -> Iterator[Row]:
 def _agreement() -> Iterator[Row]:
     from tests.corpus import labelled_corpus
 
-    agree: dict[str, int] = {"dev": 0, "test": 0}
-    total: dict[str, int] = {"dev": 0, "test": 0}
+    splits = ("dev", "train", "test")
+    agree = dict.fromkeys(splits, 0)
+    total = dict.fromkeys(splits, 0)
     for item in labelled_corpus():
         result = classify(to_graph(item.incident))
         for node, label in item.classes.items():
             total[item.split] += 1
             agree[item.split] += result[node].class_ == label
-    for split in ("dev", "test"):
+    for split in splits:
         yield Row(
             "classes",
             f"agreement with reviewers, {split} split ({total[split]} nodes)",
