@@ -22,7 +22,7 @@ Five measurements, the last three for each of dev and train:
   on the pairs that involve the held-out incident; the pooled counts give a cross-validated
   F1 next to the in-sample one.
 
-Usage: ``python -m bench.tune_dev`` (a few seconds; not part of ``make bench``).
+Usage: ``python -m bench.tune_dev`` (about ten seconds; not part of ``make bench``).
 """
 
 from __future__ import annotations
