@@ -72,7 +72,11 @@ def agreement(
 def rows() -> Iterator[Row]:
     corpus = labelled_corpus()
     second = second_review()
-    keyed, same, either, _ = agreement(corpus, second)
+    found = {
+        split: agreement([item for item in corpus if split in ("all", item.split)], second)
+        for split in SPLITS
+    }
+    keyed, same, either, _ = found["all"]
     yield Row(
         "agreement",
         f"second reviewer gives the same key ({keyed} nodes with a key)",
@@ -88,8 +92,7 @@ def rows() -> Iterator[Row]:
         higher_is_better=True,
     )
     for split in SPLITS:
-        chosen = [item for item in corpus if split in ("all", item.split)]
-        p, r, f1 = agreement(chosen, second)[3]
+        p, r, f1 = found[split][3]
         yield Row(
             "agreement",
             f"pairwise F1 second vs first reviewer, {split} (P {p:.2f}, R {r:.2f})",
