@@ -130,6 +130,7 @@ def hostile_labels(marker: Path) -> list[str]:
         "```\n# heading\n| a | b |",
         "`code` *em* _em_ ~~del~~ $x$",
         "\u202eevil\u202c",
+        "pay&#x202E;lol.exe &#60;b&#62; &#xD800; &amp;",
     ]
 
 

@@ -91,8 +91,13 @@ class TestGraphvizOutputs:
                 assert marker[0].name not in value
         texts = "".join(root.itertext())
         assert "<script>alert(1)</script>" in texts
+        # Graphviz decodes HTML entities in labels: they must reach the picture as text.
+        assert "\u202e" not in texts
+        assert "&lt;i&gt;" in texts
         if options.focus is None:
             assert '<IMG SRC="' in texts
+            for entity in ("pay&#x202E;lol.exe", "&#60;b&#62;", "&#xD800;", "&amp;"):
+                assert entity in texts
 
     @pytest.mark.parametrize("fmt", ["png", "pdf"])
     def test_images_read_no_file(

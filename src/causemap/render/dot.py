@@ -7,8 +7,9 @@ Nothing the user wrote reaches the DOT text except as the *content* of a quoted 
   causemap's own constants from :mod:`causemap.render.style`;
 * label text is cleaned to one line (no controls), wrapped, and every line escaped:
   backslashes are doubled, so ``\\N``, ``\\G``, ``\\L``, ``\\l`` and ``\\r`` stay literal
-  text instead of escString sequences, and quotes are escaped, so a label cannot close
-  its string. Line breaks are causemap's own ``\\n``/``\\l`` between escaped lines;
+  text instead of escString sequences, quotes are escaped, so a label cannot close
+  its string, and ``&`` becomes ``&amp;``, so an HTML entity stays the text it is.
+  Line breaks are causemap's own ``\\n``/``\\l`` between escaped lines;
 * labels are always quoted strings, never ``<...>`` HTML-like labels, so ``<IMG>`` or
   ``<TD HREF>`` in a label is just text.
 
@@ -88,16 +89,20 @@ class EscString:
 
 
 def escape(text: str) -> str:
-    """Escape ``text`` for a double-quoted DOT string with no escString meaning left.
+    """Escape ``text`` for a double-quoted DOT string with no escString or entity meaning left.
+
+    Graphviz decodes HTML entities in every label (``&#x202E;`` would become a real
+    right-to-left override, ``&lt;b&gt;`` would display as ``<b>``), so ``&`` is written
+    as ``&amp;`` and the label shows exactly what the user typed.
 
     Examples
     --------
-    >>> print(escape('say "hi" \\\\N'))
-    say \\"hi\\" \\\\N
+    >>> print(escape('say "hi" \\\\N &#60;'))
+    say \\"hi\\" \\\\N &amp;#60;
     """
-    if "\\" not in text and '"' not in text:
+    if "\\" not in text and '"' not in text and "&" not in text:
         return text  # the usual case
-    return text.replace("\\", "\\\\").replace('"', '\\"')
+    return text.replace("&", "&amp;").replace("\\", "\\\\").replace('"', '\\"')
 
 
 def label(lines: Sequence[str], *, left: bool = False) -> EscString:
