@@ -11,10 +11,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from causemap.catalog import builtin_catalog, loads_catalog
 from causemap.cli import cli
 from causemap.model import Incident
 from causemap.patterns import patterns, render, suggest
 from causemap.patterns.matching import MatchSettings, NodeText, match
+from causemap.patterns.suggest import CatalogIndex
 from causemap.patterns.text import analyse
 from tests.conftest import make_incident
 
@@ -85,6 +87,73 @@ class TestSuggest:
         for _ in range(100):
             suggest(RETRY)
         assert (time.perf_counter() - started) / 100 < 0.01
+
+
+FLAGS = """causemap-catalog: 1
+name: ours
+entries:
+  - key: feature-flag-debt
+    name: Stale feature flags
+    definition: Flags nobody removed changed behaviour years later.
+    level: process
+    class: systemic
+    phrases: [stale feature flag, flag nobody removed]
+    keywords: [flag, toggle]
+    examples: [An old feature flag was still read by the billing path.]
+  - key: big-bang-deploy
+    name: Big-bang deploys
+    definition: A change went to every server at once instead of a canary first.
+    level: process
+    class: systemic
+    phrases: [all servers at once, no canary]
+    keywords: [canary, rollout]
+"""
+
+
+class TestOwnCatalog:
+    """A catalog that replaces the built-in one is still judged against what causemap
+    knows: with two entries and no runner-up, anything would otherwise look sure."""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def index(cls) -> CatalogIndex:
+        return CatalogIndex(loads_catalog(FLAGS))
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "An automated system on every client checked configuration values in cache.",
+            "Traffic was shifted to a lower-capacity router during the upgrade.",
+            "The leap second made the kernel livelock.",
+        ],
+    )
+    @pytest.mark.parametrize("level", [None, "process"])
+    def test_unrelated_text_is_not_assigned(
+        self, index: CatalogIndex, text: str, level: str | None
+    ) -> None:
+        found = index.score(analyse(text), level, 1, "systemic")
+        assert not found or found[0].confidence < MatchSettings().catalog_threshold
+
+    def test_only_its_own_entries_are_suggested(self, index: CatalogIndex) -> None:
+        found = index.score(analyse("Clients retried immediately with no backoff."), None)
+        assert {s.key for s in found} <= {"feature-flag-debt", "big-bang-deploy"}
+
+    def test_its_entries_still_match_their_instances(self, index: CatalogIndex) -> None:
+        # big-bang-deploy is the built-in staged-rollout entry under another name: that
+        # one is left out of the background instead of halving the confidence.
+        (top,) = index.score(analyse(CANARY), "process", 1, "systemic")
+        assert top.key == "big-bang-deploy"
+        assert top.confidence >= MatchSettings().catalog_threshold
+        (top,) = index.score(analyse("A feature toggle nobody removed."), "process", 1)
+        assert top.key == "feature-flag-debt"
+        assert top.confidence >= MatchSettings().catalog_threshold
+
+    def test_builtin_catalog_has_no_background(self) -> None:
+        builtin = builtin_catalog()
+        alone = CatalogIndex(builtin)
+        assert alone.score(analyse(CANARY), None) == CatalogIndex(builtin, background=()).score(
+            analyse(CANARY), None
+        )
 
 
 class TestMatch:

@@ -24,12 +24,18 @@ class (proximate or systemic, from causemap's classification) to entries of the 
 usual class. The matched phrases and keywords are returned as the evidence, and
 ``confidence`` maps the score and its margin over the runner-up to 0..1 for automatic
 assignment.
+
+A catalog that replaces the built-in one is scored beside the built-in entries it does
+not cover (the **background**): they count in the word statistics and as runners-up, but
+are never suggested. Otherwise a small catalog would find every word rare, and its one
+entry, with no runner-up, would look sure of any text at all.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -114,11 +120,29 @@ class CatalogIndex:
     True
     """
 
-    def __init__(self, catalog: Catalog, weights: Weights | None = None) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        weights: Weights | None = None,
+        background: Sequence[Entry] | None = None,
+    ) -> None:
         self.catalog = catalog
         self.weights = weights or Weights()
         self.entries: list[Entry] = list(catalog.entries)
+        own_keys = set(catalog.keys())
+        others = [
+            entry
+            for entry in (_background(catalog) if background is None else background)
+            if entry.key not in own_keys
+        ]
         docs = [self._doc(entry) for entry in self.entries]
+        other_docs = [self._doc(entry) for entry in others]
+        kept = _uncovered(docs, other_docs)
+        # Every entry scored: the catalog's own, then the background ones, which count in
+        # the word statistics and as runners-up but are never suggested.
+        pool = self.entries + [others[i] for i in kept]
+        docs += [other_docs[i] for i in kept]
+        self._own = len(self.entries)
         w = self.weights
         self._type_weight = {"c": w.concept, "n": w.negated, "p": w.pair}
         n = len(docs)
@@ -139,7 +163,7 @@ class CatalogIndex:
             self.entry_vectors.add(i, terms, (1 - w.slope) * pivot + w.slope * norms[i])
         self.example_vectors = _Vectors()
         self.example_owner: list[tuple[int, str]] = []
-        for i, entry in enumerate(self.entries if w.example else ()):  # unused at weight 0
+        for i, entry in enumerate(pool if w.example else ()):  # unused at weight 0
             for example in entry.examples:
                 self.example_vectors.add(
                     len(self.example_owner),
@@ -151,12 +175,12 @@ class CatalogIndex:
                 self.example_owner.append((i, example))
         compiled = (
             compile_phrase(i, text, self._term_weight)
-            for i, entry in enumerate(self.entries)
+            for i, entry in enumerate(pool)
             for text in entry.phrases
         )
         self.phrases = PhraseIndex([p for p in compiled if p is not None])
         self.keywords: dict[str, list[tuple[int, str]]] = defaultdict(list)
-        for i, entry in enumerate(self.entries):
+        for i, entry in enumerate(pool):
             for keyword in entry.keywords:
                 for word in words(keyword):
                     if word not in STOPWORDS:
@@ -182,9 +206,9 @@ class CatalogIndex:
             if self.weights.example
             else {}
         )
-        self._levels = [str(entry.level) for entry in self.entries]
-        self._classes = [str(entry.class_) for entry in self.entries]
-        self._keys = [entry.key for entry in self.entries]
+        self._levels = [str(entry.level) for entry in pool]
+        self._classes = [str(entry.class_) for entry in pool]
+        self._keys = [entry.key for entry in pool]
         self._bonus: dict[tuple[str | None, str | None], list[float]] = {}
         """Level and class bonus of every entry, by the text's (level, class)."""
         self._order = {
@@ -232,7 +256,7 @@ class CatalogIndex:
         query = self._query
         found = [t for t in (*text.bag, *text.feats) if t in query]
         norm = math.hypot(*[query[t] for t in found])
-        scores = [0.0] * len(self.entries)
+        scores = [0.0] * len(self._keys)
         best_example: dict[int, tuple[float, str]] = {}
         if norm:
             entry_postings = self._entry_postings
@@ -278,11 +302,13 @@ class CatalogIndex:
         ranked = [(-v, order[e], e) for e, v in enumerate(scores) if v > 0]
         ranked.sort()  # a few dozen entries: a plain sort beats a heap
         keywords = self._keyword_hits(text) if ranked else {}
+        shown = [item for item in ranked if item[2] < self._own]
         out = []
-        for rank, (negative, _, entry) in enumerate(ranked[:top] if top is not None else ranked):
+        for negative, _, entry in shown[:top] if top is not None else shown:
             value = -negative
-            runner_up = -ranked[1][0] if len(ranked) > 1 else None
-            other = runner_up if rank == 0 else -ranked[0][0]
+            # The margin is over the best other entry, a background one included.
+            rivals = [item for item in ranked[:2] if item[2] != entry]
+            other = -rivals[0][0] if rivals else None
             out.append(
                 Suggestion(
                     key=self._keys[entry],
@@ -325,6 +351,55 @@ class CatalogIndex:
     ) -> list[Suggestion]:
         """The ``top`` best entries for a raw text."""
         return self.score(analyse(text, drop), level, top)
+
+
+COVERS = 0.2
+"""Cosine (word stems, IDF over both) from which a catalog entry covers the built-in
+entry nearest to it: that one is its own pattern under another key, or the general
+pattern it refines, and is left out of the background. Distinct built-in entries stay
+below 0.22 of each other; an entry rewritten in other words scores about 0.5."""
+
+
+def _background(catalog: Catalog) -> list[Entry]:
+    """The built-in entries, for a catalog that is not the built-in one.
+
+    A small catalog says little about which words are common in failure-pattern
+    language, and with one entry there is no runner-up to doubt a weak match: its
+    entries would be suggested, with high confidence, for texts about anything. Scored
+    beside the built-in entries, an entry needs the text to fit it better than the
+    patterns causemap already knows. (A catalog that extends the built-in one has them
+    all already.)
+    """
+    from causemap.catalog import builtin_catalog
+
+    builtin = builtin_catalog()
+    return [] if catalog is builtin else list(builtin.entries)
+
+
+def _uncovered(own: Sequence[dict[str, float]], others: Sequence[dict[str, float]]) -> list[int]:
+    """Indexes of the ``others`` documents that no ``own`` document covers (see COVERS)."""
+    if not others or not own:
+        return list(range(len(others)))
+    df: dict[str, int] = defaultdict(int)
+    for doc in (*own, *others):
+        for term in doc:
+            df[term] += 1
+    n = len(own) + len(others)
+
+    def unit(doc: dict[str, float]) -> dict[str, float]:
+        weighted = {t: c * math.log(1 + n / df[t]) for t, c in doc.items()}
+        norm = _norm(weighted)
+        return {t: v / norm for t, v in weighted.items()}
+
+    theirs = [unit(doc) for doc in others]
+    covered = set()
+    for doc in own:
+        mine = unit(doc)
+        cosines = [sum(v * mine.get(t, 0.0) for t, v in vector.items()) for vector in theirs]
+        nearest = max(range(len(theirs)), key=cosines.__getitem__)
+        if cosines[nearest] >= COVERS:
+            covered.add(nearest)
+    return [i for i in range(len(others)) if i not in covered]
 
 
 def _terms(text: Analysed) -> tuple[str, ...]:
