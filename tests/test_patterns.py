@@ -75,6 +75,14 @@ class TestSuggest:
         assert "no canary" in top.phrases
         assert 0 < top.confidence <= 1
 
+    def test_evidence_is_what_the_text_says(self) -> None:
+        # A keyword of two words needs both side by side; one stem names one keyword.
+        found = suggest("The pre-publish step ran in production.", top=5)
+        assert all("pre-production" not in s.keywords for s in found)
+        assert "pre-production" in suggest("Tested only in pre-production.", top=1)[0].keywords
+        (top,) = suggest("The config was not validated before the push.", top=1)
+        assert [k for k in top.keywords if k.startswith("valid")] == ["validate"]
+
     def test_unrelated_text_has_low_confidence(self) -> None:
         found = suggest("Lunch was served at noon.", top=1)
         assert not found or found[0].confidence < 0.35

@@ -180,11 +180,13 @@ class CatalogIndex:
         )
         self.phrases = PhraseIndex([p for p in compiled if p is not None])
         self.keywords: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        self._keyword_stems: dict[str, tuple[str, ...]] = {}
         for i, entry in enumerate(pool):
             for keyword in entry.keywords:
-                for word in words(keyword):
-                    if word not in STOPWORDS:
-                        self.keywords[stem(word)].append((i, keyword))
+                stems = tuple(stem(w) for w in words(keyword) if w not in STOPWORDS)
+                self._keyword_stems[keyword] = stems
+                for term in sorted(set(stems)):
+                    self.keywords[term].append((i, keyword))
         self._kw_weight = {
             s: math.log(1 + n / len({i for i, _ in owners})) for s, owners in self.keywords.items()
         }
@@ -323,11 +325,24 @@ class CatalogIndex:
         return out
 
     def _keyword_hits(self, text: Analysed) -> dict[int, dict[str, str]]:
-        """Catalog keywords found in the text, by entry: keyword → the stem that found it."""
+        """Catalog keywords found in the text, by entry: keyword → the stem that found it.
+
+        A keyword of several words ("pre-production") is found only where the text has
+        them side by side, and of the keywords that one stem finds ("validate",
+        "validation", "validator" for "validated") only the shortest is named, so the
+        evidence lists what the text says, once.
+        """
         hits: dict[int, dict[str, str]] = defaultdict(dict)
         for term in text.bag:
             for entry, keyword in self.keywords.get(term, ()):
-                hits[entry].setdefault(keyword, term)
+                stems = self._keyword_stems[keyword]
+                if len(stems) == 1 or _adjacent(stems, text.seq):
+                    hits[entry].setdefault(keyword, term)
+        for entry, found in hits.items():
+            shortest: dict[str, str] = {}
+            for keyword in sorted(found, key=lambda k: (len(k), k)):
+                shortest.setdefault(found[keyword], keyword)
+            hits[entry] = {keyword: term for term, keyword in shortest.items()}
         return hits
 
     def _confidence(self, value: float, other: float | None) -> float:
@@ -400,6 +415,12 @@ def _uncovered(own: Sequence[dict[str, float]], others: Sequence[dict[str, float
         if cosines[nearest] >= COVERS:
             covered.add(nearest)
     return [i for i in range(len(others)) if i not in covered]
+
+
+def _adjacent(stems: tuple[str, ...], seq: tuple[str, ...]) -> bool:
+    """Whether ``stems`` occur in ``seq`` one right after another."""
+    n = len(stems)
+    return any(seq[i : i + n] == stems for i in range(len(seq) - n + 1))
 
 
 def _terms(text: Analysed) -> tuple[str, ...]:
