@@ -15,8 +15,9 @@ from causemap.cli import cli
 from causemap.model import Incident
 from causemap.patterns import patterns, render, suggest
 from causemap.patterns.matching import MatchSettings, NodeText, match
+from causemap.patterns.report import severity_weight
 from causemap.patterns.text import analyse
-from tests.conftest import make_incident
+from tests.conftest import ROOT, make_incident
 
 runner = CliRunner()
 
@@ -85,6 +86,37 @@ class TestSuggest:
         for _ in range(100):
             suggest(RETRY)
         assert (time.perf_counter() - started) / 100 < 0.01
+
+
+class TestSeverityWeight:
+    @pytest.mark.parametrize(
+        ("severity", "weight"),
+        [
+            *[("SEV-0", 5), ("P0", 5), ("Sev 1", 4), ("critical", 4), ("p2", 3), ("major", 3)],
+            *[("S3", 2), ("medium", 2), ("sev4", 1), ("P5", 1), ("low", 1), ("whatever", 1)],
+            (None, 1),
+        ],
+    )
+    def test_the_most_severe_weighs_most(self, severity: str | None, weight: float) -> None:
+        assert severity_weight(severity) == weight
+
+    def test_readme_states_the_weights_the_code_uses(self) -> None:
+        readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+        found = re.search(r"Severity weights: ([^.]*)\.", readme)
+        assert found, "README no longer states the severity weights"
+        *named, rest = found.group(1).split("; ")
+        stated = {}
+        for group in named:
+            names, weight = group.rsplit(" ", 1)
+            stated.update(dict.fromkeys(names.split("/"), float(weight)))
+        assert {name: severity_weight(name) for name in stated} == stated
+        other = re.fullmatch(r"anything else 1 \((.*), or no severity\)", rest)
+        assert other, rest
+        examples = other.group(1).replace(" and lower", "").split(", ")
+        assert [severity_weight(s) for s in [*examples, "sev9", None]] == [1.0] * (
+            len(examples) + 2
+        )
+        assert severity_weight("sev0") == max(stated.values())
 
 
 class TestMatch:
