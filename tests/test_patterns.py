@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from pathlib import Path
@@ -12,12 +13,14 @@ import pytest
 from click.testing import CliRunner
 
 from causemap.cli import cli
+from causemap.loader import load
 from causemap.model import Incident
-from causemap.patterns import patterns, render, suggest
+from causemap.patterns import PatternsReport, patterns, render, suggest
 from causemap.patterns.matching import MatchSettings, NodeText, match
+from causemap.patterns.render_text import to_markdown, to_text
 from causemap.patterns.report import severity_weight
 from causemap.patterns.text import analyse
-from tests.conftest import ROOT, make_incident
+from tests.conftest import EXAMPLES, ROOT, make_incident
 
 runner = CliRunner()
 
@@ -259,7 +262,7 @@ class TestReport:
         assert [m.incident for m in top.members] == ["five", "six"]  # the most recent
         (rec,) = report.recurring_after_fix
         assert (rec.recurrences, rec.recurred_in) == (3, ["three"])  # the first after the fix
-        assert "three and 2 more" in render(report, "text")
+        assert "came back in three and 2 more" in " ".join(render(report, "text").split())
 
     def test_json_shape(self) -> None:
         data = json.loads(render(patterns(self.corpus()), "json"))
@@ -269,6 +272,119 @@ class TestReport:
         assert {"incident", "node", "confidence"} <= set(factor["members"][0])
         for key in ("links", "cooccurrence", "recurring_after_fix", "trends"):
             assert key in data
+
+
+@functools.cache
+def corpus_report() -> PatternsReport:
+    """The report of the examples and the real-postmortem corpus: 61 incidents, 2010-2024."""
+    files = [*EXAMPLES, *sorted((ROOT / "tests" / "data" / "corpus").glob("*.yaml"))]
+    return patterns([load(p) for p in files])
+
+
+LONG = "x" * 420
+"""An unbroken label, as a paste of a log line or a URL might give."""
+
+
+def long_label_corpus() -> list[Incident]:
+    """Two incidents that share a key whose only wording is one 420-character word."""
+    return [
+        make_incident(
+            [
+                {"id": "w", "kind": "condition", "label": LONG, "factor": "long-" + "y" * 70},
+                {"id": "i", "kind": "impact", "label": "Users saw errors", "causes": ["w"]},
+            ],
+            id=ident,
+            date=date,
+        )
+        for ident, date in (("a" * 80, "2024-01-01"), ("b", "2024-02-01"))
+    ]
+
+
+def section(text: str, heading: str) -> list[str]:
+    """The lines of a text report's section, from its heading to the next blank line."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(heading))
+    end = next((i for i in range(start, len(lines)) if not lines[i]), len(lines))
+    return lines[start:end]
+
+
+class TestText:
+    def test_every_line_fits_an_80_column_terminal(self) -> None:
+        for report in (corpus_report(), patterns(long_label_corpus())):
+            text = render(report, "text")
+            wide = [line for line in text.splitlines() if len(line) > 80]
+            assert not wide, wide
+        assert LONG[:70] in text  # broken over lines, not lost
+
+    def test_each_factor_shows_its_figures(self) -> None:
+        text = render(patterns(TestReport().corpus()), "text")
+        assert section(text, "Shared factors")[1:5] == [
+            "  1. Global change with no staged rollout [global-change-no-staged-rollout]",
+            "     3 incidents (75%), score 10, seen 2024-01-10 .. 2024-03-05",
+            "     level process, systemic; actions 0 open / 1 done; confidence 0.95",
+            "  2. Retry storm without backoff or jitter [retry-storm-no-backoff]",
+        ]
+
+    def test_every_capped_list_says_how_many_more(self) -> None:
+        report = corpus_report()
+        text = to_text(report)
+        assert len(report.cooccurrence) > 20
+        assert section(text, "Factors that occur together")[-1] == (
+            f"  … and {len(report.cooccurrence) - 20} more (use --format json for all)"
+        )
+        small = to_text(patterns(TestReport().corpus()), top=0)
+        assert section(small, "Shared factors")[1:] == [
+            "  … and 2 more (use --format json for all)"
+        ]
+        for heading in ("Fixes that did not hold", "Recurring causal links", "Factors that"):
+            assert section(small, heading)[1:] == ["  … and 1 more (use --format json for all)"], (
+                heading
+            )
+
+    def test_links_name_factors_by_label(self) -> None:
+        report = corpus_report()
+        names = {f.key: f.label for f in report.factors}
+        link = next(lk for lk in report.links if lk.target.startswith("cluster-"))
+        lines = section(to_text(report), "Recurring causal links")
+        joined = " ".join(" ".join(lines).split())
+        assert f"{names[link.source]} [{link.source}]" in joined
+        assert f"→ {names[link.target]} [{link.target}]" in joined
+
+    def test_trends_and_levels(self) -> None:
+        text = render(patterns(TestReport().corpus()), "text")
+        assert section(text, "Incidents per month")[1:] == [
+            "  2024-01 2 " + "█" * 68,
+            "  2024-02 0",
+            "  2024-03 2 " + "█" * 68,
+        ]
+        years = section(render(corpus_report(), "text"), "Incidents per year")
+        assert [line.split()[0] for line in years[1:]] == [str(y) for y in range(2010, 2025)]
+        levels = section(render(corpus_report(), "text"), "Shared-factor occurrences by level")
+        order = [part.split()[0] for part in " ".join(levels[1:]).split(", ")]
+        assert order == ["technical", "operator", "process", "organization", "external"]
+
+
+class TestMarkdown:
+    def test_every_capped_table_says_how_many_more(self) -> None:
+        report = corpus_report()
+        text = to_markdown(report)
+        assert len(report.cooccurrence) > 50
+        assert f"… and {len(report.cooccurrence) - 50} more (the JSON report lists all)." in text
+        small = to_markdown(patterns(TestReport().corpus()), top=0)
+        assert small.count("… and 1 more") == 3  # fixes, links and co-occurrence
+        assert small.count("… and 2 more") == 1  # the two factors of the leaderboard
+
+    def test_links_name_factors_by_label(self) -> None:
+        report = corpus_report()
+        names = {f.key: f.label for f in report.factors}
+        link = next(lk for lk in report.links if lk.target.startswith("cluster-"))
+        row = f"| {names[link.source]} (`{link.source}`) | {names[link.target]} (`{link.target}`) |"
+        assert row in to_markdown(report).replace("\\", "")
+
+    def test_trends_by_year_for_a_long_span(self) -> None:
+        text = to_markdown(corpus_report())
+        assert "## Trends by year\n\n| year | incidents |" in text
+        assert "| 2010 | 1 |" in text
 
 
 class TestHtml:
