@@ -476,6 +476,37 @@ class TestCli:
         assert result.exit_code == 1
         assert f"{bad}:3:" in result.output
 
+    def test_suggest_text_keeps_labels_and_names_on_their_lines(self, tmp_path: Path) -> None:
+        label = "The flag-day change\nwent to every region at once\n\twith no canary stage, " * 4
+        doc = make_incident(
+            [
+                {"id": "c", "kind": "condition", "label": label.strip()},
+                {"id": "i", "kind": "impact", "label": "Users saw errors", "causes": ["c"]},
+            ],
+            id="multi",
+        )
+        path = self.write(tmp_path, [doc]) / "multi.yaml"
+        catalog = tmp_path / "catalog.yaml"
+        catalog.write_text(
+            "causemap-catalog: 1\nname: ours\nextends: builtin\nentries:\n"
+            '  - key: flag-day\n    name: "Flag day:\\nevery region\\nat once"\n'
+            "    definition: Everything changed at once.\n    level: process\n"
+            "    class: systemic\n    phrases: [flag-day change]\n",
+            encoding="utf-8",
+        )
+        result = runner.invoke(cli, ["suggest", str(path), "--catalog", str(catalog)])
+        assert result.exit_code == 0, result.output
+        lines = result.output.splitlines()
+        assert max(len(line) for line in lines) <= 80, result.output
+        assert (
+            lines[0]
+            == "c: The flag-day change went to every region at once with no canary stage, The"
+        )
+        assert all(line.startswith("    ") for line in lines[1:]), result.output
+        entry = r"^  [ \d]{2}\d\.\d\d  flag-day \(Flag day: every region at once\)$"
+        assert re.search(entry, result.output, re.MULTILINE), result.output
+        assert '          evidence: "flag-day change"' in lines
+
     def test_suggest_text_and_json(self, tmp_path: Path) -> None:
         (path,) = (self.write(tmp_path, TestReport().corpus()[:1]) / "one.yaml",)
         result = runner.invoke(cli, ["suggest", str(path)])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import textwrap
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from causemap.counts import counted
 from causemap.patterns.present import (
@@ -16,7 +18,11 @@ from causemap.patterns.present import (
 )
 from causemap.patterns.result import PatternsReport
 
-__all__ = ["TREND_ROWS", "WIDTH", "to_markdown", "to_text", "wrap"]
+if TYPE_CHECKING:
+    from causemap.model import Node
+    from causemap.patterns.suggest import Suggestion
+
+__all__ = ["TREND_ROWS", "WIDTH", "suggestions_to_text", "to_markdown", "to_text", "wrap"]
 
 WIDTH = 80
 """Columns of the text report: every line fits a standard terminal."""
@@ -154,6 +160,22 @@ def _trends(report: PatternsReport) -> list[str]:
         out += ["", "Shared-factor occurrences by level:"]
         out += wrap(", ".join(f"{lv} {n} ({_pct(n, total)})" for lv, n in levels), "  ")
     return out
+
+
+def suggestions_to_text(rows: Sequence[tuple[Node, Sequence[Suggestion]]]) -> str:
+    """``causemap suggest`` for a terminal: each node's wording, then its ranked catalog
+    entries with their evidence; every line on its own, no wider than :data:`WIDTH`."""
+    out: list[str] = []
+    for node, found in rows:
+        current = f" (factor: {node.factor})" if node.factor else ""
+        out += wrap(f"{node.id}: {node.label}{current}", "", "    ")
+        if not found:
+            out.append("    no catalog entry matches")
+        for s in found:
+            out += wrap(f"{s.key} ({s.name})", f"  {s.score:6.2f}  ", " " * 12)
+            evidence = ", ".join([*(f'"{p}"' for p in s.phrases), *s.keywords])
+            out += wrap(f"evidence: {evidence or 'similar wording'}", " " * 10)
+    return "".join(line.rstrip() + "\n" for line in out)
 
 
 def _md(text: str) -> str:
