@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import json
+import math
 import re
+import xml.etree.ElementTree as ET
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +20,9 @@ from causemap.cli import cli
 from causemap.loader import load
 from causemap.model import Incident
 from causemap.patterns import PatternsReport, patterns, render, suggest
+from causemap.patterns.charts import CHAR, LEVEL_COLOURS, WIDTH
 from causemap.patterns.matching import MatchSettings, NodeText, match
+from causemap.patterns.render_html import FIXES_SHOWN, to_html
 from causemap.patterns.render_text import to_markdown, to_text
 from causemap.patterns.report import severity_weight
 from causemap.patterns.text import analyse
@@ -430,6 +436,137 @@ class TestHtml:
     def test_markdown_escapes_table_cells(self) -> None:
         text = render(patterns(self.hostile_corpus()), "markdown")
         assert "<script>" not in text
+
+
+def svgs(page: str) -> dict[str, ET.Element]:
+    """The report's inline SVG charts, parsed, by their aria-label (the trend chart's
+    without its period)."""
+    found = {}
+    for svg in re.findall(r"<svg .*?</svg>", page, re.DOTALL):
+        root = ET.fromstring(svg)
+        found[re.sub(r" by (month|quarter|year)$", "", root.attrib["aria-label"])] = root
+    return found
+
+
+def texts(svg: ET.Element) -> list[ET.Element]:
+    return list(svg.iter("text"))
+
+
+def width(svg: ET.Element) -> float:
+    return float(svg.attrib["viewBox"].split()[2])
+
+
+def estimated(element: ET.Element) -> float:
+    """How wide a text element's own words are, at the charts' estimate per character."""
+    return len(element.text or "") * CHAR
+
+
+class TestHtmlLayout:
+    def test_leaderboard_first_and_fixes_capped_with_a_link_from_the_top(self) -> None:
+        report = corpus_report()
+        fix = report.recurring_after_fix[0]
+        many = report.model_copy(update={"recurring_after_fix": [fix] * 970})
+        page = render(many, "html")
+        assert page.index('id="factors"') < page.index('id="fixes"')
+        assert page.index('id="fixes"') < page.index('id="trends"')
+        assert '<a class="card alert" href="#fixes"><b>970</b>fixes that did not hold</a>' in page
+        fixes = page[page.index('id="fixes"') : page.index('id="trends"')]
+        assert fixes.count("<tr>") == 1 + FIXES_SHOWN
+        assert f"… and {970 - FIXES_SHOWN} more (the JSON report, --format json, lists all)" in (
+            fixes
+        )
+
+    def test_every_capped_table_says_how_many_more(self) -> None:
+        report = corpus_report()
+        page = to_html(report, top=2)
+        for ident, total in (
+            ("factors", len(report.factors)),
+            ("links", len(report.links)),
+            ("together", len(report.cooccurrence)),
+        ):
+            part = page[page.index(f'id="{ident}"') :]
+            assert part.count("<tr>", 0, part.index("</table>")) == 1 + 2, ident
+            end = part.find("<h2", 10)
+            assert f"… and {total - 2} more" in part[: end if end > 0 else None], ident
+        assert to_html(report).count("… and ") == 1  # co-occurrence: 96 pairs, 50 rows
+
+    def test_links_and_pairs_name_factors_by_label(self) -> None:
+        report = corpus_report()
+        names = {f.key: f.label for f in report.factors}
+        link = next(lk for lk in report.links if lk.target.startswith("cluster-"))
+        page = render(report, "html")
+        links = page[page.index('id="links"') : page.index('id="together"')]
+        assert f'{escape(names[link.target])}<br><span class="muted">{link.target}</span>' in links
+        pair = report.cooccurrence[0]
+        assert f'{escape(names[pair.a])}<br><span class="muted">{pair.a}</span>' in page
+
+    def test_trends_fit_the_page_with_a_value_axis(self) -> None:
+        chart = svgs(render(corpus_report(), "html"))["Incidents and leading factors"]
+        assert chart.attrib["aria-label"].endswith("by year")  # 2010-2024: 57 quarters
+        assert width(chart) <= WIDTH
+        labels = [t for t in texts(chart) if re.fullmatch(r"\d{4}", t.text or "")]
+        assert [t.text for t in labels] == [str(y) for y in range(2010, 2025)]
+        xs = [float(t.attrib["x"]) for t in labels]
+        assert all(b - a >= estimated(labels[0]) + 4 for a, b in itertools.pairwise(xs))
+        ticks = [t.text for t in texts(chart) if t.attrib.get("text-anchor") == "end"]
+        assert ticks[1:4] == ["0", "5", "10"]  # after the axis title
+        assert "share of the year's incidents:" in [t.text for t in texts(chart)]
+
+    @pytest.mark.parametrize(("months", "unit"), [(36, "month"), (120, "quarter"), (170, "year")])
+    def test_trends_choose_the_period_that_fits(self, months: int, unit: str) -> None:
+        corpus = [
+            incident(ident, f"{2010 + m // 12}-{m % 12 + 1:02}-15", {"c": CANARY})
+            for ident, m in (("one", 0), ("two", months - 1))
+        ]
+        chart = svgs(render(patterns(corpus), "html"))["Incidents and leading factors"]
+        assert chart.attrib["aria-label"].endswith(f"by {unit}")
+        assert width(chart) <= WIDTH
+        labels = [t for t in texts(chart) if (t.text or "")[:2] == "20"]
+        xs = [float(t.attrib["x"]) for t in labels]
+        gaps = [
+            b - a - estimated(t)
+            for (a, b), t in zip(itertools.pairwise(xs), labels[:-1], strict=True)
+        ]
+        assert len(labels) >= 2
+        assert min(gaps) >= 0, gaps
+
+    def test_heatmap_heads_stay_inside_and_there_is_a_legend(self) -> None:
+        chart = svgs(render(corpus_report(), "html"))["Incidents by shared factor"]
+        heads = [t for t in texts(chart) if "rotate(-55)" in t.attrib.get("transform", "")]
+        assert len(heads) == 25
+        for head in heads:
+            x = float(re.search(r"translate\(([\d.]+),", head.attrib["transform"])[1])  # type: ignore[index]
+            assert x + estimated(head) * math.cos(math.radians(55)) <= width(chart), head.text
+        words = [t.text for t in texts(chart)]
+        assert words[-6:] == ["match confidence:", "absent", "0.25", "0.5", "0.75", "1"]
+
+    def test_levels_in_accimap_order_with_a_legend_that_does_not_overlap(self) -> None:
+        chart = svgs(render(corpus_report(), "html"))["Shared-factor occurrences by level"]
+        fills = [r.attrib["fill"] for r in chart.iter("rect")]
+        order = ["technical", "operator", "process", "organization", "external"]
+        assert fills[:5] == [LEVEL_COLOURS[level] for level in order]
+        legend = texts(chart)
+        assert [t.text.split()[0] for t in legend] == order  # type: ignore[union-attr]
+        xs = [float(t.attrib["x"]) for t in legend]
+        assert all(
+            b - a >= estimated(t)
+            for (a, b), t in zip(itertools.pairwise(xs), legend[:-1], strict=True)
+        )
+
+    def test_the_leaderboard_chart_has_a_legend_for_its_colours(self) -> None:
+        chart = svgs(render(corpus_report(), "html"))["Incidents per shared factor"]
+        bars = {r.attrib["fill"] for r in chart.iter("rect") if r.attrib["height"] != "12"}
+        keys = [r.attrib["fill"] for r in chart.iter("rect") if r.attrib["height"] == "12"]
+        assert bars == set(keys)
+        assert [t.text for t in texts(chart)][-2:] == ["technical", "process"]
+
+    def test_long_labels_wrap_and_dates_do_not(self) -> None:
+        page = render(patterns(long_label_corpus()), "html")
+        assert "overflow-wrap:anywhere" in page
+        assert f'<td class="f"><b>{LONG}</b>' in page  # wrapped by the browser, not cut
+        assert max(len(t.text or "") for svg in svgs(page).values() for t in texts(svg)) <= 50
+        assert '<span class="d">2024-01-01</span><br><span class="d">2024-02-01</span>' in page
+        assert re.search(r"\.d\{white-space:nowrap", page)
 
 
 class TestCli:
