@@ -46,7 +46,7 @@ th,td{border-bottom:1px solid #e5e8ec;padding:5px 8px;text-align:left;vertical-a
 th{background:#eef1f4;font-weight:600;overflow-wrap:normal}
 td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.k,.d{white-space:nowrap;overflow-wrap:normal}.d{font-variant-numeric:tabular-nums}
-td.f{min-width:12em}table.pairs td.f{width:30%}.wide{overflow-x:auto}
+td.f{min-width:12em}table.pairs td.f{width:30%}table.two td.f{width:40%}.wide{overflow-x:auto}
 table.fixes td.f{width:25%}table.fixes td.a{width:30%}
 svg{display:block;background:#fff;border:1px solid #dde1e7;border-radius:6px;max-width:100%;
 height:auto;margin:8px 0}
@@ -161,7 +161,7 @@ def _pairs(report: PatternsReport, names: dict[str, str], top: int) -> list[str]
     out.append('<h2 id="together">Factors that occur together</h2>')
     if report.cooccurrence:
         out.append(
-            '<div class="wide"><table class="pairs"><tr><th>factor</th><th>factor</th>'
+            '<div class="wide"><table class="pairs two"><tr><th>factor</th><th>factor</th>'
             "<th>incidents</th><th>lift</th></tr>"
         )
         out += [
