@@ -246,6 +246,10 @@ class TestReport:
         assert [b.period for b in report.trends.monthly] == ["2024-01", "2024-02", "2024-03"]
         assert [b.incidents for b in report.trends.monthly] == [2, 0, 2]
 
+    def test_levels_are_in_accimap_order(self) -> None:
+        levels = json.loads(render(corpus_report(), "json"))["trends"]["levels"]
+        assert list(levels) == ["technical", "operator", "process", "organization", "external"]
+
     def test_output_is_deterministic(self) -> None:
         corpus = self.corpus()
         first = {fmt: render(patterns(corpus), fmt) for fmt in ("json", "text", "markdown", "html")}

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from itertools import combinations
 
 from causemap.catalog.model import Catalog
+from causemap.model import Level
 from causemap.patterns._runtime import paused_gc
 from causemap.patterns.facts import IncidentFacts
 from causemap.patterns.matching import Layer, Match, MatchSettings, NodeText, match
@@ -403,9 +404,9 @@ def _trends(
         if (found := by_node.get((inc.id, n.id))) is not None and found.factor in shared
     )
     filled = {q: _fill(buckets[q], q, leaders) for q in (False, True)}
-    return Trends(
-        monthly=filled[False], quarterly=filled[True], levels=dict(sorted(levels.items()))
-    )
+    rank = {level.value: i for i, level in enumerate(Level)}  # sharp end first; unset last
+    ordered = sorted(levels.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
+    return Trends(monthly=filled[False], quarterly=filled[True], levels=dict(ordered))
 
 
 def _fill(
