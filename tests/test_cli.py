@@ -88,6 +88,36 @@ class TestValidate:
         assert result.output.count(": ok: ") == len(EXAMPLES) >= 4
 
 
+class TestOverlappingPaths:
+    """A file reached twice, as a folder and a file in it or a folder given twice, is one
+    incident, not two with the same id."""
+
+    @pytest.mark.parametrize(
+        "command",
+        [["validate"], ["lint"], ["render", "-f", "mermaid"], ["patterns"], ["import"]],
+        ids=lambda c: c[0],
+    )
+    def test_a_file_reached_twice_is_read_once(self, tmp_path: Path, command: list[str]) -> None:
+        folder = tmp_path / "incidents"
+        folder.mkdir()
+        path = write(folder, "demo.yaml", BASE)
+        if command == ["import"]:
+            command = ["import", "--db", f"sqlite:///{tmp_path / 'store.db'}"]
+        for paths in ([folder, path], [folder, folder], [path, path]):
+            result = runner.invoke(cli, [*command, *map(str, paths)])
+            assert result.exit_code == 0, result.output
+            assert "already used by" not in result.output
+
+    def test_a_different_file_with_the_same_id_is_still_an_error(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "a.yaml", BASE)
+        copy = write(tmp_path, "b.yaml", BASE)
+        for command in (["validate"], ["patterns"]):
+            result = runner.invoke(cli, [*command, str(tmp_path), str(path), str(copy)])
+            assert result.exit_code == 1, result.output
+            assert f"{copy}:" in result.output
+            assert "incident id 'demo' is already used" in result.output
+
+
 class TestSchema:
     def test_prints_incident_schema(self) -> None:
         result = runner.invoke(cli, ["schema"])

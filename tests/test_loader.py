@@ -80,3 +80,13 @@ def test_discover_walks_folders_in_order(tmp_path: Path) -> None:
         (tmp_path / name).write_text("x")
     found = [p.relative_to(tmp_path).as_posix() for p in discover([tmp_path])]
     assert found == ["a.json", "b.yaml", "sub/c.yml"]
+
+
+def test_discover_yields_a_file_reached_twice_once(tmp_path: Path) -> None:
+    for name in ["a.yaml", "sub/b.yaml"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    (tmp_path / "copy.yaml").write_text("x")  # a different file, even if it says the same
+    paths = [tmp_path / "sub", tmp_path, tmp_path / "a.yaml", tmp_path / "sub" / ".." / "a.yaml"]
+    found = [p.relative_to(tmp_path).as_posix() for p in discover(paths)]
+    assert found == ["sub/b.yaml", "a.yaml", "copy.yaml"]

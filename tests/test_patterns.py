@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import itertools
 import json
+import math
 import re
+import xml.etree.ElementTree as ET
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +18,17 @@ from click.testing import CliRunner
 
 from causemap.catalog import builtin_catalog, loads_catalog
 from causemap.cli import cli
+from causemap.loader import load
 from causemap.model import Incident
-from causemap.patterns import patterns, render, suggest
+from causemap.patterns import PatternsReport, patterns, render, suggest
+from causemap.patterns.charts import CHAR, LEVEL_COLOURS, WIDTH
 from causemap.patterns.matching import MatchSettings, NodeText, match
+from causemap.patterns.render_html import FIXES_SHOWN, to_html
+from causemap.patterns.render_text import to_markdown, to_text
+from causemap.patterns.report import severity_weight
 from causemap.patterns.suggest import CatalogIndex
 from causemap.patterns.text import analyse
-from tests.conftest import make_incident
+from tests.conftest import EXAMPLES, ROOT, make_incident
 
 runner = CliRunner()
 
@@ -164,6 +174,37 @@ class TestOwnCatalog:
         )
 
 
+class TestSeverityWeight:
+    @pytest.mark.parametrize(
+        ("severity", "weight"),
+        [
+            *[("SEV-0", 5), ("P0", 5), ("Sev 1", 4), ("critical", 4), ("p2", 3), ("major", 3)],
+            *[("S3", 2), ("medium", 2), ("sev4", 1), ("P5", 1), ("low", 1), ("whatever", 1)],
+            (None, 1),
+        ],
+    )
+    def test_the_most_severe_weighs_most(self, severity: str | None, weight: float) -> None:
+        assert severity_weight(severity) == weight
+
+    def test_readme_states_the_weights_the_code_uses(self) -> None:
+        readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+        found = re.search(r"Severity weights: ([^.]*)\.", readme)
+        assert found, "README no longer states the severity weights"
+        *named, rest = found.group(1).split("; ")
+        stated = {}
+        for group in named:
+            names, weight = group.rsplit(" ", 1)
+            stated.update(dict.fromkeys(names.split("/"), float(weight)))
+        assert {name: severity_weight(name) for name in stated} == stated
+        other = re.fullmatch(r"anything else 1 \((.*), or no severity\)", rest)
+        assert other, rest
+        examples = other.group(1).replace(" and lower", "").split(", ")
+        assert [severity_weight(s) for s in [*examples, "sev9", None]] == [1.0] * (
+            len(examples) + 2
+        )
+        assert severity_weight("sev0") == max(stated.values())
+
+
 class TestMatch:
     @staticmethod
     def node(inc: str, ident: str, label: str, key: str | None = None) -> NodeText:
@@ -282,6 +323,10 @@ class TestReport:
         assert [b.period for b in report.trends.monthly] == ["2024-01", "2024-02", "2024-03"]
         assert [b.incidents for b in report.trends.monthly] == [2, 0, 2]
 
+    def test_levels_are_in_accimap_order(self) -> None:
+        levels = json.loads(render(corpus_report(), "json"))["trends"]["levels"]
+        assert list(levels) == ["technical", "operator", "process", "organization", "external"]
+
     def test_output_is_deterministic(self) -> None:
         corpus = self.corpus()
         first = {fmt: render(patterns(corpus), fmt) for fmt in ("json", "text", "markdown", "html")}
@@ -304,7 +349,7 @@ class TestReport:
         assert [m.incident for m in top.members] == ["five", "six"]  # the most recent
         (rec,) = report.recurring_after_fix
         assert (rec.recurrences, rec.recurred_in) == (3, ["three"])  # the first after the fix
-        assert "three and 2 more" in render(report, "text")
+        assert "came back in three and 2 more" in " ".join(render(report, "text").split())
 
     def test_json_shape(self) -> None:
         data = json.loads(render(patterns(self.corpus()), "json"))
@@ -314,6 +359,119 @@ class TestReport:
         assert {"incident", "node", "confidence"} <= set(factor["members"][0])
         for key in ("links", "cooccurrence", "recurring_after_fix", "trends"):
             assert key in data
+
+
+@functools.cache
+def corpus_report() -> PatternsReport:
+    """The report of the examples and the real-postmortem corpus: 61 incidents, 2010-2024."""
+    files = [*EXAMPLES, *sorted((ROOT / "tests" / "data" / "corpus").glob("*.yaml"))]
+    return patterns([load(p) for p in files])
+
+
+LONG = "x" * 420
+"""An unbroken label, as a paste of a log line or a URL might give."""
+
+
+def long_label_corpus() -> list[Incident]:
+    """Two incidents that share a key whose only wording is one 420-character word."""
+    return [
+        make_incident(
+            [
+                {"id": "w", "kind": "condition", "label": LONG, "factor": "long-" + "y" * 70},
+                {"id": "i", "kind": "impact", "label": "Users saw errors", "causes": ["w"]},
+            ],
+            id=ident,
+            date=date,
+        )
+        for ident, date in (("a" * 80, "2024-01-01"), ("b", "2024-02-01"))
+    ]
+
+
+def section(text: str, heading: str) -> list[str]:
+    """The lines of a text report's section, from its heading to the next blank line."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(heading))
+    end = next((i for i in range(start, len(lines)) if not lines[i]), len(lines))
+    return lines[start:end]
+
+
+class TestText:
+    def test_every_line_fits_an_80_column_terminal(self) -> None:
+        for report in (corpus_report(), patterns(long_label_corpus())):
+            text = render(report, "text")
+            wide = [line for line in text.splitlines() if len(line) > 80]
+            assert not wide, wide
+        assert LONG[:70] in text  # broken over lines, not lost
+
+    def test_each_factor_shows_its_figures(self) -> None:
+        text = render(patterns(TestReport().corpus()), "text")
+        assert section(text, "Shared factors")[1:5] == [
+            "  1. Global change with no staged rollout [global-change-no-staged-rollout]",
+            "     3 incidents (75%), score 10, seen 2024-01-10 .. 2024-03-05",
+            "     level process, systemic; actions 0 open / 1 done; confidence 0.95",
+            "  2. Retry storm without backoff or jitter [retry-storm-no-backoff]",
+        ]
+
+    def test_every_capped_list_says_how_many_more(self) -> None:
+        report = corpus_report()
+        text = to_text(report)
+        assert len(report.cooccurrence) > 20
+        assert section(text, "Factors that occur together")[-1] == (
+            f"  … and {len(report.cooccurrence) - 20} more (use --format json for all)"
+        )
+        small = to_text(patterns(TestReport().corpus()), top=0)
+        assert section(small, "Shared factors")[1:] == [
+            "  … and 2 more (use --format json for all)"
+        ]
+        for heading in ("Fixes that did not hold", "Recurring causal links", "Factors that"):
+            assert section(small, heading)[1:] == ["  … and 1 more (use --format json for all)"], (
+                heading
+            )
+
+    def test_links_name_factors_by_label(self) -> None:
+        report = corpus_report()
+        names = {f.key: f.label for f in report.factors}
+        link = next(lk for lk in report.links if lk.target.startswith("cluster-"))
+        lines = section(to_text(report), "Recurring causal links")
+        joined = " ".join(" ".join(lines).split())
+        assert f"{names[link.source]} [{link.source}]" in joined
+        assert f"→ {names[link.target]} [{link.target}]" in joined
+
+    def test_trends_and_levels(self) -> None:
+        text = render(patterns(TestReport().corpus()), "text")
+        assert section(text, "Incidents per month")[1:] == [
+            "  2024-01 2 " + "█" * 68,
+            "  2024-02 0",
+            "  2024-03 2 " + "█" * 68,
+        ]
+        years = section(render(corpus_report(), "text"), "Incidents per year")
+        assert [line.split()[0] for line in years[1:]] == [str(y) for y in range(2010, 2025)]
+        levels = section(render(corpus_report(), "text"), "Shared-factor occurrences by level")
+        order = [part.split()[0] for part in " ".join(levels[1:]).split(", ")]
+        assert order == ["technical", "operator", "process", "organization", "external"]
+
+
+class TestMarkdown:
+    def test_every_capped_table_says_how_many_more(self) -> None:
+        report = corpus_report()
+        text = to_markdown(report)
+        assert len(report.cooccurrence) > 50
+        assert f"… and {len(report.cooccurrence) - 50} more (the JSON report lists all)." in text
+        small = to_markdown(patterns(TestReport().corpus()), top=0)
+        assert small.count("… and 1 more") == 3  # fixes, links and co-occurrence
+        assert small.count("… and 2 more") == 1  # the two factors of the leaderboard
+
+    def test_links_name_factors_by_label(self) -> None:
+        report = corpus_report()
+        names = {f.key: f.label for f in report.factors}
+        link = next(lk for lk in report.links if lk.target.startswith("cluster-"))
+        row = f"| {names[link.source]} (`{link.source}`) | {names[link.target]} (`{link.target}`) |"
+        assert row in to_markdown(report).replace("\\", "")
+
+    def test_trends_by_year_for_a_long_span(self) -> None:
+        text = to_markdown(corpus_report())
+        assert "## Trends by year\n\n| year | incidents |" in text
+        assert "| 2010 | 1 |" in text
 
 
 class TestHtml:
@@ -361,6 +519,137 @@ class TestHtml:
         assert "<script>" not in text
 
 
+def svgs(page: str) -> dict[str, ET.Element]:
+    """The report's inline SVG charts, parsed, by their aria-label (the trend chart's
+    without its period)."""
+    found = {}
+    for svg in re.findall(r"<svg .*?</svg>", page, re.DOTALL):
+        root = ET.fromstring(svg)
+        found[re.sub(r" by (month|quarter|year)$", "", root.attrib["aria-label"])] = root
+    return found
+
+
+def texts(svg: ET.Element) -> list[ET.Element]:
+    return list(svg.iter("text"))
+
+
+def width(svg: ET.Element) -> float:
+    return float(svg.attrib["viewBox"].split()[2])
+
+
+def estimated(element: ET.Element) -> float:
+    """How wide a text element's own words are, at the charts' estimate per character."""
+    return len(element.text or "") * CHAR
+
+
+class TestHtmlLayout:
+    def test_leaderboard_first_and_fixes_capped_with_a_link_from_the_top(self) -> None:
+        report = corpus_report()
+        fix = report.recurring_after_fix[0]
+        many = report.model_copy(update={"recurring_after_fix": [fix] * 970})
+        page = render(many, "html")
+        assert page.index('id="factors"') < page.index('id="fixes"')
+        assert page.index('id="fixes"') < page.index('id="trends"')
+        assert '<a class="card alert" href="#fixes"><b>970</b>fixes that did not hold</a>' in page
+        fixes = page[page.index('id="fixes"') : page.index('id="trends"')]
+        assert fixes.count("<tr>") == 1 + FIXES_SHOWN
+        assert f"… and {970 - FIXES_SHOWN} more (the JSON report, --format json, lists all)" in (
+            fixes
+        )
+
+    def test_every_capped_table_says_how_many_more(self) -> None:
+        report = corpus_report()
+        page = to_html(report, top=2)
+        for ident, total in (
+            ("factors", len(report.factors)),
+            ("links", len(report.links)),
+            ("together", len(report.cooccurrence)),
+        ):
+            part = page[page.index(f'id="{ident}"') :]
+            assert part.count("<tr>", 0, part.index("</table>")) == 1 + 2, ident
+            end = part.find("<h2", 10)
+            assert f"… and {total - 2} more" in part[: end if end > 0 else None], ident
+        assert to_html(report).count("… and ") == 1  # co-occurrence: 96 pairs, 50 rows
+
+    def test_links_and_pairs_name_factors_by_label(self) -> None:
+        report = corpus_report()
+        names = {f.key: f.label for f in report.factors}
+        link = next(lk for lk in report.links if lk.target.startswith("cluster-"))
+        page = render(report, "html")
+        links = page[page.index('id="links"') : page.index('id="together"')]
+        assert f'{escape(names[link.target])}<br><span class="muted">{link.target}</span>' in links
+        pair = report.cooccurrence[0]
+        assert f'{escape(names[pair.a])}<br><span class="muted">{pair.a}</span>' in page
+
+    def test_trends_fit_the_page_with_a_value_axis(self) -> None:
+        chart = svgs(render(corpus_report(), "html"))["Incidents and leading factors"]
+        assert chart.attrib["aria-label"].endswith("by year")  # 2010-2024: 57 quarters
+        assert width(chart) <= WIDTH
+        labels = [t for t in texts(chart) if re.fullmatch(r"\d{4}", t.text or "")]
+        assert [t.text for t in labels] == [str(y) for y in range(2010, 2025)]
+        xs = [float(t.attrib["x"]) for t in labels]
+        assert all(b - a >= estimated(labels[0]) + 4 for a, b in itertools.pairwise(xs))
+        ticks = [t.text for t in texts(chart) if t.attrib.get("text-anchor") == "end"]
+        assert ticks[1:4] == ["0", "5", "10"]  # after the axis title
+        assert "share of the year's incidents:" in [t.text for t in texts(chart)]
+
+    @pytest.mark.parametrize(("months", "unit"), [(36, "month"), (120, "quarter"), (170, "year")])
+    def test_trends_choose_the_period_that_fits(self, months: int, unit: str) -> None:
+        corpus = [
+            incident(ident, f"{2010 + m // 12}-{m % 12 + 1:02}-15", {"c": CANARY})
+            for ident, m in (("one", 0), ("two", months - 1))
+        ]
+        chart = svgs(render(patterns(corpus), "html"))["Incidents and leading factors"]
+        assert chart.attrib["aria-label"].endswith(f"by {unit}")
+        assert width(chart) <= WIDTH
+        labels = [t for t in texts(chart) if (t.text or "")[:2] == "20"]
+        xs = [float(t.attrib["x"]) for t in labels]
+        gaps = [
+            b - a - estimated(t)
+            for (a, b), t in zip(itertools.pairwise(xs), labels[:-1], strict=True)
+        ]
+        assert len(labels) >= 2
+        assert min(gaps) >= 0, gaps
+
+    def test_heatmap_heads_stay_inside_and_there_is_a_legend(self) -> None:
+        chart = svgs(render(corpus_report(), "html"))["Incidents by shared factor"]
+        heads = [t for t in texts(chart) if "rotate(-55)" in t.attrib.get("transform", "")]
+        assert len(heads) == 25
+        for head in heads:
+            x = float(re.search(r"translate\(([\d.]+),", head.attrib["transform"])[1])  # type: ignore[index]
+            assert x + estimated(head) * math.cos(math.radians(55)) <= width(chart), head.text
+        words = [t.text for t in texts(chart)]
+        assert words[-6:] == ["match confidence:", "absent", "0.25", "0.5", "0.75", "1"]
+
+    def test_levels_in_accimap_order_with_a_legend_that_does_not_overlap(self) -> None:
+        chart = svgs(render(corpus_report(), "html"))["Shared-factor occurrences by level"]
+        fills = [r.attrib["fill"] for r in chart.iter("rect")]
+        order = ["technical", "operator", "process", "organization", "external"]
+        assert fills[:5] == [LEVEL_COLOURS[level] for level in order]
+        legend = texts(chart)
+        assert [t.text.split()[0] for t in legend] == order  # type: ignore[union-attr]
+        xs = [float(t.attrib["x"]) for t in legend]
+        assert all(
+            b - a >= estimated(t)
+            for (a, b), t in zip(itertools.pairwise(xs), legend[:-1], strict=True)
+        )
+
+    def test_the_leaderboard_chart_has_a_legend_for_its_colours(self) -> None:
+        chart = svgs(render(corpus_report(), "html"))["Incidents per shared factor"]
+        bars = {r.attrib["fill"] for r in chart.iter("rect") if r.attrib["height"] != "12"}
+        keys = [r.attrib["fill"] for r in chart.iter("rect") if r.attrib["height"] == "12"]
+        assert bars == set(keys)
+        assert [t.text for t in texts(chart)][-2:] == ["technical", "process"]
+
+    def test_long_labels_wrap_and_dates_do_not(self) -> None:
+        page = render(patterns(long_label_corpus()), "html")
+        assert "overflow-wrap:anywhere" in page
+        assert f'<td class="f"><b>{LONG}</b>' in page  # wrapped by the browser, not cut
+        assert max(len(t.text or "") for svg in svgs(page).values() for t in texts(svg)) <= 50
+        assert '<span class="d">2024-01-01</span><br><span class="d">2024-02-01</span>' in page
+        assert re.search(r"\.d\{white-space:nowrap", page)
+
+
 class TestCli:
     def write(self, folder: Path, items: list[Incident]) -> Path:
         from causemap.loader import dump
@@ -404,6 +693,37 @@ class TestCli:
         result = runner.invoke(cli, ["patterns", str(folder), "--catalog", str(bad)])
         assert result.exit_code == 1
         assert f"{bad}:3:" in result.output
+
+    def test_suggest_text_keeps_labels_and_names_on_their_lines(self, tmp_path: Path) -> None:
+        label = "The flag-day change\nwent to every region at once\n\twith no canary stage, " * 4
+        doc = make_incident(
+            [
+                {"id": "c", "kind": "condition", "label": label.strip()},
+                {"id": "i", "kind": "impact", "label": "Users saw errors", "causes": ["c"]},
+            ],
+            id="multi",
+        )
+        path = self.write(tmp_path, [doc]) / "multi.yaml"
+        catalog = tmp_path / "catalog.yaml"
+        catalog.write_text(
+            "causemap-catalog: 1\nname: ours\nextends: builtin\nentries:\n"
+            '  - key: flag-day\n    name: "Flag day:\\nevery region\\nat once"\n'
+            "    definition: Everything changed at once.\n    level: process\n"
+            "    class: systemic\n    phrases: [flag-day change]\n",
+            encoding="utf-8",
+        )
+        result = runner.invoke(cli, ["suggest", str(path), "--catalog", str(catalog)])
+        assert result.exit_code == 0, result.output
+        lines = result.output.splitlines()
+        assert max(len(line) for line in lines) <= 80, result.output
+        assert (
+            lines[0]
+            == "c: The flag-day change went to every region at once with no canary stage, The"
+        )
+        assert all(line.startswith("    ") for line in lines[1:]), result.output
+        entry = r"^  [ \d]{2}\d\.\d\d  flag-day \(Flag day: every region at once\)$"
+        assert re.search(entry, result.output, re.MULTILINE), result.output
+        assert '          evidence: "flag-day change"' in lines
 
     def test_suggest_text_and_json(self, tmp_path: Path) -> None:
         (path,) = (self.write(tmp_path, TestReport().corpus()[:1]) / "one.yaml",)

@@ -228,17 +228,25 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
 
     Files in a folder are yielded in sorted order; hidden files and folders are skipped.
     A path that does not exist is yielded as is, so that reading it reports the problem.
+    A file reached more than once (a folder given twice, or a file and a folder that
+    holds it) is yielded once, as first reached: paths are compared once resolved, so
+    only a genuinely different file can repeat an incident id.
     """
+    seen: set[Path] = set()
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = (
+            found: Iterable[Path] = sorted(
                 p
                 for p in path.rglob("*")
                 if p.suffix.lower() in SUFFIXES
                 and p.is_file()
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
-            yield from sorted(found)
         else:
-            yield path
+            found = (path,)
+        for file in found:
+            resolved = file.resolve()
+            if resolved not in seen:
+                seen.add(resolved)
+                yield file

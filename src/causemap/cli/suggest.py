@@ -76,11 +76,6 @@ def suggest(path: str, catalog_path: str | None, fmt: str, top: int) -> None:
         }
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
         return
-    for node, found in rows:
-        current = f"  (factor: {node.factor})" if node.factor else ""
-        click.echo(f"{node.id}: {node.label}{current}")
-        if not found:
-            click.echo("    no catalog entry matches")
-        for s in found:
-            evidence = ", ".join([*(f'"{p}"' for p in s.phrases), *s.keywords]) or "similar wording"
-            click.echo(f"    {s.score:6.2f}  {s.key}  ({s.name}); evidence: {evidence}")
+    from causemap.patterns.render_text import suggestions_to_text
+
+    click.echo(suggestions_to_text(rows), nl=False)

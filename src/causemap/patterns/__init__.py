@@ -11,7 +11,8 @@ The pipeline, one module per step::
     matching   keys → catalog → similarity clusters, with cannot-link
     report     leaderboard, links, co-occurrence, recurrence after fix, trends
     result     the report model (schemas/patterns.schema.json)
-    render_*   text, Markdown and self-contained HTML
+    present    what the renderers share: caps, names, level order, trend buckets
+    render_*   text (80 columns), Markdown and self-contained HTML
 
 :func:`patterns` runs it on incidents already in memory; the CLI's ``causemap patterns``
 reads files with :func:`~causemap.patterns.collect.collect`.

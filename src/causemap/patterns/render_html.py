@@ -3,307 +3,255 @@
 No scripts, no fonts, no external requests: the file can be mailed or attached to a
 ticket and opens the same anywhere. Every string from the input goes through
 :func:`html.escape` (quotes included), in text and in attributes alike.
+
+The page opens with the figures and the leaderboard; fixes that did not hold follow
+(linked from the top), then trends, levels, the heat map, links and co-occurrence. Long
+lists show their first rows and say how many more the JSON report holds.
 """
 
 from __future__ import annotations
 
 from html import escape
 
+from causemap.counts import counted
+from causemap.patterns import charts
+from causemap.patterns.charts import MATRIX_COLUMNS, MATRIX_ROWS
+from causemap.patterns.present import factor_names, listed, more, one_line
 from causemap.patterns.result import Factor, PatternsReport
 
-__all__ = ["MATRIX_COLUMNS", "MATRIX_ROWS", "to_html"]
+__all__ = ["FIXES_SHOWN", "MATRIX_COLUMNS", "MATRIX_ROWS", "ROWS_SHOWN", "to_html"]
 
-MATRIX_ROWS = 60
-"""Most recent incidents shown in the heat map."""
-MATRIX_COLUMNS = 25
-"""Leading factors shown in the heat map."""
+ROWS_SHOWN = 50
+"""Most rows of the leaderboard, links and co-occurrence tables (as in Markdown)."""
+FIXES_SHOWN = 20
+"""Most fixes that did not hold listed, those with the most recurrences first."""
+_LISTED = 10
+"""Most incident ids listed in one cell."""
 
 _CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d2330;margin:0;
 background:#f6f7f9}
-main{max-width:1100px;margin:0 auto;padding:24px}
+main{max-width:1100px;margin:0 auto;padding:24px;overflow-wrap:anywhere}
 h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:32px 0 8px}
+a{color:#1f5fa8}
 .lead{color:#4b5566;margin:0 0 16px}
 .cards{display:flex;gap:12px;flex-wrap:wrap}
-.card{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:10px 14px;min-width:120px}
+.card{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:10px 14px;min-width:120px;
+color:inherit;text-decoration:none}
 .card b{display:block;font-size:22px}
-.alert{background:#fff4f2;border:1px solid #f1b5a8;border-radius:6px;padding:10px 14px;margin:8px 0}
+a.card.alert{background:#fff4f2;border-color:#f1b5a8}a.card:hover{border-color:#1f5fa8}
+nav{margin:16px 0 0;color:#4b5566}nav a{margin-right:14px;white-space:nowrap}
 table{border-collapse:collapse;width:100%;background:#fff}
 th,td{border-bottom:1px solid #e5e8ec;padding:5px 8px;text-align:left;vertical-align:top}
-th{background:#eef1f4;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}
-svg{background:#fff;border:1px solid #dde1e7;border-radius:6px;max-width:100%;height:auto}
+th{background:#eef1f4;font-weight:600;overflow-wrap:normal}
+td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.k,.d{white-space:nowrap;overflow-wrap:normal}.d{font-variant-numeric:tabular-nums}
+td.f{min-width:12em}table.pairs td.f{width:30%}table.two td.f{width:40%}.wide{overflow-x:auto}
+table.fixes td.f{width:25%}table.fixes td.a{width:30%}
+svg{display:block;background:#fff;border:1px solid #dde1e7;border-radius:6px;max-width:100%;
+height:auto;margin:8px 0}
 svg text{font:11px system-ui,sans-serif;fill:#1d2330}
 details{margin:2px 0}summary{cursor:pointer}.muted{color:#6b7482}
+p.more{color:#4b5566;margin:6px 0 0}
 """
 
-_LEVEL_COLOURS = {
-    "technical": "#4e79a7",
-    "operator": "#76b7b2",
-    "process": "#f28e2b",
-    "organization": "#e15759",
-    "external": "#9c755f",
-    "unset": "#bab0ac",
-}
+_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "form-action 'none'"
+)
 
 
 def _e(text: object) -> str:
     return escape(str(text), quote=True)
 
 
-def _short(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _named(key: str, names: dict[str, str]) -> str:
+    """A factor's label, with its key below in grey."""
+    label = names.get(key)
+    if label is None:
+        return f"<b>{_e(key)}</b>"
+    return f'{_e(one_line(label))}<br><span class="muted">{_e(key)}</span>'
 
 
-def _leaderboard_chart(report: PatternsReport, top: int = 15) -> str:
-    factors = report.factors[:top]
-    if not factors:
-        return ""
-    most = max(len(f.incidents) for f in factors)
-    width, left, row = 900, 330, 22
-    height = 30 + row * len(factors)
-    parts = [
-        f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-        'aria-label="Incidents per shared factor">'
-    ]
-    for i, f in enumerate(factors):
-        y = 20 + i * row
-        length = (width - left - 80) * len(f.incidents) / most
-        colour = _LEVEL_COLOURS.get(f.level or "unset", "#bab0ac")
-        parts.append(
-            f'<text x="{left - 8}" y="{y + 12}" text-anchor="end">{_e(_short(f.label, 52))}</text>'
-            f'<rect x="{left}" y="{y}" width="{length:.1f}" height="{row - 6}" fill="{colour}">'
-            f"<title>{_e(f.label)}: {len(f.incidents)} incidents, score {f.score:g}</title></rect>"
-            f'<text x="{left + length + 6:.1f}" y="{y + 12}">{len(f.incidents)}</text>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
+def _more(total: int, shown: int) -> str:
+    line = more(total, shown, "the JSON report, --format json, lists all")
+    return f'<p class="more">{_e(line)}</p>' if line else ""
 
 
-def _listed(items: list[str], total: int) -> str:
-    """Items joined by commas, with how many more there are."""
-    more = total - len(items)
-    return ", ".join(items) + (f" and {more} more" if more > 0 else "")
-
-
-def _heatmap(report: PatternsReport) -> str:
-    factors = report.factors[:MATRIX_COLUMNS]
-    if not factors:
-        return ""
-    incidents = report.incident_list[-MATRIX_ROWS:]
-    cells: dict[tuple[str, str], float] = {}
-    for f in factors:
-        for incident in f.incidents:  # members may be capped: presence at the mean confidence
-            cells[incident, f.key] = f.confidence
-        for m in f.members:
-            cells[m.incident, f.key] = max(cells.get((m.incident, f.key), 0.0), m.confidence)
-    cell, left, top = 18, 250, 170
-    width = left + cell * len(factors) + 20
-    height = top + cell * len(incidents) + 10
-    parts = [
-        f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-        'aria-label="Incidents by shared factor">'
-    ]
-    for j, f in enumerate(factors):
-        x = left + j * cell + cell / 2
-        parts.append(
-            f'<text transform="translate({x:.1f},{top - 6}) rotate(-55)">'
-            f"{_e(_short(f.label, 30))}</text>"
-        )
-    for i, inc in enumerate(incidents):
-        y = top + i * cell
-        parts.append(
-            f'<text x="{left - 6}" y="{y + 13}" text-anchor="end">'
-            f"{_e(inc.date)} {_e(_short(inc.id, 24))}</text>"
-        )
-        for j, f in enumerate(factors):
-            found = cells.get((inc.id, f.key))
-            fill = "#f1f3f5" if found is None else f"rgba(200,60,40,{0.35 + 0.65 * found:.2f})"
-            tip = f"{inc.id} × {f.label}" + (f": confidence {found:.2f}" if found else ": absent")
-            parts.append(
-                f'<rect x="{left + j * cell}" y="{y}" width="{cell - 2}" height="{cell - 2}" '
-                f'fill="{fill}"><title>{_e(tip)}</title></rect>'
-            )
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def _trend_chart(report: PatternsReport) -> str:
-    buckets = report.trends.quarterly
-    if not buckets:
-        return ""
-    leaders = list(buckets[0].factors)
-    names = {f.key: f.label for f in report.factors}
-    col, left, bar_h, row = 34, 250, 90, 18
-    width = left + col * len(buckets) + 20
-    height = bar_h + 40 + row * len(leaders) + 10
-    most = max(b.incidents for b in buckets) or 1
-    parts = [
-        f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-        'aria-label="Incidents and leading factors by quarter">'
-        f'<text x="{left - 8}" y="{bar_h / 2}" text-anchor="end">incidents per quarter</text>'
-    ]
-    for k, b in enumerate(buckets):
-        x = left + k * col
-        h = bar_h * b.incidents / most
-        parts.append(
-            f'<rect x="{x}" y="{10 + bar_h - h:.1f}" width="{col - 6}" height="{h:.1f}" '
-            f'fill="#8a96a8"><title>{_e(b.period)}: {b.incidents} incidents</title></rect>'
-        )
-        if k % max(1, len(buckets) // 12) == 0:
-            parts.append(f'<text x="{x}" y="{bar_h + 26}">{_e(b.period)}</text>')
-    for r, key in enumerate(leaders):
-        y = bar_h + 40 + r * row
-        parts.append(
-            f'<text x="{left - 8}" y="{y + 12}" text-anchor="end">'
-            f"{_e(_short(names.get(key, key), 40))}</text>"
-        )
-        for k, b in enumerate(buckets):
-            count = b.factors.get(key, 0)
-            share = count / b.incidents if b.incidents else 0.0
-            fill = "#f1f3f5" if not count else f"rgba(200,60,40,{0.25 + 0.75 * share:.2f})"
-            parts.append(
-                f'<rect x="{left + k * col}" y="{y}" width="{col - 6}" height="{row - 4}" '
-                f'fill="{fill}"><title>{_e(b.period)}: {count} of {b.incidents} incidents'
-                "</title></rect>"
-            )
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def _levels_chart(report: PatternsReport) -> str:
-    levels = report.trends.levels
-    total = sum(levels.values())
-    if not total:
-        return ""
-    width, height, x = 900, 46, 0.0
-    parts = [
-        f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-        'aria-label="Shared-factor occurrences by level">'
-    ]
-    for level, count in levels.items():
-        w = width * count / total
-        parts.append(
-            f'<rect x="{x:.1f}" y="4" width="{w:.1f}" height="22" '
-            f'fill="{_LEVEL_COLOURS.get(level, "#bab0ac")}"><title>{_e(level)}: {count}</title>'
-            f'</rect><text x="{x + 4:.1f}" y="40">{_e(level)} {100 * count / total:.0f}%</text>'
-        )
-        x += w
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def _factor_rows(factors: list[Factor], report: PatternsReport) -> str:
+def _factor_rows(factors: list[Factor]) -> str:
     rows = []
     for rank, f in enumerate(factors, 1):
         members = "".join(
-            f"<li>{_e(m.incident)}: {_e(m.label)} "
+            f"<li>{_e(m.incident)}: {_e(one_line(m.label))} "
             f'<span class="muted">({_e(m.layer)}, {m.confidence:.2f}: {_e(m.reason)})</span></li>'
             for m in f.members
         )
         hidden = f.member_count - len(f.members)
-        more = f'<li class="muted">… and {hidden} in older incidents</li>' if hidden else ""
+        extra = f'<li class="muted">… and {hidden} in older incidents</li>' if hidden else ""
         rows.append(
-            f"<tr><td class=n>{rank}</td><td><b>{_e(f.label)}</b><br>"
-            f'<span class="muted">{_e(f.key)}</span>'
-            f"<details><summary>{f.member_count} nodes</summary><ul>{members}{more}</ul>"
-            "</details></td>"
+            f'<tr><td class=n>{rank}</td><td class="f"><b>{_e(one_line(f.label))}</b>'
+            f'<details><summary><span class="muted">{_e(f.key)}</span> · {f.member_count} '
+            f"nodes</summary><ul>{members}{extra}</ul></details></td>"
             f"<td class=n>{len(f.incidents)}</td><td class=n>{f.score:g}</td>"
-            f"<td>{_e(f.first_seen)}<br>{_e(f.last_seen)}</td><td>{_e(f.level or '-')}</td>"
-            f"<td>{_e(f.typical_class or '-')}</td>"
+            f'<td><span class="d">{_e(f.first_seen)}</span><br>'
+            f'<span class="d">{_e(f.last_seen)}</span></td><td class=k>{_e(f.level or "-")}</td>'
+            f"<td class=k>{_e(f.typical_class or '-')}</td>"
             f"<td class=n>{f.actions.open} / {f.actions.done}</td>"
             f"<td class=n>{f.confidence:.2f}</td></tr>"
         )
     return "".join(rows)
 
 
-def to_html(report: PatternsReport, title: str = "Cross-incident patterns") -> str:
-    """Return the report as one self-contained HTML document."""
+def _factors(report: PatternsReport, top: int) -> list[str]:
+    chart = charts.leaderboard(report)
+    if not chart:
+        return ["<p>No factor appears in two or more incidents.</p>"]
+    shown = min(15, len(report.factors))
+    return [
+        f'<p class="muted">Incidents per factor, the {shown} leading factors; colour is the '
+        "usual level.</p>",
+        chart,
+        '<div class="wide"><table><tr><th>#</th><th>factor</th><th>incidents</th><th>score</th>'
+        "<th>first / last seen</th><th>level</th><th>class</th><th>actions open / done</th>"
+        "<th>confidence</th></tr>",
+        _factor_rows(report.factors[:top]),
+        "</table></div>",
+        _more(len(report.factors), top),
+    ]
+
+
+def _fixes(report: PatternsReport, names: dict[str, str]) -> list[str]:
+    fixes = report.recurring_after_fix
+    rows = [
+        f'<tr><td class="f">{_named(r.factor, names)}</td>'
+        f'<td class="a">{_e(one_line(r.title))}<br>'
+        f'<span class="muted">{_e(r.action)} of {_e(r.fixed_in)}</span></td>'
+        f'<td class="d">{_e(r.closed)}</td><td class=n>{r.recurrences}</td>'
+        f"<td>{_e(listed(r.recurred_in, r.recurrences))}</td></tr>"
+        for r in fixes[:FIXES_SHOWN]
+    ]
+    return [
+        '<p class="muted">An action addressing the factor was done, and a later incident '
+        "contains the factor again; the most recurrences first.</p>",
+        '<div class="wide"><table class="fixes"><tr><th>factor</th><th>action</th>'
+        "<th>done</th><th>came back</th><th>in incidents</th></tr>",
+        *rows,
+        "</table></div>",
+        _more(len(fixes), FIXES_SHOWN),
+    ]
+
+
+def _pairs(report: PatternsReport, names: dict[str, str], top: int) -> list[str]:
+    out = ['<h2 id="links">Recurring causal links</h2>']
+    if report.links:
+        out.append(
+            '<div class="wide"><table class="pairs"><tr><th>upstream</th><th></th>'
+            "<th>downstream</th><th>incidents</th><th></th></tr>"
+        )
+        out += [
+            f'<tr><td class="f">{_named(lk.source, names)}</td><td>→</td>'
+            f'<td class="f">{_named(lk.target, names)}</td>'
+            f"<td class=n>{len(lk.incidents)}</td>"
+            f"<td>{_e(listed(lk.incidents[:_LISTED], len(lk.incidents)))}</td></tr>"
+            for lk in report.links[:top]
+        ]
+        out += ["</table></div>", _more(len(report.links), top)]
+    else:
+        out.append("<p>None: no factor is upstream of another in two or more incidents.</p>")
+    out.append('<h2 id="together">Factors that occur together</h2>')
+    if report.cooccurrence:
+        out.append(
+            '<div class="wide"><table class="pairs two"><tr><th>factor</th><th>factor</th>'
+            "<th>incidents</th><th>lift</th></tr>"
+        )
+        out += [
+            f'<tr><td class="f">{_named(c.a, names)}</td><td class="f">{_named(c.b, names)}</td>'
+            f"<td class=n>{len(c.incidents)}</td><td class=n>{c.lift:.2f}</td></tr>"
+            for c in report.cooccurrence[:top]
+        ]
+        out += ["</table></div>", _more(len(report.cooccurrence), top)]
+    else:
+        out.append("<p>None above chance.</p>")
+    return out
+
+
+def to_html(
+    report: PatternsReport, title: str = "Cross-incident patterns", *, top: int = ROWS_SHOWN
+) -> str:
+    """Return the report as one self-contained HTML document; the leaderboard, links and
+    co-occurrence tables show their first ``top`` rows."""
     m = report.matched
-    cards = [
-        ("incidents", report.incidents),
-        ("shared factors", len(report.factors)),
-        ("fixes that did not hold", len(report.recurring_after_fix)),
-        ("nodes matched", m["key"] + m["catalog"] + m["cluster"]),
+    names = factor_names(report)
+    fixes = len(report.recurring_after_fix)
+    span = (
+        f", {report.incident_list[0].date} to {report.incident_list[-1].date}"
+        if report.incident_list
+        else ""
+    )
+    cards = "".join(
+        f'<div class="card"><b>{v:,}</b>{_e(k)}</div>'
+        for k, v in (
+            ("incidents", report.incidents),
+            ("shared factors", len(report.factors)),
+            ("nodes matched", m["key"] + m["catalog"] + m["cluster"]),
+        )
+    )
+    if fixes:
+        cards += f'<a class="card alert" href="#fixes"><b>{fixes:,}</b>fixes that did not hold</a>'
+    sections = [
+        ("factors", "Shared factors"),
+        *([("fixes", f"Fixes that did not hold ({fixes})")] if fixes else []),
+        ("trends", "Trends"),
+        ("levels", "Levels"),
+        ("matrix", "Incidents × factors"),
+        ("links", "Recurring causal links"),
+        ("together", "Factors that occur together"),
     ]
     body = [
         f"<h1>{_e(title)}</h1>",
-        f'<p class="lead">{report.incidents} incidents'
-        + (f" since {_e(report.since)}" if report.since else "")
+        f'<p class="lead">{counted(report.incidents, "incident")}{span}'
+        + (f" (since {_e(report.since)})" if report.since else "")
         + f". Nodes matched by factor key: {m['key']}, by the catalog ({_e(report.catalog)}): "
         f"{m['catalog']}, by similarity: {m['cluster']}.</p>",
-        '<div class="cards">'
-        + "".join(f'<div class="card"><b>{v}</b>{_e(k)}</div>' for k, v in cards)
-        + "</div>",
+        f'<div class="cards">{cards}</div>',
+        "<nav>"
+        + "".join(f'<a href="#{ident}">{_e(name)}</a>' for ident, name in sections)
+        + "</nav>",
+        '<h2 id="factors">Shared factors</h2>',
+        *_factors(report, top),
     ]
-    if report.recurring_after_fix:
-        body.append("<h2>Fixes that did not hold</h2>")
-        for r in report.recurring_after_fix:
-            body.append(
-                f'<div class="alert"><b>{_e(r.factor)}</b>: “{_e(r.title)}” ({_e(r.fixed_in)}, '
-                f"done {_e(r.closed)}), yet the factor came back in "
-                f"{_e(_listed(r.recurred_in, r.recurrences))}.</div>"
-            )
-    body += [
-        "<h2>Shared factors</h2>",
-        '<p class="muted">Incidents per factor; colour is the usual level.</p>',
-        _leaderboard_chart(report) or "<p>No factor appears in two or more incidents.</p>",
-        "<table><tr><th>#</th><th>factor</th><th>incidents</th><th>score</th>"
-        "<th>first / last seen</th><th>level</th><th>class</th><th>actions open / done</th>"
-        "<th>confidence</th></tr>",
-        _factor_rows(report.factors, report),
-        "</table>",
-    ]
-    heat = _heatmap(report)
-    if heat:
-        shown = min(MATRIX_ROWS, len(report.incident_list))
-        body += [
-            "<h2>Incidents × factors</h2>",
-            f'<p class="muted">The {shown} most recent incidents and the leading factors; '
-            "darker means a more confident match.</p>",
-            heat,
-        ]
-    trend = _trend_chart(report)
-    if trend:
-        body += [
-            "<h2>Trends</h2>",
-            '<p class="muted">Incidents per quarter, and the share of them that contain each '
-            "leading factor.</p>",
+    if fixes:
+        body += ['<h2 id="fixes">Fixes that did not hold</h2>', *_fixes(report, names)]
+    body.append('<h2 id="trends">Trends</h2>')
+    trend = charts.trends(report)
+    body += (
+        [
+            '<p class="muted">Incidents per period on the left axis; below, the share of each '
+            "period's incidents that contain each leading factor.</p>",
             trend,
         ]
-    levels = _levels_chart(report)
-    if levels:
-        body += ["<h2>Levels</h2>", levels]
-    body.append("<h2>Recurring causal links</h2>")
-    if report.links:
-        body.append(
-            "<table><tr><th>upstream</th><th></th><th>downstream</th><th>incidents</th></tr>"
-        )
+        if trend
+        else ["<p>No incidents.</p>"]
+    )
+    body += ['<h2 id="levels">Levels</h2>', charts.levels(report) or "<p>None.</p>"]
+    body.append('<h2 id="matrix">Incidents × factors</h2>')
+    heat = charts.heatmap(report)
+    if heat:
+        rows = min(MATRIX_ROWS, len(report.incident_list))
+        columns = min(MATRIX_COLUMNS, len(report.factors))
         body += [
-            f"<tr><td>{_e(lk.source)}</td><td>→</td><td>{_e(lk.target)}</td>"
-            f"<td>{_e(', '.join(lk.incidents))}</td></tr>"
-            for lk in report.links
+            f'<p class="muted">The {rows} most recent incidents and the {columns} leading '
+            "factors; darker means a more confident match.</p>",
+            heat,
         ]
-        body.append("</table>")
     else:
-        body.append("<p>None: no factor is upstream of another in two or more incidents.</p>")
-    body.append("<h2>Factors that occur together</h2>")
-    if report.cooccurrence:
-        body.append("<table><tr><th>factor</th><th>factor</th><th>incidents</th><th>lift</th></tr>")
-        body += [
-            f"<tr><td>{_e(c.a)}</td><td>{_e(c.b)}</td><td class=n>{len(c.incidents)}</td>"
-            f"<td class=n>{c.lift:.2f}</td></tr>"
-            for c in report.cooccurrence
-        ]
-        body.append("</table>")
-    else:
-        body.append("<p>None above chance.</p>")
+        body.append("<p>None.</p>")
+    body += _pairs(report, names, top)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        "style-src 'unsafe-inline'; img-src data:\">"
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
         f"<title>{_e(title)}</title><style>{_CSS}</style></head><body><main>"
-        + "\n".join(body)
+        + "\n".join(part for part in body if part)
         + "</main></body></html>\n"
     )

@@ -1,80 +1,204 @@
-"""The patterns report as plain text for a terminal, and as Markdown."""
+"""The patterns report as plain text for an 80-column terminal, and as Markdown."""
 
 from __future__ import annotations
 
+import math
+import textwrap
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from causemap.counts import counted
+from causemap.patterns.present import (
+    by_level,
+    factor_names,
+    listed,
+    more,
+    one_line,
+    periods,
+)
 from causemap.patterns.result import PatternsReport
 
-__all__ = ["to_markdown", "to_text"]
+if TYPE_CHECKING:
+    from causemap.model import Node
+    from causemap.patterns.suggest import Suggestion
+
+__all__ = ["TREND_ROWS", "WIDTH", "suggestions_to_text", "to_markdown", "to_text", "wrap"]
+
+WIDTH = 80
+"""Columns of the text report: every line fits a standard terminal."""
+TREND_ROWS = 16
+"""Most periods in the text trends: months, else quarters, else years."""
+_LABEL = 100
+"""Longest label in the text report (two lines at most), the rest replaced by an ellipsis."""
+_SPARKS = "▁▂▃▄▅▆▇█"
 
 
-def _listed(items: list[str], total: int) -> str:
-    """Items joined by commas, with how many more there are."""
-    more = total - len(items)
-    return ", ".join(items) + (f" and {more} more" if more > 0 else "")
+def wrap(text: str, first: str = "", rest: str | None = None, width: int = WIDTH) -> list[str]:
+    """``text`` on one line, then wrapped to ``width`` columns; the first line starts with
+    ``first``, the others with ``rest`` (default: as many spaces as ``first``). Words longer
+    than a line are broken; hyphens are not break points, so keys stay whole.
+
+    Examples
+    --------
+    >>> wrap("one two three four", "  - ", width=12)
+    ['  - one two', '    three', '    four']
+    >>> wrap("x" * 10, width=4)
+    ['xxxx', 'xxxx', 'xx']
+    """
+    return textwrap.wrap(
+        one_line(text),
+        width,
+        initial_indent=first,
+        subsequent_indent=" " * len(first) if rest is None else rest,
+        break_long_words=True,
+        break_on_hyphens=False,
+    ) or [first.rstrip()]
 
 
 def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.0f}%" if whole else "0%"
 
 
-def _one_line(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def to_text(report: PatternsReport, top: int = 20) -> str:
-    """Return a terminal summary: the leaderboard, then links, co-occurrence, recurrences."""
+    """Return a terminal summary, no line wider than :data:`WIDTH`: the leaderboard, fixes
+    that did not hold, links, co-occurrence, then trends and levels. Every list shows its
+    first ``top`` items and says how many it leaves out."""
     m = report.matched
-    size = f"{counted(report.incidents, 'incident')}, {counted(report.nodes, 'node')}"
-    lines = [
-        f"{size}; matched {m['key']} by key, "
-        f"{m['catalog']} by catalog, {m['cluster']} by similarity "
+    names = factor_names(report)
+
+    def named(key: str) -> str:
+        return f"{one_line(names[key], _LABEL)} [{key}]" if key in names else key
+
+    def capped(total: int) -> list[str]:
+        line = more(total, top, "use --format json for all")
+        return wrap(line, "  ") if line else []
+
+    out = wrap(
+        f"{counted(report.incidents, 'incident')}, {counted(report.nodes, 'node')}; matched "
+        f"{m['key']} by key, {m['catalog']} by catalog, {m['cluster']} by similarity "
         f"(catalog: {report.catalog})" + (f"; since {report.since}" if report.since else ""),
-        "",
-        f"Shared factors ({len(report.factors)}):",
-    ]
+        rest="",
+    )
+    out += ["", f"Shared factors ({len(report.factors)}):"]
     if not report.factors:
-        lines.append("  none: no factor appears in two or more incidents")
+        out.append("  none: no factor appears in two or more incidents")
     for rank, f in enumerate(report.factors[:top], 1):
-        lines.append(
-            f"{rank:>3}. {_one_line(f.label, 60)} [{f.key}]\n"
-            f"     {len(f.incidents)} incidents ({_pct(len(f.incidents), report.incidents)}), "
-            f"score {f.score:g}, {f.first_seen} .. {f.last_seen}, level {f.level or '-'}, "
-            f"{f.typical_class or 'class unknown'}; actions {f.actions.open} open / "
-            f"{f.actions.done} done; confidence {f.confidence:.2f}"
+        out += wrap(named(f.key), f"{rank:>3}. ")
+        out += wrap(
+            f"{counted(len(f.incidents), 'incident')} ({_pct(len(f.incidents), report.incidents)})"
+            f", score {f.score:g}, seen {f.first_seen} .. {f.last_seen}",
+            "     ",
         )
-    if len(report.factors) > top:
-        lines.append(f"     … and {len(report.factors) - top} more (use --format json for all)")
+        out += wrap(
+            f"level {f.level or '-'}, {f.typical_class or 'class unknown'}; actions "
+            f"{f.actions.open} open / {f.actions.done} done; confidence {f.confidence:.2f}",
+            "     ",
+        )
+    out += capped(len(report.factors))
     if report.recurring_after_fix:
-        lines += ["", "Remediated but recurring:"]
+        out += ["", f"Fixes that did not hold ({len(report.recurring_after_fix)}):"]
         for r in report.recurring_after_fix[:top]:
-            lines.append(
-                f"  {r.factor}: action '{r.action}' of {r.fixed_in} done {r.closed}, "
-                f"then seen again in {_listed(r.recurred_in, r.recurrences)}"
+            out += wrap(named(r.factor), "  ", "      ")
+            out += wrap(
+                f"fixed by {r.action} “{one_line(r.title, 60)}” of {r.fixed_in}, done "
+                f"{r.closed}; came back in {listed(r.recurred_in, r.recurrences)}",
+                "    ",
             )
+        out += capped(len(report.recurring_after_fix))
     if report.links:
-        lines += ["", "Recurring causal links (upstream → downstream):"]
+        out += ["", f"Recurring causal links, upstream → downstream ({len(report.links)}):"]
         for link in report.links[:top]:
-            lines.append(f"  {link.source} → {link.target}: {len(link.incidents)} incidents")
+            out += wrap(
+                f"{counted(len(link.incidents), 'incident')}: {named(link.source)}", "  ", "      "
+            )
+            out += wrap(f"→ {named(link.target)}", "    ", "      ")
+        out += capped(len(report.links))
     if report.cooccurrence:
-        lines += ["", "Factors that occur together:"]
+        out += ["", f"Factors that occur together ({len(report.cooccurrence)}):"]
         for c in report.cooccurrence[:top]:
-            lines.append(f"  {c.a} + {c.b}: {len(c.incidents)} incidents, lift {c.lift:.2f}")
-    return "\n".join(lines) + "\n"
+            out += wrap(
+                f"{counted(len(c.incidents), 'incident')}, lift {c.lift:.2f}: {named(c.a)}",
+                "  ",
+                "      ",
+            )
+            out += wrap(f"+ {named(c.b)}", "    ", "      ")
+        out += capped(len(report.cooccurrence))
+    out += _trends(report)
+    return "\n".join(line.rstrip() for line in out) + "\n"
+
+
+def _spark(count: int, incidents: int) -> str:
+    """One character for a factor's share of a period's incidents: · for none."""
+    if not count or not incidents:
+        return "·"
+    return _SPARKS[min(len(_SPARKS), math.ceil(len(_SPARKS) * count / incidents)) - 1]
+
+
+def _trends(report: PatternsReport) -> list[str]:
+    unit, buckets = periods(report, TREND_ROWS)
+    out: list[str] = []
+    if buckets:
+        most = max(b.incidents for b in buckets) or 1
+        digits = len(str(most))
+        label = max(len(b.period) for b in buckets)
+        span = WIDTH - 2 - label - 1 - digits - 1
+        out += ["", f"Incidents per {unit}:"]
+        for b in buckets:
+            length = max(1, round(span * b.incidents / most)) if b.incidents else 0
+            out.append(f"  {b.period:<{label}} {b.incidents:>{digits}} {'█' * length}")
+        leaders = list(buckets[0].factors)
+        if leaders:
+            names = factor_names(report)
+            out += ["", f"Leading factors, share of each {unit}'s incidents (· none, █ all):"]
+            room = WIDTH - 2 - 1 - len(buckets)
+            for key in leaders:
+                sparks = "".join(_spark(b.factors.get(key, 0), b.incidents) for b in buckets)
+                out.append(f"  {one_line(names.get(key, key), room):<{room}} {sparks}")
+    levels = by_level(report.trends.levels)
+    total = sum(count for _, count in levels)
+    if total:
+        out += ["", "Shared-factor occurrences by level:"]
+        out += wrap(", ".join(f"{lv} {n} ({_pct(n, total)})" for lv, n in levels), "  ")
+    return out
+
+
+def suggestions_to_text(rows: Sequence[tuple[Node, Sequence[Suggestion]]]) -> str:
+    """``causemap suggest`` for a terminal: each node's wording, then its ranked catalog
+    entries with their evidence; every line on its own, no wider than :data:`WIDTH`."""
+    out: list[str] = []
+    for node, found in rows:
+        current = f" (factor: {node.factor})" if node.factor else ""
+        out += wrap(f"{node.id}: {node.label}{current}", "", "    ")
+        if not found:
+            out.append("    no catalog entry matches")
+        for s in found:
+            out += wrap(f"{s.key} ({s.name})", f"  {s.score:6.2f}  ", " " * 12)
+            evidence = ", ".join([*(f'"{p}"' for p in s.phrases), *s.keywords])
+            out += wrap(f"evidence: {evidence or 'similar wording'}", " " * 10)
+    return "".join(line.rstrip() + "\n" for line in out)
 
 
 def _md(text: str) -> str:
     """Escape text for a Markdown table cell."""
-    out = " ".join(text.split()).replace("\\", "\\\\")
+    out = one_line(text).replace("\\", "\\\\")
     for ch in "|*_`[]<>#":
         out = out.replace(ch, "\\" + ch)
     return out
 
 
+_CAPPED = {"Shared factors", "Fixes that did not hold", "Recurring causal links", "Co-occurrence"}
+
+
 def to_markdown(report: PatternsReport, top: int = 50) -> str:
-    """Return the report as GitHub-flavoured Markdown."""
+    """Return the report as GitHub-flavoured Markdown; the leaderboard, fixes, links and
+    co-occurrence show their first ``top`` rows and say how many they leave out (trends
+    and levels are short: at most 40 periods, six levels)."""
     m = report.matched
+    names = factor_names(report)
+
+    def named(key: str) -> str:
+        return f"{_md(names[key])} (`{key}`)" if key in names else f"`{key}`"
+
     size = f"{counted(report.incidents, 'incident')}, {counted(report.nodes, 'node')}"
     out = [
         "# Cross-incident patterns",
@@ -82,59 +206,81 @@ def to_markdown(report: PatternsReport, top: int = 50) -> str:
         f"{size}. Matched {m['key']} nodes by "
         f"factor key, {m['catalog']} by the catalog ({_md(report.catalog)}), {m['cluster']} by "
         "similarity." + (f" Incidents since {report.since}." if report.since else ""),
-        "",
-        "## Shared factors",
-        "",
     ]
-    if report.factors:
-        out += [
-            "| # | factor | incidents | score | first seen | last seen | level | class "
-            "| actions open / done | confidence |",
-            "|---:|---|---:|---:|---|---|---|---|---|---:|",
-        ]
-        for rank, f in enumerate(report.factors[:top], 1):
-            out.append(
-                f"| {rank} | {_md(f.label)} (`{f.key}`) | {len(f.incidents)} | {f.score:g} | "
-                f"{f.first_seen} | {f.last_seen} | {f.level or '-'} | {f.typical_class or '-'} | "
-                f"{f.actions.open} / {f.actions.done} | {f.confidence:.2f} |"
-            )
-    else:
-        out.append("No factor appears in two or more incidents.")
+    unit, buckets = periods(report, 40)
+    total = sum(report.trends.levels.values())
     sections = [
         (
-            "Remediated but recurring",
-            ["factor", "fixed in", "action", "done", "seen again in"],
+            "Shared factors",
+            "No factor appears in two or more incidents.",
+            [
+                *("#", "factor", "incidents", "score", "first seen", "last seen", "level"),
+                *("class", "actions open / done", "confidence"),
+            ],
+            "|---:|---|---:|---:|---|---|---|---|---|---:|",
             [
                 [
-                    r.factor,
-                    r.fixed_in,
-                    _md(r.title),
-                    str(r.closed),
-                    _listed(r.recurred_in, r.recurrences),
+                    *(str(rank), named(f.key), str(len(f.incidents)), f"{f.score:g}"),
+                    *(str(f.first_seen), str(f.last_seen), f.level or "-"),
+                    *(f.typical_class or "-", f"{f.actions.open} / {f.actions.done}"),
+                    f"{f.confidence:.2f}",
+                ]
+                for rank, f in enumerate(report.factors, 1)
+            ],
+        ),
+        (
+            "Fixes that did not hold",
+            "None.",
+            ["factor", "fixed in", "action", "done", "came back in"],
+            "",
+            [
+                [
+                    *(named(r.factor), _md(r.fixed_in), f"{_md(r.action)}: {_md(r.title)}"),
+                    *(str(r.closed), _md(listed(r.recurred_in, r.recurrences))),
                 ]
                 for r in report.recurring_after_fix
             ],
         ),
         (
             "Recurring causal links",
+            "None.",
             ["upstream", "downstream", "incidents"],
-            [[lk.source, lk.target, str(len(lk.incidents))] for lk in report.links],
+            "|---|---|---:|",
+            [[named(lk.source), named(lk.target), str(len(lk.incidents))] for lk in report.links],
         ),
         (
             "Co-occurrence",
+            "None.",
             ["factor", "factor", "incidents", "lift"],
-            [[c.a, c.b, str(len(c.incidents)), f"{c.lift:.2f}"] for c in report.cooccurrence],
+            "|---|---|---:|---:|",
+            [
+                [named(c.a), named(c.b), str(len(c.incidents)), f"{c.lift:.2f}"]
+                for c in report.cooccurrence
+            ],
+        ),
+        (
+            f"Trends by {unit}",
+            "None.",
+            [unit, "incidents"],
+            "|---|---:|",
+            [[b.period, str(b.incidents)] for b in buckets],
+        ),
+        (
+            "Levels",
+            "None.",
+            ["level", "occurrences", "share"],
+            "|---|---:|---:|",
+            [[lv, str(n), _pct(n, total)] for lv, n in by_level(report.trends.levels)],
         ),
     ]
-    for title, head, rows in sections:
+    for title, empty, head, align, rows in sections:
         out += ["", f"## {title}", ""]
         if not rows:
-            out.append("None.")
+            out.append(empty)
             continue
-        out += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-        out += ["| " + " | ".join(row) + " |" for row in rows[:top]]
-    out += ["", "## Trends by quarter", "", "| quarter | incidents |", "|---|---:|"]
-    out += [f"| {b.period} | {b.incidents} |" for b in report.trends.quarterly]
-    out += ["", "## Levels", "", "| level | occurrences |", "|---|---:|"]
-    out += [f"| {level} | {count} |" for level, count in report.trends.levels.items()]
+        cap = top if title in _CAPPED else len(rows)
+        out += ["| " + " | ".join(head) + " |", align or "|" + "---|" * len(head)]
+        out += ["| " + " | ".join(row) + " |" for row in rows[:cap]]
+        if len(rows) > cap:
+            out += ["", more(len(rows), cap) + "."]
     return "\n".join(out) + "\n"

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from itertools import combinations
 
 from causemap.catalog.model import Catalog
+from causemap.model import Level
 from causemap.patterns._runtime import paused_gc
 from causemap.patterns.facts import IncidentFacts
 from causemap.patterns.matching import Layer, Match, MatchSettings, NodeText, match
@@ -57,6 +58,7 @@ RECURRENCES_LISTED = 10
 """Most later incidents listed per recurrence (the first after the fix); the count is kept."""
 
 _SEV_NUMBER = re.compile(r"^(?:sev|severity|p|s|priority|level)?[\s_-]*([0-9])$")
+_SEV_LEVELS = {0: 5.0, 1: 4.0, 2: 3.0, 3: 2.0}
 _SEV_WORDS = {
     "critical": 4.0,
     "blocker": 4.0,
@@ -72,19 +74,26 @@ _SEV_WORDS = {
 
 
 def severity_weight(severity: str | None) -> float:
-    """Weight of an incident in scores: sev1/P1/critical 4, sev2/major 3, sev3/medium 2, else 1.
+    """Weight of an incident in scores, the most severe weighing most.
+
+    sev0/P0 5; sev1/P1/critical/blocker/emergency 4; sev2/P2/major/high/severe 3;
+    sev3/P3/medium/moderate 2; anything else 1 (sev4 and lower, minor, low, unknown
+    words, or no severity). ``SEV-1``, ``sev 1``, ``S1``, ``priority 1`` and ``level 1``
+    are read as sev1.
 
     Examples
     --------
-    >>> [severity_weight(s) for s in ("SEV-1", "p2", "major", "sev4", "whatever", None)]
-    [4.0, 3.0, 3.0, 1.0, 1.0, 1.0]
+    >>> [severity_weight(s) for s in ("SEV-0", "P0", "sev1", "critical", "p2", "major")]
+    [5.0, 5.0, 4.0, 4.0, 3.0, 3.0]
+    >>> [severity_weight(s) for s in ("sev3", "sev4", "minor", "whatever", None)]
+    [2.0, 1.0, 1.0, 1.0, 1.0]
     """
     if not severity:
         return 1.0
     text = severity.strip().lower()
     number = _SEV_NUMBER.match(text)
     if number:
-        return float(max(1, 5 - int(number.group(1)))) if number.group(1) != "0" else 5.0
+        return _SEV_LEVELS.get(int(number.group(1)), 1.0)
     return _SEV_WORDS.get(text, 1.0)
 
 
@@ -395,9 +404,9 @@ def _trends(
         if (found := by_node.get((inc.id, n.id))) is not None and found.factor in shared
     )
     filled = {q: _fill(buckets[q], q, leaders) for q in (False, True)}
-    return Trends(
-        monthly=filled[False], quarterly=filled[True], levels=dict(sorted(levels.items()))
-    )
+    rank = {level.value: i for i, level in enumerate(Level)}  # sharp end first; unset last
+    ordered = sorted(levels.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
+    return Trends(monthly=filled[False], quarterly=filled[True], levels=dict(ordered))
 
 
 def _fill(

@@ -151,7 +151,8 @@ class Trends(BaseModel):
     monthly: list[TrendBucket] = Field(default_factory=list)
     quarterly: list[TrendBucket] = Field(default_factory=list)
     levels: dict[str, int] = Field(default_factory=dict)
-    """Shared-factor occurrences by AcciMap level (``unset`` when no level is known)."""
+    """Shared-factor occurrences by AcciMap level, sharp end first (technical, operator,
+    process, organization, external; ``unset`` last, for nodes with no level)."""
 
 
 class IncidentRef(BaseModel):

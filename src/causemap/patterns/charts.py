@@ -1,0 +1,317 @@
+"""The inline SVG charts of the HTML patterns report.
+
+Every chart is at most :data:`WIDTH` pixels wide, the width of the report's column, so
+its 11 px text is drawn at 11 px and never scaled down on a desktop screen. Text widths
+are estimated at :data:`CHAR` pixels a character, which errs wide for the system fonts.
+Every string from the input goes through :func:`html.escape`, and the output depends on
+the report alone.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from html import escape
+
+from causemap.patterns.present import by_level, factor_names, one_line, periods
+from causemap.patterns.result import PatternsReport
+
+__all__ = [
+    "CHAR",
+    "LEVEL_COLOURS",
+    "MATRIX_COLUMNS",
+    "MATRIX_ROWS",
+    "TREND_COLUMNS",
+    "WIDTH",
+    "heatmap",
+    "leaderboard",
+    "legend",
+    "levels",
+    "nice_ticks",
+    "trends",
+]
+
+WIDTH = 1096
+"""Widest chart, in pixels: the report's 1100 px column less the chart's border."""
+CHAR = 6.6
+"""Estimated width of a character of 11 px text, for layout."""
+MATRIX_ROWS = 60
+"""Most recent incidents shown in the heat map."""
+MATRIX_COLUMNS = 25
+"""Leading factors shown in the heat map."""
+TREND_COLUMNS = 40
+"""Most periods in the trend chart: months if they fit, else quarters, else years."""
+
+LEVEL_COLOURS = {
+    "technical": "#4e79a7",
+    "operator": "#76b7b2",
+    "process": "#f28e2b",
+    "organization": "#e15759",
+    "external": "#9c755f",
+    "unset": "#bab0ac",
+}
+_EMPTY = "#f1f3f5"
+_PER_YEAR = {"month": 12, "quarter": 4, "year": 1}
+
+
+def _e(text: object) -> str:
+    return escape(str(text), quote=True)
+
+
+def _svg(width: float, height: float, label: str, body: Sequence[str]) -> str:
+    return (
+        f'<svg viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" height="{height:.0f}" '
+        f'role="img" aria-label="{_e(label)}">' + "".join(body) + "</svg>"
+    )
+
+
+def _text_width(text: str) -> float:
+    return len(text) * CHAR
+
+
+def _heat(share: float) -> str:
+    """The red of the heat map and trend cells, opaque on white: stronger for more."""
+    return f"rgba(200,60,40,{0.3 + 0.7 * share:.2f})"
+
+
+def legend(items: Sequence[tuple[str, str]], y: float, width: float = WIDTH) -> tuple[str, float]:
+    """Swatches with their words, left to right from ``y``, wrapping at ``width``; returns
+    the SVG and the height used.
+
+    Examples
+    --------
+    >>> svg, height = legend([("#000", "one"), ("#fff", "two")], 0)
+    >>> svg.count("<rect"), height
+    (2, 18)
+    """
+    parts, x, row = [], 8.0, 0
+    for colour, words in items:
+        step = 12 + 5 + _text_width(words) + 16
+        if x > 8 and x + step > width:
+            x, row = 8.0, row + 1
+        top = y + row * 18
+        parts.append(
+            f'<rect x="{x:.1f}" y="{top + 3:.0f}" width="12" height="12" fill="{colour}" '
+            f'stroke="#9aa3ae" stroke-width="0.5"/>'
+            f'<text x="{x + 17:.1f}" y="{top + 13:.0f}">{_e(words)}</text>'
+        )
+        x += step
+    return "".join(parts), 18 * (row + 1) if items else 0
+
+
+def leaderboard(report: PatternsReport, top: int = 15) -> str:
+    """Incidents per leading factor as horizontal bars coloured by level, with a legend."""
+    factors = report.factors[:top]
+    if not factors:
+        return ""
+    most = max(len(f.incidents) for f in factors)
+    left, row = 340, 22
+    span = WIDTH - left - 50
+    parts = []
+    for i, f in enumerate(factors):
+        y = 10 + i * row
+        length = span * len(f.incidents) / most
+        colour = LEVEL_COLOURS.get(f.level or "unset", LEVEL_COLOURS["unset"])
+        parts.append(
+            f'<text x="{left - 8}" y="{y + 12}" text-anchor="end">{_e(one_line(f.label, 50))}'
+            f"<title>{_e(one_line(f.label))}</title></text>"
+            f'<rect x="{left}" y="{y}" width="{length:.1f}" height="{row - 6}" fill="{colour}">'
+            f"<title>{_e(one_line(f.label))}: {len(f.incidents)} incidents, score {f.score:g}"
+            "</title></rect>"
+            f'<text x="{left + length + 6:.1f}" y="{y + 12}">{len(f.incidents)}</text>'
+        )
+    used = by_level(dict.fromkeys({f.level or "unset" for f in factors}, 0))
+    key, height = legend(
+        [(LEVEL_COLOURS.get(lv, LEVEL_COLOURS["unset"]), lv) for lv, _ in used],
+        16 + row * len(factors),
+    )
+    return _svg(
+        WIDTH, 24 + row * len(factors) + height, "Incidents per shared factor", [*parts, key]
+    )
+
+
+def heatmap(report: PatternsReport) -> str:
+    """The most recent incidents × the leading factors; darker is a more confident match."""
+    factors = report.factors[:MATRIX_COLUMNS]
+    if not factors:
+        return ""
+    incidents = report.incident_list[-MATRIX_ROWS:]
+    cells: dict[tuple[str, str], float] = {}
+    for f in factors:
+        for incident in f.incidents:  # members may be capped: presence at the mean confidence
+            cells[incident, f.key] = f.confidence
+        for m in f.members:
+            cells[m.incident, f.key] = max(cells.get((m.incident, f.key), 0.0), m.confidence)
+    heads = [one_line(f.label, 30) for f in factors]
+    longest = max(_text_width(h) for h in heads)
+    # Column heads are turned 55° up and to the right, from the middle of their column.
+    rise, reach = longest * math.sin(math.radians(55)), longest * math.cos(math.radians(55))
+    cell, left, top = 18, 250, math.ceil(rise) + 24
+    width = left + cell * (len(factors) - 0.5) + reach + 16
+    bottom = top + cell * len(incidents)
+    parts = []
+    for j, (f, head) in enumerate(zip(factors, heads, strict=True)):
+        x = left + j * cell + cell / 2
+        parts.append(
+            f'<text transform="translate({x:.1f},{top - 6}) rotate(-55)">{_e(head)}'
+            f"<title>{_e(one_line(f.label))}</title></text>"
+        )
+    for i, inc in enumerate(incidents):
+        y = top + i * cell
+        parts.append(
+            f'<text x="{left - 6}" y="{y + 13}" text-anchor="end">'
+            f"{_e(inc.date)} {_e(one_line(inc.id, 24))}<title>{_e(one_line(inc.title))}</title>"
+            "</text>"
+        )
+        for j, f in enumerate(factors):
+            found = cells.get((inc.id, f.key))
+            fill = _EMPTY if found is None else _heat(found)
+            tip = f"{inc.id} × {one_line(f.label)}" + (
+                f": confidence {found:.2f}" if found is not None else ": absent"
+            )
+            parts.append(
+                f'<rect x="{left + j * cell}" y="{y}" width="{cell - 2}" height="{cell - 2}" '
+                f'fill="{fill}"><title>{_e(tip)}</title></rect>'
+            )
+    parts.append(f'<text x="8" y="{bottom + 21}">match confidence:</text>')
+    key, height = legend(
+        [(_EMPTY, "absent"), *((_heat(c), f"{c:g}") for c in (0.25, 0.5, 0.75, 1.0))],
+        bottom + 8,
+        width - 120,
+    )
+    parts.append(f'<g transform="translate(120,0)">{key}</g>')
+    return _svg(max(width, 480), bottom + 14 + height, "Incidents by shared factor", parts)
+
+
+def nice_ticks(most: int, count: int = 4) -> list[int]:
+    """Round values from 0 up to at least ``most`` for a value axis: about ``count`` steps of
+    1, 2 or 5 times a power of ten.
+
+    Examples
+    --------
+    >>> nice_ticks(9), nice_ticks(92), nice_ticks(3), nice_ticks(0)
+    ([0, 5, 10], [0, 25, 50, 75, 100], [0, 1, 2, 3], [0, 1])
+    """
+    most = max(most, 1)
+    raw = most / count
+    power = 10 ** math.floor(math.log10(raw)) if raw >= 1 else 1
+    steps = [power, 2 * power, *([power * 5 // 2] if power >= 10 else []), 5 * power, 10 * power]
+    step = next(s for s in steps if s >= raw)
+    return list(range(0, math.ceil(most / step) * step + 1, step))
+
+
+def _label_every(unit: str, column: float, label: float) -> int:
+    """Label one period in how many, so that labels do not collide: a divisor or a
+    multiple of the periods in a year, so that the labelled ones start years."""
+    raw = math.ceil((label + 8) / column)
+    per_year = _PER_YEAR[unit]
+    steps = [d for d in range(1, per_year + 1) if per_year % d == 0]
+    steps += [per_year * k for k in (2, 5, 10, 20, 50, 100)]
+    return next((s for s in steps if s >= raw), raw)
+
+
+def _ordinal(unit: str, period: str) -> int:
+    year = int(period[:4])
+    if unit == "month":
+        return year * 12 + int(period[5:7]) - 1
+    if unit == "quarter":
+        return year * 4 + int(period[-1]) - 1
+    return year
+
+
+def trends(report: PatternsReport) -> str:
+    """Incidents per period (months, quarters or years, whichever fit) on a value axis,
+    and below, the share of each period's incidents that contain each leading factor."""
+    unit, buckets = periods(report, TREND_COLUMNS)
+    if not buckets:
+        return ""
+    leaders = list(buckets[0].factors)
+    names = factor_names(report)
+    left, bars, row, top = 250, 110, 18, 16
+    column = min(48.0, (WIDTH - left - 16) / len(buckets))
+    gap = max(1.0, column * 0.2)
+    ticks = nice_ticks(max(b.incidents for b in buckets))
+    scale = bars / ticks[-1]
+    base = top + bars
+    parts = [
+        f'<text x="{left - 44}" y="{top + bars / 2 + 4:.0f}" text-anchor="end">'
+        f"incidents per {unit}</text>"
+    ]
+    for tick in ticks:
+        y = base - tick * scale
+        parts.append(
+            f'<line x1="{left - 4}" x2="{left + column * len(buckets):.1f}" y1="{y:.1f}" '
+            f'y2="{y:.1f}" stroke="{"#9aa3ae" if tick == 0 else "#e5e8ec"}" stroke-width="1"/>'
+            f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end">{tick}</text>'
+        )
+    every = _label_every(unit, column, max(_text_width(b.period) for b in buckets))
+    for k, b in enumerate(buckets):
+        x = left + k * column + gap / 2
+        h = b.incidents * scale
+        parts.append(
+            f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{column - gap:.1f}" height="{h:.1f}" '
+            f'fill="#8a96a8"><title>{_e(b.period)}: {b.incidents} incidents</title></rect>'
+        )
+        if b.incidents and _text_width(str(b.incidents)) <= column - 2:
+            parts.append(
+                f'<text x="{x + (column - gap) / 2:.1f}" y="{base - h - 3:.1f}" '
+                f'text-anchor="middle">{b.incidents}</text>'
+            )
+        if _ordinal(unit, b.period) % every == 0:
+            parts.append(
+                f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{base}" y2="{base + 4}" stroke="#9aa3ae"/>'
+                f'<text x="{x:.1f}" y="{base + 16}">{_e(b.period)}</text>'
+            )
+    strip = base + 30
+    for r, key in enumerate(leaders):
+        y = strip + r * row
+        parts.append(
+            f'<text x="{left - 8}" y="{y + 12}" text-anchor="end">'
+            f"{_e(one_line(names.get(key, key), 40))}<title>{_e(one_line(names.get(key, key)))}"
+            "</title></text>"
+        )
+        for k, b in enumerate(buckets):
+            count = b.factors.get(key, 0)
+            share = count / b.incidents if b.incidents else 0.0
+            parts.append(
+                f'<rect x="{left + k * column + gap / 2:.1f}" y="{y}" width="{column - gap:.1f}" '
+                f'height="{row - 4}" fill="{_EMPTY if not count else _heat(share)}">'
+                f"<title>{_e(b.period)}: {count} of {b.incidents} incidents</title></rect>"
+            )
+    end: float = strip + row * len(leaders)
+    if leaders:
+        parts.append(f'<text x="8" y="{end + 21}">share of the {unit}\'s incidents:</text>')
+        key, height = legend(
+            [(_EMPTY, "none"), *((_heat(s), f"{s:.0%}") for s in (0.25, 0.5, 0.75, 1.0))],
+            end + 8,
+            WIDTH - 200,
+        )
+        parts.append(f'<g transform="translate(200,0)">{key}</g>')
+        end += 8 + height
+    width = left + column * len(buckets) + 16
+    return _svg(max(width, 560), end + 8, f"Incidents and leading factors by {unit}", parts)
+
+
+def levels(report: PatternsReport) -> str:
+    """Shared-factor occurrences by level as one bar, sharp end first, with a legend."""
+    counts = by_level(report.trends.levels)
+    total = sum(n for _, n in counts)
+    if not total:
+        return ""
+    parts, x = [], 0.0
+    for level, count in counts:
+        w = WIDTH * count / total
+        parts.append(
+            f'<rect x="{x:.1f}" y="4" width="{w:.1f}" height="22" '
+            f'fill="{LEVEL_COLOURS.get(level, LEVEL_COLOURS["unset"])}">'
+            f"<title>{_e(level)}: {count} ({100 * count / total:.0f}%)</title></rect>"
+        )
+        x += w
+    key, height = legend(
+        [
+            (LEVEL_COLOURS.get(lv, LEVEL_COLOURS["unset"]), f"{lv} {n} ({100 * n / total:.0f}%)")
+            for lv, n in counts
+        ],
+        34,
+    )
+    return _svg(WIDTH, 40 + height, "Shared-factor occurrences by level", [*parts, key])

@@ -1,0 +1,141 @@
+"""What the text, Markdown and HTML reports share: wording on one line, lists that say
+when they are cut short, factors by name, levels in AcciMap order, and trend buckets of
+a size that fits the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Literal
+
+from causemap.model import Level
+from causemap.patterns.result import PatternsReport, TrendBucket
+
+__all__ = [
+    "LEVEL_ORDER",
+    "Unit",
+    "by_level",
+    "factor_names",
+    "listed",
+    "more",
+    "one_line",
+    "periods",
+    "yearly",
+]
+
+LEVEL_ORDER = (*(level.value for level in Level), "unset")
+"""From the sharp end to the blunt end, as an AcciMap draws them; ``unset`` last."""
+
+Unit = Literal["month", "quarter", "year"]
+
+
+def one_line(text: str, width: int | None = None) -> str:
+    """``text`` on one line (newlines, tabs and control characters become single spaces),
+    cut to ``width`` characters with an ellipsis.
+
+    Examples
+    --------
+    >>> one_line("A label\\nwritten\\tover  lines")
+    'A label written over lines'
+    >>> one_line("Retries had no backoff", 12)
+    'Retries had…'
+    """
+    cleaned = "".join(" " if ord(ch) < 32 or 127 <= ord(ch) < 160 else ch for ch in text)
+    cleaned = " ".join(cleaned.split())
+    if width is None or len(cleaned) <= width:
+        return cleaned
+    return cleaned[: width - 1].rstrip() + "…"
+
+
+def listed(items: Sequence[str], total: int) -> str:
+    """Items joined by commas, with how many more there are.
+
+    Examples
+    --------
+    >>> listed(["a", "b"], 5)
+    'a, b and 3 more'
+    """
+    extra = total - len(items)
+    return ", ".join(items) + (f" and {extra} more" if extra > 0 else "")
+
+
+def more(total: int, shown: int, where: str = "the JSON report lists all") -> str:
+    """The line that ends a list cut short, or ``""`` when nothing was left out.
+
+    Examples
+    --------
+    >>> more(96, 20)
+    '… and 76 more (the JSON report lists all)'
+    >>> more(3, 20)
+    ''
+    """
+    extra = total - shown
+    return f"… and {extra} more ({where})" if extra > 0 else ""
+
+
+def factor_names(report: PatternsReport) -> dict[str, str]:
+    """Each shared factor's key → its label (catalog name or representative wording)."""
+    return {f.key: f.label for f in report.factors}
+
+
+def by_level(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """Counts per level in AcciMap order, sharp end first; unknown names last, sorted.
+
+    Examples
+    --------
+    >>> by_level({"external": 1, "process": 2, "technical": 3, "unset": 1})
+    [('technical', 3), ('process', 2), ('external', 1), ('unset', 1)]
+    """
+
+    def rank(level: str) -> tuple[int, str]:
+        known = level in LEVEL_ORDER
+        return (LEVEL_ORDER.index(level) if known else len(LEVEL_ORDER), level)
+
+    return sorted(counts.items(), key=lambda kv: rank(kv[0]))
+
+
+def yearly(quarterly: Iterable[TrendBucket]) -> list[TrendBucket]:
+    """Quarterly buckets summed by year (every incident is in exactly one quarter).
+
+    Examples
+    --------
+    >>> qs = [TrendBucket(period=p, incidents=n, factors={"k": n}) for p, n in
+    ...       [("2023-Q4", 2), ("2024-Q1", 1), ("2024-Q2", 3)]]
+    >>> [(b.period, b.incidents, b.factors) for b in yearly(qs)]
+    [('2023', 2, {'k': 2}), ('2024', 4, {'k': 4})]
+    """
+    years: dict[str, TrendBucket] = {}
+    for bucket in quarterly:
+        year = years.setdefault(
+            bucket.period[:4],
+            TrendBucket(
+                period=bucket.period[:4], incidents=0, factors=dict.fromkeys(bucket.factors, 0)
+            ),
+        )
+        year.incidents += bucket.incidents
+        for key, count in bucket.factors.items():
+            year.factors[key] = year.factors.get(key, 0) + count
+    return list(years.values())
+
+
+def periods(report: PatternsReport, most: int) -> tuple[Unit, list[TrendBucket]]:
+    """The finest trend buckets, months, quarters or years, of which there are at most
+    ``most`` (years when even those are more).
+
+    Examples
+    --------
+    >>> from causemap.patterns.result import Trends
+    >>> months = [TrendBucket(period=f"2024-{m:02}", incidents=1) for m in range(1, 13)]
+    >>> quarters = [TrendBucket(period=f"2024-Q{q}", incidents=3) for q in range(1, 5)]
+    >>> report = PatternsReport(incidents=12, catalog="c", nodes=0, matched={}, factors=[],
+    ...     links=[], cooccurrence=[], recurring_after_fix=[], incident_list=[],
+    ...     trends=Trends(monthly=months, quarterly=quarters))
+    >>> [(unit, len(found)) for unit, found in (periods(report, n) for n in (12, 4, 3))]
+    [('month', 12), ('quarter', 4), ('year', 1)]
+    """
+    trends = report.trends
+    if len(trends.monthly) <= most:
+        return "month", list(trends.monthly)
+    if len(trends.quarterly) <= most:
+        return "quarter", list(trends.quarterly)
+    return "year", yearly(trends.quarterly)

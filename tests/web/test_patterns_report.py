@@ -1,0 +1,74 @@
+"""The HTML patterns report in a real browser, as a reliability lead opens it at 1280 px:
+nothing widens the page, dates stay whole, chart text stays inside its chart and does not
+overlap, and nothing is fetched."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import BrowserContext, Page
+
+from causemap.patterns import patterns, render
+from tests.test_patterns import corpus_report, long_label_corpus
+
+TEXT_BOXES = """svg => [...svg.querySelectorAll('text')].map(t => {
+    const b = t.getBoundingClientRect();
+    return {text: t.textContent, left: b.left, right: b.right, top: b.top, bottom: b.bottom,
+            turned: (t.getAttribute('transform') || '').includes('rotate')};
+})"""
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Iterator[Page]:
+    opened = context.new_page()
+    requests: list[str] = []
+    opened.on("request", lambda request: requests.append(request.url))
+    yield opened
+    assert requests == [], "the report fetched something"
+
+
+def show(page: Page, html: str) -> Page:
+    page.set_content(html)
+    return page
+
+
+def test_a_long_unbroken_label_wraps_instead_of_widening_the_page(page: Page) -> None:
+    show(page, render(patterns(long_label_corpus()), "html"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    confidence = page.locator("#factors ~ .wide tr").last.locator("td").last.bounding_box()
+    assert confidence is not None
+    assert confidence["x"] + confidence["width"] <= 1280
+
+
+def test_dates_stay_on_one_line(page: Page) -> None:
+    show(page, render(corpus_report(), "html"))
+    heights = page.eval_on_selector_all(".d", "ds => ds.map(d => d.getClientRects().length)")
+    assert heights
+    assert set(heights) == {1}
+
+
+def test_chart_text_stays_inside_and_does_not_overlap(page: Page) -> None:
+    show(page, render(corpus_report(), "html"))
+    for svg in page.locator("svg").all():
+        label = svg.get_attribute("aria-label")
+        frame = svg.bounding_box()
+        assert frame is not None
+        drawn = float((svg.get_attribute("viewBox") or "").split()[2])
+        assert frame["width"] == pytest.approx(drawn + 2, abs=1), (
+            label
+        )  # not scaled: 11 px stays 11 px
+        boxes = svg.evaluate(TEXT_BOXES)
+        for box in boxes:
+            assert frame["x"] - 0.5 <= box["left"], (label, box)
+            assert box["right"] <= frame["x"] + frame["width"] + 0.5, (label, box)
+        flat = [b for b in boxes if not b["turned"]]  # turned heads have slanted boxes
+        for i, a in enumerate(flat):
+            for b in flat[i + 1 :]:
+                apart = (
+                    a["right"] <= b["left"] + 0.5
+                    or b["right"] <= a["left"] + 0.5
+                    or a["bottom"] <= b["top"] + 0.5
+                    or b["bottom"] <= a["top"] + 0.5
+                )
+                assert apart, (label, a, b)
