@@ -507,6 +507,25 @@ class TestHtml:
         assert "&lt;script&gt;" in page
         assert 'onerror=alert(1)"' not in page
 
+    def test_bidi_controls_are_dropped(self) -> None:
+        # An override left open would reverse the label and the text after it.
+        label = "\u202eexe.fdp no canary, the change went to all regions at once\u2066"
+        corpus = [
+            make_incident(
+                [
+                    {"id": "c", "kind": "condition", "label": label, "factor": "x-bidi"},
+                    {"id": "i", "kind": "impact", "label": "Down", "causes": ["c"]},
+                ],
+                id=ident,
+                title="\u202eTitle",
+                date=date,
+            )
+            for ident, date in (("b1", "2024-01-02"), ("b2", "2024-02-03"))
+        ]
+        page = render(patterns(corpus), "html")
+        assert "exe.fdp no canary" in page
+        assert not set(page) & {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066"}
+
     def test_self_contained(self) -> None:
         page = render(patterns(self.hostile_corpus()), "html")
         assert "<svg" in page

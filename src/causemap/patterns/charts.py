@@ -3,17 +3,17 @@
 Every chart is at most :data:`WIDTH` pixels wide, the width of the report's column, so
 its 11 px text is drawn at 11 px and never scaled down on a desktop screen. Text widths
 are estimated at :data:`CHAR` pixels a character, which errs wide for the system fonts.
-Every string from the input goes through :func:`html.escape`, and the output depends on
-the report alone.
+Every string from the input goes through :func:`~causemap.patterns.present.html_text`,
+and the output depends on the report alone.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from html import escape
 
 from causemap.patterns.present import by_level, factor_names, one_line, periods
+from causemap.patterns.present import html_text as _e
 from causemap.patterns.result import PatternsReport
 
 __all__ = [
@@ -52,10 +52,6 @@ LEVEL_COLOURS = {
 }
 _EMPTY = "#f1f3f5"
 _PER_YEAR = {"month": 12, "quarter": 4, "year": 1}
-
-
-def _e(text: object) -> str:
-    return escape(str(text), quote=True)
 
 
 def _svg(width: float, height: float, label: str, body: Sequence[str]) -> str:

@@ -5,7 +5,9 @@ a size that fits the page.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
+from html import escape
 from typing import Literal
 
 from causemap.model import Level
@@ -16,6 +18,7 @@ __all__ = [
     "Unit",
     "by_level",
     "factor_names",
+    "html_text",
     "listed",
     "more",
     "one_line",
@@ -27,6 +30,10 @@ LEVEL_ORDER = (*(level.value for level in Level), "unset")
 """From the sharp end to the blunt end, as an AcciMap draws them; ``unset`` last."""
 
 Unit = Literal["month", "quarter", "year"]
+
+# Bidirectional embedding, override and isolate marks: one left open in a label would
+# make it, and the text after it, display as something else.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def one_line(text: str, width: int | None = None) -> str:
@@ -45,6 +52,17 @@ def one_line(text: str, width: int | None = None) -> str:
     if width is None or len(cleaned) <= width:
         return cleaned
     return cleaned[: width - 1].rstrip() + "…"
+
+
+def html_text(text: object) -> str:
+    """``text`` escaped for HTML, without bidirectional control marks.
+
+    Examples
+    --------
+    >>> html_text('pay\u202efdp.exe <b> "x"')
+    'payfdp.exe &lt;b&gt; &quot;x&quot;'
+    """
+    return escape(_BIDI.sub("", str(text)), quote=True)
 
 
 def listed(items: Sequence[str], total: int) -> str:

@@ -2,7 +2,8 @@
 
 No scripts, no fonts, no external requests: the file can be mailed or attached to a
 ticket and opens the same anywhere. Every string from the input goes through
-:func:`html.escape` (quotes included), in text and in attributes alike.
+:func:`~causemap.patterns.present.html_text` (escaped, quotes included, and without
+bidirectional control marks), in text and in attributes alike.
 
 The page opens with the figures and the leaderboard; fixes that did not hold follow
 (linked from the top), then trends, levels, the heat map, links and co-occurrence. Long
@@ -11,12 +12,11 @@ lists show their first rows and say how many more the JSON report holds.
 
 from __future__ import annotations
 
-from html import escape
-
 from causemap.counts import counted
 from causemap.patterns import charts
 from causemap.patterns.charts import MATRIX_COLUMNS, MATRIX_ROWS
 from causemap.patterns.present import factor_names, listed, more, one_line
+from causemap.patterns.present import html_text as _e
 from causemap.patterns.result import Factor, PatternsReport
 
 __all__ = ["FIXES_SHOWN", "MATRIX_COLUMNS", "MATRIX_ROWS", "ROWS_SHOWN", "to_html"]
@@ -59,10 +59,6 @@ _CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
     "form-action 'none'"
 )
-
-
-def _e(text: object) -> str:
-    return escape(str(text), quote=True)
 
 
 def _named(key: str, names: dict[str, str]) -> str:
