@@ -266,6 +266,25 @@ class TestBadInput:
         assert response.status_code == 405
         assert response.json()["error"]["code"] == "method-not-allowed"
 
+    @pytest.mark.parametrize(
+        ("old", "new", "pointer"),
+        [
+            ("id: demo", 'id: "qa-nl\\n"', "/id"),
+            ("  - id: push", '  - id: "push\\n"', "/nodes/0/id"),
+            ("addresses: [no-canary]", 'addresses: ["no-canary\\n"]', "/actions/0/addresses/0"),
+        ],
+    )
+    def test_ids_with_a_trailing_newline_are_refused(
+        self, client: TestClient, old: str, new: str, pointer: str
+    ) -> None:
+        response = post(client, BASE.replace(old, new, 1))
+        assert response.status_code == 422, response.text
+        details = response.json()["error"]["details"]
+        assert [(d["code"], d["pointer"]) for d in details] == [("invalid-id", pointer)]
+        assert "location" not in response.headers
+        assert client.get(f"{API}/incidents").json()["items"] == []
+        assert client.get(f"{API}/incidents/qa-nl%0A").status_code == 422
+
     def test_bad_id_in_path(self, client: TestClient) -> None:
         response = client.get(f"{API}/incidents/NOT_A_SLUG")
         assert response.status_code == 422

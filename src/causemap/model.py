@@ -22,7 +22,6 @@ from pydantic import (
     Field,
     PlainSerializer,
     PlainValidator,
-    StringConstraints,
     ValidationInfo,
     WithJsonSchema,
     field_validator,
@@ -31,6 +30,7 @@ from pydantic_core import PydanticCustomError
 
 __all__ = [
     "FORMAT_VERSION",
+    "SLUG_PATTERN",
     "Action",
     "ActionStatus",
     "ActionType",
@@ -43,10 +43,15 @@ __all__ = [
     "NodeKind",
     "format_instant",
     "instant_to_datetime",
+    "is_slug",
 ]
 
 FORMAT_VERSION = 1
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,79}$"
+"""An id, as JSON Schema and OpenAPI publish it. Their regexes are ECMA-262, where ``$``
+is the end of the text; in Python's ``re`` it also matches before a final newline, so
+Python code checks ids with :func:`is_slug` (a full match), never with this pattern."""
+_SLUG = re.compile(r"[a-z0-9][a-z0-9._-]{0,79}")
 
 # Text limits: generous for real postmortems, small enough that one document cannot
 # exhaust memory or make a diagram unreadable.
@@ -204,12 +209,34 @@ def _parse_date(value: Any) -> dt.date:
     )
 
 
+def is_slug(value: str) -> bool:
+    """Whether ``value`` is an id: ``[a-z0-9][a-z0-9._-]{0,79}``, all of it.
+
+    Examples
+    --------
+    >>> is_slug("db-failover"), is_slug("db-failover\\n"), is_slug("Db")
+    (True, False, False)
+    """
+    return _SLUG.fullmatch(value) is not None
+
+
+def _check_slug(value: str) -> str:
+    if not is_slug(value):
+        raise PydanticCustomError(
+            "string_pattern_mismatch",
+            "String should match pattern '{pattern}'",
+            {"pattern": SLUG_PATTERN},
+        )
+    return value
+
+
 Text = Annotated[str, AfterValidator(_clean_text)]
 Slug = Annotated[
     str,
-    StringConstraints(pattern=SLUG_PATTERN),
+    AfterValidator(_check_slug),
     WithJsonSchema({"type": "string", "pattern": SLUG_PATTERN}),
 ]
+"""An id (incident, node, action, factor key), checked by :func:`is_slug`."""
 Instant = Annotated[
     dt.datetime | dt.date,
     PlainValidator(_parse_instant),
@@ -250,7 +277,6 @@ _CONFIG = ConfigDict(
     validate_by_alias=True,
     validate_by_name=False,
     serialize_by_alias=True,
-    regex_engine="python-re",
 )
 
 

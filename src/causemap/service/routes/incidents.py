@@ -21,6 +21,7 @@ from causemap.loader import dump
 from causemap.model import Incident
 from causemap.service.bodies import INCIDENT_BODY, YAML_TYPES, check_body, read_body
 from causemap.service.deps import API_PREFIX, IncidentId, StoreDep, reader, writer
+from causemap.service.headers import path_segment
 from causemap.service.problems import responses
 from causemap.store import Page, Record, RevisionInfo
 from causemap.store import Query as StoreQuery
@@ -174,7 +175,7 @@ async def create_incident(request: Request, response: Response, store: StoreDep)
 
     saved = await run_in_threadpool(work)
     response.headers["ETag"] = _etag(saved.number)
-    response.headers["Location"] = f"{request.url.path.rstrip('/')}/{saved.incident_id}"
+    response.headers["Location"] = f"{router.prefix}/{path_segment(saved.incident_id)}"
     return saved
 
 

@@ -19,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 
 from causemap.errors import NotAcceptable, UnknownFormat
+from causemap.model import Slug
 from causemap.render import FORMATS, OutputFormat, RenderOptions, format_for_path
 from causemap.service.bodies import INCIDENT_BODY, read_body
 from causemap.service.deps import (
@@ -29,6 +30,7 @@ from causemap.service.deps import (
     reader,
     render_reader,
 )
+from causemap.service.headers import attachment
 from causemap.service.problems import FormatNotFound, responses
 from causemap.service.rendering import (
     Rendered,
@@ -170,12 +172,7 @@ def view_options(
         Literal["none", "uncovered"], Query(description=_FIELDS["highlight"].description)
     ] = "none",
     focus: Annotated[
-        str | None,
-        Query(
-            pattern=r"^[a-z0-9][a-z0-9._-]{0,79}$",
-            max_length=80,
-            description=_FIELDS["focus"].description,
-        ),
+        Slug | None, Query(max_length=80, description=_FIELDS["focus"].description)
     ] = None,
     legend: Annotated[bool, Query(description=_FIELDS["legend"].description)] = True,
     edge_labels: Annotated[bool, Query(description=_FIELDS["edge_labels"].description)] = True,
@@ -234,7 +231,7 @@ def _answer(
     if embeddable:
         headers["Cross-Origin-Resource-Policy"] = "cross-origin"
     if download:
-        headers["Content-Disposition"] = f'attachment; filename="{rendered.incident}{spec.suffix}"'
+        headers["Content-Disposition"] = attachment(rendered.incident, spec.suffix)
     if vary:
         headers["Vary"] = vary
     timing = "cache;desc=hit" if rendered.cached else f"render;dur={rendered.seconds * 1000:.1f}"
