@@ -139,6 +139,23 @@ CASES = [
         "merge-key",
     ),
     Case("billion-laughs", BOMB, "too-large"),
+    Case("recursive-alias-list", "&a [*a]\n", "recursive-alias", "/0", 1),
+    Case("recursive-alias-in-key", "a: &a [*a]\n", "recursive-alias", "/a/0", 1),
+    Case("recursive-alias-mapping", "&a {x: *a}\n", "recursive-alias", "/x", 1),
+    Case(
+        "recursive-alias-nodes",
+        variant("nodes:\n  - id: push\n", "nodes: &n\n  - id: push\n    causes: *n\n"),
+        "recursive-alias",
+        "/nodes/0/causes",
+        7,
+    ),
+    Case(
+        "undefined-alias",
+        variant("title: Demo incident", "title: *nope"),
+        "undefined-alias",
+        "/title",
+        3,
+    ),
     Case("deep-flow-nesting", "causemap: " + "[" * 5000 + "]" * 5000 + "\n", "too-deep"),
     Case(
         "deep-block-nesting",

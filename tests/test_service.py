@@ -244,6 +244,39 @@ class TestBadInput:
         assert response.json()["error"]["code"] == code
         assert "Traceback" not in response.text
 
+    @pytest.mark.parametrize(
+        "body",
+        [
+            "&a [*a]",
+            "a: &a [*a]",
+            "&a {x: *a}",
+            BASE.replace("nodes:\n  - id: push\n", "nodes: &n\n  - id: push\n    causes: *n\n"),
+            "x: *nope",
+        ],
+    )
+    @pytest.mark.parametrize(
+        ("method", "path"),
+        [
+            ("POST", "/incidents"),
+            ("PUT", "/incidents/demo"),
+            ("POST", "/render?format=dot"),
+            ("POST", "/analyze"),
+            ("POST", "/lint"),
+            ("POST", "/suggest"),
+            ("POST", "/patterns"),
+        ],
+    )
+    def test_recursive_yaml_is_400_everywhere(
+        self, client: TestClient, method: str, path: str, body: str
+    ) -> None:
+        headers = {**YAML, "if-match": '"1"'}
+        response = client.request(method, f"{API}{path}", content=body, headers=headers)
+        assert response.status_code == 400, response.text
+        error = response.json()["error"]
+        assert error["code"] == "malformed-document"
+        assert error["details"][0]["code"] in {"recursive-alias", "undefined-alias"}
+        assert error["details"][0]["line"] is not None
+
     def test_oversized_body_is_413(self, make_client: MakeClient) -> None:
         client = make_client(max_body=1000)
         response = post(client, BASE + "#" * 1000)
