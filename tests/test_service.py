@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,77 @@ def post(client: TestClient, text: str = BASE, **headers: str) -> Any:
 def put(client: TestClient, text: str, etag: str | None, **headers: str) -> Any:
     extra = {"if-match": etag} if etag is not None else {}
     return client.put(f"{API}/incidents/demo", content=text, headers={**YAML, **extra, **headers})
+
+
+@dataclass
+class Raw:
+    """An answer from :func:`asgi`: status, headers and body as the server sent them."""
+
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+
+def asgi(
+    client: TestClient,
+    method: str,
+    path: str,
+    headers: list[tuple[bytes, bytes]],
+    chunks: list[bytes] | None = None,
+    *,
+    disconnect: bool = False,
+) -> Raw:
+    """Call the app as a server would, with header bytes exactly as given (TestClient
+    re-encodes them as UTF-8, so it cannot send the byte 0xB2 alone); ``disconnect``
+    ends the request body with the client going away."""
+    app: Any = client.app
+    path, _, query = path.partition("?")
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
+        "headers": [(b"host", b"testserver"), *headers],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+        "state": {},
+    }
+    messages = [
+        {
+            "type": "http.request",
+            "body": chunk,
+            "more_body": i < len(chunks or []) - 1 or disconnect,
+        }
+        for i, chunk in enumerate(chunks or [b""])
+    ]
+    if disconnect:
+        messages.append({"type": "http.disconnect"})
+    raw = Raw()
+
+    async def receive() -> dict[str, Any]:
+        if messages:
+            return messages.pop(0)
+        await anyio.sleep_forever()
+        raise AssertionError("unreachable")
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            raw.status = message["status"]
+            raw.headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in message["headers"]}
+        elif message["type"] == "http.response.body":
+            raw.body += message.get("body", b"")
+
+    async def main() -> None:
+        with anyio.fail_after(10):
+            await app(scope, receive, send)
+
+    anyio.run(main)
+    return raw
 
 
 class TestCreateAndRead:
@@ -128,6 +200,31 @@ class TestUpdate:
     ) -> None:
         post(client)
         assert put(client, BASE, etag).status_code == status
+
+    @pytest.mark.parametrize(
+        "etag",
+        [
+            b'"9223372036854775807"',
+            b'"2147483648"',
+            b'"0"',
+            b'"-1"',
+            b'"\xb2"',
+            b'"1\xb3"',
+            b'" 1"',
+        ],
+    )
+    @pytest.mark.parametrize("method", ["PUT", "DELETE"])
+    def test_if_match_that_no_revision_can_have_is_412(
+        self, client: TestClient, method: str, etag: bytes
+    ) -> None:
+        """Huge numbers overflowed the database column, and Latin-1 superscript digits
+        (a raw 0xB2 byte is ²) passed str.isdigit but not int(): both were 500s."""
+        post(client)
+        headers = [(b"content-type", b"application/yaml"), (b"if-match", etag)]
+        raw = asgi(client, method, f"{API}/incidents/demo", headers, [BASE.encode()])
+        assert raw.status == 412, raw.body
+        assert json.loads(raw.body)["error"]["code"] == "revision-conflict"
+        assert client.get(f"{API}/incidents/demo").headers["etag"] == '"1"'
 
     def test_id_cannot_change(self, client: TestClient) -> None:
         post(client)
@@ -441,6 +538,24 @@ class TestEvents:
     def test_unknown_incident_is_404(self, client: TestClient) -> None:
         response = client.get(f"{API}/incidents/nope/events")
         assert response.status_code == 404
+
+    @pytest.mark.parametrize(
+        "value", [b"\xb2", b"abc", b"-1", b"1.5", b"99999999999999999999", b"2147483648"]
+    )
+    def test_bad_last_event_id_is_422_before_the_stream(
+        self, client: TestClient, value: bytes
+    ) -> None:
+        """As ``?after=-1``: a bad parameter, answered before any event is sent (a huge
+        number gave 200, then an empty body and an OverflowError, and EventSource
+        reconnected forever)."""
+        post(client)
+        raw = asgi(client, "GET", f"{API}/incidents/demo/events", [(b"last-event-id", value)])
+        assert raw.status == 422, raw.body
+        error = json.loads(raw.body)["error"]
+        assert error["code"] == "invalid-parameters"
+        assert error["details"][0]["pointer"] == "/header/last-event-id"
+        after = client.get(f"{API}/incidents/demo/events", params={"after": -1})
+        assert (after.status_code, after.json()["error"]["code"]) == (422, "invalid-parameters")
 
     def test_follow_yields_every_revision_in_order(self, tmp_path: Path) -> None:
         with Store.open(f"sqlite:///{tmp_path / 'e.db'}") as store:

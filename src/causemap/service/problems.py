@@ -25,6 +25,7 @@ __all__ = [
     "ErrorBody",
     "ErrorResponse",
     "FormatNotFound",
+    "bad_parameter",
     "error_response",
     "install",
     "responses",
@@ -189,6 +190,13 @@ def _media_types() -> set[str]:
     from causemap.render import FORMATS
 
     return {f.media_type.split(";")[0] for f in FORMATS.values()}
+
+
+def bad_parameter(source: str, name: str, kind: str, message: str) -> RequestValidationError:
+    """A request parameter FastAPI could not check itself (a header's syntax, a cursor, a
+    node the incident lacks), answered like the ones it checks: 422 ``invalid-parameters``
+    with the pointer ``/<source>/<name>``, e.g. ``/header/last-event-id``."""
+    return RequestValidationError([{"type": kind, "loc": (source, name), "msg": message}])
 
 
 async def _parameters(request: Request, exc: Exception) -> JSONResponse:

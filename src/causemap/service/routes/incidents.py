@@ -16,22 +16,21 @@ from starlette.concurrency import run_in_threadpool
 
 from causemap.diagnostics import Diagnostic
 from causemap.diff import IncidentDiff, default_analyzer, diff
-from causemap.errors import PreconditionRequired, RevisionConflict
 from causemap.loader import dump
 from causemap.model import Incident
 from causemap.service.bodies import INCIDENT_BODY, YAML_TYPES, check_body, read_body
 from causemap.service.deps import API_PREFIX, IncidentId, StoreDep, reader, writer
-from causemap.service.headers import path_segment
+from causemap.service.headers import parse_if_match, path_segment
 from causemap.service.problems import responses
 from causemap.store import Page, Record, RevisionInfo
 from causemap.store import Query as StoreQuery
-from causemap.store.records import MAX_LIMIT
+from causemap.store.records import MAX_LIMIT, MAX_REVISION
 
-__all__ = ["Diff", "RevisionPage", "Saved", "parse_if_match", "router"]
+__all__ = ["Diff", "RevisionPage", "Saved", "router"]
 
 router = APIRouter(prefix=f"{API_PREFIX}/incidents", tags=["incidents"])
 
-Number = Annotated[int, Path(ge=1, le=2**31 - 1, description="A revision number.")]
+Number = Annotated[int, Path(ge=1, le=MAX_REVISION, description="A revision number.")]
 
 _DOCUMENT = {
     "model": Incident,
@@ -78,31 +77,6 @@ def _saved(record: Record, warnings: list[Diagnostic] | None = None) -> Saved:
 
 def _etag(number: int) -> str:
     return f'"{number}"'
-
-
-def parse_if_match(header: str | None) -> int | None:
-    """The revision an ``If-Match`` header names, None when absent.
-
-    Raises
-    ------
-    PreconditionRequired
-        For ``*`` or a list: name the one revision you read.
-    RevisionConflict
-        For a weak or non-numeric tag, which can never match.
-
-    Examples
-    --------
-    >>> parse_if_match('"3"'), parse_if_match(None)
-    (3, None)
-    """
-    if header is None or not header.strip():
-        return None
-    value = header.strip()
-    if value == "*" or "," in value:
-        raise PreconditionRequired('If-Match must name the one revision you read, e.g. "3"')
-    if value.startswith('"') and value.endswith('"') and value[1:-1].isdigit():
-        return int(value[1:-1])
-    raise RevisionConflict(f'If-Match {value[:40]} matches no revision (expected e.g. "3")')
 
 
 def _document(record: Record, request: Request, *, immutable: bool = False) -> Response:
@@ -262,7 +236,7 @@ def restore_incident(incident_id: IncidentId, response: Response, store: StoreDe
 def list_revisions(
     incident_id: IncidentId,
     store: StoreDep,
-    after: Annotated[int, Query(ge=0, le=2**31 - 1, description="Revisions after this.")] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_REVISION, description="Revisions after this.")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
 ) -> RevisionPage:
     """Every save of the incident, oldest first, including deletes and restores."""
@@ -296,9 +270,9 @@ def diff_revisions(
     incident_id: IncidentId,
     store: StoreDep,
     from_: Annotated[
-        int | None, Query(alias="from", ge=1, le=2**31 - 1, description="Default: to - 1.")
+        int | None, Query(alias="from", ge=1, le=MAX_REVISION, description="Default: to - 1.")
     ] = None,
-    to: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Default: latest.")] = None,
+    to: Annotated[int | None, Query(ge=1, le=MAX_REVISION, description="Default: latest.")] = None,
 ) -> Diff:
     """Nodes, edges, actions and fields added, removed or changed; and the analysis."""
     if to is None:

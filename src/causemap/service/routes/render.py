@@ -15,7 +15,6 @@ import hashlib
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 
 from causemap.errors import NotAcceptable, UnknownFormat
@@ -31,7 +30,7 @@ from causemap.service.deps import (
     render_reader,
 )
 from causemap.service.headers import attachment
-from causemap.service.problems import FormatNotFound, responses
+from causemap.service.problems import FormatNotFound, bad_parameter, responses
 from causemap.service.rendering import (
     Rendered,
     Subject,
@@ -206,15 +205,8 @@ PathFormat = Annotated[
 def _check_focus(subject: Subject, options: RenderOptions) -> None:
     """A focus on a node the incident lacks is a bad parameter (422), not a missing page."""
     if options.focus is not None and options.focus not in subject.graph:
-        raise RequestValidationError(
-            [
-                {
-                    "type": "unknown_node",
-                    "loc": ("query", "focus"),
-                    "msg": f"no node '{options.focus}' in incident '{subject.incident.id}'",
-                }
-            ]
-        )
+        message = f"no node '{options.focus}' in incident '{subject.incident.id}'"
+        raise bad_parameter("query", "focus", "unknown_node", message)
 
 
 def _headers(key: str, cache: str) -> dict[str, str]:
