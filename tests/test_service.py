@@ -421,6 +421,89 @@ class TestBadInput:
         assert response.json()["error"]["details"][0]["pointer"] == "/path/incident_id"
 
 
+class TestMethods:
+    """Everything under /api/ is answered by the API: the web editor's mount used to
+    take wrong methods (405 with its own ``Allow: GET, HEAD``), HEAD and unknown paths."""
+
+    @pytest.mark.parametrize(
+        ("method", "path", "allow"),
+        [
+            ("PATCH", "/incidents/demo", "GET, HEAD, PUT, DELETE"),
+            ("PUT", "/incidents", "GET, HEAD, POST"),
+            ("OPTIONS", "/incidents", "GET, HEAD, POST"),
+            ("GET", "/render", "POST"),
+            ("DELETE", "/incidents/demo/revisions", "GET, HEAD"),
+            ("POST", "/incidents/demo/render.svg", "GET, HEAD"),
+        ],
+    )
+    def test_wrong_method_is_405_with_every_allowed_method(
+        self, client: TestClient, method: str, path: str, allow: str
+    ) -> None:
+        response = client.request(method, f"{API}{path}")
+        assert response.status_code == 405, response.text
+        assert response.headers["allow"] == allow
+        assert response.json()["error"]["code"] == "method-not-allowed"
+        assert allow in response.json()["error"]["message"]
+
+    def test_head_where_only_post_is_answered_is_405(self, client: TestClient) -> None:
+        response = client.head(f"{API}/analyze")
+        assert (response.status_code, response.headers["allow"]) == (405, "POST")
+
+    @pytest.mark.parametrize(
+        "path",
+        [
+            f"{API}/incidents",
+            f"{API}/incidents/demo",
+            f"{API}/incidents/demo/revisions/1",
+            f"{API}/incidents/demo/analysis",
+            f"{API}/whoami",
+            f"{API}/openapi.json",
+            "/healthz",
+            "/",
+        ],
+    )
+    def test_head_is_get_without_the_body(self, client: TestClient, path: str) -> None:
+        post(client)
+        got, head = client.get(path), client.head(path)
+        assert (got.status_code, head.status_code) == (200, 200), head.text
+        assert head.content == b""
+        for name in ("content-type", "content-length", "etag", "content-security-policy"):
+            assert head.headers.get(name) == got.headers.get(name), name
+
+    def test_head_of_an_event_stream_ends(self, client: TestClient) -> None:
+        post(client)
+        response = client.head(f"{API}/incidents/demo/events")
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        assert response.content == b""
+
+    def test_head_is_counted_as_head(self, client: TestClient) -> None:
+        labels = {"method": "HEAD", "route": "/api/v1/incidents/{incident_id}", "status": "404"}
+        before = HTTP_REQUESTS.value(**labels)
+        assert client.head(f"{API}/incidents/nope").status_code == 404
+        assert HTTP_REQUESTS.value(**labels) == before + 1
+
+    @pytest.mark.parametrize(
+        ("method", "path"),
+        [
+            ("POST", f"{API}/incidents/"),
+            ("GET", f"{API}/incidents/"),
+            ("GET", f"{API}/nothing"),
+            ("PUT", "/api/other"),
+            ("GET", "/healthz/x"),
+        ],
+    )
+    def test_unknown_api_paths_are_404(self, client: TestClient, method: str, path: str) -> None:
+        response = client.request(method, path, content=BASE, headers=YAML)
+        assert response.status_code == 404, response.text
+        assert response.json()["error"]["code"] == "not-found"
+
+    def test_the_web_editor_keeps_its_own_paths(self, client: TestClient) -> None:
+        assert client.head("/").status_code == 200
+        response = client.post("/index.html")
+        assert (response.status_code, response.headers["allow"]) == (405, "GET, HEAD")
+
+
 class TestAuth:
     @pytest.fixture
     def secured(self, make_client: MakeClient) -> TestClient:

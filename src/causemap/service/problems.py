@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
 
 from causemap import errors
 from causemap.diagnostics import Diagnostic, pointer
@@ -25,6 +26,7 @@ __all__ = [
     "ErrorBody",
     "ErrorResponse",
     "FormatNotFound",
+    "allowed_methods",
     "bad_parameter",
     "error_response",
     "install",
@@ -215,13 +217,44 @@ async def _parameters(request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "invalid-parameters", "invalid request parameters", details or None)
 
 
+_METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some API route answers at the request's path, HEAD with GET.
+
+    A route that refuses a method knows only its own methods, and one path often has
+    several routes (``GET``, ``PUT`` and ``DELETE /incidents/{id}``), so ``Allow`` is
+    found by asking every route about every method. Mounts (the web editor) are left out.
+    """
+    path: str = request.scope["path"]
+    found = []
+    for method in _METHODS:
+        probe = {
+            "type": "http",
+            "method": method,
+            "path": path,
+            "root_path": request.scope.get("root_path", ""),
+            "headers": [],
+            "query_string": b"",
+        }
+        routes = [r for r in request.app.router.routes if not isinstance(r, Mount)]
+        if any(route.matches(probe)[0] is Match.FULL for route in routes):
+            found.append(method)
+    return [m for method in found for m in ((method, "HEAD") if method == "GET" else (method,))]
+
+
 async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
     message = exc.detail if isinstance(exc.detail, str) else "request refused"
+    headers = dict(exc.headers or {})
     if exc.status_code == 404:
         message = f"no such resource: {request.url.path}"
-    return error_response(exc.status_code, code, message, headers=dict(exc.headers or {}))
+    if exc.status_code == 405 and (allowed := allowed_methods(request)):
+        headers["Allow"] = ", ".join(allowed)
+        message = f"{request.method} is not allowed here; allowed: {headers['Allow']}"
+    return error_response(exc.status_code, code, message, headers=headers)
 
 
 async def _internal(request: Request, exc: Exception) -> JSONResponse:
