@@ -236,6 +236,13 @@ class TestPatterns:
         html = client.get(f"{API}/patterns", params={"format": "html"})
         assert html.headers["etag"] != tag
         assert html.headers["content-security-policy"] == REPORT_CSP
+        cached = client.get(
+            f"{API}/patterns",
+            params={"format": "html"},
+            headers={"if-none-match": html.headers["etag"]},
+        )
+        assert cached.status_code == 304
+        assert cached.headers["content-security-policy"] == REPORT_CSP
         since = client.get(f"{API}/patterns", params={"since": "2099-01-01"}).json()
         assert since["incidents"] == 0
         first = load(EXAMPLES[0]).id

@@ -374,6 +374,46 @@ class TestStoredRender:
         assert client.get(url).status_code == 410
 
 
+SECURITY = (
+    "content-security-policy",
+    "cross-origin-resource-policy",
+    "x-content-type-options",
+    "x-frame-options",
+    "cache-control",
+    "vary",
+    "etag",
+)
+
+
+@pytest.mark.parametrize(
+    "fmt",
+    [
+        pytest.param("svg", marks=pytest.mark.dot),
+        pytest.param("pdf", marks=pytest.mark.dot),
+        "dot",
+        "mermaid",
+        "markdown",
+    ],
+)
+@pytest.mark.parametrize("where", ["stored", "encoded"])
+def test_304_repeats_the_security_headers_of_the_200(
+    client: TestClient, fmt: str, where: str
+) -> None:
+    """Caches merge a 304's headers into the stored answer: a 304 with the page's policy
+    took the sandbox off a cached diagram."""
+    assert client.post(f"{API}/incidents", content=BASE, headers=YAML).status_code == 201
+    url = {
+        "stored": f"{API}/incidents/demo/render.{fmt}",
+        "encoded": f"{API}/render/{fmt}/{encoded(JSON)}",
+    }[where]
+    full = client.get(url)
+    assert full.status_code == 200, full.text
+    again = client.get(url, headers={"if-none-match": full.headers["etag"]})
+    assert again.status_code == 304
+    for name in SECURITY:
+        assert again.headers.get(name) == full.headers.get(name), name
+
+
 @pytest.mark.dot
 class TestStartedEarly:
     def test_same_bytes_as_the_library(self, client: TestClient) -> None:

@@ -209,34 +209,37 @@ def _check_focus(subject: Subject, options: RenderOptions) -> None:
         raise bad_parameter("query", "focus", "unknown_node", message)
 
 
-def _headers(key: str, cache: str) -> dict[str, str]:
-    return {"ETag": f'"{key}"', "Cache-Control": cache}
+def _headers(
+    key: str, spec: OutputFormat, cache: str, *, embeddable: bool, vary: str | None
+) -> dict[str, str]:
+    """The headers a diagram and its 304 share: a cache merges a 304's headers into the
+    stored answer, so a 304 without the sandbox policy would take it off the diagram."""
+    headers = {"ETag": f'"{key}"', "Cache-Control": cache}
+    if spec.name != "pdf":
+        headers["Content-Security-Policy"] = DIAGRAM_CSP
+    if embeddable:
+        headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    if vary:
+        headers["Vary"] = vary
+    return headers
 
 
 def _answer(
     rendered: Rendered, *, download: bool, cache: str, embeddable: bool, vary: str | None = None
 ) -> Response:
     spec = rendered.format
-    headers = _headers(rendered.key, cache)
-    if spec.name != "pdf":
-        headers["Content-Security-Policy"] = DIAGRAM_CSP
-    if embeddable:
-        headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    headers = _headers(rendered.key, spec, cache, embeddable=embeddable, vary=vary)
     if download:
         headers["Content-Disposition"] = attachment(rendered.incident, spec.suffix)
-    if vary:
-        headers["Vary"] = vary
     timing = "cache;desc=hit" if rendered.cached else f"render;dur={rendered.seconds * 1000:.1f}"
     headers["Server-Timing"] = timing
     return Response(rendered.data, media_type=spec.media_type, headers=headers)
 
 
-def _not_modified(key: str, cache: str, *, embeddable: bool, vary: str | None = None) -> Response:
-    headers = _headers(key, cache)
-    if embeddable:
-        headers["Cross-Origin-Resource-Policy"] = "cross-origin"
-    if vary:
-        headers["Vary"] = vary
+def _not_modified(
+    key: str, spec: OutputFormat, cache: str, *, embeddable: bool, vary: str | None = None
+) -> Response:
+    headers = _headers(key, spec, cache, embeddable=embeddable, vary=vary)
     return Response(status_code=304, headers=headers)
 
 
@@ -328,7 +331,7 @@ async def render_encoded(
     key = renderer.memo.get(requested)
     if key is not None:
         if etag_matches(matches, key):
-            return _not_modified(key, IMMUTABLE, embeddable=True)
+            return _not_modified(key, spec, IMMUTABLE, embeddable=True)
         found = renderer.lookup(key, spec)
         if found is not None:
             return _answer(found, download=download, cache=IMMUTABLE, embeddable=True)
@@ -338,7 +341,7 @@ async def render_encoded(
     key = renderer.key(subject.digest, spec.name, options)
     renderer.memo.put(requested, key)
     if etag_matches(matches, key):
-        return _not_modified(key, IMMUTABLE, embeddable=True)
+        return _not_modified(key, spec, IMMUTABLE, embeddable=True)
     rendered = await renderer.render(subject, spec, options, key)
     return _answer(rendered, download=download, cache=IMMUTABLE, embeddable=True)
 
@@ -366,7 +369,7 @@ async def render_stored(
     key = renderer.key(record.digest, spec.name, options)
     cache, vary = "no-cache", "Authorization"
     if etag_matches(request.headers.get("if-none-match"), key):
-        return _not_modified(key, cache, embeddable=True, vary=vary)
+        return _not_modified(key, spec, cache, embeddable=True, vary=vary)
     rendered = renderer.lookup(key, spec)
     if rendered is None:
         subject = await run_in_threadpool(subject_from_record, record)
