@@ -305,9 +305,18 @@ class TestList:
         assert bad.status_code == 422
         pointers = {d["pointer"] for d in bad.json()["error"]["details"]}
         assert pointers == {"/query/limit", "/query/date_from"}
-        cursor = client.get(f"{API}/incidents", params={"cursor": "%%%"})
-        assert cursor.status_code == 400
-        assert cursor.json()["error"]["code"] == "invalid-query"
+
+    @pytest.mark.parametrize("cursor", ["%%%", "garbage", "eA"])
+    def test_bad_cursor_is_a_bad_parameter_like_the_others(
+        self, client: TestClient, cursor: str
+    ) -> None:
+        """README: bad parameters are 422; a cursor was 400 ``invalid-query``."""
+        response = client.get(f"{API}/incidents", params={"cursor": cursor})
+        assert response.status_code == 422, response.text
+        error = response.json()["error"]
+        assert error["code"] == "invalid-parameters"
+        assert [d["pointer"] for d in error["details"]] == ["/query/cursor"]
+        assert "next_cursor" in error["details"][0]["message"]
 
 
 class TestBadInput:

@@ -44,7 +44,7 @@ class FormatNotFound(errors.UnknownFormat):
 STATUS: list[tuple[type[errors.CausemapError], int]] = [
     (errors.MalformedDocument, 400),
     (errors.InvalidIncident, 422),
-    (errors.InvalidQuery, 400),
+    (errors.InvalidQuery, 422),
     (FormatNotFound, 404),
     (errors.UnknownFormat, 400),
     (errors.LimitExceeded, 413),
@@ -153,6 +153,10 @@ async def _library_error(request: Request, exc: Exception) -> JSONResponse:
     details: list[Diagnostic] | dict[str, Any] | None = None
     headers: dict[str, str] = {}
     message = str(exc)
+    if isinstance(exc, errors.InvalidQuery):
+        # A request parameter, like the ones FastAPI checks (see ``bad_parameter``).
+        problem = Diagnostic(severity="error", code=exc.code, message=message)
+        return error_response(422, "invalid-parameters", "invalid request parameters", [problem])
     if isinstance(exc, errors.InvalidIncident):
         details = [d.model_copy(update={"file": None}) for d in exc.diagnostics]
         errors_ = [d for d in exc.diagnostics if d.severity == "error"]

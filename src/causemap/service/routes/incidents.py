@@ -16,15 +16,16 @@ from starlette.concurrency import run_in_threadpool
 
 from causemap.diagnostics import Diagnostic
 from causemap.diff import IncidentDiff, default_analyzer, diff
+from causemap.errors import InvalidQuery
 from causemap.loader import dump
 from causemap.model import Incident
 from causemap.service.bodies import INCIDENT_BODY, YAML_TYPES, check_body, read_body
 from causemap.service.deps import API_PREFIX, IncidentId, StoreDep, reader, writer
 from causemap.service.headers import parse_if_match, path_segment
-from causemap.service.problems import responses
+from causemap.service.problems import bad_parameter, responses
 from causemap.store import Page, Record, RevisionInfo
 from causemap.store import Query as StoreQuery
-from causemap.store.records import MAX_LIMIT, MAX_REVISION
+from causemap.store.records import MAX_LIMIT, MAX_REVISION, decode_cursor
 
 __all__ = ["Diff", "RevisionPage", "Saved", "router"]
 
@@ -99,7 +100,7 @@ def _document(record: Record, request: Request, *, immutable: bool = False) -> R
     "",
     response_model=Page,
     dependencies=[reader],
-    responses=responses(400, 401, 403, 422, 503),
+    responses=responses(401, 403, 422, 503),
     summary="List incidents",
 )
 def list_incidents(
@@ -115,6 +116,11 @@ def list_incidents(
     cursor: Annotated[str | None, Query(max_length=400, description="next_cursor")] = None,
 ) -> Page:
     """Incidents, newest first (by date, then id), filtered and paginated by cursor."""
+    if cursor is not None:
+        try:
+            decode_cursor(cursor)
+        except InvalidQuery as exc:
+            raise bad_parameter("query", "cursor", "invalid_cursor", str(exc)) from None
     query = StoreQuery(
         tags=tuple(tag),
         services=tuple(service),
