@@ -220,7 +220,10 @@ class TestPatterns:
             client.get(f"{API}/patterns", params={"format": "pdf"}),
         ):
             assert response.status_code == 400
-            assert response.json()["error"]["code"] == "unknown-format"
+            error = response.json()["error"]
+            assert error["code"] == "unknown-format"
+            # the report's formats, not the diagrams' (dot, svg, ...)
+            assert error["details"] == {"formats": ["json", "html", "markdown"]}
 
     def test_over_the_store(self, client: TestClient) -> None:
         for path in EXAMPLES:

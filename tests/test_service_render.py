@@ -146,6 +146,7 @@ class TestPostRender:
         error = response.json()["error"]
         assert error["code"] == "not-acceptable"
         assert "image/svg+xml" in error["details"]["formats"]
+        assert ", ".join(error["details"]["formats"]) in error["message"]
 
     def test_download(self, client: TestClient) -> None:
         response = post_render(client, query="?format=png&download=1")
@@ -175,7 +176,15 @@ class TestBadInput:
         assert response.status_code == 400
         error = response.json()["error"]
         assert error["code"] == "unknown-format"
-        assert "svg" in error["details"]["formats"]
+        assert error["details"]["formats"] == [
+            "dot",
+            "svg",
+            "png",
+            "pdf",
+            "mermaid",
+            "markdown",
+            "json",
+        ]
 
     def test_unknown_format_in_a_path_is_404(self, client: TestClient) -> None:
         response = client.get(f"{API}/render/gif/{encoded(JSON)}")

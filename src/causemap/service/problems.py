@@ -171,10 +171,8 @@ async def _library_error(request: Request, exc: Exception) -> JSONResponse:
         headers["ETag"] = f'"{exc.current}"'
     elif isinstance(exc, errors.MissingToken):
         headers["WWW-Authenticate"] = 'Bearer realm="causemap"'
-    elif isinstance(exc, errors.NotAcceptable):
-        details = {"formats": sorted(_media_types())}
-    elif isinstance(exc, errors.UnknownFormat):
-        details = {"formats": list(_format_names())}
+    elif isinstance(exc, errors.NotAcceptable | errors.UnknownFormat) and exc.choices:
+        details = {"formats": exc.choices}
     if isinstance(exc, errors.RenderError) and status != 503:
         # The message never holds Graphviz's own words (its stderr can echo input and
         # name files): the runner logs those and keeps them off the message.
@@ -184,18 +182,6 @@ async def _library_error(request: Request, exc: Exception) -> JSONResponse:
         headers["Retry-After"] = str(retry)
         log.warning("%s %s: %s", request.method, request.url.path, exc)
     return error_response(status, exc.code, message, details, headers)
-
-
-def _format_names() -> tuple[str, ...]:
-    from causemap.render import FORMATS
-
-    return tuple(FORMATS)
-
-
-def _media_types() -> set[str]:
-    from causemap.render import FORMATS
-
-    return {f.media_type.split(";")[0] for f in FORMATS.values()}
 
 
 def bad_parameter(source: str, name: str, kind: str, message: str) -> RequestValidationError:

@@ -74,7 +74,8 @@ def _format(name: str) -> str:
 
     if name not in REPORT_FORMATS:
         raise UnknownFormat(
-            f"unknown format {name[:40]!r}; choose from: {', '.join(REPORT_FORMATS)}"
+            f"unknown format {name[:40]!r}; choose from: {', '.join(REPORT_FORMATS)}",
+            list(REPORT_FORMATS),
         )
     return name
 

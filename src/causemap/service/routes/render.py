@@ -74,7 +74,7 @@ def _known(name: str, error: type[UnknownFormat]) -> OutputFormat:
     names there are."""
     spec = FORMATS.get(name) or format_for_path(f"diagram.{name}")
     if spec is None:
-        raise error(f"unknown format {name[:40]!r}; choose from: {', '.join(_NAMES)}")
+        raise error(f"unknown format {name[:40]!r}; choose from: {', '.join(_NAMES)}", _NAMES)
     return spec
 
 
@@ -141,7 +141,8 @@ def negotiate(accept: str | None) -> OutputFormat:
                 if kind == "*" or FORMATS[name].media_type.startswith(f"{kind}/"):
                     return FORMATS[name]
     raise NotAcceptable(
-        f"cannot answer with any of: {accept[:200]}; ask for one of " + ", ".join(sorted(_MEDIA))
+        f"cannot answer with any of: {accept[:200]}; ask for one of " + ", ".join(sorted(_MEDIA)),
+        sorted(_MEDIA),
     )
 
 
