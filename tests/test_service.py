@@ -265,6 +265,24 @@ class TestDeleteAndHistory:
         assert changes["actions"]["removed"] == ["a1"]
         assert changes["analysis"]["prevention"]  # prevention figures moved
 
+    @pytest.mark.parametrize(
+        ("params", "missing"),
+        [
+            ({"to": 2147483647}, 2147483647),
+            ({"to": 5}, 5),
+            ({"from": 1, "to": 9}, 9),
+            ({"from": 7, "to": 1}, 7),
+        ],
+    )
+    def test_diff_names_the_revision_that_is_missing(
+        self, client: TestClient, params: dict[str, int], missing: int
+    ) -> None:
+        """``to`` alone used to be reported as its predecessor (`has no revision 2147483646`)."""
+        post(client)
+        response = client.get(f"{API}/incidents/demo/diff", params=params)
+        assert response.status_code == 404, response.text
+        assert response.json()["error"]["message"] == f"incident 'demo' has no revision {missing}"
+
     def test_revision_pages(self, client: TestClient) -> None:
         post(client)
         for n in range(1, 4):

@@ -283,9 +283,9 @@ def diff_revisions(
     """Nodes, edges, actions and fields added, removed or changed; and the analysis."""
     if to is None:
         to = store.get(incident_id, include_deleted=True).number
+    after = store.revision(incident_id, to).to_incident()  # first: a missing `to` is named
     start = from_ if from_ is not None else max(1, to - 1)
     before = store.revision(incident_id, start).to_incident()
-    after = store.revision(incident_id, to).to_incident()
     result = diff(before, after, analyze=default_analyzer())
     values: dict[str, Any] = json.loads(result.model_dump_json())
     return Diff.model_validate({**values, "from_revision": start, "to_revision": to})
