@@ -157,6 +157,28 @@ class TestCreateAndRead:
         assert got.status_code == 304
         assert got.content == b""
 
+    @pytest.mark.parametrize(
+        "path",
+        [
+            "/incidents/demo",
+            "/incidents/demo/revisions/1",
+            "/incidents/demo/analysis",
+            "/incidents/demo/render.dot",
+            "/patterns",
+        ],
+    )
+    def test_if_none_match_follows_rfc_9110_everywhere(self, client: TestClient, path: str) -> None:
+        """Weak comparison, and ``*`` matches any current representation: the incident
+        document compared strongly and ignored ``*``, unlike the render endpoints."""
+        post(client)
+        tag = client.get(f"{API}{path}").headers["etag"]
+        for header in (tag, f"W/{tag}", f'"x", W/{tag}', "*"):
+            response = client.get(f"{API}{path}", headers={"if-none-match": header})
+            assert response.status_code == 304, (header, response.text)
+            assert response.headers["etag"] == tag
+        stale = client.get(f"{API}{path}", headers={"if-none-match": '"x", W/"y"'})
+        assert stale.status_code == 200
+
     def test_duplicate_is_409(self, client: TestClient) -> None:
         post(client)
         response = post(client)

@@ -13,10 +13,27 @@ from urllib.parse import quote
 from causemap.errors import PreconditionRequired, RevisionConflict
 from causemap.store.records import MAX_REVISION
 
-__all__ = ["attachment", "parse_if_match", "parse_revision", "path_segment"]
+__all__ = ["attachment", "etag_matches", "parse_if_match", "parse_revision", "path_segment"]
 
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 _DIGITS = re.compile(r"[0-9]{1,10}")
+
+
+def etag_matches(header: str | None, tag: str) -> bool:
+    """Whether an ``If-None-Match`` header matches the entity tag ``"tag"``.
+
+    As RFC 9110 (13.1.2) has it for every endpoint: weak comparison (``W/"3"`` matches
+    ``"3"``), and ``*`` matches any current representation.
+
+    Examples
+    --------
+    >>> etag_matches('"a", W/"b"', "b"), etag_matches("*", "c"), etag_matches(None, "c")
+    (True, True, False)
+    """
+    if not header:
+        return False
+    tags = [t.strip().removeprefix("W/") for t in header.split(",")]
+    return "*" in tags or f'"{tag}"' in tags
 
 
 def parse_revision(text: str, *, minimum: int = 1) -> int | None:

@@ -21,7 +21,7 @@ from causemap.loader import dump
 from causemap.model import Incident
 from causemap.service.bodies import INCIDENT_BODY, YAML_TYPES, check_body, read_body
 from causemap.service.deps import API_PREFIX, IncidentId, StoreDep, reader, writer
-from causemap.service.headers import parse_if_match, path_segment
+from causemap.service.headers import etag_matches, parse_if_match, path_segment
 from causemap.service.problems import bad_parameter, responses
 from causemap.store import Page, Record, RevisionInfo
 from causemap.store import Query as StoreQuery
@@ -86,8 +86,7 @@ def _document(record: Record, request: Request, *, immutable: bool = False) -> R
         "Cache-Control": "private, max-age=31536000, immutable" if immutable else "no-cache",
         "Vary": "Accept, Authorization",
     }
-    match = request.headers.get("if-none-match")
-    if match and _etag(record.number) in [t.strip() for t in match.split(",")]:
+    if etag_matches(request.headers.get("if-none-match"), str(record.number)):
         return Response(status_code=304, headers=headers)
     accept = request.headers.get("accept", "")
     if any(t in accept for t in YAML_TYPES):

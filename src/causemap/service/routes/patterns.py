@@ -27,9 +27,9 @@ from causemap.patterns import render as render_report
 from causemap.patterns.result import PatternsReport
 from causemap.service.bodies import INCIDENTS_BODY, check_incidents, read_body
 from causemap.service.deps import API_PREFIX, StoreDep, reader
+from causemap.service.headers import etag_matches
 from causemap.service.problems import responses
 from causemap.service.routes.analysis import catalog_index
-from causemap.service.routes.render import etag_matches
 from causemap.store import Record
 
 __all__ = ["REPORT_CSP", "REPORT_FORMATS", "ReportMemo", "report", "router"]

@@ -29,7 +29,7 @@ from causemap.service.deps import (
     reader,
     render_reader,
 )
-from causemap.service.headers import attachment
+from causemap.service.headers import attachment, etag_matches
 from causemap.service.problems import FormatNotFound, bad_parameter, responses
 from causemap.service.rendering import (
     Rendered,
@@ -42,7 +42,6 @@ from causemap.service.rendering import (
 __all__ = [
     "DIAGRAM_CSP",
     "IMMUTABLE",
-    "etag_matches",
     "negotiate",
     "path_format",
     "query_format",
@@ -144,20 +143,6 @@ def negotiate(accept: str | None) -> OutputFormat:
         f"cannot answer with any of: {accept[:200]}; ask for one of " + ", ".join(sorted(_MEDIA)),
         sorted(_MEDIA),
     )
-
-
-def etag_matches(header: str | None, key: str) -> bool:
-    """Whether an ``If-None-Match`` header matches the ETag ``"key"`` (weak comparison).
-
-    Examples
-    --------
-    >>> etag_matches('"a", W/"b"', "b"), etag_matches("*", "c"), etag_matches(None, "c")
-    (True, True, False)
-    """
-    if not header:
-        return False
-    tags = [t.strip().removeprefix("W/") for t in header.split(",")]
-    return "*" in tags or f'"{key}"' in tags
 
 
 def view_options(
