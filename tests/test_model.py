@@ -92,6 +92,30 @@ def _incident(**fields: object) -> dict[str, object]:
     return doc | fields
 
 
+class TestStrictness:
+    """The schema says integer const 1 and boolean; Python's 1 == True == 1.0 must not leak in."""
+
+    @pytest.mark.parametrize("version", [True, 1.0, "1", 2])
+    def test_version_is_the_integer_1(self, version: object) -> None:
+        with pytest.raises(ValidationError, match="causemap"):
+            Incident.model_validate(_incident(causemap=version))
+
+    @pytest.mark.parametrize("value", [1, 0, "true", "yes", "on"])
+    def test_unknown_is_a_boolean(self, value: object) -> None:
+        with pytest.raises(ValidationError, match="unknown"):
+            Node.model_validate({"id": "a", "kind": "event", "label": "A", "unknown": value})
+
+    def test_json_schema_says_so(self) -> None:
+        schema = Incident.model_json_schema()
+        assert schema["properties"]["causemap"] == {
+            "const": 1,
+            "description": "Format version. This release reads format 1.",
+            "title": "Causemap",
+            "type": "integer",
+        }
+        assert schema["$defs"]["Node"]["properties"]["unknown"]["type"] == "boolean"
+
+
 class TestSlugs:
     @pytest.mark.parametrize("bad", ["x\n", "x\r", "\nx", "x\n\n", "x\u2028", "X", "-x", "a" * 81])
     @pytest.mark.parametrize(

@@ -18,10 +18,12 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
     PlainValidator,
+    StrictBool,
     ValidationInfo,
     WithJsonSchema,
     field_validator,
@@ -258,6 +260,14 @@ Date = Annotated[
 ]
 
 
+def _exact_version(value: Any) -> Any:
+    """Only the integer 1 is format 1: ``true`` and ``1.0`` equal 1 in Python, and pydantic
+    would take them, but the schema says integer."""
+    if type(value) is not int:
+        raise PydanticCustomError("literal_error", "Input should be {expected}", {"expected": "1"})
+    return value
+
+
 def instant_to_datetime(value: dt.datetime | dt.date) -> dt.datetime:
     """Return ``value`` as an aware datetime; a bare date means its start in UTC.
 
@@ -309,7 +319,7 @@ class Node(BaseModel):
         default_factory=list, max_length=MAX_LIST
     )
     """Links, log lines or other references that support this statement."""
-    unknown: bool = False
+    unknown: StrictBool = False
     """True marks an open question: a cause known to exist but not yet identified."""
     gate: Gate = Gate.AND
     """How this node's causes combine: and (all were needed) | or (any one sufficed)."""
@@ -389,7 +399,7 @@ class Incident(BaseModel):
 
     schema_: str | None = Field(None, alias="$schema", max_length=MAX_EVIDENCE)
     """Optional JSON Schema reference for editors (JSON files)."""
-    causemap: Literal[1]
+    causemap: Annotated[Literal[1], BeforeValidator(_exact_version)]
     """Format version. This release reads format 1."""
     id: Slug
     """Identifier, unique in a corpus: [a-z0-9][a-z0-9._-]{0,79}."""
