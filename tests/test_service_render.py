@@ -138,7 +138,29 @@ class TestPostRender:
         response = post_render(client, **headers)
         assert response.status_code == 200, response.text
         assert response.headers["content-type"].split(";")[0] == media
+        assert response.headers["vary"] == "Accept"
         assert negotiate(accept).media_type.split(";")[0] == media
+
+    @pytest.mark.parametrize(
+        ("accept", "fmt", "start"),
+        [
+            ("text/vnd.mermaid", "mermaid", b"flowchart"),
+            ("text/x-mermaid", "mermaid", b"flowchart"),
+            ("text/plain", "mermaid", b"flowchart"),
+            ("text/x-markdown", "markdown", b"## Causal analysis"),
+        ],
+    )
+    def test_answered_in_the_media_type_asked_for(
+        self, client: TestClient, accept: str, fmt: str, start: bytes
+    ) -> None:
+        """``Accept: text/vnd.mermaid`` was answered as ``text/plain``."""
+        response = post_render(client, accept=accept)
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"] == f"{accept}; charset=utf-8"
+        assert response.content.lstrip().startswith(start)
+        by_name = post_render(client, query=f"?format={fmt}")
+        assert by_name.content == response.content
+        assert "vary" not in by_name.headers
 
     def test_unacceptable_accept_is_406(self, client: TestClient) -> None:
         response = post_render(client, accept="text/html, image/gif")

@@ -43,6 +43,7 @@ __all__ = [
     "DIAGRAM_CSP",
     "IMMUTABLE",
     "negotiate",
+    "negotiate_media",
     "path_format",
     "query_format",
     "router",
@@ -116,8 +117,28 @@ def negotiate(accept: str | None) -> OutputFormat:
     >>> negotiate(None).name
     'svg'
     """
+    return negotiate_media(accept)[0]
+
+
+def negotiate_media(accept: str | None) -> tuple[OutputFormat, str]:
+    """The format an ``Accept`` header prefers, and the media type to answer with: the
+    one the header named when it named one (``text/vnd.mermaid`` is answered as such,
+    not as the format's usual ``text/plain``), else the format's own.
+
+    Raises
+    ------
+    NotAcceptable
+        When no format matches (HTTP 406).
+
+    Examples
+    --------
+    >>> negotiate_media("text/vnd.mermaid")[1]
+    'text/vnd.mermaid; charset=utf-8'
+    >>> negotiate_media("text/*")[1]
+    'text/vnd.graphviz; charset=utf-8'
+    """
     if accept is None or not accept.strip():
-        return FORMATS["svg"]
+        return FORMATS["svg"], FORMATS["svg"].media_type
     ranges: list[tuple[float, int, str]] = []
     for i, part in enumerate(accept.split(",")[:50]):
         media, *params = (p.strip() for p in part.split(";"))
@@ -133,12 +154,14 @@ def negotiate(accept: str | None) -> OutputFormat:
             ranges.append((-quality, i, media.lower()))
     for _, _, media in sorted(ranges):
         if media in _MEDIA:
-            return FORMATS[_MEDIA[media]]
+            spec = FORMATS[_MEDIA[media]]
+            _, charset, rest = spec.media_type.partition(";")
+            return spec, media + (f";{rest}" if charset else "")
         kind, _, sub = media.partition("/")
         if sub == "*":
             for name in _PREFERENCE:
                 if kind == "*" or FORMATS[name].media_type.startswith(f"{kind}/"):
-                    return FORMATS[name]
+                    return FORMATS[name], FORMATS[name].media_type
     raise NotAcceptable(
         f"cannot answer with any of: {accept[:200]}; ask for one of " + ", ".join(sorted(_MEDIA)),
         sorted(_MEDIA),
@@ -211,7 +234,13 @@ def _headers(
 
 
 def _answer(
-    rendered: Rendered, *, download: bool, cache: str, embeddable: bool, vary: str | None = None
+    rendered: Rendered,
+    *,
+    download: bool,
+    cache: str,
+    embeddable: bool,
+    vary: str | None = None,
+    media_type: str | None = None,
 ) -> Response:
     spec = rendered.format
     headers = _headers(rendered.key, spec, cache, embeddable=embeddable, vary=vary)
@@ -219,7 +248,7 @@ def _answer(
         headers["Content-Disposition"] = attachment(rendered.incident, spec.suffix)
     timing = "cache;desc=hit" if rendered.cached else f"render;dur={rendered.seconds * 1000:.1f}"
     headers["Server-Timing"] = timing
-    return Response(rendered.data, media_type=spec.media_type, headers=headers)
+    return Response(rendered.data, media_type=media_type or spec.media_type, headers=headers)
 
 
 def _not_modified(
@@ -240,6 +269,18 @@ _DIAGRAM: dict[int, dict[str, Any]] = {
         "content": _DIAGRAM_CONTENT,
     }
 }
+_NEGOTIATED: dict[int, dict[str, Any]] = {
+    200: {
+        "description": "The diagram, in the media type Accept asked for (or `format`'s), "
+        "with its content hash as a strong ETag.",
+        "content": _DIAGRAM_CONTENT
+        | {
+            media: {"schema": {"type": "string"}}
+            for media in _MEDIA
+            if media not in _DIAGRAM_CONTENT
+        },
+    }
+}
 _CACHED: dict[int, dict[str, Any]] = {
     **_DIAGRAM,
     304: {"description": "Not modified (If-None-Match matched the ETag)"},
@@ -250,7 +291,7 @@ _CACHED: dict[int, dict[str, Any]] = {
     "/render",
     dependencies=[reader],
     response_class=Response,
-    responses=responses(400, 401, 403, 406, 413, 415, 422, 503, extra=_DIAGRAM),
+    responses=responses(400, 401, 403, 406, 413, 415, 422, 503, extra=_NEGOTIATED),
     openapi_extra=INCIDENT_BODY,
     summary="Draw a posted incident",
 )
@@ -275,12 +316,23 @@ async def render_posted(
     or memory limit is 422 (``render-timeout``); one it could not finish in time while
     the machine was busy is 503.
     """
-    spec = query_format(format) if format is not None else negotiate(request.headers.get("accept"))
+    if format is not None:
+        spec, media_type, vary = query_format(format), None, None
+    else:
+        spec, media_type = negotiate_media(request.headers.get("accept"))
+        vary = "Accept"
     data, body_format = await read_body(request)
     subject = await run_in_threadpool(subject_from_body, data, body_format)
     _check_focus(subject, options)
     rendered = await renderer.render(subject, spec, options)
-    return _answer(rendered, download=download, cache="no-store", embeddable=False)
+    return _answer(
+        rendered,
+        download=download,
+        cache="no-store",
+        embeddable=False,
+        vary=vary,
+        media_type=media_type,
+    )
 
 
 @router.get(
