@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from causemap.errors import StoreUnavailable
 from causemap.loader import check_bytes, dump, loads
-from causemap.metrics import HTTP_REQUESTS
+from causemap.metrics import HTTP_DISCONNECTS, HTTP_REQUESTS
 from causemap.service import Settings, Tokens, create_app
 from causemap.service.routes.events import follow
 from causemap.store import Store
@@ -642,6 +643,26 @@ class TestOperations:
         assert 'route="/api/v1/incidents/{incident_id}"' in text
         assert "causemap_render_cache_hits_total" in text
         assert "# TYPE causemap_http_request_duration_seconds histogram" in text
+
+    @pytest.mark.parametrize(("method", "path"), [("POST", "/incidents"), ("POST", "/render")])
+    def test_client_gone_mid_body_is_a_disconnect_not_a_500(
+        self, client: TestClient, caplog: pytest.LogCaptureFixture, method: str, path: str
+    ) -> None:
+        """It was logged with a traceback and counted as a 500; the metrics count answers."""
+        route = f"/api/v1{path}"
+        answered = {"method": method, "route": route, "status": "500"}
+        before = HTTP_REQUESTS.value(**answered), HTTP_DISCONNECTS.value(method=method, route=route)
+        headers = [(b"content-type", b"application/yaml"), (b"content-length", b"1000")]
+        with caplog.at_level(logging.INFO):
+            asgi(client, method, f"{API}{path}", headers, [b"causemap: 1\n"], disconnect=True)
+        after = HTTP_REQUESTS.value(**answered), HTTP_DISCONNECTS.value(method=method, route=route)
+        assert after == (before[0], before[1] + 1)
+        assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.WARNING]
+        assert any("went away" in r.getMessage() for r in caplog.records)
+        text = client.get("/metrics").text
+        assert (
+            f'causemap_http_client_disconnects_total{{method="{method}",route="{route}"}}' in text
+        )
 
     def test_answers_say_how_long_they_took(self, client: TestClient) -> None:
         for path in ("/healthz", f"{API}/incidents", f"{API}/nope"):

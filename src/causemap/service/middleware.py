@@ -13,7 +13,7 @@ import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from causemap.errors import LimitExceeded
-from causemap.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from causemap.metrics import HTTP_DISCONNECTS, HTTP_LATENCY, HTTP_REQUESTS
 from causemap.service.problems import error_response
 
 __all__ = ["APP_CSP", "DOCS_CSP", "BodyLimit", "HeadAsGet", "RequestMetrics", "SecurityHeaders"]
@@ -128,7 +128,8 @@ class RequestMetrics:
 
     Each answer also says how long the server took to start it, as
     ``Server-Timing: total;dur=<ms>`` (browsers' developer tools show it; the benchmark
-    reads it).
+    reads it). A request whose client went away before an answer started (mid-body, say)
+    was not answered: it is counted in ``HTTP_DISCONNECTS`` instead, without a latency.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -142,6 +143,14 @@ class RequestMetrics:
         method = scope.get("method", "GET")
         status = 500
         elapsed: float | None = None
+        gone = False
+
+        async def watched_receive() -> Message:
+            nonlocal gone
+            message = await receive()
+            if message["type"] == "http.disconnect" and elapsed is None:
+                gone = True
+            return message
 
         async def timed_send(message: Message) -> None:
             nonlocal status, elapsed
@@ -153,12 +162,15 @@ class RequestMetrics:
             await send(message)
 
         try:
-            await self.app(scope, receive, timed_send)
+            await self.app(scope, watched_receive, timed_send)
         finally:
             route = _route_label(scope)
-            HTTP_REQUESTS.inc(method=method, route=route, status=str(status))
-            took = elapsed if elapsed is not None else time.perf_counter() - started
-            HTTP_LATENCY.observe(took, method=method, route=route)
+            if gone:
+                HTTP_DISCONNECTS.inc(method=method, route=route)
+            else:
+                HTTP_REQUESTS.inc(method=method, route=route, status=str(status))
+                took = elapsed if elapsed is not None else time.perf_counter() - started
+                HTTP_LATENCY.observe(took, method=method, route=route)
 
 
 class HeadAsGet:

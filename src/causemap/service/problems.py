@@ -2,8 +2,9 @@
 
 Library errors map to 4xx by class (:data:`STATUS`); invalid incidents carry the same
 :class:`~causemap.diagnostics.Diagnostic` list as the CLI prints. Request-parameter
-errors, unknown routes and wrong methods use the same shape. Anything unexpected is
-logged with its traceback and answered with a bare 500 that shows neither.
+errors, unknown routes and wrong methods use the same shape. A client that goes away
+mid-request is logged in one line, not as an error. Anything unexpected is logged with
+its traceback and answered with a bare 500 that shows neither.
 """
 
 from __future__ import annotations
@@ -13,15 +14,17 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.routing import Match, Mount
 
 from causemap import errors
 from causemap.diagnostics import Diagnostic, pointer
 
 __all__ = [
+    "CLIENT_CLOSED",
     "STATUS",
     "ErrorBody",
     "ErrorResponse",
@@ -247,6 +250,20 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, code, message, headers=headers)
 
 
+CLIENT_CLOSED = 499
+"""nginx's "client closed request": what a request whose client went away gets, for the
+record; nobody receives it."""
+
+
+async def _disconnected(request: Request, exc: Exception) -> Response:
+    log.info(
+        "%s %s: the client went away before sending its whole body",
+        request.method,
+        request.url.path,
+    )
+    return Response(status_code=CLIENT_CLOSED)
+
+
 async def _internal(request: Request, exc: Exception) -> JSONResponse:
     log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
     return error_response(500, "internal-error", "internal error; the server log has details")
@@ -257,4 +274,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(errors.CausemapError, _library_error)
     app.add_exception_handler(RequestValidationError, _parameters)
     app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(ClientDisconnect, _disconnected)
     app.add_exception_handler(Exception, _internal)
