@@ -64,6 +64,18 @@ class TestValidate:
         assert "incident id 'demo' is already used by" in result.output
         assert "b.yaml:2:5: error: /id:" in result.output
 
+    @pytest.mark.parametrize("text", ["&a [*a]\n", "a: &a [*a]\n", "&a {x: *a}\n"])
+    def test_recursive_alias_exits_1_with_file_line_and_column(
+        self, tmp_path: Path, text: str
+    ) -> None:
+        path = write(tmp_path, "loop.yaml", text)
+        result = runner.invoke(cli, ["validate", str(path)])
+        assert result.exit_code == 1, result.output
+        assert f"{path}:1:" in result.output
+        assert "would contain itself" in result.output
+        assert "[recursive-alias]" in result.output
+        assert "Traceback" not in result.output
+
     def test_stdin(self) -> None:
         result = runner.invoke(cli, ["validate", "-"], input=BASE)
         assert result.exit_code == 0, result.output

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import jsonschema
+import pytest
 from click.testing import CliRunner
 
 from causemap.cli import cli
@@ -99,6 +100,25 @@ class TestAnalyze:
         assert result.exit_code == 1
         assert f"{config}" in result.output
         assert "unknown key 'blam'" in result.output
+        assert f"{config}:2:3: error: /language/blam" in result.output
+
+    @pytest.mark.parametrize(
+        ("text", "where", "code"),
+        [
+            ("language: [\n", ":2:1:", "yaml-syntax"),
+            ("language: &a {blame: *a}\n", ":1:22:", "recursive-alias"),
+        ],
+    )
+    def test_unreadable_config_names_file_line_and_column(
+        self, tmp_path: Path, text: str, where: str, code: str
+    ) -> None:
+        config = tmp_path / "c.yaml"
+        config.write_text(text)
+        result = runner.invoke(cli, ["analyze", "--config", str(config), EXAMPLE])
+        assert result.exit_code == 1, result.output
+        assert f"{config}{where} error:" in result.output
+        assert f"[{code}]" in result.output
+        assert "internal error" not in result.output
 
 
 class TestLint:

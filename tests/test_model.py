@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
-from causemap.model import Edge, Incident, Node, instant_to_datetime
+from causemap.catalog.model import Entry
+from causemap.model import SLUG_PATTERN, Action, Edge, Incident, Node, instant_to_datetime
+from causemap.render import RenderOptions
 
 
 class TestNode:
@@ -73,6 +76,88 @@ class TestIncident:
             }
         )
         assert inc.schema_ is not None
+
+
+def _incident(**fields: object) -> dict[str, object]:
+    doc: dict[str, object] = {
+        "causemap": 1,
+        "id": "x",
+        "title": "X",
+        "date": "2024-01-01",
+        "nodes": [
+            {"id": "a", "kind": "event", "label": "A"},
+            {"id": "i", "kind": "impact", "label": "I"},
+        ],
+    }
+    return doc | fields
+
+
+class TestStrictness:
+    """The schema says integer const 1 and boolean; Python's 1 == True == 1.0 must not leak in."""
+
+    @pytest.mark.parametrize("version", [True, 1.0, "1", 2])
+    def test_version_is_the_integer_1(self, version: object) -> None:
+        with pytest.raises(ValidationError, match="causemap"):
+            Incident.model_validate(_incident(causemap=version))
+
+    @pytest.mark.parametrize("value", [1, 0, "true", "yes", "on"])
+    def test_unknown_is_a_boolean(self, value: object) -> None:
+        with pytest.raises(ValidationError, match="unknown"):
+            Node.model_validate({"id": "a", "kind": "event", "label": "A", "unknown": value})
+
+    def test_json_schema_says_so(self) -> None:
+        schema = Incident.model_json_schema()
+        assert schema["properties"]["causemap"] == {
+            "const": 1,
+            "description": "Format version. This release reads format 1.",
+            "title": "Causemap",
+            "type": "integer",
+        }
+        assert schema["$defs"]["Node"]["properties"]["unknown"]["type"] == "boolean"
+
+
+class TestSlugs:
+    @pytest.mark.parametrize("bad", ["x\n", "x\r", "\nx", "x\n\n", "x\u2028", "X", "-x", "a" * 81])
+    @pytest.mark.parametrize(
+        ("model", "document"),
+        [
+            (Incident, lambda v: _incident(id=v)),
+            (Node, lambda v: {"id": v, "kind": "event", "label": "A"}),
+            (Node, lambda v: {"id": "a", "kind": "event", "label": "A", "causes": [v]}),
+            (Node, lambda v: {"id": "a", "kind": "event", "label": "A", "factor": v}),
+            (Edge, lambda v: {"from": v, "to": "b"}),
+            (Edge, lambda v: {"from": "a", "to": v}),
+            (Action, lambda v: {"id": v, "title": "T"}),
+            (Action, lambda v: {"id": "a", "title": "T", "addresses": [v]}),
+            (RenderOptions, lambda v: {"focus": v}),
+        ],
+        ids=["incident", "node", "causes", "factor", "from", "to", "action", "addresses", "focus"],
+    )
+    def test_every_id_must_match_whole(self, model: Any, document: Any, bad: str) -> None:
+        """Python's ``$`` also matches before a final newline: ids are full matches."""
+        with pytest.raises(ValidationError, match="pattern"):
+            model.model_validate(document(bad))
+
+    def test_catalog_keys_must_match_whole(self) -> None:
+        entry = {
+            "key": "stale-flags\n",
+            "name": "Stale flags",
+            "definition": "Flags nobody removed.",
+            "level": "process",
+            "class": "systemic",
+        }
+        with pytest.raises(ValidationError, match="pattern"):
+            Entry.model_validate(entry)
+
+    @pytest.mark.parametrize("good", ["x", "0", "db-failover.2024_01", "a" * 80])
+    def test_good_ids(self, good: str) -> None:
+        assert Incident.model_validate(_incident(id=good)).id == good
+
+    def test_published_pattern_is_anchored_for_ecma_262(self) -> None:
+        """JSON Schema regexes are ECMA-262, where ``$`` is only the end of the text."""
+        schema = Incident.model_json_schema()
+        assert schema["properties"]["id"]["pattern"] == SLUG_PATTERN
+        assert SLUG_PATTERN == "^[a-z0-9][a-z0-9._-]{0,79}$"
 
 
 def test_instant_to_datetime() -> None:

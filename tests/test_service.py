@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from causemap.errors import StoreUnavailable
 from causemap.loader import check_bytes, dump, loads
-from causemap.metrics import HTTP_REQUESTS
+from causemap.metrics import HTTP_DISCONNECTS, HTTP_REQUESTS
 from causemap.service import Settings, Tokens, create_app
 from causemap.service.routes.events import follow
 from causemap.store import Store
@@ -59,6 +61,77 @@ def put(client: TestClient, text: str, etag: str | None, **headers: str) -> Any:
     return client.put(f"{API}/incidents/demo", content=text, headers={**YAML, **extra, **headers})
 
 
+@dataclass
+class Raw:
+    """An answer from :func:`asgi`: status, headers and body as the server sent them."""
+
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+
+def asgi(
+    client: TestClient,
+    method: str,
+    path: str,
+    headers: list[tuple[bytes, bytes]],
+    chunks: list[bytes] | None = None,
+    *,
+    disconnect: bool = False,
+) -> Raw:
+    """Call the app as a server would, with header bytes exactly as given (TestClient
+    re-encodes them as UTF-8, so it cannot send the byte 0xB2 alone); ``disconnect``
+    ends the request body with the client going away."""
+    app: Any = client.app
+    path, _, query = path.partition("?")
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
+        "headers": [(b"host", b"testserver"), *headers],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+        "state": {},
+    }
+    messages = [
+        {
+            "type": "http.request",
+            "body": chunk,
+            "more_body": i < len(chunks or []) - 1 or disconnect,
+        }
+        for i, chunk in enumerate(chunks or [b""])
+    ]
+    if disconnect:
+        messages.append({"type": "http.disconnect"})
+    raw = Raw()
+
+    async def receive() -> dict[str, Any]:
+        if messages:
+            return messages.pop(0)
+        await anyio.sleep_forever()
+        raise AssertionError("unreachable")
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            raw.status = message["status"]
+            raw.headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in message["headers"]}
+        elif message["type"] == "http.response.body":
+            raw.body += message.get("body", b"")
+
+    async def main() -> None:
+        with anyio.fail_after(10):
+            await app(scope, receive, send)
+
+    anyio.run(main)
+    return raw
+
+
 class TestCreateAndRead:
     def test_create_yaml_then_read_json_with_etag(self, client: TestClient) -> None:
         response = post(client)
@@ -84,6 +157,28 @@ class TestCreateAndRead:
         got = client.get(f"{API}/incidents/demo", headers={"if-none-match": '"1"'})
         assert got.status_code == 304
         assert got.content == b""
+
+    @pytest.mark.parametrize(
+        "path",
+        [
+            "/incidents/demo",
+            "/incidents/demo/revisions/1",
+            "/incidents/demo/analysis",
+            "/incidents/demo/render.dot",
+            "/patterns",
+        ],
+    )
+    def test_if_none_match_follows_rfc_9110_everywhere(self, client: TestClient, path: str) -> None:
+        """Weak comparison, and ``*`` matches any current representation: the incident
+        document compared strongly and ignored ``*``, unlike the render endpoints."""
+        post(client)
+        tag = client.get(f"{API}{path}").headers["etag"]
+        for header in (tag, f"W/{tag}", f'"x", W/{tag}', "*"):
+            response = client.get(f"{API}{path}", headers={"if-none-match": header})
+            assert response.status_code == 304, (header, response.text)
+            assert response.headers["etag"] == tag
+        stale = client.get(f"{API}{path}", headers={"if-none-match": '"x", W/"y"'})
+        assert stale.status_code == 200
 
     def test_duplicate_is_409(self, client: TestClient) -> None:
         post(client)
@@ -129,6 +224,31 @@ class TestUpdate:
         post(client)
         assert put(client, BASE, etag).status_code == status
 
+    @pytest.mark.parametrize(
+        "etag",
+        [
+            b'"9223372036854775807"',
+            b'"2147483648"',
+            b'"0"',
+            b'"-1"',
+            b'"\xb2"',
+            b'"1\xb3"',
+            b'" 1"',
+        ],
+    )
+    @pytest.mark.parametrize("method", ["PUT", "DELETE"])
+    def test_if_match_that_no_revision_can_have_is_412(
+        self, client: TestClient, method: str, etag: bytes
+    ) -> None:
+        """Huge numbers overflowed the database column, and Latin-1 superscript digits
+        (a raw 0xB2 byte is ²) passed str.isdigit but not int(): both were 500s."""
+        post(client)
+        headers = [(b"content-type", b"application/yaml"), (b"if-match", etag)]
+        raw = asgi(client, method, f"{API}/incidents/demo", headers, [BASE.encode()])
+        assert raw.status == 412, raw.body
+        assert json.loads(raw.body)["error"]["code"] == "revision-conflict"
+        assert client.get(f"{API}/incidents/demo").headers["etag"] == '"1"'
+
     def test_id_cannot_change(self, client: TestClient) -> None:
         post(client)
         response = put(client, BASE.replace("id: demo", "id: other"), '"1"')
@@ -167,6 +287,24 @@ class TestDeleteAndHistory:
         changes = client.get(f"{API}/incidents/demo/diff").json()
         assert changes["actions"]["removed"] == ["a1"]
         assert changes["analysis"]["prevention"]  # prevention figures moved
+
+    @pytest.mark.parametrize(
+        ("params", "missing"),
+        [
+            ({"to": 2147483647}, 2147483647),
+            ({"to": 5}, 5),
+            ({"from": 1, "to": 9}, 9),
+            ({"from": 7, "to": 1}, 7),
+        ],
+    )
+    def test_diff_names_the_revision_that_is_missing(
+        self, client: TestClient, params: dict[str, int], missing: int
+    ) -> None:
+        """``to`` alone used to be reported as its predecessor (`has no revision 2147483646`)."""
+        post(client)
+        response = client.get(f"{API}/incidents/demo/diff", params=params)
+        assert response.status_code == 404, response.text
+        assert response.json()["error"]["message"] == f"incident 'demo' has no revision {missing}"
 
     def test_revision_pages(self, client: TestClient) -> None:
         post(client)
@@ -208,9 +346,18 @@ class TestList:
         assert bad.status_code == 422
         pointers = {d["pointer"] for d in bad.json()["error"]["details"]}
         assert pointers == {"/query/limit", "/query/date_from"}
-        cursor = client.get(f"{API}/incidents", params={"cursor": "%%%"})
-        assert cursor.status_code == 400
-        assert cursor.json()["error"]["code"] == "invalid-query"
+
+    @pytest.mark.parametrize("cursor", ["%%%", "garbage", "eA"])
+    def test_bad_cursor_is_a_bad_parameter_like_the_others(
+        self, client: TestClient, cursor: str
+    ) -> None:
+        """README: bad parameters are 422; a cursor was 400 ``invalid-query``."""
+        response = client.get(f"{API}/incidents", params={"cursor": cursor})
+        assert response.status_code == 422, response.text
+        error = response.json()["error"]
+        assert error["code"] == "invalid-parameters"
+        assert [d["pointer"] for d in error["details"]] == ["/query/cursor"]
+        assert "next_cursor" in error["details"][0]["message"]
 
 
 class TestBadInput:
@@ -244,6 +391,39 @@ class TestBadInput:
         assert response.json()["error"]["code"] == code
         assert "Traceback" not in response.text
 
+    @pytest.mark.parametrize(
+        "body",
+        [
+            "&a [*a]",
+            "a: &a [*a]",
+            "&a {x: *a}",
+            BASE.replace("nodes:\n  - id: push\n", "nodes: &n\n  - id: push\n    causes: *n\n"),
+            "x: *nope",
+        ],
+    )
+    @pytest.mark.parametrize(
+        ("method", "path"),
+        [
+            ("POST", "/incidents"),
+            ("PUT", "/incidents/demo"),
+            ("POST", "/render?format=dot"),
+            ("POST", "/analyze"),
+            ("POST", "/lint"),
+            ("POST", "/suggest"),
+            ("POST", "/patterns"),
+        ],
+    )
+    def test_recursive_yaml_is_400_everywhere(
+        self, client: TestClient, method: str, path: str, body: str
+    ) -> None:
+        headers = {**YAML, "if-match": '"1"'}
+        response = client.request(method, f"{API}{path}", content=body, headers=headers)
+        assert response.status_code == 400, response.text
+        error = response.json()["error"]
+        assert error["code"] == "malformed-document"
+        assert error["details"][0]["code"] in {"recursive-alias", "undefined-alias"}
+        assert error["details"][0]["line"] is not None
+
     def test_oversized_body_is_413(self, make_client: MakeClient) -> None:
         client = make_client(max_body=1000)
         response = post(client, BASE + "#" * 1000)
@@ -266,10 +446,112 @@ class TestBadInput:
         assert response.status_code == 405
         assert response.json()["error"]["code"] == "method-not-allowed"
 
+    @pytest.mark.parametrize(
+        ("old", "new", "pointer"),
+        [
+            ("id: demo", 'id: "qa-nl\\n"', "/id"),
+            ("  - id: push", '  - id: "push\\n"', "/nodes/0/id"),
+            ("addresses: [no-canary]", 'addresses: ["no-canary\\n"]', "/actions/0/addresses/0"),
+        ],
+    )
+    def test_ids_with_a_trailing_newline_are_refused(
+        self, client: TestClient, old: str, new: str, pointer: str
+    ) -> None:
+        response = post(client, BASE.replace(old, new, 1))
+        assert response.status_code == 422, response.text
+        details = response.json()["error"]["details"]
+        assert [(d["code"], d["pointer"]) for d in details] == [("invalid-id", pointer)]
+        assert "location" not in response.headers
+        assert client.get(f"{API}/incidents").json()["items"] == []
+        assert client.get(f"{API}/incidents/qa-nl%0A").status_code == 422
+
     def test_bad_id_in_path(self, client: TestClient) -> None:
         response = client.get(f"{API}/incidents/NOT_A_SLUG")
         assert response.status_code == 422
         assert response.json()["error"]["details"][0]["pointer"] == "/path/incident_id"
+
+
+class TestMethods:
+    """Everything under /api/ is answered by the API: the web editor's mount used to
+    take wrong methods (405 with its own ``Allow: GET, HEAD``), HEAD and unknown paths."""
+
+    @pytest.mark.parametrize(
+        ("method", "path", "allow"),
+        [
+            ("PATCH", "/incidents/demo", "GET, HEAD, PUT, DELETE"),
+            ("PUT", "/incidents", "GET, HEAD, POST"),
+            ("OPTIONS", "/incidents", "GET, HEAD, POST"),
+            ("GET", "/render", "POST"),
+            ("DELETE", "/incidents/demo/revisions", "GET, HEAD"),
+            ("POST", "/incidents/demo/render.svg", "GET, HEAD"),
+        ],
+    )
+    def test_wrong_method_is_405_with_every_allowed_method(
+        self, client: TestClient, method: str, path: str, allow: str
+    ) -> None:
+        response = client.request(method, f"{API}{path}")
+        assert response.status_code == 405, response.text
+        assert response.headers["allow"] == allow
+        assert response.json()["error"]["code"] == "method-not-allowed"
+        assert allow in response.json()["error"]["message"]
+
+    def test_head_where_only_post_is_answered_is_405(self, client: TestClient) -> None:
+        response = client.head(f"{API}/analyze")
+        assert (response.status_code, response.headers["allow"]) == (405, "POST")
+
+    @pytest.mark.parametrize(
+        "path",
+        [
+            f"{API}/incidents",
+            f"{API}/incidents/demo",
+            f"{API}/incidents/demo/revisions/1",
+            f"{API}/incidents/demo/analysis",
+            f"{API}/whoami",
+            f"{API}/openapi.json",
+            "/healthz",
+            "/",
+        ],
+    )
+    def test_head_is_get_without_the_body(self, client: TestClient, path: str) -> None:
+        post(client)
+        got, head = client.get(path), client.head(path)
+        assert (got.status_code, head.status_code) == (200, 200), head.text
+        assert head.content == b""
+        for name in ("content-type", "content-length", "etag", "content-security-policy"):
+            assert head.headers.get(name) == got.headers.get(name), name
+
+    def test_head_of_an_event_stream_ends(self, client: TestClient) -> None:
+        post(client)
+        response = client.head(f"{API}/incidents/demo/events")
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        assert response.content == b""
+
+    def test_head_is_counted_as_head(self, client: TestClient) -> None:
+        labels = {"method": "HEAD", "route": "/api/v1/incidents/{incident_id}", "status": "404"}
+        before = HTTP_REQUESTS.value(**labels)
+        assert client.head(f"{API}/incidents/nope").status_code == 404
+        assert HTTP_REQUESTS.value(**labels) == before + 1
+
+    @pytest.mark.parametrize(
+        ("method", "path"),
+        [
+            ("POST", f"{API}/incidents/"),
+            ("GET", f"{API}/incidents/"),
+            ("GET", f"{API}/nothing"),
+            ("PUT", "/api/other"),
+            ("GET", "/healthz/x"),
+        ],
+    )
+    def test_unknown_api_paths_are_404(self, client: TestClient, method: str, path: str) -> None:
+        response = client.request(method, path, content=BASE, headers=YAML)
+        assert response.status_code == 404, response.text
+        assert response.json()["error"]["code"] == "not-found"
+
+    def test_the_web_editor_keeps_its_own_paths(self, client: TestClient) -> None:
+        assert client.head("/").status_code == 200
+        response = client.post("/index.html")
+        assert (response.status_code, response.headers["allow"]) == (405, "GET, HEAD")
 
 
 class TestAuth:
@@ -362,6 +644,26 @@ class TestOperations:
         assert "causemap_render_cache_hits_total" in text
         assert "# TYPE causemap_http_request_duration_seconds histogram" in text
 
+    @pytest.mark.parametrize(("method", "path"), [("POST", "/incidents"), ("POST", "/render")])
+    def test_client_gone_mid_body_is_a_disconnect_not_a_500(
+        self, client: TestClient, caplog: pytest.LogCaptureFixture, method: str, path: str
+    ) -> None:
+        """It was logged with a traceback and counted as a 500; the metrics count answers."""
+        route = f"/api/v1{path}"
+        answered = {"method": method, "route": route, "status": "500"}
+        before = HTTP_REQUESTS.value(**answered), HTTP_DISCONNECTS.value(method=method, route=route)
+        headers = [(b"content-type", b"application/yaml"), (b"content-length", b"1000")]
+        with caplog.at_level(logging.INFO):
+            asgi(client, method, f"{API}{path}", headers, [b"causemap: 1\n"], disconnect=True)
+        after = HTTP_REQUESTS.value(**answered), HTTP_DISCONNECTS.value(method=method, route=route)
+        assert after == (before[0], before[1] + 1)
+        assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.WARNING]
+        assert any("went away" in r.getMessage() for r in caplog.records)
+        text = client.get("/metrics").text
+        assert (
+            f'causemap_http_client_disconnects_total{{method="{method}",route="{route}"}}' in text
+        )
+
     def test_answers_say_how_long_they_took(self, client: TestClient) -> None:
         for path in ("/healthz", f"{API}/incidents", f"{API}/nope"):
             timing = client.get(path).headers["server-timing"]
@@ -389,6 +691,24 @@ class TestEvents:
     def test_unknown_incident_is_404(self, client: TestClient) -> None:
         response = client.get(f"{API}/incidents/nope/events")
         assert response.status_code == 404
+
+    @pytest.mark.parametrize(
+        "value", [b"\xb2", b"abc", b"-1", b"1.5", b"99999999999999999999", b"2147483648"]
+    )
+    def test_bad_last_event_id_is_422_before_the_stream(
+        self, client: TestClient, value: bytes
+    ) -> None:
+        """As ``?after=-1``: a bad parameter, answered before any event is sent (a huge
+        number gave 200, then an empty body and an OverflowError, and EventSource
+        reconnected forever)."""
+        post(client)
+        raw = asgi(client, "GET", f"{API}/incidents/demo/events", [(b"last-event-id", value)])
+        assert raw.status == 422, raw.body
+        error = json.loads(raw.body)["error"]
+        assert error["code"] == "invalid-parameters"
+        assert error["details"][0]["pointer"] == "/header/last-event-id"
+        after = client.get(f"{API}/incidents/demo/events", params={"after": -1})
+        assert (after.status_code, after.json()["error"]["code"]) == (422, "invalid-parameters")
 
     def test_follow_yields_every_revision_in_order(self, tmp_path: Path) -> None:
         with Store.open(f"sqlite:///{tmp_path / 'e.db'}") as store:

@@ -220,7 +220,10 @@ class TestPatterns:
             client.get(f"{API}/patterns", params={"format": "pdf"}),
         ):
             assert response.status_code == 400
-            assert response.json()["error"]["code"] == "unknown-format"
+            error = response.json()["error"]
+            assert error["code"] == "unknown-format"
+            # the report's formats, not the diagrams' (dot, svg, ...)
+            assert error["details"] == {"formats": ["json", "html", "markdown"]}
 
     def test_over_the_store(self, client: TestClient) -> None:
         for path in EXAMPLES:
@@ -236,6 +239,13 @@ class TestPatterns:
         html = client.get(f"{API}/patterns", params={"format": "html"})
         assert html.headers["etag"] != tag
         assert html.headers["content-security-policy"] == REPORT_CSP
+        cached = client.get(
+            f"{API}/patterns",
+            params={"format": "html"},
+            headers={"if-none-match": html.headers["etag"]},
+        )
+        assert cached.status_code == 304
+        assert cached.headers["content-security-policy"] == REPORT_CSP
         since = client.get(f"{API}/patterns", params={"since": "2099-01-01"}).json()
         assert since["incidents"] == 0
         first = load(EXAMPLES[0]).id

@@ -138,7 +138,29 @@ class TestPostRender:
         response = post_render(client, **headers)
         assert response.status_code == 200, response.text
         assert response.headers["content-type"].split(";")[0] == media
+        assert response.headers["vary"] == "Accept"
         assert negotiate(accept).media_type.split(";")[0] == media
+
+    @pytest.mark.parametrize(
+        ("accept", "fmt", "start"),
+        [
+            ("text/vnd.mermaid", "mermaid", b"flowchart"),
+            ("text/x-mermaid", "mermaid", b"flowchart"),
+            ("text/plain", "mermaid", b"flowchart"),
+            ("text/x-markdown", "markdown", b"## Causal analysis"),
+        ],
+    )
+    def test_answered_in_the_media_type_asked_for(
+        self, client: TestClient, accept: str, fmt: str, start: bytes
+    ) -> None:
+        """``Accept: text/vnd.mermaid`` was answered as ``text/plain``."""
+        response = post_render(client, accept=accept)
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"] == f"{accept}; charset=utf-8"
+        assert response.content.lstrip().startswith(start)
+        by_name = post_render(client, query=f"?format={fmt}")
+        assert by_name.content == response.content
+        assert "vary" not in by_name.headers
 
     def test_unacceptable_accept_is_406(self, client: TestClient) -> None:
         response = post_render(client, accept="text/html, image/gif")
@@ -146,6 +168,7 @@ class TestPostRender:
         error = response.json()["error"]
         assert error["code"] == "not-acceptable"
         assert "image/svg+xml" in error["details"]["formats"]
+        assert ", ".join(error["details"]["formats"]) in error["message"]
 
     def test_download(self, client: TestClient) -> None:
         response = post_render(client, query="?format=png&download=1")
@@ -175,7 +198,15 @@ class TestBadInput:
         assert response.status_code == 400
         error = response.json()["error"]
         assert error["code"] == "unknown-format"
-        assert "svg" in error["details"]["formats"]
+        assert error["details"]["formats"] == [
+            "dot",
+            "svg",
+            "png",
+            "pdf",
+            "mermaid",
+            "markdown",
+            "json",
+        ]
 
     def test_unknown_format_in_a_path_is_404(self, client: TestClient) -> None:
         response = client.get(f"{API}/render/gif/{encoded(JSON)}")
@@ -372,6 +403,46 @@ class TestStoredRender:
         assert client.get(f"{API}/incidents/nope/render.svg").status_code == 404
         assert client.delete(f"{API}/incidents/demo").status_code == 200
         assert client.get(url).status_code == 410
+
+
+SECURITY = (
+    "content-security-policy",
+    "cross-origin-resource-policy",
+    "x-content-type-options",
+    "x-frame-options",
+    "cache-control",
+    "vary",
+    "etag",
+)
+
+
+@pytest.mark.parametrize(
+    "fmt",
+    [
+        pytest.param("svg", marks=pytest.mark.dot),
+        pytest.param("pdf", marks=pytest.mark.dot),
+        "dot",
+        "mermaid",
+        "markdown",
+    ],
+)
+@pytest.mark.parametrize("where", ["stored", "encoded"])
+def test_304_repeats_the_security_headers_of_the_200(
+    client: TestClient, fmt: str, where: str
+) -> None:
+    """Caches merge a 304's headers into the stored answer: a 304 with the page's policy
+    took the sandbox off a cached diagram."""
+    assert client.post(f"{API}/incidents", content=BASE, headers=YAML).status_code == 201
+    url = {
+        "stored": f"{API}/incidents/demo/render.{fmt}",
+        "encoded": f"{API}/render/{fmt}/{encoded(JSON)}",
+    }[where]
+    full = client.get(url)
+    assert full.status_code == 200, full.text
+    again = client.get(url, headers={"if-none-match": full.headers["etag"]})
+    assert again.status_code == 304
+    for name in SECURITY:
+        assert again.headers.get(name) == full.headers.get(name), name
 
 
 @pytest.mark.dot

@@ -134,6 +134,17 @@ class TestUpdate:
         assert caught.value.current == 2
         assert store.get("demo").to_incident().title == "Two"
 
+    @pytest.mark.parametrize("expected", [0, -1, 2**31 - 1, 2**31, 2**63 - 1, 2**63, 10**20])
+    def test_impossible_revisions_are_conflicts(self, store: Store, expected: int) -> None:
+        """Numbers from headers reach the store; none may overflow a column (it was a 500)."""
+        store.create(incident())
+        with pytest.raises(RevisionConflict) as caught:
+            store.update("demo", incident(title="X"), expected=expected)
+        assert caught.value.current == 1
+        with pytest.raises(RevisionConflict):
+            store.delete("demo", expected=expected)
+        assert store.get("demo").number == 1
+
     def test_ids_never_change(self, store: Store) -> None:
         store.create(incident())
         with pytest.raises(InvalidIncident) as caught:
@@ -296,6 +307,15 @@ class TestRevisions:
             store.revision("demo", 9)
         with pytest.raises(IncidentNotFound):
             store.revisions("nope")
+
+    @pytest.mark.parametrize("number", [-1, 0, 2**31, 2**63, 10**20])
+    def test_numbers_out_of_range_never_overflow(self, store: Store, number: int) -> None:
+        store.create(incident())
+        with pytest.raises(IncidentNotFound, match=f"no revision {number}"):
+            store.revision("demo", number)
+        expected = [1] if number < 1 else []
+        assert [r.number for r in store.changes("demo", after=number)] == expected
+        assert [r.number for r in store.revisions("demo", after=number)] == expected
 
 
 class TestConcurrency:

@@ -127,7 +127,7 @@ def _allowed_keys(loc: Sequence[str | int]) -> Sequence[str]:
 
 
 def _show(value: Any) -> str:
-    text = repr(value)
+    text = ("true" if value else "false") if isinstance(value, bool) else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 

@@ -106,6 +106,11 @@ class UnknownFormat(CausemapError, ValueError):
 
     code = "unknown-format"
 
+    def __init__(self, message: str, choices: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.choices = list(choices)
+        """The names that would have been known there, when the raiser says."""
+
 
 class InvalidQuery(CausemapError, ValueError):
     """A filter, cursor or other request parameter is malformed."""
@@ -123,6 +128,11 @@ class NotAcceptable(CausemapError, ValueError):
     """No output format matches the media types a request's ``Accept`` header allows."""
 
     code = "not-acceptable"
+
+    def __init__(self, message: str, choices: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.choices = list(choices)
+        """The media types that would have been acceptable."""
 
 
 class Overloaded(CausemapError, RuntimeError):

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 
 __all__ = [
     "DOT_TIMEOUTS",
+    "HTTP_DISCONNECTS",
     "HTTP_LATENCY",
     "HTTP_REQUESTS",
     "REGISTRY",
@@ -206,6 +207,12 @@ HTTP_REQUESTS = REGISTRY.counter(
 HTTP_LATENCY = REGISTRY.histogram(
     "causemap_http_request_duration_seconds",
     "Time to answer HTTP requests (to the start of the response body), by route template.",
+    ("method", "route"),
+)
+HTTP_DISCONNECTS = REGISTRY.counter(
+    "causemap_http_client_disconnects_total",
+    "HTTP requests whose client went away before an answer started (not answered, so not "
+    "in causemap_http_requests_total), by method and route template.",
     ("method", "route"),
 )
 RENDER_CACHE_HITS = REGISTRY.counter(

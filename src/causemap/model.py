@@ -18,11 +18,12 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
     PlainValidator,
-    StringConstraints,
+    StrictBool,
     ValidationInfo,
     WithJsonSchema,
     field_validator,
@@ -31,6 +32,7 @@ from pydantic_core import PydanticCustomError
 
 __all__ = [
     "FORMAT_VERSION",
+    "SLUG_PATTERN",
     "Action",
     "ActionStatus",
     "ActionType",
@@ -43,10 +45,15 @@ __all__ = [
     "NodeKind",
     "format_instant",
     "instant_to_datetime",
+    "is_slug",
 ]
 
 FORMAT_VERSION = 1
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,79}$"
+"""An id, as JSON Schema and OpenAPI publish it. Their regexes are ECMA-262, where ``$``
+is the end of the text; in Python's ``re`` it also matches before a final newline, so
+Python code checks ids with :func:`is_slug` (a full match), never with this pattern."""
+_SLUG = re.compile(r"[a-z0-9][a-z0-9._-]{0,79}")
 
 # Text limits: generous for real postmortems, small enough that one document cannot
 # exhaust memory or make a diagram unreadable.
@@ -204,12 +211,34 @@ def _parse_date(value: Any) -> dt.date:
     )
 
 
+def is_slug(value: str) -> bool:
+    """Whether ``value`` is an id: ``[a-z0-9][a-z0-9._-]{0,79}``, all of it.
+
+    Examples
+    --------
+    >>> is_slug("db-failover"), is_slug("db-failover\\n"), is_slug("Db")
+    (True, False, False)
+    """
+    return _SLUG.fullmatch(value) is not None
+
+
+def _check_slug(value: str) -> str:
+    if not is_slug(value):
+        raise PydanticCustomError(
+            "string_pattern_mismatch",
+            "String should match pattern '{pattern}'",
+            {"pattern": SLUG_PATTERN},
+        )
+    return value
+
+
 Text = Annotated[str, AfterValidator(_clean_text)]
 Slug = Annotated[
     str,
-    StringConstraints(pattern=SLUG_PATTERN),
+    AfterValidator(_check_slug),
     WithJsonSchema({"type": "string", "pattern": SLUG_PATTERN}),
 ]
+"""An id (incident, node, action, factor key), checked by :func:`is_slug`."""
 Instant = Annotated[
     dt.datetime | dt.date,
     PlainValidator(_parse_instant),
@@ -231,6 +260,14 @@ Date = Annotated[
 ]
 
 
+def _exact_version(value: Any) -> Any:
+    """Only the integer 1 is format 1: ``true`` and ``1.0`` equal 1 in Python, and pydantic
+    would take them, but the schema says integer."""
+    if type(value) is not int:
+        raise PydanticCustomError("literal_error", "Input should be {expected}", {"expected": "1"})
+    return value
+
+
 def instant_to_datetime(value: dt.datetime | dt.date) -> dt.datetime:
     """Return ``value`` as an aware datetime; a bare date means its start in UTC.
 
@@ -250,7 +287,6 @@ _CONFIG = ConfigDict(
     validate_by_alias=True,
     validate_by_name=False,
     serialize_by_alias=True,
-    regex_engine="python-re",
 )
 
 
@@ -283,7 +319,7 @@ class Node(BaseModel):
         default_factory=list, max_length=MAX_LIST
     )
     """Links, log lines or other references that support this statement."""
-    unknown: bool = False
+    unknown: StrictBool = False
     """True marks an open question: a cause known to exist but not yet identified."""
     gate: Gate = Gate.AND
     """How this node's causes combine: and (all were needed) | or (any one sufficed)."""
@@ -363,7 +399,7 @@ class Incident(BaseModel):
 
     schema_: str | None = Field(None, alias="$schema", max_length=MAX_EVIDENCE)
     """Optional JSON Schema reference for editors (JSON files)."""
-    causemap: Literal[1]
+    causemap: Annotated[Literal[1], BeforeValidator(_exact_version)]
     """Format version. This release reads format 1."""
     id: Slug
     """Identifier, unique in a corpus: [a-z0-9][a-z0-9._-]{0,79}."""

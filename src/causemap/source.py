@@ -5,7 +5,8 @@ plain values by our own walker, which
 
 * resolves scalars by the YAML 1.2 core schema, so ``no``, ``on`` and ``2017-02-28`` stay
   strings and only ``true``/``false`` are booleans (no "Norway problem");
-* rejects duplicate keys, non-string keys, merge keys, custom tags and multi-document streams;
+* rejects duplicate keys, non-string keys, merge keys, custom tags, multi-document streams,
+  undefined aliases and recursive ones (a node that contains an alias of itself);
 * bounds alias expansion by computing each node's expanded size once, so a "billion
   laughs" file fails in milliseconds instead of being expanded.
 
@@ -266,11 +267,19 @@ class _Builder:
     tree is only composed later, on the error path, to locate diagnostics. Aliases reuse
     the anchored value; their expanded size is added to a running total so that a
     document that would expand past MAX_VALUES is refused before anything is expanded.
+
+    An anchor names its node from where it appears, so an alias inside the collection it
+    anchors (``&a [*a]``) would make the document contain itself: that is refused, and
+    so is an alias with no anchor before it.
     """
 
     def __init__(self, text: str) -> None:
         self.events = yaml.parse(text, Loader=_Loader)
-        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.anchors: dict[str, tuple[Any, int] | None] = {}
+        """Value and expanded size by anchor; None while the anchored collection is open."""
+        self.defined: dict[str, int] = {}
+        """Which definition of each anchor is the latest (anchors may be redefined)."""
+        self.definitions = 0
         self.total = 0
 
     def build(self) -> Any:
@@ -310,14 +319,14 @@ class _Builder:
     def _value(self, event: yaml.Event, path: list[str | int], depth: int) -> tuple[Any, int]:
         """Return (value, expanded size) of the node that starts with ``event``."""
         if isinstance(event, yaml.AliasEvent):
-            assert event.anchor is not None
-            value, size = self.anchors[event.anchor]
-            self._count(size, event, path)
-            return value, size
+            return self._alias(event, path)
         if depth > 64:
             raise _Reject(
                 "too-deep", "document is nested more than 64 levels deep", event.start_mark, path
             )
+        assert isinstance(event, yaml.NodeEvent)
+        anchor = event.anchor
+        definition = 0 if anchor is None else self._define(anchor)
         if isinstance(event, yaml.ScalarEvent):
             value, size = _scalar(event, path), 1
             self._count(1, event, path)
@@ -334,8 +343,38 @@ class _Builder:
         else:
             assert isinstance(event, yaml.MappingStartEvent)
             value, size = self._mapping(event, path, depth)
-        if event.anchor is not None:
-            self.anchors[event.anchor] = (value, size)
+        if anchor is not None and self.defined[anchor] == definition:
+            self.anchors[anchor] = (value, size)
+        return value, size
+
+    def _define(self, anchor: str) -> int:
+        """Open a definition of ``anchor``; return its number."""
+        self.definitions += 1
+        self.defined[anchor] = self.definitions
+        self.anchors[anchor] = None
+        return self.definitions
+
+    def _alias(self, event: yaml.AliasEvent, path: list[str | int]) -> tuple[Any, int]:
+        """The value an alias stands for, counted as expanded."""
+        assert event.anchor is not None
+        if event.anchor not in self.anchors:
+            raise _Reject(
+                "undefined-alias",
+                f"alias *{event.anchor} has no anchor &{event.anchor} before it",
+                event.start_mark,
+                path,
+            )
+        found = self.anchors[event.anchor]
+        if found is None:
+            raise _Reject(
+                "recursive-alias",
+                f"alias *{event.anchor} is inside the node anchored &{event.anchor}, so the "
+                "document would contain itself; recursive structures are not supported",
+                event.start_mark,
+                path,
+            )
+        value, size = found
+        self._count(size, event, path)
         return value, size
 
     def _mapping(

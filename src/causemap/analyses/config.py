@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from causemap.errors import InvalidIncident
+from causemap.errors import InvalidIncident, MalformedDocument
 
 __all__ = ["AnalysisConfig", "Language", "default_words", "load_config"]
 
@@ -72,11 +72,25 @@ def load_config(path: str | Path) -> AnalysisConfig:
     """Read an analysis config from YAML; missing keys keep their defaults.
 
     A list given as ``{extend: [...]}`` is added to the default list instead of replacing it.
+    The file is read as safely as an incident (:func:`causemap.source.parse`).
+
+    Raises
+    ------
+    MalformedDocument
+        If the file is not readable YAML (with the line and column of the problem).
+    InvalidIncident
+        If it is not a valid config.
+    OSError
+        If it cannot be read.
     """
     from causemap.diagnostics import from_validation_error
+    from causemap.source import parse
 
     name = str(path)
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    parsed = parse(Path(path).read_bytes(), name, "yaml")
+    if parsed.diagnostics:
+        raise MalformedDocument(parsed.diagnostics, name)
+    data = parsed.value or {}
     language = data.get("language") if isinstance(data, dict) else None
     if isinstance(language, dict):
         defaults = Language()
@@ -86,4 +100,8 @@ def load_config(path: str | Path) -> AnalysisConfig:
     try:
         return AnalysisConfig.model_validate(data)
     except ValidationError as exc:
-        raise InvalidIncident(from_validation_error(exc, file=name), name) from None
+        found = [
+            parsed.sourcemap.place(d, key=d.code == "unknown-key")
+            for d in from_validation_error(exc, file=name)
+        ]
+        raise InvalidIncident(found, name) from None

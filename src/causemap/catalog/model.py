@@ -24,7 +24,6 @@ _CONFIG = ConfigDict(
     validate_by_alias=True,
     validate_by_name=False,
     serialize_by_alias=True,
-    regex_engine="python-re",
 )
 
 Short = Annotated[Text, Field(max_length=200)]

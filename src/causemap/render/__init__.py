@@ -130,7 +130,7 @@ def get_format(name: str) -> OutputFormat:
         return FORMATS[name]
     except KeyError:
         raise UnknownFormat(
-            f"unknown output format '{name}'; choose from: {', '.join(FORMATS)}"
+            f"unknown output format '{name}'; choose from: {', '.join(FORMATS)}", list(FORMATS)
         ) from None
 
 

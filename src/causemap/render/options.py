@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
+
+from causemap.model import Slug
 
 __all__ = ["DEFAULT_LIMITS", "Direction", "RenderLimits", "RenderOptions"]
 
@@ -31,7 +33,7 @@ class RenderOptions(BaseModel):
     """Draw action items as notes tied to the nodes they address."""
     highlight: Literal["none", "uncovered"] = "none"
     """uncovered: draw heavy the causal paths that no action cuts."""
-    focus: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9._-]{0,79}$")
+    focus: Slug | None = None
     """Show only this node, its causes (ancestors) and its effects (descendants)."""
     legend: bool = True
     """Draw a legend of shapes, colours and markers."""

@@ -3,6 +3,8 @@
 Layout: the API under ``/api/v1`` (one router per area, see
 :mod:`causemap.service.routes`), ``/healthz`` and ``/metrics`` at the top, OpenAPI at
 ``/docs``, and the static web editor mounted at ``/`` last, so every route above wins.
+The editor's mount matches none of the API's paths (:data:`API_PATHS`): there a wrong
+method or an unknown path is answered by the API, as JSON, with its own ``Allow``.
 """
 
 from __future__ import annotations
@@ -14,22 +16,41 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.routing import Match, Mount
 from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
 from causemap import __version__
 from causemap.model import Incident
 from causemap.resources import web_dir
 from causemap.service import problems
 from causemap.service.deps import API_PREFIX
-from causemap.service.middleware import BodyLimit, RequestMetrics, SecurityHeaders
+from causemap.service.middleware import BodyLimit, HeadAsGet, RequestMetrics, SecurityHeaders
 from causemap.service.rendering import Renderer
 from causemap.service.routes import ROUTERS, health
 from causemap.service.settings import Settings
 from causemap.store import Store
 
-__all__ = ["API_PREFIX", "app_from_env", "create_app"]
+__all__ = ["API_PATHS", "API_PREFIX", "WebMount", "app_from_env", "create_app"]
 
 log = logging.getLogger("causemap.service")
+
+API_PATHS = ("/api", "/healthz", "/metrics", "/docs")
+"""Paths (and everything below them) that belong to the API, never to the web editor."""
+
+
+class WebMount(Mount):
+    """The static web editor at ``/``, for every path but :data:`API_PATHS`."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        path: str = scope.get("path", "")
+        root: str = scope.get("root_path", "")
+        if root and path.startswith(root):
+            path = path[len(root) :]
+        if any(path == api or path.startswith(f"{api}/") for api in API_PATHS):
+            return Match.NONE, {}
+        return super().matches(scope)
+
 
 DESCRIPTION = """\
 Blameless postmortems as causal graphs: store incidents with their full revision
@@ -71,6 +92,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        redirect_slashes=False,
     )
     app.state.settings = settings
     app.state.store = store
@@ -85,6 +107,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         app.include_router(router)
     _add_incident_schema(app)
 
+    app.add_middleware(HeadAsGet)
     app.add_middleware(BodyLimit, max_body=settings.max_body)
     if settings.cors_origins:
         app.add_middleware(
@@ -106,7 +129,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
     folder = settings.web_dir or web_dir()
     if folder.is_dir():
-        app.mount("/", StaticFiles(directory=folder, html=True), name="web")
+        app.router.routes.append(
+            WebMount("/", StaticFiles(directory=folder, html=True), name="web")
+        )
     else:
         log.warning("no web folder at %s; serving the API only", folder)
     return app

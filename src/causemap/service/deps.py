@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from causemap.model import SLUG_PATTERN
+from causemap.model import Slug
 from causemap.service.auth import Role, Tokens
 from causemap.service.rendering import Renderer
 from causemap.store import Store
@@ -70,5 +70,5 @@ writer = Depends(require(Role.WRITE))
 render_reader = Depends(require(Role.READ, unless_public_render=True))
 StoreDep = Annotated[Store, Depends(get_store)]
 RendererDep = Annotated[Renderer, Depends(get_renderer)]
-IncidentId = Annotated[str, Path(pattern=SLUG_PATTERN, description="The incident's id.")]
+IncidentId = Annotated[Slug, Path(description="The incident's id.")]
 """The ``{incident_id}`` path parameter, a slug, the same on every route."""

@@ -1,4 +1,4 @@
-"""Plain ASGI middleware: security headers, the body-size cap and request metrics.
+"""Plain ASGI middleware: security headers, the body-size cap, request metrics and HEAD.
 
 Plain ASGI rather than ``BaseHTTPMiddleware``, so that streamed answers (Server-Sent
 Events) pass through untouched and nothing buffers a body.
@@ -9,13 +9,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from causemap.errors import LimitExceeded
-from causemap.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from causemap.metrics import HTTP_DISCONNECTS, HTTP_LATENCY, HTTP_REQUESTS
 from causemap.service.problems import error_response
 
-__all__ = ["APP_CSP", "DOCS_CSP", "BodyLimit", "RequestMetrics", "SecurityHeaders"]
+__all__ = ["APP_CSP", "DOCS_CSP", "BodyLimit", "HeadAsGet", "RequestMetrics", "SecurityHeaders"]
 
 APP_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -127,7 +128,8 @@ class RequestMetrics:
 
     Each answer also says how long the server took to start it, as
     ``Server-Timing: total;dur=<ms>`` (browsers' developer tools show it; the benchmark
-    reads it).
+    reads it). A request whose client went away before an answer started (mid-body, say)
+    was not answered: it is counted in ``HTTP_DISCONNECTS`` instead, without a latency.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -138,8 +140,17 @@ class RequestMetrics:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
+        method = scope.get("method", "GET")
         status = 500
         elapsed: float | None = None
+        gone = False
+
+        async def watched_receive() -> Message:
+            nonlocal gone
+            message = await receive()
+            if message["type"] == "http.disconnect" and elapsed is None:
+                gone = True
+            return message
 
         async def timed_send(message: Message) -> None:
             nonlocal status, elapsed
@@ -151,10 +162,43 @@ class RequestMetrics:
             await send(message)
 
         try:
-            await self.app(scope, receive, timed_send)
+            await self.app(scope, watched_receive, timed_send)
         finally:
             route = _route_label(scope)
-            method = scope.get("method", "GET")
-            HTTP_REQUESTS.inc(method=method, route=route, status=str(status))
-            took = elapsed if elapsed is not None else time.perf_counter() - started
-            HTTP_LATENCY.observe(took, method=method, route=route)
+            if gone:
+                HTTP_DISCONNECTS.inc(method=method, route=route)
+            else:
+                HTTP_REQUESTS.inc(method=method, route=route, status=str(status))
+                took = elapsed if elapsed is not None else time.perf_counter() - started
+                HTTP_LATENCY.observe(took, method=method, route=route)
+
+
+class HeadAsGet:
+    """Answer ``HEAD`` wherever ``GET`` is answered: the status and headers of the GET,
+    without its body.
+
+    FastAPI's routes take only the methods they declare, so HEAD was 404 or 405 on every
+    API route. The GET runs as usual on a copy of the scope (the server still knows the
+    request as HEAD and sends no body); once its headers are out, the rest is cut off,
+    so an endless event stream ends too.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+        inner = {**scope, "method": "GET"}
+        with anyio.CancelScope() as headers_sent:
+
+            async def head_send(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    await send(message)
+                    await send({"type": "http.response.body", "body": b"", "more_body": False})
+                    headers_sent.cancel()
+
+            await self.app(inner, receive, head_send)
+        if "route" in inner:  # what the router matched, for the metrics label
+            scope["route"] = inner["route"]

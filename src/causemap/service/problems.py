@@ -2,8 +2,9 @@
 
 Library errors map to 4xx by class (:data:`STATUS`); invalid incidents carry the same
 :class:`~causemap.diagnostics.Diagnostic` list as the CLI prints. Request-parameter
-errors, unknown routes and wrong methods use the same shape. Anything unexpected is
-logged with its traceback and answered with a bare 500 that shows neither.
+errors, unknown routes and wrong methods use the same shape. A client that goes away
+mid-request is logged in one line, not as an error. Anything unexpected is logged with
+its traceback and answered with a bare 500 that shows neither.
 """
 
 from __future__ import annotations
@@ -13,18 +14,23 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
+from starlette.routing import Match, Mount
 
 from causemap import errors
 from causemap.diagnostics import Diagnostic, pointer
 
 __all__ = [
+    "CLIENT_CLOSED",
     "STATUS",
     "ErrorBody",
     "ErrorResponse",
     "FormatNotFound",
+    "allowed_methods",
+    "bad_parameter",
     "error_response",
     "install",
     "responses",
@@ -41,7 +47,7 @@ class FormatNotFound(errors.UnknownFormat):
 STATUS: list[tuple[type[errors.CausemapError], int]] = [
     (errors.MalformedDocument, 400),
     (errors.InvalidIncident, 422),
-    (errors.InvalidQuery, 400),
+    (errors.InvalidQuery, 422),
     (FormatNotFound, 404),
     (errors.UnknownFormat, 400),
     (errors.LimitExceeded, 413),
@@ -150,6 +156,10 @@ async def _library_error(request: Request, exc: Exception) -> JSONResponse:
     details: list[Diagnostic] | dict[str, Any] | None = None
     headers: dict[str, str] = {}
     message = str(exc)
+    if isinstance(exc, errors.InvalidQuery):
+        # A request parameter, like the ones FastAPI checks (see ``bad_parameter``).
+        problem = Diagnostic(severity="error", code=exc.code, message=message)
+        return error_response(422, "invalid-parameters", "invalid request parameters", [problem])
     if isinstance(exc, errors.InvalidIncident):
         details = [d.model_copy(update={"file": None}) for d in exc.diagnostics]
         errors_ = [d for d in exc.diagnostics if d.severity == "error"]
@@ -164,10 +174,8 @@ async def _library_error(request: Request, exc: Exception) -> JSONResponse:
         headers["ETag"] = f'"{exc.current}"'
     elif isinstance(exc, errors.MissingToken):
         headers["WWW-Authenticate"] = 'Bearer realm="causemap"'
-    elif isinstance(exc, errors.NotAcceptable):
-        details = {"formats": sorted(_media_types())}
-    elif isinstance(exc, errors.UnknownFormat):
-        details = {"formats": list(_format_names())}
+    elif isinstance(exc, errors.NotAcceptable | errors.UnknownFormat) and exc.choices:
+        details = {"formats": exc.choices}
     if isinstance(exc, errors.RenderError) and status != 503:
         # The message never holds Graphviz's own words (its stderr can echo input and
         # name files): the runner logs those and keeps them off the message.
@@ -179,16 +187,11 @@ async def _library_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(status, exc.code, message, details, headers)
 
 
-def _format_names() -> tuple[str, ...]:
-    from causemap.render import FORMATS
-
-    return tuple(FORMATS)
-
-
-def _media_types() -> set[str]:
-    from causemap.render import FORMATS
-
-    return {f.media_type.split(";")[0] for f in FORMATS.values()}
+def bad_parameter(source: str, name: str, kind: str, message: str) -> RequestValidationError:
+    """A request parameter FastAPI could not check itself (a header's syntax, a cursor, a
+    node the incident lacks), answered like the ones it checks: 422 ``invalid-parameters``
+    with the pointer ``/<source>/<name>``, e.g. ``/header/last-event-id``."""
+    return RequestValidationError([{"type": kind, "loc": (source, name), "msg": message}])
 
 
 async def _parameters(request: Request, exc: Exception) -> JSONResponse:
@@ -207,13 +210,58 @@ async def _parameters(request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "invalid-parameters", "invalid request parameters", details or None)
 
 
+_METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some API route answers at the request's path, HEAD with GET.
+
+    A route that refuses a method knows only its own methods, and one path often has
+    several routes (``GET``, ``PUT`` and ``DELETE /incidents/{id}``), so ``Allow`` is
+    found by asking every route about every method. Mounts (the web editor) are left out.
+    """
+    path: str = request.scope["path"]
+    found = []
+    for method in _METHODS:
+        probe = {
+            "type": "http",
+            "method": method,
+            "path": path,
+            "root_path": request.scope.get("root_path", ""),
+            "headers": [],
+            "query_string": b"",
+        }
+        routes = [r for r in request.app.router.routes if not isinstance(r, Mount)]
+        if any(route.matches(probe)[0] is Match.FULL for route in routes):
+            found.append(method)
+    return [m for method in found for m in ((method, "HEAD") if method == "GET" else (method,))]
+
+
 async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
     message = exc.detail if isinstance(exc.detail, str) else "request refused"
+    headers = dict(exc.headers or {})
     if exc.status_code == 404:
         message = f"no such resource: {request.url.path}"
-    return error_response(exc.status_code, code, message, headers=dict(exc.headers or {}))
+    if exc.status_code == 405 and (allowed := allowed_methods(request)):
+        headers["Allow"] = ", ".join(allowed)
+        message = f"{request.method} is not allowed here; allowed: {headers['Allow']}"
+    return error_response(exc.status_code, code, message, headers=headers)
+
+
+CLIENT_CLOSED = 499
+"""nginx's "client closed request": what a request whose client went away gets, for the
+record; nobody receives it."""
+
+
+async def _disconnected(request: Request, exc: Exception) -> Response:
+    log.info(
+        "%s %s: the client went away before sending its whole body",
+        request.method,
+        request.url.path,
+    )
+    return Response(status_code=CLIENT_CLOSED)
 
 
 async def _internal(request: Request, exc: Exception) -> JSONResponse:
@@ -226,4 +274,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(errors.CausemapError, _library_error)
     app.add_exception_handler(RequestValidationError, _parameters)
     app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(ClientDisconnect, _disconnected)
     app.add_exception_handler(Exception, _internal)

@@ -22,6 +22,7 @@ from causemap.model import Incident
 
 __all__ = [
     "MAX_LIMIT",
+    "MAX_REVISION",
     "Action",
     "Page",
     "Query",
@@ -35,6 +36,9 @@ __all__ = [
 
 MAX_LIMIT = 500
 """Largest page a listing returns."""
+MAX_REVISION = 2**31 - 1
+"""Largest revision number: revisions are 32-bit INTEGER columns (PostgreSQL's limit;
+SQLite's is 2**63 - 1). Numbers from outside are checked against it before any query."""
 
 Action = Literal["create", "update", "delete", "restore"]
 

@@ -46,6 +46,7 @@ from causemap.store.engine import WRITE, make_engine, resolve_url, safe_url
 from causemap.store.migrate import upgrade
 from causemap.store.records import (
     MAX_LIMIT,
+    MAX_REVISION,
     Action,
     Page,
     Query,
@@ -266,6 +267,8 @@ class Store:
         incident: Incident | None,
     ) -> Record:
         """Append revision ``expected + 1``, if ``expected`` is still the latest."""
+        if not 0 < expected < MAX_REVISION:  # no such revision, or no room after it
+            raise self._refusal(connection, incident_id, expected)
         now = _now()
         changes: dict[str, Any] = {"revision": expected + 1, "updated_at": now}
         condition = [incidents.c.id == incident_id, incidents.c.revision == expected]
@@ -327,7 +330,7 @@ class Store:
         query = select(revisions).where(
             revisions.c.incident_id == incident_id, revisions.c.number == number
         )
-        row = connection.execute(query).first()
+        row = connection.execute(query).first() if 0 < number <= MAX_REVISION else None
         if row is None:
             raise IncidentNotFound(f"incident {incident_id!r} has no revision {number}")
         return _to_record(row, deleted=deleted_at is not None)
@@ -382,7 +385,7 @@ class Store:
         columns = [c for c in revisions.c if c.name != "document"]
         query = (
             select(*columns)
-            .where(revisions.c.incident_id == incident_id, revisions.c.number > after)
+            .where(revisions.c.incident_id == incident_id, revisions.c.number > _bounded(after))
             .order_by(revisions.c.number)
             .limit(max(1, min(limit, MAX_LIMIT)))
         )
@@ -400,7 +403,7 @@ class Store:
         """
         query = (
             select(revisions)
-            .where(revisions.c.incident_id == incident_id, revisions.c.number > after)
+            .where(revisions.c.incident_id == incident_id, revisions.c.number > _bounded(after))
             .order_by(revisions.c.number)
             .limit(limit)
         )
@@ -517,6 +520,11 @@ class Store:
         with self._connect() as connection:
             rows = connection.execute(query).all()
         return [_to_record(row, deleted=False) for row in rows]
+
+
+def _bounded(after: int) -> int:
+    """``after`` within the range a revision number can take (any int is meaningful)."""
+    return max(0, min(after, MAX_REVISION))
 
 
 def _same_id(incident_id: str, incident: Incident) -> None:

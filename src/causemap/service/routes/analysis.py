@@ -19,8 +19,8 @@ from causemap.loader import Checked
 from causemap.patterns.suggest import CatalogIndex
 from causemap.service.bodies import INCIDENT_BODY, check_body, read_body
 from causemap.service.deps import API_PREFIX, IncidentId, StoreDep, reader
+from causemap.service.headers import etag_matches
 from causemap.service.problems import responses
-from causemap.service.routes.render import etag_matches
 
 __all__ = ["LintFinding", "LintReport", "SuggestReport", "SuggestionOut", "router"]
 

@@ -19,10 +19,12 @@ from fastapi import APIRouter, Header, Query, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
-from causemap.errors import IncidentNotFound, InvalidQuery
+from causemap.errors import IncidentNotFound
 from causemap.service.deps import API_PREFIX, IncidentId, StoreDep, reader
-from causemap.service.problems import responses
+from causemap.service.headers import parse_revision
+from causemap.service.problems import bad_parameter, responses
 from causemap.store import Record, Store
+from causemap.store.records import MAX_REVISION
 
 __all__ = ["event", "follow", "router"]
 
@@ -59,10 +61,24 @@ async def follow(store: Store, incident_id: str, after: int, poll: float) -> Asy
 
 
 def _resume(last_event_id: str | None, after: int | None, latest: int) -> int:
+    """The revision to follow from: ``Last-Event-ID``, else ``after``, else the one before
+    the latest (so the stream starts with the current revision).
+
+    Raises
+    ------
+    RequestValidationError
+        ``Last-Event-ID`` is not a revision number (HTTP 422, before any stream starts).
+    """
     if last_event_id is not None and last_event_id.strip():
-        if not last_event_id.strip().isdigit():
-            raise InvalidQuery("Last-Event-ID must be a revision number")
-        return int(last_event_id)
+        number = parse_revision(last_event_id.strip(), minimum=0)
+        if number is None:
+            raise bad_parameter(
+                "header",
+                "last-event-id",
+                "revision_number",
+                f"Last-Event-ID must be a revision number from 0 to {MAX_REVISION}",
+            )
+        return number
     if after is not None:
         return after
     return latest - 1
@@ -72,7 +88,7 @@ def _resume(last_event_id: str | None, after: int | None, latest: int) -> int:
     "/{incident_id}/events",
     dependencies=[reader],
     response_class=EventSourceResponse,
-    responses=responses(400, 401, 403, 404, 422, 503, extra=_STREAM),
+    responses=responses(401, 403, 404, 422, 503, extra=_STREAM),
     summary="Follow an incident's revisions live (Server-Sent Events)",
 )
 async def incident_events(
@@ -83,7 +99,7 @@ async def incident_events(
         str | None, Header(max_length=20, description="Resume after this revision.")
     ] = None,
     after: Annotated[
-        int | None, Query(ge=0, le=2**31 - 1, description="Start after this revision.")
+        int | None, Query(ge=0, le=MAX_REVISION, description="Start after this revision.")
     ] = None,
 ) -> EventSourceResponse:
     """Each event is ``event: revision``, ``id: <number>`` and the revision with its

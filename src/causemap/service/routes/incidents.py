@@ -16,21 +16,22 @@ from starlette.concurrency import run_in_threadpool
 
 from causemap.diagnostics import Diagnostic
 from causemap.diff import IncidentDiff, default_analyzer, diff
-from causemap.errors import PreconditionRequired, RevisionConflict
+from causemap.errors import InvalidQuery
 from causemap.loader import dump
 from causemap.model import Incident
 from causemap.service.bodies import INCIDENT_BODY, YAML_TYPES, check_body, read_body
 from causemap.service.deps import API_PREFIX, IncidentId, StoreDep, reader, writer
-from causemap.service.problems import responses
+from causemap.service.headers import etag_matches, parse_if_match, path_segment
+from causemap.service.problems import bad_parameter, responses
 from causemap.store import Page, Record, RevisionInfo
 from causemap.store import Query as StoreQuery
-from causemap.store.records import MAX_LIMIT
+from causemap.store.records import MAX_LIMIT, MAX_REVISION, decode_cursor
 
-__all__ = ["Diff", "RevisionPage", "Saved", "parse_if_match", "router"]
+__all__ = ["Diff", "RevisionPage", "Saved", "router"]
 
 router = APIRouter(prefix=f"{API_PREFIX}/incidents", tags=["incidents"])
 
-Number = Annotated[int, Path(ge=1, le=2**31 - 1, description="A revision number.")]
+Number = Annotated[int, Path(ge=1, le=MAX_REVISION, description="A revision number.")]
 
 _DOCUMENT = {
     "model": Incident,
@@ -79,39 +80,13 @@ def _etag(number: int) -> str:
     return f'"{number}"'
 
 
-def parse_if_match(header: str | None) -> int | None:
-    """The revision an ``If-Match`` header names, None when absent.
-
-    Raises
-    ------
-    PreconditionRequired
-        For ``*`` or a list: name the one revision you read.
-    RevisionConflict
-        For a weak or non-numeric tag, which can never match.
-
-    Examples
-    --------
-    >>> parse_if_match('"3"'), parse_if_match(None)
-    (3, None)
-    """
-    if header is None or not header.strip():
-        return None
-    value = header.strip()
-    if value == "*" or "," in value:
-        raise PreconditionRequired('If-Match must name the one revision you read, e.g. "3"')
-    if value.startswith('"') and value.endswith('"') and value[1:-1].isdigit():
-        return int(value[1:-1])
-    raise RevisionConflict(f'If-Match {value[:40]} matches no revision (expected e.g. "3")')
-
-
 def _document(record: Record, request: Request, *, immutable: bool = False) -> Response:
     headers = {
         "ETag": _etag(record.number),
         "Cache-Control": "private, max-age=31536000, immutable" if immutable else "no-cache",
         "Vary": "Accept, Authorization",
     }
-    match = request.headers.get("if-none-match")
-    if match and _etag(record.number) in [t.strip() for t in match.split(",")]:
+    if etag_matches(request.headers.get("if-none-match"), str(record.number)):
         return Response(status_code=304, headers=headers)
     accept = request.headers.get("accept", "")
     if any(t in accept for t in YAML_TYPES):
@@ -124,7 +99,7 @@ def _document(record: Record, request: Request, *, immutable: bool = False) -> R
     "",
     response_model=Page,
     dependencies=[reader],
-    responses=responses(400, 401, 403, 422, 503),
+    responses=responses(401, 403, 422, 503),
     summary="List incidents",
 )
 def list_incidents(
@@ -140,6 +115,11 @@ def list_incidents(
     cursor: Annotated[str | None, Query(max_length=400, description="next_cursor")] = None,
 ) -> Page:
     """Incidents, newest first (by date, then id), filtered and paginated by cursor."""
+    if cursor is not None:
+        try:
+            decode_cursor(cursor)
+        except InvalidQuery as exc:
+            raise bad_parameter("query", "cursor", "invalid_cursor", str(exc)) from None
     query = StoreQuery(
         tags=tuple(tag),
         services=tuple(service),
@@ -174,7 +154,7 @@ async def create_incident(request: Request, response: Response, store: StoreDep)
 
     saved = await run_in_threadpool(work)
     response.headers["ETag"] = _etag(saved.number)
-    response.headers["Location"] = f"{request.url.path.rstrip('/')}/{saved.incident_id}"
+    response.headers["Location"] = f"{router.prefix}/{path_segment(saved.incident_id)}"
     return saved
 
 
@@ -261,7 +241,7 @@ def restore_incident(incident_id: IncidentId, response: Response, store: StoreDe
 def list_revisions(
     incident_id: IncidentId,
     store: StoreDep,
-    after: Annotated[int, Query(ge=0, le=2**31 - 1, description="Revisions after this.")] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_REVISION, description="Revisions after this.")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
 ) -> RevisionPage:
     """Every save of the incident, oldest first, including deletes and restores."""
@@ -295,16 +275,16 @@ def diff_revisions(
     incident_id: IncidentId,
     store: StoreDep,
     from_: Annotated[
-        int | None, Query(alias="from", ge=1, le=2**31 - 1, description="Default: to - 1.")
+        int | None, Query(alias="from", ge=1, le=MAX_REVISION, description="Default: to - 1.")
     ] = None,
-    to: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Default: latest.")] = None,
+    to: Annotated[int | None, Query(ge=1, le=MAX_REVISION, description="Default: latest.")] = None,
 ) -> Diff:
     """Nodes, edges, actions and fields added, removed or changed; and the analysis."""
     if to is None:
         to = store.get(incident_id, include_deleted=True).number
+    after = store.revision(incident_id, to).to_incident()  # first: a missing `to` is named
     start = from_ if from_ is not None else max(1, to - 1)
     before = store.revision(incident_id, start).to_incident()
-    after = store.revision(incident_id, to).to_incident()
     result = diff(before, after, analyze=default_analyzer())
     values: dict[str, Any] = json.loads(result.model_dump_json())
     return Diff.model_validate({**values, "from_revision": start, "to_revision": to})

@@ -27,9 +27,9 @@ from causemap.patterns import render as render_report
 from causemap.patterns.result import PatternsReport
 from causemap.service.bodies import INCIDENTS_BODY, check_incidents, read_body
 from causemap.service.deps import API_PREFIX, StoreDep, reader
+from causemap.service.headers import etag_matches
 from causemap.service.problems import responses
 from causemap.service.routes.analysis import catalog_index
-from causemap.service.routes.render import etag_matches
 from causemap.store import Record
 
 __all__ = ["REPORT_CSP", "REPORT_FORMATS", "ReportMemo", "report", "router"]
@@ -74,7 +74,8 @@ def _format(name: str) -> str:
 
     if name not in REPORT_FORMATS:
         raise UnknownFormat(
-            f"unknown format {name[:40]!r}; choose from: {', '.join(REPORT_FORMATS)}"
+            f"unknown format {name[:40]!r}; choose from: {', '.join(REPORT_FORMATS)}",
+            list(REPORT_FORMATS),
         )
     return name
 
@@ -93,11 +94,17 @@ def report(
     return build_report(facts, builtin_catalog(), since=since)
 
 
-def _answer(text: str, fmt: str, headers: dict[str, str] | None = None) -> Response:
+def _headers(fmt: str, headers: dict[str, str] | None = None) -> dict[str, str]:
+    """``headers``, plus the sandbox policy for HTML: on the 304 as on the 200, since a
+    cache merges a 304's headers into the stored page."""
     extra = dict(headers or {})
     if fmt == "html":
         extra["Content-Security-Policy"] = REPORT_CSP
-    return Response(text, media_type=REPORT_FORMATS[fmt], headers=extra)
+    return extra
+
+
+def _answer(text: str, fmt: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(text, media_type=REPORT_FORMATS[fmt], headers=_headers(fmt, headers))
 
 
 @router.post(
@@ -185,7 +192,7 @@ async def patterns_stored(
     key = _fingerprint(heads, since, fmt)
     headers = {"ETag": f'"{key}"', "Cache-Control": "no-cache", "Vary": "Authorization"}
     if etag_matches(request.headers.get("if-none-match"), key):
-        return Response(status_code=304, headers=headers)
+        return Response(status_code=304, headers=_headers(fmt, headers))
     text = memo.get(key)
     if text is None:
 

@@ -15,10 +15,10 @@ import hashlib
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 
 from causemap.errors import NotAcceptable, UnknownFormat
+from causemap.model import Slug
 from causemap.render import FORMATS, OutputFormat, RenderOptions, format_for_path
 from causemap.service.bodies import INCIDENT_BODY, read_body
 from causemap.service.deps import (
@@ -29,7 +29,8 @@ from causemap.service.deps import (
     reader,
     render_reader,
 )
-from causemap.service.problems import FormatNotFound, responses
+from causemap.service.headers import attachment, etag_matches
+from causemap.service.problems import FormatNotFound, bad_parameter, responses
 from causemap.service.rendering import (
     Rendered,
     Subject,
@@ -41,8 +42,8 @@ from causemap.service.rendering import (
 __all__ = [
     "DIAGRAM_CSP",
     "IMMUTABLE",
-    "etag_matches",
     "negotiate",
+    "negotiate_media",
     "path_format",
     "query_format",
     "router",
@@ -73,7 +74,7 @@ def _known(name: str, error: type[UnknownFormat]) -> OutputFormat:
     names there are."""
     spec = FORMATS.get(name) or format_for_path(f"diagram.{name}")
     if spec is None:
-        raise error(f"unknown format {name[:40]!r}; choose from: {', '.join(_NAMES)}")
+        raise error(f"unknown format {name[:40]!r}; choose from: {', '.join(_NAMES)}", _NAMES)
     return spec
 
 
@@ -116,8 +117,28 @@ def negotiate(accept: str | None) -> OutputFormat:
     >>> negotiate(None).name
     'svg'
     """
+    return negotiate_media(accept)[0]
+
+
+def negotiate_media(accept: str | None) -> tuple[OutputFormat, str]:
+    """The format an ``Accept`` header prefers, and the media type to answer with: the
+    one the header named when it named one (``text/vnd.mermaid`` is answered as such,
+    not as the format's usual ``text/plain``), else the format's own.
+
+    Raises
+    ------
+    NotAcceptable
+        When no format matches (HTTP 406).
+
+    Examples
+    --------
+    >>> negotiate_media("text/vnd.mermaid")[1]
+    'text/vnd.mermaid; charset=utf-8'
+    >>> negotiate_media("text/*")[1]
+    'text/vnd.graphviz; charset=utf-8'
+    """
     if accept is None or not accept.strip():
-        return FORMATS["svg"]
+        return FORMATS["svg"], FORMATS["svg"].media_type
     ranges: list[tuple[float, int, str]] = []
     for i, part in enumerate(accept.split(",")[:50]):
         media, *params = (p.strip() for p in part.split(";"))
@@ -133,29 +154,18 @@ def negotiate(accept: str | None) -> OutputFormat:
             ranges.append((-quality, i, media.lower()))
     for _, _, media in sorted(ranges):
         if media in _MEDIA:
-            return FORMATS[_MEDIA[media]]
+            spec = FORMATS[_MEDIA[media]]
+            _, charset, rest = spec.media_type.partition(";")
+            return spec, media + (f";{rest}" if charset else "")
         kind, _, sub = media.partition("/")
         if sub == "*":
             for name in _PREFERENCE:
                 if kind == "*" or FORMATS[name].media_type.startswith(f"{kind}/"):
-                    return FORMATS[name]
+                    return FORMATS[name], FORMATS[name].media_type
     raise NotAcceptable(
-        f"cannot answer with any of: {accept[:200]}; ask for one of " + ", ".join(sorted(_MEDIA))
+        f"cannot answer with any of: {accept[:200]}; ask for one of " + ", ".join(sorted(_MEDIA)),
+        sorted(_MEDIA),
     )
-
-
-def etag_matches(header: str | None, key: str) -> bool:
-    """Whether an ``If-None-Match`` header matches the ETag ``"key"`` (weak comparison).
-
-    Examples
-    --------
-    >>> etag_matches('"a", W/"b"', "b"), etag_matches("*", "c"), etag_matches(None, "c")
-    (True, True, False)
-    """
-    if not header:
-        return False
-    tags = [t.strip().removeprefix("W/") for t in header.split(",")]
-    return "*" in tags or f'"{key}"' in tags
 
 
 def view_options(
@@ -170,12 +180,7 @@ def view_options(
         Literal["none", "uncovered"], Query(description=_FIELDS["highlight"].description)
     ] = "none",
     focus: Annotated[
-        str | None,
-        Query(
-            pattern=r"^[a-z0-9][a-z0-9._-]{0,79}$",
-            max_length=80,
-            description=_FIELDS["focus"].description,
-        ),
+        Slug | None, Query(max_length=80, description=_FIELDS["focus"].description)
     ] = None,
     legend: Annotated[bool, Query(description=_FIELDS["legend"].description)] = True,
     edge_labels: Annotated[bool, Query(description=_FIELDS["edge_labels"].description)] = True,
@@ -209,45 +214,47 @@ PathFormat = Annotated[
 def _check_focus(subject: Subject, options: RenderOptions) -> None:
     """A focus on a node the incident lacks is a bad parameter (422), not a missing page."""
     if options.focus is not None and options.focus not in subject.graph:
-        raise RequestValidationError(
-            [
-                {
-                    "type": "unknown_node",
-                    "loc": ("query", "focus"),
-                    "msg": f"no node '{options.focus}' in incident '{subject.incident.id}'",
-                }
-            ]
-        )
+        message = f"no node '{options.focus}' in incident '{subject.incident.id}'"
+        raise bad_parameter("query", "focus", "unknown_node", message)
 
 
-def _headers(key: str, cache: str) -> dict[str, str]:
-    return {"ETag": f'"{key}"', "Cache-Control": cache}
-
-
-def _answer(
-    rendered: Rendered, *, download: bool, cache: str, embeddable: bool, vary: str | None = None
-) -> Response:
-    spec = rendered.format
-    headers = _headers(rendered.key, cache)
+def _headers(
+    key: str, spec: OutputFormat, cache: str, *, embeddable: bool, vary: str | None
+) -> dict[str, str]:
+    """The headers a diagram and its 304 share: a cache merges a 304's headers into the
+    stored answer, so a 304 without the sandbox policy would take it off the diagram."""
+    headers = {"ETag": f'"{key}"', "Cache-Control": cache}
     if spec.name != "pdf":
         headers["Content-Security-Policy"] = DIAGRAM_CSP
     if embeddable:
         headers["Cross-Origin-Resource-Policy"] = "cross-origin"
-    if download:
-        headers["Content-Disposition"] = f'attachment; filename="{rendered.incident}{spec.suffix}"'
     if vary:
         headers["Vary"] = vary
+    return headers
+
+
+def _answer(
+    rendered: Rendered,
+    *,
+    download: bool,
+    cache: str,
+    embeddable: bool,
+    vary: str | None = None,
+    media_type: str | None = None,
+) -> Response:
+    spec = rendered.format
+    headers = _headers(rendered.key, spec, cache, embeddable=embeddable, vary=vary)
+    if download:
+        headers["Content-Disposition"] = attachment(rendered.incident, spec.suffix)
     timing = "cache;desc=hit" if rendered.cached else f"render;dur={rendered.seconds * 1000:.1f}"
     headers["Server-Timing"] = timing
-    return Response(rendered.data, media_type=spec.media_type, headers=headers)
+    return Response(rendered.data, media_type=media_type or spec.media_type, headers=headers)
 
 
-def _not_modified(key: str, cache: str, *, embeddable: bool, vary: str | None = None) -> Response:
-    headers = _headers(key, cache)
-    if embeddable:
-        headers["Cross-Origin-Resource-Policy"] = "cross-origin"
-    if vary:
-        headers["Vary"] = vary
+def _not_modified(
+    key: str, spec: OutputFormat, cache: str, *, embeddable: bool, vary: str | None = None
+) -> Response:
+    headers = _headers(key, spec, cache, embeddable=embeddable, vary=vary)
     return Response(status_code=304, headers=headers)
 
 
@@ -262,6 +269,18 @@ _DIAGRAM: dict[int, dict[str, Any]] = {
         "content": _DIAGRAM_CONTENT,
     }
 }
+_NEGOTIATED: dict[int, dict[str, Any]] = {
+    200: {
+        "description": "The diagram, in the media type Accept asked for (or `format`'s), "
+        "with its content hash as a strong ETag.",
+        "content": _DIAGRAM_CONTENT
+        | {
+            media: {"schema": {"type": "string"}}
+            for media in _MEDIA
+            if media not in _DIAGRAM_CONTENT
+        },
+    }
+}
 _CACHED: dict[int, dict[str, Any]] = {
     **_DIAGRAM,
     304: {"description": "Not modified (If-None-Match matched the ETag)"},
@@ -272,7 +291,7 @@ _CACHED: dict[int, dict[str, Any]] = {
     "/render",
     dependencies=[reader],
     response_class=Response,
-    responses=responses(400, 401, 403, 406, 413, 415, 422, 503, extra=_DIAGRAM),
+    responses=responses(400, 401, 403, 406, 413, 415, 422, 503, extra=_NEGOTIATED),
     openapi_extra=INCIDENT_BODY,
     summary="Draw a posted incident",
 )
@@ -297,12 +316,23 @@ async def render_posted(
     or memory limit is 422 (``render-timeout``); one it could not finish in time while
     the machine was busy is 503.
     """
-    spec = query_format(format) if format is not None else negotiate(request.headers.get("accept"))
+    if format is not None:
+        spec, media_type, vary = query_format(format), None, None
+    else:
+        spec, media_type = negotiate_media(request.headers.get("accept"))
+        vary = "Accept"
     data, body_format = await read_body(request)
     subject = await run_in_threadpool(subject_from_body, data, body_format)
     _check_focus(subject, options)
     rendered = await renderer.render(subject, spec, options)
-    return _answer(rendered, download=download, cache="no-store", embeddable=False)
+    return _answer(
+        rendered,
+        download=download,
+        cache="no-store",
+        embeddable=False,
+        vary=vary,
+        media_type=media_type,
+    )
 
 
 @router.get(
@@ -339,7 +369,7 @@ async def render_encoded(
     key = renderer.memo.get(requested)
     if key is not None:
         if etag_matches(matches, key):
-            return _not_modified(key, IMMUTABLE, embeddable=True)
+            return _not_modified(key, spec, IMMUTABLE, embeddable=True)
         found = renderer.lookup(key, spec)
         if found is not None:
             return _answer(found, download=download, cache=IMMUTABLE, embeddable=True)
@@ -349,7 +379,7 @@ async def render_encoded(
     key = renderer.key(subject.digest, spec.name, options)
     renderer.memo.put(requested, key)
     if etag_matches(matches, key):
-        return _not_modified(key, IMMUTABLE, embeddable=True)
+        return _not_modified(key, spec, IMMUTABLE, embeddable=True)
     rendered = await renderer.render(subject, spec, options, key)
     return _answer(rendered, download=download, cache=IMMUTABLE, embeddable=True)
 
@@ -377,7 +407,7 @@ async def render_stored(
     key = renderer.key(record.digest, spec.name, options)
     cache, vary = "no-cache", "Authorization"
     if etag_matches(request.headers.get("if-none-match"), key):
-        return _not_modified(key, cache, embeddable=True, vary=vary)
+        return _not_modified(key, spec, cache, embeddable=True, vary=vary)
     rendered = renderer.lookup(key, spec)
     if rendered is None:
         subject = await run_in_threadpool(subject_from_record, record)

@@ -1,0 +1,111 @@
+"""HTTP header values, read strictly and written safely.
+
+Every header the service builds from text that came from a client or a document goes
+through here, so a value can never carry a line break or a byte a server refuses to send
+(which would fail the answer after the work was done).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from causemap.errors import PreconditionRequired, RevisionConflict
+from causemap.store.records import MAX_REVISION
+
+__all__ = ["attachment", "etag_matches", "parse_if_match", "parse_revision", "path_segment"]
+
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_DIGITS = re.compile(r"[0-9]{1,10}")
+
+
+def etag_matches(header: str | None, tag: str) -> bool:
+    """Whether an ``If-None-Match`` header matches the entity tag ``"tag"``.
+
+    As RFC 9110 (13.1.2) has it for every endpoint: weak comparison (``W/"3"`` matches
+    ``"3"``), and ``*`` matches any current representation.
+
+    Examples
+    --------
+    >>> etag_matches('"a", W/"b"', "b"), etag_matches("*", "c"), etag_matches(None, "c")
+    (True, True, False)
+    """
+    if not header:
+        return False
+    tags = [t.strip().removeprefix("W/") for t in header.split(",")]
+    return "*" in tags or f'"{tag}"' in tags
+
+
+def parse_revision(text: str, *, minimum: int = 1) -> int | None:
+    """The revision number ``text`` spells, or None if it spells none.
+
+    Only ASCII digits count (``str.isdigit`` also takes ``²`` and other Unicode digits,
+    which ``int`` then refuses), and only numbers from ``minimum`` to ``MAX_REVISION``.
+
+    Examples
+    --------
+    >>> parse_revision("3"), parse_revision("0", minimum=0), parse_revision("0")
+    (3, 0, None)
+    >>> parse_revision("²"), parse_revision("99999999999999999999"), parse_revision(" 3")
+    (None, None, None)
+    """
+    if _DIGITS.fullmatch(text) is None:
+        return None
+    number = int(text)
+    return number if minimum <= number <= MAX_REVISION else None
+
+
+def parse_if_match(header: str | None) -> int | None:
+    """The revision an ``If-Match`` header names, None when absent.
+
+    Raises
+    ------
+    PreconditionRequired
+        For ``*`` or a list: name the one revision you read.
+    RevisionConflict
+        For a weak, malformed or impossible tag (``W/"3"``, ``"²"``, ``"9223372036854775807"``),
+        which can never match a revision.
+
+    Examples
+    --------
+    >>> parse_if_match('"3"'), parse_if_match(None)
+    (3, None)
+    """
+    if header is None or not header.strip():
+        return None
+    value = header.strip()
+    if value == "*" or "," in value:
+        raise PreconditionRequired('If-Match must name the one revision you read, e.g. "3"')
+    if len(value) > 2 and value[0] == value[-1] == '"':
+        number = parse_revision(value[1:-1])
+        if number is not None:
+            return number
+    raise RevisionConflict(f'If-Match {value[:40]} matches no revision (expected e.g. "3")')
+
+
+def path_segment(text: str) -> str:
+    """``text`` percent-encoded as one URL path segment (for ``Location``).
+
+    Examples
+    --------
+    >>> path_segment("db-failover"), path_segment("a/b\\n")
+    ('db-failover', 'a%2Fb%0A')
+    """
+    return quote(text, safe="")
+
+
+def attachment(stem: str, suffix: str) -> str:
+    """A ``Content-Disposition`` value that downloads as ``stem`` + ``suffix``.
+
+    Anything but ASCII letters, digits, ``.``, ``_`` and ``-`` in ``stem`` becomes ``_``,
+    so the value is always a plain quoted string.
+
+    Examples
+    --------
+    >>> attachment("demo", ".svg")
+    'attachment; filename="demo.svg"'
+    >>> attachment('x"\\r\\nSet-Cookie: a', ".png")
+    'attachment; filename="x_Set-Cookie_a.png"'
+    """
+    name = _UNSAFE_NAME.sub("_", stem).strip("._") or "diagram"
+    return f'attachment; filename="{name}{_UNSAFE_NAME.sub("_", suffix)}"'
