@@ -433,6 +433,16 @@ CASES = [
         13,
     ),
     Case(
+        "classified-impact",
+        variant(
+            "    causes: [push, no-canary]",
+            "    causes: [push, no-canary]\n    classification: proximate",
+        ),
+        "classified-impact",
+        "/nodes/2/classification",
+        18,
+    ),
+    Case(
         "impact-with-edge",
         BASE + "edges:\n  - {from: outage, to: push}\n",
         "impact-has-effects",

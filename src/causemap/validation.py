@@ -2,7 +2,7 @@
 
 The pydantic models check each value on its own; these rules relate values to each
 other: ids are unique, references name existing nodes, the graph is acyclic, there is an
-impact and it causes nothing. Errors make a document invalid; warnings (nodes that reach
+impact, it causes nothing and carries no class. Errors make a document invalid; warnings (nodes that reach
 no impact, odd action bookkeeping) do not.
 
 Every diagnostic carries the JSON pointer of the value at fault, so that the loader can
@@ -86,6 +86,15 @@ def _ids(incident: Incident) -> Iterator[Diagnostic]:
 def _references(incident: Incident) -> Iterator[Diagnostic]:
     kinds = {n.id: n.kind for n in incident.nodes}
     for i, node in enumerate(incident.nodes):
+        if node.kind == NodeKind.IMPACT and node.classification is not None:
+            yield error_at(
+                "classified-impact",
+                f"impact '{node.id}' has a classification; an impact is the harm, and only "
+                "its causes are proximate or systemic (remove 'classification')",
+                "nodes",
+                i,
+                "classification",
+            )
         seen: set[str] = set()
         for j, cause in enumerate(node.causes):
             path = ("nodes", i, "causes", j)
