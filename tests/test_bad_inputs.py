@@ -297,6 +297,14 @@ CASES = [
         "/date",
         4,
     ),
+    Case("week-date", variant("date: 2024-03-05", "date: 2024-W10-2"), "date", "/date", 4),
+    Case(
+        "week-date-time",
+        variant("at: 2024-03-05T10:00:00Z", "at: 2024-W10-2T10:00:00Z"),
+        "instant",
+        "/nodes/0/at",
+        9,
+    ),
     Case(
         "naive-datetime",
         variant("at: 2024-03-05T10:00:00Z", "at: 2024-03-05T10:00:00"),

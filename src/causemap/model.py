@@ -153,14 +153,19 @@ def _parse_instant(value: Any) -> dt.datetime | dt.date:
     elif isinstance(value, dt.date):
         return value
     elif isinstance(value, str):
+        # fromisoformat also reads week dates (2024-W01-1) and ordinal ones; the format,
+        # like its schema, has calendar dates only.
+        shaped = _DATE_SHAPE.match(value) is not None
         try:
+            if not shaped:
+                raise ValueError(value)
             parsed = (
                 dt.date.fromisoformat(value)
                 if len(value) == 10
                 else dt.datetime.fromisoformat(value.replace("z", "Z"))
             )
         except ValueError:
-            if _DATE_SHAPE.match(value):
+            if shaped:
                 raise PydanticCustomError(
                     "invalid_date", "{value} is not a valid calendar date", {"value": repr(value)}
                 ) from None
@@ -198,7 +203,7 @@ def _parse_date(value: Any) -> dt.date:
         raise PydanticCustomError("date", "expected a date like 2017-02-28, not a date-time")
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, str) and len(value) == 10:
+    if isinstance(value, str) and len(value) == 10 and _DATE_SHAPE.match(value):
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
