@@ -2,8 +2,8 @@
 
 The pydantic models check each value on its own; these rules relate values to each
 other: ids are unique, references name existing nodes, the graph is acyclic, there is an
-impact, it causes nothing and carries no class. Errors make a document invalid; warnings (nodes that reach
-no impact, odd action bookkeeping) do not.
+impact, it causes nothing and carries no class. Errors make a document invalid; warnings
+(nodes that reach no impact, odd action bookkeeping) do not.
 
 Every diagnostic carries the JSON pointer of the value at fault, so that the loader can
 add file, line and column.
