@@ -1,11 +1,9 @@
-"""Shared pieces of the command line: exit codes, error mapping, output helpers."""
+"""Shared pieces of the command line: exit codes, error mapping, reading the inputs."""
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -24,7 +22,7 @@ __all__ = [
     "catalog_option",
     "check_inputs",
     "echo_diagnostic",
-    "write_output",
+    "no_inputs_found",
 ]
 
 EXIT_OK = 0
@@ -122,23 +120,3 @@ def check_inputs(paths: Sequence[str]) -> list[Checked]:
 def no_inputs_found(paths: Iterable[str]) -> str:
     """Message for folders that held no incident files."""
     return f"no .yaml, .yml or .json files found in: {', '.join(paths)}"
-
-
-def write_output(data: str | bytes, output: str | None, *, default_name: str | None = None) -> None:
-    """Write to stdout (``None`` or ``-``), a file, or a file inside a folder."""
-    if output is None or output == "-":
-        if isinstance(data, bytes):
-            sys.stdout.buffer.write(data)
-        else:
-            click.echo(data, nl=not data.endswith("\n"))
-        return
-    target = Path(output)
-    if target.is_dir() and default_name:
-        target = target / default_name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
-    if isinstance(data, bytes):
-        tmp.write_bytes(data)
-    else:
-        tmp.write_text(data, encoding="utf-8")
-    tmp.replace(target)

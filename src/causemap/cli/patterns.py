@@ -8,13 +8,8 @@ import sys
 
 import click
 
-from causemap.cli.base import (
-    EXIT_PROBLEMS,
-    catalog_option,
-    echo_diagnostic,
-    no_inputs_found,
-    write_output,
-)
+from causemap.cli.base import EXIT_PROBLEMS, catalog_option, echo_diagnostic, no_inputs_found
+from causemap.cli.output import destination, emit
 
 PROGRESS_FROM = 200
 """Fewest files for which a progress bar is shown (on a terminal only)."""
@@ -83,6 +78,7 @@ def patterns(
     files = files_in(paths)
     if not files:
         raise click.UsageError(no_inputs_found(paths))
+    target = destination(output, [*files, catalog_path])
     bar = (
         click.progressbar(length=len(files) + 100, label="reading and matching", file=sys.stderr)
         if sys.stderr.isatty() and len(files) >= PROGRESS_FROM
@@ -105,4 +101,4 @@ def patterns(
                 )
                 raise SystemExit(EXIT_PROBLEMS)
         report = build_report(collected.incidents, catalog, since=since, progress=tick)
-    write_output(render(report, fmt), output)
+    emit(render(report, fmt), target, output)

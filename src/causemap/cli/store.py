@@ -94,7 +94,7 @@ def export(directory: Path, db: str | None, fmt: str) -> None:
     The files are canonical (format order, defaults left out), so `causemap import DIR`
     reads them back unchanged.
     """
-    from causemap.cli.base import write_output
+    from causemap.cli.output import write_file
     from causemap.loader import dump
     from causemap.store import Store
 
@@ -103,7 +103,8 @@ def export(directory: Path, db: str | None, fmt: str) -> None:
     with Store.open(db) as store:
         for record in _latest(store):
             text = dump(record.to_incident(), "json" if fmt == "json" else "yaml")
-            write_output(text, str(directory / f"{record.incident_id}.{fmt}"))
+            path = directory / f"{record.incident_id}.{fmt}"
+            write_file(text, path, str(path))
             count += 1
         where = store.url
     click.echo(f"{count} incidents from {where} written to {directory}")
