@@ -1,11 +1,14 @@
 """Where output goes (``causemap.cli.output``): ``-o`` never clobbers an input, a link, a
-FIFO or a device; a write that fails is an environment error naming the path."""
+FIFO or a device; a write that fails is an environment error naming the path; a reader
+that goes away ends the command quietly."""
 
 from __future__ import annotations
 
 import errno
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,7 @@ from click.testing import CliRunner
 
 from causemap.cli import cli
 from causemap.loader import dump, loads
+from tests.conftest import ROOT
 from tests.test_bad_inputs import BASE
 
 runner = CliRunner()
@@ -148,3 +152,61 @@ class TestWriteFailures:
         assert f"cannot write {tmp_path / 'out.txt'}: No space left on device" in result.output
         assert ".tmp" not in result.output
         assert sorted(p.name for p in tmp_path.iterdir()) == ["in.yaml"]
+
+
+# Runs the CLI with fd 1 on a "full disk": writes fail for as long as fd 1 is the regular
+# file the test gave it, as they would on a full file system.
+FULL_STDOUT = """\
+import errno, io, os, stat, sys
+class Full(io.RawIOBase):
+    def writable(self): return True
+    def fileno(self): return 1
+    def write(self, b):
+        if stat.S_ISREG(os.fstat(1).st_mode):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return os.write(1, b)
+sys.stdout = io.TextIOWrapper(io.BufferedWriter(Full()), encoding="utf-8")
+from causemap.cli import main
+main()
+"""
+
+
+class TestStandardOutput:
+    @pytest.mark.parametrize("command", ["analyze", "validate"])
+    def test_a_full_disk_exits_3(self, tmp_path: Path, command: str) -> None:
+        path = write(tmp_path, "in.yaml", BASE)
+        with (tmp_path / "stdout").open("wb") as stdout:
+            done = subprocess.run(
+                [sys.executable, "-c", FULL_STDOUT, command, str(path)],
+                stdout=stdout,
+                stderr=subprocess.PIPE,
+                text=True,
+                timeout=60,
+                cwd=ROOT,
+            )
+        assert done.returncode == 3, done.stderr
+        assert (
+            done.stderr
+            == "causemap: error: cannot write standard output: No space left on device\n"
+        )
+
+    def test_a_reader_that_goes_away_ends_it_quietly(self, tmp_path: Path) -> None:
+        chain = [
+            f"  - {{id: n{i}, kind: event, label: Step {i}, causes: [n{i - 1}]}}"
+            for i in range(1, 400)
+        ]
+        doc = BASE.split("nodes:")[0] + "nodes:\n  - {id: n0, kind: event, label: Step 0}\n"
+        doc += "\n".join(chain) + "\n  - {id: end, kind: impact, label: Impact, causes: [n399]}\n"
+        path = write(tmp_path, "big.yaml", doc)  # its DOT is larger than a pipe holds
+        with subprocess.Popen(
+            [sys.executable, "-m", "causemap", "render", "-f", "dot", str(path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=ROOT,
+        ) as child:
+            assert child.stdout is not None
+            assert child.stderr is not None
+            child.stdout.close()
+            errors = child.stderr.read().decode()
+            assert child.wait(timeout=60) == 141, errors
+        assert errors == ""

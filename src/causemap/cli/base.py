@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -13,6 +15,7 @@ if TYPE_CHECKING:
     from causemap.loader import Checked
 
 __all__ = [
+    "EXIT_BROKEN_PIPE",
     "EXIT_ENVIRONMENT",
     "EXIT_INTERNAL",
     "EXIT_OK",
@@ -23,6 +26,7 @@ __all__ = [
     "check_inputs",
     "echo_diagnostic",
     "no_inputs_found",
+    "silence_stdout",
 ]
 
 EXIT_OK = 0
@@ -30,6 +34,9 @@ EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 EXIT_ENVIRONMENT = 3
 EXIT_INTERNAL = 4
+EXIT_BROKEN_PIPE = 141
+"""The reader of standard output went away (``| head``): 128 + SIGPIPE, what a shell
+reports for a command that the closed pipe killed. Nothing is printed."""
 
 catalog_option = click.option(
     "--catalog",
@@ -70,10 +77,25 @@ class CLIGroup(click.Group):
         except CausemapError as exc:
             click.echo(f"causemap: error: {exc}", err=True)
             ctx.exit(_exit_code(exc))
+        except BrokenPipeError:
+            silence_stdout()
+            ctx.exit(EXIT_BROKEN_PIPE)
         except OSError as exc:
+            # Unreadable inputs are diagnostics (exit 1) before they get here; what is
+            # left is the environment: a full disk, a folder that cannot be made.
             where = f"{exc.filename}: " if exc.filename else ""
             click.echo(f"causemap: error: {where}{exc.strerror or exc}", err=True)
-            ctx.exit(EXIT_PROBLEMS)
+            ctx.exit(EXIT_ENVIRONMENT)
+
+
+def silence_stdout() -> None:
+    """Point standard output at the null device, so nothing buffered fails again at exit."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, sys.stdout.fileno())
+        finally:
+            os.close(null)
 
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
@@ -93,7 +115,12 @@ def echo_diagnostic(diagnostic: Diagnostic, *, err: bool = True) -> None:
             + ":"
             + tail
         )
-    click.echo(text, err=err)
+    if err:
+        click.echo(text, err=True)
+    else:
+        from causemap.cli.output import echo
+
+        echo(text)
 
 
 def check_inputs(paths: Sequence[str]) -> list[Checked]:

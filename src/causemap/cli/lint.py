@@ -8,6 +8,7 @@ import click
 
 from causemap.cli.analyze import CONFIG_HELP
 from causemap.cli.base import EXIT_PROBLEMS, check_inputs, echo_diagnostic, no_inputs_found
+from causemap.cli.output import echo
 from causemap.counts import counted
 
 _RANK = {"info": 0, "warning": 1, "error": 2}
@@ -90,7 +91,7 @@ def lint(
                 )
         report.append((checked.name, diagnostics))
     if fmt == "json":
-        click.echo(
+        echo(
             json.dumps(
                 [{"file": name, "findings": [d.model_dump() for d in ds]} for name, ds in report],
                 indent=2,
@@ -101,11 +102,11 @@ def lint(
         for _, diagnostics in report:
             for d in diagnostics:
                 if fmt == "github":
-                    click.echo(format_github(d))
+                    echo(format_github(d))
                 else:
                     echo_diagnostic(d, err=False)
         if fmt == "text":
             total = sum(len(ds) for _, ds in report)
-            click.echo(f"{counted(len(report), 'file')}, {counted(total, 'finding')}")
+            echo(f"{counted(len(report), 'file')}, {counted(total, 'finding')}")
     if failed:
         raise SystemExit(EXIT_PROBLEMS)

@@ -10,7 +10,9 @@
   anything is written, and so is a folder where one file is expected: usage errors,
   exit 2.
 * A write that fails (disk full, no permission, ``/proc``) is an environment error,
-  exit 3, naming the path.
+  exit 3, naming the path. A reader that stops early (``| head``) ends the command
+  quietly with :data:`~causemap.cli.base.EXIT_BROKEN_PIPE` (the command group catches
+  the ``BrokenPipeError``).
 """
 
 from __future__ import annotations
@@ -26,12 +28,13 @@ from typing import IO, Any
 
 import click
 
-from causemap.cli.base import EXIT_ENVIRONMENT
+from causemap.cli.base import EXIT_ENVIRONMENT, silence_stdout
 
 __all__ = [
     "OutputError",
     "check_target",
     "destination",
+    "echo",
     "emit",
     "write_file",
     "write_stdout",
@@ -106,14 +109,33 @@ def emit(data: str | bytes, target: Path | None, shown: str | None = None) -> No
         write_file(data, target, shown or str(target))
 
 
+def echo(message: str = "") -> None:
+    """Print one line to standard output, like ``click.echo``; see :func:`write_stdout`."""
+    write_stdout(message + "\n")
+
+
 def write_stdout(data: str | bytes) -> None:
-    """Write ``data`` to standard output and flush it."""
-    if isinstance(data, bytes):
-        sys.stdout.flush()  # whatever click.echo left in the text layer goes first
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-    else:
-        click.echo(data, nl=not data.endswith("\n"))
+    """Write ``data`` to standard output and flush it.
+
+    Raises
+    ------
+    BrokenPipeError
+        When the reader went away; the command group ends quietly.
+    OutputError
+        For any other failure (a full disk behind ``> file``).
+    """
+    try:
+        if isinstance(data, bytes):
+            sys.stdout.flush()  # whatever click.echo left in the text layer goes first
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        else:
+            click.echo(data, nl=not data.endswith("\n"))
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        silence_stdout()
+        raise OutputError("standard output", exc) from None
 
 
 def write_file(data: str | bytes, path: str | os.PathLike[str], shown: str) -> None:

@@ -9,7 +9,7 @@ import click
 
 from causemap.cli.analyze import CONFIG_HELP
 from causemap.cli.base import EXIT_PROBLEMS, check_inputs, echo_diagnostic, no_inputs_found
-from causemap.cli.output import check_target, write_file, write_stdout
+from causemap.cli.output import check_target, echo, write_file, write_stdout
 
 # Listed here rather than imported, so that ``causemap --help`` loads no renderer; a test
 # keeps it equal to causemap.render.FORMATS.
@@ -157,6 +157,6 @@ def render_command(
         else:
             real, shown = files[result.name]
             write_file(data, real, shown)
-            click.echo(f"wrote {shown}")
+            echo(f"wrote {shown}")
     if problems:
         raise SystemExit(EXIT_PROBLEMS)

@@ -7,6 +7,7 @@ import json
 import click
 
 from causemap.cli.base import EXIT_PROBLEMS, catalog_option, check_inputs, echo_diagnostic
+from causemap.cli.output import echo, write_stdout
 
 
 @click.command()
@@ -74,8 +75,10 @@ def suggest(path: str, catalog_path: str | None, fmt: str, top: int) -> None:
                 for node, found in rows
             ],
         }
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        echo(json.dumps(report, indent=2, ensure_ascii=False))
         return
     from causemap.patterns.render_text import suggestions_to_text
 
-    click.echo(suggestions_to_text(rows), nl=False)
+    text = suggestions_to_text(rows)
+    if text:
+        write_stdout(text)
