@@ -120,6 +120,15 @@ class TestAnalyze:
         assert f"[{code}]" in result.output
         assert "internal error" not in result.output
 
+    @pytest.mark.parametrize("files", [0, 2])
+    @pytest.mark.parametrize("command", ["analyze", "suggest"])
+    def test_a_folder_is_a_usage_error(self, tmp_path: Path, command: str, files: int) -> None:
+        for i in range(files):
+            (tmp_path / f"{i}.yaml").write_text(BASE.replace("id: demo", f"id: d{i}"))
+        result = runner.invoke(cli, [command, str(tmp_path)])
+        assert result.exit_code == 2, result.output
+        assert f"{command} takes one incident file; {tmp_path} is a folder" in result.output
+
 
 class TestLint:
     def test_examples_pass_at_error_level(self) -> None:

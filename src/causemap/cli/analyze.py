@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from causemap.cli.base import EXIT_PROBLEMS, check_inputs, echo_diagnostic
+from causemap.cli.base import EXIT_PROBLEMS, check_inputs, echo_diagnostic, one_file
 from causemap.cli.output import destination, emit
 
 CONFIG_HELP = "YAML file with word lists and thresholds (see schemas/config.schema.json)."
@@ -37,6 +37,7 @@ def analyze(path: str, fmt: str, config_path: str | None, output: str | None) ->
     from causemap.analyses import analyze as run
     from causemap.analyses import load_config
 
+    one_file(path, "analyze")
     target = destination(output, [path, config_path])
     (checked,) = check_inputs([path])
     for diagnostic in checked.diagnostics:

@@ -26,6 +26,7 @@ __all__ = [
     "check_inputs",
     "echo_diagnostic",
     "no_inputs_found",
+    "one_file",
     "silence_stdout",
 ]
 
@@ -147,3 +148,9 @@ def check_inputs(paths: Sequence[str]) -> list[Checked]:
 def no_inputs_found(paths: Iterable[str]) -> str:
     """Message for folders that held no incident files."""
     return f"no .yaml, .yml or .json files found in: {', '.join(paths)}"
+
+
+def one_file(path: str, command: str) -> None:
+    """Refuse a folder where ``command`` reads exactly one incident file (exit 2)."""
+    if path != "-" and os.path.isdir(path):
+        raise click.UsageError(f"{command} takes one incident file; {path} is a folder")

@@ -6,7 +6,13 @@ import json
 
 import click
 
-from causemap.cli.base import EXIT_PROBLEMS, catalog_option, check_inputs, echo_diagnostic
+from causemap.cli.base import (
+    EXIT_PROBLEMS,
+    catalog_option,
+    check_inputs,
+    echo_diagnostic,
+    one_file,
+)
 from causemap.cli.output import echo, write_stdout
 
 
@@ -35,6 +41,7 @@ def suggest(path: str, catalog_path: str | None, fmt: str, top: int) -> None:
     from causemap.patterns.suggest import CatalogIndex
     from causemap.patterns.text import analyse, glossary
 
+    one_file(path, "suggest")
     catalog = resolve_catalog(catalog_path)
     (checked,) = check_inputs([path])
     if checked.incident is None:
