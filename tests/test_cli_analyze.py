@@ -130,6 +130,82 @@ class TestAnalyze:
         assert f"{command} takes one incident file; {tmp_path} is a folder" in result.output
 
 
+# A config file that is wrong in one way, and the diagnostic it gets: file:line:col and code.
+BAD_CONFIGS: dict[str, tuple[str | bytes, str, str]] = {
+    "tab": ("language:\n\tblame: []\n", "2:1: error: ", "[yaml-syntax]"),
+    "python-tag": (
+        'proximate_action_share: !!python/object/apply:os.system ["echo PWNED"]\n',
+        "1:25: error: /proximate_action_share: unsupported YAML tag",
+        "[yaml-tag]",
+    ),
+    "undefined-alias": ("x: *a\n", "1:4: error: /x: alias *a has no anchor", "[undefined-alias]"),
+    "utf-16": ("\ufeffexample_paths: 3\n".encode("utf-16"), "1:1: error: ", "[encoding]"),
+    "extend-not-a-list": (
+        "language:\n  blame: {extend: 5}\n",
+        "2:19: error: /language/blame/extend: expected a list of phrases to add, got int",
+        "[wrong-type]",
+    ),
+    "duplicate-key": (
+        "example_paths: 3\nexample_paths: 4\n",
+        "2:1: error: /example_paths: duplicate key 'example_paths' (first defined on line 1)",
+        "[duplicate-key]",
+    ),
+    "unknown-key": (
+        "foo: 1\n",
+        "1:1: error: /foo: unknown key 'foo'; expected one of: language, "
+        "proximate_action_share, example_paths",
+        "[unknown-key]",
+    ),
+    "unknown-language-key": (
+        "language:\n  blam: []\n",
+        "2:3: error: /language/blam: unknown key 'blam' (did you mean 'blame'?); expected one "
+        "of: hindsight, blame,",
+        "[unknown-key]",
+    ),
+    "top-level-list": ("- a\n", "1:1: error: expected a config mapping", "[wrong-type]"),
+}
+
+
+class TestConfig:
+    @pytest.mark.parametrize("case", BAD_CONFIGS)
+    def test_bad_config_is_located_and_exits_1(self, tmp_path: Path, case: str) -> None:
+        text, where, code = BAD_CONFIGS[case]
+        config = tmp_path / "c.yaml"
+        config.write_bytes(text if isinstance(text, bytes) else text.encode())
+        result = runner.invoke(cli, ["analyze", "--config", str(config), EXAMPLE])
+        assert result.exit_code == 1, result.output
+        (line,) = [line for line in result.output.splitlines() if line.startswith(str(config))]
+        assert line.startswith(f"{config}:{where}"), line
+        assert line.endswith(code), line
+
+    @pytest.mark.parametrize(
+        "command",
+        [["analyze"], ["lint"], ["render", "-f", "dot"]],
+        ids=["analyze", "lint", "render"],
+    )
+    def test_every_command_reads_it_safely(self, tmp_path: Path, command: list[str]) -> None:
+        config = tmp_path / "c.yaml"
+        config.write_text(str(BAD_CONFIGS["python-tag"][0]))
+        result = runner.invoke(cli, [*command, "--config", str(config), EXAMPLE])
+        assert result.exit_code == 1, result.output
+        assert f"{config}:1:25: error: /proximate_action_share: unsupported YAML tag" in (
+            result.output
+        )
+
+    def test_missing_file(self, tmp_path: Path) -> None:
+        config = tmp_path / "nope.yaml"
+        result = runner.invoke(cli, ["analyze", "--config", str(config), EXAMPLE])
+        assert result.exit_code == 1, result.output
+        assert f"{config}: error: cannot read file: No such file or directory" in result.output
+
+    @pytest.mark.parametrize("text", ["", "# only a comment\n", "~\n"])
+    def test_empty_config_is_the_defaults(self, tmp_path: Path, text: str) -> None:
+        config = tmp_path / "c.yaml"
+        config.write_text(text)
+        result = runner.invoke(cli, ["analyze", "--config", str(config), EXAMPLE])
+        assert result.exit_code == 0, result.output
+
+
 class TestLint:
     def test_examples_pass_at_error_level(self) -> None:
         result = runner.invoke(cli, ["lint", str(ROOT / "examples")])
