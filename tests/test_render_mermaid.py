@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -116,6 +117,22 @@ class TestViews:
             ("lane_3", "Impact"),
         ]
         assert "    lane_0 ~~~ lane_1\n    lane_1 ~~~ lane_2\n    lane_2 ~~~ lane_3\n" in source
+
+    def test_lane_ids_never_clash_with_node_ids(self) -> None:
+        incident = make_incident(
+            [
+                {"id": "lane_0", "kind": "event", "label": "A", "level": "technical"},
+                {"id": "lane_1", "kind": "condition", "label": "B", "level": "process"},
+                {"id": "i", "kind": "impact", "label": "C", "causes": ["lane_0", "lane_1"]},
+            ]
+        )
+        source = to_mermaid(to_graph(incident), RenderOptions(lanes="level", legend=False))
+        lanes = re.findall(r"subgraph (\w+)\[", source)
+        nodes = re.findall(r"^ {8}(\w+)\(", source, re.MULTILINE)
+        assert sorted(nodes) == ["lane_0", "lane_1"]
+        assert len(lanes) == 3
+        assert not set(lanes) & set(nodes)
+        assert re.findall(r"(\w+) ~~~ (\w+)", source) == list(itertools.pairwise(lanes))
 
     def test_actions_are_flags_with_dotted_links(self, chain: Incident) -> None:
         source = to_mermaid(to_graph(chain), RenderOptions(actions=True, legend=False))

@@ -4,8 +4,9 @@ Safe by construction, like the DOT writer:
 
 * node ids are made from the incident's slugs with every character outside
   ``[A-Za-z0-9_]`` replaced, a prefix where they would start with a digit, and a numeric
-  suffix where they would clash with each other or with a Mermaid keyword (``end``,
-  ``graph``, ``click``, ``style`` …);
+  suffix where they would clash with each other, with a Mermaid keyword (``end``,
+  ``graph``, ``click``, ``style`` …) or with an id the diagram makes itself (the lanes'
+  subgraphs, the legend);
 * label text is always a quoted string in which every character that means something to
   Mermaid, HTML or Markdown (quotes, brackets, braces, pipes, ``<``, ``>``, ``&``, ``#``,
   backticks, ``%``, backslashes) is written as a Mermaid entity code such as
@@ -17,6 +18,7 @@ Output is sorted the same way as the DOT source.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -215,11 +217,12 @@ def mermaid_source(view: View) -> str:
     faded: list[int] = []
     if options.lanes == "level":
         lanes = view.lanes()
-        for i, (lane, members) in enumerate(lanes):
-            out.append(f'{_INDENT}subgraph lane_{i}["{escape(style.lane_title(lane))}"]')
+        lane_ids = [ids.make(f"lane_{i}") for i in range(len(lanes))]
+        for ident, (lane, members) in zip(lane_ids, lanes, strict=True):
+            out.append(f'{_INDENT}subgraph {ident}["{escape(style.lane_title(lane))}"]')
             out += [f"{_INDENT * 2}{_node_line(n, node_ids[n.key])}" for n in members]
             out.append(f"{_INDENT}end")
-        links += [f"lane_{i} ~~~ lane_{i + 1}" for i in range(len(lanes) - 1)]
+        links += [f"{a} ~~~ {b}" for a, b in itertools.pairwise(lane_ids)]
     else:
         out += [f"{_INDENT}{_node_line(n, node_ids[n.key])}" for n in view.nodes]
     for edge in view.edges:
