@@ -231,6 +231,12 @@ class TestLint:
             f"::error file={doc},line=10,col=5,title=STOPS_AT_HUMAN::" + lines[0].split("::", 2)[2]
         ]
 
+    @pytest.mark.parametrize("select", ["NOPE", ",", "OPEN_QUESTION,NOPE"])
+    def test_unknown_select_code_is_a_usage_error(self, select: str) -> None:
+        result = runner.invoke(cli, ["lint", "--select", select, EXAMPLE])
+        assert result.exit_code == 2, result.output
+        assert "known codes: ORPHAN_NODE, TIME_ORDER," in result.output
+
     def test_select_and_json(self) -> None:
         result = runner.invoke(
             cli, ["lint", "--format", "json", "--select", "OPEN_QUESTION", EXAMPLE]

@@ -53,8 +53,8 @@ def lint(
     from causemap.analyses import analyze, load_config
     from causemap.diagnostics import Diagnostic, format_github
 
+    wanted = _codes(select) if select is not None else None
     config = load_config(config_path) if config_path else None
-    wanted = {c.strip().upper() for c in select.split(",")} if select else None
     results = check_inputs(paths)
     if not results:
         raise click.UsageError(no_inputs_found(paths))
@@ -110,3 +110,16 @@ def lint(
             echo(f"{counted(len(report), 'file')}, {counted(total, 'finding')}")
     if failed:
         raise SystemExit(EXIT_PROBLEMS)
+
+
+def _codes(select: str) -> set[str]:
+    """The finding codes ``--select`` names; an unknown or missing one is a usage error."""
+    from causemap.analyses import CODES
+
+    wanted = {c.strip().upper() for c in select.split(",") if c.strip()}
+    unknown = sorted(wanted - set(CODES))
+    if unknown or not wanted:
+        plural = "s" if len(unknown) > 1 else ""
+        what = f"unknown finding code{plural} {', '.join(unknown)}" if unknown else "no code given"
+        raise click.BadParameter(f"{what}; known codes: {', '.join(CODES)}", param_hint="--select")
+    return wanted
