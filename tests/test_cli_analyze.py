@@ -231,6 +231,30 @@ class TestLint:
             f"::error file={doc},line=10,col=5,title=STOPS_AT_HUMAN::" + lines[0].split("::", 2)[2]
         ]
 
+    def test_action_findings_point_at_the_action_line(self, tmp_path: Path) -> None:
+        doc = tmp_path / "i.yaml"
+        doc.write_text(
+            BASE.replace(
+                "    title: Add a canary stage that halts on error-rate increase\n"
+                "    addresses: [no-canary]\n"
+                "    owner: release-eng\n"
+                "    due: 2024-04-01\n",
+                "    title: Improve things\n    addresses: [no-canary]\n",
+            )
+        )
+        result = runner.invoke(cli, ["lint", "--format", "github", "--fail-on", "info", str(doc)])
+        found = {
+            line.split("title=", 1)[1].split("::", 1)[0]: line.split(",", 2)[1]
+            for line in result.output.splitlines()
+            if "title=ACTION_" in line
+        }
+        # /actions/0 is on line 19; the node it addresses, /nodes/1, on line 10.
+        assert found == {
+            "ACTION_NO_OWNER": "line=19",
+            "ACTION_NO_DUE": "line=19",
+            "ACTION_VAGUE": "line=19",
+        }, result.output
+
     @pytest.mark.parametrize("select", ["NOPE", ",", "OPEN_QUESTION,NOPE"])
     def test_unknown_select_code_is_a_usage_error(self, select: str) -> None:
         result = runner.invoke(cli, ["lint", "--select", select, EXAMPLE])

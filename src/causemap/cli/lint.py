@@ -51,6 +51,7 @@ def lint(
     is invalid or any finding reaches --fail-on.
     """
     from causemap.analyses import analyze, load_config
+    from causemap.analyses.findings import finding_pointer
     from causemap.diagnostics import Diagnostic, format_github
 
     wanted = _codes(select) if select is not None else None
@@ -70,13 +71,7 @@ def lint(
                 if wanted is not None and f.code not in wanted:
                     continue
                 failed |= _RANK[f.severity] >= _RANK[fail_on]
-                ptr = (
-                    f"/nodes/{index[f.nodes[0]]}"
-                    if f.nodes
-                    else f"/actions/{actions[f.actions[0]]}"
-                    if f.actions
-                    else ""
-                )
+                ptr = finding_pointer(f, index, actions)
                 where = checked.locate(ptr) if ptr else (1, 1)
                 diagnostics.append(
                     Diagnostic(
