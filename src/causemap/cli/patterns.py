@@ -74,6 +74,8 @@ def patterns(
     from causemap.patterns.collect import collect, files_in
     from causemap.patterns.report import build_report
 
+    if "-" in paths:
+        raise click.UsageError("patterns reads files and folders, not standard input ('-')")
     catalog = resolve_catalog(catalog_path)
     files = files_in(paths)
     if not files:
@@ -100,5 +102,8 @@ def patterns(
                     err=True,
                 )
                 raise SystemExit(EXIT_PROBLEMS)
+        if not collected.incidents:
+            click.echo("causemap: no valid incident to report on", err=True)
+            raise SystemExit(EXIT_PROBLEMS)
         report = build_report(collected.incidents, catalog, since=since, progress=tick)
     emit(render(report, fmt), target, output)
