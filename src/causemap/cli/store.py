@@ -99,9 +99,9 @@ def export(directory: Path, db: str | None, fmt: str) -> None:
     from causemap.loader import dump
     from causemap.store import Store
 
-    directory.mkdir(parents=True, exist_ok=True)
     count = 0
-    with Store.open(db) as store:
+    with Store.open(db, create=False) as store:
+        directory.mkdir(parents=True, exist_ok=True)
         for record in _latest(store):
             text = dump(record.to_incident(), "json" if fmt == "json" else "yaml")
             path = directory / f"{record.incident_id}.{fmt}"
