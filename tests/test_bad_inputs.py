@@ -281,6 +281,13 @@ CASES = [
         12,
     ),
     Case(
+        "huge-detail",
+        variant("    level: process", "    level: process\n    detail: " + "x" * 10_001),
+        "too-long",
+        "/nodes/1/detail",
+        14,
+    ),
+    Case(
         "control-character",
         variant("label: The pipeline had no canary stage", 'label: "bell \\a here"'),
         "control-character",
@@ -522,6 +529,16 @@ def test_cycle_message_prints_the_cycle() -> None:
     (cycle,) = [d for d in checked.errors if d.code == "cycle"]
     assert "push → no-canary → push" in cycle.message or "no-canary → push → no-canary" in (
         cycle.message
+    )
+
+
+@pytest.mark.parametrize("case", ["huge-label", "huge-detail"])
+def test_text_limits_count_characters(case: str) -> None:
+    document = next(c.document for c in CASES if c.name == case)
+    (error,) = check_bytes(str(document).encode(), "doc.yaml").errors
+    assert error.message.startswith("text is 10"), error.message
+    assert error.message.endswith(
+        " characters long; the limit is " + ("500", "10000")[case == "huge-detail"]
     )
 
 

@@ -83,6 +83,14 @@ class TestLoad:
         assert checked.diagnostics[0].code == "yaml-syntax"
         assert checked.diagnostics[0].line is not None
 
+    @pytest.mark.parametrize("text", ["", "# nothing yet\n"])
+    def test_empty_file_asks_for_a_catalog(self, text: str) -> None:
+        (diagnostic,) = check_catalog(text, "empty.yaml").diagnostics
+        assert diagnostic.code == "empty"
+        assert diagnostic.message == (
+            "document is empty; expected a catalog mapping (causemap-catalog, name, entries)"
+        )
+
     def test_unreadable_file(self, tmp_path: Path) -> None:
         with pytest.raises(CatalogError, match="cannot read catalog"):
             load_catalog(tmp_path / "missing.yaml")

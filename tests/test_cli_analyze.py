@@ -120,6 +120,91 @@ class TestAnalyze:
         assert f"[{code}]" in result.output
         assert "internal error" not in result.output
 
+    @pytest.mark.parametrize("files", [0, 2])
+    @pytest.mark.parametrize("command", ["analyze", "suggest"])
+    def test_a_folder_is_a_usage_error(self, tmp_path: Path, command: str, files: int) -> None:
+        for i in range(files):
+            (tmp_path / f"{i}.yaml").write_text(BASE.replace("id: demo", f"id: d{i}"))
+        result = runner.invoke(cli, [command, str(tmp_path)])
+        assert result.exit_code == 2, result.output
+        assert f"{command} takes one incident file; {tmp_path} is a folder" in result.output
+
+
+# A config file that is wrong in one way, and the diagnostic it gets: file:line:col and code.
+BAD_CONFIGS: dict[str, tuple[str | bytes, str, str]] = {
+    "tab": ("language:\n\tblame: []\n", "2:1: error: ", "[yaml-syntax]"),
+    "python-tag": (
+        'proximate_action_share: !!python/object/apply:os.system ["echo PWNED"]\n',
+        "1:25: error: /proximate_action_share: unsupported YAML tag",
+        "[yaml-tag]",
+    ),
+    "undefined-alias": ("x: *a\n", "1:4: error: /x: alias *a has no anchor", "[undefined-alias]"),
+    "utf-16": ("\ufeffexample_paths: 3\n".encode("utf-16"), "1:1: error: ", "[encoding]"),
+    "extend-not-a-list": (
+        "language:\n  blame: {extend: 5}\n",
+        "2:19: error: /language/blame/extend: expected a list of phrases to add, got int",
+        "[wrong-type]",
+    ),
+    "duplicate-key": (
+        "example_paths: 3\nexample_paths: 4\n",
+        "2:1: error: /example_paths: duplicate key 'example_paths' (first defined on line 1)",
+        "[duplicate-key]",
+    ),
+    "unknown-key": (
+        "foo: 1\n",
+        "1:1: error: /foo: unknown key 'foo'; expected one of: language, "
+        "proximate_action_share, example_paths",
+        "[unknown-key]",
+    ),
+    "unknown-language-key": (
+        "language:\n  blam: []\n",
+        "2:3: error: /language/blam: unknown key 'blam' (did you mean 'blame'?); expected one "
+        "of: hindsight, blame,",
+        "[unknown-key]",
+    ),
+    "top-level-list": ("- a\n", "1:1: error: expected a config mapping", "[wrong-type]"),
+}
+
+
+class TestConfig:
+    @pytest.mark.parametrize("case", BAD_CONFIGS)
+    def test_bad_config_is_located_and_exits_1(self, tmp_path: Path, case: str) -> None:
+        text, where, code = BAD_CONFIGS[case]
+        config = tmp_path / "c.yaml"
+        config.write_bytes(text if isinstance(text, bytes) else text.encode())
+        result = runner.invoke(cli, ["analyze", "--config", str(config), EXAMPLE])
+        assert result.exit_code == 1, result.output
+        (line,) = [line for line in result.output.splitlines() if line.startswith(str(config))]
+        assert line.startswith(f"{config}:{where}"), line
+        assert line.endswith(code), line
+
+    @pytest.mark.parametrize(
+        "command",
+        [["analyze"], ["lint"], ["render", "-f", "dot"]],
+        ids=["analyze", "lint", "render"],
+    )
+    def test_every_command_reads_it_safely(self, tmp_path: Path, command: list[str]) -> None:
+        config = tmp_path / "c.yaml"
+        config.write_text(str(BAD_CONFIGS["python-tag"][0]))
+        result = runner.invoke(cli, [*command, "--config", str(config), EXAMPLE])
+        assert result.exit_code == 1, result.output
+        assert f"{config}:1:25: error: /proximate_action_share: unsupported YAML tag" in (
+            result.output
+        )
+
+    def test_missing_file(self, tmp_path: Path) -> None:
+        config = tmp_path / "nope.yaml"
+        result = runner.invoke(cli, ["analyze", "--config", str(config), EXAMPLE])
+        assert result.exit_code == 1, result.output
+        assert f"{config}: error: cannot read file: No such file or directory" in result.output
+
+    @pytest.mark.parametrize("text", ["", "# only a comment\n", "~\n"])
+    def test_empty_config_is_the_defaults(self, tmp_path: Path, text: str) -> None:
+        config = tmp_path / "c.yaml"
+        config.write_text(text)
+        result = runner.invoke(cli, ["analyze", "--config", str(config), EXAMPLE])
+        assert result.exit_code == 0, result.output
+
 
 class TestLint:
     def test_examples_pass_at_error_level(self) -> None:
@@ -145,6 +230,36 @@ class TestLint:
         assert lines == [
             f"::error file={doc},line=10,col=5,title=STOPS_AT_HUMAN::" + lines[0].split("::", 2)[2]
         ]
+
+    def test_action_findings_point_at_the_action_line(self, tmp_path: Path) -> None:
+        doc = tmp_path / "i.yaml"
+        doc.write_text(
+            BASE.replace(
+                "    title: Add a canary stage that halts on error-rate increase\n"
+                "    addresses: [no-canary]\n"
+                "    owner: release-eng\n"
+                "    due: 2024-04-01\n",
+                "    title: Improve things\n    addresses: [no-canary]\n",
+            )
+        )
+        result = runner.invoke(cli, ["lint", "--format", "github", "--fail-on", "info", str(doc)])
+        found = {
+            line.split("title=", 1)[1].split("::", 1)[0]: line.split(",", 2)[1]
+            for line in result.output.splitlines()
+            if "title=ACTION_" in line
+        }
+        # /actions/0 is on line 19; the node it addresses, /nodes/1, on line 10.
+        assert found == {
+            "ACTION_NO_OWNER": "line=19",
+            "ACTION_NO_DUE": "line=19",
+            "ACTION_VAGUE": "line=19",
+        }, result.output
+
+    @pytest.mark.parametrize("select", ["NOPE", ",", "OPEN_QUESTION,NOPE"])
+    def test_unknown_select_code_is_a_usage_error(self, select: str) -> None:
+        result = runner.invoke(cli, ["lint", "--select", select, EXAMPLE])
+        assert result.exit_code == 2, result.output
+        assert "known codes: ORPHAN_NODE, TIME_ORDER," in result.output
 
     def test_select_and_json(self) -> None:
         result = runner.invoke(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,21 @@ class TestImportExport:
         result = runner.invoke(cli, ["export", "--db", db, "--format", "json", str(tmp_path)])
         assert result.exit_code == 0
         assert load(tmp_path / f"{load(EXAMPLES[0]).id}.json") == load(EXAMPLES[0])
+
+    def test_export_from_a_store_that_does_not_exist_exits_3(self, tmp_path: Path) -> None:
+        db = f"sqlite:///{tmp_path / 'typo.db'}"
+        result = runner.invoke(cli, ["export", "--db", db, str(tmp_path / "out")])
+        assert result.exit_code == 3, result.output
+        assert f"causemap: error: no store at {db}" in result.output
+        assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+    def test_export_from_a_database_without_a_store_exits_3(self, tmp_path: Path) -> None:
+        other = tmp_path / "other.db"
+        sqlite3.connect(other).close()
+        result = runner.invoke(cli, ["export", "--db", f"sqlite:///{other}", str(tmp_path / "o")])
+        assert result.exit_code == 3, result.output
+        assert "no store at" in result.output
+        assert not (tmp_path / "o").exists()
 
     def test_changed_file_becomes_a_revision(self, tmp_path: Path) -> None:
         db = f"sqlite:///{tmp_path / 's.db'}"

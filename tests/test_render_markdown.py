@@ -5,12 +5,31 @@ from __future__ import annotations
 import re
 
 import pytest
+from markdown_it import MarkdownIt
 
 from causemap.graph import to_graph
 from causemap.model import Incident
-from causemap.render.markdown import code, escape, to_markdown
+from causemap.render.markdown import code, escape, escape_line_start, to_markdown
 from causemap.render.options import RenderOptions
+from tests.conftest import make_incident
 from tests.render_fixtures import GOLDEN, golden_cases, golden_output, stub_analysis
+
+# Text that CommonMark turns into a block (heading, list, quote, rule, code) at a line start.
+BLOCK_STARTS = [
+    "# Injected heading",
+    "###### six",
+    "1. x",
+    "12) x",
+    "- x",
+    "+ x",
+    "* x",
+    "> x",
+    "---",
+    "=== x",
+    "```x",
+    "~~~ x",
+    "<div>x",
+]
 
 
 class TestEscape:
@@ -28,6 +47,12 @@ class TestEscape:
     )
     def test_inline_markup_is_neutralised(self, raw: str, escaped: str) -> None:
         assert escape(raw) == escaped
+
+    @pytest.mark.parametrize("text", BLOCK_STARTS)
+    def test_line_start_syntax_is_escaped(self, text: str) -> None:
+        tokens = MarkdownIt("commonmark").parse(escape_line_start(text))
+        assert [t.type for t in tokens] == ["paragraph_open", "inline", "paragraph_close"]
+        assert "".join(c.content for c in tokens[1].children or []) == text
 
     def test_code_only_for_slugs(self) -> None:
         assert code("no-canary") == "`no-canary`"
@@ -52,6 +77,21 @@ class TestSection:
         assert text.index("```\n", fence + 10) > fence
         assert "subgraph legend" not in text
         assert "_Shapes: rounded box = event, ellipse = condition" in text
+
+    @pytest.mark.parametrize("title", BLOCK_STARTS)
+    def test_a_title_makes_no_block(self, title: str) -> None:
+        G = to_graph(make_incident([{"id": "i", "kind": "impact", "label": "U"}], title=title))
+        tokens = MarkdownIt("commonmark").parse(to_markdown(G))
+        types = [t.type for t in tokens[: [t.type for t in tokens].index("fence")]]
+        assert types == [
+            "heading_open",
+            "inline",
+            "heading_close",
+            "paragraph_open",
+            "inline",
+            "paragraph_close",
+        ]
+        assert "".join(c.content for c in tokens[4].children or []) == f"{title} (t, 2024-01-01)"
 
     def test_factors_with_reasons_in_causal_order(self, chain: Incident) -> None:
         G = to_graph(chain)

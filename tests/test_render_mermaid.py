@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import itertools
 import re
 
 import pytest
@@ -16,6 +18,25 @@ from tests.render_fixtures import GOLDEN, golden_cases, golden_output, stub_anal
 from tests.test_render_view import shuffled
 
 _LABEL = re.compile(r'"([^"]*)"')
+# Mermaid's encodeEntities() runs these over the source before parsing, each cutting the
+# last character (a ";") from what it matches.
+_PREPASS = [re.compile(r"style.*:\S*#.*;"), re.compile(r"classDef.*:\S*#.*;")]
+
+
+def mermaid_prepass(source: str) -> str:
+    for pattern in _PREPASS:
+        source = pattern.sub(lambda m: m.group()[:-1], source)
+    return source
+
+
+def decoded(label: str) -> str:
+    """The text Mermaid shows for a label: entity codes decoded, line breaks as spaces."""
+    text = re.sub(
+        r"#(\w+);",
+        lambda m: chr(int(m[1])) if m[1].isdigit() else html.unescape(f"&{m[1]};"),
+        label,
+    )
+    return text.replace("<br/>", " ")
 
 
 class TestIds:
@@ -79,6 +100,27 @@ class TestEscape:
     def test_metacharacters_become_entity_codes(self, raw: str, escaped: str) -> None:
         assert escape(raw) == escaped
 
+    @pytest.mark.parametrize(
+        ("node_id", "label"),
+        [
+            ("a", 'style color:#fff "quoted"'),
+            ("a", "classDef x:[1] y"),
+            ("a", "style:a|b"),
+            ("a", "style it; then color:#f00; ok"),
+            ("stylesheet", 'a:"b"'),
+        ],
+    )
+    def test_labels_survive_mermaids_style_prepass(self, node_id: str, label: str) -> None:
+        incident = make_incident([{"id": node_id, "kind": "impact", "label": label}])
+        source = to_mermaid(to_graph(incident), RenderOptions(legend=False))
+        assert mermaid_prepass(source) == source
+        (shown,) = _LABEL.findall(source)
+        assert decoded(shown) == label
+
+    def test_other_colons_stay_readable(self) -> None:
+        incident = make_incident([{"id": "i", "kind": "impact", "label": "Down 18:08-19:14"}])
+        assert '"Down 18:08-19:14"' in to_mermaid(to_graph(incident))
+
     def test_labels_hold_no_raw_metacharacters(self, chain: Incident) -> None:
         source = to_mermaid(to_graph(chain), RenderOptions(actions=True))
         for label in _LABEL.findall(source):
@@ -116,6 +158,22 @@ class TestViews:
             ("lane_3", "Impact"),
         ]
         assert "    lane_0 ~~~ lane_1\n    lane_1 ~~~ lane_2\n    lane_2 ~~~ lane_3\n" in source
+
+    def test_lane_ids_never_clash_with_node_ids(self) -> None:
+        incident = make_incident(
+            [
+                {"id": "lane_0", "kind": "event", "label": "A", "level": "technical"},
+                {"id": "lane_1", "kind": "condition", "label": "B", "level": "process"},
+                {"id": "i", "kind": "impact", "label": "C", "causes": ["lane_0", "lane_1"]},
+            ]
+        )
+        source = to_mermaid(to_graph(incident), RenderOptions(lanes="level", legend=False))
+        lanes = re.findall(r"subgraph (\w+)\[", source)
+        nodes = re.findall(r"^ {8}(\w+)\(", source, re.MULTILINE)
+        assert sorted(nodes) == ["lane_0", "lane_1"]
+        assert len(lanes) == 3
+        assert not set(lanes) & set(nodes)
+        assert re.findall(r"(\w+) ~~~ (\w+)", source) == list(itertools.pairwise(lanes))
 
     def test_actions_are_flags_with_dotted_links(self, chain: Incident) -> None:
         source = to_mermaid(to_graph(chain), RenderOptions(actions=True, legend=False))

@@ -160,6 +160,17 @@ class TestLimits:
         with pytest.raises(LimitExceeded, match="label of node 'spread' is 22 characters"):
             build_view(to_graph(chain), limits=RenderLimits(max_label=20))
 
+    def test_the_hint_fits_the_options(self, chain: Incident) -> None:
+        G, limits = to_graph(chain), RenderLimits(max_nodes=2)
+        with pytest.raises(LimitExceeded, match=r"\(to draw it, focus on one node\)$"):
+            build_view(G, limits=limits)
+        with pytest.raises(LimitExceeded) as caught:
+            build_view(G, RenderOptions(focus="spread", actions=True), limits=limits)
+        assert str(caught.value).endswith(
+            "(to draw it, leave out the action notes, or focus on a node with fewer causes "
+            "and effects than 'spread', nearer the start or the end of the causal chains)"
+        )
+
     def test_focus_is_applied_before_the_caps(self, chain: Incident) -> None:
         view = build_view(
             to_graph(chain), RenderOptions(focus="outage"), limits=RenderLimits(max_nodes=4)

@@ -177,7 +177,9 @@ def _message(error: Any, allowed_keys: AllowedKeys = _allowed_keys) -> tuple[str
             f"{_show(value)} is not a valid id: use lowercase letters, digits, '.', '_' and '-', "
             "starting with a letter or digit, at most 80 characters",
         )
-    if kind == "string_too_long":
+    if kind == "string_too_long" or (kind == "too_long" and isinstance(value, str)):
+        # A constrained str inside a union (``Text | None``) fails as "too_long", the
+        # error pydantic also uses for lists: it is still text, counted in characters.
         return (
             "too-long",
             f"text is {len(value)} characters long; the limit is {ctx.get('max_length')}",

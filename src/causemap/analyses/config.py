@@ -3,11 +3,13 @@
 Word lists are phrases, matched case-insensitively on word boundaries; a trailing ``*``
 matches any ending (``careless*`` finds "carelessly" and "carelessness"). A team can
 extend or replace them with a YAML file (``causemap analyze --config FILE``, schema in
-``schemas/config.schema.json``).
+``schemas/config.schema.json``), read like an incident file: safe YAML only, and every
+problem reported at its file, line and column.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,9 +17,10 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from causemap.diagnostics import Diagnostic, error_at, from_validation_error
 from causemap.errors import InvalidIncident, MalformedDocument
 
-__all__ = ["AnalysisConfig", "Language", "default_words", "load_config"]
+__all__ = ["AnalysisConfig", "Language", "default_words", "load_config", "loads_config"]
 
 _WORDS = Path(__file__).with_name("words.yaml")
 
@@ -69,39 +72,115 @@ class AnalysisConfig(BaseModel):
 
 
 def load_config(path: str | Path) -> AnalysisConfig:
-    """Read an analysis config from YAML; missing keys keep their defaults.
+    """Read an analysis config file (YAML or JSON); see :func:`loads_config`.
 
-    A list given as ``{extend: [...]}`` is added to the default list instead of replacing it.
-    The file is read as safely as an incident (:func:`causemap.source.parse`).
+    Raises
+    ------
+    InvalidIncident
+        With located diagnostics, when the file cannot be read or is not a valid config.
+    """
+    name = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        unreadable = Diagnostic(
+            severity="error",
+            code="unreadable",
+            file=name,
+            message=f"cannot read file: {exc.strerror or exc}",
+        )
+        raise InvalidIncident([unreadable], name) from None
+    return loads_config(data, name)
+
+
+def loads_config(data: bytes | str, name: str = "<config>") -> AnalysisConfig:
+    """Read an analysis config from YAML or JSON text; missing keys keep their defaults.
+
+    An empty document is the defaults. A list given as ``{extend: [...]}`` is added to
+    the default list instead of replacing it.
 
     Raises
     ------
     MalformedDocument
-        If the file is not readable YAML (with the line and column of the problem).
+        If the text is not readable YAML or JSON (with the line and column of the problem).
     InvalidIncident
-        If it is not a valid config.
-    OSError
-        If it cannot be read.
+        If it is not a valid config, with diagnostics located by line, column and pointer.
+
+    Examples
+    --------
+    >>> loads_config("language: {blame: {extend: [rollout-happy]}}").language.blame[-1]
+    'rollout-happy'
+    >>> loads_config("proximate_action_share: 2")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    causemap.errors.InvalidIncident: <config>:1:25: error: /proximate_action_share: ...
     """
-    from causemap.diagnostics import from_validation_error
     from causemap.source import parse
 
-    name = str(path)
-    parsed = parse(Path(path).read_bytes(), name, "yaml")
+    parsed = parse(data, name)
+    if [d.code for d in parsed.diagnostics] == ["empty"]:
+        return AnalysisConfig()
     if parsed.diagnostics:
         raise MalformedDocument(parsed.diagnostics, name)
-    data = parsed.value or {}
-    language = data.get("language") if isinstance(data, dict) else None
-    if isinstance(language, dict):
-        defaults = Language()
-        for key, value in list(language.items()):
-            if isinstance(value, dict) and set(value) == {"extend"}:
-                language[key] = [*getattr(defaults, key, []), *value["extend"]]
-    try:
-        return AnalysisConfig.model_validate(data)
-    except ValidationError as exc:
-        found = [
-            parsed.sourcemap.place(d, key=d.code == "unknown-key")
-            for d in from_validation_error(exc, file=name)
+    value = {} if parsed.value is None else parsed.value
+    problems: list[Diagnostic] = []
+    if not isinstance(value, dict):
+        problems.append(
+            Diagnostic(
+                severity="error",
+                code="wrong-type",
+                message="expected a config mapping (language, proximate_action_share, "
+                "example_paths) at the top level",
+                file=name,
+                line=1,
+                column=1,
+            )
+        )
+    else:
+        problems = _extend(value)
+        if not problems:
+            try:
+                return AnalysisConfig.model_validate(value)
+            except ValidationError as exc:
+                problems = from_validation_error(exc, allowed_keys=_allowed_keys)
+    placed = [
+        parsed.sourcemap.place(d.model_copy(update={"file": name}), key=d.code == "unknown-key")
+        for d in problems
+    ]
+    raise InvalidIncident(sorted(placed, key=lambda d: (d.line or 0, d.column or 0)), name)
+
+
+def _extend(data: dict[str, Any]) -> list[Diagnostic]:
+    """Replace every ``{extend: [...]}`` in ``data["language"]`` by the extended default list."""
+    language = data.get("language")
+    if not isinstance(language, dict):
+        return []
+    problems = []
+    for key, value in list(language.items()):
+        if not (isinstance(value, dict) and set(value) == {"extend"}):
+            continue
+        extra = value["extend"]
+        if not isinstance(extra, list):
+            problems.append(
+                error_at(
+                    "wrong-type",
+                    f"expected a list of phrases to add, got {type(extra).__name__}",
+                    "language",
+                    key,
+                    "extend",
+                )
+            )
+            continue
+        wrong = [i for i, item in enumerate(extra) if not isinstance(item, str)]
+        problems += [
+            error_at("wrong-type", "expected a string", "language", key, "extend", i) for i in wrong
         ]
-        raise InvalidIncident(found, name) from None
+        if key in Language.model_fields and not wrong:
+            language[key] = [*default_words()[key], *extra]
+    return problems
+
+
+def _allowed_keys(loc: Sequence[str | int]) -> Sequence[str]:
+    """The keys allowed beside an unknown key at ``loc``: the config's own."""
+    model = Language if [p for p in loc[:-1] if isinstance(p, str)] == ["language"] else None
+    return list((model or AnalysisConfig).model_fields)

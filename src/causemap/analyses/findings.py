@@ -9,13 +9,13 @@ rationale and source method.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 from causemap.analyses import actions, method, wording
 from causemap.analyses.context import Context
 from causemap.analyses.result import Finding
 
-__all__ = ["CHECKS", "CODES", "Context", "find"]
+__all__ = ["CHECKS", "CODES", "Context", "find", "finding_pointer"]
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -80,3 +80,25 @@ def find(ctx: Context) -> list[Finding]:
         return SEVERITY_ORDER[f.severity], first, f.code
 
     return sorted(found, key=key)
+
+
+def finding_pointer(finding: Finding, nodes: Mapping[str, int], actions: Mapping[str, int]) -> str:
+    """The JSON pointer of what ``finding`` is about, for placing it at a file line.
+
+    A finding about one action item (an action without owner, due date or target, or a
+    vague one) is placed at that action, not at the nodes it addresses; any other at its
+    first node, else its first action; a finding about the whole incident at ``""``.
+    ``nodes`` and ``actions`` map ids to their index in the document.
+
+    Examples
+    --------
+    >>> f = Finding(code="ACTION_NO_OWNER", severity="warning", nodes=["cond"],
+    ...             actions=["a1"], message="m", prompt="p")
+    >>> finding_pointer(f, {"trig": 0, "cond": 1}, {"a1": 0})
+    '/actions/0'
+    """
+    node = next((nodes[n] for n in finding.nodes if n in nodes), None)
+    action = next((actions[a] for a in finding.actions if a in actions), None)
+    if action is not None and (len(finding.actions) == 1 or node is None):
+        return f"/actions/{action}"
+    return f"/nodes/{node}" if node is not None else ""

@@ -104,7 +104,7 @@ def _rules(catalog: Catalog, known: set[str]) -> Iterator[Diagnostic]:
 def check_catalog(data: bytes | str, name: str = "<catalog>") -> CheckedCatalog:
     """Parse and validate catalog text; never raises for bad input."""
     parsed = parse(data, name)
-    result = CheckedCatalog(name=name, diagnostics=list(parsed.diagnostics))
+    result = CheckedCatalog(name=name, diagnostics=[_about_catalog(d) for d in parsed.diagnostics])
     if parsed.diagnostics:
         return result
     if not isinstance(parsed.value, dict):
@@ -132,6 +132,14 @@ def check_catalog(data: bytes | str, name: str = "<catalog>") -> CheckedCatalog:
     if result.ok:
         result.catalog = catalog
     return result
+
+
+def _about_catalog(diagnostic: Diagnostic) -> Diagnostic:
+    """The parser's "empty document" diagnostic, saying that a catalog was expected."""
+    if diagnostic.code != "empty":
+        return diagnostic
+    message = "document is empty; expected a catalog mapping (causemap-catalog, name, entries)"
+    return diagnostic.model_copy(update={"message": message})
 
 
 def _place(diagnostics: list[Diagnostic], sourcemap: SourceMap) -> list[Diagnostic]:

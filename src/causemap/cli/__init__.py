@@ -8,6 +8,7 @@ Exit codes, the same for every command:
 2     usage error: unknown option, missing argument, unknown format
 3     environment error: Graphviz missing, a render timed out, the store is unreachable
 4     internal error: a bug in causemap (please report it)
+141   standard output was closed early (``| head``); nothing is printed
 ====  =============================================================================
 
 Heavy modules (networkx, pydantic models, renderers) are imported inside the commands

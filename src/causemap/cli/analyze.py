@@ -7,7 +7,8 @@ import sys
 
 import click
 
-from causemap.cli.base import EXIT_PROBLEMS, check_inputs, echo_diagnostic, write_output
+from causemap.cli.base import EXIT_PROBLEMS, check_inputs, echo_diagnostic, one_file
+from causemap.cli.output import destination, emit
 
 CONFIG_HELP = "YAML file with word lists and thresholds (see schemas/config.schema.json)."
 
@@ -36,6 +37,8 @@ def analyze(path: str, fmt: str, config_path: str | None, output: str | None) ->
     from causemap.analyses import analyze as run
     from causemap.analyses import load_config
 
+    one_file(path, "analyze")
+    target = destination(output, [path, config_path])
     (checked,) = check_inputs([path])
     for diagnostic in checked.diagnostics:
         echo_diagnostic(diagnostic)
@@ -57,4 +60,4 @@ def analyze(path: str, fmt: str, config_path: str | None, output: str | None) ->
 
         colour = output in (None, "-") and sys.stdout.isatty()
         text = analysis_text(checked.incident, result, style=click.style if colour else None)
-    write_output(text, output)
+    emit(text, target, output)

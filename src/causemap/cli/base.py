@@ -1,11 +1,11 @@
-"""Shared pieces of the command line: exit codes, error mapping, output helpers."""
+"""Shared pieces of the command line: exit codes, error mapping, reading the inputs."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from causemap.loader import Checked
 
 __all__ = [
+    "EXIT_BROKEN_PIPE",
     "EXIT_ENVIRONMENT",
     "EXIT_INTERNAL",
     "EXIT_OK",
@@ -24,7 +25,9 @@ __all__ = [
     "catalog_option",
     "check_inputs",
     "echo_diagnostic",
-    "write_output",
+    "no_inputs_found",
+    "one_file",
+    "silence_stdout",
 ]
 
 EXIT_OK = 0
@@ -32,6 +35,9 @@ EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 EXIT_ENVIRONMENT = 3
 EXIT_INTERNAL = 4
+EXIT_BROKEN_PIPE = 141
+"""The reader of standard output went away (``| head``): 128 + SIGPIPE, what a shell
+reports for a command that the closed pipe killed. Nothing is printed."""
 
 catalog_option = click.option(
     "--catalog",
@@ -72,10 +78,25 @@ class CLIGroup(click.Group):
         except CausemapError as exc:
             click.echo(f"causemap: error: {exc}", err=True)
             ctx.exit(_exit_code(exc))
+        except BrokenPipeError:
+            silence_stdout()
+            ctx.exit(EXIT_BROKEN_PIPE)
         except OSError as exc:
+            # Unreadable inputs are diagnostics (exit 1) before they get here; what is
+            # left is the environment: a full disk, a folder that cannot be made.
             where = f"{exc.filename}: " if exc.filename else ""
             click.echo(f"causemap: error: {where}{exc.strerror or exc}", err=True)
-            ctx.exit(EXIT_PROBLEMS)
+            ctx.exit(EXIT_ENVIRONMENT)
+
+
+def silence_stdout() -> None:
+    """Point standard output at the null device, so nothing buffered fails again at exit."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, sys.stdout.fileno())
+        finally:
+            os.close(null)
 
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
@@ -95,7 +116,12 @@ def echo_diagnostic(diagnostic: Diagnostic, *, err: bool = True) -> None:
             + ":"
             + tail
         )
-    click.echo(text, err=err)
+    if err:
+        click.echo(text, err=True)
+    else:
+        from causemap.cli.output import echo
+
+        echo(text)
 
 
 def check_inputs(paths: Sequence[str]) -> list[Checked]:
@@ -124,21 +150,7 @@ def no_inputs_found(paths: Iterable[str]) -> str:
     return f"no .yaml, .yml or .json files found in: {', '.join(paths)}"
 
 
-def write_output(data: str | bytes, output: str | None, *, default_name: str | None = None) -> None:
-    """Write to stdout (``None`` or ``-``), a file, or a file inside a folder."""
-    if output is None or output == "-":
-        if isinstance(data, bytes):
-            sys.stdout.buffer.write(data)
-        else:
-            click.echo(data, nl=not data.endswith("\n"))
-        return
-    target = Path(output)
-    if target.is_dir() and default_name:
-        target = target / default_name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
-    if isinstance(data, bytes):
-        tmp.write_bytes(data)
-    else:
-        tmp.write_text(data, encoding="utf-8")
-    tmp.replace(target)
+def one_file(path: str, command: str) -> None:
+    """Refuse a folder where ``command`` reads exactly one incident file (exit 2)."""
+    if path != "-" and os.path.isdir(path):
+        raise click.UsageError(f"{command} takes one incident file; {path} is a folder")

@@ -8,6 +8,7 @@ import click
 
 from causemap.cli.analyze import CONFIG_HELP
 from causemap.cli.base import EXIT_PROBLEMS, check_inputs, echo_diagnostic, no_inputs_found
+from causemap.cli.output import echo
 from causemap.counts import counted
 
 _RANK = {"info": 0, "warning": 1, "error": 2}
@@ -50,10 +51,11 @@ def lint(
     is invalid or any finding reaches --fail-on.
     """
     from causemap.analyses import analyze, load_config
+    from causemap.analyses.findings import finding_pointer
     from causemap.diagnostics import Diagnostic, format_github
 
+    wanted = _codes(select) if select is not None else None
     config = load_config(config_path) if config_path else None
-    wanted = {c.strip().upper() for c in select.split(",")} if select else None
     results = check_inputs(paths)
     if not results:
         raise click.UsageError(no_inputs_found(paths))
@@ -69,13 +71,7 @@ def lint(
                 if wanted is not None and f.code not in wanted:
                     continue
                 failed |= _RANK[f.severity] >= _RANK[fail_on]
-                ptr = (
-                    f"/nodes/{index[f.nodes[0]]}"
-                    if f.nodes
-                    else f"/actions/{actions[f.actions[0]]}"
-                    if f.actions
-                    else ""
-                )
+                ptr = finding_pointer(f, index, actions)
                 where = checked.locate(ptr) if ptr else (1, 1)
                 diagnostics.append(
                     Diagnostic(
@@ -90,7 +86,7 @@ def lint(
                 )
         report.append((checked.name, diagnostics))
     if fmt == "json":
-        click.echo(
+        echo(
             json.dumps(
                 [{"file": name, "findings": [d.model_dump() for d in ds]} for name, ds in report],
                 indent=2,
@@ -101,11 +97,24 @@ def lint(
         for _, diagnostics in report:
             for d in diagnostics:
                 if fmt == "github":
-                    click.echo(format_github(d))
+                    echo(format_github(d))
                 else:
                     echo_diagnostic(d, err=False)
         if fmt == "text":
             total = sum(len(ds) for _, ds in report)
-            click.echo(f"{counted(len(report), 'file')}, {counted(total, 'finding')}")
+            echo(f"{counted(len(report), 'file')}, {counted(total, 'finding')}")
     if failed:
         raise SystemExit(EXIT_PROBLEMS)
+
+
+def _codes(select: str) -> set[str]:
+    """The finding codes ``--select`` names; an unknown or missing one is a usage error."""
+    from causemap.analyses import CODES
+
+    wanted = {c.strip().upper() for c in select.split(",") if c.strip()}
+    unknown = sorted(wanted - set(CODES))
+    if unknown or not wanted:
+        plural = "s" if len(unknown) > 1 else ""
+        what = f"unknown finding code{plural} {', '.join(unknown)}" if unknown else "no code given"
+        raise click.BadParameter(f"{what}; known codes: {', '.join(CODES)}", param_hint="--select")
+    return wanted

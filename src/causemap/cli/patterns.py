@@ -8,13 +8,8 @@ import sys
 
 import click
 
-from causemap.cli.base import (
-    EXIT_PROBLEMS,
-    catalog_option,
-    echo_diagnostic,
-    no_inputs_found,
-    write_output,
-)
+from causemap.cli.base import EXIT_PROBLEMS, catalog_option, echo_diagnostic, no_inputs_found
+from causemap.cli.output import destination, emit
 
 PROGRESS_FROM = 200
 """Fewest files for which a progress bar is shown (on a terminal only)."""
@@ -79,10 +74,13 @@ def patterns(
     from causemap.patterns.collect import collect, files_in
     from causemap.patterns.report import build_report
 
+    if "-" in paths:
+        raise click.UsageError("patterns reads files and folders, not standard input ('-')")
     catalog = resolve_catalog(catalog_path)
     files = files_in(paths)
     if not files:
         raise click.UsageError(no_inputs_found(paths))
+    target = destination(output, [*files, catalog_path])
     bar = (
         click.progressbar(length=len(files) + 100, label="reading and matching", file=sys.stderr)
         if sys.stderr.isatty() and len(files) >= PROGRESS_FROM
@@ -104,5 +102,8 @@ def patterns(
                     err=True,
                 )
                 raise SystemExit(EXIT_PROBLEMS)
+        if not collected.incidents:
+            click.echo("causemap: no valid incident to report on", err=True)
+            raise SystemExit(EXIT_PROBLEMS)
         report = build_report(collected.incidents, catalog, since=since, progress=tick)
-    write_output(render(report, fmt), output)
+    emit(render(report, fmt), target, output)

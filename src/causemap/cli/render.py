@@ -8,13 +8,8 @@ from pathlib import Path
 import click
 
 from causemap.cli.analyze import CONFIG_HELP
-from causemap.cli.base import (
-    EXIT_PROBLEMS,
-    check_inputs,
-    echo_diagnostic,
-    no_inputs_found,
-    write_output,
-)
+from causemap.cli.base import EXIT_PROBLEMS, check_inputs, echo_diagnostic, no_inputs_found
+from causemap.cli.output import check_target, echo, write_file, write_stdout
 
 # Listed here rather than imported, so that ``causemap --help`` loads no renderer; a test
 # keeps it equal to causemap.render.FORMATS.
@@ -124,9 +119,16 @@ def render_command(
         raise click.UsageError(
             f"refusing to write binary {spec.name} to {where}; use -o FILE or -o DIR"
         )
+    if to_folder and target is not None and target.exists() and not target.is_dir():
+        raise click.UsageError(f"-o {output}: not a folder, but several inputs need one")
+    # Every destination is checked before anything is drawn or written.
+    inputs = [r.name for r in results] + [config_path]
+    files: dict[str, tuple[Path, str]] = {}
+    for result in results:
+        if target is not None and result.incident is not None:
+            path = target / f"{result.incident.id}{spec.suffix}" if to_folder else target
+            files[result.name] = (check_target(path, str(path), inputs), str(path))
     if to_folder and target is not None:
-        if target.exists() and not target.is_dir():
-            raise click.UsageError(f"-o {output}: not a folder, but several inputs need one")
         target.mkdir(parents=True, exist_ok=True)
 
     config = load_config(config_path) if config_path else None
@@ -150,9 +152,11 @@ def render_command(
             click.echo(f"{result.name}: error: {exc}", err=True)
             problems = True
             continue
-        name = f"{result.incident.id}{spec.suffix}"
-        write_output(data, None if target is None else str(target), default_name=name)
-        if target is not None:
-            click.echo(f"wrote {target / name if to_folder else target}")
+        if target is None:
+            write_stdout(data)
+        else:
+            real, shown = files[result.name]
+            write_file(data, real, shown)
+            echo(f"wrote {shown}")
     if problems:
         raise SystemExit(EXIT_PROBLEMS)

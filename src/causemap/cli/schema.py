@@ -6,6 +6,8 @@ import json
 
 import click
 
+from causemap.cli.output import echo
+
 
 @click.command()
 @click.argument("name", required=False, default="incident")
@@ -27,9 +29,9 @@ def schema(name: str, out: str | None) -> None:
 
     if out is not None:
         for path in write_schemas(out):
-            click.echo(f"wrote {path}")
+            echo(f"wrote {path}")
         return
     every = schemas()
     if name not in every:
         raise UnknownFormat(f"unknown schema '{name}'; choose from: {', '.join(every)}")
-    click.echo(json.dumps(every[name], indent=2, ensure_ascii=False))
+    echo(json.dumps(every[name], indent=2, ensure_ascii=False))

@@ -7,6 +7,7 @@ import os
 
 import click
 
+from causemap.cli.output import echo
 from causemap.cli.store import db_option
 from causemap.counts import counted
 
@@ -102,7 +103,7 @@ def serve(
     shown = f"[{host}]" if ":" in host else host
     auth = counted(len(settings.tokens), "token") if settings.tokens else "no tokens"
     processes = counted(workers, "worker")
-    click.echo(f"causemap: serving http://{shown}:{port} ({where}; {auth}; {processes})")
+    echo(f"causemap: serving http://{shown}:{port} ({where}; {auth}; {processes})")
     uvicorn.run(
         "causemap.service.app:app_from_env",
         factory=True,

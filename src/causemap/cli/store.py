@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from causemap.cli.base import EXIT_PROBLEMS, check_inputs, echo_diagnostic, no_inputs_found
+from causemap.cli.output import echo
 
 if TYPE_CHECKING:
     from causemap.store import Record, Store
@@ -55,9 +56,9 @@ def import_(paths: tuple[str, ...], db: str | None) -> None:
             record, outcome = store.put(r.incident)
             counts[outcome] += 1
             shown = "skipped: deleted in the store" if outcome == "deleted" else outcome
-            click.echo(f"{r.name}: {record.incident_id}: {shown} (revision {record.number})")
+            echo(f"{r.name}: {record.incident_id}: {shown} (revision {record.number})")
         where = store.url
-    click.echo(
+    echo(
         f"{len(results)} incidents into {where}: {counts['created']} created, "
         f"{counts['updated']} updated, {counts['unchanged']} unchanged, "
         f"{counts['deleted']} skipped (deleted)"
@@ -94,16 +95,17 @@ def export(directory: Path, db: str | None, fmt: str) -> None:
     The files are canonical (format order, defaults left out), so `causemap import DIR`
     reads them back unchanged.
     """
-    from causemap.cli.base import write_output
+    from causemap.cli.output import write_file
     from causemap.loader import dump
     from causemap.store import Store
 
-    directory.mkdir(parents=True, exist_ok=True)
     count = 0
-    with Store.open(db) as store:
+    with Store.open(db, create=False) as store:
+        directory.mkdir(parents=True, exist_ok=True)
         for record in _latest(store):
             text = dump(record.to_incident(), "json" if fmt == "json" else "yaml")
-            write_output(text, str(directory / f"{record.incident_id}.{fmt}"))
+            path = directory / f"{record.incident_id}.{fmt}"
+            write_file(text, path, str(path))
             count += 1
         where = store.url
-    click.echo(f"{count} incidents from {where} written to {directory}")
+    echo(f"{count} incidents from {where} written to {directory}")

@@ -6,7 +6,14 @@ import json
 
 import click
 
-from causemap.cli.base import EXIT_PROBLEMS, catalog_option, check_inputs, echo_diagnostic
+from causemap.cli.base import (
+    EXIT_PROBLEMS,
+    catalog_option,
+    check_inputs,
+    echo_diagnostic,
+    one_file,
+)
+from causemap.cli.output import echo, write_stdout
 
 
 @click.command()
@@ -34,6 +41,7 @@ def suggest(path: str, catalog_path: str | None, fmt: str, top: int) -> None:
     from causemap.patterns.suggest import CatalogIndex
     from causemap.patterns.text import analyse, glossary
 
+    one_file(path, "suggest")
     catalog = resolve_catalog(catalog_path)
     (checked,) = check_inputs([path])
     if checked.incident is None:
@@ -74,8 +82,10 @@ def suggest(path: str, catalog_path: str | None, fmt: str, top: int) -> None:
                 for node, found in rows
             ],
         }
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        echo(json.dumps(report, indent=2, ensure_ascii=False))
         return
     from causemap.patterns.render_text import suggestions_to_text
 
-    click.echo(suggestions_to_text(rows), nl=False)
+    text = suggestions_to_text(rows)
+    if text:
+        write_stdout(text)

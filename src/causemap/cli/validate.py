@@ -7,6 +7,7 @@ import json
 import click
 
 from causemap.cli.base import EXIT_PROBLEMS, check_inputs, echo_diagnostic, no_inputs_found
+from causemap.cli.output import echo
 from causemap.counts import counted
 
 
@@ -53,18 +54,18 @@ def validate(paths: tuple[str, ...], fmt: str, strict: bool, quiet: bool) -> Non
                 "warnings": warnings,
             },
         }
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        echo(json.dumps(report, indent=2, ensure_ascii=False))
     else:
         for r in results:
             if r.incident is not None and r.graph is not None and not quiet:
                 inc = r.incident
-                click.echo(
+                echo(
                     f"{r.name}: ok: {inc.id}: {len(inc.nodes)} nodes, "
                     f"{r.graph.number_of_edges()} edges, {len(inc.actions)} actions"
                 )
             for diagnostic in r.diagnostics:
                 echo_diagnostic(diagnostic, err=False)
-        click.echo(
+        echo(
             f"{counted(len(results), 'file')}: {len(results) - len(invalid)} valid, "
             f"{len(invalid)} invalid; {counted(errors, 'error')}, {counted(warnings, 'warning')}"
         )

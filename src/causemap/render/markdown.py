@@ -6,8 +6,11 @@ to ask the room, and whether the action items cut the causal paths to the impact
 
 Every piece of user text is escaped for Markdown: inline markup characters get a
 backslash and ``&``, ``<``, ``>`` become entities, so a label can make neither a link,
-an image, an HTML tag, emphasis, a table cell nor a math span. The Mermaid block cannot
-be closed from inside: Mermaid labels write backticks as entity codes.
+an image, an HTML tag, emphasis, a table cell nor a math span. Text that starts a line
+is also escaped for the block syntax that only counts there (``#`` headings, ``-``,
+``+`` and ``1.`` list items, ``---`` and ``===`` rules and underlines), so it can make
+neither a heading nor a list. The Mermaid block cannot be closed from inside: Mermaid
+labels write backticks as entity codes.
 """
 
 from __future__ import annotations
@@ -28,9 +31,13 @@ if TYPE_CHECKING:
     from causemap.analyses.result import Analysis, Coverage
     from causemap.graph import CausalGraph
 
-__all__ = ["code", "escape", "to_markdown"]
+__all__ = ["code", "escape", "escape_line_start", "to_markdown"]
 
 _INLINE = re.compile(r"([\\`*_\[\]{}|~$])")
+# What is left of CommonMark's block syntax once escape() has run: "*", "_", "`", "~",
+# "[" and "|" already carry a backslash, and ">" and "<" are entities.
+_BLOCK_MARK = re.compile(r"^([#=+-])")
+_ORDERED = re.compile(r"^(\d{1,9})([.)])")
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _MAX_PATHS = 5
 _MAX_ABOUT = 8
@@ -46,6 +53,18 @@ def escape(text: str) -> str:
     """
     text = clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _INLINE.sub(r"\\\1", text)
+
+
+def escape_line_start(text: str) -> str:
+    """Return :func:`escape` of ``text`` made safe to start a line with, too.
+
+    Examples
+    --------
+    >>> [escape_line_start(t) for t in ["# Heading", "1. one", "- item", "--- x", "a # b"]]
+    ['\\\\# Heading', '1\\\\. one', '\\\\- item', '\\\\--- x', 'a # b']
+    """
+    text = escape(text)
+    return _ORDERED.sub(r"\1\\\2", _BLOCK_MARK.sub(r"\\\1", text))
 
 
 def code(identifier: str) -> str:
@@ -181,7 +200,7 @@ def markdown_source(G: CausalGraph, view: View, analysis: Analysis | None) -> st
     out = [
         "## Causal analysis",
         "",
-        f"{escape(str(G.graph.get('title', '')))} ({code(view.incident)}, {view.date})",
+        f"{escape_line_start(str(G.graph.get('title', '')))} ({code(view.incident)}, {view.date})",
         "",
         "```mermaid",
         diagram,

@@ -4,19 +4,26 @@ Safe by construction, like the DOT writer:
 
 * node ids are made from the incident's slugs with every character outside
   ``[A-Za-z0-9_]`` replaced, a prefix where they would start with a digit, and a numeric
-  suffix where they would clash with each other or with a Mermaid keyword (``end``,
-  ``graph``, ``click``, ``style`` …);
+  suffix where they would clash with each other, with a Mermaid keyword (``end``,
+  ``graph``, ``click``, ``style`` …) or with an id the diagram makes itself (the lanes'
+  subgraphs, the legend);
 * label text is always a quoted string in which every character that means something to
   Mermaid, HTML or Markdown (quotes, brackets, braces, pipes, ``<``, ``>``, ``&``, ``#``,
   backticks, ``%``, backslashes) is written as a Mermaid entity code such as
   ``#quot;``, so a label can neither end its string, start a statement (``click … call``),
   nor become HTML or a Markdown string. Line breaks are causemap's own ``<br/>``.
+* before parsing, Mermaid drops the last ``;`` of every line that matches
+  ``style.*:\\S*#.*;`` or ``classDef.*:\\S*#.*;``, which breaks the entity code that
+  ``;`` ends (a label ``style color:#fff "quoted"`` showed ``"quoted#quot``). On such a
+  line every colon not followed by a space is written ``#58;`` as well, so the line no
+  longer matches; other lines keep their colons, so times and URLs stay readable.
 
 Output is sorted the same way as the DOT source.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -79,6 +86,9 @@ _ENTITIES = {
     "}": "#125;",
 }
 _SPECIAL = re.compile("[" + re.escape("".join(_ENTITIES)) + "]")
+# Mermaid's encodeEntities() drops the last ";" of lines like these before parsing.
+_MANGLED = re.compile(r"(?:style|classDef).*:\S*#.*;")
+_COLON = re.compile(r":(?!\s)")
 _NOT_ID = re.compile(r"[^A-Za-z0-9_]")
 _INDENT = "    "
 # Mermaid wraps labels at 200 px itself; lines this short fit inside, so the two never
@@ -97,6 +107,24 @@ def escape(text: str) -> str:
     '#quot;#93;#41; --#gt; x#91;'
     """
     return _SPECIAL.sub(lambda m: _ENTITIES[m.group()], text)
+
+
+def _unmangled(line: str) -> str:
+    """Return ``line`` with its colons as ``#58;`` if Mermaid would cut a ``;`` from it.
+
+    Only called on lines of nodes, links and subgraphs, whose only colons are in labels.
+    A colon followed by a space cannot start a match, so every other one is encoded.
+
+    Examples
+    --------
+    >>> _unmangled('a("style color#58;#35;fff")')
+    'a("style color#58;#35;fff")'
+    >>> _unmangled('a("style color:#35;fff at 18:08, see: x")')
+    'a("style color#58;#35;fff at 18#58;08, see: x")'
+    >>> _unmangled('a("at 18:08")')
+    'a("at 18:08")'
+    """
+    return _COLON.sub("#58;", line) if _MANGLED.search(line) else line
 
 
 def _label(lines: list[str]) -> str:
@@ -215,11 +243,12 @@ def mermaid_source(view: View) -> str:
     faded: list[int] = []
     if options.lanes == "level":
         lanes = view.lanes()
-        for i, (lane, members) in enumerate(lanes):
-            out.append(f'{_INDENT}subgraph lane_{i}["{escape(style.lane_title(lane))}"]')
+        lane_ids = [ids.make(f"lane_{i}") for i in range(len(lanes))]
+        for ident, (lane, members) in zip(lane_ids, lanes, strict=True):
+            out.append(f'{_INDENT}subgraph {ident}["{escape(style.lane_title(lane))}"]')
             out += [f"{_INDENT * 2}{_node_line(n, node_ids[n.key])}" for n in members]
             out.append(f"{_INDENT}end")
-        links += [f"lane_{i} ~~~ lane_{i + 1}" for i in range(len(lanes) - 1)]
+        links += [f"{a} ~~~ {b}" for a, b in itertools.pairwise(lane_ids)]
     else:
         out += [f"{_INDENT}{_node_line(n, node_ids[n.key])}" for n in view.nodes]
     for edge in view.edges:
@@ -237,6 +266,7 @@ def mermaid_source(view: View) -> str:
     if options.legend:
         out += _legend(view, ids, tag)
     out += [f"{_INDENT}{link}" for link in links]
+    out = [_unmangled(line) for line in out]
     defs = _class_defs()
     out += [f"{_INDENT}classDef {cls} {defs[cls]}" for cls in sorted(classes)]
     out += [f"{_INDENT}class {','.join(classes[cls])} {cls}" for cls in sorted(classes)]

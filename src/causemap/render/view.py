@@ -170,6 +170,21 @@ def _lane_of(data: dict[str, Any]) -> str:
     return "impact" if data["kind"] == "impact" else "no-level"
 
 
+def _smaller(options: RenderOptions) -> str:
+    """What would make an over-large diagram smaller, given what ``options`` already do."""
+    tips = []
+    if options.actions:
+        tips.append("leave out the action notes")
+    if options.focus is None:
+        tips.append("focus on one node")
+    else:
+        tips.append(
+            f"focus on a node with fewer causes and effects than '{options.focus}', "
+            "nearer the start or the end of the causal chains"
+        )
+    return "to draw it, " + ", or ".join(tips)
+
+
 def _shown(G: CausalGraph, focus: str | None) -> set[str]:
     if focus is None:
         return set(G.nodes)
@@ -220,12 +235,12 @@ def build_view(
     if len(shown) + len(actions_raw) > limits.max_nodes:
         raise LimitExceeded(
             f"the diagram would have {len(shown) + len(actions_raw):,} nodes and notes; "
-            f"diagrams allow at most {limits.max_nodes:,} (try --focus on one node)"
+            f"diagrams allow at most {limits.max_nodes:,} ({_smaller(options)})"
         )
     if len(edges_shown) + n_links > limits.max_edges:
         raise LimitExceeded(
             f"the diagram would have {len(edges_shown) + n_links:,} edges and links; "
-            f"diagrams allow at most {limits.max_edges:,} (try --focus on one node)"
+            f"diagrams allow at most {limits.max_edges:,} ({_smaller(options)})"
         )
     _check_label(G.graph.get("title"), "the incident title", limits)
 

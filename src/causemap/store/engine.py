@@ -24,7 +24,15 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from causemap.errors import StoreUnavailable
 
-__all__ = ["BUSY_TIMEOUT", "WRITE", "default_url", "make_engine", "resolve_url", "safe_url"]
+__all__ = [
+    "BUSY_TIMEOUT",
+    "WRITE",
+    "default_url",
+    "make_engine",
+    "resolve_url",
+    "safe_url",
+    "sqlite_path",
+]
 
 BUSY_TIMEOUT = 30.0
 """Seconds a SQLite connection waits for another process's write lock."""
@@ -50,6 +58,18 @@ def safe_url(url: str | URL) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
         return "<unparseable database URL>"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file a ``sqlite:///PATH`` URL names, or None for any other URL."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return None
+    return None if database.startswith("file:") else Path(database).expanduser()
 
 
 def make_engine(url: str) -> Engine:

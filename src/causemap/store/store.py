@@ -42,8 +42,8 @@ from causemap.errors import (
     StoreUnavailable,
 )
 from causemap.model import Incident
-from causemap.store.engine import WRITE, make_engine, resolve_url, safe_url
-from causemap.store.migrate import upgrade
+from causemap.store.engine import WRITE, make_engine, resolve_url, safe_url, sqlite_path
+from causemap.store.migrate import current, upgrade
 from causemap.store.records import (
     MAX_LIMIT,
     MAX_REVISION,
@@ -98,18 +98,30 @@ class Store:
         self.engine = engine
 
     @classmethod
-    def open(cls, url: str | None = None, *, migrate: bool = True) -> Store:
+    def open(cls, url: str | None = None, *, migrate: bool = True, create: bool = True) -> Store:
         """Open the store at ``url`` (see :func:`~causemap.store.engine.resolve_url`).
+
+        With ``create=False`` (for commands that only read) a store that does not exist
+        yet is an error instead of being created: a SQLite file that is not there, or a
+        database without causemap's tables.
 
         Raises
         ------
         StoreUnavailable
-            If the database cannot be reached or migrated.
+            If the database cannot be reached or migrated, or (with ``create=False``)
+            holds no store.
         """
         resolved = resolve_url(url)
+        missing = f"no store at {safe_url(resolved)}; check the URL (causemap import makes one)"
+        path = sqlite_path(resolved)
+        if not create and path is not None and not path.exists():
+            raise StoreUnavailable(missing)  # before connecting, which would create the file
         engine = make_engine(resolved)
+        absent = False
         try:
-            if migrate:
+            if not create and current(engine) is None:
+                absent = True  # a database, but without causemap's tables
+            elif migrate:
                 upgrade(engine)
             else:
                 with engine.connect() as connection:
@@ -117,6 +129,9 @@ class Store:
         except (SQLAlchemyError, OSError) as exc:
             engine.dispose()
             raise StoreUnavailable(f"cannot open {safe_url(resolved)}: {_reason(exc)}") from exc
+        if absent:
+            engine.dispose()
+            raise StoreUnavailable(missing)
         return cls(engine)
 
     def close(self) -> None:

@@ -1,0 +1,180 @@
+"""Where a command's output goes: standard output, a file, or a file inside a folder.
+
+* A **regular file** (or a path that does not exist yet) is written whole or not at
+  all: the bytes go to a hidden temporary file beside it, which then replaces it. If
+  anything fails, the temporary file is removed and the message names the ``-o`` path.
+* **Anything else** (a FIFO, a terminal, ``/dev/null``, a character device) is opened and
+  written in place; it is never replaced.
+* A **symbolic link** is followed: its target is written and the link stays a link.
+* An output that is **one of the inputs** (the same file, by any path) is refused before
+  anything is written, and so is a folder where one file is expected: usage errors,
+  exit 2.
+* A write that fails (disk full, no permission, ``/proc``) is an environment error,
+  exit 3, naming the path. A reader that stops early (``| head``) ends the command
+  quietly with :data:`~causemap.cli.base.EXIT_BROKEN_PIPE` (the command group catches
+  the ``BrokenPipeError``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import stat
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from causemap.cli.base import EXIT_ENVIRONMENT, silence_stdout
+
+__all__ = [
+    "OutputError",
+    "check_target",
+    "destination",
+    "echo",
+    "emit",
+    "write_file",
+    "write_stdout",
+]
+
+
+class OutputError(click.ClickException):
+    """Output could not be written: an environment error (exit 3) naming the path."""
+
+    exit_code = EXIT_ENVIRONMENT
+
+    def __init__(self, shown: str, exc: OSError) -> None:
+        super().__init__(f"cannot write {shown}: {exc.strerror or exc}")
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"causemap: error: {self.format_message()}", err=True)
+
+
+def _real(path: str | os.PathLike[str]) -> Path:
+    return Path(os.path.realpath(path))
+
+
+def _same(a: Path, b: Path) -> bool:
+    if a == b:
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+Inputs = Iterable[str | os.PathLike[str] | None]
+"""Paths a command reads; None (an option not given), ``-`` and ``<stdin>`` are skipped."""
+
+
+def check_target(path: str | os.PathLike[str], shown: str, inputs: Inputs = ()) -> Path:
+    """Return where writing ``path`` really goes (symbolic links followed).
+
+    Raises
+    ------
+    click.UsageError
+        If that is a folder, or the same file as one of ``inputs``.
+    """
+    real = _real(path)
+    if real.is_dir():
+        raise click.UsageError(f"-o {shown} is a folder; give a file name")
+    for source in inputs:
+        if source is None or source in ("-", "<stdin>"):
+            continue
+        if _same(real, _real(source)):
+            raise click.UsageError(
+                f"-o {shown} is the input {os.fspath(source)}; refusing to overwrite it"
+            )
+    return real
+
+
+def destination(output: str | None, inputs: Inputs = ()) -> Path | None:
+    """Check a single-file ``-o`` up front: None means standard output.
+
+    Call it before the real work, so that a bad ``-o`` fails fast and writes nothing.
+    """
+    if output is None or output == "-":
+        return None
+    return check_target(output, output, inputs)
+
+
+def emit(data: str | bytes, target: Path | None, shown: str | None = None) -> None:
+    """Write ``data`` to ``target`` (from :func:`destination`), or to stdout for None."""
+    if target is None:
+        write_stdout(data)
+    else:
+        write_file(data, target, shown or str(target))
+
+
+def echo(message: str = "") -> None:
+    """Print one line to standard output, like ``click.echo``; see :func:`write_stdout`."""
+    write_stdout(message + "\n")
+
+
+def write_stdout(data: str | bytes) -> None:
+    """Write ``data`` to standard output and flush it.
+
+    Raises
+    ------
+    BrokenPipeError
+        When the reader went away; the command group ends quietly.
+    OutputError
+        For any other failure (a full disk behind ``> file``).
+    """
+    try:
+        if isinstance(data, bytes):
+            sys.stdout.flush()  # whatever click.echo left in the text layer goes first
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        else:
+            click.echo(data, nl=not data.endswith("\n"))
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        silence_stdout()
+        raise OutputError("standard output", exc) from None
+
+
+def write_file(data: str | bytes, path: str | os.PathLike[str], shown: str) -> None:
+    """Write ``data`` to ``path``; see the module docstring for how.
+
+    Raises
+    ------
+    OutputError
+        If the bytes could not be written; no temporary file is left behind.
+    """
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    real = _real(path)
+    try:
+        mode = os.stat(real).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise OutputError(shown, exc) from None
+    try:
+        if mode is not None and not stat.S_ISREG(mode):
+            with open(real, "wb") as stream:
+                stream.write(raw)
+            return
+        real.parent.mkdir(parents=True, exist_ok=True)
+        _replace(raw, real, None if mode is None else stat.S_IMODE(mode))
+    except OSError as exc:
+        raise OutputError(shown, exc) from None
+
+
+def _replace(raw: bytes, real: Path, mode: int | None) -> None:
+    tmp = real.with_name(f".{real.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with open(fd, "wb") as stream:
+            stream.write(raw)
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, real)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise

@@ -1,0 +1,212 @@
+"""Where output goes (``causemap.cli.output``): ``-o`` never clobbers an input, a link, a
+FIFO or a device; a write that fails is an environment error naming the path; a reader
+that goes away ends the command quietly."""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from causemap.cli import cli
+from causemap.loader import dump, loads
+from tests.conftest import ROOT
+from tests.test_bad_inputs import BASE
+
+runner = CliRunner()
+
+# Every command that writes one file with -o, with the options it needs for that.
+WRITERS = {
+    "render": ["render", "-f", "dot"],
+    "analyze": ["analyze"],
+    "patterns": ["patterns"],
+}
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+class TestRefusedTargets:
+    @pytest.mark.parametrize("command", WRITERS.values(), ids=list(WRITERS))
+    def test_the_input_itself(self, tmp_path: Path, command: list[str]) -> None:
+        path = write(tmp_path, "in.yaml", BASE)
+        result = runner.invoke(cli, [*command, str(path), "-o", str(path)])
+        assert result.exit_code == 2, result.output
+        assert f"-o {path} is the input {path}; refusing to overwrite it" in result.output
+        assert path.read_text(encoding="utf-8") == BASE
+
+    @pytest.mark.parametrize("spelling", ["./in.yaml", "link.yaml", "hard.yaml"])
+    def test_the_input_by_another_path(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spelling: str
+    ) -> None:
+        monkeypatch.chdir(tmp_path)
+        path = write(tmp_path, "in.yaml", BASE)
+        (tmp_path / "link.yaml").symlink_to("in.yaml")
+        os.link(path, tmp_path / "hard.yaml")
+        result = runner.invoke(cli, ["render", "-f", "dot", "in.yaml", "-o", spelling])
+        assert result.exit_code == 2, result.output
+        assert "refusing to overwrite it" in result.output
+        assert path.read_text(encoding="utf-8") == BASE
+
+    def test_the_config_file(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "in.yaml", BASE)
+        config = write(tmp_path, "c.yaml", "example_paths: 3\n")
+        result = runner.invoke(
+            cli, ["analyze", "--config", str(config), str(path), "-o", str(config)]
+        )
+        assert result.exit_code == 2, result.output
+        assert config.read_text(encoding="utf-8") == "example_paths: 3\n"
+
+    def test_an_input_in_the_output_folder(self, tmp_path: Path) -> None:
+        canonical = dump(loads(BASE), "json")
+        path = write(tmp_path, "demo.json", canonical)
+        result = runner.invoke(cli, ["render", str(tmp_path), "-f", "json", "-o", str(tmp_path)])
+        assert result.exit_code == 2, result.output
+        assert "refusing to overwrite it" in result.output
+        assert path.read_text(encoding="utf-8") == canonical
+
+    @pytest.mark.parametrize("command", [["analyze"], ["patterns"]], ids=["analyze", "patterns"])
+    def test_a_folder_where_one_file_is_written(self, tmp_path: Path, command: list[str]) -> None:
+        path = write(tmp_path, "in.yaml", BASE)
+        folder = tmp_path / "out"
+        folder.mkdir()
+        result = runner.invoke(cli, [*command, str(path), "-o", str(folder)])
+        assert result.exit_code == 2, result.output
+        assert f"-o {folder} is a folder" in result.output
+        assert list(folder.iterdir()) == []
+
+
+class TestTargets:
+    def test_a_symbolic_link_writes_its_target(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "in.yaml", BASE)
+        real = write(tmp_path, "real.dot", "old")
+        link = tmp_path / "link.dot"
+        link.symlink_to("real.dot")
+        result = runner.invoke(cli, ["render", "-f", "dot", str(path), "-o", str(link)])
+        assert result.exit_code == 0, result.output
+        assert link.is_symlink()
+        assert real.read_text(encoding="utf-8").startswith("digraph incident {")
+
+    def test_a_dangling_link_creates_its_target(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "in.yaml", BASE)
+        link = tmp_path / "link.dot"
+        link.symlink_to("made.dot")
+        result = runner.invoke(cli, ["render", "-f", "dot", str(path), "-o", str(link)])
+        assert result.exit_code == 0, result.output
+        assert link.is_symlink()
+        assert (tmp_path / "made.dot").read_text(encoding="utf-8").startswith("digraph")
+
+    def test_a_fifo_is_written_in_place(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "in.yaml", BASE)
+        fifo = tmp_path / "pipe.dot"
+        os.mkfifo(fifo)
+        # A reader that is already there, so opening the FIFO to write does not block.
+        reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            result = runner.invoke(cli, ["render", "-f", "dot", str(path), "-o", str(fifo)])
+            received = os.read(reader, 1 << 16)
+        finally:
+            os.close(reader)
+        assert result.exit_code == 0, result.output
+        assert stat.S_ISFIFO(fifo.lstat().st_mode), "the FIFO was replaced"
+        assert received.startswith(b"digraph incident {")
+
+    def test_an_existing_file_keeps_its_mode(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "in.yaml", BASE)
+        out = write(tmp_path, "out.md", "old")
+        out.chmod(0o640)
+        result = runner.invoke(cli, ["analyze", str(path), "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        assert stat.S_IMODE(out.stat().st_mode) == 0o640
+        assert "Prevention" in out.read_text(encoding="utf-8")
+
+
+class TestWriteFailures:
+    def test_a_path_that_cannot_be_made_exits_3_naming_it(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "in.yaml", BASE)
+        out = tmp_path / "in.yaml" / "out.txt"
+        result = runner.invoke(cli, ["analyze", str(path), "-o", str(out)])
+        assert result.exit_code == 3, result.output
+        assert f"causemap: error: cannot write {out}:" in result.output
+
+    def test_a_failed_write_leaves_no_temporary_file(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        path = write(tmp_path, "in.yaml", BASE)
+
+        def full(*_args: object) -> None:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(os, "replace", full)
+        result = runner.invoke(cli, ["analyze", str(path), "-o", str(tmp_path / "out.txt")])
+        assert result.exit_code == 3, result.output
+        assert f"cannot write {tmp_path / 'out.txt'}: No space left on device" in result.output
+        assert ".tmp" not in result.output
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["in.yaml"]
+
+
+# Runs the CLI with fd 1 on a "full disk": writes fail for as long as fd 1 is the regular
+# file the test gave it, as they would on a full file system.
+FULL_STDOUT = """\
+import errno, io, os, stat, sys
+class Full(io.RawIOBase):
+    def writable(self): return True
+    def fileno(self): return 1
+    def write(self, b):
+        if stat.S_ISREG(os.fstat(1).st_mode):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return os.write(1, b)
+sys.stdout = io.TextIOWrapper(io.BufferedWriter(Full()), encoding="utf-8")
+from causemap.cli import main
+main()
+"""
+
+
+class TestStandardOutput:
+    @pytest.mark.parametrize("command", ["analyze", "validate"])
+    def test_a_full_disk_exits_3(self, tmp_path: Path, command: str) -> None:
+        path = write(tmp_path, "in.yaml", BASE)
+        with (tmp_path / "stdout").open("wb") as stdout:
+            done = subprocess.run(
+                [sys.executable, "-c", FULL_STDOUT, command, str(path)],
+                stdout=stdout,
+                stderr=subprocess.PIPE,
+                text=True,
+                timeout=60,
+                cwd=ROOT,
+            )
+        assert done.returncode == 3, done.stderr
+        assert (
+            done.stderr
+            == "causemap: error: cannot write standard output: No space left on device\n"
+        )
+
+    def test_a_reader_that_goes_away_ends_it_quietly(self, tmp_path: Path) -> None:
+        chain = [
+            f"  - {{id: n{i}, kind: event, label: Step {i}, causes: [n{i - 1}]}}"
+            for i in range(1, 400)
+        ]
+        doc = BASE.split("nodes:")[0] + "nodes:\n  - {id: n0, kind: event, label: Step 0}\n"
+        doc += "\n".join(chain) + "\n  - {id: end, kind: impact, label: Impact, causes: [n399]}\n"
+        path = write(tmp_path, "big.yaml", doc)  # its DOT is larger than a pipe holds
+        with subprocess.Popen(
+            [sys.executable, "-m", "causemap", "render", "-f", "dot", str(path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=ROOT,
+        ) as child:
+            assert child.stdout is not None
+            assert child.stderr is not None
+            child.stdout.close()
+            errors = child.stderr.read().decode()
+            assert child.wait(timeout=60) == 141, errors
+        assert errors == ""
