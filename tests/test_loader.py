@@ -82,6 +82,22 @@ def test_discover_walks_folders_in_order(tmp_path: Path) -> None:
     assert found == ["a.json", "b.yaml", "sub/c.yml"]
 
 
+def test_discover_yields_broken_links_and_survives_link_loops(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.yaml").write_text("x")
+    (tmp_path / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    (tmp_path / "sub" / "up").symlink_to(tmp_path)  # a loop back to the root
+    found = [p.relative_to(tmp_path).as_posix() for p in discover([tmp_path])]
+    assert found == ["gone.yaml", "sub/a.yaml"]
+    (checked,) = [check_file(p) for p in discover([tmp_path]) if p.name == "gone.yaml"]
+    assert "cannot read file" in checked.diagnostics[0].message
+
+
+def test_a_folder_read_as_a_file_says_so(tmp_path: Path) -> None:
+    checked = check_file(tmp_path)
+    assert checked.diagnostics[0].message == "is a folder, not an incident file"
+
+
 def test_discover_yields_a_file_reached_twice_once(tmp_path: Path) -> None:
     for name in ["a.yaml", "sub/b.yaml"]:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)

@@ -124,16 +124,17 @@ def check_file(path: str | os.PathLike[str]) -> Checked:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        reason = exc.strerror or str(exc)
+        message = f"cannot read file: {exc.strerror or exc}"
+        if Path(path).is_dir():
+            try:
+                os.scandir(path).close()
+                message = "is a folder, not an incident file"
+            except OSError as folder:
+                message = f"cannot read folder: {folder.strerror or folder}"
         return Checked(
             name=name,
             diagnostics=[
-                Diagnostic(
-                    severity="error",
-                    code="unreadable",
-                    file=name,
-                    message=f"cannot read file: {reason}",
-                )
+                Diagnostic(severity="error", code="unreadable", file=name, message=message)
             ],
         )
     return check_bytes(data, name)
@@ -227,7 +228,9 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
     """Yield incident files: given files as they are, folders searched recursively.
 
     Files in a folder are yielded in sorted order; hidden files and folders are skipped.
-    A path that does not exist is yielded as is, so that reading it reports the problem.
+    A path that does not exist is yielded as is, so that reading it reports the problem;
+    so are a folder that cannot be read and a broken link with an incident suffix found
+    in a folder, so that no incident goes missing without a word.
     A file reached more than once (a folder given twice, or a file and a folder that
     holds it) is yielded once, as first reached: paths are compared once resolved, so
     only a genuinely different file can repeat an incident id.
@@ -235,18 +238,36 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
     seen: set[Path] = set()
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            found: Iterable[Path] = sorted(
-                p
-                for p in path.rglob("*")
-                if p.suffix.lower() in SUFFIXES
-                and p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-        else:
-            found = (path,)
+        found: Iterable[Path] = _walk(path) if path.is_dir() else (path,)
         for file in found:
             resolved = file.resolve()
             if resolved not in seen:
                 seen.add(resolved)
                 yield file
+
+
+def _walk(root: Path) -> list[Path]:
+    """The incident files under ``root``, sorted, with the folders that could not be read
+    and the broken links. Linked folders are followed, each real folder once."""
+    found: list[Path] = []
+    visited: set[tuple[int, int]] = set()
+
+    def unreadable(exc: OSError) -> None:
+        found.append(Path(exc.filename))
+
+    for folder, folders, files in os.walk(root, onerror=unreadable, followlinks=True):
+        info = os.stat(folder)
+        if (info.st_dev, info.st_ino) in visited:  # a link back up the tree
+            folders.clear()
+            continue
+        visited.add((info.st_dev, info.st_ino))
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        for name in files:
+            file = Path(folder, name)
+            if (
+                not name.startswith(".")
+                and file.suffix.lower() in SUFFIXES
+                and (file.is_file() or not file.exists())
+            ):
+                found.append(file)
+    return sorted(found)
