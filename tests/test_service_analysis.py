@@ -90,10 +90,26 @@ class TestLint:
         assert [f["code"] for f in body["findings"]] == [f.code for f in findings]
         lines = text.splitlines()
         for found in body["findings"]:
-            if found["nodes"]:
+            if found["nodes"] or found["actions"]:
+                # A finding about one action item is placed at the action, not its node.
+                one_action = len(found["actions"]) == 1
+                ident = found["actions"][0] if one_action else found["nodes"][0]
                 assert found["line"] is not None
-                assert f"id: {found['nodes'][0]}" in lines[found["line"] - 1]
+                assert f"id: {ident}" in lines[found["line"] - 1]
         assert body["failed"] is any(f.severity == "error" for f in findings)
+
+    def test_action_findings_are_placed_at_the_action(self, client: TestClient) -> None:
+        vague = BASE.replace(
+            "    title: Add a canary stage that halts on error-rate increase\n"
+            "    addresses: [no-canary]\n"
+            "    owner: release-eng\n"
+            "    due: 2024-04-01\n",
+            "    title: Improve things\n    addresses: [no-canary]\n",
+        )
+        body = client.post(f"{API}/lint", content=vague, headers=YAML).json()
+        placed = {f["code"]: f["line"] for f in body["findings"] if f["code"].startswith("ACTION_")}
+        # /actions/0 is on line 19; the node it addresses, /nodes/1, on line 10.
+        assert placed == {"ACTION_NO_OWNER": 19, "ACTION_NO_DUE": 19, "ACTION_VAGUE": 19}
 
     @pytest.mark.parametrize(("fail_on", "failed"), [("error", False), ("info", True)])
     def test_fail_on(self, client: TestClient, fail_on: str, failed: bool) -> None:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from causemap.analyses import Analysis, Finding, analyze
+from causemap.analyses.findings import finding_pointer
 from causemap.loader import Checked
 from causemap.patterns.suggest import CatalogIndex
 from causemap.service.bodies import INCIDENT_BODY, check_body, read_body
@@ -120,13 +121,7 @@ def lint_report(checked: Checked, fail_on: str) -> LintReport:
     failed = False
     for finding in analyze(checked.graph).findings:
         failed |= _RANK[finding.severity] >= _RANK[fail_on]
-        ptr = (
-            f"/nodes/{nodes[finding.nodes[0]]}"
-            if finding.nodes and finding.nodes[0] in nodes
-            else f"/actions/{actions[finding.actions[0]]}"
-            if finding.actions and finding.actions[0] in actions
-            else ""
-        )
+        ptr = finding_pointer(finding, nodes, actions)
         where = checked.locate(ptr) if ptr else None
         findings.append(
             LintFinding(
