@@ -291,7 +291,7 @@ class _Builder:
                 if documents > 1:
                     raise _Reject(
                         "multiple-documents",
-                        "expected one YAML document, found several (one incident per file)",
+                        "expected one YAML document, found several (one per file)",
                         event.start_mark,
                         [],
                     )
@@ -299,7 +299,7 @@ class _Builder:
         if documents == 0:
             raise _Reject(
                 "empty",
-                "document is empty; expected an incident mapping",
+                "document is empty",
                 SimpleNamespace(line=0, column=0),
                 [],
             )
