@@ -54,6 +54,11 @@ def edited(**changes: Any) -> dict[str, Any]:
     return doc
 
 
+def visible(texts: list[str]) -> list[str]:
+    """The texts without the invisible isolates (U+2068 … U+2069) around user text."""
+    return [t.replace("\u2068", "").replace("\u2069", "") for t in texts]
+
+
 def merge(page: Page, base: Any, mine: Any, theirs: Any, choices: Any = None) -> Any:
     return run(page, "merge.js", "return m.merge3(...arg);", [base, mine, theirs, choices or {}])
 
@@ -104,7 +109,8 @@ class TestMerge:
         mine = edited(a={"label": "A2"})
         mine["nodes"].append({"id": "d", "kind": "condition", "label": "D", "causes": []})
         said = run(page, "merge.js", "return m.describeChanges(...arg);", [BASE, mine])
-        assert said == ["changed label of “A2”", "added “D”"]
+        assert visible(said) == ["changed label of “A2”", "added “D”"]
+        assert said[1] == "added “\u2068D\u2069”"  # labels isolated from the text around them
 
 
 class TestDocumentEdits:

@@ -7,18 +7,19 @@ import { api } from "./api.js";
 import { download, fill, h, modal, toast } from "./dom.js";
 import { changeList, describe, drawDiff, legend } from "./diffview.js";
 import { describeChanges, merge3 } from "./merge.js";
+import { isolate } from "./text.js";
 
 const show = (value) => {
   if (value === undefined || value === null) return "(none)";
-  if (typeof value === "object") return value.label || value.title || JSON.stringify(value);
-  return String(value);
+  if (typeof value === "object") return isolate(value.label || value.title || JSON.stringify(value));
+  return isolate(String(value));
 };
 
 function conflictText(c, base, mine, theirs) {
   const find = (doc, section, id) =>
     section === "node" ? doc.nodes.find((n) => n.id === id) : section === "action" ? (doc.actions || []).find((a) => a.id === id) : null;
   const item = find(mine, c.section, c.id) || find(theirs, c.section, c.id) || find(base, c.section, c.id);
-  const name = item ? `“${item.label || item.title}”` : c.id.replace("->", " → ");
+  const name = item ? `“${isolate(item.label || item.title)}”` : c.id.replace("->", " → ");
   if (c.section === "incident") return `The incident's ${c.field}`;
   if (c.field === null) {
     if (c.mine === undefined) return `${c.section} ${name}: you deleted it, they changed it`;

@@ -3,7 +3,7 @@
 // is either listed in the effect's `causes` or, when it carries a label or evidence, in
 // `edges`; the editor reads both and writes the simpler form when it can.
 
-import { shorten } from "./text.js";
+import { shown } from "./text.js";
 
 export const KINDS = ["event", "condition", "factor", "impact"];
 export const LEVELS = ["technical", "operator", "process", "organization", "external"];
@@ -125,10 +125,10 @@ export function whyNotConnect(doc, cause, effect) {
   const b = node(doc, effect);
   if (!a || !b) return "Both nodes must exist.";
   if (cause === effect) return "A node cannot cause itself.";
-  if (a.kind === "impact") return `“${shorten(a.label, 48)}” is an impact, and an impact causes nothing. Change its kind first.`;
+  if (a.kind === "impact") return `“${shown(a.label, 48)}” is an impact, and an impact causes nothing. Change its kind first.`;
   if (hasLink(doc, cause, effect)) return "These two are already linked.";
   if (reaches(doc, effect, cause)) {
-    return `That link would make a cycle: “${shorten(b.label, 48)}” already leads to “${shorten(a.label, 48)}”.`;
+    return `That link would make a cycle: “${shown(b.label, 48)}” already leads to “${shown(a.label, 48)}”.`;
   }
   return null;
 }

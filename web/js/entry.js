@@ -5,7 +5,7 @@
 
 import { h } from "./dom.js";
 import { KINDS, node } from "./doc.js";
-import { shorten } from "./text.js";
+import { shown } from "./text.js";
 
 const KIND_KEY = { event: "e", condition: "c", factor: "f", impact: "i" };
 
@@ -88,8 +88,8 @@ export class Entry {
     }
     const text = {
       new: "New statement",
-      why: a ? `Why? A cause of “${shorten(a.label)}”` : "",
-      then: a ? `Then? An effect of “${shorten(a.label)}”` : "",
+      why: a ? `Why? A cause of “${shown(a.label)}”` : "",
+      then: a ? `Then? An effect of “${shown(a.label)}”` : "",
       edit: a ? "Rename the selected node" : "",
     }[this.mode];
     this.label.textContent = text;

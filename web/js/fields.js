@@ -4,6 +4,7 @@
 // same labels over plain text instead of controls.
 
 import { h } from "./dom.js";
+import { isolate } from "./text.js";
 
 let counter = 0;
 const uid = (prefix) => `${prefix}-${++counter}`;
@@ -49,7 +50,9 @@ function readonlyField({ label, get, format = (v) => v ?? "", key }) {
   const value = h("span", { class: "ro-value" });
   const el = h("div", { class: "ro-field", dataset: { key: key || label } }, h("span", { class: "ro-label" }, label), value);
   const update = () => {
-    const text = String(format(get()) || "");
+    const got = get();
+    // A list (tags, services) is shown joined: isolate each item from the next.
+    const text = String(format(Array.isArray(got) ? got.map(isolate) : got) || "");
     value.textContent = text || "—";
     value.classList.toggle("empty", !text);
   };

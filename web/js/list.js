@@ -6,6 +6,7 @@ import { api } from "./api.js";
 import { ago, fill, h, modal, toast } from "./dom.js";
 import { LIMITS, SLUG, newIncident, slugify, validDate } from "./doc.js";
 import { go, href } from "./route.js";
+import { isolate } from "./text.js";
 
 export async function showList(root, { role }) {
   document.title = "Incidents · causemap";
@@ -57,10 +58,10 @@ export async function showList(root, { role }) {
       h("table", { class: "incident-table" },
         h("thead", {}, h("tr", {}, ["Title", "Date", "Severity", "Services", "Tags", "Revision", "Updated"].map((t) => h("th", { scope: "col" }, t)))),
         h("tbody", {}, shown.map((i) => h("tr", {},
-          h("td", {}, h("a", { href: href("incident", i.id), class: "incident-link", dataset: { id: i.id } }, i.title)),
+          h("td", {}, h("a", { href: href("incident", i.id), class: "incident-link", dataset: { id: i.id } }, isolate(i.title))),
           h("td", { class: "nowrap" }, i.date),
-          h("td", {}, i.severity || ""),
-          h("td", {}, i.services.join(", ")),
+          h("td", {}, isolate(i.severity || "")),
+          h("td", {}, i.services.map(isolate).join(", ")),
           h("td", {}, i.tags.map((t) => h("span", { class: "tag" }, t))),
           h("td", { class: "num" }, String(i.revision)),
           h("td", { class: "nowrap" }, ago(i.updated_at)))))));

@@ -5,6 +5,7 @@
 // a cycle, or point at a node that is gone, are dropped and reported. Pure functions.
 
 import { links, same } from "./doc.js";
+import { isolate } from "./text.js";
 
 const SECTIONS = new Set(["nodes", "edges", "actions"]);
 
@@ -125,7 +126,7 @@ export function merge3(base, mine, theirs, choices = {}) {
     const l = linkMap.get(key);
     const from = nodes.get(l.from);
     const to = nodes.get(l.to);
-    const name = (id) => (nodes.get(id) || B.nodes.get(id) || M.nodes.get(id) || T.nodes.get(id) || { label: id }).label;
+    const name = (id) => isolate((nodes.get(id) || B.nodes.get(id) || M.nodes.get(id) || T.nodes.get(id) || { label: id }).label);
     if (!from || !to) {
       notes.push(`Dropped the link “${name(l.from)}” → “${name(l.to)}”: one of its nodes was deleted.`);
       continue;
@@ -178,18 +179,18 @@ export function describeChanges(before, after) {
   const B = parts(before);
   const A = parts(after);
   const out = [];
-  const label = (p, id) => (p.nodes.get(id) || {}).label || id;
+  const label = (p, id) => isolate((p.nodes.get(id) || {}).label || id);
   for (const [key, value] of Object.entries(A.fields)) if (!same(value, B.fields[key])) out.push(`changed the incident's ${key}`);
   for (const key of Object.keys(B.fields)) if (!(key in A.fields)) out.push(`cleared the incident's ${key}`);
   for (const [id, n] of A.nodes) {
     const was = B.nodes.get(id);
-    if (!was) out.push(`added “${n.label}”`);
+    if (!was) out.push(`added “${isolate(n.label)}”`);
     else if (!same(was, n)) {
       const fields = Object.keys({ ...was, ...n }).filter((k) => !same(was[k], n[k]));
-      out.push(`changed ${fields.join(", ")} of “${n.label}”`);
+      out.push(`changed ${fields.join(", ")} of “${isolate(n.label)}”`);
     }
   }
-  for (const [id, n] of B.nodes) if (!A.nodes.has(id)) out.push(`deleted “${n.label}”`);
+  for (const [id, n] of B.nodes) if (!A.nodes.has(id)) out.push(`deleted “${isolate(n.label)}”`);
   for (const [key, l] of A.links) {
     const was = B.links.get(key);
     if (!was) out.push(`linked “${label(A, l.from)}” → “${label(A, l.to)}”`);
@@ -198,9 +199,9 @@ export function describeChanges(before, after) {
   for (const [key, l] of B.links) if (!A.links.has(key)) out.push(`unlinked “${label(B, l.from)}” → “${label(B, l.to)}”`);
   for (const [id, a] of A.actions) {
     const was = B.actions.get(id);
-    if (!was) out.push(`added action “${a.title}”`);
-    else if (!same(was, a)) out.push(`changed action “${a.title}”`);
+    if (!was) out.push(`added action “${isolate(a.title)}”`);
+    else if (!same(was, a)) out.push(`changed action “${isolate(a.title)}”`);
   }
-  for (const [id, a] of B.actions) if (!A.actions.has(id)) out.push(`removed action “${a.title}”`);
+  for (const [id, a] of B.actions) if (!A.actions.has(id)) out.push(`removed action “${isolate(a.title)}”`);
   return out;
 }
