@@ -107,6 +107,26 @@ class TestHistory:
         assert api.get("history")[0] == chain("history", 3)
         page.assert_clean()
 
+    def test_a_long_unbroken_token_keeps_the_diff_in_view(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        doc = chain("history-long", 3)
+        api.create(doc)
+        doc["nodes"][0]["label"] = "See " + "https://example.com/" + "x" * 100
+        api.put("history-long", doc, 1)
+        page = EditorPage.open(context, server.url, "history-long")
+        ui = page.page
+        ui.get_by_role("button", name="History", exact=True).click()
+        dialog = ui.locator("dialog[open]")
+        dialog.get_by_role("heading", name="Revision 1 → revision 2").wait_for()
+        box = dialog.bounding_box()
+        assert box is not None
+        for part in [".history-diff", ".diff-canvas", ".changes"]:
+            inner = dialog.locator(part).bounding_box()
+            assert inner is not None
+            assert inner["x"] + inner["width"] <= box["x"] + box["width"], part
+        page.assert_clean()
+
 
 class TestExport:
     def test_every_export(

@@ -5,9 +5,10 @@
 import cytoscape from "../vendor/cytoscape-3.35.0.esm.min.js";
 import { links } from "./doc.js";
 import { CLASS_STYLES, EDGE, FADED, MARKER, UNCOVERED } from "./grammar.js";
-import { FONT_FAMILY, FONT_SIZE, LINE_HEIGHT, measure, overlaps, placeMissing, saved, shownLabel, tidy } from "./layout.js";
+import { FONT_FAMILY, FONT_SIZE, LINE_HEIGHT, breakable, measure, overlaps, placeMissing, saved, shownLabel, tidy } from "./layout.js";
 
 const BROAD = 3; // a finding about more nodes than this marks no single node (as in render/view.py)
+const LINK_TEXT_WIDTH = 220;
 
 function stylesheet() {
   const byKind = [
@@ -76,7 +77,7 @@ function stylesheet() {
         "font-size": 12,
         "font-family": FONT_FAMILY,
         "text-wrap": "wrap",
-        "text-max-width": 220,
+        "text-max-width": LINK_TEXT_WIDTH,
         "text-background-color": "#ffffff",
         "text-background-opacity": 0.92,
         "text-background-padding": 3,
@@ -173,7 +174,7 @@ export class Canvas {
       const id = `${l.from}->${l.to}`;
       wantedEdges.set(id, {
         id, source: l.from, target: l.to, or: orGate.has(l.to), labelled: Boolean(l.label),
-        text: l.label ? (l.label.length > 160 ? `${l.label.slice(0, 159)}…` : l.label) : "",
+        text: l.label ? breakable(l.label.length > 160 ? `${l.label.slice(0, 159)}…` : l.label, LINK_TEXT_WIDTH) : "",
       });
     }
     cy.batch(() => {
