@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import zlib
 from typing import Any
 
@@ -105,6 +106,35 @@ class TestMerge:
         assert "causes" not in got["doc"]["nodes"][2]
         assert got["notes"] == []
 
+    def test_nodes_both_sides_added_under_one_id_are_both_kept(self, page: Page) -> None:
+        # Two editors each added a different node that got the same id (and an action
+        # that got the same number): neither may overwrite the other.
+        mine = edited(a={"causes": ["dup"]})
+        mine["nodes"].insert(0, {"id": "dup", "kind": "event", "label": "Mine"})
+        mine["actions"] = [{"id": "a1", "title": "My action", "addresses": ["dup"]}]
+        theirs = edited(b={"causes": ["a", "dup"]})
+        theirs["nodes"].insert(0, {"id": "dup", "kind": "condition", "label": "Theirs"})
+        theirs["actions"] = [{"id": "a1", "title": "Their action"}]
+        got = merge(page, BASE, mine, theirs)
+        assert got["conflicts"] == []
+        nodes = {n["id"]: n for n in got["doc"]["nodes"]}
+        assert nodes["dup"]["label"] == "Theirs"
+        assert nodes["dup-2"]["label"] == "Mine"
+        assert nodes["a"]["causes"] == ["dup-2"]
+        assert nodes["b"]["causes"] == ["a", "dup"]
+        assert got["doc"]["actions"] == [
+            {"id": "a1", "title": "Their action"},
+            {"id": "a2", "title": "My action", "addresses": ["dup-2"]},
+        ]
+        assert got["renamed"] == [
+            {"section": "node", "from": "dup", "to": "dup-2"},
+            {"section": "action", "from": "a1", "to": "a2"},
+        ]
+        # The same node on both sides (the same save arriving twice) stays one node.
+        same = merge(page, BASE, mine, mine)
+        assert [n["id"] for n in same["doc"]["nodes"]].count("dup") == 1
+        assert same["renamed"] == []
+
     def test_your_changes_in_words(self, page: Page) -> None:
         mine = edited(a={"label": "A2"})
         mine["nodes"].append({"id": "d", "kind": "condition", "label": "D", "causes": []})
@@ -122,14 +152,26 @@ class TestDocumentEdits:
             ["Config pushed to all PoPs", "Ça a planté !", "日本", "a" * 90],
         )
         assert got == ["config-pushed-to-all-pops", "ca-a-plante", "", "a" * 40]
+
+    def test_new_ids_differ_across_editors(self, page: Page) -> None:
+        # Two editors adding statements that start alike, or have no Latin letters, to
+        # their own copies of the same incident: the ids must not collide.
+        labels = [
+            "The deploy pipeline skipped the canary stage for the config service",
+            "The deploy pipeline skipped the canary stage because a flag was set",
+            "日本",
+            "日本",
+        ]
         ids = run(
             page,
             "doc.js",
-            "for (const label of ['B', '日本', '日本']) m.addNode(arg, {label});"
-            " return arg.nodes.map((n) => n.id);",
-            BASE,
+            "return arg.labels.map((label) => m.addNode(structuredClone(arg.doc), {label}));",
+            {"labels": labels, "doc": BASE},
         )
-        assert ids[-3:] == ["b-2", "node", "node-2"]
+        assert len(set(ids)) == len(ids), ids
+        assert ids[0].startswith("the-deploy-pipeline-skipped")
+        assert ids[2].startswith("node-")
+        assert all(re.fullmatch(r"[a-z0-9][a-z0-9._-]{0,79}", i) for i in ids), ids
 
     def test_link_rules(self, page: Page) -> None:
         got = run(

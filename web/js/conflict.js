@@ -29,6 +29,13 @@ function conflictText(c, base, mine, theirs) {
   return `${c.section} ${name}: ${c.field}`;
 }
 
+function renamedText({ section, from, to }, mine, theirs) {
+  const find = (doc) => (section === "node" ? doc.nodes : doc.actions || []).find((x) => x.id === from) || {};
+  const text = (doc) => isolate(find(doc).label || find(doc).title || from);
+  return `You both added a new ${section} under the id ${from}: theirs (“${text(theirs)}”) keeps it, ` +
+    `and yours (“${text(mine)}”) becomes ${to}. Both are kept.`;
+}
+
 export async function openConflict(editor) {
   const { saver, store } = editor;
   let latest;
@@ -72,7 +79,7 @@ export async function openConflict(editor) {
         }, "Download my version")),
     );
     const redraw = () => {
-      const { conflicts, notes } = merge3(base, mine, theirs, choices);
+      const { conflicts, notes, renamed } = merge3(base, mine, theirs, choices);
       if (!conflicts.length) {
         fill(conflictsBox, h("p", { class: "ok" }, "No conflicts: your changes and theirs touch different things."));
       } else {
@@ -87,7 +94,9 @@ export async function openConflict(editor) {
             return h("li", {}, h("p", {}, conflictText(c, base, mine, theirs)), option("mine", "Keep mine:", c.mine), option("theirs", "Take theirs:", c.theirs));
           })));
       }
-      fill(notesBox, notes.length ? h("ul", { class: "notes-list" }, notes.map((n) => h("li", {}, n))) : null);
+      fill(notesBox,
+        renamed.length ? h("ul", { class: "renamed-list" }, renamed.map((r) => h("li", {}, renamedText(r, mine, theirs)))) : null,
+        notes.length ? h("ul", { class: "notes-list" }, notes.map((n) => h("li", {}, n))) : null);
     };
     redraw();
     setTimeout(() => (drawn = drawDiff(canvas, base, theirs)), 0);

@@ -64,13 +64,47 @@ export function slugify(text, max = 40) {
   return out;
 }
 
-function uniqueId(taken, base) {
-  const root = SLUG.test(base) ? base : "node";
-  if (!taken.has(root)) return root;
-  for (let n = 2; ; n++) {
-    const candidate = `${root.slice(0, 76)}-${n}`;
+const ID_WORDS = 32;
+const ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+/** Four random letters or digits: what keeps ids made in two browsers apart. */
+function randomTag() {
+  const bytes = crypto.getRandomValues(new Uint8Array(4));
+  return [...bytes].map((b) => ID_ALPHABET[b % ID_ALPHABET.length]).join("");
+}
+
+/** A new node id: the label's first words and a random tag ("config-pushed-k3x9"), so that
+ * two people adding statements that start alike (or have no Latin letters) at the same
+ * time never get the same id. */
+export function newNodeId(taken, label) {
+  const words = slugify(label, ID_WORDS);
+  const root = SLUG.test(words) ? words : "node";
+  for (;;) {
+    const candidate = `${root}-${randomTag()}`;
     if (!taken.has(candidate)) return candidate;
   }
+}
+
+/** A copy of `doc` with node and action ids renamed: `map` is {node: {old: new}, action:
+ * {old: new}}; links, causes and the nodes an action addresses follow their node. */
+export function renameIds(doc, map) {
+  const nodes = map.node || {};
+  const actions = map.action || {};
+  const to = (id) => nodes[id] || id;
+  const out = clone(doc);
+  for (const n of out.nodes) {
+    n.id = to(n.id);
+    if (n.causes) n.causes = n.causes.map(to);
+  }
+  for (const e of out.edges || []) {
+    e.from = to(e.from);
+    e.to = to(e.to);
+  }
+  for (const a of out.actions || []) {
+    a.id = actions[a.id] || a.id;
+    if (a.addresses) a.addresses = a.addresses.map(to);
+  }
+  return out;
 }
 
 export const node = (doc, id) => doc.nodes.find((n) => n.id === id);
@@ -139,7 +173,7 @@ export function addNode(doc, { kind = "event", label, id }) {
   const text = cleanText(label).trim();
   if (!text) throw new EditRefused("Type a statement first.");
   const taken = new Set(doc.nodes.map((n) => n.id));
-  const nid = id && SLUG.test(id) && !taken.has(id) ? id : uniqueId(taken, slugify(text));
+  const nid = id && SLUG.test(id) && !taken.has(id) ? id : newNodeId(taken, text);
   doc.nodes.push({ id: nid, kind, label: text });
   return nid;
 }

@@ -1,10 +1,12 @@
 // Three-way merge of incident documents, for when someone else saved while you were
 // editing: your changes (base → mine) are replayed on top of theirs (base → theirs).
 // Nodes, links and actions merge field by field; a field both sides changed differently
-// is a conflict, resolved "mine" unless `choices` says "theirs". Links that would now make
-// a cycle, or point at a node that is gone, are dropped and reported. Pure functions.
+// is a conflict, resolved "mine" unless `choices` says "theirs". A node or action both
+// sides added under the same id is two things, not one: both are kept, yours renamed.
+// Links that would now make a cycle, or point at a node that is gone, are dropped and
+// reported. Pure functions.
 
-import { links, same } from "./doc.js";
+import { links, renameIds, same } from "./doc.js";
 import { isolate } from "./text.js";
 
 const SECTIONS = new Set(["nodes", "edges", "actions"]);
@@ -70,6 +72,40 @@ function mergeMaps(section, b, m, t, choices, conflicts) {
   return out;
 }
 
+/** Ids both sides added (absent from the base) for different things: {section: {id: newId}}
+ * for the ones of `mine` that must take another id. */
+function clashes(base, mine, theirs) {
+  const out = { node: {}, action: {} };
+  const sections = [
+    ["node", (d) => d.nodes, (n) => without(n, "causes"), nextNodeId],
+    ["action", (d) => d.actions || [], (a) => a, nextActionId],
+  ];
+  for (const [section, items, content, rename] of sections) {
+    const before = new Set(items(base).map((x) => x.id));
+    const theirsById = new Map(items(theirs).map((x) => [x.id, x]));
+    const taken = new Set([...before, ...theirsById.keys(), ...items(mine).map((x) => x.id)]);
+    for (const item of items(mine)) {
+      const other = theirsById.get(item.id);
+      if (before.has(item.id) || !other || same(content(item), content(other))) continue;
+      const next = rename(item.id, taken);
+      taken.add(next);
+      out[section][item.id] = next;
+    }
+  }
+  return out;
+}
+
+function nextNodeId(id, taken) {
+  for (let n = 2; ; n++) {
+    const candidate = `${id.slice(0, 76)}-${n}`;
+    if (!taken.has(candidate)) return candidate;
+  }
+}
+
+function nextActionId(_id, taken) {
+  for (let n = 1; ; n++) if (!taken.has(`a${n}`)) return `a${n}`;
+}
+
 function order(theirs, mine, kept) {
   const seen = new Set();
   const out = [];
@@ -90,10 +126,18 @@ function reaches(next, start, target) {
 }
 
 /**
- * Merge: returns {doc, conflicts, notes}. `conflicts` lists what both sides changed
- * differently (each with the choice applied); `notes` what had to be dropped.
+ * Merge: returns {doc, conflicts, notes, renamed}. `conflicts` lists what both sides
+ * changed differently (each with the choice applied); `notes` what had to be dropped;
+ * `renamed` the things of yours that took a new id because they added something else
+ * under the same one ({section, from, to}).
  */
 export function merge3(base, mine, theirs, choices = {}) {
+  const clash = clashes(base, mine, theirs);
+  const renamed = [];
+  for (const section of ["node", "action"]) {
+    for (const [from, to] of Object.entries(clash[section])) renamed.push({ section, from, to });
+  }
+  if (renamed.length) mine = renameIds(mine, clash);
   const B = parts(base);
   const M = parts(mine);
   const T = parts(theirs);
@@ -171,7 +215,7 @@ export function merge3(base, mine, theirs, choices = {}) {
     return a;
   });
   if (actionList.length) doc.actions = actionList;
-  return { doc, conflicts, notes };
+  return { doc, conflicts, notes, renamed };
 }
 
 /** What changed from `before` to `after`, as short sentences (your unsaved changes). */
