@@ -135,6 +135,32 @@ class TestMerge:
         assert [n["id"] for n in same["doc"]["nodes"]].count("dup") == 1
         assert same["renamed"] == []
 
+    def test_a_deleted_node_kept_comes_back_with_its_links(self, page: Page) -> None:
+        theirs = json.loads(json.dumps(BASE))
+        theirs["nodes"] = [n for n in theirs["nodes"] if n["id"] != "b"]
+        theirs["nodes"][1].pop("causes")  # c lost its cause b
+        mine = edited(b={"label": "B, edited"})
+        got = merge(page, BASE, mine, theirs)
+        assert [c["key"] for c in got["conflicts"]] == ["node:b"]
+        nodes = {n["id"]: n for n in got["doc"]["nodes"]}
+        assert nodes["b"] == {"id": "b", "kind": "event", "label": "B, edited", "causes": ["a"]}
+        assert nodes["c"]["causes"] == ["b"]
+        assert got["notes"] == []
+        # Deleted by me, changed by them, and theirs taken: back with their links.
+        got = merge(page, BASE, theirs, mine, {"node:b": "theirs"})
+        nodes = {n["id"]: n for n in got["doc"]["nodes"]}
+        assert nodes["b"]["causes"] == ["a"]
+        assert nodes["c"]["causes"] == ["b"]
+        # A link whose other end is gone is dropped, and the user is told which.
+        theirs["nodes"] = [n for n in theirs["nodes"] if n["id"] != "a"]
+        got = merge(page, BASE, mine, theirs)
+        nodes = {n["id"]: n for n in got["doc"]["nodes"]}
+        assert "causes" not in nodes["b"]
+        assert nodes["c"]["causes"] == ["b"]
+        assert visible(got["notes"]) == [
+            "Dropped the link “A” → “B, edited”: one of its nodes was deleted."
+        ]
+
     def test_your_changes_in_words(self, page: Page) -> None:
         mine = edited(a={"label": "A2"})
         mine["nodes"].append({"id": "d", "kind": "condition", "label": "D", "causes": []})

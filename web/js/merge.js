@@ -3,8 +3,9 @@
 // Nodes, links and actions merge field by field; a field both sides changed differently
 // is a conflict, resolved "mine" unless `choices` says "theirs". A node or action both
 // sides added under the same id is two things, not one: both are kept, yours renamed.
-// Links that would now make a cycle, or point at a node that is gone, are dropped and
-// reported. Pure functions.
+// A node one side deleted and the other kept comes back with the keeper's links. Links
+// that would now make a cycle, or point at a node that is gone, are dropped and reported.
+// Pure functions.
 
 import { links, renameIds, same } from "./doc.js";
 import { isolate } from "./text.js";
@@ -160,6 +161,19 @@ export function merge3(base, mine, theirs, choices = {}) {
   const nodes = mergeMaps("node", B.nodes, M.nodes, T.nodes, choices, conflicts);
   const actions = mergeMaps("action", B.actions, M.actions, T.actions, choices, conflicts);
   const linkMap = mergeMaps("link", B.links, M.links, T.links, choices, conflicts);
+
+  // A node one side deleted and the other kept (the kept side was chosen) comes back with
+  // the links and action references it has on the side that kept it.
+  for (const c of conflicts) {
+    if (c.section !== "node" || c.field !== null || !B.nodes.has(c.id) || !nodes.has(c.id)) continue;
+    const keeper = c.choice === "mine" ? M : T;
+    for (const [key, l] of keeper.links) if (l.from === c.id || l.to === c.id) linkMap.set(key, l);
+    for (const [aid, a] of keeper.actions) {
+      const merged = actions.get(aid);
+      if (!merged || !(a.addresses || []).includes(c.id) || (merged.addresses || []).includes(c.id)) continue;
+      actions.set(aid, { ...merged, addresses: [...(merged.addresses || []), c.id] });
+    }
+  }
 
   // Links: theirs first, then the rest; drop any that dangles, starts at an impact or
   // closes a cycle.
