@@ -169,6 +169,43 @@ class TestMerge:
         assert said[1] == "added “\u2068D\u2069”"  # labels isolated from the text around them
 
 
+class TestUndoAcrossRevisions:
+    def undo(self, page: Page, theirs: dict[str, Any], redo: bool = False) -> Any:
+        """Rename a to "A, mine", take a revision with ``theirs`` changes, then undo."""
+        return run(
+            page,
+            "store.js",
+            """
+          const s = new m.Store();
+          s.load(arg.base);
+          s.change("Rename", (d) => { d.nodes[0].label = "A, mine"; });
+          const next = structuredClone(arg.theirs);
+          next.nodes[0].label = arg.theirs.nodes[0].label === "A" ? "A, mine" : next.nodes[0].label;
+          s.load(next, { reason: "remote", keepHistory: true });
+          const could = s.canUndo();
+          s.undo();
+          const undone = structuredClone(s.doc);
+          if (arg.redo) s.redo();
+          return { could, undone, redone: s.doc };""",
+            {"base": BASE, "theirs": theirs, "redo": redo},
+        )
+
+    def test_undo_reverts_my_edit_and_keeps_theirs(self, page: Page) -> None:
+        theirs = edited(b={"label": "B, theirs"})
+        theirs["nodes"].append({"id": "x", "kind": "condition", "label": "X"})
+        got = self.undo(page, theirs, redo=True)
+        assert got["could"] is True
+        expected = json.loads(json.dumps(theirs))
+        assert got["undone"] == expected
+        expected["nodes"][0]["label"] = "A, mine"
+        assert got["redone"] == expected
+
+    def test_undo_never_reverts_their_change_to_the_same_field(self, page: Page) -> None:
+        theirs = edited(a={"label": "A, theirs"})
+        got = self.undo(page, theirs)
+        assert got["undone"]["nodes"][0]["label"] == "A, theirs"
+
+
 class TestDocumentEdits:
     def test_ids_from_labels(self, page: Page) -> None:
         got = run(

@@ -93,6 +93,60 @@ class TestConflict:
         assert page.js("localStorage.getItem('causemap:draft:conflict-reload')") is None
         page.assert_clean("status of 412")
 
+    def test_undo_after_a_merge_undoes_only_my_own_edit(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("undo-merge"))
+        page = EditorPage.open(context, server.url, "undo-merge")
+        rename(page, "n1", "Step one, as I put it")
+        doc, revision = api.get("undo-merge")
+        doc["nodes"][1]["label"] = "Step two, as they put it"
+        doc["nodes"][1]["causes"] = ["n1", "x"]
+        doc["nodes"].insert(0, {"id": "x", "kind": "condition", "label": "Their new condition"})
+        api.put("undo-merge", doc, revision)
+        dialog = page.page.locator("dialog[open]")
+        dialog.get_by_role("button", name="Merge: my changes on top of theirs").click()
+        assert page.wait_saved(after=2) == 3
+        assert page.state()["canUndo"]
+        page.focus_canvas()
+        page.keys("Control+z")
+        assert page.wait_saved(after=3) == 4
+        saved, _ = api.get("undo-merge")
+        assert saved == doc  # my rename is undone; their changes are all still there
+        page.keys("Control+y")
+        assert page.wait_saved(after=4) == 5
+        saved, _ = api.get("undo-merge")
+        assert {n["id"]: n["label"] for n in saved["nodes"]} == {
+            "x": "Their new condition",
+            "n1": "Step one, as I put it",
+            "n2": "Step two, as they put it",
+            "n3": "Step 3 happened",
+            "impact": "Customers saw errors",
+        }
+        page.assert_clean("status of 412")
+
+class TestUndoAcrossRevisions:
+    def test_a_revision_from_elsewhere_keeps_my_undo_history(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("undo-remote"))
+        page = EditorPage.open(context, server.url, "undo-remote")
+        rename(page, "n1", "Step one, as I put it")
+        assert page.wait_saved(after=1) == 2
+        doc, revision = api.get("undo-remote")
+        doc["nodes"][1]["label"] = "Step two, as they put it"
+        api.put("undo-remote", doc, revision)
+        page.wait("window.causemap.state().revision === 3")
+        assert page.state()["canUndo"]
+        page.focus_canvas()
+        page.keys("Control+z")
+        assert page.wait_saved(after=3) == 4
+        saved, _ = api.get("undo-remote")
+        labels = {n["id"]: n["label"] for n in saved["nodes"]}
+        assert labels["n1"] == "Step 1 happened"
+        assert labels["n2"] == "Step two, as they put it"
+        page.assert_clean()
+
 
 class TestDrafts:
     def test_unsaved_changes_survive_a_reload(

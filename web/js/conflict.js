@@ -103,8 +103,10 @@ export async function openConflict(editor) {
   }, { wide: true });
   if (drawn) drawn.destroy();
   if (result === "merge") {
-    const { doc, notes } = merge3(base, mine, theirs, choices);
-    saver.resolve(doc, latest.revision, theirs);
+    const { doc, notes, renamed } = merge3(base, mine, theirs, choices);
+    const renames = { node: {}, action: {} };
+    for (const r of renamed) renames[r.section][r.from] = r.to;
+    saver.resolve(doc, latest.revision, theirs, renames);
     toast(notes.length ? `Merged; ${notes.length} link(s) or reference(s) had to be dropped.` : "Merged your changes on top of theirs; saving.", "ok");
   } else if (result === "reload") {
     saver.reload(theirs, latest.revision);

@@ -37,7 +37,7 @@ function pick3(b, m, t) {
   return { conflict: true };
 }
 
-function mergeItem(section, id, b, m, t, choices, conflicts) {
+function mergeItem(section, id, b, m, t, choices, prefer, conflicts) {
   const simple = pick3(b, m, t);
   if (!simple.conflict) return simple.value;
   if (m && t && b) {
@@ -48,7 +48,7 @@ function mergeItem(section, id, b, m, t, choices, conflicts) {
       let value = got.value;
       if (got.conflict) {
         const key = `${section}:${id}:${field}`;
-        const choice = choices[key] || "mine";
+        const choice = choices[key] || prefer;
         conflicts.push({ key, section, id, field, mine: m[field], theirs: t[field], choice });
         value = choice === "mine" ? m[field] : t[field];
       }
@@ -58,16 +58,16 @@ function mergeItem(section, id, b, m, t, choices, conflicts) {
   }
   // One side removed it and the other changed it, or both added it differently.
   const key = `${section}:${id}`;
-  const choice = choices[key] || "mine";
+  const choice = choices[key] || prefer;
   conflicts.push({ key, section, id, field: null, mine: m, theirs: t, choice });
   return choice === "mine" ? m : t;
 }
 
-function mergeMaps(section, b, m, t, choices, conflicts) {
+function mergeMaps(section, b, m, t, choices, prefer, conflicts) {
   const out = new Map();
   const ids = new Set([...b.keys(), ...m.keys(), ...t.keys()]);
   for (const id of ids) {
-    const value = mergeItem(section, id, b.get(id), m.get(id), t.get(id), choices, conflicts);
+    const value = mergeItem(section, id, b.get(id), m.get(id), t.get(id), choices, prefer, conflicts);
     if (value !== undefined) out.set(id, value);
   }
   return out;
@@ -128,17 +128,20 @@ function reaches(next, start, target) {
 
 /**
  * Merge: returns {doc, conflicts, notes, renamed}. `conflicts` lists what both sides
- * changed differently (each with the choice applied); `notes` what had to be dropped;
- * `renamed` the things of yours that took a new id because they added something else
- * under the same one ({section, from, to}).
+ * changed differently (each with the choice applied: `choices[key]`, else `prefer`);
+ * `notes` what had to be dropped; `renamed` the things of yours that took a new id
+ * because they added something else under the same one ({section, from, to}). With
+ * `split: false` such a clash is a conflict like any other.
  */
-export function merge3(base, mine, theirs, choices = {}) {
-  const clash = clashes(base, mine, theirs);
+export function merge3(base, mine, theirs, choices = {}, { prefer = "mine", split = true } = {}) {
   const renamed = [];
-  for (const section of ["node", "action"]) {
-    for (const [from, to] of Object.entries(clash[section])) renamed.push({ section, from, to });
+  if (split) {
+    const clash = clashes(base, mine, theirs);
+    for (const section of ["node", "action"]) {
+      for (const [from, to] of Object.entries(clash[section])) renamed.push({ section, from, to });
+    }
+    if (renamed.length) mine = renameIds(mine, clash);
   }
-  if (renamed.length) mine = renameIds(mine, clash);
   const B = parts(base);
   const M = parts(mine);
   const T = parts(theirs);
@@ -151,16 +154,16 @@ export function merge3(base, mine, theirs, choices = {}) {
     let value = got.value;
     if (got.conflict) {
       const ckey = `incident::${key}`;
-      const choice = choices[ckey] || "mine";
+      const choice = choices[ckey] || prefer;
       conflicts.push({ key: ckey, section: "incident", id: "", field: key, mine: M.fields[key], theirs: T.fields[key], choice });
       value = choice === "mine" ? M.fields[key] : T.fields[key];
     }
     if (value !== undefined) fields[key] = value;
   }
 
-  const nodes = mergeMaps("node", B.nodes, M.nodes, T.nodes, choices, conflicts);
-  const actions = mergeMaps("action", B.actions, M.actions, T.actions, choices, conflicts);
-  const linkMap = mergeMaps("link", B.links, M.links, T.links, choices, conflicts);
+  const nodes = mergeMaps("node", B.nodes, M.nodes, T.nodes, choices, prefer, conflicts);
+  const actions = mergeMaps("action", B.actions, M.actions, T.actions, choices, prefer, conflicts);
+  const linkMap = mergeMaps("link", B.links, M.links, T.links, choices, prefer, conflicts);
 
   // A node one side deleted and the other kept (the kept side was chosen) comes back with
   // the links and action references it has on the side that kept it.

@@ -164,7 +164,7 @@ export class Saver extends EventTarget {
     if (!this.dirty() && !this.busy && this.status !== "conflict") {
       this.revision = record.number;
       this.baseDoc = clone(record.document);
-      this.store.load(record.document, { reason: "remote" });
+      this.store.load(record.document, { reason: "remote", keepHistory: true });
       drafts.clear(this.id);
       this.set("saved");
       return "applied";
@@ -174,13 +174,15 @@ export class Saver extends EventTarget {
     return "pending";
   }
 
-  /** Take a merge: `doc` on top of revision `revision` (whose document is `theirs`). */
-  resolve(doc, revision, theirs) {
+  /** Take a merge: `doc` on top of revision `revision` (whose document is `theirs`);
+   * `renames` are the ids of ours the merge changed. Undo keeps working: it replays
+   * each edit of ours onto the merged document, never taking back theirs. */
+  resolve(doc, revision, theirs, renames = null) {
     this.revision = revision;
     this.baseDoc = clone(theirs);
     this.remoteAhead = null;
     this.set("unsaved");
-    this.store.load(doc, { reason: "merge", keepHistory: true });
+    this.store.load(doc, { reason: "merge", keepHistory: true, renames });
   }
 
   /** Drop local changes and take revision `revision`. */
