@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from playwright.sync_api import BrowserContext, Route
 
 from tests.servers import Server
@@ -124,6 +125,38 @@ class TestConflict:
             "impact": "Customers saw errors",
         }
         page.assert_clean("status of 412")
+
+    @pytest.mark.parametrize("live", [True, False], ids=["live", "not-live"])
+    def test_a_newer_revision_holding_exactly_my_changes_is_no_conflict(
+        self, context: BrowserContext, server: Server, api: Api, live: bool
+    ) -> None:
+        # A reload right after an edit: the save sent as the page closed lands after the
+        # new page loaded, so the restored draft meets a revision that already holds it.
+        ident = f"same-{'live' if live else 'polled'}"
+        api.create(chain(ident))
+        page = EditorPage(context.new_page(), server.url)
+        if not live:
+            page.page.route("**/events*", lambda r: r.abort())
+        page.goto(ident)
+
+        def refuse(route: Route) -> None:
+            if route.request.method == "PUT":
+                route.abort()
+            else:
+                route.continue_()
+
+        page.page.route(f"**/api/v1/incidents/{ident}", refuse)
+        rename(page, "n1", "Sent as the page closed")
+        page.wait("window.causemap.state().status === 'offline'")
+        api.put(ident, page.doc(), 1)
+        page.page.unroute(f"**/api/v1/incidents/{ident}")
+        page.focus_canvas()
+        page.keys("Control+s")
+        assert page.wait_saved(after=1) == 2
+        assert page.page.locator("dialog[open]").count() == 0
+        assert api.get(ident)[1] == 2
+        page.assert_clean("net::ERR_FAILED", "status of 412")
+
 
 class TestUndoAcrossRevisions:
     def test_a_revision_from_elsewhere_keeps_my_undo_history(

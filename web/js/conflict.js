@@ -7,6 +7,7 @@ import { api } from "./api.js";
 import { download, fill, h, modal, toast } from "./dom.js";
 import { changeList, describe, drawDiff, legend } from "./diffview.js";
 import { describeChanges, merge3 } from "./merge.js";
+import { same } from "./doc.js";
 import { isolate } from "./text.js";
 
 const show = (value) => {
@@ -43,6 +44,11 @@ export async function openConflict(editor) {
     latest = await api.getIncident(editor.id);
   } catch (exc) {
     toast(`Could not fetch the newer revision: ${exc.message}`, "error");
+    return;
+  }
+  if (same(latest.doc, store.doc)) {
+    // The newer revision is exactly what is on screen (our own save, landed late).
+    saver.adopt(latest.revision, latest.doc);
     return;
   }
   const base = saver.baseDoc;
