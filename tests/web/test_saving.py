@@ -126,6 +126,47 @@ class TestConflict:
         }
         page.assert_clean("status of 412")
 
+    def test_the_dialog_waits_while_i_type_and_a_key_press_decides_nothing(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("typing"))
+        page = EditorPage.open(context, server.url, "typing")
+        ui = page.page
+        page.select("n1")
+        page.focus_canvas()
+        page.keys("w")
+        page.statement("First cause, typed")  # why? keeps the statement bar focused
+        doc, revision = api.get("typing")
+        doc["title"] = "Changed meanwhile"
+        api.put("typing", doc, revision)
+        ui.keyboard.type("Second cause, typed while they saved", delay=30)
+        page.wait("window.causemap.state().status === 'conflict'")
+        ui.keyboard.type(" and more", delay=30)
+        assert ui.locator("dialog[open]").count() == 0
+        assert page.js("document.activeElement.id") == "statement"
+        assert ui.locator("#statement").input_value() == (
+            "Second cause, typed while they saved and more"
+        )
+        assert "merge or reload" in page.text("#banner")
+        ui.keyboard.press("Enter")
+        labels = [n["label"] for n in page.doc()["nodes"]]
+        assert "Second cause, typed while they saved and more" in labels
+        # Leaving the field opens the dialog, with focus where a key decides nothing.
+        page.keys("Escape")
+        dialog = ui.locator("dialog[open]")
+        dialog.get_by_role("heading", name="Someone else saved meanwhile").wait_for()
+        page.keys("Space", "Enter", "m")
+        assert dialog.count() == 1
+        assert page.state()["status"] == "conflict"
+        dialog.get_by_role("button", name="Merge: my changes on top of theirs").click()
+        page.wait_saved(after=2)
+        saved, _ = api.get("typing")
+        assert saved["title"] == "Changed meanwhile"
+        assert "Second cause, typed while they saved and more" in [
+            n["label"] for n in saved["nodes"]
+        ]
+        page.assert_clean("status of 412")
+
     @pytest.mark.parametrize("live", [True, False], ids=["live", "not-live"])
     def test_a_newer_revision_holding_exactly_my_changes_is_no_conflict(
         self, context: BrowserContext, server: Server, api: Api, live: bool

@@ -67,7 +67,9 @@ export async function openConflict(editor) {
     const notesBox = h("div", { class: "notes" });
     const canvas = h("div", { class: "diff-canvas small", role: "img", "aria-label": "Their changes, drawn over the version you started from" });
     body.append(
-      h("p", { class: "lead" },
+      // Focus starts here, where no key press decides anything: this dialog can open
+      // while someone is typing.
+      h("p", { class: "lead", tabindex: "-1", autofocus: true },
         `Revision ${latest.revision} was saved while you had unsaved changes (you started from revision ${saver.revision}). `,
         "Nothing has been overwritten: your changes are still here and kept in this browser."),
       h("div", { class: "two-col" },

@@ -89,7 +89,7 @@ export function modal(title, build, { wide = false, label } = {}) {
     build(body, close);
     document.body.append(dialog);
     dialog.showModal();
-    const first = body.querySelector("[autofocus], input, select, textarea, button");
+    const first = body.querySelector("[autofocus]") || body.querySelector("input, select, textarea, button");
     if (first) first.focus();
   });
 }
@@ -148,7 +148,11 @@ export function debounce(fn, ms) {
 
 /** True when a key event comes from a text field, where letters must stay letters. */
 export function typing(event) {
-  const t = event.target;
+  return typingIn(event.target);
+}
+
+/** True when `t` is a text field (letters typed there are text). */
+export function typingIn(t) {
   if (!(t instanceof HTMLElement)) return false;
   if (t.isContentEditable) return true;
   if (t.tagName === "TEXTAREA" || t.tagName === "SELECT") return true;
