@@ -118,7 +118,8 @@ export class Editor extends Commands {
   wire() {
     const { store, analyzer, saver } = this;
     store.on("change", ({ reason, label }) => {
-      this.canvas.sync(store.doc, analyzer.result);
+      const added = this.canvas.sync(store.doc, analyzer.result);
+      if (reason === "remote" || reason === "merge") this.canvas.follow(added);
       this.canvas.showSelection(store.selection);
       this.refreshPanels();
       if (this.entry) this.entry.refresh();

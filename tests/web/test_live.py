@@ -1,0 +1,51 @@
+"""Following along: viewers see what others add."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import BrowserContext
+
+from tests.servers import Server
+from tests.web.pages import READ, Api, EditorPage, chain
+
+IN_VIEW = """(id) => {
+  const cy = window.cy;
+  const n = cy.getElementById(id);
+  if (n.empty() || cy.animated()) return false;
+  const b = n.renderedBoundingBox();
+  return b.x1 >= 0 && b.y1 >= 0 && b.x2 <= cy.width() && b.y2 <= cy.height();
+}"""
+
+
+def add_cause(doc: dict[str, Any], ident: str, of: str, label: str) -> None:
+    doc["nodes"].insert(0, {"id": ident, "kind": "event", "label": label})
+    effect = next(n for n in doc["nodes"] if n["id"] == of)
+    effect["causes"] = [*effect.get("causes", []), ident]
+
+
+class TestViewers:
+    def test_a_viewer_follows_nodes_added_elsewhere(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("follow", 2))
+        viewer = EditorPage.open(context, server.url, "follow", token=READ)
+        viewer.wait("window.causemap.state().live === 'live'")
+        doc, revision = api.get("follow")
+        effect = "n1"
+        for i in range(6):  # five whys and one more, each a cause of the one before
+            add_cause(doc, f"c{i}", effect, f"Cause number {i} of the chain, one further back")
+            revision = api.put("follow", doc, revision)
+            viewer.wait("(r) => window.causemap.state().revision === r", revision)
+            viewer.wait(IN_VIEW, f"c{i}")
+            effect = f"c{i}"
+        # Someone who zoomed by hand keeps their view.
+        viewer.focus_canvas()
+        viewer.keys("+")
+        view = viewer.js("({pan: window.cy.pan(), zoom: window.cy.zoom()})")
+        add_cause(doc, "late", effect, "A cause added after the viewer zoomed in")
+        revision = api.put("follow", doc, revision)
+        viewer.wait("(r) => window.causemap.state().revision === r", revision)
+        viewer.page.wait_for_timeout(400)
+        assert viewer.js("({pan: window.cy.pan(), zoom: window.cy.zoom()})") == view
+        viewer.assert_clean()
