@@ -1,10 +1,10 @@
-"""Following along: viewers see what others add."""
+"""Following along: viewers see what others add, and the analysis recovers by itself."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from playwright.sync_api import BrowserContext
+from playwright.sync_api import BrowserContext, Route
 
 from tests.servers import Server
 from tests.web.pages import READ, Api, EditorPage, chain
@@ -49,3 +49,41 @@ class TestViewers:
         viewer.page.wait_for_timeout(400)
         assert viewer.js("({pan: window.cy.pan(), zoom: window.cy.zoom()})") == view
         viewer.assert_clean()
+
+
+class TestAnalysis:
+    def test_the_analysis_recovers_after_the_server_was_unreachable(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("recover", 3))
+        page = EditorPage.open(context, server.url, "recover")
+        page.wait_analysed()
+        failed: list[str] = []
+
+        def down(route: Route) -> None:
+            if route.request.method in ("POST", "PUT"):
+                failed.append(route.request.url)
+                route.abort()
+            else:
+                route.continue_()
+
+        page.page.route("**/api/v1/**", down)
+        page.select("n2")
+        page.focus_canvas()
+        page.keys("w")
+        page.statement("A cause added while the server was down")
+        page.wait("window.causemap.state().status === 'offline'")
+        page.wait("window.causemap.editor().analyzer.error !== null")
+        page.page.wait_for_timeout(3000)  # handlers run while Playwright waits, not in sleep()
+        assert any(url.endswith("/analyze") for url in failed)
+        # Retried with a back-off, not hammered (suggestions were asked every 0.6 s).
+        assert sum("/suggest" in url for url in failed) <= 4, failed
+        assert sum(url.endswith("/analyze") for url in failed) <= 3, failed
+        page.page.unroute("**/api/v1/**")
+        page.wait_saved(after=1)  # the save is retried by itself ...
+        analysis = page.wait_analysed()  # ... and so is the analysis, without another edit
+        added = next(n["id"] for n in page.doc()["nodes"] if n["label"].startswith("A cause"))
+        assert added in analysis["nodes"]
+        page.page.get_by_role("tab", name="Analysis").click()
+        assert "Updating" not in page.text("#panel-analysis")
+        page.assert_clean("net::ERR_FAILED")

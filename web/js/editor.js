@@ -162,7 +162,10 @@ export class Editor extends Commands {
       else if (saver.status === "offline" || saver.status === "error") this.banner(saver.message, "warn");
       else this.banner(null);
     });
-    saver.addEventListener("saved", () => renderVerdict(this.panels.analysis, this));
+    saver.addEventListener("saved", () => {
+      renderVerdict(this.panels.analysis, this);
+      analyzer.schedule(); // the server answers again: an analysis that failed is retried
+    });
   }
 
   refreshPanels() {
@@ -285,6 +288,7 @@ export class Editor extends Commands {
     this.askPending = null;
     this.live.stop();
     this.saver.stop();
+    this.analyzer.stop();
     if (this.saver.dirty()) this.saver.save(); // the page stays: an ordinary save finishes
     this.canvas.destroy();
     this.chrome.destroy();
