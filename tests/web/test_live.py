@@ -50,6 +50,22 @@ class TestViewers:
         assert viewer.js("({pan: window.cy.pan(), zoom: window.cy.zoom()})") == view
         viewer.assert_clean()
 
+    def test_revisions_from_elsewhere_share_one_notice(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("notices", 2))
+        page = EditorPage.open(context, server.url, "notices")
+        page.wait("window.causemap.state().live === 'live'")
+        doc, revision = api.get("notices")
+        for i in range(4):
+            doc["title"] = f"Title number {i}"
+            revision = api.put("notices", doc, revision)
+            page.wait("(r) => window.causemap.state().revision === r", revision)
+        notices = page.page.locator(".toast").filter(has_text="saved elsewhere")
+        assert notices.count() == 1
+        assert f"Revision {revision}" in notices.inner_text()
+        page.assert_clean()
+
 
 class TestAnalysis:
     def test_the_analysis_recovers_after_the_server_was_unreachable(

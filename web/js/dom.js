@@ -60,13 +60,23 @@ export function announce(message) {
   setTimeout(() => (region.textContent = message), 30);
 }
 
-/** A short message in the corner; kind is info | ok | warn | error. */
-export function toast(message, kind = "info", ms = 4000) {
+const toastTimers = new WeakMap();
+
+/** A short message in the corner; kind is info | ok | warn | error. Messages with the
+ * same `key` share one toast: the newest replaces the one shown, rather than stacking. */
+export function toast(message, kind = "info", ms = 4000, { key = null } = {}) {
   const box = document.getElementById("toasts");
   if (!box) return;
-  const item = h("div", { class: `toast ${kind}`, role: kind === "error" ? "alert" : "status" }, message);
-  box.append(item);
-  setTimeout(() => item.remove(), kind === "error" ? ms * 2 : ms);
+  let item = key ? [...box.children].find((t) => t.dataset.key === key) : null;
+  if (item) {
+    item.className = `toast ${kind}`;
+    item.textContent = message;
+  } else {
+    item = h("div", { class: `toast ${kind}`, role: kind === "error" ? "alert" : "status", dataset: key ? { key } : null }, message);
+    box.append(item);
+  }
+  clearTimeout(toastTimers.get(item));
+  toastTimers.set(item, setTimeout(() => item.remove(), kind === "error" ? ms * 2 : ms));
 }
 
 /** Open a modal <dialog> with a title and content; resolves with the returned value. */

@@ -251,7 +251,7 @@ export class Editor extends Commands {
       return;
     }
     const what = this.saver.remote(record);
-    if (what === "applied") toast(`Revision ${record.number} was saved elsewhere; showing it.`, "info");
+    if (what === "applied") toast(`Revision ${record.number} was saved elsewhere; showing it.`, "info", 4000, { key: "remote" });
     if (what === "deleted") this.banner("This incident was deleted elsewhere. Your changes are kept in this browser.", "warn");
     this.chrome.update();
   }
