@@ -150,8 +150,17 @@ export function describe(diff, before, after) {
   return out;
 }
 
-/** The list of changes as an element. */
+/** The list of changes as an element; how the analysis changed follows, folded, so that
+ * it never pushes the changes themselves out of view. */
 export function changeList(items, empty = "No changes.") {
   if (!items.length) return h("p", { class: "muted" }, empty);
-  return h("ul", { class: "changes" }, items.map(([kind, text]) => h("li", { class: `change-${kind}` }, h("span", { class: "change-kind" }, kind), " ", text)));
+  const item = ([kind, text]) => h("li", { class: `change-${kind}` }, h("span", { class: "change-kind" }, kind), " ", text);
+  const changes = items.filter(([kind]) => kind !== "analysis");
+  const analysis = items.filter(([kind]) => kind === "analysis");
+  return [
+    changes.length ? h("ul", { class: "changes" }, changes.map(item)) : h("p", { class: "muted" }, "No changes to the incident itself."),
+    analysis.length ? h("details", { class: "analysis-changes" },
+      h("summary", {}, `How the analysis changed (${analysis.length})`),
+      h("ul", { class: "changes-analysis" }, analysis.map(item))) : null,
+  ];
 }
