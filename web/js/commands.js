@@ -176,6 +176,8 @@ export class Commands {
   startConnect(pick = "effect") {
     const source = this.store.selected();
     if (!source || this.readOnly) return toast("Select one node first, then press k.", "warn");
+    const n = D.node(this.store.doc, source);
+    if (pick === "effect" && n.kind === "impact") return this.store.emit("refused", { message: D.causesNothing(n) });
     this.connecting = { source, pick, target: null };
     this.canvas.mark("source", [source]);
     const label = shown(D.node(this.store.doc, source).label);

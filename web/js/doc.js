@@ -153,13 +153,16 @@ export function reaches(doc, start, target) {
 }
 
 
+/** Why node `n` (an impact) can be no cause. */
+export const causesNothing = (n) => `“${shown(n.label, 48)}” is an impact, and an impact causes nothing. Change its kind first.`;
+
 /** Why cause → effect cannot be added, or null when it can. */
 export function whyNotConnect(doc, cause, effect) {
   const a = node(doc, cause);
   const b = node(doc, effect);
   if (!a || !b) return "Both nodes must exist.";
   if (cause === effect) return "A node cannot cause itself.";
-  if (a.kind === "impact") return `“${shown(a.label, 48)}” is an impact, and an impact causes nothing. Change its kind first.`;
+  if (a.kind === "impact") return causesNothing(a);
   if (hasLink(doc, cause, effect)) return "These two are already linked.";
   if (reaches(doc, effect, cause)) {
     return `That link would make a cycle: “${shown(b.label, 48)}” already leads to “${shown(a.label, 48)}”.`;

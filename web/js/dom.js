@@ -79,6 +79,23 @@ export function toast(message, kind = "info", ms = 4000, { key = null } = {}) {
   toastTimers.set(item, setTimeout(() => item.remove(), kind === "error" ? ms * 2 : ms));
 }
 
+/** Say so when a paste into `input` is longer than its maxlength lets in (the browser
+ * silently keeps only what fits). */
+export function sayWhenCut(input, what = "this field") {
+  input.addEventListener("paste", (event) => {
+    const max = input.maxLength;
+    const pasted = event.clipboardData ? event.clipboardData.getData("text").length : 0;
+    if (!(max > 0) || !pasted) return;
+    const selected = (input.selectionEnd ?? 0) - (input.selectionStart ?? 0);
+    const room = Math.max(0, max - (input.value.length - selected));
+    if (pasted <= room) return;
+    const message = `Only the first ${room} of the ${pasted} pasted characters were kept: ${what} holds at most ${max}.`;
+    toast(message, "warn", 7000);
+    announce(message);
+  });
+  return input;
+}
+
 /** Open a modal <dialog> with a title and content; resolves with the returned value. */
 export function modal(title, build, { wide = false, label } = {}) {
   return new Promise((resolve) => {

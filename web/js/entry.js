@@ -3,7 +3,7 @@
 // ("then?"), or rename it. "Why?" and "then?" keep going, so a chain of five whys is
 // five statements and five Enters.
 
-import { h } from "./dom.js";
+import { h, sayWhenCut } from "./dom.js";
 import { KINDS, node } from "./doc.js";
 import { shown } from "./text.js";
 
@@ -20,6 +20,7 @@ export class Entry {
       id: "statement", type: "text", autocomplete: "off", maxlength: 500, spellcheck: "true",
       placeholder: "What happened, or what held? Press Enter to add it", "aria-describedby": "entry-help",
     });
+    sayWhenCut(this.input, "a statement");
     this.kinds = h("fieldset", { class: "kind-picker" }, h("legend", { class: "sr-only" }, "Kind of the new node"),
       KINDS.map((k) => {
         const input = h("input", { type: "radio", name: "new-kind", id: `new-kind-${k}`, value: k, checked: k === this.kind });

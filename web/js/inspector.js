@@ -138,7 +138,8 @@ export class Inspector {
       return h("li", {},
         h("div", {}, h("b", {}, s.name), " ", h("code", {}, s.key), " ", h("span", { class: "muted" }, `${Math.round((s.confidence || 0) * 100)}% confident`)),
         evidence ? h("div", { class: "muted small" }, `Matched: ${evidence}`) : null,
-        this.editor.readOnly ? null : current ? h("span", { class: "ok" }, "✓ accepted") :
+        // Same data-key as the button it replaces, and focusable, so that focus stays here.
+        this.editor.readOnly ? null : current ? h("span", { class: "ok", tabindex: "-1", dataset: { key: `accept:${s.key}` } }, "✓ accepted") :
           h("button", { type: "button", class: "small", dataset: { key: `accept:${s.key}` }, onclick: () => this.editor.setNodeField(id, "factor", s.key, "Accept factor") }, `Accept ${s.key}`));
     })));
   }

@@ -3,7 +3,7 @@
 // (it has an impact) from its first save.
 
 import { api } from "./api.js";
-import { ago, fill, h, modal, toast } from "./dom.js";
+import { ago, fill, h, modal, sayWhenCut, toast } from "./dom.js";
 import { LIMITS, SLUG, newIncident, slugify, validDate } from "./doc.js";
 import { go, href } from "./route.js";
 import { isolate } from "./text.js";
@@ -81,6 +81,8 @@ async function create() {
     const slug = h("input", { id: "new-id", required: true, maxlength: 80, autocomplete: "off", pattern: "[a-z0-9][a-z0-9._\\-]{0,79}" });
     const severity = h("input", { id: "new-severity", placeholder: "e.g. sev2", maxlength: LIMITS.short, autocomplete: "off" });
     const error = h("p", { class: "field-error", role: "alert", hidden: true });
+    sayWhenCut(title, "the title");
+    sayWhenCut(impact, "the impact");
     let touched = false;
     title.addEventListener("input", () => {
       if (!touched) slug.value = slugify(`${title.value}`, 60) || "";
