@@ -104,3 +104,23 @@ class TestAnalysisChanges:
         assert changes.classes == {"a": ("proximate", "systemic")}
         assert changes.findings_removed == [{"code": "X", "nodes": ["a"], "message": "m"}]
         assert changes.prevention == {"scenario_prevented": (False, True)}
+
+    def test_a_finding_whose_message_changed_is_neither_new_nor_resolved(self) -> None:
+        # The message quotes a label that was reworded: still the same finding.
+        before = {"findings": [{"code": "X", "nodes": ["a"], "message": "“Old” is vague"}]}
+        after = {"findings": [{"code": "X", "nodes": ["a"], "message": "“New” is vague"}]}
+        changes = analysis_changes(before, after)
+        assert changes.findings_added == []
+        assert changes.findings_removed == []
+
+    def test_findings_are_matched_by_code_and_subject_once_each(self) -> None:
+        one = {"code": "X", "nodes": ["a"], "message": "m"}
+        other = {"code": "X", "nodes": ["b"], "message": "m"}
+        action = {"code": "X", "nodes": [], "actions": ["a1"], "message": "m"}
+        changes = analysis_changes({"findings": [one]}, {"findings": [one, one, other, action]})
+        assert changes.findings_added == [
+            one,
+            other,
+            {"code": "X", "nodes": [], "message": "m"},
+        ]
+        assert changes.findings_removed == []

@@ -12,6 +12,7 @@ which findings appeared or went away, and which prevention figures moved.
 from __future__ import annotations
 
 import importlib
+from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -78,7 +79,9 @@ class AnalysisChanges(BaseModel):
     classes: dict[str, tuple[str | None, str | None]] = Field(default_factory=dict)
     """Nodes whose class changed: ``[before, after]`` (null where the node did not exist)."""
     findings_added: list[dict[str, Any]] = Field(default_factory=list)
-    """Findings only the newer version has: ``code``, ``nodes`` and ``message``."""
+    """Findings only the newer version has: ``code``, ``nodes`` and ``message``. A finding is
+    the same in both when its code and what it is about (nodes, edges, actions) are, even
+    if its message changed (it quotes a label that was reworded)."""
     findings_removed: list[dict[str, Any]] = Field(default_factory=list)
     """Findings only the older version has."""
     prevention: dict[str, tuple[Any, Any]] = Field(default_factory=dict)
@@ -199,6 +202,31 @@ def _finding(finding: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _finding_key(finding: Mapping[str, Any]) -> tuple[Any, ...]:
+    """What makes two findings the same one: the check and what it is about."""
+    return (
+        finding.get("code"),
+        tuple(finding.get("nodes") or ()),
+        tuple(tuple(edge) for edge in finding.get("edges") or ()),
+        tuple(finding.get("actions") or ()),
+    )
+
+
+def _unmatched(
+    findings: list[Mapping[str, Any]], others: list[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """The findings with no counterpart (same key) among ``others``, each matched once."""
+    left = Counter(_finding_key(f) for f in others)
+    out = []
+    for finding in findings:
+        key = _finding_key(finding)
+        if left[key]:
+            left[key] -= 1
+        else:
+            out.append(_finding(finding))
+    return out
+
+
 def analysis_changes(
     before: BaseModel | Mapping[str, Any], after: BaseModel | Mapping[str, Any]
 ) -> AnalysisChanges:
@@ -214,8 +242,8 @@ def analysis_changes(
         for node in dict.fromkeys([*old_classes, *new_classes])
         if old_classes.get(node) != new_classes.get(node)
     }
-    old_findings = [_finding(f) for f in old.get("findings") or []]
-    new_findings = [_finding(f) for f in new.get("findings") or []]
+    old_findings = list(old.get("findings") or [])
+    new_findings = list(new.get("findings") or [])
 
     def scalars(analysis: dict[str, Any]) -> dict[str, Any]:
         prevention = analysis.get("prevention") or {}
@@ -223,8 +251,8 @@ def analysis_changes(
 
     return AnalysisChanges(
         classes=moved,
-        findings_added=[f for f in new_findings if f not in old_findings],
-        findings_removed=[f for f in old_findings if f not in new_findings],
+        findings_added=_unmatched(new_findings, old_findings),
+        findings_removed=_unmatched(old_findings, new_findings),
         prevention=_fields(scalars(old), scalars(new)),
     )
 

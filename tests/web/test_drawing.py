@@ -7,6 +7,11 @@ from playwright.sync_api import BrowserContext
 from tests.servers import Server
 from tests.web.pages import READ, Api, EditorPage, chain
 
+URL = (
+    "https://grafana.internal.example.com/d/checkout-latency/checkout-service-latency-p99"
+    "?orgId=1&from=1714521600000&to=1714525200000"
+)
+
 
 def positions(page: EditorPage) -> dict[str, dict[str, float]]:
     value: dict[str, dict[str, float]] = page.js(
@@ -141,6 +146,24 @@ class TestLayout:
         page.page.locator('[data-tool="tidy"]').click()
         page.wait("!window.cy.nodes().some((n) => n.animated())")
         assert positions(page) != after
+        page.assert_clean()
+
+    def test_a_long_unbroken_token_wraps_inside_its_node(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        doc = chain("long-token", 3)
+        doc["nodes"][0]["label"] = f"Latency spike seen at {URL}"
+        api.create(doc)
+        page = EditorPage.open(context, server.url, "long-token")
+        page.wait_analysed()
+        widths = page.js(
+            """(id) => { const n = window.cy.getElementById(id);
+              return [n.boundingBox({includeLabels: true}).w,
+                      n.boundingBox({includeLabels: false}).w]; }""",
+            "n1",
+        )
+        with_label, node = widths
+        assert with_label <= node + 1, widths
         page.assert_clean()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import zlib
 from typing import Any
 
@@ -54,6 +55,11 @@ def edited(**changes: Any) -> dict[str, Any]:
     return doc
 
 
+def visible(texts: list[str]) -> list[str]:
+    """The texts without the invisible isolates (U+2068 … U+2069) around user text."""
+    return [t.replace("\u2068", "").replace("\u2069", "") for t in texts]
+
+
 def merge(page: Page, base: Any, mine: Any, theirs: Any, choices: Any = None) -> Any:
     return run(page, "merge.js", "return m.merge3(...arg);", [base, mine, theirs, choices or {}])
 
@@ -100,11 +106,104 @@ class TestMerge:
         assert "causes" not in got["doc"]["nodes"][2]
         assert got["notes"] == []
 
+    def test_nodes_both_sides_added_under_one_id_are_both_kept(self, page: Page) -> None:
+        # Two editors each added a different node that got the same id (and an action
+        # that got the same number): neither may overwrite the other.
+        mine = edited(a={"causes": ["dup"]})
+        mine["nodes"].insert(0, {"id": "dup", "kind": "event", "label": "Mine"})
+        mine["actions"] = [{"id": "a1", "title": "My action", "addresses": ["dup"]}]
+        theirs = edited(b={"causes": ["a", "dup"]})
+        theirs["nodes"].insert(0, {"id": "dup", "kind": "condition", "label": "Theirs"})
+        theirs["actions"] = [{"id": "a1", "title": "Their action"}]
+        got = merge(page, BASE, mine, theirs)
+        assert got["conflicts"] == []
+        nodes = {n["id"]: n for n in got["doc"]["nodes"]}
+        assert nodes["dup"]["label"] == "Theirs"
+        assert nodes["dup-2"]["label"] == "Mine"
+        assert nodes["a"]["causes"] == ["dup-2"]
+        assert nodes["b"]["causes"] == ["a", "dup"]
+        assert got["doc"]["actions"] == [
+            {"id": "a1", "title": "Their action"},
+            {"id": "a2", "title": "My action", "addresses": ["dup-2"]},
+        ]
+        assert got["renamed"] == [
+            {"section": "node", "from": "dup", "to": "dup-2"},
+            {"section": "action", "from": "a1", "to": "a2"},
+        ]
+        # The same node on both sides (the same save arriving twice) stays one node.
+        same = merge(page, BASE, mine, mine)
+        assert [n["id"] for n in same["doc"]["nodes"]].count("dup") == 1
+        assert same["renamed"] == []
+
+    def test_a_deleted_node_kept_comes_back_with_its_links(self, page: Page) -> None:
+        theirs = json.loads(json.dumps(BASE))
+        theirs["nodes"] = [n for n in theirs["nodes"] if n["id"] != "b"]
+        theirs["nodes"][1].pop("causes")  # c lost its cause b
+        mine = edited(b={"label": "B, edited"})
+        got = merge(page, BASE, mine, theirs)
+        assert [c["key"] for c in got["conflicts"]] == ["node:b"]
+        nodes = {n["id"]: n for n in got["doc"]["nodes"]}
+        assert nodes["b"] == {"id": "b", "kind": "event", "label": "B, edited", "causes": ["a"]}
+        assert nodes["c"]["causes"] == ["b"]
+        assert got["notes"] == []
+        # Deleted by me, changed by them, and theirs taken: back with their links.
+        got = merge(page, BASE, theirs, mine, {"node:b": "theirs"})
+        nodes = {n["id"]: n for n in got["doc"]["nodes"]}
+        assert nodes["b"]["causes"] == ["a"]
+        assert nodes["c"]["causes"] == ["b"]
+        # A link whose other end is gone is dropped, and the user is told which.
+        theirs["nodes"] = [n for n in theirs["nodes"] if n["id"] != "a"]
+        got = merge(page, BASE, mine, theirs)
+        nodes = {n["id"]: n for n in got["doc"]["nodes"]}
+        assert "causes" not in nodes["b"]
+        assert nodes["c"]["causes"] == ["b"]
+        assert visible(got["notes"]) == [
+            "Dropped the link “A” → “B, edited”: one of its nodes was deleted."
+        ]
+
     def test_your_changes_in_words(self, page: Page) -> None:
         mine = edited(a={"label": "A2"})
         mine["nodes"].append({"id": "d", "kind": "condition", "label": "D", "causes": []})
         said = run(page, "merge.js", "return m.describeChanges(...arg);", [BASE, mine])
-        assert said == ["changed label of “A2”", "added “D”"]
+        assert visible(said) == ["changed label of “A2”", "added “D”"]
+        assert said[1] == "added “\u2068D\u2069”"  # labels isolated from the text around them
+
+
+class TestUndoAcrossRevisions:
+    def undo(self, page: Page, theirs: dict[str, Any], redo: bool = False) -> Any:
+        """Rename a to "A, mine", take a revision with ``theirs`` changes, then undo."""
+        return run(
+            page,
+            "store.js",
+            """
+          const s = new m.Store();
+          s.load(arg.base);
+          s.change("Rename", (d) => { d.nodes[0].label = "A, mine"; });
+          const next = structuredClone(arg.theirs);
+          next.nodes[0].label = arg.theirs.nodes[0].label === "A" ? "A, mine" : next.nodes[0].label;
+          s.load(next, { reason: "remote", keepHistory: true });
+          const could = s.canUndo();
+          s.undo();
+          const undone = structuredClone(s.doc);
+          if (arg.redo) s.redo();
+          return { could, undone, redone: s.doc };""",
+            {"base": BASE, "theirs": theirs, "redo": redo},
+        )
+
+    def test_undo_reverts_my_edit_and_keeps_theirs(self, page: Page) -> None:
+        theirs = edited(b={"label": "B, theirs"})
+        theirs["nodes"].append({"id": "x", "kind": "condition", "label": "X"})
+        got = self.undo(page, theirs, redo=True)
+        assert got["could"] is True
+        expected = json.loads(json.dumps(theirs))
+        assert got["undone"] == expected
+        expected["nodes"][0]["label"] = "A, mine"
+        assert got["redone"] == expected
+
+    def test_undo_never_reverts_their_change_to_the_same_field(self, page: Page) -> None:
+        theirs = edited(a={"label": "A, theirs"})
+        got = self.undo(page, theirs)
+        assert got["undone"]["nodes"][0]["label"] == "A, theirs"
 
 
 class TestDocumentEdits:
@@ -116,14 +215,26 @@ class TestDocumentEdits:
             ["Config pushed to all PoPs", "Ça a planté !", "日本", "a" * 90],
         )
         assert got == ["config-pushed-to-all-pops", "ca-a-plante", "", "a" * 40]
+
+    def test_new_ids_differ_across_editors(self, page: Page) -> None:
+        # Two editors adding statements that start alike, or have no Latin letters, to
+        # their own copies of the same incident: the ids must not collide.
+        labels = [
+            "The deploy pipeline skipped the canary stage for the config service",
+            "The deploy pipeline skipped the canary stage because a flag was set",
+            "日本",
+            "日本",
+        ]
         ids = run(
             page,
             "doc.js",
-            "for (const label of ['B', '日本', '日本']) m.addNode(arg, {label});"
-            " return arg.nodes.map((n) => n.id);",
-            BASE,
+            "return arg.labels.map((label) => m.addNode(structuredClone(arg.doc), {label}));",
+            {"labels": labels, "doc": BASE},
         )
-        assert ids[-3:] == ["b-2", "node", "node-2"]
+        assert len(set(ids)) == len(ids), ids
+        assert ids[0].startswith("the-deploy-pipeline-skipped")
+        assert ids[2].startswith("node-")
+        assert all(re.fullmatch(r"[a-z0-9][a-z0-9._-]{0,79}", i) for i in ids), ids
 
     def test_link_rules(self, page: Page) -> None:
         got = run(

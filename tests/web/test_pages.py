@@ -107,6 +107,26 @@ class TestHistory:
         assert api.get("history")[0] == chain("history", 3)
         page.assert_clean()
 
+    def test_a_long_unbroken_token_keeps_the_diff_in_view(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        doc = chain("history-long", 3)
+        api.create(doc)
+        doc["nodes"][0]["label"] = "See " + "https://example.com/" + "x" * 100
+        api.put("history-long", doc, 1)
+        page = EditorPage.open(context, server.url, "history-long")
+        ui = page.page
+        ui.get_by_role("button", name="History", exact=True).click()
+        dialog = ui.locator("dialog[open]")
+        dialog.get_by_role("heading", name="Revision 1 → revision 2").wait_for()
+        box = dialog.bounding_box()
+        assert box is not None
+        for part in [".history-diff", ".diff-canvas", ".changes"]:
+            inner = dialog.locator(part).bounding_box()
+            assert inner is not None
+            assert inner["x"] + inner["width"] <= box["x"] + box["width"], part
+        page.assert_clean()
+
 
 class TestExport:
     def test_every_export(
@@ -183,6 +203,8 @@ class TestSuggestions:
         button.click()
         assert page.nodes()["retries"]["factor"] == "retry-storm-no-backoff"
         page.page.locator(".suggestions .ok").filter(has_text="accepted").wait_for()
+        # Focus stays in the list (on what was accepted), not lost to the page.
+        assert page.js("document.activeElement.closest('.suggestions') !== null")
         page.wait_saved(after=1)
         page.assert_clean()
 
@@ -255,6 +277,39 @@ class TestKeyboardAndAccess:
         page.wait("window.causemap.ready")
         assert page.js("document.body.classList.contains('projector')")
         assert ui.get_by_role("button", name="Big text").get_attribute("aria-pressed") == "true"
+        page.assert_clean()
+
+    def test_keys_refuse_and_leave_as_they_say(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("keys-refuse", 3))
+        page = EditorPage.open(context, server.url, "keys-refuse")
+        ui = page.page
+        # k on an impact: refused with the usual message, no linking mode.
+        page.select("impact")
+        page.focus_canvas()
+        page.keys("k")
+        ui.locator(".toast").filter(has_text="impact causes nothing").wait_for()
+        assert page.js("window.causemap.editor().connecting") is None
+        # Esc in a Selection field leaves it, back to the canvas where keys act.
+        page.select("n1")
+        field = ui.locator("#panel-selection").get_by_label("Statement")
+        field.focus()
+        page.keys("Escape")
+        assert page.js("document.activeElement.id") == "cy"
+        assert page.js("window.causemap.selection().nodes") == ["n1"]
+        # Pasting more than a statement holds says what was kept.
+        bar = ui.locator("#statement")
+        bar.focus()
+        page.js(
+            """() => {
+              const data = new DataTransfer();
+              data.setData('text/plain', 'y'.repeat(5000));
+              const paste = new ClipboardEvent('paste', {clipboardData: data, bubbles: true});
+              document.getElementById('statement').dispatchEvent(paste);
+            }"""
+        )
+        ui.locator(".toast").filter(has_text="500").wait_for()
         page.assert_clean()
 
     def test_focus_is_visible_and_every_control_is_labelled(

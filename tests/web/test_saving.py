@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from playwright.sync_api import BrowserContext, Route
 
 from tests.servers import Server
@@ -92,6 +93,133 @@ class TestConflict:
         assert api.get("conflict-reload")[1] == 2  # nothing was written over theirs
         assert page.js("localStorage.getItem('causemap:draft:conflict-reload')") is None
         page.assert_clean("status of 412")
+
+    def test_undo_after_a_merge_undoes_only_my_own_edit(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("undo-merge"))
+        page = EditorPage.open(context, server.url, "undo-merge")
+        rename(page, "n1", "Step one, as I put it")
+        doc, revision = api.get("undo-merge")
+        doc["nodes"][1]["label"] = "Step two, as they put it"
+        doc["nodes"][1]["causes"] = ["n1", "x"]
+        doc["nodes"].insert(0, {"id": "x", "kind": "condition", "label": "Their new condition"})
+        api.put("undo-merge", doc, revision)
+        dialog = page.page.locator("dialog[open]")
+        dialog.get_by_role("button", name="Merge: my changes on top of theirs").click()
+        assert page.wait_saved(after=2) == 3
+        assert page.state()["canUndo"]
+        page.focus_canvas()
+        page.keys("Control+z")
+        assert page.wait_saved(after=3) == 4
+        saved, _ = api.get("undo-merge")
+        assert saved == doc  # my rename is undone; their changes are all still there
+        page.keys("Control+y")
+        assert page.wait_saved(after=4) == 5
+        saved, _ = api.get("undo-merge")
+        assert {n["id"]: n["label"] for n in saved["nodes"]} == {
+            "x": "Their new condition",
+            "n1": "Step one, as I put it",
+            "n2": "Step two, as they put it",
+            "n3": "Step 3 happened",
+            "impact": "Customers saw errors",
+        }
+        page.assert_clean("status of 412")
+
+    def test_the_dialog_waits_while_i_type_and_a_key_press_decides_nothing(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("typing"))
+        page = EditorPage.open(context, server.url, "typing")
+        ui = page.page
+        page.select("n1")
+        page.focus_canvas()
+        page.keys("w")
+        page.statement("First cause, typed")  # why? keeps the statement bar focused
+        doc, revision = api.get("typing")
+        doc["title"] = "Changed meanwhile"
+        api.put("typing", doc, revision)
+        ui.keyboard.type("Second cause, typed while they saved", delay=30)
+        page.wait("window.causemap.state().status === 'conflict'")
+        ui.keyboard.type(" and more", delay=30)
+        assert ui.locator("dialog[open]").count() == 0
+        assert page.js("document.activeElement.id") == "statement"
+        assert ui.locator("#statement").input_value() == (
+            "Second cause, typed while they saved and more"
+        )
+        assert "merge or reload" in page.text("#banner")
+        ui.keyboard.press("Enter")
+        labels = [n["label"] for n in page.doc()["nodes"]]
+        assert "Second cause, typed while they saved and more" in labels
+        # Leaving the field opens the dialog, with focus where a key decides nothing.
+        page.keys("Escape")
+        dialog = ui.locator("dialog[open]")
+        dialog.get_by_role("heading", name="Someone else saved meanwhile").wait_for()
+        page.keys("Space", "Enter", "m")
+        assert dialog.count() == 1
+        assert page.state()["status"] == "conflict"
+        dialog.get_by_role("button", name="Merge: my changes on top of theirs").click()
+        page.wait_saved(after=2)
+        saved, _ = api.get("typing")
+        assert saved["title"] == "Changed meanwhile"
+        assert "Second cause, typed while they saved and more" in [
+            n["label"] for n in saved["nodes"]
+        ]
+        page.assert_clean("status of 412")
+
+    @pytest.mark.parametrize("live", [True, False], ids=["live", "not-live"])
+    def test_a_newer_revision_holding_exactly_my_changes_is_no_conflict(
+        self, context: BrowserContext, server: Server, api: Api, live: bool
+    ) -> None:
+        # A reload right after an edit: the save sent as the page closed lands after the
+        # new page loaded, so the restored draft meets a revision that already holds it.
+        ident = f"same-{'live' if live else 'polled'}"
+        api.create(chain(ident))
+        page = EditorPage(context.new_page(), server.url)
+        if not live:
+            page.page.route("**/events*", lambda r: r.abort())
+        page.goto(ident)
+
+        def refuse(route: Route) -> None:
+            if route.request.method == "PUT":
+                route.abort()
+            else:
+                route.continue_()
+
+        page.page.route(f"**/api/v1/incidents/{ident}", refuse)
+        rename(page, "n1", "Sent as the page closed")
+        page.wait("window.causemap.state().status === 'offline'")
+        api.put(ident, page.doc(), 1)
+        page.page.unroute(f"**/api/v1/incidents/{ident}")
+        page.focus_canvas()
+        page.keys("Control+s")
+        assert page.wait_saved(after=1) == 2
+        assert page.page.locator("dialog[open]").count() == 0
+        assert api.get(ident)[1] == 2
+        page.assert_clean("net::ERR_FAILED", "status of 412")
+
+
+class TestUndoAcrossRevisions:
+    def test_a_revision_from_elsewhere_keeps_my_undo_history(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("undo-remote"))
+        page = EditorPage.open(context, server.url, "undo-remote")
+        rename(page, "n1", "Step one, as I put it")
+        assert page.wait_saved(after=1) == 2
+        doc, revision = api.get("undo-remote")
+        doc["nodes"][1]["label"] = "Step two, as they put it"
+        api.put("undo-remote", doc, revision)
+        page.wait("window.causemap.state().revision === 3")
+        assert page.state()["canUndo"]
+        page.focus_canvas()
+        page.keys("Control+z")
+        assert page.wait_saved(after=3) == 4
+        saved, _ = api.get("undo-remote")
+        labels = {n["id"]: n["label"] for n in saved["nodes"]}
+        assert labels["n1"] == "Step 1 happened"
+        assert labels["n2"] == "Step two, as they put it"
+        page.assert_clean()
 
 
 class TestDrafts:

@@ -61,7 +61,8 @@ def test_hostile_labels_stay_text(context: BrowserContext, server: Server, api: 
     outline = page.text("#outline")
     for label in HOSTILE[:3]:
         assert label in outline
-    assert page.canvas_node("h0")["data"]["label"].endswith(HOSTILE[0])
+    drawn = page.canvas_node("h0")["data"]["label"]
+    assert drawn.replace("\u200b", "").endswith(HOSTILE[0])  # long words get break points
     assert ui.locator(".incident-title").inner_text() == HOSTILE[1]
     page.assert_clean()
 
@@ -86,4 +87,63 @@ def test_the_page_runs_under_a_strict_policy(
         "performance.getEntriesByType('resource')"
         ".every((r) => new URL(r.name).origin === location.origin)"
     )
+    page.assert_clean()
+
+
+READS_FORWARD = """([selector, text]) => [...document.querySelectorAll(selector)]
+  .filter((el) => el.textContent.includes(text) && el.getClientRects().length)
+  .map((el) => {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    const chars = [];
+    for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+      for (let i = 0; i < t.data.length; i++) chars.push([t, i]);
+    }
+    const at = chars.map(([t, i]) => t.data[i]).join("").indexOf(text);
+    const x = (k) => {
+      const [t, i] = chars[k];
+      const r = document.createRange();
+      r.setStart(t, i);
+      r.setEnd(t, i + 1);
+      return r.getBoundingClientRect().x;
+    };
+    return x(at) < x(at + text.length - 1);
+  })"""
+"""For each element matching ``selector`` that shows ``text``: is its first character drawn
+left of its last (true when nothing before it reversed it)?"""
+
+
+def test_a_right_to_left_override_in_one_label_reverses_no_other_text(
+    context: BrowserContext, server: Server, api: Api
+) -> None:
+    doc = incident(
+        "bidi",
+        [
+            {"id": "n1", "kind": "event", "label": "\u202eDeploy by bot"},
+            {"id": "n0", "kind": "condition", "label": "Cache TTL was long"},
+            {"id": "n2", "kind": "event", "label": "Cache flushed", "causes": ["n1", "n0"]},
+            {"id": "impact", "kind": "impact", "label": "Customers saw errors", "causes": ["n2"]},
+        ],
+        actions=[{"id": "a1", "title": "Shorten the TTL", "addresses": ["n0"]}],
+    )
+    api.create(doc)
+    page = EditorPage.open(context, server.url, "bidi")
+    page.wait_analysed()
+    ui = page.page
+    for selector, text in [
+        (".outline-links button.link", "Cache flushed"),
+        (".outline-causes", "Cache TTL was long"),
+    ]:
+        got = page.js(READS_FORWARD, [selector, text])
+        assert got, selector
+        assert all(got), (selector, got)
+    page.select("n1")
+    page.focus_canvas()
+    page.keys("k")
+    got = page.js(READS_FORWARD, ["#banner", "as a cause: click its effect"])
+    assert got == [True], got
+    page.keys("Escape")
+    ui.get_by_role("tab", name="Analysis").click()
+    got = page.js(READS_FORWARD, [".paths .path", "Cache flushed"])
+    assert got
+    assert all(got), got
     page.assert_clean()

@@ -6,7 +6,7 @@ import { ACTION_STATUSES, ACTION_TYPES, action as findAction, node, validDate } 
 import { h, rebuild, refill } from "./dom.js";
 import { ACTION_STYLES } from "./grammar.js";
 import { Form } from "./fields.js";
-import { shorten } from "./text.js";
+import { isolate, shown } from "./text.js";
 
 const TYPE_HINT = {
   prevent: "removes or weakens a cause",
@@ -86,20 +86,20 @@ export class ActionsPanel {
       addressed.length ? h("ul", { class: "chips" }, addressed.map((nid) => {
         const n = node(doc, nid);
         return h("li", { class: "chip" },
-          h("button", { type: "button", class: "link", dataset: { key: `goto:${id}:${nid}` }, onclick: () => ed.selectNode(nid, { reveal: true }) }, shorten(n ? n.label : nid, 48)),
-          ed.readOnly ? null : h("button", { type: "button", class: "icon", dataset: { key: `unlink:${id}:${nid}` }, "aria-label": `Stop addressing “${shorten(n ? n.label : nid, 40)}”`, onclick: () => ed.linkAction(id, nid, false) }, "×"));
+          h("button", { type: "button", class: "link", dataset: { key: `goto:${id}:${nid}` }, onclick: () => ed.selectNode(nid, { reveal: true }) }, shown(n ? n.label : nid, 48)),
+          ed.readOnly ? null : h("button", { type: "button", class: "icon", dataset: { key: `unlink:${id}:${nid}` }, "aria-label": `Stop addressing “${shown(n ? n.label : nid, 40)}”`, onclick: () => ed.linkAction(id, nid, false) }, "×"));
       })) : h("p", { class: "muted" }, "No node yet: this action cuts nothing."),
       ed.readOnly || !selected.length ? null : h("button", {
         type: "button", class: "small", dataset: { key: `link:${id}` },
         onclick: () => selected.forEach((nid) => ed.linkAction(id, nid, true)),
-      }, selected.length === 1 ? `Link the selected node “${shorten(node(doc, selected[0]).label, 30)}”` : `Link the ${selected.length} selected nodes`));
+      }, selected.length === 1 ? `Link the selected node “${shown(node(doc, selected[0]).label, 30)}”` : `Link the ${selected.length} selected nodes`));
   }
 
   hints(id) {
     const found = this.editor.analyzer.findingsFor({ action: id });
     if (!found.length) return null;
     return h("ul", { class: "hints" }, found.map((f) => h("li", { class: `finding sev-${f.severity}` },
-      h("span", { class: "code" }, f.code), " ", f.message, f.prompt ? h("div", { class: "prompt" }, f.prompt) : null)));
+      h("span", { class: "code" }, f.code), " ", isolate(f.message), f.prompt ? h("div", { class: "prompt" }, isolate(f.prompt)) : null)));
   }
 
   /** Scroll to an action and put the cursor in its title. */

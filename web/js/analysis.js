@@ -1,6 +1,8 @@
 // Live analysis: the document is posted to /analyze a moment after each edit (debounced,
 // with older requests cancelled and late answers ignored), and to /suggest for catalog
-// factors. Whatever shows the results listens for "analysis" and "suggestions" events.
+// factors. A failed analysis is tried again by itself, sooner or later (and at once when
+// the editor sees the server answer again). Whatever shows the results listens for
+// "analysis" and "suggestions" events.
 
 import { api } from "./api.js";
 import { debounce } from "./dom.js";
@@ -8,6 +10,7 @@ import { stable } from "./doc.js";
 
 const ANALYZE_MS = 350;
 const SUGGEST_MS = 600;
+const RETRY_MS = [1000, 2000, 4000, 8000, 15000];
 
 export class Analyzer extends EventTarget {
   constructor(store) {
@@ -21,6 +24,10 @@ export class Analyzer extends EventTarget {
     this.suggested = new Map();
     this.suggestKey = null;
     this.suggestError = null;
+    this.suggestFailures = 0;
+    this.suggestTimer = null;
+    this.failures = 0;
+    this.retry = null;
     this.schedule = debounce(() => this.run(), ANALYZE_MS);
     this.scheduleSuggest = debounce(() => this.suggest(), SUGGEST_MS);
   }
@@ -39,6 +46,8 @@ export class Analyzer extends EventTarget {
   }
 
   async run() {
+    clearTimeout(this.retry);
+    this.retry = null;
     const doc = this.store.doc;
     if (!doc) return;
     const key = stable(doc);
@@ -62,13 +71,23 @@ export class Analyzer extends EventTarget {
       this.result = result;
       this.error = null;
       this.key = key;
+      this.failures = 0;
     } catch (exc) {
       if (exc.name === "AbortError" || this.running !== control) return;
       this.error = exc;
+      this.retry = setTimeout(() => this.run(), RETRY_MS[Math.min(this.failures++, RETRY_MS.length - 1)]);
     } finally {
       if (this.running === control) this.running = null;
     }
     this.emit("analysis");
+  }
+
+  stop() {
+    clearTimeout(this.retry);
+    clearTimeout(this.suggestTimer);
+    this.schedule.cancel();
+    this.scheduleSuggest.cancel();
+    if (this.running) this.running.abort();
   }
 
   /** Catalog suggestions for one node: a list, or null while none have been fetched. */
@@ -83,6 +102,13 @@ export class Analyzer extends EventTarget {
     if (!doc) return;
     const key = stable(doc.nodes.map((n) => [n.id, n.label, n.level || null]));
     if (key === this.suggestKey) return;
+    // After a failure the same question waits its turn (showing the failure redraws the
+    // panel, which asks again): once, when the back-off is over.
+    const wait = this.suggestError && key === this.suggestFailed ? this.suggestAgainAt - Date.now() : 0;
+    if (wait > 0) {
+      if (!this.suggestTimer) this.suggestTimer = setTimeout(() => ((this.suggestTimer = null), this.suggest()), wait);
+      return;
+    }
     try {
       const answer = await api.suggest(doc);
       for (const n of doc.nodes) {
@@ -92,8 +118,11 @@ export class Analyzer extends EventTarget {
       }
       this.suggestKey = key;
       this.suggestError = null;
+      this.suggestFailures = 0;
     } catch (exc) {
       this.suggestError = exc;
+      this.suggestFailed = key;
+      this.suggestAgainAt = Date.now() + RETRY_MS[Math.min(this.suggestFailures++, RETRY_MS.length - 1)];
     }
     this.emit("suggestions");
   }

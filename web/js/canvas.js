@@ -5,9 +5,12 @@
 import cytoscape from "../vendor/cytoscape-3.35.0.esm.min.js";
 import { links } from "./doc.js";
 import { CLASS_STYLES, EDGE, FADED, MARKER, UNCOVERED } from "./grammar.js";
-import { FONT_FAMILY, FONT_SIZE, LINE_HEIGHT, measure, overlaps, placeMissing, saved, shownLabel, tidy } from "./layout.js";
+import { FONT_FAMILY, FONT_SIZE, LINE_HEIGHT, breakable, measure, overlaps, placeMissing, saved, shownLabel, tidy } from "./layout.js";
 
 const BROAD = 3; // a finding about more nodes than this marks no single node (as in render/view.py)
+const LINK_TEXT_WIDTH = 220;
+const HANDS_OFF_MS = 15_000; // after a pan or zoom by hand, the view is left alone this long
+const FOLLOW_MIN_ZOOM = 0.6; // following new nodes never zooms out further than this to show them all
 
 function stylesheet() {
   const byKind = [
@@ -76,7 +79,7 @@ function stylesheet() {
         "font-size": 12,
         "font-family": FONT_FAMILY,
         "text-wrap": "wrap",
-        "text-max-width": 220,
+        "text-max-width": LINK_TEXT_WIDTH,
         "text-background-color": "#ffffff",
         "text-background-opacity": 0.92,
         "text-background-padding": 3,
@@ -120,6 +123,17 @@ export class Canvas {
       this.positions[e.target.id()] = { x: Math.round(p.x), y: Math.round(p.y) };
       this.keep();
     });
+    // A pan or zoom by hand (the wheel, a drag, + and −): for a while, nodes arriving from
+    // elsewhere do not move the view.
+    this.movedByHand = -Infinity;
+    this.pointerDown = false;
+    const hand = () => (this.movedByHand = Date.now());
+    container.addEventListener("wheel", hand, { passive: true });
+    container.addEventListener("pointerdown", () => (this.pointerDown = true));
+    this.pointerUp = () => (this.pointerDown = false);
+    window.addEventListener("pointerup", this.pointerUp);
+    window.addEventListener("pointercancel", this.pointerUp);
+    cy.on("viewport", () => this.pointerDown && hand());
     this.first = true;
     // Cytoscape caches where its container is; tell it when the panes around it change.
     this.resizer = new ResizeObserver(() => cy.resize());
@@ -131,7 +145,8 @@ export class Canvas {
     this.keepTimer = setTimeout(() => saved.store(this.incidentId, this.positions), 200);
   }
 
-  /** Bring the canvas in line with the document and the analysis (null while pending). */
+  /** Bring the canvas in line with the document and the analysis (null while pending).
+   * Returns the ids of the nodes it added. */
   sync(doc, analysis) {
     const cy = this.cy;
     const marks = findingMarks(analysis);
@@ -173,9 +188,10 @@ export class Canvas {
       const id = `${l.from}->${l.to}`;
       wantedEdges.set(id, {
         id, source: l.from, target: l.to, or: orGate.has(l.to), labelled: Boolean(l.label),
-        text: l.label ? (l.label.length > 160 ? `${l.label.slice(0, 159)}…` : l.label) : "",
+        text: l.label ? breakable(l.label.length > 160 ? `${l.label.slice(0, 159)}…` : l.label, LINK_TEXT_WIDTH) : "",
       });
     }
+    const added = [];
     cy.batch(() => {
       cy.elements().forEach((el) => {
         const keep = el.isNode() ? wanted.has(el.id()) : wantedEdges.has(el.id());
@@ -189,7 +205,7 @@ export class Canvas {
       for (const [id, data] of wanted) {
         const el = cy.getElementById(id);
         if (el.nonempty()) update(el, data);
-        else cy.add({ group: "nodes", data, position: { ...this.positions[id] } });
+        else (cy.add({ group: "nodes", data, position: { ...this.positions[id] } }), added.push(id));
       }
       for (const [id, data] of wantedEdges) {
         const el = cy.getElementById(id);
@@ -208,7 +224,22 @@ export class Canvas {
     if (this.first) {
       this.fit();
       this.first = false;
+      return [];
     }
+    return added;
+  }
+
+  /** Nodes `ids` arrived from elsewhere (someone else's save): bring them into view with
+   * their neighbours, unless the user moved the view by hand a moment ago. */
+  follow(ids) {
+    if (!ids.length || Date.now() - this.movedByHand < HANDS_OFF_MS) return;
+    const cy = this.cy;
+    const around = (list) => cy.collection(list.map((id) => cy.getElementById(id))).closedNeighborhood().nodes();
+    let shown = around(ids);
+    // Too many to read at once (a whole chain in one save): follow the newest one.
+    const box = shown.boundingBox();
+    if (Math.min((cy.width() - 120) / box.w, (cy.height() - 120) / box.h) < FOLLOW_MIN_ZOOM) shown = around(ids.slice(-1));
+    this.reveal(shown.map((n) => n.id()));
   }
 
   uncoveredNodes(doc, analysis) {
@@ -285,6 +316,7 @@ export class Canvas {
   }
 
   zoomBy(factor) {
+    this.movedByHand = Date.now();
     const c = { x: this.cy.width() / 2, y: this.cy.height() / 2 };
     this.cy.zoom({ level: this.cy.zoom() * factor, renderedPosition: c });
   }
@@ -335,6 +367,8 @@ export class Canvas {
   }
 
   destroy() {
+    window.removeEventListener("pointerup", this.pointerUp);
+    window.removeEventListener("pointercancel", this.pointerUp);
     this.resizer.disconnect();
     clearTimeout(this.keepTimer);
     saved.store(this.incidentId, this.positions);

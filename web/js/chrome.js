@@ -6,6 +6,7 @@ import { copyText, h, modal } from "./dom.js";
 import { shareLink } from "./route.js";
 import { CLASS_STYLES } from "./grammar.js";
 import { verdictChip } from "./verdict.js";
+import { isolate } from "./text.js";
 
 const STATUS_TEXT = {
   saved: "Saved",
@@ -54,7 +55,7 @@ export function buildChrome(editor) {
   function update() {
     const doc = editor.store.doc;
     title.textContent = doc.title;
-    document.title = `${doc.title} · causemap`;
+    document.title = `${isolate(doc.title)} · causemap`;
     const s = editor.saver.status;
     const rev = editor.saver.revision;
     status.dataset.status = s;

@@ -4,7 +4,7 @@
 
 import * as D from "./doc.js";
 import { announce, toast } from "./dom.js";
-import { shorten } from "./text.js";
+import { shorten, shown } from "./text.js";
 
 
 export class Commands {
@@ -176,9 +176,11 @@ export class Commands {
   startConnect(pick = "effect") {
     const source = this.store.selected();
     if (!source || this.readOnly) return toast("Select one node first, then press k.", "warn");
+    const n = D.node(this.store.doc, source);
+    if (pick === "effect" && n.kind === "impact") return this.store.emit("refused", { message: D.causesNothing(n) });
     this.connecting = { source, pick, target: null };
     this.canvas.mark("source", [source]);
-    const label = shorten(D.node(this.store.doc, source).label);
+    const label = shown(D.node(this.store.doc, source).label);
     this.banner(pick === "effect"
       ? `Linking “${label}” as a cause: click its effect (or use the arrow keys and Enter). Esc cancels.`
       : `Linking a cause of “${label}”: click the cause (or use the arrow keys and Enter). Esc cancels.`, "mode");
@@ -210,9 +212,10 @@ export class Commands {
     if (!nodes.length) return;
     const doc = this.store.doc;
     const next = D.effectsOf(doc, nodes[0]).find((x) => !nodes.includes(x)) || D.causesOf(doc, nodes[0]).find((x) => !nodes.includes(x));
-    const names = nodes.length === 1 ? `“${shorten(D.node(doc, nodes[0]).label)}”` : `${nodes.length} nodes`;
+    const names = nodes.length === 1 ? `“${shown(D.node(doc, nodes[0]).label)}”` : `${nodes.length} nodes`;
+    const said = nodes.length === 1 ? `“${shorten(D.node(doc, nodes[0]).label)}”` : names;
     if (this.edit(nodes.length === 1 ? "Delete node" : "Delete nodes", (d) => D.removeNodes(d, nodes))) {
-      announce(`Deleted ${names}. Ctrl+Z brings it back.`);
+      announce(`Deleted ${said}. Ctrl+Z brings it back.`);
       toast(`Deleted ${names}. Undo with Ctrl+Z.`, "info");
       this.store.select(next ? [next] : []);
     }

@@ -7,18 +7,20 @@ import { api } from "./api.js";
 import { download, fill, h, modal, toast } from "./dom.js";
 import { changeList, describe, drawDiff, legend } from "./diffview.js";
 import { describeChanges, merge3 } from "./merge.js";
+import { same } from "./doc.js";
+import { isolate } from "./text.js";
 
 const show = (value) => {
   if (value === undefined || value === null) return "(none)";
-  if (typeof value === "object") return value.label || value.title || JSON.stringify(value);
-  return String(value);
+  if (typeof value === "object") return isolate(value.label || value.title || JSON.stringify(value));
+  return isolate(String(value));
 };
 
 function conflictText(c, base, mine, theirs) {
   const find = (doc, section, id) =>
     section === "node" ? doc.nodes.find((n) => n.id === id) : section === "action" ? (doc.actions || []).find((a) => a.id === id) : null;
   const item = find(mine, c.section, c.id) || find(theirs, c.section, c.id) || find(base, c.section, c.id);
-  const name = item ? `“${item.label || item.title}”` : c.id.replace("->", " → ");
+  const name = item ? `“${isolate(item.label || item.title)}”` : c.id.replace("->", " → ");
   if (c.section === "incident") return `The incident's ${c.field}`;
   if (c.field === null) {
     if (c.mine === undefined) return `${c.section} ${name}: you deleted it, they changed it`;
@@ -28,6 +30,13 @@ function conflictText(c, base, mine, theirs) {
   return `${c.section} ${name}: ${c.field}`;
 }
 
+function renamedText({ section, from, to }, mine, theirs) {
+  const find = (doc) => (section === "node" ? doc.nodes : doc.actions || []).find((x) => x.id === from) || {};
+  const text = (doc) => isolate(find(doc).label || find(doc).title || from);
+  return `You both added a new ${section} under the id ${from}: theirs (“${text(theirs)}”) keeps it, ` +
+    `and yours (“${text(mine)}”) becomes ${to}. Both are kept.`;
+}
+
 export async function openConflict(editor) {
   const { saver, store } = editor;
   let latest;
@@ -35,6 +44,11 @@ export async function openConflict(editor) {
     latest = await api.getIncident(editor.id);
   } catch (exc) {
     toast(`Could not fetch the newer revision: ${exc.message}`, "error");
+    return;
+  }
+  if (same(latest.doc, store.doc)) {
+    // The newer revision is exactly what is on screen (our own save, landed late).
+    saver.adopt(latest.revision, latest.doc);
     return;
   }
   const base = saver.baseDoc;
@@ -53,7 +67,9 @@ export async function openConflict(editor) {
     const notesBox = h("div", { class: "notes" });
     const canvas = h("div", { class: "diff-canvas small", role: "img", "aria-label": "Their changes, drawn over the version you started from" });
     body.append(
-      h("p", { class: "lead" },
+      // Focus starts here, where no key press decides anything: this dialog can open
+      // while someone is typing.
+      h("p", { class: "lead", tabindex: "-1", autofocus: true },
         `Revision ${latest.revision} was saved while you had unsaved changes (you started from revision ${saver.revision}). `,
         "Nothing has been overwritten: your changes are still here and kept in this browser."),
       h("div", { class: "two-col" },
@@ -71,7 +87,7 @@ export async function openConflict(editor) {
         }, "Download my version")),
     );
     const redraw = () => {
-      const { conflicts, notes } = merge3(base, mine, theirs, choices);
+      const { conflicts, notes, renamed } = merge3(base, mine, theirs, choices);
       if (!conflicts.length) {
         fill(conflictsBox, h("p", { class: "ok" }, "No conflicts: your changes and theirs touch different things."));
       } else {
@@ -86,15 +102,19 @@ export async function openConflict(editor) {
             return h("li", {}, h("p", {}, conflictText(c, base, mine, theirs)), option("mine", "Keep mine:", c.mine), option("theirs", "Take theirs:", c.theirs));
           })));
       }
-      fill(notesBox, notes.length ? h("ul", { class: "notes-list" }, notes.map((n) => h("li", {}, n))) : null);
+      fill(notesBox,
+        renamed.length ? h("ul", { class: "renamed-list" }, renamed.map((r) => h("li", {}, renamedText(r, mine, theirs)))) : null,
+        notes.length ? h("ul", { class: "notes-list" }, notes.map((n) => h("li", {}, n))) : null);
     };
     redraw();
     setTimeout(() => (drawn = drawDiff(canvas, base, theirs)), 0);
   }, { wide: true });
   if (drawn) drawn.destroy();
   if (result === "merge") {
-    const { doc, notes } = merge3(base, mine, theirs, choices);
-    saver.resolve(doc, latest.revision, theirs);
+    const { doc, notes, renamed } = merge3(base, mine, theirs, choices);
+    const renames = { node: {}, action: {} };
+    for (const r of renamed) renames[r.section][r.from] = r.to;
+    saver.resolve(doc, latest.revision, theirs, renames);
     toast(notes.length ? `Merged; ${notes.length} link(s) or reference(s) had to be dropped.` : "Merged your changes on top of theirs; saving.", "ok");
   } else if (result === "reload") {
     saver.reload(theirs, latest.revision);

@@ -4,6 +4,7 @@
 
 import cytoscape from "../vendor/cytoscape-3.35.0.esm.min.js";
 import { h } from "./dom.js";
+import { isolate } from "./text.js";
 import { links, same } from "./doc.js";
 import { DIFF } from "./grammar.js";
 import { FONT_FAMILY, FONT_SIZE, LINE_HEIGHT, measure, shownLabel, tidy } from "./layout.js";
@@ -117,11 +118,11 @@ export function legend() {
 export function describe(diff, before, after) {
   const label = (id) => {
     const n = after.nodes.find((x) => x.id === id) || before.nodes.find((x) => x.id === id);
-    return n ? `“${n.label}”` : id;
+    return n ? `“${isolate(n.label)}”` : id;
   };
   const title = (id) => {
     const a = (after.actions || []).find((x) => x.id === id) || (before.actions || []).find((x) => x.id === id);
-    return a ? `“${a.title}”` : id;
+    return a ? `“${isolate(a.title)}”` : id;
   };
   const out = [];
   for (const [field] of Object.entries(diff.fields || {})) out.push(["changed", `incident ${field}`]);
@@ -142,15 +143,24 @@ export function describe(diff, before, after) {
     for (const [id, [was, now]] of Object.entries(analysis.classes || {})) {
       if (was && now) out.push(["analysis", `${label(id)} is now ${now} (was ${was})`]);
     }
-    for (const f of analysis.findings_added || []) out.push(["analysis", `new finding ${f.code}: ${f.message}`]);
+    for (const f of analysis.findings_added || []) out.push(["analysis", `new finding ${f.code}: ${isolate(f.message)}`]);
     for (const f of analysis.findings_removed || []) out.push(["analysis", `resolved finding ${f.code}`]);
     for (const [k, [was, now]] of Object.entries(analysis.prevention || {})) out.push(["analysis", `${k.replaceAll("_", " ")}: ${was} → ${now}`]);
   }
   return out;
 }
 
-/** The list of changes as an element. */
+/** The list of changes as an element; how the analysis changed follows, folded, so that
+ * it never pushes the changes themselves out of view. */
 export function changeList(items, empty = "No changes.") {
   if (!items.length) return h("p", { class: "muted" }, empty);
-  return h("ul", { class: "changes" }, items.map(([kind, text]) => h("li", { class: `change-${kind}` }, h("span", { class: "change-kind" }, kind), " ", text)));
+  const item = ([kind, text]) => h("li", { class: `change-${kind}` }, h("span", { class: "change-kind" }, kind), " ", text);
+  const changes = items.filter(([kind]) => kind !== "analysis");
+  const analysis = items.filter(([kind]) => kind === "analysis");
+  return [
+    changes.length ? h("ul", { class: "changes" }, changes.map(item)) : h("p", { class: "muted" }, "No changes to the incident itself."),
+    analysis.length ? h("details", { class: "analysis-changes" },
+      h("summary", {}, `How the analysis changed (${analysis.length})`),
+      h("ul", { class: "changes-analysis" }, analysis.map(item))) : null,
+  ];
 }

@@ -3,7 +3,7 @@
 // is either listed in the effect's `causes` or, when it carries a label or evidence, in
 // `edges`; the editor reads both and writes the simpler form when it can.
 
-import { shorten } from "./text.js";
+import { shown } from "./text.js";
 
 export const KINDS = ["event", "condition", "factor", "impact"];
 export const LEVELS = ["technical", "operator", "process", "organization", "external"];
@@ -64,13 +64,47 @@ export function slugify(text, max = 40) {
   return out;
 }
 
-function uniqueId(taken, base) {
-  const root = SLUG.test(base) ? base : "node";
-  if (!taken.has(root)) return root;
-  for (let n = 2; ; n++) {
-    const candidate = `${root.slice(0, 76)}-${n}`;
+const ID_WORDS = 32;
+const ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+/** Four random letters or digits: what keeps ids made in two browsers apart. */
+function randomTag() {
+  const bytes = crypto.getRandomValues(new Uint8Array(4));
+  return [...bytes].map((b) => ID_ALPHABET[b % ID_ALPHABET.length]).join("");
+}
+
+/** A new node id: the label's first words and a random tag ("config-pushed-k3x9"), so that
+ * two people adding statements that start alike (or have no Latin letters) at the same
+ * time never get the same id. */
+export function newNodeId(taken, label) {
+  const words = slugify(label, ID_WORDS);
+  const root = SLUG.test(words) ? words : "node";
+  for (;;) {
+    const candidate = `${root}-${randomTag()}`;
     if (!taken.has(candidate)) return candidate;
   }
+}
+
+/** A copy of `doc` with node and action ids renamed: `map` is {node: {old: new}, action:
+ * {old: new}}; links, causes and the nodes an action addresses follow their node. */
+export function renameIds(doc, map) {
+  const nodes = map.node || {};
+  const actions = map.action || {};
+  const to = (id) => nodes[id] || id;
+  const out = clone(doc);
+  for (const n of out.nodes) {
+    n.id = to(n.id);
+    if (n.causes) n.causes = n.causes.map(to);
+  }
+  for (const e of out.edges || []) {
+    e.from = to(e.from);
+    e.to = to(e.to);
+  }
+  for (const a of out.actions || []) {
+    a.id = actions[a.id] || a.id;
+    if (a.addresses) a.addresses = a.addresses.map(to);
+  }
+  return out;
 }
 
 export const node = (doc, id) => doc.nodes.find((n) => n.id === id);
@@ -119,16 +153,19 @@ export function reaches(doc, start, target) {
 }
 
 
+/** Why node `n` (an impact) can be no cause. */
+export const causesNothing = (n) => `“${shown(n.label, 48)}” is an impact, and an impact causes nothing. Change its kind first.`;
+
 /** Why cause → effect cannot be added, or null when it can. */
 export function whyNotConnect(doc, cause, effect) {
   const a = node(doc, cause);
   const b = node(doc, effect);
   if (!a || !b) return "Both nodes must exist.";
   if (cause === effect) return "A node cannot cause itself.";
-  if (a.kind === "impact") return `“${shorten(a.label, 48)}” is an impact, and an impact causes nothing. Change its kind first.`;
+  if (a.kind === "impact") return causesNothing(a);
   if (hasLink(doc, cause, effect)) return "These two are already linked.";
   if (reaches(doc, effect, cause)) {
-    return `That link would make a cycle: “${shorten(b.label, 48)}” already leads to “${shorten(a.label, 48)}”.`;
+    return `That link would make a cycle: “${shown(b.label, 48)}” already leads to “${shown(a.label, 48)}”.`;
   }
   return null;
 }
@@ -139,7 +176,7 @@ export function addNode(doc, { kind = "event", label, id }) {
   const text = cleanText(label).trim();
   if (!text) throw new EditRefused("Type a statement first.");
   const taken = new Set(doc.nodes.map((n) => n.id));
-  const nid = id && SLUG.test(id) && !taken.has(id) ? id : uniqueId(taken, slugify(text));
+  const nid = id && SLUG.test(id) && !taken.has(id) ? id : newNodeId(taken, text);
   doc.nodes.push({ id: nid, kind, label: text });
   return nid;
 }

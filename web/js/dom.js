@@ -60,13 +60,40 @@ export function announce(message) {
   setTimeout(() => (region.textContent = message), 30);
 }
 
-/** A short message in the corner; kind is info | ok | warn | error. */
-export function toast(message, kind = "info", ms = 4000) {
+const toastTimers = new WeakMap();
+
+/** A short message in the corner; kind is info | ok | warn | error. Messages with the
+ * same `key` share one toast: the newest replaces the one shown, rather than stacking. */
+export function toast(message, kind = "info", ms = 4000, { key = null } = {}) {
   const box = document.getElementById("toasts");
   if (!box) return;
-  const item = h("div", { class: `toast ${kind}`, role: kind === "error" ? "alert" : "status" }, message);
-  box.append(item);
-  setTimeout(() => item.remove(), kind === "error" ? ms * 2 : ms);
+  let item = key ? [...box.children].find((t) => t.dataset.key === key) : null;
+  if (item) {
+    item.className = `toast ${kind}`;
+    item.textContent = message;
+  } else {
+    item = h("div", { class: `toast ${kind}`, role: kind === "error" ? "alert" : "status", dataset: key ? { key } : null }, message);
+    box.append(item);
+  }
+  clearTimeout(toastTimers.get(item));
+  toastTimers.set(item, setTimeout(() => item.remove(), kind === "error" ? ms * 2 : ms));
+}
+
+/** Say so when a paste into `input` is longer than its maxlength lets in (the browser
+ * silently keeps only what fits). */
+export function sayWhenCut(input, what = "this field") {
+  input.addEventListener("paste", (event) => {
+    const max = input.maxLength;
+    const pasted = event.clipboardData ? event.clipboardData.getData("text").length : 0;
+    if (!(max > 0) || !pasted) return;
+    const selected = (input.selectionEnd ?? 0) - (input.selectionStart ?? 0);
+    const room = Math.max(0, max - (input.value.length - selected));
+    if (pasted <= room) return;
+    const message = `Only the first ${room} of the ${pasted} pasted characters were kept: ${what} holds at most ${max}.`;
+    toast(message, "warn", 7000);
+    announce(message);
+  });
+  return input;
 }
 
 /** Open a modal <dialog> with a title and content; resolves with the returned value. */
@@ -89,7 +116,7 @@ export function modal(title, build, { wide = false, label } = {}) {
     build(body, close);
     document.body.append(dialog);
     dialog.showModal();
-    const first = body.querySelector("[autofocus], input, select, textarea, button");
+    const first = body.querySelector("[autofocus]") || body.querySelector("input, select, textarea, button");
     if (first) first.focus();
   });
 }
@@ -148,7 +175,11 @@ export function debounce(fn, ms) {
 
 /** True when a key event comes from a text field, where letters must stay letters. */
 export function typing(event) {
-  const t = event.target;
+  return typingIn(event.target);
+}
+
+/** True when `t` is a text field (letters typed there are text). */
+export function typingIn(t) {
   if (!(t instanceof HTMLElement)) return false;
   if (t.isContentEditable) return true;
   if (t.tagName === "TEXTAREA" || t.tagName === "SELECT") return true;

@@ -19,7 +19,7 @@ import { openHistory } from "./history.js";
 import { openExport } from "./export.js";
 import { openConflict } from "./conflict.js";
 import { openShare, buildChrome, legend } from "./chrome.js";
-import { announce, h, toast } from "./dom.js";
+import { announce, h, toast, typingIn } from "./dom.js";
 import { shorten } from "./text.js";
 
 const TABS = ["selection", "analysis", "actions", "incident"];
@@ -35,7 +35,7 @@ export class Editor extends Commands {
     this.store.readOnly = this.readOnly;
     this.analyzer = new Analyzer(this.store);
     this.store.doc = D.clone(doc);
-    this.saver = new Saver(this.store, { id, revision, doc, readOnly: this.readOnly, onConflict: () => openConflict(this) });
+    this.saver = new Saver(this.store, { id, revision, doc, readOnly: this.readOnly, onConflict: () => this.askToResolve() });
     this.liveState = "connecting";
     this.build();
     this.wire();
@@ -118,7 +118,8 @@ export class Editor extends Commands {
   wire() {
     const { store, analyzer, saver } = this;
     store.on("change", ({ reason, label }) => {
-      this.canvas.sync(store.doc, analyzer.result);
+      const added = this.canvas.sync(store.doc, analyzer.result);
+      if (reason === "remote" || reason === "merge") this.canvas.follow(added);
       this.canvas.showSelection(store.selection);
       this.refreshPanels();
       if (this.entry) this.entry.refresh();
@@ -161,7 +162,10 @@ export class Editor extends Commands {
       else if (saver.status === "offline" || saver.status === "error") this.banner(saver.message, "warn");
       else this.banner(null);
     });
-    saver.addEventListener("saved", () => renderVerdict(this.panels.analysis, this));
+    saver.addEventListener("saved", () => {
+      renderVerdict(this.panels.analysis, this);
+      analyzer.schedule(); // the server answers again: an analysis that failed is retried
+    });
   }
 
   refreshPanels() {
@@ -189,6 +193,34 @@ export class Editor extends Commands {
       : `Restored your unsaved changes; revision ${revision} was saved meanwhile, so you will be asked to merge.`, "warn", 7000);
   }
 
+  /** A save met a newer revision: show what happened and let the user resolve it. Not
+   * while they are typing in a field, though: a modal dialog would take their keys (a
+   * space would press its first button), so it waits until focus leaves the field, and
+   * the banner's Resolve… button is there meanwhile. */
+  askToResolve() {
+    if (this.askPending) return;
+    const open = async () => {
+      if (this.saver.status !== "conflict" || this.resolving) return;
+      this.resolving = true;
+      try {
+        await openConflict(this);
+      } finally {
+        this.resolving = false;
+      }
+    };
+    if (!typingIn(document.activeElement)) return open();
+    this.askPending = () => {
+      // focusout fires before the next element has focus: look once it has.
+      setTimeout(() => {
+        if (typingIn(document.activeElement) || !this.askPending) return;
+        document.removeEventListener("focusout", this.askPending);
+        this.askPending = null;
+        open();
+      }, 0);
+    };
+    document.addEventListener("focusout", this.askPending);
+  }
+
   banner(message, tone = "info") {
     if (!message) {
       this.bannerBox.hidden = true;
@@ -198,8 +230,14 @@ export class Editor extends Commands {
     this.bannerBox.className = `banner ${tone}`;
     this.bannerBox.replaceChildren(h("span", {}, message));
     if (tone === "conflict") {
-      this.bannerBox.append(h("button", { type: "button", onclick: () => openConflict(this) }, "Resolve…"));
+      this.bannerBox.append(h("button", { type: "button", onclick: () => this.resolveNow() }, "Resolve…"));
     }
+  }
+
+  resolveNow() {
+    if (this.askPending) document.removeEventListener("focusout", this.askPending);
+    this.askPending = null;
+    this.askToResolve();
   }
 
   remote(record) {
@@ -213,7 +251,7 @@ export class Editor extends Commands {
       return;
     }
     const what = this.saver.remote(record);
-    if (what === "applied") toast(`Revision ${record.number} was saved elsewhere; showing it.`, "info");
+    if (what === "applied") toast(`Revision ${record.number} was saved elsewhere; showing it.`, "info", 4000, { key: "remote" });
     if (what === "deleted") this.banner("This incident was deleted elsewhere. Your changes are kept in this browser.", "warn");
     this.chrome.update();
   }
@@ -246,8 +284,11 @@ export class Editor extends Commands {
   }
 
   destroy() {
+    if (this.askPending) document.removeEventListener("focusout", this.askPending);
+    this.askPending = null;
     this.live.stop();
     this.saver.stop();
+    this.analyzer.stop();
     if (this.saver.dirty()) this.saver.save(); // the page stays: an ordinary save finishes
     this.canvas.destroy();
     this.chrome.destroy();

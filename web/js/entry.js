@@ -3,9 +3,9 @@
 // ("then?"), or rename it. "Why?" and "then?" keep going, so a chain of five whys is
 // five statements and five Enters.
 
-import { h } from "./dom.js";
+import { h, sayWhenCut } from "./dom.js";
 import { KINDS, node } from "./doc.js";
-import { shorten } from "./text.js";
+import { shown } from "./text.js";
 
 const KIND_KEY = { event: "e", condition: "c", factor: "f", impact: "i" };
 
@@ -20,6 +20,7 @@ export class Entry {
       id: "statement", type: "text", autocomplete: "off", maxlength: 500, spellcheck: "true",
       placeholder: "What happened, or what held? Press Enter to add it", "aria-describedby": "entry-help",
     });
+    sayWhenCut(this.input, "a statement");
     this.kinds = h("fieldset", { class: "kind-picker" }, h("legend", { class: "sr-only" }, "Kind of the new node"),
       KINDS.map((k) => {
         const input = h("input", { type: "radio", name: "new-kind", id: `new-kind-${k}`, value: k, checked: k === this.kind });
@@ -88,8 +89,8 @@ export class Entry {
     }
     const text = {
       new: "New statement",
-      why: a ? `Why? A cause of “${shorten(a.label)}”` : "",
-      then: a ? `Then? An effect of “${shorten(a.label)}”` : "",
+      why: a ? `Why? A cause of “${shown(a.label)}”` : "",
+      then: a ? `Then? An effect of “${shown(a.label)}”` : "",
       edit: a ? "Rename the selected node" : "",
     }[this.mode];
     this.label.textContent = text;

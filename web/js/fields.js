@@ -3,7 +3,8 @@
 // refreshed from the document unless the user is typing in it. Read-only pages get the
 // same labels over plain text instead of controls.
 
-import { h } from "./dom.js";
+import { h, sayWhenCut } from "./dom.js";
+import { isolate } from "./text.js";
 
 let counter = 0;
 const uid = (prefix) => `${prefix}-${++counter}`;
@@ -49,7 +50,9 @@ function readonlyField({ label, get, format = (v) => v ?? "", key }) {
   const value = h("span", { class: "ro-value" });
   const el = h("div", { class: "ro-field", dataset: { key: key || label } }, h("span", { class: "ro-label" }, label), value);
   const update = () => {
-    const text = String(format(get()) || "");
+    const got = get();
+    // A list (tags, services) is shown joined: isolate each item from the next.
+    const text = String(format(Array.isArray(got) ? got.map(isolate) : got) || "");
     value.textContent = text || "—";
     value.classList.toggle("empty", !text);
   };
@@ -79,6 +82,7 @@ function textField({
     dataset: { key: key || label }, "aria-describedby": [hint ? hintId : "", errorId].filter(Boolean).join(" "),
   };
   const input = multiline ? h("textarea", { ...attrs, rows }) : h("input", { ...attrs, type });
+  if (maxLength) sayWhenCut(input, `“${label}”`);
   const error = h("p", { class: "field-error", id: errorId, hidden: true, role: "alert" });
   const el = h("div", { class: "field" }, h("label", { for: id }, label), input, hint ? h("p", { class: "hint", id: hintId }, hint) : null, error);
   let shown = null;

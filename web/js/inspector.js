@@ -6,7 +6,7 @@ import { causesOf, effectsOf, LEVELS, links, node, validInstant, whyNotConnect }
 import { h, fill, rebuild, refill } from "./dom.js";
 import { CLASS_STYLES } from "./grammar.js";
 import { Form, commas, lines } from "./fields.js";
-import { shorten } from "./text.js";
+import { isolate, shown } from "./text.js";
 
 const KIND_WORDS = { event: "Event", condition: "Condition", factor: "Factor", impact: "Impact" };
 
@@ -59,7 +59,7 @@ export class Inspector {
     const { store } = this.editor;
     return h("div", {},
       h("h2", {}, `${ids.length} nodes selected`),
-      h("ul", { class: "plain" }, ids.map((id) => h("li", {}, shorten(node(store.doc, id).label, 70)))),
+      h("ul", { class: "plain" }, ids.map((id) => h("li", {}, shown(node(store.doc, id).label, 70)))),
       this.editor.readOnly ? null : h("div", { class: "buttons" },
         h("button", { type: "button", onclick: () => this.editor.addAction(ids) }, "Add an action addressing them"),
         h("button", { type: "button", class: "danger", onclick: () => this.editor.deleteSelection() }, "Delete them")));
@@ -85,7 +85,7 @@ export class Inspector {
       this.part(() => {
         const c = analyzer.classOf(id);
         if (!c || !c.reasons.length) return null;
-        return h("details", { class: "reasons" }, h("summary", {}, `Why ${c.class}`), h("ul", {}, c.reasons.map((r) => h("li", {}, r))));
+        return h("details", { class: "reasons" }, h("summary", {}, `Why ${c.class}`), h("ul", {}, c.reasons.map((r) => h("li", {}, isolate(r)))));
       }),
       f.text({ label: "Statement", key: "label", multiline: true, rows: 3, maxLength: 500, get: () => n().label, set: set("label", "Edit statement") }),
       f.radios({
@@ -134,11 +134,12 @@ export class Inspector {
     if (!items.length) return h("div", { class: "suggestions" }, head, h("p", { class: "muted" }, "No catalog entry matches this wording."));
     return h("div", { class: "suggestions" }, head, h("ul", {}, items.map((s) => {
       const current = n.factor === s.key;
-      const evidence = [...(s.phrases || []).map((p) => `“${p}”`), ...(s.keywords || [])].join(", ");
+      const evidence = [...(s.phrases || []).map((p) => `“${isolate(p)}”`), ...(s.keywords || []).map(isolate)].join(", ");
       return h("li", {},
         h("div", {}, h("b", {}, s.name), " ", h("code", {}, s.key), " ", h("span", { class: "muted" }, `${Math.round((s.confidence || 0) * 100)}% confident`)),
         evidence ? h("div", { class: "muted small" }, `Matched: ${evidence}`) : null,
-        this.editor.readOnly ? null : current ? h("span", { class: "ok" }, "✓ accepted") :
+        // Same data-key as the button it replaces, and focusable, so that focus stays here.
+        this.editor.readOnly ? null : current ? h("span", { class: "ok", tabindex: "-1", dataset: { key: `accept:${s.key}` } }, "✓ accepted") :
           h("button", { type: "button", class: "small", dataset: { key: `accept:${s.key}` }, onclick: () => this.editor.setNodeField(id, "factor", s.key, "Accept factor") }, `Accept ${s.key}`));
     })));
   }
@@ -154,8 +155,8 @@ export class Inspector {
         const o = node(doc, other);
         const [from, to] = which === "causes" ? [other, id] : [id, other];
         return h("li", {},
-          h("button", { type: "button", class: "link", dataset: { key: `goto:${other}` }, onclick: () => this.editor.selectNode(other, { reveal: true }) }, shorten(o.label, 70)),
-          ro ? null : h("button", { type: "button", class: "small", dataset: { key: `cut:${from}:${to}` }, "aria-label": `Disconnect “${shorten(o.label, 40)}”`, onclick: () => this.editor.disconnect(from, to) }, "Disconnect"));
+          h("button", { type: "button", class: "link", dataset: { key: `goto:${other}` }, onclick: () => this.editor.selectNode(other, { reveal: true }) }, shown(o.label, 70)),
+          ro ? null : h("button", { type: "button", class: "small", dataset: { key: `cut:${from}:${to}` }, "aria-label": `Disconnect “${shown(o.label, 40)}”`, onclick: () => this.editor.disconnect(from, to) }, "Disconnect"));
       }))
       : h("p", { class: "muted" }, which === "causes" ? "No causes yet: press w (why?) to add one." : "No effects yet.");
     let picker = null;
@@ -164,7 +165,7 @@ export class Inspector {
       if (candidates.length) {
         const select = h("select", { "aria-label": which === "causes" ? "Pick an existing node as a cause" : "Pick an existing node as an effect", dataset: { key: `pick:${which}` } },
           h("option", { value: "" }, which === "causes" ? "Link an existing cause…" : "Link an existing effect…"),
-          candidates.map((o) => h("option", { value: o.id }, shorten(o.label, 60))));
+          candidates.map((o) => h("option", { value: o.id }, shown(o.label, 60))));
         select.addEventListener("change", () => {
           if (!select.value) return;
           if (which === "causes") this.editor.connect(select.value, id);
@@ -181,9 +182,9 @@ export class Inspector {
     if (!found.length) return null;
     return h("div", { class: "node-findings" }, h("h3", {}, "Findings"),
       h("ul", {}, found.map((f) => h("li", { class: `finding sev-${f.severity}` },
-        h("span", { class: "sev" }, f.severity), " ", f.message,
-        h("p", { class: "prompt" }, "Ask: ", f.prompt),
-        f.rewrite ? h("p", { class: "rewrite" }, "Try: ", f.rewrite) : null))));
+        h("span", { class: "sev" }, f.severity), " ", isolate(f.message),
+        h("p", { class: "prompt" }, "Ask: ", isolate(f.prompt)),
+        f.rewrite ? h("p", { class: "rewrite" }, "Try: ", isolate(f.rewrite)) : null))));
   }
 
   actionsOf(id) {
@@ -191,7 +192,7 @@ export class Inspector {
     const mine = (doc.actions || []).filter((a) => (a.addresses || []).includes(id));
     return h("div", { class: "node-actions" }, h("h3", {}, "Action items"),
       mine.length ? h("ul", { class: "plain" }, mine.map((a) => h("li", {},
-        h("button", { type: "button", class: "link", dataset: { key: `action:${a.id}` }, onclick: () => this.editor.showAction(a.id) }, shorten(a.title, 70)),
+        h("button", { type: "button", class: "link", dataset: { key: `action:${a.id}` }, onclick: () => this.editor.showAction(a.id) }, shown(a.title, 70)),
         " ", h("span", { class: `status status-${a.status || "open"}` }, a.status || "open")))) : h("p", { class: "muted" }, "None address this node."),
       this.editor.readOnly ? null : h("button", { type: "button", class: "small", dataset: { key: "add-action" }, onclick: () => this.editor.addAction([id]) }, "Add an action for this node ", h("kbd", {}, "a")));
   }
@@ -204,8 +205,8 @@ export class Inspector {
     const f = this.form;
     return h("div", { class: "inspect" },
       h("div", { class: "inspect-head" }, h("span", { class: "badge" }, "Link"), h("span", {}, "cause → effect")),
-      h("p", {}, h("button", { type: "button", class: "link", onclick: () => this.editor.selectNode(from, { reveal: true }) }, shorten(a.label, 70)),
-        " → ", h("button", { type: "button", class: "link", onclick: () => this.editor.selectNode(to, { reveal: true }) }, shorten(b.label, 70))),
+      h("p", {}, h("button", { type: "button", class: "link", onclick: () => this.editor.selectNode(from, { reveal: true }) }, shown(a.label, 70)),
+        " → ", h("button", { type: "button", class: "link", onclick: () => this.editor.selectNode(to, { reveal: true }) }, shown(b.label, 70))),
       f.text({ label: "How the cause produced the effect", key: "link-label", multiline: true, rows: 3, get: () => l().label, set: (v) => this.editor.setLinkField(from, to, "label", v) }),
       f.text({ label: "Evidence (one per line)", key: "link-evidence", multiline: true, rows: 3, get: () => l().evidence, set: (v) => this.editor.setLinkField(from, to, "evidence", v), ...lines }),
       this.part(() => this.findings({ link: { from, to } })),

@@ -30,7 +30,7 @@ export const SHORTCUTS = [
     ["h", "highlight paths no action cuts"],
     ["1 2 3 4", "Selection, Analysis, Actions, Incident panel"],
     ["o", "show or hide the outline"],
-    ["Esc", "cancel linking, leave the statement bar, clear the selection"],
+    ["Esc", "cancel linking, leave the statement bar or a field of the panels, clear the selection"],
     ["?", "this sheet"],
   ]],
 ];
@@ -66,6 +66,13 @@ export function installKeys(current) {
         event.preventDefault();
         editor.redo();
       }
+      return;
+    }
+    if (typing(event) && key === "Escape" && editor && event.target.closest(".side, .outline-pane")) {
+      // Esc leaves a field of the panels (what was typed is kept), back to the canvas.
+      event.preventDefault();
+      event.target.blur();
+      editor.focusCanvas();
       return;
     }
     if (event.altKey || typing(event)) return;

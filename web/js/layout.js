@@ -29,13 +29,25 @@ function measureWidth(text) {
   return context.measureText(text).width;
 }
 
+const ZWSP = "\u200b";
+
+/** `text` with a zero-width space between the characters of every word wider than
+ * `width` pixels, so that the canvas, which wraps only at spaces (and zero-width spaces),
+ * breaks a long URL inside the node instead of drawing it across its neighbours. */
+export function breakable(text, width) {
+  return text.replace(/[^\s\u200b]{8,}/g, (word) => (measureWidth(word) <= width ? word : [...word].join(ZWSP)));
+}
+
+/** The text width of a node of this kind. */
+const textWidth = (kind) => Math.floor((WIDTH[kind] || WIDTH.event) * (TEXT_SHARE[kind] || 0.8));
+
 /** The label as drawn: markers first, then the statement, shortened for the canvas. */
 export function shownLabel(node, marks = []) {
   const head = [];
   if (marks.length) head.push(marks.length > 1 ? `${marks[0]} (+${marks.length - 1})` : marks[0]);
   if (node.unknown) head.push("? open question");
   const text = node.label.length > SHOWN_CHARS ? `${node.label.slice(0, SHOWN_CHARS - 1)}…` : node.label;
-  return [...head, text].join("\n");
+  return breakable([...head, text].join("\n"), textWidth(node.kind));
 }
 
 const measured = new Map();
@@ -50,24 +62,26 @@ export function measure(kind, text) {
   return measured.get(key);
 }
 
+// Lines wrapped as Cytoscape wraps them ("text-wrap: wrap"): at runs of white space or
+// zero-width spaces, greedily, a word wider than the line on a line of its own.
 function measureNow(kind, text) {
   const w = WIDTH[kind] || WIDTH.event;
-  const max = Math.floor(w * (TEXT_SHARE[kind] || 0.8));
+  const max = textWidth(kind);
   let lines = 0;
   for (const paragraph of text.split("\n")) {
     let line = "";
-    lines += 1;
-    for (const word of paragraph.split(/\s+/).filter(Boolean)) {
-      const next = line ? `${line} ${word}` : word;
-      if (measureWidth(next) <= max || !line) {
-        line = next;
-        const over = Math.ceil(measureWidth(word) / max) - 1;
-        if (over > 0 && line === word) lines += over;
-      } else {
-        lines += 1;
-        line = word;
+    let at = 0;
+    let count = 1;
+    if (measureWidth(paragraph) > max) {
+      for (const match of paragraph.matchAll(/[\s\u200b]+|$/g)) {
+        const word = paragraph.slice(at, match.index);
+        at = match.index + match[0].length;
+        if (!line || measureWidth(line + word + match[0]) <= max) line += word + match[0];
+        else (count += 1, (line = word + match[0]));
+        if (!match[0]) break;
       }
     }
+    lines += count;
   }
   const h = Math.max(44, Math.ceil(lines * FONT_SIZE * LINE_HEIGHT + (EXTRA_HEIGHT[kind] || 20)));
   return { w, h, textWidth: max };

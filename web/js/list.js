@@ -3,9 +3,10 @@
 // (it has an impact) from its first save.
 
 import { api } from "./api.js";
-import { ago, fill, h, modal, toast } from "./dom.js";
+import { ago, fill, h, modal, sayWhenCut, toast } from "./dom.js";
 import { LIMITS, SLUG, newIncident, slugify, validDate } from "./doc.js";
 import { go, href } from "./route.js";
+import { isolate } from "./text.js";
 
 export async function showList(root, { role }) {
   document.title = "Incidents · causemap";
@@ -57,10 +58,10 @@ export async function showList(root, { role }) {
       h("table", { class: "incident-table" },
         h("thead", {}, h("tr", {}, ["Title", "Date", "Severity", "Services", "Tags", "Revision", "Updated"].map((t) => h("th", { scope: "col" }, t)))),
         h("tbody", {}, shown.map((i) => h("tr", {},
-          h("td", {}, h("a", { href: href("incident", i.id), class: "incident-link", dataset: { id: i.id } }, i.title)),
+          h("td", {}, h("a", { href: href("incident", i.id), class: "incident-link", dataset: { id: i.id } }, isolate(i.title))),
           h("td", { class: "nowrap" }, i.date),
-          h("td", {}, i.severity || ""),
-          h("td", {}, i.services.join(", ")),
+          h("td", {}, isolate(i.severity || "")),
+          h("td", {}, i.services.map(isolate).join(", ")),
           h("td", {}, i.tags.map((t) => h("span", { class: "tag" }, t))),
           h("td", { class: "num" }, String(i.revision)),
           h("td", { class: "nowrap" }, ago(i.updated_at)))))));
@@ -80,6 +81,8 @@ async function create() {
     const slug = h("input", { id: "new-id", required: true, maxlength: 80, autocomplete: "off", pattern: "[a-z0-9][a-z0-9._\\-]{0,79}" });
     const severity = h("input", { id: "new-severity", placeholder: "e.g. sev2", maxlength: LIMITS.short, autocomplete: "off" });
     const error = h("p", { class: "field-error", role: "alert", hidden: true });
+    sayWhenCut(title, "the title");
+    sayWhenCut(impact, "the impact");
     let touched = false;
     title.addEventListener("input", () => {
       if (!touched) slug.value = slugify(`${title.value}`, 60) || "";

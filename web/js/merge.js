@@ -1,10 +1,14 @@
 // Three-way merge of incident documents, for when someone else saved while you were
 // editing: your changes (base → mine) are replayed on top of theirs (base → theirs).
 // Nodes, links and actions merge field by field; a field both sides changed differently
-// is a conflict, resolved "mine" unless `choices` says "theirs". Links that would now make
-// a cycle, or point at a node that is gone, are dropped and reported. Pure functions.
+// is a conflict, resolved "mine" unless `choices` says "theirs". A node or action both
+// sides added under the same id is two things, not one: both are kept, yours renamed.
+// A node one side deleted and the other kept comes back with the keeper's links. Links
+// that would now make a cycle, or point at a node that is gone, are dropped and reported.
+// Pure functions.
 
-import { links, same } from "./doc.js";
+import { links, renameIds, same } from "./doc.js";
+import { isolate } from "./text.js";
 
 const SECTIONS = new Set(["nodes", "edges", "actions"]);
 
@@ -33,7 +37,7 @@ function pick3(b, m, t) {
   return { conflict: true };
 }
 
-function mergeItem(section, id, b, m, t, choices, conflicts) {
+function mergeItem(section, id, b, m, t, choices, prefer, conflicts) {
   const simple = pick3(b, m, t);
   if (!simple.conflict) return simple.value;
   if (m && t && b) {
@@ -44,7 +48,7 @@ function mergeItem(section, id, b, m, t, choices, conflicts) {
       let value = got.value;
       if (got.conflict) {
         const key = `${section}:${id}:${field}`;
-        const choice = choices[key] || "mine";
+        const choice = choices[key] || prefer;
         conflicts.push({ key, section, id, field, mine: m[field], theirs: t[field], choice });
         value = choice === "mine" ? m[field] : t[field];
       }
@@ -54,19 +58,53 @@ function mergeItem(section, id, b, m, t, choices, conflicts) {
   }
   // One side removed it and the other changed it, or both added it differently.
   const key = `${section}:${id}`;
-  const choice = choices[key] || "mine";
+  const choice = choices[key] || prefer;
   conflicts.push({ key, section, id, field: null, mine: m, theirs: t, choice });
   return choice === "mine" ? m : t;
 }
 
-function mergeMaps(section, b, m, t, choices, conflicts) {
+function mergeMaps(section, b, m, t, choices, prefer, conflicts) {
   const out = new Map();
   const ids = new Set([...b.keys(), ...m.keys(), ...t.keys()]);
   for (const id of ids) {
-    const value = mergeItem(section, id, b.get(id), m.get(id), t.get(id), choices, conflicts);
+    const value = mergeItem(section, id, b.get(id), m.get(id), t.get(id), choices, prefer, conflicts);
     if (value !== undefined) out.set(id, value);
   }
   return out;
+}
+
+/** Ids both sides added (absent from the base) for different things: {section: {id: newId}}
+ * for the ones of `mine` that must take another id. */
+function clashes(base, mine, theirs) {
+  const out = { node: {}, action: {} };
+  const sections = [
+    ["node", (d) => d.nodes, (n) => without(n, "causes"), nextNodeId],
+    ["action", (d) => d.actions || [], (a) => a, nextActionId],
+  ];
+  for (const [section, items, content, rename] of sections) {
+    const before = new Set(items(base).map((x) => x.id));
+    const theirsById = new Map(items(theirs).map((x) => [x.id, x]));
+    const taken = new Set([...before, ...theirsById.keys(), ...items(mine).map((x) => x.id)]);
+    for (const item of items(mine)) {
+      const other = theirsById.get(item.id);
+      if (before.has(item.id) || !other || same(content(item), content(other))) continue;
+      const next = rename(item.id, taken);
+      taken.add(next);
+      out[section][item.id] = next;
+    }
+  }
+  return out;
+}
+
+function nextNodeId(id, taken) {
+  for (let n = 2; ; n++) {
+    const candidate = `${id.slice(0, 76)}-${n}`;
+    if (!taken.has(candidate)) return candidate;
+  }
+}
+
+function nextActionId(_id, taken) {
+  for (let n = 1; ; n++) if (!taken.has(`a${n}`)) return `a${n}`;
 }
 
 function order(theirs, mine, kept) {
@@ -89,10 +127,21 @@ function reaches(next, start, target) {
 }
 
 /**
- * Merge: returns {doc, conflicts, notes}. `conflicts` lists what both sides changed
- * differently (each with the choice applied); `notes` what had to be dropped.
+ * Merge: returns {doc, conflicts, notes, renamed}. `conflicts` lists what both sides
+ * changed differently (each with the choice applied: `choices[key]`, else `prefer`);
+ * `notes` what had to be dropped; `renamed` the things of yours that took a new id
+ * because they added something else under the same one ({section, from, to}). With
+ * `split: false` such a clash is a conflict like any other.
  */
-export function merge3(base, mine, theirs, choices = {}) {
+export function merge3(base, mine, theirs, choices = {}, { prefer = "mine", split = true } = {}) {
+  const renamed = [];
+  if (split) {
+    const clash = clashes(base, mine, theirs);
+    for (const section of ["node", "action"]) {
+      for (const [from, to] of Object.entries(clash[section])) renamed.push({ section, from, to });
+    }
+    if (renamed.length) mine = renameIds(mine, clash);
+  }
   const B = parts(base);
   const M = parts(mine);
   const T = parts(theirs);
@@ -105,16 +154,29 @@ export function merge3(base, mine, theirs, choices = {}) {
     let value = got.value;
     if (got.conflict) {
       const ckey = `incident::${key}`;
-      const choice = choices[ckey] || "mine";
+      const choice = choices[ckey] || prefer;
       conflicts.push({ key: ckey, section: "incident", id: "", field: key, mine: M.fields[key], theirs: T.fields[key], choice });
       value = choice === "mine" ? M.fields[key] : T.fields[key];
     }
     if (value !== undefined) fields[key] = value;
   }
 
-  const nodes = mergeMaps("node", B.nodes, M.nodes, T.nodes, choices, conflicts);
-  const actions = mergeMaps("action", B.actions, M.actions, T.actions, choices, conflicts);
-  const linkMap = mergeMaps("link", B.links, M.links, T.links, choices, conflicts);
+  const nodes = mergeMaps("node", B.nodes, M.nodes, T.nodes, choices, prefer, conflicts);
+  const actions = mergeMaps("action", B.actions, M.actions, T.actions, choices, prefer, conflicts);
+  const linkMap = mergeMaps("link", B.links, M.links, T.links, choices, prefer, conflicts);
+
+  // A node one side deleted and the other kept (the kept side was chosen) comes back with
+  // the links and action references it has on the side that kept it.
+  for (const c of conflicts) {
+    if (c.section !== "node" || c.field !== null || !B.nodes.has(c.id) || !nodes.has(c.id)) continue;
+    const keeper = c.choice === "mine" ? M : T;
+    for (const [key, l] of keeper.links) if (l.from === c.id || l.to === c.id) linkMap.set(key, l);
+    for (const [aid, a] of keeper.actions) {
+      const merged = actions.get(aid);
+      if (!merged || !(a.addresses || []).includes(c.id) || (merged.addresses || []).includes(c.id)) continue;
+      actions.set(aid, { ...merged, addresses: [...(merged.addresses || []), c.id] });
+    }
+  }
 
   // Links: theirs first, then the rest; drop any that dangles, starts at an impact or
   // closes a cycle.
@@ -125,7 +187,7 @@ export function merge3(base, mine, theirs, choices = {}) {
     const l = linkMap.get(key);
     const from = nodes.get(l.from);
     const to = nodes.get(l.to);
-    const name = (id) => (nodes.get(id) || B.nodes.get(id) || M.nodes.get(id) || T.nodes.get(id) || { label: id }).label;
+    const name = (id) => isolate((nodes.get(id) || B.nodes.get(id) || M.nodes.get(id) || T.nodes.get(id) || { label: id }).label);
     if (!from || !to) {
       notes.push(`Dropped the link “${name(l.from)}” → “${name(l.to)}”: one of its nodes was deleted.`);
       continue;
@@ -170,7 +232,7 @@ export function merge3(base, mine, theirs, choices = {}) {
     return a;
   });
   if (actionList.length) doc.actions = actionList;
-  return { doc, conflicts, notes };
+  return { doc, conflicts, notes, renamed };
 }
 
 /** What changed from `before` to `after`, as short sentences (your unsaved changes). */
@@ -178,18 +240,18 @@ export function describeChanges(before, after) {
   const B = parts(before);
   const A = parts(after);
   const out = [];
-  const label = (p, id) => (p.nodes.get(id) || {}).label || id;
+  const label = (p, id) => isolate((p.nodes.get(id) || {}).label || id);
   for (const [key, value] of Object.entries(A.fields)) if (!same(value, B.fields[key])) out.push(`changed the incident's ${key}`);
   for (const key of Object.keys(B.fields)) if (!(key in A.fields)) out.push(`cleared the incident's ${key}`);
   for (const [id, n] of A.nodes) {
     const was = B.nodes.get(id);
-    if (!was) out.push(`added “${n.label}”`);
+    if (!was) out.push(`added “${isolate(n.label)}”`);
     else if (!same(was, n)) {
       const fields = Object.keys({ ...was, ...n }).filter((k) => !same(was[k], n[k]));
-      out.push(`changed ${fields.join(", ")} of “${n.label}”`);
+      out.push(`changed ${fields.join(", ")} of “${isolate(n.label)}”`);
     }
   }
-  for (const [id, n] of B.nodes) if (!A.nodes.has(id)) out.push(`deleted “${n.label}”`);
+  for (const [id, n] of B.nodes) if (!A.nodes.has(id)) out.push(`deleted “${isolate(n.label)}”`);
   for (const [key, l] of A.links) {
     const was = B.links.get(key);
     if (!was) out.push(`linked “${label(A, l.from)}” → “${label(A, l.to)}”`);
@@ -198,9 +260,9 @@ export function describeChanges(before, after) {
   for (const [key, l] of B.links) if (!A.links.has(key)) out.push(`unlinked “${label(B, l.from)}” → “${label(B, l.to)}”`);
   for (const [id, a] of A.actions) {
     const was = B.actions.get(id);
-    if (!was) out.push(`added action “${a.title}”`);
-    else if (!same(was, a)) out.push(`changed action “${a.title}”`);
+    if (!was) out.push(`added action “${isolate(a.title)}”`);
+    else if (!same(was, a)) out.push(`changed action “${isolate(a.title)}”`);
   }
-  for (const [id, a] of B.actions) if (!A.actions.has(id)) out.push(`removed action “${a.title}”`);
+  for (const [id, a] of B.actions) if (!A.actions.has(id)) out.push(`removed action “${isolate(a.title)}”`);
   return out;
 }

@@ -4,7 +4,7 @@
 
 import { links, node } from "./doc.js";
 import { h, refill } from "./dom.js";
-import { shorten } from "./text.js";
+import { shown } from "./text.js";
 
 
 export class Outline {
@@ -63,27 +63,27 @@ export class Outline {
           onclick: (e) => e.detail === 0 && this.editor.selectNode(n.id, { reveal: true }),
         },
         h("span", { class: `kind-mark kind-${n.kind}`, "aria-hidden": "true" }),
-        h("span", { class: "outline-label" }, shorten(n.label, 90)),
+        h("span", { class: "outline-label" }, shown(n.label, 90)),
         h("span", { class: "sr-only" }, `, ${n.kind}${c ? `, ${c}` : ""}${n.unknown ? ", open question" : ""}`)),
         c && c !== "impact" ? h("span", { class: `cls-dot cls-${c}`, title: c, "aria-hidden": "true" }) : null,
-        causes.length ? h("div", { class: "outline-causes" }, "caused by: ", causes.map((id, i) => [i ? "; " : "", shorten(node(doc, id).label, 40)])) : null);
+        causes.length ? h("div", { class: "outline-causes" }, "caused by: ", causes.map((id, i) => [i ? "; " : "", shown(node(doc, id).label, 40)])) : null);
     });
     const byId = new Map(doc.nodes.map((n) => [n.id, n]));
-    const shown = all.filter((l) => match(byId.get(l.from)) || match(byId.get(l.to)));
-    const linkItems = shown.map((l) => h("li", {},
+    const visible = all.filter((l) => match(byId.get(l.from)) || match(byId.get(l.to)));
+    const linkItems = visible.map((l) => h("li", {},
       h("button", {
         type: "button", class: "link", dataset: { key: `link:${l.from}:${l.to}` },
         onclick: () => this.editor.selectLink(l.from, l.to),
-      }, `${shorten(node(doc, l.from).label, 40)} → ${shorten(node(doc, l.to).label, 40)}`),
+      }, `${shown(node(doc, l.from).label, 40)} → ${shown(node(doc, l.to).label, 40)}`),
       this.editor.readOnly ? null : h("button", {
         type: "button", class: "small", dataset: { key: `unlink:${l.from}:${l.to}` },
-        "aria-label": `Remove the link from “${shorten(node(doc, l.from).label, 30)}” to “${shorten(node(doc, l.to).label, 30)}”`,
+        "aria-label": `Remove the link from “${shown(node(doc, l.from).label, 30)}” to “${shown(node(doc, l.to).label, 30)}”`,
         onclick: () => this.editor.disconnect(l.from, l.to),
       }, "Remove")));
     refill(this.list,
       h("h3", { id: "outline-nodes-h" }, `Nodes (${nodes.length}${this.filter ? ` of ${doc.nodes.length}` : ""})`),
       h("ul", { class: "outline-nodes", "aria-labelledby": "outline-nodes-h" }, items),
-      h("h3", { id: "outline-links-h" }, `Links (${shown.length})`),
+      h("h3", { id: "outline-links-h" }, `Links (${visible.length})`),
       h("ul", { class: "outline-links", "aria-labelledby": "outline-links-h" }, linkItems));
   }
 }

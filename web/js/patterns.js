@@ -6,7 +6,7 @@
 import { api, request } from "./api.js";
 import { download, fill, h, svg } from "./dom.js";
 import { href } from "./route.js";
-import { shorten } from "./text.js";
+import { isolate, shown } from "./text.js";
 
 const LEVEL_COLOURS = {
   technical: "#4e79a7", operator: "#76b7b2", process: "#f28e2b", organization: "#e15759", external: "#9c755f", unset: "#bab0ac",
@@ -22,8 +22,8 @@ function barChart({ title, rows, width = 640, labelWidth = 260, colour = () => "
     const y = i * rowHeight + 5;
     const w = Math.max(2, ((width - labelWidth - 60) * r.value) / max);
     chart.append(
-      svg("text", { x: labelWidth - 8, y: y + 15, "text-anchor": "end", class: "chart-label", text: shorten(r.label, 40) }),
-      svg("rect", { x: labelWidth, y: y + 3, width: w, height: rowHeight - 8, fill: colour(r), rx: 2 }, svg("title", { text: `${r.label}: ${r.value}${unit}` })),
+      svg("text", { x: labelWidth - 8, y: y + 15, "text-anchor": "end", class: "chart-label", text: shown(r.label, 40) }),
+      svg("rect", { x: labelWidth, y: y + 3, width: w, height: rowHeight - 8, fill: colour(r), rx: 2 }, svg("title", { text: `${isolate(r.label)}: ${r.value}${unit}` })),
       svg("text", { x: labelWidth + w + 6, y: y + 15, class: "chart-value", text: `${r.value}${unit}` }));
   });
   return chart;
@@ -39,8 +39,8 @@ function columnChart({ title, rows, width = 640, height = 180 }) {
     const bh = (height * r.value) / max;
     const x = 30 + i * step;
     chart.append(svg("rect", { x, y: height - bh + 10, width: Math.max(2, step - 4), height: bh, fill: "#0072B2", rx: 1 },
-      svg("title", { text: `${r.label}: ${r.value}` })));
-    if (i % every === 0) chart.append(svg("text", { x: x + step / 2, y: height + 28, "text-anchor": "middle", class: "chart-label", text: r.label }));
+      svg("title", { text: `${isolate(r.label)}: ${r.value}` })));
+    if (i % every === 0) chart.append(svg("text", { x: x + step / 2, y: height + 28, "text-anchor": "middle", class: "chart-label", text: isolate(r.label) }));
   });
   chart.append(svg("text", { x: 4, y: 20, class: "chart-value", text: String(max) }));
   return chart;
@@ -59,7 +59,7 @@ export async function showPatterns(root) {
     return;
   }
   const byId = new Map(report.incident_list.map((i) => [i.id, i]));
-  const incidentLink = (id, node) => h("a", { href: href("incident", id, { node }) }, byId.has(id) ? shorten(byId.get(id).title, 70) : id);
+  const incidentLink = (id, node) => h("a", { href: href("incident", id, { node }) }, byId.has(id) ? shown(byId.get(id).title, 70) : id);
   const card = (value, text) => h("div", { class: "card" }, h("b", {}, String(value)), h("span", {}, text));
   const saveAs = (format, suffix) => async () => {
     const response = await request("GET", `/patterns?format=${format}`);
@@ -83,7 +83,7 @@ export async function showPatterns(root) {
     factors.length ? h("table", { class: "factor-table" },
       h("thead", {}, h("tr", {}, ["Factor", "Incidents", "Score", "Seen", "Level", "Class", "Actions open / done / won't fix", "Where"].map((t) => h("th", { scope: "col" }, t)))),
       h("tbody", {}, factors.map((f) => h("tr", {},
-        h("td", {}, h("b", {}, f.label), h("br"), h("code", {}, f.key), h("span", { class: "muted small" }, ` · ${f.source}, ${Math.round(f.confidence * 100)}% confident`)),
+        h("td", {}, h("b", {}, isolate(f.label)), h("br"), h("code", {}, f.key), h("span", { class: "muted small" }, ` · ${f.source}, ${Math.round(f.confidence * 100)}% confident`)),
         h("td", { class: "num" }, String(f.incidents.length)),
         h("td", { class: "num" }, f.score.toFixed(1)),
         h("td", { class: "nowrap" }, f.first_seen === f.last_seen ? f.first_seen : `${f.first_seen} – ${f.last_seen}`),
@@ -92,11 +92,11 @@ export async function showPatterns(root) {
         h("td", { class: "num" }, `${f.actions.open} / ${f.actions.done} / ${f.actions.wontfix}`),
         h("td", {}, h("details", {}, h("summary", {}, `${f.members.length} nodes`),
           h("ul", { class: "members" }, f.members.map((m) => h("li", {},
-            h("a", { href: href("incident", m.incident, { node: m.node }) }, shorten(m.label, 90)),
+            h("a", { href: href("incident", m.incident, { node: m.node }) }, shown(m.label, 90)),
             h("span", { class: "muted small" }, ` (${m.incident}; ${m.reason})`)))))))))) : null,
     report.recurring_after_fix.length ? h("section", { class: "alert" }, h("h3", {}, "Came back after the action was done"),
       h("ul", {}, report.recurring_after_fix.map((r) => h("li", {},
-        h("b", {}, r.factor), `: action “${r.title}” (${r.action}) in `, incidentLink(r.fixed_in), ` was done on ${r.closed}, and the factor came back in `,
+        h("b", {}, r.factor), `: action “${isolate(r.title)}” (${r.action}) in `, incidentLink(r.fixed_in), ` was done on ${r.closed}, and the factor came back in `,
         r.recurred_in.map((id, i) => [i ? ", " : "", incidentLink(id)]))))) : null,
     monthly.length ? h("section", {}, h("h3", {}, "Incidents over time"),
       columnChart({ title: "Incidents per period", rows: monthly.map((b) => ({ label: b.period, value: b.incidents })) })) : null,

@@ -6,6 +6,9 @@
 //   Each save is a revision on the server.
 // * 412 means someone else saved meanwhile: `onConflict` shows what they changed and
 //   lets the user merge or reload. Nothing is retried blindly over their revision.
+// * A newer revision that holds exactly what we were about to save (our own save sent as
+//   the page closed, landing after the page loaded again) is taken as saved, not as a
+//   conflict.
 
 import { ApiError, api } from "./api.js";
 import { debounce } from "./dom.js";
@@ -133,6 +136,7 @@ export class Saver extends EventTarget {
     } catch (exc) {
       if (!(exc instanceof ApiError)) throw exc;
       if (exc.status === 412) {
+        if (await this.alreadySaved(sent)) return;
         this.set("conflict", "Someone else saved a newer revision.");
         this.onConflict();
       } else if (exc.status === 422 || exc.status === 400 || exc.status === 413) {
@@ -145,6 +149,35 @@ export class Saver extends EventTarget {
         clearTimeout(this.retry);
         this.retry = setTimeout(() => this.status === "offline" && this.save(), RETRY_MS);
       }
+    }
+  }
+
+  /** After a 412: true (and settled) when the newest revision holds exactly `sent`. */
+  async alreadySaved(sent) {
+    let latest;
+    try {
+      latest = await api.getIncident(this.id);
+    } catch {
+      return false;
+    }
+    if (!same(latest.doc, sent)) return false;
+    this.adopt(latest.revision, latest.doc);
+    return true;
+  }
+
+  /** Revision `revision` holds `doc`, which is what we have or were saving: take it as our
+   * base, and save whatever was edited since. */
+  adopt(revision, doc) {
+    this.revision = Math.max(this.revision, revision);
+    this.baseDoc = clone(doc);
+    this.remoteAhead = null;
+    if (this.dirty()) {
+      drafts.store(this.id, { base: this.revision, baseDoc: this.baseDoc, doc: this.store.doc, at: new Date().toISOString() });
+      this.set("unsaved");
+      this.schedule();
+    } else {
+      drafts.clear(this.id);
+      this.set("saved");
     }
   }
 
@@ -161,10 +194,14 @@ export class Saver extends EventTarget {
   remote(record) {
     if (record.number <= this.revision) return "old";
     if (record.action === "delete") return "deleted";
+    if (!this.busy && same(record.document, this.store.doc)) {
+      this.adopt(record.number, record.document);
+      return "same";
+    }
     if (!this.dirty() && !this.busy && this.status !== "conflict") {
       this.revision = record.number;
       this.baseDoc = clone(record.document);
-      this.store.load(record.document, { reason: "remote" });
+      this.store.load(record.document, { reason: "remote", keepHistory: true });
       drafts.clear(this.id);
       this.set("saved");
       return "applied";
@@ -174,13 +211,15 @@ export class Saver extends EventTarget {
     return "pending";
   }
 
-  /** Take a merge: `doc` on top of revision `revision` (whose document is `theirs`). */
-  resolve(doc, revision, theirs) {
+  /** Take a merge: `doc` on top of revision `revision` (whose document is `theirs`);
+   * `renames` are the ids of ours the merge changed. Undo keeps working: it replays
+   * each edit of ours onto the merged document, never taking back theirs. */
+  resolve(doc, revision, theirs, renames = null) {
     this.revision = revision;
     this.baseDoc = clone(theirs);
     this.remoteAhead = null;
     this.set("unsaved");
-    this.store.load(doc, { reason: "merge", keepHistory: true });
+    this.store.load(doc, { reason: "merge", keepHistory: true, renames });
   }
 
   /** Drop local changes and take revision `revision`. */

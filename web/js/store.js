@@ -1,8 +1,15 @@
 // The editor's state: the document, its undo and redo history, and the selection.
 // Every edit goes through change(): it works on a copy, so a refused edit (a cycle, the
 // last impact) leaves the document untouched, and one undo step holds one edit.
+//
+// A step keeps the document before and after its edit. Undo replays after → before on
+// top of the document as it is now, and redo before → after (a three-way merge), so
+// revisions that arrived from elsewhere in between (someone else's save, a merge) stay:
+// undo takes back your edit and nothing of theirs, and where they changed the same thing
+// since, theirs stays.
 
-import { EditRefused, clone, node } from "./doc.js";
+import { EditRefused, clone, node, renameIds, same } from "./doc.js";
+import { merge3 } from "./merge.js";
 
 const MAX_STEPS = 300;
 const COALESCE_MS = 1500;
@@ -25,11 +32,17 @@ export class Store extends EventTarget {
     this.addEventListener(type, (event) => fn(event.detail));
   }
 
-  /** Replace the document (opened, reloaded, merged or followed live). */
-  load(doc, { reason = "load", keepHistory = false } = {}) {
+  /** Replace the document (opened, reloaded, merged or followed live). With keepHistory,
+   * undo and redo go on working on the new document; `renames` ({node: {old: new},
+   * action: …}, from a merge) are applied to the steps too. */
+  load(doc, { reason = "load", keepHistory = false, renames = null } = {}) {
     if (!keepHistory) {
       this.undoStack = [];
       this.redoStack = [];
+    } else if (renames) {
+      const rename = (step) => ({ ...step, before: renameIds(step.before, renames), after: renameIds(step.after, renames) });
+      this.undoStack = this.undoStack.map(rename);
+      this.redoStack = this.redoStack.map(rename);
     }
     this.doc = clone(doc);
     this.prune();
@@ -42,11 +55,13 @@ export class Store extends EventTarget {
     const next = clone(this.doc);
     const result = edit(next);
     const last = this.undoStack[this.undoStack.length - 1];
-    const merge = coalesce && last && last.key === coalesce && Date.now() - last.time < COALESCE_MS;
+    // Keystrokes in one field make one step, unless something else happened in between.
+    const merge = coalesce && last && last.key === coalesce && last.after === this.doc && Date.now() - last.time < COALESCE_MS;
     if (merge) {
       last.time = Date.now();
+      last.after = next;
     } else {
-      this.undoStack.push({ doc: this.doc, label, key: coalesce, time: Date.now() });
+      this.undoStack.push({ before: this.doc, after: next, label, key: coalesce, time: Date.now() });
       if (this.undoStack.length > MAX_STEPS) this.undoStack.shift();
     }
     this.redoStack = [];
@@ -78,21 +93,31 @@ export class Store extends EventTarget {
   undo() {
     const step = this.undoStack.pop();
     if (!step) return null;
-    this.redoStack.push({ ...step, doc: this.doc });
-    this.doc = step.doc;
-    this.prune();
-    this.emit("change", { reason: "undo", label: step.label });
+    this.redoStack.push(step);
+    this.replay(step.after, step.before, "undo", step.label);
     return step.label;
   }
 
   redo() {
     const step = this.redoStack.pop();
     if (!step) return null;
-    this.undoStack.push({ ...step, doc: this.doc, key: null });
-    this.doc = step.doc;
-    this.prune();
-    this.emit("change", { reason: "redo", label: step.label });
+    this.undoStack.push({ ...step, key: null });
+    this.replay(step.before, step.after, "redo", step.label);
     return step.label;
+  }
+
+  /** Apply the change `from` → `to` to the document as it is now. */
+  replay(from, to, reason, label) {
+    let next = to;
+    if (!same(this.doc, from)) {
+      next = merge3(from, to, this.doc, {}, { prefer: "theirs", split: false }).doc;
+      if (same(next, this.doc)) {
+        this.emit("refused", { message: `Nothing of “${label}” is left to ${reason}: it was changed since, elsewhere.` });
+      }
+    }
+    this.doc = next;
+    this.prune();
+    this.emit("change", { reason, label });
   }
 
   /** Select nodes (ids) or one link ({from, to}); the rest is deselected. */

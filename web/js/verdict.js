@@ -4,7 +4,7 @@
 
 import { node } from "./doc.js";
 import { h, refill } from "./dom.js";
-import { shorten } from "./text.js";
+import { isolate, shorten, shown } from "./text.js";
 
 const SEVERITY_WORD = { error: "Error", warning: "Warning", info: "Note" };
 
@@ -28,7 +28,7 @@ export function renderVerdict(root, editor) {
   const { analyzer, store } = editor;
   const doc = store.doc;
   const a = analyzer.result;
-  const label = (id) => (node(doc, id) ? shorten(node(doc, id).label) : id);
+  const label = (id) => (node(doc, id) ? node(doc, id).label : id);
   if (analyzer.empty) {
     refill(root, h("div", { class: "empty-panel" }, h("h2", {}, "Nothing to analyse yet"),
       h("p", {}, "The incident has its impact and nothing else. Select the impact and press ", h("kbd", {}, "w"),
@@ -56,7 +56,7 @@ export function renderVerdict(root, editor) {
         h("li", {}, h("span", { class: "muted" }, `Depth of defence ${p.depth_of_defence} · systemic factors addressed ${p.systemic_addressed} of ${p.systemic_total}`)),
         h("li", {}, h("span", { class: "muted" }, `Counting only done actions: ${p.done.scenario_prevented ? "prevented" : "not prevented"}${p.done.all_paths_cut ? ", every path cut" : ""}`)),
         p.detection.actions.length ? h("li", {}, h("span", { class: "muted" }, `Detect and mitigate actions: ${p.detection.actions.length} (they shorten or soften the impact)`)) : null),
-    stale ? h("p", { class: "muted small" }, "Updating…") : null);
+    stale ? h("p", { class: "muted small" }, analyzer.error ? `Not up to date: the analysis failed (${analyzer.error.message}); trying again.` : "Updating…") : null);
 
   const highlight = h("input", { type: "checkbox", id: "highlight-uncovered", checked: editor.canvas.highlight, dataset: { key: "highlight" } });
   highlight.addEventListener("change", () => editor.setHighlight(highlight.checked));
@@ -67,11 +67,11 @@ export function renderVerdict(root, editor) {
       h("ul", { class: "paths" }, p.uncovered_paths.map((path, i) => h("li", {},
         h("button", {
           type: "button", class: "path", dataset: { key: `path:${i}` },
-          "aria-label": `Path ${i + 1}: ${path.map((id) => label(id)).join(", then ")}. Select it.`,
+          "aria-label": `Path ${i + 1}: ${path.map((id) => shorten(label(id))).join(", then ")}. Select it.`,
           onclick: () => editor.selectNodes(path, { reveal: true }),
-        }, h("b", {}, `Path ${i + 1}: `), path.map((id) => shorten(label(id), 34)).join(" → "))))),
+        }, h("b", {}, `Path ${i + 1}: `), path.map((id) => shown(label(id), 34)).join(" → "))))),
       p.suggested_cut.length
-        ? h("p", {}, "An action on ", p.suggested_cut.map((id, i) => [i ? " and " : "", h("b", {}, label(id))]), " would cut every remaining path. ",
+        ? h("p", {}, "An action on ", p.suggested_cut.map((id, i) => [i ? " and " : "", h("b", {}, shown(label(id)))]), " would cut every remaining path. ",
           editor.readOnly ? null : h("button", { type: "button", class: "small", dataset: { key: "cut-action" }, onclick: () => editor.addAction(p.suggested_cut) }, "Add that action"))
         : null)
     : null;
@@ -85,15 +85,15 @@ export function renderVerdict(root, editor) {
     a.findings.length === 0 ? h("p", { class: "ok" }, "No method check fired.") : h("ul", { class: "finding-list" }, a.findings.map((f, i) => h("li", { class: `finding sev-${f.severity}` },
       h("button", {
         type: "button", class: "finding-button", dataset: { key: `finding:${i}`, code: f.code },
-        "aria-label": `${SEVERITY_WORD[f.severity]}: ${f.message}. Select its nodes.`,
+        "aria-label": `${SEVERITY_WORD[f.severity]}: ${isolate(f.message)}. Select its nodes.`,
         onclick: () => editor.showFinding(f),
-      }, h("span", { class: "sev" }, SEVERITY_WORD[f.severity]), " ", h("span", { class: "code" }, f.code), h("span", { class: "message" }, f.message)),
-      h("p", { class: "prompt" }, h("b", {}, "Ask the room: "), f.prompt),
-      f.rewrite ? h("p", { class: "rewrite" }, h("b", {}, "Try: "), f.rewrite) : null,
+      }, h("span", { class: "sev" }, SEVERITY_WORD[f.severity]), " ", h("span", { class: "code" }, f.code), h("span", { class: "message" }, isolate(f.message))),
+      h("p", { class: "prompt" }, h("b", {}, "Ask the room: "), isolate(f.prompt)),
+      f.rewrite ? h("p", { class: "rewrite" }, h("b", {}, "Try: "), isolate(f.rewrite)) : null,
       f.source ? h("p", { class: "muted small" }, f.source) : null))));
 
   const warnings = editor.saver && editor.saver.warnings.length
-    ? h("section", {}, h("h3", {}, "Format warnings from the last save"), h("ul", {}, editor.saver.warnings.map((w) => h("li", {}, w.message))))
+    ? h("section", {}, h("h3", {}, "Format warnings from the last save"), h("ul", {}, editor.saver.warnings.map((w) => h("li", {}, isolate(w.message)))))
     : null;
 
   refill(root, verdict, paths, classes, findings, warnings);

@@ -1,0 +1,105 @@
+"""Following along: viewers see what others add, and the analysis recovers by itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import BrowserContext, Route
+
+from tests.servers import Server
+from tests.web.pages import READ, Api, EditorPage, chain
+
+IN_VIEW = """(id) => {
+  const cy = window.cy;
+  const n = cy.getElementById(id);
+  if (n.empty() || cy.animated()) return false;
+  const b = n.renderedBoundingBox();
+  return b.x1 >= 0 && b.y1 >= 0 && b.x2 <= cy.width() && b.y2 <= cy.height();
+}"""
+
+
+def add_cause(doc: dict[str, Any], ident: str, of: str, label: str) -> None:
+    doc["nodes"].insert(0, {"id": ident, "kind": "event", "label": label})
+    effect = next(n for n in doc["nodes"] if n["id"] == of)
+    effect["causes"] = [*effect.get("causes", []), ident]
+
+
+class TestViewers:
+    def test_a_viewer_follows_nodes_added_elsewhere(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("follow", 2))
+        viewer = EditorPage.open(context, server.url, "follow", token=READ)
+        viewer.wait("window.causemap.state().live === 'live'")
+        doc, revision = api.get("follow")
+        effect = "n1"
+        for i in range(6):  # five whys and one more, each a cause of the one before
+            add_cause(doc, f"c{i}", effect, f"Cause number {i} of the chain, one further back")
+            revision = api.put("follow", doc, revision)
+            viewer.wait("(r) => window.causemap.state().revision === r", revision)
+            viewer.wait(IN_VIEW, f"c{i}")
+            effect = f"c{i}"
+        # Someone who zoomed by hand keeps their view.
+        viewer.focus_canvas()
+        viewer.keys("+")
+        view = viewer.js("({pan: window.cy.pan(), zoom: window.cy.zoom()})")
+        add_cause(doc, "late", effect, "A cause added after the viewer zoomed in")
+        revision = api.put("follow", doc, revision)
+        viewer.wait("(r) => window.causemap.state().revision === r", revision)
+        viewer.page.wait_for_timeout(400)
+        assert viewer.js("({pan: window.cy.pan(), zoom: window.cy.zoom()})") == view
+        viewer.assert_clean()
+
+    def test_revisions_from_elsewhere_share_one_notice(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("notices", 2))
+        page = EditorPage.open(context, server.url, "notices")
+        page.wait("window.causemap.state().live === 'live'")
+        doc, revision = api.get("notices")
+        for i in range(4):
+            doc["title"] = f"Title number {i}"
+            revision = api.put("notices", doc, revision)
+            page.wait("(r) => window.causemap.state().revision === r", revision)
+        notices = page.page.locator(".toast").filter(has_text="saved elsewhere")
+        assert notices.count() == 1
+        assert f"Revision {revision}" in notices.inner_text()
+        page.assert_clean()
+
+
+class TestAnalysis:
+    def test_the_analysis_recovers_after_the_server_was_unreachable(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("recover", 3))
+        page = EditorPage.open(context, server.url, "recover")
+        page.wait_analysed()
+        failed: list[str] = []
+
+        def down(route: Route) -> None:
+            if route.request.method in ("POST", "PUT"):
+                failed.append(route.request.url)
+                route.abort()
+            else:
+                route.continue_()
+
+        page.page.route("**/api/v1/**", down)
+        page.select("n2")
+        page.focus_canvas()
+        page.keys("w")
+        page.statement("A cause added while the server was down")
+        page.wait("window.causemap.state().status === 'offline'")
+        page.wait("window.causemap.editor().analyzer.error !== null")
+        page.page.wait_for_timeout(3000)  # handlers run while Playwright waits, not in sleep()
+        assert any(url.endswith("/analyze") for url in failed)
+        # Retried with a back-off, not hammered (suggestions were asked every 0.6 s).
+        assert sum("/suggest" in url for url in failed) <= 4, failed
+        assert sum(url.endswith("/analyze") for url in failed) <= 3, failed
+        page.page.unroute("**/api/v1/**")
+        page.wait_saved(after=1)  # the save is retried by itself ...
+        analysis = page.wait_analysed()  # ... and so is the analysis, without another edit
+        added = next(n["id"] for n in page.doc()["nodes"] if n["label"].startswith("A cause"))
+        assert added in analysis["nodes"]
+        page.page.get_by_role("tab", name="Analysis").click()
+        assert "Updating" not in page.text("#panel-analysis")
+        page.assert_clean("net::ERR_FAILED")
