@@ -236,6 +236,25 @@ class TestDocumentEdits:
         assert ids[2].startswith("node-")
         assert all(re.fullmatch(r"[a-z0-9][a-z0-9._-]{0,79}", i) for i in ids), ids
 
+    def test_an_impact_carries_no_class(self, page: Page) -> None:
+        # The format refuses a classification on an impact (classified-impact).
+        got = run(
+            page,
+            "doc.js",
+            """
+            const d = structuredClone(arg);
+            let refused = null;
+            try { m.setNodeField(d, "impact", "classification", "proximate"); }
+            catch (e) { refused = e.message; }
+            d.nodes.push({ id: "d", kind: "event", label: "D", classification: "systemic" });
+            m.setNodeField(d, "d", "kind", "impact");
+            return { refused, became: d.nodes.find((n) => n.id === "d") };
+            """,
+            BASE,
+        )
+        assert "impact is the harm" in (got["refused"] or "")
+        assert got["became"] == {"id": "d", "kind": "impact", "label": "D"}
+
     def test_link_rules(self, page: Page) -> None:
         got = run(
             page,

@@ -260,6 +260,10 @@ export function setNodeField(doc, id, field, value) {
   if (field === "kind") {
     const reason = whyNotKind(doc, id, value);
     if (reason) throw new EditRefused(reason);
+    if (value === "impact") delete n.classification; // an impact is the harm, not a cause
+  }
+  if (field === "classification" && value && n.kind === "impact") {
+    throw new EditRefused("An impact is the harm: only its causes are proximate or systemic.");
   }
   if (field === "label") {
     value = cleanText(value);
