@@ -1,8 +1,21 @@
-"""Analysis speed on large incidents, and class agreement with reviewers on real postmortems."""
+"""Analysis speed on large and adversarial incidents, and class agreement with reviewers.
+
+The adversarial rows run ``causemap analyze --format json`` in a subprocess under a
+memory limit and a timeout, so that a blow-up shows as a missed row, not a hung bench.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 from bench.synthetic import incident
 from bench.table import Row, best_of
@@ -10,6 +23,18 @@ from causemap.analyses import analyze
 from causemap.analyses.classify import classify
 from causemap.graph import CausalGraph, to_graph
 from causemap.model import Incident
+from tests.adversarial import dense, ladder, or_pairs
+
+ADVERSARIAL: list[tuple[str, dict[str, Any]]] = [
+    ("2**14 cut sets: 14 OR pairs under an AND (43 nodes)", or_pairs(14)),
+    ("2**18 cut sets: 18 OR pairs under an AND (55 nodes)", or_pairs(18)),
+    ("2**30 cut sets: 30 OR pairs under an AND (91 nodes)", or_pairs(30)),
+    ("dense random DAG, mixed gates (300 nodes, 6 causes each)", dense(300)),
+    ("4**40 paths: ladder of 40 rows × 4 (161 nodes)", ladder(40, 4)),
+]
+TIMEOUT = 120.0
+MEMORY_LIMIT = 4 << 30
+"""Address-space limit of the measured process, in bytes."""
 
 
 def rows() -> Iterator[Row]:
@@ -26,7 +51,54 @@ def rows() -> Iterator[Row]:
             seconds,
             target,
         )
+    yield from _adversarial()
     yield from _agreement()
+
+
+def measure(path: Path) -> tuple[float, float, str]:
+    """Run ``causemap analyze --format json path``; return (seconds, peak MB, outcome).
+
+    The outcome is ``exact`` or ``truncated`` (the cut sets' flag), ``timeout`` or ``out
+    of memory``; seconds and peak memory are then lower bounds.
+    """
+    code = (
+        "import resource, sys\n"
+        f"resource.setrlimit(resource.RLIMIT_AS, ({MEMORY_LIMIT}, {MEMORY_LIMIT}))\n"
+        "from causemap.cli import main\n"
+        "sys.argv = ['causemap', 'analyze', '--format', 'json', sys.argv[1], '-o', sys.argv[2]]\n"
+        "main()\n"
+    )
+    out_path = path.with_suffix(".out.json")
+    out_path.unlink(missing_ok=True)
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(path), str(out_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    timer = threading.Timer(TIMEOUT, proc.kill)
+    timer.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    timer.cancel()
+    seconds = time.perf_counter() - started
+    peak = usage.ru_maxrss / 1024
+    if proc.returncode < 0:
+        return seconds, peak, "timeout"
+    if not out_path.exists():
+        return seconds, peak, "out of memory"
+    truncated = json.loads(out_path.read_text())["prevention"]["truncated"]
+    return seconds, peak, "truncated" if truncated else "exact"
+
+
+def _adversarial() -> Iterator[Row]:
+    with tempfile.TemporaryDirectory() as tmp:
+        for case, doc in ADVERSARIAL:
+            path = Path(tmp) / f"{doc['id']}.json"
+            path.write_text(json.dumps(doc))
+            seconds, peak, outcome = measure(path)
+            yield Row("analyze", f"{case}: {outcome}", seconds, 2.0)
+            yield Row("analyze", f"{case}: peak memory", peak, 512.0, unit="MB")
 
 
 def _agreement() -> Iterator[Row]:
