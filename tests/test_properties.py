@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from causemap.analyses import analyze
+from causemap.analyses.classify import classify
 from causemap.analyses.cutsets import (
     minimal_cut_sets,
     minimal_prevention_sets,
@@ -184,3 +185,33 @@ def test_capped_cut_sets_are_still_minimal(incident: Incident, max_sets: int, bu
     found = [set(p) for p in verified_prevention_sets(G, cut_sets)]
     assert all(p in prevent for p in found)
     assert len(found) == min(len(prevent), 20)  # all, on graphs this small
+
+
+def fan_out(G: CausalGraph, node: str, proximate: set[str]) -> int:
+    """Proximate nodes ``node`` feeds directly or through non-proximate ones: a search."""
+    reached: set[str] = set()
+    stack, seen = [node], {node}
+    while stack:
+        for effect in G.succ[stack.pop()]:
+            if effect not in seen:
+                seen.add(effect)
+                if effect in proximate:
+                    reached.add(effect)
+                elif G.nodes[effect]["kind"] != "impact":
+                    stack.append(effect)
+    return len(reached)
+
+
+@settings(max_examples=150, deadline=None)
+@given(incidents())
+def test_common_mode_reasons_count_what_a_search_finds(incident: Incident) -> None:
+    G = to_graph(incident)
+    result = classify(G)
+    proximate = {n for n, c in result.items() if c.class_ == "proximate"}
+    for node, c in result.items():
+        if c.class_ != "systemic":
+            continue
+        fan = fan_out(G, node, proximate)
+        said = [r for r in c.reasons if "separate parts of the proximate chain" in r]
+        reason = f"it feeds {fan} separate parts of the proximate chain (a common-mode contributor)"
+        assert said == ([reason] if fan >= 2 else [])
