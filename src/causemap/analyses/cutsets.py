@@ -42,7 +42,7 @@ MAX_SETS = 128
 """Most cut sets kept per node, and listed."""
 MAX_ORDER = 64
 """Largest cut set kept; larger ones are dropped and the result marked truncated."""
-BUDGET = 2_000_000
+BUDGET = 20_000_000
 """Set operations (unions and subset tests, per 256 roots of width) before each node keeps
 only its smallest cut set."""
 MAX_LANES = 8192
