@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-__all__ = ["dense", "ladder", "or_pairs"]
+__all__ = ["chain", "dense", "fan_out", "ladder", "or_pairs", "parallel", "window"]
 
 
 def _doc(ident: str, nodes: list[dict[str, Any]]) -> dict[str, Any]:
@@ -81,3 +81,54 @@ def ladder(layers: int, width: int, *, gate: str = "or") -> dict[str, Any]:
         previous = current
     nodes.append({"id": "t", "kind": "impact", "label": "harm", "causes": previous})
     return _doc(f"ladder-{layers}x{width}", nodes)
+
+
+def fan_out(width: int) -> dict[str, Any]:
+    """One root with ``width`` effects, each feeding an OR impact (through ``edges``)."""
+    nodes: list[dict[str, Any]] = [{"id": "r", "kind": "condition", "label": "root"}]
+    nodes += [
+        {"id": f"x{i}", "kind": "event", "label": f"effect {i}", "causes": ["r"]}
+        for i in range(width)
+    ]
+    nodes.append({"id": "t", "kind": "impact", "label": "harm", "gate": "or"})
+    doc = _doc(f"fan-out-{width}", nodes)
+    doc["edges"] = [{"from": f"x{i}", "to": "t"} for i in range(width)]
+    return doc
+
+
+def parallel(width: int) -> dict[str, Any]:
+    """``width`` root-to-impact paths sharing only the impact: each needs its own cut point."""
+    nodes: list[dict[str, Any]] = []
+    for i in range(width):
+        nodes.append({"id": f"r{i}", "kind": "condition", "label": f"root {i}"})
+        nodes.append({"id": f"x{i}", "kind": "event", "label": f"event {i}", "causes": [f"r{i}"]})
+    nodes.append({"id": "t", "kind": "impact", "label": "harm"})
+    doc = _doc(f"parallel-{width}", nodes)
+    doc["edges"] = [{"from": f"x{i}", "to": "t"} for i in range(width)]
+    return doc
+
+
+def chain(length: int) -> dict[str, Any]:
+    """A single chain of ``length`` conditions into the impact."""
+    nodes: list[dict[str, Any]] = [{"id": "c0", "kind": "condition", "label": "condition 0"}]
+    nodes += [
+        {"id": f"c{i}", "kind": "condition", "label": f"condition {i}", "causes": [f"c{i - 1}"]}
+        for i in range(1, length)
+    ]
+    nodes.append({"id": "t", "kind": "impact", "label": "harm", "causes": [f"c{length - 1}"]})
+    return _doc(f"chain-{length}", nodes)
+
+
+def window(n: int, k: int, seed: int = 0) -> dict[str, Any]:
+    """``n`` nodes, each caused by the ``k`` before it, random gates: about 2**n paths."""
+    rng = random.Random(seed)
+    nodes: list[dict[str, Any]] = []
+    for i in range(n):
+        node: dict[str, Any] = {"id": f"n{i}", "kind": rng.choice(["event", "condition"])}
+        node["label"] = f"node {i}"
+        if i:
+            node["causes"] = [f"n{j}" for j in range(max(0, i - k), i)]
+            node["gate"] = rng.choice(["and", "or"])
+        nodes.append(node)
+    nodes.append({"id": "t", "kind": "impact", "label": "harm", "causes": [f"n{n - 1}"]})
+    return _doc(f"window-{n}-{k}", nodes)
