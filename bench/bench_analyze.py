@@ -91,7 +91,9 @@ def measure(path: Path) -> tuple[float, float, str]:
         return time.perf_counter() - started, _peak(status), "timeout"
     seconds = time.perf_counter() - started
     if not out_path.exists():
-        failed = "out of memory" if "MemoryError" in error else error.strip().splitlines()[-1]
+        lines = error.strip().splitlines() or ["no output"]
+        failed = next((line for line in lines if "Error" in line), lines[-1])
+        failed = "out of memory" if "MemoryError" in failed else failed
         return seconds, _peak(status), failed
     truncated = json.loads(out_path.read_text())["prevention"]["truncated"]
     return seconds, _peak(status), "truncated" if truncated else "exact"
