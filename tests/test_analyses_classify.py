@@ -160,6 +160,40 @@ class TestRules:
         )
         assert any("no start time" in r for r in result["c"].reasons)
 
+    def test_common_mode_counts_proximate_nodes_reached_through_systemic_ones(self) -> None:
+        result = classify(
+            to_graph(
+                make_incident(
+                    [
+                        {"id": "policy", "kind": "factor", "label": "Review skipped on Fridays"},
+                        {
+                            "id": "no-check",
+                            "kind": "condition",
+                            "label": "No size check",
+                            "causes": ["policy"],
+                        },
+                        {"id": "push", "kind": "event", "label": "Pushed", "causes": ["no-check"]},
+                        {"id": "load", "kind": "event", "label": "Loaded", "causes": ["push"]},
+                        {"id": "crash", "kind": "event", "label": "Crashed", "causes": ["policy"]},
+                        {**IMPACT, "causes": ["load", "crash"]},
+                    ]
+                )
+            )
+        )
+        # policy reaches push (through no-check) and crash, not load (beyond push).
+        assert "it feeds 2 separate parts" in "; ".join(result["policy"].reasons)
+        assert "separate parts" not in "; ".join(result["no-check"].reasons)
+
+    def test_a_long_chain_of_conditions_is_linear(self) -> None:
+        # Each condition's fan-out used to be its own search down the chain: quadratic.
+        nodes: list[dict[str, Any]] = [{"id": "c0", "kind": "condition", "label": "C"}]
+        nodes += [
+            {"id": f"c{i}", "kind": "condition", "label": "C", "causes": [f"c{i - 1}"]}
+            for i in range(1, 5000)
+        ]
+        result = classify(to_graph(make_incident([*nodes, {**IMPACT, "causes": ["c4999"]}])))
+        assert {c.rule for n, c in result.items() if n != "harm"} == {"latent-condition"}
+
     def test_every_rule_is_documented(self) -> None:
         doc = (ROOT / "docs" / "analyses.md").read_text(encoding="utf-8")
         for rule in RULES:

@@ -214,6 +214,30 @@ class TestStructureChecks:
         assert finding.edges == [("ran-script", "orders-lost")]
         assert finding.severity == "info"
 
+    def test_shortcut_names_the_first_effect_that_implies_it(self) -> None:
+        # hub feeds x0 … x99 and t; x99 → x98 → … → x0 → t, so every link from hub but
+        # the one to x99 is implied, by the first of hub's effects (in order) above it.
+        nodes: list[dict[str, Any]] = [{"id": "hub", "kind": "condition", "label": "Hub"}]
+        for i in range(100):
+            causes = ["hub", f"x{i + 1}"] if i < 99 else ["hub"]
+            nodes.append({"id": f"x{i}", "kind": "event", "label": "X", "causes": causes})
+        nodes.append({"id": "t", "kind": "impact", "label": "T", "causes": ["hub", "x0"]})
+        found = {f.edges[0][1]: f.message for f in codes(make_incident(nodes))["SHORTCUT_EDGE"]}
+        assert set(found) == {f"x{i}" for i in range(99)} | {"t"}
+        assert found["x0"].endswith("through x1")
+        assert found["x98"].endswith("through x99")
+        assert found["t"].endswith("through x0")
+
+    def test_a_wide_fan_out_is_not_quadratic(self) -> None:
+        # 5,000 effects of one cause used to mean 25 million reachability tests.
+        nodes: list[dict[str, Any]] = [{"id": "hub", "kind": "condition", "label": "Hub"}]
+        nodes += [
+            {"id": f"x{i}", "kind": "event", "label": "X", "causes": ["hub"]} for i in range(5000)
+        ]
+        edges = [{"from": f"x{i}", "to": "t"} for i in range(5000)]
+        nodes.append({"id": "t", "kind": "impact", "label": "T", "gate": "or"})
+        assert "SHORTCUT_EDGE" not in codes(make_incident(nodes, edges=edges))
+
     def test_orphan(self) -> None:
         inc = careful()
         inc.nodes.append(inc.node("no-confirm").model_copy(update={"id": "stray"}))

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from causemap.analyses import analyze
-from causemap.analyses.leverage import chokepoints, path_counts
+from causemap.analyses.leverage import chokepoints, count, path_counts, rank
+from causemap.analyses.structure import Shape
 from causemap.graph import to_graph
+from causemap.model import Incident
+from tests.adversarial import ladder
 from tests.conftest import make_incident
 
 
@@ -57,3 +60,20 @@ def test_corpus_support_raises_leverage() -> None:
     shared = analyze(G, support={"global-change-no-staged-rollout": 7})
     assert {r.node: r.score for r in shared.ranking}["a"] > plain["a"]
     assert "appears in 7 incidents" in next(r.why for r in shared.ranking if r.node == "a")
+
+
+def test_huge_path_counts_are_explained_by_their_magnitude() -> None:
+    G = to_graph(Incident.model_validate(ladder(40, 4)))
+    _, total = path_counts(G)
+    assert total == 4**40  # exact, never enumerated
+    (first, *_) = rank(G, dict.fromkeys(G, "systemic"), shape=Shape.of(G))
+    assert "of about 1.21e+24 root-to-impact paths" in first.why
+
+
+def test_counts_past_python_printing_limit_are_shown() -> None:
+    # A legal 15,000-node incident has about 2**15,000 paths: 4,516 digits, more than the
+    # 4,300 Python will print, which made the ranking raise ValueError.
+    assert count(2**15_000) == "about 2.82e+4515"
+    assert count(10**15 - 1) == "999,999,999,999,999"
+    assert count(10**15) == "about 1.00e+15"
+    assert count(10**16 - 1) == "about 1.00e+16"

@@ -14,6 +14,7 @@ from causemap.analyses.prevention import (
     minimal_cut_sets,
     minimal_prevention_sets,
     scenario_prevented,
+    suggested_cut,
     uncut_nodes,
 )
 from causemap.graph import to_graph
@@ -235,6 +236,21 @@ class TestBounds:
         G = to_graph(make_incident(nodes))
         assert len(example_paths(G, set(), k=5)) == 1  # one per root
         assert len(uncut_nodes(G, set())) == 62
+
+    def test_a_cut_through_thousands_of_paths_is_found(self) -> None:
+        # Each root reaches the impact on a path of its own, so each needs a cut point:
+        # a flow of 2,000 augmenting paths (minutes with Edmonds-Karp's one per search).
+        nodes: list[dict[str, Any]] = []
+        for i in range(2000):
+            nodes.append({"id": f"r{i}", "kind": "condition", "label": "R", "level": "process"})
+            nodes.append({"id": f"x{i}", "kind": "event", "label": "X", "causes": [f"r{i}"]})
+        edges = [{"from": f"x{i}", "to": "t"} for i in range(2000)]
+        nodes.append({"id": "t", "kind": "impact", "label": "T", "gate": "or"})
+        G = to_graph(make_incident(nodes, edges=edges))
+        cut, weight = suggested_cut(G, set(), dict.fromkeys(G, "systemic"))
+        assert cut == [f"r{i}" for i in range(2000)]  # the cheaper, blunt-end node of each
+        assert weight == 2 * 2000
+        assert all_paths_cut(G, set(cut))
 
     def test_or_explosion_is_capped_and_flagged(self) -> None:
         nodes: list[dict[str, Any]] = []

@@ -3,13 +3,22 @@ deterministic, whatever the shape of the graph, the gates, the times or the acti
 
 from __future__ import annotations
 
+from itertools import combinations
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from causemap.analyses import analyze
-from causemap.graph import from_graph, to_graph
+from causemap.analyses.classify import classify
+from causemap.analyses.cutsets import (
+    minimal_cut_sets,
+    minimal_prevention_sets,
+    verified_prevention_sets,
+)
+from causemap.analyses.prevention import occurs
+from causemap.analyses.structure import Shape
+from causemap.graph import CausalGraph, from_graph, to_graph
 from causemap.loader import dump, loads
 from causemap.model import Incident
 from causemap.render.dot import to_dot
@@ -97,3 +106,112 @@ def test_round_trips(incident: Incident) -> None:
     assert from_graph(to_graph(incident)) == incident
     assert loads(dump(incident)) == incident
     assert loads(dump(incident, "json"), format="json") == incident
+
+
+@st.composite
+def structures(draw: st.DrawFn) -> Incident:
+    """Small incidents (at most 7 roots, 2 impacts) whose every set of roots can be tried."""
+    gates = st.sampled_from(["and", "or"])
+    nodes: list[dict[str, Any]] = [
+        {"id": f"r{i}", "kind": "condition", "label": "R"} for i in range(draw(st.integers(1, 7)))
+    ]
+    names = [node["id"] for node in nodes]
+    for i in range(draw(st.integers(0, 8))):
+        causes = draw(st.lists(st.sampled_from(names), min_size=1, max_size=3, unique=True))
+        nodes.append(
+            {"id": f"x{i}", "kind": "event", "label": "X", "gate": draw(gates), "causes": causes}
+        )
+        names.append(f"x{i}")
+    for j in range(draw(st.integers(1, 2))):
+        causes = draw(st.lists(st.sampled_from(names), max_size=3, unique=True))
+        nodes.append(
+            {"id": f"t{j}", "kind": "impact", "label": "T", "gate": draw(gates), "causes": causes}
+        )
+    doc = {"causemap": 1, "id": "s", "title": "S", "date": "2024-01-03", "nodes": nodes}
+    return Incident.model_validate(doc)
+
+
+def brute_force(G: CausalGraph) -> tuple[list[list[str]], list[set[str]]]:
+    """Every minimal cut set (smallest first, then by the roots' order) and every minimal
+    prevention set of up to three roots, by evaluating every set of roots."""
+    shape = Shape.of(G)
+    roots = shape.roots
+
+    def impact(removed: set[str]) -> bool:
+        state = occurs(G, removed, shape=shape)
+        return any(state[t] for t in shape.impacts)
+
+    cut: list[set[str]] = []
+    prevent: list[set[str]] = []
+    for size in range(len(roots) + 1):
+        for combo in map(set, combinations(roots, size)):
+            if impact(set(roots) - combo) and not any(c <= combo for c in cut):
+                cut.append(combo)
+            if 0 < size <= 3 and not impact(combo) and not any(p <= combo for p in prevent):
+                prevent.append(combo)
+    order = {r: i for i, r in enumerate(roots)}
+    cut.sort(key=lambda c: (len(c), sum(1 << order[r] for r in c)))
+    return [sorted(c, key=order.__getitem__) for c in cut], prevent
+
+
+@settings(max_examples=200, deadline=None)
+@given(structures())
+def test_cut_sets_are_exactly_the_brute_force_ones(incident: Incident) -> None:
+    G = to_graph(incident)
+    expected, prevent = brute_force(G)
+    cut_sets, truncated = minimal_cut_sets(G)
+    assert not truncated
+    assert cut_sets == expected
+    assert analyze(G).prevention.minimal_cut_sets == expected
+    found = [set(p) for p in minimal_prevention_sets(cut_sets)]
+    assert all(p in prevent for p in found)
+    assert len(found) == min(len(prevent), 20)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    structures(),
+    st.integers(min_value=1, max_value=4),
+    st.sampled_from([0, 20, 1_000_000]),
+)
+def test_capped_cut_sets_are_still_minimal(incident: Incident, max_sets: int, budget: int) -> None:
+    G = to_graph(incident)
+    expected, prevent = brute_force(G)
+    cut_sets, truncated = minimal_cut_sets(G, max_sets=max_sets, budget=budget)
+    assert all(c in expected for c in cut_sets)
+    assert cut_sets or truncated
+    if not truncated:
+        assert cut_sets == expected
+    found = [set(p) for p in verified_prevention_sets(G, cut_sets)]
+    assert all(p in prevent for p in found)
+    assert len(found) == min(len(prevent), 20)  # all, on graphs this small
+
+
+def fan_out(G: CausalGraph, node: str, proximate: set[str]) -> int:
+    """Proximate nodes ``node`` feeds directly or through non-proximate ones: a search."""
+    reached: set[str] = set()
+    stack, seen = [node], {node}
+    while stack:
+        for effect in G.succ[stack.pop()]:
+            if effect not in seen:
+                seen.add(effect)
+                if effect in proximate:
+                    reached.add(effect)
+                elif G.nodes[effect]["kind"] != "impact":
+                    stack.append(effect)
+    return len(reached)
+
+
+@settings(max_examples=150, deadline=None)
+@given(incidents())
+def test_common_mode_reasons_count_what_a_search_finds(incident: Incident) -> None:
+    G = to_graph(incident)
+    result = classify(G)
+    proximate = {n for n, c in result.items() if c.class_ == "proximate"}
+    for node, c in result.items():
+        if c.class_ != "systemic":
+            continue
+        fan = fan_out(G, node, proximate)
+        said = [r for r in c.reasons if "separate parts of the proximate chain" in r]
+        reason = f"it feeds {fan} separate parts of the proximate chain (a common-mode contributor)"
+        assert said == ([reason] if fan >= 2 else [])

@@ -18,6 +18,7 @@ from causemap.loader import dump, load, loads
 from causemap.patterns import patterns
 from causemap.service import Tokens
 from causemap.service.routes.patterns import REPORT_CSP
+from tests.adversarial import or_pairs
 from tests.conftest import EXAMPLES
 from tests.test_bad_inputs import BASE
 from tests.test_service import ADMIN, API, READ, TOKENS, WRITE, YAML, MakeClient, make_client
@@ -62,6 +63,18 @@ class TestAnalyze:
         draft = BASE.replace("causes: [push, no-canary]", "")
         response = client.post(f"{API}/analyze", content=draft, headers=YAML)
         assert response.status_code == 200, response.text
+
+    def test_exponentially_many_cut_sets_are_capped(self, client: TestClient) -> None:
+        # 2**30 minimal cut sets: this body used to take the server past 20 GB.
+        body = json.dumps(or_pairs(30))
+        response = client.post(
+            f"{API}/analyze", content=body, headers={"Content-Type": "application/json"}
+        )
+        assert response.status_code == 200, response.text
+        prevention = response.json()["prevention"]
+        assert prevention["truncated"]
+        assert len(prevention["minimal_cut_sets"]) == 128
+        assert prevention["minimal_prevention_sets"][0] == ["r0", "r1"]
 
     def test_stored_analysis_with_etag(self, client: TestClient) -> None:
         assert client.post(f"{API}/incidents", content=BASE, headers=YAML).status_code == 201

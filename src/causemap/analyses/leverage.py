@@ -14,6 +14,7 @@ the one cut set), so the ranking uses structural measures instead (causal-method
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import networkx as nx
@@ -22,7 +23,7 @@ from causemap.analyses.result import ClassName, Ranked
 from causemap.analyses.structure import Shape
 from causemap.graph import CausalGraph
 
-__all__ = ["chokepoints", "path_counts", "rank"]
+__all__ = ["chokepoints", "count", "path_counts", "rank"]
 
 _LEVEL_WEIGHT = {
     "organization": 1.0,
@@ -32,6 +33,32 @@ _LEVEL_WEIGHT = {
     "technical": 0.4,
     None: 0.3,
 }
+
+
+def count(n: int) -> str:
+    """``n`` with thousands separators, or its magnitude once it has more than 15 digits.
+
+    Path counts are exact and can run to thousands of digits: Python refuses to print an
+    integer of more than 4,300 (and takes quadratic time to print a long one), and a
+    reader only needs the magnitude.
+
+    Examples
+    --------
+    >>> count(1234567)
+    '1,234,567'
+    >>> count(4**40)
+    'about 1.21e+24'
+    >>> count(2**20_000)
+    'about 3.98e+6020'
+    """
+    if n < 10**15:
+        return f"{n:,}"
+    magnitude = math.log10(n)
+    exponent = math.floor(magnitude)
+    mantissa = round(10 ** (magnitude - exponent), 2)
+    if mantissa >= 10:
+        mantissa, exponent = mantissa / 10, exponent + 1
+    return f"about {mantissa:.2f}e+{exponent}"
 
 
 def path_counts(G: CausalGraph, *, shape: Shape | None = None) -> tuple[dict[str, int], int]:
@@ -112,7 +139,7 @@ def rank(
             + 0.15 * _LEVEL_WEIGHT.get(level, 0.3) * (1.0 if systemic else 0.5)
             + 0.1 * (seen / most_support if most_support else 0.0)
         )
-        why = [f"on {counts[node]:,} of {total:,} root-to-impact paths"]
+        why = [f"on {count(counts[node])} of {count(total)} root-to-impact paths"]
         if node in choke:
             why.append("a chokepoint: every path passes through it")
         if fan > 1:

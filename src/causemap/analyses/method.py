@@ -92,7 +92,8 @@ def time_order(ctx: Context) -> Iterator[Finding]:
 
 def shortcut_edge(ctx: Context) -> Iterator[Finding]:
     G = ctx.G
-    bit = {n: 1 << i for i, n in enumerate(G)}
+    names = list(G)
+    bit = {n: 1 << i for i, n in enumerate(names)}
     below: dict[str, int] = {}
     for node in reversed(ctx.facts.sequence):
         reach = 0
@@ -103,9 +104,27 @@ def shortcut_edge(ctx: Context) -> Iterator[Finding]:
         effects = list(G.succ[cause])
         if len(effects) < 2:
             continue
+        # An effect is a shortcut when another effect reaches it; name the first that does.
+        # One sweep of the effects, not one per effect (quadratic for a wide fan-out).
+        left = 0
         for effect in effects:
-            via = next((o for o in effects if o != effect and below[o] & bit[effect]), None)
-            if via is not None:
+            left |= bit[effect]
+        implied = 0
+        for other in effects:
+            implied |= below[other]
+        left &= implied
+        via: dict[str, str] = {}
+        for other in effects:
+            if not left:
+                break
+            found = below[other] & left
+            left ^= found
+            while found:
+                low = found & -found
+                via[names[low.bit_length() - 1]] = other
+                found ^= low
+        for effect in effects:
+            if effect in via:
                 yield Finding(
                     code="SHORTCUT_EDGE",
                     severity="info",
@@ -113,7 +132,7 @@ def shortcut_edge(ctx: Context) -> Iterator[Finding]:
                     edges=[(cause, effect)],
                     source="WBA",
                     message=f"the link {cause} → {effect} is also implied by the longer path "
-                    f"through {via}",
+                    f"through {via[effect]}",
                     prompt=f"Does {_q(ctx.label(cause), 40)} act on {_q(ctx.label(effect), 40)} "
                     "directly, or only through the longer path? If only through it, remove "
                     "the direct link.",

@@ -9,21 +9,25 @@ Two different questions, both answered (causal-methods B8/B9):
   addressed node? If not, the uncovered paths and a minimum-weight completing cut.
 
 Plus the depth of defence (fewest addressed nodes on any root-to-impact path), the
-minimal cut sets of root factors (MOCUS with absorption, bitsets, capped) and the minimal
-prevention sets (their minimal hitting sets). Everything is linear or bounded, never an
-enumeration of all paths.
+minimal cut sets of root factors and the minimal prevention sets (from
+:mod:`~causemap.analyses.cutsets`, bounded whatever the gates). Everything is linear or
+bounded, never an enumeration of all paths.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
-from itertools import combinations
+from collections.abc import Mapping
 from typing import Any
 
 import networkx as nx
-from networkx.algorithms.flow import edmonds_karp
+from networkx.algorithms.flow import dinitz
 
+from causemap.analyses.cutsets import (
+    minimal_cut_sets,
+    minimal_prevention_sets,
+    verified_prevention_sets,
+)
 from causemap.analyses.result import ClassName, Coverage, Prevention
 from causemap.analyses.structure import Shape, ancestors_of, descendants_of
 from causemap.graph import CausalGraph
@@ -42,10 +46,6 @@ __all__ = [
 ]
 
 PREVENTIVE_TYPES = frozenset({"prevent", "process"})
-MAX_SETS = 128
-"""Most cut sets kept per node during MOCUS."""
-MAX_ORDER = 64
-"""Largest cut set kept; larger ones are dropped and the result marked truncated."""
 EXAMPLE_PATHS = 5
 
 
@@ -179,9 +179,11 @@ def suggested_cut(
 ) -> tuple[list[str], int]:
     """A minimum-weight set of extra nodes cutting every uncut path, and its weight.
 
-    Node splitting turns the vertex cut into an edge cut, solved by max-flow
-    (Edmonds-Karp, the fastest of networkx's solvers on these sparse graphs); impacts
-    cannot be cut. Systemic nodes weigh less, so the cut prefers them.
+    Node splitting turns the vertex cut into an edge cut, solved by max-flow; impacts
+    cannot be cut. Systemic nodes weigh less, so the cut prefers them. Dinitz's algorithm
+    finds the flow in a few phases of shortest augmenting paths; Edmonds-Karp, one path at
+    a time, took minutes when thousands of paths each needed their own cut point. Every
+    maximum flow leaves the same residual graph reachability, so the cut is the same.
     """
     shape = shape or Shape.of(G)
     uncut = uncut if uncut is not None else uncut_nodes(G, removed, shape=shape)
@@ -205,101 +207,13 @@ def suggested_cut(
                 H.add_edge((node, "out"), (effect, "in"))
     if source not in H:
         return [], 0
-    weight, (reachable, _) = nx.minimum_cut(H, source, sink, flow_func=edmonds_karp)
+    weight, (reachable, _) = nx.minimum_cut(H, source, sink, flow_func=dinitz)
     cut = [
         n
         for n in uncut
         if n not in targets and (n, "in") in reachable and (n, "out") not in reachable
     ]
     return sorted(cut, key=position.__getitem__), int(weight)
-
-
-def _absorb(family: Iterable[int]) -> list[int]:
-    kept: list[int] = []
-    for candidate in sorted(set(family), key=lambda s: (s.bit_count(), s)):
-        if not any(k & candidate == k for k in kept):
-            kept.append(candidate)
-    return kept
-
-
-def minimal_cut_sets(G: CausalGraph, *, shape: Shape | None = None) -> tuple[list[list[str]], bool]:
-    """Minimal combinations of root factors sufficient for an impact, and a truncated flag.
-
-    Bottom-up MOCUS over bitsets: a root is its own set; an AND node combines its causes'
-    families by union, an OR node pools them; supersets are absorbed at every step. The
-    family per node and the set size are capped.
-
-    Examples
-    --------
-    >>> G = nx.DiGraph([("a", "x"), ("b", "x"), ("c", "t"), ("x", "t")])
-    >>> G.add_node("t", kind="impact", gate="or")
-    >>> minimal_cut_sets(G)
-    ([['c'], ['a', 'b']], False)
-    """
-    shape = shape or Shape.of(G)
-    basic = shape.roots
-    bit = {node: 1 << i for i, node in enumerate(basic)}
-    families: dict[str, list[int]] = {}
-    truncated = False
-    for node in shape.sequence:
-        if node not in shape.scope:
-            continue
-        if node in bit:
-            families[node] = [bit[node]]
-            continue
-        causes = [families[p] for p in G.pred[node] if p in families]
-        if G.nodes[node].get("gate") == "or":
-            merged = [s for family in causes for s in family]
-        else:
-            merged = [0]
-            for family in causes:
-                merged = [a | b for a in merged for b in family]
-                merged = [s for s in merged if s.bit_count() <= MAX_ORDER]
-        family = _absorb(merged)
-        if len(family) > MAX_SETS or (len(family) < len(merged) and not family):
-            truncated = True
-        if any(s.bit_count() > MAX_ORDER for s in merged) or len(family) > MAX_SETS:
-            truncated = True
-        families[node] = family[:MAX_SETS]
-    if any(len(f) == 0 for n, f in families.items() if n not in bit):
-        truncated = True
-    top = _absorb(s for t in shape.impacts for s in families.get(t, []))
-    names = [[b for b in basic if s & bit[b]] for s in top]
-    return names, truncated
-
-
-def minimal_prevention_sets(
-    cut_sets: Sequence[Sequence[str]], *, max_size: int = 3, limit: int = 20
-) -> list[list[str]]:
-    """Minimal sets of factors that meet every cut set (so removing them prevents it all).
-
-    Examples
-    --------
-    >>> minimal_prevention_sets([["a", "b"], ["a", "c"]])
-    [['a'], ['b', 'c']]
-    """
-    if not cut_sets:
-        return []
-    hits: dict[str, int] = {}  # element -> bitmask of the cut sets it belongs to
-    for i, cut_set in enumerate(cut_sets):
-        for element in cut_set:
-            hits[element] = hits.get(element, 0) | (1 << i)
-    elements = list(hits)  # in order of first appearance
-    full = (1 << len(cut_sets)) - 1
-    found: list[tuple[str, ...]] = []
-    for size in range(1, max_size + 1):
-        pool = elements if size == 1 or len(elements) <= 400 // size else elements[: 400 // size]
-        for combo in combinations(pool, size):
-            if any(set(f).issubset(combo) for f in found):
-                continue
-            mask = 0
-            for e in combo:
-                mask |= hits[e]
-            if mask == full:
-                found.append(combo)
-                if len(found) >= limit:
-                    return [list(c) for c in found]
-    return [list(c) for c in found]
 
 
 def _coverage(G: CausalGraph, actions: list[dict[str, Any]], shape: Shape) -> Coverage:
@@ -339,6 +253,11 @@ def prevention(
     if complete:
         cut, _ = suggested_cut(G, addressed, classes, shape=shape, uncut=uncut)
         cut_sets, truncated = minimal_cut_sets(G, shape=shape)
+    prevention_sets = (
+        verified_prevention_sets(G, cut_sets, shape=shape)
+        if truncated
+        else minimal_prevention_sets(cut_sets)
+    )
     covered = addressed | descendants_of(G, addressed)
     systemic = [n for n, c in classes.items() if c == "systemic"]
     return Prevention(
@@ -347,7 +266,7 @@ def prevention(
         uncovered_nodes=sorted(uncut, key=shape.position.__getitem__),
         suggested_cut=cut,
         minimal_cut_sets=cut_sets,
-        minimal_prevention_sets=minimal_prevention_sets(cut_sets),
+        minimal_prevention_sets=prevention_sets,
         truncated=truncated,
         done=_coverage(G, [a for a in preventive if a["status"] == "done"], shape),
         detection=_coverage(G, [a for a in actions if a["type"] not in PREVENTIVE_TYPES], shape),

@@ -99,11 +99,15 @@ class Prevention(Coverage):
     """A minimum-weight set of extra nodes that would cut every remaining path (systemic
     nodes weigh less, so they are preferred)."""
     minimal_cut_sets: list[list[str]] = Field(default_factory=list)
-    """Minimal combinations of root factors that suffice for the impact (MOCUS)."""
+    """Minimal combinations of root factors that suffice for the impact (MOCUS), smallest
+    first; at most 128, of at most 64 factors each."""
     minimal_prevention_sets: list[list[str]] = Field(default_factory=list)
-    """Minimal sets of root factors whose removal prevents the impact, smallest first."""
+    """Minimal sets of root factors whose removal prevents the impact, smallest first (up
+    to three factors, at most 20)."""
     truncated: bool = False
-    """True when the cut-set enumeration hit its size caps."""
+    """True when the cut-set enumeration hit a cap (sets per node, set size or work
+    budget): the list may be incomplete, though each set in it, and each prevention set,
+    is checked against the gates to be minimal."""
     done: Coverage = Field(default_factory=Coverage)
     """The same checks counting only actions already done."""
     detection: Coverage = Field(default_factory=Coverage)
