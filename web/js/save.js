@@ -125,14 +125,7 @@ export class Saver extends EventTarget {
       this.warnings = saved.warnings || [];
       this.savedAt = new Date();
       this.dispatchEvent(new CustomEvent("saved", { detail: saved }));
-      if (this.dirty()) {
-        drafts.store(this.id, { base: this.revision, baseDoc: this.baseDoc, doc: this.store.doc, at: new Date().toISOString() });
-        this.set("unsaved");
-        this.schedule();
-      } else {
-        drafts.clear(this.id);
-        this.set("saved");
-      }
+      this.settle();
     } catch (exc) {
       if (!(exc instanceof ApiError)) throw exc;
       if (exc.status === 412) {
@@ -171,6 +164,12 @@ export class Saver extends EventTarget {
     this.revision = Math.max(this.revision, revision);
     this.baseDoc = clone(doc);
     this.remoteAhead = null;
+    this.settle();
+  }
+
+  /** After a save or an adopted revision: keep a draft and save again if the document
+   * was edited meanwhile, else the draft is done with. */
+  settle() {
     if (this.dirty()) {
       drafts.store(this.id, { base: this.revision, baseDoc: this.baseDoc, doc: this.store.doc, at: new Date().toISOString() });
       this.set("unsaved");
