@@ -303,10 +303,12 @@ class CatalogIndex:
         order = self._order
         ranked = [(-v, order[e], e) for e, v in enumerate(scores) if v > 0]
         ranked.sort()  # a few dozen entries: a plain sort beats a heap
-        keywords = self._keyword_hits(text) if ranked else {}
         shown = [item for item in ranked if item[2] < self._own]
+        if top is not None:
+            shown = shown[:top]
+        keywords = self._keyword_hits(text, {entry for _, _, entry in shown}) if shown else {}
         out = []
-        for negative, _, entry in shown[:top] if top is not None else shown:
+        for negative, _, entry in shown:
             value = -negative
             # The margin is over the best other entry, a background one included.
             rivals = [item for item in ranked[:2] if item[2] != entry]
@@ -324,8 +326,11 @@ class CatalogIndex:
             )
         return out
 
-    def _keyword_hits(self, text: Analysed) -> dict[int, dict[str, str]]:
-        """Catalog keywords found in the text, by entry: keyword → the stem that found it.
+    def _keyword_hits(
+        self, text: Analysed, only: set[int] | None = None
+    ) -> dict[int, dict[str, str]]:
+        """Catalog keywords found in the text, by entry (those in ``only``, if given):
+        keyword → the stem that found it.
 
         A keyword of several words ("pre-production") is found only where the text has
         them side by side, and of the keywords that one stem finds ("validate",
@@ -335,6 +340,8 @@ class CatalogIndex:
         hits: dict[int, dict[str, str]] = defaultdict(dict)
         for term in text.bag:
             for entry, keyword in self.keywords.get(term, ()):
+                if only is not None and entry not in only:
+                    continue
                 stems = self._keyword_stems[keyword]
                 if len(stems) == 1 or _adjacent(stems, text.seq):
                     hits[entry].setdefault(keyword, term)
