@@ -43,7 +43,6 @@ __all__ = [
     "DIAGRAM_CSP",
     "IMMUTABLE",
     "negotiate",
-    "negotiate_media",
     "path_format",
     "query_format",
     "router",
@@ -100,8 +99,11 @@ def path_format(name: str) -> OutputFormat:
     return _known(name, FormatNotFound)
 
 
-def negotiate(accept: str | None) -> OutputFormat:
-    """The format an ``Accept`` header prefers; SVG for ``*/*``, ``image/*`` or none.
+def negotiate(accept: str | None) -> tuple[OutputFormat, str]:
+    """The format an ``Accept`` header prefers (SVG for ``*/*``, ``image/*`` or none), and
+    the media type to answer with: the one the header named when it named one
+    (``text/vnd.mermaid`` is answered as such, not as the format's usual ``text/plain``),
+    else the format's own.
 
     Raises
     ------
@@ -110,31 +112,15 @@ def negotiate(accept: str | None) -> OutputFormat:
 
     Examples
     --------
-    >>> negotiate("image/png, image/svg+xml;q=0.9").name
+    >>> negotiate("image/png, image/svg+xml;q=0.9")[0].name
     'png'
-    >>> negotiate("text/html, */*;q=0.1").name
+    >>> negotiate("text/html, */*;q=0.1")[0].name
     'svg'
-    >>> negotiate(None).name
+    >>> negotiate(None)[0].name
     'svg'
-    """
-    return negotiate_media(accept)[0]
-
-
-def negotiate_media(accept: str | None) -> tuple[OutputFormat, str]:
-    """The format an ``Accept`` header prefers, and the media type to answer with: the
-    one the header named when it named one (``text/vnd.mermaid`` is answered as such,
-    not as the format's usual ``text/plain``), else the format's own.
-
-    Raises
-    ------
-    NotAcceptable
-        When no format matches (HTTP 406).
-
-    Examples
-    --------
-    >>> negotiate_media("text/vnd.mermaid")[1]
+    >>> negotiate("text/vnd.mermaid")[1]
     'text/vnd.mermaid; charset=utf-8'
-    >>> negotiate_media("text/*")[1]
+    >>> negotiate("text/*")[1]
     'text/vnd.graphviz; charset=utf-8'
     """
     if accept is None or not accept.strip():
@@ -319,7 +305,7 @@ async def render_posted(
     if format is not None:
         spec, media_type, vary = query_format(format), None, None
     else:
-        spec, media_type = negotiate_media(request.headers.get("accept"))
+        spec, media_type = negotiate(request.headers.get("accept"))
         vary = "Accept"
     data, body_format = await read_body(request)
     subject = await run_in_threadpool(subject_from_body, data, body_format)
