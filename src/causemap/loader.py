@@ -98,19 +98,14 @@ def check_data(data: Any, *, name: str = "<input>", sourcemap: SourceMap | None 
     try:
         incident = Incident.model_validate(data)
     except ValidationError as exc:
-        result.diagnostics = _place(from_validation_error(exc, file=name), sourcemap)
+        result.diagnostics = sourcemap.place_all(from_validation_error(exc, file=name))
         return result
     G = build_graph(incident)
     problems = [d.model_copy(update={"file": name}) for d in check_structure(incident, G)]
-    result.diagnostics = _place(problems, sourcemap)
+    result.diagnostics = sourcemap.place_all(problems)
     if result.ok:
         result.incident, result.graph = incident, G
     return result
-
-
-def _place(diagnostics: list[Diagnostic], sourcemap: SourceMap) -> list[Diagnostic]:
-    placed = [sourcemap.place(d, key=d.code == "unknown-key") for d in diagnostics]
-    return sorted(placed, key=lambda d: (d.line or 0, d.column or 0))
 
 
 def check_bytes(data: bytes | str, name: str = "<input>", fmt: Format | None = None) -> Checked:

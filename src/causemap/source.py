@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, Literal
@@ -101,6 +101,12 @@ class SourceMap:
         if where is None:
             return diagnostic
         return diagnostic.model_copy(update={"line": where[0], "column": where[1]})
+
+    def place_all(self, diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+        """Every diagnostic placed (an unknown key at the key itself, not its value), in
+        the order of the document."""
+        placed = [self.place(d, key=d.code == "unknown-key") for d in diagnostics]
+        return sorted(placed, key=lambda d: (d.line or 0, d.column or 0))
 
 
 @dataclass

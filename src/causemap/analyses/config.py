@@ -143,11 +143,8 @@ def loads_config(data: bytes | str, name: str = "<config>") -> AnalysisConfig:
                 return AnalysisConfig.model_validate(value)
             except ValidationError as exc:
                 problems = from_validation_error(exc, allowed_keys=_allowed_keys)
-    placed = [
-        parsed.sourcemap.place(d.model_copy(update={"file": name}), key=d.code == "unknown-key")
-        for d in problems
-    ]
-    raise InvalidIncident(sorted(placed, key=lambda d: (d.line or 0, d.column or 0)), name)
+    named = [d.model_copy(update={"file": name}) for d in problems]
+    raise InvalidIncident(parsed.sourcemap.place_all(named), name)
 
 
 def _extend(data: dict[str, Any]) -> list[Diagnostic]:

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 from causemap.catalog.model import Catalog, CatalogAction, Entry
 from causemap.diagnostics import Diagnostic, error_at, from_validation_error, warning_at
 from causemap.errors import CatalogError
-from causemap.source import SourceMap, parse
+from causemap.source import parse
 
 __all__ = [
     "BUILTIN_PATH",
@@ -124,11 +124,11 @@ def check_catalog(data: bytes | str, name: str = "<catalog>") -> CheckedCatalog:
         catalog = Catalog.model_validate(parsed.value)
     except ValidationError as exc:
         found = from_validation_error(exc, file=name, allowed_keys=_allowed_keys)
-        result.diagnostics = _place(found, parsed.sourcemap)
+        result.diagnostics = parsed.sourcemap.place_all(found)
         return result
     known = set(builtin_catalog().keys()) if catalog.extends == "builtin" else set()
     problems = [d.model_copy(update={"file": name}) for d in _rules(catalog, known)]
-    result.diagnostics = _place(problems, parsed.sourcemap)
+    result.diagnostics = parsed.sourcemap.place_all(problems)
     if result.ok:
         result.catalog = catalog
     return result
@@ -140,11 +140,6 @@ def _about_catalog(diagnostic: Diagnostic) -> Diagnostic:
         return diagnostic
     message = "document is empty; expected a catalog mapping (causemap-catalog, name, entries)"
     return diagnostic.model_copy(update={"message": message})
-
-
-def _place(diagnostics: list[Diagnostic], sourcemap: SourceMap) -> list[Diagnostic]:
-    placed = [sourcemap.place(d, key=d.code == "unknown-key") for d in diagnostics]
-    return sorted(placed, key=lambda d: (d.line or 0, d.column or 0))
 
 
 def _merge(base: Catalog, extra: Catalog) -> Catalog:
