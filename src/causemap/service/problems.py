@@ -221,6 +221,7 @@ def allowed_methods(request: Request) -> list[str]:
     found by asking every route about every method. Mounts (the web editor) are left out.
     """
     path: str = request.scope["path"]
+    routes = [r for r in request.app.router.routes if not isinstance(r, Mount)]
     found = []
     for method in _METHODS:
         probe = {
@@ -231,7 +232,6 @@ def allowed_methods(request: Request) -> list[str]:
             "headers": [],
             "query_string": b"",
         }
-        routes = [r for r in request.app.router.routes if not isinstance(r, Mount)]
         if any(route.matches(probe)[0] is Match.FULL for route in routes):
             found.append(method)
     return [m for method in found for m in ((method, "HEAD") if method == "GET" else (method,))]
