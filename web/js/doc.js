@@ -295,11 +295,15 @@ export function setIncidentField(doc, field, value) {
   setField(doc, field, value);
 }
 
+/** The first action id `a<n>`, from n = `from` up, that `taken` does not hold. */
+export function freeActionId(taken, from = 1) {
+  for (let n = from; ; n++) if (!taken.has(`a${n}`)) return `a${n}`;
+}
+
 export function addAction(doc, { title, addresses = [] }) {
   const taken = new Set((doc.actions || []).map((a) => a.id));
-  let n = (doc.actions || []).length + 1;
-  while (taken.has(`a${n}`)) n++;
-  const item = { id: `a${n}`, title: cleanText(title, LIMITS.actionTitle).trim() || "New action" };
+  const id = freeActionId(taken, (doc.actions || []).length + 1);
+  const item = { id, title: cleanText(title, LIMITS.actionTitle).trim() || "New action" };
   if (addresses.length) item.addresses = [...addresses];
   doc.actions = [...(doc.actions || []), item];
   return item.id;

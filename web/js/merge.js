@@ -7,7 +7,7 @@
 // that would now make a cycle, or point at a node that is gone, are dropped and reported.
 // Pure functions.
 
-import { links, renameIds, same } from "./doc.js";
+import { freeActionId, links, renameIds, same } from "./doc.js";
 import { isolate } from "./text.js";
 
 const SECTIONS = new Set(["nodes", "edges", "actions"]);
@@ -104,7 +104,7 @@ function nextNodeId(id, taken) {
 }
 
 function nextActionId(_id, taken) {
-  for (let n = 1; ; n++) if (!taken.has(`a${n}`)) return `a${n}`;
+  return freeActionId(taken);
 }
 
 function order(theirs, mine, kept) {
