@@ -1,11 +1,17 @@
-"""``causemap patterns`` at scale: time and peak memory at 1,000 and 10,000 incidents.
+"""``causemap patterns`` at scale, and ``suggest`` for one node.
 
-The corpora are generated here (``bench/corpus.py``) into a temporary folder; the
-command runs in a subprocess, so its peak resident memory is measured alone.
+The report: time and peak memory at 1,000 and 10,000 incidents. The corpora are
+generated here (``bench/corpus.py``) into a temporary folder; the command runs in a
+subprocess, so its peak resident memory is measured alone.
+
+Suggestions: the web editor asks for them on every pause in typing, so one node's ranking
+must feel instant (our own goal: 10 ms). The first call also builds the catalog index.
 """
 
 from __future__ import annotations
 
+import functools
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -14,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bench.corpus import write_corpus
-from bench.table import Row
+from bench.table import Row, best_of, interleaved
 
 CASES = [(1_000, 3.0), (10_000, 30.0)]
 
@@ -50,7 +56,7 @@ def measure(folder: Path) -> tuple[float, float, float]:
     return seconds, float(cpu), peak
 
 
-def rows() -> Iterator[Row]:
+def report_rows() -> Iterator[Row]:
     for n, target in CASES:
         with tempfile.TemporaryDirectory() as tmp:
             folder = write_corpus(Path(tmp) / "incidents", n)
@@ -70,3 +76,30 @@ def rows() -> Iterator[Row]:
             unit="MB",
         )
         yield Row("patterns", f"{n:,} incidents: JSON report size", size, unit="MB")
+
+
+def suggestion_rows() -> Iterator[Row]:
+    """One node's suggestions: building the index (first call) and each later call.
+
+    The texts are the labels of every node in ``examples/``, each ranked 21 times.
+    """
+    from causemap.catalog import builtin_catalog
+    from causemap.loader import load
+    from causemap.patterns.suggest import CatalogIndex
+
+    catalog = builtin_catalog()
+    build = best_of(lambda: CatalogIndex(catalog), repeat=5)
+    yield Row("patterns", "suggest: build the built-in catalog's index (once per process)", build)
+    index = CatalogIndex(catalog)
+    examples = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.yaml"))
+    texts = [node.label for path in examples for node in load(path).nodes]
+    calls = [functools.partial(index.suggest, text) for text in texts]
+    times = interleaved(calls, repeat=21)
+    median = statistics.median(t for per_text in times for t in per_text)
+    case = f"suggest: one node label, warm index (median over {len(texts)} example labels)"
+    yield Row("patterns", case, median, 0.010)
+
+
+def rows() -> Iterator[Row]:
+    yield from suggestion_rows()
+    yield from report_rows()

@@ -27,6 +27,8 @@ class Row:
 
     def shown(self, value: float) -> str:
         if self.unit == "s":
+            if value < 0.01:
+                return f"{value * 1000:.2f} ms"
             return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
         if self.unit == "%":
             return f"{value:.1f} %"

@@ -7,7 +7,6 @@ if that exact diagnostic is among the errors, the document is refused, and nothi
 
 from __future__ import annotations
 
-import time
 import tracemalloc
 from dataclasses import dataclass
 
@@ -511,16 +510,13 @@ def test_valid_base_documents_are_valid() -> None:
     assert check_bytes(BASE_JSON.encode(), "doc.json").ok
 
 
-def test_billion_laughs_fails_fast_with_little_memory() -> None:
+def test_billion_laughs_is_refused_before_it_expands() -> None:
     tracemalloc.start()
-    started = time.perf_counter()
     checked = check_bytes(BOMB.encode(), "bomb.yaml")
-    elapsed = time.perf_counter() - started
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert [d.code for d in checked.errors] == ["too-large"]
-    assert elapsed < 0.5
-    assert peak < 20 * 1024 * 1024
+    assert peak < 20 * 1024 * 1024  # expanded, the document would take gigabytes
 
 
 def test_cycle_message_prints_the_cycle() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -170,17 +169,12 @@ class TestWithGraphviz:
         assert len(list(tmp_path.glob(f"*.{fmt}"))) == len(EXAMPLES)
 
 
-def test_help_is_fast_and_loads_no_renderer() -> None:
+def test_help_loads_no_renderer_and_no_networkx() -> None:
+    # Lazy imports keep --help and every start-up fast; bench/bench_render.py times it.
     code = (
-        "import sys, time; t = time.perf_counter(); from causemap.cli import cli\n"
+        "import sys; from causemap.cli import cli\n"
         "try:\n    cli.main(['--help'], prog_name='causemap')\nexcept SystemExit:\n    pass\n"
-        "print(time.perf_counter() - t, 'causemap.render' in sys.modules, "
-        "'networkx' in sys.modules, file=sys.stderr)"
+        "print('causemap.render' in sys.modules, 'networkx' in sys.modules, file=sys.stderr)"
     )
-    started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
-    seconds, render_loaded, nx_loaded = done.stderr.split()
-    assert (render_loaded, nx_loaded) == ("False", "False")
-    assert float(seconds) < 0.3, seconds
-    assert elapsed < 2.0
+    assert done.stderr.split() == ["False", "False"], done.stderr
