@@ -517,8 +517,10 @@ class TestHtml:
         assert "&lt;script&gt;" in page
         assert 'onerror=alert(1)"' not in page
 
-    def test_bidi_controls_are_dropped(self) -> None:
-        # An override left open would reverse the label and the text after it.
+    @pytest.mark.parametrize("fmt", ["html", "text", "markdown"])
+    def test_bidi_controls_are_dropped(self, fmt: str) -> None:
+        # An override left open would reverse the label and the text after it, in a
+        # browser and in a terminal alike.
         label = "\u202eexe.fdp no canary, the change went to all regions at once\u2066"
         corpus = [
             make_incident(
@@ -532,7 +534,7 @@ class TestHtml:
             )
             for ident, date in (("b1", "2024-01-02"), ("b2", "2024-02-03"))
         ]
-        page = render(patterns(corpus), "html")
+        page = render(patterns(corpus), fmt)
         assert "exe.fdp no canary" in page
         assert not set(page) & {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066"}
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from causemap.render.text import clean, wrap
+from causemap.plain import clean
+from causemap.render.text import wrap
 
 
 class TestClean:

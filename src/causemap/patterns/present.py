@@ -5,13 +5,13 @@ a size that fits the page.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from html import escape
 from typing import Literal
 
 from causemap.model import Level
 from causemap.patterns.result import PatternsReport, TrendBucket
+from causemap.plain import clean, without_bidi
 
 __all__ = [
     "LEVEL_ORDER",
@@ -31,14 +31,10 @@ LEVEL_ORDER = (*(level.value for level in Level), "unset")
 
 Unit = Literal["month", "quarter", "year"]
 
-# Bidirectional embedding, override and isolate marks: one left open in a label would
-# make it, and the text after it, display as something else.
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
-
 
 def one_line(text: str, width: int | None = None) -> str:
-    """``text`` on one line (newlines, tabs and control characters become single spaces),
-    cut to ``width`` characters with an ellipsis.
+    """``text`` made plain (:func:`causemap.plain.clean`: one line, no control characters
+    or bidirectional marks), cut to ``width`` characters with an ellipsis.
 
     Examples
     --------
@@ -47,8 +43,7 @@ def one_line(text: str, width: int | None = None) -> str:
     >>> one_line("Retries had no backoff", 12)
     'Retries had…'
     """
-    cleaned = "".join(" " if ord(ch) < 32 or 127 <= ord(ch) < 160 else ch for ch in text)
-    cleaned = " ".join(cleaned.split())
+    cleaned = clean(text)
     if width is None or len(cleaned) <= width:
         return cleaned
     return cleaned[: width - 1].rstrip() + "…"
@@ -62,7 +57,7 @@ def html_text(text: object) -> str:
     >>> html_text('pay\u202efdp.exe <b> "x"')
     'payfdp.exe &lt;b&gt; &quot;x&quot;'
     """
-    return escape(_BIDI.sub("", str(text)), quote=True)
+    return escape(without_bidi(str(text)), quote=True)
 
 
 def listed(items: Sequence[str], total: int) -> str:

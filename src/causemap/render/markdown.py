@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 
+from causemap.plain import clean
 from causemap.render import style
 from causemap.render.mermaid import mermaid_source
 from causemap.render.options import DEFAULT_LIMITS, RenderLimits, RenderOptions
-from causemap.render.text import clean, natural_key
+from causemap.render.text import natural_key
 from causemap.render.view import View, build_view
 
 if TYPE_CHECKING:

@@ -1,8 +1,9 @@
 """User text on its way into a picture: cleaned, then wrapped to a readable width.
 
 Escaping is each output format's own business (DOT, Mermaid and Markdown escape
-differently); this module only makes the text plain: one line, no control or
-bidirectional-override characters, then cut into lines of a sane width.
+differently); this module makes the text plain (:func:`causemap.plain.clean`: one line,
+no control or bidirectional-override characters), then cuts it into lines of a sane
+width.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-__all__ = ["EDGE_WIDTH", "NODE_WIDTH", "NOTE_WIDTH", "clean", "natural_key", "wrap"]
+from causemap.plain import clean
+
+__all__ = ["EDGE_WIDTH", "NODE_WIDTH", "NOTE_WIDTH", "natural_key", "wrap"]
 
 NODE_WIDTH = 30
 """Characters per line in node labels."""
@@ -19,26 +22,9 @@ NOTE_WIDTH = 34
 EDGE_WIDTH = 26
 """Characters per line in edge labels."""
 
-# C0/C1 controls and DEL, plus the bidirectional embedding, override and isolate marks
-# that could make a label display differently from what it says.
-_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_SPACE = re.compile(r"\s+")
 _DIGITS = re.compile(r"(\d+)")
 # A word, or the part of a hyphenated word up to and including a hyphen between letters.
 _WORD_PART = re.compile(r"[^\s-]*[^\W\d_]-+(?=[^\W\d_])|\S+")
-
-
-def clean(text: str) -> str:
-    """Return ``text`` on one line: whitespace runs become one space, controls go.
-
-    Examples
-    --------
-    >>> clean("  Config\\n\\tpushed\\u202e  ")
-    'Config pushed'
-    """
-    if text.isprintable() and "  " not in text and text.strip() == text:
-        return text  # the usual case: nothing to do (isprintable() is False for controls)
-    return _INVISIBLE.sub("", _SPACE.sub(" ", text)).strip()
 
 
 def wrap(text: str, width: int = NODE_WIDTH) -> list[str]:

@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from causemap.errors import LimitExceeded, NodeNotFound
+from causemap.plain import clean
 from causemap.render.options import DEFAULT_LIMITS, RenderLimits, RenderOptions
 from causemap.render.style import LANE_ORDER
-from causemap.render.text import clean, natural_key
+from causemap.render.text import natural_key
 
 if TYPE_CHECKING:
     from causemap.analyses.result import Analysis

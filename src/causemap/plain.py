@@ -1,0 +1,43 @@
+"""User text made plain for any output: one line, no control characters, no
+bidirectional marks.
+
+Every renderer and report shows user text; an embedding, override or isolate mark left
+open in a label would make it, and the text after it, display as something else, and a
+control character can rewrite a terminal. Escaping stays each format's own business.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["clean", "without_bidi"]
+
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+# C0/C1 controls and DEL, plus the bidirectional embedding, override and isolate marks.
+_INVISIBLE = re.compile(rf"[\x00-\x1f\x7f-\x9f{_BIDI}]")
+_MARKS = re.compile(f"[{_BIDI}]")
+_SPACE = re.compile(r"\s+")
+
+
+def clean(text: str) -> str:
+    """Return ``text`` on one line: whitespace runs become one space, controls go.
+
+    Examples
+    --------
+    >>> clean("  Config\\n\\tpushed\\u202e  ")
+    'Config pushed'
+    """
+    if text.isprintable() and "  " not in text and text.strip() == text:
+        return text  # the usual case: nothing to do (isprintable() is False for controls)
+    return _INVISIBLE.sub("", _SPACE.sub(" ", text)).strip()
+
+
+def without_bidi(text: str) -> str:
+    """Return ``text`` without bidirectional embedding, override and isolate marks.
+
+    Examples
+    --------
+    >>> without_bidi("pay\\u202efdp.exe")
+    'payfdp.exe'
+    """
+    return _MARKS.sub("", text)
