@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -92,6 +93,49 @@ class TestImportExport:
         assert result.exit_code == 3
         assert "cannot open" in result.output
         assert "pw" not in result.output
+
+
+class TestPatternsOverTheStore:
+    def test_report_equals_the_report_of_the_files(self, db_url: str) -> None:
+        folder = str(EXAMPLES[0].parent)
+        assert runner.invoke(cli, ["import", "--db", db_url, folder]).exit_code == 0
+        stored = runner.invoke(cli, ["patterns", "--db", db_url, "--format", "json"])
+        assert stored.exit_code == 0, stored.output
+        files = runner.invoke(cli, ["patterns", folder, "--format", "json"])
+        assert stored.output == files.output
+        assert json.loads(stored.output)["incidents"] == len(EXAMPLES)
+
+    def test_no_path_means_the_default_store(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        db = f"sqlite:///{tmp_path / 's.db'}"
+        monkeypatch.setenv("CAUSEMAP_DB", db)
+        runner.invoke(cli, ["import", *map(str, EXAMPLES[:2])])
+        with Store.open(db) as store:
+            store.delete(load(EXAMPLES[0]).id)
+        result = runner.invoke(cli, ["patterns", "--format", "json"])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output)["incidents"] == 1  # the deleted one is left out
+
+    def test_a_store_that_does_not_exist_exits_3_and_is_not_created(self, tmp_path: Path) -> None:
+        db = f"sqlite:///{tmp_path / 'typo.db'}"
+        result = runner.invoke(cli, ["patterns", "--db", db])
+        assert result.exit_code == 3, result.output
+        assert f"no store at {db}" in result.output
+        assert list(tmp_path.iterdir()) == []
+
+    def test_an_empty_store_exits_1(self, tmp_path: Path) -> None:
+        db = f"sqlite:///{tmp_path / 's.db'}"
+        Store.open(db).close()
+        result = runner.invoke(cli, ["patterns", "--db", db])
+        assert result.exit_code == 1, result.output
+        assert "holds no incident to report on" in result.output
+
+    def test_files_and_a_store_together_are_a_usage_error(self, tmp_path: Path) -> None:
+        db = f"sqlite:///{tmp_path / 's.db'}"
+        result = runner.invoke(cli, ["patterns", str(EXAMPLES[0]), "--db", db])
+        assert result.exit_code == 2, result.output
+        assert "not both" in result.output
 
 
 class TestServe:

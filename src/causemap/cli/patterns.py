@@ -5,11 +5,17 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from causemap.cli.base import EXIT_PROBLEMS, catalog_option, echo_diagnostic, no_inputs_found
 from causemap.cli.output import destination, emit
+from causemap.cli.store import db_option
+
+if TYPE_CHECKING:
+    from causemap.catalog.model import Catalog
+    from causemap.patterns.facts import IncidentFacts
 
 PROGRESS_FROM = 200
 """Fewest files for which a progress bar is shown (on a terminal only)."""
@@ -25,7 +31,8 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.argument("paths", nargs=-1, metavar="[PATH...]")
+@db_option
 @catalog_option
 @click.option(
     "--since", callback=_date, default=None, metavar="DATE", help="Only incidents on or after DATE."
@@ -53,6 +60,7 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
 )
 def patterns(
     paths: tuple[str, ...],
+    db: str | None,
     catalog_path: str | None,
     since: dt.date | None,
     fmt: str,
@@ -60,7 +68,8 @@ def patterns(
     skip_invalid: bool,
     jobs: int | None,
 ) -> None:
-    """Find contributing factors shared across the incidents in PATH... (files or folders).
+    """Find contributing factors shared across the incidents in PATH... (files or folders),
+    or, with no PATH, across every live incident in the store (--db).
 
     Nodes are matched in three layers: the same 'factor:' key; a confident match with a
     catalog entry; then clustering by wording and graph context, never merging two nodes
@@ -76,7 +85,14 @@ def patterns(
 
     if "-" in paths:
         raise click.UsageError("patterns reads files and folders, not standard input ('-')")
+    if paths and db is not None:
+        raise click.UsageError("give incident files and folders (PATH...) or --db, not both")
     catalog = resolve_catalog(catalog_path)
+    if not paths:
+        target = destination(output, [catalog_path])
+        report = build_report(_stored(db, catalog), catalog, since=since)
+        emit(render(report, fmt), target, output)
+        return
     files = files_in(paths)
     if not files:
         raise click.UsageError(no_inputs_found(paths))
@@ -107,3 +123,20 @@ def patterns(
             raise SystemExit(EXIT_PROBLEMS)
         report = build_report(collected.incidents, catalog, since=since, progress=tick)
     emit(render(report, fmt), target, output)
+
+
+def _stored(db: str | None, catalog: Catalog) -> list[IncidentFacts]:
+    """The latest revision of every live incident in the store, reduced for the report
+    (the store must exist: a mistyped URL is an error, not an empty report)."""
+    from causemap.graph import to_graph
+    from causemap.patterns.facts import extract_all
+    from causemap.patterns.suggest import CatalogIndex
+    from causemap.store import Store
+
+    with Store.open(db, create=False) as store:
+        records, where = store.documents(), store.url
+    if not records:
+        click.echo(f"causemap: the store at {where} holds no incident to report on", err=True)
+        raise SystemExit(EXIT_PROBLEMS)
+    incidents = [record.to_incident() for record in records]
+    return extract_all(((i, to_graph(i)) for i in incidents), CatalogIndex(catalog))

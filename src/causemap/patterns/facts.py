@@ -9,7 +9,7 @@ after this step works on these small records, never on the incident models.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import NamedTuple
 
 from causemap.graph import CausalGraph
@@ -24,6 +24,7 @@ __all__ = [
     "NodeFacts",
     "default_classifier",
     "extract",
+    "extract_all",
 ]
 
 Classifier = Callable[[Incident, CausalGraph], Mapping[str, str]]
@@ -139,6 +140,15 @@ def extract(
     return IncidentFacts(
         incident.id, incident.title, incident.date, incident.severity, tuple(nodes), actions
     )
+
+
+def extract_all(
+    incidents: Iterable[tuple[Incident, CausalGraph]], index: CatalogIndex
+) -> list[IncidentFacts]:
+    """:func:`extract` over valid incidents in this process, with causemap's classifier
+    (for incidents already in memory: a store's, or a request's)."""
+    classify, _ = default_classifier()
+    return [extract(incident, G, index, classify) for incident, G in incidents]
 
 
 def _descendants(G: CausalGraph, impact: set[str]) -> dict[str, tuple[str, ...]]:

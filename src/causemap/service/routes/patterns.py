@@ -85,13 +85,10 @@ def report(
 ) -> PatternsReport:
     """The patterns report over valid incidents (with the process's catalog index)."""
     from causemap.catalog import builtin_catalog
-    from causemap.patterns.facts import default_classifier, extract
+    from causemap.patterns.facts import extract_all
     from causemap.patterns.report import build_report
 
-    index = catalog_index()
-    classify, _ = default_classifier()
-    facts = [extract(incident, G, index, classify) for incident, G in incidents]
-    return build_report(facts, builtin_catalog(), since=since)
+    return build_report(extract_all(incidents, catalog_index()), builtin_catalog(), since=since)
 
 
 def _headers(fmt: str, headers: dict[str, str] | None = None) -> dict[str, str]:
