@@ -305,3 +305,30 @@ def test_an_impact_with_no_cause_is_analysed() -> None:
     p = analyze(G).prevention
     assert not p.all_paths_cut
     assert p.suggested_cut == ["push"]  # cuts what a node can cut; the lone impact stays
+
+
+class TestActionsOnImpacts:
+    """An action aimed at the impact itself softens the harm; it removes no cause."""
+
+    def test_a_preventive_action_on_the_impact_cuts_nothing(self) -> None:
+        actions = [{"id": "a", "title": "Prevent checkout errors", "addresses": ["impact"]}]
+        result = analyze(worked_example(actions))
+        p = result.prevention
+        assert not p.scenario_prevented
+        assert not p.all_paths_cut
+        assert p.depth_of_defence == 0
+        assert p.addressed == []
+        assert "PATHS_UNCUT" in {f.code for f in result.findings}
+
+    def test_a_mitigation_on_the_impact_still_counts_as_mitigation(self) -> None:
+        actions = [
+            {
+                "id": "a",
+                "title": "Serve a static checkout page on 5xx",
+                "addresses": ["impact"],
+                "type": "mitigate",
+            }
+        ]
+        p = analyze(worked_example(actions)).prevention
+        assert p.detection.addressed == ["impact"]
+        assert not p.scenario_prevented

@@ -42,6 +42,7 @@ __all__ = [
     "prevention",
     "scenario_prevented",
     "suggested_cut",
+    "targets",
     "uncut_nodes",
 ]
 
@@ -216,8 +217,23 @@ def suggested_cut(
     return sorted(cut, key=position.__getitem__), int(weight)
 
 
+def targets(G: CausalGraph, action: Mapping[str, Any]) -> list[str]:
+    """The nodes ``action`` removes or weakens, as far as coverage is concerned.
+
+    A prevent or process action aimed at an impact removes no cause: it cannot cut a path
+    or stop the scenario, so only its other targets count. A detect or mitigate action
+    may well aim at the impact itself (it softens the harm), so every target counts.
+    """
+    preventive = action["type"] in PREVENTIVE_TYPES
+    return [
+        n
+        for n in action["addresses"]
+        if n in G and not (preventive and G.nodes[n].get("kind") == "impact")
+    ]
+
+
 def _coverage(G: CausalGraph, actions: list[dict[str, Any]], shape: Shape) -> Coverage:
-    addressed = {n for a in actions for n in a["addresses"] if n in G}
+    addressed = {n for a in actions for n in targets(G, a)}
     return Coverage(
         actions=[a["id"] for a in actions],
         addressed=sorted(addressed, key=shape.position.__getitem__),
