@@ -335,6 +335,31 @@ class TestHumanStops:
         assert "STOPS_AT_HUMAN" not in codes(inc)
 
 
+class TestOversight:
+    """'Oversight' is a systemic factor when it means supervision, a slip when it is one."""
+
+    @pytest.mark.parametrize(
+        "label",
+        [
+            "No management oversight of production changes",
+            "Vendor changes had weak oversight by the platform team",
+        ],
+    )
+    def test_supervision_is_not_a_human_stop(self, label: str) -> None:
+        inc = careful()
+        inc.node("review-scope").label = label
+        assert "STOPS_AT_HUMAN" not in codes(inc)
+
+    @pytest.mark.parametrize(
+        "label", ["The missing index was an oversight", "Index left out through an oversight"]
+    )
+    def test_an_oversight_is_a_human_stop(self, label: str) -> None:
+        inc = careful()
+        inc.node("review-scope").label = label
+        (finding,) = codes(inc)["STOPS_AT_HUMAN"]
+        assert finding.severity == "error"
+
+
 class TestActions:
     @pytest.mark.parametrize(
         ("title", "vague"),
