@@ -335,6 +335,36 @@ class TestHumanStops:
         assert "STOPS_AT_HUMAN" not in codes(inc)
 
 
+class TestNegation:
+    """Saying what it was not is not blaming: 'this was not human error' is careful work."""
+
+    @pytest.mark.parametrize(
+        "label",
+        [
+            "This was not human error: the form accepted a zero without a prompt",
+            "Rather than blaming human error, note that the form defaulted to delete",
+            "No operator error was involved; the form defaulted to delete",
+            "The engineer wasn't careless; the form defaulted to delete",
+        ],
+    )
+    def test_negated_blame_is_not_flagged(self, label: str) -> None:
+        inc = careful()
+        inc.node("review-scope").label = label
+        assert not {"STOPS_AT_HUMAN", "BLAME_LANGUAGE"} & set(codes(inc))
+
+    @pytest.mark.parametrize(
+        "label",
+        [
+            "The change was not reviewed due to human error",
+            "Not tested; a careless engineer pushed it",
+        ],
+    )
+    def test_blame_near_a_negation_is_still_flagged(self, label: str) -> None:
+        inc = careful()
+        inc.node("review-scope").label = label
+        assert "BLAME_LANGUAGE" in codes(inc)
+
+
 class TestOversight:
     """'Oversight' is a systemic factor when it means supervision, a slip when it is one."""
 

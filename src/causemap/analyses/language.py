@@ -15,7 +15,14 @@ from functools import lru_cache
 
 from causemap.analyses.config import Language
 
-__all__ = ["Lexicon", "lexicon", "person_names", "rewrite_blame", "rewrite_hindsight"]
+__all__ = [
+    "Lexicon",
+    "asserted",
+    "lexicon",
+    "person_names",
+    "rewrite_blame",
+    "rewrite_hindsight",
+]
 
 
 _ANYWHERE = r"(?<![\w-])"
@@ -77,6 +84,40 @@ def lexicon(language: Language) -> Lexicon:
             tuple(language.first_names),
         )
     )
+
+
+# A negation right before a phrase, with only filler words between: "not human error",
+# "wasn't careless", "rather than blaming human error", "no operator error". A verb in
+# between ends it: "not reviewed due to human error" still blames.
+_NEGATED = re.compile(
+    r"(?:\b(?:not|no|never|nor|without)|n['’]t|\brather than|\binstead of)"
+    r"(?:\s+(?:a|an|the|just|simply|merely|really|due|to|caused|by|because|of|case|about|"
+    r"on|blam(?:e|ed|es|ing)))*\s+$",
+    re.IGNORECASE,
+)
+
+
+def asserted(
+    pattern: re.Pattern[str], text: str, *, negatable: bool = False
+) -> re.Match[str] | None:
+    """The first match of ``pattern`` that the text asserts, or None.
+
+    With ``negatable``, a match right after a negation does not count: "this was not human
+    error" says the opposite of "human error".
+
+    Examples
+    --------
+    >>> blame = re.compile(r"human error")
+    >>> asserted(blame, "This was not human error", negatable=True) is None
+    True
+    >>> asserted(blame, "Not reviewed, due to human error", negatable=True).group()
+    'human error'
+    """
+    for match in pattern.finditer(text):
+        if negatable and _NEGATED.search(text, 0, match.start()):
+            continue
+        return match
+    return None
 
 
 # --- rewrites ---------------------------------------------------------------------------

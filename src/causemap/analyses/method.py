@@ -14,7 +14,7 @@ from typing import Any
 
 from causemap.analyses.context import Context
 from causemap.analyses.context import quote as _q
-from causemap.analyses.language import rewrite_blame
+from causemap.analyses.language import asserted, rewrite_blame
 from causemap.analyses.result import Finding
 from causemap.analyses.structure import impacts
 
@@ -268,7 +268,7 @@ def stops_at_human(ctx: Context) -> Iterator[Finding]:
     for root in ctx.roots:
         data = ctx.G.nodes[root]
         text = " ".join(ctx.texts(root))
-        match = ctx.words.human_error.search(text)
+        match = asserted(ctx.words.human_error, text, negatable=True)
         person = (
             data["kind"] == "event"
             and data.get("level") == "operator"

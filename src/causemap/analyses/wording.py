@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from causemap.analyses.context import Context
 from causemap.analyses.context import quote as _q
-from causemap.analyses.language import person_names, rewrite_blame, rewrite_hindsight
+from causemap.analyses.language import asserted, person_names, rewrite_blame, rewrite_hindsight
 from causemap.analyses.result import Finding
 
 __all__ = ["blame_language", "hindsight_language", "names_person"]
@@ -38,7 +38,7 @@ def hindsight_language(ctx: Context) -> Iterator[Finding]:
 def blame_language(ctx: Context) -> Iterator[Finding]:
     for node in ctx.G:
         for text in ctx.texts(node):
-            match = ctx.words.blame.search(text)
+            match = asserted(ctx.words.blame, text, negatable=True)
             if match:
                 yield Finding(
                     code="BLAME_LANGUAGE",
@@ -52,7 +52,7 @@ def blame_language(ctx: Context) -> Iterator[Finding]:
                 )
                 break
     for action in ctx.actions:
-        match = ctx.words.blame.search(action["title"])
+        match = asserted(ctx.words.blame, action["title"], negatable=True)
         if match:
             yield Finding(
                 code="BLAME_LANGUAGE",
