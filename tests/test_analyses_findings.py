@@ -365,6 +365,41 @@ class TestNegation:
         assert "BLAME_LANGUAGE" in codes(inc)
 
 
+class TestQuotes:
+    """Words quoted from a log line or an error message are the machine's, not a judgement."""
+
+    @pytest.mark.parametrize(
+        "label",
+        [
+            "The health check logged 'failed to connect' for every replica",
+            'The job printed "should have been retried" and exited 0',
+            "The proxy returned `upstream failed to respond` to every client",
+            "The ticket was titled “operator error on db-3” by the bot",
+        ],
+    )
+    def test_quoted_text_is_not_judged(self, label: str) -> None:
+        inc = careful()
+        inc.node("rows-deleted").label = label
+        assert not {"HINDSIGHT_LANGUAGE", "BLAME_LANGUAGE"} & set(codes(inc))
+
+    @pytest.mark.parametrize(
+        "label",
+        [
+            "The engineer's change should have been tested",
+            "The 'cleanup' job's owner failed to check the host",
+        ],
+    )
+    def test_apostrophes_and_other_quotes_do_not_hide_a_judgement(self, label: str) -> None:
+        inc = careful()
+        inc.node("rows-deleted").label = label
+        assert "HINDSIGHT_LANGUAGE" in codes(inc)
+
+    def test_a_quoted_human_error_root_is_not_a_human_stop(self) -> None:
+        inc = careful()
+        inc.node("review-scope").label = "The deploy tool's prompt read 'fix typo' by default"
+        assert "STOPS_AT_HUMAN" not in codes(inc)
+
+
 class TestOversight:
     """'Oversight' is a systemic factor when it means supervision, a slip when it is one."""
 

@@ -97,13 +97,20 @@ _NEGATED = re.compile(
 )
 
 
+# Quoted text: a log line, an error message, a title. A straight single quote opens only
+# where no letter precedes it and closes only where none follows, so apostrophes
+# ("the engineer's change") never open or close a quotation.
+_QUOTED = re.compile(r"\"[^\"\n]*\"|“[^”\n]*”|‘[^’\n]*’|`[^`\n]*`|(?<!\w)'[^'\n]*'(?!\w)")
+
+
 def asserted(
     pattern: re.Pattern[str], text: str, *, negatable: bool = False
 ) -> re.Match[str] | None:
     """The first match of ``pattern`` that the text asserts, or None.
 
-    With ``negatable``, a match right after a negation does not count: "this was not human
-    error" says the opposite of "human error".
+    A match inside quotes does not count: "the check logged 'failed to connect'" quotes a
+    machine, it judges no one. With ``negatable``, a match right after a negation does
+    not count either: "this was not human error" says the opposite of "human error".
 
     Examples
     --------
@@ -112,8 +119,13 @@ def asserted(
     True
     >>> asserted(blame, "Not reviewed, due to human error", negatable=True).group()
     'human error'
+    >>> asserted(blame, "The bot filed it as 'human error'") is None
+    True
     """
+    quoted = [m.span() for m in _QUOTED.finditer(text)] if pattern.search(text) else []
     for match in pattern.finditer(text):
+        if any(start < match.start() < end for start, end in quoted):
+            continue
         if negatable and _NEGATED.search(text, 0, match.start()):
             continue
         return match

@@ -20,7 +20,7 @@ __all__ = ["blame_language", "hindsight_language", "names_person"]
 def hindsight_language(ctx: Context) -> Iterator[Finding]:
     for node in ctx.G:
         for text in ctx.texts(node):
-            match = ctx.words.hindsight.search(text)
+            match = asserted(ctx.words.hindsight, text)
             if match:
                 yield Finding(
                     code="HINDSIGHT_LANGUAGE",
