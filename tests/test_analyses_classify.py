@@ -194,6 +194,58 @@ class TestRules:
         result = classify(to_graph(make_incident([*nodes, {**IMPACT, "causes": ["c4999"]}])))
         assert {c.rule for n, c in result.items() if n != "harm"} == {"latent-condition"}
 
+    def test_a_state_caused_by_an_event_off_the_event_chain_is_produced_by_it(self) -> None:
+        # The restart is proximate (it also caused a load spike), so the cold caches it
+        # caused are part of the mechanism too: produced-by-chain fires before
+        # latent-condition, whatever order the nodes are settled in.
+        got = classes(
+            [
+                {"id": "restart", "kind": "event", "label": "A cron job restarted the caches"},
+                {
+                    "id": "cold",
+                    "kind": "condition",
+                    "label": "The caches were cold",
+                    "causes": ["restart"],
+                },
+                {
+                    "id": "spike",
+                    "kind": "condition",
+                    "label": "A sudden spike of database reads",
+                    "causes": ["restart"],
+                },
+                {**IMPACT, "causes": ["cold", "spike"]},
+            ]
+        )
+        assert got["restart"] == ("proximate", "event")
+        assert got["spike"] == ("proximate", "produced-by-chain")
+        assert got["cold"] == ("proximate", "produced-by-chain")
+
+    def test_an_event_beside_a_late_proximate_one_is_no_longer_planted(self) -> None:
+        # 'flush' only leads to the cold caches; once they turn out to be produced by the
+        # proximate restart, 'flush' is no longer an event whose effects are all systemic.
+        got = classes(
+            [
+                {"id": "flush", "kind": "event", "label": "A script flushed the warm-up list"},
+                {"id": "restart", "kind": "event", "label": "A cron job restarted the caches"},
+                {
+                    "id": "cold",
+                    "kind": "condition",
+                    "label": "The caches were cold",
+                    "causes": ["flush", "restart"],
+                },
+                {
+                    "id": "spike",
+                    "kind": "condition",
+                    "label": "A sudden spike of database reads",
+                    "causes": ["restart"],
+                },
+                {**IMPACT, "causes": ["cold", "spike"]},
+            ]
+        )
+        assert got["restart"] == ("proximate", "event")
+        assert got["cold"] == ("proximate", "produced-by-chain")
+        assert got["flush"] == ("proximate", "event")
+
     def test_every_rule_is_documented(self) -> None:
         doc = (ROOT / "docs" / "analyses.md").read_text(encoding="utf-8")
         for rule in RULES:

@@ -235,13 +235,7 @@ def classify(G: CausalGraph, *, shape: Shape | None = None) -> dict[str, Classif
                 )
             result[node] = ("proximate", "event-chain", reasons)
         elif proximate_causes:
-            names = ", ".join(f"'{c}'" for c in proximate_causes[:3])
-            what = "a state" if kind == "condition" else "an event"
-            result[node] = (
-                "proximate",
-                "produced-by-chain",
-                [f"{what} produced by the incident's own chain (caused by {names})"],
-            )
+            result[node] = _produced(kind, proximate_causes)
         elif (latent := _latency(G, node, start, incident_date)) is not None:
             result[node] = ("systemic", "latent-by-time", [latent])
         elif (began := _during(G, node, start)) is not None:
@@ -281,6 +275,7 @@ def classify(G: CausalGraph, *, shape: Shape | None = None) -> dict[str, Classif
         else:
             deferred.append(node)
     waiting = set(deferred)
+    late: list[str] = []  # events found proximate only now, after their effects were settled
     for node in reversed(sequence):  # effects before causes
         if node not in waiting:
             continue
@@ -295,14 +290,9 @@ def classify(G: CausalGraph, *, shape: Shape | None = None) -> dict[str, Classif
                 ],
             )
         else:
-            result[node] = (
-                "proximate",
-                "event",
-                [
-                    "an event in the incident; it is not on a path of events to the impact, "
-                    "so its place is less certain: link it to what it caused"
-                ],
-            )
+            result[node] = _OFF_CHAIN_EVENT
+            late.append(node)
+    _settle(G, result, late)
     proximate = {n for n, (cls, _, _) in result.items() if cls == "proximate"}
     fans = _fan_outs(G, sequence, proximate)
     out: dict[str, Classification] = {}
@@ -325,6 +315,55 @@ def classify(G: CausalGraph, *, shape: Shape | None = None) -> dict[str, Classif
                 ]
         out[node] = Classification.model_validate({"class": cls, "rule": rule, "reasons": reasons})
     return out
+
+
+_OFF_CHAIN_EVENT: tuple[ClassName, str, list[str]] = (
+    "proximate",
+    "event",
+    [
+        "an event in the incident; it is not on a path of events to the impact, "
+        "so its place is less certain: link it to what it caused"
+    ],
+)
+_BELOW_CHAIN = frozenset({"latent-by-time", "incident-time", "transient-state", "latent-condition"})
+"""Rules that come after produced-by-chain: a node they decided, with a proximate cause,
+belongs to produced-by-chain instead."""
+
+
+def _produced(kind: str, causes: list[str]) -> tuple[ClassName, str, list[str]]:
+    names = ", ".join(f"'{c}'" for c in causes[:3])
+    what = "a state" if kind == "condition" else "an event"
+    return (
+        "proximate",
+        "produced-by-chain",
+        [f"{what} produced by the incident's own chain (caused by {names})"],
+    )
+
+
+def _settle(
+    G: CausalGraph, result: dict[str, tuple[ClassName, str, list[str]]], late: list[str]
+) -> None:
+    """Apply the rule order to what events settled last turned out to cause.
+
+    An event off the chain is settled after its effects, so an effect that a later rule
+    made systemic may have a proximate cause after all: it was produced by the chain.
+    That in turn can make a planted-condition event proximate (one of its effects no longer
+    is systemic), and so on; nodes only ever turn proximate, so this ends.
+    """
+    stack = list(late)
+    while stack:
+        node = stack.pop()
+        for effect in G.succ[node]:
+            cls, rule, _ = result[effect]
+            if rule in _BELOW_CHAIN:
+                causes = [c for c in G.pred[effect] if result[c][0] == "proximate"]
+                result[effect] = _produced(G.nodes[effect]["kind"], causes)
+                if cls == "systemic":
+                    stack.append(effect)
+        for cause in G.pred[node]:
+            if result[cause][1] == "planted-condition":
+                result[cause] = _OFF_CHAIN_EVENT
+                stack.append(cause)
 
 
 def _during(G: CausalGraph, node: str, start: dt.datetime | None) -> str | None:
