@@ -332,3 +332,28 @@ class TestActionsOnImpacts:
         p = analyze(worked_example(actions)).prevention
         assert p.detection.addressed == ["impact"]
         assert not p.scenario_prevented
+
+
+class TestImpactWithoutCause:
+    """An impact nothing leads to yet is on an uncut 'path' that no action can cut."""
+
+    def incident(self) -> Incident:
+        return make_incident(
+            [
+                {"id": "push", "kind": "event", "label": "Pushed"},
+                {"id": "refunds", "kind": "impact", "label": "Refunds owed"},
+                {"id": "late", "kind": "impact", "label": "Slow", "causes": ["push"]},
+            ]
+        )
+
+    def test_paths_uncut_asks_for_its_causes_and_does_not_overclaim_the_cut(self) -> None:
+        (finding,) = [f for f in analyze(self.incident()).findings if f.code == "PATHS_UNCUT"]
+        assert "would cut them all" not in finding.prompt
+        assert "'Refunds owed' has no cause" in finding.prompt
+        assert "refunds" in finding.nodes
+
+    def test_the_cut_is_still_claimed_when_it_completes(self) -> None:
+        inc = self.incident()
+        inc.node("refunds").causes.append("push")
+        (finding,) = [f for f in analyze(inc).findings if f.code == "PATHS_UNCUT"]
+        assert finding.prompt.endswith("Adding actions on push would cut them all.")

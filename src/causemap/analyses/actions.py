@@ -138,11 +138,16 @@ def paths_uncut(ctx: Context) -> Iterator[Finding]:
         if p.scenario_prevented
         else "the actions do not prevent this scenario, and"
     )
+    # An impact with no cause is a "path" of its own that no action can cut.
+    alone = [n for n in p.uncovered_nodes if ctx.cls(n) == "impact" and not ctx.G.pred[n]]
+    them = "every other one" if alone else "them all"
     cut = (
-        f" Adding actions on {', '.join(p.suggested_cut)} would cut them all."
-        if (p.suggested_cut)
+        f" Adding actions on {', '.join(p.suggested_cut)} would cut {them}."
+        if p.suggested_cut
         else ""
     )
+    for impact in alone:
+        cut += f" {_q(ctx.label(impact))} has no cause yet: link what led to it."
     mitigated = p.combined.all_paths_cut
     if mitigated:
         verdict += " detect or mitigate actions cover what remains;"
