@@ -357,3 +357,14 @@ class TestImpactWithoutCause:
         inc.node("refunds").causes.append("push")
         (finding,) = [f for f in analyze(inc).findings if f.code == "PATHS_UNCUT"]
         assert finding.prompt.endswith("Adding actions on push would cut them all.")
+
+
+class TestConfig:
+    def test_example_paths_setting_bounds_the_uncovered_paths(self) -> None:
+        from causemap.analyses import AnalysisConfig
+
+        inc = worked_example([])
+        assert len(analyze(inc).prevention.uncovered_paths) == 5
+        config = AnalysisConfig(example_paths=2)
+        p = analyze(inc, config=config).prevention
+        assert p.uncovered_paths == analyze(inc).prevention.uncovered_paths[:2]

@@ -72,7 +72,7 @@ def analyze(
     shape = Shape.of(G)
     classes = classify(G, shape=shape)
     kinds = {n: c.class_ for n, c in classes.items()}
-    verdict = prevention(G, kinds, shape=shape, complete=not picture)
+    verdict = prevention(G, kinds, shape=shape, complete=not picture, paths=config.example_paths)
     context = Context(G=G, classes=classes, prevention=verdict, config=config, shape=shape)
     return Analysis(
         incident=str(G.graph.get("id", "")),

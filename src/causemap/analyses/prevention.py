@@ -249,11 +249,13 @@ def prevention(
     *,
     shape: Shape | None = None,
     complete: bool = True,
+    paths: int = EXAMPLE_PATHS,
 ) -> Prevention:
     """The prevention verdict for the incident's action items.
 
-    With ``complete=False`` the suggested cut, the minimal cut sets and the minimal
-    prevention sets (a third of the work, and nothing a diagram draws) stay empty.
+    ``paths`` is how many example uncovered paths to give. With ``complete=False`` the
+    suggested cut, the minimal cut sets and the minimal prevention sets (a third of the
+    work, and nothing a diagram draws) stay empty.
     """
     shape = shape or Shape.of(G)
     actions: list[dict[str, Any]] = [
@@ -278,7 +280,7 @@ def prevention(
     systemic = [n for n, c in classes.items() if c == "systemic"]
     return Prevention(
         **planned.model_dump(),
-        uncovered_paths=example_paths(G, addressed, shape=shape, uncut=uncut),
+        uncovered_paths=example_paths(G, addressed, paths, shape=shape, uncut=uncut),
         uncovered_nodes=sorted(uncut, key=shape.position.__getitem__),
         suggested_cut=cut,
         minimal_cut_sets=cut_sets,
