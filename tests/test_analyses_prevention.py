@@ -302,9 +302,24 @@ def test_an_impact_with_no_cause_is_analysed() -> None:
             ]
         )
     )
-    p = analyze(G).prevention
+    analysis = analyze(G)
+    p = analysis.prevention
     assert not p.all_paths_cut
+    assert not p.scenario_prevented
     assert p.suggested_cut == ["push"]  # cuts what a node can cut; the lone impact stays
+    assert p.unexplained == ["harm"]
+    # Removing the harm itself is no prevention, and nothing else stops it.
+    assert p.minimal_prevention_sets == []
+    (finding,) = [f for f in analysis.findings if f.code == "IMPACT_WITHOUT_CAUSE"]
+    assert finding.nodes == ["harm"]
+    assert finding.severity == "warning"
+
+
+def test_explained_impacts_raise_no_unexplained_finding() -> None:
+    analysis = analyze(worked_example())
+    assert analysis.prevention.unexplained == []
+    assert analysis.prevention.minimal_prevention_sets
+    assert "IMPACT_WITHOUT_CAUSE" not in {f.code for f in analysis.findings}
 
 
 class TestActionsOnImpacts:

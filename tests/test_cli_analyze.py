@@ -14,6 +14,18 @@ from tests.conftest import ROOT
 from tests.test_bad_inputs import BASE
 
 runner = CliRunner()
+UNEXPLAINED = """causemap: 1
+id: unexplained
+title: Two impacts, one unexplained
+date: 2024-03-01
+nodes:
+  - {id: canary, kind: condition, label: No canary stage for config pushes, level: process}
+  - {id: push, kind: event, label: Bad config pushed to all regions, causes: [canary]}
+  - {id: errors, kind: impact, label: API errors for 20 minutes, causes: [push]}
+  - {id: billing, kind: impact, label: Billing double-charged}
+actions:
+  - {id: a1, title: Page the on-call on errors, type: detect, addresses: [push]}
+"""
 EXAMPLE = str(ROOT / "examples" / "database-failover.yaml")
 
 
@@ -41,6 +53,22 @@ class TestAnalyze:
         # A wrapped path breaks between ids, never inside a hyphenated one.
         assert not any(line.rstrip().endswith("-") for line in uncut)
         assert "logins-failed" in result.output
+
+    def test_an_impact_with_no_cause_is_named_and_the_cut_claims_only_the_rest(
+        self, tmp_path: Path
+    ) -> None:
+        path = tmp_path / "unexplained.yaml"
+        path.write_text(UNEXPLAINED)
+        text = runner.invoke(cli, ["analyze", str(path)], env={"COLUMNS": "200"})
+        assert text.exit_code == 0, text.output
+        assert "billing has no cause yet: no action can prevent it" in text.output
+        assert "to cut every other path, also act on: canary" in text.output
+        assert "to cut every path" not in text.output
+        assert "smallest sets of root factors" not in text.output
+        markdown = runner.invoke(cli, ["render", str(path), "-f", "markdown"])
+        assert markdown.exit_code == 0, markdown.output
+        assert "No cause is linked to `billing` (Billing double-charged) yet" in markdown.output
+        assert "Suggested cut, to cover every other remaining path: `canary`" in markdown.output
 
     def test_json_follows_the_schema(self) -> None:
         result = runner.invoke(cli, ["analyze", "--format", "json", EXAMPLE])
@@ -259,7 +287,7 @@ class TestLint:
     def test_unknown_select_code_is_a_usage_error(self, select: str) -> None:
         result = runner.invoke(cli, ["lint", "--select", select, EXAMPLE])
         assert result.exit_code == 2, result.output
-        assert "known codes: ORPHAN_NODE, TIME_ORDER," in result.output
+        assert "known codes: ORPHAN_NODE, IMPACT_WITHOUT_CAUSE, TIME_ORDER," in result.output
 
     def test_select_and_json(self) -> None:
         result = runner.invoke(

@@ -78,9 +78,19 @@ def analysis_text(
     out.append(_coverage_line("detect and mitigate", p.detection, style))
     for path in p.uncovered_paths:
         out += _wrap("uncut: " + " → ".join(path), width, "    ", "  ")
+    if p.unexplained:
+        cause = "has no cause" if len(p.unexplained) == 1 else "have no cause"
+        out += _wrap(
+            f"{', '.join(p.unexplained)} {cause} yet: no action can prevent "
+            f"{'it' if len(p.unexplained) == 1 else 'them'} until the causes are linked",
+            width,
+            "    ",
+            "  ",
+        )
     if p.suggested_cut:
         cut = ", ".join(p.suggested_cut)
-        out += _wrap(f"to cut every path, also act on: {cut}", width, "    ", "  ")
+        every = "every other path" if p.unexplained else "every path"
+        out += _wrap(f"to cut {every}, also act on: {cut}", width, "    ", "  ")
     out.append(f"  systemic factors addressed: {p.systemic_addressed} of {p.systemic_total}")
     if p.minimal_prevention_sets:
         sets = "; ".join("{" + ", ".join(s) + "}" for s in p.minimal_prevention_sets[:5])

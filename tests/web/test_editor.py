@@ -7,7 +7,7 @@ from pathlib import Path
 from playwright.sync_api import BrowserContext
 
 from tests.servers import Server
-from tests.web.pages import READ, Api, EditorPage
+from tests.web.pages import READ, Api, EditorPage, chain
 
 CHAIN = [
     "The checkout service returned errors for every request",
@@ -147,3 +147,31 @@ def test_a_review_from_a_new_incident_to_a_prevented_impact(
 
     page.assert_clean()
     viewer.assert_clean()
+
+
+def test_an_impact_with_no_cause_is_named_and_the_cut_claims_only_the_other_paths(
+    context: BrowserContext, server: Server, api: Api
+) -> None:
+    doc = chain("unexplained", 3)
+    doc["nodes"].append({"id": "billing", "kind": "impact", "label": "Billing double-charged"})
+    doc["actions"] = [
+        {
+            "id": "a1",
+            "title": "Page the on-call when errors pass 1%",
+            "type": "detect",
+            "addresses": ["n2"],
+        }
+    ]
+    api.create(doc)
+    page = EditorPage.open(context, server.url, "unexplained")
+    ui = page.page
+    ui.get_by_role("tab", name="Analysis").click()
+    page.wait_analysed()
+    assert page.js("window.causemap.analysis().prevention.unexplained") == ["billing"]
+    line = ui.locator('[data-verdict="unexplained"]')
+    line.wait_for()
+    shown = line.inner_text().replace("\u2068", "").replace("\u2069", "")  # bidi isolates
+    assert "Nothing explains Billing double-charged" in shown
+    assert "would cut every other remaining path" in ui.locator(".uncovered").inner_text()
+    codes = ui.locator(".finding-button").evaluate_all("(b) => b.map((x) => x.dataset.code)")
+    assert "IMPACT_WITHOUT_CAUSE" in codes

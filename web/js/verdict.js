@@ -42,6 +42,7 @@ export function renderVerdict(root, editor) {
   const p = a.prevention;
   const stale = !analyzer.fresh();
   const active = (doc.actions || []).filter((x) => x.status !== "wontfix");
+  const unexplained = p.unexplained || [];
   const counts = { proximate: 0, systemic: 0 };
   for (const c of Object.values(a.nodes)) if (c.class in counts) counts[c.class] += 1;
 
@@ -53,6 +54,10 @@ export function renderVerdict(root, editor) {
         h("li", { "data-verdict": "scenario" }, yesNo(p.scenario_prevented, "Scenario prevented", "Scenario not prevented"),
           h("span", { class: "muted" }, " with the planned preventive actions")),
         h("li", { "data-verdict": "paths" }, yesNo(p.all_paths_cut, "Every causal path cut", `${p.uncovered_paths.length ? "Some" : "A"} causal path${p.uncovered_paths.length === 1 ? " is" : "s are"} uncut`)),
+        unexplained.length
+          ? h("li", { "data-verdict": "unexplained" }, yesNo(false, "", "Nothing explains "), unexplained.map((id, i) => [i ? " and " : "", h("b", {}, shown(label(id)))]),
+            h("span", { class: "muted" }, ": no action can prevent an impact until its causes are linked"))
+          : null,
         h("li", {}, h("span", { class: "muted" }, `Depth of defence ${p.depth_of_defence} · systemic factors addressed ${p.systemic_addressed} of ${p.systemic_total}`)),
         h("li", {}, h("span", { class: "muted" }, `Counting only done actions: ${p.done.scenario_prevented ? "prevented" : "not prevented"}${p.done.all_paths_cut ? ", every path cut" : ""}`)),
         p.detection.actions.length ? h("li", {}, h("span", { class: "muted" }, `Detect and mitigate actions: ${p.detection.actions.length} (they shorten or soften the impact)`)) : null),
@@ -71,7 +76,7 @@ export function renderVerdict(root, editor) {
           onclick: () => editor.selectNodes(path, { reveal: true }),
         }, h("b", {}, `Path ${i + 1}: `), path.map((id) => shown(label(id), 34)).join(" → "))))),
       p.suggested_cut.length
-        ? h("p", {}, "An action on ", p.suggested_cut.map((id, i) => [i ? " and " : "", h("b", {}, shown(label(id)))]), " would cut every remaining path. ",
+        ? h("p", {}, "An action on ", p.suggested_cut.map((id, i) => [i ? " and " : "", h("b", {}, shown(label(id)))]), unexplained.length ? " would cut every other remaining path. " : " would cut every remaining path. ",
           editor.readOnly ? null : h("button", { type: "button", class: "small", dataset: { key: "cut-action" }, onclick: () => editor.addAction(p.suggested_cut) }, "Add that action"))
         : null)
     : null;

@@ -21,6 +21,7 @@ SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 CHECKS: list[Callable[[Context], Iterator[Finding]]] = [
     method.orphan_node,
+    method.impact_without_cause,
     method.time_order,
     method.shortcut_edge,
     method.missing_condition,
@@ -44,6 +45,7 @@ CHECKS: list[Callable[[Context], Iterator[Finding]]] = [
 
 CODES = [
     "ORPHAN_NODE",
+    "IMPACT_WITHOUT_CAUSE",
     "TIME_ORDER",
     "SHORTCUT_EDGE",
     "SINGLE_CAUSE",

@@ -19,6 +19,7 @@ from causemap.analyses.result import Finding
 from causemap.analyses.structure import impacts
 
 __all__ = [
+    "impact_without_cause",
     "linear_chain",
     "missing_condition",
     "no_evidence",
@@ -52,6 +53,20 @@ def orphan_node(ctx: Context) -> Iterator[Finding]:
                 prompt="What did this lead to? Link it to the effect it had, or remove it if it "
                 "played no part.",
             )
+
+
+def impact_without_cause(ctx: Context) -> Iterator[Finding]:
+    for node in ctx.prevention.unexplained:
+        yield Finding(
+            code="IMPACT_WITHOUT_CAUSE",
+            severity="warning",
+            nodes=[node],
+            source="WBA",
+            message=f"the impact {_q(ctx.label(node))} has no cause: nothing in the graph "
+            "explains it",
+            prompt="What led to this harm? Link its direct causes, or add one marked unknown "
+            "until it is found. Until then no action can prevent it.",
+        )
 
 
 def _instant(value: Any) -> tuple[dt.datetime, bool]:

@@ -271,8 +271,11 @@ def prevention(
     if complete:
         cut, _ = suggested_cut(G, addressed, classes, shape=shape, uncut=uncut)
         cut_sets, truncated = minimal_cut_sets(G, shape=shape)
+    unexplained = [t for t in shape.impacts if not G.pred[t]]
     prevention_sets = (
-        verified_prevention_sets(G, cut_sets, shape=shape)
+        []  # removing an impact is not prevention, and nothing else stops a causeless one
+        if unexplained
+        else verified_prevention_sets(G, cut_sets, shape=shape)
         if truncated
         else minimal_prevention_sets(cut_sets)
     )
@@ -285,6 +288,7 @@ def prevention(
         suggested_cut=cut,
         minimal_cut_sets=cut_sets,
         minimal_prevention_sets=prevention_sets,
+        unexplained=unexplained,
         truncated=truncated,
         done=_coverage(G, [a for a in preventive if a["status"] == "done"], shape),
         detection=_coverage(G, [a for a in actions if a["type"] not in PREVENTIVE_TYPES], shape),

@@ -103,7 +103,10 @@ class Prevention(Coverage):
     first; at most 128, of at most 64 factors each."""
     minimal_prevention_sets: list[list[str]] = Field(default_factory=list)
     """Minimal sets of root factors whose removal prevents the impact, smallest first (up
-    to three factors, at most 20)."""
+    to three factors, at most 20); none while an impact has no cause."""
+    unexplained: list[str] = Field(default_factory=list)
+    """Impacts with no cause yet: nothing in the graph explains them, so no action can
+    prevent them and no path to them can be cut until their causes are linked."""
     truncated: bool = False
     """True when the cut-set enumeration hit a cap (sets per node, set size or work
     budget): the list may be incomplete, though each set in it, and each prevention set,

@@ -161,9 +161,17 @@ def _coverage(G: CausalGraph, analysis: Analysis) -> list[str]:
         if more > 0:
             lines.append(f"- … and {more} more")
         lines.append("")
+    if p.unexplained:
+        named = ", ".join(f"{code(n)} ({escape(G.nodes[n]['label'])})" for n in p.unexplained)
+        lines += [
+            f"No cause is linked to {named} yet: no action can prevent it until its causes "
+            "are linked.",
+            "",
+        ]
     if p.suggested_cut:
         cut = ", ".join(f"{code(n)} ({escape(G.nodes[n]['label'])})" for n in p.suggested_cut)
-        lines += [f"Suggested cut, to cover the remaining paths: {cut}.", ""]
+        rest = "every other remaining path" if p.unexplained else "the remaining paths"
+        lines += [f"Suggested cut, to cover {rest}: {cut}.", ""]
     if p.systemic_total:
         lines += [
             f"Systemic factors addressed by a preventive action: {p.systemic_addressed} "
