@@ -279,9 +279,23 @@ class TestLanguage:
                 "NAMES_PERSON",
                 "[role] restarted the wrong pod",
             ),
+            # Rewrites keep the sentence whole: no "the a gap", no stray hyphen, no
+            # predicate cut off after "was".
+            (
+                "The complacency of the team let the backlog grow",
+                "BLAME_LANGUAGE",
+                "A gap in the safeguards of the team let the backlog grow",
+            ),
+            (
+                "The engineer was careless with the flags",
+                "BLAME_LANGUAGE",
+                "The engineer was (say what was done, and what made it make sense at the "
+                "time) with the flags",
+            ),
+            ("A careless-looking config default shipped", "BLAME_LANGUAGE", None),
         ],
     )
-    def test_finding_and_rewrite(self, label: str, code: str, rewrite: str) -> None:
+    def test_finding_and_rewrite(self, label: str, code: str, rewrite: str | None) -> None:
         inc = careful()
         inc.node("ran-script").label = label
         (finding,) = codes(inc)[code]

@@ -237,18 +237,34 @@ _BLAME_REWRITES: Sequence[tuple[re.Pattern[str], str]] = [
         re.compile(r"\b(?:human|operator|user) error\b", re.I),
         "an action that made sense at the time (say what the person saw and expected)",
     ),
+    # After a form of "be" the judgement is the whole predicate: "was careless" cannot
+    # just lose its adjective, so the rewrite asks for the description instead.
     (
         re.compile(
-            r"\b(?:careless|negligent|reckless|sloppy|lazy|complacent|inattentive|"
-            r"irresponsible|incompetent|stupid|dumb)(?:ly)?\b\s*",
+            r"\b(was|were|is|are|been|being)\s+(?:very\s+|too\s+|so\s+)?(?<!-)"
+            r"(?:careless|negligent|reckless|sloppy|lazy|complacent|inattentive|"
+            r"irresponsible|incompetent|stupid|dumb)\b(?!-)",
+            re.I,
+        ),
+        r"\1 (say what was done, and what made it make sense at the time)",
+    ),
+    # Not inside a hyphenated word ("careless-looking", "anti-complacency"): cutting one
+    # part of it leaves a stray hyphen.
+    (
+        re.compile(
+            r"(?<!-)\b(?:careless|negligent|reckless|sloppy|lazy|complacent|inattentive|"
+            r"irresponsible|incompetent|stupid|dumb)(?:ly)?\b(?!-)\s*",
             re.I,
         ),
         "",
     ),
+    # With its determiner: "the complacency of the team" is "a gap in the safeguards of the
+    # team", not "the a gap ...".
     (
         re.compile(
-            r"\b(?:carelessness|negligence|recklessness|sloppiness|laziness|complacency|"
-            r"incompetence)\b",
+            r"(?:\b(?:the|this|that|their|his|her|our|its|such)\s+)?(?<!-)\b"
+            r"(?:carelessness|negligence|recklessness|sloppiness|laziness|complacency|"
+            r"incompetence)\b(?!-)",
             re.I,
         ),
         "a gap in the safeguards",
@@ -278,6 +294,8 @@ def rewrite_blame(text: str) -> str:
     'An engineer deleted the wrong table'
     >>> rewrite_blame("Outage caused by human error")
     'Outage caused by an action that made sense at the time (say what the person saw and expected)'
+    >>> rewrite_blame("The complacency of the team let the backlog grow")
+    'A gap in the safeguards of the team let the backlog grow'
     """
     for pattern, replacement in _BLAME_REWRITES:
         text = pattern.sub(replacement, text)

@@ -17,6 +17,11 @@ from causemap.analyses.result import Finding
 __all__ = ["blame_language", "hindsight_language", "names_person"]
 
 
+def _changed(text: str, rewrite: str) -> str | None:
+    """The rewrite, or None when it could not change the text (no rewrite to offer)."""
+    return rewrite if rewrite != text else None
+
+
 def hindsight_language(ctx: Context) -> Iterator[Finding]:
     for node in ctx.G:
         for text in ctx.texts(node):
@@ -30,7 +35,7 @@ def hindsight_language(ctx: Context) -> Iterator[Finding]:
                     message=f"{match.group()!r} judges with hindsight: {_q(text)}",
                     prompt="What did the people involved see and know at the time? Say what "
                     "happened, not what should have happened.",
-                    rewrite=rewrite_hindsight(text),
+                    rewrite=_changed(text, rewrite_hindsight(text)),
                 )
                 break
 
@@ -48,7 +53,7 @@ def blame_language(ctx: Context) -> Iterator[Finding]:
                     message=f"{match.group()!r} judges a person: {_q(text)}",
                     prompt="Describe the action and its context without judging the person: "
                     "what made it reasonable at the time?",
-                    rewrite=rewrite_blame(text),
+                    rewrite=_changed(text, rewrite_blame(text)),
                 )
                 break
     for action in ctx.actions:
@@ -61,7 +66,7 @@ def blame_language(ctx: Context) -> Iterator[Finding]:
                 source="CAST Handbook (blame-free description), Dekker",
                 message=f"action {action['id']}: {match.group()!r} judges a person",
                 prompt="Aim the action at the system that made the slip easy, not at the person.",
-                rewrite=rewrite_blame(action["title"]),
+                rewrite=_changed(action["title"], rewrite_blame(action["title"])),
             )
 
 
