@@ -206,6 +206,15 @@ class TestStructureChecks:
         (finding,) = codes(inc)["TIME_ORDER"]
         assert finding.edges == [("ran-script", "rows-deleted")]
         assert "TIME_ORDER" not in codes(careful())
+        assert "under way" not in finding.prompt
+
+    def test_time_order_during_the_effect_asks_for_its_own_effect(self) -> None:
+        # A slow restore that began during the outage made it longer; it did not start it.
+        inc = careful()
+        inc.node("rows-deleted").until = dt.datetime(2024, 1, 1, 14, tzinfo=dt.UTC)
+        inc.node("ran-script").at = dt.datetime(2024, 1, 1, 11, tzinfo=dt.UTC)
+        (finding,) = codes(inc)["TIME_ORDER"]
+        assert "started while the effect was under way" in finding.prompt
 
     def test_shortcut_edge(self) -> None:
         inc = careful()

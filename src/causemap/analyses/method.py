@@ -93,6 +93,16 @@ def time_order(ctx: Context) -> Iterator[Finding]:
                 else f"had ended ({c['until']}) before its effect "
                 f"{_q(e['label'], 40)} began ({e['at']})"
             )
+            prompt = (
+                "Is the link real, or is a timestamp wrong? A cause must exist when its "
+                "effect begins."
+            )
+            if late and _during(c_at, e):
+                prompt += (
+                    " It started while the effect was under way: if it made the effect last "
+                    "longer or grow, make that its own effect ('recovery took four hours') "
+                    "and link it there."
+                )
             yield Finding(
                 code="TIME_ORDER",
                 severity="warning",
@@ -100,9 +110,16 @@ def time_order(ctx: Context) -> Iterator[Finding]:
                 edges=[(cause, effect)],
                 source="WBA, Apollo (same time frame)",
                 message=f"cause {_q(c['label'], 40)} {what}",
-                prompt="Is the link real, or is a timestamp wrong? A cause must exist when its "
-                "effect begins.",
+                prompt=prompt,
             )
+
+
+def _during(start: dt.datetime, effect: dict[str, Any]) -> bool:
+    """True when ``start`` falls before the effect's end (it was under way then)."""
+    if effect.get("until") is None:
+        return False
+    until, day = _instant(effect["until"])
+    return start.date() <= until.date() if day else start <= until
 
 
 def shortcut_edge(ctx: Context) -> Iterator[Finding]:
