@@ -10,6 +10,7 @@ import pytest
 
 from causemap.catalog import builtin_catalog, load_catalog, loads_catalog
 from causemap.catalog.loader import BUILTIN_PATH, check_catalog
+from causemap.diagnostics import Diagnostic
 from causemap.errors import CatalogError
 from tests.conftest import ROOT
 
@@ -99,3 +100,43 @@ class TestLoad:
         checked = check_catalog(catalog_text(ENTRY + "    related: [nope]\n"))
         assert checked.ok
         assert [d.code for d in checked.diagnostics] == ["unknown-related"]
+
+
+class TestWarnings:
+    """A catalog that loads with warnings says so: the warnings are not dropped."""
+
+    INCIDENT = """causemap: 1
+id: warn
+title: T
+date: 2024-01-01
+summary: s
+nodes:
+  - {id: c, kind: condition, label: An old feature flag was still read}
+  - {id: i, kind: impact, label: Users saw errors, causes: [c]}
+"""
+
+    def test_loader_hands_warnings_over(self, tmp_path: Path) -> None:
+        path = tmp_path / "mine.yaml"
+        path.write_text(catalog_text(ENTRY + "    related: [nope]\n"))
+        seen: list[Diagnostic] = []
+        catalog = load_catalog(path, warn=seen.append)
+        assert catalog.keys() == ["feature-flag-debt"]
+        (warning,) = seen
+        assert warning.format().startswith(f"{path}:11:15: warning: /entries/0/related/0:")
+
+    @pytest.mark.parametrize("command", ["suggest", "patterns"])
+    def test_the_cli_prints_them_and_goes_on(self, tmp_path: Path, command: str) -> None:
+        from click.testing import CliRunner
+
+        from causemap.cli import cli
+
+        incident = tmp_path / "warn.yaml"
+        incident.write_text(self.INCIDENT)
+        path = tmp_path / "mine.yaml"
+        unmatchable = "\n  - {key: empty, name: E, definition: d, level: process, class: systemic}"
+        path.write_text(catalog_text(ENTRY + "    related: [nope]" + unmatchable + "\n"))
+        result = CliRunner().invoke(cli, [command, str(incident), "--catalog", str(path)])
+        assert result.exit_code == 0, result.output
+        assert f"{path}:11:15: warning: /entries/0/related/0: related key 'nope'" in result.stderr
+        assert f"{path}:12:5: warning: /entries/1: entry 'empty' has no phrases" in result.stderr
+        assert "warning" not in result.stdout

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -151,8 +151,17 @@ def _merge(base: Catalog, extra: Catalog) -> Catalog:
     )
 
 
-def loads_catalog(text: str | bytes, name: str = "<catalog>") -> Catalog:
+Warn = Callable[[Diagnostic], object]
+"""Receives each warning of a catalog that loads (an unknown ``related`` key, an entry
+with nothing to match on), so that a command can show it."""
+
+
+def loads_catalog(
+    text: str | bytes, name: str = "<catalog>", *, warn: Warn | None = None
+) -> Catalog:
     """Load a catalog from YAML or JSON text, merged with the built-in one if it extends it.
+
+    Warnings go to ``warn``, in file order; without it they are dropped.
 
     Raises
     ------
@@ -179,12 +188,15 @@ def loads_catalog(text: str | bytes, name: str = "<catalog>") -> Catalog:
     checked = check_catalog(text, name)
     if checked.catalog is None:
         raise CatalogError(checked.diagnostics, name)
+    if warn is not None:
+        for diagnostic in checked.diagnostics:
+            warn(diagnostic)
     if checked.catalog.extends == "builtin":
         return _merge(builtin_catalog(), checked.catalog)
     return checked.catalog
 
 
-def load_catalog(path: str | os.PathLike[str]) -> Catalog:
+def load_catalog(path: str | os.PathLike[str], *, warn: Warn | None = None) -> Catalog:
     """Load a catalog file; see :func:`loads_catalog`.
 
     Raises
@@ -208,7 +220,7 @@ def load_catalog(path: str | os.PathLike[str]) -> Catalog:
             ],
             name,
         ) from None
-    return loads_catalog(data, name)
+    return loads_catalog(data, name, warn=warn)
 
 
 @functools.cache
@@ -220,6 +232,7 @@ def builtin_catalog() -> Catalog:
     return checked.catalog
 
 
-def resolve_catalog(path: str | os.PathLike[str] | None) -> Catalog:
-    """The built-in catalog when ``path`` is None, else the catalog in ``path``."""
-    return builtin_catalog() if path is None else load_catalog(path)
+def resolve_catalog(path: str | os.PathLike[str] | None, *, warn: Warn | None = None) -> Catalog:
+    """The built-in catalog when ``path`` is None, else the catalog in ``path`` (its
+    warnings to ``warn``)."""
+    return builtin_catalog() if path is None else load_catalog(path, warn=warn)

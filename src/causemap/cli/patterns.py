@@ -87,7 +87,7 @@ def patterns(
         raise click.UsageError("patterns reads files and folders, not standard input ('-')")
     if paths and db is not None:
         raise click.UsageError("give incident files and folders (PATH...) or --db, not both")
-    catalog = resolve_catalog(catalog_path)
+    catalog = resolve_catalog(catalog_path, warn=echo_diagnostic)
     if not paths:
         target = destination(output, [catalog_path])
         report = build_report(_stored(db, catalog), catalog, since=since)

@@ -42,7 +42,7 @@ def suggest(path: str, catalog_path: str | None, fmt: str, top: int) -> None:
     from causemap.patterns.text import analyse, glossary
 
     one_file(path, "suggest")
-    catalog = resolve_catalog(catalog_path)
+    catalog = resolve_catalog(catalog_path, warn=echo_diagnostic)
     (checked,) = check_inputs([path])
     if checked.incident is None:
         for diagnostic in checked.diagnostics:
