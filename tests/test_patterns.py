@@ -184,6 +184,32 @@ class TestOwnCatalog:
         )
 
 
+class TestSuggestAgreesWithPatterns:
+    """``causemap suggest`` ranks a node as ``causemap patterns`` (and the benchmark) do:
+    with its level and its class, proximate or systemic."""
+
+    @staticmethod
+    def best_by_patterns(path: Path) -> dict[str, str | None]:
+        from causemap.graph import to_graph
+        from causemap.patterns.facts import default_classifier, extract
+
+        incident = load(path)
+        classify, _ = default_classifier()
+        index = CatalogIndex(builtin_catalog())
+        facts = extract(incident, to_graph(incident), index, classify)
+        return {n.id: n.suggestion.key if n.suggestion else None for n in facts.nodes}
+
+    def test_the_first_suggestion_is_the_one_patterns_matches(self) -> None:
+        path = ROOT / "examples" / "certificate-expiry.yaml"
+        result = runner.invoke(cli, ["suggest", str(path), "--format", "json"])
+        assert result.exit_code == 0, result.output
+        shown = {
+            row["node"]: row["suggestions"][0]["key"] if row["suggestions"] else None
+            for row in json.loads(result.output)["nodes"]
+        }
+        assert shown == self.best_by_patterns(path)
+
+
 class TestSeverityWeight:
     @pytest.mark.parametrize(
         ("severity", "weight"),

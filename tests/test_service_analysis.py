@@ -181,6 +181,16 @@ class TestSuggest:
                     "example",
                 }
 
+    def test_nodes_are_ranked_with_their_class_as_patterns_ranks_them(
+        self, client: TestClient
+    ) -> None:
+        from tests.test_patterns import TestSuggestAgreesWithPatterns
+
+        path = ROOT / "examples" / "certificate-expiry.yaml"
+        body = client.post(f"{API}/suggest", content=path.read_text(), headers=YAML).json()
+        shown = {node: found[0]["key"] if found else None for node, found in body["nodes"].items()}
+        assert shown == TestSuggestAgreesWithPatterns.best_by_patterns(path)
+
     def test_nodes_with_a_factor_still_get_suggestions(self, client: TestClient) -> None:
         text = BASE.replace("level: process", "level: process\n    factor: no-canary")
         body = client.post(f"{API}/suggest", content=text, headers=YAML).json()

@@ -38,26 +38,18 @@ def suggest(path: str, catalog_path: str | None, fmt: str, top: int) -> None:
     Accept a suggestion by setting the node's 'factor:' to the suggested key.
     """
     from causemap.catalog import resolve_catalog
+    from causemap.patterns.advise import suggest_nodes
     from causemap.patterns.suggest import CatalogIndex
-    from causemap.patterns.text import analyse, glossary
 
     one_file(path, "suggest")
     catalog = resolve_catalog(catalog_path, warn=echo_diagnostic)
     (checked,) = check_inputs([path])
-    if checked.incident is None:
+    if checked.incident is None or checked.graph is None:
         for diagnostic in checked.diagnostics:
             echo_diagnostic(diagnostic)
         raise SystemExit(EXIT_PROBLEMS)
     incident = checked.incident
-    index = CatalogIndex(catalog)
-    drop = glossary([*incident.services, incident.id])
-    rows = []
-    for node in incident.nodes:
-        if node.kind == "impact":
-            continue
-        text = node.label if not node.detail else f"{node.label} {node.detail}"
-        found = index.score(analyse(text, drop), node.level, top)
-        rows.append((node, found))
+    rows = suggest_nodes(incident, checked.graph, CatalogIndex(catalog), top)
     if fmt == "json":
         report = {
             "incident": incident.id,

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import NamedTuple
 
 from causemap.graph import CausalGraph
-from causemap.model import Incident
+from causemap.model import Incident, Node
 from causemap.patterns.suggest import CatalogIndex, Suggestion
 from causemap.patterns.text import Analysed, analyse, glossary
 
@@ -22,9 +22,13 @@ __all__ = [
     "Classifier",
     "IncidentFacts",
     "NodeFacts",
+    "classes_of",
     "default_classifier",
     "extract",
     "extract_all",
+    "incident_glossary",
+    "node_class",
+    "node_text",
 ]
 
 Classifier = Callable[[Incident, CausalGraph], Mapping[str, str]]
@@ -89,6 +93,40 @@ def default_classifier() -> tuple[Classifier | None, str]:
     return classify, "analysis"
 
 
+def classes_of(
+    incident: Incident, G: CausalGraph, classify: Classifier | None
+) -> Mapping[str, str]:
+    """The classifier's class of every node; none when there is no classifier or it fails
+    (a corpus report goes on without classes rather than stop at one odd incident)."""
+    if classify is None:
+        return {}
+    try:
+        return classify(incident, G)
+    except Exception:
+        return {}
+
+
+def node_class(node: Node, classes: Mapping[str, str]) -> tuple[str | None, str]:
+    """A node's class and where it came from: the classifier (``analysis``), else the
+    reviewer's override (``node``), else none."""
+    if node.id in classes:
+        return classes[node.id], "analysis"
+    if node.classification is not None:
+        return str(node.classification), "node"
+    return None, "none"
+
+
+def incident_glossary(incident: Incident) -> frozenset[str]:
+    """Words left out of every node's text: the incident's service names and id, which
+    say where it happened, not what kind of factor it was."""
+    return glossary([*incident.services, incident.id])
+
+
+def node_text(node: Node, drop: frozenset[str] = frozenset()) -> Analysed:
+    """What a node's suggestions are scored on: its label and detail."""
+    return analyse(node.label if not node.detail else f"{node.label} {node.detail}", drop)
+
+
 def extract(
     incident: Incident,
     G: CausalGraph,
@@ -97,25 +135,15 @@ def extract(
 ) -> IncidentFacts:
     """Reduce a valid incident and its graph to :class:`IncidentFacts`."""
     impact = {n for n, data in G.nodes(data=True) if data["kind"] == "impact"}
-    classes: Mapping[str, str] = {}
-    if classify is not None:
-        try:
-            classes = classify(incident, G)
-        except Exception:
-            classes = {}
-    drop = glossary([*incident.services, incident.id])
+    classes = classes_of(incident, G, classify)
+    drop = incident_glossary(incident)
     descendants = _descendants(G, impact)
     nodes = []
     for node in incident.nodes:
         if node.kind == "impact":
             continue
-        text = analyse(node.label if not node.detail else f"{node.label} {node.detail}", drop)
-        if node.id in classes:
-            cls, source = classes[node.id], "analysis"
-        elif node.classification is not None:
-            cls, source = str(node.classification), "node"
-        else:
-            cls, source = None, "none"
+        text = node_text(node, drop)
+        cls, source = node_class(node, classes)
         best = index.score(text, node.level, top=1, cls=cls)
         neighbours = {*G.pred[node.id], *G.succ[node.id]} - impact
         nodes.append(

@@ -156,17 +156,13 @@ async def lint_posted(
 
 def suggest_report(checked: Checked, top: int) -> SuggestReport:
     """Catalog suggestions for every non-impact node of a checked document."""
-    from causemap.patterns.text import analyse, glossary
+    from causemap.patterns.advise import suggest_nodes
 
     incident = checked.incident
     assert incident is not None
-    index = catalog_index()
-    drop = glossary([*incident.services, incident.id])
+    assert checked.graph is not None
     nodes: dict[str, list[SuggestionOut]] = {}
-    for node in incident.nodes:
-        if node.kind == "impact":
-            continue
-        text = node.label if not node.detail else f"{node.label} {node.detail}"
+    for node, found in suggest_nodes(incident, checked.graph, catalog_index(), top):
         nodes[node.id] = [
             SuggestionOut(
                 key=s.key,
@@ -177,7 +173,7 @@ def suggest_report(checked: Checked, top: int) -> SuggestReport:
                 keywords=list(s.keywords),
                 example=s.example,
             )
-            for s in index.score(analyse(text, drop), node.level, top)
+            for s in found
         ]
     return SuggestReport(incident=incident.id, nodes=nodes)
 

@@ -1,0 +1,40 @@
+"""Catalog suggestions for every node of one incident, as ``causemap suggest`` and
+``POST /suggest`` show them.
+
+A node is scored exactly as ``causemap patterns`` and the benchmark score it: on its label
+and detail (without the incident's service names and id), with its AcciMap level and its
+class, proximate or systemic (causemap's classification, else the reviewer's override).
+One implementation, so that the entry the editor proposes first is the entry the patterns
+report matches, and the published accuracy is the accuracy of what users see.
+"""
+
+from __future__ import annotations
+
+from causemap.graph import CausalGraph
+from causemap.model import Incident, Node
+from causemap.patterns.facts import (
+    classes_of,
+    default_classifier,
+    incident_glossary,
+    node_class,
+    node_text,
+)
+from causemap.patterns.suggest import CatalogIndex, Suggestion
+
+__all__ = ["suggest_nodes"]
+
+
+def suggest_nodes(
+    incident: Incident, G: CausalGraph, index: CatalogIndex, top: int = 3
+) -> list[tuple[Node, list[Suggestion]]]:
+    """Every non-impact node, in document order, with its ``top`` suggestions."""
+    classify, _ = default_classifier()
+    classes = classes_of(incident, G, classify)
+    drop = incident_glossary(incident)
+    rows = []
+    for node in incident.nodes:
+        if node.kind == "impact":
+            continue
+        cls, _ = node_class(node, classes)
+        rows.append((node, index.score(node_text(node, drop), node.level, top, cls=cls)))
+    return rows
