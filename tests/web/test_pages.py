@@ -208,6 +208,39 @@ class TestSuggestions:
         page.wait_saved(after=1)
         page.assert_clean()
 
+    def test_they_follow_the_detail_too(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        # The server scores a node on its statement and its detail: a new detail must
+        # bring new suggestions, not leave those of the old wording on screen.
+        api.create(
+            incident(
+                "suggest-detail",
+                [
+                    {"id": "gateway", "kind": "condition", "label": "Logins at the gateway failed"},
+                    {
+                        "id": "impact",
+                        "kind": "impact",
+                        "label": "Customers could not sign in",
+                        "causes": ["gateway"],
+                    },
+                ],
+            )
+        )
+        page = EditorPage.open(context, server.url, "suggest-detail")
+        page.select("gateway")
+        key = "expired-certificate-or-credential"
+        accept = page.page.locator(f'.suggestions [data-key="accept:{key}"]')
+        page.page.locator(".suggestions li").first.wait_for()
+        assert accept.count() == 0
+        page.page.locator("details.more summary").click()
+        detail = page.page.locator('textarea[data-key="detail"]')
+        detail.fill("The TLS certificate on the gateway had expired overnight.")
+        detail.blur()
+        accept.wait_for()
+        page.wait_saved(after=1)
+        page.assert_clean()
+
 
 class TestPatterns:
     def test_the_cross_incident_report(

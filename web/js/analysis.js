@@ -12,6 +12,11 @@ const ANALYZE_MS = 350;
 const SUGGEST_MS = 600;
 const RETRY_MS = [1000, 2000, 4000, 8000, 15000];
 
+/** What a node's own suggestions are about: shown only while it is unchanged. */
+function wording(node) {
+  return stable([node.label, node.detail || null, node.level || null]);
+}
+
 export class Analyzer extends EventTarget {
   constructor(store) {
     super();
@@ -90,17 +95,20 @@ export class Analyzer extends EventTarget {
     if (this.running) this.running.abort();
   }
 
-  /** Catalog suggestions for one node: a list, or null while none have been fetched. */
+  /** Catalog suggestions for one node: a list, or null while none have been fetched for
+   * its wording as it is now. */
   suggestionsFor(node) {
     const got = this.suggested.get(node.id);
-    if (!got || got.label !== node.label || got.level !== (node.level || null)) return null;
+    if (!got || got.wording !== wording(node)) return null;
     return got.items;
   }
 
   async suggest() {
     const doc = this.store.doc;
     if (!doc) return;
-    const key = stable(doc.nodes.map((n) => [n.id, n.label, n.level || null]));
+    // The server scores a node on its statement, detail and level, its class (which
+    // follows from the whole graph) and the incident's services: ask again on any change.
+    const key = stable(doc);
     if (key === this.suggestKey) return;
     // After a failure the same question waits its turn (showing the failure redraws the
     // panel, which asks again): once, when the back-off is over.
@@ -113,7 +121,7 @@ export class Analyzer extends EventTarget {
       const answer = await api.suggest(doc);
       for (const n of doc.nodes) {
         if (answer.nodes && answer.nodes[n.id]) {
-          this.suggested.set(n.id, { label: n.label, level: n.level || null, items: answer.nodes[n.id] });
+          this.suggested.set(n.id, { wording: wording(n), items: answer.nodes[n.id] });
         }
       }
       this.suggestKey = key;
