@@ -191,6 +191,15 @@ class TestSuggest:
         shown = {node: found[0]["key"] if found else None for node, found in body["nodes"].items()}
         assert shown == TestSuggestAgreesWithPatterns.best_by_patterns(path)
 
+    def test_a_suggestion_has_the_fields_of_the_cli_json(self, client: TestClient) -> None:
+        # docs/dev/api-contract.md: each suggestion is the JSON of `causemap suggest`.
+        path = EXAMPLES[0]
+        body = client.post(f"{API}/suggest", content=path.read_text(), headers=YAML).json()
+        ran = CliRunner().invoke(cli, ["suggest", str(path), "--format", "json"])
+        assert ran.exit_code == 0, ran.output
+        for row in json.loads(ran.output)["nodes"]:
+            assert row["suggestions"] == body["nodes"][row["node"]]
+
     def test_nodes_with_a_factor_still_get_suggestions(self, client: TestClient) -> None:
         text = BASE.replace("level: process", "level: process\n    factor: no-canary")
         body = client.post(f"{API}/suggest", content=text, headers=YAML).json()

@@ -67,6 +67,7 @@ def suggest(path: str, catalog_path: str | None, fmt: str, top: int) -> None:
                             "confidence": s.confidence,
                             "phrases": list(s.phrases),
                             "keywords": list(s.keywords),
+                            "example": s.example,
                         }
                         for s in found
                     ],
