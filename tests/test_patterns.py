@@ -209,6 +209,27 @@ class TestSuggestAgreesWithPatterns:
         }
         assert shown == self.best_by_patterns(path)
 
+    def test_each_suggestion_names_its_closest_example(self, tmp_path: Path) -> None:
+        # The JSON (and POST /suggest) promise the entry's example wording closest to the
+        # node's: one of that entry's examples, the nearest one.
+        doc = make_incident(
+            [
+                {"id": "c", "kind": "condition", "label": "The TLS certificate expired"},
+                {"id": "i", "kind": "impact", "label": "Users saw errors", "causes": ["c"]},
+            ],
+            id="cert",
+        )
+        path = tmp_path / "cert.json"
+        path.write_text(doc.model_dump_json(by_alias=True, exclude_none=True))
+        result = runner.invoke(cli, ["suggest", str(path), "--format", "json"])
+        assert result.exit_code == 0, result.output
+        (row,) = json.loads(result.output)["nodes"]
+        first = row["suggestions"][0]
+        assert first["key"] == "expired-certificate-or-credential"
+        examples = builtin_catalog().entry(first["key"]).examples
+        assert first["example"] in examples
+        assert "certificate" in first["example"].lower()
+
 
 class TestSeverityWeight:
     @pytest.mark.parametrize(

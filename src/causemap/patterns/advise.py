@@ -20,6 +20,7 @@ from causemap.patterns.facts import (
     node_text,
 )
 from causemap.patterns.suggest import CatalogIndex, Suggestion
+from causemap.patterns.text import Analysed
 
 __all__ = ["suggest_nodes"]
 
@@ -36,5 +37,15 @@ def suggest_nodes(
         if node.kind == "impact":
             continue
         cls, _ = node_class(node, classes)
-        rows.append((node, index.score(node_text(node, drop), node.level, top, cls=cls)))
+        text = node_text(node, drop)
+        found = index.score(text, node.level, top, cls=cls)
+        rows.append((node, [_with_example(index, text, s) for s in found]))
     return rows
+
+
+def _with_example(index: CatalogIndex, text: Analysed, found: Suggestion) -> Suggestion:
+    """``found`` with its entry's example closest to the node's wording, shown to the
+    reader as what an instance of the entry looks like."""
+    if found.example is not None:
+        return found
+    return found._replace(example=index.closest_example(text, found.key))

@@ -86,7 +86,9 @@ class Suggestion(NamedTuple):
     keywords: tuple[str, ...] = ()
     """Catalog keywords found in the text."""
     example: str | None = None
-    """The entry's example wording closest to the text."""
+    """The entry's example wording closest to the text: :meth:`CatalogIndex.score` fills it
+    only while example similarity counts, ``causemap suggest`` always
+    (:meth:`CatalogIndex.closest_example`)."""
 
 
 @dataclass
@@ -211,6 +213,7 @@ class CatalogIndex:
         self._levels = [str(entry.level) for entry in pool]
         self._classes = [str(entry.class_) for entry in pool]
         self._keys = [entry.key for entry in pool]
+        self._example_cache: dict[str, list[tuple[str, dict[str, float]]]] = {}
         self._bonus: dict[tuple[str | None, str | None], list[float]] = {}
         """Level and class bonus of every entry, by the text's (level, class)."""
         self._order = {
@@ -325,6 +328,35 @@ class CatalogIndex:
                 )
             )
         return out
+
+    def closest_example(self, text: Analysed, key: str) -> str | None:
+        """The example of entry ``key`` whose wording is closest to ``text`` (cosine over
+        stems and concepts), or None when no example shares a term with it.
+
+        This is what :class:`Suggestion`'s ``example`` shows a reader; :meth:`score` fills
+        it only while example similarity counts in the score, which it does not by default.
+        """
+        query = {t: self._query[t] for t in _terms(text) if t in self._query}
+        best: tuple[float, str | None] = (0.0, None)
+        for example, vector in self._examples_of(key):
+            cos = sum(value * vector.get(term, 0.0) for term, value in query.items())
+            if cos > best[0]:
+                best = (cos, example)
+        return best[1]
+
+    def _examples_of(self, key: str) -> list[tuple[str, dict[str, float]]]:
+        """Each example of entry ``key`` with its unit vector (made on first use)."""
+        found = self._example_cache.get(key)
+        if found is None:
+            found = []
+            for example in self.catalog.entry(key).examples:
+                terms: dict[str, float] = defaultdict(float)
+                for term in _terms(analyse(example)):
+                    terms[term] += self._weight(term, self.idf.get(term, self._max_idf))
+                norm = _norm(terms)
+                found.append((example, {t: v / norm for t, v in terms.items()}))
+            self._example_cache[key] = found
+        return found
 
     def _keyword_hits(
         self, text: Analysed, only: set[int] | None = None
