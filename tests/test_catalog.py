@@ -140,3 +140,20 @@ nodes:
         assert f"{path}:11:15: warning: /entries/0/related/0: related key 'nope'" in result.stderr
         assert f"{path}:12:5: warning: /entries/1: entry 'empty' has no phrases" in result.stderr
         assert "warning" not in result.stdout
+
+
+class TestReadme:
+    def test_the_extend_sample_extends(self) -> None:
+        # The catalog README tells users how to extend the built-in catalog: its sample
+        # must do that, not replace it.
+        text = (ROOT / "src" / "causemap" / "catalog" / "README.md").read_text()
+        (sample,) = [
+            block.split("```", 1)[0]
+            for block in text.split("```yaml\n")[1:]
+            if "extends: builtin" in block.split("```", 1)[0]
+        ]
+        lines = sample.splitlines()
+        indent = min(len(line) - len(line.lstrip()) for line in lines if line.strip())
+        catalog = loads_catalog("\n".join(line[indent:] for line in lines))
+        assert catalog.keys()[:-1] == builtin_catalog().keys()
+        assert catalog.keys()[-1] == "feature-flag-debt"
