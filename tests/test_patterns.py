@@ -803,6 +803,33 @@ class TestCli:
         assert re.search(entry, result.output, re.MULTILINE), result.output
         assert '          evidence: "flag-day change"' in lines
 
+    def test_suggest_text_fits_80_columns_in_any_script(self, tmp_path: Path) -> None:
+        # A terminal gives a CJK character two columns: wrapping by characters drew
+        # this label 157 columns wide.
+        import unicodedata
+
+        label = (
+            "設定の変更が検証なしで全てのサーバーに一度に配布された。カナリアリリースがなかった"
+            "ため、すべての地域で同時にエラーが発生した。運用チームは気づかなかった。"
+        )
+        doc = make_incident(
+            [
+                {"id": "c", "kind": "condition", "label": label},
+                {"id": "i", "kind": "impact", "label": "Users saw errors", "causes": ["c"]},
+            ],
+            id="cjk",
+        )
+        path = self.write(tmp_path, [doc]) / "cjk.yaml"
+        result = runner.invoke(cli, ["suggest", str(path)])
+        assert result.exit_code == 0, result.output
+
+        def columns(line: str) -> int:
+            return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+        lines = result.output.splitlines()
+        assert max(columns(line) for line in lines) <= 80, result.output
+        assert "".join(line.strip() for line in lines[:-1]) == f"c: {label}"
+
     def test_suggest_text_and_json(self, tmp_path: Path) -> None:
         (path,) = (self.write(tmp_path, TestReport().corpus()[:1]) / "one.yaml",)
         result = runner.invoke(cli, ["suggest", str(path)])

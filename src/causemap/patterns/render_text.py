@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -36,7 +37,8 @@ _SPARKS = "▁▂▃▄▅▆▇█"
 def wrap(text: str, first: str = "", rest: str | None = None, width: int = WIDTH) -> list[str]:
     """``text`` on one line, then wrapped to ``width`` columns; the first line starts with
     ``first``, the others with ``rest`` (default: as many spaces as ``first``). Words longer
-    than a line are broken; hyphens are not break points, so keys stay whole.
+    than a line are broken; hyphens are not break points, so keys stay whole. Columns are
+    a terminal's: a wide (CJK) character takes two.
 
     Examples
     --------
@@ -44,15 +46,55 @@ def wrap(text: str, first: str = "", rest: str | None = None, width: int = WIDTH
     ['  - one two', '    three', '    four']
     >>> wrap("x" * 10, width=4)
     ['xxxx', 'xxxx', 'xx']
+    >>> wrap("変更が検証なしで配布された", "- ", width=12)
+    ['- 変更が検証', '  なしで配布', '  された']
     """
-    return textwrap.wrap(
-        one_line(text),
-        width,
-        initial_indent=first,
-        subsequent_indent=" " * len(first) if rest is None else rest,
-        break_long_words=True,
-        break_on_hyphens=False,
-    ) or [first.rstrip()]
+    rest = " " * len(first) if rest is None else rest
+    line = one_line(text)
+    if line.isascii():
+        return textwrap.wrap(
+            line,
+            width,
+            initial_indent=first,
+            subsequent_indent=rest,
+            break_long_words=True,
+            break_on_hyphens=False,
+        ) or [first.rstrip()]
+    return _wrap_columns(line.split(), first, rest, width) if line else [first.rstrip()]
+
+
+def _columns(text: str) -> int:
+    """Terminal columns of ``text``: two for wide (CJK) characters, none for combining marks."""
+    return sum(
+        0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        for ch in text
+    )
+
+
+def _wrap_columns(words: Sequence[str], first: str, rest: str, width: int) -> list[str]:
+    """:func:`wrap` by terminal columns, for text with wide characters. As in
+    :func:`textwrap.wrap`, a word too wide for any line fills the line it starts on."""
+    lines: list[str] = []
+    line, used, fresh = first, _columns(first), True
+
+    def new_line() -> None:
+        nonlocal line, used, fresh
+        lines.append(line)
+        line, used, fresh = rest, _columns(rest), True
+
+    for word in words:
+        size = _columns(word)
+        room = width - _columns(rest if lines else first)  # on a line of its own
+        if used + size + (0 if fresh else 1) > width and size <= room:
+            new_line()
+        if not fresh:
+            line, used = line + " ", used + 1
+        for ch in word:  # whole when it fits, else broken where the line ends
+            if used + _columns(ch) > width and not fresh:
+                new_line()
+            line, used, fresh = line + ch, used + _columns(ch), False
+    lines.append(line)
+    return [text.rstrip() for text in lines]
 
 
 def _pct(part: int, whole: int) -> str:
