@@ -830,6 +830,13 @@ class TestCli:
         assert max(columns(line) for line in lines) <= 80, result.output
         assert "".join(line.strip() for line in lines[:-1]) == f"c: {label}"
 
+    def test_suggest_says_so_when_there_is_nothing_to_suggest_for(self, tmp_path: Path) -> None:
+        doc = make_incident([{"id": "i", "kind": "impact", "label": "Users saw errors"}], id="bare")
+        path = self.write(tmp_path, [doc]) / "bare.yaml"
+        result = runner.invoke(cli, ["suggest", str(path)])
+        assert result.exit_code == 0, result.output
+        assert result.stdout == "bare: no nodes but impacts, so nothing to suggest a factor for\n"
+
     def test_suggest_text_and_json(self, tmp_path: Path) -> None:
         (path,) = (self.write(tmp_path, TestReport().corpus()[:1]) / "one.yaml",)
         result = runner.invoke(cli, ["suggest", str(path)])

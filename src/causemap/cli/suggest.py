@@ -79,6 +79,5 @@ def suggest(path: str, catalog_path: str | None, fmt: str, top: int) -> None:
         return
     from causemap.patterns.render_text import suggestions_to_text
 
-    text = suggestions_to_text(rows)
-    if text:
-        write_stdout(text)
+    nothing = f"{incident.id}: no nodes but impacts, so nothing to suggest a factor for\n"
+    write_stdout(suggestions_to_text(rows) or nothing)
