@@ -373,6 +373,61 @@ class TestConcurrency:
         assert sorted(results) == ["conflict"] * 7 + ["won"]
         assert store.latest("demo") == 2
 
+    def test_racing_puts_all_land(self, store: Store) -> None:
+        """``put`` (what ``causemap import`` does) names no revision: a concurrent save of
+        the same incident is no conflict, on PostgreSQL as on SQLite."""
+        store.create(incident())
+        barrier = threading.Barrier(6)
+        failures: list[Exception] = []
+
+        def put(n: int) -> None:
+            barrier.wait()
+            for i in range(5):
+                try:
+                    store.put(incident(title=f"by {n}-{i}"))
+                except Exception as exc:
+                    failures.append(exc)
+
+        threads = [threading.Thread(target=put, args=(n,)) for n in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert failures == []
+        assert store.latest("demo") == 1 + 6 * 5
+
+    def test_delete_and_restore_race_no_conflict(self, store: Store) -> None:
+        store.create(incident())
+        barrier = threading.Barrier(5)
+        failures: list[Exception] = []
+
+        def put(n: int) -> None:
+            barrier.wait()
+            for i in range(10):
+                try:
+                    store.put(incident(title=f"by {n}-{i}"))
+                except Exception as exc:
+                    failures.append(exc)
+
+        def delete() -> None:
+            barrier.wait()
+            for _ in range(10):
+                try:
+                    store.delete("demo")
+                    store.restore("demo")
+                except Exception as exc:
+                    failures.append(exc)
+
+        threads = [threading.Thread(target=put, args=(n,)) for n in range(4)]
+        threads.append(threading.Thread(target=delete))
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert failures == []
+        actions = [r.action for r in store.revisions("demo", limit=500)]
+        assert (actions.count("delete"), actions.count("restore")) == (10, 10)
+
     def test_racing_creates_make_one_incident(self, store: Store) -> None:
         barrier = threading.Barrier(6)
         results: list[str] = []

@@ -6,7 +6,10 @@ when that is no longer the latest. The check and the write are one conditional
 that also appends the revision row, so the database decides, not the process: PostgreSQL
 re-checks the condition after waiting for a concurrent writer's row lock, and SQLite
 writers hold the database's write lock from ``BEGIN IMMEDIATE`` to commit. The
-``(incident_id, number)`` primary key of ``revisions`` backs this up. A process killed
+``(incident_id, number)`` primary key of ``revisions`` backs this up. Writes that name
+no revision (:meth:`Store.put` for imports, a delete without ``expected``, a restore)
+lock the incident's row while they read its latest revision, so a concurrent save makes
+them wait, not fail, on PostgreSQL as on SQLite. A process killed
 mid-write leaves the transaction uncommitted, so the store holds exactly the
 acknowledged revisions.
 
@@ -215,7 +218,7 @@ class Store:
         _, digest = encode(incident)
         try:
             with self._connect(write=True) as connection:
-                row = self._head(connection, incident.id)
+                row = self._head(connection, incident.id, lock=True)
                 if row is None:
                     return self._create(connection, incident), "created"
                 current = self._record(connection, incident.id, row.revision, row.deleted_at)
@@ -234,7 +237,7 @@ class Store:
         With ``expected``, refuse unless that is the latest revision.
         """
         with self._connect(write=True) as connection:
-            row = self._head(connection, incident_id)
+            row = self._head(connection, incident_id, lock=True)
             if row is None:
                 raise IncidentNotFound(f"no incident {incident_id!r}")
             if row.deleted_at is not None:
@@ -245,7 +248,7 @@ class Store:
     def restore(self, incident_id: str) -> Record:
         """Bring back a deleted incident with a ``restore`` revision (no-op if live)."""
         with self._connect(write=True) as connection:
-            row = self._head(connection, incident_id)
+            row = self._head(connection, incident_id, lock=True)
             if row is None:
                 raise IncidentNotFound(f"no incident {incident_id!r}")
             if row.deleted_at is None:
@@ -333,10 +336,18 @@ class Store:
 
     # --- reading ---------------------------------------------------------------------
 
-    def _head(self, connection: Connection, incident_id: str) -> Any:
+    def _head(self, connection: Connection, incident_id: str, *, lock: bool = False) -> Any:
+        """The incident's row (revision, deleted_at), or None.
+
+        With ``lock`` (writes that pick the revision they replace themselves), the row
+        stays locked until commit, so no other writer can save in between: PostgreSQL
+        takes a row lock (``FOR UPDATE``); SQLite already holds the write lock.
+        """
         query = select(incidents.c.revision, incidents.c.deleted_at).where(
             incidents.c.id == incident_id
         )
+        if lock:
+            query = query.with_for_update()
         return connection.execute(query).first()
 
     def _record(
