@@ -63,6 +63,19 @@ class TestImportExport:
         assert "no store at" in result.output
         assert not (tmp_path / "o").exists()
 
+    def test_a_store_from_a_newer_causemap_exits_3(self, tmp_path: Path) -> None:
+        path = tmp_path / "s.db"
+        db = f"sqlite:///{path}"
+        (tmp_path / "a.yaml").write_text(BASE)
+        runner.invoke(cli, ["import", "--db", db, str(tmp_path / "a.yaml")])
+        with sqlite3.connect(path) as connection:
+            connection.execute("UPDATE alembic_version SET version_num = 'f00d0099'")
+        for args in (["import", str(tmp_path / "a.yaml")], ["export", str(tmp_path / "o")]):
+            result = runner.invoke(cli, [*args, "--db", db])
+            assert result.exit_code == 3, result.output
+            assert f"causemap: error: cannot open {db}: " in result.output
+            assert "newer causemap" in result.output
+
     def test_changed_file_becomes_a_revision(self, tmp_path: Path) -> None:
         db = f"sqlite:///{tmp_path / 's.db'}"
         path = tmp_path / "demo.yaml"

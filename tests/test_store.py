@@ -54,6 +54,22 @@ class TestOpen:
         with Store.open(db_url) as store:
             assert store.count() == 0
 
+    @pytest.mark.parametrize("create", [True, False])
+    def test_a_schema_from_a_newer_causemap_is_unavailable_and_left_alone(
+        self, db_url: str, create: bool
+    ) -> None:
+        Store.open(db_url).close()
+        with Store.open(db_url) as store, store.engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = 'f00d0099'"))
+        with pytest.raises(StoreUnavailable) as caught:
+            Store.open(db_url, create=create)
+        message = str(caught.value)
+        assert "'f00d0099'" in message
+        assert "newer causemap" in message
+        assert db_url.split("@")[-1] in message
+        with Store.open(db_url, migrate=False) as store:
+            assert current(store.engine) == "f00d0099"
+
     def test_sqlite_is_tuned_for_several_processes(self, tmp_path: Path) -> None:
         with Store.open(f"sqlite:///{tmp_path / 'a.db'}") as store, store.engine.connect() as c:
             assert c.execute(text("PRAGMA journal_mode")).scalar() == "wal"

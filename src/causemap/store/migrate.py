@@ -17,9 +17,10 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 
+from causemap.errors import StoreUnavailable
 from causemap.store.engine import WRITE
 
-__all__ = ["LOCK_KEY", "current", "head", "upgrade"]
+__all__ = ["LOCK_KEY", "current", "head", "known", "upgrade"]
 
 LOCK_KEY = 0x63617573656D6170 & 0x7FFFFFFFFFFFFFFF
 """PostgreSQL advisory lock key held while migrating (b"causemap" as a number)."""
@@ -48,9 +49,27 @@ def current(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def known() -> set[str]:
+    """The revision ids of every migration this causemap ships."""
+    return {script.revision for script in ScriptDirectory.from_config(_config()).walk_revisions()}
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Migrate the database to ``revision`` (default: the newest), holding a lock."""
+    """Migrate the database to ``revision`` (default: the newest), holding a lock.
+
+    Raises
+    ------
+    StoreUnavailable
+        If the database is at a schema version this causemap does not know (one made
+        by a newer causemap); it is left untouched.
+    """
     with engine.connect().execution_options(**WRITE) as connection, connection.begin():
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+        found = MigrationContext.configure(connection).get_current_revision()
+        if found is not None and found not in known():
+            raise StoreUnavailable(
+                f"its schema version {found!r} is not one this causemap knows; it was "
+                "made by a newer causemap (upgrade causemap to use it)"
+            )
         command.upgrade(_config(connection), revision)

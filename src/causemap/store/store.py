@@ -129,7 +129,7 @@ class Store:
             else:
                 with engine.connect() as connection:
                     connection.execute(text("SELECT 1"))
-        except (SQLAlchemyError, OSError) as exc:
+        except (SQLAlchemyError, OSError, StoreUnavailable) as exc:
             engine.dispose()
             raise StoreUnavailable(f"cannot open {safe_url(resolved)}: {_reason(exc)}") from exc
         if absent:
