@@ -76,6 +76,29 @@ class TestImportExport:
             assert f"causemap: error: cannot open {db}: " in result.output
             assert "newer causemap" in result.output
 
+    def test_a_write_refused_once_the_store_is_open_names_it(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Another process takes the write lock between opening the store and saving."""
+        path = tmp_path / "s.db"
+        db = f"sqlite:///{path}"
+        (tmp_path / "a.yaml").write_text(BASE)
+        blocker = sqlite3.connect(path, isolation_level=None)
+        monkeypatch.setattr("causemap.store.engine.BUSY_TIMEOUT", 0.1)
+        put = Store.put
+
+        def locked_put(store: Store, incident: Any) -> Any:
+            blocker.execute("BEGIN EXCLUSIVE")
+            return put(store, incident)
+
+        monkeypatch.setattr(Store, "put", locked_put)
+        try:
+            result = runner.invoke(cli, ["import", "--db", db, str(tmp_path / "a.yaml")])
+        finally:
+            blocker.close()
+        assert result.exit_code == 3, result.output
+        assert f"causemap: error: {db}: database unavailable: database is locked" in result.output
+
     def test_changed_file_becomes_a_revision(self, tmp_path: Path) -> None:
         db = f"sqlite:///{tmp_path / 's.db'}"
         path = tmp_path / "demo.yaml"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,20 @@ db_option = click.option(
 )
 
 
+@contextmanager
+def _opened(db: str | None, *, create: bool = True) -> Iterator[Store]:
+    """The store at ``db``; a database error once it is open names it, as opening's do
+    (a lock held too long by another process, a file that became read-only)."""
+    from causemap.errors import StoreUnavailable
+    from causemap.store import Store
+
+    with Store.open(db, create=create) as store:
+        try:
+            yield store
+        except StoreUnavailable as exc:
+            raise StoreUnavailable(f"{store.url}: {exc}") from exc
+
+
 @click.command("import")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @db_option
@@ -37,8 +52,6 @@ def import_(paths: tuple[str, ...], db: str | None) -> None:
     alone, so importing the same files twice changes nothing. A deleted incident stays
     deleted (restore it first).
     """
-    from causemap.store import Store
-
     results = check_inputs(paths)
     if not results:
         raise click.UsageError(no_inputs_found(paths))
@@ -50,7 +63,7 @@ def import_(paths: tuple[str, ...], db: str | None) -> None:
         click.echo(f"causemap: {len(invalid)} invalid file(s); nothing imported", err=True)
         raise SystemExit(EXIT_PROBLEMS)
     counts = {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0}
-    with Store.open(db) as store:
+    with _opened(db) as store:
         for r in results:
             assert r.incident is not None
             record, outcome = store.put(r.incident)
@@ -97,10 +110,9 @@ def export(directory: Path, db: str | None, fmt: str) -> None:
     """
     from causemap.cli.output import write_file
     from causemap.loader import dump
-    from causemap.store import Store
 
     count = 0
-    with Store.open(db, create=False) as store:
+    with _opened(db, create=False) as store:
         directory.mkdir(parents=True, exist_ok=True)
         for record in _latest(store):
             text = dump(record.to_incident(), "json" if fmt == "json" else "yaml")
