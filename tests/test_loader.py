@@ -67,6 +67,17 @@ class TestDump:
         )
         assert loads(dump(inc)) == inc
 
+    @pytest.mark.parametrize(
+        "text",
+        ["a\x85b", "ends\x85", "\x85starts", "two\nlines\x85", "a\u2028b", "a\u2029b\nc"],
+    )
+    def test_line_separator_characters_survive(self, chain: Incident, text: str) -> None:
+        """NEL (U+0085, the Windows-1252 ellipsis read as Latin-1) is a line break to a
+        YAML reader: written as it is, it came back as a space or a newline."""
+        inc = chain.model_copy(update={"title": text, "summary": text})
+        back = loads(dump(inc))
+        assert (back.title, back.summary) == (text, text)
+
     @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
     def test_examples_round_trip(self, path: Path) -> None:
         incident = load(path)

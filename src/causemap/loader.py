@@ -190,7 +190,9 @@ _Dumper.yaml_implicit_resolvers = {
 
 
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
+    # PyYAML writes NEL (U+0085) unescaped in every style but double-quoted, and a reader
+    # takes it for a line break: only the "\N" escape brings it back.
+    style = '"' if "\x85" in value else "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
