@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from causemap import loader
 from causemap.cli import cli
 from causemap.cli.serve import is_loopback
 from causemap.loader import dump, load
@@ -98,6 +99,29 @@ class TestImportExport:
             blocker.close()
         assert result.exit_code == 3, result.output
         assert f"causemap: error: {db}: database unavailable: database is locked" in result.output
+
+    def test_export_reads_one_snapshot_while_others_delete(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Another process deletes an incident while the export is writing files."""
+        db = f"sqlite:///{tmp_path / 's.db'}"
+        ids = ["a", "b", "c"]
+        for name in ids:
+            (tmp_path / f"{name}.yaml").write_text(BASE.replace("id: demo", f"id: {name}"))
+        runner.invoke(cli, ["import", "--db", db, *(str(tmp_path / f"{n}.yaml") for n in ids)])
+        dump_ = loader.dump
+
+        def dump_while_deleting(incident: Any, *args: Any, **kwargs: Any) -> str:
+            with Store.open(db) as other:
+                for name in ids:
+                    if name != incident.id and other.latest(name) == 1:
+                        other.delete(name)
+            return dump_(incident, *args, **kwargs)
+
+        monkeypatch.setattr(loader, "dump", dump_while_deleting)
+        result = runner.invoke(cli, ["export", "--db", db, str(tmp_path / "out")])
+        assert result.exit_code == 0, result.output
+        assert sorted(p.stem for p in (tmp_path / "out").iterdir()) == ids
 
     def test_changed_file_becomes_a_revision(self, tmp_path: Path) -> None:
         db = f"sqlite:///{tmp_path / 's.db'}"

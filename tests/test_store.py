@@ -307,6 +307,20 @@ class TestFind:
         ]
 
 
+class TestIterDocuments:
+    def test_streams_one_snapshot_while_others_write(self, store: Store) -> None:
+        for n in range(5):
+            store.create(incident(f"i{n}"))
+        seen = []
+        for record in store.iter_documents(batch=2):
+            seen.append((record.incident_id, record.to_incident().title))
+            if record.incident_id == "i0":
+                store.delete("i3")
+                store.update("i4", incident("i4", title="Later"), expected=1)
+        assert seen == [(f"i{n}", "T") for n in range(5)]
+        assert [r.incident_id for r in store.iter_documents()] == ["i0", "i1", "i2", "i4"]
+
+
 class TestRevisions:
     def test_paging_and_changes(self, store: Store) -> None:
         store.create(incident())

@@ -13,7 +13,7 @@ from causemap.cli.base import EXIT_PROBLEMS, check_inputs, echo_diagnostic, no_i
 from causemap.cli.output import echo
 
 if TYPE_CHECKING:
-    from causemap.store import Record, Store
+    from causemap.store import Store
 
 __all__ = ["db_option", "export", "import_"]
 
@@ -78,19 +78,6 @@ def import_(paths: tuple[str, ...], db: str | None) -> None:
     )
 
 
-def _latest(store: Store) -> Iterator[Record]:
-    from causemap.store import Query
-
-    cursor = None
-    while True:
-        page = store.find(Query(limit=200, cursor=cursor))
-        for summary in page.items:
-            yield store.get(summary.id)
-        if page.next_cursor is None:
-            return
-        cursor = page.next_cursor
-
-
 @click.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), metavar="DIR")
 @db_option
@@ -114,7 +101,7 @@ def export(directory: Path, db: str | None, fmt: str) -> None:
     count = 0
     with _opened(db, create=False) as store:
         directory.mkdir(parents=True, exist_ok=True)
-        for record in _latest(store):
+        for record in store.iter_documents():
             text = dump(record.to_incident(), "json" if fmt == "json" else "yaml")
             path = directory / f"{record.incident_id}.{fmt}"
             write_file(text, path, str(path))

@@ -531,6 +531,14 @@ class Store:
 
     def documents(self) -> list[Record]:
         """The latest revision of every live incident, with its document, by id."""
+        return list(self.iter_documents())
+
+    def iter_documents(self, *, batch: int = 100) -> Iterator[Record]:
+        """:meth:`documents` streamed ``batch`` rows at a time, for exports of any size.
+
+        One query in one read transaction: every incident as it was when it started,
+        whatever other writers do meanwhile (the connection is held until the end).
+        """
         query = (
             select(revisions)
             .join(
@@ -542,10 +550,11 @@ class Store:
             )
             .where(incidents.c.deleted_at.is_(None))
             .order_by(incidents.c.id)
+            .execution_options(yield_per=batch)
         )
         with self._connect() as connection:
-            rows = connection.execute(query).all()
-        return [_to_record(row, deleted=False) for row in rows]
+            for row in connection.execute(query):
+                yield _to_record(row, deleted=False)
 
 
 def _bounded(after: int) -> int:
