@@ -80,6 +80,19 @@ class TestOpen:
         with Store.open(f"sqlite:///{tmp_path / 'deep' / 'er' / 'a.db'}"):
             assert (tmp_path / "deep" / "er" / "a.db").is_file()
 
+    def test_sqlite_path_may_start_with_the_home_folder(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """``CAUSEMAP_DB=sqlite:///~/incidents.db``: no shell expands ``~`` inside a URL."""
+        monkeypatch.setenv("HOME", str(tmp_path / "home"))
+        monkeypatch.chdir(tmp_path)
+        with Store.open("sqlite:///~/cm/a.db") as store:
+            store.create(incident())
+        assert (tmp_path / "home" / "cm" / "a.db").is_file()
+        assert not (tmp_path / "~").exists()
+        with Store.open("sqlite:///~/cm/a.db", create=False) as store:
+            assert store.count() == 1
+
     @pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:", "nonsense", "mysql://x/y"])
     def test_refuses_urls_it_cannot_keep_incidents_in(self, url: str) -> None:
         with pytest.raises(StoreUnavailable):

@@ -108,9 +108,13 @@ def _sqlite_engine(url: URL) -> Engine:
             "an in-memory SQLite database would lose every incident; give a file path, "
             "e.g. sqlite:///incidents.db"
         )
-    Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    path = Path(database).expanduser()  # SQLite itself would open a folder named "~"
+    path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
-        url, connect_args={"timeout": BUSY_TIMEOUT}, pool_size=10, max_overflow=20
+        url.set(database=str(path)),
+        connect_args={"timeout": BUSY_TIMEOUT},
+        pool_size=10,
+        max_overflow=20,
     )
 
     @event.listens_for(engine, "connect")
