@@ -93,6 +93,13 @@ class TestOpen:
         with Store.open("sqlite:///~/cm/a.db", create=False) as store:
             assert store.count() == 1
 
+    def test_sqlite_folder_that_cannot_be_made_is_unavailable(self, tmp_path: Path) -> None:
+        (tmp_path / "file").write_text("")
+        with pytest.raises(
+            StoreUnavailable, match=r"cannot open sqlite:///.*/file/a\.db: .*/file: not a folder"
+        ):
+            Store.open(f"sqlite:///{tmp_path / 'file' / 'a.db'}")
+
     @pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:", "nonsense", "mysql://x/y"])
     def test_refuses_urls_it_cannot_keep_incidents_in(self, url: str) -> None:
         with pytest.raises(StoreUnavailable):

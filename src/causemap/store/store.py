@@ -119,7 +119,13 @@ class Store:
         path = sqlite_path(resolved)
         if not create and path is not None and not path.exists():
             raise StoreUnavailable(missing)  # before connecting, which would create the file
-        engine = make_engine(resolved)
+        try:
+            engine = make_engine(resolved)
+        except OSError as exc:  # the SQLite file's folder could not be made
+            where = f"{exc.filename}: " if exc.filename else ""
+            what = "not a folder" if isinstance(exc, FileExistsError) else exc.strerror
+            reason = f"{where}{what or exc}"
+            raise StoreUnavailable(f"cannot open {safe_url(resolved)}: {reason}") from exc
         absent = False
         try:
             if not create and current(engine) is None:
