@@ -244,6 +244,13 @@ class TestDelete:
             store.create(incident())
         assert store.revision("demo", 1).to_incident() == incident()
 
+    def test_creating_over_a_deleted_incident_says_to_restore_it(self, store: Store) -> None:
+        """The id is not in the listing, so "already exists" alone would puzzle."""
+        store.create(incident())
+        store.delete("demo")
+        with pytest.raises(IncidentExists, match="'demo' exists but is deleted; restore it"):
+            store.create(incident(title="Again"))
+
     def test_delete_with_a_stale_revision_is_a_conflict(self, store: Store) -> None:
         store.create(incident())
         store.update("demo", incident(title="Two"), expected=1)

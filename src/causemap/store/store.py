@@ -192,6 +192,13 @@ class Store:
             with self._connect(write=True) as connection:
                 return self._create(connection, incident)
         except IntegrityError as exc:
+            with self._connect() as connection:
+                row = self._head(connection, incident.id)
+            if row is not None and row.deleted_at is not None:
+                raise IncidentExists(
+                    f"incident {incident.id!r} exists but is deleted; restore it to edit "
+                    "it, or give the new incident another id"
+                ) from exc
             raise IncidentExists(f"incident {incident.id!r} already exists") from exc
 
     def update(self, incident_id: str, incident: Incident, *, expected: int | None) -> Record:
