@@ -123,6 +123,27 @@ class TestImportExport:
         assert result.exit_code == 0, result.output
         assert sorted(p.stem for p in (tmp_path / "out").iterdir()) == ids
 
+    def test_a_corrupt_store_exits_3_naming_it(self, tmp_path: Path) -> None:
+        """Pages of the revisions table overwritten (a disk fault), the rest intact."""
+        path = tmp_path / "s.db"
+        db = f"sqlite:///{path}"
+        (tmp_path / "a.yaml").write_text(BASE)
+        runner.invoke(cli, ["import", "--db", db, str(tmp_path / "a.yaml")])
+        with sqlite3.connect(path) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            size = connection.execute("PRAGMA page_size").fetchone()[0]
+            sql = "SELECT rootpage FROM sqlite_master WHERE name = 'revisions'"
+            root = connection.execute(sql).fetchone()[0]
+        connection.close()
+        with path.open("r+b") as stream:
+            stream.seek((root - 1) * size)
+            stream.write(b"\xde\xad" * (size // 2))
+        for args in (["import", str(tmp_path / "a.yaml")], ["export", str(tmp_path / "o")]):
+            result = runner.invoke(cli, [*args, "--db", db])
+            assert result.exit_code == 3, result.output
+            assert f"causemap: error: {db}: " in result.output
+            assert "malformed" in result.output
+
     def test_changed_file_becomes_a_revision(self, tmp_path: Path) -> None:
         db = f"sqlite:///{tmp_path / 's.db'}"
         path = tmp_path / "demo.yaml"

@@ -27,9 +27,11 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, Engine, and_, exists, func, or_, select, text
 from sqlalchemy.exc import (
+    DatabaseError,
     DBAPIError,
     IntegrityError,
     InterfaceError,
+    InternalError,
     OperationalError,
     SQLAlchemyError,
 )
@@ -169,7 +171,11 @@ class Store:
         except IntegrityError:
             raise
         except DBAPIError as exc:
-            if exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError):
+            # Unreachable, locked, read-only, or damaged (SQLite's "database disk image is
+            # malformed" is a bare DatabaseError; PostgreSQL's data_corrupted an
+            # InternalError): the environment, not a bug. Anything else is re-raised.
+            failing = OperationalError | InterfaceError | InternalError
+            if exc.connection_invalidated or isinstance(exc, failing) or type(exc) is DatabaseError:
                 raise StoreUnavailable(f"database unavailable: {_reason(exc)}") from exc
             raise
 
