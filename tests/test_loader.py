@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from causemap.errors import InvalidIncident
-from causemap.loader import check_file, discover, dump, load, loads
+from causemap.loader import check_bytes, check_file, discover, dump, load, loads
 from causemap.model import Incident
 from tests.conftest import EXAMPLES
 
@@ -117,3 +117,80 @@ def test_discover_yields_a_file_reached_twice_once(tmp_path: Path) -> None:
     paths = [tmp_path / "sub", tmp_path, tmp_path / "a.yaml", tmp_path / "sub" / ".." / "a.yaml"]
     found = [p.relative_to(tmp_path).as_posix() for p in discover(paths)]
     assert found == ["sub/b.yaml", "a.yaml", "copy.yaml"]
+
+
+class TestLineEndings:
+    """Every diagnostic counts lines alike, whatever ends them (LF, CRLF or a lone CR),
+    and a U+2028 or NEL inside a string does not end a line, as editors count them."""
+
+    YAML = (
+        "causemap: 1\n"
+        "id: demo\n"
+        'title: "Demo{inside}"\n'
+        "date: 2024-03-05\n"
+        "nodes:\n"
+        "  - {id: push, kind: event, label: Pushed}\n"
+        "  - {id: out, kind: {kind}, label: Down, causes: [push]}\n"
+    )
+    JSON = (
+        "{\n"
+        '  "causemap": 1,\n'
+        '  "id": "demo",\n'
+        '  "title": "Demo{inside}",\n'
+        '  "date": "2024-03-05",\n'
+        '  "nodes": [\n'
+        '    {"id": "push", "kind": "event", "label": "Pushed"},\n'
+        '    {"id": "out", "kind": "{kind}", "label": "Down", "causes": ["push"]}\n'
+        "  ]\n"
+        "}\n"
+    )
+
+    @staticmethod
+    def where(
+        text: str, name: str, ending: str, encoding: str = "utf-8"
+    ) -> tuple[str, int | None, int | None]:
+        data = text.replace("\n", ending).encode(encoding)
+        checked = check_bytes(data, name)
+        assert checked.errors, name
+        first = checked.errors[0]
+        return first.code, first.line, first.column
+
+    @pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"])
+    @pytest.mark.parametrize(
+        ("name", "text", "expected"),
+        [
+            ("doc.yaml", YAML.replace("{inside}", "").replace("{kind}", "impakt"), 7),
+            ("doc.yaml", YAML.replace("{inside}", "").replace("{kind}", "impact]"), 7),
+            ("doc.yaml", YAML.replace("{inside}", "é").replace("{kind}", "impact"), 3),
+            ("doc.json", JSON.replace("{inside}", "").replace("{kind}", "impakt"), 8),
+            ("doc.json", JSON.replace("{inside}", "").replace('"{kind}",', '"impact"'), 8),
+            ("doc.json", JSON.replace("{inside}", "é").replace("{kind}", "impact"), 4),
+        ],
+        ids=[
+            "yaml-invalid",
+            "yaml-syntax",
+            "yaml-latin1",
+            "json-invalid",
+            "json-syntax",
+            "json-latin1",
+        ],
+    )
+    def test_same_line_whatever_ends_lines(
+        self, name: str, text: str, expected: int, ending: str
+    ) -> None:
+        encoding = "latin-1" if "é" in text else "utf-8"
+        plain = self.where(text, name, "\n", encoding)
+        assert plain[1] == expected
+        assert self.where(text, name, ending, encoding) == plain
+
+    @pytest.mark.parametrize("inside", ["\u2028", "\u2029", "\x85"])
+    @pytest.mark.parametrize("name", ["doc.yaml", "doc.json"])
+    def test_unicode_separators_in_text_do_not_end_lines(self, name: str, inside: str) -> None:
+        text = self.YAML if name == "doc.yaml" else self.JSON
+        plain = self.where(text.replace("{inside}", "").replace("{kind}", "impakt"), name, "\n")
+        odd = text.replace("{inside}", f"a{inside}b").replace("{kind}", "impakt")
+        assert self.where(odd, name, "\n") == plain
+
+    def test_duplicate_key_names_the_first_line_alike(self) -> None:
+        text = "causemap: 1\rid: demo\rid: again\r"
+        assert "first defined on line 2" in check_bytes(text.encode(), "doc.yaml").errors[0].message

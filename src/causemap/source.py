@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -29,7 +30,7 @@ import yaml
 
 from causemap.diagnostics import Diagnostic, pointer
 
-__all__ = ["MAX_BYTES", "MAX_VALUES", "Parsed", "SourceMap", "detect_format", "parse"]
+__all__ = ["MAX_BYTES", "MAX_VALUES", "Lines", "Parsed", "SourceMap", "detect_format", "parse"]
 
 MAX_BYTES = 16 * 1024 * 1024
 """Largest document accepted, in bytes."""
@@ -46,19 +47,48 @@ _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _INT = re.compile(r"^[-+]?[0-9]+$")
 _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_BREAK = re.compile(r"\r\n?|\n")
+
+
+class Lines:
+    """Turns a character offset into a 1-based (line, column), for every diagnostic alike.
+
+    Lines end at LF, CRLF or a lone CR, as editors and YAML 1.2 count them; libyaml's own
+    marks also end lines at NEL, U+2028 and U+2029, and JSON's at LF only, so neither is
+    used for lines directly.
+
+    Examples
+    --------
+    >>> Lines("a\\rb\\r\\nc\\u2028d").position(7)
+    (3, 3)
+    """
+
+    def __init__(self, text: str) -> None:
+        self._starts = [0, *(m.end() for m in _BREAK.finditer(text))]
+
+    def position(self, index: int) -> tuple[int, int]:
+        """The line and column of the character at ``index``."""
+        line = bisect_right(self._starts, index)
+        return line, index - self._starts[line - 1] + 1
+
+    def mark(self, mark: Any) -> tuple[int, int]:
+        """The line and column of a YAML mark."""
+        return self.position(mark.index)
 
 
 class SourceMap:
     """Resolves JSON pointers to 1-based (line, column) in the source text."""
 
-    def __init__(self, root: yaml.Node | None = None, text: str | None = None) -> None:
-        self._root = root
+    def __init__(self, text: str | None = None) -> None:
+        self._root: yaml.Node | None = None
         self._text = text
+        self._lines: Lines | None = None
 
     def _tree(self) -> yaml.Node | None:
         if self._root is None and self._text is not None:
             with contextlib.suppress(yaml.YAMLError, RecursionError):
                 self._root = yaml.compose(self._text, Loader=_Loader)
+            self._lines = Lines(self._text)
             self._text = None
         return self._root
 
@@ -89,7 +119,8 @@ class SourceMap:
                 mark = node.start_mark
             else:
                 break
-        return mark.line + 1, mark.column + 1
+        assert self._lines is not None
+        return self._lines.mark(mark)
 
     def place(self, diagnostic: Diagnostic, *, key: bool = False) -> Diagnostic:
         """Return ``diagnostic`` with its line and column filled in from its pointer."""
@@ -166,15 +197,15 @@ def decode(data: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None, [_error("encoding", "document is UTF-16; save it as UTF-8", file, 1, 1)]
     if b"\x00" in data:
-        offset = data.index(b"\x00")
-        line = data.count(b"\n", 0, offset) + 1
+        before = data[: data.index(b"\x00")].decode("utf-8", "replace")
+        line, _ = Lines(before).position(len(before))
         return None, [_error("binary", "not a text document (contains NUL bytes)", file, line)]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         start = exc.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
-        line = data.count(b"\n", 0, start) + 1
-        column = start - (data.rfind(b"\n", 0, start) + 1) + 1
+        before = data[:start].decode("utf-8-sig")
+        line, column = Lines(before).position(len(before))
         return None, [
             _error(
                 "encoding",
@@ -224,13 +255,10 @@ def _parse_json(text: str, file: str) -> Parsed:
     try:
         value = json.loads(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as exc:
+        line, column = Lines(text).position(exc.pos)
+        message = exc.msg[:1].lower() + exc.msg[1:]
         return Parsed(
-            format="json",
-            diagnostics=[
-                _error(
-                    "json-syntax", exc.msg[:1].lower() + exc.msg[1:], file, exc.lineno, exc.colno
-                )
-            ],
+            format="json", diagnostics=[_error("json-syntax", message, file, line, column)]
         )
     except RecursionError:
         return Parsed(
@@ -251,14 +279,13 @@ def _parse_yaml(text: str, file: str) -> Parsed:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        line, column = Lines(text).mark(mark) if mark else (None, None)
         code = "too-deep" if "nesting depth" in problem else "yaml-syntax"
         return Parsed(diagnostics=[_error(code, problem or "invalid YAML", file, line, column)])
     except yaml.YAMLError as exc:
         return Parsed(diagnostics=[_error("yaml-syntax", str(exc).splitlines()[0], file)])
     except _Reject as exc:
-        line = exc.mark.line + 1 if exc.mark else None
-        column = exc.mark.column + 1 if exc.mark else None
+        line, column = Lines(text).mark(exc.mark) if exc.mark else (None, None)
         return Parsed(
             sourcemap=sourcemap,
             diagnostics=[_error(exc.code, exc.message, file, line, column, pointer(exc.path))],
@@ -280,6 +307,7 @@ class _Builder:
     """
 
     def __init__(self, text: str) -> None:
+        self.text = text
         self.events = yaml.parse(text, Loader=_Loader)
         self.anchors: dict[str, tuple[Any, int] | None] = {}
         """Value and expanded size by anchor; None while the anchored collection is open."""
@@ -306,7 +334,7 @@ class _Builder:
             raise _Reject(
                 "empty",
                 "document is empty",
-                SimpleNamespace(line=0, column=0),
+                SimpleNamespace(index=0),
                 [],
             )
         return value
@@ -388,7 +416,7 @@ class _Builder:
     ) -> tuple[dict[str, Any], int]:
         _check_tag(event, "map", path)
         out: dict[str, Any] = {}
-        lines: dict[str, int] = {}
+        starts: dict[str, Any] = {}
         size = 1
         self._count(1, event, path)
         for key_event in self.events:
@@ -409,11 +437,12 @@ class _Builder:
             if key in out:
                 raise _Reject(
                     "duplicate-key",
-                    f"duplicate key '{key}' (first defined on line {lines[key]})",
+                    f"duplicate key '{key}' (first defined on line "
+                    f"{Lines(self.text).mark(starts[key])[0]})",
                     key_event.start_mark,
                     [*path, key],
                 )
-            lines[key] = key_event.start_mark.line + 1 if key_event.start_mark else 0
+            starts[key] = key_event.start_mark
             out[key], item_size = self._value(next(self.events), [*path, key], depth + 1)
             size += item_size + 1
         return out, size
