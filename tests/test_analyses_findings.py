@@ -7,7 +7,8 @@ false alarms are as bad as misses.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import unicodedata
+from typing import Any, Literal
 
 import pytest
 
@@ -336,6 +337,29 @@ class TestLanguage:
         inc.node("rows-deleted").label = "The script was yolo-deployed"
         assert "BLAME_LANGUAGE" not in codes(inc)
         config = AnalysisConfig(language=Language(blame=["yolo*"]))
+        assert "BLAME_LANGUAGE" in codes(inc, config)
+
+
+class TestUnicodeForms:
+    """A name or word typed in one Unicode form (NFC, é as one character) is found in text
+    written in the other (NFD, e and a combining accent, as macOS often pastes it)."""
+
+    @pytest.mark.parametrize(("people", "text"), [("NFC", "NFD"), ("NFD", "NFC")])
+    def test_participant_names_are_caught_in_either_form(
+        self, people: Literal["NFC", "NFD"], text: Literal["NFC", "NFD"]
+    ) -> None:
+        inc = careful()
+        inc.participants = [unicodedata.normalize(people, "José Núñez")]
+        label = unicodedata.normalize(text, "Núñez ran the cleanup on prod-db")
+        inc.node("ran-script").label = label
+        (finding,) = codes(inc)["NAMES_PERSON"]
+        assert "Núñez" in unicodedata.normalize("NFC", finding.message)
+        assert finding.rewrite == "[role] ran the cleanup on prod-db"
+
+    def test_configured_words_are_found_in_either_form(self) -> None:
+        inc = careful()
+        inc.node("rows-deleted").label = unicodedata.normalize("NFD", "Ein fahrlässiger Fehler")
+        config = AnalysisConfig(language=Language(blame=["fahrlässig*"]))
         assert "BLAME_LANGUAGE" in codes(inc, config)
 
 

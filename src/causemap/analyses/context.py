@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import Any
 
 from causemap.analyses.config import AnalysisConfig
-from causemap.analyses.language import Lexicon, lexicon
+from causemap.analyses.language import Lexicon, lexicon, nfc
 from causemap.analyses.result import Classification, Prevention
 from causemap.analyses.structure import Shape
 from causemap.graph import CausalGraph
@@ -52,14 +52,17 @@ class Context:
 
     @cached_property
     def actions(self) -> list[dict[str, Any]]:
-        return list(self.G.graph.get("actions", []))
+        """The action items, titles in NFC (as every text the checks read)."""
+        return [{**a, "title": nfc(a["title"])} for a in self.G.graph.get("actions", [])]
 
     def label(self, node: str) -> str:
-        return str(self.G.nodes[node].get("label", ""))
+        """The node's label in NFC, so that word lists match it in either Unicode form."""
+        return nfc(str(self.G.nodes[node].get("label", "")))
 
     def texts(self, node: str) -> list[str]:
+        """The node's label and detail in NFC."""
         data = self.G.nodes[node]
-        return [t for t in (data.get("label"), data.get("detail")) if t]
+        return [nfc(t) for t in (data.get("label"), data.get("detail")) if t]
 
     def cls(self, node: str) -> str:
         return self.classes[node].class_

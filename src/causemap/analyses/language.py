@@ -9,6 +9,7 @@ statement says what happened rather than what someone should have done.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,10 +20,18 @@ __all__ = [
     "Lexicon",
     "asserted",
     "lexicon",
+    "nfc",
     "person_names",
     "rewrite_blame",
     "rewrite_hindsight",
 ]
+
+
+def nfc(text: str) -> str:
+    """``text`` in Unicode NFC, the form every comparison of words and names uses: an
+    accented letter typed as one character and one pasted as a letter and a combining
+    accent (NFD, as macOS often gives it) must match alike."""
+    return unicodedata.normalize("NFC", text)
 
 
 _ANYWHERE = r"(?<![\w-])"
@@ -33,7 +42,7 @@ def _pattern(phrases: Iterable[str], *, leading: bool = False) -> re.Pattern[str
     """One case-insensitive regex for a phrase list, word-bounded, ``*`` as any ending;
     with ``leading``, phrases match only at the start of the text."""
     parts = []
-    for phrase in sorted(set(phrases), key=lambda p: (-len(p), p)):
+    for phrase in sorted({nfc(p) for p in phrases}, key=lambda p: (-len(p), p)):
         words = [re.escape(w) for w in phrase.lower().rstrip("*").split()]
         body = r"[\s-]+".join(words)
         tail = r"\w*" if phrase.endswith("*") else r"\b"
@@ -67,7 +76,7 @@ def _compile(key: tuple[tuple[str, ...], ...]) -> Lexicon:
         vague_verb=_pattern(verbs, leading=True),
         vague_phrase=_pattern(phrases),
         person=_pattern(person),
-        first_names=frozenset(names),
+        first_names=frozenset(nfc(name) for name in names),
     )
 
 
@@ -323,6 +332,7 @@ def person_names(text: str, participants: Sequence[str], first_names: frozenset[
     >>> person_names("Grace period expired", [], frozenset({"Grace"}))
     []
     """
+    text, participants = nfc(text), [nfc(person) for person in participants]
     candidates = [[person, *[p for p in person.split() if len(p) >= 3]] for person in participants]
     if not any(part in text for parts in candidates for part in parts) and not (
         first_names.intersection(_WORD.findall(text))
