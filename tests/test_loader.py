@@ -194,3 +194,29 @@ class TestLineEndings:
     def test_duplicate_key_names_the_first_line_alike(self) -> None:
         text = "causemap: 1\rid: demo\rid: again\r"
         assert "first defined on line 2" in check_bytes(text.encode(), "doc.yaml").errors[0].message
+
+
+class TestEncodings:
+    """A document in another Unicode encoding is named as such, with or without a BOM."""
+
+    TEXT = "causemap: 1\nid: demo\ntitle: Demo\n"
+
+    @pytest.mark.parametrize(
+        ("encoding", "named"),
+        [
+            ("utf-16", "UTF-16"),
+            ("utf-16-le", "UTF-16"),
+            ("utf-16-be", "UTF-16"),
+            ("utf-32", "UTF-32"),
+            ("utf-32-le", "UTF-32"),
+            ("utf-32-be", "UTF-32"),
+        ],
+    )
+    def test_other_unicode_encodings_are_named(self, encoding: str, named: str) -> None:
+        (error,) = check_bytes(self.TEXT.encode(encoding), "doc.yaml").errors
+        assert (error.code, error.line, error.column) == ("encoding", 1, 1)
+        assert error.message == f"document is {named}; save it as UTF-8"
+
+    def test_binary_data_is_still_binary(self) -> None:
+        (error,) = check_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "doc.yaml").errors
+        assert (error.code, error.line) == ("binary", 3)

@@ -186,6 +186,21 @@ def _error(
     )
 
 
+def _wide_encoding(data: bytes) -> str | None:
+    """UTF-16 or UTF-32, told by the byte order mark or, without one, by the NUL bytes
+    around the first two characters (a document starts with ASCII: a key, '#' or '{')."""
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    zeros = tuple(byte == 0 for byte in data[:4])
+    if zeros in ((False, True, True, True), (True, True, True, False)):
+        return "UTF-32"
+    if zeros in ((False, True, False, True), (True, False, True, False)):
+        return "UTF-16"
+    return None
+
+
 def decode(data: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
     """Decode UTF-8 text, rejecting binary content, bad encodings and oversized input."""
     if len(data) > MAX_BYTES:
@@ -194,8 +209,8 @@ def decode(data: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
                 "too-large", f"document is {len(data):,} bytes; the limit is {MAX_BYTES:,}", file
             )
         ]
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, [_error("encoding", "document is UTF-16; save it as UTF-8", file, 1, 1)]
+    if wide := _wide_encoding(data):
+        return None, [_error("encoding", f"document is {wide}; save it as UTF-8", file, 1, 1)]
     if b"\x00" in data:
         before = data[: data.index(b"\x00")].decode("utf-8", "replace")
         line, _ = Lines(before).position(len(before))
