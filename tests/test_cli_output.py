@@ -210,3 +210,39 @@ class TestStandardOutput:
             errors = child.stderr.read().decode()
             assert child.wait(timeout=60) == 141, errors
         assert errors == ""
+
+
+class TestLegacyLocale:
+    """Under a locale that is not UTF-8 (LANG=en_US.ISO-8859-1, simulated here with
+    PYTHONIOENCODING), every command writes the same UTF-8 bytes as it does elsewhere
+    (as it does with -o), instead of failing as an internal error on a '→' or a label."""
+
+    @pytest.mark.parametrize(
+        "command",
+        [
+            ["analyze"],
+            ["analyze", "--format", "json"],
+            ["lint", "--fail-on", "error"],
+            ["validate"],
+            ["suggest"],
+            ["render", "-f", "mermaid"],
+            ["patterns"],
+        ],
+        ids=lambda c: "-".join(c),
+    )
+    def test_output_is_utf8_whatever_the_locale(self, tmp_path: Path, command: list[str]) -> None:
+        label = "Zoë's «ring» ⇒ ⚠ 数据库 failed to restart"
+        path = write(tmp_path, "in.yaml", BASE.replace("The pipeline had no canary stage", label))
+        outputs = []
+        for encoding in ("utf-8", "latin-1"):
+            done = subprocess.run(
+                [sys.executable, "-m", "causemap", *command, str(path)],
+                capture_output=True,
+                timeout=60,
+                cwd=ROOT,
+                env={**os.environ, "PYTHONIOENCODING": encoding},
+            )
+            assert done.returncode in (0, 1), done.stderr.decode("utf-8", "replace")
+            outputs.append(done.stdout)
+        assert outputs[0] == outputs[1]
+        assert "数据库".encode() in outputs[0] or command[0] in ("patterns", "validate")

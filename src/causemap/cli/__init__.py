@@ -17,6 +17,9 @@ so that ``causemap --help`` starts fast.
 
 from __future__ import annotations
 
+import codecs
+import contextlib
+import io
 import sys
 
 import click
@@ -40,8 +43,23 @@ def cli() -> None:
     """
 
 
+def _utf8_streams() -> None:
+    """Make standard output and error UTF-8 whatever the locale says.
+
+    Output is then the same bytes in every environment, as ``-o`` files are, and a label
+    in any script cannot make a command fail under a legacy locale (ISO-8859-1, a
+    Windows code page) on the first character that locale cannot encode.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            with contextlib.suppress(LookupError, ValueError, io.UnsupportedOperation):
+                if codecs.lookup(stream.encoding).name != "utf-8":
+                    stream.reconfigure(encoding="utf-8")
+
+
 def main() -> None:
     """Entry point of the console script."""
+    _utf8_streams()
     try:
         cli.main(prog_name="causemap")
     except KeyboardInterrupt:
