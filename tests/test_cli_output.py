@@ -246,3 +246,18 @@ class TestLegacyLocale:
             outputs.append(done.stdout)
         assert outputs[0] == outputs[1]
         assert "数据库".encode() in outputs[0] or command[0] in ("patterns", "validate")
+
+    @pytest.mark.parametrize("encoding", ["utf-8", "latin-1", "utf-8:surrogateescape"])
+    def test_a_file_name_that_is_not_utf8(self, tmp_path: Path, encoding: str) -> None:
+        folder = os.fsencode(tmp_path)
+        with open(folder + b"/caf\xe9.yaml", "wb") as stream:
+            stream.write(b"causemap: 1\nid: demo\n")
+        done = subprocess.run(
+            [sys.executable, "-m", "causemap", "validate", str(tmp_path)],
+            capture_output=True,
+            timeout=60,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONIOENCODING": encoding},
+        )
+        assert done.returncode == 1, done.stderr.decode("utf-8", "replace")
+        assert b"/caf\xe9.yaml:1:1: error: /title: missing required key" in done.stdout

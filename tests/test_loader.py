@@ -220,3 +220,17 @@ class TestEncodings:
     def test_binary_data_is_still_binary(self) -> None:
         (error,) = check_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "doc.yaml").errors
         assert (error.code, error.line) == ("binary", 3)
+
+    @pytest.mark.parametrize("escape", ["\\ud83d", "\\ude00", "\\ude00\\ud83d"])
+    def test_json_lone_surrogate_escape_is_located(self, escape: str) -> None:
+        text = (
+            '{"causemap": 1, "id": "demo",\n'
+            f' "title": "Demo {escape} cut", "date": "2024-01-01", "nodes": []}}\n'
+        )
+        (error,) = check_bytes(text.encode(), "doc.json").errors
+        assert (error.line, error.column) == (2, 11)
+        assert "surrogate" in error.message
+
+    def test_json_surrogate_pairs_are_characters(self) -> None:
+        text = dump(loads(TestYamlScalars.DOC), "json").replace("Norway", "\\ud83d\\ude00")
+        assert loads(text, format="json").nodes[0].label == "\U0001f600"

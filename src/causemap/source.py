@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import json.decoder
+import json.scanner
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
@@ -48,6 +50,8 @@ _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": Fals
 _INT = re.compile(r"^[-+]?[0-9]+$")
 _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
 _BREAK = re.compile(r"\r\n?|\n")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class Lines:
@@ -284,7 +288,52 @@ def _parse_json(text: str, file: str) -> Parsed:
         located = _parse_yaml(text, file)
         dupes = [d for d in located.diagnostics if d.code == "duplicate-key"]
         return Parsed(format="json", diagnostics=dupes or [_error(exc.code, exc.message, file)])
+    if _SURROGATE_ESCAPE.search(text) and _holds_surrogate(value):
+        lone = _lone_surrogate(text)
+        where = Lines(text).position(lone) if lone is not None else (None, None)
+        message = "a string holds half of a UTF-16 surrogate pair (a lone \\ud800-\\udfff escape)"
+        return Parsed(format="json", diagnostics=[_error("json-syntax", message, file, *where)])
     return Parsed(value=value, sourcemap=sourcemap, format="json")
+
+
+def _holds_surrogate(value: Any) -> bool:
+    """Whether a key or string in ``value`` holds a lone surrogate (``"\\ud83d"`` without
+    its pair, as a cut emoji leaves): Python's JSON reader lets it through as text that
+    nothing can encode."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def _lone_surrogate(text: str) -> int | None:
+    """Where the first string value with a lone surrogate starts, or None (a key).
+
+    The C scanner tells no position, so the text is read again with the Python one,
+    which checks every string as it goes.
+    """
+    found: list[int] = []
+
+    def string(s: str, end: int, strict: bool = True) -> tuple[str, int]:
+        value, after = json.decoder.scanstring(s, end, strict)  # type: ignore[attr-defined]
+        if not found and _SURROGATE.search(value):
+            found.append(end - 1)
+        return value, after
+
+    decoder = json.JSONDecoder()
+    decoder.parse_string = string  # type: ignore[attr-defined]
+    decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
+    with contextlib.suppress(ValueError, RecursionError):
+        decoder.decode(text)
+    return found[0] if found else None
 
 
 def _parse_yaml(text: str, file: str) -> Parsed:

@@ -48,13 +48,15 @@ def _utf8_streams() -> None:
 
     Output is then the same bytes in every environment, as ``-o`` files are, and a label
     in any script cannot make a command fail under a legacy locale (ISO-8859-1, a
-    Windows code page) on the first character that locale cannot encode.
+    Windows code page) on the first character that locale cannot encode. A file name
+    that is not UTF-8 is printed as its bytes on standard output (as ``ls`` prints it),
+    and with backslash escapes on standard error (as Python does there).
     """
-    for stream in (sys.stdout, sys.stderr):
+    for stream, errors in ((sys.stdout, "surrogateescape"), (sys.stderr, "backslashreplace")):
         if isinstance(stream, io.TextIOWrapper):
             with contextlib.suppress(LookupError, ValueError, io.UnsupportedOperation):
-                if codecs.lookup(stream.encoding).name != "utf-8":
-                    stream.reconfigure(encoding="utf-8")
+                if (codecs.lookup(stream.encoding).name, stream.errors) != ("utf-8", errors):
+                    stream.reconfigure(encoding="utf-8", errors=errors)
 
 
 def main() -> None:
