@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 import causemap.render as render_package
@@ -88,6 +90,14 @@ class TestRender:
             data = render(incident, fmt, options, analysis=full)
             assert render(incident, fmt, options, analysis=picture) == data
             assert render(incident, fmt, options) == data
+
+    @pytest.mark.parametrize("fmt", ["dot", "mermaid", "markdown"])
+    def test_nfd_labels_draw_as_nfc_ones(self, chain: Incident, fmt: str) -> None:
+        text = "Le réplica décalé a été promu à la place du maître, hélas"
+        nfd = chain.model_copy(deep=True)
+        chain.node("spread").label = text
+        nfd.node("spread").label = unicodedata.normalize("NFD", text)
+        assert render(nfd, fmt) == render(chain, fmt)
 
     @pytest.mark.dot
     @pytest.mark.parametrize("path", EXAMPLES[:1], ids=lambda p: p.stem)

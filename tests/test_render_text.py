@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from causemap.plain import clean
@@ -21,6 +23,19 @@ class TestClean:
     )
     def test_one_line_without_controls(self, raw: str, expected: str) -> None:
         assert clean(raw) == expected
+
+
+class TestUnicodeForms:
+    """Text typed as NFD (a letter, then a combining accent) is drawn as its NFC form,
+    so it wraps where the same words typed as NFC do."""
+
+    TEXT = "Le rôle du réplica décalé a été promu à la place du maître"
+
+    def test_clean_gives_nfc(self) -> None:
+        assert clean(unicodedata.normalize("NFD", self.TEXT)) == self.TEXT
+
+    def test_wrap_is_the_same_in_either_form(self) -> None:
+        assert wrap(unicodedata.normalize("NFD", self.TEXT)) == wrap(self.TEXT)
 
 
 class TestWrap:

@@ -1,4 +1,4 @@
-"""User text made plain for any output: one line, no control characters, no
+"""User text made plain for any output: one line in NFC, no control characters, no
 bidirectional marks.
 
 Every renderer and report shows user text; an embedding, override or isolate mark left
@@ -9,6 +9,7 @@ control character can rewrite a terminal. Escaping stays each format's own busin
 from __future__ import annotations
 
 import re
+import unicodedata
 
 __all__ = ["clean", "without_bidi"]
 
@@ -20,16 +21,24 @@ _SPACE = re.compile(r"\s+")
 
 
 def clean(text: str) -> str:
-    """Return ``text`` on one line: whitespace runs become one space, controls go.
+    """Return ``text`` on one line, in NFC: whitespace runs become one space, controls go.
+
+    NFC, because an accent typed as a combining mark (NFD, as macOS often pastes it)
+    must draw, wrap and compare as the same text typed as one character.
 
     Examples
     --------
     >>> clean("  Config\\n\\tpushed\\u202e  ")
     'Config pushed'
     """
-    if text.isprintable() and "  " not in text and text.strip() == text:
+    if (
+        text.isprintable()
+        and "  " not in text
+        and text.strip() == text
+        and unicodedata.is_normalized("NFC", text)
+    ):
         return text  # the usual case: nothing to do (isprintable() is False for controls)
-    return _INVISIBLE.sub("", _SPACE.sub(" ", text)).strip()
+    return unicodedata.normalize("NFC", _INVISIBLE.sub("", _SPACE.sub(" ", text)).strip())
 
 
 def without_bidi(text: str) -> str:

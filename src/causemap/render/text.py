@@ -1,9 +1,9 @@
 """User text on its way into a picture: cleaned, then wrapped to a readable width.
 
 Escaping is each output format's own business (DOT, Mermaid and Markdown escape
-differently); this module makes the text plain (:func:`causemap.plain.clean`: one line,
-no control or bidirectional-override characters), then cuts it into lines of a sane
-width.
+differently); this module makes the text plain (:func:`causemap.plain.clean`: one line
+in NFC, no control or bidirectional-override characters), then cuts it into lines of a
+sane width.
 """
 
 from __future__ import annotations
