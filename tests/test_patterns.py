@@ -846,3 +846,34 @@ class TestCli:
         data = json.loads(result.output)
         assert [len(n["suggestions"]) for n in data["nodes"]] == [2, 2, 2]
         assert data["nodes"][0]["suggestions"][0]["phrases"]
+
+
+class TestWorkers:
+    """Files are read by one worker per core this process may run on (its CPU affinity:
+    taskset, a container's cpuset), not per core of the machine."""
+
+    def test_default_workers_follow_the_cpu_affinity(
+        self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    ) -> None:
+        import os
+        from concurrent.futures import ProcessPoolExecutor
+
+        import causemap.patterns.collect as collect_module
+
+        started: list[int] = []
+
+        class Recorder(ProcessPoolExecutor):
+            def __init__(self, max_workers: int, **kwargs: Any) -> None:
+                started.append(max_workers)
+                super().__init__(max_workers=max_workers, **kwargs)
+
+        monkeypatch.setattr(collect_module, "ProcessPoolExecutor", Recorder)
+        monkeypatch.setattr(collect_module, "PARALLEL_FROM", 1)
+        monkeypatch.setattr(os, "cpu_count", lambda: 64)
+        monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1})
+        files = [tmp_path / "a.yaml", tmp_path / "b.yaml"]
+        for file, path in zip(files, EXAMPLES, strict=False):
+            file.write_bytes(path.read_bytes())
+        collected = collect_module.collect(files, builtin_catalog())
+        assert len(collected.incidents) == 2
+        assert started == [2]

@@ -1,4 +1,5 @@
-"""Keeping Python's cycle collector out of the way of large batch work.
+"""Keeping Python's cycle collector out of the way of large batch work, and counting the
+cores that work may use.
 
 The cross-incident pipeline allocates millions of small tuples that all stay alive until
 the report is built; the cycle collector would walk them again and again (more than half
@@ -10,9 +11,18 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 from collections.abc import Iterator
 
-__all__ = ["paused_gc"]
+__all__ = ["paused_gc", "usable_cores"]
+
+
+def usable_cores() -> int:
+    """The cores this process may run on: its CPU affinity (``taskset``, a container's
+    cpuset), which can be far fewer than the machine's ``os.cpu_count()``."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    cores = len(affinity(0)) if affinity is not None else os.cpu_count()
+    return max(1, cores or 1)
 
 
 @contextlib.contextmanager

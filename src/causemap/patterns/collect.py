@@ -17,7 +17,7 @@ from pathlib import Path
 
 from causemap.catalog.model import Catalog
 from causemap.diagnostics import Diagnostic
-from causemap.patterns._runtime import paused_gc
+from causemap.patterns._runtime import paused_gc, usable_cores
 from causemap.patterns.facts import Classifier, IncidentFacts, default_classifier, extract
 from causemap.patterns.suggest import CatalogIndex
 from causemap.patterns.text import Analysed
@@ -85,9 +85,10 @@ def collect(
     jobs: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Collected:
-    """Read and reduce every file; ``jobs`` worker processes (default: one per core)."""
+    """Read and reduce every file; ``jobs`` worker processes (default: one per core this
+    process may use)."""
     names = [os.fspath(f) for f in files]
-    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    jobs = jobs if jobs is not None else usable_cores()
     out = Collected(files=len(names))
     found: list[tuple[str, IncidentFacts]] = []
     if jobs <= 1 or len(names) < PARALLEL_FROM:

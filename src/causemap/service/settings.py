@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from causemap.errors import InvalidQuery
+from causemap.patterns._runtime import usable_cores
 from causemap.render.options import RenderLimits
 from causemap.service.auth import Tokens
 
@@ -43,9 +44,7 @@ DEFAULT_DOT_TIMEOUT = 10
 def default_dot_workers() -> int:
     """One concurrent ``dot`` per core this process may use: layout is CPU-bound, more
     would only queue."""
-    affinity = getattr(os, "sched_getaffinity", None)
-    cores = len(affinity(0)) if affinity is not None else os.cpu_count()
-    return max(1, cores or 1)
+    return usable_cores()
 
 
 def service_limits(cpu_seconds: int = DEFAULT_DOT_TIMEOUT) -> RenderLimits:
