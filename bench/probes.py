@@ -42,7 +42,7 @@ def load_probes(writer: str) -> list[Probe]:
     """Writer ``a`` or ``b``; a ``detail`` is appended to its text, as the matcher does."""
     raw: dict[str, Any] = yaml.safe_load((DATA / f"probes-{writer}.yaml").read_text("utf-8"))
     return [
-        Probe(p["key"], f"{p['text']} {p['detail']}" if p.get("detail") else p["text"])
+        Probe(p["key"], f"{p['text']}. {p['detail']}" if p.get("detail") else p["text"])
         for p in raw["probes"]
     ]
 

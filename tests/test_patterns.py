@@ -81,6 +81,34 @@ RETRY_2 = "Every client retried at once without exponential backoff."
 
 
 class TestSuggest:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "The deploy used no. Canary stages existed for the other services",
+            "Nothing was held back; canary stages ran elsewhere",
+        ],
+    )
+    def test_evidence_never_runs_across_a_sentence(self, text: str) -> None:
+        for found in suggest(text, top=5):
+            assert not {"no canary", "without a canary", "not staged"} & set(found.phrases)
+
+    def test_label_and_detail_are_two_sentences(self) -> None:
+        from causemap.patterns.facts import node_text
+
+        node = make_incident(
+            [
+                {
+                    "id": "c",
+                    "kind": "condition",
+                    "label": "The update reached all hosts",
+                    "detail": "At once the error rate doubled",
+                },
+                {"id": "i", "kind": "impact", "label": "Down", "causes": ["c"]},
+            ]
+        ).node("c")
+        hits = CatalogIndex(builtin_catalog())._phrase_hits(node_text(node))
+        assert "all hosts at once" not in {t for found in hits.values() for t, _ in found}
+
     def test_top_entry_and_evidence(self) -> None:
         (top,) = suggest(CANARY, top=1)
         assert top.key == "global-change-no-staged-rollout"

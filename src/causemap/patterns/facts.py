@@ -123,8 +123,9 @@ def incident_glossary(incident: Incident) -> frozenset[str]:
 
 
 def node_text(node: Node, drop: frozenset[str] = frozenset()) -> Analysed:
-    """What a node's suggestions are scored on: its label and detail."""
-    return analyse(node.label if not node.detail else f"{node.label} {node.detail}", drop)
+    """What a node's suggestions are scored on: its label and detail, as two sentences
+    (a phrase or a negation does not run from one into the other)."""
+    return analyse(node.label if not node.detail else f"{node.label}. {node.detail}", drop)
 
 
 def extract(

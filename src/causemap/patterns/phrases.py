@@ -66,16 +66,26 @@ def compile_phrase(entry: int, text: str, weight: Callable[[str, str], float]) -
     return Phrase(entry, text, stems, core, total)
 
 
-def _ordered(seq: Sequence[str], start: int, parts: Sequence[str]) -> int | None:
+def _ordered(
+    seq: Sequence[str], start: int, parts: Sequence[str], breaks: Sequence[int] = ()
+) -> int | None:
     """Position of the last of ``parts`` found in order from ``seq[start]`` (which must be
-    ``parts[0]``) with at most :data:`GAP` words between them, else None."""
+    ``parts[0]``) with at most :data:`GAP` words between them and no clause break among
+    them ("the deploy used no. Canary stages existed" holds no "no canary"), else None."""
     pos = start
     for part in parts[1:]:
         window = seq[pos + 1 : pos + 2 + GAP]
         if part not in window:
             return None
         pos = pos + 1 + window.index(part)
+    if breaks and _crosses(breaks, start, pos):
+        return None
     return pos
+
+
+def _crosses(breaks: Sequence[int], start: int, end: int) -> bool:
+    """Whether a clause starts after ``start`` and at or before ``end``."""
+    return any(start < b <= end for b in breaks)
 
 
 class PhraseIndex:
@@ -112,7 +122,7 @@ class PhraseIndex:
         denials: list[Phrase] = []
         for root in present:
             for phrase in self.by_rare.get(root, ()):
-                if present.issuperset(phrase.stems) and _occurs(seq, phrase.stems):
+                if present.issuperset(phrase.stems) and _occurs(seq, phrase.stems, text.breaks):
                     found[id(phrase)] = phrase
             for phrase in self.by_core.get(root, ()):
                 if present.issuperset(phrase.core):
@@ -125,25 +135,29 @@ class PhraseIndex:
         return sorted(found.values(), key=lambda p: (p.entry, p.text))
 
 
-def _occurs(seq: Sequence[str], parts: Sequence[str]) -> bool:
-    """Whether ``parts`` occur in ``seq`` in order, at most :data:`GAP` words apart."""
+def _occurs(seq: Sequence[str], parts: Sequence[str], breaks: Sequence[int]) -> bool:
+    """Whether ``parts`` occur in ``seq`` in order, at most :data:`GAP` words apart, within
+    one clause."""
     first = parts[0]
     return any(
-        root == first and _ordered(seq, start, parts) is not None for start, root in enumerate(seq)
+        root == first and _ordered(seq, start, parts, breaks) is not None
+        for start, root in enumerate(seq)
     )
 
 
 def _denied(text: Analysed, core: Sequence[str], negated: set[int]) -> bool:
     """Whether ``core`` occurs in order where the text negates it: a word of it is read
     as negated, or a negation cue comes at most :data:`CUE_REACH` words before it."""
-    seq = text.seq
+    seq, breaks = text.seq, text.breaks
     for start, root in enumerate(seq):
         if root != core[0]:
             continue
-        end = _ordered(seq, start, core)
+        end = _ordered(seq, start, core, breaks)
         if end is not None and (
             any(p in negated for p in range(start, end + 1))
-            or any(start - CUE_REACH <= c < start for c in text.cues)
+            or any(
+                start - CUE_REACH <= c < start and not _crosses(breaks, c, start) for c in text.cues
+            )
         ):
             return True
     return False

@@ -7,7 +7,8 @@ Snowball stems, and two views of the result:
 * ``seq``: every stem in order except articles, for matching multi-word phrases
   ("no canary" must find "there was no canary stage");
 * ``bag``: content stems only (no function words, no bare numbers, none of the
-  incident's own glossary such as its service names), for similarity.
+  incident's own glossary such as its service names), for similarity;
+* ``breaks``: where sentences and clauses end, which phrases do not cross.
 
 Stems are cached per word, so a corpus of a quarter of a million nodes is analysed in
 seconds.
@@ -126,6 +127,9 @@ class Analysed(NamedTuple):
     """(position in ``seq``, concept, negated) of every concept mention, in order."""
     cues: tuple[int, ...] = ()
     """Positions in ``seq`` of negation cues ("no", "without", "skipped", "untested"…)."""
+    breaks: tuple[int, ...] = ()
+    """Positions in ``seq`` that start a new clause (after ``. ; : ! ?``): a phrase, or a
+    negation cue's reach, does not run across one."""
 
 
 def analyse(text: str, drop: frozenset[str] = frozenset()) -> Analysed:
@@ -151,4 +155,12 @@ def analyse(text: str, drop: frozenset[str] = frozenset()) -> Analysed:
         sorted({s for w, s in pairs if w not in STOPWORDS and s not in drop and not w[0].isdigit()})
     )
     found = builtin_lexicon().read(stems)
-    return Analysed(tuple(s for _, s in pairs), bag, found.features, found.mentions, found.cues)
+    breaks: list[int] = []
+    count = 0
+    for t in toks:
+        if t not in CLAUSE_MARKS:
+            count += 1
+        elif count and (not breaks or breaks[-1] != count):
+            breaks.append(count)
+    seq = tuple(s for _, s in pairs)
+    return Analysed(seq, bag, found.features, found.mentions, found.cues, tuple(breaks))
