@@ -50,3 +50,38 @@ def test_json_schema_rejects_unknown_keys() -> None:
 def test_examples_carry_the_modeline(path) -> None:
     first = path.read_text(encoding="utf-8").splitlines()[0]
     assert first == "# yaml-language-server: $schema=../schemas/incident.schema.json"
+
+
+class TestConfigSchema:
+    """schemas/config.schema.json accepts every config the loader reads, and no other."""
+
+    @staticmethod
+    def _validator() -> jsonschema.Draft202012Validator:
+        schema = json.loads((ROOT / "schemas" / "config.schema.json").read_text())
+        return jsonschema.Draft202012Validator(schema)
+
+    @pytest.mark.parametrize(
+        "blame",
+        [["sloppy"], {"extend": ["sloppy"]}],
+        ids=["replace", "extend"],
+    )
+    def test_a_word_list_may_replace_or_extend_the_default(self, blame: object) -> None:
+        from causemap.analyses.config import loads_config
+
+        doc = {"language": {"blame": blame}}
+        loads_config(json.dumps(doc))  # the loader reads both forms
+        assert not list(self._validator().iter_errors(doc))
+
+    @pytest.mark.parametrize(
+        "blame",
+        [{"extend": "sloppy"}, {"extend": ["sloppy"], "more": 1}, {"add": ["sloppy"]}],
+        ids=["not-a-list", "extra-key", "other-key"],
+    )
+    def test_other_mappings_are_refused(self, blame: object) -> None:
+        from causemap.analyses.config import loads_config
+        from causemap.errors import InvalidIncident
+
+        doc = {"language": {"blame": blame}}
+        with pytest.raises(InvalidIncident):
+            loads_config(json.dumps(doc))
+        assert list(self._validator().iter_errors(doc))

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema
 
 from causemap.diagnostics import Diagnostic, error_at, from_validation_error
 from causemap.errors import InvalidIncident, MalformedDocument
@@ -32,6 +32,29 @@ def default_words() -> dict[str, list[str]]:
     return data
 
 
+_STRINGS = {"type": "array", "items": {"type": "string"}}
+WordList = Annotated[
+    list[str],
+    WithJsonSchema(
+        {
+            "anyOf": [
+                _STRINGS,
+                {
+                    "type": "object",
+                    "properties": {"extend": _STRINGS},
+                    "required": ["extend"],
+                    "additionalProperties": False,
+                },
+            ]
+        },
+        mode="validation",
+    ),
+]
+"""A word list. A config file gives it as a list, which replaces the default, or as
+``{extend: [...]}``, added to the default (:func:`loads_config` turns that into a list
+before validation); the JSON Schema says both."""
+
+
 def _default(name: str) -> Any:
     return Field(default_factory=lambda: list(default_words()[name]))
 
@@ -41,19 +64,19 @@ class Language(BaseModel):
 
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
-    hindsight: list[str] = _default("hindsight")
+    hindsight: WordList = _default("hindsight")
     """Counterfactual and hindsight phrases (HINDSIGHT_LANGUAGE)."""
-    blame: list[str] = _default("blame")
+    blame: WordList = _default("blame")
     """Words that judge people (BLAME_LANGUAGE)."""
-    human_error: list[str] = _default("human_error")
+    human_error: WordList = _default("human_error")
     """Labels that stop the analysis at a person (STOPS_AT_HUMAN)."""
-    vague_action_verbs: list[str] = _default("vague_action_verbs")
+    vague_action_verbs: WordList = _default("vague_action_verbs")
     """Leading verbs of actions without a verifiable outcome (ACTION_VAGUE)."""
-    vague_action_phrases: list[str] = _default("vague_action_phrases")
+    vague_action_phrases: WordList = _default("vague_action_phrases")
     """Phrases that make an action vague wherever they appear (ACTION_VAGUE)."""
-    person_words: list[str] = _default("person_words")
+    person_words: WordList = _default("person_words")
     """Words that mark an event as a person's action."""
-    first_names: list[str] = _default("first_names")
+    first_names: WordList = _default("first_names")
     """Given names to spot in causes (NAMES_PERSON), besides the incident's participants."""
 
 
