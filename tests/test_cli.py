@@ -183,3 +183,47 @@ class TestPatterns:
         result = runner.invoke(cli, ["patterns", "--skip-invalid", str(tmp_path)])
         assert result.exit_code == 1, result.output
         assert "causemap: no valid incident to report on" in result.output
+
+
+class TestUnreadableOptionFiles:
+    """An unreadable --config or --catalog is a problem in the input (exit 1, named like an
+    unreadable incident file), as a missing one is; it used to be a usage error (exit 2)."""
+
+    @pytest.mark.parametrize(
+        ("command", "option", "says"),
+        [
+            (["analyze"], "--config", "cannot read file"),
+            (["lint"], "--config", "cannot read file"),
+            (["render", "-f", "dot"], "--config", "cannot read file"),
+            (["suggest"], "--catalog", "cannot read catalog"),
+            (["patterns"], "--catalog", "cannot read catalog"),
+        ],
+    )
+    def test_exits_1_naming_the_file(
+        self,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        command: list[str],
+        option: str,
+        says: str,
+    ) -> None:
+        import os
+
+        locked = write(tmp_path, "locked.yaml", "{}\n")
+        incident = write(tmp_path, "demo.yaml", BASE)
+        real_access, real_read = os.access, Path.read_bytes
+
+        def access(path: object, mode: int, *args: object, **kwargs: object) -> bool:
+            return False if Path(str(path)) == locked else real_access(path, mode)  # type: ignore[arg-type]
+
+        def read_bytes(self: Path) -> bytes:
+            if self == locked:
+                raise PermissionError(13, "Permission denied", str(self))
+            return real_read(self)
+
+        # Root reads any file, so the test makes this one unreadable for everyone.
+        monkeypatch.setattr(os, "access", access)
+        monkeypatch.setattr(Path, "read_bytes", read_bytes)
+        result = runner.invoke(cli, [*command, option, str(locked), str(incident)])
+        assert result.exit_code == 1, result.output
+        assert f"{locked}: error: {says}: Permission denied [unreadable]" in result.output

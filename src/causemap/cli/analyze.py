@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from causemap.cli.base import EXIT_PROBLEMS, check_inputs, echo_diagnostic, one_file
+from causemap.cli.base import EXIT_PROBLEMS, OPTION_FILE, check_inputs, echo_diagnostic, one_file
 from causemap.cli.output import destination, emit
 
 CONFIG_HELP = "YAML file with word lists and thresholds (see schemas/config.schema.json)."
@@ -23,9 +23,7 @@ CONFIG_HELP = "YAML file with word lists and thresholds (see schemas/config.sche
     show_default=True,
     help="Output format.",
 )
-@click.option(
-    "--config", "config_path", type=click.Path(dir_okay=False), default=None, help=CONFIG_HELP
-)
+@click.option("--config", "config_path", type=OPTION_FILE, default=None, help=CONFIG_HELP)
 @click.option("-o", "--output", default=None, help="Write to this file instead of stdout.")
 def analyze(path: str, fmt: str, config_path: str | None, output: str | None) -> None:
     """Analyse one incident: proximate vs systemic, findings, prevention, leverage.

@@ -21,6 +21,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_PROBLEMS",
     "EXIT_USAGE",
+    "OPTION_FILE",
     "CLIGroup",
     "catalog_option",
     "check_inputs",
@@ -39,10 +40,15 @@ EXIT_BROKEN_PIPE = 141
 """The reader of standard output went away (``| head``): 128 + SIGPIPE, what a shell
 reports for a command that the closed pipe killed. Nothing is printed."""
 
+OPTION_FILE = click.Path(dir_okay=False, readable=False)
+"""The type of ``--config FILE`` and ``--catalog FILE``. A folder is a usage error (exit
+2); a file that is missing or unreadable is left to its loader, which reports it at the
+file's name as a problem in the input (exit 1), like an unreadable incident file."""
+
 catalog_option = click.option(
     "--catalog",
     "catalog_path",
-    type=click.Path(dir_okay=False),
+    type=OPTION_FILE,
     default=None,
     help="Factor catalog file to use instead of the built-in one (a file with "
     "'extends: builtin' adds to it).",

@@ -7,7 +7,13 @@ import json
 import click
 
 from causemap.cli.analyze import CONFIG_HELP
-from causemap.cli.base import EXIT_PROBLEMS, check_inputs, echo_diagnostic, no_inputs_found
+from causemap.cli.base import (
+    EXIT_PROBLEMS,
+    OPTION_FILE,
+    check_inputs,
+    echo_diagnostic,
+    no_inputs_found,
+)
 from causemap.cli.output import echo
 from causemap.counts import counted
 
@@ -31,9 +37,7 @@ _RANK = {"info": 0, "warning": 1, "error": 2}
     show_default=True,
     help="github prints workflow annotations with file and line.",
 )
-@click.option(
-    "--config", "config_path", type=click.Path(dir_okay=False), default=None, help=CONFIG_HELP
-)
+@click.option("--config", "config_path", type=OPTION_FILE, default=None, help=CONFIG_HELP)
 @click.option(
     "--select",
     default=None,

@@ -8,7 +8,13 @@ from pathlib import Path
 import click
 
 from causemap.cli.analyze import CONFIG_HELP
-from causemap.cli.base import EXIT_PROBLEMS, check_inputs, echo_diagnostic, no_inputs_found
+from causemap.cli.base import (
+    EXIT_PROBLEMS,
+    OPTION_FILE,
+    check_inputs,
+    echo_diagnostic,
+    no_inputs_found,
+)
 from causemap.cli.output import check_target, echo, write_file, write_stdout
 
 # Listed here rather than imported, so that ``causemap --help`` loads no renderer; a test
@@ -61,9 +67,7 @@ FORMAT_NAMES = ("dot", "svg", "png", "pdf", "mermaid", "markdown", "json")
 @click.option("--focus", metavar="NODE", help="Show only NODE with its causes and its effects.")
 @click.option("--no-legend", is_flag=True, help="Leave out the legend.")
 @click.option("--no-edge-labels", is_flag=True, help="Leave out the labels of the links.")
-@click.option(
-    "--config", "config_path", type=click.Path(dir_okay=False), default=None, help=CONFIG_HELP
-)
+@click.option("--config", "config_path", type=OPTION_FILE, default=None, help=CONFIG_HELP)
 def render_command(
     paths: tuple[str, ...],
     fmt: str | None,
