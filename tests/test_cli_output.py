@@ -261,3 +261,42 @@ class TestLegacyLocale:
         )
         assert done.returncode == 1, done.stderr.decode("utf-8", "replace")
         assert b"/caf\xe9.yaml:1:1: error: /title: missing required key" in done.stdout
+
+
+class TestHelpAndVersion:
+    """What the group itself prints (--help, --version) fails like any other output: it was
+    an internal error (4) on a full disk and exit 1 on a closed pipe."""
+
+    @pytest.mark.parametrize(
+        "args", [["--help"], ["--version"], ["validate", "--help"]], ids=" ".join
+    )
+    def test_a_full_disk_exits_3(self, tmp_path: Path, args: list[str]) -> None:
+        with (tmp_path / "stdout").open("wb") as stdout:
+            done = subprocess.run(
+                [sys.executable, "-c", FULL_STDOUT, *args],
+                stdout=stdout,
+                stderr=subprocess.PIPE,
+                text=True,
+                timeout=60,
+                cwd=ROOT,
+            )
+        assert done.returncode == 3, done.stderr
+        assert done.stderr.startswith("causemap: error: ")
+        assert done.stderr.endswith(": No space left on device\n")
+
+    @pytest.mark.parametrize("args", [["--help"], ["--version"], ["validate", "--help"]])
+    def test_a_closed_pipe_ends_it_quietly(self, args: list[str]) -> None:
+        read, write_end = os.pipe()
+        os.close(read)  # the reader is gone before anything is written
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "causemap", *args],
+                stdout=write_end,
+                stderr=subprocess.PIPE,
+                text=True,
+                timeout=60,
+                cwd=ROOT,
+            )
+        finally:
+            os.close(write_end)
+        assert (done.returncode, done.stderr) == (141, "")

@@ -72,6 +72,26 @@ class CLIGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.commands)
 
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        """Parse the group's own options; ``--help`` and ``--version`` print here, before
+        :meth:`invoke`, so their output failing is mapped here, as a command's is there."""
+        from causemap.cli.output import OutputError
+
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except BrokenPipeError:
+            silence_stdout()
+            raise click.exceptions.Exit(EXIT_BROKEN_PIPE) from None
+        except OSError as exc:
+            silence_stdout()
+            raise OutputError("standard output", exc) from None
+
     def invoke(self, ctx: click.Context) -> Any:
         from causemap.errors import CatalogError, CausemapError, InvalidIncident
 
@@ -90,6 +110,9 @@ class CLIGroup(click.Group):
         except OSError as exc:
             # Unreadable inputs are diagnostics (exit 1) before they get here; what is
             # left is the environment: a full disk, a folder that cannot be made.
+            # Standard output goes quiet first: if it was what failed (a command's --help
+            # on a full disk), flushing it again at exit would print a traceback.
+            silence_stdout()
             where = f"{exc.filename}: " if exc.filename else ""
             click.echo(f"causemap: error: {where}{exc.strerror or exc}", err=True)
             ctx.exit(EXIT_ENVIRONMENT)
