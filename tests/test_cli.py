@@ -45,6 +45,20 @@ class TestValidate:
         assert runner.invoke(cli, ["validate", str(path)]).exit_code == 0
         assert runner.invoke(cli, ["validate", "--strict", str(path)]).exit_code == 1
 
+    def test_strict_marks_a_file_with_warnings_invalid_everywhere(self, tmp_path: Path) -> None:
+        doc = BASE.replace("actions:", "  - {id: stray, kind: factor, label: Unrelated}\nactions:")
+        path = write(tmp_path, "warn.yaml", doc)
+        text = runner.invoke(cli, ["validate", "--strict", str(path)]).output
+        assert f"{path}: ok:" not in text
+        assert f"{path}: fails --strict (warnings): demo: 4 nodes" in text
+        assert "1 file: 0 valid, 1 invalid; 0 errors, 1 warning" in text
+        result = runner.invoke(cli, ["validate", "--strict", "--format", "json", str(path)])
+        report = json.loads(result.output)
+        assert [f["valid"] for f in report["files"]] == [False]
+        assert report["summary"]["invalid"] == 1
+        plain = json.loads(runner.invoke(cli, ["validate", "--format", "json", str(path)]).output)
+        assert [f["valid"] for f in plain["files"]] == [True]
+
     def test_folder_is_searched_and_json_output(self, tmp_path: Path) -> None:
         write(tmp_path, "a.yaml", BASE)
         write(tmp_path, "sub/b.yaml".replace("/", "_"), BASE.replace("id: demo", "id: other"))

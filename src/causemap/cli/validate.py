@@ -33,7 +33,9 @@ def validate(paths: tuple[str, ...], fmt: str, strict: bool, quiet: bool) -> Non
     results = check_inputs(paths)
     if not results:
         raise click.UsageError(no_inputs_found(paths))
-    invalid = [r for r in results if not r.ok or (strict and r.diagnostics)]
+    # With --strict, a file with warnings fails: the per-file verdict says so too.
+    failed = [not r.ok or (strict and bool(r.diagnostics)) for r in results]
+    invalid = [r for r, bad in zip(results, failed, strict=True) if bad]
     errors = sum(len(r.errors) for r in results)
     warnings = sum(1 for r in results for d in r.diagnostics if d.severity == "warning")
     if fmt == "json":
@@ -41,11 +43,11 @@ def validate(paths: tuple[str, ...], fmt: str, strict: bool, quiet: bool) -> Non
             "files": [
                 {
                     "file": r.name,
-                    "valid": r.ok,
+                    "valid": not bad,
                     "incident": r.incident.id if r.incident else None,
                     "diagnostics": [d.model_dump() for d in r.diagnostics],
                 }
-                for r in results
+                for r, bad in zip(results, failed, strict=True)
             ],
             "summary": {
                 "files": len(results),
@@ -56,11 +58,12 @@ def validate(paths: tuple[str, ...], fmt: str, strict: bool, quiet: bool) -> Non
         }
         echo(json.dumps(report, indent=2, ensure_ascii=False))
     else:
-        for r in results:
+        for r, bad in zip(results, failed, strict=True):
             if r.incident is not None and r.graph is not None and not quiet:
                 inc = r.incident
+                verdict = "fails --strict (warnings)" if bad else "ok"
                 echo(
-                    f"{r.name}: ok: {inc.id}: {len(inc.nodes)} nodes, "
+                    f"{r.name}: {verdict}: {inc.id}: {len(inc.nodes)} nodes, "
                     f"{r.graph.number_of_edges()} edges, {len(inc.actions)} actions"
                 )
             for diagnostic in r.diagnostics:
