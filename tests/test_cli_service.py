@@ -167,6 +167,19 @@ class TestImportExport:
         with Store.open(db) as store:
             assert store.count() == 0
 
+    def test_counts_of_one_are_singular(self, tmp_path: Path) -> None:
+        db = f"sqlite:///{tmp_path / 's.db'}"
+        (tmp_path / "in").mkdir()
+        path = tmp_path / "in" / "demo.yaml"
+        path.write_text(BASE)
+        imported = runner.invoke(cli, ["import", "--db", db, str(path)])
+        assert f"1 incident into {db}: 1 created" in imported.output, imported.output
+        exported = runner.invoke(cli, ["export", "--db", db, str(tmp_path / "out")])
+        assert f"1 incident from {db} written to" in exported.output, exported.output
+        path.write_text(BASE.replace("kind: condition", "kind: x"))
+        refused = runner.invoke(cli, ["import", "--db", db, str(path)])
+        assert "causemap: 1 invalid file; nothing imported" in refused.output
+
     def test_unreachable_database_exits_3(self, tmp_path: Path) -> None:
         (tmp_path / "a.yaml").write_text(BASE)
         db = f"postgresql+psycopg://u:pw@127.0.0.1:{free_port()}/x?connect_timeout=2"

@@ -11,6 +11,7 @@ import click
 
 from causemap.cli.base import EXIT_PROBLEMS, check_inputs, echo_diagnostic, no_inputs_found
 from causemap.cli.output import echo
+from causemap.counts import counted
 
 if TYPE_CHECKING:
     from causemap.store import Store
@@ -60,7 +61,7 @@ def import_(paths: tuple[str, ...], db: str | None) -> None:
         for r in invalid:
             for diagnostic in r.diagnostics:
                 echo_diagnostic(diagnostic)
-        click.echo(f"causemap: {len(invalid)} invalid file(s); nothing imported", err=True)
+        click.echo(f"causemap: {counted(len(invalid), 'invalid file')}; nothing imported", err=True)
         raise SystemExit(EXIT_PROBLEMS)
     counts = {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0}
     with _opened(db) as store:
@@ -72,7 +73,7 @@ def import_(paths: tuple[str, ...], db: str | None) -> None:
             echo(f"{r.name}: {record.incident_id}: {shown} (revision {record.number})")
         where = store.url
     echo(
-        f"{len(results)} incidents into {where}: {counts['created']} created, "
+        f"{counted(len(results), 'incident')} into {where}: {counts['created']} created, "
         f"{counts['updated']} updated, {counts['unchanged']} unchanged, "
         f"{counts['deleted']} skipped (deleted)"
     )
@@ -107,4 +108,4 @@ def export(directory: Path, db: str | None, fmt: str) -> None:
             write_file(text, path, str(path))
             count += 1
         where = store.url
-    echo(f"{count} incidents from {where} written to {directory}")
+    echo(f"{counted(count, 'incident')} from {where} written to {directory}")
