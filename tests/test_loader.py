@@ -234,3 +234,21 @@ class TestEncodings:
     def test_json_surrogate_pairs_are_characters(self) -> None:
         text = dump(loads(TestYamlScalars.DOC), "json").replace("Norway", "\\ud83d\\ude00")
         assert loads(text, format="json").nodes[0].label == "\U0001f600"
+
+
+class TestReadmeExamples:
+    """The format example in the README is a file a reader can copy and validate."""
+
+    def test_the_format_example_is_a_valid_incident(self) -> None:
+        from causemap.loader import check_bytes
+        from tests.conftest import ROOT
+
+        readme = (ROOT / "README.md").read_text(encoding="utf-8")
+        section = readme.split("## The incident format", 1)[1]
+        block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+        checked = check_bytes(block.encode(), "README.md")
+        assert [d.format() for d in checked.diagnostics] == []
+        assert checked.incident is not None
+        # It still shows every field of the format.
+        for key in ("until:", "level:", "factor:", "evidence:", "unknown:", "gate:", "closed:"):
+            assert key in block
