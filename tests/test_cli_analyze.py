@@ -296,3 +296,19 @@ class TestLint:
         data = json.loads(result.output)
         assert [f["code"] for f in data[0]["findings"]] == ["OPEN_QUESTION"]
         assert data[0]["findings"][0]["line"] > 1
+
+
+class TestReadmeExcerpt:
+    def test_the_readme_analyze_excerpt_is_real_output(self) -> None:
+        """Every line the README shows of `causemap analyze` is printed, in that order;
+        '...' stands for lines left out."""
+        readme = (ROOT / "README.md").read_text(encoding="utf-8")
+        command = "$ causemap analyze examples/database-failover.yaml\n"
+        shown = readme.split(command, 1)[1].split("```", 1)[0].splitlines()
+        result = runner.invoke(cli, ["analyze", EXAMPLE])
+        assert result.exit_code == 0, result.output
+        printed = result.output.splitlines()
+        at = 0
+        for line in (s for s in shown if s.strip() != "..."):
+            assert line in printed[at:], f"not printed (in this order): {line!r}"
+            at = printed.index(line, at) + 1
