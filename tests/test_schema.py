@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+from typing import Any
 
 import jsonschema
 import pytest
@@ -85,3 +87,52 @@ class TestConfigSchema:
         with pytest.raises(InvalidIncident):
             loads_config(json.dumps(doc))
         assert list(self._validator().iter_errors(doc))
+
+
+MINIMAL: dict[str, Any] = {
+    "causemap": 1,
+    "id": "x",
+    "title": "X",
+    "date": "2024-01-01",
+    "nodes": [
+        {"id": "a", "kind": "event", "label": "A"},
+        {"id": "i", "kind": "impact", "label": "I", "causes": ["a"]},
+    ],
+}
+"""A valid incident with nothing optional."""
+
+
+class TestIncidentSchemaText:
+    """Text the loader refuses as blank, the incident schema refuses too, so an editor
+    flags it before `causemap validate` does."""
+
+    @pytest.mark.parametrize(
+        ("where", "value"),
+        [
+            ((), {"severity": ""}),
+            ((), {"title": "   "}),
+            ((), {"tags": [""]}),
+            ((), {"participants": [" "]}),
+            ((), {"summary": "\n"}),
+            (("nodes", 0), {"label": "  "}),
+            (("nodes", 0), {"detail": ""}),
+            (("nodes", 0), {"evidence": ["", "log line"]}),
+            ((), {"edges": [{"from": "a", "to": "i", "label": " "}]}),
+            ((), {"actions": [{"id": "a1", "title": "T", "addresses": ["a"], "owner": ""}]}),
+        ],
+    )
+    def test_blank_text_is_refused_by_both(
+        self, where: tuple[str | int, ...], value: dict[str, Any]
+    ) -> None:
+        from causemap.loader import check_bytes
+
+        doc = copy.deepcopy(MINIMAL)
+        target: Any = doc
+        for step in where:
+            target = target[step]
+        target.update(value)
+        assert check_bytes(json.dumps(doc).encode(), "x.json").incident is None
+        schema = json.loads((ROOT / "schemas" / "incident.schema.json").read_text())
+        validator = jsonschema.Draft202012Validator(schema)
+        assert list(validator.iter_errors(doc))
+        assert not list(validator.iter_errors(MINIMAL))

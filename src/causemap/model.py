@@ -21,6 +21,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     PlainSerializer,
     PlainValidator,
     StrictBool,
@@ -28,7 +29,8 @@ from pydantic import (
     WithJsonSchema,
     field_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
 
 __all__ = [
     "FORMAT_VERSION",
@@ -237,7 +239,23 @@ def _check_slug(value: str) -> str:
     return value
 
 
-Text = Annotated[str, AfterValidator(_clean_text)]
+NOT_BLANK_PATTERN = r"\S"
+"""Text is not blank, as JSON Schema says it: it has a character that is not white space."""
+
+
+class _NotBlank:
+    """The JSON Schema side of :func:`_clean_text`: at least one character that is not
+    white space, so an editor flags blank text before ``causemap validate`` does."""
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        schema["pattern"] = NOT_BLANK_PATTERN
+        return schema
+
+
+Text = Annotated[str, AfterValidator(_clean_text), _NotBlank()]
 Slug = Annotated[
     str,
     AfterValidator(_check_slug),
