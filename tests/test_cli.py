@@ -143,6 +143,14 @@ class TestOverlappingPaths:
             assert f"{copy}:" in result.output
             assert "incident id 'demo' is already used" in result.output
 
+    @pytest.mark.parametrize("command", [["validate"], ["lint"], ["patterns"]], ids=str)
+    def test_the_second_id_is_named_at_its_line(self, tmp_path: Path, command: list[str]) -> None:
+        write(tmp_path, "a.yaml", BASE)
+        copy = write(tmp_path, "b.yaml", BASE)
+        result = runner.invoke(cli, [*command, str(tmp_path)])
+        assert result.exit_code == 1, result.output
+        assert f"{copy}:2:5: error: /id: incident id 'demo' is already used by" in result.output
+
 
 class TestSchema:
     def test_prints_incident_schema(self) -> None:

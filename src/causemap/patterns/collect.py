@@ -64,16 +64,21 @@ def _slim(facts: IncidentFacts) -> IncidentFacts:
 
 
 def _duplicates(found: Sequence[tuple[str, IncidentFacts]]) -> Iterable[Diagnostic]:
+    from causemap.loader import check_file
+
     first: dict[str, str] = {}
     for name, facts in found:
         if facts.id in first:
-            yield Diagnostic(
+            duplicate = Diagnostic(
                 severity="error",
                 code="duplicate-incident-id",
                 message=f"incident id '{facts.id}' is already used by {first[facts.id]}",
                 pointer="/id",
                 file=name,
             )
+            # The facts keep no source map, so the (rare) second file is read again to
+            # name the line of its id, as `causemap validate` does.
+            yield check_file(name).sourcemap.place(duplicate)
         else:
             first[facts.id] = name
 
@@ -122,8 +127,9 @@ def collect(
         if pool is not None:
             pool.shutdown()
             gc.unfreeze()
-    duplicates = {d.file for d in _duplicates(found)}
-    out.diagnostics.extend(_duplicates(found))
+    repeated = list(_duplicates(found))
+    duplicates = {d.file for d in repeated}
+    out.diagnostics.extend(repeated)
     out.incidents = [facts for name, facts in found if name not in duplicates]
     return out
 
