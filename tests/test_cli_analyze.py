@@ -312,3 +312,21 @@ class TestReadmeExcerpt:
         for line in (s for s in shown if s.strip() != "..."):
             assert line in printed[at:], f"not printed (in this order): {line!r}"
             at = printed.index(line, at) + 1
+
+
+class TestAnalyzeMarkdownLimits:
+    def test_a_diagram_over_the_cap_is_named_at_its_file(self, tmp_path: Path) -> None:
+        """The markdown section holds a diagram; one over the cap fails as `render` does,
+        at the file's name, not as an anonymous 'causemap: error'."""
+        lines = ["causemap: 1", "id: big", "title: Big", "date: 2024-01-01", "nodes:"]
+        lines.append("  - {id: n0, kind: event, label: S0}")
+        lines += [
+            f"  - {{id: n{i}, kind: event, label: S{i}, causes: [n{i - 1}]}}"
+            for i in range(1, 1001)
+        ]
+        lines.append("  - {id: end, kind: impact, label: I, causes: [n1000]}")
+        path = tmp_path / "big.yaml"
+        path.write_text("\n".join(lines) + "\n")
+        result = runner.invoke(cli, ["analyze", "--format", "markdown", str(path)])
+        assert result.exit_code == 1, result.output
+        assert f"{path}: error: the diagram would have 1,002 nodes" in result.output

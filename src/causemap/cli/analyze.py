@@ -50,9 +50,14 @@ def analyze(path: str, fmt: str, config_path: str | None, output: str | None) ->
             + "\n"
         )
     elif fmt == "markdown":
+        from causemap.errors import LimitExceeded
         from causemap.render import render
 
-        text = render(checked.incident, "markdown", analysis=result).decode("utf-8")
+        try:
+            text = render(checked.incident, "markdown", analysis=result).decode("utf-8")
+        except LimitExceeded as exc:  # its diagram is over the caps: named as render does
+            click.echo(f"{checked.name}: error: {exc}", err=True)
+            raise SystemExit(EXIT_PROBLEMS) from None
     else:
         from causemap.report import analysis_text
 
