@@ -136,6 +136,17 @@ class TestErrors:
         assert (out / "good.dot").exists()
         assert "Traceback" not in result.output
 
+    def test_an_unknown_suffix_is_a_usage_error_not_svg_in_disguise(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "a.yaml", BASE)
+        out = tmp_path / "diagram.jpg"
+        result = runner.invoke(cli, ["render", str(path), "-o", str(out)])
+        assert result.exit_code == 2, result.output
+        assert "no output format has the suffix '.jpg'" in result.output
+        assert not out.exists()
+        # Named explicitly, the format wins.
+        assert runner.invoke(cli, ["render", str(path), "-o", str(out), "-f", "dot"]).exit_code == 0
+        assert out.read_text().startswith("digraph")
+
     def test_limit_exceeded_names_the_file(self, tmp_path: Path) -> None:
         nodes = (
             "".join(f"  - {{id: e{i}, kind: event, label: E{i}}}\n" for i in range(1001))

@@ -30,7 +30,8 @@ FORMAT_NAMES = ("dot", "svg", "png", "pdf", "mermaid", "markdown", "json")
     "fmt",
     type=click.Choice(FORMAT_NAMES),
     default=None,
-    help="Output format. Default: from the suffix of -o FILE, else svg.",
+    help="Output format. Default: from the suffix of -o FILE (one no format has is an "
+    "error), else svg.",
 )
 @click.option(
     "-o",
@@ -115,6 +116,13 @@ def render_command(
     target = None if output in (None, "-") else Path(str(output))
     to_folder = target is not None and (several or target.is_dir() or str(output).endswith("/"))
     implied = format_for_path(str(target)) if target is not None and not to_folder else None
+    if not fmt and implied is None and target is not None and not to_folder and target.suffix:
+        # Writing SVG into diagram.jpg would only fail later, in whatever opens it.
+        known = ", ".join(sorted({spec.suffix for spec in FORMATS.values()}))
+        raise click.UsageError(
+            f"-o {output}: no output format has the suffix '{target.suffix}'; name the file "
+            f"with one of {known}, or give -f"
+        )
     spec = FORMATS[fmt] if fmt else implied or FORMATS["svg"]
     if several and output is None:
         raise click.UsageError("several inputs: write them to a folder with -o DIR")
