@@ -70,6 +70,21 @@ class TestAnalyze:
         assert "No cause is linked to `billing` (Billing double-charged) yet" in markdown.output
         assert "Suggested cut, to cover every other remaining path: `canary`" in markdown.output
 
+    def test_all_actions_together_when_both_kinds_exist(self) -> None:
+        path = str(ROOT / "examples" / "certificate-expiry.yaml")
+        result = runner.invoke(cli, ["analyze", path], env={"COLUMNS": "200"})
+        assert result.exit_code == 0, result.output
+        assert "all actions together (12 actions): scenario prevented yes, every path cut yes" in (
+            result.output
+        )
+
+    def test_no_all_actions_line_with_one_kind_of_action(self, tmp_path: Path) -> None:
+        path = tmp_path / "detect-only.yaml"
+        path.write_text(UNEXPLAINED)  # one detect action, no preventive one
+        result = runner.invoke(cli, ["analyze", str(path)])
+        assert "detect and mitigate (1 action)" in result.output
+        assert "all actions together" not in result.output
+
     def test_json_follows_the_schema(self) -> None:
         result = runner.invoke(cli, ["analyze", "--format", "json", EXAMPLE])
         assert result.exit_code == 0, result.output

@@ -76,6 +76,8 @@ def analysis_text(
     out.append(_coverage_line("preventive actions", p, style))
     out.append(_coverage_line("done so far", p.done, style))
     out.append(_coverage_line("detect and mitigate", p.detection, style))
+    if p.actions and p.detection.actions:  # with only one kind, it repeats that line
+        out.append(_coverage_line("all actions together", p.combined, style))
     for path in p.uncovered_paths:
         out += _wrap("uncut: " + " → ".join(path), width, "    ", "  ")
     if p.unexplained:
