@@ -330,9 +330,11 @@ class TestReadmeExcerpt:
 
 
 class TestAnalyzeMarkdownLimits:
-    def test_a_diagram_over_the_cap_is_named_at_its_file(self, tmp_path: Path) -> None:
-        """The markdown section holds a diagram; one over the cap fails as `render` does,
-        at the file's name, not as an anonymous 'causemap: error'."""
+    def test_a_diagram_over_the_cap_is_left_out_and_the_rest_is_written(
+        self, tmp_path: Path
+    ) -> None:
+        """The Markdown section holds a diagram; an incident too large to draw still gets
+        its factors, findings and coverage, with a line saying why the diagram is absent."""
         lines = ["causemap: 1", "id: big", "title: Big", "date: 2024-01-01", "nodes:"]
         lines.append("  - {id: n0, kind: event, label: S0}")
         lines += [
@@ -342,6 +344,13 @@ class TestAnalyzeMarkdownLimits:
         lines.append("  - {id: end, kind: impact, label: I, causes: [n1000]}")
         path = tmp_path / "big.yaml"
         path.write_text("\n".join(lines) + "\n")
-        result = runner.invoke(cli, ["analyze", "--format", "markdown", str(path)])
-        assert result.exit_code == 1, result.output
-        assert f"{path}: error: the diagram would have 1,002 nodes" in result.output
+        for command in (["analyze", "--format", "markdown"], ["render", "-f", "markdown"]):
+            result = runner.invoke(cli, [*command, str(path)])
+            assert result.exit_code == 0, result.output
+            assert "_The diagram is left out: the diagram would have 1,002 nodes" in result.output
+            assert "```mermaid" not in result.output
+            assert "### Findings" in result.output
+        # The diagram formats themselves still refuse, naming the file.
+        dot = runner.invoke(cli, ["render", "-f", "mermaid", str(path)])
+        assert dot.exit_code == 1
+        assert f"{path}: error: the diagram would have 1,002 nodes" in dot.output

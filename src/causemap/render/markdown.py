@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 
+from causemap.errors import LimitExceeded
 from causemap.plain import clean
 from causemap.render import style
 from causemap.render.mermaid import mermaid_source
@@ -203,22 +204,25 @@ def _actions(G: CausalGraph) -> list[str]:
     return lines
 
 
-def markdown_source(G: CausalGraph, view: View, analysis: Analysis | None) -> str:
-    """Return the Markdown section for ``G`` drawn as ``view``."""
-    diagram = mermaid_source(view).rstrip("\n")
+def markdown_source(
+    G: CausalGraph, view: View | None, analysis: Analysis | None, omitted: str = ""
+) -> str:
+    """Return the Markdown section for ``G`` drawn as ``view``; with no view, the section
+    says why the diagram was ``omitted`` and gives everything else."""
+    ident, date = str(G.graph.get("id", "")), str(G.graph.get("date", ""))
     out = [
         "## Causal analysis",
         "",
-        f"{escape_line_start(str(G.graph.get('title', '')))} ({code(view.incident)}, {view.date})",
-        "",
-        "```mermaid",
-        diagram,
-        "```",
+        f"{escape_line_start(str(G.graph.get('title', '')))} ({code(ident)}, {date})",
         "",
     ]
-    key = _key(view)
-    if key:
-        out += [key, ""]
+    if view is None:
+        out += [f"_The diagram is left out: {escape(omitted)}._", ""]
+    else:
+        out += ["```mermaid", mermaid_source(view).rstrip("\n"), "```", ""]
+        key = _key(view)
+        if key:
+            out += [key, ""]
     impacts = [n for n in sorted(G.nodes) if G.nodes[n]["kind"] == "impact"]
     out += ["### Impact", ""]
     out += [f"- **{escape(G.nodes[n]['label'])}** ({code(n)})" for n in impacts] + [""]
@@ -244,6 +248,11 @@ def to_markdown(
     """Return the "Causal analysis" Markdown section for the causal graph ``G``.
 
     The diagram follows ``options``, except that its legend is the written key below it.
+    An incident too large to draw (over ``limits``) gets the section without its diagram.
     """
     options = (options or RenderOptions()).model_copy(update={"legend": False})
-    return markdown_source(G, build_view(G, options, analysis, limits), analysis)
+    try:
+        view = build_view(G, options, analysis, limits)
+    except LimitExceeded as exc:  # too large to draw; the analysis is still worth reading
+        return markdown_source(G, None, analysis, str(exc))
+    return markdown_source(G, view, analysis)
