@@ -70,6 +70,19 @@ class TestOpen:
         with Store.open(db_url, migrate=False) as store:
             assert current(store.engine) == "f00d0099"
 
+    def test_another_applications_database_is_refused_and_left_alone(self, db_url: str) -> None:
+        from sqlalchemy import create_engine, inspect
+
+        engine = create_engine(db_url)
+        with engine.begin() as connection:
+            connection.execute(text("CREATE TABLE users (id INTEGER)"))
+        with pytest.raises(StoreUnavailable) as caught:
+            Store.open(db_url)
+        assert "holds other tables (users) and no causemap store" in str(caught.value)
+        with engine.connect() as connection:
+            assert inspect(connection).get_table_names() == ["users"]
+        engine.dispose()
+
     def test_sqlite_is_tuned_for_several_processes(self, tmp_path: Path) -> None:
         with Store.open(f"sqlite:///{tmp_path / 'a.db'}") as store, store.engine.connect() as c:
             assert c.execute(text("PRAGMA journal_mode")).scalar() == "wal"

@@ -4,7 +4,8 @@
 processes may open one fresh database at the same time; the upgrade runs in one
 transaction that holds a lock, so the first process migrates and the others find the
 schema current: on PostgreSQL an advisory lock, on SQLite the write lock of
-``BEGIN IMMEDIATE`` (both databases have transactional DDL).
+``BEGIN IMMEDIATE`` (both databases have transactional DDL). A database that holds
+another application's tables and no causemap store is left alone.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, inspect, text
 
 from causemap.errors import StoreUnavailable
 from causemap.store.engine import WRITE
@@ -72,4 +73,19 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
                 f"its schema version {found!r} is not one this causemap knows; it was "
                 "made by a newer causemap (upgrade causemap to use it)"
             )
+        if found is None and (others := _tables(connection)):
+            # Another application's database: adding causemap's tables to it would be a
+            # surprise, and a mistyped --db the likeliest reason.
+            shown = ", ".join(others[:5]) + (
+                f" and {len(others) - 5} more" if len(others) > 5 else ""
+            )
+            raise StoreUnavailable(
+                f"it holds other tables ({shown}) and no causemap store; give causemap a "
+                "database of its own (a new SQLite file, or an empty PostgreSQL database)"
+            )
         command.upgrade(_config(connection), revision)
+
+
+def _tables(connection: Connection) -> list[str]:
+    """Tables in the database's default schema, sorted."""
+    return sorted(inspect(connection).get_table_names())
