@@ -224,6 +224,12 @@ class TestUpdate:
         post(client)
         assert put(client, BASE, etag).status_code == status
 
+    def test_a_weak_if_match_says_to_send_the_etag_as_given(self, client: TestClient) -> None:
+        post(client)
+        message = put(client, BASE, 'W/"1"').json()["error"]["message"]
+        assert "is a weak tag, which never matches" in message
+        assert message.endswith('send the ETag as it was given, "1"')
+
     @pytest.mark.parametrize(
         "etag",
         [
@@ -263,6 +269,7 @@ class TestDeleteAndHistory:
         deleted = client.delete(f"{API}/incidents/demo")
         assert deleted.status_code == 200
         assert (deleted.json()["number"], deleted.json()["deleted"]) == (3, True)
+        assert deleted.headers["etag"] == '"3"'  # like every other write
         gone = client.get(f"{API}/incidents/demo")
         assert gone.status_code == 410
         assert gone.json()["error"]["code"] == "deleted"

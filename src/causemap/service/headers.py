@@ -80,7 +80,15 @@ def parse_if_match(header: str | None) -> int | None:
         number = parse_revision(value[1:-1])
         if number is not None:
             return number
-    raise RevisionConflict(f'If-Match {value[:40]} matches no revision (expected e.g. "3")')
+    if value[:2] in ("W/", "w/"):
+        raise RevisionConflict(
+            f"If-Match {value[:40]} is a weak tag, which never matches (RFC 9110); send the "
+            f"ETag as it was given, {value[2:42]}"
+        )
+    raise RevisionConflict(
+        f"If-Match {value[:40]} matches no revision: send the ETag you read, a quoted "
+        'revision number such as "3"'
+    )
 
 
 def path_segment(text: str) -> str:

@@ -210,11 +210,15 @@ async def update_incident(
 )
 def delete_incident(
     incident_id: IncidentId,
+    response: Response,
     store: StoreDep,
     if_match: Annotated[str | None, Header(description="Optional: the ETag you read.")] = None,
 ) -> Saved:
-    """Soft-delete: appends a ``delete`` revision; ``POST .../restore`` brings it back."""
-    return _saved(store.delete(incident_id, expected=parse_if_match(if_match)))
+    """Soft-delete: appends a ``delete`` revision; ``POST .../restore`` brings it back.
+    The ``ETag`` is that revision's, as after any other write."""
+    saved = _saved(store.delete(incident_id, expected=parse_if_match(if_match)))
+    response.headers["ETag"] = _etag(saved.number)
+    return saved
 
 
 @router.post(
