@@ -313,6 +313,68 @@ class TestLint:
         assert data[0]["findings"][0]["line"] > 1
 
 
+CLOSED_OPEN = """causemap: 1
+id: closed-open
+title: An action closed but still open
+date: 2024-03-05
+nodes:
+  - {id: push, kind: event, label: A config change was pushed to every region, level: operator,
+     evidence: [deploy log]}
+  - {id: no-canary, kind: condition, label: The pipeline had no canary stage, level: technical,
+     evidence: [pipeline file], causes: [priority]}
+  - {id: priority, kind: factor, label: Release speed was rewarded over safety checks,
+     level: organization, evidence: [goals]}
+  - {id: outage, kind: impact, label: Checkout returned errors for 40 minutes,
+     causes: [push, no-canary], evidence: [dashboard]}
+actions:
+  - {id: a1, title: Add a canary stage that halts on a 1% error-rate increase,
+     addresses: [no-canary], owner: release-eng, due: 2024-04-01, closed: 2024-03-20}
+  - {id: a2, title: Require a staged rollout for every config push over 10% of regions,
+     addresses: [push], owner: release-eng, due: 2024-04-01}
+  - {id: a3, title: Add rollout safety to the quarterly release-team goals,
+     addresses: [priority], owner: vp-eng, due: 2024-04-01, type: process}
+"""
+
+
+class TestLintFormatWarnings:
+    """Warnings of the format itself (closed-not-done, orphan-node) are lint findings too."""
+
+    def test_a_format_warning_fails_fail_on_warning(self, tmp_path: Path) -> None:
+        doc = tmp_path / "i.yaml"
+        doc.write_text(CLOSED_OPEN)
+        result = runner.invoke(cli, ["lint", "--fail-on", "warning", str(doc)])
+        warnings = [line for line in result.output.splitlines() if ": warning: " in line]
+        assert len(warnings) == 1, result.output
+        assert "[closed-not-done]" in warnings[0]
+        assert result.exit_code == 1, result.output
+        passed = runner.invoke(cli, ["lint", str(doc)])
+        assert passed.exit_code == 0, passed.output
+
+    def test_select_leaves_out_the_format_warnings(self, tmp_path: Path) -> None:
+        doc = tmp_path / "i.yaml"
+        doc.write_text(CLOSED_OPEN)
+        result = runner.invoke(
+            cli, ["lint", "--fail-on", "warning", "--select", "SINGLE_CAUSE", str(doc)]
+        )
+        assert result.exit_code == 0, result.output
+        assert "closed-not-done" not in result.output
+        assert "[SINGLE_CAUSE]" in result.output
+
+    def test_a_node_reaching_no_impact_is_one_finding_not_two(self, tmp_path: Path) -> None:
+        doc = tmp_path / "i.yaml"
+        doc.write_text(
+            BASE.replace(
+                "  - id: outage\n",
+                "  - {id: stray, kind: condition, label: A note that leads nowhere}\n"
+                "  - id: outage\n",
+            )
+        )
+        result = runner.invoke(cli, ["lint", "--format", "json", str(doc)])
+        findings = json.loads(result.output)[0]["findings"]
+        about_stray = [f["code"] for f in findings if f["pointer"] == "/nodes/2"]
+        assert about_stray.count("ORPHAN_NODE") + about_stray.count("orphan-node") == 1, findings
+
+
 class TestReadmeExcerpt:
     def test_the_readme_analyze_excerpt_is_real_output(self) -> None:
         """Every line the README shows of `causemap analyze` is printed, in that order;

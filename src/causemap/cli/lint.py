@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,6 +17,9 @@ from causemap.cli.base import (
 )
 from causemap.cli.output import echo
 from causemap.counts import counted
+
+if TYPE_CHECKING:
+    from causemap.diagnostics import Diagnostic
 
 _RANK = {"info": 0, "warning": 1, "error": 2}
 
@@ -42,7 +46,8 @@ _RANK = {"info": 0, "warning": 1, "error": 2}
     "--select",
     default=None,
     metavar="CODES",
-    help="Only these finding codes, comma-separated (e.g. BLAME_LANGUAGE,NAMES_PERSON).",
+    help="Only these finding codes, comma-separated (e.g. BLAME_LANGUAGE,NAMES_PERSON); "
+    "format warnings such as closed-not-done are left out, errors never.",
 )
 def lint(
     paths: tuple[str, ...], fail_on: str, fmt: str, config_path: str | None, select: str | None
@@ -66,8 +71,11 @@ def lint(
     failed = False
     report = []
     for checked in results:
-        diagnostics = list(checked.diagnostics)
+        # The format's own warnings are findings too: --select leaves them out, --fail-on
+        # counts them. Errors always stay: they make the file invalid.
+        diagnostics = [d for d in checked.diagnostics if d.severity == "error" or wanted is None]
         failed |= not checked.ok
+        failed |= any(_RANK[d.severity] >= _RANK[fail_on] for d in diagnostics)
         if checked.incident is not None and checked.graph is not None:
             index = {n.id: i for i, n in enumerate(checked.incident.nodes)}
             actions = {a.id: i for i, a in enumerate(checked.incident.actions)}
@@ -88,7 +96,7 @@ def lint(
                         message=f"{f.message}. Ask: {f.prompt}",
                     )
                 )
-        report.append((checked.name, diagnostics))
+        report.append((checked.name, _once(diagnostics)))
     if fmt == "json":
         echo(
             json.dumps(
@@ -122,3 +130,14 @@ def _codes(select: str) -> set[str]:
         what = f"unknown finding code{plural} {', '.join(unknown)}" if unknown else "no code given"
         raise click.BadParameter(f"{what}; known codes: {', '.join(CODES)}", param_hint="--select")
     return wanted
+
+
+def _once(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Leave out a format warning that a finding repeats (orphan-node and ORPHAN_NODE at one
+    node): the finding says the same and adds the question to ask."""
+    findings = {(d.pointer, d.code) for d in diagnostics if d.code.isupper()}
+    return [
+        d
+        for d in diagnostics
+        if d.code.isupper() or (d.pointer, d.code.upper().replace("-", "_")) not in findings
+    ]
