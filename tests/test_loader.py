@@ -252,3 +252,11 @@ class TestReadmeExamples:
         # It still shows every field of the format.
         for key in ("until:", "level:", "factor:", "evidence:", "unknown:", "gate:", "closed:"):
             assert key in block
+
+
+class TestMissingVersion:
+    def test_the_message_says_what_to_write(self) -> None:
+        checked = check_bytes(b"id: x\ntitle: T\ndate: 2024-01-01\nnodes: []\n", "i.yaml")
+        [missing] = [d for d in checked.diagnostics if d.pointer == "/causemap"]
+        assert missing.code == "missing-key"
+        assert "add 'causemap: 1'" in missing.message, missing.message

@@ -153,6 +153,11 @@ def _message(error: Any, allowed_keys: AllowedKeys = _allowed_keys) -> tuple[str
     value = error.get("input")
     ctx = error.get("ctx") or {}
     field = str(loc[-1]) if loc else "document"
+    if kind == "missing" and list(loc) == ["causemap"]:
+        return (
+            "missing-key",
+            "missing required key 'causemap': add 'causemap: 1' (the format version)",
+        )
     if kind == "missing":
         return "missing-key", f"missing required key '{field}'"
     if kind == "extra_forbidden":
