@@ -28,8 +28,15 @@ class TestValidate:
         good = write(tmp_path, "good.yaml", BASE)
         result = runner.invoke(cli, ["validate", str(good)])
         assert result.exit_code == 0, result.output
-        assert f"{good}: ok: demo: 3 nodes, 2 edges, 1 actions" in result.output
+        assert f"{good}: ok: demo: 3 nodes, 2 edges, 1 action\n" in result.output
         assert "1 file: 1 valid, 0 invalid" in result.output
+
+    def test_counts_in_the_singular_for_one(self, tmp_path: Path) -> None:
+        one = BASE.split("  - id: push")[0] + "  - {id: outage, kind: impact, label: Down}\n"
+        path = write(tmp_path, "one.yaml", one)
+        result = runner.invoke(cli, ["validate", str(path)])
+        assert result.exit_code == 0, result.output
+        assert ": ok: demo: 1 node, 0 edges, 0 actions\n" in result.output
 
     def test_invalid_file_exits_1_and_names_file_and_line(self, tmp_path: Path) -> None:
         bad = write(tmp_path, "bad.yaml", BASE.replace("kind: condition", "kind: conditon"))

@@ -63,8 +63,9 @@ def validate(paths: tuple[str, ...], fmt: str, strict: bool, quiet: bool) -> Non
                 inc = r.incident
                 verdict = "fails --strict (warnings)" if bad else "ok"
                 echo(
-                    f"{r.name}: {verdict}: {inc.id}: {len(inc.nodes)} nodes, "
-                    f"{r.graph.number_of_edges()} edges, {len(inc.actions)} actions"
+                    f"{r.name}: {verdict}: {inc.id}: {counted(len(inc.nodes), 'node')}, "
+                    f"{counted(r.graph.number_of_edges(), 'edge')}, "
+                    f"{counted(len(inc.actions), 'action')}"
                 )
             for diagnostic in r.diagnostics:
                 echo_diagnostic(diagnostic, err=False)
