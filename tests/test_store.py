@@ -118,6 +118,19 @@ class TestOpen:
         with pytest.raises(StoreUnavailable):
             Store.open(url)
 
+    def test_a_file_path_is_told_the_url_to_write(self, tmp_path: Path) -> None:
+        path = tmp_path / "team.db"
+        with pytest.raises(StoreUnavailable) as caught:
+            Store.open(str(path))
+        assert f"write sqlite:///{path}" in str(caught.value)
+        assert not path.exists()
+
+    def test_an_unparseable_url_says_what_a_url_looks_like_and_hides_it(self) -> None:
+        with pytest.raises(StoreUnavailable) as caught:
+            Store.open("causemap:secret@db.internal/causemap")
+        assert "secret" not in str(caught.value)
+        assert "sqlite:///PATH or postgresql+psycopg://" in str(caught.value)
+
     def test_unreachable_postgresql_is_unavailable_and_hides_the_password(self) -> None:
         url = f"postgresql+psycopg://u:secret@127.0.0.1:{free_port()}/x?connect_timeout=2"
         with pytest.raises(StoreUnavailable) as caught:

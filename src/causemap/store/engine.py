@@ -83,7 +83,7 @@ def make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise StoreUnavailable(f"not a database URL: {safe_url(url)}") from exc
+        raise StoreUnavailable(_not_a_url(url)) from exc
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         return _sqlite_engine(parsed)
@@ -99,6 +99,14 @@ def make_engine(url: str) -> Engine:
     raise StoreUnavailable(
         f"unsupported database {backend!r}: use sqlite:///PATH or postgresql+psycopg://..."
     )
+
+
+def _not_a_url(url: str) -> str:
+    """What to write instead of ``url``: a bare file path gets its ``sqlite:///`` URL; any
+    other text is not repeated, since it may hold a password."""
+    if "@" not in url and ":" not in url and url.strip():
+        return f"not a database URL: {url!r}; for a SQLite file write sqlite:///{url}"
+    return "not a database URL: write sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
 
 
 def _sqlite_engine(url: URL) -> Engine:
