@@ -64,6 +64,30 @@ class TestList:
         page.assert_clean()
 
 
+class TestNewIncident:
+    def test_an_id_in_capitals_is_refused_with_what_the_id_may_hold(
+        self, context: BrowserContext, server: Server
+    ) -> None:
+        page = EditorPage.open(context, server.url)
+        ui = page.page
+        ui.get_by_role("button", name="New incident").click()
+        ui.get_by_label("Title").fill("Login outage")
+        ui.get_by_label("Date it started").fill("2024-05-20")
+        ui.get_by_label("Impact").fill("Nobody could log in for ten minutes")
+        ui.get_by_label("Id", exact=True).fill("INC-1234")
+        dialog = ui.locator("dialog[open]")
+        assert "lower-case" in dialog.locator(".hint").nth(2).inner_text().lower()
+        ui.get_by_role("button", name="Create and open").click()
+        alert = dialog.get_by_role("alert")
+        alert.wait_for()
+        assert "lower-case letters" in alert.inner_text()
+        assert dialog.count() == 1  # nothing was created
+        ui.get_by_label("Id", exact=True).fill("inc-1234")
+        ui.get_by_role("button", name="Create and open").click()
+        page.wait("window.causemap.state() && window.causemap.state().id === 'inc-1234'")
+        page.assert_clean()
+
+
 class TestHistory:
     def test_a_visual_diff_between_any_two_revisions(
         self, context: BrowserContext, server: Server, api: Api

@@ -89,11 +89,13 @@ async function create() {
     });
     slug.addEventListener("input", () => (touched = true));
     const field = (control, text, hint) => h("div", { class: "field" }, h("label", { for: control.id }, text), control, hint ? h("p", { class: "hint" }, hint) : null);
-    const form = h("form", { class: "create-form" },
+    // novalidate: the checks below say what is wrong in words; the browser's own bubble
+    // for the id was only "Please match the requested format".
+    const form = h("form", { class: "create-form", novalidate: true },
       field(title, "Title", "A short title, e.g. “Checkout errors after a config push”."),
       field(date, "Date it started"),
       field(impact, "Impact", "The harm, in one sentence: who or what was hurt, how much, for how long."),
-      h("div", { class: "row" }, field(slug, "Id", "Letters, digits and dashes; it is part of the link."), field(severity, "Severity (optional)")),
+      h("div", { class: "row" }, field(slug, "Id", "Lower-case letters, digits and dashes; it is part of the link."), field(severity, "Severity (optional)")),
       error,
       h("div", { class: "buttons" }, h("button", { type: "submit", class: "primary" }, "Create and open"), h("button", { type: "button", onclick: () => close() }, "Cancel")));
     form.addEventListener("submit", async (event) => {
