@@ -305,6 +305,42 @@ class TestPatterns:
         page.assert_clean()
 
 
+class TestPatternCharts:
+    def test_long_factor_names_stay_inside_the_chart(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        for n in range(3):
+            api.create(
+                incident(
+                    f"long-name-{n}",
+                    [
+                        {
+                            "id": "drill",
+                            "kind": "condition",
+                            "factor": "recovery-never-exercised-at-scale",
+                            "label": "The restore had never been tried at this size",
+                        },
+                        {
+                            "id": "impact",
+                            "kind": "impact",
+                            "label": "Orders were lost",
+                            "causes": ["drill"],
+                        },
+                    ],
+                )
+            )
+        page = EditorPage.open(context, server.url)
+        page.page.get_by_role("link", name="Patterns across incidents").click()
+        page.wait("document.body.dataset.view === 'patterns' && window.causemap.ready")
+        lefts = page.js(
+            "[...document.querySelectorAll('svg.chart .chart-label')]"
+            ".map((t) => [t.textContent, t.getBBox().x])"
+        )
+        assert any("Recovery path never" in text for text, _ in lefts), lefts
+        assert [text for text, x in lefts if x < 0] == []
+        page.assert_clean()
+
+
 class TestKeyboardAndAccess:
     def test_shortcut_sheet_projector_mode_and_arrow_keys(
         self, context: BrowserContext, server: Server, api: Api

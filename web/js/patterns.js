@@ -16,13 +16,16 @@ function barChart({ title, rows, width = 640, labelWidth = 260, colour = () => "
   const rowHeight = 24;
   const max = Math.max(1, ...rows.map((r) => r.value));
   const height = rows.length * rowHeight + 10;
+  // Labels end 8 px left of the bars; at 12 px a character is under 7.2 px wide on
+  // average, so this many fit without running off the chart's left edge.
+  const chars = Math.floor((labelWidth - 12) / 7.2);
   const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img", "aria-label": title, class: "chart" },
     svg("title", { text: title }));
   rows.forEach((r, i) => {
     const y = i * rowHeight + 5;
     const w = Math.max(2, ((width - labelWidth - 60) * r.value) / max);
     chart.append(
-      svg("text", { x: labelWidth - 8, y: y + 15, "text-anchor": "end", class: "chart-label", text: shown(r.label, 40) }),
+      svg("text", { x: labelWidth - 8, y: y + 15, "text-anchor": "end", class: "chart-label", text: shown(r.label, chars) }),
       svg("rect", { x: labelWidth, y: y + 3, width: w, height: rowHeight - 8, fill: colour(r), rx: 2 }, svg("title", { text: `${isolate(r.label)}: ${r.value}${unit}` })),
       svg("text", { x: labelWidth + w + 6, y: y + 15, class: "chart-value", text: `${r.value}${unit}` }));
   });
