@@ -361,17 +361,20 @@ class TestImpactWithoutCause:
             ]
         )
 
-    def test_paths_uncut_asks_for_its_causes_and_does_not_overclaim_the_cut(self) -> None:
-        (finding,) = [f for f in analyze(self.incident()).findings if f.code == "PATHS_UNCUT"]
-        assert "would cut them all" not in finding.prompt
-        assert "'Refunds owed' has no cause" in finding.prompt
+    def test_paths_uncut_does_not_overclaim_the_cut_and_the_impact_is_flagged(self) -> None:
+        findings = analyze(self.incident()).findings
+        (finding,) = [f for f in findings if f.code == "PATHS_UNCUT"]
+        assert finding.prompt.endswith("Adding actions on 'Pushed' would cut every other one.")
         assert "refunds" in finding.nodes
+        (unexplained,) = [f for f in findings if f.code == "IMPACT_WITHOUT_CAUSE"]
+        assert "'Refunds owed' has no cause" in unexplained.message
 
     def test_the_cut_is_still_claimed_when_it_completes(self) -> None:
         inc = self.incident()
         inc.node("refunds").causes.append("push")
         (finding,) = [f for f in analyze(inc).findings if f.code == "PATHS_UNCUT"]
-        assert finding.prompt.endswith("Adding actions on push would cut them all.")
+        assert finding.prompt.endswith("Adding actions on 'Pushed' would cut them all.")
+        assert "e.g. 'Pushed' → " in finding.message  # the room reads wording, not ids
 
 
 class TestConfig:

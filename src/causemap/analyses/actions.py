@@ -15,6 +15,7 @@ from causemap.analyses.context import quote as _q
 from causemap.analyses.prevention import PREVENTIVE_TYPES, addressed_closure
 from causemap.analyses.result import Finding
 from causemap.analyses.structure import impacts
+from causemap.counts import counted
 
 __all__ = ["action_checks", "actions_only_proximate", "paths_uncut", "systemic_unaddressed"]
 
@@ -132,22 +133,19 @@ def paths_uncut(ctx: Context) -> Iterator[Finding]:
     p = ctx.prevention
     if p.all_paths_cut or not impacts(ctx.G):
         return
-    example = " → ".join(p.uncovered_paths[0]) if p.uncovered_paths else ""
+    example = _spoken_path(ctx, p.uncovered_paths[0]) if p.uncovered_paths else ""
     verdict = (
         "the actions prevent this exact scenario, but"
         if p.scenario_prevented
         else "the actions do not prevent this scenario, and"
     )
-    # An impact with no cause is a "path" of its own that no action can cut.
-    alone = [n for n in p.uncovered_nodes if ctx.cls(n) == "impact" and not ctx.G.pred[n]]
-    them = "every other one" if alone else "them all"
-    cut = (
-        f" Adding actions on {', '.join(p.suggested_cut)} would cut {them}."
-        if p.suggested_cut
-        else ""
-    )
-    for impact in alone:
-        cut += f" {_q(ctx.label(impact))} has no cause yet: link what led to it."
+    # An impact with no cause is a "path" of its own that no action can cut
+    # (IMPACT_WITHOUT_CAUSE says so).
+    them = "every other one" if p.unexplained else "them all"
+    named = " and ".join(_q(ctx.label(n), 40) for n in p.suggested_cut[:3])
+    if len(p.suggested_cut) > 3:
+        named += f" and {len(p.suggested_cut) - 3} more"
+    cut = f" Adding actions on {named} would cut {them}." if p.suggested_cut else ""
     mitigated = p.combined.all_paths_cut
     if mitigated:
         verdict += " detect or mitigate actions cover what remains;"
@@ -156,8 +154,16 @@ def paths_uncut(ctx: Context) -> Iterator[Finding]:
         severity="info" if mitigated else "warning",
         nodes=list(p.uncovered_nodes),
         source="FTA path sets, Apollo (prevent recurrence), bow-tie (defence in depth)",
-        message=f"{verdict} {len(p.uncovered_paths)} example path(s) reach the impact without "
-        f"passing a preventive action, e.g. {example}",
+        message=f"{verdict} {counted(len(p.uncovered_paths), 'example path')} reach"
+        f"{'es' if len(p.uncovered_paths) == 1 else ''} the impact without passing a "
+        f"preventive action, e.g. {example}",
         prompt="What would block the remaining paths, so that a different trigger cannot cause "
         f"the same harm?{cut}",
     )
+
+
+def _spoken_path(ctx: Context, path: list[str]) -> str:
+    """A path as the room reads it: the nodes' wording, its middle left out when long
+    (the finding's ``nodes`` give the ids)."""
+    shown = path if len(path) <= 4 else [*path[:2], "", path[-1]]
+    return " → ".join(_q(ctx.label(n), 40) if n else "…" for n in shown)
