@@ -245,13 +245,30 @@ class TestServe:
 
     def test_starts_uvicorn_on_loopback(self, calls: list[dict[str, Any]], tmp_path: Path) -> None:
         db = f"sqlite:///{tmp_path / 's.db'}"
-        result = runner.invoke(cli, ["serve", "--db", db, "--port", "8123", "--workers", "2"])
+        port = free_port()
+        result = runner.invoke(cli, ["serve", "--db", db, "--port", str(port), "--workers", "2"])
         assert result.exit_code == 0, result.output
-        assert "serving http://127.0.0.1:8123" in result.output
+        assert f"serving http://127.0.0.1:{port}" in result.output
         [call] = calls
         assert call["app"] == "causemap.service.app:app_from_env"
-        assert (call["factory"], call["port"], call["workers"]) == (True, 8123, 2)
+        assert (call["factory"], call["port"], call["workers"]) == (True, port, 2)
         assert (tmp_path / "s.db").is_file()  # migrated before serving
+
+    def test_a_port_in_use_exits_3_before_announcing_anything(
+        self, calls: list[dict[str, Any]], tmp_path: Path
+    ) -> None:
+        import socket
+
+        db = f"sqlite:///{tmp_path / 's.db'}"
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            port = taken.getsockname()[1]
+            result = runner.invoke(cli, ["serve", "--db", db, "--port", str(port)])
+        assert result.exit_code == 3, result.output
+        assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in result.output
+        assert "serving" not in result.output
+        assert calls == []
 
     def test_refuses_other_hosts_without_tokens(
         self, calls: list[dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -261,10 +278,13 @@ class TestServe:
         assert refused.exit_code == 2
         assert "refusing to listen on 0.0.0.0 without tokens" in refused.output
         assert calls == []
-        insecure = runner.invoke(cli, ["serve", "--db", db, "--host", "0.0.0.0", "--insecure"])
+        port = str(free_port())  # nothing may listen there: serve checks before announcing
+        insecure = runner.invoke(
+            cli, ["serve", "--db", db, "--host", "0.0.0.0", "--insecure", "--port", port]
+        )
         assert insecure.exit_code == 0
         monkeypatch.setenv("CAUSEMAP_TOKENS", "write:" + "s" * 24)
-        secured = runner.invoke(cli, ["serve", "--db", db, "--host", "0.0.0.0"])
+        secured = runner.invoke(cli, ["serve", "--db", db, "--host", "0.0.0.0", "--port", port])
         assert secured.exit_code == 0
         assert "1 token;" in secured.output
         assert "s" * 24 not in secured.output

@@ -7,6 +7,7 @@ import os
 
 import click
 
+from causemap.cli.base import EXIT_ENVIRONMENT
 from causemap.cli.output import echo
 from causemap.cli.store import db_option
 from causemap.counts import counted
@@ -103,6 +104,7 @@ def serve(
     shown = f"[{host}]" if ":" in host else host
     auth = counted(len(settings.tokens), "token") if settings.tokens else "no tokens"
     processes = counted(workers, "worker")
+    _check_port(host, port, f"{shown}:{port}")
     echo(f"causemap: serving http://{shown}:{port} ({where}; {auth}; {processes})")
     uvicorn.run(
         "causemap.service.app:app_from_env",
@@ -114,3 +116,19 @@ def serve(
         server_header=False,
         timeout_graceful_shutdown=5,
     )
+
+
+def _check_port(host: str, port: int, shown: str) -> None:
+    """Fail before announcing the address when nothing can listen there (the port is
+    taken, the address is not this machine's): uvicorn would say so only after our
+    'serving' line. A probe, so a race with another program stays possible."""
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+            probe.bind(address)
+    except OSError as exc:
+        click.echo(f"causemap: error: cannot listen on {shown}: {exc.strerror or exc}", err=True)
+        raise SystemExit(EXIT_ENVIRONMENT) from None
