@@ -789,8 +789,15 @@ class TestCli:
         result = runner.invoke(cli, ["patterns", str(folder)])
         assert result.exit_code == 1
         assert "bad.yaml" in result.output
+        assert "1 of 5 files is invalid; fix it, or pass --skip-invalid" in result.output
         result = runner.invoke(cli, ["patterns", str(folder), "--skip-invalid"])
         assert result.exit_code == 0, result.output
+
+    def test_nothing_valid_does_not_suggest_skipping(self, tmp_path: Path) -> None:
+        result = runner.invoke(cli, ["patterns", str(tmp_path / "missing.yaml")])
+        assert result.exit_code == 1
+        assert "1 of 1 file is invalid; there is nothing valid to report on" in result.output
+        assert "--skip-invalid" not in result.output
 
     def test_bad_catalog_exits_1_with_location(self, tmp_path: Path) -> None:
         folder = self.write(tmp_path, TestReport().corpus())

@@ -12,6 +12,7 @@ import click
 from causemap.cli.base import EXIT_PROBLEMS, catalog_option, echo_diagnostic, no_inputs_found
 from causemap.cli.output import destination, emit
 from causemap.cli.store import db_option
+from causemap.counts import counted
 
 if TYPE_CHECKING:
     from causemap.catalog.model import Catalog
@@ -112,11 +113,14 @@ def patterns(
                 echo_diagnostic(diagnostic)
             if not skip_invalid:
                 bad = len({d.file for d in collected.diagnostics})
-                click.echo(
-                    f"causemap: {bad} of {len(files)} files are invalid; fix them, or pass "
-                    "--skip-invalid to report on the rest",
-                    err=True,
+                what = f"{bad} of {counted(len(files), 'file')} {'is' if bad == 1 else 'are'}"
+                rest = (
+                    f"fix {'it' if bad == 1 else 'them'}, or pass --skip-invalid to report "
+                    "on the rest"
+                    if bad < len(files)
+                    else "there is nothing valid to report on"
                 )
+                click.echo(f"causemap: {what} invalid; {rest}", err=True)
                 raise SystemExit(EXIT_PROBLEMS)
         if not collected.incidents:
             click.echo("causemap: no valid incident to report on", err=True)
