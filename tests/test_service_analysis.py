@@ -92,6 +92,26 @@ class TestAnalyze:
         assert client.get(url).status_code == 410
 
 
+CLOSED_NOT_DONE = """\
+causemap: 1
+id: closed-not-done
+title: An action closed but not done, and a node that reaches no impact
+date: 2024-03-01
+nodes:
+  - {id: no-canary, kind: condition, label: No canary stage, evidence: [https://w.example]}
+  - {id: push, kind: event, label: A bad push, causes: [no-canary], evidence: [https://g.example]}
+  - {id: errors, kind: impact, label: API errors for 20 minutes, causes: [push]}
+  - {id: stray, kind: condition, label: Slow status page, evidence: [https://s.example]}
+actions:
+  - id: a1
+    title: Add a canary stage that halts config pushes on errors
+    addresses: [no-canary]
+    owner: release-eng
+    due: 2024-04-01
+    closed: 2024-03-20
+"""
+
+
 class TestLint:
     def test_findings_are_placed_in_the_body(self, client: TestClient) -> None:
         text = EXAMPLES[0].read_text()
@@ -138,6 +158,29 @@ class TestLint:
         text = json.dumps(json.loads(dump(loads(BASE), "json")), indent=2)
         body = client.post(f"{API}/lint", content=text).json()
         assert all(f["line"] is not None for f in body["findings"] if f["nodes"])
+
+    def test_format_warnings_count_as_causemap_lint_counts_them(
+        self, client: TestClient, tmp_path: Path
+    ) -> None:
+        text = CLOSED_NOT_DONE
+        body = client.post(
+            f"{API}/lint", params={"fail_on": "warning"}, content=text, headers=YAML
+        ).json()
+        # closed-not-done is the format's own; orphan-node is left to ORPHAN_NODE.
+        assert [(w["code"], w["pointer"], w["line"]) for w in body["warnings"]] == [
+            ("closed-not-done", "/actions/0/closed", 16)
+        ]
+        assert "ORPHAN_NODE" in [f["code"] for f in body["findings"]]
+        assert body["failed"] is True
+        path = tmp_path / "in.yaml"
+        path.write_text(text)
+        linted = CliRunner().invoke(
+            cli, ["lint", "--format", "json", "--fail-on", "warning", str(path)]
+        )
+        assert linted.exit_code == 1
+        printed = sorted(d["code"] for f in json.loads(linted.output) for d in f["findings"])
+        answered = [w["code"] for w in body["warnings"]] + [f["code"] for f in body["findings"]]
+        assert printed == sorted(answered)
 
     def test_bad_fail_on_is_422(self, client: TestClient) -> None:
         response = client.post(

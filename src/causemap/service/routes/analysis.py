@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from causemap.analyses import Analysis, Finding, analyze
 from causemap.analyses.findings import finding_pointer
+from causemap.diagnostics import Diagnostic
 from causemap.loader import Checked
 from causemap.patterns.suggest import CatalogIndex
 from causemap.service.bodies import INCIDENT_BODY, check_body, read_body
@@ -47,8 +48,11 @@ class LintReport(BaseModel):
 
     findings: list[LintFinding]
     """Every finding, most severe first."""
+    warnings: list[Diagnostic] = Field(default_factory=list)
+    """The format's own warnings (an action closed but not done, say), as ``causemap
+    lint`` prints them; one that a finding repeats at the same node is left out."""
     failed: bool
-    """True when a finding is at least as severe as ``fail_on``."""
+    """True when a finding or a format warning is at least as severe as ``fail_on``."""
 
 
 class SuggestionOut(BaseModel):
@@ -118,8 +122,15 @@ def lint_report(checked: Checked, fail_on: str) -> LintReport:
     nodes = {n.id: i for i, n in enumerate(checked.incident.nodes)}
     actions = {a.id: i for i, a in enumerate(checked.incident.actions)}
     findings = []
-    failed = False
-    for finding in analyze(checked.graph).findings:
+    found = analyze(checked.graph).findings
+    codes = {(finding_pointer(f, nodes, actions), f.code) for f in found}
+    warnings = [
+        w.model_copy(update={"file": None})
+        for w in checked.diagnostics
+        if (w.pointer, w.code.upper().replace("-", "_")) not in codes
+    ]
+    failed = any(_RANK[w.severity] >= _RANK[fail_on] for w in warnings)
+    for finding in found:
         failed |= _RANK[finding.severity] >= _RANK[fail_on]
         ptr = finding_pointer(finding, nodes, actions)
         where = checked.locate(ptr) if ptr else None
@@ -130,7 +141,7 @@ def lint_report(checked: Checked, fail_on: str) -> LintReport:
                 column=where[1] if where else None,
             )
         )
-    return LintReport(findings=findings, failed=failed)
+    return LintReport(findings=findings, warnings=warnings, failed=failed)
 
 
 @router.post(
