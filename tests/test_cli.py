@@ -46,6 +46,21 @@ class TestValidate:
         assert "did you mean 'condition'?" in result.output
         assert "Traceback" not in result.output
 
+    def test_keys_from_other_tools_get_causemaps_name(self, tmp_path: Path) -> None:
+        doc = (
+            "causemap: 1\nid: typo\ntitle: T\ndate: 2024-03-01\nnodes:\n"
+            "  - {id: a, type: condition, text: No canary stage}\n"
+            "  - {id: b, kind: impact, label: Down, causes: a}\n"
+            "edges:\n  - {source: a, target: b}\n"
+        )
+        result = runner.invoke(cli, ["validate", str(write(tmp_path, "typo.yaml", doc))])
+        assert result.exit_code == 1
+        for wrong, right in [("type", "kind"), ("text", "label"), ("source", "from")]:
+            assert f"unknown key '{wrong}' (did you mean '{right}'?)" in result.output
+        assert "expected a list, got a string 'a' (write [\"a\"] for a list of one)" in (
+            result.output
+        )
+
     def test_warnings_pass_unless_strict(self, tmp_path: Path) -> None:
         doc = BASE.replace("actions:", "  - {id: stray, kind: factor, label: Unrelated}\nactions:")
         path = write(tmp_path, "warn.yaml", doc)

@@ -9,6 +9,7 @@ so that editors and CI annotate the right line.
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal
 
@@ -145,6 +146,30 @@ def _type_name(value: Any) -> str:
 
 AllowedKeys = Callable[[Sequence[str | int]], Sequence[str]]
 
+_OTHER_NAMES = {
+    "type": "kind",
+    "text": "label",
+    "name": "label",
+    "statement": "label",
+    "description": "detail",
+    "source": "from",
+    "src": "from",
+    "target": "to",
+    "dst": "to",
+    "cause": "causes",
+    "parents": "causes",
+    "caused_by": "causes",
+    "time": "at",
+    "timestamp": "at",
+    "start": "at",
+    "end": "until",
+    "assignee": "owner",
+    "due_date": "due",
+    "deadline": "due",
+}
+"""Keys other tools (and first drafts) use, and causemap's name for each: a hint where
+spelling alone would not find it ('type' is nothing like 'kind')."""
+
 
 def _message(error: Any, allowed_keys: AllowedKeys = _allowed_keys) -> tuple[str, str]:
     """Return (code, message) for one pydantic error dict."""
@@ -162,7 +187,8 @@ def _message(error: Any, allowed_keys: AllowedKeys = _allowed_keys) -> tuple[str
         return "missing-key", f"missing required key '{field}'"
     if kind == "extra_forbidden":
         allowed = allowed_keys(loc)
-        near = difflib.get_close_matches(field, allowed, n=1)
+        other = _OTHER_NAMES.get(field.lower())
+        near = [other] if other in allowed else difflib.get_close_matches(field, allowed, n=1)
         hint = f" (did you mean '{near[0]}'?)" if near else ""
         return "unknown-key", f"unknown key '{field}'{hint}; expected one of: {', '.join(allowed)}"
     if kind == "enum":
@@ -204,6 +230,8 @@ def _message(error: Any, allowed_keys: AllowedKeys = _allowed_keys) -> tuple[str
             "model_type": "a mapping",
         }.get(kind, kind.removesuffix("_type"))
         hint = " (quote it)" if kind == "string_type" and isinstance(value, int | float) else ""
+        if kind == "list_type" and isinstance(value, str | int | float) and value != "":
+            hint = f" (write {json.dumps([value], ensure_ascii=False)} for a list of one)"
         shown = "" if isinstance(value, dict | list) else f" {_show(value)}"
         return "wrong-type", f"expected {wanted}, got {_type_name(value)}{shown}{hint}"
     if kind in ("bool_parsing", "bool_type"):
