@@ -1,0 +1,81 @@
+"""Accessibility of the editor for a facilitator driving it live while the room watches:
+narrow windows and zoom, focus after every action, what a screen reader hears, motion."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext
+
+from tests.servers import Server
+from tests.web.pages import Api, EditorPage, chain
+
+# Every control of the editor's frame must be on screen and not under another one: once
+# scrolled into view (only by boxes a user can scroll: overflow auto or scroll), the point
+# in its middle is the control itself.
+REACHABLE = """(selector) => [...document.querySelectorAll(selector)]
+  .filter((e) => e.getClientRects().length && !e.closest('[hidden]'))
+  .map((e) => {
+    e.scrollIntoView({block: 'nearest', inline: 'nearest'});
+    let hidden = false;
+    for (let p = e.parentElement; p; p = p.parentElement) {
+      const s = getComputedStyle(p);
+      const fixed = (o) => o === 'hidden' || o === 'clip';
+      if ((fixed(s.overflowX) && p.scrollLeft) || (fixed(s.overflowY) && p.scrollTop)) {
+        hidden = true;
+      }
+      if (fixed(s.overflowX) || fixed(s.overflowY)) p.scrollTo(0, 0);
+    }
+    const r = e.getBoundingClientRect();
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    const inside = r.left >= -1 && r.top >= -1
+      && r.right <= innerWidth + 1 && r.bottom <= innerHeight + 1;
+    const ok = !hidden && inside && Boolean(hit && (hit === e || e.contains(hit)));
+    return [(e.getAttribute('aria-label') || e.textContent || e.id).trim().slice(0, 30), ok];
+  })
+  .filter(([, ok]) => !ok).map(([name]) => name)"""
+
+FRAME = ".topbar button, .topbar a, .tabs [role=tab], .toolbar button, .entry input, .entry button"
+
+
+@pytest.fixture
+def sized(browser: Browser) -> Iterator[Any]:
+    """New browser contexts of a given window size (CSS pixels)."""
+    made: list[BrowserContext] = []
+
+    def make(width: int, height: int) -> BrowserContext:
+        ctx = browser.new_context(viewport={"width": width, "height": height})
+        ctx.set_default_timeout(10_000)
+        made.append(ctx)
+        return ctx
+
+    yield make
+    for ctx in made:
+        ctx.close()
+
+
+class TestNarrowWindowsAndZoom:
+    @pytest.mark.parametrize(
+        ("width", "height"),
+        [(1280, 800), (1024, 768), (768, 1024), (640, 400)],
+        ids=["1280", "1024", "768", "1280-at-200%"],
+    )
+    def test_every_control_of_the_frame_is_on_screen_and_uncovered(
+        self, sized: Any, server: Server, api: Api, width: int, height: int
+    ) -> None:
+        ident = f"narrow-{width}"
+        api.create(chain(ident, 4, title="Checkout errors after a config push to every region"))
+        page = EditorPage.open(sized(width, height), server.url, ident)
+        assert page.js(REACHABLE, FRAME) == []
+        # The panel tabs fit their strip: none is cut off at the edge.
+        cut = page.js(
+            "() => { const strip = document.querySelector('.tabs').getBoundingClientRect();"
+            " return [...document.querySelectorAll('[role=tab]')].filter((t) => {"
+            "   const r = t.getBoundingClientRect();"
+            "   return r.left < strip.left - 0.5 || r.right > strip.right + 0.5; })"
+            " .map((t) => t.textContent); }"
+        )
+        assert cut == []
+        page.assert_clean()
