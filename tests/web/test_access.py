@@ -79,3 +79,67 @@ class TestNarrowWindowsAndZoom:
         )
         assert cut == []
         page.assert_clean()
+
+
+class TestFocusAfterAnAction:
+    """A control that removes itself (or is disabled by its own press) hands focus on to
+    the control that took its place, never to <body>, where Tab starts over at the top of
+    the page and a screen reader says nothing."""
+
+    @pytest.mark.parametrize(
+        ("ident", "tab", "control"),
+        [
+            ("delete-node", "Selection", "#panel-selection button.danger"),
+            ("disconnect", "Selection", '#panel-selection [data-key^="cut:"]'),
+            ("outline-remove", "Selection", '#outline [data-key="unlink:n1:n2"]'),
+            ("remove-action", "Actions", '#panel-actions [data-key="remove:a1"]'),
+            ("stop-addressing", "Actions", '#panel-actions [data-key="unlink:a1:n1"]'),
+        ],
+    )
+    def test_a_button_that_removes_itself(
+        self, context: BrowserContext, server: Server, api: Api, ident: str, tab: str,
+        control: str,
+    ) -> None:  # fmt: skip
+        ident = f"focus-{ident}"
+        doc = chain(ident, 3)
+        doc["actions"] = [
+            {"id": "a1", "title": "Add a canary", "addresses": ["n1"]},
+            {"id": "a2", "title": "Alert on errors", "addresses": ["n2"]},
+        ]
+        api.create(doc)
+        page = EditorPage.open(context, server.url, ident)
+        page.select("n2")
+        page.page.get_by_role("tab", name=tab).click()
+        page.page.locator(control).first.focus()
+        page.js("() => { window.__before = JSON.stringify(window.causemap.doc()); }")
+        page.keys("Enter")
+        page.wait("JSON.stringify(window.causemap.doc()) !== window.__before")
+        page.wait(
+            "document.activeElement && document.activeElement !== document.body", timeout=2000
+        )
+        assert page.js("document.querySelector('.editor').contains(document.activeElement)")
+        page.assert_clean()
+
+    def test_undo_and_redo_hand_focus_to_each_other_when_they_run_out(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("focus-undo", 3))
+        page = EditorPage.open(context, server.url, "focus-undo")
+        page.select("n1")
+        page.focus_canvas()
+        page.keys("c")
+        page.page.locator('[data-tool="undo"]').focus()
+        page.keys("Enter")
+        page.wait("!window.causemap.state().canUndo")
+        page.wait(
+            "document.activeElement && document.activeElement !== document.body", timeout=2000
+        )
+        assert page.js("document.activeElement.dataset.tool") == "redo"
+        page.keys("Enter")
+        page.wait("!window.causemap.state().canRedo")
+        page.wait(
+            "document.activeElement && document.activeElement !== document.body", timeout=2000
+        )
+        assert page.js("document.activeElement.dataset.tool") != "redo"
+        assert page.nodes()["n1"]["kind"] == "condition"
+        page.assert_clean()

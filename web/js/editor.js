@@ -23,6 +23,19 @@ import { announce, h, toast, typingIn } from "./dom.js";
 import { shorten } from "./text.js";
 
 const TABS = ["selection", "analysis", "actions", "incident"];
+const PANES = ".toolbar, .panel, .outline-pane, .entry";
+
+/** The controls of `pane` that Tab reaches, in order. */
+function tabbable(pane) {
+  return [...pane.querySelectorAll("button, input, select, textarea, a[href], summary, [tabindex]")]
+    .filter((e) => !e.disabled && e.tabIndex >= 0 && e.getClientRects().length && !e.closest("[hidden]"));
+}
+
+/** Where `el` is: its pane and its place among the pane's controls. */
+function focusSpot(el) {
+  const pane = el instanceof Element ? el.closest(PANES) : null;
+  return pane ? { el, pane, index: Math.max(0, tabbable(pane).indexOf(el)) } : null;
+}
 
 export class Editor extends Commands {
   constructor(root, { id, doc, revision, role }) {
@@ -86,13 +99,18 @@ export class Editor extends Commands {
     this.outlineBox = h("aside", { class: "outline-pane", id: "outline", "aria-labelledby": "outline-h" });
     this.chrome = buildChrome(this);
     const projector = document.body.classList.contains("projector");
-    this.root.append(h("div", { class: `editor${this.readOnly ? " readonly" : ""}${projector ? " no-outline" : ""}` },
+    this.box = h("div", { class: `editor${this.readOnly ? " readonly" : ""}${projector ? " no-outline" : ""}` },
       this.outlineBox,
       h("section", { class: "stage", "aria-label": "Canvas" },
         h("div", { class: "canvas-wrap" }, canvasBox, this.bannerBox, legend()),
         this.entry ? this.entry.form : null,
         this.chrome.toolbar),
-      h("aside", { class: "side", "aria-label": "Details" }, tablist, ...panelBoxes)));
+      h("aside", { class: "side", "aria-label": "Details" }, tablist, ...panelBoxes));
+    this.root.append(this.box);
+    this.focusSpot = null;
+    const spot = (event) => (this.focusSpot = focusSpot(event.target));
+    this.box.addEventListener("focusin", spot);
+    this.box.addEventListener("click", spot, true); // where it is now, just before it acts
 
     this.canvas = new Canvas(canvasBox, {
       incidentId: this.id,
@@ -127,6 +145,7 @@ export class Editor extends Commands {
       if (reason === "undo" || reason === "redo") announce(`${reason === "undo" ? "Undid" : "Redid"}: ${label}`);
       analyzer.schedule();
       this.chrome.update();
+      this.keepFocus();
     });
     store.on("select", (sel) => {
       this.canvas.showSelection(sel);
@@ -143,6 +162,7 @@ export class Editor extends Commands {
       } else if (sel.link) {
         announce(`Selected the link from “${shorten(D.node(store.doc, sel.link.from).label)}” to “${shorten(D.node(store.doc, sel.link.to).label)}”.`);
       }
+      this.keepFocus();
     });
     store.on("refused", ({ message }) => {
       toast(message, "warn");
@@ -265,6 +285,24 @@ export class Editor extends Commands {
       this.panels[t].hidden = !on;
     }
     if (focus) this.tabButtons[name].focus();
+  }
+
+  /** Focus never falls to <body> (where Tab starts over and a screen reader says nothing)
+   * when the control that had it goes: a Remove button takes its row along, Undo is
+   * disabled by the last undo. It moves to the control now in that place in the same pane
+   * (after the panes are redrawn, the outline on the next frame), else to the canvas. */
+  keepFocus() {
+    requestAnimationFrame(() => {
+      const spot = this.focusSpot;
+      const active = document.activeElement;
+      if (!spot || (spot.el.isConnected && !spot.el.disabled)) return;
+      if (active && active !== document.body && !(active === spot.el && spot.el.disabled)) return;
+      this.focusSpot = null;
+      const left = spot.pane.isConnected ? tabbable(spot.pane) : [];
+      const next = left[Math.min(spot.index, left.length - 1)];
+      if (next) next.focus();
+      else this.focusCanvas();
+    });
   }
 
   focusCanvas() {
