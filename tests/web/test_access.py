@@ -143,3 +143,23 @@ class TestFocusAfterAnAction:
         assert page.js("document.activeElement.dataset.tool") != "redo"
         assert page.nodes()["n1"]["kind"] == "condition"
         page.assert_clean()
+
+
+HEARD = "(text) => document.getElementById('announce').textContent.includes(text)"
+
+
+class TestWhatAScreenReaderHears:
+    """Messages reach the page's polite live region (#announce), which is there from the
+    start, and the messages of one moment are said together."""
+
+    def test_a_delete_is_heard_along_with_what_is_selected_next(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("heard-delete", 3))
+        page = EditorPage.open(context, server.url, "heard-delete")
+        page.select("n2")
+        page.focus_canvas()
+        page.keys("Delete")
+        page.wait(HEARD, "Selected “Customers saw errors”")
+        assert "Deleted “Step 2 happened”" in page.text("#announce")
+        page.assert_clean()

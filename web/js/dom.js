@@ -51,13 +51,23 @@ export function svg(tag, attrs = {}, ...children) {
 
 const live = () => document.getElementById("announce");
 
-/** Tell screen readers (politely) what just happened. */
+let said = [];
+
+/** Tell screen readers (politely) what just happened. Messages of one moment (a delete
+ * and the selection that follows it) are said together, in order: set one after the
+ * other, the later would replace the earlier before it is heard. */
 export function announce(message) {
   const region = live();
-  if (!region) return;
+  if (!region || !message) return;
+  if (said.includes(message)) return;
+  said.push(message);
+  if (said.length > 1) return;
   region.textContent = "";
   // A fresh text node after a tick makes repeated messages heard again.
-  setTimeout(() => (region.textContent = message), 30);
+  setTimeout(() => {
+    region.textContent = said.join(" ");
+    said = [];
+  }, 30);
 }
 
 const toastTimers = new WeakMap();
