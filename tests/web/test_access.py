@@ -150,7 +150,21 @@ HEARD = "(text) => document.getElementById('announce').textContent.includes(text
 
 class TestWhatAScreenReaderHears:
     """Messages reach the page's polite live region (#announce), which is there from the
-    start, and the messages of one moment are said together."""
+    start, and the messages of one moment are said together. A toast is a new element,
+    and a new element is not a live region yet."""
+
+    def test_a_refused_key_is_heard(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("heard-refused", 2))
+        page = EditorPage.open(context, server.url, "heard-refused")
+        page.focus_canvas()
+        page.keys("Escape", "w")
+        page.page.locator(".toast").filter(has_text="Select a node first.").wait_for()
+        page.wait(HEARD, "Select a node first.")
+        page.keys("Control+z")
+        page.wait(HEARD, "Nothing to undo.")
+        page.assert_clean()
 
     def test_a_delete_is_heard_along_with_what_is_selected_next(
         self, context: BrowserContext, server: Server, api: Api

@@ -216,7 +216,7 @@ export class Commands {
     const said = nodes.length === 1 ? `“${shorten(D.node(doc, nodes[0]).label)}”` : names;
     if (this.edit(nodes.length === 1 ? "Delete node" : "Delete nodes", (d) => D.removeNodes(d, nodes))) {
       announce(`Deleted ${said}. Ctrl+Z brings it back.`);
-      toast(`Deleted ${names}. Undo with Ctrl+Z.`, "info");
+      toast(`Deleted ${names}. Undo with Ctrl+Z.`, "info", 4000, { say: false });
       this.store.select(next ? [next] : []);
     }
   }

@@ -73,8 +73,11 @@ export function announce(message) {
 const toastTimers = new WeakMap();
 
 /** A short message in the corner; kind is info | ok | warn | error. Messages with the
- * same `key` share one toast: the newest replaces the one shown, rather than stacking. */
-export function toast(message, kind = "info", ms = 4000, { key = null } = {}) {
+ * same `key` share one toast: the newest replaces the one shown, rather than stacking.
+ * Screen readers hear it too: an error as an alert, anything else through the page's
+ * live region (a new role="status" element is not yet a live region, so it is not
+ * heard), unless `say` is false because the caller announces it in its own words. */
+export function toast(message, kind = "info", ms = 4000, { key = null, say = true } = {}) {
   const box = document.getElementById("toasts");
   if (!box) return;
   let item = key ? [...box.children].find((t) => t.dataset.key === key) : null;
@@ -82,8 +85,13 @@ export function toast(message, kind = "info", ms = 4000, { key = null } = {}) {
     item.className = `toast ${kind}`;
     item.textContent = message;
   } else {
-    item = h("div", { class: `toast ${kind}`, role: kind === "error" ? "alert" : "status", dataset: key ? { key } : null }, message);
+    item = h("div", { class: `toast ${kind}`, role: kind === "error" ? "alert" : null, dataset: key ? { key } : null }, message);
     box.append(item);
+  }
+  if (kind === "error") item.setAttribute("role", "alert");
+  else {
+    item.removeAttribute("role");
+    if (say) announce(message);
   }
   clearTimeout(toastTimers.get(item));
   toastTimers.set(item, setTimeout(() => item.remove(), kind === "error" ? ms * 2 : ms));
@@ -101,7 +109,6 @@ export function sayWhenCut(input, what = "this field") {
     if (pasted <= room) return;
     const message = `Only the first ${room} of the ${pasted} pasted characters were kept: ${what} holds at most ${max}.`;
     toast(message, "warn", 7000);
-    announce(message);
   });
   return input;
 }

@@ -164,10 +164,7 @@ export class Editor extends Commands {
       }
       this.keepFocus();
     });
-    store.on("refused", ({ message }) => {
-      toast(message, "warn");
-      announce(message);
-    });
+    store.on("refused", ({ message }) => toast(message, "warn"));
     analyzer.on("analysis", () => {
       this.canvas.sync(store.doc, analyzer.result);
       this.canvas.showSelection(store.selection);
