@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext
 
 from tests.servers import Server
-from tests.web.pages import Api, EditorPage, chain
+from tests.web.pages import READ, Api, EditorPage, chain
 
 # Every control of the editor's frame must be on screen and not under another one: once
 # scrolled into view (only by boxes a user can scroll: overflow auto or scroll), the point
@@ -150,8 +150,7 @@ HEARD = "(text) => document.getElementById('announce').textContent.includes(text
 
 class TestWhatAScreenReaderHears:
     """Messages reach the page's polite live region (#announce), which is there from the
-    start, and the messages of one moment are said together. A toast is a new element,
-    and a new element is not a live region yet."""
+    start: a toast is a new element, and a new element is not a live region yet."""
 
     def test_a_refused_key_is_heard(
         self, context: BrowserContext, server: Server, api: Api
@@ -176,4 +175,34 @@ class TestWhatAScreenReaderHears:
         page.keys("Delete")
         page.wait(HEARD, "Selected “Customers saw errors”")
         assert "Deleted “Step 2 happened”" in page.text("#announce")
+        page.assert_clean()
+
+    def test_a_viewer_hears_what_a_revision_changed(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("heard-viewer", 2))
+        viewer = EditorPage.open(context, server.url, "heard-viewer", token=READ)
+        viewer.wait("window.causemap.state().live === 'live'")
+        doc, revision = api.get("heard-viewer")
+        doc["nodes"].insert(0, {"id": "retry", "kind": "event", "label": "Clients retried"})
+        doc["nodes"][1]["causes"] = ["retry"]
+        revision = api.put("heard-viewer", doc, revision)
+        viewer.wait("(r) => window.causemap.state().revision === r", revision)
+        viewer.wait(HEARD, f"revision {revision}")
+        viewer.wait(HEARD, "added “\u2068Clients retried\u2069”")
+        viewer.wait(HEARD, "linked “\u2068Clients retried\u2069” → “\u2068Step 1 happened\u2069”")
+        viewer.assert_clean()
+
+    def test_the_facilitator_hears_what_someone_else_saved(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("heard-writer", 2))
+        page = EditorPage.open(context, server.url, "heard-writer")
+        page.wait("window.causemap.state().live === 'live'")
+        doc, revision = api.get("heard-writer")
+        doc["title"] = "Retry storm"
+        revision = api.put("heard-writer", doc, revision)
+        page.wait("(r) => window.causemap.state().revision === r", revision)
+        page.wait(HEARD, f"Revision {revision} was saved elsewhere")
+        page.wait(HEARD, "changed the incident's title")
         page.assert_clean()

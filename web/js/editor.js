@@ -18,12 +18,22 @@ import { renderVerdict } from "./verdict.js";
 import { openHistory } from "./history.js";
 import { openExport } from "./export.js";
 import { openConflict } from "./conflict.js";
+import { describeChanges } from "./merge.js";
 import { openShare, buildChrome, legend } from "./chrome.js";
 import { announce, h, toast, typingIn } from "./dom.js";
 import { shorten } from "./text.js";
 
 const TABS = ["selection", "analysis", "actions", "incident"];
 const PANES = ".toolbar, .panel, .outline-pane, .entry";
+const MAX_SAID = 4; // changes of a revision from elsewhere said one by one
+
+/** What a revision from elsewhere changed, in words for a screen reader: ": added …". */
+function changes(before, after) {
+  const all = describeChanges(before, after);
+  if (!all.length) return "";
+  const more = all.length > MAX_SAID ? `, and ${all.length - MAX_SAID} more changes` : "";
+  return `: ${all.slice(0, MAX_SAID).join("; ")}${more}`;
+}
 
 /** The controls of `pane` that Tab reaches, in order. */
 function tabbable(pane) {
@@ -261,14 +271,19 @@ export class Editor extends Commands {
     if (this.readOnly) {
       if (record.action === "delete") return this.banner("This incident was deleted.", "warn");
       if (record.number <= this.saver.revision) return;
+      const before = this.store.doc;
       this.saver.revision = record.number;
       this.saver.baseDoc = record.document;
       this.store.load(record.document, { reason: "remote" });
-      announce(`Updated to revision ${record.number}.`);
+      announce(`Updated to revision ${record.number}${changes(before, record.document)}.`);
       return;
     }
+    const before = this.store.doc;
     const what = this.saver.remote(record);
-    if (what === "applied") toast(`Revision ${record.number} was saved elsewhere; showing it.`, "info", 4000, { key: "remote" });
+    if (what === "applied") {
+      toast(`Revision ${record.number} was saved elsewhere; showing it.`, "info", 4000, { key: "remote", say: false });
+      announce(`Revision ${record.number} was saved elsewhere${changes(before, record.document)}.`);
+    }
     if (what === "deleted") this.banner("This incident was deleted elsewhere. Your changes are kept in this browser.", "warn");
     this.chrome.update();
   }
