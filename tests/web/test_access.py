@@ -45,8 +45,8 @@ def sized(browser: Browser) -> Iterator[Any]:
     """New browser contexts of a given window size (CSS pixels)."""
     made: list[BrowserContext] = []
 
-    def make(width: int, height: int) -> BrowserContext:
-        ctx = browser.new_context(viewport={"width": width, "height": height})
+    def make(width: int, height: int, **options: Any) -> BrowserContext:
+        ctx = browser.new_context(viewport={"width": width, "height": height}, **options)
         ctx.set_default_timeout(10_000)
         made.append(ctx)
         return ctx
@@ -205,4 +205,31 @@ class TestWhatAScreenReaderHears:
         page.wait("(r) => window.causemap.state().revision === r", revision)
         page.wait(HEARD, f"Revision {revision} was saved elsewhere")
         page.wait(HEARD, "changed the incident's title")
+        page.assert_clean()
+
+
+class TestReducedMotion:
+    def test_the_canvas_jumps_instead_of_gliding(
+        self, sized: Any, server: Server, api: Api
+    ) -> None:
+        api.create(chain("calm", 6))
+        page = EditorPage.open(sized(1280, 800, reduced_motion="reduce"), server.url, "calm")
+        assert page.js("matchMedia('(prefers-reduced-motion: reduce)').matches")
+        moving = page.js(
+            """() => {
+              const cy = window.cy, canvas = window.causemap.editor().canvas;
+              cy.zoom(3);
+              cy.pan({x: 5000, y: 5000});
+              canvas.reveal(['n1']);
+              const revealing = cy.animated();
+              window.causemap.editor().tidy();
+              return [revealing, cy.animated() || cy.nodes().some((n) => n.animated())];
+            }"""
+        )
+        assert moving == [False, False]
+        page.wait(
+            "(() => { const b = window.cy.getElementById('n1').renderedBoundingBox();"
+            " return b.x1 >= 0 && b.y1 >= 0 && b.x2 <= window.cy.width()"
+            " && b.y2 <= window.cy.height(); })()"
+        )
         page.assert_clean()

@@ -12,6 +12,10 @@ const LINK_TEXT_WIDTH = 220;
 const HANDS_OFF_MS = 15_000; // after a pan or zoom by hand, the view is left alone this long
 const FOLLOW_MIN_ZOOM = 0.6; // following new nodes never zooms out further than this to show them all
 
+/** The user asked for less motion: the view jumps where it would glide (the CSS rule
+ * for prefers-reduced-motion cannot reach the canvas's own animations). */
+const calm = () => matchMedia("(prefers-reduced-motion: reduce)").matches;
+
 function stylesheet() {
   const byKind = [
     ["event", { shape: "round-rectangle" }],
@@ -304,7 +308,8 @@ export class Canvas {
     // was when they were asked for.
     cy.stop(true);
     this.goal = { pan, zoom };
-    cy.animate({ pan, zoom, duration: 200, queue: false });
+    if (calm()) cy.viewport({ pan, zoom });
+    else cy.animate({ pan, zoom, duration: 200, queue: false });
   }
 
   fit() {
@@ -326,7 +331,7 @@ export class Canvas {
     this.positions = tidy(doc, this.sizes);
     this.keep();
     const positions = this.positions;
-    this.cy.layout({ name: "preset", positions: (n) => positions[n.id()], animate: true, animationDuration: 300, fit: true, padding: 40 }).run();
+    this.cy.layout({ name: "preset", positions: (n) => positions[n.id()], animate: !calm(), animationDuration: 300, fit: true, padding: 40 }).run();
   }
 
   /** The node nearest to `from` in a direction (left, right, up, down), or null. */
