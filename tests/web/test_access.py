@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext
 
 from tests.servers import Server
-from tests.web.pages import READ, Api, EditorPage, chain
+from tests.web.pages import READ, Api, EditorPage, chain, incident
 
 # Every control of the editor's frame must be on screen and not under another one: once
 # scrolled into view (only by boxes a user can scroll: overflow auto or scroll), the point
@@ -233,3 +233,29 @@ class TestReducedMotion:
             " && b.y2 <= window.cy.height(); })()"
         )
         page.assert_clean()
+
+
+class TestWatchers:
+    def test_a_viewer_is_never_told_to_press_an_editing_key(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("watch", 2))
+        api.create(incident("watch-empty"))
+        viewer = EditorPage.open(context, server.url, "watch", token=READ)
+        ui = viewer.page
+        viewer.select("n1")
+        told = []
+        for tab in ["Selection", "Analysis", "Actions", "Incident"]:
+            ui.get_by_role("tab", name=tab).click()
+            told.append(ui.locator(f"#panel-{tab.lower()}").inner_text())
+        viewer.focus_canvas()
+        viewer.keys("?")
+        told.append(ui.locator("dialog[open]").inner_text())
+        viewer.keys("Escape")
+        viewer.goto("watch-empty", token=READ)
+        ui.get_by_role("tab", name="Analysis").click()
+        told.append(ui.locator("#panel-analysis").inner_text())
+        for text in told:
+            for key in ["press w", "press a", "(a)", "\nw\n", "Drawing", "add a cause"]:
+                assert key not in text, (key, text)
+        viewer.assert_clean()

@@ -36,7 +36,7 @@ export class ActionsPanel {
         h("div", { class: "panel-head" }, h("h2", {}, `Action items (${ids.length})`),
           this.editor.readOnly ? null : h("button", { type: "button", dataset: { key: "new-action" }, onclick: () => this.editor.addAction(this.editor.store.selection.nodes) }, "Add action ", h("kbd", {}, "a"))),
         ids.length ? h("ol", { class: "action-list" }, ids.map((id) => this.card(id)))
-          : h("p", { class: "muted" }, "No action items yet. Select the node an action would remove or weaken, and press a."));
+          : h("p", { class: "muted" }, this.editor.readOnly ? "No action items yet." : "No action items yet. Select the node an action would remove or weaken, and press a."));
     }
     this.form.update();
     for (const draw of this.dynamic) draw();

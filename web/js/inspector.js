@@ -158,7 +158,7 @@ export class Inspector {
           h("button", { type: "button", class: "link", dataset: { key: `goto:${other}` }, onclick: () => this.editor.selectNode(other, { reveal: true }) }, shown(o.label, 70)),
           ro ? null : h("button", { type: "button", class: "small", dataset: { key: `cut:${from}:${to}` }, "aria-label": `Disconnect “${shown(o.label, 40)}”`, onclick: () => this.editor.disconnect(from, to) }, "Disconnect"));
       }))
-      : h("p", { class: "muted" }, which === "causes" ? "No causes yet: press w (why?) to add one." : "No effects yet.");
+      : h("p", { class: "muted" }, which === "effects" ? "No effects yet." : ro ? "No causes yet." : "No causes yet: press w (why?) to add one.");
     let picker = null;
     if (!ro) {
       const candidates = doc.nodes.filter((o) => (which === "causes" ? !whyNotConnect(doc, o.id, id) : !whyNotConnect(doc, id, o.id)));

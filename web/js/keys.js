@@ -35,9 +35,11 @@ export const SHORTCUTS = [
   ]],
 ];
 
-export function openHelp() {
+/** The shortcut sheet; a read-only page has no drawing keys to list. */
+export function openHelp(readOnly = false) {
   return modal("Keyboard shortcuts", (body) => {
     for (const [group, rows] of SHORTCUTS) {
+      if (readOnly && group === "Drawing") continue;
       body.append(h("h3", {}, group), h("table", { class: "shortcuts" },
         h("tbody", {}, rows.map(([keys, what]) => h("tr", {}, h("th", { scope: "row" }, h("kbd", {}, keys)), h("td", {}, what))))));
     }
@@ -78,7 +80,7 @@ export function installKeys(current) {
     if (event.altKey || typing(event)) return;
     if (key === "?") {
       event.preventDefault();
-      openHelp();
+      openHelp(editor ? editor.readOnly : document.body.dataset.role === "read");
       return;
     }
     if (!editor) return;

@@ -121,7 +121,7 @@ Object.defineProperty(window, "cy", { get: () => window.causemap.cy });
 
 async function start() {
   document.getElementById("projector").addEventListener("click", () => projector(!document.body.classList.contains("projector")));
-  document.getElementById("help").addEventListener("click", () => openHelp());
+  document.getElementById("help").addEventListener("click", () => openHelp(editor ? editor.readOnly : who.role === "read"));
   projector(localStorage.getItem("causemap:projector") === "1");
   token();
   try {

@@ -31,8 +31,10 @@ export function renderVerdict(root, editor) {
   const label = (id) => (node(doc, id) ? node(doc, id).label : id);
   if (analyzer.empty) {
     refill(root, h("div", { class: "empty-panel" }, h("h2", {}, "Nothing to analyse yet"),
-      h("p", {}, "The incident has its impact and nothing else. Select the impact and press ", h("kbd", {}, "w"),
-        " (why?) to add what led to it; the analysis follows every change.")));
+      editor.readOnly
+        ? h("p", {}, "The incident has its impact and nothing else yet; the analysis follows every saved change.")
+        : h("p", {}, "The incident has its impact and nothing else. Select the impact and press ", h("kbd", {}, "w"),
+          " (why?) to add what led to it; the analysis follows every change.")));
     return;
   }
   if (!a) {
@@ -49,7 +51,7 @@ export function renderVerdict(root, editor) {
   const verdict = h("section", { class: "verdict", "aria-labelledby": "verdict-h" },
     h("h2", { id: "verdict-h" }, "Would the actions have prevented it?"),
     active.length === 0
-      ? h("p", { class: "muted" }, "No action items yet. Add one (a) on a node it removes or weakens.")
+      ? h("p", { class: "muted" }, editor.readOnly ? "No action items yet." : "No action items yet. Add one (a) on a node it removes or weakens.")
       : h("ul", { class: "verdict-lines" },
         h("li", { "data-verdict": "scenario" }, yesNo(p.scenario_prevented, "Scenario prevented", "Scenario not prevented"),
           h("span", { class: "muted" }, " with the planned preventive actions")),
