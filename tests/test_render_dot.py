@@ -10,6 +10,7 @@ import pytest
 from causemap.graph import to_graph
 from causemap.loader import load
 from causemap.model import Incident
+from causemap.render import style
 from causemap.render.dot import ATTRIBUTES, EscString, escape, label, to_dot
 from causemap.render.options import RenderOptions
 from tests.conftest import EXAMPLES, make_incident
@@ -132,7 +133,7 @@ class TestViews:
         G = to_graph(chain)
         source = to_dot(G, RenderOptions(highlight="uncovered"), stub_analysis(G))
         assert 'n2 -> n3 [color="#D55E00", penwidth="3"]' in source
-        assert re.search(r'n0 -> n3 \[color="#9A9A9A"', source)
+        assert re.search(r'n0 -> n3 \[color="#858585"', source)
         assert 'color="#D55E00"' in node_line(source, "n2")
         assert "heavy vermillion: a path no action cuts" in source
 
@@ -226,3 +227,20 @@ class TestGolden:
         assert golden_output(stem, fmt, options) == expected, (
             f"{name} is stale: run `make golden` and review the diff"
         )
+
+
+def _luminance(colour: str) -> float:
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+@pytest.mark.parametrize("colour", [style.FADED, style.EDGE, style.UNCOVERED])
+def test_links_keep_the_contrast_graphics_need(colour: str) -> None:
+    # WCAG 1.4.11: parts of a graphic needed to understand it, 3:1 against the background;
+    # the faded links off the uncovered paths are still links to follow.
+    for background in ("#FFFFFF", "#FBFBFC"):  # the picture, and the web editor's canvas
+        ratio = (_luminance(background) + 0.05) / (_luminance(colour) + 0.05)
+        assert ratio >= 3.0, (colour, background, round(ratio, 2))

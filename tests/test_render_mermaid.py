@@ -187,7 +187,7 @@ class TestViews:
         links = [line.strip() for line in source.splitlines() if " -->" in line]
         assert links[0].startswith("no_canary -->")
         assert "    linkStyle 1,2 stroke:#D55E00,stroke-width:4px" in source
-        assert "    linkStyle 0 stroke:#9A9A9A" in source
+        assert "    linkStyle 0 stroke:#858585" in source
         assert "    class outage,push,spread uncovered" in source
 
     def test_or_gate_uses_circle_ends(self) -> None:

@@ -12,7 +12,7 @@ export const CLASS_STYLES = {
 
 export const UNCOVERED = "#D55E00";
 export const EDGE = "#333333";
-export const FADED = "#9A9A9A";
+export const FADED = "#858585";
 export const MARKER = "⚠";
 
 /** Cytoscape shapes for the kinds (Graphviz: box rounded, ellipse, hexagon, doubleoctagon). */
@@ -31,6 +31,6 @@ export const ACTION_STYLES = {
 };
 
 /** The revision diff: added bluish green, removed vermillion, changed orange (Okabe-Ito). */
-export const DIFF = { added: "#009E73", removed: "#D55E00", changed: "#E69F00", same: "#9A9A9A" };
+export const DIFF = { added: "#009E73", removed: "#D55E00", changed: "#E69F00", same: "#858585" };
 
 export const KIND_KEYS = { e: "event", c: "condition", f: "factor", i: "impact" };
