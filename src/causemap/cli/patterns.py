@@ -50,14 +50,16 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
     "-o", "--output", default=None, metavar="FILE", help="Write to FILE instead of stdout."
 )
 @click.option(
-    "--skip-invalid", is_flag=True, help="Report on the valid files and only warn about the rest."
+    "--skip-invalid",
+    is_flag=True,
+    help="Report on the valid files and only warn about the rest (files only).",
 )
 @click.option(
     "-j",
     "--jobs",
     type=click.IntRange(1, 64),
     default=None,
-    help="Worker processes (default: cores).",
+    help="Worker processes reading files (default: the cores this process may use).",
 )
 def patterns(
     paths: tuple[str, ...],
