@@ -6,6 +6,7 @@ import random
 
 import pytest
 
+from causemap.analyses import analyze
 from causemap.analyses.result import Finding
 from causemap.errors import LimitExceeded, NodeNotFound
 from causemap.graph import to_graph
@@ -108,6 +109,25 @@ class TestClasses:
         view = build_view(G, analysis=analysis)
         assert view.broad_findings == (("warning", "BROAD", 4),)
         assert all("BROAD" not in code for n in view.nodes for _, code in n.findings)
+
+    def test_findings_about_every_node_of_a_small_graph_are_listed_once(self) -> None:
+        # On a three-node chain LINEAR_CHAIN names all three nodes: stamping it on each of
+        # them said the same thing three times, as if each node were at fault.
+        incident = make_incident(
+            [
+                {"id": "push", "kind": "event", "label": "Bad config pushed"},
+                {"id": "crash", "kind": "event", "label": "Servers crashed", "causes": ["push"]},
+                {"id": "down", "kind": "impact", "label": "Site down", "causes": ["crash"]},
+            ]
+        )
+        G = to_graph(incident)
+        view = build_view(G, analysis=analyze(G))
+        assert ("warning", "LINEAR_CHAIN", 3) in view.broad_findings
+        assert all(code != "LINEAR_CHAIN" for n in view.nodes for _, code in n.findings)
+        # A finding about some of the nodes still marks them.
+        assert ("warning", "NO_EVIDENCE") in dict.fromkeys(
+            mark for n in view.nodes for mark in n.findings
+        )
 
     def test_uncovered_edges_join_two_uncovered_nodes(self, chain: Incident) -> None:
         G = to_graph(chain)

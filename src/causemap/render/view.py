@@ -33,8 +33,9 @@ __all__ = ["ActionView", "EdgeView", "NodeView", "View", "build_view"]
 
 _SEVERITY_RANK = {"error": 0, "warning": 1}
 BROAD = 3
-"""A finding about more nodes than this is about the graph, not a node: it is listed once
-(in the legend) instead of marking every node it names."""
+"""A finding about more nodes than this, or about every node of the graph, is about the
+graph, not a node: it is listed once (in the legend) instead of marking every node it
+names (on a three-node chain, LINEAR_CHAIN would otherwise stamp all three)."""
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,9 @@ _Marks = dict[str, set[tuple[str, str]]]
 _EdgeMarks = dict[tuple[str, str], set[tuple[str, str]]]
 
 
-def _findings(analysis: Analysis | None) -> tuple[_Marks, _EdgeMarks, list[tuple[str, str, int]]]:
+def _findings(
+    analysis: Analysis | None, n_nodes: int
+) -> tuple[_Marks, _EdgeMarks, list[tuple[str, str, int]]]:
     by_node: _Marks = {}
     by_edge: _EdgeMarks = {}
     broad: list[tuple[str, str, int]] = []
@@ -142,7 +145,8 @@ def _findings(analysis: Analysis | None) -> tuple[_Marks, _EdgeMarks, list[tuple
         if finding.severity not in _SEVERITY_RANK:
             continue
         mark = (finding.severity, finding.code)
-        if len(finding.nodes) > BROAD:
+        named = len(set(finding.nodes))
+        if named > BROAD or 1 < n_nodes <= named:
             broad.append((finding.severity, finding.code, len(finding.nodes)))
         else:
             for node in finding.nodes:
@@ -221,7 +225,7 @@ def build_view(
     """
     options = options or RenderOptions()
     shown = _shown(G, options.focus)
-    node_marks, edge_marks, broad = _findings(analysis)
+    node_marks, edge_marks, broad = _findings(analysis, G.number_of_nodes())
     highlight = options.highlight == "uncovered" and analysis is not None
     uncovered = set(analysis.prevention.uncovered_nodes) if highlight and analysis else set()
 
