@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from causemap.analyses import analyze
 from causemap.errors import UnsafeOutput
 from causemap.graph import to_graph
 from causemap.loader import load
 from causemap.model import Incident
 from causemap.render.options import RenderOptions
 from causemap.render.svg import check_svg, finish_svg, to_svg
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, make_incident
 from tests.render_fixtures import stub_analysis
 from tests.test_render_view import shuffled
 
@@ -116,3 +119,30 @@ class TestToSvg:
         assert to_svg(G, options, stub_analysis(G)) == first
         H = to_graph(shuffled(chain, 3))
         assert to_svg(H, options, stub_analysis(H)) == first
+
+
+def right_edge(svg_text: str, title: str) -> float:
+    """The rightmost x of the shape drawn for the SVG group titled ``title``."""
+    group = svg_text.split(f"<title>{title}</title>", 1)[1].split("</g>", 1)[0]
+    shape = re.search(r'(?:d|points)="([^"]+)"', group)
+    assert shape is not None
+    numbers = [float(x) for x in re.findall(r"-?[0-9.]+", shape.group(1))]
+    return max(numbers[0::2])
+
+
+@pytest.mark.dot
+class TestLegendSize:
+    def test_legend_of_a_short_chain_is_no_wider_than_the_chain(self) -> None:
+        # Left to right, each legend item took a rank of its own; with more items than
+        # the chain has ranks, the legend ran far past the right end of the diagram.
+        incident = make_incident(
+            [
+                {"id": "push", "kind": "event", "label": "Bad config pushed"},
+                {"id": "crash", "kind": "event", "label": "Servers crashed", "causes": ["push"]},
+                {"id": "down", "kind": "impact", "label": "Site down", "causes": ["crash"]},
+            ]
+        )
+        G = to_graph(incident)
+        text = to_svg(G, RenderOptions(), analyze(G))
+        diagram = max(right_edge(text, key) for key in ("n0", "n1", "n2"))
+        assert right_edge(text, "cluster_legend") <= 1.1 * diagram

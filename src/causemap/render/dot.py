@@ -294,9 +294,39 @@ def _legend(view: View, w: _Writer) -> None:
         w.stmt(2, name, {"fontsize": "9", **attrs})
     if view.options.rankdir == "TB":
         w.raw(2, "{rank=same; " + "; ".join(names) + ";}")
-    for before, after in itertools.pairwise(names):
+        columns = [names]
+    else:
+        # Left to right, each legend column takes one of the diagram's ranks, and a rank
+        # is as wide as its widest node: more columns than the diagram has ranks would
+        # spread the legend far wider than the diagram. Stack the rest in columns.
+        rows = -(-len(names) // min(len(names), _rank_count(view)))
+        columns = [names[i : i + rows] for i in range(0, len(names), rows)]
+        for column in columns:
+            if len(column) > 1:
+                w.raw(2, "{rank=same; " + "; ".join(column) + ";}")
+    heads = names if len(columns) == 1 else [column[0] for column in columns]
+    for before, after in itertools.pairwise(heads):
         w.stmt(2, f"{before} -> {after}", {"style": "invis"})
     w.raw(1, "}")
+
+
+def _rank_count(view: View) -> int:
+    """Return how many ranks the causal links alone give the diagram (its longest chain)."""
+    causes: dict[str, list[str]] = {}
+    for edge in view.edges:
+        causes.setdefault(edge.target_key, []).append(edge.source_key)
+    depth: dict[str, int] = {}
+    for node in view.nodes:
+        stack = [node.key]
+        while stack:
+            key = stack[-1]
+            pending = [c for c in causes.get(key, ()) if c not in depth and c not in stack]
+            if pending:
+                stack.extend(pending)
+                continue
+            stack.pop()
+            depth[key] = 1 + max((depth[c] for c in causes.get(key, ())), default=0)
+    return max(depth.values(), default=1)
 
 
 def dot_source(view: View) -> str:
