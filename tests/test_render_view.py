@@ -12,6 +12,8 @@ from causemap.errors import LimitExceeded, NodeNotFound
 from causemap.graph import to_graph
 from causemap.loader import load
 from causemap.model import Incident
+from causemap.render.dot import dot_source
+from causemap.render.mermaid import mermaid_source
 from causemap.render.options import RenderLimits, RenderOptions
 from causemap.render.view import build_view
 from tests.conftest import EXAMPLES, make_incident
@@ -128,6 +130,24 @@ class TestClasses:
         assert ("warning", "NO_EVIDENCE") in dict.fromkeys(
             mark for n in view.nodes for mark in n.findings
         )
+
+    def test_findings_about_no_node_are_listed_in_the_legend(self) -> None:
+        # NO_SYSTEMIC_FACTOR names no node and no edge: it was drawn nowhere, so the
+        # picture hid the warning the facilitator most needs the room to see.
+        incident = make_incident(
+            [
+                {"id": "push", "kind": "event", "label": "Bad config pushed"},
+                {"id": "down", "kind": "impact", "label": "Site down", "causes": ["push"]},
+            ]
+        )
+        G = to_graph(incident)
+        view = build_view(G, analysis=analyze(G))
+        assert ("warning", "NO_SYSTEMIC_FACTOR", 0) in view.broad_findings
+        dot = dot_source(view)
+        assert "⚠ warning: NO_SYSTEMIC_FACTOR\\l" in dot
+        assert "(0 nodes)" not in dot
+        mermaid = mermaid_source(view)
+        assert '["⚠ warning: NO_SYSTEMIC_FACTOR"]' in mermaid
 
     def test_uncovered_edges_join_two_uncovered_nodes(self, chain: Incident) -> None:
         G = to_graph(chain)

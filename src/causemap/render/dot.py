@@ -269,7 +269,7 @@ def _legend_items(view: View) -> list[dict[str, str | EscString]]:
     if any(n.findings for n in view.nodes) or any(e.findings for e in view.edges):
         notes.append(f"{style.MARKER}: a method check to discuss")
     for severity, code, count in view.broad_findings:
-        notes.append(f"{style.MARKER} {severity}: {code} ({count} nodes)")
+        notes.append(style.broad_finding(severity, code, count))
     if any(e.gate_or for e in view.edges):
         notes.append("hollow arrowhead: any one cause suffices")
     if view.options.highlight == "uncovered" and view.analysed:

@@ -203,7 +203,7 @@ def _legend(view: View, ids: _Ids, tag: Callable[[str, str], None]) -> list[str]
         word = style.ACTION_STYLES.get(status, style.ACTION_STYLES["open"]).word
         entries.append((f"action_{status}", f"action: {word}", ">", "]", _action_class(status)))
     for severity, code, count in view.broad_findings:
-        text = f"{style.MARKER} {severity}: {code} ({count} nodes)"
+        text = style.broad_finding(severity, code, count)
         entries.append((f"finding_{code}", text, "[", "]", "legend"))
     if not entries:
         return []

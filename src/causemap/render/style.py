@@ -34,6 +34,7 @@ __all__ = [
     "ActionStyle",
     "ClassStyle",
     "KindShape",
+    "broad_finding",
     "lane_title",
 ]
 
@@ -42,6 +43,11 @@ FONT: Final = "Helvetica,Arial,sans-serif"
 
 MARKER: Final = "⚠"
 """Prefix of the finding line in a node label."""
+
+
+def broad_finding(severity: str, code: str, count: int) -> str:
+    """The legend line of a finding about the graph: how many nodes it names, if any."""
+    return f"{MARKER} {severity}: {code}" + (f" ({count} nodes)" if count else "")
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,8 @@ _SEVERITY_RANK = {"error": 0, "warning": 1}
 BROAD = 3
 """A finding about more nodes than this, or about every node of the graph, is about the
 graph, not a node: it is listed once (in the legend) instead of marking every node it
-names (on a three-node chain, LINEAR_CHAIN would otherwise stamp all three)."""
+names (on a three-node chain, LINEAR_CHAIN would otherwise stamp all three). A finding
+about no node and no edge (NO_SYSTEMIC_FACTOR) is listed there too."""
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ class View:
     all_paths_cut: bool | None = None
     """From the analysis: whether the actions cut every path (None without analysis)."""
     broad_findings: tuple[tuple[str, str, int], ...] = ()
-    """(severity, code, number of nodes) of error and warning findings about many nodes."""
+    """(severity, code, number of nodes) of error and warning findings about the graph."""
 
     def lanes(self) -> list[tuple[str, list[NodeView]]]:
         """Return the non-empty lanes, top (blunt end) to bottom, with their nodes."""
@@ -146,7 +147,7 @@ def _findings(
             continue
         mark = (finding.severity, finding.code)
         named = len(set(finding.nodes))
-        if named > BROAD or 1 < n_nodes <= named:
+        if named > BROAD or 1 < n_nodes <= named or not (finding.nodes or finding.edges):
             broad.append((finding.severity, finding.code, len(finding.nodes)))
         else:
             for node in finding.nodes:
