@@ -84,6 +84,20 @@ class TestViews:
         assert 'rankdir="TB"' in to_dot(G, RenderOptions(lanes="level"))
         assert 'rankdir="LR"' in to_dot(G, RenderOptions(lanes="level", direction="LR"))
 
+    def test_legend_columns_follow_the_longest_chain_through_a_shortcut(self) -> None:
+        # b → c → a plus the shortcut b → a: three ranks, so the four-item legend is
+        # stacked in two columns; counting the ranks once crashed on the shortcut.
+        incident = make_incident(
+            [
+                {"id": "a", "kind": "impact", "label": "A", "causes": ["b", "c"]},
+                {"id": "b", "kind": "event", "label": "B"},
+                {"id": "c", "kind": "condition", "label": "C", "causes": ["b"]},
+            ]
+        )
+        source = to_dot(to_graph(incident))
+        assert "{rank=same; legend0; legend1;}" in source
+        assert "legend0 -> legend2" in source
+
     def test_shapes_by_kind_and_fills_by_class(self, chain: Incident) -> None:
         G = to_graph(chain)
         source = to_dot(G, analysis=stub_analysis(G))

@@ -312,20 +312,20 @@ def _legend(view: View, w: _Writer) -> None:
 
 def _rank_count(view: View) -> int:
     """Return how many ranks the causal links alone give the diagram (its longest chain)."""
-    causes: dict[str, list[str]] = {}
+    effects: dict[str, list[str]] = {}
+    waiting = {node.key: 0 for node in view.nodes}
     for edge in view.edges:
-        causes.setdefault(edge.target_key, []).append(edge.source_key)
-    depth: dict[str, int] = {}
-    for node in view.nodes:
-        stack = [node.key]
-        while stack:
-            key = stack[-1]
-            pending = [c for c in causes.get(key, ()) if c not in depth and c not in stack]
-            if pending:
-                stack.extend(pending)
-                continue
-            stack.pop()
-            depth[key] = 1 + max((depth[c] for c in causes.get(key, ())), default=0)
+        effects.setdefault(edge.source_key, []).append(edge.target_key)
+        waiting[edge.target_key] += 1
+    depth = dict.fromkeys((key for key, n in waiting.items() if n == 0), 1)
+    ready = list(depth)
+    while ready:  # Kahn's order: a node once all its causes have their depth
+        key = ready.pop()
+        for effect in effects.get(key, ()):
+            depth[effect] = max(depth.get(effect, 1), depth[key] + 1)
+            waiting[effect] -= 1
+            if waiting[effect] == 0:
+                ready.append(effect)
     return max(depth.values(), default=1)
 
 
