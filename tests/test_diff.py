@@ -88,6 +88,24 @@ class TestDiff:
         assert result.analysis.prevention
 
 
+class TestDefaults:
+    def test_a_field_back_to_its_default_reports_the_default(self, chain: Incident) -> None:
+        """Going back to a default used to be reported as ``null``, not ``false`` / ``and``."""
+        doc = chain.model_dump(by_alias=True, exclude_defaults=True)
+        doc["nodes"][1].update(unknown=True, gate="or")
+        doc["tags"] = ["db"]
+        marked = Incident.model_validate(doc)
+        assert diff(marked, chain).nodes.changed[0].fields == {
+            "unknown": (True, False),
+            "gate": ("or", "and"),
+        }
+        assert diff(chain, marked).nodes.changed[0].fields == {
+            "unknown": (False, True),
+            "gate": ("and", "or"),
+        }
+        assert diff(marked, chain).fields == {"tags": (["db"], [])}
+
+
 class TestAnalysisChanges:
     def test_prevention_figures_and_classes(self) -> None:
         before = {

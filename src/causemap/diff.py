@@ -113,6 +113,24 @@ def _fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, tu
     return {k: (before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)}
 
 
+def _plain(incident: Incident) -> dict[str, Any]:
+    """The canonical form with every default filled back in, nodes and actions included.
+
+    Defaults are left out of the canonical form, so a field going back to its default
+    (``unknown: false``, ``gate: and``) would otherwise read as going to ``null``.
+    """
+    canon, full = canonical(incident), incident.model_dump(mode="json", by_alias=True)
+
+    def filled(short: dict[str, Any], whole: dict[str, Any]) -> dict[str, Any]:
+        return {k: short.get(k, v) for k, v in whole.items()}
+
+    plain = filled(canon, full)
+    for section in ("nodes", "actions"):
+        pairs = zip(canon.get(section, []), full[section], strict=True)
+        plain[section] = [filled(short, whole) for short, whole in pairs]
+    return plain
+
+
 def _items(
     before: list[dict[str, Any]], after: list[dict[str, Any]], skip: frozenset[str]
 ) -> ItemChanges:
@@ -172,14 +190,14 @@ def diff(before: Incident, after: Incident, *, analyze: Analyzer | None = None) 
     >>> diff(a, a).empty
     True
     """
-    old, new = canonical(before), canonical(after)
+    old, new = _plain(before), _plain(after)
     result = IncidentDiff(
         fields=_fields(
             {k: v for k, v in old.items() if k not in _SECTIONS},
             {k: v for k, v in new.items() if k not in _SECTIONS},
         ),
         nodes=_items(old["nodes"], new["nodes"], frozenset({"id", "causes"})),
-        actions=_items(old.get("actions", []), new.get("actions", []), frozenset({"id"})),
+        actions=_items(old["actions"], new["actions"], frozenset({"id"})),
     )
     G, H = build_graph(before), build_graph(after)
     result.edges = _edges(G, H)
