@@ -105,6 +105,16 @@ class TestDefaults:
         }
         assert diff(marked, chain).fields == {"tags": (["db"], [])}
 
+    def test_reordered_nodes_and_actions_are_no_change(self, chain: Incident) -> None:
+        """The analysis used to report a path finding gone and back (its nodes reordered)."""
+        doc = chain.model_dump(by_alias=True, exclude_defaults=True)
+        doc["nodes"].reverse()
+        doc["actions"].reverse()
+        result = diff(chain, Incident.model_validate(doc), analyze=default_analyzer())
+        assert result.empty
+        assert result.analysis is not None
+        assert result.analysis.model_dump(exclude_defaults=True) == {}
+
 
 class TestAnalysisChanges:
     def test_prevention_figures_and_classes(self) -> None:

@@ -221,12 +221,16 @@ def _finding(finding: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _finding_key(finding: Mapping[str, Any]) -> tuple[Any, ...]:
-    """What makes two findings the same one: the check and what it is about."""
+    """What makes two findings the same one: the check and what it is about.
+
+    What it is about is compared as sets: the analysis lists them in the document's
+    order, so reordering nodes must not turn one finding into a removed and an added one.
+    """
     return (
         finding.get("code"),
-        tuple(finding.get("nodes") or ()),
-        tuple(tuple(edge) for edge in finding.get("edges") or ()),
-        tuple(finding.get("actions") or ()),
+        tuple(sorted(finding.get("nodes") or ())),
+        tuple(sorted(tuple(edge) for edge in finding.get("edges") or ())),
+        tuple(sorted(finding.get("actions") or ())),
     )
 
 
