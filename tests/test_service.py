@@ -323,6 +323,20 @@ class TestDeleteAndHistory:
         rest = client.get(f"{API}/incidents/demo/revisions", params={"after": after}).json()
         assert ([r["number"] for r in rest["items"]], rest["next_after"]) == ([4], None)
 
+    def test_a_full_page_of_the_largest_size_still_has_a_next_page(
+        self, client: TestClient
+    ) -> None:
+        """At ``limit=500`` the page never had a ``next_after``: the rest was unreachable."""
+        post(client)
+        for n in range(1, 501):
+            put(client, BASE.replace("title: Demo", f"title: T{n}"), f'"{n}"')
+        page = client.get(f"{API}/incidents/demo/revisions", params={"limit": 500}).json()
+        assert (len(page["items"]), page["next_after"]) == (500, 500)
+        rest = client.get(f"{API}/incidents/demo/revisions", params={"after": 500}).json()
+        assert ([r["number"] for r in rest["items"]], rest["next_after"]) == ([501], None)
+        page = client.get(f"{API}/incidents/demo/revisions", params={"after": 1, "limit": 500})
+        assert page.json()["next_after"] is None
+
 
 class TestList:
     def test_filters_and_cursor_pagination(self, client: TestClient) -> None:

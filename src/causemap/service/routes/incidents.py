@@ -249,9 +249,10 @@ def list_revisions(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
 ) -> RevisionPage:
     """Every save of the incident, oldest first, including deletes and restores."""
-    items = store.revisions(incident_id, after=after, limit=limit + 1)
-    more = len(items) > limit
-    items = items[:limit]
+    items = store.revisions(incident_id, after=after, limit=limit)
+    # Asking the store for limit + 1 fails at limit = MAX_LIMIT (the store caps pages).
+    full = len(items) == limit
+    more = full and bool(store.revisions(incident_id, after=items[-1].number, limit=1))
     return RevisionPage(items=items, next_after=items[-1].number if more else None)
 
 
