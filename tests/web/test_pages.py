@@ -151,6 +151,25 @@ class TestHistory:
             assert inner["x"] + inner["width"] <= box["x"] + box["width"], part
         page.assert_clean()
 
+    def test_an_incident_saved_more_than_500_times_shows_its_latest_revisions(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """Only the oldest 500 revisions used to be listed, and 499 → 500 compared."""
+        doc = chain("history-many", 3)
+        revision = api.create(doc)
+        for n in range(501):
+            doc["title"] = f"Title {n}"
+            revision = api.put("history-many", doc, revision)
+        assert revision == 502
+        page = EditorPage.open(context, server.url, "history-many")
+        ui = page.page
+        ui.get_by_role("button", name="History", exact=True).click()
+        dialog = ui.locator("dialog[open]")
+        dialog.get_by_role("heading", name="Revision 501 → revision 502").wait_for()
+        assert dialog.get_by_label("Compare to revision 502").is_checked()
+        assert dialog.locator(".revision-table tbody tr").count() == 502
+        page.assert_clean()
+
 
 class TestExport:
     def test_every_export(

@@ -87,7 +87,17 @@ export const api = {
   createIncident: (doc) => api.json("POST", "/incidents", { json: doc }),
   saveIncident: (id, doc, revision) =>
     api.json("PUT", `/incidents/${encodeURIComponent(id)}`, { json: doc, ifMatch: revision }),
-  revisions: (id) => api.json("GET", `/incidents/${encodeURIComponent(id)}/revisions?limit=500`),
+  /** Every revision, oldest first: all the pages, since autosave makes hundreds. */
+  async revisions(id) {
+    const items = [];
+    let after = 0;
+    for (;;) {
+      const got = await api.json("GET", `/incidents/${encodeURIComponent(id)}/revisions?limit=500&after=${after}`);
+      items.push(...got.items);
+      if (got.next_after == null) return { items };
+      after = got.next_after;
+    }
+  },
   async revision(id, number) {
     const response = await request("GET", `/incidents/${encodeURIComponent(id)}/revisions/${number}`);
     return response.json();
