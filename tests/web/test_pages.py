@@ -8,7 +8,7 @@ import zlib
 from pathlib import Path
 
 import httpx2
-from playwright.sync_api import BrowserContext
+from playwright.sync_api import BrowserContext, Route
 
 from tests.servers import Server
 from tests.web.pages import WRITE, Api, EditorPage, chain, incident
@@ -168,6 +168,36 @@ class TestHistory:
         dialog.get_by_role("heading", name="Revision 501 → revision 502").wait_for()
         assert dialog.get_by_label("Compare to revision 502").is_checked()
         assert dialog.locator(".revision-table tbody tr").count() == 502
+        page.assert_clean()
+
+    def test_a_slow_diff_answered_late_does_not_replace_the_chosen_one(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """A late answer for an earlier choice used to overwrite the diff now chosen."""
+        doc = chain("history-race", 3)
+        api.create(doc)
+        for n in (1, 2):
+            doc["nodes"][0]["label"] = f"Step one, version {n + 1}"
+            api.put("history-race", doc, n)
+        page = EditorPage.open(context, server.url, "history-race")
+        ui = page.page
+        held: list[Route] = []
+        ui.route("**/diff?from=1&to=3", lambda route: held.append(route))
+        ui.get_by_role("button", name="History", exact=True).click()
+        dialog = ui.locator("dialog[open]")
+        dialog.get_by_role("heading", name="Revision 2 → revision 3").wait_for()
+        layers = page.js("document.querySelectorAll('.diff-canvas canvas').length")
+        with ui.expect_request("**/diff?from=1&to=3"):
+            dialog.get_by_label("Compare from revision 1").check()
+        while not held:
+            ui.wait_for_timeout(50)
+        dialog.get_by_label("Compare from revision 2").check()
+        dialog.get_by_role("heading", name="Revision 2 → revision 3").wait_for()
+        with ui.expect_response("**/diff?from=1&to=3"):
+            held[0].continue_()
+        ui.wait_for_timeout(500)  # let the late answer be handled
+        assert dialog.locator(".diff-summary h3").inner_text() == "Revision 2 → revision 3"
+        assert page.js("document.querySelectorAll('.diff-canvas canvas').length") == layers
         page.assert_clean()
 
 

@@ -24,8 +24,10 @@ export function openHistory(editor) {
     let from = null;
     let to = null;
     let latest = null;
+    let shown = 0; // the latest choice: a slower answer to an earlier one is dropped
 
     async function show() {
+      const mine = ++shown;
       if (drawn) drawn.destroy();
       drawn = null;
       fill(summary, h("p", { class: "muted" }, "Loading the diff…"));
@@ -37,6 +39,7 @@ export function openHistory(editor) {
       try {
         const [lo, hi] = [Math.min(from, to), Math.max(from, to)];
         const [before, after, diff] = await Promise.all([load(lo), load(hi), api.diff(id, lo, hi)]);
+        if (mine !== shown) return;
         fill(summary, h("h3", {}, `Revision ${lo} → revision ${hi}`), changeList(describe(diff, before, after), "These two revisions hold the same incident."));
         drawn = drawDiff(canvas, before, after);
         if (!editor.readOnly && to !== latest) {
@@ -50,6 +53,7 @@ export function openHistory(editor) {
           }, `Bring back revision ${chosen} (saved as a new revision)`));
         }
       } catch (exc) {
+        if (mine !== shown) return;
         fill(summary, h("p", { class: "error" }, `Could not load the diff: ${exc.message}`));
       }
     }
