@@ -200,6 +200,38 @@ class TestHistory:
         assert page.js("document.querySelectorAll('.diff-canvas canvas').length") == layers
         page.assert_clean()
 
+    def test_a_revision_that_failed_to_load_is_fetched_again(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """A failed fetch used to be remembered: that revision stayed an error until reopened."""
+        doc = chain("history-retry", 3)
+        api.create(doc)
+        for n in (1, 2):
+            doc["nodes"][0]["label"] = f"Step one, version {n + 1}"
+            api.put("history-retry", doc, n)
+        page = EditorPage.open(context, server.url, "history-retry")
+        ui = page.page
+        failed: list[str] = []
+
+        def once(route: Route) -> None:
+            if failed:
+                route.continue_()
+            else:
+                failed.append(route.request.url)
+                route.abort()
+
+        ui.route("**/revisions/1", once)
+        ui.get_by_role("button", name="History", exact=True).click()
+        dialog = ui.locator("dialog[open]")
+        dialog.get_by_role("heading", name="Revision 2 → revision 3").wait_for()
+        dialog.get_by_label("Compare from revision 1").check()
+        dialog.get_by_text("Could not load the diff").wait_for()
+        dialog.get_by_label("Compare from revision 2").check()
+        dialog.get_by_role("heading", name="Revision 2 → revision 3").wait_for()
+        dialog.get_by_label("Compare from revision 1").check()
+        dialog.get_by_role("heading", name="Revision 1 → revision 3").wait_for()
+        page.assert_clean("revisions/1", "Failed to load", "ERR_FAILED")
+
 
 class TestExport:
     def test_every_export(

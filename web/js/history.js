@@ -10,7 +10,12 @@ export function openHistory(editor) {
   const id = editor.id;
   const cache = new Map();
   const load = async (n) => {
-    if (!cache.has(n)) cache.set(n, api.revision(id, n));
+    if (!cache.has(n)) {
+      // A revision never changes, so keep it; but forget a failure, to ask again next time.
+      const got = api.revision(id, n);
+      got.catch(() => cache.delete(n));
+      cache.set(n, got);
+    }
     return cache.get(n);
   };
   let drawn = null;
