@@ -116,6 +116,17 @@ class TestDefaults:
         assert result.analysis.model_dump(exclude_defaults=True) == {}
 
 
+class TestVerdicts:
+    def test_marking_an_action_done_shows_what_is_now_prevented(self, chain: Incident) -> None:
+        """Only the planned view's figures were compared: done, detection and combined
+        verdicts could move with nothing reported."""
+        doc = chain.model_dump(by_alias=True, exclude_defaults=True)
+        doc["actions"][0]["status"] = "done"
+        result = diff(chain, Incident.model_validate(doc), analyze=default_analyzer())
+        assert result.analysis is not None
+        assert result.analysis.prevention == {"done.scenario_prevented": (False, True)}
+
+
 class TestAnalysisChanges:
     def test_prevention_figures_and_classes(self) -> None:
         before = {

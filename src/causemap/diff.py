@@ -85,7 +85,8 @@ class AnalysisChanges(BaseModel):
     findings_removed: list[dict[str, Any]] = Field(default_factory=list)
     """Findings only the older version has."""
     prevention: dict[str, tuple[Any, Any]] = Field(default_factory=dict)
-    """Prevention figures that changed (``scenario_prevented``, ``all_paths_cut`` …)."""
+    """Prevention figures that changed (``scenario_prevented``, ``all_paths_cut`` …); those
+    of the done, detection and combined views are named ``done.scenario_prevented`` …"""
 
 
 class IncidentDiff(BaseModel):
@@ -268,8 +269,17 @@ def analysis_changes(
     new_findings = list(new.get("findings") or [])
 
     def scalars(analysis: dict[str, Any]) -> dict[str, Any]:
+        """Figures of the planned view, and of the others (``done.scenario_prevented`` …)."""
         prevention = analysis.get("prevention") or {}
-        return {k: v for k, v in prevention.items() if isinstance(v, bool | int | float)}
+        views = {"": prevention} | {
+            f"{k}.": v for k, v in prevention.items() if isinstance(v, Mapping)
+        }
+        return {
+            f"{prefix}{k}": v
+            for prefix, view in views.items()
+            for k, v in view.items()
+            if isinstance(v, bool | int | float)
+        }
 
     return AnalysisChanges(
         classes=moved,

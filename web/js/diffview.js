@@ -145,7 +145,7 @@ export function describe(diff, before, after) {
     }
     for (const f of analysis.findings_added || []) out.push(["analysis", `new finding ${f.code}: ${isolate(f.message)}`]);
     for (const f of analysis.findings_removed || []) out.push(["analysis", `resolved finding ${f.code}`]);
-    for (const [k, [was, now]] of Object.entries(analysis.prevention || {})) out.push(["analysis", `${k.replaceAll("_", " ")}: ${was} → ${now}`]);
+    for (const [k, [was, now]] of Object.entries(analysis.prevention || {})) out.push(["analysis", `${k.replace(".", ": ").replaceAll("_", " ")}: ${was} → ${now}`]);
   }
   return out;
 }
