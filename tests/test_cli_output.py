@@ -171,19 +171,24 @@ main()
 """
 
 
+def on_a_full_disk(tmp_path: Path, args: list[str]) -> subprocess.CompletedProcess[str]:
+    """``causemap ARGS`` with standard output on a disk that is full."""
+    with (tmp_path / "stdout").open("wb") as stdout:
+        return subprocess.run(
+            [sys.executable, "-c", FULL_STDOUT, *args],
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            cwd=ROOT,
+        )
+
+
 class TestStandardOutput:
     @pytest.mark.parametrize("command", ["analyze", "validate"])
     def test_a_full_disk_exits_3(self, tmp_path: Path, command: str) -> None:
         path = write(tmp_path, "in.yaml", BASE)
-        with (tmp_path / "stdout").open("wb") as stdout:
-            done = subprocess.run(
-                [sys.executable, "-c", FULL_STDOUT, command, str(path)],
-                stdout=stdout,
-                stderr=subprocess.PIPE,
-                text=True,
-                timeout=60,
-                cwd=ROOT,
-            )
+        done = on_a_full_disk(tmp_path, [command, str(path)])
         assert done.returncode == 3, done.stderr
         assert (
             done.stderr
@@ -271,15 +276,7 @@ class TestHelpAndVersion:
         "args", [["--help"], ["--version"], ["validate", "--help"]], ids=" ".join
     )
     def test_a_full_disk_exits_3(self, tmp_path: Path, args: list[str]) -> None:
-        with (tmp_path / "stdout").open("wb") as stdout:
-            done = subprocess.run(
-                [sys.executable, "-c", FULL_STDOUT, *args],
-                stdout=stdout,
-                stderr=subprocess.PIPE,
-                text=True,
-                timeout=60,
-                cwd=ROOT,
-            )
+        done = on_a_full_disk(tmp_path, args)
         assert done.returncode == 3, done.stderr
         assert done.stderr.startswith("causemap: error: ")
         assert done.stderr.endswith(": No space left on device\n")
