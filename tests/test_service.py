@@ -273,6 +273,10 @@ class TestDeleteAndHistory:
         gone = client.get(f"{API}/incidents/demo")
         assert gone.status_code == 410
         assert gone.json()["error"]["code"] == "deleted"
+        # Its history stays readable, and the API's description says so.
+        assert client.get(f"{API}/incidents/demo/diff").status_code == 200
+        described = client.get(f"{API}/openapi.json").json()["paths"]
+        assert "410" not in described[f"{API}/incidents/{{incident_id}}/diff"]["get"]["responses"]
         listed = client.get(f"{API}/incidents", params={"deleted": True}).json()
         assert [i["id"] for i in listed["items"]] == ["demo"]
         restored = client.post(f"{API}/incidents/demo/restore")

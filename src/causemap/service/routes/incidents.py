@@ -273,7 +273,7 @@ def get_revision(
     "/{incident_id}/diff",
     response_model=Diff,
     dependencies=[reader],
-    responses=responses(401, 403, 404, 410, 422, 503),
+    responses=responses(401, 403, 404, 422, 503),  # a deleted incident keeps its history
     summary="Diff two revisions",
 )
 def diff_revisions(
