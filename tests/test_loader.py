@@ -260,3 +260,28 @@ class TestMissingVersion:
         [missing] = [d for d in checked.diagnostics if d.pointer == "/causemap"]
         assert missing.code == "missing-key"
         assert "add 'causemap: 1'" in missing.message, missing.message
+
+
+@pytest.mark.parametrize(
+    ("value", "warned"),
+    [
+        ('"2024-03-05T10:00:00.123456789Z"', True),  # a tracer's nanoseconds
+        ("2024-03-05T10:00:00.123456789+02:00", True),  # unquoted, YAML's own timestamp
+        ('"2024-03-05T10:00:00.123456Z"', False),
+        ('"2024-03-05T10:00:00Z"', False),
+    ],
+)
+def test_digits_past_the_microsecond_are_a_warning(value: str, warned: bool) -> None:
+    doc = (
+        "causemap: 1\nid: ns\ntitle: T\ndate: 2024-03-05\nnodes:\n"
+        f"  - {{id: a, kind: event, label: Pushed, at: {value}}}\n"
+        "  - {id: b, kind: impact, label: Down, causes: [a]}\n"
+    )
+    checked = check_bytes(doc.encode(), "ns.yaml")
+    assert checked.ok
+    found = [d for d in checked.diagnostics if d.code == "time-precision"]
+    assert bool(found) is warned
+    if warned:
+        (warning,) = found
+        assert (warning.pointer, warning.line, warning.severity) == ("/nodes/0/at", 6, "warning")
+        assert "gives 9 digits of a second; causemap keeps 6" in warning.message

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import ValidationError
 
-from causemap.diagnostics import Diagnostic, from_validation_error, pointer_parts
+from causemap.diagnostics import Diagnostic, from_validation_error, pointer_parts, warning_at
 from causemap.errors import InvalidIncident
 from causemap.graph import CausalGraph, build_graph
 from causemap.model import Incident
@@ -101,11 +102,33 @@ def check_data(data: Any, *, name: str = "<input>", sourcemap: SourceMap | None 
         result.diagnostics = sourcemap.place_all(from_validation_error(exc, file=name))
         return result
     G = build_graph(incident)
-    problems = [d.model_copy(update={"file": name}) for d in check_structure(incident, G)]
+    found = [*check_structure(incident, G), *_finer_than_microseconds(data)]
+    problems = [d.model_copy(update={"file": name}) for d in found]
     result.diagnostics = sourcemap.place_all(problems)
     if result.ok:
         result.incident, result.graph = incident, G
     return result
+
+
+_FRACTION = re.compile(r"\d[T ]\d{2}:\d{2}:\d{2}[.,](\d{7,})")
+
+
+def _finer_than_microseconds(data: dict[str, Any]) -> Iterator[Diagnostic]:
+    """Warn where a node's time has digits past the microsecond, which the model cuts
+    (a tracing tool's nanoseconds): the file then says more than causemap keeps."""
+    nodes = data.get("nodes")
+    for i, node in enumerate(nodes if isinstance(nodes, list) else []):
+        for key in ("at", "until"):
+            value = node.get(key) if isinstance(node, dict) else None
+            if isinstance(value, str) and (found := _FRACTION.search(value)):
+                yield warning_at(
+                    "time-precision",
+                    f"'{value}' gives {len(found.group(1))} digits of a second; causemap "
+                    "keeps 6 (microseconds) and drops the rest",
+                    "nodes",
+                    i,
+                    key,
+                )
 
 
 def check_bytes(data: bytes | str, name: str = "<input>", fmt: Format | None = None) -> Checked:
