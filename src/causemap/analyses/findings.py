@@ -9,13 +9,14 @@ rationale and source method.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from causemap.analyses import actions, method, wording
 from causemap.analyses.context import Context
 from causemap.analyses.result import Finding
+from causemap.diagnostics import Diagnostic
 
-__all__ = ["CHECKS", "CODES", "Context", "find", "finding_pointer"]
+__all__ = ["CHECKS", "CODES", "Context", "find", "finding_pointer", "not_repeated", "reaches"]
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -104,3 +105,27 @@ def finding_pointer(finding: Finding, nodes: Mapping[str, int], actions: Mapping
     if action is not None and (len(finding.actions) == 1 or node is None):
         return f"/actions/{action}"
     return f"/nodes/{node}" if node is not None else ""
+
+
+def reaches(severity: str, fail_on: str) -> bool:
+    """Whether a finding or diagnostic of ``severity`` fails a ``--fail-on`` level.
+
+    Examples
+    --------
+    >>> reaches("error", "warning"), reaches("info", "warning")
+    (True, False)
+    """
+    return SEVERITY_ORDER[severity] <= SEVERITY_ORDER[fail_on]
+
+
+def not_repeated(
+    diagnostics: Iterable[Diagnostic], placed: Iterable[tuple[str, str]]
+) -> list[Diagnostic]:
+    """The format's own ``diagnostics`` that no finding repeats at the same place.
+
+    ``placed`` holds each finding's (pointer, code). A format warning and a finding at one
+    node say the same (``orphan-node`` and ``ORPHAN_NODE``); the finding is kept, as it
+    adds the question to ask.
+    """
+    said = set(placed)
+    return [d for d in diagnostics if (d.pointer, d.code.upper().replace("-", "_")) not in said]

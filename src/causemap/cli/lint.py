@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
 import click
 
@@ -17,11 +16,6 @@ from causemap.cli.base import (
 )
 from causemap.cli.output import echo
 from causemap.counts import counted
-
-if TYPE_CHECKING:
-    from causemap.diagnostics import Diagnostic
-
-_RANK = {"info": 0, "warning": 1, "error": 2}
 
 
 @click.command()
@@ -60,7 +54,7 @@ def lint(
     is invalid or any finding reaches --fail-on.
     """
     from causemap.analyses import analyze, load_config
-    from causemap.analyses.findings import finding_pointer
+    from causemap.analyses.findings import finding_pointer, not_repeated, reaches
     from causemap.diagnostics import Diagnostic, format_github
 
     wanted = _codes(select) if select is not None else None
@@ -73,19 +67,20 @@ def lint(
     for checked in results:
         # The format's own warnings are findings too: --select leaves them out, --fail-on
         # counts them. Errors always stay: they make the file invalid.
-        diagnostics = [d for d in checked.diagnostics if d.severity == "error" or wanted is None]
+        own = [d for d in checked.diagnostics if d.severity == "error" or wanted is None]
         failed |= not checked.ok
-        failed |= any(_RANK[d.severity] >= _RANK[fail_on] for d in diagnostics)
+        failed |= any(reaches(d.severity, fail_on) for d in own)
+        found: list[Diagnostic] = []
         if checked.incident is not None and checked.graph is not None:
             index = {n.id: i for i, n in enumerate(checked.incident.nodes)}
             actions = {a.id: i for i, a in enumerate(checked.incident.actions)}
             for f in analyze(checked.graph, config=config).findings:
                 if wanted is not None and f.code not in wanted:
                     continue
-                failed |= _RANK[f.severity] >= _RANK[fail_on]
+                failed |= reaches(f.severity, fail_on)
                 ptr = finding_pointer(f, index, actions)
                 where = checked.locate(ptr) if ptr else (1, 1)
-                diagnostics.append(
+                found.append(
                     Diagnostic(
                         severity=f.severity,
                         code=f.code,
@@ -96,7 +91,8 @@ def lint(
                         message=f"{f.message}. Ask: {f.prompt}",
                     )
                 )
-        report.append((checked.name, _once(diagnostics)))
+        placed = [(d.pointer, d.code) for d in found]
+        report.append((checked.name, [*not_repeated(own, placed), *found]))
     if fmt == "json":
         echo(
             json.dumps(
@@ -130,14 +126,3 @@ def _codes(select: str) -> set[str]:
         what = f"unknown finding code{plural} {', '.join(unknown)}" if unknown else "no code given"
         raise click.BadParameter(f"{what}; known codes: {', '.join(CODES)}", param_hint="--select")
     return wanted
-
-
-def _once(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    """Leave out a format warning that a finding repeats (orphan-node and ORPHAN_NODE at one
-    node): the finding says the same and adds the question to ask."""
-    findings = {(d.pointer, d.code) for d in diagnostics if d.code.isupper()}
-    return [
-        d
-        for d in diagnostics
-        if d.code.isupper() or (d.pointer, d.code.upper().replace("-", "_")) not in findings
-    ]

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from causemap.analyses import Analysis, Finding, analyze
-from causemap.analyses.findings import finding_pointer
+from causemap.analyses.findings import finding_pointer, not_repeated, reaches
 from causemap.diagnostics import Diagnostic
 from causemap.loader import Checked
 from causemap.patterns.suggest import CatalogIndex
@@ -28,7 +28,6 @@ __all__ = ["LintFinding", "LintReport", "SuggestReport", "SuggestionOut", "route
 
 router = APIRouter(prefix=API_PREFIX, tags=["analysis"])
 
-_RANK = {"info": 0, "warning": 1, "error": 2}
 _POSTED = responses(400, 401, 403, 413, 415, 422, 503)
 
 
@@ -121,18 +120,15 @@ def lint_report(checked: Checked, fail_on: str) -> LintReport:
     assert checked.graph is not None
     nodes = {n.id: i for i, n in enumerate(checked.incident.nodes)}
     actions = {a.id: i for i, a in enumerate(checked.incident.actions)}
-    findings = []
-    found = analyze(checked.graph).findings
-    codes = {(finding_pointer(f, nodes, actions), f.code) for f in found}
+    found = [(f, finding_pointer(f, nodes, actions)) for f in analyze(checked.graph).findings]
     warnings = [
         w.model_copy(update={"file": None})
-        for w in checked.diagnostics
-        if (w.pointer, w.code.upper().replace("-", "_")) not in codes
+        for w in not_repeated(checked.diagnostics, [(ptr, f.code) for f, ptr in found])
     ]
-    failed = any(_RANK[w.severity] >= _RANK[fail_on] for w in warnings)
-    for finding in found:
-        failed |= _RANK[finding.severity] >= _RANK[fail_on]
-        ptr = finding_pointer(finding, nodes, actions)
+    failed = any(reaches(w.severity, fail_on) for w in warnings)
+    findings = []
+    for finding, ptr in found:
+        failed |= reaches(finding.severity, fail_on)
         where = checked.locate(ptr) if ptr else None
         findings.append(
             LintFinding(
