@@ -28,7 +28,7 @@ from causemap.patterns.matching import MatchSettings, NodeText, match
 from causemap.patterns.render_html import FIXES_SHOWN, to_html
 from causemap.patterns.render_text import to_markdown, to_text
 from causemap.patterns.report import severity_weight
-from causemap.patterns.suggest import CatalogIndex
+from causemap.patterns.suggest import CatalogIndex, Weights, _likelihoods
 from causemap.patterns.text import analyse
 from tests.conftest import EXAMPLES, ROOT, make_incident
 
@@ -164,6 +164,28 @@ entries:
     phrases: [all servers at once, no canary]
     keywords: [canary, rollout]
 """
+
+
+class TestLikelihood:
+    """The naive Bayes signal judges entries by how often their wordings use a word, not
+    by how many wordings they list."""
+
+    def test_a_word_counts_by_its_share_of_an_entry_not_by_the_entry_size(self) -> None:
+        thin = [(("canari",), 1.0), (("flag",), 1.0)]  # "canary" in 1 of 2 parts
+        rich = [(("canari",), 1.0), (("flag",), 1.0)] * 10  # in 10 of 20 parts
+        other = [(("retri",), 1.0)] * 4
+        added = _likelihoods([thin, rich, other])
+        assert added["canari"][0] == pytest.approx(added["canari"][1])
+        assert 2 not in added["canari"]  # an entry that never uses a word gains nothing
+
+    def test_it_puts_the_entry_whose_wordings_use_the_words_first(self) -> None:
+        # The same text, scored with and without the signal: its words are the staged
+        # rollout entry's own, so the signal widens that entry's lead.
+        text = analyse("The config change went to all regions at once with no canary stage.")
+        on = CatalogIndex(builtin_catalog()).score(text, None, 2)
+        off = CatalogIndex(builtin_catalog(), Weights(likelihood=0)).score(text, None, 2)
+        assert on[0].key == off[0].key == "global-change-no-staged-rollout"
+        assert on[0].score - on[1].score > off[0].score - off[1].score
 
 
 class TestOwnCatalog:
@@ -493,7 +515,7 @@ class TestText:
         assert section(text, "Shared factors")[1:5] == [
             "  1. Global change with no staged rollout [global-change-no-staged-rollout]",
             "     3 incidents (75%), score 10, seen 2024-01-10 .. 2024-03-05",
-            "     level process, systemic; actions 0 open / 1 done; confidence 0.95",
+            "     level process, systemic; actions 0 open / 1 done; confidence 0.88",
             "  2. Retry storm without backoff or jitter [retry-storm-no-backoff]",
         ]
 
@@ -741,11 +763,15 @@ class TestHtmlLayout:
         )
 
     def test_the_leaderboard_chart_has_a_legend_for_its_colours(self) -> None:
-        chart = svgs(render(corpus_report(), "html"))["Incidents per shared factor"]
+        report = corpus_report()
+        chart = svgs(render(report, "html"))["Incidents per shared factor"]
         bars = {r.attrib["fill"] for r in chart.iter("rect") if r.attrib["height"] != "12"}
         keys = [r.attrib["fill"] for r in chart.iter("rect") if r.attrib["height"] == "12"]
         assert bars == set(keys)
-        assert [t.text for t in texts(chart)][-2:] == ["technical", "process"]
+        shown = {f.level for f in report.factors[:15]}
+        assert len(shown) > 1
+        order = [level for level in LEVEL_COLOURS if level in shown]  # AcciMap order
+        assert [t.text for t in texts(chart)][-len(order) :] == order
 
     def test_long_labels_wrap_and_dates_do_not(self) -> None:
         page = render(patterns(long_label_corpus()), "html")
@@ -833,7 +859,8 @@ class TestCli:
             lines[0]
             == "c: The flag-day change went to every region at once with no canary stage, The"
         )
-        assert all(line.startswith("    ") for line in lines[1:]), result.output
+        # Nothing but the node's first line starts at the margin.
+        assert all(line.startswith("  ") for line in lines[1:]), result.output
         entry = r"^  [ \d]{2}\d\.\d\d  flag-day \(Flag day: every region at once\)$"
         assert re.search(entry, result.output, re.MULTILINE), result.output
         assert '          evidence: "flag-day change"' in lines

@@ -75,7 +75,7 @@ class Match(NamedTuple):
 class MatchSettings:
     """Thresholds and weights; the defaults were tuned on the corpus's dev split."""
 
-    catalog_threshold: float = 0.4
+    catalog_threshold: float = 0.5
     """Least suggestion confidence for an automatic catalog assignment: below it the
     node is left to clustering (many nodes are incident-specific and have no factor)."""
     event_threshold: float = 0.7

@@ -17,7 +17,12 @@ PoP simultaneously" and "the update reached all hosts in one go" meet on
   (name, definition, phrases, keywords, examples), over stems and concept features,
   with pivoted length normalisation so that entries listing many wordings are not
   diluted;
-* **example similarity**: the best such cosine with one of the entry's examples.
+* **example similarity**: the best such cosine with one of the entry's examples;
+* **likelihood**: the entry's posterior under a multinomial naive Bayes model whose
+  training documents are the entry's name, definition, phrases, keywords and examples.
+  The cosine compares the text with one summary of each entry; the model asks which
+  entry's wordings use the text's terms most often, and is better at putting the
+  right entry first for wording the catalog never saw.
 
 A node's AcciMap level adds a small bonus to entries of the same usual level, and its
 class (proximate or systemic, from causemap's classification) to entries of the same
@@ -54,6 +59,9 @@ class Weights:
     keyword: float = 0.0
     entry: float = 12.0
     example: float = 0.0
+    likelihood: float = 4.0
+    """Weight of the entry's naive Bayes posterior (0..1), added to entries that share a
+    term with the text."""
     level: float = 1.0
     cls: float = 1.0
     """Bonus for an entry whose usual class (proximate/systemic) is the node's."""
@@ -68,7 +76,7 @@ class Weights:
     slope: float = 0.5
     """Pivoted length normalisation of the entry vectors: 1 is plain cosine, 0 divides
     every entry by the catalog's mean norm, so long entries are not penalised."""
-    scale: float = 3.0
+    scale: float = 6.0
     """Score at which confidence reaches about 0.63 before the margin is counted."""
 
 
@@ -137,13 +145,16 @@ class CatalogIndex:
             for entry in (_background(catalog) if background is None else background)
             if entry.key not in own_keys
         ]
-        docs = [self._doc(entry) for entry in self.entries]
-        other_docs = [self._doc(entry) for entry in others]
+        parts = [_parts(entry) for entry in self.entries]
+        other_parts = [_parts(entry) for entry in others]
+        docs = [_doc(p) for p in parts]
+        other_docs = [_doc(p) for p in other_parts]
         kept = _uncovered(docs, other_docs)
         # Every entry scored: the catalog's own, then the background ones, which count in
         # the word statistics and as runners-up but are never suggested.
         pool = self.entries + [others[i] for i in kept]
         docs += [other_docs[i] for i in kept]
+        parts += [other_parts[i] for i in kept]
         self._own = len(self.entries)
         w = self.weights
         self._type_weight = {"c": w.concept, "n": w.negated, "p": w.pair}
@@ -197,8 +208,13 @@ class CatalogIndex:
         # text's entry similarity is one addition per posting, scaled by the text's norm
         # at the end; and its examples, when example similarity counts.
         self._query = {t: self._weight(t, v) for t, v in self.idf.items() if self._weight(t, v)}
-        self._entry_postings: dict[str, tuple[tuple[int, float], ...]] = {
-            t: tuple((i, weight * value) for i, weight in self.entry_vectors.postings.get(t, ()))
+        # With each posting, what the term adds to the entry's naive Bayes log-likelihood.
+        likely = _likelihoods(parts)
+        self._entry_postings: dict[str, tuple[tuple[int, float, float], ...]] = {
+            t: tuple(
+                (i, weight * value, self._weight(t, likely[t].get(i, 0.0)))
+                for i, weight in self.entry_vectors.postings.get(t, ())
+            )
             for t, value in self._query.items()
         }
         self._example_postings: dict[str, list[tuple[int, float]]] = (
@@ -231,18 +247,6 @@ class CatalogIndex:
             return 0.2
         return self.idf.get(term, self._max_idf) / self._max_idf
 
-    @staticmethod
-    def _doc(entry: Entry) -> dict[str, float]:
-        counts: dict[str, float] = defaultdict(float)
-        parts: list[tuple[str, float]] = [(entry.name, 2.0), (entry.definition, 1.0)]
-        parts += [(p, 1.0) for p in entry.phrases]
-        parts += [(k, 1.0) for k in entry.keywords]
-        parts += [(e, 1.0) for e in entry.examples]
-        for text, weight in parts:
-            for term in _terms(analyse(text)):
-                counts[term] += weight
-        return {t: 1 + math.log(c) if c >= 1 else c for t, c in counts.items()}
-
     def _phrase_hits(self, text: Analysed) -> dict[int, list[tuple[str, float]]]:
         hits: dict[int, list[tuple[str, float]]] = defaultdict(list)
         for phrase in self.phrases.find(text):
@@ -265,11 +269,22 @@ class CatalogIndex:
         best_example: dict[int, tuple[float, str]] = {}
         if norm:
             entry_postings = self._entry_postings
+            logs = [0.0] * len(scores)
             for term in found:
-                for ident, weight in entry_postings[term]:
+                for ident, weight, likely in entry_postings[term]:
                     scores[ident] += weight
+                    logs[ident] += likely
             factor = w.entry / norm
-            scores = [value * factor for value in scores]
+            if w.likelihood:
+                # The posterior is a softmax of the log-likelihoods, folded into one pass.
+                top_log = max(logs)
+                exps = [math.exp(v - top_log) for v in logs]
+                share = w.likelihood / sum(exps)
+                scores = [
+                    v * factor + share * e if v else v for v, e in zip(scores, exps, strict=True)
+                ]
+            else:
+                scores = [value * factor for value in scores]
             if self._example_postings:
                 example_cos: dict[int, float] = defaultdict(float)
                 for term in found:
@@ -454,6 +469,53 @@ def _uncovered(own: Sequence[dict[str, float]], others: Sequence[dict[str, float
         if cosines[nearest] >= COVERS:
             covered.add(nearest)
     return [i for i in range(len(others)) if i not in covered]
+
+
+def _parts(entry: Entry) -> list[tuple[tuple[str, ...], float]]:
+    """The terms of each thing an entry says, with its weight in the entry's document:
+    the name (twice), the definition, then each phrase, keyword and example."""
+    texts: list[tuple[str, float]] = [(entry.name, 2.0), (entry.definition, 1.0)]
+    texts += [(t, 1.0) for t in (*entry.phrases, *entry.keywords, *entry.examples)]
+    return [(_terms(analyse(text)), weight) for text, weight in texts]
+
+
+def _doc(parts: Sequence[tuple[tuple[str, ...], float]]) -> dict[str, float]:
+    """An entry's document: term counts over its weighted parts, log-scaled."""
+    counts: dict[str, float] = defaultdict(float)
+    for terms, weight in parts:
+        for term in terms:
+            counts[term] += weight
+    return {t: 1 + math.log(c) if c >= 1 else c for t, c in counts.items()}
+
+
+def _likelihoods(
+    parts: Sequence[Sequence[tuple[tuple[str, ...], float]]],
+) -> dict[str, dict[int, float]]:
+    """A multinomial naive Bayes model of which entry a text's terms come from: for each
+    term, what it adds to the log-likelihood of each entry that uses it.
+
+    Each part of an entry (its name, definition, each phrase, keyword and example) is one
+    training document whose distinct terms count once. The counts *n* are scaled to the
+    mean entry size *m*, so an entry of a user's catalog with a dozen parts is not
+    outweighed by built-in entries with a hundred, and smoothed by one: a term *t* has
+    probability ``(n[k, t] + 1) / (m + V)`` under entry *k*. The denominator and the
+    smoothing's ``log(1)`` are the same for every entry, so they cancel in the posterior
+    and a term adds ``log(n[k, t] + 1)`` to the entries that use it and nothing elsewhere.
+    """
+    counts: list[dict[str, int]] = []
+    for entry_parts in parts:
+        count: dict[str, int] = defaultdict(int)
+        for terms, _ in entry_parts:
+            for term in set(terms):
+                count[term] += 1
+        counts.append(count)
+    totals = [sum(count.values()) or 1 for count in counts]
+    mean = sum(totals) / len(totals) if totals else 1.0
+    added: dict[str, dict[int, float]] = defaultdict(dict)
+    for k, count in enumerate(counts):
+        for term, n in count.items():
+            added[term][k] = math.log(n * mean / totals[k] + 1)
+    return added
 
 
 def _adjacent(stems: tuple[str, ...], seq: tuple[str, ...]) -> bool:
