@@ -356,6 +356,14 @@ class TestUnicodeForms:
         assert "Núñez" in unicodedata.normalize("NFC", finding.message)
         assert finding.rewrite == "[role] ran the cleanup on prod-db"
 
+    @pytest.mark.parametrize("hidden", ["\u200b", "\u00ad", "\u2060", "\ufeff"])
+    def test_an_invisible_character_inside_a_word_does_not_hide_it(self, hidden: str) -> None:
+        inc = five_whys()
+        inc.node("typo").label = f"Hu{hidden}man err{hidden}or"
+        (finding,) = codes(inc)["STOPS_AT_HUMAN"]
+        assert finding.nodes == ["typo"]
+        assert finding.severity == "error"
+
     def test_configured_words_are_found_in_either_form(self) -> None:
         inc = careful()
         inc.node("rows-deleted").label = unicodedata.normalize("NFD", "Ein fahrlässiger Fehler")

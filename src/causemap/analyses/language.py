@@ -27,11 +27,18 @@ __all__ = [
 ]
 
 
+_HIDDEN = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
+"""Soft hyphen, zero-width space, word joiner and zero-width no-break space: invisible
+inside a word, so "human\u200berror" reads as "humanerror" to a regex but "human error"
+to everyone in the room. (Zero-width joiners are kept: emoji and some scripts need them.)"""
+
+
 def nfc(text: str) -> str:
-    """``text`` in Unicode NFC, the form every comparison of words and names uses: an
+    """``text`` in the form every comparison of words and names uses: Unicode NFC, so an
     accented letter typed as one character and one pasted as a letter and a combining
-    accent (NFD, as macOS often gives it) must match alike."""
-    return unicodedata.normalize("NFC", text)
+    accent (NFD, as macOS often gives it) match alike, without the invisible characters
+    that would hide a word from the checks (see ``_HIDDEN``)."""
+    return unicodedata.normalize("NFC", text.translate(_HIDDEN))
 
 
 _ANYWHERE = r"(?<![\w-])"
