@@ -191,7 +191,7 @@ CASES = [
     ),
     Case(
         "version-float",
-        variant("causemap: 1", "causemap: 1.0"),
+        variant("causemap: 1", "causemap: 1.5"),
         "unsupported-version",
         "/causemap",
         1,

@@ -284,8 +284,11 @@ Date = Annotated[
 
 
 def _exact_version(value: Any) -> Any:
-    """Only the integer 1 is format 1: ``true`` and ``1.0`` equal 1 in Python, and pydantic
-    would take them, but the schema says integer."""
+    """Format 1 is the number 1: ``1.0`` is accepted as JSON Schema's ``integer`` accepts
+    it (a validator run on the file must agree with causemap), but ``true``, which also
+    equals 1 in Python, is not a number."""
+    if type(value) is float and value == 1:
+        return 1
     if type(value) is not int:
         raise PydanticCustomError("literal_error", "Input should be {expected}", {"expected": "1"})
     return value
