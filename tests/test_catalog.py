@@ -71,6 +71,19 @@ class TestLoad:
         assert diagnostic.format().startswith(f"{path}:7:12: error: /entries/0/level:")
         assert "did you mean 'process'?" in diagnostic.message
 
+    @pytest.mark.parametrize("version", ["true", "'1'", "2"])
+    def test_the_version_is_the_number_1_as_for_incidents(self, version: str) -> None:
+        text = catalog_text().replace("causemap-catalog: 1", f"causemap-catalog: {version}")
+        with pytest.raises(CatalogError) as caught:
+            loads_catalog(text, "x.yaml")
+        (diagnostic,) = caught.value.diagnostics
+        assert diagnostic.code == "unsupported-version"
+        assert diagnostic.pointer == "/causemap-catalog"
+
+    def test_version_1_0_is_format_1(self) -> None:
+        text = catalog_text().replace("causemap-catalog: 1", "causemap-catalog: 1.0")
+        assert loads_catalog(text).causemap_catalog == 1
+
     def test_unknown_key_lists_catalog_keys(self) -> None:
         with pytest.raises(CatalogError, match=r"unknown key 'colour'.*definition"):
             loads_catalog(catalog_text(ENTRY + "    colour: red\n"), "x.yaml")

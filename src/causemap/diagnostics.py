@@ -197,7 +197,7 @@ def _message(error: Any, allowed_keys: AllowedKeys = _allowed_keys) -> tuple[str
         near = difflib.get_close_matches(str(value), options, n=1)
         hint = f" (did you mean '{near[0]}'?)" if near else ""
         return "invalid-value", f"expected one of {', '.join(options)}; got {_show(value)}{hint}"
-    if kind == "literal_error" and field == "causemap":
+    if kind == "literal_error" and field in ("causemap", "causemap-catalog"):
         return (
             "unsupported-version",
             f"unsupported format version {_show(value)}: this causemap reads format 1",

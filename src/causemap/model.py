@@ -283,7 +283,7 @@ Date = Annotated[
 ]
 
 
-def _exact_version(value: Any) -> Any:
+def exact_version(value: Any) -> Any:
     """Format 1 is the number 1: ``1.0`` is accepted as JSON Schema's ``integer`` accepts
     it (a validator run on the file must agree with causemap), but ``true``, which also
     equals 1 in Python, is not a number."""
@@ -425,7 +425,7 @@ class Incident(BaseModel):
 
     schema_: str | None = Field(None, alias="$schema", max_length=MAX_EVIDENCE)
     """Optional JSON Schema reference for editors (JSON files)."""
-    causemap: Annotated[Literal[1], BeforeValidator(_exact_version)]
+    causemap: Annotated[Literal[1], BeforeValidator(exact_version)]
     """Format version. This release reads format 1."""
     id: Slug
     """Identifier, unique in a corpus: [a-z0-9][a-z0-9._-]{0,79}."""

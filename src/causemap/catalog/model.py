@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from causemap.model import ActionType, Level, NodeClass, Slug, Text
+from causemap.model import ActionType, Level, NodeClass, Slug, Text, exact_version
 
 __all__ = ["CATALOG_VERSION", "Catalog", "CatalogAction", "Entry"]
 
@@ -77,7 +77,9 @@ class Catalog(BaseModel):
 
     schema_: str | None = Field(None, alias="$schema", max_length=2_000)
     """Optional JSON Schema reference for editors."""
-    causemap_catalog: Literal[1] = Field(alias="causemap-catalog")
+    causemap_catalog: Annotated[Literal[1], BeforeValidator(exact_version)] = Field(
+        alias="causemap-catalog"
+    )
     """Catalog format version. This release reads format 1."""
     name: Short
     """Name of the catalog."""
