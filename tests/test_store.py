@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from sqlalchemy import text
@@ -326,6 +327,19 @@ class TestFind:
     )
     def test_filters(self, filled: Store, query: dict[str, Any], expected: list[str]) -> None:
         assert self.ids(filled, **query) == expected
+
+    @pytest.mark.parametrize(("saved", "asked"), [("NFD", "NFC"), ("NFC", "NFD")])
+    def test_a_tag_or_service_is_found_in_either_unicode_form(
+        self, store: Store, saved: Literal["NFC", "NFD"], asked: Literal["NFC", "NFD"]
+    ) -> None:
+        def form(text: str, which: Literal["NFC", "NFD"]) -> str:
+            return unicodedata.normalize(which, text)
+
+        store.create(
+            incident("e", tags=[form("café", saved)], services=[form("pagos-méxico", saved)])
+        )
+        assert self.ids(store, tags=(form("café", asked),)) == ["e"]
+        assert self.ids(store, services=(form("pagos-méxico", asked),)) == ["e"]
 
     def test_summaries_carry_tags_and_services_in_order(self, filled: Store) -> None:
         (a,) = filled.find(Query(tags=("y",))).items

@@ -21,6 +21,7 @@ Deleting is soft: it appends a ``delete`` revision and hides the incident until
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Literal
@@ -77,6 +78,12 @@ def _now() -> dt.datetime:
 def _utc(value: dt.datetime) -> dt.datetime:
     """SQLite returns naive datetimes; everything stored is UTC."""
     return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+def _forms(value: str) -> list[str]:
+    """``value`` as typed and in both Unicode normal forms: a tag typed "café" must find
+    one saved as "cafe" plus a combining accent (as macOS pastes it), and the other way."""
+    return sorted({value, unicodedata.normalize("NFC", value), unicodedata.normalize("NFD", value)})
 
 
 def _terms(incident: Incident) -> list[dict[str, Any]]:
@@ -474,7 +481,7 @@ class Store:
                     exists().where(
                         terms.c.incident_id == incidents.c.id,
                         terms.c.kind == kind,
-                        terms.c.value == value,
+                        terms.c.value.in_(_forms(value)),
                     )
                 )
         if query.severity is not None:
