@@ -158,6 +158,8 @@ class TestViews:
     def test_focus_node_is_heavy(self, chain: Incident) -> None:
         source = to_dot(to_graph(chain), RenderOptions(focus="spread"))
         assert 'penwidth="4"' in node_line(source, "n3")
+        assert "heavy border: the node in focus" in source  # the legend says what it means
+        assert "heavy border" not in to_dot(to_graph(chain))
 
     def test_or_gate_inputs_have_hollow_arrowheads(self) -> None:
         incident = make_incident(

@@ -60,6 +60,11 @@ class TestEscape:
 
 
 class TestSection:
+    def test_the_key_explains_the_focus_border(self, chain: Incident) -> None:
+        G = to_graph(chain)
+        assert "Heavy border: the node in focus" in to_markdown(G, RenderOptions(focus="spread"))
+        assert "Heavy border" not in to_markdown(G)
+
     def test_structure_with_analysis(self, chain: Incident) -> None:
         G = to_graph(chain)
         text = to_markdown(G, analysis=stub_analysis(G))

@@ -140,6 +140,13 @@ class TestViews:
         ]
         assert '    no_canary -->|"nothing held it back"| spread' in source
 
+    def test_the_legend_explains_the_focus_border(self, chain: Incident) -> None:
+        source = to_mermaid(to_graph(chain), RenderOptions(focus="spread"))
+        assert '        legend_focus["heavy border: the node in focus' in source
+        (line,) = [ln for ln in source.splitlines() if ln.endswith(" focus")]
+        assert line == "    class spread,legend_focus focus"
+        assert "legend_focus" not in to_mermaid(to_graph(chain))
+
     def test_classes_and_finding_markers(self, chain: Incident) -> None:
         G = to_graph(chain)
         source = to_mermaid(G, RenderOptions(legend=False), stub_analysis(G))

@@ -266,6 +266,8 @@ def _legend_items(view: View) -> list[dict[str, str | EscString]]:
     notes: list[str] = []
     if any(n.unknown for n in view.nodes):
         notes.append("dashed border: open question")
+    if any(n.focus for n in view.nodes):
+        notes.append(style.FOCUS_NOTE)
     if any(n.findings for n in view.nodes) or any(e.findings for e in view.edges):
         notes.append(f"{style.MARKER}: a method check to discuss")
     for severity, code, count in view.broad_findings:

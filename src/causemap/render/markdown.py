@@ -91,6 +91,8 @@ def _key(view: View) -> str:
         parts.append(f"{style.MARKER} marks a method check to discuss (see Findings).")
     if any(n.unknown for n in view.nodes):
         parts.append("A dashed border is an open question.")
+    if any(n.focus for n in view.nodes):
+        parts.append(f"{style.FOCUS_NOTE.capitalize()}.")
     if any(e.gate_or for e in view.edges):
         parts.append("A circle arrowhead means any one cause suffices.")
     return "_" + " ".join(parts) + "_" if parts else ""

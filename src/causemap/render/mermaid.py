@@ -205,12 +205,16 @@ def _legend(view: View, ids: _Ids, tag: Callable[[str, str], None]) -> list[str]
     for severity, code, count in view.broad_findings:
         text = style.broad_finding(severity, code, count)
         entries.append((f"finding_{code}", text, "[", "]", "legend"))
+    if any(n.focus for n in view.nodes):
+        entries.append(("focus", style.FOCUS_NOTE, "[", "]", "focus"))
     if not entries:
         return []
     lines = [f'{_INDENT}subgraph {ids.make("legend")}["Legend"]']
     for key, text, open_, close, cls in entries:
         ident = ids.make(f"legend_{key}")
         tag(cls, ident)
+        if cls == "focus":
+            tag("legend", ident)  # a white box with the focused node's heavy border
         lines.append(f"{_INDENT * 2}{ident}{open_}{_label([text])}{close}")
     lines.append(f"{_INDENT}end")
     return lines

@@ -96,6 +96,9 @@ CLASS_STYLES: Final[dict[str, ClassStyle]] = {
 UNCOVERED: Final = "#D55E00"
 """Vermillion: nodes and edges on a causal path that no action cuts."""
 
+FOCUS_NOTE: Final = "heavy border: the node in focus, shown with its causes and effects"
+"""What ``--focus`` draws, said in every legend that has it."""
+
 EDGE: Final = "#333333"
 """Ordinary cause → effect edges."""
 
