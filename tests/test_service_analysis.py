@@ -18,6 +18,7 @@ from causemap.loader import dump, load, loads
 from causemap.patterns import patterns
 from causemap.service import Tokens
 from causemap.service.routes.patterns import REPORT_CSP
+from causemap.service.settings import Settings
 from tests.adversarial import or_pairs
 from tests.conftest import EXAMPLES
 from tests.test_bad_inputs import BASE
@@ -253,6 +254,68 @@ class TestSuggest:
     def test_top_is_bounded(self, client: TestClient, top: int) -> None:
         response = client.post(f"{API}/suggest", params={"top": top}, content=BASE, headers=YAML)
         assert response.status_code == 422
+
+
+OWN_CATALOG = """causemap-catalog: 1
+name: ours
+extends: builtin
+entries:
+  - key: flag-day
+    name: Flag day
+    definition: Every region changed in one step.
+    level: process
+    class: systemic
+    phrases: [flag-day change, flag day]
+"""
+FLAG_DAY = BASE.replace(
+    "The pipeline had no canary stage", "The flag-day change had no canary stage"
+)
+
+
+class TestOwnCatalog:
+    """``causemap serve --catalog``: the team's catalog in suggestions and reports."""
+
+    @pytest.fixture
+    def own(self, make_client: MakeClient, tmp_path: Path) -> TestClient:
+        path = tmp_path / "ours.yaml"
+        path.write_text(OWN_CATALOG, encoding="utf-8")
+        return make_client(catalog=path)
+
+    def test_suggestions_come_from_it(self, own: TestClient, client: TestClient) -> None:
+        assert FLAG_DAY != BASE
+        ours = own.post(f"{API}/suggest", content=FLAG_DAY, headers=YAML).json()
+        assert ours["nodes"]["no-canary"][0]["key"] == "flag-day"
+        builtin = client.post(f"{API}/suggest", content=FLAG_DAY, headers=YAML).json()
+        assert "flag-day" not in {s["key"] for s in builtin["nodes"]["no-canary"]}
+
+    def test_the_stored_report_uses_it_and_its_etag_differs(
+        self, own: TestClient, client: TestClient
+    ) -> None:
+        for text in (FLAG_DAY, FLAG_DAY.replace("id: demo", "id: demo-2")):
+            assert own.post(f"{API}/incidents", content=text, headers=YAML).status_code == 201
+        ours = own.get(f"{API}/patterns")
+        assert ours.json()["catalog"] == "causemap built-in catalog + ours"
+        assert "flag-day" in {f["key"] for f in ours.json()["factors"]}
+        builtin = client.get(f"{API}/patterns")  # another app on the same database
+        assert "ours" not in builtin.json()["catalog"]
+        assert ours.headers["ETag"] != builtin.headers["ETag"]
+        stale = own.get(f"{API}/patterns", headers={"If-None-Match": builtin.headers["ETag"]})
+        assert stale.status_code == 200
+
+    def test_a_bad_catalog_stops_serve_naming_the_file_and_line(self, tmp_path: Path) -> None:
+        path = tmp_path / "bad.yaml"
+        path.write_text(OWN_CATALOG.replace("level: process", "level: proces"))
+        ran = CliRunner().invoke(
+            cli, ["serve", "--db", f"sqlite:///{tmp_path / 's.db'}", "--catalog", str(path)]
+        )
+        assert ran.exit_code == 1
+        assert f"{path}:8:12: error: /entries/0/level" in ran.output
+
+    def test_from_the_environment(self, tmp_path: Path) -> None:
+        assert Settings.from_env({"CAUSEMAP_CATALOG": str(tmp_path / "x.yaml")}).catalog == (
+            tmp_path / "x.yaml"
+        )
+        assert Settings.from_env({}).catalog is None
 
 
 class TestPatterns:

@@ -7,7 +7,7 @@ import os
 
 import click
 
-from causemap.cli.base import EXIT_ENVIRONMENT
+from causemap.cli.base import EXIT_ENVIRONMENT, OPTION_FILE, echo_diagnostic
 from causemap.cli.output import echo
 from causemap.cli.store import db_option
 from causemap.counts import counted
@@ -58,6 +58,14 @@ def is_loopback(host: str) -> bool:
     "$CAUSEMAP_CORS_ORIGINS).",
 )
 @click.option(
+    "--catalog",
+    "catalog_path",
+    type=OPTION_FILE,
+    default=None,
+    help="Factor catalog file for suggestions and patterns (default: $CAUSEMAP_CATALOG, "
+    "else the built-in one).",
+)
+@click.option(
     "--log-level",
     type=click.Choice(["critical", "error", "warning", "info", "debug"]),
     default="info",
@@ -70,6 +78,7 @@ def serve(
     insecure: bool,
     workers: int,
     cors_origins: tuple[str, ...],
+    catalog_path: str | None,
     log_level: str,
 ) -> None:
     """Serve the HTTP API (/api/v1, OpenAPI at /docs) and the web editor.
@@ -81,6 +90,7 @@ def serve(
     """
     import uvicorn
 
+    from causemap.catalog import load_catalog
     from causemap.errors import InvalidQuery
     from causemap.service.settings import Settings
     from causemap.store import Store, resolve_url
@@ -95,6 +105,13 @@ def serve(
             "change incidents. Set CAUSEMAP_TOKENS, or pass --insecure if something in "
             "front of causemap authenticates."
         )
+    catalog = catalog_path or settings.catalog
+    named = ""
+    if catalog is not None:
+        # Read it here, so that a bad file is reported like any command's --catalog
+        # (exit 1, file:line) instead of failing every worker's start.
+        named = f"; catalog {load_catalog(catalog, warn=echo_diagnostic).name!r}"
+        os.environ["CAUSEMAP_CATALOG"] = os.path.abspath(catalog)
     url = resolve_url(db)
     with Store.open(url) as store:  # migrate once, and fail fast with exit code 3
         where = store.url
@@ -105,7 +122,7 @@ def serve(
     auth = counted(len(settings.tokens), "token") if settings.tokens else "no tokens"
     processes = counted(workers, "worker")
     _check_port(host, port, f"{shown}:{port}")
-    echo(f"causemap: serving http://{shown}:{port} ({where}; {auth}; {processes})")
+    echo(f"causemap: serving http://{shown}:{port} ({where}; {auth}; {processes}{named})")
     uvicorn.run(
         "causemap.service.app:app_from_env",
         factory=True,

@@ -21,6 +21,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from causemap import __version__
+from causemap.catalog import load_catalog
 from causemap.model import Incident
 from causemap.resources import web_dir
 from causemap.service import problems
@@ -71,10 +72,15 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
     Raises
     ------
+    CatalogError
+        If ``settings.catalog`` names a catalog file that cannot be used.
     StoreUnavailable
         If the database cannot be opened.
     """
     settings = settings or Settings()
+    # A catalog file is read now, so that a bad one stops the start; the built-in one
+    # is loaded on first use.
+    catalog = load_catalog(settings.catalog) if settings.catalog else None
     store = store or Store.open(settings.db)
     owned = store
 
@@ -95,6 +101,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         redirect_slashes=False,
     )
     app.state.settings = settings
+    app.state.catalog = catalog
     app.state.store = store
     app.state.renderer = Renderer(
         cache_bytes=settings.render_cache,

@@ -11,6 +11,7 @@
 ``CAUSEMAP_DOT_WAIT``          seconds a render waits for a free ``dot`` slot before 503 (2)
 ``CAUSEMAP_DOT_TIMEOUT``       CPU seconds one ``dot`` run may use (10; wall clock: twice that)
 ``CAUSEMAP_PUBLIC_RENDER``     ``1``: ``GET /render/{format}/{encoded}`` needs no token
+``CAUSEMAP_CATALOG``           factor catalog file for suggestions and patterns (built-in)
 =============================  ==========================================================
 """
 
@@ -86,6 +87,9 @@ class Settings:
     """Seconds a render waits for a free ``dot`` slot before answering 503."""
     render_limits: RenderLimits = field(default_factory=service_limits)
     """Caps on one render: nodes, edges, label length, ``dot``'s time and memory."""
+    catalog: Path | None = None
+    """Factor catalog file for ``/suggest`` and ``/patterns`` (the web editor's
+    suggestions too); None means the built-in catalog."""
     public_render: bool = False
     """Let ``GET /render/{format}/{encoded}`` through without a token, so that wiki pages
     can embed diagrams as images (the URL carries the whole incident; the store is not
@@ -131,4 +135,5 @@ class Settings:
             dot_wait=dot_wait,
             render_limits=service_limits(dot_timeout),
             public_render=_flag(env.get("CAUSEMAP_PUBLIC_RENDER")),
+            catalog=Path(env["CAUSEMAP_CATALOG"]) if env.get("CAUSEMAP_CATALOG") else None,
         )

@@ -7,7 +7,6 @@ read token is enough; they are what the web editor calls while a facilitator edi
 
 from __future__ import annotations
 
-import functools
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -20,6 +19,7 @@ from causemap.diagnostics import Diagnostic
 from causemap.loader import Checked
 from causemap.patterns.suggest import CatalogIndex
 from causemap.service.bodies import INCIDENT_BODY, check_body, read_body
+from causemap.service.catalog import catalog_of
 from causemap.service.deps import API_PREFIX, IncidentId, StoreDep, reader
 from causemap.service.headers import etag_matches
 from causemap.service.problems import responses
@@ -83,14 +83,6 @@ class SuggestReport(BaseModel):
     nodes: dict[str, list[SuggestionOut]]
     """Suggestions by node id, best first, in document order; nodes that already carry
     a ``factor`` get suggestions too."""
-
-
-@functools.cache
-def catalog_index() -> CatalogIndex:
-    """The built-in catalog, prepared once per process."""
-    from causemap.catalog import builtin_catalog
-
-    return CatalogIndex(builtin_catalog())
 
 
 async def _posted(request: Request) -> Checked:
@@ -161,7 +153,7 @@ async def lint_posted(
     return await run_in_threadpool(lint_report, checked, fail_on)
 
 
-def suggest_report(checked: Checked, top: int) -> SuggestReport:
+def suggest_report(checked: Checked, top: int, index: CatalogIndex) -> SuggestReport:
     """Catalog suggestions for every non-impact node of a checked document."""
     from causemap.patterns.advise import suggest_nodes
 
@@ -169,7 +161,7 @@ def suggest_report(checked: Checked, top: int) -> SuggestReport:
     assert incident is not None
     assert checked.graph is not None
     nodes: dict[str, list[SuggestionOut]] = {}
-    for node, found in suggest_nodes(incident, checked.graph, catalog_index(), top):
+    for node, found in suggest_nodes(incident, checked.graph, index, top):
         nodes[node.id] = [
             SuggestionOut(
                 key=s.key,
@@ -197,10 +189,12 @@ async def suggest_posted(
     request: Request,
     top: Annotated[int, Query(ge=1, le=50, description="Suggestions per node.")] = 3,
 ) -> SuggestReport:
-    """Ranked entries of the built-in factor catalog for every node but the impacts,
-    with their evidence, as ``causemap suggest``."""
+    """Ranked entries of the service's factor catalog (``causemap serve --catalog``, else
+    the built-in one) for every node but the impacts, with their evidence, as
+    ``causemap suggest``."""
     checked = await _posted(request)
-    return await run_in_threadpool(suggest_report, checked, top)
+    index = catalog_of(request.app).index
+    return await run_in_threadpool(suggest_report, checked, top, index)
 
 
 @router.get(

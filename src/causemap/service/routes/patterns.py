@@ -26,10 +26,10 @@ from causemap.model import Incident
 from causemap.patterns import render as render_report
 from causemap.patterns.result import PatternsReport
 from causemap.service.bodies import INCIDENTS_BODY, check_incidents, read_body
+from causemap.service.catalog import ServiceCatalog, catalog_of
 from causemap.service.deps import API_PREFIX, StoreDep, reader
 from causemap.service.headers import etag_matches
 from causemap.service.problems import responses
-from causemap.service.routes.analysis import catalog_index
 from causemap.store import Record
 
 __all__ = ["REPORT_CSP", "REPORT_FORMATS", "ReportMemo", "report", "router"]
@@ -81,14 +81,15 @@ def _format(name: str) -> str:
 
 
 def report(
-    incidents: Iterable[tuple[Incident, CausalGraph]], since: dt.date | None
+    incidents: Iterable[tuple[Incident, CausalGraph]],
+    since: dt.date | None,
+    catalog: ServiceCatalog,
 ) -> PatternsReport:
-    """The patterns report over valid incidents (with the process's catalog index)."""
-    from causemap.catalog import builtin_catalog
+    """The patterns report over valid incidents, with the service's catalog."""
     from causemap.patterns.facts import extract_all
     from causemap.patterns.report import build_report
 
-    return build_report(extract_all(incidents, catalog_index()), builtin_catalog(), since=since)
+    return build_report(extract_all(incidents, catalog.index), catalog.catalog, since=since)
 
 
 def _headers(fmt: str, headers: dict[str, str] | None = None) -> dict[str, str]:
@@ -120,11 +121,12 @@ async def patterns_posted(
     list, e.g. ``/2/nodes/0/kind``)."""
     fmt = _format(format)
     data, body_format = await read_body(request)
+    catalog = catalog_of(request.app)
 
     def work() -> str:
         checked = check_incidents(data, body_format)
         pairs = [(c.incident, c.graph) for c in checked if c.incident and c.graph]
-        return render_report(report(pairs, since), fmt)
+        return render_report(report(pairs, since, catalog), fmt)
 
     return _answer(await run_in_threadpool(work), fmt, {"Cache-Control": "no-store"})
 
@@ -151,8 +153,13 @@ class ReportMemo:
                 self._items.popitem(last=False)
 
 
-def _fingerprint(heads: list[tuple[str, int]], since: dt.date | None, fmt: str) -> str:
-    material = json.dumps([heads, str(since), fmt, __version__], separators=(",", ":"))
+def _fingerprint(
+    heads: list[tuple[str, int]], since: dt.date | None, fmt: str, catalog: str
+) -> str:
+    """The report's identity: the incidents' revisions, the options, the causemap
+    version and the catalog's digest (a restart with another ``--catalog`` gives
+    another report)."""
+    material = json.dumps([heads, str(since), fmt, __version__, catalog], separators=(",", ":"))
     return hashlib.sha256(material.encode()).hexdigest()
 
 
@@ -185,8 +192,9 @@ async def patterns_stored(
     ``ETag`` fingerprints their ids and revisions: it changes with any save."""
     fmt = _format(format)
     memo = _memo(request)
+    catalog = catalog_of(request.app)
     heads = await run_in_threadpool(store.heads)
-    key = _fingerprint(heads, since, fmt)
+    key = _fingerprint(heads, since, fmt, catalog.digest)
     headers = {"ETag": f'"{key}"', "Cache-Control": "no-cache", "Vary": "Authorization"}
     if etag_matches(request.headers.get("if-none-match"), key):
         return Response(status_code=304, headers=_headers(fmt, headers))
@@ -195,12 +203,14 @@ async def patterns_stored(
 
         def work() -> tuple[str, str]:
             records: list[Record] = store.documents()
-            used = _fingerprint([(r.incident_id, r.number) for r in records], since, fmt)
+            used = _fingerprint(
+                [(r.incident_id, r.number) for r in records], since, fmt, catalog.digest
+            )
             pairs = []
             for record in records:
                 incident = record.to_incident()
                 pairs.append((incident, to_graph(incident)))
-            return used, render_report(report(pairs, since), fmt)
+            return used, render_report(report(pairs, since, catalog), fmt)
 
         key, made = await run_in_threadpool(work)
         memo.put(key, made)

@@ -1,0 +1,48 @@
+"""The service's factor catalog: ``causemap serve --catalog FILE`` (``CAUSEMAP_CATALOG``),
+else the built-in one, for ``/suggest``, ``/patterns`` and so the web editor.
+
+The catalog is prepared on first use, once per application: its index for scoring and
+a digest that goes into the patterns report's ``ETag``, so that a restart with another
+catalog never answers 304 for a report made with the old one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from starlette.applications import Starlette
+
+from causemap.catalog.model import Catalog
+from causemap.patterns.suggest import CatalogIndex
+
+__all__ = ["ServiceCatalog", "catalog_of"]
+
+
+@dataclass(frozen=True)
+class ServiceCatalog:
+    """A catalog ready to serve."""
+
+    catalog: Catalog
+    index: CatalogIndex
+    digest: str
+    """SHA-256 of the catalog's canonical JSON."""
+
+
+def catalog_of(app: Starlette) -> ServiceCatalog:
+    """The application's catalog (``app.state.catalog``, set by ``create_app`` from a
+    ``--catalog`` file; None means the built-in one), prepared on first use."""
+    found: ServiceCatalog | None = getattr(app.state, "service_catalog", None)
+    if found is None:
+        from causemap.catalog import builtin_catalog
+
+        catalog: Catalog = getattr(app.state, "catalog", None) or builtin_catalog()
+        canonical = json.dumps(
+            catalog.model_dump(mode="json", by_alias=True), sort_keys=True, separators=(",", ":")
+        )
+        found = ServiceCatalog(
+            catalog, CatalogIndex(catalog), hashlib.sha256(canonical.encode()).hexdigest()
+        )
+        app.state.service_catalog = found
+    return found
