@@ -123,11 +123,16 @@ class TestToSvg:
 
 def right_edge(svg_text: str, title: str) -> float:
     """The rightmost x of the shape drawn for the SVG group titled ``title``."""
+    return max(xs(svg_text, title))
+
+
+def xs(svg_text: str, title: str) -> list[float]:
+    """The x coordinates of the shape drawn for the SVG group titled ``title``."""
     group = svg_text.split(f"<title>{title}</title>", 1)[1].split("</g>", 1)[0]
     shape = re.search(r'(?:d|points)="([^"]+)"', group)
     assert shape is not None
     numbers = [float(x) for x in re.findall(r"-?[0-9.]+", shape.group(1))]
-    return max(numbers[0::2])
+    return numbers[0::2]
 
 
 @pytest.mark.dot
@@ -146,3 +151,19 @@ class TestLegendSize:
         text = to_svg(G, RenderOptions(), analyze(G))
         diagram = max(right_edge(text, key) for key in ("n0", "n1", "n2"))
         assert right_edge(text, "cluster_legend") <= 1.1 * diagram
+
+    def test_top_down_the_legend_of_a_short_chain_stacks_its_rows(self) -> None:
+        # Top down, the seven legend items stood in one row four times as wide as the
+        # chain; two to a row (the chain is one node wide) keep it near the chain's width.
+        incident = make_incident(
+            [
+                {"id": "push", "kind": "event", "label": "Bad config pushed"},
+                {"id": "crash", "kind": "event", "label": "Servers crashed", "causes": ["push"]},
+                {"id": "down", "kind": "impact", "label": "Site down", "causes": ["crash"]},
+            ]
+        )
+        G = to_graph(incident)
+        text = to_svg(G, RenderOptions(direction="TB"), analyze(G))
+        chain = [x for key in ("n0", "n1", "n2") for x in xs(text, key)]
+        legend = xs(text, "cluster_legend")
+        assert max(legend) - min(legend) <= 1.5 * (max(chain) - min(chain))

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -294,26 +295,35 @@ def _legend(view: View, w: _Writer) -> None:
     names = [_name(f"legend{i}") for i in range(len(items))]
     for name, attrs in zip(names, items, strict=True):
         w.stmt(2, name, {"fontsize": "9", **attrs})
+    depths = _depths(view)
     if view.options.rankdir == "TB":
-        w.raw(2, "{rank=same; " + "; ".join(names) + ";}")
-        columns = [names]
+        # Top down, a legend row is as wide as its items: more of them side by side than
+        # the diagram's widest rank has nodes (two at least) would make the legend wider
+        # than the diagram. Stack the rest in rows.
+        widest = max(Counter(depths.values()).values(), default=1)
+        per_row = min(len(names), max(2, widest))
+        columns = [names[i : i + per_row] for i in range(0, len(names), per_row)]
     else:
         # Left to right, each legend column takes one of the diagram's ranks, and a rank
         # is as wide as its widest node: more columns than the diagram has ranks would
         # spread the legend far wider than the diagram. Stack the rest in columns.
-        rows = -(-len(names) // min(len(names), _rank_count(view)))
+        rows = -(-len(names) // min(len(names), max(depths.values(), default=1)))
         columns = [names[i : i + rows] for i in range(0, len(names), rows)]
-        for column in columns:
-            if len(column) > 1:
-                w.raw(2, "{rank=same; " + "; ".join(column) + ";}")
-    heads = names if len(columns) == 1 else [column[0] for column in columns]
+    for column in columns:
+        if len(column) > 1:
+            w.raw(2, "{rank=same; " + "; ".join(column) + ";}")
+    # Invisible links keep the order: along a row or column they place its items, and
+    # from one to the next they stack the rows (top down: every item in turn).
+    tb = view.options.rankdir == "TB"
+    heads = names if tb or len(columns) == 1 else [column[0] for column in columns]
     for before, after in itertools.pairwise(heads):
         w.stmt(2, f"{before} -> {after}", {"style": "invis"})
     w.raw(1, "}")
 
 
-def _rank_count(view: View) -> int:
-    """Return how many ranks the causal links alone give the diagram (its longest chain)."""
+def _depths(view: View) -> dict[str, int]:
+    """Return the rank the causal links alone give each node: 1 for a node with no cause,
+    else one more than its deepest cause (the longest chain is the number of ranks)."""
     effects: dict[str, list[str]] = {}
     waiting = {node.key: 0 for node in view.nodes}
     for edge in view.edges:
@@ -328,7 +338,7 @@ def _rank_count(view: View) -> int:
             waiting[effect] -= 1
             if waiting[effect] == 0:
                 ready.append(effect)
-    return max(depth.values(), default=1)
+    return depth
 
 
 def dot_source(view: View) -> str:
