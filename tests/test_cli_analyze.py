@@ -249,7 +249,22 @@ class TestConfig:
         assert result.exit_code == 0, result.output
 
 
+RANK = {"error": 0, "warning": 1, "info": 2}
+
+
 class TestLint:
+    def test_findings_come_most_severe_first_then_in_line_order(self) -> None:
+        # GitLab's action items sit at the end of the file: their findings used to come
+        # among the node findings, in the analysis's order.
+        path = ROOT / "tests" / "data" / "corpus" / "gitlab-2017-01-31.yaml"
+        result = runner.invoke(cli, ["lint", "--format", "json", str(path)])
+        (report,) = json.loads(result.output)
+        places = [(RANK[d["severity"]], d["line"], d["column"]) for d in report["findings"]]
+        assert places == sorted(places)
+        assert any(d["pointer"].startswith("/actions/") for d in report["findings"])
+        text = runner.invoke(cli, ["lint", str(path)]).output.splitlines()[:-1]
+        assert [line.split(": ")[2] for line in text] == [d["pointer"] for d in report["findings"]]
+
     def test_examples_pass_at_error_level(self) -> None:
         result = runner.invoke(cli, ["lint", str(ROOT / "examples")])
         assert result.exit_code == 0, result.output

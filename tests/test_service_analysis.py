@@ -121,7 +121,10 @@ class TestLint:
         body = response.json()
         incident = load(EXAMPLES[0])
         findings = analyze(incident).findings
-        assert [f["code"] for f in body["findings"]] == [f.code for f in findings]
+        assert sorted(f["code"] for f in body["findings"]) == sorted(f.code for f in findings)
+        rank = {"error": 0, "warning": 1, "info": 2}
+        places = [(rank[f["severity"]], f["line"] or 0, f["column"] or 0) for f in body["findings"]]
+        assert places == sorted(places)  # as `causemap lint` lists them
         lines = text.splitlines()
         for found in body["findings"]:
             if found["nodes"] or found["actions"]:

@@ -10,13 +10,23 @@ rationale and source method.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Protocol, TypeVar
 
 from causemap.analyses import actions, method, wording
 from causemap.analyses.context import Context
 from causemap.analyses.result import Finding
 from causemap.diagnostics import Diagnostic
 
-__all__ = ["CHECKS", "CODES", "Context", "find", "finding_pointer", "not_repeated", "reaches"]
+__all__ = [
+    "CHECKS",
+    "CODES",
+    "Context",
+    "find",
+    "finding_pointer",
+    "in_file_order",
+    "not_repeated",
+    "reaches",
+]
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -116,6 +126,31 @@ def reaches(severity: str, fail_on: str) -> bool:
     (True, False)
     """
     return SEVERITY_ORDER[severity] <= SEVERITY_ORDER[fail_on]
+
+
+class Placed(Protocol):
+    """A finding or diagnostic placed at a line of its file."""
+
+    @property
+    def severity(self) -> str: ...
+    @property
+    def line(self) -> int | None: ...
+    @property
+    def column(self) -> int | None: ...
+
+
+P = TypeVar("P", bound=Placed)
+
+
+def in_file_order(items: Iterable[P]) -> list[P]:
+    """``items`` most severe first, then by line and column, as a reader goes through
+    the file (a finding about the whole incident, at no line, comes first); ties keep
+    their order.
+
+    The analysis orders its findings by the nodes they concern, so a finding about an
+    action item sat among the node findings, far from its line.
+    """
+    return sorted(items, key=lambda d: (SEVERITY_ORDER[d.severity], d.line or 0, d.column or 0))
 
 
 def not_repeated(

@@ -54,7 +54,7 @@ def lint(
     is invalid or any finding reaches --fail-on.
     """
     from causemap.analyses import analyze, load_config
-    from causemap.analyses.findings import finding_pointer, not_repeated, reaches
+    from causemap.analyses.findings import finding_pointer, in_file_order, not_repeated, reaches
     from causemap.diagnostics import Diagnostic, format_github
 
     wanted = _codes(select) if select is not None else None
@@ -92,7 +92,7 @@ def lint(
                     )
                 )
         placed = [(d.pointer, d.code) for d in found]
-        report.append((checked.name, [*not_repeated(own, placed), *found]))
+        report.append((checked.name, in_file_order([*not_repeated(own, placed), *found])))
     if fmt == "json":
         echo(
             json.dumps(

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from causemap.analyses import Analysis, Finding, analyze
-from causemap.analyses.findings import finding_pointer, not_repeated, reaches
+from causemap.analyses.findings import finding_pointer, in_file_order, not_repeated, reaches
 from causemap.diagnostics import Diagnostic
 from causemap.loader import Checked
 from causemap.patterns.suggest import CatalogIndex
@@ -129,7 +129,9 @@ def lint_report(checked: Checked, fail_on: str) -> LintReport:
                 column=where[1] if where else None,
             )
         )
-    return LintReport(findings=findings, warnings=warnings, failed=failed)
+    return LintReport(
+        findings=in_file_order(findings), warnings=in_file_order(warnings), failed=failed
+    )
 
 
 @router.post(
