@@ -90,6 +90,51 @@ class TestOpen:
             assert c.execute(text("PRAGMA foreign_keys")).scalar() == 1
             assert c.execute(text("PRAGMA busy_timeout")).scalar() == 30_000
 
+    def test_a_read_only_sqlite_file_is_read_without_writing_to_it(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A backup on read-only media: WAL would need a ``-shm`` file beside it, so
+        opening failed. (Tests run as root, who can write anything: the check that the
+        file cannot be written is stood in for.)"""
+        url = f"sqlite:///{tmp_path / 'backup.db'}"
+        with Store.open(url) as store:
+            store.create(incident())
+        before = (tmp_path / "backup.db").read_bytes()
+        monkeypatch.setattr("causemap.store.store.writable", lambda path: False)
+        with Store.open(url, create=False) as store:
+            assert [s.id for s in store.find().items] == ["demo"]
+            assert store.get("demo").to_incident() == incident()
+        assert (tmp_path / "backup.db").read_bytes() == before
+        with pytest.raises(StoreUnavailable, match="read-only, and this command writes"):
+            Store.open(url)
+
+    def test_a_folder_that_cannot_take_the_wal_files_is_read_as_immutable(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        import sqlite3
+
+        url = f"sqlite:///{tmp_path / 'backup.db'}"
+        with Store.open(url) as store:
+            store.create(incident())
+        connect = sqlite3.connect
+        tried: list[str] = []
+
+        def read_only_media(database: str, **kwargs: Any) -> sqlite3.Connection:
+            tried.append(database)
+            if "immutable=1" not in database:  # as on read-only media: no -shm can be made
+                raise sqlite3.OperationalError("unable to open database file")
+            opened: sqlite3.Connection = connect(database, **kwargs)
+            return opened
+
+        monkeypatch.setattr("causemap.store.engine.sqlite3.connect", read_only_media)
+        monkeypatch.setattr("causemap.store.store.writable", lambda path: False)
+        with Store.open(url, create=False) as store:
+            assert store.count() == 1
+        assert tried[:2] == [
+            f"file:{tmp_path / 'backup.db'}?mode=ro",
+            f"file:{tmp_path / 'backup.db'}?mode=ro&immutable=1",
+        ]
+
     def test_sqlite_creates_the_folder(self, tmp_path: Path) -> None:
         with Store.open(f"sqlite:///{tmp_path / 'deep' / 'er' / 'a.db'}"):
             assert (tmp_path / "deep" / "er" / "a.db").is_file()

@@ -9,11 +9,18 @@ logging (readers never block the writer), foreign keys on, a busy timeout instea
 immediate "database is locked" errors, and full fsync on commit so that an acknowledged
 write survives a crash. Write transactions start with ``BEGIN IMMEDIATE``: they take the
 write lock up front, so two writers queue instead of deadlocking on a lock upgrade.
+
+A SQLite file that cannot be written (a backup on read-only media, a file of another
+user's) is opened read-only for the commands that only read: write-ahead logging needs a
+``-shm`` file next to the database, which such a folder may not take, so the file is
+read as immutable when plain read-only access fails.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +39,7 @@ __all__ = [
     "resolve_url",
     "safe_url",
     "sqlite_path",
+    "writable",
 ]
 
 BUSY_TIMEOUT = 30.0
@@ -72,8 +80,9 @@ def sqlite_path(url: str) -> Path | None:
     return None if database.startswith("file:") else Path(database).expanduser()
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine for ``url`` (``sqlite:///path`` or ``postgresql+psycopg://...``).
+def make_engine(url: str, *, read_only: bool = False) -> Engine:
+    """Create an engine for ``url`` (``sqlite:///path`` or ``postgresql+psycopg://...``);
+    ``read_only`` opens a SQLite file without writing to it or next to it.
 
     Raises
     ------
@@ -86,7 +95,7 @@ def make_engine(url: str) -> Engine:
         raise StoreUnavailable(_not_a_url(url)) from exc
     backend = parsed.get_backend_name()
     if backend == "sqlite":
-        return _sqlite_engine(parsed)
+        return _sqlite_engine(parsed, read_only)
     if backend == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
@@ -109,7 +118,26 @@ def _not_a_url(url: str) -> str:
     return "not a database URL: write sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
 
 
-def _sqlite_engine(url: URL) -> Engine:
+def writable(path: Path) -> bool:
+    """Whether a SQLite file and its folder (where SQLite keeps its ``-wal`` and ``-shm``
+    files) can be written; False also on a read-only file system."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection to ``path``; immutable if the folder cannot take the WAL's
+    ``-shm`` file (the file is then read as it is, without locks)."""
+    uri = f"file:{urllib.parse.quote(str(path.absolute()))}?mode=ro"
+    try:
+        connection = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT, check_same_thread=False)
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return connection
+    except sqlite3.OperationalError:
+        uri += "&immutable=1"
+        return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT, check_same_thread=False)
+
+
+def _sqlite_engine(url: URL, read_only: bool = False) -> Engine:
     database = url.database or ""
     if database in ("", ":memory:") or database.startswith("file:"):
         raise StoreUnavailable(
@@ -117,13 +145,21 @@ def _sqlite_engine(url: URL) -> Engine:
             "e.g. sqlite:///incidents.db"
         )
     path = Path(database).expanduser()  # SQLite itself would open a folder named "~"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(
-        url.set(database=str(path)),
-        connect_args={"timeout": BUSY_TIMEOUT},
-        pool_size=10,
-        max_overflow=20,
-    )
+    if read_only:
+        engine = create_engine(
+            url.set(database=str(path)),
+            creator=lambda: _read_only(path),
+            pool_size=10,
+            max_overflow=20,
+        )
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url.set(database=str(path)),
+            connect_args={"timeout": BUSY_TIMEOUT},
+            pool_size=10,
+            max_overflow=20,
+        )
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
@@ -131,8 +167,9 @@ def _sqlite_engine(url: URL) -> Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = FULL")
+        if not read_only:  # both would write to the file
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = FULL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 

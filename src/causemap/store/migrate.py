@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, inspect, text
 from causemap.errors import StoreUnavailable
 from causemap.store.engine import WRITE
 
-__all__ = ["LOCK_KEY", "current", "head", "known", "upgrade"]
+__all__ = ["LOCK_KEY", "current", "head", "known", "require_head", "upgrade"]
 
 LOCK_KEY = 0x63617573656D6170 & 0x7FFFFFFFFFFFFFFF
 """PostgreSQL advisory lock key held while migrating (b"causemap" as a number)."""
@@ -53,6 +53,30 @@ def current(engine: Engine) -> str | None:
 def known() -> set[str]:
     """The revision ids of every migration this causemap ships."""
     return {script.revision for script in ScriptDirectory.from_config(_config()).walk_revisions()}
+
+
+def require_head(engine: Engine) -> None:
+    """Check, without writing, that a database is at the newest schema (for a store
+    opened read-only, which cannot be migrated).
+
+    Raises
+    ------
+    StoreUnavailable
+        If it is at another schema version: a newer causemap's, or an older one that
+        needs an upgrade.
+    """
+    found = current(engine)
+    if found == head():
+        return
+    if found not in known():
+        raise StoreUnavailable(
+            f"its schema version {found!r} is not one this causemap knows; it was "
+            "made by a newer causemap (upgrade causemap to use it)"
+        )
+    raise StoreUnavailable(
+        "it is read-only here and made by an older causemap: open it once where it can "
+        "be written (any command upgrades it), or copy it somewhere writable"
+    )
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

@@ -48,8 +48,15 @@ from causemap.errors import (
     StoreUnavailable,
 )
 from causemap.model import Incident
-from causemap.store.engine import WRITE, make_engine, resolve_url, safe_url, sqlite_path
-from causemap.store.migrate import current, upgrade
+from causemap.store.engine import (
+    WRITE,
+    make_engine,
+    resolve_url,
+    safe_url,
+    sqlite_path,
+    writable,
+)
+from causemap.store.migrate import current, require_head, upgrade
 from causemap.store.records import (
     MAX_LIMIT,
     MAX_REVISION,
@@ -128,8 +135,16 @@ class Store:
         path = sqlite_path(resolved)
         if not create and path is not None and not path.exists():
             raise StoreUnavailable(missing)  # before connecting, which would create the file
+        # A command that only reads can use a file it cannot write, such as a backup on
+        # read-only media; it is not migrated, so it must be at this causemap's schema.
+        read_only = path is not None and path.exists() and not writable(path)
+        if read_only and create:
+            raise StoreUnavailable(
+                f"cannot open {safe_url(resolved)}: the file or its folder is read-only, "
+                "and this command writes"
+            )
         try:
-            engine = make_engine(resolved)
+            engine = make_engine(resolved, read_only=read_only)
         except OSError as exc:  # the SQLite file's folder could not be made
             where = f"{exc.filename}: " if exc.filename else ""
             what = "not a folder" if isinstance(exc, FileExistsError) else exc.strerror
@@ -139,6 +154,8 @@ class Store:
         try:
             if not create and current(engine) is None:
                 absent = True  # a database, but without causemap's tables
+            elif read_only:
+                require_head(engine)
             elif migrate:
                 upgrade(engine)
             else:
