@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from markdown_it import MarkdownIt
 
 from causemap.catalog import builtin_catalog, loads_catalog
 from causemap.catalog.model import Catalog
@@ -574,6 +575,30 @@ class TestMarkdown:
         link = next(lk for lk in report.links if lk.target.startswith("cluster-"))
         row = f"| {names[link.source]} (`{link.source}`) | {names[link.target]} (`{link.target}`) |"
         assert row in to_markdown(report).replace("\\", "")
+
+    def test_labels_stay_text(self) -> None:
+        # GitHub renders ~~x~~ as struck out, $x$ as math and &amp; as "&": a label
+        # written that way must read the same in the rendered report as in the file.
+        label = "Flag ~~old~~ path cost $5 per $call &amp; a | pipe, `tick` and <b>tag</b>"
+        corpus = [
+            make_incident(
+                [
+                    {"id": "c", "kind": "condition", "label": label, "factor": "x-md"},
+                    {"id": "i", "kind": "impact", "label": "Down", "causes": ["c"]},
+                ],
+                id=ident,
+                date=date,
+            )
+            for ident, date in (("m1", "2024-01-02"), ("m2", "2024-02-03"))
+        ]
+        tokens = MarkdownIt("gfm-like").disable("linkify").parse(to_markdown(patterns(corpus)))
+        start = next(i for i, t in enumerate(tokens) if t.type == "table_open")
+        end = next(i for i, t in enumerate(tokens) if t.type == "table_close")
+        cells = [t for t in tokens[start:end] if t.type == "inline"]
+        assert len(cells) == 20  # a header and one row of ten cells: no pipe split a cell
+        factor = cells[11].children or []
+        assert [t.type for t in factor] == ["text", "code_inline", "text"]
+        assert factor[0].content == f"{label} ("
 
     def test_trends_by_year_for_a_long_span(self) -> None:
         text = to_markdown(corpus_report())

@@ -18,6 +18,7 @@ from causemap.patterns.present import (
     periods,
 )
 from causemap.patterns.result import PatternsReport
+from causemap.render.markdown import escape as _md
 
 if TYPE_CHECKING:
     from causemap.model import Node
@@ -218,14 +219,6 @@ def suggestions_to_text(rows: Sequence[tuple[Node, Sequence[Suggestion]]]) -> st
             evidence = ", ".join([*(f'"{p}"' for p in s.phrases), *s.keywords])
             out += wrap(f"evidence: {evidence or 'similar wording'}", " " * 10)
     return "".join(line.rstrip() + "\n" for line in out)
-
-
-def _md(text: str) -> str:
-    """Escape text for a Markdown table cell."""
-    out = one_line(text).replace("\\", "\\\\")
-    for ch in "|*_`[]<>#":
-        out = out.replace(ch, "\\" + ch)
-    return out
 
 
 _CAPPED = {"Shared factors", "Fixes that did not hold", "Recurring causal links", "Co-occurrence"}
