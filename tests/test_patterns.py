@@ -667,6 +667,23 @@ class TestHtml:
         assert "<script" not in page
         assert "<link" not in page
 
+    def test_heat_map_cells_show_their_incidents_confidence(self) -> None:
+        # Each cell is the incident's own best match, as the JSON members give it; it
+        # used to be raised to the factor's mean, so a weak match looked like a strong one.
+        report = corpus_report()
+        heat = svgs(render(report, "html"))["Incidents by shared factor"]
+        tips = {t.text for t in heat.iter("title")}
+        rows = {inc.id for inc in report.incident_list[-60:]}  # the most recent have a row
+        for factor in report.factors[:25]:
+            best: dict[str, float] = {}
+            for m in factor.members:
+                best[m.incident] = max(best.get(m.incident, 0.0), m.confidence)
+            for incident, confidence in best.items():
+                assert (
+                    incident not in rows
+                    or f"{incident} × {factor.label}: confidence {confidence:.2f}" in tips
+                )
+
     def test_markdown_escapes_table_cells(self) -> None:
         text = render(patterns(self.hostile_corpus()), "markdown")
         assert "<script>" not in text

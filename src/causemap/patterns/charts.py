@@ -134,10 +134,10 @@ def heatmap(report: PatternsReport) -> str:
     incidents = report.incident_list[-MATRIX_ROWS:]
     cells: dict[tuple[str, str], float] = {}
     for f in factors:
-        for incident in f.incidents:  # members may be capped: presence at the mean confidence
-            cells[incident, f.key] = f.confidence
         for m in f.members:
             cells[m.incident, f.key] = max(cells.get((m.incident, f.key), 0.0), m.confidence)
+        for incident in f.incidents:  # members may be capped: presence at the mean confidence
+            cells.setdefault((incident, f.key), f.confidence)
     heads = [one_line(f.label, 30) for f in factors]
     longest = max(_text_width(h) for h in heads)
     # Column heads are turned 55° up and to the right, from the middle of their column.
