@@ -431,6 +431,18 @@ class TestReport:
         assert [b.period for b in report.trends.monthly] == ["2024-01", "2024-02", "2024-03"]
         assert [b.incidents for b in report.trends.monthly] == [2, 0, 2]
 
+    def test_trends_of_years_before_1000(self) -> None:
+        # A typo such as 0202 for 2022 is a valid date; it used to end in an internal
+        # error, as the year was not written with four digits.
+        corpus = [
+            incident("one", "0202-12-10", {"c": CANARY}),
+            incident("two", "0203-01-20", {"c": CANARY_2}),
+        ]
+        report = patterns(corpus)
+        assert [b.period for b in report.trends.monthly] == ["0202-12", "0203-01"]
+        assert [b.period for b in report.trends.quarterly] == ["0202-Q4", "0203-Q1"]
+        assert "  0202-12 1 " in render(report, "text")
+
     def test_levels_are_in_accimap_order(self) -> None:
         levels = json.loads(render(corpus_report(), "json"))["trends"]["levels"]
         assert list(levels) == ["technical", "operator", "process", "organization", "external"]

@@ -116,7 +116,9 @@ def _items(incidents: Sequence[IncidentFacts]) -> list[NodeText]:
 
 
 def _period(date: dt.date, quarterly: bool) -> str:
-    return f"{date.year}-Q{(date.month - 1) // 3 + 1}" if quarterly else f"{date:%Y-%m}"
+    return f"{date.year:04}-" + (
+        f"Q{(date.month - 1) // 3 + 1}" if quarterly else f"{date.month:02}"
+    )
 
 
 def build_report(
