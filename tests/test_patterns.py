@@ -557,6 +557,21 @@ class TestText:
         assert f"{names[link.source]} [{link.source}]" in joined
         assert f"→ {names[link.target]} [{link.target}]" in joined
 
+    def test_sparklines_of_a_century_fit(self) -> None:
+        # More years than the line has room for used to be an internal error (a negative
+        # width); the sparklines show the most recent years that fit.
+        corpus = [
+            incident("one", "1900-01-10", {"c": CANARY}),
+            incident("two", "2024-01-20", {"c": CANARY_2}),
+        ]
+        text = render(patterns(corpus), "text")
+        assert len(section(text, "Incidents per year")) == 1 + 125
+        heading, spark = section(text, "Leading factors")
+        assert heading.startswith("Leading factors, share of each year's incidents, the last 61")
+        assert spark.startswith("  Global change w…")
+        assert spark.endswith(" " + "·" * 60 + "█")
+        assert max(len(line) for line in text.splitlines()) <= 80
+
     def test_trends_and_levels(self) -> None:
         text = render(patterns(TestReport().corpus()), "text")
         assert section(text, "Incidents per month")[1:] == [

@@ -33,6 +33,9 @@ TREND_ROWS = 16
 _LABEL = 100
 """Longest label in the text report (two lines at most), the rest replaced by an ellipsis."""
 _SPARKS = "▁▂▃▄▅▆▇█"
+_SPARK_LABEL = 16
+"""Fewest columns for a factor's name before its sparkline; the periods that do not fit
+after it (only years can be so many) are left out, the oldest first."""
 
 
 def wrap(text: str, first: str = "", rest: str | None = None, width: int = WIDTH) -> list[str]:
@@ -192,10 +195,13 @@ def _trends(report: PatternsReport) -> list[str]:
         leaders = list(buckets[0].factors)
         if leaders:
             names = factor_names(report)
-            out += ["", f"Leading factors, share of each {unit}'s incidents (· none, █ all):"]
-            room = WIDTH - 2 - 1 - len(buckets)
+            recent = buckets[-(WIDTH - 3 - _SPARK_LABEL) :]
+            cut = f", the last {len(recent)}" if len(recent) < len(buckets) else ""
+            out += [""]
+            out += wrap(f"Leading factors, share of each {unit}'s incidents{cut} (· none, █ all):")
+            room = WIDTH - 2 - 1 - len(recent)
             for key in leaders:
-                sparks = "".join(_spark(b.factors.get(key, 0), b.incidents) for b in buckets)
+                sparks = "".join(_spark(b.factors.get(key, 0), b.incidents) for b in recent)
                 out.append(f"  {one_line(names.get(key, key), room):<{room}} {sparks}")
     levels = by_level(report.trends.levels)
     total = sum(count for _, count in levels)
