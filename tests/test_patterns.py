@@ -365,6 +365,25 @@ class TestMatch:
         found = match([self.node("a", "x", label, "k1"), self.node("b", "y", label, "k2")])
         assert [m.factor for m in found if m] == ["k1", "k2"]
 
+    def test_a_cluster_is_never_named_like_a_key(self) -> None:
+        # A team's own key "cluster-1" is one factor, and two similar nodes without keys
+        # another; both were named cluster-1, so the report merged them into one.
+        label = "The quarterly zorblax reconciliation had no owner"
+        found = match(
+            [
+                self.node("a", "x", "Teapots were left on", "cluster-1"),
+                self.node("b", "y", "Kettles were left on", "cluster-1"),
+                self.node("c", "z", label),
+                self.node("d", "w", label),
+            ]
+        )
+        assert [m.factor if m else None for m in found] == [
+            "cluster-1",
+            "cluster-1",
+            "cluster-2",
+            "cluster-2",
+        ]
+
 
 class TestReport:
     def corpus(self) -> list[Incident]:

@@ -291,12 +291,15 @@ def _finish(
     for i in range(len(items)):
         members[clusters.find(i)].append(i)
     names: dict[int, str] = {}
+    taken = {label for label in clusters.label if label is not None}  # keys and entries
     count = 0
     for root, group in sorted(members.items(), key=lambda kv: kv[1][0]):
         if clusters.label[root] is not None:
             names[root] = str(clusters.label[root])
         elif len(group) > 1:
             count += 1
+            while f"cluster-{count}" in taken:  # a team's own key may be "cluster-1"
+                count += 1
             names[root] = f"cluster-{count}"
     for i in range(len(items)):
         if result[i] is not None or i not in linked:
