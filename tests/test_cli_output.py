@@ -66,6 +66,24 @@ class TestRefusedTargets:
         assert result.exit_code == 2, result.output
         assert config.read_text(encoding="utf-8") == "example_paths: 3\n"
 
+    @pytest.mark.parametrize("by_env", [False, True], ids=["--db", "CAUSEMAP_DB"])
+    def test_the_store_a_report_is_made_from(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, by_env: bool
+    ) -> None:
+        # `patterns` with no PATH reads the store; -o naming its SQLite file used to
+        # replace the whole database with the report.
+        db = tmp_path / "team.db"
+        url = f"sqlite:///{db}"
+        made = runner.invoke(cli, ["import", "--db", url, str(write(tmp_path, "a.yaml", BASE))])
+        assert made.exit_code == 0, made.output
+        before = db.read_bytes()
+        store = [] if by_env else ["--db", url]
+        monkeypatch.setenv("CAUSEMAP_DB", url)
+        result = runner.invoke(cli, ["patterns", *store, "-o", str(db)])
+        assert result.exit_code == 2, result.output
+        assert f"-o {db} is the input {db}; refusing to overwrite it" in result.output
+        assert db.read_bytes() == before
+
     def test_an_input_in_the_output_folder(self, tmp_path: Path) -> None:
         canonical = dump(loads(BASE), "json")
         path = write(tmp_path, "demo.json", canonical)

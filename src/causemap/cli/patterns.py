@@ -92,7 +92,9 @@ def patterns(
         raise click.UsageError("give incident files and folders (PATH...) or --db, not both")
     catalog = resolve_catalog(catalog_path, warn=echo_diagnostic)
     if not paths:
-        target = destination(output, [catalog_path])
+        from causemap.store.engine import resolve_url, sqlite_path
+
+        target = destination(output, [catalog_path, sqlite_path(resolve_url(db))])
         report = build_report(_stored(db, catalog), catalog, since=since)
         emit(render(report, fmt), target, output)
         return
