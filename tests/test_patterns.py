@@ -897,6 +897,15 @@ class TestCli:
         result = runner.invoke(cli, ["patterns", str(folder), "--since", "March"])
         assert result.exit_code == 2
 
+    @pytest.mark.parametrize("since", ["20240301", "2024-W09-5", "0", "2024-03-01T00:00:00+02:00"])
+    def test_since_is_a_date_written_as_in_the_files(self, tmp_path: Path, since: str) -> None:
+        # One form for the CLI, the API and the incident files: Python alone would take
+        # a compact or week date here while GET /patterns refused it.
+        folder = self.write(tmp_path, TestReport().corpus())
+        result = runner.invoke(cli, ["patterns", str(folder), "--since", since])
+        assert result.exit_code == 2
+        assert "expected a date like 2017-02-28" in result.output
+
     def test_invalid_file_exits_1_unless_skipped(self, tmp_path: Path) -> None:
         folder = self.write(tmp_path, TestReport().corpus())
         (folder / "bad.yaml").write_text("causemap: 1\nid: bad\n")

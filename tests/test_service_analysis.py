@@ -405,6 +405,13 @@ class TestPatterns:
         assert cached.headers["content-security-policy"] == REPORT_CSP
         since = client.get(f"{API}/patterns", params={"since": "2099-01-01"}).json()
         assert since["incidents"] == 0
+        # A Unix time, a time of day or a compact date is not a date, as in the CLI.
+        for odd in ("0", "1700000000", "2024-01-01T00:00:00+02:00", "20240101"):
+            refused = client.get(f"{API}/patterns", params={"since": odd})
+            assert refused.status_code == 422, odd
+            assert refused.json()["error"]["code"]
+            listed = client.get(f"{API}/incidents", params={"date_from": odd})
+            assert listed.status_code == 422, odd
         first = load(EXAMPLES[0]).id
         assert client.delete(f"{API}/incidents/{first}").status_code == 200
         after = client.get(f"{API}/patterns", headers={"if-none-match": tag})

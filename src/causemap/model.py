@@ -33,6 +33,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 
 __all__ = [
+    "Date",
     "FORMAT_VERSION",
     "SLUG_PATTERN",
     "Action",
@@ -48,6 +49,7 @@ __all__ = [
     "format_instant",
     "instant_to_datetime",
     "is_slug",
+    "parse_day",
 ]
 
 FORMAT_VERSION = 1
@@ -198,6 +200,23 @@ def format_instant(value: dt.datetime | dt.date) -> str:
         text = value.isoformat()
         return text[:-6] + "Z" if text.endswith("+00:00") else text
     return value.isoformat()
+
+
+def parse_day(text: str) -> dt.date:
+    """A date written ``YYYY-MM-DD``, the one form causemap reads everywhere (files,
+    ``--since``, query parameters); ``ValueError`` with a message for anything else.
+
+    Python would also take ``20240131`` and ``2024-W05-3``, and pydantic a Unix time.
+
+    Examples
+    --------
+    >>> parse_day("2024-01-31")
+    datetime.date(2024, 1, 31)
+    """
+    try:
+        return _parse_date(text)
+    except PydanticCustomError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def _parse_date(value: Any) -> dt.date:

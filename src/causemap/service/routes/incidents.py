@@ -6,7 +6,6 @@ read as ``If-Match``: a stale one gets 412 with the current revision, a missing 
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Annotated, Any
 
@@ -18,7 +17,7 @@ from causemap.diagnostics import Diagnostic
 from causemap.diff import IncidentDiff, default_analyzer, diff
 from causemap.errors import InvalidQuery
 from causemap.loader import dump
-from causemap.model import Incident
+from causemap.model import Date, Incident
 from causemap.service.bodies import INCIDENT_BODY, YAML_TYPES, check_body, read_body
 from causemap.service.deps import API_PREFIX, IncidentId, StoreDep, reader, writer
 from causemap.service.headers import etag_matches, parse_if_match, path_segment
@@ -108,8 +107,12 @@ def list_incidents(
     service: Annotated[list[str], Query(description="Involves this service.")] = [],  # noqa: B006
     factor: Annotated[list[str], Query(description="A node has this factor key.")] = [],  # noqa: B006
     severity: Annotated[str | None, Query(max_length=200)] = None,
-    date_from: Annotated[dt.date | None, Query(description="On or after this date.")] = None,
-    date_to: Annotated[dt.date | None, Query(description="On or before this date.")] = None,
+    date_from: Annotated[
+        Date | None, Query(description="On or after this date (YYYY-MM-DD).")
+    ] = None,
+    date_to: Annotated[
+        Date | None, Query(description="On or before this date (YYYY-MM-DD).")
+    ] = None,
     deleted: Annotated[bool, Query(description="List deleted incidents instead.")] = False,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
     cursor: Annotated[str | None, Query(max_length=400, description="next_cursor")] = None,

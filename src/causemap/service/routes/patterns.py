@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from causemap import __version__
 from causemap.graph import CausalGraph, to_graph
-from causemap.model import Incident
+from causemap.model import Date, Incident
 from causemap.patterns import render as render_report
 from causemap.patterns.result import PatternsReport
 from causemap.service.bodies import INCIDENTS_BODY, check_incidents, read_body
@@ -66,7 +66,9 @@ Format = Annotated[
         json_schema_extra={"enum": list(REPORT_FORMATS)},
     ),
 ]
-Since = Annotated[dt.date | None, Query(description="Only incidents on or after this date.")]
+Since = Annotated[
+    Date | None, Query(description="Only incidents on or after this date (YYYY-MM-DD).")
+]
 
 
 def _format(name: str) -> str:
