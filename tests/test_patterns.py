@@ -26,6 +26,7 @@ from causemap.model import Incident
 from causemap.patterns import PatternsReport, patterns, render, suggest
 from causemap.patterns.charts import CHAR, LEVEL_COLOURS, WIDTH
 from causemap.patterns.matching import MatchSettings, NodeText, match
+from causemap.patterns.present import periods
 from causemap.patterns.render_html import FIXES_SHOWN, to_html
 from causemap.patterns.render_text import to_markdown, to_text
 from causemap.patterns.report import severity_weight
@@ -449,6 +450,22 @@ class TestReport:
         report = patterns(self.corpus())
         assert [b.period for b in report.trends.monthly] == ["2024-01", "2024-02", "2024-03"]
         assert [b.incidents for b in report.trends.monthly] == [2, 0, 2]
+
+    def test_a_span_of_centuries_shows_the_latest_forty_years(self) -> None:
+        # A date typed 0202 for 2022 spans 1,800 years: every year was a column, and
+        # the HTML chart drew them with negative widths.
+        corpus = [
+            incident("one", "0202-12-10", {"c": CANARY}),
+            incident("two", "2022-01-20", {"c": CANARY_2}),
+        ]
+        report = patterns(corpus)
+        unit, buckets = periods(report, 40)
+        assert unit == "year"
+        assert [b.period for b in buckets] == [str(y) for y in range(1983, 2023)]
+        chart = render(report, "html")
+        assert 'width="-' not in chart
+        assert "| 2022 | 1 |" in render(report, "markdown")
+        assert "| 0202 |" not in render(report, "markdown")
 
     def test_trends_of_years_before_1000(self) -> None:
         # A typo such as 0202 for 2022 is a valid date; it used to end in an internal

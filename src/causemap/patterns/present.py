@@ -133,7 +133,8 @@ def yearly(quarterly: Iterable[TrendBucket]) -> list[TrendBucket]:
 
 def periods(report: PatternsReport, most: int) -> tuple[Unit, list[TrendBucket]]:
     """The finest trend buckets, months, quarters or years, of which there are at most
-    ``most`` (years when even those are more).
+    ``most``; when even the years are more (a date typed 0202 for 2022), the ``most``
+    latest years.
 
     Examples
     --------
@@ -151,4 +152,4 @@ def periods(report: PatternsReport, most: int) -> tuple[Unit, list[TrendBucket]]
         return "month", list(trends.monthly)
     if len(trends.quarterly) <= most:
         return "quarter", list(trends.quarterly)
-    return "year", yearly(trends.quarterly)
+    return "year", yearly(trends.quarterly)[-most:]
