@@ -215,6 +215,19 @@ class TestFolders:
         assert result.exit_code == 1, result.output
         assert "b.yaml" in result.output
 
+    @pytest.mark.parametrize("command", ["validate", "lint", "import", "render", "patterns"])
+    def test_a_link_loop_is_reported(self, tmp_path: Path, command: str) -> None:
+        write(tmp_path, "a.yaml", BASE)
+        (tmp_path / "loop1.yaml").symlink_to("loop2.yaml")
+        (tmp_path / "loop2.yaml").symlink_to("loop1.yaml")
+        db = f"sqlite:///{tmp_path / 's.db'}"
+        extra = {"import": ["--db", db], "render": ["-f", "json", "-o", str(tmp_path / "o")]}
+        result = runner.invoke(cli, [command, *extra.get(command, []), str(tmp_path)])
+        assert result.exit_code == 1, result.output
+        assert "loop1.yaml: error: cannot read file: Too many levels of symbolic links" in (
+            result.output
+        )
+
 
 class TestPatterns:
     def test_standard_input_is_a_usage_error(self) -> None:

@@ -104,6 +104,16 @@ def test_discover_yields_broken_links_and_survives_link_loops(tmp_path: Path) ->
     assert "cannot read file" in checked.diagnostics[0].message
 
 
+def test_discover_yields_links_that_point_at_each_other(tmp_path: Path) -> None:
+    """A symbolic-link loop (a -> b -> a) is a file that cannot be read, not a crash."""
+    (tmp_path / "a.yaml").symlink_to("b.yaml")
+    (tmp_path / "b.yaml").symlink_to("a.yaml")
+    assert [p.name for p in discover([tmp_path])] == ["a.yaml", "b.yaml"]
+    assert [p.name for p in discover([tmp_path / "a.yaml"])] == ["a.yaml"]
+    message = check_file(tmp_path / "a.yaml").diagnostics[0].message
+    assert message == "cannot read file: Too many levels of symbolic links"
+
+
 def test_a_folder_read_as_a_file_says_so(tmp_path: Path) -> None:
     checked = check_file(tmp_path)
     assert checked.diagnostics[0].message == "is a folder, not an incident file"

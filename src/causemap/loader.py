@@ -253,14 +253,15 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
     in a folder, so that no incident goes missing without a word.
     A file reached more than once (a folder given twice, or a file and a folder that
     holds it) is yielded once, as first reached: paths are compared once resolved, so
-    only a genuinely different file can repeat an incident id.
+    only a genuinely different file can repeat an incident id. A symbolic-link loop is
+    yielded too: reading it reports the loop.
     """
     seen: set[Path] = set()
     for raw in paths:
         path = Path(raw)
         found: Iterable[Path] = _walk(path) if path.is_dir() else (path,)
         for file in found:
-            resolved = file.resolve()
+            resolved = Path(os.path.realpath(file))  # Path.resolve raises on a link loop
             if resolved not in seen:
                 seen.add(resolved)
                 yield file
