@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -242,6 +244,73 @@ class TestPatterns:
         assert "causemap: no valid incident to report on" in result.output
 
 
+class Endless(io.RawIOBase):
+    """Standard input that never ends, refusing to be read far past the 16 MiB limit (a
+    reader that tried to hold it all would otherwise take the machine's memory)."""
+
+    def __init__(self) -> None:
+        self.given = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        assert self.given < 32 * 1024 * 1024, "read far past the limit"
+        size = len(buffer)
+        buffer[:size] = bytes(size)
+        self.given += size
+        return size
+
+
+def run_limited(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run causemap in a process with 1 GiB of address space, so that reading an endless
+    input whole ends in a MemoryError rather than in the machine's memory running out."""
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    command = [sys.executable, "-m", "causemap", *args]
+    return subprocess.run(command, capture_output=True, text=True, preexec_fn=limit, timeout=60)
+
+
+class TestEndlessInputs:
+    """A device that never ends (/dev/zero), endless standard input or a file far over the
+    16 MiB limit is refused as too large once read just past the limit; it used to be read
+    whole, until the process ran out of memory (an internal error, exit 4)."""
+
+    LIMIT = "document is larger than 16,777,216 bytes, the limit [too-large]"
+
+    @pytest.mark.parametrize("command", ["validate", "lint", "import", "analyze", "suggest"])
+    def test_standard_input(self, tmp_path: Path, command: str) -> None:
+        db = ["--db", f"sqlite:///{tmp_path / 's.db'}"] if command == "import" else []
+        result = runner.invoke(cli, [command, *db, "-"], input=io.BufferedReader(Endless()))
+        assert result.exit_code == 1, result.output
+        assert f"<stdin>: error: {self.LIMIT}" in result.output
+
+    @pytest.mark.parametrize(
+        "args",
+        [
+            ["validate", "/dev/zero"],
+            ["patterns", "/dev/zero"],
+            ["lint", "--config", "/dev/zero", str(EXAMPLES[0])],
+            ["suggest", "--catalog", "/dev/zero", str(EXAMPLES[0])],
+        ],
+    )
+    def test_a_device(self, args: list[str]) -> None:
+        result = run_limited(*args)
+        assert result.returncode == 1, result.stderr
+        assert f"/dev/zero: error: {self.LIMIT}" in result.stderr + result.stdout
+
+    def test_a_huge_file_is_not_read_whole(self, tmp_path: Path) -> None:
+        huge = tmp_path / "huge.yaml"
+        with huge.open("wb") as stream:
+            stream.truncate(4 << 30)  # sparse: 4 GiB of NUL bytes that take no disk
+        result = run_limited("validate", str(huge))
+        assert result.returncode == 1, result.stderr
+        assert f"huge.yaml: error: {self.LIMIT}" in result.stdout
+
+
 class TestUnreadableOptionFiles:
     """An unreadable --config or --catalog is a problem in the input (exit 1, named like an
     unreadable incident file), as a missing one is; it used to be a usage error (exit 2)."""
@@ -268,19 +337,19 @@ class TestUnreadableOptionFiles:
 
         locked = write(tmp_path, "locked.yaml", "{}\n")
         incident = write(tmp_path, "demo.yaml", BASE)
-        real_access, real_read = os.access, Path.read_bytes
+        real_access, real_open = os.access, Path.open
 
         def access(path: object, mode: int, *args: object, **kwargs: object) -> bool:
             return False if Path(str(path)) == locked else real_access(path, mode)  # type: ignore[arg-type]
 
-        def read_bytes(self: Path) -> bytes:
+        def open_(self: Path, *args: Any, **kwargs: Any) -> Any:
             if self == locked:
                 raise PermissionError(13, "Permission denied", str(self))
-            return real_read(self)
+            return real_open(self, *args, **kwargs)
 
         # Root reads any file, so the test makes this one unreadable for everyone.
         monkeypatch.setattr(os, "access", access)
-        monkeypatch.setattr(Path, "read_bytes", read_bytes)
+        monkeypatch.setattr(Path, "open", open_)
         result = runner.invoke(cli, [*command, option, str(locked), str(incident)])
         assert result.exit_code == 1, result.output
         assert f"{locked}: error: {says}: Permission denied [unreadable]" in result.output

@@ -24,7 +24,7 @@ from causemap.diagnostics import Diagnostic, from_validation_error, pointer_part
 from causemap.errors import InvalidIncident
 from causemap.graph import CausalGraph, build_graph
 from causemap.model import Incident
-from causemap.source import Format, Parsed, SourceMap, parse
+from causemap.source import Format, Parsed, SourceMap, parse, read_document
 from causemap.validation import check_structure
 
 __all__ = [
@@ -140,7 +140,7 @@ def check_file(path: str | os.PathLike[str]) -> Checked:
     """Read, parse and validate one file; unreadable files become diagnostics too."""
     name = os.fspath(path)
     try:
-        data = Path(path).read_bytes()
+        data = read_document(path)
     except OSError as exc:
         message = f"cannot read file: {exc.strerror or exc}"
         if Path(path).is_dir():

@@ -21,18 +21,30 @@ import contextlib
 import json
 import json.decoder
 import json.scanner
+import os
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 import yaml
 
 from causemap.diagnostics import Diagnostic, pointer
 
-__all__ = ["MAX_BYTES", "MAX_VALUES", "Lines", "Parsed", "SourceMap", "detect_format", "parse"]
+__all__ = [
+    "MAX_BYTES",
+    "MAX_VALUES",
+    "Lines",
+    "Parsed",
+    "SourceMap",
+    "detect_format",
+    "parse",
+    "read_document",
+    "read_stream",
+]
 
 MAX_BYTES = 16 * 1024 * 1024
 """Largest document accepted, in bytes."""
@@ -190,6 +202,32 @@ def _error(
     )
 
 
+def read_stream(stream: IO[bytes]) -> bytes:
+    """Read a document from ``stream``, stopping one byte past :data:`MAX_BYTES`.
+
+    That is enough for :func:`parse` to refuse it as too large, without holding a huge
+    file, or a device or pipe that never ends (``/dev/zero``), in memory.
+    """
+    chunks: list[bytes] = []
+    left = MAX_BYTES + 1
+    while left > 0 and (chunk := stream.read(min(left, 1 << 20))):
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_document(path: str | os.PathLike[str]) -> bytes:
+    """Read the document file at ``path`` as :func:`read_stream` does.
+
+    Raises
+    ------
+    OSError
+        If the file cannot be opened or read.
+    """
+    with Path(path).open("rb") as stream:
+        return read_stream(stream)
+
+
 def _wide_encoding(data: bytes) -> str | None:
     """UTF-16 or UTF-32, told by the byte order mark or, without one, by the NUL bytes
     around the first two characters (a document starts with ASCII: a key, '#' or '{')."""
@@ -207,11 +245,9 @@ def _wide_encoding(data: bytes) -> str | None:
 
 def decode(data: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
     """Decode UTF-8 text, rejecting binary content, bad encodings and oversized input."""
-    if len(data) > MAX_BYTES:
+    if len(data) > MAX_BYTES:  # perhaps read only this far: its size is unknown
         return None, [
-            _error(
-                "too-large", f"document is {len(data):,} bytes; the limit is {MAX_BYTES:,}", file
-            )
+            _error("too-large", f"document is larger than {MAX_BYTES:,} bytes, the limit", file)
         ]
     if wide := _wide_encoding(data):
         return None, [_error("encoding", f"document is {wide}; save it as UTF-8", file, 1, 1)]

@@ -102,9 +102,11 @@ def load_config(path: str | Path) -> AnalysisConfig:
     InvalidIncident
         With located diagnostics, when the file cannot be read or is not a valid config.
     """
+    from causemap.source import read_document
+
     name = str(path)
     try:
-        data = Path(path).read_bytes()
+        data = read_document(path)
     except OSError as exc:
         unreadable = Diagnostic(
             severity="error",

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 from causemap.catalog.model import Catalog, CatalogAction, Entry
 from causemap.diagnostics import Diagnostic, error_at, from_validation_error, warning_at
 from causemap.errors import CatalogError
-from causemap.source import parse
+from causemap.source import parse, read_document
 
 __all__ = [
     "BUILTIN_PATH",
@@ -206,7 +206,7 @@ def load_catalog(path: str | os.PathLike[str], *, warn: Warn | None = None) -> C
     """
     name = os.fspath(path)
     try:
-        data = Path(path).read_bytes()
+        data = read_document(path)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise CatalogError(

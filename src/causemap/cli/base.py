@@ -156,12 +156,13 @@ def echo_diagnostic(diagnostic: Diagnostic, *, err: bool = True) -> None:
 def check_inputs(paths: Sequence[str]) -> list[Checked]:
     """Read and validate every input path (``-`` is standard input); never raises."""
     from causemap.loader import check_bytes, check_file, discover
+    from causemap.source import read_stream
     from causemap.validation import check_corpus
 
     results: list[Checked] = []
     files = [p for p in paths if p != "-"]
     if "-" in paths:
-        results.append(check_bytes(sys.stdin.buffer.read(), "<stdin>"))
+        results.append(check_bytes(read_stream(sys.stdin.buffer), "<stdin>"))
     for path in discover(files):
         results.append(check_file(path))
     valid = [(r.name, r.incident) for r in results if r.incident is not None]
