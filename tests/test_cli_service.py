@@ -86,13 +86,13 @@ class TestImportExport:
         (tmp_path / "a.yaml").write_text(BASE)
         blocker = sqlite3.connect(path, isolation_level=None)
         monkeypatch.setattr("causemap.store.engine.BUSY_TIMEOUT", 0.1)
-        put = Store.put
+        put_all = Store.put_all
 
-        def locked_put(store: Store, incident: Any) -> Any:
+        def locked_put_all(store: Store, batch: Any) -> Any:
             blocker.execute("BEGIN EXCLUSIVE")
-            return put(store, incident)
+            return put_all(store, batch)
 
-        monkeypatch.setattr(Store, "put", locked_put)
+        monkeypatch.setattr(Store, "put_all", locked_put_all)
         try:
             result = runner.invoke(cli, ["import", "--db", db, str(tmp_path / "a.yaml")])
         finally:
@@ -143,6 +143,39 @@ class TestImportExport:
             assert result.exit_code == 3, result.output
             assert f"causemap: error: {db}: " in result.output
             assert "malformed" in result.output
+
+    def test_a_store_failing_mid_import_keeps_none_of_it(
+        self, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The disk fills up while the third file is saved: the store stays exactly as it
+        was, not with the first two files in it."""
+        from sqlalchemy.exc import OperationalError
+
+        def write(name: str, title: str) -> None:
+            text = BASE.replace("id: demo", f"id: {name}").replace("Demo incident", title)
+            (tmp_path / f"{name}.yaml").write_text(text)
+
+        write("a", "first")
+        assert (
+            runner.invoke(cli, ["import", "--db", db_url, str(tmp_path / "a.yaml")]).exit_code == 0
+        )
+        for name in "abc":
+            write(name, "second")
+        create = Store._create
+
+        def full(store: Store, connection: Any, incident: Any) -> Any:
+            if incident.id == "c":
+                raise OperationalError("INSERT", {}, Exception("database or disk is full"))
+            return create(store, connection, incident)
+
+        monkeypatch.setattr(Store, "_create", full)
+        result = runner.invoke(cli, ["import", "--db", db_url, str(tmp_path)])
+        assert result.exit_code == 3, result.output
+        assert "database or disk is full" in result.output
+        monkeypatch.undo()
+        with Store.open(db_url) as store:
+            assert [(r.incident_id, r.number) for r in store.documents()] == [("a", 1)]
+            assert store.get("a").to_incident().title == "first"
 
     def test_changed_file_becomes_a_revision(self, tmp_path: Path) -> None:
         db = f"sqlite:///{tmp_path / 's.db'}"

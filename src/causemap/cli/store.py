@@ -48,7 +48,8 @@ def import_(paths: tuple[str, ...], db: str | None) -> None:
     """Save incident files (YAML or JSON) into the store.
 
     PATH may be a file, a folder (searched recursively) or '-' for standard input. Every
-    file is validated first; if any is invalid nothing is imported (exit 1). A new
+    file is validated first; if any is invalid nothing is imported (exit 1). All are
+    saved in one transaction: an import the database fails midway saves nothing. A new
     incident is created; a changed one gets a new revision; an unchanged one is left
     alone, so importing the same files twice changes nothing. A deleted incident stays
     deleted (restore it first).
@@ -65,13 +66,12 @@ def import_(paths: tuple[str, ...], db: str | None) -> None:
         raise SystemExit(EXIT_PROBLEMS)
     counts = {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0}
     with _opened(db) as store:
-        for r in results:
-            assert r.incident is not None
-            record, outcome = store.put(r.incident)
-            counts[outcome] += 1
-            shown = "skipped: deleted in the store" if outcome == "deleted" else outcome
-            echo(f"{r.name}: {record.incident_id}: {shown} (revision {record.number})")
+        saved = store.put_all([r.incident for r in results if r.incident is not None])
         where = store.url
+    for r, (record, outcome) in zip(results, saved, strict=True):
+        counts[outcome] += 1
+        shown = "skipped: deleted in the store" if outcome == "deleted" else outcome
+        echo(f"{r.name}: {record.incident_id}: {shown} (revision {record.number})")
     echo(
         f"{counted(len(results), 'incident')} into {where}: {counts['created']} created, "
         f"{counts['updated']} updated, {counts['unchanged']} unchanged, "

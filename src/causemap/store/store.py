@@ -7,7 +7,7 @@ that also appends the revision row, so the database decides, not the process: Po
 re-checks the condition after waiting for a concurrent writer's row lock, and SQLite
 writers hold the database's write lock from ``BEGIN IMMEDIATE`` to commit. The
 ``(incident_id, number)`` primary key of ``revisions`` backs this up. Writes that name
-no revision (:meth:`Store.put` for imports, a delete without ``expected``, a restore)
+no revision (:meth:`Store.put_all` for imports, a delete without ``expected``, a restore)
 lock the incident's row while they read its latest revision, so a concurrent save makes
 them wait, not fail, on PostgreSQL as on SQLite. A process killed
 mid-write leaves the transaction uncommitted, so the store holds exactly the
@@ -258,21 +258,37 @@ class Store:
 
         For imports: a deleted incident is left deleted (outcome ``"deleted"``).
         """
-        _, digest = encode(incident)
+        ((record, outcome),) = self.put_all([incident])
+        return record, outcome
+
+    def put_all(self, batch: Sequence[Incident]) -> list[tuple[Record, Outcome]]:
+        """:meth:`put` every incident of ``batch`` in one transaction: all or none.
+
+        What ``causemap import`` does, so that an import the database fails midway (a
+        full disk, a lost connection) leaves the store as it was. Rows are locked in id
+        order, so two imports of overlapping files queue instead of deadlocking. Returns
+        one result per incident, in ``batch`` order.
+        """
+        done: dict[int, tuple[Record, Outcome]] = {}
         try:
             with self._connect(write=True) as connection:
-                row = self._head(connection, incident.id, lock=True)
-                if row is None:
-                    return self._create(connection, incident), "created"
-                current = self._record(connection, incident.id, row.revision, row.deleted_at)
-                if row.deleted_at is not None:
-                    return current, "deleted"
-                if current.digest == digest:
-                    return current, "unchanged"
-                record = self._append(connection, incident.id, row.revision, "update", incident)
-                return record, "updated"
-        except IntegrityError:  # created concurrently: try again as an update
-            return self.put(incident)
+                for i in sorted(range(len(batch)), key=lambda i: batch[i].id):
+                    done[i] = self._put(connection, batch[i])
+        except IntegrityError:  # one was created concurrently: try again as an update
+            return self.put_all(batch)
+        return [done[i] for i in range(len(batch))]
+
+    def _put(self, connection: Connection, incident: Incident) -> tuple[Record, Outcome]:
+        _, digest = encode(incident)
+        row = self._head(connection, incident.id, lock=True)
+        if row is None:
+            return self._create(connection, incident), "created"
+        current = self._record(connection, incident.id, row.revision, row.deleted_at)
+        if row.deleted_at is not None:
+            return current, "deleted"
+        if current.digest == digest:
+            return current, "unchanged"
+        return self._append(connection, incident.id, row.revision, "update", incident), "updated"
 
     def delete(self, incident_id: str, *, expected: int | None = None) -> Record:
         """Soft-delete ``incident_id``: append a ``delete`` revision and hide it.
