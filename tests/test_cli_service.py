@@ -56,6 +56,23 @@ class TestImportExport:
         assert f"causemap: error: no store at {db}" in result.output
         assert sorted(p.name for p in tmp_path.iterdir()) == []
 
+    @pytest.mark.parametrize("kind", ["fifo", "device"])
+    def test_export_into_something_that_is_not_a_folder_is_a_usage_error(
+        self, tmp_path: Path, kind: str
+    ) -> None:
+        """A FIFO or a device was "File exists", exit 3; a regular file was already exit 2."""
+        import os
+
+        db = f"sqlite:///{tmp_path / 's.db'}"
+        runner.invoke(cli, ["import", "--db", db, str(EXAMPLES[0])])
+        where = "/dev/null"
+        if kind == "fifo":
+            where = str(tmp_path / "pipe")
+            os.mkfifo(where)
+        result = runner.invoke(cli, ["export", "--db", db, where])
+        assert result.exit_code == 2, result.output
+        assert f"Error: DIR {where} is not a folder" in result.output
+
     def test_export_from_a_database_without_a_store_exits_3(self, tmp_path: Path) -> None:
         other = tmp_path / "other.db"
         sqlite3.connect(other).close()

@@ -99,6 +99,8 @@ def export(directory: Path, db: str | None, fmt: str) -> None:
     from causemap.cli.output import write_file
     from causemap.loader import dump
 
+    if directory.exists() and not directory.is_dir():  # click lets devices and FIFOs by
+        raise click.UsageError(f"DIR {directory} is not a folder")
     count = 0
     with _opened(db, create=False) as store:
         directory.mkdir(parents=True, exist_ok=True)
