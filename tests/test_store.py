@@ -159,6 +159,16 @@ class TestOpen:
         ):
             Store.open(f"sqlite:///{tmp_path / 'file' / 'a.db'}")
 
+    @pytest.mark.parametrize("create", [True, False])
+    def test_sqlite_path_that_is_a_folder_says_so(self, tmp_path: Path, create: bool) -> None:
+        """It was SQLite's bare "unable to open database file"."""
+        with pytest.raises(StoreUnavailable) as caught:
+            Store.open(f"sqlite:///{tmp_path}", create=create)
+        assert str(caught.value) == (
+            f"cannot open sqlite:///{tmp_path}: {tmp_path} is a folder; name a file in it, "
+            f"e.g. sqlite:///{tmp_path / 'causemap.db'}"
+        )
+
     @pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:", "nonsense", "mysql://x/y"])
     def test_refuses_urls_it_cannot_keep_incidents_in(self, url: str) -> None:
         with pytest.raises(StoreUnavailable):

@@ -135,6 +135,11 @@ class Store:
         path = sqlite_path(resolved)
         if not create and path is not None and not path.exists():
             raise StoreUnavailable(missing)  # before connecting, which would create the file
+        if path is not None and path.is_dir():  # SQLite says only "unable to open"
+            raise StoreUnavailable(
+                f"cannot open {safe_url(resolved)}: {path} is a folder; name a file in it, "
+                f"e.g. sqlite:///{path / 'causemap.db'}"
+            )
         # A command that only reads can use a file it cannot write, such as a backup on
         # read-only media; it is not migrated, so it must be at this causemap's schema.
         read_only = path is not None and path.exists() and not writable(path)
