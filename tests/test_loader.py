@@ -8,7 +8,7 @@ import pytest
 
 from causemap.errors import InvalidIncident
 from causemap.loader import check_bytes, check_file, discover, dump, load, loads
-from causemap.model import Incident
+from causemap.model import Incident, is_slug
 from tests.conftest import EXAMPLES
 
 
@@ -64,6 +64,20 @@ class TestDump:
             '{"causemap": 1, "id": "x", "title": "yes", "date": "2024-01-01", '
             '"tags": ["1.5", "null", "2024-01-01"], '
             '"nodes": [{"id": "i", "kind": "impact", "label": "true"}]}'
+        )
+        assert loads(dump(inc)) == inc
+
+    @pytest.mark.parametrize("text", ["1e3", "2E5", "1e+3", "7e-10", "+.5", "-1.e2"])
+    def test_exponent_numbers_of_yaml_1_2_are_quoted(self, text: str) -> None:
+        """YAML 1.1, which the emitter follows, has no float without a dot ('1e3'): it
+        wrote them plain, and the 1.2 reader took them back as numbers, so an id such as
+        '1e3' (a valid slug) made a file that did not load."""
+        slug = text.lower() if is_slug(text.lower()) else "x"
+        inc = loads(
+            f'{{"causemap": 1, "id": "{slug}", "title": "{text}", "date": "2024-01-01", '
+            f'"severity": "{text}", "tags": ["{text}"], "nodes": ['
+            f'{{"id": "{slug}", "kind": "event", "label": "{text}"}}, '
+            f'{{"id": "i", "kind": "impact", "label": "{text}", "causes": ["{slug}"]}}]}}'
         )
         assert loads(dump(inc)) == inc
 

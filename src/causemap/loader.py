@@ -24,7 +24,7 @@ from causemap.diagnostics import Diagnostic, from_validation_error, pointer_part
 from causemap.errors import InvalidIncident
 from causemap.graph import CausalGraph, build_graph
 from causemap.model import Incident
-from causemap.source import Format, Parsed, SourceMap, parse, read_document
+from causemap.source import FLOAT, Format, Parsed, SourceMap, parse, read_document
 from causemap.validation import check_structure
 
 __all__ = [
@@ -210,6 +210,9 @@ _Dumper.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeDumper.yaml_implicit_resolvers.items()
 }
+# Our reader's YAML 1.2 numbers that 1.1 has not (a float without a dot: 1e3, 7e-10) are
+# quoted too, or an id such as '1e3' would come back as a number.
+_Dumper.add_implicit_resolver("tag:yaml.org,2002:float", FLOAT, list("-+.0123456789"))
 
 
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:

@@ -35,6 +35,7 @@ import yaml
 from causemap.diagnostics import Diagnostic, pointer
 
 __all__ = [
+    "FLOAT",
     "MAX_BYTES",
     "MAX_VALUES",
     "Lines",
@@ -60,7 +61,8 @@ _IMPLICIT = {_TAG + t for t in ("str", "bool", "int", "float", "null", "timestam
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _INT = re.compile(r"^[-+]?[0-9]+$")
-_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+"""A YAML 1.2 core schema float (plain scalars matching it are numbers, not text)."""
 _BREAK = re.compile(r"\r\n?|\n")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -581,6 +583,6 @@ def _resolve_plain(text: str) -> Any:
         return _BOOL[text]
     if _INT.match(text):
         return int(text)
-    if _FLOAT.match(text):
+    if FLOAT.match(text):
         return float(text)
     return text
