@@ -230,6 +230,16 @@ class TestImportExport:
         refused = runner.invoke(cli, ["import", "--db", db, str(path)])
         assert "causemap: 1 invalid file; nothing imported" in refused.output
 
+    @pytest.mark.parametrize("command", ["import", "export", "patterns"])
+    def test_a_url_whose_port_is_not_a_number_exits_3(self, tmp_path: Path, command: str) -> None:
+        (tmp_path / "a.yaml").write_text(BASE)
+        db = "postgresql+psycopg://u:secret@db.internal:543x/causemap"
+        where = {"import": [str(tmp_path / "a.yaml")], "export": [str(tmp_path / "o")]}
+        result = runner.invoke(cli, [command, "--db", db, *where.get(command, [])])
+        assert result.exit_code == 3, result.output
+        assert "causemap: error: not a database URL" in result.output
+        assert "secret" not in result.output
+
     def test_unreachable_database_exits_3(self, tmp_path: Path) -> None:
         (tmp_path / "a.yaml").write_text(BASE)
         db = f"postgresql+psycopg://u:pw@127.0.0.1:{free_port()}/x?connect_timeout=2"

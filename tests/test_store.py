@@ -174,6 +174,21 @@ class TestOpen:
         with pytest.raises(StoreUnavailable):
             Store.open(url)
 
+    @pytest.mark.parametrize(
+        ("url", "says"),
+        [
+            ("postgresql+psycopg://u:secret@db:543x/cm", "not a database URL"),
+            ("postgresql+psycopg://u:secret@[::1/cm", "not a database URL"),
+        ],
+    )
+    def test_a_bad_port_is_unavailable(self, url: str, says: str) -> None:
+        """A port that is no number (or an unclosed IPv6 bracket) was a ValueError from
+        SQLAlchemy's URL parser: an internal error (exit 4)."""
+        with pytest.raises(StoreUnavailable) as caught:
+            Store.open(url)
+        assert says in str(caught.value)
+        assert "secret" not in str(caught.value)
+
     def test_a_file_path_is_told_the_url_to_write(self, tmp_path: Path) -> None:
         path = tmp_path / "team.db"
         with pytest.raises(StoreUnavailable) as caught:

@@ -64,7 +64,7 @@ def safe_url(url: str | URL) -> str:
     """The URL with any password masked, for messages and logs."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return "<unparseable database URL>"
 
 
@@ -72,7 +72,7 @@ def sqlite_path(url: str) -> Path | None:
     """The file a ``sqlite:///PATH`` URL names, or None for any other URL."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return None
     database = parsed.database or ""
     if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
@@ -91,7 +91,7 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
     """
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is no number
         raise StoreUnavailable(_not_a_url(url)) from exc
     backend = parsed.get_backend_name()
     if backend == "sqlite":
