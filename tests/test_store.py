@@ -189,6 +189,21 @@ class TestOpen:
         assert says in str(caught.value)
         assert "secret" not in str(caught.value)
 
+    @pytest.mark.parametrize(
+        "url",
+        ["sqlite+aiosqlite:///a.db", "postgresql+asyncpg://u:secret@db/cm", "sqlite+x:///a.db"],
+    )
+    def test_another_driver_is_refused(self, url: str) -> None:
+        """An async or unknown driver was an ImportError or an engine that cannot be used
+        (an internal error, exit 4), or advice to install psycopg for asyncpg."""
+        with pytest.raises(StoreUnavailable) as caught:
+            Store.open(url)
+        driver = url.split(":")[0]
+        assert str(caught.value) == (
+            f"unsupported database driver {driver!r}: use sqlite:///PATH or "
+            "postgresql+psycopg://..."
+        )
+
     def test_a_file_path_is_told_the_url_to_write(self, tmp_path: Path) -> None:
         path = tmp_path / "team.db"
         with pytest.raises(StoreUnavailable) as caught:

@@ -94,6 +94,11 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
     except (ArgumentError, ValueError) as exc:  # ValueError: a port that is no number
         raise StoreUnavailable(_not_a_url(url)) from exc
     backend = parsed.get_backend_name()
+    if parsed.drivername not in _DRIVERS.get(backend, (parsed.drivername,)):
+        raise StoreUnavailable(  # an async driver's engine cannot run the store
+            f"unsupported database driver {parsed.drivername!r}: use sqlite:///PATH or "
+            "postgresql+psycopg://..."
+        )
     if backend == "sqlite":
         return _sqlite_engine(parsed, read_only)
     if backend == "postgresql":
@@ -108,6 +113,13 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
     raise StoreUnavailable(
         f"unsupported database {backend!r}: use sqlite:///PATH or postgresql+psycopg://..."
     )
+
+
+_DRIVERS = {
+    "sqlite": ("sqlite", "sqlite+pysqlite"),
+    "postgresql": ("postgresql", "postgresql+psycopg"),
+}
+"""The drivers causemap runs on, by database (other databases are refused apart)."""
 
 
 def _not_a_url(url: str) -> str:
