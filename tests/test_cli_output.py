@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from causemap.cli import cli
 from causemap.loader import dump, loads
-from tests.conftest import ROOT
+from tests.conftest import EXAMPLES, ROOT
 from tests.test_bad_inputs import BASE
 
 runner = CliRunner()
@@ -122,6 +122,25 @@ class TestTargets:
         assert result.exit_code == 0, result.output
         assert link.is_symlink()
         assert (tmp_path / "made.dot").read_text(encoding="utf-8").startswith("digraph")
+
+    @pytest.mark.parametrize("command", ["render", "export"])
+    def test_a_dangling_link_to_a_folder_creates_its_target(
+        self, tmp_path: Path, command: str
+    ) -> None:
+        """Render's and export's output folder: it was 'File exists', exit 3."""
+        path = write(tmp_path, "in.yaml", BASE)
+        link = tmp_path / "out"
+        link.symlink_to("made")
+        db = f"sqlite:///{tmp_path / 's.db'}"
+        runner.invoke(cli, ["import", "--db", db, str(path)])
+        args = {
+            "render": ["render", "-f", "json", str(path), str(EXAMPLES[0]), "-o", str(link)],
+            "export": ["export", "--db", db, str(link)],
+        }[command]
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        assert link.is_symlink()
+        assert "demo" in [p.stem for p in (tmp_path / "made").iterdir()]
 
     def test_a_fifo_is_written_in_place(self, tmp_path: Path) -> None:
         path = write(tmp_path, "in.yaml", BASE)

@@ -5,7 +5,8 @@
   anything fails, the temporary file is removed and the message names the ``-o`` path.
 * **Anything else** (a FIFO, a terminal, ``/dev/null``, a character device) is opened and
   written in place; it is never replaced.
-* A **symbolic link** is followed: its target is written and the link stays a link.
+* A **symbolic link** is followed: its target is written and the link stays a link; a
+  link to an output folder that does not exist yet creates it.
 * An output that is **one of the inputs** (the same file, by any path) is refused before
   anything is written, and so is a folder where one file is expected: usage errors,
   exit 2.
@@ -36,6 +37,7 @@ __all__ = [
     "destination",
     "echo",
     "emit",
+    "make_folder",
     "write_file",
     "write_stdout",
 ]
@@ -163,6 +165,12 @@ def write_file(data: str | bytes, path: str | os.PathLike[str], shown: str) -> N
         _replace(raw, real, None if mode is None else stat.S_IMODE(mode))
     except OSError as exc:
         raise OutputError(shown, exc) from None
+
+
+def make_folder(path: str | os.PathLike[str]) -> None:
+    """Create the output folder ``path`` and any missing parents; a symbolic link to a
+    folder that does not exist yet creates its target, as a link to a file does."""
+    _real(path).mkdir(parents=True, exist_ok=True)
 
 
 def _replace(raw: bytes, real: Path, mode: int | None) -> None:

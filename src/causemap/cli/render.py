@@ -15,7 +15,7 @@ from causemap.cli.base import (
     echo_diagnostic,
     no_inputs_found,
 )
-from causemap.cli.output import check_target, echo, write_file, write_stdout
+from causemap.cli.output import check_target, echo, make_folder, write_file, write_stdout
 
 # Listed here rather than imported, so that ``causemap --help`` loads no renderer; a test
 # keeps it equal to causemap.render.FORMATS.
@@ -141,7 +141,7 @@ def render_command(
             path = target / f"{result.incident.id}{spec.suffix}" if to_folder else target
             files[result.name] = (check_target(path, str(path), inputs), str(path))
     if to_folder and target is not None:
-        target.mkdir(parents=True, exist_ok=True)
+        make_folder(target)
 
     config = load_config(config_path) if config_path else None
     problems = False

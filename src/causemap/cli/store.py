@@ -96,14 +96,14 @@ def export(directory: Path, db: str | None, fmt: str) -> None:
     The files are canonical (format order, defaults left out), so `causemap import DIR`
     reads them back unchanged.
     """
-    from causemap.cli.output import write_file
+    from causemap.cli.output import make_folder, write_file
     from causemap.loader import dump
 
     if directory.exists() and not directory.is_dir():  # click lets devices and FIFOs by
         raise click.UsageError(f"DIR {directory} is not a folder")
     count = 0
     with _opened(db, create=False) as store:
-        directory.mkdir(parents=True, exist_ok=True)
+        make_folder(directory)
         for record in store.iter_documents():
             text = dump(record.to_incident(), "json" if fmt == "json" else "yaml")
             path = directory / f"{record.incident_id}.{fmt}"
