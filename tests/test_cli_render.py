@@ -56,6 +56,16 @@ class TestOutputs:
         assert result.exit_code == 0, result.output
         assert sorted(p.name for p in out.iterdir()) == ["demo.json", "other.json"]
 
+    def test_a_folder_of_one_incident_goes_to_a_folder(self, tmp_path: Path) -> None:
+        """-o named a file when the folder held one incident and a folder from the second
+        on, when the file then in the way made it a usage error."""
+        (tmp_path / "in").mkdir()
+        write(tmp_path / "in", "a.yaml", BASE)
+        out = tmp_path / "out"
+        result = runner.invoke(cli, ["render", str(tmp_path / "in"), "-f", "json", "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        assert [p.name for p in out.iterdir()] == ["demo.json"]
+
     def test_several_inputs_need_a_folder(self, tmp_path: Path) -> None:
         a = write(tmp_path, "a.yaml", BASE)
         b = write(tmp_path, "b.yaml", BASE.replace("id: demo", "id: other"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -39,7 +40,8 @@ FORMAT_NAMES = ("dot", "svg", "png", "pdf", "mermaid", "markdown", "json")
     default=None,
     metavar="FILE|DIR|-",
     help="Where to write: a file, a folder (one <incident-id>.<ext> per input; "
-    "required for several inputs) or - for standard output (the default for one input).",
+    "required for several inputs, and always used for a folder of them) or - for standard "
+    "output (the default for one input).",
 )
 @click.option(
     "--direction",
@@ -113,8 +115,13 @@ def render_command(
     if not results:
         raise click.UsageError(no_inputs_found(paths))
     several = len(results) > 1
+    # A folder of inputs may hold any number of incidents: -o is a folder for it, not a
+    # file while it holds one incident and a folder from the second on.
+    folder_in = any(p != "-" and os.path.isdir(p) for p in paths)
     target = None if output in (None, "-") else Path(str(output))
-    to_folder = target is not None and (several or target.is_dir() or str(output).endswith("/"))
+    to_folder = target is not None and (
+        several or folder_in or target.is_dir() or str(output).endswith("/")
+    )
     implied = format_for_path(str(target)) if target is not None and not to_folder else None
     if not fmt and implied is None and target is not None and not to_folder and target.suffix:
         # Writing SVG into diagram.jpg would only fail later, in whatever opens it.
@@ -132,7 +139,9 @@ def render_command(
             f"refusing to write binary {spec.name} to {where}; use -o FILE or -o DIR"
         )
     if to_folder and target is not None and target.exists() and not target.is_dir():
-        raise click.UsageError(f"-o {output}: not a folder, but several inputs need one")
+        raise click.UsageError(
+            f"-o {output}: not a folder, but several inputs, or a folder of them, need one"
+        )
     # Every destination is checked before anything is drawn or written.
     inputs = [r.name for r in results] + [config_path]
     files: dict[str, tuple[Path, str]] = {}
