@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -311,6 +312,23 @@ class TestEndlessInputs:
         assert f"huge.yaml: error: {self.LIMIT}" in result.stdout
 
 
+class TestClosedStandardInput:
+    @pytest.mark.parametrize("command", ["validate", "analyze", "suggest"])
+    def test_is_an_unreadable_input(self, command: str) -> None:
+        """'-' with standard input closed (``<&-``) was an internal error (exit 4)."""
+        result = subprocess.run(
+            [sys.executable, "-m", "causemap", command, "-"],
+            capture_output=True,
+            text=True,
+            preexec_fn=lambda: os.close(0),
+            timeout=60,
+        )
+        assert result.returncode == 1, result.stderr
+        assert "<stdin>: error: cannot read standard input: it is closed [unreadable]" in (
+            result.stdout + result.stderr
+        )
+
+
 class TestUnreadableOptionFiles:
     """An unreadable --config or --catalog is a problem in the input (exit 1, named like an
     unreadable incident file), as a missing one is; it used to be a usage error (exit 2)."""
@@ -333,7 +351,6 @@ class TestUnreadableOptionFiles:
         option: str,
         says: str,
     ) -> None:
-        import os
 
         locked = write(tmp_path, "locked.yaml", "{}\n")
         incident = write(tmp_path, "demo.yaml", BASE)

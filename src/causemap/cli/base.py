@@ -155,14 +155,13 @@ def echo_diagnostic(diagnostic: Diagnostic, *, err: bool = True) -> None:
 
 def check_inputs(paths: Sequence[str]) -> list[Checked]:
     """Read and validate every input path (``-`` is standard input); never raises."""
-    from causemap.loader import check_bytes, check_file, discover
-    from causemap.source import read_stream
+    from causemap.loader import check_file, discover
     from causemap.validation import check_corpus
 
     results: list[Checked] = []
     files = [p for p in paths if p != "-"]
     if "-" in paths:
-        results.append(check_bytes(read_stream(sys.stdin.buffer), "<stdin>"))
+        results.append(_check_stdin())
     for path in discover(files):
         results.append(check_file(path))
     valid = [(r.name, r.incident) for r in results if r.incident is not None]
@@ -173,6 +172,25 @@ def check_inputs(paths: Sequence[str]) -> list[Checked]:
         result.diagnostics.append(located)
         result.incident = result.graph = None
     return results
+
+
+def _check_stdin() -> Checked:
+    """Standard input as an incident; closed or unreadable, it is a diagnostic as an
+    unreadable file is."""
+    from causemap.diagnostics import Diagnostic
+    from causemap.loader import Checked, check_bytes
+    from causemap.source import read_stream
+
+    try:
+        if sys.stdin is None:  # started with descriptor 0 closed (<&-)
+            raise OSError("it is closed")
+        return check_bytes(read_stream(sys.stdin.buffer), "<stdin>")
+    except OSError as exc:
+        message = f"cannot read standard input: {exc.strerror or exc}"
+        diagnostic = Diagnostic(
+            severity="error", code="unreadable", file="<stdin>", message=message
+        )
+        return Checked(name="<stdin>", diagnostics=[diagnostic])
 
 
 def no_inputs_found(paths: Iterable[str]) -> str:
