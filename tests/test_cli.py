@@ -188,6 +188,18 @@ class TestSchema:
         assert result.exit_code == 2
         assert "unknown schema 'nope'" in result.output
 
+    def test_out_on_a_device_is_a_usage_error(self) -> None:
+        """It was 'File exists', exit 3, as export's DIR was."""
+        result = runner.invoke(cli, ["schema", "--out", "/dev/null"])
+        assert result.exit_code == 2, result.output
+        assert "Error: --out /dev/null is not a folder" in result.output
+
+    def test_out_on_a_dangling_link_creates_its_target(self, tmp_path: Path) -> None:
+        (tmp_path / "link").symlink_to("made")
+        result = runner.invoke(cli, ["schema", "--out", str(tmp_path / "link")])
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / "made" / "incident.schema.json").is_file()
+
 
 def test_python_dash_m_and_version() -> None:
     out = subprocess.run(

@@ -33,6 +33,7 @@ from causemap.cli.base import EXIT_ENVIRONMENT, silence_stdout
 
 __all__ = [
     "OutputError",
+    "check_folder",
     "check_target",
     "destination",
     "echo",
@@ -165,6 +166,13 @@ def write_file(data: str | bytes, path: str | os.PathLike[str], shown: str) -> N
         _replace(raw, real, None if mode is None else stat.S_IMODE(mode))
     except OSError as exc:
         raise OutputError(shown, exc) from None
+
+
+def check_folder(path: str | os.PathLike[str], shown: str) -> None:
+    """Refuse an output folder that exists as something else (exit 2): click's own check
+    catches a regular file, not a device or a FIFO."""
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise click.UsageError(f"{shown} is not a folder")
 
 
 def make_folder(path: str | os.PathLike[str]) -> None:

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from causemap.cli.output import echo
+from causemap.cli.output import check_folder, echo, make_folder
 
 
 @click.command()
@@ -28,6 +28,8 @@ def schema(name: str, out: str | None) -> None:
     from causemap.schema import schemas, write_schemas
 
     if out is not None:
+        check_folder(out, f"--out {out}")
+        make_folder(out)
         for path in write_schemas(out):
             echo(f"wrote {path}")
         return

@@ -96,11 +96,10 @@ def export(directory: Path, db: str | None, fmt: str) -> None:
     The files are canonical (format order, defaults left out), so `causemap import DIR`
     reads them back unchanged.
     """
-    from causemap.cli.output import make_folder, write_file
+    from causemap.cli.output import check_folder, make_folder, write_file
     from causemap.loader import dump
 
-    if directory.exists() and not directory.is_dir():  # click lets devices and FIFOs by
-        raise click.UsageError(f"DIR {directory} is not a folder")
+    check_folder(directory, f"DIR {directory}")
     count = 0
     with _opened(db, create=False) as store:
         make_folder(directory)
