@@ -23,6 +23,18 @@ runner = CliRunner()
 
 
 class TestImportExport:
+    @pytest.mark.parametrize("command", [["import", str(EXAMPLES[0])], ["export", "out"]])
+    def test_an_empty_db_is_a_usage_error_not_the_default_store(
+        self, command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # `--db "$DB"` with DB unset wrote to the default store in the home folder.
+        monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+        monkeypatch.chdir(tmp_path)
+        result = runner.invoke(cli, [command[0], "--db", "", *command[1:]])
+        assert result.exit_code == 2
+        assert "'--db': is empty" in result.output
+        assert not (tmp_path / "data").exists()
+
     def test_round_trip_is_exact(self, db_url: str, tmp_path: Path) -> None:
         first = runner.invoke(cli, ["import", "--db", db_url, str(EXAMPLES[0].parent)])
         assert first.exit_code == 0, first.output

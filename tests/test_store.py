@@ -135,6 +135,19 @@ class TestOpen:
             f"file:{tmp_path / 'backup.db'}?mode=ro&immutable=1",
         ]
 
+    def test_mode_ro_in_a_sqlite_url_opens_it_read_only(self, tmp_path: Path) -> None:
+        # SQLAlchemy drops SQLite's URI options, so ?mode=ro was ignored and writes went
+        # through.
+        url = f"sqlite:///{tmp_path / 'a.db'}"
+        with Store.open(url) as store:
+            store.create(incident())
+        before = (tmp_path / "a.db").read_bytes()
+        with Store.open(f"{url}?mode=ro", create=False) as store:
+            assert store.count() == 1
+        with pytest.raises(StoreUnavailable, match="read-only, and this command writes"):
+            Store.open(f"{url}?mode=ro")
+        assert (tmp_path / "a.db").read_bytes() == before
+
     def test_sqlite_creates_the_folder(self, tmp_path: Path) -> None:
         with Store.open(f"sqlite:///{tmp_path / 'deep' / 'er' / 'a.db'}"):
             assert (tmp_path / "deep" / "er" / "a.db").is_file()

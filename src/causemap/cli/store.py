@@ -18,10 +18,22 @@ if TYPE_CHECKING:
 
 __all__ = ["db_option", "export", "import_"]
 
+
+def _not_empty(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """``--db ""`` (a variable that was never set, ``--db "$DB"``) is a mistake, not a
+    request for the default store, which it would quietly have written to."""
+    if value is not None and not value.strip():
+        raise click.BadParameter(
+            "is empty; leave --db out to use $CAUSEMAP_DB or the default store"
+        )
+    return value
+
+
 db_option = click.option(
     "--db",
     "db",
     metavar="URL",
+    callback=_not_empty,
     help="Database URL: sqlite:///PATH or postgresql+psycopg://USER@HOST/DB "
     "(default: $CAUSEMAP_DB, else causemap.db in the user's data folder).",
 )

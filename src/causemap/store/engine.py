@@ -159,7 +159,7 @@ def _sqlite_engine(url: URL, read_only: bool = False) -> Engine:
     path = Path(database).expanduser()  # SQLite itself would open a folder named "~"
     if read_only:
         engine = create_engine(
-            url.set(database=str(path)),
+            url.set(database=str(path), query={}),  # ?mode=ro is the creator's to apply
             creator=lambda: _read_only(path),
             pool_size=10,
             max_overflow=20,
