@@ -459,13 +459,17 @@ class TestReport:
             incident("two", "2022-01-20", {"c": CANARY_2}),
         ]
         report = patterns(corpus)
-        unit, buckets = periods(report, 40)
+        unit, buckets, earlier = periods(report, 40)
         assert unit == "year"
         assert [b.period for b in buckets] == [str(y) for y in range(1983, 2023)]
+        assert earlier == 1821 - 40
         chart = render(report, "html")
         assert 'width="-' not in chart
-        assert "| 2022 | 1 |" in render(report, "markdown")
-        assert "| 0202 |" not in render(report, "markdown")
+        assert "(the last 40 of 1821 years)" in chart
+        markdown = render(report, "markdown")
+        assert "## Trends by year (the last 40 of 1821 years)" in markdown
+        assert "| 2022 | 1 |" in markdown
+        assert "| 0202 |" not in markdown
 
     def test_trends_of_years_before_1000(self) -> None:
         # A typo such as 0202 for 2022 is a valid date; it used to end in an internal
@@ -601,11 +605,17 @@ class TestText:
             incident("two", "2024-01-20", {"c": CANARY_2}),
         ]
         text = render(patterns(corpus), "text")
-        assert len(section(text, "Incidents per year")) == 1 + 125
-        heading, spark = section(text, "Leading factors")
-        assert heading.startswith("Leading factors, share of each year's incidents, the last 61")
+        years = section(text, "Incidents per year")
+        assert years[0] == "Incidents per year, the last 40 of 125 years:"
+        assert [line[:8] for line in years[1:]] == [
+            f"  {y} {int(y == 2024)}" for y in range(1985, 2025)
+        ]
+        *heading, spark = section(text, "Leading factors")
+        assert " ".join(heading).startswith(
+            "Leading factors, share of each year's incidents, the last 40 of 125"
+        )
         assert spark.startswith("  Global change w…")
-        assert spark.endswith(" " + "·" * 60 + "█")
+        assert spark.endswith(" " + "·" * 39 + "█")
         assert max(len(line) for line in text.splitlines()) <= 80
 
     def test_trends_and_levels(self) -> None:

@@ -218,7 +218,8 @@ def _ordinal(unit: str, period: str) -> int:
 def trends(report: PatternsReport) -> str:
     """Incidents per period (months, quarters or years, whichever fit) on a value axis,
     and below, the share of each period's incidents that contain each leading factor."""
-    unit, buckets = periods(report, TREND_COLUMNS)
+    shown = periods(report, TREND_COLUMNS)
+    unit, buckets = shown.unit, shown.buckets
     if not buckets:
         return ""
     leaders = list(buckets[0].factors)
@@ -232,6 +233,12 @@ def trends(report: PatternsReport) -> str:
     parts = [
         f'<text x="{left - 44}" y="{top + bars / 2 + 4:.0f}" text-anchor="end">'
         f"incidents per {unit}</text>"
+        + (
+            f'<text x="{left - 44}" y="{top + bars / 2 + 20:.0f}" text-anchor="end">'
+            f"({shown.span()})</text>"
+            if shown.earlier
+            else ""
+        )
     ]
     for tick in ticks:
         y = base - tick * scale

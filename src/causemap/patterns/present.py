@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from html import escape
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from causemap.model import Level
 from causemap.patterns.result import PatternsReport, TrendBucket
 from causemap.plain import clean, without_bidi
 
 __all__ = [
+    "Periods",
     "LEVEL_ORDER",
     "Unit",
     "by_level",
@@ -131,10 +132,26 @@ def yearly(quarterly: Iterable[TrendBucket]) -> list[TrendBucket]:
     return list(years.values())
 
 
-def periods(report: PatternsReport, most: int) -> tuple[Unit, list[TrendBucket]]:
+class Periods(NamedTuple):
+    """The trend buckets a report shows."""
+
+    unit: Unit
+    buckets: list[TrendBucket]
+    earlier: int = 0
+    """Earlier periods left out (only years, when there are more than fit)."""
+
+    def span(self) -> str:
+        """``'the last 40 of 125 years'``, or ``''`` when none is left out."""
+        if not self.earlier:
+            return ""
+        shown = len(self.buckets)
+        return f"the last {shown} of {shown + self.earlier} {self.unit}s"
+
+
+def periods(report: PatternsReport, most: int, years: int | None = None) -> Periods:
     """The finest trend buckets, months, quarters or years, of which there are at most
-    ``most``; when even the years are more (a date typed 0202 for 2022), the ``most``
-    latest years.
+    ``most``; when even the years are more, the latest ``years`` (default ``most``) of
+    them (more are a date typed 0202 for 2022), and how many earlier ones are left out.
 
     Examples
     --------
@@ -144,12 +161,14 @@ def periods(report: PatternsReport, most: int) -> tuple[Unit, list[TrendBucket]]
     >>> report = PatternsReport(incidents=12, catalog="c", nodes=0, matched={}, factors=[],
     ...     links=[], cooccurrence=[], recurring_after_fix=[], incident_list=[],
     ...     trends=Trends(monthly=months, quarterly=quarters))
-    >>> [(unit, len(found)) for unit, found in (periods(report, n) for n in (12, 4, 3))]
+    >>> [(unit, len(found)) for unit, found, _ in (periods(report, n) for n in (12, 4, 3))]
     [('month', 12), ('quarter', 4), ('year', 1)]
     """
     trends = report.trends
     if len(trends.monthly) <= most:
-        return "month", list(trends.monthly)
+        return Periods("month", list(trends.monthly))
     if len(trends.quarterly) <= most:
-        return "quarter", list(trends.quarterly)
-    return "year", yearly(trends.quarterly)[-most:]
+        return Periods("quarter", list(trends.quarterly))
+    every = yearly(trends.quarterly)
+    keep = most if years is None else years
+    return Periods("year", every[-keep:], max(0, len(every) - keep))

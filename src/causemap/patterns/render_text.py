@@ -181,14 +181,15 @@ def _spark(count: int, incidents: int) -> str:
 
 
 def _trends(report: PatternsReport) -> list[str]:
-    unit, buckets = periods(report, TREND_ROWS)
+    shown = periods(report, TREND_ROWS, years=40)
+    unit, buckets = shown.unit, shown.buckets
     out: list[str] = []
     if buckets:
         most = max(b.incidents for b in buckets) or 1
         digits = len(str(most))
         label = max(len(b.period) for b in buckets)
         span = WIDTH - 2 - label - 1 - digits - 1
-        out += ["", f"Incidents per {unit}:"]
+        out += ["", f"Incidents per {unit}" + (f", {shown.span()}" if shown.earlier else "") + ":"]
         for b in buckets:
             length = max(1, round(span * b.incidents / most)) if b.incidents else 0
             out.append(f"  {b.period:<{label}} {b.incidents:>{digits}} {'█' * length}")
@@ -196,7 +197,8 @@ def _trends(report: PatternsReport) -> list[str]:
         if leaders:
             names = factor_names(report)
             recent = buckets[-(WIDTH - 3 - _SPARK_LABEL) :]
-            cut = f", the last {len(recent)}" if len(recent) < len(buckets) else ""
+            every = len(buckets) + shown.earlier
+            cut = f", the last {len(recent)} of {every}" if len(recent) < every else ""
             out += [""]
             out += wrap(f"Leading factors, share of each {unit}'s incidents{cut} (· none, █ all):")
             room = WIDTH - 2 - 1 - len(recent)
@@ -248,7 +250,8 @@ def to_markdown(report: PatternsReport, top: int = 50) -> str:
         f"factor key, {m['catalog']} by the catalog ({_md(report.catalog)}), {m['cluster']} by "
         "similarity." + (f" Incidents since {report.since}." if report.since else ""),
     ]
-    unit, buckets = periods(report, 40)
+    shown = periods(report, 40)
+    unit, buckets = shown.unit, shown.buckets
     total = sum(report.trends.levels.values())
     sections = [
         (
@@ -300,7 +303,7 @@ def to_markdown(report: PatternsReport, top: int = 50) -> str:
             ],
         ),
         (
-            f"Trends by {unit}",
+            f"Trends by {unit}" + (f" ({shown.span()})" if shown.earlier else ""),
             "None.",
             [unit, "incidents"],
             "|---|---:|",
