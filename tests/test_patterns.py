@@ -614,7 +614,7 @@ class TestText:
         assert " ".join(heading).startswith(
             "Leading factors, share of each year's incidents, the last 40 of 125"
         )
-        assert spark.startswith("  Global change w…")
+        assert spark.startswith("  Global change with no staged rollout ")
         assert spark.endswith(" " + "·" * 39 + "█")
         assert max(len(line) for line in text.splitlines()) <= 80
 
