@@ -26,6 +26,38 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
+EMPTY = [
+    ["validate", ""],
+    ["lint", ""],
+    ["analyze", ""],
+    ["suggest", ""],
+    ["render", ""],
+    ["patterns", ""],
+    ["import", ""],
+    ["export", ""],
+    ["render", "EXAMPLE", "-o", ""],
+    ["analyze", "EXAMPLE", "-o", ""],
+    ["patterns", "EXAMPLE", "-o", ""],
+    ["schema", "--out", ""],
+]
+
+
+class TestEmptyPaths:
+    @pytest.mark.parametrize("args", EMPTY, ids=lambda a: " ".join(a).replace("EXAMPLE", "x"))
+    def test_an_empty_path_is_a_usage_error_not_the_current_folder(
+        self, args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # `causemap validate "$DIR"` with DIR unset read every file under the current
+        # folder; `-o ""` wrote there.
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+        example = str(ROOT / "examples" / "retry-storm.yaml")
+        result = CliRunner().invoke(cli, [example if a == "EXAMPLE" else a for a in args])
+        assert result.exit_code == 2, result.output
+        assert "is empty" in result.output
+        assert list(tmp_path.iterdir()) == []
+
+
 class TestValidate:
     def test_valid_file_exits_0(self, tmp_path: Path) -> None:
         good = write(tmp_path, "good.yaml", BASE)

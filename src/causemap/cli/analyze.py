@@ -7,14 +7,21 @@ import sys
 
 import click
 
-from causemap.cli.base import EXIT_PROBLEMS, OPTION_FILE, check_inputs, echo_diagnostic, one_file
+from causemap.cli.base import (
+    EXIT_PROBLEMS,
+    OPTION_FILE,
+    PATH,
+    check_inputs,
+    echo_diagnostic,
+    one_file,
+)
 from causemap.cli.output import destination, emit
 
 CONFIG_HELP = "YAML file with word lists and thresholds (see schemas/config.schema.json)."
 
 
 @click.command()
-@click.argument("path", metavar="FILE")
+@click.argument("path", type=PATH, metavar="FILE")
 @click.option(
     "--format",
     "fmt",
@@ -24,7 +31,9 @@ CONFIG_HELP = "YAML file with word lists and thresholds (see schemas/config.sche
     help="Output format.",
 )
 @click.option("--config", "config_path", type=OPTION_FILE, default=None, help=CONFIG_HELP)
-@click.option("-o", "--output", default=None, help="Write to this file instead of stdout.")
+@click.option(
+    "-o", "--output", type=PATH, default=None, help="Write to this file instead of stdout."
+)
 def analyze(path: str, fmt: str, config_path: str | None, output: str | None) -> None:
     """Analyse one incident: proximate vs systemic, findings, prevention, leverage.
 

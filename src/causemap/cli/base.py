@@ -22,6 +22,8 @@ __all__ = [
     "EXIT_PROBLEMS",
     "EXIT_USAGE",
     "OPTION_FILE",
+    "PATH",
+    "NonEmptyPath",
     "CLIGroup",
     "catalog_option",
     "check_inputs",
@@ -40,7 +42,21 @@ EXIT_BROKEN_PIPE = 141
 """The reader of standard output went away (``| head``): 128 + SIGPIPE, what a shell
 reports for a command that the closed pipe killed. Nothing is printed."""
 
-OPTION_FILE = click.Path(dir_okay=False, readable=False)
+
+class NonEmptyPath(click.Path):
+    """A path that is not empty: ``""`` (a variable that was never set, as in
+    ``-o "$OUT"``) would otherwise name the current folder."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail("is empty", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+PATH = NonEmptyPath()
+"""The type of every input PATH, FILE and -o: any path but the empty one."""
+
+OPTION_FILE = NonEmptyPath(dir_okay=False, readable=False)
 """The type of ``--config FILE`` and ``--catalog FILE``. A folder is a usage error (exit
 2); a file that is missing or unreadable is left to its loader, which reports it at the
 file's name as a problem in the input (exit 1), like an unreadable incident file."""

@@ -10,6 +10,7 @@ from causemap.cli.analyze import CONFIG_HELP
 from causemap.cli.base import (
     EXIT_PROBLEMS,
     OPTION_FILE,
+    PATH,
     check_inputs,
     echo_diagnostic,
     no_inputs_found,
@@ -19,7 +20,7 @@ from causemap.counts import counted
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.argument("paths", nargs=-1, required=True, type=PATH, metavar="PATH...")
 @click.option(
     "--fail-on",
     type=click.Choice(["error", "warning", "info"]),

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from causemap.cli.base import EXIT_PROBLEMS, catalog_option, echo_diagnostic, no_inputs_found
+from causemap.cli.base import EXIT_PROBLEMS, PATH, catalog_option, echo_diagnostic, no_inputs_found
 from causemap.cli.output import destination, emit
 from causemap.cli.store import db_option
 from causemap.counts import counted
@@ -34,7 +34,7 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
 
 
 @click.command()
-@click.argument("paths", nargs=-1, metavar="[PATH...]")
+@click.argument("paths", nargs=-1, type=PATH, metavar="[PATH...]")
 @db_option
 @catalog_option
 @click.option(
@@ -49,7 +49,12 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
     help="Output format.",
 )
 @click.option(
-    "-o", "--output", default=None, metavar="FILE", help="Write to FILE instead of stdout."
+    "-o",
+    "--output",
+    type=PATH,
+    default=None,
+    metavar="FILE",
+    help="Write to FILE instead of stdout.",
 )
 @click.option(
     "--skip-invalid",

@@ -12,6 +12,7 @@ from causemap.cli.analyze import CONFIG_HELP
 from causemap.cli.base import (
     EXIT_PROBLEMS,
     OPTION_FILE,
+    PATH,
     check_inputs,
     echo_diagnostic,
     no_inputs_found,
@@ -24,7 +25,7 @@ FORMAT_NAMES = ("dot", "svg", "png", "pdf", "mermaid", "markdown", "json")
 
 
 @click.command("render")
-@click.argument("paths", nargs=-1, required=True, metavar="FILE...")
+@click.argument("paths", nargs=-1, required=True, type=PATH, metavar="FILE...")
 @click.option(
     "-f",
     "--format",
@@ -37,6 +38,7 @@ FORMAT_NAMES = ("dot", "svg", "png", "pdf", "mermaid", "markdown", "json")
 @click.option(
     "-o",
     "--output",
+    type=PATH,
     default=None,
     metavar="FILE|DIR|-",
     help="Where to write: a file, a folder (one <incident-id>.<ext> per input; "

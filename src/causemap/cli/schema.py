@@ -6,6 +6,7 @@ import json
 
 import click
 
+from causemap.cli.base import NonEmptyPath
 from causemap.cli.output import check_folder, echo, make_folder
 
 
@@ -14,7 +15,7 @@ from causemap.cli.output import check_folder, echo, make_folder
 @click.option(
     "--out",
     "out",
-    type=click.Path(file_okay=False),
+    type=NonEmptyPath(file_okay=False),
     default=None,
     help="Write every schema into this folder instead of printing one.",
 )

@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from causemap.cli.base import EXIT_PROBLEMS, check_inputs, echo_diagnostic, no_inputs_found
+from causemap.cli.base import (
+    EXIT_PROBLEMS,
+    PATH,
+    NonEmptyPath,
+    check_inputs,
+    echo_diagnostic,
+    no_inputs_found,
+)
 from causemap.cli.output import echo
 from causemap.counts import counted
 
@@ -54,7 +61,7 @@ def _opened(db: str | None, *, create: bool = True) -> Iterator[Store]:
 
 
 @click.command("import")
-@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.argument("paths", nargs=-1, required=True, type=PATH, metavar="PATH...")
 @db_option
 def import_(paths: tuple[str, ...], db: str | None) -> None:
     """Save incident files (YAML or JSON) into the store.
@@ -92,7 +99,7 @@ def import_(paths: tuple[str, ...], db: str | None) -> None:
 
 
 @click.command()
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), metavar="DIR")
+@click.argument("directory", type=NonEmptyPath(file_okay=False, path_type=Path), metavar="DIR")
 @db_option
 @click.option(
     "--format",

@@ -8,6 +8,7 @@ import click
 
 from causemap.cli.base import (
     EXIT_PROBLEMS,
+    PATH,
     catalog_option,
     check_inputs,
     echo_diagnostic,
@@ -17,7 +18,7 @@ from causemap.cli.output import echo, write_stdout
 
 
 @click.command()
-@click.argument("path", metavar="FILE")
+@click.argument("path", type=PATH, metavar="FILE")
 @catalog_option
 @click.option(
     "--format",

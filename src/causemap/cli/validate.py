@@ -6,13 +6,13 @@ import json
 
 import click
 
-from causemap.cli.base import EXIT_PROBLEMS, check_inputs, echo_diagnostic, no_inputs_found
+from causemap.cli.base import EXIT_PROBLEMS, PATH, check_inputs, echo_diagnostic, no_inputs_found
 from causemap.cli.output import echo
 from causemap.counts import counted
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.argument("paths", nargs=-1, required=True, type=PATH, metavar="PATH...")
 @click.option(
     "--format",
     "fmt",
