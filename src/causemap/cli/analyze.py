@@ -32,7 +32,12 @@ CONFIG_HELP = "YAML file with word lists and thresholds (see schemas/config.sche
 )
 @click.option("--config", "config_path", type=OPTION_FILE, default=None, help=CONFIG_HELP)
 @click.option(
-    "-o", "--output", type=PATH, default=None, help="Write to this file instead of stdout."
+    "-o",
+    "--output",
+    type=PATH,
+    default=None,
+    metavar="FILE",
+    help="Write to this file instead of stdout.",
 )
 def analyze(path: str, fmt: str, config_path: str | None, output: str | None) -> None:
     """Analyse one incident: proximate vs systemic, findings, prevention, leverage.
