@@ -334,3 +334,30 @@ class TestHelpAndVersion:
         finally:
             os.close(write_end)
         assert (done.returncode, done.stderr) == (141, "")
+
+
+class TestClosedStandardOutput:
+    @pytest.mark.parametrize(
+        "args",
+        [
+            ["validate", "examples/retry-storm.yaml"],
+            ["render", "-f", "mermaid", "examples/retry-storm.yaml"],
+        ],
+        ids=" ".join,
+    )
+    def test_output_to_a_closed_descriptor_is_exit_3_not_silently_lost(
+        self, args: list[str]
+    ) -> None:
+        # `causemap validate x >&-`: Python sets sys.stdout to None, and click.echo then
+        # printed nothing and the command exited 0.
+        done = subprocess.run(
+            [sys.executable, "-m", "causemap", *args],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            cwd=ROOT,
+            preexec_fn=lambda: os.close(1),
+        )
+        assert done.returncode == 3, done.stderr
+        assert done.stderr == "causemap: error: cannot write standard output: it is closed\n"

@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 import stat
@@ -127,6 +128,8 @@ def write_stdout(data: str | bytes) -> None:
     OutputError
         For any other failure (a full disk behind ``> file``).
     """
+    if sys.stdout is None:  # started with descriptor 1 closed (>&-): click would drop it
+        raise OutputError("standard output", OSError(errno.EBADF, "it is closed"))
     try:
         if isinstance(data, bytes):
             sys.stdout.flush()  # whatever click.echo left in the text layer goes first
