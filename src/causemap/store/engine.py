@@ -61,11 +61,25 @@ def resolve_url(url: str | None = None) -> str:
 
 
 def safe_url(url: str | URL) -> str:
-    """The URL with any password masked, for messages and logs."""
+    """The URL with any password masked, for messages and logs; a SQLite file's path as
+    it is written, not percent-encoded (``sqlite:////tmp/ü.db``, not ``%C3%BC``).
+
+    Examples
+    --------
+    >>> safe_url("postgresql+psycopg://me:secret@db/causemap")
+    'postgresql+psycopg://me:***@db/causemap'
+    >>> safe_url("sqlite:////tmp/incidents ü.db")
+    'sqlite:////tmp/incidents ü.db'
+    """
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        parsed = make_url(url)
     except (ArgumentError, ValueError):
         return "<unparseable database URL>"
+    shown = parsed.render_as_string(hide_password=True)
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        query = shown.partition("?")[2]
+        return f"{parsed.drivername}:///{parsed.database}" + (f"?{query}" if query else "")
+    return shown
 
 
 def sqlite_path(url: str) -> Path | None:
