@@ -168,6 +168,21 @@ CASES = [
         filename="doc.json",
     ),
     Case(
+        "huge-integer",
+        variant("    level: process", "    level: " + "9" * 5000),
+        "number-too-large",
+        "/nodes/1/level",
+        13,
+    ),
+    Case(
+        "huge-integer-json",
+        variant('"causemap": 1', '"causemap": 1' + "0" * 5000, BASE_JSON),
+        "number-too-large",
+        "/causemap",
+        2,
+        filename="doc.json",
+    ),
+    Case(
         "latin-1", variant("Demo incident", "Démo incident").encode("latin-1"), "encoding", line=3
     ),
     Case("utf-16", BASE.encode("utf-16"), "encoding", line=1),

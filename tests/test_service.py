@@ -417,6 +417,33 @@ class TestBadInput:
         assert "Traceback" not in response.text
 
     @pytest.mark.parametrize(
+        ("method", "path"),
+        [
+            ("POST", "/incidents"),
+            ("PUT", "/incidents/demo"),
+            ("POST", "/render?format=dot"),
+            ("POST", "/analyze"),
+            ("POST", "/lint"),
+            ("POST", "/suggest"),
+            ("POST", "/patterns"),
+        ],
+    )
+    @pytest.mark.parametrize("ctype", ["application/json", "application/yaml"])
+    def test_a_number_too_long_for_python_is_400(
+        self, client: TestClient, method: str, path: str, ctype: str
+    ) -> None:
+        """A number of more than 4300 digits was a 500: Python's int() refuses it."""
+        body = '{"causemap": 1' + "0" * 5000 + "}"
+        body = f"[{body}]" if path == "/patterns" else body
+        headers = {"content-type": ctype, "if-match": '"1"'}
+        response = client.request(method, f"{API}{path}", content=body, headers=headers)
+        assert response.status_code == 400, response.text
+        error = response.json()["error"]
+        assert error["code"] == "malformed-document"
+        assert error["details"][0]["code"] == "number-too-large"
+        assert error["details"][0]["line"] == 1
+
+    @pytest.mark.parametrize(
         "body",
         [
             "&a [*a]",

@@ -23,6 +23,7 @@ import json.decoder
 import json.scanner
 import os
 import re
+import sys
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -321,6 +322,15 @@ def _parse_json(text: str, file: str) -> Parsed:
         return Parsed(
             format="json", diagnostics=[_error("too-deep", "document is nested too deeply", file)]
         )
+    except ValueError:
+        # int() refuses a number longer than sys.get_int_max_str_digits(); the YAML
+        # walker meets the same number and knows where it is.
+        located = _parse_yaml(text, file)
+        long = [d for d in located.diagnostics if d.code == "number-too-large"]
+        message = "a number has more digits than causemap reads"
+        return Parsed(
+            format="json", diagnostics=long or [_error("number-too-large", message, file)]
+        )
     except _Reject as exc:
         # The YAML walker finds the same duplicate and knows where it is.
         located = _parse_yaml(text, file)
@@ -560,11 +570,11 @@ def _scalar(event: yaml.ScalarEvent, path: list[str | int]) -> Any:
     if tag in (None, "!"):
         if event.style or tag == "!":  # quoted or block ('' or None means plain)
             return text
-        return _resolve_plain(text)
+        return _plain(event, path)
     if tag in (_TAG + "str", _TAG + "timestamp"):
         return text
     if tag in _IMPLICIT:
-        resolved = _resolve_plain(text)
+        resolved = _plain(event, path)
         wanted = {"bool": bool, "int": int, "float": float, "null": type(None)}.get(
             tag.removeprefix(_TAG)
         )
@@ -573,6 +583,17 @@ def _scalar(event: yaml.ScalarEvent, path: list[str | int]) -> Any:
         if tag == _TAG + "float" and type(resolved) is int:
             return float(resolved)
     raise _Reject("yaml-tag", f"unsupported YAML tag '{tag}'", event.start_mark, path)
+
+
+def _plain(event: yaml.ScalarEvent, path: list[str | int]) -> Any:
+    """:func:`_resolve_plain`, refusing an integer too long for ``int()`` at its place."""
+    try:
+        return _resolve_plain(event.value)
+    except ValueError:
+        digits = len(event.value.lstrip("+-"))
+        limit = sys.get_int_max_str_digits()
+        message = f"a number of {digits:,} digits; causemap reads numbers of up to {limit:,}"
+        raise _Reject("number-too-large", message, event.start_mark, path) from None
 
 
 def _resolve_plain(text: str) -> Any:
