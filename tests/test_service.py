@@ -656,6 +656,34 @@ class TestHeaders:
             assert headers["x-frame-options"] == "DENY"
             assert headers["referrer-policy"] == "no-referrer"
 
+    @pytest.mark.parametrize("method", ["GET", "HEAD"])
+    def test_an_unexpected_failure_keeps_the_headers(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, method: str
+    ) -> None:
+        """A 500 was answered outside every middleware: without nosniff, CSP, no-framing,
+        CORS (so a page could not even read it) or Server-Timing."""
+        settings = Settings(
+            db=f"sqlite:///{tmp_path / 'api.db'}", cors_origins=("https://w.example",)
+        )
+        with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+
+            def broken(*args: object, **kwargs: object) -> None:
+                raise RuntimeError("a bug")
+
+            monkeypatch.setattr(client.app.state.store, "get", broken)  # type: ignore[attr-defined]
+            origin = {"origin": "https://w.example"}
+            response = client.request(method, f"{API}/incidents/demo", headers=origin)
+        assert response.status_code == 500
+        if method == "GET":
+            assert response.json()["error"]["code"] == "internal-error"
+            assert "a bug" not in response.text
+        headers = response.headers
+        assert headers["x-content-type-options"] == "nosniff"
+        assert "frame-ancestors 'none'" in headers["content-security-policy"]
+        assert headers["x-frame-options"] == "DENY"
+        assert headers["access-control-allow-origin"] == "https://w.example"
+        assert headers["server-timing"].startswith("total;dur=")
+
     def test_web_page_and_docs(self, client: TestClient) -> None:
         page = client.get("/")
         assert page.status_code == 200

@@ -26,7 +26,13 @@ from causemap.model import Incident
 from causemap.resources import web_dir
 from causemap.service import problems
 from causemap.service.deps import API_PREFIX
-from causemap.service.middleware import BodyLimit, HeadAsGet, RequestMetrics, SecurityHeaders
+from causemap.service.middleware import (
+    BodyLimit,
+    HeadAsGet,
+    RequestMetrics,
+    SecurityHeaders,
+    Unexpected,
+)
 from causemap.service.rendering import Renderer
 from causemap.service.routes import ROUTERS, health
 from causemap.service.settings import Settings
@@ -114,6 +120,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         app.include_router(router)
     _add_incident_schema(app)
 
+    app.add_middleware(Unexpected)
     app.add_middleware(HeadAsGet)
     app.add_middleware(BodyLimit, max_body=settings.max_body)
     if settings.cors_origins:

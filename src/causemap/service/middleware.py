@@ -1,4 +1,5 @@
-"""Plain ASGI middleware: security headers, the body-size cap, request metrics and HEAD.
+"""Plain ASGI middleware: security headers, the body-size cap, request metrics, HEAD and
+the 500 of an unexpected failure.
 
 Plain ASGI rather than ``BaseHTTPMiddleware``, so that streamed answers (Server-Sent
 Events) pass through untouched and nothing buffers a body.
@@ -14,9 +15,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from causemap.errors import LimitExceeded
 from causemap.metrics import HTTP_DISCONNECTS, HTTP_LATENCY, HTTP_REQUESTS
-from causemap.service.problems import error_response
+from causemap.service.problems import error_response, internal_error
 
-__all__ = ["APP_CSP", "DOCS_CSP", "BodyLimit", "HeadAsGet", "RequestMetrics", "SecurityHeaders"]
+__all__ = [
+    "APP_CSP",
+    "DOCS_CSP",
+    "BodyLimit",
+    "HeadAsGet",
+    "RequestMetrics",
+    "SecurityHeaders",
+    "Unexpected",
+]
 
 APP_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -202,3 +211,35 @@ class HeadAsGet:
             await self.app(inner, receive, head_send)
         if "route" in inner:  # what the router matched, for the metrics label
             scope["route"] = inner["route"]
+
+
+class Unexpected:
+    """Answer an unexpected failure with the bare JSON 500, inside the other middleware.
+
+    Starlette answers an exception no handler takes from outside every middleware, so
+    that 500 had no security headers, no CORS header (a page could not read it) and no
+    ``Server-Timing``. This sits innermost and answers it here instead; a failure after
+    the answer started is left to the server, which can only cut the connection.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched_send)
+        except Exception as exc:
+            if started:
+                raise
+            answer = internal_error(scope.get("method", "GET"), scope.get("path", ""), exc)
+            await answer(scope, receive, send)

@@ -33,6 +33,7 @@ __all__ = [
     "bad_parameter",
     "error_response",
     "install",
+    "internal_error",
     "responses",
     "status_of",
 ]
@@ -264,9 +265,14 @@ async def _disconnected(request: Request, exc: Exception) -> Response:
     return Response(status_code=CLIENT_CLOSED)
 
 
-async def _internal(request: Request, exc: Exception) -> JSONResponse:
-    log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+def internal_error(method: str, path: str, exc: BaseException) -> JSONResponse:
+    """Log an unexpected failure with its traceback; answer a bare 500 that shows neither."""
+    log.error("%s %s failed", method, path, exc_info=exc)
     return error_response(500, "internal-error", "internal error; the server log has details")
+
+
+async def _internal(request: Request, exc: Exception) -> JSONResponse:
+    return internal_error(request.method, request.url.path, exc)
 
 
 def install(app: FastAPI) -> None:
@@ -275,4 +281,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _parameters)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(ClientDisconnect, _disconnected)
+    # Starlette answers this one outside every middleware, so it only takes failures of
+    # the middleware itself; middleware.Unexpected answers the app's own.
     app.add_exception_handler(Exception, _internal)
