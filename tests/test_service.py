@@ -790,6 +790,27 @@ class TestEvents:
         after = client.get(f"{API}/incidents/demo/events", params={"after": -1})
         assert (after.status_code, after.json()["error"]["code"]) == (422, "invalid-parameters")
 
+    def test_a_body_over_the_cap_ends_the_stream_quietly(
+        self, make_client: MakeClient, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """An event stream's request has no use for a body; one over the cap arriving
+        while the stream ran raised through the started answer: a traceback in the
+        server log ("response already started") instead of the stream ending."""
+        client = make_client(max_body=1000)
+        post(client)
+        headers = [(b"transfer-encoding", b"chunked")]
+        with caplog.at_level(logging.INFO):
+            raw = asgi(
+                client,
+                "GET",
+                f"{API}/incidents/demo/events",
+                headers,
+                [b"x" * 600] * 2,
+                disconnect=True,
+            )
+        assert raw.status in (200, 413), raw.body
+        assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+
     def test_follow_yields_every_revision_in_order(self, tmp_path: Path) -> None:
         with Store.open(f"sqlite:///{tmp_path / 'e.db'}") as store:
             store.create(loads(BASE))

@@ -84,7 +84,10 @@ class BodyLimit:
     """Refuse request bodies over ``max_body`` bytes with 413, without reading them whole.
 
     A ``Content-Length`` over the cap is refused before the app runs; a chunked body is
-    counted as it arrives, and the app's read fails with :class:`LimitExceeded`.
+    counted as it arrives, and the app's read fails with :class:`LimitExceeded` until
+    the answer starts. After that the app keeps no body (an event stream reads only to
+    notice the client leaving) and an error could no longer be sent, so the rest is
+    passed on uncounted.
     """
 
     def __init__(self, app: ASGIApp, max_body: int) -> None:
@@ -111,17 +114,23 @@ class BodyLimit:
                     await error_response(status, code, message)(scope, receive, send)
                     return
         seen = 0
+        started = False
 
         async def counting_receive() -> Message:
             nonlocal seen
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_body:
+                if seen > self.max_body and not started:
                     raise self._too_large()
             return message
 
-        await self.app(scope, counting_receive, send)
+        async def watched_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        await self.app(scope, counting_receive, watched_send)
 
 
 def _route_label(scope: Scope) -> str:
