@@ -711,6 +711,23 @@ class TestHeaders:
         other = client.get(f"{API}/incidents", headers={"origin": "https://evil.example"})
         assert "access-control-allow-origin" not in other.headers
 
+    def test_a_cross_origin_head_with_a_token_passes_its_preflight(
+        self, make_client: MakeClient
+    ) -> None:
+        """Every GET answers HEAD, but a HEAD with a token needs a preflight, which was
+        400 "Disallowed CORS method": the browser then refused the HEAD."""
+        client = make_client(cors_origins=("https://wiki.example",))
+        response = client.options(
+            f"{API}/incidents/demo",
+            headers={
+                "origin": "https://wiki.example",
+                "access-control-request-method": "HEAD",
+                "access-control-request-headers": "authorization",
+            },
+        )
+        assert response.status_code == 200, response.text
+        assert response.headers["access-control-allow-origin"] == "https://wiki.example"
+
 
 class TestOperations:
     def test_metrics_count_by_route_template(self, client: TestClient) -> None:
