@@ -728,6 +728,22 @@ class TestHeaders:
         assert response.status_code == 200, response.text
         assert response.headers["access-control-allow-origin"] == "https://wiki.example"
 
+    @pytest.mark.parametrize(
+        ("origin", "method", "refused"),
+        [("https://evil.example", "PUT", "origin"), ("https://wiki.example", "PATCH", "method")],
+    )
+    def test_a_refused_preflight_is_a_json_error(
+        self, make_client: MakeClient, origin: str, method: str, refused: str
+    ) -> None:
+        """It was text/plain "Disallowed CORS origin"; errors are always JSON."""
+        client = make_client(cors_origins=("https://wiki.example",))
+        headers = {"origin": origin, "access-control-request-method": method}
+        response = client.options(f"{API}/incidents", headers=headers)
+        assert response.status_code == 400
+        error = response.json()["error"]
+        assert error["code"] == "cors-refused"
+        assert refused in error["message"]
+
 
 class TestOperations:
     def test_metrics_count_by_route_template(self, client: TestClient) -> None:

@@ -15,7 +15,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from starlette.routing import Match, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
@@ -28,6 +27,7 @@ from causemap.service import problems
 from causemap.service.deps import API_PREFIX
 from causemap.service.middleware import (
     BodyLimit,
+    Cors,
     HeadAsGet,
     RequestMetrics,
     SecurityHeaders,
@@ -125,7 +125,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.add_middleware(BodyLimit, max_body=settings.max_body)
     if settings.cors_origins:
         app.add_middleware(
-            CORSMiddleware,
+            Cors,
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE"],
             allow_headers=[

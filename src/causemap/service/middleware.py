@@ -11,6 +11,9 @@ import time
 from typing import Any
 
 import anyio
+from starlette.datastructures import Headers
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from causemap.errors import LimitExceeded
@@ -21,6 +24,7 @@ __all__ = [
     "APP_CSP",
     "DOCS_CSP",
     "BodyLimit",
+    "Cors",
     "HeadAsGet",
     "RequestMetrics",
     "SecurityHeaders",
@@ -252,3 +256,21 @@ class Unexpected:
                 raise
             answer = internal_error(scope.get("method", "GET"), scope.get("path", ""), exc)
             await answer(scope, receive, send)
+
+
+class Cors(CORSMiddleware):
+    """Starlette's CORS, with a refused preflight answered as a JSON error like every
+    other error (Starlette's is ``text/plain`` "Disallowed CORS origin")."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code < 400:
+            return response
+        refused = bytes(response.body).decode().removeprefix("Disallowed CORS ")
+        headers = {
+            name: value
+            for name, value in response.headers.items()
+            if name not in ("content-type", "content-length")
+        }
+        message = f"cross-origin request refused (not allowed here: {refused})"
+        return error_response(response.status_code, "cors-refused", message, headers=headers)
