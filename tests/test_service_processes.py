@@ -4,8 +4,10 @@ are read, streamed live and raced through the other; tokens never reach the logs
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import shutil
+import socket
 import threading
 import zlib
 from collections.abc import Iterator
@@ -155,3 +157,37 @@ def test_two_servers_on_one_database(db_url: str, tmp_path: Path) -> None:
     assert "GET /api/v1/incidents/demo" in logs  # the access log is on ...
     assert READ not in logs  # ... and never shows a token
     assert WRITE not in logs
+
+
+class TestRequestHead:
+    """httptools, uvicorn's parser, puts no limit on a request's line and headers: a
+    client could make the server hold hundreds of megabytes before any token is checked
+    (400 MB of headers took 400 MB, and the answer was 200)."""
+
+    @staticmethod
+    def send_head(server: Server, header_bytes: int) -> bytes:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=30) as conn:
+            conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n")
+            line = b"X-Big: " + b"a" * 60_000 + b"\r\n"
+            try:
+                for _ in range(header_bytes // len(line)):
+                    conn.sendall(line)
+                conn.sendall(b"\r\n")
+            except OSError:  # the server closed the connection mid-head, as it should
+                pass
+            answer = b""
+            with contextlib.suppress(OSError):
+                while chunk := conn.recv(65536):
+                    answer += chunk
+            return answer
+
+    def test_a_huge_head_is_431_and_the_server_lives_on(self, tmp_path: Path) -> None:
+        with Server(f"sqlite:///{tmp_path / 'h.db'}", tmp_path / "h.log") as server:
+            answer = self.send_head(server, 2 * 1024 * 1024)
+            status, _, rest = answer.partition(b"\r\n")
+            assert status == b"HTTP/1.1 431 Request Header Fields Too Large", answer[:300]
+            body = json.loads(rest.partition(b"\r\n\r\n")[2])
+            assert body["error"]["code"] == "head-too-large"
+            assert httpx2.get(f"{server.url}/healthz").status_code == 200
+            normal = self.send_head(server, 30_000)
+            assert normal.startswith(b"HTTP/1.1 200 OK"), normal[:300]

@@ -92,7 +92,7 @@ def serve(
 
     from causemap.catalog import load_catalog
     from causemap.errors import InvalidQuery
-    from causemap.service.settings import Settings
+    from causemap.service.settings import MAX_HEAD, Settings
     from causemap.store import Store, resolve_url
 
     try:
@@ -132,7 +132,19 @@ def serve(
         log_level=log_level,
         server_header=False,
         timeout_graceful_shutdown=5,
+        http=_http_protocol(),
+        h11_max_incomplete_event_size=MAX_HEAD,
     )
+
+
+def _http_protocol() -> str:
+    """uvicorn's httptools protocol with a cap on request heads, else h11 (capped by
+    ``h11_max_incomplete_event_size``)."""
+    import importlib.util
+
+    if importlib.util.find_spec("httptools") is None:
+        return "h11"
+    return "causemap.service.protocol:BoundedHttpTools"
 
 
 def _check_port(host: str, port: int, shown: str) -> None:

@@ -31,12 +31,16 @@ __all__ = [
     "DEFAULT_DOT_TIMEOUT",
     "DEFAULT_MAX_BODY",
     "DEFAULT_RENDER_CACHE",
+    "MAX_HEAD",
     "Settings",
     "default_dot_workers",
     "service_limits",
 ]
 
 DEFAULT_MAX_BODY = 2 * 1024 * 1024
+MAX_HEAD = 1024 * 1024
+"""Largest request line and headers in bytes (see :mod:`causemap.service.protocol`): far
+beyond what proxies pass (often 8 KB), enough for a render URL that carries its incident."""
 DEFAULT_RENDER_CACHE = 64 * 1024 * 1024
 DEFAULT_DOT_TIMEOUT = 10
 """CPU seconds one ``dot`` run may use in the service (the CLI allows 60)."""
