@@ -371,6 +371,33 @@ class TestServe:
         assert "s" * 24 not in result.output
 
     @pytest.mark.parametrize(
+        ("name", "value"),
+        [
+            ("CAUSEMAP_MAX_BODY", "0"),
+            ("CAUSEMAP_RENDER_CACHE", "-1"),
+            ("CAUSEMAP_DOT_WORKERS", "0"),
+            ("CAUSEMAP_DOT_WAIT", "-2"),
+            ("CAUSEMAP_DOT_TIMEOUT", "x"),
+        ],
+    )
+    def test_a_setting_out_of_range_is_named(
+        self,
+        calls: list[dict[str, Any]],
+        monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path,
+        name: str,
+        value: str,
+    ) -> None:
+        """Every value out of range was reported as "CAUSEMAP_DOT_TIMEOUT: out of range"."""
+        monkeypatch.setenv(name, value)
+        db, port = f"sqlite:///{tmp_path / 's.db'}", str(free_port())
+        result = runner.invoke(cli, ["serve", "--db", db, "--port", port])
+        assert result.exit_code == 2, result.output
+        assert f"{name}: " in result.output
+        assert result.output.count("CAUSEMAP_") == 1, result.output
+        assert calls == []
+
+    @pytest.mark.parametrize(
         ("host", "loopback"),
         [("127.0.0.1", True), ("127.8.0.1", True), ("::1", True), ("[::1]", True),
          ("localhost", True), ("0.0.0.0", False), ("::", False), ("example.com", False)],

@@ -17,10 +17,12 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from causemap.errors import InvalidQuery
 from causemap.patterns._runtime import usable_cores
@@ -36,6 +38,8 @@ __all__ = [
     "default_dot_workers",
     "service_limits",
 ]
+
+N = TypeVar("N", int, float)
 
 DEFAULT_MAX_BODY = 2 * 1024 * 1024
 MAX_HEAD = 1024 * 1024
@@ -58,6 +62,24 @@ def service_limits(cpu_seconds: int = DEFAULT_DOT_TIMEOUT) -> RenderLimits:
     return RenderLimits(
         timeout=float(2 * cpu_seconds), cpu_seconds=cpu_seconds, memory_bytes=1024**3
     )
+
+
+def _number(env: Mapping[str, str], name: str, kind: type[N], default: N, least: N) -> N:
+    """The number in variable ``name`` (``default`` when unset or empty), at least ``least``.
+
+    Raises
+    ------
+    InvalidQuery
+        Naming the variable, when it is not such a number.
+    """
+    text = env.get(name) or ""
+    try:
+        value = kind(text) if text else default
+    except ValueError as exc:
+        raise InvalidQuery(f"{name}: {exc}") from None
+    if value < least:
+        raise InvalidQuery(f"{name}: {text} is out of range (at least {least})")
+    return value
 
 
 def _flag(value: str | None) -> bool:
@@ -109,24 +131,12 @@ class Settings:
             If a variable is malformed (the message names it, never a token).
         """
         env = os.environ if environ is None else environ
-        name = ""
-        try:
-            name = "CAUSEMAP_MAX_BODY"
-            max_body = int(env.get(name) or DEFAULT_MAX_BODY)
-            name = "CAUSEMAP_SSE_POLL"
-            sse_poll = float(env.get(name) or 0.5)
-            name = "CAUSEMAP_RENDER_CACHE"
-            render_cache = int(env.get(name) or DEFAULT_RENDER_CACHE)
-            name = "CAUSEMAP_DOT_WORKERS"
-            dot_workers = int(env.get(name) or default_dot_workers())
-            name = "CAUSEMAP_DOT_WAIT"
-            dot_wait = float(env.get(name) or 2.0)
-            name = "CAUSEMAP_DOT_TIMEOUT"
-            dot_timeout = int(env.get(name) or DEFAULT_DOT_TIMEOUT)
-            if min(max_body, dot_workers, dot_timeout) < 1 or min(render_cache, dot_wait) < 0:
-                raise ValueError("out of range")
-        except ValueError as exc:
-            raise InvalidQuery(f"{name}: {exc}") from None
+        max_body = _number(env, "CAUSEMAP_MAX_BODY", int, DEFAULT_MAX_BODY, 1)
+        sse_poll = _number(env, "CAUSEMAP_SSE_POLL", float, 0.5, -math.inf)
+        render_cache = _number(env, "CAUSEMAP_RENDER_CACHE", int, DEFAULT_RENDER_CACHE, 0)
+        dot_workers = _number(env, "CAUSEMAP_DOT_WORKERS", int, default_dot_workers(), 1)
+        dot_wait = _number(env, "CAUSEMAP_DOT_WAIT", float, 2.0, 0)
+        dot_timeout = _number(env, "CAUSEMAP_DOT_TIMEOUT", int, DEFAULT_DOT_TIMEOUT, 1)
         origins = env.get("CAUSEMAP_CORS_ORIGINS") or ""
         return cls(
             db=env.get("CAUSEMAP_DB") or None,
