@@ -398,6 +398,35 @@ class TestServe:
         assert calls == []
 
     @pytest.mark.parametrize(
+        ("name", "value"),
+        [
+            ("CAUSEMAP_SSE_POLL", "nan"),
+            ("CAUSEMAP_SSE_POLL", "-1"),
+            ("CAUSEMAP_SSE_POLL", "0"),
+            ("CAUSEMAP_SSE_POLL", "inf"),
+            ("CAUSEMAP_DOT_WAIT", "nan"),
+            ("CAUSEMAP_DOT_WAIT", "inf"),
+        ],
+    )
+    def test_a_wait_that_is_no_number_of_seconds_is_a_usage_error(
+        self,
+        calls: list[dict[str, Any]],
+        monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path,
+        name: str,
+        value: str,
+    ) -> None:
+        """They started the server: then every event stream failed after its first event
+        (nan, -1: anyio refuses the sleep), polled the database without pause (0) or
+        never (inf), and a render that waited for dot failed with a 500 (nan)."""
+        monkeypatch.setenv(name, value)
+        db, port = f"sqlite:///{tmp_path / 's.db'}", str(free_port())
+        result = runner.invoke(cli, ["serve", "--db", db, "--port", port])
+        assert result.exit_code == 2, result.output
+        assert f"{name}: " in result.output
+        assert calls == []
+
+    @pytest.mark.parametrize(
         ("host", "loopback"),
         [("127.0.0.1", True), ("127.8.0.1", True), ("::1", True), ("[::1]", True),
          ("localhost", True), ("0.0.0.0", False), ("::", False), ("example.com", False)],

@@ -64,8 +64,12 @@ def service_limits(cpu_seconds: int = DEFAULT_DOT_TIMEOUT) -> RenderLimits:
     )
 
 
-def _number(env: Mapping[str, str], name: str, kind: type[N], default: N, least: N) -> N:
-    """The number in variable ``name`` (``default`` when unset or empty), at least ``least``.
+def _number(
+    env: Mapping[str, str], name: str, kind: type[N], default: N, least: N, *, above: bool = False
+) -> N:
+    """The number in variable ``name`` (``default`` when unset or empty): finite, and at
+    least ``least`` (or more, with ``above``). ``float`` reads ``nan`` and ``inf`` too,
+    which no wait may be (anyio refuses to sleep ``nan`` seconds).
 
     Raises
     ------
@@ -77,8 +81,9 @@ def _number(env: Mapping[str, str], name: str, kind: type[N], default: N, least:
         value = kind(text) if text else default
     except ValueError as exc:
         raise InvalidQuery(f"{name}: {exc}") from None
-    if value < least:
-        raise InvalidQuery(f"{name}: {text} is out of range (at least {least})")
+    if not math.isfinite(value) or value < least or (above and value == least):
+        bound = f"above {least}" if above else f"of at least {least}"
+        raise InvalidQuery(f"{name}: expected a number {bound}, got {text}")
     return value
 
 
@@ -132,7 +137,7 @@ class Settings:
         """
         env = os.environ if environ is None else environ
         max_body = _number(env, "CAUSEMAP_MAX_BODY", int, DEFAULT_MAX_BODY, 1)
-        sse_poll = _number(env, "CAUSEMAP_SSE_POLL", float, 0.5, -math.inf)
+        sse_poll = _number(env, "CAUSEMAP_SSE_POLL", float, 0.5, 0, above=True)
         render_cache = _number(env, "CAUSEMAP_RENDER_CACHE", int, DEFAULT_RENDER_CACHE, 0)
         dot_workers = _number(env, "CAUSEMAP_DOT_WORKERS", int, default_dot_workers(), 1)
         dot_wait = _number(env, "CAUSEMAP_DOT_WAIT", float, 2.0, 0)
