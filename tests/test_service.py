@@ -343,6 +343,18 @@ class TestDeleteAndHistory:
 
 
 class TestList:
+    @pytest.mark.parametrize("name", ["tag", "service", "factor"])
+    def test_too_many_values_of_a_filter_is_422(self, client: TestClient, name: str) -> None:
+        """1,001 tags made SQLite's expression tree too deep: 503 "database unavailable",
+        with a Retry-After that could never help."""
+        response = client.get(f"{API}/incidents", params={name: [f"t{i}" for i in range(1001)]})
+        assert response.status_code == 422, response.text
+        error = response.json()["error"]
+        assert error["code"] == "invalid-parameters"
+        assert [d["pointer"] for d in error["details"]] == [f"/query/{name}"]
+        fifty = client.get(f"{API}/incidents", params={name: [f"t{i}" for i in range(50)]})
+        assert fifty.status_code == 200, fifty.text
+
     def test_filters_and_cursor_pagination(self, client: TestClient) -> None:
         for path in EXAMPLES:
             assert post(client, path.read_text()).status_code == 201

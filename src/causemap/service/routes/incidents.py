@@ -43,6 +43,11 @@ _DOCUMENT_RESPONSES: dict[int, dict[str, Any]] = {
 }
 
 
+MAX_FILTERS = 50
+"""Most values of one repeatable filter: each is a condition the database must nest (over
+about a thousand, SQLite refuses the query)."""
+
+
 class Saved(RevisionInfo):
     """The revision a write appended, with the warnings the document raised."""
 
@@ -103,9 +108,15 @@ def _document(record: Record, request: Request, *, immutable: bool = False) -> R
 )
 def list_incidents(
     store: StoreDep,
-    tag: Annotated[list[str], Query(description="Has this tag (repeat: all of them).")] = [],  # noqa: B006
-    service: Annotated[list[str], Query(description="Involves this service.")] = [],  # noqa: B006
-    factor: Annotated[list[str], Query(description="A node has this factor key.")] = [],  # noqa: B006
+    tag: Annotated[
+        list[str], Query(max_length=MAX_FILTERS, description="Has this tag (repeat: all of them).")
+    ] = [],  # noqa: B006
+    service: Annotated[
+        list[str], Query(max_length=MAX_FILTERS, description="Involves this service.")
+    ] = [],  # noqa: B006
+    factor: Annotated[
+        list[str], Query(max_length=MAX_FILTERS, description="A node has this factor key.")
+    ] = [],  # noqa: B006
     severity: Annotated[str | None, Query(max_length=200)] = None,
     date_from: Annotated[
         Date | None, Query(description="On or after this date (YYYY-MM-DD).")
