@@ -856,6 +856,36 @@ class TestEvents:
         assert raw.status in (200, 413), raw.body
         assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
 
+    def test_a_database_outage_ends_the_stream_cleanly(
+        self,
+        make_client: MakeClient,
+        monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture,
+    ) -> None:
+        """The stream died mid-chunk with an error and two tracebacks in the log per
+        viewer; it now ends (EventSource reconnects, and gets 503 while it lasts)."""
+        client = make_client(sse_poll=0.01)
+        post(client)
+        store = client.app.state.store  # type: ignore[attr-defined]
+        reads = store.changes
+
+        def flaky(*args: Any, **kwargs: Any) -> Any:
+            if flaky.calls:  # type: ignore[attr-defined]
+                raise StoreUnavailable("database unavailable: connection refused")
+            flaky.calls += 1  # type: ignore[attr-defined]
+            return reads(*args, **kwargs)
+
+        flaky.calls = 0  # type: ignore[attr-defined]
+        monkeypatch.setattr(store, "changes", flaky)
+        with (
+            caplog.at_level(logging.INFO),
+            client.stream("GET", f"{API}/incidents/demo/events") as response,
+        ):
+            lines = list(response.iter_lines())
+        assert "id: 1" in lines
+        assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+        assert any("database unavailable" in r.getMessage() for r in caplog.records)
+
     def test_follow_yields_every_revision_in_order(self, tmp_path: Path) -> None:
         with Store.open(f"sqlite:///{tmp_path / 'e.db'}") as store:
             store.create(loads(BASE))

@@ -11,6 +11,7 @@ and resumes exactly there. Without one, the stream starts with the current revis
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -19,7 +20,7 @@ from fastapi import APIRouter, Header, Query, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
-from causemap.errors import IncidentNotFound
+from causemap.errors import IncidentNotFound, StoreUnavailable
 from causemap.service.deps import API_PREFIX, IncidentId, StoreDep, reader
 from causemap.service.headers import parse_revision
 from causemap.service.problems import bad_parameter, responses
@@ -27,6 +28,8 @@ from causemap.store import Record, Store
 from causemap.store.records import MAX_REVISION
 
 __all__ = ["event", "follow", "router"]
+
+log = logging.getLogger("causemap.service")
 
 router = APIRouter(prefix=f"{API_PREFIX}/incidents", tags=["live"])
 
@@ -111,8 +114,13 @@ async def incident_events(
     settings = request.app.state.settings
 
     async def stream() -> AsyncIterator[ServerSentEvent]:
-        async for record in follow(store, incident_id, start, settings.sse_poll):
-            yield event(record)
+        try:
+            async for record in follow(store, incident_id, start, settings.sse_poll):
+                yield event(record)
+        except StoreUnavailable as exc:
+            # The answer has started, so no error can be sent: end the stream, and the
+            # client's reconnection meets 503 until the database is back.
+            log.warning("GET %s: event stream ended: %s", request.url.path, exc)
 
     return EventSourceResponse(
         stream(), ping=settings.sse_ping, headers={"Cache-Control": "no-store"}
