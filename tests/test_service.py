@@ -152,6 +152,26 @@ class TestCreateAndRead:
         assert got.headers["content-type"].startswith("application/yaml")
         assert loads(got.text) == loads(BASE)
 
+    @pytest.mark.parametrize(
+        ("accept", "media"),
+        [
+            ("application/yaml", "application/yaml"),
+            ("text/yaml, */*;q=0.1", "application/yaml"),
+            ("application/json, application/yaml", "application/yaml"),
+            ("application/json, application/yaml;q=0.5", "application/json"),
+            ("application/yaml;q=0, */*", "application/json"),
+            ("application/json;q=0.9, application/x-yaml", "application/yaml"),
+            ("*/*", "application/json"),
+        ],
+    )
+    def test_accept_weighs_yaml_against_json(
+        self, client: TestClient, accept: str, media: str
+    ) -> None:
+        """YAML was answered whenever the header named it, even at q=0 or below JSON."""
+        post(client)
+        got = client.get(f"{API}/incidents/demo", headers={"accept": accept})
+        assert got.headers["content-type"].split(";")[0] == media
+
     def test_if_none_match_gives_304(self, client: TestClient) -> None:
         post(client)
         got = client.get(f"{API}/incidents/demo", headers={"if-none-match": '"1"'})

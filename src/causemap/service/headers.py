@@ -13,7 +13,14 @@ from urllib.parse import quote
 from causemap.errors import PreconditionRequired, RevisionConflict
 from causemap.store.records import MAX_REVISION
 
-__all__ = ["attachment", "etag_matches", "parse_if_match", "parse_revision", "path_segment"]
+__all__ = [
+    "accept_quality",
+    "attachment",
+    "etag_matches",
+    "parse_if_match",
+    "parse_revision",
+    "path_segment",
+]
 
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 _DIGITS = re.compile(r"[0-9]{1,10}")
@@ -34,6 +41,41 @@ def etag_matches(header: str | None, tag: str) -> bool:
         return False
     tags = [t.strip().removeprefix("W/") for t in header.split(",")]
     return "*" in tags or f'"{tag}"' in tags
+
+
+def accept_quality(header: str | None, media: str, *, exact: bool = False) -> float:
+    """The quality an ``Accept`` header gives ``media``: that of the most specific range
+    that matches it (``type/sub``, then ``type/*``, then ``*/*``; with ``exact``, only
+    the first), 0 when none does.
+
+    Examples
+    --------
+    >>> accept_quality("application/json, application/yaml;q=0.5", "application/yaml")
+    0.5
+    >>> accept_quality("application/*;q=0.2, */*", "application/json")
+    0.2
+    >>> accept_quality("text/html", "application/json"), accept_quality(None, "text/plain")
+    (0.0, 0.0)
+    """
+    kind = media.partition("/")[0]
+    ranks = {media: 3} if exact else {media: 3, f"{kind}/*": 2, "*/*": 1}
+    best: tuple[int, float] = (0, 0.0)
+    for part in (header or "").split(",")[:50]:
+        name, *params = (p.strip() for p in part.split(";"))
+        name = name.lower()
+        rank = ranks.get(name, 0)
+        if rank <= best[0]:
+            continue
+        quality = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    quality = 0.0
+        best = (rank, quality if quality == quality else 0.0)  # NaN is 0
+    return best[1]
 
 
 def parse_revision(text: str, *, minimum: int = 1) -> int | None:

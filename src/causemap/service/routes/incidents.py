@@ -20,7 +20,12 @@ from causemap.loader import dump
 from causemap.model import Date, Incident
 from causemap.service.bodies import INCIDENT_BODY, YAML_TYPES, check_body, read_body
 from causemap.service.deps import API_PREFIX, IncidentId, StoreDep, reader, writer
-from causemap.service.headers import etag_matches, parse_if_match, path_segment
+from causemap.service.headers import (
+    accept_quality,
+    etag_matches,
+    parse_if_match,
+    path_segment,
+)
 from causemap.service.problems import bad_parameter, responses
 from causemap.store import Page, Record, RevisionInfo
 from causemap.store import Query as StoreQuery
@@ -92,8 +97,9 @@ def _document(record: Record, request: Request, *, immutable: bool = False) -> R
     }
     if etag_matches(request.headers.get("if-none-match"), str(record.number)):
         return Response(status_code=304, headers=headers)
-    accept = request.headers.get("accept", "")
-    if any(t in accept for t in YAML_TYPES):
+    accept = request.headers.get("accept")
+    yaml = max(accept_quality(accept, media, exact=True) for media in YAML_TYPES)
+    if yaml > 0 and yaml >= accept_quality(accept, "application/json"):
         text = dump(record.to_incident(), "yaml", schema=None)
         return Response(text, media_type="application/yaml", headers=headers)
     return Response(record.document, media_type="application/json", headers=headers)
