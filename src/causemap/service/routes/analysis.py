@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from causemap import __version__
 from causemap.analyses import Analysis, Finding, analyze
 from causemap.analyses.findings import finding_pointer, in_file_order, not_repeated, reaches
 from causemap.diagnostics import Diagnostic
@@ -214,11 +215,13 @@ async def stored_analysis(
     response: Response,
     store: StoreDep,
 ) -> Analysis | Response:
-    """The analysis of the latest revision; its ``ETag`` is the revision number."""
+    """The analysis of the latest revision; its ``ETag`` is the revision number and the
+    causemap version (``"12-0.9.0"``): another causemap may analyse the same revision
+    differently, so a browser's copy must not outlive an upgrade."""
     record = await run_in_threadpool(store.get, incident_id)
-    etag = f'"{record.number}"'
-    headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Authorization"}
-    if etag_matches(request.headers.get("if-none-match"), str(record.number)):
+    tag = f"{record.number}-{__version__}"
+    headers = {"ETag": f'"{tag}"', "Cache-Control": "no-cache", "Vary": "Authorization"}
+    if etag_matches(request.headers.get("if-none-match"), tag):
         return Response(status_code=304, headers=headers)
     response.headers.update(headers)
     incident = record.to_incident()
