@@ -677,6 +677,13 @@ class TestAuth:
         with pytest.raises(ValueError, match="CAUSEMAP_TOKENS entry 1"):
             Tokens.parse(spec)
 
+    def test_one_token_under_two_roles_is_refused_without_showing_it(self) -> None:
+        # It took the last role silently: listed as read then admin, it could delete.
+        token = "t" * 24
+        with pytest.raises(ValueError, match="entry 2: this token is already listed") as caught:
+            Tokens.parse(f"read:{token}, admin:{token}")
+        assert token not in str(caught.value)
+
 
 class TestHeaders:
     def test_security_headers_everywhere(self, client: TestClient) -> None:

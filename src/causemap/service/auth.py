@@ -67,7 +67,13 @@ class Tokens:
                     f"CAUSEMAP_TOKENS entry {n + 1}: tokens must be at least "
                     f"{MIN_TOKEN_LENGTH} characters (try: openssl rand -hex 24)"
                 )
-            pairs[_digest(token.strip())] = Role[role.strip().upper()]
+            digest = _digest(token.strip())
+            if digest in pairs:  # which role was meant? The last one used to win silently.
+                raise InvalidQuery(
+                    f"CAUSEMAP_TOKENS entry {n + 1}: this token is already listed in an "
+                    "earlier entry; give each token one role"
+                )
+            pairs[digest] = Role[role.strip().upper()]
         return cls(pairs)
 
     def __bool__(self) -> bool:
