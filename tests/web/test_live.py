@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from playwright.sync_api import BrowserContext, Route
+from playwright.sync_api import BrowserContext, Request, Route
 
 from tests.servers import Server
 from tests.web.pages import READ, Api, EditorPage, chain
@@ -103,3 +103,62 @@ class TestAnalysis:
         page.page.get_by_role("tab", name="Analysis").click()
         assert "Updating" not in page.text("#panel-analysis")
         page.assert_clean("net::ERR_FAILED")
+
+
+class TestDeletedElsewhere:
+    def test_an_edit_after_the_incident_was_deleted_says_so_and_is_not_retried(
+        self, context: BrowserContext, other_context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("deleted-meanwhile", 3))
+        page = EditorPage.open(context, server.url, "deleted-meanwhile")
+        viewer = EditorPage.open(other_context, server.url, "deleted-meanwhile", token=READ)
+        page.wait("window.causemap.state().live === 'live'")
+        viewer.wait("window.causemap.state().live === 'live'")
+        puts: list[str] = []
+
+        def sent(request: Request) -> None:
+            if request.method == "PUT":
+                puts.append(request.url)
+
+        page.page.on("request", sent)
+        _, revision = api.get("deleted-meanwhile")
+        gone = api.raw("DELETE", "/incidents/deleted-meanwhile")
+        assert gone.status_code == 200, gone.text
+        page.wait("window.causemap.state().status === 'deleted'")
+        viewer.page.locator("#banner").filter(has_text="deleted").wait_for()
+        page.select("n2")
+        page.focus_canvas()
+        page.keys("w")
+        page.statement("A cause added after someone deleted the incident")
+        page.page.wait_for_timeout(1500)  # past the autosave delay
+        assert puts == []  # nothing is sent to a deleted incident, over and over
+        assert page.state()["status"] == "deleted"
+        assert "deleted" in page.text("#banner")
+        assert "cannot be reached" not in page.text("#banner")
+        assert "Deleted" in page.text(".save-status")
+        # Restored as it was: the edit made meanwhile is saved on top of it.
+        assert api.raw("POST", "/incidents/deleted-meanwhile/restore").status_code == 200
+        assert page.wait_saved(after=revision + 1) == revision + 3
+        saved, _ = api.get("deleted-meanwhile")
+        assert any(n["label"].startswith("A cause added after") for n in saved["nodes"])
+        viewer.wait("(r) => window.causemap.state().revision === r", revision + 3)
+        assert viewer.page.locator("#banner").is_hidden()  # no longer says it is deleted
+        page.assert_clean()
+        viewer.assert_clean()
+
+    def test_a_save_that_meets_a_deleted_incident_is_not_called_offline(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("deleted-unseen", 3))
+        page = EditorPage.open(context, server.url, "deleted-unseen")
+        page.wait("window.causemap.state().live === 'live'")
+        page.js("window.causemap.editor().live.stop()")  # the delete is not heard live
+        assert api.raw("DELETE", "/incidents/deleted-unseen").status_code == 200
+        page.select("n2")
+        page.focus_canvas()
+        page.keys("w")
+        page.statement("A cause added after someone deleted the incident")
+        page.wait("window.causemap.state().status === 'deleted'")
+        assert "cannot be reached" not in page.text("#banner")
+        assert "deleted" in page.text("#banner")
+        page.assert_clean("410 (Gone)")

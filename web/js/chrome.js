@@ -16,6 +16,7 @@ const STATUS_TEXT = {
   offline: "Offline: kept in this browser",
   error: "Not saved",
   conflict: "Conflict: merge or reload",
+  deleted: "Deleted: kept in this browser",
   readonly: "Read-only",
 };
 

@@ -186,7 +186,7 @@ export class Editor extends Commands {
       this.chrome.update();
       if (saver.status === "conflict") this.banner("Someone else saved a newer revision. Saving is paused until you merge or reload.", "conflict");
       else if (saver.status === "invalid") this.banner(`Not saved: ${saver.message}`, "warn");
-      else if (saver.status === "offline" || saver.status === "error") this.banner(saver.message, "warn");
+      else if (["offline", "error", "deleted"].includes(saver.status)) this.banner(saver.message, "warn");
       else this.banner(null);
     });
     saver.addEventListener("saved", () => {
@@ -275,6 +275,7 @@ export class Editor extends Commands {
       this.saver.revision = record.number;
       this.saver.baseDoc = record.document;
       this.store.load(record.document, { reason: "remote" });
+      this.banner(null); // restored, if it had been deleted
       announce(`Updated to revision ${record.number}${changes(before, record.document)}.`);
       return;
     }
@@ -284,7 +285,6 @@ export class Editor extends Commands {
       toast(`Revision ${record.number} was saved elsewhere; showing it.`, "info", 4000, { key: "remote", say: false });
       announce(`Revision ${record.number} was saved elsewhere${changes(before, record.document)}.`);
     }
-    if (what === "deleted") this.banner("This incident was deleted elsewhere. Your changes are kept in this browser.", "warn");
     this.chrome.update();
   }
 

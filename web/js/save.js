@@ -9,6 +9,8 @@
 // * A newer revision that holds exactly what we were about to save (our own save sent as
 //   the page closed, landing after the page loaded again) is taken as saved, not as a
 //   conflict.
+// * A deleted incident (heard live, or a 410 on save) is not saved to: the edits stay in
+//   the draft, and are saved when it is restored.
 
 import { ApiError, api } from "./api.js";
 import { debounce } from "./dom.js";
@@ -16,6 +18,8 @@ import { clone, problems, same } from "./doc.js";
 
 const SAVE_MS = 1000;
 const RETRY_MS = 5000;
+const DELETED = "This incident was deleted elsewhere. Your changes are kept in this browser.";
+const PAUSED = ["conflict", "deleted"]; // states only the user (or a restore) ends
 
 export const drafts = {
   key: (id) => `causemap:draft:${id}`,
@@ -80,11 +84,11 @@ export class Saver extends EventTarget {
     if (!this.dirty()) {
       drafts.clear(this.id);
       this.schedule.cancel();
-      if (this.status !== "conflict") this.set("saved");
+      if (!PAUSED.includes(this.status)) this.set("saved");
       return;
     }
     const kept = drafts.store(this.id, { base: this.revision, baseDoc: this.baseDoc, doc: this.store.doc, at: new Date().toISOString() });
-    if (this.status === "conflict") return;
+    if (PAUSED.includes(this.status)) return;
     this.set("unsaved", kept ? "" : "This browser could not keep a draft: save soon.");
     this.schedule();
   }
@@ -92,7 +96,7 @@ export class Saver extends EventTarget {
   /** Save now (Ctrl+S, leaving the page, before an export); resolves when done. */
   async save() {
     this.schedule.cancel();
-    if (this.readOnly || this.status === "conflict") return;
+    if (this.readOnly || PAUSED.includes(this.status)) return;
     if (this.busy) {
       this.again = true;
       return this.busy;
@@ -132,6 +136,8 @@ export class Saver extends EventTarget {
         if (await this.alreadySaved(sent)) return;
         this.set("conflict", "Someone else saved a newer revision.");
         this.onConflict();
+      } else if (exc.status === 410) {
+        this.set("deleted", DELETED);
       } else if (exc.status === 422 || exc.status === 400 || exc.status === 413) {
         const details = Array.isArray(exc.details) ? exc.details.map((d) => d.message || String(d)) : [];
         this.set("invalid", exc.message, details);
@@ -172,18 +178,19 @@ export class Saver extends EventTarget {
   settle() {
     if (this.dirty()) {
       drafts.store(this.id, { base: this.revision, baseDoc: this.baseDoc, doc: this.store.doc, at: new Date().toISOString() });
+      if (this.status === "deleted") return; // deleted while that save was on its way
       this.set("unsaved");
       this.schedule();
     } else {
       drafts.clear(this.id);
-      this.set("saved");
+      if (this.status !== "deleted") this.set("saved");
     }
   }
 
   /** The page is going away: send what is unsaved with a request that outlives the page
    * (the draft keeps it anyway, but others see it sooner). */
   leave() {
-    if (!this.dirty() || this.status === "conflict" || this.busy || problems(this.store.doc).length) return;
+    if (!this.dirty() || PAUSED.includes(this.status) || this.busy || problems(this.store.doc).length) return;
     const body = JSON.stringify(this.store.doc);
     if (body.length > 60_000) return; // keepalive requests are capped at 64 KiB
     api.saveOnLeave(this.id, body, this.revision);
@@ -192,7 +199,17 @@ export class Saver extends EventTarget {
   /** A revision arrived over the live stream (maybe our own). */
   remote(record) {
     if (record.number <= this.revision) return "old";
-    if (record.action === "delete") return "deleted";
+    if (record.action === "delete") {
+      this.schedule.cancel();
+      this.set("deleted", DELETED);
+      return "deleted";
+    }
+    if (this.status === "deleted") this.set(this.dirty() ? "unsaved" : "saved"); // restored
+    if (!this.busy && this.status !== "conflict" && same(record.document, this.baseDoc)) {
+      // It changes nothing we started from (a restore): our edits go on top of it as they are.
+      this.adopt(record.number, record.document);
+      return "same";
+    }
     if (!this.busy && same(record.document, this.store.doc)) {
       this.adopt(record.number, record.document);
       return "same";
