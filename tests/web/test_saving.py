@@ -199,6 +199,65 @@ class TestConflict:
         page.assert_clean("net::ERR_FAILED", "status of 412")
 
 
+class TestFieldsFollowRevisions:
+    def test_a_field_i_typed_in_shows_a_change_saved_elsewhere_and_keeps_it(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """I typed in a node's statement and paused (saved), still in the field; someone
+        else changes that statement. The field shows their text, and my next keystroke
+        goes on top of it: it used to go on top of my old text and overwrite theirs."""
+        api.create(chain("field-follows"))
+        page = EditorPage.open(context, server.url, "field-follows")
+        page.wait("window.causemap.state().live === 'live'")
+        page.select("n1")
+        box = page.page.locator('#panel-selection textarea[data-key="label"]')
+        box.click()
+        box.press("End")
+        box.type(" quickly")
+        assert page.wait_saved(after=1) == 2
+        doc, revision = api.get("field-follows")
+        doc["nodes"][0]["label"] = "Step 1 happened quickly, said Bea"
+        revision = api.put("field-follows", doc, revision)
+        page.wait("(r) => window.causemap.state().revision === r", revision)
+        page.wait(
+            "() => document.querySelector('#panel-selection textarea[data-key=label]').value"
+            " === 'Step 1 happened quickly, said Bea'"
+        )
+        box.press("End")
+        box.type("!")
+        page.wait_saved(after=revision)
+        assert api.get("field-follows")[0]["nodes"][0]["label"] == (
+            "Step 1 happened quickly, said Bea!"
+        )
+        page.assert_clean()
+
+    def test_text_not_yet_accepted_is_kept_while_the_document_changes_elsewhere(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """Text not accepted yet (a factor key in capitals) stays in its field when a
+        revision from elsewhere changes something else."""
+        api.create(chain("field-half"))
+        page = EditorPage.open(context, server.url, "field-half")
+        page.wait("window.causemap.state().live === 'live'")
+        page.select("n1")
+        box = page.page.locator('#panel-selection input[data-key="factor"]')
+        box.click()
+        box.type("Config")
+        page.page.locator("#panel-selection .field-error").filter(has_text="Lower-case").wait_for()
+        doc, revision = api.get("field-half")
+        doc["title"] = "Renamed by someone else"
+        revision = api.put("field-half", doc, revision)
+        page.wait("(r) => window.causemap.state().revision === r", revision)
+        assert box.input_value() == "Config"
+        # Nor is what I type re-formatted under my cursor as it is accepted.
+        evidence = page.page.locator('#panel-selection textarea[data-key="evidence"]')
+        evidence.click()
+        evidence.type("Dashboard\n\nLogs")
+        assert evidence.input_value() == "Dashboard\n\nLogs"
+        assert page.nodes()["n1"]["evidence"] == ["Dashboard", "Logs"]
+        page.assert_clean()
+
+
 class TestUndoAcrossRevisions:
     def test_a_revision_from_elsewhere_keeps_my_undo_history(
         self, context: BrowserContext, server: Server, api: Api

@@ -1,7 +1,10 @@
 // Labelled form fields bound to the document. A field shows the document's value, writes
 // edits back through `set` (which may refuse), shows why a value is not accepted, and is
-// refreshed from the document unless the user is typing in it. Read-only pages get the
-// same labels over plain text instead of controls.
+// refreshed from the document. While the user types in it, their text is left as it is
+// (not re-formatted, nor replaced by a value not accepted yet) unless the document's value
+// was changed by something else (a revision saved elsewhere, an undo): then the field
+// shows that, so that the next keystroke does not write the old text back over it.
+// Read-only pages get the same labels over plain text instead of controls.
 
 import { h, sayWhenCut } from "./dom.js";
 import { isolate } from "./text.js";
@@ -85,10 +88,11 @@ function textField({
   if (maxLength) sayWhenCut(input, `“${label}”`);
   const error = h("p", { class: "field-error", id: errorId, hidden: true, role: "alert" });
   const el = h("div", { class: "field" }, h("label", { for: id }, label), input, hint ? h("p", { class: "hint", id: hintId }, hint) : null, error);
-  let shown = null;
+  let shown = null; // the document's value (as text) the field last showed or wrote
+  let writing = false; // the document is changing because of this very field
   const update = () => {
     const text = String(format(get()) ?? "");
-    if (document.activeElement === input && input.dataset.dirty === "1") return;
+    if (document.activeElement === input && input.dataset.dirty === "1" && (writing || text === shown)) return;
     if (text !== shown || input.value !== text) {
       input.value = text;
       shown = text;
@@ -104,10 +108,13 @@ function textField({
       return;
     }
     let ok;
+    writing = true;
     try {
       ok = set(parse(input.value));
     } catch (exc) {
       ok = exc.message || String(exc);
+    } finally {
+      writing = false;
     }
     if (ok === false || typeof ok === "string") {
       input.setAttribute("aria-invalid", "true");
@@ -116,7 +123,7 @@ function textField({
     }
     input.removeAttribute("aria-invalid");
     feedback(error, "");
-    shown = input.value;
+    shown = String(format(get()) ?? "");
   };
   input.addEventListener(live ? "input" : "change", () => {
     input.dataset.dirty = "1";
