@@ -13,7 +13,7 @@ import anyio
 import pytest
 from fastapi.testclient import TestClient
 
-from causemap.errors import StoreUnavailable
+from causemap.errors import InvalidQuery, StoreUnavailable
 from causemap.loader import check_bytes, dump, loads
 from causemap.metrics import HTTP_DISCONNECTS, HTTP_REQUESTS
 from causemap.service import Settings, Tokens, create_app
@@ -840,6 +840,22 @@ class TestOperations:
 
 
 class TestEvents:
+    def test_the_keep_alive_interval_is_announced(self, make_client: MakeClient) -> None:
+        """A client can only tell a silently dead stream from a quiet one if it knows how
+        often the server speaks."""
+        client = make_client(sse_ping=2.5)
+        post(client)
+        response = client.head(f"{API}/incidents/demo/events")
+        assert response.headers["causemap-ping"] == "2.5"
+
+    @pytest.mark.parametrize(("value", "ok"), [("0.5", True), ("0", False), ("x", False)])
+    def test_the_keep_alive_interval_is_a_setting(self, value: str, ok: bool) -> None:
+        if ok:
+            assert Settings.from_env({"CAUSEMAP_SSE_PING": value}).sse_ping == 0.5
+        else:
+            with pytest.raises(InvalidQuery, match="CAUSEMAP_SSE_PING"):
+                Settings.from_env({"CAUSEMAP_SSE_PING": value})
+
     def test_unknown_incident_is_404(self, client: TestClient) -> None:
         response = client.get(f"{API}/incidents/nope/events")
         assert response.status_code == 404

@@ -40,9 +40,14 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 @pytest.fixture(scope="package")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """``causemap serve`` with a read and a write token, live events polled every 0.1 s."""
+    """``causemap serve`` with a read and a write token, live events polled every 0.1 s
+    and a keep-alive every second (so that a dead stream is noticed within seconds)."""
     folder = tmp_path_factory.mktemp("web")
-    env = {"CAUSEMAP_TOKENS": f"read:{READ},write:{WRITE}", "CAUSEMAP_SSE_POLL": "0.1"}
+    env = {
+        "CAUSEMAP_TOKENS": f"read:{READ},write:{WRITE}",
+        "CAUSEMAP_SSE_POLL": "0.1",
+        "CAUSEMAP_SSE_PING": "1",
+    }
     with Server(f"sqlite:///{folder / 'store.db'}", folder / "server.log", env=env) as running:
         yield running
 

@@ -7,6 +7,7 @@ from typing import Any
 from playwright.sync_api import BrowserContext, Request, Route
 
 from tests.servers import Server
+from tests.web.network import Relay
 from tests.web.pages import READ, Api, EditorPage, chain
 
 IN_VIEW = """(id) => {
@@ -162,3 +163,38 @@ class TestDeletedElsewhere:
         assert "cannot be reached" not in page.text("#banner")
         assert "deleted" in page.text("#banner")
         page.assert_clean("410 (Gone)")
+
+
+class TestDroppedConnection:
+    def test_a_stream_that_went_silent_is_reconnected_and_misses_nothing(
+        self, context: BrowserContext, other_context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """The network drops without closing the connections (a laptop changed networks):
+        the pages noticed nothing and said "Live" while every later revision passed them
+        by. The server's keep-alives stop arriving, so they reconnect and catch up."""
+        api.create(chain("silent", 3))
+        with Relay(server.port) as relay:
+            page = EditorPage.open(context, relay.url, "silent")
+            viewer = EditorPage.open(other_context, relay.url, "silent", token=READ)
+            page.wait("window.causemap.state().live === 'live'")
+            viewer.wait("window.causemap.state().live === 'live'")
+            relay.sever()
+            doc, revision = api.get("silent")
+            add_cause(doc, "theirs", "n1", "A cause someone else added meanwhile")
+            revision = api.put("silent", doc, revision)
+            for each in (page, viewer):
+                each.wait("(r) => window.causemap.state().revision === r", revision, 20_000)
+                assert "theirs" in each.nodes()
+            page.select("n2")
+            page.focus_canvas()
+            page.keys("w")
+            page.statement("A cause added after the network came back")
+            mine = page.wait_saved(after=revision)
+            viewer.wait("(r) => window.causemap.state().revision === r", mine)
+            labels = [n["label"] for n in viewer.doc()["nodes"]]
+            assert labels.count("A cause added after the network came back") == 1
+            assert labels.count("A cause someone else added meanwhile") == 1
+            for each in (page, viewer):
+                assert each.text(".live-status") == "● Live"
+        page.assert_clean("ERR_")
+        viewer.assert_clean("ERR_")

@@ -1,11 +1,22 @@
 // Following an incident live: the server's Server-Sent Events, read with fetch streaming
 // rather than EventSource, because EventSource cannot send the Authorization header.
 // Reconnects with Last-Event-ID, so no revision is missed across a dropped connection.
+// A connection can also die without closing (a laptop's network changed, a proxy or NAT
+// forgot it): the server speaks at least every `Causemap-Ping` seconds, so a stream
+// silent for much longer than that is dropped and reconnected, not shown as live forever.
 
 import { BASE } from "./api.js";
 import { token } from "./route.js";
 
 const BACKOFF = [500, 1000, 2000, 5000, 10000];
+const PING_S = 15; // the server's keep-alive interval when it does not say
+
+/** How long a stream may stay silent before it is taken as dead: three keep-alives. */
+export function silenceLimit(header) {
+  const ping = Number(header);
+  const s = Number.isFinite(ping) && ping > 0 ? ping : PING_S;
+  return Math.max(3 * s, s + 2) * 1000;
+}
 
 /** Split a text/event-stream into events: {event, id, data}. Keeps partial input. */
 export class EventParser {
@@ -46,16 +57,23 @@ export function follow(id, after, { onRevision, onState }) {
   let stopped = false;
   let control = null;
   let attempt = 0;
+  let silent = null;
+  let limit = silenceLimit(null); // until the server says; a connect may hang as well
 
   async function once() {
-    control = new AbortController();
+    const current = (control = new AbortController());
+    const watch = () => {
+      clearTimeout(silent);
+      silent = setTimeout(() => current.abort(new DOMException("no data", "TimeoutError")), limit);
+    };
+    watch();
     const headers = { Accept: "text/event-stream" };
     const t = token();
     if (t) headers.Authorization = `Bearer ${t}`;
     if (last !== null && last !== undefined) headers["Last-Event-ID"] = String(last);
     const query = last !== null && last !== undefined ? `?after=${last}` : "";
     const response = await fetch(`${BASE}/incidents/${encodeURIComponent(id)}/events${query}`, {
-      headers, signal: control.signal, cache: "no-store",
+      headers, signal: current.signal, cache: "no-store",
     });
     if (!response.ok) {
       const fatal = [401, 403, 404, 410].includes(response.status);
@@ -66,10 +84,12 @@ export function follow(id, after, { onRevision, onState }) {
     }
     onState("live");
     attempt = 0;
+    limit = silenceLimit(response.headers.get("Causemap-Ping"));
     const reader = response.body.getReader();
     const decoder = new TextDecoder();
     const parser = new EventParser();
     for (;;) {
+      watch();
       const { value, done } = await reader.read();
       if (done) break;
       for (const event of parser.push(decoder.decode(value, { stream: true }))) {
@@ -86,11 +106,13 @@ export function follow(id, after, { onRevision, onState }) {
       try {
         await once();
       } catch (exc) {
-        if (stopped || exc.name === "AbortError") break;
+        if (stopped) break;
         if (exc.fatal) {
           onState("stopped", exc.status === 410 ? "This incident was deleted." : "Live updates are not available.");
           return;
         }
+      } finally {
+        clearTimeout(silent);
       }
       if (stopped) break;
       onState("reconnecting");

@@ -6,6 +6,7 @@
 ``CAUSEMAP_CORS_ORIGINS``      origins allowed to call the API from a browser, comma-separated
 ``CAUSEMAP_MAX_BODY``          largest request body (and decoded render URL) in bytes (2 MiB)
 ``CAUSEMAP_SSE_POLL``          seconds between live-event checks of the revisions table (0.5)
+``CAUSEMAP_SSE_PING``          seconds between keep-alive comments on an idle event stream (15)
 ``CAUSEMAP_RENDER_CACHE``      bytes of rendered diagrams kept in memory per process (64 MiB)
 ``CAUSEMAP_DOT_WORKERS``       concurrent Graphviz ``dot`` runs per process (one per core)
 ``CAUSEMAP_DOT_WAIT``          seconds a render waits for a free ``dot`` slot before 503 (2)
@@ -107,7 +108,9 @@ class Settings:
     sse_poll: float = 0.5
     """Seconds between checks for new revisions on an event stream."""
     sse_ping: float = 15.0
-    """Seconds between keep-alive comments on an idle event stream."""
+    """Seconds between keep-alive comments on an idle event stream. Announced to the
+    client (``Causemap-Ping`` header), which takes a stream that stays silent for much
+    longer as dead and reconnects."""
     web_dir: Path | None = None
     """Folder of static web assets served at ``/``; None means the bundled editor."""
     render_cache: int = DEFAULT_RENDER_CACHE
@@ -138,6 +141,9 @@ class Settings:
         env = os.environ if environ is None else environ
         max_body = _number(env, "CAUSEMAP_MAX_BODY", int, DEFAULT_MAX_BODY, 1)
         sse_poll = _number(env, "CAUSEMAP_SSE_POLL", float, 0.5, 0, above=True)
+        sse_ping = _number(env, "CAUSEMAP_SSE_PING", float, 15.0, 0, above=True)
+        if sse_ping > 3600:
+            raise InvalidQuery("CAUSEMAP_SSE_PING: expected at most 3600 seconds")
         render_cache = _number(env, "CAUSEMAP_RENDER_CACHE", int, DEFAULT_RENDER_CACHE, 0)
         dot_workers = _number(env, "CAUSEMAP_DOT_WORKERS", int, default_dot_workers(), 1)
         dot_wait = _number(env, "CAUSEMAP_DOT_WAIT", float, 2.0, 0)
@@ -149,6 +155,7 @@ class Settings:
             cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
             max_body=max_body,
             sse_poll=sse_poll,
+            sse_ping=sse_ping,
             render_cache=render_cache,
             dot_workers=dot_workers,
             dot_wait=dot_wait,

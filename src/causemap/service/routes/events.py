@@ -6,6 +6,10 @@ process's memory is needed. Revision numbers of an incident are gap-free and com
 order, so "revisions after the last one sent" never skips one. Each event's ``id`` is
 the revision number: a reconnecting ``EventSource`` sends it back as ``Last-Event-ID``
 and resumes exactly there. Without one, the stream starts with the current revision.
+
+An idle stream carries a keep-alive comment every ``sse_ping`` seconds, announced in the
+``Causemap-Ping`` header: a client that hears nothing for much longer knows the connection
+died silently (a network that dropped without closing it) and reconnects.
 """
 
 from __future__ import annotations
@@ -122,6 +126,5 @@ async def incident_events(
             # client's reconnection meets 503 until the database is back.
             log.warning("GET %s: event stream ended: %s", request.url.path, exc)
 
-    return EventSourceResponse(
-        stream(), ping=settings.sse_ping, headers={"Cache-Control": "no-store"}
-    )
+    headers = {"Cache-Control": "no-store", "Causemap-Ping": f"{settings.sse_ping:g}"}
+    return EventSourceResponse(stream(), ping=settings.sse_ping, headers=headers)
