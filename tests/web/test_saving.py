@@ -258,6 +258,43 @@ class TestFieldsFollowRevisions:
         page.assert_clean()
 
 
+class TestLostAnswers:
+    def test_my_save_whose_answer_was_lost_is_no_conflict_with_myself(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """A save reached the server but its answer was lost (the network dropped, and
+        the live stream with it); I went on drawing. The retry met my own revision and
+        called it "someone else saved meanwhile", listing my edits as theirs."""
+        api.create(chain("lost-answer", 3))
+        page = EditorPage.open(context, server.url, "lost-answer")
+        page.wait("window.causemap.state().live === 'live'")
+        page.js("window.causemap.editor().live.stop()")  # the stream went down too
+        answered: list[int] = []
+
+        def lose_the_answer(route: Route) -> None:
+            if route.request.method == "PUT" and not answered:
+                answered.append(route.fetch().status)  # it reached the server ...
+                route.abort()  # ... and the answer never came back
+            else:
+                route.continue_()
+
+        page.page.route("**/api/v1/incidents/lost-answer", lose_the_answer)
+        page.select("n2")
+        page.focus_canvas()
+        page.keys("w")
+        page.statement("A cause whose save answer was lost")
+        page.wait("window.causemap.state().status === 'offline'")
+        assert answered == [200]
+        page.statement("And a cause of that one")
+        page.keys("Escape")
+        assert page.wait_saved(after=2) == 3
+        assert page.page.locator("dialog[open]").count() == 0
+        labels = [n["label"] for n in api.get("lost-answer")[0]["nodes"]]
+        assert labels.count("A cause whose save answer was lost") == 1
+        assert labels.count("And a cause of that one") == 1
+        page.assert_clean("net::ERR_FAILED", "status of 412")
+
+
 class TestUndoAcrossRevisions:
     def test_a_revision_from_elsewhere_keeps_my_undo_history(
         self, context: BrowserContext, server: Server, api: Api

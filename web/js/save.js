@@ -8,7 +8,8 @@
 //   lets the user merge or reload. Nothing is retried blindly over their revision.
 // * A newer revision that holds exactly what we were about to save (our own save sent as
 //   the page closed, landing after the page loaded again) is taken as saved, not as a
-//   conflict.
+//   conflict. So is one that holds what an earlier save of ours sent when its answer
+//   never came (the network dropped after the server took it): ours, not someone else's.
 // * A deleted incident (heard live, or a 410 on save) is not saved to: the edits stay in
 //   the draft, and are saved when it is restored.
 
@@ -20,6 +21,7 @@ const SAVE_MS = 1000;
 const RETRY_MS = 5000;
 const DELETED = "This incident was deleted elsewhere. Your changes are kept in this browser.";
 const PAUSED = ["conflict", "deleted"]; // states only the user (or a restore) ends
+const UNCONFIRMED = 5; // sent documents kept while their answers are missing
 
 export const drafts = {
   key: (id) => `causemap:draft:${id}`,
@@ -59,6 +61,7 @@ export class Saver extends EventTarget {
     this.busy = null;
     this.again = false;
     this.remoteAhead = null;
+    this.unconfirmed = []; // documents sent whose answer never came: maybe saved
     this.savedAt = null;
     this.schedule = debounce(() => this.save(), SAVE_MS);
   }
@@ -126,6 +129,7 @@ export class Saver extends EventTarget {
       const saved = await api.saveIncident(this.id, sent, this.revision);
       this.revision = saved.number;
       this.baseDoc = sent;
+      this.unconfirmed = [];
       this.warnings = saved.warnings || [];
       this.savedAt = new Date();
       this.dispatchEvent(new CustomEvent("saved", { detail: saved }));
@@ -144,6 +148,7 @@ export class Saver extends EventTarget {
       } else if (exc.status === 401 || exc.status === 403) {
         this.set("error", `Not saved: ${exc.message}. Your changes are kept in this browser.`);
       } else {
+        this.unconfirmed = [...this.unconfirmed, sent].slice(-UNCONFIRMED);
         this.set("offline", "Not saved yet: the server cannot be reached. Your changes are kept in this browser; retrying.");
         clearTimeout(this.retry);
         this.retry = setTimeout(() => this.status === "offline" && this.save(), RETRY_MS);
@@ -151,7 +156,13 @@ export class Saver extends EventTarget {
     }
   }
 
-  /** After a 412: true (and settled) when the newest revision holds exactly `sent`. */
+  /** True when `doc` is what a save of ours sent, though its answer never came. */
+  ours(doc) {
+    return this.unconfirmed.some((sent) => same(sent, doc));
+  }
+
+  /** After a 412: true (and settled) when the newest revision holds exactly `sent`, or
+   * what an earlier save of ours sent (whatever was edited since is then saved on it). */
   async alreadySaved(sent) {
     let latest;
     try {
@@ -159,7 +170,7 @@ export class Saver extends EventTarget {
     } catch {
       return false;
     }
-    if (!same(latest.doc, sent)) return false;
+    if (!same(latest.doc, sent) && !this.ours(latest.doc)) return false;
     this.adopt(latest.revision, latest.doc);
     return true;
   }
@@ -170,6 +181,7 @@ export class Saver extends EventTarget {
     this.revision = Math.max(this.revision, revision);
     this.baseDoc = clone(doc);
     this.remoteAhead = null;
+    this.unconfirmed = [];
     this.settle();
   }
 
@@ -210,7 +222,8 @@ export class Saver extends EventTarget {
       this.adopt(record.number, record.document);
       return "same";
     }
-    if (!this.busy && same(record.document, this.store.doc)) {
+    const ours = this.status !== "conflict" && this.ours(record.document);
+    if (!this.busy && (ours || same(record.document, this.store.doc))) {
       this.adopt(record.number, record.document);
       return "same";
     }
