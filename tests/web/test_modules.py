@@ -369,6 +369,27 @@ class TestLiveAndExport:
             {"event": "revision", "id": "4", "data": "{}"},
         ]
 
+    def test_a_line_end_split_between_its_cr_and_lf_is_one_line_end(self, page: Page) -> None:
+        """The server ends lines with CR LF; a chunk may end between the two. The LF
+        alone was taken for an empty line, which ended the event early: its `event:`
+        and its `data:` came apart, and the revision was dropped."""
+        chunks = [
+            "id: 4\r\nevent: revision\r",
+            '\ndata: {"number": 4}\r',
+            "\n\r",
+            "\nid: 5\r\nevent: revision\r\ndata: {}\r\n\r\n",
+        ]
+        got = run(
+            page,
+            "live.js",
+            "const p = new m.EventParser(); return arg.flatMap((c) => p.push(c));",
+            chunks,
+        )
+        assert got == [
+            {"event": "revision", "id": "4", "data": '{"number": 4}'},
+            {"event": "revision", "id": "5", "data": "{}"},
+        ]
+
     def test_the_image_url_encoding_is_zlib_and_base64url(self, page: Page) -> None:
         text = json.dumps(BASE) * 20
         encoded = run(page, "export.js", "return m.encode(arg);", text)

@@ -18,14 +18,19 @@ export function silenceLimit(header) {
   return Math.max(3 * s, s + 2) * 1000;
 }
 
-/** Split a text/event-stream into events: {event, id, data}. Keeps partial input. */
+/** Split a text/event-stream into events: {event, id, data}. Keeps partial input, and a
+ * CR at the end of a chunk until the next shows whether an LF follows (one line end). */
 export class EventParser {
   constructor() {
     this.buffer = "";
+    this.cr = false;
   }
 
   push(text) {
-    this.buffer += text.replace(/\r\n?/g, "\n");
+    let chunk = (this.cr ? "\r" : "") + text;
+    this.cr = chunk.endsWith("\r");
+    if (this.cr) chunk = chunk.slice(0, -1);
+    this.buffer += chunk.replace(/\r\n?/g, "\n");
     const events = [];
     let cut;
     while ((cut = this.buffer.indexOf("\n\n")) >= 0) {
