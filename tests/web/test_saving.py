@@ -319,6 +319,30 @@ class TestUndoAcrossRevisions:
 
 
 class TestDrafts:
+    def test_another_tab_following_along_keeps_my_draft(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """The facilitator has the incident open twice in one browser (laptop and
+        projector). A colleague's save puts the laptop tab in conflict; the projector tab
+        shows that revision, and used to delete the laptop tab's draft with its own: a
+        reload of the laptop tab then lost the unsaved edit."""
+        api.create(chain("two-tabs", 3))
+        laptop = EditorPage.open(context, server.url, "two-tabs")
+        projector = EditorPage.open(context, server.url, "two-tabs")
+        for page in (laptop, projector):
+            page.wait("window.causemap.state().live === 'live'")
+        rename(laptop, "n1", "Step one, as the facilitator put it")
+        laptop.keys("Escape")
+        doc, revision = api.get("two-tabs")
+        doc["title"] = "Renamed by a colleague"
+        revision = api.put("two-tabs", doc, revision)
+        laptop.wait("window.causemap.state().status === 'conflict'")
+        projector.wait("(r) => window.causemap.state().revision === r", revision)
+        laptop.page.reload()
+        laptop.wait("window.causemap && window.causemap.ready")
+        assert laptop.nodes()["n1"]["label"] == "Step one, as the facilitator put it"
+        laptop.assert_clean("status of 412")
+
     def test_unsaved_changes_survive_a_reload(
         self, context: BrowserContext, server: Server, api: Api
     ) -> None:
