@@ -94,6 +94,25 @@ class TestMerge:
         assert "b" not in [n["id"] for n in got["doc"]["nodes"]]
         assert all("b" not in n.get("causes", []) for n in got["doc"]["nodes"])
 
+    def test_deleted_by_me_and_linked_or_addressed_by_them(self, page: Page) -> None:
+        """They linked a new cause to b and pointed an action at it; I deleted b. Their
+        node fields did not change, so b went without a conflict, and their link and
+        their action's reference with it (an undo did that silently)."""
+        mine = json.loads(json.dumps(BASE))
+        mine["nodes"] = [n for n in mine["nodes"] if n["id"] != "b"]
+        mine["nodes"][1]["causes"] = ["a"]
+        theirs = edited(b={"causes": ["a", "x"]})
+        theirs["nodes"].insert(0, {"id": "x", "kind": "condition", "label": "X"})
+        theirs["actions"] = [{"id": "fix", "title": "Fix", "addresses": ["b"]}]
+        got = merge(page, BASE, mine, theirs)
+        assert [c["key"] for c in got["conflicts"]] == ["node:b"]
+        assert "b" not in [n["id"] for n in got["doc"]["nodes"]]  # mine, when chosen
+        got = merge(page, BASE, mine, theirs, {"node:b": "theirs"})
+        nodes = {n["id"]: n for n in got["doc"]["nodes"]}
+        assert set(nodes["b"]["causes"]) == {"a", "x"}
+        assert got["doc"]["actions"] == [{"id": "fix", "title": "Fix", "addresses": ["b"]}]
+        assert got["notes"] == []
+
     def test_a_link_that_would_close_a_cycle_is_dropped_and_reported(self, page: Page) -> None:
         # Mine adds c → a (a → b → c exists): after the merge it would close a cycle.
         got = merge(page, BASE, edited(a={"causes": ["c"]}), edited(impact={"label": "Harm!"}))
@@ -199,6 +218,32 @@ class TestUndoAcrossRevisions:
         assert got["undone"] == expected
         expected["nodes"][0]["label"] = "A, mine"
         assert got["redone"] == expected
+
+    def test_undo_of_an_added_node_they_linked_to_since_keeps_it(self, page: Page) -> None:
+        """I added x (my undo step); they then linked a cause to x and addressed it by an
+        action. Undo used to delete x and drop their link and reference without a word."""
+        after = json.loads(json.dumps(BASE))
+        after["nodes"].insert(0, {"id": "x", "kind": "event", "label": "X"})
+        after["nodes"][1]["causes"] = ["x"]  # a is caused by x
+        theirs = json.loads(json.dumps(after))
+        theirs["nodes"].insert(0, {"id": "y", "kind": "condition", "label": "Y"})
+        theirs["nodes"][1]["causes"] = ["y"]  # x is caused by y
+        theirs["actions"] = [{"id": "fix", "title": "Fix", "addresses": ["x"]}]
+        got = run(
+            page,
+            "store.js",
+            """const s = new m.Store(); const refused = [];
+            s.on("refused", (e) => refused.push(e.message));
+            s.load(arg.base);
+            s.change("Add x", (d) => { d.nodes = arg.after.nodes; });
+            s.load(arg.theirs, { keepHistory: true });
+            s.undo();
+            return { doc: s.doc, refused };""",
+            {"base": BASE, "after": after, "theirs": theirs},
+        )
+        assert got["doc"] == theirs
+        assert len(got["refused"]) == 1
+        assert "changed since, elsewhere" in got["refused"][0]
 
     def test_undo_never_reverts_their_change_to_the_same_field(self, page: Page) -> None:
         theirs = edited(a={"label": "A, theirs"})

@@ -3,7 +3,9 @@
 // Nodes, links and actions merge field by field; a field both sides changed differently
 // is a conflict, resolved "mine" unless `choices` says "theirs". A node or action both
 // sides added under the same id is two things, not one: both are kept, yours renamed.
-// A node one side deleted and the other kept comes back with the keeper's links. Links
+// A node one side deleted and the other kept comes back with the keeper's links; one side
+// deleting a node the other changed, linked something to or pointed an action at is a
+// conflict (their link is never dropped without a choice). Links
 // that would now make a cycle, or point at a node that is gone, are dropped and reported.
 // Pure functions.
 
@@ -61,6 +63,17 @@ function mergeItem(section, id, b, m, t, choices, prefer, conflicts) {
   const choice = choices[key] || prefer;
   conflicts.push({ key, section, id, field: null, mine: m, theirs: t, choice });
   return choice === "mine" ? m : t;
+}
+
+/** Ids of the nodes side `S` linked to, or pointed an action at, anew since the base. */
+function touched(B, S) {
+  const out = new Set();
+  for (const [key, l] of S.links) if (!B.links.has(key)) (out.add(l.from), out.add(l.to));
+  for (const [aid, a] of S.actions) {
+    const was = new Set((B.actions.get(aid) || {}).addresses || []);
+    for (const n of a.addresses || []) if (!was.has(n)) out.add(n);
+  }
+  return out;
 }
 
 function mergeMaps(section, b, m, t, choices, prefer, conflicts) {
@@ -164,6 +177,20 @@ export function merge3(base, mine, theirs, choices = {}, { prefer = "mine", spli
   const nodes = mergeMaps("node", B.nodes, M.nodes, T.nodes, choices, prefer, conflicts);
   const actions = mergeMaps("action", B.actions, M.actions, T.actions, choices, prefer, conflicts);
   const linkMap = mergeMaps("link", B.links, M.links, T.links, choices, prefer, conflicts);
+
+  // A node one side deleted while the other only linked to it (or addressed it) is a
+  // conflict as well: its node fields are unchanged, so mergeMaps let the delete through.
+  const linkedBy = { mine: touched(B, M), theirs: touched(B, T) };
+  for (const id of B.nodes.keys()) {
+    const keeper = !M.nodes.has(id) && T.nodes.has(id) ? "theirs" : M.nodes.has(id) && !T.nodes.has(id) ? "mine" : null;
+    const key = `node:${id}`;
+    if (!keeper || !linkedBy[keeper].has(id) || conflicts.some((c) => c.key === key)) continue;
+    const choice = choices[key] || prefer;
+    conflicts.push({ key, section: "node", id, field: null, mine: M.nodes.get(id), theirs: T.nodes.get(id), choice });
+    const chosen = (choice === "mine" ? M : T).nodes.get(id);
+    if (chosen) nodes.set(id, chosen);
+    else nodes.delete(id);
+  }
 
   // A node one side deleted and the other kept (the kept side was chosen) comes back with
   // the links and action references it has on the side that kept it.
