@@ -154,13 +154,16 @@ def _read_only(path: Path) -> sqlite3.Connection:
     """A read-only connection to ``path``; immutable if the folder cannot take the WAL's
     ``-shm`` file (the file is then read as it is, without locks)."""
     uri = f"file:{urllib.parse.quote(str(path.absolute()))}?mode=ro"
-    try:
+    connection: sqlite3.Connection | None = None
+    try:  # the -shm file is wanted at the first read, if not when opening
         connection = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT, check_same_thread=False)
         connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
         return connection
     except sqlite3.OperationalError:
-        uri += "&immutable=1"
-        return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT, check_same_thread=False)
+        if connection is not None:
+            connection.close()
+    uri += "&immutable=1"
+    return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT, check_same_thread=False)
 
 
 def _sqlite_engine(url: URL, read_only: bool = False) -> Engine:
