@@ -61,6 +61,18 @@ def put(client: TestClient, text: str, etag: str | None, **headers: str) -> Any:
     return client.put(f"{API}/incidents/demo", content=text, headers={**YAML, **extra, **headers})
 
 
+BODY_ROUTES = [
+    ("POST", "/incidents"),
+    ("PUT", "/incidents/demo"),
+    ("POST", "/render?format=dot"),
+    ("POST", "/analyze"),
+    ("POST", "/lint"),
+    ("POST", "/suggest"),
+    ("POST", "/patterns"),
+]
+"""Every route that reads an incident (a list of them for /patterns) from the body."""
+
+
 @dataclass
 class Raw:
     """An answer from :func:`asgi`: status, headers and body as the server sent them."""
@@ -448,18 +460,7 @@ class TestBadInput:
         assert response.json()["error"]["code"] == code
         assert "Traceback" not in response.text
 
-    @pytest.mark.parametrize(
-        ("method", "path"),
-        [
-            ("POST", "/incidents"),
-            ("PUT", "/incidents/demo"),
-            ("POST", "/render?format=dot"),
-            ("POST", "/analyze"),
-            ("POST", "/lint"),
-            ("POST", "/suggest"),
-            ("POST", "/patterns"),
-        ],
-    )
+    @pytest.mark.parametrize(("method", "path"), BODY_ROUTES)
     @pytest.mark.parametrize("ctype", ["application/json", "application/yaml"])
     def test_a_number_too_long_for_python_is_400(
         self, client: TestClient, method: str, path: str, ctype: str
@@ -485,18 +486,7 @@ class TestBadInput:
             "x: *nope",
         ],
     )
-    @pytest.mark.parametrize(
-        ("method", "path"),
-        [
-            ("POST", "/incidents"),
-            ("PUT", "/incidents/demo"),
-            ("POST", "/render?format=dot"),
-            ("POST", "/analyze"),
-            ("POST", "/lint"),
-            ("POST", "/suggest"),
-            ("POST", "/patterns"),
-        ],
-    )
+    @pytest.mark.parametrize(("method", "path"), BODY_ROUTES)
     def test_recursive_yaml_is_400_everywhere(
         self, client: TestClient, method: str, path: str, body: str
     ) -> None:

@@ -14,6 +14,7 @@ from causemap.cli.base import (
     check_inputs,
     echo_diagnostic,
     one_file,
+    output_option,
 )
 from causemap.cli.output import destination, emit
 
@@ -31,14 +32,7 @@ CONFIG_HELP = "YAML file with word lists and thresholds (see schemas/config.sche
     help="Output format.",
 )
 @click.option("--config", "config_path", type=OPTION_FILE, default=None, help=CONFIG_HELP)
-@click.option(
-    "-o",
-    "--output",
-    type=PATH,
-    default=None,
-    metavar="FILE",
-    help="Write to this file instead of stdout.",
-)
+@output_option
 def analyze(path: str, fmt: str, config_path: str | None, output: str | None) -> None:
     """Analyse one incident: proximate vs systemic, findings, prevention, leverage.
 

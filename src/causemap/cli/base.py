@@ -27,6 +27,7 @@ __all__ = [
     "CLIGroup",
     "catalog_option",
     "check_inputs",
+    "output_option",
     "echo_diagnostic",
     "no_inputs_found",
     "one_file",
@@ -55,6 +56,16 @@ class NonEmptyPath(click.Path):
 
 PATH = NonEmptyPath()
 """The type of every input PATH, FILE and -o: any path but the empty one."""
+
+output_option = click.option(
+    "-o",
+    "--output",
+    type=PATH,
+    default=None,
+    metavar="FILE",
+    help="Write to FILE instead of stdout.",
+)
+"""``-o FILE`` of the commands that write one report (``analyze``, ``patterns``)."""
 
 OPTION_FILE = NonEmptyPath(dir_okay=False, readable=False)
 """The type of ``--config FILE`` and ``--catalog FILE``. A folder is a usage error (exit

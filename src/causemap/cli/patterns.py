@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from causemap.cli.base import EXIT_PROBLEMS, PATH, catalog_option, echo_diagnostic, no_inputs_found
+from causemap.cli.base import (
+    EXIT_PROBLEMS,
+    PATH,
+    catalog_option,
+    echo_diagnostic,
+    no_inputs_found,
+    output_option,
+)
 from causemap.cli.output import destination, emit
 from causemap.cli.store import db_option
 from causemap.counts import counted
@@ -48,14 +55,7 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
     show_default=True,
     help="Output format.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=PATH,
-    default=None,
-    metavar="FILE",
-    help="Write to FILE instead of stdout.",
-)
+@output_option
 @click.option(
     "--skip-invalid",
     is_flag=True,
