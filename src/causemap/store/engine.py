@@ -34,6 +34,7 @@ from causemap.errors import StoreUnavailable
 __all__ = [
     "BUSY_TIMEOUT",
     "WRITE",
+    "asks_read_only",
     "default_url",
     "make_engine",
     "resolve_url",
@@ -80,6 +81,15 @@ def safe_url(url: str | URL) -> str:
         query = shown.partition("?")[2]
         return f"{parsed.drivername}:///{parsed.database}" + (f"?{query}" if query else "")
     return shown
+
+
+def asks_read_only(url: str) -> bool:
+    """Whether a ``sqlite:///PATH?mode=ro`` URL asks for read-only access (SQLAlchemy
+    passes SQLite's URI options on only with ``uri=true``, so it would drop this one)."""
+    try:
+        return make_url(url).query.get("mode") == "ro"
+    except (ArgumentError, ValueError):
+        return False
 
 
 def sqlite_path(url: str) -> Path | None:

@@ -50,6 +50,7 @@ from causemap.errors import (
 from causemap.model import Incident
 from causemap.store.engine import (
     WRITE,
+    asks_read_only,
     make_engine,
     resolve_url,
     safe_url,
@@ -143,7 +144,7 @@ class Store:
         # A command that only reads can use a file it cannot write, such as a backup on
         # read-only media; it is not migrated, so it must be at this causemap's schema.
         read_only = path is not None and path.exists() and not writable(path)
-        read_only |= path is not None and "mode=ro" in resolved.partition("?")[2].split("&")
+        read_only |= path is not None and asks_read_only(resolved)
         if read_only and create:
             raise StoreUnavailable(
                 f"cannot open {safe_url(resolved)}: the file or its folder is read-only, "
