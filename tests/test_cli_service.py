@@ -22,6 +22,16 @@ from tests.test_bad_inputs import BASE
 runner = CliRunner()
 
 
+def stored_base(tmp_path: Path) -> tuple[Path, str]:
+    """A SQLite store in ``tmp_path`` holding BASE (also written as ``a.yaml``): its file
+    and URL."""
+    path = tmp_path / "s.db"
+    db = f"sqlite:///{path}"
+    (tmp_path / "a.yaml").write_text(BASE)
+    assert runner.invoke(cli, ["import", "--db", db, str(tmp_path / "a.yaml")]).exit_code == 0
+    return path, db
+
+
 class TestImportExport:
     @pytest.mark.parametrize("command", [["import", str(EXAMPLES[0])], ["export", "out"]])
     def test_an_empty_db_is_a_usage_error_not_the_default_store(
@@ -94,10 +104,7 @@ class TestImportExport:
         assert not (tmp_path / "o").exists()
 
     def test_a_store_from_a_newer_causemap_exits_3(self, tmp_path: Path) -> None:
-        path = tmp_path / "s.db"
-        db = f"sqlite:///{path}"
-        (tmp_path / "a.yaml").write_text(BASE)
-        runner.invoke(cli, ["import", "--db", db, str(tmp_path / "a.yaml")])
+        path, db = stored_base(tmp_path)
         with sqlite3.connect(path) as connection:
             connection.execute("UPDATE alembic_version SET version_num = 'f00d0099'")
         for args in (["import", str(tmp_path / "a.yaml")], ["export", str(tmp_path / "o")]):
@@ -154,10 +161,7 @@ class TestImportExport:
 
     def test_a_corrupt_store_exits_3_naming_it(self, tmp_path: Path) -> None:
         """Pages of the revisions table overwritten (a disk fault), the rest intact."""
-        path = tmp_path / "s.db"
-        db = f"sqlite:///{path}"
-        (tmp_path / "a.yaml").write_text(BASE)
-        runner.invoke(cli, ["import", "--db", db, str(tmp_path / "a.yaml")])
+        path, db = stored_base(tmp_path)
         with sqlite3.connect(path) as connection:
             connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             size = connection.execute("PRAGMA page_size").fetchone()[0]
