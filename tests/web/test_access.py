@@ -131,14 +131,15 @@ class TestFocusAfterAnAction:
         page.page.locator('[data-tool="undo"]').focus()
         page.keys("Enter")
         page.wait("!window.causemap.state().canUndo")
-        page.wait(
-            "document.activeElement && document.activeElement !== document.body", timeout=2000
-        )
+        # Focus moves once the button is disabled, a moment after the state says so.
+        page.wait("document.activeElement?.dataset.tool === 'redo'", timeout=2000)
         assert page.js("document.activeElement.dataset.tool") == "redo"
         page.keys("Enter")
         page.wait("!window.causemap.state().canRedo")
         page.wait(
-            "document.activeElement && document.activeElement !== document.body", timeout=2000
+            "document.activeElement && document.activeElement !== document.body"
+            " && document.activeElement.dataset.tool !== 'redo'",
+            timeout=2000,
         )
         assert page.js("document.activeElement.dataset.tool") != "redo"
         assert page.nodes()["n1"]["kind"] == "condition"
