@@ -142,8 +142,9 @@ class TestDocs:
         assert len(keys) > 20
         for entry in keys:
             for key in re.split(r"\s+or\s+|\s+", entry):
-                if key in "←→↑↓":
+                if key.removeprefix("Shift+") in "←→↑↓":
                     assert "arrow keys" in section
+                    assert key[0] in "←→↑↓" or "with `Shift`" in section
                 else:
                     assert f"`{key}`" in section, f"shortcut {key} is not in the README"
 

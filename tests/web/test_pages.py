@@ -453,6 +453,41 @@ class TestKeyboardAndAccess:
         assert ui.get_by_role("button", name="Big text").get_attribute("aria-pressed") == "true"
         page.assert_clean()
 
+    def test_shift_arrows_and_the_outline_select_several_nodes_from_the_keyboard(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("multi", 5))
+        page = EditorPage.open(context, server.url, "multi")
+        ui = page.page
+        page.select("n2")
+        page.focus_canvas()
+        page.keys("Shift+ArrowRight")
+        assert page.js("window.causemap.selection().nodes") == ["n2", "n3"]
+        page.wait("document.getElementById('announce').textContent.includes('2 nodes selected')")
+        page.keys("Shift+ArrowRight")  # goes on from the last node added
+        assert page.js("window.causemap.selection().nodes") == ["n2", "n3", "n4"]
+        page.keys("Shift+ArrowLeft")  # already selected: it becomes the last, nothing is lost
+        assert page.js("window.causemap.selection().nodes") == ["n2", "n4", "n3"]
+        page.keys("ArrowLeft")  # a plain arrow still moves a single selection
+        assert page.js("window.causemap.selection().nodes") == ["n2"]
+        # In the outline, Shift+Enter and Shift+Space add a node, or take it out again.
+        ui.locator('.outline-node[data-node="n4"]').focus()
+        page.keys("Shift+Enter")
+        assert page.js("window.causemap.selection().nodes") == ["n2", "n4"]
+        ui.locator('.outline-node[data-node="n1"]').focus()
+        page.keys("Shift+Space")
+        assert page.js("window.causemap.selection().nodes") == ["n2", "n4", "n1"]
+        ui.locator('.outline-node[data-node="n4"]').focus()
+        page.keys("Shift+Enter")
+        assert page.js("window.causemap.selection().nodes") == ["n2", "n1"]
+        # The selection is what "a" acts on: one action addressing both nodes.
+        page.focus_canvas()
+        page.keys("a")
+        page.wait("window.causemap.editor().store.doc.actions.length === 1")
+        addressed = page.js("window.causemap.editor().store.doc.actions[0].addresses")
+        assert sorted(addressed) == ["n1", "n2"]
+        page.assert_clean()
+
     def test_keys_refuse_and_leave_as_they_say(
         self, context: BrowserContext, server: Server, api: Api
     ) -> None:

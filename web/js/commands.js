@@ -38,8 +38,9 @@ export class Commands {
     this.actionsPanel.focus(id);
   }
 
-  /** Move the selection to the nearest node in a direction (arrow keys). */
-  move(direction) {
+  /** Move the selection to the nearest node in a direction (arrow keys); with `extend`
+   * (Shift+arrow) add that node to the selection instead, and go on from it. */
+  move(direction, extend = false) {
     const from = this.store.selection.nodes[this.store.selection.nodes.length - 1];
     const next = from ? this.canvas.nearest(from, direction) : this.canvas.middle();
     if (this.connecting) {
@@ -53,7 +54,10 @@ export class Commands {
       }
       return;
     }
-    if (next) this.selectNode(next, { reveal: true });
+    if (!next) return;
+    if (!extend || !from) return this.selectNode(next, { reveal: true });
+    // The last selected node is where the next Shift+arrow starts from.
+    this.selectNodes([...this.store.selection.nodes.filter((id) => id !== next), next], { reveal: true });
   }
 
   // ---- edits ----------------------------------------------------------------------

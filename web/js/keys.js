@@ -24,7 +24,8 @@ export const SHORTCUTS = [
   ]],
   ["Moving around", [
     ["← → ↑ ↓", "select the nearest node in that direction"],
-    ["Shift+click", "add a node to the selection"],
+    ["Shift+← → ↑ ↓", "add the nearest node in that direction to the selection"],
+    ["Shift+click or Shift+Enter", "add a node to the selection, or take it out (Shift+Enter in the outline)"],
     ["+  −  0", "zoom in, zoom out, fit everything"],
     ["Shift+T", "tidy the layout (the only thing that moves nodes)"],
     ["h", "highlight paths no action cuts"],
@@ -89,7 +90,7 @@ export function installKeys(current) {
     const ro = editor.readOnly;
     const arrows = { ArrowLeft: "left", ArrowRight: "right", ArrowUp: "up", ArrowDown: "down" };
     const onCanvas = event.target === editor.canvasBox || event.target === document.body;
-    if (arrows[key] && onCanvas) return done(), editor.move(arrows[key]);
+    if (arrows[key] && onCanvas) return done(), editor.move(arrows[key], event.shiftKey);
     if (key === "Escape") {
       if (editor.connecting) editor.cancelConnect();
       else editor.store.select([]);

@@ -61,6 +61,13 @@ export class Outline {
           // arriving) cannot swallow the click; Enter and Space still arrive as a click.
           onmousedown: (e) => e.button === 0 && this.editor.selectNode(n.id, { reveal: true, additive: e.shiftKey || e.ctrlKey || e.metaKey }),
           onclick: (e) => e.detail === 0 && this.editor.selectNode(n.id, { reveal: true }),
+          // Shift (or Ctrl) with Enter or Space adds the node, as Shift+click does.
+          onkeydown: (e) => {
+            if ((e.key === "Enter" || e.key === " ") && (e.shiftKey || e.ctrlKey || e.metaKey)) {
+              e.preventDefault();
+              this.editor.selectNode(n.id, { reveal: true, additive: true });
+            }
+          },
         },
         h("span", { class: `kind-mark kind-${n.kind}`, "aria-hidden": "true" }),
         h("span", { class: "outline-label" }, shown(n.label, 90)),
