@@ -5,12 +5,15 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from causemap.cli import cli
@@ -287,6 +290,41 @@ class TestPatterns:
         result = runner.invoke(cli, ["patterns", "--skip-invalid", str(tmp_path)])
         assert result.exit_code == 1, result.output
         assert "causemap: no valid incident to report on" in result.output
+
+
+class TestPreCommitHook:
+    """The hook that ``.pre-commit-hooks.yaml`` offers a postmortem repository."""
+
+    def hook(self) -> dict[str, Any]:
+        hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+        assert [h["id"] for h in hooks] == ["causemap-lint"]
+        hook: dict[str, Any] = hooks[0]
+        return hook
+
+    def test_it_runs_an_installed_command_on_incident_files_only(self) -> None:
+        hook = self.hook()
+        assert hook["language"] == "python"  # pre-commit pip-installs this repository
+        scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+        assert hook["entry"].split()[0] in scripts
+        files = re.compile(hook["files"])
+        assert [
+            n for n in ("a.yaml", "b/c.yml", "d.json", "README.md", "e.yaml.bak") if files.search(n)
+        ] == [
+            "a.yaml",
+            "b/c.yml",
+            "d.json",
+        ]
+
+    def test_the_entry_passes_clean_files_and_fails_a_broken_one(self, tmp_path: Path) -> None:
+        # pre-commit appends the changed files' names to the entry.
+        args = self.hook()["entry"].split()[1:]
+        examples = [str(p) for p in EXAMPLES]
+        result = runner.invoke(cli, [*args, *examples])
+        assert result.exit_code == 0, result.output
+        broken = write(tmp_path, "broken.yaml", BASE.replace("causes: [push", "causes: [pushed"))
+        result = runner.invoke(cli, [*args, examples[0], str(broken)])
+        assert result.exit_code == 1, result.output
+        assert f"{broken}:" in result.output
 
 
 class Endless(io.RawIOBase):
