@@ -5,11 +5,13 @@ that goes away ends the command quietly."""
 from __future__ import annotations
 
 import errno
+import json
 import os
 import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from click.testing import CliRunner
@@ -159,7 +161,7 @@ class TestTargets:
 
     def test_an_existing_file_keeps_its_mode(self, tmp_path: Path) -> None:
         path = write(tmp_path, "in.yaml", BASE)
-        out = write(tmp_path, "out.md", "old")
+        out = write(tmp_path, "out.txt", "old")
         out.chmod(0o640)
         result = runner.invoke(cli, ["analyze", str(path), "-o", str(out)])
         assert result.exit_code == 0, result.output
@@ -361,3 +363,78 @@ class TestClosedStandardOutput:
         )
         assert done.returncode == 3, done.stderr
         assert done.stderr == "causemap: error: cannot write standard output: it is closed\n"
+
+
+class TestFormatFromSuffix:
+    """``-o FILE`` without ``--format``: the report's format is the one FILE's suffix
+    names. It used to be text whatever the suffix, so ``-o report.html`` held plain
+    text; ``--format`` always wins, and a suffix that names no format keeps text."""
+
+    # What each format's output starts with.
+    HEADS: ClassVar[dict[str, str]] = {
+        "json": "{",
+        "markdown": "#",
+        "html": "<!doctype html>",
+        "text": "",
+    }
+
+    @staticmethod
+    def run(tmp_path: Path, command: str, name: str, *extra: str) -> tuple[int, str, str]:
+        path = write(tmp_path, "in.yaml", BASE)
+        out = tmp_path / name
+        result = runner.invoke(cli, [command, str(path), "-o", str(out), *extra])
+        text = out.read_text(encoding="utf-8") if out.exists() else ""
+        return result.exit_code, result.output, text
+
+    @pytest.mark.parametrize(
+        ("command", "name", "fmt"),
+        [
+            ("analyze", "out.json", "json"),
+            ("analyze", "out.JSON", "json"),
+            ("analyze", "out.md", "markdown"),
+            ("analyze", "out.markdown", "markdown"),
+            ("analyze", "out.txt", "text"),
+            ("analyze", "out.log", "text"),
+            ("analyze", "out", "text"),
+            ("patterns", "report.html", "html"),
+            ("patterns", "report.htm", "html"),
+            ("patterns", "report.json", "json"),
+            ("patterns", "report.md", "markdown"),
+            ("patterns", "report.txt", "text"),
+            ("patterns", "report.log", "text"),
+        ],
+    )
+    def test_the_suffix_names_the_format(
+        self, tmp_path: Path, command: str, name: str, fmt: str
+    ) -> None:
+        code, output, text = self.run(tmp_path, command, name)
+        assert code == 0, output
+        assert text.lower().startswith(self.HEADS[fmt]), text[:80]
+        if fmt == "text":
+            assert not text.startswith(("{", "#", "<")), text[:80]
+        if fmt == "json":
+            json.loads(text)
+
+    @pytest.mark.parametrize("command", ["analyze", "patterns"])
+    def test_an_explicit_format_wins(self, tmp_path: Path, command: str) -> None:
+        code, output, text = self.run(tmp_path, command, "out.json", "--format", "markdown")
+        assert code == 0, output
+        assert text.startswith("#"), text[:80]
+
+    def test_a_suffix_of_a_format_the_command_lacks_is_a_usage_error(self, tmp_path: Path) -> None:
+        """analyze has no html: writing its text into report.html is the mistake this
+        fixes, so it is refused (as render refuses -o diagram.jpg), and nothing written."""
+        code, output, _ = self.run(tmp_path, "analyze", "report.html")
+        assert code == 2, output
+        assert f"-o {tmp_path / 'report.html'}: the suffix '.html' names html" in output
+        assert "or give --format" in output
+        assert not (tmp_path / "report.html").exists()
+        code, output, text = self.run(tmp_path, "analyze", "report.html", "--format", "text")
+        assert code == 0, output
+        assert not text.startswith(("{", "#", "<")), text[:80]
+
+    def test_standard_output_stays_text(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "in.yaml", BASE)
+        result = runner.invoke(cli, ["analyze", str(path), "-o", "-"])
+        assert result.exit_code == 0, result.output
+        assert not result.output.startswith(("{", "#"))

@@ -15,25 +15,22 @@ from causemap.cli.base import (
     echo_diagnostic,
     one_file,
     output_option,
+    report_format,
+    report_format_option,
 )
 from causemap.cli.output import destination, emit
+
+FORMATS = ("text", "json", "markdown")
 
 CONFIG_HELP = "YAML file with word lists and thresholds (see schemas/config.schema.json)."
 
 
 @click.command()
 @click.argument("path", type=PATH, metavar="FILE")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@report_format_option(*FORMATS)
 @click.option("--config", "config_path", type=OPTION_FILE, default=None, help=CONFIG_HELP)
 @output_option
-def analyze(path: str, fmt: str, config_path: str | None, output: str | None) -> None:
+def analyze(path: str, fmt: str | None, config_path: str | None, output: str | None) -> None:
     """Analyse one incident: proximate vs systemic, findings, prevention, leverage.
 
     FILE is a YAML or JSON incident, or '-' for standard input. Text is a readable report
@@ -44,6 +41,7 @@ def analyze(path: str, fmt: str, config_path: str | None, output: str | None) ->
     from causemap.analyses import load_config
 
     one_file(path, "analyze")
+    fmt = report_format(fmt, output, FORMATS)
     target = destination(output, [path, config_path])
     (checked,) = check_inputs([path])
     for diagnostic in checked.diagnostics:

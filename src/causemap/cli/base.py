@@ -5,8 +5,8 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -28,11 +28,15 @@ __all__ = [
     "catalog_option",
     "check_inputs",
     "output_option",
+    "report_format",
+    "report_format_option",
     "echo_diagnostic",
     "no_inputs_found",
     "one_file",
     "silence_stdout",
 ]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -66,6 +70,55 @@ output_option = click.option(
     help="Write to FILE instead of stdout.",
 )
 """``-o FILE`` of the commands that write one report (``analyze``, ``patterns``)."""
+
+REPORT_SUFFIXES = {
+    ".txt": "text",
+    ".json": "json",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+}
+"""The report format each suffix of ``-o FILE`` names (compared ignoring case)."""
+
+
+def _suffixes(choices: Sequence[str]) -> str:
+    return ", ".join(s for s, name in REPORT_SUFFIXES.items() if name in choices)
+
+
+def report_format_option(*choices: str) -> Callable[[F], F]:
+    """``--format`` of a command with :data:`output_option`; resolve the value it gives
+    with :func:`report_format` (None means it was not given)."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=None,
+        help=f"Output format. Default: the one the suffix of -o FILE names "
+        f"({_suffixes(choices)}), else {choices[0]}.",
+    )
+
+
+def report_format(fmt: str | None, output: str | None, choices: Sequence[str]) -> str:
+    """The format to write: ``--format`` when given, else the one the suffix of ``-o
+    FILE`` names, else the first of ``choices``. A suffix that names no format keeps that
+    default; one that names a format the command does not write is a usage error, as
+    writing text into ``report.html`` would only fail later, in whatever opens it."""
+    if fmt is not None:
+        return fmt
+    if output is None or output == "-":
+        return choices[0]
+    suffix = os.path.splitext(output)[1]
+    implied = REPORT_SUFFIXES.get(suffix.lower())
+    if implied is None:
+        return choices[0]
+    if implied not in choices:
+        raise click.UsageError(
+            f"-o {output}: the suffix '{suffix}' names {implied}, which this command does "
+            f"not write; name the file with one of {_suffixes(choices)}, or give --format"
+        )
+    return implied
+
 
 OPTION_FILE = NonEmptyPath(dir_okay=False, readable=False)
 """The type of ``--config FILE`` and ``--catalog FILE``. A folder is a usage error (exit

@@ -16,6 +16,8 @@ from causemap.cli.base import (
     echo_diagnostic,
     no_inputs_found,
     output_option,
+    report_format,
+    report_format_option,
 )
 from causemap.cli.output import destination, emit
 from causemap.cli.store import db_option
@@ -24,6 +26,8 @@ from causemap.counts import counted
 if TYPE_CHECKING:
     from causemap.catalog.model import Catalog
     from causemap.patterns.facts import IncidentFacts
+
+FORMATS = ("text", "json", "markdown", "html")
 
 PROGRESS_FROM = 200
 """Fewest files for which a progress bar is shown (on a terminal only)."""
@@ -47,14 +51,7 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
 @click.option(
     "--since", callback=_date, default=None, metavar="DATE", help="Only incidents on or after DATE."
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "markdown", "html"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@report_format_option(*FORMATS)
 @output_option
 @click.option(
     "--skip-invalid",
@@ -73,7 +70,7 @@ def patterns(
     db: str | None,
     catalog_path: str | None,
     since: dt.date | None,
-    fmt: str,
+    fmt: str | None,
     output: str | None,
     skip_invalid: bool,
     jobs: int | None,
@@ -93,6 +90,7 @@ def patterns(
     from causemap.patterns.collect import collect, files_in
     from causemap.patterns.report import build_report
 
+    fmt = report_format(fmt, output, FORMATS)
     if "-" in paths:
         raise click.UsageError("patterns reads files and folders, not standard input ('-')")
     if paths and db is not None:
