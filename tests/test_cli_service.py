@@ -265,6 +265,88 @@ class TestImportExport:
         assert "pw" not in result.output
 
 
+class TestExportIntoAFolder:
+    """Export writes every file or none: they are staged beside their names, then put in
+    place together. A failure midway used to leave the files written before it, and a
+    FIFO at a file's name blocked the export for ever."""
+
+    IDS = ("a", "b", "c")
+
+    def stored(self, tmp_path: Path, title: str = "Demo incident") -> str:
+        db = f"sqlite:///{tmp_path / 's.db'}"
+        for name in self.IDS:
+            text = BASE.replace("id: demo", f"id: {name}").replace("Demo incident", title)
+            (tmp_path / f"{name}.yaml").write_text(text)
+        files = [str(tmp_path / f"{n}.yaml") for n in self.IDS]
+        assert runner.invoke(cli, ["import", "--db", db, *files]).exit_code == 0
+        return db
+
+    def test_re_exporting_replaces_the_previous_export(self, tmp_path: Path) -> None:
+        db = self.stored(tmp_path)
+        out = tmp_path / "backup"
+        assert runner.invoke(cli, ["export", "--db", db, str(out)]).exit_code == 0
+        (out / "notes.txt").write_text("mine")
+        self.stored(tmp_path, "Changed")
+        result = runner.invoke(cli, ["export", "--db", db, str(out)])
+        assert result.exit_code == 0, result.output
+        assert sorted(p.name for p in out.iterdir()) == ["a.yaml", "b.yaml", "c.yaml", "notes.txt"]
+        assert all(load(out / f"{n}.yaml").title == "Changed" for n in self.IDS)
+        assert (out / "notes.txt").read_text() == "mine"
+
+    def test_a_write_failing_midway_leaves_the_folder_as_it_was(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        import errno
+        import os
+
+        db = self.stored(tmp_path)
+        out = tmp_path / "backup"
+        assert runner.invoke(cli, ["export", "--db", db, str(out)]).exit_code == 0
+        before = {p.name: p.read_bytes() for p in out.iterdir()}
+        self.stored(tmp_path, "Changed")
+        opened = os.open
+        made: list[str] = []
+
+        def full(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+            if flags & os.O_EXCL and str(path).endswith(".tmp"):
+                made.append(str(path))
+                if len(made) == 3:
+                    raise OSError(errno.ENOSPC, "No space left on device", str(path))
+            return opened(path, flags, *args, **kwargs)
+
+        monkeypatch.setattr(os, "open", full)
+        result = runner.invoke(cli, ["export", "--db", db, str(out)])
+        monkeypatch.undo()
+        assert result.exit_code == 3, result.output
+        assert f"cannot write {out / 'c.yaml'}: No space left on device" in result.output
+        assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+    @pytest.mark.parametrize("kind", ["folder", "fifo"])
+    def test_something_not_a_file_at_a_name_is_refused_before_writing(
+        self, tmp_path: Path, kind: str
+    ) -> None:
+        import os
+        import subprocess
+        import sys
+
+        db = self.stored(tmp_path)
+        out = tmp_path / "backup"
+        out.mkdir()
+        if kind == "folder":
+            (out / "b.yaml").mkdir()
+        else:
+            os.mkfifo(out / "b.yaml")
+        done = subprocess.run(
+            [sys.executable, "-m", "causemap", "export", "--db", db, str(out)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 2, done.stderr
+        assert f"{out / 'b.yaml'} is not a regular file; refusing to replace it" in done.stderr
+        assert [p.name for p in out.iterdir()] == ["b.yaml"]
+
+
 class TestPatternsOverTheStore:
     def test_report_equals_the_report_of_the_files(self, db_url: str) -> None:
         folder = str(EXAMPLES[0].parent)

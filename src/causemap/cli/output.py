@@ -5,6 +5,9 @@
   anything fails, the temporary file is removed and the message names the ``-o`` path.
 * **Anything else** (a FIFO, a terminal, ``/dev/null``, a character device) is opened and
   written in place; it is never replaced.
+* A **folder of files** (``export``) is written whole or not at all: every file is
+  staged first (:class:`Staged`), then all are put in place; a name taken by anything but
+  a regular file (a folder, a FIFO) is refused, a usage error.
 * A **symbolic link** is followed: its target is written and the link stays a link; a
   link to an output folder that does not exist yet creates it.
 * An output that is **one of the inputs** (the same file, by any path) is refused before
@@ -34,6 +37,7 @@ from causemap.cli.base import EXIT_ENVIRONMENT, silence_stdout
 
 __all__ = [
     "OutputError",
+    "Staged",
     "check_folder",
     "check_target",
     "destination",
@@ -184,7 +188,66 @@ def make_folder(path: str | os.PathLike[str]) -> None:
     _real(path).mkdir(parents=True, exist_ok=True)
 
 
-def _replace(raw: bytes, real: Path, mode: int | None) -> None:
+class Staged:
+    """Several files written whole or not at all, for a command that writes a folder of
+    them (``export``): each is written to a hidden temporary file beside its name by
+    :meth:`add`, and :meth:`commit` puts them all in place. Leaving the ``with`` block
+    removes what was not put in place, so a failure before the commit (a full disk, a
+    name that is taken by a folder) leaves every name as it was.
+    """
+
+    def __init__(self) -> None:
+        self._files: list[tuple[Path, Path, str]] = []
+
+    def __enter__(self) -> Staged:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        for tmp, _real_path, _shown in self._files:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        self._files.clear()
+
+    def add(self, data: str | bytes, path: str | os.PathLike[str], shown: str) -> None:
+        """Write ``data`` for ``path`` (a symbolic link is followed, as by
+        :func:`write_file`).
+
+        Raises
+        ------
+        click.UsageError
+            If ``path`` is a folder, a FIFO or a device: it is never replaced.
+        OutputError
+            If the bytes could not be written.
+        """
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        real = _real(path)
+        try:
+            mode = os.stat(real).st_mode
+        except FileNotFoundError:
+            mode = None
+        except OSError as exc:
+            raise OutputError(shown, exc) from None
+        if mode is not None and not stat.S_ISREG(mode):
+            raise click.UsageError(f"{shown} is not a regular file; refusing to replace it")
+        try:
+            tmp = _stage(raw, real, None if mode is None else stat.S_IMODE(mode))
+        except OSError as exc:
+            raise OutputError(shown, exc) from None
+        self._files.append((tmp, real, shown))
+
+    def commit(self) -> None:
+        """Put every staged file in place, in the order they were added."""
+        while self._files:
+            tmp, real, shown = self._files[0]
+            try:
+                os.replace(tmp, real)
+            except OSError as exc:
+                raise OutputError(shown, exc) from None
+            self._files.pop(0)
+
+
+def _stage(raw: bytes, real: Path, mode: int | None) -> Path:
+    """Write ``raw`` to a new hidden temporary file beside ``real``; return its path."""
     tmp = real.with_name(f".{real.name}.{secrets.token_hex(4)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
@@ -192,6 +255,16 @@ def _replace(raw: bytes, real: Path, mode: int | None) -> None:
             stream.write(raw)
         if mode is not None:
             os.chmod(tmp, mode)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return tmp
+
+
+def _replace(raw: bytes, real: Path, mode: int | None) -> None:
+    tmp = _stage(raw, real, mode)
+    try:
         os.replace(tmp, real)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -113,19 +113,23 @@ def export(directory: Path, db: str | None, fmt: str) -> None:
     """Write the latest revision of every live incident to DIR/<id>.yaml.
 
     The files are canonical (format order, defaults left out), so `causemap import DIR`
-    reads them back unchanged.
+    reads them back unchanged. A file of the same name in DIR (the previous export of
+    that incident) is replaced; other files are left alone. Every file is written in
+    full before any is put in place, so an export that fails (a full disk) leaves DIR
+    as it was; a name taken by a folder or a FIFO is refused (exit 2).
     """
-    from causemap.cli.output import check_folder, make_folder, write_file
+    from causemap.cli.output import Staged, check_folder, make_folder
     from causemap.loader import dump
 
     check_folder(directory, f"DIR {directory}")
     count = 0
-    with _opened(db, create=False) as store:
+    with _opened(db, create=False) as store, Staged() as staged:
         make_folder(directory)
         for record in store.iter_documents():
             text = dump(record.to_incident(), "json" if fmt == "json" else "yaml")
             path = directory / f"{record.incident_id}.{fmt}"
-            write_file(text, path, str(path))
+            staged.add(text, path, str(path))
             count += 1
+        staged.commit()
         where = store.url
     echo(f"{counted(count, 'incident')} from {where} written to {directory}")
