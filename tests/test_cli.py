@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -277,6 +278,32 @@ class TestFolders:
         assert "loop1.yaml: error: cannot read file: Too many levels of symbolic links" in (
             result.output
         )
+
+    @pytest.mark.parametrize("command", ["validate", "lint", "import", "render", "patterns"])
+    def test_a_fifo_in_a_folder_is_reported_not_read(self, tmp_path: Path, command: str) -> None:
+        """It was skipped without a word; reading it would block until a writer came."""
+        write(tmp_path, "a.yaml", BASE)
+        os.mkfifo(tmp_path / "b.yaml")
+        db = f"sqlite:///{tmp_path / 's.db'}"
+        extra = {"import": ["--db", db], "render": ["-f", "json", "-o", str(tmp_path / "o")]}
+        result = runner.invoke(cli, [command, *extra.get(command, []), str(tmp_path)])
+        assert result.exit_code == 1, result.output
+        assert (
+            f"{tmp_path / 'b.yaml'}: error: not a regular file (a FIFO); only regular files "
+            "found in a folder are read"
+        ) in result.output
+
+    def test_a_fifo_given_by_name_is_still_read(self, tmp_path: Path) -> None:
+        fifo = tmp_path / "in.yaml"
+        os.mkfifo(fifo)
+        writer = threading.Thread(target=fifo.write_text, args=(BASE,))
+        writer.start()
+        try:
+            result = runner.invoke(cli, ["validate", str(fifo)])
+        finally:
+            writer.join(timeout=30)
+        assert result.exit_code == 0, result.output
+        assert "1 valid" in result.output
 
 
 class TestPatterns:

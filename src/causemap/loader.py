@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator
+import stat
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -34,6 +35,7 @@ __all__ = [
     "check_data",
     "check_file",
     "discover",
+    "not_a_file",
     "dump",
     "load",
     "loads",
@@ -247,13 +249,20 @@ def dump(
     return (MODELINE.format(schema) if schema else "") + text
 
 
-def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
+def discover(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    special: Callable[[Path], object] | None = None,
+) -> Iterator[Path]:
     """Yield incident files: given files as they are, folders searched recursively.
 
     Files in a folder are yielded in sorted order; hidden files and folders are skipped.
     A path that does not exist is yielded as is, so that reading it reports the problem;
     so are a folder that cannot be read and a broken link with an incident suffix found
     in a folder, so that no incident goes missing without a word.
+    Something with an incident suffix in a folder that is not a regular file (a FIFO, a
+    socket, a device) is never read, as reading it could block for ever: it is passed
+    to ``special`` in its sorted place instead (report it with :func:`not_a_file`).
     A file reached more than once (a folder given twice, or a file and a folder that
     holds it) is yielded once, as first reached: paths are compared once resolved, so
     only a genuinely different file can repeat an incident id. A symbolic-link loop is
@@ -262,22 +271,27 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
     seen: set[Path] = set()
     for raw in paths:
         path = Path(raw)
-        found: Iterable[Path] = _walk(path) if path.is_dir() else (path,)
-        for file in found:
+        found: Iterable[tuple[Path, bool]] = _walk(path) if path.is_dir() else ((path, True),)
+        for file, regular in found:
             resolved = Path(os.path.realpath(file))  # Path.resolve raises on a link loop
-            if resolved not in seen:
-                seen.add(resolved)
+            if resolved in seen:
+                continue
+            seen.add(resolved)
+            if regular:
                 yield file
+            elif special is not None:
+                special(file)
 
 
-def _walk(root: Path) -> list[Path]:
+def _walk(root: Path) -> list[tuple[Path, bool]]:
     """The incident files under ``root``, sorted, with the folders that could not be read
-    and the broken links. Linked folders are followed, each real folder once."""
-    found: list[Path] = []
+    and the broken links, each with False when it is there but not a regular file.
+    Linked folders are followed, each real folder once."""
+    found: list[tuple[Path, bool]] = []
     visited: set[tuple[int, int]] = set()
 
     def unreadable(exc: OSError) -> None:
-        found.append(Path(exc.filename))
+        found.append((Path(exc.filename), True))
 
     for folder, folders, files in os.walk(root, onerror=unreadable, followlinks=True):
         info = os.stat(folder)
@@ -288,10 +302,27 @@ def _walk(root: Path) -> list[Path]:
         folders[:] = [name for name in folders if not name.startswith(".")]
         for name in files:
             file = Path(folder, name)
-            if (
-                not name.startswith(".")
-                and file.suffix.lower() in SUFFIXES
-                and (file.is_file() or not file.exists())
-            ):
-                found.append(file)
+            if not name.startswith(".") and file.suffix.lower() in SUFFIXES:
+                found.append((file, file.is_file() or not file.exists()))
     return sorted(found)
+
+
+_KINDS = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def not_a_file(path: str | os.PathLike[str]) -> Checked:
+    """The result for something :func:`discover` found in a folder but did not read."""
+    name = os.fspath(path)
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:  # it went away meanwhile
+        mode = 0
+    kind = next((f" ({what})" for test, what in _KINDS if test(mode)), "")
+    message = f"not a regular file{kind}; only regular files found in a folder are read"
+    diagnostic = Diagnostic(severity="error", code="unreadable", file=name, message=message)
+    return Checked(name=name, diagnostics=[diagnostic])

@@ -235,14 +235,14 @@ def echo_diagnostic(diagnostic: Diagnostic, *, err: bool = True) -> None:
 
 def check_inputs(paths: Sequence[str]) -> list[Checked]:
     """Read and validate every input path (``-`` is standard input); never raises."""
-    from causemap.loader import check_file, discover
+    from causemap.loader import check_file, discover, not_a_file
     from causemap.validation import check_corpus
 
     results: list[Checked] = []
     files = [p for p in paths if p != "-"]
     if "-" in paths:
         results.append(_check_stdin())
-    for path in discover(files):
+    for path in discover(files, special=lambda p: results.append(not_a_file(p))):
         results.append(check_file(path))
     valid = [(r.name, r.incident) for r in results if r.incident is not None]
     by_name = {r.name: r for r in results}

@@ -103,10 +103,11 @@ def patterns(
         report = build_report(_stored(db, catalog), catalog, since=since)
         emit(render(report, fmt), target, output)
         return
-    files = files_in(paths)
-    if not files:
+    files, unread = files_in(paths)
+    if not files and not unread:
         raise click.UsageError(no_inputs_found(paths))
     target = destination(output, [*files, catalog_path])
+    total = len(files) + len(unread)
     bar = (
         click.progressbar(length=len(files) + 100, label="reading and matching", file=sys.stderr)
         if sys.stderr.isatty() and len(files) >= PROGRESS_FROM
@@ -115,18 +116,19 @@ def patterns(
     with bar if bar is not None else contextlib.nullcontext():
         tick = bar.update if bar is not None else None
         collected = collect(files, catalog, jobs=jobs, progress=tick)
-        if collected.diagnostics:
+        problems = [*unread, *collected.diagnostics]
+        if problems:
             if bar is not None:
                 click.echo(err=True)
-            for diagnostic in collected.diagnostics:
+            for diagnostic in problems:
                 echo_diagnostic(diagnostic)
             if not skip_invalid:
-                bad = len({d.file for d in collected.diagnostics})
-                what = f"{bad} of {counted(len(files), 'file')} {'is' if bad == 1 else 'are'}"
+                bad = len({d.file for d in problems})
+                what = f"{bad} of {counted(total, 'file')} {'is' if bad == 1 else 'are'}"
                 rest = (
                     f"fix {'it' if bad == 1 else 'them'}, or pass --skip-invalid to report "
                     "on the rest"
-                    if bad < len(files)
+                    if bad < total
                     else "there is nothing valid to report on"
                 )
                 click.echo(f"causemap: {what} invalid; {rest}", err=True)

@@ -134,8 +134,12 @@ def collect(
     return out
 
 
-def files_in(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """Incident files under ``paths`` (folders searched recursively), in a stable order."""
-    from causemap.loader import discover
+def files_in(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[Diagnostic]]:
+    """Incident files under ``paths`` (folders searched recursively), in a stable order,
+    and an error for each thing found in a folder that is not a regular file (a FIFO),
+    which is not read."""
+    from causemap.loader import discover, not_a_file
 
-    return list(discover(paths))
+    unread: list[Diagnostic] = []
+    files = list(discover(paths, special=lambda p: unread.extend(not_a_file(p).diagnostics)))
+    return files, unread
