@@ -169,3 +169,45 @@ class TestSlugs:
 
 def test_instant_to_datetime() -> None:
     assert instant_to_datetime(dt.date(2024, 1, 2)) == dt.datetime(2024, 1, 2, tzinfo=dt.UTC)
+
+
+class TestInvalidTimes:
+    """A date-time whose date is fine but whose time is not says what is wrong with the
+    time; ``T24:00:00`` was "not a valid calendar date", which sent people to the date."""
+
+    @staticmethod
+    def message(at: str) -> str:
+        from causemap.loader import check_bytes
+        from tests.test_bad_inputs import BASE
+
+        document = BASE.replace("at: 2024-03-05T10:00:00Z", f"at: {at}", 1)
+        (error,) = check_bytes(document.encode(), "doc.yaml").errors
+        return error.format()
+
+    @pytest.mark.parametrize(
+        ("at", "expected"),
+        [
+            ("2024-03-05T24:00:00Z", "the hour must be 00-23 (midnight is T00:00 of the next day)"),
+            ("'2024-03-05T24:00Z'", "the hour must be 00-23 (midnight is T00:00 of the next day)"),
+            ("2024-03-05T25:00:00Z", "the hour must be 00-23"),
+            ("2024-03-05T10:60:00Z", "the minute must be 00-59"),
+            ("2024-03-05T10:00:60Z", "the second must be 00-59"),
+            ("2024-03-05T10:00:00+24:00", "the timezone offset must be less than 24 hours"),
+        ],
+    )
+    def test_the_part_that_is_wrong_is_named(self, at: str, expected: str) -> None:
+        text = self.message(at)
+        value = at.strip("'")
+        assert text.startswith("doc.yaml:9:9: error: /nodes/0/at: "), text
+        assert f"'{value}' is not a valid time: {expected}" in text, text
+        assert "calendar date" not in text
+
+    def test_a_wrong_date_is_still_a_calendar_date_error(self) -> None:
+        text = self.message("2024-02-30T10:00:00Z")
+        expected = "doc.yaml:9:9: error: /nodes/0/at: '2024-02-30T10:00:00Z' is not a valid "
+        assert f"{expected}calendar date" in text, text
+
+    def test_a_time_that_is_no_time_gets_the_expected_shape(self) -> None:
+        text = self.message("2024-03-05Tnoon")
+        assert "doc.yaml:9:9: error: /nodes/0/at: expected a date like 2017-02-28 or a " in text
+        assert "calendar date" not in text

@@ -169,16 +169,7 @@ def _parse_instant(value: Any) -> dt.datetime | dt.date:
                 else dt.datetime.fromisoformat(value.replace("z", "Z"))
             )
         except ValueError:
-            if shaped:
-                raise PydanticCustomError(
-                    "invalid_date", "{value} is not a valid calendar date", {"value": repr(value)}
-                ) from None
-            raise PydanticCustomError(
-                "instant",
-                "expected a date like 2017-02-28 or a date-time with a timezone like "
-                "2017-02-28T17:37:00Z, got {value}",
-                {"value": repr(value[:40])},
-            ) from None
+            raise _not_an_instant(value, shaped=shaped) from None
     else:
         raise PydanticCustomError(
             "instant",
@@ -192,6 +183,51 @@ def _parse_instant(value: Any) -> dt.datetime | dt.date:
             {"value": repr(str(value)[:40])},
         )
     return parsed
+
+
+_TIME = re.compile(r"[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(?:[Zz]|[+-](\d{2}):?(\d{2}))?$")
+"""The time after a date, as far as telling which of its numbers is out of range."""
+
+
+def _not_an_instant(value: str, *, shaped: bool) -> PydanticCustomError:
+    """The error for a string Python does not read as a date or date-time: the date or
+    the part of the time that is out of range when it is, else the shape expected."""
+    if shaped:
+        try:
+            dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return PydanticCustomError(
+                "invalid_date", "{value} is not a valid calendar date", {"value": repr(value)}
+            )
+        found = _TIME.match(value, 10)
+        problem = _time_problem(found) if found is not None else None
+        if problem is not None:
+            return PydanticCustomError(
+                "invalid_time",
+                "{value} is not a valid time: {problem}",
+                {"value": repr(value), "problem": problem},
+            )
+    return PydanticCustomError(
+        "instant",
+        "expected a date like 2017-02-28 or a date-time with a timezone like "
+        "2017-02-28T17:37:00Z, got {value}",
+        {"value": repr(value[:40])},
+    )
+
+
+def _time_problem(found: re.Match[str]) -> str | None:
+    """Which number of a matched :data:`_TIME` is out of range, if any."""
+    hour, minute, second, offset_hours, offset_minutes = found.groups()
+    if int(hour) > 23:
+        midnight = " (midnight is T00:00 of the next day)" if hour == "24" else ""
+        return f"the hour must be 00-23{midnight}"
+    checks = (
+        (minute, 59, "the minute must be 00-59"),
+        (second, 59, "the second must be 00-59"),
+        (offset_hours, 23, "the timezone offset must be less than 24 hours"),
+        (offset_minutes, 59, "the minutes of the timezone offset must be 00-59"),
+    )
+    return next((problem for part, top, problem in checks if part and int(part) > top), None)
 
 
 def format_instant(value: dt.datetime | dt.date) -> str:
