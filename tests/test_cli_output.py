@@ -438,3 +438,32 @@ class TestFormatFromSuffix:
         result = runner.invoke(cli, ["analyze", str(path), "-o", "-"])
         assert result.exit_code == 0, result.output
         assert not result.output.startswith(("{", "#"))
+
+
+class TestSpecialFilesInAnOutputFolder:
+    """A FIFO or a device at a name a command makes up inside its output folder (render's
+    <incident-id>.<ext>, schema's <name>.schema.json) is refused before anything is
+    written; the command used to open it and wait for a reader for ever."""
+
+    @pytest.mark.parametrize("command", ["render", "schema"])
+    def test_a_fifo_at_a_made_up_name_is_refused(self, tmp_path: Path, command: str) -> None:
+        path = write(tmp_path, "in.yaml", BASE)
+        out = tmp_path / "out"
+        out.mkdir()
+        name = {"render": "demo.json", "schema": "incident.schema.json"}[command]
+        os.mkfifo(out / name)
+        args = {
+            "render": ["render", "-f", "json", str(path), str(EXAMPLES[0]), "-o", str(out)],
+            "schema": ["schema", "--out", str(out)],
+        }[command]
+        done = subprocess.run(
+            [sys.executable, "-m", "causemap", *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=ROOT,
+        )
+        assert done.returncode == 2, done.stderr
+        assert f"{out / name} is not a regular file; refusing to replace it" in done.stderr
+        assert [p.name for p in out.iterdir()] == [name]
+        assert stat.S_ISFIFO((out / name).lstat().st_mode)

@@ -5,9 +5,10 @@
   anything fails, the temporary file is removed and the message names the ``-o`` path.
 * **Anything else** (a FIFO, a terminal, ``/dev/null``, a character device) is opened and
   written in place; it is never replaced.
-* A **folder of files** (``export``) is written whole or not at all: every file is
-  staged first (:class:`Staged`), then all are put in place; a name taken by anything but
-  a regular file (a folder, a FIFO) is refused, a usage error.
+* In an **output folder** (``render -o DIR``, ``export``, ``schema --out``) a name taken
+  by anything but a regular file (a folder, a FIFO) is refused, a usage error
+  (:func:`check_entry`). ``export`` and ``schema --out`` write the folder whole or not at
+  all: every file is staged first (:class:`Staged`), then all are put in place.
 * A **symbolic link** is followed: its target is written and the link stays a link; a
   link to an output folder that does not exist yet creates it.
 * An output that is **one of the inputs** (the same file, by any path) is refused before
@@ -38,6 +39,7 @@ from causemap.cli.base import EXIT_ENVIRONMENT, silence_stdout
 __all__ = [
     "OutputError",
     "Staged",
+    "check_entry",
     "check_folder",
     "check_target",
     "destination",
@@ -97,6 +99,26 @@ def check_target(path: str | os.PathLike[str], shown: str, inputs: Inputs = ()) 
                 f"-o {shown} is the input {os.fspath(source)}; refusing to overwrite it"
             )
     return real
+
+
+def check_entry(path: str | os.PathLike[str], shown: str, inputs: Inputs = ()) -> Path:
+    """:func:`check_target` for a file whose name a command makes up inside its output
+    folder (``render -o DIR``, ``export``, ``schema --out``): a FIFO or a device there is
+    refused too, as opening it to write would wait for a reader for ever.
+
+    Raises
+    ------
+    click.UsageError
+        If that is there but not a regular file (a folder too), or it is one of
+        ``inputs``.
+    """
+    try:
+        mode: int | None = os.stat(path).st_mode
+    except OSError:  # not there yet, or unreachable: writing it reports that
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        raise click.UsageError(f"{shown} is not a regular file; refusing to replace it")
+    return check_target(path, shown, inputs)
 
 
 def destination(output: str | None, inputs: Inputs = ()) -> Path | None:
@@ -215,20 +237,18 @@ class Staged:
         Raises
         ------
         click.UsageError
-            If ``path`` is a folder, a FIFO or a device: it is never replaced.
+            If ``path`` is a folder, a FIFO or a device (see :func:`check_entry`).
         OutputError
             If the bytes could not be written.
         """
         raw = data.encode("utf-8") if isinstance(data, str) else data
-        real = _real(path)
+        real = check_entry(path, shown)
         try:
-            mode = os.stat(real).st_mode
+            mode: int | None = os.stat(real).st_mode
         except FileNotFoundError:
             mode = None
         except OSError as exc:
             raise OutputError(shown, exc) from None
-        if mode is not None and not stat.S_ISREG(mode):
-            raise click.UsageError(f"{shown} is not a regular file; refusing to replace it")
         try:
             tmp = _stage(raw, real, None if mode is None else stat.S_IMODE(mode))
         except OSError as exc:

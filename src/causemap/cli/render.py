@@ -17,7 +17,14 @@ from causemap.cli.base import (
     echo_diagnostic,
     no_inputs_found,
 )
-from causemap.cli.output import check_target, echo, make_folder, write_file, write_stdout
+from causemap.cli.output import (
+    check_entry,
+    check_target,
+    echo,
+    make_folder,
+    write_file,
+    write_stdout,
+)
 
 # Listed here rather than imported, so that ``causemap --help`` loads no renderer; a test
 # keeps it equal to causemap.render.FORMATS.
@@ -150,7 +157,8 @@ def render_command(
     for result in results:
         if target is not None and result.incident is not None:
             path = target / f"{result.incident.id}{spec.suffix}" if to_folder else target
-            files[result.name] = (check_target(path, str(path), inputs), str(path))
+            check = check_entry if to_folder else check_target
+            files[result.name] = (check(path, str(path), inputs), str(path))
     if to_folder and target is not None:
         make_folder(target)
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
 from causemap.cli.base import NonEmptyPath
-from causemap.cli.output import check_folder, echo, make_folder
+from causemap.cli.output import Staged, check_folder, echo, make_folder
 
 
 @click.command()
@@ -26,12 +27,17 @@ def schema(name: str, out: str | None) -> None:
     DIR/<name>.schema.json, the files committed in schemas/.
     """
     from causemap.errors import UnknownFormat
-    from causemap.schema import schemas, write_schemas
+    from causemap.schema import schema_text, schemas
 
     if out is not None:
         check_folder(out, f"--out {out}")
         make_folder(out)
-        for path in write_schemas(out):
+        paths = [Path(out) / f"{name}.schema.json" for name in schemas()]
+        with Staged() as staged:
+            for path, document in zip(paths, schemas().values(), strict=True):
+                staged.add(schema_text(document), path, str(path))
+            staged.commit()
+        for path in paths:
             echo(f"wrote {path}")
         return
     every = schemas()
