@@ -331,6 +331,26 @@ class TestDeleteAndHistory:
         assert changes["actions"]["removed"] == ["a1"]
         assert changes["analysis"]["prevention"]  # prevention figures moved
 
+    def test_restore_honours_if_match(self, client: TestClient) -> None:
+        """``POST .../restore`` ignored If-Match, unlike PUT and DELETE: a client that had
+        read revision 1 undid a delete it had never seen."""
+        post(client)
+        client.delete(f"{API}/incidents/demo")
+        stale = client.post(f"{API}/incidents/demo/restore", headers={"if-match": '"1"'})
+        assert stale.status_code == 412, stale.text
+        assert stale.json()["error"]["code"] == "revision-conflict"
+        assert stale.json()["error"]["details"] == {"current_revision": 2}
+        assert stale.headers["etag"] == '"2"'
+        assert client.get(f"{API}/incidents/demo").status_code == 410
+        for etag, status in [("*", 428), ('W/"2"', 412)]:
+            answer = client.post(f"{API}/incidents/demo/restore", headers={"if-match": etag})
+            assert answer.status_code == status, answer.text
+        ok = client.post(f"{API}/incidents/demo/restore", headers={"if-match": '"2"'})
+        assert (ok.status_code, ok.headers["etag"]) == (200, '"3"')
+        described = client.get(f"{API}/openapi.json").json()["paths"]
+        responses = described[f"{API}/incidents/{{incident_id}}/restore"]["post"]["responses"]
+        assert {"412", "428"} <= set(responses)
+
     @pytest.mark.parametrize(
         ("params", "missing"),
         [

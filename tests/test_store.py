@@ -382,6 +382,19 @@ class TestDelete:
         with pytest.raises(RevisionConflict):
             store.delete("demo", expected=1)
 
+    def test_restore_with_a_stale_revision_is_a_conflict(self, store: Store) -> None:
+        """``expected`` was ignored: a restore undid a delete the caller had not seen."""
+        store.create(incident())
+        store.delete("demo")
+        with pytest.raises(RevisionConflict, match="at revision 2, not 1") as raised:
+            store.restore("demo", expected=1)
+        assert raised.value.current == 2
+        assert store.get("demo", include_deleted=True).deleted
+        assert store.restore("demo", expected=2).number == 3
+        with pytest.raises(RevisionConflict):  # live, but not at the revision named
+            store.restore("demo", expected=2)
+        assert store.restore("demo", expected=3).number == 3  # live: nothing to do
+
     def test_restoring_a_live_incident_changes_nothing(self, store: Store) -> None:
         store.create(incident())
         assert store.restore("demo").number == 1

@@ -7,7 +7,7 @@ that also appends the revision row, so the database decides, not the process: Po
 re-checks the condition after waiting for a concurrent writer's row lock, and SQLite
 writers hold the database's write lock from ``BEGIN IMMEDIATE`` to commit. The
 ``(incident_id, number)`` primary key of ``revisions`` backs this up. Writes that name
-no revision (:meth:`Store.put_all` for imports, a delete without ``expected``, a restore)
+no revision (:meth:`Store.put_all` for imports, a delete or restore without ``expected``)
 lock the incident's row while they read its latest revision, so a concurrent save makes
 them wait, not fail, on PostgreSQL as on SQLite. A process killed
 mid-write leaves the transaction uncommitted, so the store holds exactly the
@@ -77,6 +77,15 @@ __all__ = ["Outcome", "Store"]
 
 Outcome = Literal["created", "updated", "unchanged", "deleted"]
 """What :meth:`Store.put` did."""
+
+
+def _conflict(incident_id: str, current: int, expected: int) -> RevisionConflict:
+    """The refusal of a write that named revision ``expected`` when ``current`` is latest."""
+    return RevisionConflict(
+        f"incident {incident_id!r} is at revision {current}, not {expected}: "
+        "someone saved it since you read it; reload, merge and save again",
+        current=current,
+    )
 
 
 def _now() -> dt.datetime:
@@ -311,12 +320,18 @@ class Store:
             base = row.revision if expected is None else expected
             return self._append(connection, incident_id, base, "delete", None)
 
-    def restore(self, incident_id: str) -> Record:
-        """Bring back a deleted incident with a ``restore`` revision (no-op if live)."""
+    def restore(self, incident_id: str, *, expected: int | None = None) -> Record:
+        """Bring back a deleted incident with a ``restore`` revision (no-op if live).
+
+        With ``expected``, refuse unless that is the latest revision, as :meth:`delete`
+        does: the row is locked, so the check holds until commit.
+        """
         with self._connect(write=True) as connection:
             row = self._head(connection, incident_id, lock=True)
             if row is None:
                 raise IncidentNotFound(f"no incident {incident_id!r}")
+            if expected is not None and expected != row.revision:
+                raise _conflict(incident_id, row.revision, expected)
             if row.deleted_at is None:
                 return self._record(connection, incident_id, row.revision, None)
             return self._append(connection, incident_id, row.revision, "restore", None)
@@ -394,11 +409,7 @@ class Store:
             return IncidentNotFound(f"no incident {incident_id!r}")
         if row.deleted_at is not None:
             return IncidentDeleted(f"incident {incident_id!r} is deleted; restore it first")
-        return RevisionConflict(
-            f"incident {incident_id!r} is at revision {row.revision}, not {expected}: "
-            "someone saved it since you read it; reload, merge and save again",
-            current=row.revision,
-        )
+        return _conflict(incident_id, row.revision, expected)
 
     # --- reading ---------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 An incident's ``ETag`` is its revision number (``"3"``). A ``PUT`` must send the ETag it
 read as ``If-Match``: a stale one gets 412 with the current revision, a missing one 428.
+``DELETE`` and ``POST .../restore`` take it too, optionally, with the same 412.
 """
 
 from __future__ import annotations
@@ -245,12 +246,18 @@ def delete_incident(
     "/{incident_id}/restore",
     response_model=Saved,
     dependencies=[writer],
-    responses=responses(401, 403, 404, 422, 503),
+    responses=responses(401, 403, 404, 412, 422, 428, 503),
     summary="Restore a deleted incident",
 )
-def restore_incident(incident_id: IncidentId, response: Response, store: StoreDep) -> Saved:
-    """Appends a ``restore`` revision; restoring a live incident changes nothing."""
-    saved = _saved(store.restore(incident_id))
+def restore_incident(
+    incident_id: IncidentId,
+    response: Response,
+    store: StoreDep,
+    if_match: Annotated[str | None, Header(description="Optional: the ETag you read.")] = None,
+) -> Saved:
+    """Appends a ``restore`` revision; restoring a live incident changes nothing.
+    With ``If-Match``, refused (412) unless it names the latest revision, as for ``DELETE``."""
+    saved = _saved(store.restore(incident_id, expected=parse_if_match(if_match)))
     response.headers["ETag"] = _etag(saved.number)
     return saved
 
