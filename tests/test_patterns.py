@@ -14,6 +14,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from click.testing import CliRunner
 from markdown_it import MarkdownIt
@@ -470,6 +471,30 @@ class TestReport:
         assert "## Trends by year (the last 40 of 1821 years)" in markdown
         assert "| 2022 | 1 |" in markdown
         assert "| 0202 |" not in markdown
+
+    def test_json_trends_of_a_span_of_centuries_keep_the_latest_forty_years(self) -> None:
+        """The JSON listed every month from 0202 on (21,830 buckets for two incidents),
+        while the other formats show the last 40 years; now it says what it left out."""
+        corpus = [
+            incident("one", "0202-12-10", {"c": CANARY}),
+            incident("two", "2022-01-20", {"c": CANARY_2}),
+        ]
+        data = json.loads(render(patterns(corpus), "json"))
+        trends = data["trends"]
+        monthly = [b["period"] for b in trends["monthly"]]
+        quarterly = [b["period"] for b in trends["quarterly"]]
+        assert (monthly[0], monthly[-1], len(monthly)) == ("1983-01", "2022-01", 39 * 12 + 1)
+        assert (quarterly[0], quarterly[-1], len(quarterly)) == ("1983-Q1", "2022-Q1", 157)
+        assert (trends["first_period"], trends["earlier_years"]) == ("0202-12", 1821 - 40)
+        assert trends["earlier_incidents"] == 1
+        assert sum(b["incidents"] for b in trends["monthly"]) + 1 == data["incidents"]
+        schema = json.loads((ROOT / "schemas" / "patterns.schema.json").read_text())
+        jsonschema.Draft202012Validator(schema).validate(data)
+
+    def test_json_trends_of_a_short_span_leave_nothing_out(self) -> None:
+        trends = json.loads(render(patterns(self.corpus()), "json"))["trends"]
+        assert (trends["first_period"], trends["earlier_years"]) == ("2024-01", 0)
+        assert trends["earlier_incidents"] == 0
 
     def test_trends_of_years_before_1000(self) -> None:
         # A typo such as 0202 for 2022 is a valid date; it used to end in an internal

@@ -151,7 +151,8 @@ class Periods(NamedTuple):
 def periods(report: PatternsReport, most: int, years: int | None = None) -> Periods:
     """The finest trend buckets, months, quarters or years, of which there are at most
     ``most``; when even the years are more, the latest ``years`` (default ``most``) of
-    them (more are a date typed 0202 for 2022), and how many earlier ones are left out.
+    them (more are a date typed 0202 for 2022), and how many earlier ones are left out,
+    counting those the report itself left out (:attr:`Trends.earlier_years`).
 
     Examples
     --------
@@ -165,10 +166,11 @@ def periods(report: PatternsReport, most: int, years: int | None = None) -> Peri
     [('month', 12), ('quarter', 4), ('year', 1)]
     """
     trends = report.trends
-    if len(trends.monthly) <= most:
+    whole = not trends.earlier_years  # else only years can say what is left out
+    if whole and len(trends.monthly) <= most:
         return Periods("month", list(trends.monthly))
-    if len(trends.quarterly) <= most:
+    if whole and len(trends.quarterly) <= most:
         return Periods("quarter", list(trends.quarterly))
     every = yearly(trends.quarterly)
     keep = most if years is None else years
-    return Periods("year", every[-keep:], max(0, len(every) - keep))
+    return Periods("year", every[-keep:], max(0, len(every) - keep) + trends.earlier_years)

@@ -17,7 +17,7 @@ from causemap.patterns.present import (
     one_line,
     periods,
 )
-from causemap.patterns.result import PatternsReport
+from causemap.patterns.result import TREND_YEARS, PatternsReport
 from causemap.render.markdown import escape as _md
 
 if TYPE_CHECKING:
@@ -181,7 +181,7 @@ def _spark(count: int, incidents: int) -> str:
 
 
 def _trends(report: PatternsReport) -> list[str]:
-    shown = periods(report, TREND_ROWS, years=40)
+    shown = periods(report, TREND_ROWS, years=TREND_YEARS)
     unit, buckets = shown.unit, shown.buckets
     out: list[str] = []
     if buckets:

@@ -10,7 +10,8 @@ then computes, after B14 of the research notes:
   ``n·c(A,B) / (c(A)·c(B))`` above 1;
 * **remediated but recurring**: an action addressing a factor was done on date *d*, and
   an incident dated after *d* contains the factor again;
-* **trends** by month and quarter, and the level distribution.
+* **trends** by month and quarter (the last :data:`TREND_YEARS` years), and the level
+  distribution.
 
 Everything is sorted, so the same input always gives the same report.
 """
@@ -30,6 +31,7 @@ from causemap.patterns._runtime import paused_gc
 from causemap.patterns.facts import IncidentFacts
 from causemap.patterns.matching import Layer, Match, MatchSettings, NodeText, match
 from causemap.patterns.result import (
+    TREND_YEARS,
     ActionCounts,
     CoOccurrence,
     Factor,
@@ -389,7 +391,11 @@ def _trends(
     shared: set[str],
 ) -> Trends:
     buckets: dict[bool, dict[str, TrendBucket]] = {False: {}, True: {}}
-    for inc in chosen:
+    first = min((inc.date for inc in chosen), default=None)
+    start = max((inc.date.year for inc in chosen), default=0) - TREND_YEARS + 1
+    earlier_years = max(0, start - first.year) if first is not None else 0
+    kept = [inc for inc in chosen if inc.date.year >= start]
+    for inc in kept:
         for quarterly in (False, True):
             period = _period(inc.date, quarterly)
             bucket = buckets[quarterly].setdefault(
@@ -405,20 +411,34 @@ def _trends(
         for n in inc.nodes
         if (found := by_node.get((inc.id, n.id))) is not None and found.factor in shared
     )
-    filled = {q: _fill(buckets[q], q, leaders) for q in (False, True)}
+    # When years are left out, the buckets start in January, so they cover whole years.
+    begin = dt.date(start, 1, 1) if earlier_years else None
+    filled = {q: _fill(buckets[q], q, leaders, begin) for q in (False, True)}
     rank = {level.value: i for i, level in enumerate(Level)}  # sharp end first; unset last
     ordered = sorted(levels.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
-    return Trends(monthly=filled[False], quarterly=filled[True], levels=dict(ordered))
+    return Trends(
+        monthly=filled[False],
+        quarterly=filled[True],
+        levels=dict(ordered),
+        first_period=_period(first, quarterly=False) if first is not None else None,
+        earlier_years=earlier_years,
+        earlier_incidents=len(chosen) - len(kept),
+    )
 
 
 def _fill(
-    found: dict[str, TrendBucket], quarterly: bool, leaders: Sequence[str]
+    found: dict[str, TrendBucket],
+    quarterly: bool,
+    leaders: Sequence[str],
+    begin: dt.date | None = None,
 ) -> list[TrendBucket]:
-    """Buckets from the first period to the last, with empty periods in between."""
+    """Buckets from the first period (or ``begin``'s) to the last, with empty periods in
+    between."""
     if not found:
         return []
     step = 3 if quarterly else 1
-    first, last = min(found), max(found)
+    first = min(found) if begin is None else _period(begin, quarterly)
+    last = max(found)
     year, month = int(first[:4]), (int(first[-1]) - 1) * 3 + 1 if quarterly else int(first[5:])
     out = []
     while True:

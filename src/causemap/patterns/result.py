@@ -20,6 +20,7 @@ __all__ = [
     "Member",
     "PatternsReport",
     "Recurrence",
+    "TREND_YEARS",
     "TrendBucket",
     "Trends",
 ]
@@ -131,6 +132,11 @@ class Recurrence(BaseModel):
     """Those incidents, oldest first: the first 10 when there are more."""
 
 
+TREND_YEARS = 40
+"""Most years the trend buckets cover, the latest: a date typed 0202 for 2022 would
+otherwise make 21,830 monthly buckets. :attr:`Trends.earlier_years` counts those left out."""
+
+
 class TrendBucket(BaseModel):
     """Incidents and factor occurrences in one month or quarter."""
 
@@ -144,7 +150,8 @@ class TrendBucket(BaseModel):
 
 
 class Trends(BaseModel):
-    """Occurrences over time and by level."""
+    """Occurrences over time (every month or quarter of the last 40 years at most, empty
+    ones included) and by level."""
 
     model_config = _CONFIG
 
@@ -153,6 +160,13 @@ class Trends(BaseModel):
     levels: dict[str, int] = Field(default_factory=dict)
     """Shared-factor occurrences by AcciMap level, sharp end first (technical, operator,
     process, organization, external; ``unset`` last, for nodes with no level)."""
+    first_period: str | None = None
+    """The month of the earliest incident (``2019-03``): where the full span starts."""
+    earlier_years: int = 0
+    """Years before the first bucket left out: the buckets cover the last 40 years at
+    most, starting in January when some are left out; else 0."""
+    earlier_incidents: int = 0
+    """Incidents dated in those years, which no bucket counts."""
 
 
 class IncidentRef(BaseModel):
