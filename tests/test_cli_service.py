@@ -376,12 +376,32 @@ class TestPatternsOverTheStore:
         assert f"no store at {db}" in result.output
         assert list(tmp_path.iterdir()) == []
 
-    def test_an_empty_store_exits_1(self, tmp_path: Path) -> None:
-        db = f"sqlite:///{tmp_path / 's.db'}"
-        Store.open(db).close()
-        result = runner.invoke(cli, ["patterns", "--db", db])
-        assert result.exit_code == 1, result.output
-        assert "holds no incident to report on" in result.output
+    @pytest.mark.parametrize("deleted", [False, True])
+    def test_an_empty_store_is_an_empty_report_as_in_the_api(
+        self, tmp_path: Path, deleted: bool
+    ) -> None:
+        """It exited 1 ("the input has problems") with nothing on standard output, while
+        ``GET /patterns`` answers 200 with the empty report, ``export`` of the same store
+        exits 0 and ``--since`` that leaves nothing out gives an empty report too."""
+        from fastapi.testclient import TestClient
+
+        from causemap.service import Settings, create_app
+
+        if deleted:  # only deleted incidents: none is live
+            _, db = stored_base(tmp_path)
+            with Store.open(db) as store:
+                store.delete("demo")
+        else:
+            db = f"sqlite:///{tmp_path / 's.db'}"
+            Store.open(db).close()
+        result = runner.invoke(cli, ["patterns", "--db", db, "--format", "json"])
+        assert result.exit_code == 0, result.output
+        assert f"causemap: the store at {db} holds no live incident" in result.stderr
+        with TestClient(create_app(Settings(db=db))) as client:
+            served = client.get("/api/v1/patterns")
+        assert served.status_code == 200
+        assert json.loads(result.stdout) == served.json()
+        assert served.json()["incidents"] == 0
 
     def test_files_and_a_store_together_are_a_usage_error(self, tmp_path: Path) -> None:
         db = f"sqlite:///{tmp_path / 's.db'}"

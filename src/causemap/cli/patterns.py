@@ -142,7 +142,9 @@ def patterns(
 
 def _stored(db: str | None, catalog: Catalog) -> list[IncidentFacts]:
     """The latest revision of every live incident in the store, reduced for the report
-    (the store must exist: a mistyped URL is an error, not an empty report)."""
+    (the store must exist: a mistyped URL is an error, not an empty report). A store with
+    no live incident gives the empty report, as ``GET /patterns`` does, with a note: it
+    holds no invalid input (exit 1), only none yet."""
     from causemap.graph import to_graph
     from causemap.patterns.facts import extract_all
     from causemap.patterns.suggest import CatalogIndex
@@ -151,7 +153,6 @@ def _stored(db: str | None, catalog: Catalog) -> list[IncidentFacts]:
     with Store.open(db, create=False) as store:
         records, where = store.documents(), store.url
     if not records:
-        click.echo(f"causemap: the store at {where} holds no incident to report on", err=True)
-        raise SystemExit(EXIT_PROBLEMS)
+        click.echo(f"causemap: the store at {where} holds no live incident", err=True)
     incidents = [record.to_incident() for record in records]
     return extract_all(((i, to_graph(i)) for i in incidents), CatalogIndex(catalog))
