@@ -484,6 +484,7 @@ class TestServe:
             ("CAUSEMAP_DOT_WORKERS", "0"),
             ("CAUSEMAP_DOT_WAIT", "-2"),
             ("CAUSEMAP_DOT_TIMEOUT", "x"),
+            ("CAUSEMAP_HEAD_TIMEOUT", "0"),
         ],
     )
     def test_a_setting_out_of_range_is_named(
@@ -512,6 +513,8 @@ class TestServe:
             ("CAUSEMAP_SSE_POLL", "inf"),
             ("CAUSEMAP_DOT_WAIT", "nan"),
             ("CAUSEMAP_DOT_WAIT", "inf"),
+            ("CAUSEMAP_HEAD_TIMEOUT", "nan"),
+            ("CAUSEMAP_HEAD_TIMEOUT", "inf"),
         ],
     )
     def test_a_wait_that_is_no_number_of_seconds_is_a_usage_error(

@@ -191,3 +191,56 @@ class TestRequestHead:
             assert httpx2.get(f"{server.url}/healthz").status_code == 200
             normal = self.send_head(server, 30_000)
             assert normal.startswith(b"HTTP/1.1 200 OK"), normal[:300]
+
+
+class TestHeadTimeout:
+    """uvicorn bounds neither the wait for a connection's first request nor the time its
+    head takes: a client that opened connections, or sent a header line now and then,
+    held each of them for good (only the idle time after an answer was bounded)."""
+
+    @staticmethod
+    def answer(conn: socket.socket) -> bytes:
+        """Everything the server sends until it closes ``conn``."""
+        got = b""
+        with contextlib.suppress(OSError):
+            while chunk := conn.recv(65536):
+                got += chunk
+        return got
+
+    def test_a_slow_head_is_408_and_an_idle_connection_is_closed(self, tmp_path: Path) -> None:
+        env = {"CAUSEMAP_HEAD_TIMEOUT": "0.5"}
+        with Server(f"sqlite:///{tmp_path / 't.db'}", tmp_path / "t.log", env=env) as server:
+            with socket.create_connection(("127.0.0.1", server.port), timeout=30) as conn:
+                conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+                answer = self.answer(conn)
+            status, _, rest = answer.partition(b"\r\n")
+            assert status == b"HTTP/1.1 408 Request Timeout", answer[:300]
+            body = json.loads(rest.partition(b"\r\n\r\n")[2])
+            assert body["error"]["code"] == "request-timeout"
+            assert "0.5 seconds" in body["error"]["message"]
+            with socket.create_connection(("127.0.0.1", server.port), timeout=30) as idle:
+                assert self.answer(idle) == b""  # closed, with nothing to answer
+            # A keep-alive connection gets the same bound on its next head.
+            with socket.create_connection(("127.0.0.1", server.port), timeout=30) as conn:
+                conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\n")
+                answer = self.answer(conn)
+            assert answer.startswith(b"HTTP/1.1 200 OK"), answer[:300]
+            assert b"HTTP/1.1 408 Request Timeout" in answer
+
+    def test_a_long_answer_is_not_cut(self, tmp_path: Path) -> None:
+        """The clock runs only while the server waits for a head: an event stream that
+        lasts longer still gets its events."""
+        env = {"CAUSEMAP_HEAD_TIMEOUT": "0.3"}
+        with Server(f"sqlite:///{tmp_path / 't.db'}", tmp_path / "t.log", env=env) as server:
+            yaml = {"content-type": "application/yaml"}
+            assert httpx2.post(f"{server.url}{API}", content=BASE, headers=yaml).is_success
+            seen: list[dict[str, Any]] = []
+            ready = threading.Event()
+            url = f"{server.url}{API}/demo/events"
+            viewer = threading.Thread(target=listen, args=(url, 2, seen, {}, ready))
+            viewer.start()
+            assert ready.wait(10)
+            threading.Event().wait(1.0)  # longer than the head timeout
+            assert httpx2.delete(f"{server.url}{API}/demo").status_code == 200
+            viewer.join(timeout=30)
+            assert [e["action"] for e in seen] == ["create", "delete"]

@@ -92,11 +92,12 @@ def serve(
 
     from causemap.catalog import load_catalog
     from causemap.errors import InvalidQuery
-    from causemap.service.settings import MAX_HEAD, Settings
+    from causemap.service.settings import MAX_HEAD, Settings, head_timeout
     from causemap.store import Store, resolve_url
 
     try:
         settings = Settings.from_env()
+        head_timeout(os.environ)  # read by each worker's HTTP protocol, checked here
     except InvalidQuery as exc:
         raise click.UsageError(str(exc)) from None
     if not settings.tokens and not is_loopback(host) and not insecure:
@@ -138,8 +139,8 @@ def serve(
 
 
 def _http_protocol() -> str:
-    """uvicorn's httptools protocol with a cap on request heads, else h11 (capped by
-    ``h11_max_incomplete_event_size``)."""
+    """uvicorn's httptools protocol with caps on request heads' size and time, else h11
+    (its size capped by ``h11_max_incomplete_event_size``, its time not)."""
     import importlib.util
 
     if importlib.util.find_spec("httptools") is None:

@@ -1,4 +1,5 @@
-"""uvicorn's httptools protocol with a cap on the request head (request line and headers).
+"""uvicorn's httptools protocol with a cap on the request head (request line and headers),
+in bytes and in time.
 
 httptools, the parser ``uvicorn[standard]`` uses, puts no limit on a head: it gathers a
 header in memory however long it grows, so one client could make the server hold
@@ -7,34 +8,51 @@ head is being read are counted, and past ``MAX_HEAD`` the answer is 431 (as JSON
 like every error) and the connection is closed. (h11, uvicorn's other parser, has its
 own cap, which ``causemap serve`` sets to the same value.)
 
+Nor does uvicorn bound the time a head takes: its keep-alive timeout runs only between
+an answer and the first byte of the next request, so a connection that sends nothing,
+or a header line now and then, is held for good. Here a clock runs whenever the server
+waits for a head (from the connection's opening, and from each answer) and stops when
+the headers are complete; after ``CAUSEMAP_HEAD_TIMEOUT`` seconds the answer is 408 (or,
+when nothing of a request came, the connection is just closed). It never runs while a
+request is being answered, so long answers such as event streams are not cut.
+
 ``causemap serve`` names :class:`BoundedHttpTools` to uvicorn by its import path; this
 module imports httptools, so only import it where httptools is installed.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from causemap.service.settings import MAX_HEAD
+from causemap.service.settings import MAX_HEAD, head_timeout
 
 __all__ = ["BoundedHttpTools"]
 
-_BODY = json.dumps(
-    {
-        "error": {
-            "code": "head-too-large",
-            "message": f"the request line and headers are larger than the {MAX_HEAD}-byte limit",
-            "details": None,
-        }
-    },
-    separators=(",", ":"),
-).encode()
+HEAD_TIMEOUT = head_timeout(os.environ)
+"""Read once per process: ``causemap serve`` has checked it before starting uvicorn."""
+
+
+def _error(code: str, message: str) -> bytes:
+    error = {"error": {"code": code, "message": message, "details": None}}
+    return json.dumps(error, separators=(",", ":")).encode()
+
+
+_TOO_LARGE = _error(
+    "head-too-large", f"the request line and headers are larger than the {MAX_HEAD}-byte limit"
+)
+_TOO_SLOW = _error(
+    "request-timeout",
+    f"the request line and headers did not arrive within {HEAD_TIMEOUT:g} seconds",
+)
 
 
 class BoundedHttpTools(HttpToolsProtocol):
-    """:class:`HttpToolsProtocol` that answers 431 to a head over ``MAX_HEAD`` bytes.
+    """:class:`HttpToolsProtocol` that answers 431 to a head over ``MAX_HEAD`` bytes and
+    408 to one that takes over ``HEAD_TIMEOUT`` seconds.
 
     Bytes are counted as they arrive, from the end of one request's headers to the end
     of the next one's (a body is not counted), so a chunk that holds the end of a head
@@ -43,35 +61,77 @@ class BoundedHttpTools(HttpToolsProtocol):
 
     _in_head = True
     _head = 0
+    _begun = False
+    """Whether part of the next request's head was parsed."""
+    _clock: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._start_clock()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_clock()
+        super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
         if self._in_head:
             self._head += len(data)
             if self._head > MAX_HEAD:
-                self._refuse()
+                if self._refuse(b"431 Request Header Fields Too Large", _TOO_LARGE):
+                    self.logger.warning("refused a request head over %d bytes (431)", MAX_HEAD)
                 return
         super().data_received(data)
 
+    def on_message_begin(self) -> None:
+        self._begun = True
+        super().on_message_begin()
+
     def on_headers_complete(self) -> None:
-        self._in_head, self._head = False, 0
+        self._in_head, self._head, self._begun = False, 0, False
+        self._stop_clock()
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
         self._in_head = True
         super().on_message_complete()
 
-    def _refuse(self) -> None:
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        # Unless a pipelined request, whose head is in, is now being answered.
+        if not self.transport.is_closing() and self.cycle.response_complete:
+            self._start_clock()
+
+    def _start_clock(self) -> None:
+        self._stop_clock()
+        self._clock = self.loop.call_later(HEAD_TIMEOUT, self._too_slow)
+
+    def _stop_clock(self) -> None:
+        if self._clock is not None:
+            self._clock.cancel()
+            self._clock = None
+
+    def _too_slow(self) -> None:
+        self._clock = None
+        if self._begun:
+            self._refuse(b"408 Request Timeout", _TOO_SLOW)
+        else:  # nothing of a request came (or only the rest of an answered one's body)
+            self.transport.close()
+
+    def _refuse(self, status: bytes, body: bytes) -> bool:
+        """Answer ``status`` with the JSON error ``body`` and close the connection; False
+        if it was already closing."""
+        self._stop_clock()
         if self.transport.is_closing():
-            return
-        self.logger.warning("refused a request head over %d bytes (431)", MAX_HEAD)
-        head = [b"HTTP/1.1 431 Request Header Fields Too Large\r\n"]
+            return False
+        head = [b"HTTP/1.1 " + status + b"\r\n"]
         for name, value in self.server_state.default_headers:
             head.append(name + b": " + value + b"\r\n")
         head += [
             b"content-type: application/json\r\n",
-            b"content-length: " + str(len(_BODY)).encode() + b"\r\n",
+            b"content-length: " + str(len(body)).encode() + b"\r\n",
             b"x-content-type-options: nosniff\r\n",
             b"connection: close\r\n\r\n",
         ]
-        self.transport.write(b"".join(head) + _BODY)
+        self.transport.write(b"".join(head) + body)
         self.transport.close()
+        return True

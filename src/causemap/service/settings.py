@@ -13,6 +13,7 @@
 ``CAUSEMAP_DOT_TIMEOUT``       CPU seconds one ``dot`` run may use (10; wall clock: twice that)
 ``CAUSEMAP_PUBLIC_RENDER``     ``1``: ``GET /render/{format}/{encoded}`` needs no token
 ``CAUSEMAP_CATALOG``           factor catalog file for suggestions and patterns (built-in)
+``CAUSEMAP_HEAD_TIMEOUT``      seconds a connection may take to send a request's headers (20)
 =============================  ==========================================================
 """
 
@@ -32,11 +33,13 @@ from causemap.service.auth import Tokens
 
 __all__ = [
     "DEFAULT_DOT_TIMEOUT",
+    "DEFAULT_HEAD_TIMEOUT",
     "DEFAULT_MAX_BODY",
     "DEFAULT_RENDER_CACHE",
     "MAX_HEAD",
     "Settings",
     "default_dot_workers",
+    "head_timeout",
     "service_limits",
 ]
 
@@ -46,6 +49,10 @@ DEFAULT_MAX_BODY = 2 * 1024 * 1024
 MAX_HEAD = 1024 * 1024
 """Largest request line and headers in bytes (see :mod:`causemap.service.protocol`): far
 beyond what proxies pass (often 8 KB), enough for a render URL that carries its incident."""
+DEFAULT_HEAD_TIMEOUT = 20.0
+"""Seconds from a connection's opening, or its previous answer, to the end of the next
+request's headers (see :mod:`causemap.service.protocol`); Apache's ``RequestReadTimeout``
+allows 20 to 40."""
 DEFAULT_RENDER_CACHE = 64 * 1024 * 1024
 DEFAULT_DOT_TIMEOUT = 10
 """CPU seconds one ``dot`` run may use in the service (the CLI allows 60)."""
@@ -86,6 +93,12 @@ def _number(
         bound = f"above {least}" if above else f"of at least {least}"
         raise InvalidQuery(f"{name}: expected a number {bound}, got {text}")
     return value
+
+
+def head_timeout(env: Mapping[str, str]) -> float:
+    """``CAUSEMAP_HEAD_TIMEOUT``: seconds, above 0 (read by the HTTP protocol itself, which
+    uvicorn builds without the app's settings)."""
+    return _number(env, "CAUSEMAP_HEAD_TIMEOUT", float, DEFAULT_HEAD_TIMEOUT, 0, above=True)
 
 
 def _flag(value: str | None) -> bool:
