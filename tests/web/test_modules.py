@@ -12,6 +12,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Page
 
+from causemap.patterns import patterns
+from causemap.patterns.charts import TREND_COLUMNS
+from causemap.patterns.present import periods
+from tests.conftest import make_incident
 from tests.servers import Server
 from tests.web.pages import incident
 
@@ -443,3 +447,43 @@ class TestLiveAndExport:
             zlib.decompress(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))).decode()
             == text
         )
+
+
+class TestPatternPeriods:
+    @pytest.mark.parametrize(
+        "dates",
+        [
+            ["2022-01-10", "2024-06-10"],  # months
+            ["2015-01-10", "2024-06-10"],  # quarters
+            ["1990-01-10", "2024-06-10"],  # years, all of them
+            ["1950-05-01", "2024-06-10"],  # a typo: the latest 40 years, 35 left out
+            ["0202-05-01", "2022-06-10"],  # the report itself keeps 40 years
+        ],
+    )
+    def test_the_editor_charts_the_periods_the_html_report_does(
+        self, page: Page, dates: list[str]
+    ) -> None:
+        """The patterns page picks months, quarters or years as the HTML report does, so a
+        date decades off does not squeeze hundreds of quarters into the chart."""
+        report = patterns(
+            [
+                make_incident(
+                    [{"id": "i", "kind": "impact", "label": "Users saw errors"}],
+                    id=f"p{n}",
+                    date=date,
+                )
+                for n, date in enumerate(dates)
+            ]
+        )
+        want = periods(report, TREND_COLUMNS)
+        got = run(
+            page,
+            "patterns.js",
+            "return m.trendPeriods(arg);",
+            report.trends.model_dump(mode="json"),
+        )
+        assert got["unit"] == want.unit
+        assert [(r["period"], r["incidents"]) for r in got["rows"]] == [
+            (b.period, b.incidents) for b in want.buckets
+        ]
+        assert got["earlier"] == want.earlier

@@ -49,6 +49,22 @@ function columnChart({ title, rows, width = 640, height = 180 }) {
   return chart;
 }
 
+/** The finest buckets of which there are at most `most`: months, quarters, else the latest
+ * `most` years (as the HTML report chooses), and how many earlier years are left out. */
+export function trendPeriods(trends, most = 40) {
+  const whole = !trends.earlier_years; // else only years can say what is left out
+  if (whole && trends.monthly.length <= most) return { unit: "month", rows: trends.monthly, earlier: 0 };
+  if (whole && trends.quarterly.length <= most) return { unit: "quarter", rows: trends.quarterly, earlier: 0 };
+  const years = new Map();
+  for (const b of trends.quarterly) {
+    const year = b.period.slice(0, 4);
+    years.set(year, (years.get(year) || 0) + b.incidents);
+  }
+  const every = [...years].map(([period, incidents]) => ({ period, incidents }));
+  const rows = every.slice(-most);
+  return { unit: "year", rows, earlier: every.length - rows.length + (trends.earlier_years || 0) };
+}
+
 export async function showPatterns(root) {
   document.title = "Patterns · causemap";
   document.getElementById("context").replaceChildren();
@@ -69,7 +85,7 @@ export async function showPatterns(root) {
     download(await response.blob(), `patterns.${suffix}`);
   };
   const factors = report.factors;
-  const monthly = report.trends.monthly.length > 18 ? report.trends.quarterly : report.trends.monthly;
+  const periods = trendPeriods(report.trends);
 
   fill(page,
     h("div", { class: "list-head" }, h("h1", {}, "Patterns across incidents"),
@@ -101,8 +117,9 @@ export async function showPatterns(root) {
       h("ul", {}, report.recurring_after_fix.map((r) => h("li", {},
         h("b", {}, r.factor), `: action “${isolate(r.title)}” (${r.action}) in `, incidentLink(r.fixed_in), ` was done on ${r.closed}, and the factor came back in `,
         r.recurred_in.map((id, i) => [i ? ", " : "", incidentLink(id)]))))) : null,
-    monthly.length ? h("section", {}, h("h3", {}, "Incidents over time"),
-      columnChart({ title: "Incidents per period", rows: monthly.map((b) => ({ label: b.period, value: b.incidents })) })) : null,
+    periods.rows.length ? h("section", {}, h("h3", {}, "Incidents over time"),
+      periods.earlier ? h("p", { class: "muted" }, `Per year, the last ${periods.rows.length} of ${periods.rows.length + periods.earlier} years: an incident dated decades earlier is usually a typo.`) : null,
+      columnChart({ title: `Incidents per ${periods.unit}`, rows: periods.rows.map((b) => ({ label: b.period, value: b.incidents })) })) : null,
     Object.keys(report.trends.levels).length ? h("section", {}, h("h3", {}, "Shared factors by level"),
       barChart({ title: "Shared-factor occurrences by AcciMap level", labelWidth: 140, rows: Object.entries(report.trends.levels).map(([level, value]) => ({ label: level, value, level })), colour: (r) => LEVEL_COLOURS[r.level] || LEVEL_COLOURS.unset })) : null,
     report.links.length ? h("section", {}, h("h3", {}, "Upstream of each other in several incidents"),
