@@ -246,6 +246,51 @@ class TestRules:
         assert got["cold"] == ("proximate", "produced-by-chain")
         assert got["flush"] == ("proximate", "event")
 
+    def test_an_event_caused_by_a_late_proximate_event_is_produced_by_it(self) -> None:
+        # The migration is proximate only once its effects are settled (it caused a retry
+        # storm); the config rewrite it caused is then part of the mechanism, and so is the
+        # stale endpoint the rewrite left: produced-by-chain fires before
+        # planted-condition and latent-condition. They used to stay systemic.
+        got = classes(
+            [
+                {"id": "ran", "kind": "event", "label": "An operator ran the migration"},
+                {
+                    "id": "storm",
+                    "kind": "condition",
+                    "label": "A retry storm from the clients",
+                    "causes": ["ran"],
+                },
+                {
+                    "id": "rewrote",
+                    "kind": "event",
+                    "label": "The script rewrote the routing config",
+                    "causes": ["ran"],
+                },
+                {
+                    "id": "stale",
+                    "kind": "condition",
+                    "label": "The routing config held a stale endpoint",
+                    "causes": ["rewrote"],
+                },
+                {**IMPACT, "causes": ["storm", "stale"]},
+            ]
+        )
+        assert got["ran"] == ("proximate", "event")
+        assert got["rewrote"] == ("proximate", "produced-by-chain")
+        assert got["stale"] == ("proximate", "produced-by-chain")
+
+    def test_an_off_chain_event_after_another_names_the_rule_that_fired(self) -> None:
+        got = classes(
+            [
+                {"id": "page", "kind": "event", "label": "The pager fired"},
+                {"id": "ack", "kind": "event", "label": "The page was acknowledged"},
+                {"id": "late", "kind": "event", "label": "The ack came late", "causes": ["ack"]},
+                {**IMPACT, "causes": ["page"]},
+            ]
+        )
+        assert got["ack"] == ("proximate", "event")
+        assert got["late"] == ("proximate", "produced-by-chain")
+
     def test_every_rule_is_documented(self) -> None:
         doc = (ROOT / "docs" / "analyses.md").read_text(encoding="utf-8")
         for rule in RULES:

@@ -3,6 +3,7 @@ deterministic, whatever the shape of the graph, the gates, the times or the acti
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from itertools import combinations
 from typing import Any
 
@@ -10,14 +11,22 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from causemap.analyses import analyze
-from causemap.analyses.classify import classify
+from causemap.analyses.classify import (
+    _ABSENCE,
+    _TRANSIENT,
+    RULES,
+    _during,
+    _latency,
+    classify,
+    event_chain,
+)
 from causemap.analyses.cutsets import (
     minimal_cut_sets,
     minimal_prevention_sets,
     verified_prevention_sets,
 )
 from causemap.analyses.prevention import occurs
-from causemap.analyses.structure import Shape
+from causemap.analyses.structure import Shape, incident_start
 from causemap.graph import CausalGraph, from_graph, to_graph
 from causemap.loader import dump, loads
 from causemap.model import Incident
@@ -215,3 +224,41 @@ def test_common_mode_reasons_count_what_a_search_finds(incident: Incident) -> No
         said = [r for r in c.reasons if "separate parts of the proximate chain" in r]
         reason = f"it feeds {fan} separate parts of the proximate chain (a common-mode contributor)"
         assert said == ([reason] if fan >= 2 else [])
+
+
+def rule_fires(G: CausalGraph, node: str, rule: str, cls: Mapping[str, str]) -> bool:
+    """Whether ``rule``'s condition (docs/analyses.md) holds for ``node``, given every
+    node's final class."""
+    data, kind = G.nodes[node], G.nodes[node]["kind"]
+    chain = event_chain(G)
+    start = incident_start(G, chain)
+    label = data.get("label", "")
+    effects = list(G.succ[node])
+    fired: dict[str, bool] = {
+        "override": bool(data.get("classification")),
+        "impact": kind == "impact",
+        "contributing-factor": kind == "factor",
+        "event-chain": node in chain,
+        "produced-by-chain": any(cls[c] == "proximate" for c in G.pred[node]),
+        "latent-by-time": _latency(G, node, start, G.graph["date"]) is not None,
+        "incident-time": _during(G, node, start) is not None,
+        "transient-state": kind == "condition"
+        and bool(_TRANSIENT.search(label))
+        and not _ABSENCE.search(label),
+        "latent-condition": kind == "condition",
+        "planted-condition": kind == "event"
+        and bool(effects)
+        and all(cls[e] == "systemic" for e in effects),
+        "event": kind == "event",
+    }
+    return fired[rule]
+
+
+@settings(max_examples=300, deadline=None)
+@given(incidents())
+def test_the_rule_named_is_the_first_that_fires(incident: Incident) -> None:
+    G = to_graph(incident)
+    result = classify(G)
+    cls = {n: c.class_ for n, c in result.items()}
+    for node, c in result.items():
+        assert c.rule == next(r for r in RULES if rule_fires(G, node, r, cls)), node

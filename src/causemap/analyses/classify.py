@@ -325,9 +325,18 @@ _OFF_CHAIN_EVENT: tuple[ClassName, str, list[str]] = (
         "so its place is less certain: link it to what it caused"
     ],
 )
-_BELOW_CHAIN = frozenset({"latent-by-time", "incident-time", "transient-state", "latent-condition"})
+_BELOW_CHAIN = frozenset(
+    {
+        "latent-by-time",
+        "incident-time",
+        "transient-state",
+        "latent-condition",
+        "planted-condition",
+        "event",
+    }
+)
 """Rules that come after produced-by-chain: a node they decided, with a proximate cause,
-belongs to produced-by-chain instead."""
+belongs to produced-by-chain instead (an event settled late included)."""
 
 
 def _produced(kind: str, causes: list[str]) -> tuple[ClassName, str, list[str]]:
@@ -346,9 +355,10 @@ def _settle(
     """Apply the rule order to what events settled last turned out to cause.
 
     An event off the chain is settled after its effects, so an effect that a later rule
-    made systemic may have a proximate cause after all: it was produced by the chain.
-    That in turn can make a planted-condition event proximate (one of its effects no longer
-    is systemic), and so on; nodes only ever turn proximate, so this ends.
+    decided (a systemic condition, a planted-condition event, another off-chain event) may
+    have a proximate cause after all: it was produced by the chain. That in turn can make a
+    planted-condition event proximate (one of its effects no longer is systemic), and so
+    on; nodes only ever turn proximate, so this ends.
     """
     stack = list(late)
     while stack:
