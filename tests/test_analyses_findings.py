@@ -400,6 +400,14 @@ class TestNegation:
             "Rather than blaming human error, note that the form defaulted to delete",
             "No operator error was involved; the form defaulted to delete",
             "The engineer wasn't careless; the form defaulted to delete",
+            # The subject negated, the verb negated before its object, a paired negation,
+            # or the cause denied after the phrase: still saying what it was not.
+            "No one was careless: the form defaulted to delete",
+            "Nobody was negligent; the form defaulted to delete",
+            "None of the responders were careless; the form defaulted to delete",
+            "The on-call engineer did not make a mistake: the form defaulted to delete",
+            "The operator was neither careless nor rushed; the form defaulted to delete",
+            "Human error was not the cause: the form defaulted to delete",
         ],
     )
     def test_negated_blame_is_not_flagged(self, label: str) -> None:
@@ -412,6 +420,8 @@ class TestNegation:
         [
             "The change was not reviewed due to human error",
             "Not tested; a careless engineer pushed it",
+            "No one reviewed it and a careless engineer pushed it",
+            "Human error was not caught by the review",
         ],
     )
     def test_blame_near_a_negation_is_still_flagged(self, label: str) -> None:

@@ -103,12 +103,22 @@ def lexicon(language: Language) -> Lexicon:
 
 
 # A negation right before a phrase, with only filler words between: "not human error",
-# "wasn't careless", "rather than blaming human error", "no operator error". A verb in
-# between ends it: "not reviewed due to human error" still blames.
+# "wasn't careless", "rather than blaming human error", "no operator error", "did not
+# make a mistake", "neither careless nor rushed"; or a negated subject and its verb: "no
+# one was careless", "none of the responders were negligent". Any other verb in between
+# ends it: "not reviewed due to human error" still blames.
 _NEGATED = re.compile(
-    r"(?:\b(?:not|no|never|nor|without)|n['’]t|\brather than|\binstead of)"
-    r"(?:\s+(?:a|an|the|just|simply|merely|really|due|to|caused|by|because|of|case|about|"
-    r"on|blam(?:e|ed|es|ing)))*\s+$",
+    r"(?:\b(?:not|no|never|nor|neither|without)|n['’]t|\brather than|\binstead of|"
+    r"\b(?:no[\s-]?one|nobody|none\s+of\s+(?:us|them|(?:the|our|their)\s+\w+))"
+    r"\s+(?:was|were|is|are|acted|seemed))"
+    r"(?:\s+(?:a|an|the|any|just|simply|merely|really|due|to|caused|by|because|of|case|"
+    r"about|on|make|made|commit|committed|blam(?:e|ed|es|ing)))*\s+$",
+    re.IGNORECASE,
+)
+# The phrase denied right after it: "human error was not the cause".
+_DENIED = re.compile(
+    r"\s+(?:was|is|were|are)(?:\s+not|n['’]t)\s+(?:the|a|an)\s+(?:root\s+)?"
+    r"(?:cause|factor|reason|explanation)\b",
     re.IGNORECASE,
 )
 
@@ -126,7 +136,8 @@ def asserted(
 
     A match inside quotes does not count: "the check logged 'failed to connect'" quotes a
     machine, it judges no one. With ``negatable``, a match right after a negation does
-    not count either: "this was not human error" says the opposite of "human error".
+    not count either, nor one denied right after it: "this was not human error" and "human
+    error was not the cause" say the opposite of "human error".
 
     Examples
     --------
@@ -142,7 +153,9 @@ def asserted(
     for match in pattern.finditer(text):
         if any(start < match.start() < end for start, end in quoted):
             continue
-        if negatable and _NEGATED.search(text, 0, match.start()):
+        if negatable and (
+            _NEGATED.search(text, 0, match.start()) or _DENIED.match(text, match.end())
+        ):
             continue
         return match
     return None
