@@ -13,7 +13,7 @@ from typing import Any, Literal
 import pytest
 
 from causemap.analyses import CODES, analyze
-from causemap.analyses.config import AnalysisConfig, Language
+from causemap.analyses.config import AnalysisConfig, Language, loads_config
 from causemap.loader import load
 from causemap.model import ActionStatus, Incident
 from tests.conftest import EXAMPLES, make_incident
@@ -355,6 +355,27 @@ class TestUnicodeForms:
         (finding,) = codes(inc)["NAMES_PERSON"]
         assert "Núñez" in unicodedata.normalize("NFC", finding.message)
         assert finding.rewrite == "[role] ran the cleanup on prod-db"
+
+    def test_a_given_name_with_an_accented_surname_is_rewritten_whole(self) -> None:
+        inc = careful()
+        inc.node("ran-script").label = "Then Carlos Muñoz ran the cleanup on prod-db"
+        (finding,) = codes(inc)["NAMES_PERSON"]
+        assert finding.message.startswith("names a person (Carlos Muñoz)")
+        assert finding.rewrite == "Then [role] ran the cleanup on prod-db"
+
+    def test_a_given_name_in_the_possessive_is_found(self) -> None:
+        inc = careful()
+        inc.node("ran-script").label = "Then Carlos’s script ran the cleanup on prod-db"
+        (finding,) = codes(inc)["NAMES_PERSON"]
+        assert finding.rewrite == "Then [role] script ran the cleanup on prod-db"
+
+    @pytest.mark.parametrize("name", ["José", "Zoë", "Łukasz", "Jürgen"])
+    def test_configured_given_names_with_accents_are_found(self, name: str) -> None:
+        inc = careful()
+        inc.node("ran-script").label = f"Later {name} ran the cleanup on prod-db"
+        config = loads_config(f"language: {{first_names: {{extend: [{name}]}}}}")
+        (finding,) = codes(inc, config)["NAMES_PERSON"]
+        assert finding.rewrite == "Later [role] ran the cleanup on prod-db"
 
     @pytest.mark.parametrize("hidden", ["\u200b", "\u00ad", "\u2060", "\ufeff"])
     def test_an_invisible_character_inside_a_word_does_not_hide_it(self, hidden: str) -> None:

@@ -334,7 +334,15 @@ def rewrite_blame(text: str) -> str:
 
 # --- names ------------------------------------------------------------------------------
 
-_WORD = re.compile(r"[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?")
+_WORD = re.compile(r"(?<![\w'’-])[^\W\d_]+(?:['’-](?![sS]\b)[^\W\d_]+)*")
+"""A word of letters in any script, with its inner apostrophes and hyphens ("José",
+"O'Brien", "Ana-Maria") but not a possessive's "'s" ("Dana's" is "Dana");
+:func:`_capitalised` tells a name-like one."""
+
+
+def _capitalised(word: str) -> bool:
+    """A capital then not all capitals: "Muñoz", "Łukasz", "D'Souza", not "DNS" or "I"."""
+    return word[0].isupper() and not word.isupper()
 
 
 def person_names(text: str, participants: Sequence[str], first_names: frozenset[str]) -> list[str]:
@@ -366,12 +374,11 @@ def person_names(text: str, participants: Sequence[str], first_names: frozenset[
                 break
     for match in _WORD.finditer(text):
         word = match.group()
-        if word not in first_names or any(word in f for f in found):
+        if word not in first_names or not _capitalised(word) or any(word in f for f in found):
             continue
-        rest = text[match.end() :]
-        surname = re.match(r"\s+([A-Z][a-z]+)", rest)
-        if surname:
-            found.append(f"{word} {surname.group(1)}")
+        surname = re.compile(r"\s+(\S+)").match(text, match.end())
+        if surname and (last := _WORD.match(surname.group(1))) and _capitalised(last.group()):
+            found.append(f"{word} {last.group()}")
             continue
         before = text[: match.start()].rstrip()
         if before and before[-1] not in ".!?:;\"'(" and not before.endswith("\n"):

@@ -78,7 +78,9 @@ def names_person(ctx: Context) -> Iterator[Finding]:
             if names:
                 rewrite = text
                 for name in names:
-                    rewrite = re.sub(rf"(?<!\w){re.escape(name)}(?:'s)?(?!\w)", "[role]", rewrite)
+                    rewrite = re.sub(
+                        rf"(?<!\w){re.escape(name)}(?:['’]s)?(?!\w)", "[role]", rewrite
+                    )
                 yield Finding(
                     code="NAMES_PERSON",
                     severity="warning",
