@@ -404,6 +404,21 @@ class TestHumanStops:
         (finding,) = codes(inc)["STOPS_AT_HUMAN"]
         assert finding.severity == "warning"
 
+    def test_an_open_question_about_a_slip_is_not_a_human_stop(self) -> None:
+        # Asking why the slip was easy is the digging the check asks for, not a stop.
+        inc = five_whys()
+        inc.node("typo").label = "Why the typo was so easy to make is not known yet"
+        inc.node("typo").unknown = True
+        found = codes(inc)
+        assert "STOPS_AT_HUMAN" not in found
+        assert [f.nodes for f in found["OPEN_QUESTION"]] == [["typo"]]
+
+    def test_an_open_question_about_a_persons_action_is_not_a_human_stop(self) -> None:
+        inc = careful()
+        inc.node("ran-script").causes = []
+        inc.node("ran-script").unknown = True
+        assert "STOPS_AT_HUMAN" not in codes(inc)
+
     def test_automation_root_is_not_a_human_stop(self) -> None:
         inc = careful()
         inc.node("ran-script").causes = []
