@@ -466,6 +466,29 @@ class TestNegation:
         assert "BLAME_LANGUAGE" in codes(inc)
 
 
+class TestRootCauseWording:
+    """Only a node called the root cause is root cause seduction; denying one is not."""
+
+    @pytest.mark.parametrize(
+        "detail",
+        [
+            "There is no single root cause: several conditions combined",
+            "Not a root cause on its own; it needed the missing confirmation",
+            "The bot titled the ticket 'root cause: db-3'",
+        ],
+    )
+    def test_a_denied_or_quoted_root_cause_is_not_flagged(self, detail: str) -> None:
+        inc = careful()
+        inc.node("orders-lost").detail = detail
+        assert "SINGLE_ROOT" not in codes(inc)
+
+    def test_a_node_called_the_root_cause_is_flagged(self) -> None:
+        inc = careful()
+        inc.node("orders-lost").detail = "The root cause was the missing confirmation"
+        (finding,) = codes(inc)["SINGLE_ROOT"]
+        assert finding.nodes == ["orders-lost"]
+
+
 class TestQuotes:
     """Words quoted from a log line or an error message are the machine's, not a judgement."""
 

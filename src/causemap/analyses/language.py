@@ -111,7 +111,7 @@ _NEGATED = re.compile(
     r"(?:\b(?:not|no|never|nor|neither|without)|n['’]t|\brather than|\binstead of|"
     r"\b(?:no[\s-]?one|nobody|none\s+of\s+(?:us|them|(?:the|our|their)\s+\w+))"
     r"\s+(?:was|were|is|are|acted|seemed))"
-    r"(?:\s+(?:a|an|the|any|just|simply|merely|really|due|to|caused|by|because|of|case|"
+    r"(?:\s+(?:a|an|the|any|single|just|simply|merely|really|due|to|caused|by|because|of|case|"
     r"about|on|make|made|commit|committed|blam(?:e|ed|es|ing)))*\s+$",
     re.IGNORECASE,
 )

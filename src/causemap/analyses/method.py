@@ -283,7 +283,8 @@ def single_root(ctx: Context) -> Iterator[Finding]:
             "invites one fix.",
         )
     for node in ctx.G:
-        if any(_ROOT_CAUSE.search(t) for t in ctx.texts(node)):
+        # Quoted or denied ("there is no single root cause") is not calling it one.
+        if any(asserted(_ROOT_CAUSE, t, negatable=True) for t in ctx.texts(node)):
             yield Finding(
                 code="SINGLE_ROOT",
                 severity="warning",
