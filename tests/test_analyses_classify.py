@@ -304,6 +304,10 @@ class TestRules:
         ("since 2019 the tool had no floor", dt.date(2019, 1, 1)),
         ("shipped on 2024-01-05", dt.date(2024, 1, 5)),
         ("two weeks earlier the limit was lowered", dt.date(2024, 3, 8)),
+        ("two days earlier the limit was lowered", dt.date(2024, 3, 8)),
+        # One day is not more than a day: the threshold of latent-by-time.
+        ("the certificate was renewed a day earlier with the wrong name", None),
+        ("the limit was lowered 1 day ago", None),
         ("the tool may remove servers", None),
         ("in March the incident began", None),
     ],

@@ -138,6 +138,8 @@ def mentioned_date(text: str, incident: dt.date) -> tuple[dt.date, str] | None:
         if int(m[1]) < incident.year:
             found.append((dt.date(int(m[1]), 1, 1), m.group()))
     for m in _AGO.finditer(text):
+        if (m[2] or "").lower() == "day" and m[1].lower() in ("1", "a", "an", "one"):
+            continue  # a single day earlier is not more than a day
         found.append((incident - 2 * _LATENCY, m.group()))
     return min(found) if found else None
 
