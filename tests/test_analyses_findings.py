@@ -279,6 +279,22 @@ class TestLanguage:
                 "HINDSIGHT_LANGUAGE",
                 "The backup was not tested",
             ),
+            # A negated "should" states what did happen; the rewrite must not deny it.
+            (
+                "The alert should not have been silenced",
+                "HINDSIGHT_LANGUAGE",
+                "The alert was silenced",
+            ),
+            (
+                "The engineer shouldn't have run the cleanup on prod",
+                "HINDSIGHT_LANGUAGE",
+                "The engineer did run the cleanup on prod",
+            ),
+            (
+                "The outage could have been avoided with a canary",
+                "HINDSIGHT_LANGUAGE",
+                "The outage was not avoided with a canary",
+            ),
             (
                 "A careless engineer deleted the table",
                 "BLAME_LANGUAGE",

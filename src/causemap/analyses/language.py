@@ -224,14 +224,19 @@ def _base(word: str) -> str:
     return lowered
 
 
+# "Should not have been silenced" says it was silenced: a negated should (or ought) states
+# what did happen, so its rewrite is positive; any other modal's is negative ("could have
+# been avoided": it was not; "couldn't have known": did not know).
+_SHOULD_NOT = r"(?:should(?: not|n['’]t)|ought not to)"
 _REWRITES: Sequence[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:failed|fails|fail|neglected) to\b", re.I), "did not"),
-    (re.compile(r"\bshould(?: not|n't)? have been\b", re.I), "was not"),
-    (re.compile(r"\bought to have been\b", re.I), "was not"),
+    (re.compile(rf"\b{_SHOULD_NOT} have been\b", re.I), "was"),
+    (re.compile(r"\b(?:should|could|would|ought to)(?: not|n['’]t)? have been\b", re.I), "was not"),
     (re.compile(r"\bin hindsight,?\s*", re.I), ""),
     (re.compile(r"\bobviously\s*", re.I), ""),
 ]
-_MODAL = re.compile(r"\b(?:should|could|would|ought to)(?: not|n't)? have (\w+)", re.I)
+_DID = re.compile(rf"\b{_SHOULD_NOT} have (\w+)", re.I)
+_MODAL = re.compile(r"\b(?:should|could|would|ought to)(?: not|n['’]t)? have (\w+)", re.I)
 _SOFT = re.compile(r"\b(?:should've|could've|would've) (\w+)", re.I)
 
 
@@ -252,9 +257,12 @@ def rewrite_hindsight(text: str) -> str:
     'The backup was not tested'
     >>> rewrite_hindsight("Review should have caught the typo")
     'Review did not catch the typo'
+    >>> rewrite_hindsight("The flag should not have been enabled in production")
+    'The flag was enabled in production'
     """
     for pattern, replacement in _REWRITES:
         text = pattern.sub(replacement, text)
+    text = _DID.sub(lambda m: f"did {_base(m.group(1))}", text)
     text = _MODAL.sub(lambda m: f"did not {_base(m.group(1))}", text)
     text = _SOFT.sub(lambda m: f"did not {_base(m.group(1))}", text)
     text = re.sub(r"\bif only\b,?\s*", "", text, flags=re.I)
