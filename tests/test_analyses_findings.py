@@ -340,6 +340,10 @@ class TestLanguage:
             "Grace period for the lease expired",  # a name-like word that is not a name
             "Region us-east-1 (Northern Virginia) lost power",
             "The failover should-be-primary flag was unset",
+            # Technical terms, not judgements of a person.
+            "Lazy loading of the routing table delayed the first requests",
+            "A lazy-initialised client held a stale DNS answer",
+            "The dumb proxy forwarded every retry to the primary",
         ],
     )
     def test_no_false_alarms(self, label: str) -> None:

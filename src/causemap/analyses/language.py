@@ -129,15 +129,25 @@ _DENIED = re.compile(
 _QUOTED = re.compile(r"\"[^\"\n]*\"|“[^”\n]*”|‘[^’\n]*’|`[^`\n]*`|(?<!\w)'[^'\n]*'(?!\w)")
 
 
+# Words of the blame list that are also technical terms: "lazy loading", "a dumb proxy".
+_TECHNICAL = re.compile(
+    r"(?:lazy|lazily)[\s-]+(?:load|evaluat|initiali[sz]|init|instantiat|iterat|import|fetch|"
+    r"bind|delet|copy|copies|propagat|allocat|expan|mode|sequence|stream|value)|"
+    r"dumb[\s-]+(?:pipes?|terminals?|clients?|prox(?:y|ies)|switch(?:es)?|devices?|nodes?)\b",
+    re.IGNORECASE,
+)
+
+
 def asserted(
     pattern: re.Pattern[str], text: str, *, negatable: bool = False
 ) -> re.Match[str] | None:
     """The first match of ``pattern`` that the text asserts, or None.
 
     A match inside quotes does not count: "the check logged 'failed to connect'" quotes a
-    machine, it judges no one. With ``negatable``, a match right after a negation does
-    not count either, nor one denied right after it: "this was not human error" and "human
-    error was not the cause" say the opposite of "human error".
+    machine, it judges no one; nor does a technical term ("lazy loading", "a dumb proxy").
+    With ``negatable``, a match right after a negation does not count either, nor one
+    denied right after it: "this was not human error" and "human error was not the cause"
+    say the opposite of "human error".
 
     Examples
     --------
@@ -152,6 +162,8 @@ def asserted(
     quoted = [m.span() for m in _QUOTED.finditer(text)] if pattern.search(text) else []
     for match in pattern.finditer(text):
         if any(start < match.start() < end for start, end in quoted):
+            continue
+        if _TECHNICAL.match(text, match.start()):
             continue
         if negatable and (
             _NEGATED.search(text, 0, match.start()) or _DENIED.match(text, match.end())
