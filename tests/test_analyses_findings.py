@@ -319,6 +319,11 @@ class TestLanguage:
                 "time) with the flags",
             ),
             ("A careless-looking config default shipped", "BLAME_LANGUAGE", None),
+            (
+                "The on-call dropped the ball on the handover",
+                "BLAME_LANGUAGE",
+                "The on-call did not complete the step on the handover",
+            ),
         ],
     )
     def test_finding_and_rewrite(self, label: str, code: str, rewrite: str | None) -> None:

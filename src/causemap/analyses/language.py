@@ -323,7 +323,7 @@ _BLAME_REWRITES: Sequence[tuple[re.Pattern[str], str]] = [
         re.compile(r"\black of (?:attention|care|diligence)\b", re.I),
         "a signal that was easy to miss",
     ),
-    (re.compile(r"\bdropped the ball\b", re.I), "the step did not happen"),
+    (re.compile(r"\bdropped the ball\b", re.I), "did not complete the step"),
 ]
 
 
