@@ -262,3 +262,92 @@ def test_the_rule_named_is_the_first_that_fires(incident: Incident) -> None:
     cls = {n: c.class_ for n, c in result.items()}
     for node, c in result.items():
         assert c.rule == next(r for r in RULES if rule_fires(G, node, r, cls)), node
+
+
+@st.composite
+def plans(draw: st.DrawFn) -> Incident:
+    """Small incidents with gates, impacts (some with no cause) and actions of every type
+    and status, nodes in any order: every root-to-impact path can be listed."""
+    n = draw(st.integers(1, 8))
+    nodes: list[dict[str, Any]] = []
+    for i in range(n):
+        causes = draw(st.lists(st.integers(0, max(0, i - 1)), max_size=3, unique=True)) if i else []
+        nodes.append(
+            {
+                "id": f"n{i}",
+                "kind": draw(st.sampled_from(KINDS)),
+                "label": draw(st.sampled_from(["A load spike", "No canary", "Deploy"])),
+                "causes": [f"n{c}" for c in causes],
+                "gate": draw(st.sampled_from(["and", "or"])),
+                "unknown": draw(st.booleans()),
+                "level": draw(st.sampled_from(["technical", "process", "organization"])),
+            }
+        )
+    for j in range(draw(st.integers(1, 3))):
+        causes = draw(st.lists(st.sampled_from([f"n{i}" for i in range(n)]), max_size=3))
+        nodes.append({"id": f"t{j}", "kind": "impact", "label": "T", "causes": sorted(set(causes))})
+    ids = [node["id"] for node in nodes]
+    actions = [
+        {
+            "id": f"a{j}",
+            "title": "Add a canary stage with 5% steps",
+            "addresses": draw(st.lists(st.sampled_from(ids), max_size=3, unique=True)),
+            "status": draw(st.sampled_from(["open", "done", "wontfix", "in-progress"])),
+            "type": draw(st.sampled_from(["prevent", "mitigate", "detect", "process"])),
+        }
+        for j in range(draw(st.integers(0, 4)))
+    ]
+    doc = {"causemap": 1, "id": "p", "title": "P", "date": "2024-01-03", "actions": actions}
+    return Incident.model_validate({**doc, "nodes": draw(st.permutations(nodes))})
+
+
+def every_path(G: CausalGraph) -> list[list[str]]:
+    """Every root-to-impact path, by depth-first search."""
+    shape = Shape.of(G)
+    found: list[list[str]] = []
+    stack = [[root] for root in shape.roots]
+    while stack:
+        path = stack.pop()
+        if path[-1] in shape.impacts:
+            found.append(path)
+        stack += [[*path, effect] for effect in G.succ[path[-1]]]
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(plans())
+def test_prevention_views_agree_with_listing_every_path(incident: Incident) -> None:
+    G = to_graph(incident)
+    result = analyze(G)
+    p, paths = result.prevention, every_path(G)
+    impacts = set(Shape.of(G).impacts)
+    live = [a for a in G.graph["actions"] if a["status"] != "wontfix"]
+    preventive = [a for a in live if a["type"] in ("prevent", "process")]
+    views = [
+        (p, preventive),
+        (p.done, [a for a in preventive if a["status"] == "done"]),
+        (p.detection, [a for a in live if a not in preventive]),
+        (p.combined, live),
+    ]
+    for view, actions in views:
+        addressed = {
+            n
+            for a in actions
+            for n in a["addresses"]
+            if not (a in preventive and n in impacts)  # removing the harm prevents nothing
+        }
+        assert set(view.addressed) == addressed
+        state = occurs(G, addressed)
+        assert view.scenario_prevented == (bool(addressed) and not any(state[t] for t in impacts))
+        cut = [any(n in addressed for n in path) for path in paths]
+        assert view.all_paths_cut == (bool(addressed) and all(cut))
+        assert view.depth_of_defence == min(sum(n in addressed for n in q) for q in paths)
+    uncut = [q for q in paths if not set(q) & set(p.addressed)]
+    assert set(p.uncovered_nodes) == {n for q in uncut for n in q}
+    assert all(q in uncut for q in p.uncovered_paths)
+    cuttable = [q for q in uncut if q[0] not in impacts]
+    assert all(set(q) & set(p.suggested_cut) for q in cuttable)
+    for ranked in result.ranking:
+        through = sum(ranked.node in q for q in paths)
+        assert ranked.why.startswith(f"on {through:,} of {len(paths):,} root-to-impact paths")
+        assert ("chokepoint" in ranked.why) == (through == len(paths))
