@@ -17,9 +17,11 @@ from causemap.analyses.prevention import (
     suggested_cut,
     uncut_nodes,
 )
+from causemap.errors import CausemapError, CyclicGraph
 from causemap.graph import to_graph
+from causemap.loader import load
 from causemap.model import Incident
-from tests.conftest import make_incident
+from tests.conftest import EXAMPLES, make_incident
 
 
 def worked_example(actions: list[dict[str, Any]] | None = None) -> Incident:
@@ -386,3 +388,20 @@ class TestConfig:
         config = AnalysisConfig(example_paths=2)
         p = analyze(inc, config=config).prevention
         assert p.uncovered_paths == analyze(inc).prevention.uncovered_paths[:2]
+
+
+class TestCyclicGraphs:
+    def test_a_graph_edited_into_a_cycle_is_a_causemap_error_naming_the_cycle(self) -> None:
+        """The loader refuses cycles; a graph edited in code reaches the analyses anyway,
+        and a library user catching CausemapError got networkx's NetworkXUnfeasible."""
+        G = to_graph(load(EXAMPLES[0]))
+        a, b = list(G)[:2]
+        G.add_edge(a, b)
+        G.add_edge(b, a)
+        with pytest.raises(CyclicGraph) as caught:
+            analyze(G)
+        assert isinstance(caught.value, CausemapError)
+        assert sorted(caught.value.cycle) == sorted([a, b])
+        message = str(caught.value)
+        assert f"{a} -> " in message
+        assert "causes must come before effects" in message

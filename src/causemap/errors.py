@@ -44,6 +44,7 @@ __all__ = [
     "AccessDenied",
     "CatalogError",
     "CausemapError",
+    "CyclicGraph",
     "GraphvizNotFound",
     "IncidentDeleted",
     "IncidentExists",
@@ -162,6 +163,22 @@ class InsufficientRole(AccessDenied):
     """The token's role (read, write, admin) is too weak for the operation."""
 
     code = "forbidden"
+
+
+class CyclicGraph(CausemapError, ValueError):
+    """A causal graph has a cycle, so no cause comes before its effects. The loader
+    refuses such incidents; this is for a graph built or edited in code and then analysed.
+    ``cycle`` holds the nodes of one cycle, in order."""
+
+    code = "cyclic-graph"
+
+    def __init__(self, cycle: list[str]) -> None:
+        super().__init__(cycle)
+        self.cycle = cycle
+
+    def __str__(self) -> str:
+        loop = " -> ".join([*self.cycle, self.cycle[0]]) if self.cycle else "?"
+        return f"the causal graph has a cycle ({loop}); causes must come before effects"
 
 
 class NodeNotFound(CausemapError, KeyError):

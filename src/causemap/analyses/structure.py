@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from causemap.errors import CyclicGraph
 from causemap.graph import CausalGraph
 from causemap.model import instant_to_datetime
 
@@ -97,9 +98,18 @@ def roots(G: CausalGraph, within: set[str] | None = None) -> list[str]:
 
 
 def topological(G: CausalGraph) -> list[str]:
-    """A topological order (causes before effects) that follows document order on ties."""
+    """A topological order (causes before effects) that follows document order on ties.
+
+    Raises
+    ------
+    CyclicGraph
+        If ``G`` has a cycle (only a graph edited in code can: the loader refuses them).
+    """
     position = order(G)
-    return list(nx.lexicographical_topological_sort(G, key=position.__getitem__))
+    try:
+        return list(nx.lexicographical_topological_sort(G, key=position.__getitem__))
+    except nx.NetworkXUnfeasible:
+        raise CyclicGraph([str(u) for u, _ in nx.find_cycle(G)]) from None
 
 
 def start_time(G: CausalGraph, node: str) -> dt.datetime | None:
