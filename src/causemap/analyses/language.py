@@ -129,11 +129,17 @@ _DENIED = re.compile(
 _QUOTED = re.compile(r"\"[^\"\n]*\"|“[^”\n]*”|‘[^’\n]*’|`[^`\n]*`|(?<!\w)'[^'\n]*'(?!\w)")
 
 
-# Words of the blame list that are also technical terms: "lazy loading", "a dumb proxy".
+# Words of the word lists that are also technical terms: "lazy loading", "a dumb proxy",
+# and a machine's "failed to start" (hindsight is a person's "failed to notice").
 _TECHNICAL = re.compile(
     r"(?:lazy|lazily)[\s-]+(?:load|evaluat|initiali[sz]|init|instantiat|iterat|import|fetch|"
     r"bind|delet|copy|copies|propagat|allocat|expan|mode|sequence|stream|value)|"
-    r"dumb[\s-]+(?:pipes?|terminals?|clients?|prox(?:y|ies)|switch(?:es)?|devices?|nodes?)\b",
+    r"dumb[\s-]+(?:pipes?|terminals?|clients?|prox(?:y|ies)|switch(?:es)?|devices?|nodes?)\b|"
+    r"fail(?:ed|s)?\s+to\s+(?:start|boot|connect|mount|resolve|load|parse|respond|compile|"
+    r"acquire|allocate|bind|open|reach|elect|renew|replicate|sync|synchroni[sz]e|converge|"
+    r"come\s+up|authenticate|establish|register|serve|return|flush|launch|initiali[sz]e|"
+    r"schedule|spawn|persist|decrypt|decode|handshake|join|rejoin|restart|heartbeat|fork|"
+    r"deserialize|serialise|serialize|deserialise)\b",
     re.IGNORECASE,
 )
 
