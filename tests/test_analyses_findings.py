@@ -201,6 +201,28 @@ class TestBothDirections:
 
 
 class TestStructureChecks:
+    @pytest.mark.parametrize(
+        ("effects", "shape"),
+        [
+            ({"b": ["a"], "c": ["b"], "harm": ["c"]}, "a single chain with no branching"),
+            # One cause with two effects, each reaching its own impact: no effect has two
+            # causes, but it is not one chain.
+            (
+                {"b": ["a"], "c": ["a"], "harm": ["b"], "loss": ["c"]},
+                "chains that never join",
+            ),
+        ],
+    )
+    def test_linear_chain_says_which_shape_it_saw(
+        self, effects: dict[str, list[str]], shape: str
+    ) -> None:
+        nodes: list[dict[str, Any]] = [{"id": "a", "kind": "event", "label": "A change shipped"}]
+        for ident, causes in effects.items():
+            kind = "impact" if ident in ("harm", "loss") else "event"
+            nodes.append({"id": ident, "kind": kind, "label": f"Step {ident}", "causes": causes})
+        (finding,) = codes(make_incident(nodes))["LINEAR_CHAIN"]
+        assert finding.message.startswith(f"the graph is {shape} (")
+
     def test_time_order(self) -> None:
         inc = careful()
         inc.node("ran-script").at = dt.datetime(2024, 1, 1, 11, tzinfo=dt.UTC)

@@ -255,12 +255,19 @@ def linear_chain(ctx: Context) -> Iterator[Finding]:
     indegree = [sum(1 for p in ctx.G.pred[n] if p in ctx.scope) for n in within]
     if max(indegree) <= 1:
         edges = sum(indegree)
+        outdegree = (sum(1 for s in ctx.G.succ[n] if s in ctx.scope) for n in within)
+        # One path, or paths that fan out (one cause, several effects) but never join.
+        shape = (
+            "a single chain with no branching"
+            if edges == len(within) - 1 and max(outdegree) <= 1
+            else "chains that never join"
+        )
         yield Finding(
             code="LINEAR_CHAIN",
             severity="warning",
             nodes=within,
             source="5 Whys critique (Card 2017), Cook",
-            message=f"the graph is a single chain with no branching ({edges} links over "
+            message=f"the graph is {shape} ({edges} links over "
             f"{len(within)} nodes; every effect has one cause)",
             prompt="Complex-system failures need several contributors, each necessary and only "
             "jointly sufficient. For each step: what else had to be true?",
