@@ -15,7 +15,7 @@ import pytest
 from causemap.analyses import CODES, analyze
 from causemap.analyses.config import AnalysisConfig, Language, loads_config
 from causemap.loader import load
-from causemap.model import ActionStatus, Incident
+from causemap.model import ActionStatus, Incident, Level
 from tests.conftest import EXAMPLES, make_incident
 
 QUIET_ON_CAREFUL_WORK = {
@@ -469,6 +469,18 @@ class TestHumanStops:
         inc.node("ran-script").causes = []
         inc.node("ran-script").unknown = True
         assert "STOPS_AT_HUMAN" not in codes(inc)
+
+    @pytest.mark.parametrize(
+        ("level", "stops"), [("operator", True), (None, True), ("technical", False)]
+    )
+    def test_a_person_action_root_without_a_level_is_a_human_stop_too(
+        self, level: str | None, stops: bool
+    ) -> None:
+        # Most first drafts set no level; the words say a person acted.
+        inc = careful()
+        inc.node("ran-script").causes = []
+        inc.node("ran-script").level = None if level is None else Level(level)
+        assert ("STOPS_AT_HUMAN" in codes(inc)) is stops
 
     def test_automation_root_is_not_a_human_stop(self) -> None:
         inc = careful()

@@ -313,7 +313,7 @@ def stops_at_human(ctx: Context) -> Iterator[Finding]:
         match = asserted(ctx.words.human_error, text, negatable=True)
         person = (
             data["kind"] == "event"
-            and data.get("level") == "operator"
+            and data.get("level") in ("operator", None)  # unset: the words decide
             and (ctx.words.person.search(text))
         )
         if not (match or person):
