@@ -392,18 +392,26 @@ class TestLintFormatWarnings:
 
 class TestReadmeExcerpt:
     def test_the_readme_analyze_excerpt_is_real_output(self) -> None:
-        """Every line the README shows of `causemap analyze` is printed, in that order;
-        '...' stands for lines left out."""
+        """Every line the README shows of `causemap analyze` is printed, in that order,
+        and lines shown one after the other are printed one after the other; '...'
+        stands for lines left out."""
         readme = (ROOT / "README.md").read_text(encoding="utf-8")
         command = "$ causemap analyze examples/database-failover.yaml\n"
         shown = readme.split(command, 1)[1].split("```", 1)[0].splitlines()
         result = runner.invoke(cli, ["analyze", EXAMPLE])
         assert result.exit_code == 0, result.output
         printed = result.output.splitlines()
-        at = 0
-        for line in (s for s in shown if s.strip() != "..."):
-            assert line in printed[at:], f"not printed (in this order): {line!r}"
-            at = printed.index(line, at) + 1
+        at, elided = 0, True
+        for line in shown:
+            if line.strip() == "...":
+                elided = True
+                continue
+            if elided:
+                assert line in printed[at:], f"not printed (in this order): {line!r}"
+                at = printed.index(line, at)
+            else:
+                assert printed[at : at + 1] == [line], f"not the next line printed: {line!r}"
+            at, elided = at + 1, False
 
 
 class TestAnalyzeMarkdownLimits:
