@@ -47,3 +47,16 @@ def test_a_split_filter_loads_only_that_split() -> None:
     train = labelled_corpus({"train"})
     assert len(train) >= 12
     assert {item.split for item in train} == {"train"}
+
+
+class TestCorpusReadme:
+    def test_the_readme_names_the_source_of_every_incident(self) -> None:
+        """The README's source tables list exactly the corpus's incidents, so a batch added
+        later cannot be left out of its description (the train split once was)."""
+        readme = (CORPUS / "README.md").read_text(encoding="utf-8")
+        rows = {
+            line.split("|")[1].strip()
+            for line in readme.splitlines()
+            if line.startswith("| ") and "://" in line
+        }
+        assert rows == {p.stem for p in CORPUS.glob("*.yaml")}
