@@ -82,7 +82,7 @@ def patterns(
     catalog entry; then clustering by wording and graph context, never merging two nodes
     of one incident. The report ranks shared factors by incidents and severity, and shows
     recurring causal links, factors that occur together (lift), factors whose fix was done
-    before they came back, and trends by month and quarter. HTML is one self-contained
+    before they came back, and trends by month, quarter or year. HTML is one self-contained
     file with charts.
     """
     from causemap.catalog import resolve_catalog
