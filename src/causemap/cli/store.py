@@ -107,7 +107,7 @@ def import_(paths: tuple[str, ...], db: str | None) -> None:
     type=click.Choice(["yaml", "json"]),
     default="yaml",
     show_default=True,
-    help="File format.",
+    help="File format, and suffix of the files (DIR/<id>.json with json).",
 )
 def export(directory: Path, db: str | None, fmt: str) -> None:
     """Write the latest revision of every live incident to DIR/<id>.yaml.
