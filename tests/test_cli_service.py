@@ -505,6 +505,31 @@ class TestServe:
         assert calls == []
 
     @pytest.mark.parametrize(
+        ("name", "value", "said"),
+        [
+            ("CAUSEMAP_MAX_BODY", "abc", "CAUSEMAP_MAX_BODY: expected a whole number, got 'abc'"),
+            ("CAUSEMAP_MAX_BODY", "1.5", "CAUSEMAP_MAX_BODY: expected a whole number, got '1.5'"),
+            ("CAUSEMAP_SSE_PING", "soon", "CAUSEMAP_SSE_PING: expected a number, got 'soon'"),
+        ],
+    )
+    def test_a_setting_that_is_no_number_says_what_was_expected(
+        self,
+        calls: list[dict[str, Any]],
+        monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path,
+        name: str,
+        value: str,
+        said: str,
+    ) -> None:
+        """It said Python's "invalid literal for int() with base 10: 'abc'"."""
+        monkeypatch.setenv(name, value)
+        db, port = f"sqlite:///{tmp_path / 's.db'}", str(free_port())
+        result = runner.invoke(cli, ["serve", "--db", db, "--port", port])
+        assert result.exit_code == 2, result.output
+        assert said in result.output
+        assert calls == []
+
+    @pytest.mark.parametrize(
         ("name", "value"),
         [
             ("CAUSEMAP_SSE_POLL", "nan"),

@@ -87,8 +87,9 @@ def _number(
     text = env.get(name) or ""
     try:
         value = kind(text) if text else default
-    except ValueError as exc:
-        raise InvalidQuery(f"{name}: {exc}") from None
+    except ValueError:
+        what = "a whole number" if kind is int else "a number"
+        raise InvalidQuery(f"{name}: expected {what}, got {text!r}") from None
     if not math.isfinite(value) or value < least or (above and value == least):
         bound = f"above {least}" if above else f"of at least {least}"
         raise InvalidQuery(f"{name}: expected a number {bound}, got {text}")
