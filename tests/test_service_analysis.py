@@ -4,6 +4,7 @@ the stored incident's analysis, and whoami."""
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from causemap.cli import cli
 from causemap.loader import dump, load, loads
 from causemap.patterns import patterns
 from causemap.service import Tokens
+from causemap.service import catalog as service_catalog
 from causemap.service.routes.patterns import REPORT_CSP
 from causemap.service.settings import Settings
 from tests.adversarial import or_pairs
@@ -326,6 +328,52 @@ class TestOwnCatalog:
             tmp_path / "x.yaml"
         )
         assert Settings.from_env({}).catalog is None
+
+
+class TestCatalogPreparation:
+    """The service's catalog index is built on first use, off the event loop."""
+
+    @pytest.mark.parametrize("path", ["/suggest", "/patterns"])
+    def test_building_it_does_not_hold_up_other_requests(
+        self, make_client: MakeClient, monkeypatch: pytest.MonkeyPatch, path: str
+    ) -> None:
+        # A team's catalog of 2,000 entries takes seconds to index: built on the event
+        # loop, every request waited for it, /healthz too (a liveness probe failed).
+        started, release, built = threading.Event(), threading.Event(), threading.Event()
+        from causemap.patterns.suggest import CatalogIndex as real
+
+        calls: list[int] = []
+
+        def slow(catalog: Any) -> Any:
+            calls.append(1)
+            started.set()
+            release.wait(timeout=10)
+            index = real(catalog)
+            built.set()
+            return index
+
+        monkeypatch.setattr(service_catalog, "CatalogIndex", slow)
+        client = make_client()
+        body = BASE if path == "/suggest" else f"[{dump(loads(BASE), 'json')}]"
+        answers: list[Any] = []
+
+        def ask() -> None:
+            headers = YAML if path == "/suggest" else {"Content-Type": "application/json"}
+            answers.append(client.post(f"{API}{path}", content=body, headers=headers))
+
+        first, second = threading.Thread(target=ask), threading.Thread(target=ask)
+        first.start()
+        assert started.wait(timeout=10)
+        second.start()
+        health = client.get("/healthz")
+        answered_while_building = not built.is_set()
+        release.set()
+        first.join()
+        second.join()
+        assert health.status_code == 200
+        assert answered_while_building
+        assert [a.status_code for a in answers] == [200, 200]
+        assert len(calls) == 1  # the two first requests share one index
 
 
 class TestPatterns:

@@ -3,21 +3,29 @@ else the built-in one, for ``/suggest``, ``/patterns`` and so the web editor.
 
 The catalog is prepared on first use, once per application: its index for scoring and
 a digest that goes into the patterns report's ``ETag``, so that a restart with another
-catalog never answers 304 for a report made with the old one.
+catalog never answers 304 for a report made with the old one. Preparing a large team
+catalog takes seconds, so routes await :func:`prepared_catalog`, which does it in a
+worker thread: on the event loop it held up every other request, ``/healthz`` too.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from dataclasses import dataclass
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 
 from causemap.catalog.model import Catalog
 from causemap.patterns.suggest import CatalogIndex
 
-__all__ = ["ServiceCatalog", "catalog_of"]
+__all__ = ["ServiceCatalog", "catalog_of", "prepared_catalog"]
+
+_PREPARING = threading.Lock()
+"""Held while an application's catalog is prepared, so that concurrent first requests
+build one index, not one each."""
 
 
 @dataclass(frozen=True)
@@ -32,17 +40,27 @@ class ServiceCatalog:
 
 def catalog_of(app: Starlette) -> ServiceCatalog:
     """The application's catalog (``app.state.catalog``, set by ``create_app`` from a
-    ``--catalog`` file; None means the built-in one), prepared on first use."""
-    found: ServiceCatalog | None = getattr(app.state, "service_catalog", None)
-    if found is None:
-        from causemap.catalog import builtin_catalog
+    ``--catalog`` file; None means the built-in one), prepared on first use (blocking:
+    call it from a worker thread)."""
+    with _PREPARING:
+        found: ServiceCatalog | None = getattr(app.state, "service_catalog", None)
+        if found is None:
+            from causemap.catalog import builtin_catalog
 
-        catalog: Catalog = getattr(app.state, "catalog", None) or builtin_catalog()
-        canonical = json.dumps(
-            catalog.model_dump(mode="json", by_alias=True), sort_keys=True, separators=(",", ":")
-        )
-        found = ServiceCatalog(
-            catalog, CatalogIndex(catalog), hashlib.sha256(canonical.encode()).hexdigest()
-        )
-        app.state.service_catalog = found
-    return found
+            catalog: Catalog = getattr(app.state, "catalog", None) or builtin_catalog()
+            canonical = json.dumps(
+                catalog.model_dump(mode="json", by_alias=True),
+                sort_keys=True,
+                separators=(",", ":"),
+            )
+            found = ServiceCatalog(
+                catalog, CatalogIndex(catalog), hashlib.sha256(canonical.encode()).hexdigest()
+            )
+            app.state.service_catalog = found
+        return found
+
+
+async def prepared_catalog(app: Starlette) -> ServiceCatalog:
+    """:func:`catalog_of`, prepared in a worker thread the first time."""
+    found: ServiceCatalog | None = getattr(app.state, "service_catalog", None)
+    return found if found is not None else await run_in_threadpool(catalog_of, app)

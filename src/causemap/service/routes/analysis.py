@@ -20,7 +20,7 @@ from causemap.diagnostics import Diagnostic
 from causemap.loader import Checked
 from causemap.patterns.suggest import CatalogIndex
 from causemap.service.bodies import INCIDENT_BODY, check_body, read_body
-from causemap.service.catalog import catalog_of
+from causemap.service.catalog import prepared_catalog
 from causemap.service.deps import API_PREFIX, IncidentId, StoreDep, reader
 from causemap.service.headers import etag_matches
 from causemap.service.problems import responses
@@ -196,7 +196,7 @@ async def suggest_posted(
     the built-in one) for every node but the impacts, with their evidence, as
     ``causemap suggest``."""
     checked = await _posted(request)
-    index = catalog_of(request.app).index
+    index = (await prepared_catalog(request.app)).index
     return await run_in_threadpool(suggest_report, checked, top, index)
 
 

@@ -26,7 +26,7 @@ from causemap.model import Date, Incident
 from causemap.patterns import render as render_report
 from causemap.patterns.result import PatternsReport
 from causemap.service.bodies import INCIDENTS_BODY, check_incidents, read_body
-from causemap.service.catalog import ServiceCatalog, catalog_of
+from causemap.service.catalog import ServiceCatalog, prepared_catalog
 from causemap.service.deps import API_PREFIX, StoreDep, reader
 from causemap.service.headers import etag_matches
 from causemap.service.problems import responses
@@ -123,7 +123,7 @@ async def patterns_posted(
     list, e.g. ``/2/nodes/0/kind``)."""
     fmt = _format(format)
     data, body_format = await read_body(request)
-    catalog = catalog_of(request.app)
+    catalog = await prepared_catalog(request.app)
 
     def work() -> str:
         checked = check_incidents(data, body_format)
@@ -194,7 +194,7 @@ async def patterns_stored(
     ``ETag`` fingerprints their ids and revisions: it changes with any save."""
     fmt = _format(format)
     memo = _memo(request)
-    catalog = catalog_of(request.app)
+    catalog = await prepared_catalog(request.app)
     heads = await run_in_threadpool(store.heads)
     key = _fingerprint(heads, since, fmt, catalog.digest)
     headers = {"ETag": f'"{key}"', "Cache-Control": "no-cache", "Vary": "Authorization"}
