@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import zlib
 from pathlib import Path
 
 import httpx2
 from playwright.sync_api import BrowserContext, Route
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.servers import Server
 from tests.web.pages import WRITE, Api, EditorPage, chain, incident
@@ -344,6 +346,68 @@ class TestSuggestions:
         detail.blur()
         accept.wait_for()
         page.wait_saved(after=1)
+        page.assert_clean()
+
+    def test_a_late_answer_for_an_older_wording_is_ignored(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """The answer for the old wording, arriving after the new one's, used to replace
+        it: the list went back to "Looking…" and was asked for again."""
+        api.create(
+            incident(
+                "suggest-late",
+                [
+                    {
+                        "id": "retries",
+                        "kind": "condition",
+                        "label": "Clients retried immediately with no backoff or jitter",
+                    },
+                    {
+                        "id": "impact",
+                        "kind": "impact",
+                        "label": "Logins failed for an hour",
+                        "causes": ["retries"],
+                    },
+                ],
+            )
+        )
+        held: list[Route] = []
+        asked: list[str] = []
+
+        def hold_the_first(route: Route) -> None:
+            asked.append(route.request.url)
+            if held:
+                route.continue_()
+            else:
+                held.append(route)
+
+        page = EditorPage.open(context, server.url, "suggest-late")
+        ui = page.page
+        ui.route("**/api/v1/suggest*", hold_the_first)
+        page.select("retries")
+        while not held:
+            ui.wait_for_timeout(50)
+        label = ui.locator('textarea[data-key="label"]')
+        label.fill("The TLS certificate on the gateway had expired overnight.")
+        label.blur()
+        accept = ui.locator('.suggestions [data-key="accept:expired-certificate-or-credential"]')
+        accept.wait_for()
+        page.js(
+            """() => {
+              window.__shown = [];
+              new MutationObserver(() => window.__shown.push(
+                document.querySelector('.suggestions')?.textContent || ''
+              )).observe(document.getElementById('panel-selection'),
+                         {childList: true, subtree: true});
+            }"""
+        )
+        with contextlib.suppress(PlaywrightError):  # the page may have given up on it
+            held[0].continue_()
+        ui.wait_for_timeout(1500)  # let the late answer be handled, and anything it asks
+        shown: list[str] = page.js("window.__shown")
+        assert all("expired-certificate-or-credential" in text for text in shown), shown
+        assert accept.count() == 1
+        assert len(asked) == 2, asked
         page.assert_clean()
 
 

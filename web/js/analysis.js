@@ -1,7 +1,8 @@
 // Live analysis: the document is posted to /analyze a moment after each edit (debounced,
 // with older requests cancelled and late answers ignored), and to /suggest for catalog
-// factors. A failed analysis is tried again by itself, sooner or later (and at once when
-// the editor sees the server answer again). Whatever shows the results listens for
+// factors (likewise, and never asked twice at once for the same document). A failed
+// analysis is tried again by itself, sooner or later (and at once when the editor sees
+// the server answer again). Whatever shows the results listens for
 // "analysis" and "suggestions" events.
 
 import { api } from "./api.js";
@@ -31,6 +32,7 @@ export class Analyzer extends EventTarget {
     this.suggestError = null;
     this.suggestFailures = 0;
     this.suggestTimer = null;
+    this.suggesting = null; // { key, control } of the request on its way
     this.failures = 0;
     this.retry = null;
     this.schedule = debounce(() => this.run(), ANALYZE_MS);
@@ -93,6 +95,8 @@ export class Analyzer extends EventTarget {
     this.schedule.cancel();
     this.scheduleSuggest.cancel();
     if (this.running) this.running.abort();
+    if (this.suggesting) this.suggesting.control.abort();
+    this.suggesting = null;
   }
 
   /** Catalog suggestions for one node: a list, or null while none have been fetched for
@@ -109,7 +113,7 @@ export class Analyzer extends EventTarget {
     // The server scores a node on its statement, detail and level, its class (which
     // follows from the whole graph) and the incident's services: ask again on any change.
     const key = stable(doc);
-    if (key === this.suggestKey) return;
+    if (key === this.suggestKey || (this.suggesting && this.suggesting.key === key)) return;
     // After a failure the same question waits its turn (showing the failure redraws the
     // panel, which asks again): once, when the back-off is over.
     const wait = this.suggestError && key === this.suggestFailed ? this.suggestAgainAt - Date.now() : 0;
@@ -117,8 +121,13 @@ export class Analyzer extends EventTarget {
       if (!this.suggestTimer) this.suggestTimer = setTimeout(() => ((this.suggestTimer = null), this.suggest()), wait);
       return;
     }
+    // An answer for an older document must not replace a newer one's: cancel it.
+    if (this.suggesting) this.suggesting.control.abort();
+    const asking = { key, control: new AbortController() };
+    this.suggesting = asking;
     try {
-      const answer = await api.suggest(doc);
+      const answer = await api.suggest(doc, asking.control.signal);
+      if (this.suggesting !== asking) return;
       for (const n of doc.nodes) {
         if (answer.nodes && answer.nodes[n.id]) {
           this.suggested.set(n.id, { wording: wording(n), items: answer.nodes[n.id] });
@@ -128,9 +137,12 @@ export class Analyzer extends EventTarget {
       this.suggestError = null;
       this.suggestFailures = 0;
     } catch (exc) {
+      if (this.suggesting !== asking) return;
       this.suggestError = exc;
       this.suggestFailed = key;
       this.suggestAgainAt = Date.now() + RETRY_MS[Math.min(this.suggestFailures++, RETRY_MS.length - 1)];
+    } finally {
+      if (this.suggesting === asking) this.suggesting = null;
     }
     this.emit("suggestions");
   }
