@@ -92,6 +92,14 @@ class TestLoad:
         with pytest.raises(CatalogError, match="already used by /entries/0"):
             loads_catalog(catalog_text(ENTRY + ENTRY))
 
+    def test_a_misspelt_extends_names_the_value_and_the_one_allowed(self) -> None:
+        # It said pydantic's "input should be 'builtin'" [literal-error], not what was given.
+        checked = check_catalog(catalog_text(head="extends: builtn\n"), "x.yaml")
+        (diagnostic,) = checked.diagnostics
+        assert diagnostic.code == "invalid-value"
+        assert diagnostic.message == "expected builtin; got 'builtn' (did you mean 'builtin'?)"
+        assert (diagnostic.line, diagnostic.pointer) == (3, "/extends")
+
     def test_yaml_syntax_error_is_located(self) -> None:
         checked = check_catalog("causemap-catalog: 1\nname: [\n", "bad.yaml")
         assert checked.diagnostics[0].code == "yaml-syntax"

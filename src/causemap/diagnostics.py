@@ -191,17 +191,18 @@ def _message(error: Any, allowed_keys: AllowedKeys = _allowed_keys) -> tuple[str
         near = [other] if other in allowed else difflib.get_close_matches(field, allowed, n=1)
         hint = f" (did you mean '{near[0]}'?)" if near else ""
         return "unknown-key", f"unknown key '{field}'{hint}; expected one of: {', '.join(allowed)}"
-    if kind == "enum":
-        expected = ctx.get("expected", "")
-        options = [o.strip().strip("'") for o in expected.replace(" or ", ", ").split(",")]
-        near = difflib.get_close_matches(str(value), options, n=1)
-        hint = f" (did you mean '{near[0]}'?)" if near else ""
-        return "invalid-value", f"expected one of {', '.join(options)}; got {_show(value)}{hint}"
     if kind == "literal_error" and field in ("causemap", "causemap-catalog"):
         return (
             "unsupported-version",
             f"unsupported format version {_show(value)}: this causemap reads format 1",
         )
+    if kind in ("enum", "literal_error"):  # a literal: the catalog's 'extends: builtin'
+        expected = ctx.get("expected", "")
+        options = [o.strip().strip("'") for o in expected.replace(" or ", ", ").split(",")]
+        near = difflib.get_close_matches(str(value), options, n=1)
+        hint = f" (did you mean '{near[0]}'?)" if near else ""
+        wanted = options[0] if len(options) == 1 else f"one of {', '.join(options)}"
+        return "invalid-value", f"expected {wanted}; got {_show(value)}{hint}"
     if kind == "string_pattern_mismatch":
         return (
             "invalid-id",
