@@ -100,6 +100,13 @@ class TestLoad:
         assert diagnostic.message == "expected builtin; got 'builtn' (did you mean 'builtin'?)"
         assert (diagnostic.line, diagnostic.pointer) == (3, "/extends")
 
+    def test_a_null_item_is_called_null_once(self) -> None:
+        # It said "expected a string, got null None".
+        checked = check_catalog(catalog_text(ENTRY + "    examples: [null]\n"), "x.yaml")
+        (diagnostic,) = checked.diagnostics
+        assert diagnostic.pointer == "/entries/0/examples/0"
+        assert diagnostic.message == "expected a string, got null"
+
     def test_yaml_syntax_error_is_located(self) -> None:
         checked = check_catalog("causemap-catalog: 1\nname: [\n", "bad.yaml")
         assert checked.diagnostics[0].code == "yaml-syntax"

@@ -233,7 +233,7 @@ def _message(error: Any, allowed_keys: AllowedKeys = _allowed_keys) -> tuple[str
         hint = " (quote it)" if kind == "string_type" and isinstance(value, int | float) else ""
         if kind == "list_type" and isinstance(value, str | int | float) and value != "":
             hint = f" (write {json.dumps([value], ensure_ascii=False)} for a list of one)"
-        shown = "" if isinstance(value, dict | list) else f" {_show(value)}"
+        shown = "" if value is None or isinstance(value, dict | list) else f" {_show(value)}"
         return "wrong-type", f"expected {wanted}, got {_type_name(value)}{shown}{hint}"
     if kind in ("bool_parsing", "bool_type"):
         return "wrong-type", f"expected true or false, got {_show(value)}"
