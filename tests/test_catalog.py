@@ -170,6 +170,43 @@ nodes:
         assert "warning" not in result.stdout
 
 
+class TestMixedUp:
+    """A catalog given where an incident belongs, or the other way round (an easy slip:
+    the team keeps factors.yaml beside its incidents), says so in one line; it was nine
+    or more errors about every key, with hints such as "did you mean 'causemap'?"."""
+
+    @pytest.mark.parametrize("command", ["suggest", "patterns", "validate"])
+    def test_a_catalog_given_as_an_incident(self, tmp_path: Path, command: str) -> None:
+        from click.testing import CliRunner
+
+        from causemap.cli import cli
+
+        path = tmp_path / "factors.yaml"
+        path.write_text(catalog_text(head="extends: builtin\n"))
+        result = CliRunner().invoke(cli, [command, str(path)])
+        assert result.exit_code == 1
+        errors = [line for line in result.output.splitlines() if ": error: " in line]
+        assert errors == [
+            f"{path}:1:19: error: /causemap-catalog: this is a factor catalog, not an "
+            "incident (suggest and patterns take a catalog with --catalog FILE) "
+            "[catalog-not-incident]"
+        ]
+
+    def test_an_incident_given_as_the_catalog(self, tmp_path: Path) -> None:
+        from click.testing import CliRunner
+
+        from causemap.cli import cli
+
+        incident = tmp_path / "warn.yaml"
+        incident.write_text(TestWarnings.INCIDENT)
+        result = CliRunner().invoke(cli, ["suggest", "--catalog", str(incident), str(incident)])
+        assert result.exit_code == 1
+        assert result.stderr.splitlines() == [
+            f"{incident}:1:11: error: /causemap: this is an incident, not a factor catalog "
+            "(causemap-catalog: 1); give incidents as arguments [incident-not-catalog]"
+        ]
+
+
 class TestReadme:
     def test_the_extend_sample_extends(self) -> None:
         # The catalog README tells users how to extend the built-in catalog: its sample

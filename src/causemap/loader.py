@@ -21,7 +21,13 @@ from typing import Any, Literal
 import yaml
 from pydantic import ValidationError
 
-from causemap.diagnostics import Diagnostic, from_validation_error, pointer_parts, warning_at
+from causemap.diagnostics import (
+    Diagnostic,
+    error_at,
+    from_validation_error,
+    pointer_parts,
+    warning_at,
+)
 from causemap.errors import InvalidIncident
 from causemap.graph import CausalGraph, build_graph
 from causemap.model import Incident
@@ -97,6 +103,16 @@ def check_data(data: Any, *, name: str = "<input>", sourcemap: SourceMap | None 
                 message=f"expected an incident mapping at the top level, got {kind}",
             )
         ]
+        return result
+    if "causemap-catalog" in data and "causemap" not in data:
+        # A factor catalog kept beside the incidents, or given in the wrong place: one
+        # line saying so, not an error for every key it has and every key it lacks.
+        message = (
+            "this is a factor catalog, not an incident "
+            "(suggest and patterns take a catalog with --catalog FILE)"
+        )
+        wrong = error_at("catalog-not-incident", message, "causemap-catalog")
+        result.diagnostics = sourcemap.place_all([wrong.model_copy(update={"file": name})])
         return result
     try:
         incident = Incident.model_validate(data)

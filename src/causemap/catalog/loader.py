@@ -120,6 +120,14 @@ def check_catalog(data: bytes | str, name: str = "<catalog>") -> CheckedCatalog:
             )
         ]
         return result
+    if "causemap" in parsed.value and "causemap-catalog" not in parsed.value:
+        message = (
+            "this is an incident, not a factor catalog (causemap-catalog: 1); "
+            "give incidents as arguments"
+        )
+        wrong = error_at("incident-not-catalog", message, "causemap")
+        result.diagnostics = parsed.sourcemap.place_all([wrong.model_copy(update={"file": name})])
+        return result
     try:
         catalog = Catalog.model_validate(parsed.value)
     except ValidationError as exc:
