@@ -152,6 +152,22 @@ nodes:
         (warning,) = seen
         assert warning.format().startswith(f"{path}:11:15: warning: /entries/0/related/0:")
 
+    def test_wording_with_no_word_causemap_reads_is_a_warning(self) -> None:
+        # The matcher reads words of a-z and digits: a keyword in Japanese or Russian, or
+        # a phrase of punctuation, can never match, and nothing used to say so.
+        entry = ENTRY + "    examples: [証明書の期限切れ, Сертификат истёк, A cert expired]\n"
+        entry = entry.replace("keywords: [flag]", "keywords: [flag, 証明書, '!!!']")
+        checked = check_catalog(catalog_text(entry), "mine.yaml")
+        assert checked.ok
+        (warning,) = checked.diagnostics
+        assert warning.code == "unreadable-wording"
+        assert (warning.pointer, warning.line) == ("/entries/0/keywords/1", 10)
+        assert warning.message == (
+            "entry 'feature-flag-debt': 4 of its keywords, phrases and examples have no "
+            "letter a-z or digit, the only words causemap matches, so they can never "
+            "match: '証明書', '!!!', '証明書の期限切れ', 'Сертификат истёк'"
+        )
+
     @pytest.mark.parametrize("command", ["suggest", "patterns"])
     def test_the_cli_prints_them_and_goes_on(self, tmp_path: Path, command: str) -> None:
         from click.testing import CliRunner

@@ -87,6 +87,7 @@ def _rules(catalog: Catalog, known: set[str]) -> Iterator[Diagnostic]:
                 "entries",
                 i,
             )
+    yield from _unreadable(catalog)
     keys = set(first) | known
     for i, entry in enumerate(catalog.entries):
         for j, ref in enumerate(entry.related):
@@ -99,6 +100,39 @@ def _rules(catalog: Catalog, known: set[str]) -> Iterator[Diagnostic]:
                     "related",
                     j,
                 )
+
+
+def _unreadable(catalog: Catalog) -> Iterator[Diagnostic]:
+    """One warning per entry whose keywords, phrases or examples hold no word the matcher
+    reads (it reads a-z and digits only: wording in Japanese, Cyrillic or Greek, or
+    punctuation alone, can never match), at the first of them."""
+    from causemap.patterns.text import words
+
+    for i, entry in enumerate(catalog.entries):
+        found = [
+            (field, j, text)
+            for field, items in (
+                ("keywords", entry.keywords),
+                ("phrases", entry.phrases),
+                ("examples", entry.examples),
+            )
+            for j, text in enumerate(items)
+            if not words(text)
+        ]
+        if found:
+            field, j, _ = found[0]
+            shown = ", ".join(f"'{text}'" for _, _, text in found[:5])
+            more = f" and {len(found) - 5} more" if len(found) > 5 else ""
+            yield warning_at(
+                "unreadable-wording",
+                f"entry '{entry.key}': {len(found)} of its keywords, phrases and examples "
+                "have no letter a-z or digit, the only words causemap matches, so they "
+                f"can never match: {shown}{more}",
+                "entries",
+                i,
+                field,
+                j,
+            )
 
 
 def check_catalog(data: bytes | str, name: str = "<catalog>") -> CheckedCatalog:
