@@ -306,12 +306,24 @@ class TestSuggestions:
         )
         page = EditorPage.open(context, server.url, "suggest")
         page.select("retries")
-        button = page.page.get_by_role("button", name="Accept retry-storm-no-backoff")
+        # A screen reader hears the entry's name, not only its key.
+        button = page.page.get_by_role(
+            "button", name="Accept “Retry storm without backoff or jitter” (retry-storm-no-backoff)"
+        )
         button.click()
         assert page.nodes()["retries"]["factor"] == "retry-storm-no-backoff"
         page.page.locator(".suggestions .ok").filter(has_text="accepted").wait_for()
         # Focus stays in the list (on what was accepted), not lost to the page.
         assert page.js("document.activeElement.closest('.suggestions') !== null")
+        # Accepting another one at once is an undo step of its own: undo goes back to the
+        # first choice, not to no key at all (the two were merged as typing is).
+        other = page.page.locator(".suggestions button[data-key^='accept:']").first
+        second = (other.get_attribute("data-key") or "").removeprefix("accept:")
+        other.click()
+        assert page.nodes()["retries"]["factor"] == second
+        page.focus_canvas()
+        page.keys("Control+z")
+        assert page.nodes()["retries"]["factor"] == "retry-storm-no-backoff"
         page.wait_saved(after=1)
         page.assert_clean()
 

@@ -109,10 +109,12 @@ export class Commands {
     return ok;
   }
 
-  /** Set a node field; returns true, or the reason it was refused. */
-  setNodeField(id, field, value, label) {
+  /** Set a node field; returns true, or the reason it was refused. Typing in a field
+   * merges into one undo step (`coalesce`); a click such as accepting a suggestion is one
+   * step of its own. */
+  setNodeField(id, field, value, label, { coalesce = true } = {}) {
     try {
-      this.store.change(label, (d) => D.setNodeField(d, id, field, value), { coalesce: `node:${id}:${field}` });
+      this.store.change(label, (d) => D.setNodeField(d, id, field, value), { coalesce: coalesce ? `node:${id}:${field}` : null });
       return true;
     } catch (exc) {
       if (!(exc instanceof D.EditRefused)) throw exc;

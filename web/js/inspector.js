@@ -140,7 +140,11 @@ export class Inspector {
         evidence ? h("div", { class: "muted small" }, `Matched: ${evidence}`) : null,
         // Same data-key as the button it replaces, and focusable, so that focus stays here.
         this.editor.readOnly ? null : current ? h("span", { class: "ok", tabindex: "-1", dataset: { key: `accept:${s.key}` } }, "✓ accepted") :
-          h("button", { type: "button", class: "small", dataset: { key: `accept:${s.key}` }, onclick: () => this.editor.setNodeField(id, "factor", s.key, "Accept factor") }, `Accept ${s.key}`));
+          h("button", {
+            type: "button", class: "small", dataset: { key: `accept:${s.key}` },
+            "aria-label": `Accept “${s.name}” (${s.key}) as the factor key`,
+            onclick: () => this.editor.setNodeField(id, "factor", s.key, "Accept factor", { coalesce: false }),
+          }, `Accept ${s.key}`));
     })));
   }
 
