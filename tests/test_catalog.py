@@ -41,6 +41,27 @@ class TestBuiltin:
 
         jsonschema.Draft202012Validator(schema).validate(yaml.safe_load(BUILTIN_PATH.read_text()))
 
+    @pytest.mark.parametrize(
+        ("extra", "valid"),
+        [
+            ({"entries": []}, False),
+            ({}, False),
+            ({"extends": None, "entries": []}, False),
+            ({"extends": "builtin", "entries": []}, True),
+            ({"extends": "builtin"}, True),
+        ],
+    )
+    def test_the_json_schema_needs_an_entry_unless_it_extends(
+        self, extra: dict[str, object], valid: bool
+    ) -> None:
+        """The loader refuses a catalog with no entry that replaces the built-in one; the
+        schema accepted it, so an editor said nothing."""
+        doc = {"causemap-catalog": 1, "name": "Team", **extra}
+        schema = json.loads((ROOT / "schemas" / "catalog.schema.json").read_text())
+        errors = list(jsonschema.Draft202012Validator(schema).iter_errors(doc))
+        assert (not errors) is valid, errors
+        assert check_catalog(json.dumps(doc)).ok is valid
+
     def test_every_entry_has_matching_material(self) -> None:
         for entry in builtin_catalog().entries:
             assert entry.phrases, entry.key

@@ -73,7 +73,15 @@ class Entry(BaseModel):
 class Catalog(BaseModel):
     """A catalog of contributing factors."""
 
-    model_config = _CONFIG
+    # The loader's no-entries rule, for editors: a catalog that replaces the built-in one
+    # needs an entry.
+    model_config = ConfigDict(
+        **_CONFIG,
+        json_schema_extra={
+            "if": {"properties": {"extends": {"const": "builtin"}}, "required": ["extends"]},
+            "else": {"required": ["entries"], "properties": {"entries": {"minItems": 1}}},
+        },
+    )
 
     schema_: str | None = Field(None, alias="$schema", max_length=2_000)
     """Optional JSON Schema reference for editors."""
