@@ -479,3 +479,24 @@ class TestUnreadableOptionFiles:
         result = runner.invoke(cli, [*command, option, str(locked), str(incident)])
         assert result.exit_code == 1, result.output
         assert f"{locked}: error: {says}: Permission denied [unreadable]" in result.output
+
+    @pytest.mark.parametrize(
+        ("command", "option"),
+        [
+            (["analyze"], "--config"),
+            (["lint"], "--config"),
+            (["render", "-f", "dot"], "--config"),
+            (["suggest"], "--catalog"),
+            (["patterns"], "--catalog"),
+            (["serve"], "--catalog"),
+        ],
+    )
+    def test_standard_input_is_a_usage_error(
+        self, tmp_path: Path, command: list[str], option: str
+    ) -> None:
+        """'-' was taken for a file of that name: "-: cannot read catalog: No such file"."""
+        incident = write(tmp_path, "demo.yaml", BASE)
+        paths = [] if command == ["serve"] else [str(incident)]
+        result = runner.invoke(cli, [*command, option, "-", *paths])
+        assert result.exit_code == 2, result.output
+        assert "reads a file, not standard input ('-')" in result.output

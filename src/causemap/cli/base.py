@@ -120,10 +120,19 @@ def report_format(fmt: str | None, output: str | None, choices: Sequence[str]) -
     return implied
 
 
-OPTION_FILE = NonEmptyPath(dir_okay=False, readable=False)
-"""The type of ``--config FILE`` and ``--catalog FILE``. A folder is a usage error (exit
-2); a file that is missing or unreadable is left to its loader, which reports it at the
-file's name as a problem in the input (exit 1), like an unreadable incident file."""
+class OptionFile(NonEmptyPath):
+    """A file an option names: not ``-``, as standard input is the incident's."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value == "-":
+            self.fail("reads a file, not standard input ('-')", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+OPTION_FILE = OptionFile(dir_okay=False, readable=False)
+"""The type of ``--config FILE`` and ``--catalog FILE``. A folder or ``-`` is a usage error
+(exit 2); a file that is missing or unreadable is left to its loader, which reports it at
+the file's name as a problem in the input (exit 1), like an unreadable incident file."""
 
 catalog_option = click.option(
     "--catalog",
