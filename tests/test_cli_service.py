@@ -32,6 +32,15 @@ def stored_base(tmp_path: Path) -> tuple[Path, str]:
     return path, db
 
 
+def serve_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str, value: str) -> Any:
+    """``causemap serve`` with the variable ``name`` set to ``value``: a usage error."""
+    monkeypatch.setenv(name, value)
+    db, port = f"sqlite:///{tmp_path / 's.db'}", str(free_port())
+    result = runner.invoke(cli, ["serve", "--db", db, "--port", port])
+    assert result.exit_code == 2, result.output
+    return result
+
+
 class TestImportExport:
     @pytest.mark.parametrize("command", [["import", str(EXAMPLES[0])], ["export", "out"]])
     def test_an_empty_db_is_a_usage_error_not_the_default_store(
@@ -496,10 +505,7 @@ class TestServe:
         value: str,
     ) -> None:
         """Every value out of range was reported as "CAUSEMAP_DOT_TIMEOUT: out of range"."""
-        monkeypatch.setenv(name, value)
-        db, port = f"sqlite:///{tmp_path / 's.db'}", str(free_port())
-        result = runner.invoke(cli, ["serve", "--db", db, "--port", port])
-        assert result.exit_code == 2, result.output
+        result = serve_refused(monkeypatch, tmp_path, name, value)
         assert f"{name}: " in result.output
         assert result.output.count("CAUSEMAP_") == 1, result.output
         assert calls == []
@@ -522,10 +528,7 @@ class TestServe:
         said: str,
     ) -> None:
         """It said Python's "invalid literal for int() with base 10: 'abc'"."""
-        monkeypatch.setenv(name, value)
-        db, port = f"sqlite:///{tmp_path / 's.db'}", str(free_port())
-        result = runner.invoke(cli, ["serve", "--db", db, "--port", port])
-        assert result.exit_code == 2, result.output
+        result = serve_refused(monkeypatch, tmp_path, name, value)
         assert said in result.output
         assert calls == []
 
@@ -553,10 +556,7 @@ class TestServe:
         """They started the server: then every event stream failed after its first event
         (nan, -1: anyio refuses the sleep), polled the database without pause (0) or
         never (inf), and a render that waited for dot failed with a 500 (nan)."""
-        monkeypatch.setenv(name, value)
-        db, port = f"sqlite:///{tmp_path / 's.db'}", str(free_port())
-        result = runner.invoke(cli, ["serve", "--db", db, "--port", port])
-        assert result.exit_code == 2, result.output
+        result = serve_refused(monkeypatch, tmp_path, name, value)
         assert f"{name}: " in result.output
         assert calls == []
 
