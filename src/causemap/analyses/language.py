@@ -366,6 +366,10 @@ _WORD = re.compile(r"(?<![\w'’-])[^\W\d_]+(?:['’-](?![sS]\b)[^\W\d_]+)*")
 :func:`_capitalised` tells a name-like one."""
 
 
+_NEXT = re.compile(r"\s+(\S+)")
+"""The next word after a name: its surname, if it is one."""
+
+
 def _capitalised(word: str) -> bool:
     """A capital then not all capitals: "Muñoz", "Łukasz", "D'Souza", not "DNS" or "I"."""
     return word[0].isupper() and not word.isupper()
@@ -402,7 +406,7 @@ def person_names(text: str, participants: Sequence[str], first_names: frozenset[
         word = match.group()
         if word not in first_names or not _capitalised(word) or any(word in f for f in found):
             continue
-        surname = re.compile(r"\s+(\S+)").match(text, match.end())
+        surname = _NEXT.match(text, match.end())
         if surname and (last := _WORD.match(surname.group(1))) and _capitalised(last.group()):
             found.append(f"{word} {last.group()}")
             continue
