@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode
 
-__all__ = ["SCHEMA_BASE", "schema_text", "schemas", "write_schemas"]
+__all__ = ["SCHEMA_BASE", "schema_files", "schema_text", "schemas", "write_schemas"]
 
 SCHEMA_BASE = "https://causemap.dev/schemas/"
 
@@ -80,13 +80,18 @@ def schema_text(schema: dict[str, Any]) -> str:
     return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
 
+def schema_files(folder: str | Path) -> dict[Path, str]:
+    """Every schema's file, ``folder/<name>.schema.json``, and its text."""
+    return {
+        Path(folder) / f"{name}.schema.json": schema_text(schema)
+        for name, schema in schemas().items()
+    }
+
+
 def write_schemas(folder: str | Path) -> list[Path]:
     """Write every schema to ``folder/<name>.schema.json``; return the paths."""
-    target = Path(folder)
-    target.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, schema in schemas().items():
-        path = target / f"{name}.schema.json"
-        path.write_text(schema_text(schema), encoding="utf-8")
-        written.append(path)
-    return written
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    files = schema_files(folder)
+    for path, text in files.items():
+        path.write_text(text, encoding="utf-8")
+    return list(files)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 
@@ -27,17 +26,17 @@ def schema(name: str, out: str | None) -> None:
     DIR/<name>.schema.json, the files committed in schemas/.
     """
     from causemap.errors import UnknownFormat
-    from causemap.schema import schema_text, schemas
+    from causemap.schema import schema_files, schemas
 
     if out is not None:
         check_folder(out, f"--out {out}")
         make_folder(out)
-        paths = [Path(out) / f"{name}.schema.json" for name in schemas()]
+        files = schema_files(out)
         with Staged() as staged:
-            for path, document in zip(paths, schemas().values(), strict=True):
-                staged.add(schema_text(document), path, str(path))
+            for path, text in files.items():
+                staged.add(text, path, str(path))
             staged.commit()
-        for path in paths:
+        for path in files:
             echo(f"wrote {path}")
         return
     every = schemas()
