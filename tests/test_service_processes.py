@@ -159,6 +159,15 @@ def test_two_servers_on_one_database(db_url: str, tmp_path: Path) -> None:
     assert WRITE not in logs
 
 
+def answer_of(conn: socket.socket) -> bytes:
+    """Everything the server sends until it closes ``conn``."""
+    got = b""
+    with contextlib.suppress(OSError):
+        while chunk := conn.recv(65536):
+            got += chunk
+    return got
+
+
 class TestRequestHead:
     """httptools, uvicorn's parser, puts no limit on a request's line and headers: a
     client could make the server hold hundreds of megabytes before any token is checked
@@ -175,11 +184,7 @@ class TestRequestHead:
                 conn.sendall(b"\r\n")
             except OSError:  # the server closed the connection mid-head, as it should
                 pass
-            answer = b""
-            with contextlib.suppress(OSError):
-                while chunk := conn.recv(65536):
-                    answer += chunk
-            return answer
+            return answer_of(conn)
 
     def test_a_huge_head_is_431_and_the_server_lives_on(self, tmp_path: Path) -> None:
         with Server(f"sqlite:///{tmp_path / 'h.db'}", tmp_path / "h.log") as server:
@@ -198,32 +203,23 @@ class TestHeadTimeout:
     head takes: a client that opened connections, or sent a header line now and then,
     held each of them for good (only the idle time after an answer was bounded)."""
 
-    @staticmethod
-    def answer(conn: socket.socket) -> bytes:
-        """Everything the server sends until it closes ``conn``."""
-        got = b""
-        with contextlib.suppress(OSError):
-            while chunk := conn.recv(65536):
-                got += chunk
-        return got
-
     def test_a_slow_head_is_408_and_an_idle_connection_is_closed(self, tmp_path: Path) -> None:
         env = {"CAUSEMAP_HEAD_TIMEOUT": "0.5"}
         with Server(f"sqlite:///{tmp_path / 't.db'}", tmp_path / "t.log", env=env) as server:
             with socket.create_connection(("127.0.0.1", server.port), timeout=30) as conn:
                 conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
-                answer = self.answer(conn)
+                answer = answer_of(conn)
             status, _, rest = answer.partition(b"\r\n")
             assert status == b"HTTP/1.1 408 Request Timeout", answer[:300]
             body = json.loads(rest.partition(b"\r\n\r\n")[2])
             assert body["error"]["code"] == "request-timeout"
             assert "0.5 seconds" in body["error"]["message"]
             with socket.create_connection(("127.0.0.1", server.port), timeout=30) as idle:
-                assert self.answer(idle) == b""  # closed, with nothing to answer
+                assert answer_of(idle) == b""  # closed, with nothing to answer
             # A keep-alive connection gets the same bound on its next head.
             with socket.create_connection(("127.0.0.1", server.port), timeout=30) as conn:
                 conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\n")
-                answer = self.answer(conn)
+                answer = answer_of(conn)
             assert answer.startswith(b"HTTP/1.1 200 OK"), answer[:300]
             assert b"HTTP/1.1 408 Request Timeout" in answer
 
