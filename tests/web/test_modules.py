@@ -400,6 +400,16 @@ class TestLayout:
         assert placed["y"]["x"] > placed["x"]["x"]  # an effect to the right of its cause
 
 
+def parse_events(page: Page, chunks: list[str]) -> Any:
+    """The events live.js's parser finds in ``chunks``, fed one after another."""
+    return run(
+        page,
+        "live.js",
+        "const p = new m.EventParser(); return arg.flatMap((c) => p.push(c));",
+        chunks,
+    )
+
+
 class TestLiveAndExport:
     def test_event_stream_parsing_across_chunks(self, page: Page) -> None:
         chunks = [
@@ -407,12 +417,7 @@ class TestLiveAndExport:
             'ta: {"number": 3}\n\n',
             "event: revision\nid: 4\ndata: {}\n\nid: 5",
         ]
-        got = run(
-            page,
-            "live.js",
-            "const p = new m.EventParser(); return arg.flatMap((c) => p.push(c));",
-            chunks,
-        )
+        got = parse_events(page, chunks)
         assert got == [
             {"event": "revision", "id": "3", "data": '{"number": 3}'},
             {"event": "revision", "id": "4", "data": "{}"},
@@ -428,12 +433,7 @@ class TestLiveAndExport:
             "\n\r",
             "\nid: 5\r\nevent: revision\r\ndata: {}\r\n\r\n",
         ]
-        got = run(
-            page,
-            "live.js",
-            "const p = new m.EventParser(); return arg.flatMap((c) => p.push(c));",
-            chunks,
-        )
+        got = parse_events(page, chunks)
         assert got == [
             {"event": "revision", "id": "4", "data": '{"number": 4}'},
             {"event": "revision", "id": "5", "data": "{}"},
