@@ -7,6 +7,7 @@ import contextlib
 import json
 import zlib
 from pathlib import Path
+from typing import Any
 
 import httpx2
 from playwright.sync_api import BrowserContext, Route
@@ -282,28 +283,31 @@ class TestExport:
         page.assert_clean("status of 401")
 
 
+def retry_storm(ident: str) -> dict[str, Any]:
+    """A condition whose wording the catalog knows well, and its impact."""
+    return incident(
+        ident,
+        [
+            {
+                "id": "retries",
+                "kind": "condition",
+                "label": "Clients retried immediately with no backoff or jitter",
+            },
+            {
+                "id": "impact",
+                "kind": "impact",
+                "label": "Logins failed for an hour",
+                "causes": ["retries"],
+            },
+        ],
+    )
+
+
 class TestSuggestions:
     def test_a_catalog_factor_is_accepted_with_one_click(
         self, context: BrowserContext, server: Server, api: Api
     ) -> None:
-        api.create(
-            incident(
-                "suggest",
-                [
-                    {
-                        "id": "retries",
-                        "kind": "condition",
-                        "label": "Clients retried immediately with no backoff or jitter",
-                    },
-                    {
-                        "id": "impact",
-                        "kind": "impact",
-                        "label": "Logins failed for an hour",
-                        "causes": ["retries"],
-                    },
-                ],
-            )
-        )
+        api.create(retry_storm("suggest"))
         page = EditorPage.open(context, server.url, "suggest")
         page.select("retries")
         # A screen reader hears the entry's name, not only its key.
@@ -365,24 +369,7 @@ class TestSuggestions:
     ) -> None:
         """The answer for the old wording, arriving after the new one's, used to replace
         it: the list went back to "Looking…" and was asked for again."""
-        api.create(
-            incident(
-                "suggest-late",
-                [
-                    {
-                        "id": "retries",
-                        "kind": "condition",
-                        "label": "Clients retried immediately with no backoff or jitter",
-                    },
-                    {
-                        "id": "impact",
-                        "kind": "impact",
-                        "label": "Logins failed for an hour",
-                        "causes": ["retries"],
-                    },
-                ],
-            )
-        )
+        api.create(retry_storm("suggest-late"))
         held: list[Route] = []
         asked: list[str] = []
 
