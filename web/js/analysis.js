@@ -18,6 +18,33 @@ function wording(node) {
   return stable([node.label, node.detail || null, node.level || null]);
 }
 
+/** The request of one kind that is on its way: starting another cancels it, and an
+ * answer counts only while its request is still the latest. */
+class Latest {
+  constructor() {
+    this.request = null; // { key, control }
+  }
+
+  start(key) {
+    this.cancel();
+    this.request = { key, control: new AbortController() };
+    return this.request;
+  }
+
+  isLatest(request) {
+    return this.request === request;
+  }
+
+  end(request) {
+    if (this.request === request) this.request = null;
+  }
+
+  cancel() {
+    if (this.request) this.request.control.abort();
+    this.request = null;
+  }
+}
+
 export class Analyzer extends EventTarget {
   constructor(store) {
     super();
@@ -26,13 +53,13 @@ export class Analyzer extends EventTarget {
     this.error = null;
     this.empty = false;
     this.key = null;
-    this.running = null;
+    this.analysing = new Latest();
     this.suggested = new Map();
     this.suggestKey = null;
     this.suggestError = null;
     this.suggestFailures = 0;
     this.suggestTimer = null;
-    this.suggesting = null; // { key, control } of the request on its way
+    this.suggesting = new Latest();
     this.failures = 0;
     this.retry = null;
     this.schedule = debounce(() => this.run(), ANALYZE_MS);
@@ -59,32 +86,30 @@ export class Analyzer extends EventTarget {
     if (!doc) return;
     const key = stable(doc);
     if (key === this.key) return;
-    if (this.running) this.running.abort();
+    this.analysing.cancel();
     this.empty = !doc.nodes.some((n) => n.kind !== "impact");
     if (this.empty) {
       // Only the impact so far: nothing to classify or check yet.
       this.result = null;
       this.error = null;
       this.key = key;
-      this.running = null;
       this.emit("analysis");
       return;
     }
-    const control = new AbortController();
-    this.running = control;
+    const asking = this.analysing.start(key);
     try {
-      const result = await api.analyze(doc, control.signal);
-      if (this.running !== control) return;
+      const result = await api.analyze(doc, asking.control.signal);
+      if (!this.analysing.isLatest(asking)) return;
       this.result = result;
       this.error = null;
       this.key = key;
       this.failures = 0;
     } catch (exc) {
-      if (exc.name === "AbortError" || this.running !== control) return;
+      if (exc.name === "AbortError" || !this.analysing.isLatest(asking)) return;
       this.error = exc;
       this.retry = setTimeout(() => this.run(), RETRY_MS[Math.min(this.failures++, RETRY_MS.length - 1)]);
     } finally {
-      if (this.running === control) this.running = null;
+      this.analysing.end(asking);
     }
     this.emit("analysis");
   }
@@ -94,9 +119,8 @@ export class Analyzer extends EventTarget {
     clearTimeout(this.suggestTimer);
     this.schedule.cancel();
     this.scheduleSuggest.cancel();
-    if (this.running) this.running.abort();
-    if (this.suggesting) this.suggesting.control.abort();
-    this.suggesting = null;
+    this.analysing.cancel();
+    this.suggesting.cancel();
   }
 
   /** Catalog suggestions for one node: a list, or null while none have been fetched for
@@ -113,7 +137,7 @@ export class Analyzer extends EventTarget {
     // The server scores a node on its statement, detail and level, its class (which
     // follows from the whole graph) and the incident's services: ask again on any change.
     const key = stable(doc);
-    if (key === this.suggestKey || (this.suggesting && this.suggesting.key === key)) return;
+    if (key === this.suggestKey || (this.suggesting.request && this.suggesting.request.key === key)) return;
     // After a failure the same question waits its turn (showing the failure redraws the
     // panel, which asks again): once, when the back-off is over.
     const wait = this.suggestError && key === this.suggestFailed ? this.suggestAgainAt - Date.now() : 0;
@@ -122,12 +146,10 @@ export class Analyzer extends EventTarget {
       return;
     }
     // An answer for an older document must not replace a newer one's: cancel it.
-    if (this.suggesting) this.suggesting.control.abort();
-    const asking = { key, control: new AbortController() };
-    this.suggesting = asking;
+    const asking = this.suggesting.start(key);
     try {
       const answer = await api.suggest(doc, asking.control.signal);
-      if (this.suggesting !== asking) return;
+      if (!this.suggesting.isLatest(asking)) return;
       for (const n of doc.nodes) {
         if (answer.nodes && answer.nodes[n.id]) {
           this.suggested.set(n.id, { wording: wording(n), items: answer.nodes[n.id] });
@@ -137,12 +159,12 @@ export class Analyzer extends EventTarget {
       this.suggestError = null;
       this.suggestFailures = 0;
     } catch (exc) {
-      if (this.suggesting !== asking) return;
+      if (!this.suggesting.isLatest(asking)) return;
       this.suggestError = exc;
       this.suggestFailed = key;
       this.suggestAgainAt = Date.now() + RETRY_MS[Math.min(this.suggestFailures++, RETRY_MS.length - 1)];
     } finally {
-      if (this.suggesting === asking) this.suggesting = null;
+      this.suggesting.end(asking);
     }
     this.emit("suggestions");
   }
