@@ -13,12 +13,14 @@ from causemap.analyses.cutsets import (
     MAX_SETS,
     impact_lanes,
     minimal_cut_sets,
+    minimal_prevention_sets,
     verified_prevention_sets,
 )
 from causemap.analyses.prevention import occurs
 from causemap.analyses.structure import impacts
 from causemap.graph import CausalGraph, to_graph
 from causemap.model import Incident
+from causemap.report import analysis_text
 from tests.adversarial import dense, ladder, or_pairs
 
 MEMORY = 32 << 20
@@ -115,19 +117,64 @@ class TestVerifiedPreventionSets:
         G = graph(or_pairs(30))
         cut_sets, truncated = minimal_cut_sets(G)
         assert truncated
-        sets = verified_prevention_sets(G, cut_sets)
+        sets, complete = verified_prevention_sets(G, cut_sets)
+        assert complete
         assert sets == [[f"r{2 * i}", f"r{2 * i + 1}"] for i in range(20)]
 
     def test_a_set_that_meets_only_the_listed_cut_sets_is_not_reported(self) -> None:
         # {r0} meets the one listed cut set, but r1 alone still causes the impact.
         G = graph(or_pairs(2))
-        assert verified_prevention_sets(G, [["r0", "r2"]]) == [["r0", "r1"], ["r2", "r3"]]
+        assert verified_prevention_sets(G, [["r0", "r2"]]).sets == [["r0", "r1"], ["r2", "r3"]]
 
     def test_analysis_reports_them(self) -> None:
         p = analyze(graph(or_pairs(30))).prevention
         assert p.truncated
         assert len(p.minimal_cut_sets) == MAX_SETS
         assert p.minimal_prevention_sets[0] == ["r0", "r1"]
+
+
+class TestPreventionSearchCap:
+    """Pairs and triples are sought among the first 200 and 133 roots only; a graph with
+    more says its lists may be incomplete rather than pretend none exists."""
+
+    @staticmethod
+    def wide_groups() -> dict[str, Any]:
+        # Five AND groups of 64 roots, any group enough for the harm; the shared root x is
+        # in four of them, so {x, d<i>} prevents it: 64 pairs, all past the 253rd root.
+        groups = {g: [f"{g}{i}" for i in range(63)] for g in "abce"}
+        groups["d"] = [f"d{i}" for i in range(64)]
+        nodes: list[dict[str, Any]] = [{"id": "x", "kind": "condition", "label": "shared"}]
+        for roots in groups.values():
+            nodes += [{"id": r, "kind": "condition", "label": f"root {r}"} for r in roots]
+        for g, roots in groups.items():
+            causes = roots if g == "d" else ["x", *roots]
+            nodes.append({"id": f"all-{g}", "kind": "event", "label": g, "causes": causes})
+        causes = [f"all-{g}" for g in groups]
+        nodes.append({"id": "t", "kind": "impact", "label": "harm", "gate": "or", "causes": causes})
+        return {"causemap": 1, "id": "wide", "title": "Wide", "date": "2026-01-01", "nodes": nodes}
+
+    def test_the_search_says_it_was_incomplete(self) -> None:
+        G = graph(self.wide_groups())
+        cut_sets, truncated = minimal_cut_sets(G)
+        assert not truncated
+        assert len(cut_sets) == 5
+        assert sufficient(G, set(cut_sets[-1]))  # the d group
+        assert minimal_prevention_sets(cut_sets) == ([], False)
+        assert verified_prevention_sets(G, cut_sets) == ([], False)
+
+    def test_the_analysis_and_its_report_say_so(self) -> None:
+        incident = Incident.model_validate(self.wide_groups())
+        analysis = analyze(to_graph(incident))
+        assert analysis.prevention.minimal_prevention_sets == []
+        assert analysis.prevention.truncated
+        text = " ".join(analysis_text(incident, analysis).split())
+        assert "too many root factors to list every cut set and prevention set" in text
+
+    def test_a_small_graph_is_complete(self) -> None:
+        incident = Incident.model_validate(or_pairs(3))
+        analysis = analyze(to_graph(incident))
+        assert not analysis.prevention.truncated
+        assert "too many root factors" not in analysis_text(incident, analysis)
 
 
 class TestImpactLanes:

@@ -125,7 +125,8 @@ class TestWorkedExample:
 
     def test_prevention_sets_are_the_minimal_hitting_sets(self) -> None:
         cut_sets, _ = minimal_cut_sets(to_graph(worked_example()))
-        sets = minimal_prevention_sets(cut_sets)
+        sets, complete = minimal_prevention_sets(cut_sets)
+        assert complete
         assert sorted(map(sorted, sets)) == [
             ["alert", "oncall-new"],
             ["deploy"],

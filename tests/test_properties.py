@@ -172,7 +172,9 @@ def test_cut_sets_are_exactly_the_brute_force_ones(incident: Incident) -> None:
     assert not truncated
     assert cut_sets == expected
     assert analyze(G).prevention.minimal_cut_sets == expected
-    found = [set(p) for p in minimal_prevention_sets(cut_sets)]
+    sets, complete = minimal_prevention_sets(cut_sets)
+    found = [set(p) for p in sets]
+    assert complete
     assert all(p in prevent for p in found)
     assert len(found) == min(len(prevent), 20)
 
@@ -191,7 +193,9 @@ def test_capped_cut_sets_are_still_minimal(incident: Incident, max_sets: int, bu
     assert cut_sets or truncated
     if not truncated:
         assert cut_sets == expected
-    found = [set(p) for p in verified_prevention_sets(G, cut_sets)]
+    sets, complete = verified_prevention_sets(G, cut_sets)
+    found = [set(p) for p in sets]
+    assert complete
     assert all(p in prevent for p in found)
     assert len(found) == min(len(prevent), 20)  # all, on graphs this small
 

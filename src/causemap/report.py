@@ -99,6 +99,14 @@ def analysis_text(
         out += _wrap(
             f"smallest sets of root factors whose removal prevents it: {sets}", width, "  ", "  "
         )
+    if p.truncated:
+        out += _wrap(
+            "the graph has too many root factors to list every cut set and prevention set: "
+            "those listed are minimal, others may exist",
+            width,
+            "  ",
+            "  ",
+        )
     headings = {"proximate": "Proximate: what happened", "systemic": "Systemic: why it could"}
     for cls, colour in (("proximate", "yellow"), ("systemic", "blue")):
         rows = [(n, c) for n, c in analysis.nodes.items() if c.class_ == cls]

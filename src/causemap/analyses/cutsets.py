@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import combinations, islice
+from typing import NamedTuple
 
 from causemap.analyses.structure import Shape
 from causemap.graph import CausalGraph
@@ -32,6 +33,7 @@ __all__ = [
     "BUDGET",
     "MAX_ORDER",
     "MAX_SETS",
+    "PreventionSets",
     "impact_lanes",
     "minimal_cut_sets",
     "minimal_prevention_sets",
@@ -47,6 +49,9 @@ BUDGET = 20_000_000
 only its smallest cut set."""
 MAX_LANES = 8192
 """Most scenarios one bit-parallel evaluation checks."""
+COMBINED = 400
+"""Prevention sets of ``k`` factors are sought among the first ``COMBINED // k`` roots only
+(200 for pairs, 133 for triples), so the search stays near a million combinations."""
 _UNLIMITED = 1 << 62
 MINIMIZE_ROUNDS = 4
 """Passes spent shrinking a capped cut set that is not minimal before it is left out."""
@@ -270,9 +275,19 @@ def _minimal_only(G: CausalGraph, shape: Shape, sets: list[int]) -> list[int]:
     return kept
 
 
+class PreventionSets(NamedTuple):
+    """Minimal prevention sets, smallest first, and whether the search was complete."""
+
+    sets: list[list[str]]
+    complete: bool
+    """False when sets of two or three factors were sought among the first roots only
+    (:data:`COMBINED`), or among too many candidates to check at once: some may be missing.
+    Stopping at ``limit`` sets is not incompleteness."""
+
+
 def minimal_prevention_sets(
     cut_sets: Sequence[Sequence[str]], *, max_size: int = 3, limit: int = 20
-) -> list[list[str]]:
+) -> PreventionSets:
     """Minimal sets of factors that meet every cut set (so removing them prevents it all).
 
     Exact only when ``cut_sets`` is the complete family; see
@@ -281,14 +296,17 @@ def minimal_prevention_sets(
     Examples
     --------
     >>> minimal_prevention_sets([["a", "b"], ["a", "c"]])
-    [['a'], ['b', 'c']]
+    PreventionSets(sets=[['a'], ['b', 'c']], complete=True)
     """
     if not cut_sets:
-        return []
+        return PreventionSets([], True)
     hits, elements, full = _hits(cut_sets)
     found: list[tuple[str, ...]] = []
+    complete = True
     for size in range(1, max_size + 1):
-        for combo in _combos(elements, size):
+        pool, whole = _pool(elements, size)
+        complete = complete and whole
+        for combo in combinations(pool, size):
             if any(set(f).issubset(combo) for f in found):
                 continue
             mask = 0
@@ -297,8 +315,8 @@ def minimal_prevention_sets(
             if mask == full:
                 found.append(combo)
                 if len(found) >= limit:
-                    return [list(c) for c in found]
-    return [list(c) for c in found]
+                    return PreventionSets([list(c) for c in found], complete)
+    return PreventionSets([list(c) for c in found], complete)
 
 
 def _hits(cut_sets: Sequence[Sequence[str]]) -> tuple[dict[str, int], list[str], int]:
@@ -309,9 +327,11 @@ def _hits(cut_sets: Sequence[Sequence[str]]) -> tuple[dict[str, int], list[str],
     return hits, list(hits), (1 << len(cut_sets)) - 1  # elements in order of first appearance
 
 
-def _combos(elements: list[str], size: int) -> Iterator[tuple[str, ...]]:
-    pool = elements if size == 1 or len(elements) <= 400 // size else elements[: 400 // size]
-    return combinations(pool, size)
+def _pool(elements: list[str], size: int) -> tuple[list[str], bool]:
+    """The elements combined into sets of ``size``, and whether they are all of them."""
+    if size == 1 or len(elements) <= COMBINED // size:
+        return elements, True
+    return elements[: COMBINED // size], False
 
 
 def verified_prevention_sets(
@@ -321,7 +341,7 @@ def verified_prevention_sets(
     shape: Shape | None = None,
     max_size: int = 3,
     limit: int = 20,
-) -> list[list[str]]:
+) -> PreventionSets:
     """Minimal prevention sets, each checked against the gates, for a truncated cut-set list.
 
     A set that meets every listed cut set may still miss one that was not listed, so the
@@ -336,13 +356,18 @@ def verified_prevention_sets(
     listed = set(elements)
     elements += [b for b in basic if b not in listed]
     found: list[tuple[str, ...]] = []
+    complete = True
     for size in range(1, max_size + 1):
+        pool, whole = _pool(elements, size)
         pending = (
             combo
-            for combo in _combos(elements, size)
+            for combo in combinations(pool, size)
             if _meets(combo, hits, full) and not any(set(f).issubset(combo) for f in found)
         )
-        candidates = list(islice(pending, MAX_LANES // (size + 1 if size > 1 else 1)))
+        most = MAX_LANES // (size + 1 if size > 1 else 1)
+        candidates = list(islice(pending, most + 1))
+        complete = complete and whole and len(candidates) <= most
+        del candidates[most:]
         if not candidates:
             continue
         # Lanes: each candidate removed; then, above size 1, each candidate less one root.
@@ -361,7 +386,7 @@ def verified_prevention_sets(
                     break
         if len(found) >= limit:
             break
-    return [list(c) for c in found]
+    return PreventionSets([list(c) for c in found], complete)
 
 
 def _meets(combo: tuple[str, ...], hits: Mapping[str, int], full: int) -> bool:

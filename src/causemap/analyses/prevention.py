@@ -24,6 +24,7 @@ import networkx as nx
 from networkx.algorithms.flow import dinitz
 
 from causemap.analyses.cutsets import (
+    PreventionSets,
     minimal_cut_sets,
     minimal_prevention_sets,
     verified_prevention_sets,
@@ -272,13 +273,12 @@ def prevention(
         cut, _ = suggested_cut(G, addressed, classes, shape=shape, uncut=uncut)
         cut_sets, truncated = minimal_cut_sets(G, shape=shape)
     unexplained = [t for t in shape.impacts if not G.pred[t]]
-    prevention_sets = (
-        []  # removing an impact is not prevention, and nothing else stops a causeless one
-        if unexplained
-        else verified_prevention_sets(G, cut_sets, shape=shape)
-        if truncated
-        else minimal_prevention_sets(cut_sets)
-    )
+    if unexplained:  # removing an impact is not prevention; nothing stops a causeless one
+        prevention_sets = PreventionSets([], True)
+    elif truncated:
+        prevention_sets = verified_prevention_sets(G, cut_sets, shape=shape)
+    else:
+        prevention_sets = minimal_prevention_sets(cut_sets)
     covered = addressed | descendants_of(G, addressed)
     systemic = [n for n, c in classes.items() if c == "systemic"]
     return Prevention(
@@ -287,9 +287,9 @@ def prevention(
         uncovered_nodes=sorted(uncut, key=shape.position.__getitem__),
         suggested_cut=cut,
         minimal_cut_sets=cut_sets,
-        minimal_prevention_sets=prevention_sets,
+        minimal_prevention_sets=prevention_sets.sets,
         unexplained=unexplained,
-        truncated=truncated,
+        truncated=truncated or not prevention_sets.complete,
         done=_coverage(G, [a for a in preventive if a["status"] == "done"], shape),
         detection=_coverage(G, [a for a in actions if a["type"] not in PREVENTIVE_TYPES], shape),
         combined=_coverage(G, actions, shape),

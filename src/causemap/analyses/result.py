@@ -109,8 +109,9 @@ class Prevention(Coverage):
     prevent them and no path to them can be cut until their causes are linked."""
     truncated: bool = False
     """True when the cut-set enumeration hit a cap (sets per node, set size or work
-    budget): the list may be incomplete, though each set in it, and each prevention set,
-    is checked against the gates to be minimal."""
+    budget), or the search for prevention sets of two or three factors looked at the first
+    200 or 133 root factors only: the lists may be incomplete, though each set in them is
+    checked against the gates to be minimal."""
     done: Coverage = Field(default_factory=Coverage)
     """The same checks counting only actions already done."""
     detection: Coverage = Field(default_factory=Coverage)
