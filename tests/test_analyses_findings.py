@@ -312,6 +312,18 @@ class TestLanguage:
                 "HINDSIGHT_LANGUAGE",
                 "The engineer did run the cleanup on prod",
             ),
+            # A participle with no known base form is kept, never cut to a false stem
+            # ("did delet", "did not us").
+            (
+                "The engineer ought not to have deleted the replica",
+                "HINDSIGHT_LANGUAGE",
+                "The engineer deleted the replica",
+            ),
+            (
+                "The team should've used a canary for the push",
+                "HINDSIGHT_LANGUAGE",
+                "The team had not used a canary for the push",
+            ),
             (
                 "The outage could have been avoided with a canary",
                 "HINDSIGHT_LANGUAGE",

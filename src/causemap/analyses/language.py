@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from causemap.analyses.config import Language
 
@@ -181,7 +181,8 @@ def asserted(
 
 # --- rewrites ---------------------------------------------------------------------------
 
-_IRREGULAR = {
+# Base forms of past participles that a rewrite turns into "did (not) <base>".
+_BASE_FORMS = {
     "been": "be",
     "done": "do",
     "seen": "see",
@@ -225,21 +226,24 @@ _IRREGULAR = {
 }
 
 
-def _base(word: str) -> str:
-    """Best-effort base form of a past participle ("noticed" → "notice")."""
-    lowered = word.lower()
-    if lowered in _IRREGULAR:
-        return _IRREGULAR[lowered]
-    if lowered.endswith("ied"):
-        return lowered[:-3] + "y"
-    if lowered.endswith("ed") and len(lowered) > 4:
-        stem = lowered[:-2]
-        if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "lsz":
-            return stem[:-1]
-        if stem.endswith(("at", "iz", "ag", "ac", "ur", "ut", "iv", "ok", "ov")):
-            return stem + "e"
-        return stem
-    return lowered
+def _happened(match: re.Match[str], *, negated: bool) -> str:
+    """What "should (not) have <participle>" says did or did not happen.
+
+    A verb of the table gets its base form ("caught" → "did not catch"). Any other past
+    participle stays as it is, which needs no guess at a base form ("deleted" is not
+    "delet", "used" not "us"): "deleted" (for a regular -ed verb) or "had not deleted".
+    A word that is no participle ("should have a second look") is left alone.
+    """
+    participle = match.group(1)
+    lowered = participle.lower()
+    base = _BASE_FORMS.get(lowered)
+    if base is not None:
+        return f"did not {base}" if negated else f"did {base}"
+    if not lowered.endswith(("ed", "en", "wn", "ne")):
+        return match.group(0)
+    if negated:
+        return f"had not {participle}"
+    return participle if lowered.endswith("ed") else f"had {participle}"
 
 
 # "Should not have been silenced" says it was silenced: a negated should (or ought) states
@@ -277,12 +281,16 @@ def rewrite_hindsight(text: str) -> str:
     'Review did not catch the typo'
     >>> rewrite_hindsight("The flag should not have been enabled in production")
     'The flag was enabled in production'
+    >>> rewrite_hindsight("They ought not to have deleted the backups")
+    'They deleted the backups'
+    >>> rewrite_hindsight("The team should have used a canary")
+    'The team had not used a canary'
     """
     for pattern, replacement in _REWRITES:
         text = pattern.sub(replacement, text)
-    text = _DID.sub(lambda m: f"did {_base(m.group(1))}", text)
-    text = _MODAL.sub(lambda m: f"did not {_base(m.group(1))}", text)
-    text = _SOFT.sub(lambda m: f"did not {_base(m.group(1))}", text)
+    text = _DID.sub(partial(_happened, negated=False), text)
+    text = _MODAL.sub(partial(_happened, negated=True), text)
+    text = _SOFT.sub(partial(_happened, negated=True), text)
     text = re.sub(r"\bif only\b,?\s*", "", text, flags=re.I)
     return _tidy(text)
 
