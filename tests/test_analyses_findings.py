@@ -354,6 +354,11 @@ class TestLanguage:
             ),
             ("A careless-looking config default shipped", "BLAME_LANGUAGE", None),
             (
+                "The on-call engineer was at fault for the stale config",
+                "BLAME_LANGUAGE",
+                None,
+            ),
+            (
                 "The on-call dropped the ball on the handover",
                 "BLAME_LANGUAGE",
                 "The on-call did not complete the step on the handover",
@@ -387,6 +392,9 @@ class TestLanguage:
             "The health check failed to connect to the replica for 40 s",
             "Two of the five etcd members failed to rejoin, and the third failed to elect",
             "The new pods failed to start because the image pull timed out",
+            # A thing at fault judges no one.
+            "The NIC firmware was at fault for the dropped packets",
+            "The operator paged the vendor; a race in the scheduler was to blame",
         ],
     )
     def test_no_false_alarms(self, label: str) -> None:

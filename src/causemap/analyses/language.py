@@ -144,8 +144,28 @@ _TECHNICAL = re.compile(
 )
 
 
+# Judgements that take their subject from the clause: "the engineer was at fault" judges
+# a person, "the NIC firmware was to blame" judges none.
+_NEEDS_SUBJECT = re.compile(r"(?:to\s+blame|at\s+fault)\b", re.IGNORECASE)
+_GROUP = re.compile(r"\b(?:we|i|you|they|us|them|team|teams|people|everyone)\b", re.IGNORECASE)
+
+
+def _about_a_thing(text: str, match: re.Match[str], person: re.Pattern[str]) -> bool:
+    """Is ``match`` a subject-taking judgement whose clause names no person or group?"""
+    if not _NEEDS_SUBJECT.fullmatch(match.group()):
+        return False
+    clause = text[: match.start()]
+    stop = max(clause.rfind(mark) for mark in ".;:!?")
+    clause = clause[stop + 1 :]
+    return not (person.search(clause) or _GROUP.search(clause))
+
+
 def asserted(
-    pattern: re.Pattern[str], text: str, *, negatable: bool = False
+    pattern: re.Pattern[str],
+    text: str,
+    *,
+    negatable: bool = False,
+    person: re.Pattern[str] | None = None,
 ) -> re.Match[str] | None:
     """The first match of ``pattern`` that the text asserts, or None.
 
@@ -153,7 +173,9 @@ def asserted(
     machine, it judges no one; nor does a technical term ("lazy loading", "a dumb proxy").
     With ``negatable``, a match right after a negation does not count either, nor one
     denied right after it: "this was not human error" and "human error was not the cause"
-    say the opposite of "human error".
+    say the opposite of "human error". With ``person`` (the person words), "at fault" and
+    "to blame" count only when their clause names a person or a group ("the engineer",
+    "we", "the team"): "the NIC firmware was at fault" judges no one.
 
     Examples
     --------
@@ -170,6 +192,8 @@ def asserted(
         if any(start < match.start() < end for start, end in quoted):
             continue
         if _TECHNICAL.match(text, match.start()):
+            continue
+        if person is not None and _about_a_thing(text, match, person):
             continue
         if negatable and (
             _NEGATED.search(text, 0, match.start()) or _DENIED.match(text, match.end())

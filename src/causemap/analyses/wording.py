@@ -43,7 +43,7 @@ def hindsight_language(ctx: Context) -> Iterator[Finding]:
 def blame_language(ctx: Context) -> Iterator[Finding]:
     for node in ctx.G:
         for text in ctx.texts(node):
-            match = asserted(ctx.words.blame, text, negatable=True)
+            match = asserted(ctx.words.blame, text, negatable=True, person=ctx.words.person)
             if match:
                 yield Finding(
                     code="BLAME_LANGUAGE",
@@ -57,7 +57,7 @@ def blame_language(ctx: Context) -> Iterator[Finding]:
                 )
                 break
     for action in ctx.actions:
-        match = asserted(ctx.words.blame, action["title"], negatable=True)
+        match = asserted(ctx.words.blame, action["title"], negatable=True, person=ctx.words.person)
         if match:
             yield Finding(
                 code="BLAME_LANGUAGE",
