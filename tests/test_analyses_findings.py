@@ -15,7 +15,7 @@ import pytest
 from causemap.analyses import CODES, analyze
 from causemap.analyses.config import AnalysisConfig, Language, loads_config
 from causemap.loader import load
-from causemap.model import ActionStatus, Incident, Level
+from causemap.model import ActionStatus, Incident, Level, Node
 from tests.conftest import EXAMPLES, make_incident
 
 QUIET_ON_CAREFUL_WORK = {
@@ -564,6 +564,15 @@ class TestRootCauseWording:
         inc = careful()
         inc.node("orders-lost").detail = detail
         assert "SINGLE_ROOT" not in codes(inc)
+
+    def test_one_root_is_flagged_beside_an_impact_with_no_cause(self) -> None:
+        # A second impact not yet linked is no second root of the chain.
+        inc = five_whys()
+        inc.nodes.append(Node.model_validate({"id": "refunds", "kind": "impact", "label": "R"}))
+        found = codes(inc)
+        assert [f.nodes for f in found["SINGLE_ROOT"]] == [["typo"], ["db-dropped"]]
+        assert [f.nodes for f in found["STOPS_TOO_EARLY"]] == [["typo"]]
+        assert "IMPACT_WITHOUT_CAUSE" in found
 
     def test_a_node_called_the_root_cause_is_flagged(self) -> None:
         inc = careful()

@@ -277,9 +277,16 @@ def linear_chain(ctx: Context) -> Iterator[Finding]:
 _ROOT_CAUSE = re.compile(r"\broot[\s-]+causes?\b", re.I)
 
 
+def _first_causes(ctx: Context) -> list[str]:
+    """The roots that are causes: an impact with no cause yet is no root of the chain
+    (IMPACT_WITHOUT_CAUSE says so)."""
+    return [r for r in ctx.roots if ctx.G.nodes[r]["kind"] != "impact"]
+
+
 def single_root(ctx: Context) -> Iterator[Finding]:
-    if len(ctx.roots) == 1 and len(ctx.scope) > 2:
-        root = ctx.roots[0]
+    causes = _first_causes(ctx)
+    if len(causes) == 1 and len(ctx.scope) > 2:
+        root = causes[0]
         yield Finding(
             code="SINGLE_ROOT",
             severity="warning",
@@ -336,9 +343,10 @@ def stops_at_human(ctx: Context) -> Iterator[Finding]:
 
 
 def stops_too_early(ctx: Context) -> Iterator[Finding]:
-    if not ctx.roots:
+    causes = _first_causes(ctx)
+    if not causes:
         return
-    levels = [ctx.G.nodes[r].get("level") for r in ctx.roots]
+    levels = [ctx.G.nodes[r].get("level") for r in causes]
     if any(level in BLUNT_LEVELS for level in levels):
         return
     unset = (
@@ -347,7 +355,7 @@ def stops_too_early(ctx: Context) -> Iterator[Finding]:
     yield Finding(
         code="STOPS_TOO_EARLY",
         severity="warning",
-        nodes=list(ctx.roots),
+        nodes=causes,
         source="AcciMap (vertical integration), HFACS, 5 Whys critique",
         message="no root cause sits above the technical and operator levels" + unset,
         prompt="Keep asking why past the sharp end: what decision, priority, process or "
