@@ -25,13 +25,14 @@ from causemap.cli import cli
 from causemap.loader import load
 from causemap.model import Incident
 from causemap.patterns import PatternsReport, patterns, render, suggest
-from causemap.patterns.charts import CHAR, LEVEL_COLOURS, WIDTH
+from causemap.patterns.charts import LEVEL_COLOURS, WIDTH
 from causemap.patterns.matching import MatchSettings, NodeText, match
 from causemap.patterns.present import periods
 from causemap.patterns.render_html import FIXES_SHOWN, to_html
 from causemap.patterns.render_text import to_markdown, to_text
 from causemap.patterns.report import severity_weight
 from causemap.patterns.suggest import CatalogIndex, Weights, _likelihoods
+from causemap.patterns.svgtext import text_width
 from causemap.patterns.text import analyse
 from tests.conftest import EXAMPLES, ROOT, make_incident
 
@@ -572,6 +573,36 @@ def long_label_corpus() -> list[Incident]:
     ]
 
 
+WIDE_LABELS = {
+    "wide": "WWWWWWWWWWMMMMMMMMMMWWWWWWWWWWMMMMMMMMMMWWWWWWWWWWMMMMMMMMMM",
+    "caps": "DATABASE FAILOVER PROMOTED A LAGGING REPLICA AND DROPPED ACKNOWLEDGED WRITES",
+    "arabic": "تم دفع التغيير إلى جميع المناطق في وقت واحد دون مرحلة الكناري أو أي تحقق مسبق",
+    "hebrew": "השינוי נדחף לכל האזורים בבת אחת ללא שלב קנרי וללא בדיקה מוקדמת כלשהי בכלל",
+    "cjk": "数据库故障转移期间复制延迟导致主库选举失败并且所有写入被拒绝长达四十分钟",
+    "markup": '<script>alert(1)</script> "><img src=x onerror=alert(2)> & &amp; more words',
+}
+"""Factor labels that are wide to draw: wide Latin capitals, right-to-left scripts, CJK
+(a whole em a character) and markup."""
+
+
+def wide_label_corpus() -> list[Incident]:
+    """Three incidents that share every factor of :data:`WIDE_LABELS`, with long ids."""
+    return [
+        make_incident(
+            [
+                *(
+                    {"id": key, "kind": "condition", "label": label, "factor": "x-" + key}
+                    for key, label in WIDE_LABELS.items()
+                ),
+                {"id": "i", "kind": "impact", "label": "Users saw errors", "causes": ["wide"]},
+            ],
+            id=f"incident-{n}-" + "w" * 60,
+            date=f"2024-0{n}-01",
+        )
+        for n in (1, 2, 3)
+    ]
+
+
 def section(text: str, heading: str) -> list[str]:
     """The lines of a text report's section, from its heading to the next blank line."""
     lines = text.splitlines()
@@ -806,8 +837,8 @@ def width(svg: ET.Element) -> float:
 
 
 def estimated(element: ET.Element) -> float:
-    """How wide a text element's own words are, at the charts' estimate per character."""
-    return len(element.text or "") * CHAR
+    """How wide a text element's own words are, at the charts' estimate."""
+    return text_width(element.text or "")
 
 
 class TestHtmlLayout:
@@ -912,6 +943,14 @@ class TestHtmlLayout:
         assert len(shown) > 1
         order = [level for level in LEVEL_COLOURS if level in shown]  # AcciMap order
         assert [t.text for t in texts(chart)][-len(order) :] == order
+
+    def test_cjk_labels_are_cut_at_an_em_a_character(self) -> None:
+        # A CJK character draws a whole em wide; cut at 50 characters like Latin text,
+        # a CJK label ran 200 px past the leaderboard's left edge.
+        chart = svgs(render(patterns(wide_label_corpus()), "html"))["Incidents per shared factor"]
+        cjk = next(t.text or "" for t in texts(chart) if (t.text or "").startswith("数据"))
+        assert cjk.endswith("…")
+        assert len(cjk) * 11 <= 340 - 8
 
     def test_long_labels_wrap_and_dates_do_not(self) -> None:
         page = render(patterns(long_label_corpus()), "html")

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page
 
 from causemap.patterns import patterns, render
-from tests.test_patterns import corpus_report, long_label_corpus
+from tests.test_patterns import corpus_report, long_label_corpus, wide_label_corpus
 
 TEXT_BOXES = """svg => [...svg.querySelectorAll('text')].map(t => {
     const b = t.getBoundingClientRect();
@@ -48,8 +48,12 @@ def test_dates_stay_on_one_line(page: Page) -> None:
     assert set(heights) == {1}
 
 
-def test_chart_text_stays_inside_and_does_not_overlap(page: Page) -> None:
-    show(page, render(corpus_report(), "html"))
+@pytest.mark.parametrize("corpus", ["real", "wide labels"])
+def test_chart_text_stays_inside_and_does_not_overlap(page: Page, corpus: str) -> None:
+    # Wide capitals, right-to-left scripts and markup used to run off the charts' edges:
+    # labels were cut by character count, as if every character were as wide as an 'e'.
+    report = corpus_report() if corpus == "real" else patterns(wide_label_corpus())
+    show(page, render(report, "html"))
     for svg in page.locator("svg").all():
         label = svg.get_attribute("aria-label")
         frame = svg.bounding_box()

@@ -2,7 +2,8 @@
 
 Every chart is at most :data:`WIDTH` pixels wide, the width of the report's column, so
 its 11 px text is drawn at 11 px and never scaled down on a desktop screen. Text widths
-are estimated at :data:`CHAR` pixels a character, which errs wide for the system fonts.
+are estimated by :func:`~causemap.patterns.svgtext.text_width`, which errs wide, and
+labels are cut to the room they have; one that reads right to left is drawn so.
 Every string from the input goes through :func:`~causemap.patterns.present.html_text`,
 and the output depends on the report alone.
 """
@@ -15,9 +16,9 @@ from collections.abc import Sequence
 from causemap.patterns.present import by_level, factor_names, one_line, periods
 from causemap.patterns.present import html_text as _e
 from causemap.patterns.result import PatternsReport
+from causemap.patterns.svgtext import fit, right_to_left, text_width
 
 __all__ = [
-    "CHAR",
     "LEVEL_COLOURS",
     "MATRIX_COLUMNS",
     "MATRIX_ROWS",
@@ -33,8 +34,6 @@ __all__ = [
 
 WIDTH = 1096
 """Widest chart, in pixels: the report's 1100 px column less the chart's border."""
-CHAR = 6.6
-"""Estimated width of a character of 11 px text, for layout."""
 MATRIX_ROWS = 60
 """Most recent incidents shown in the heat map."""
 MATRIX_COLUMNS = 25
@@ -52,6 +51,8 @@ LEVEL_COLOURS = {
 }
 _EMPTY = "#f1f3f5"
 _PER_YEAR = {"month": 12, "quarter": 4, "year": 1}
+_HEAD = 200
+"""Most pixels of a heat-map column head."""
 
 
 def _svg(width: float, height: float, label: str, body: Sequence[str]) -> str:
@@ -61,8 +62,15 @@ def _svg(width: float, height: float, label: str, body: Sequence[str]) -> str:
     )
 
 
-def _text_width(text: str) -> float:
-    return len(text) * CHAR
+def _label(text: str, room: float, where: str, anchor: str = "start") -> str:
+    """``<text {where}>`` and ``text`` cut to ``room`` pixels, left open for a ``<title>``;
+    a label that reads right to left is laid out so, anchored on the same side."""
+    label = fit(text, room)
+    if right_to_left(label):
+        where += f' direction="rtl" text-anchor="{"start" if anchor == "end" else "end"}"'
+    elif anchor != "start":
+        where += f' text-anchor="{anchor}"'
+    return f"<text {where}>{_e(label)}"
 
 
 def _heat(share: float) -> str:
@@ -82,7 +90,7 @@ def legend(items: Sequence[tuple[str, str]], y: float, width: float = WIDTH) -> 
     """
     parts, x, row = [], 8.0, 0
     for colour, words in items:
-        step = 12 + 5 + _text_width(words) + 16
+        step = 12 + 5 + text_width(words) + 16
         if x > 8 and x + step > width:
             x, row = 8.0, row + 1
         top = y + row * 18
@@ -109,8 +117,8 @@ def leaderboard(report: PatternsReport, top: int = 15) -> str:
         length = span * len(f.incidents) / most
         colour = LEVEL_COLOURS.get(f.level or "unset", LEVEL_COLOURS["unset"])
         parts.append(
-            f'<text x="{left - 8}" y="{y + 12}" text-anchor="end">{_e(one_line(f.label, 50))}'
-            f"<title>{_e(one_line(f.label))}</title></text>"
+            _label(f.label, left - 12, f'x="{left - 8}" y="{y + 12}"', "end")
+            + f"<title>{_e(one_line(f.label))}</title></text>"
             f'<rect x="{left}" y="{y}" width="{length:.1f}" height="{row - 6}" fill="{colour}">'
             f"<title>{_e(one_line(f.label))}: {len(f.incidents)} incidents, score {f.score:g}"
             "</title></rect>"
@@ -138,8 +146,8 @@ def heatmap(report: PatternsReport) -> str:
             cells[m.incident, f.key] = max(cells.get((m.incident, f.key), 0.0), m.confidence)
         for incident in f.incidents:  # members may be capped: presence at the mean confidence
             cells.setdefault((incident, f.key), f.confidence)
-    heads = [one_line(f.label, 30) for f in factors]
-    longest = max(_text_width(h) for h in heads)
+    heads = [fit(f.label, _HEAD) for f in factors]
+    longest = max(text_width(h) for h in heads)
     # Column heads are turned 55° up and to the right, from the middle of their column.
     rise, reach = longest * math.sin(math.radians(55)), longest * math.cos(math.radians(55))
     cell, left, top = 18, 250, math.ceil(rise) + 24
@@ -149,14 +157,14 @@ def heatmap(report: PatternsReport) -> str:
     for j, (f, head) in enumerate(zip(factors, heads, strict=True)):
         x = left + j * cell + cell / 2
         parts.append(
-            f'<text transform="translate({x:.1f},{top - 6}) rotate(-55)">{_e(head)}'
-            f"<title>{_e(one_line(f.label))}</title></text>"
+            _label(head, _HEAD, f'transform="translate({x:.1f},{top - 6}) rotate(-55)"')
+            + f"<title>{_e(one_line(f.label))}</title></text>"
         )
     for i, inc in enumerate(incidents):
         y = top + i * cell
         parts.append(
-            f'<text x="{left - 6}" y="{y + 13}" text-anchor="end">'
-            f"{_e(inc.date)} {_e(one_line(inc.id, 24))}<title>{_e(one_line(inc.title))}</title>"
+            _label(f"{inc.date} {inc.id}", left - 10, f'x="{left - 6}" y="{y + 13}"', "end")
+            + f"<title>{_e(one_line(inc.title))}</title>"
             "</text>"
         )
         for j, f in enumerate(factors):
@@ -247,7 +255,7 @@ def trends(report: PatternsReport) -> str:
             f'y2="{y:.1f}" stroke="{"#9aa3ae" if tick == 0 else "#e5e8ec"}" stroke-width="1"/>'
             f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end">{tick}</text>'
         )
-    every = _label_every(unit, column, max(_text_width(b.period) for b in buckets))
+    every = _label_every(unit, column, max(text_width(b.period) for b in buckets))
     for k, b in enumerate(buckets):
         x = left + k * column + gap / 2
         h = b.incidents * scale
@@ -255,7 +263,7 @@ def trends(report: PatternsReport) -> str:
             f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{column - gap:.1f}" height="{h:.1f}" '
             f'fill="#8a96a8"><title>{_e(b.period)}: {b.incidents} incidents</title></rect>'
         )
-        if b.incidents and _text_width(str(b.incidents)) <= column - 2:
+        if b.incidents and text_width(str(b.incidents)) <= column - 2:
             parts.append(
                 f'<text x="{x + (column - gap) / 2:.1f}" y="{base - h - 3:.1f}" '
                 f'text-anchor="middle">{b.incidents}</text>'
@@ -269,8 +277,8 @@ def trends(report: PatternsReport) -> str:
     for r, key in enumerate(leaders):
         y = strip + r * row
         parts.append(
-            f'<text x="{left - 8}" y="{y + 12}" text-anchor="end">'
-            f"{_e(one_line(names.get(key, key), 40))}<title>{_e(one_line(names.get(key, key)))}"
+            _label(names.get(key, key), left - 12, f'x="{left - 8}" y="{y + 12}"', "end")
+            + f"<title>{_e(one_line(names.get(key, key)))}"
             "</title></text>"
         )
         for k, b in enumerate(buckets):
