@@ -76,3 +76,17 @@ def test_chart_text_stays_inside_and_does_not_overlap(page: Page, corpus: str) -
                     or b["bottom"] <= a["top"] + 0.5
                 )
                 assert apart, (label, a, b)
+
+
+def test_charts_keep_their_text_size_on_a_phone(page: Page) -> None:
+    # Shrunk to a 390 px screen, a 1096 px chart drew its 11 px text at 4 px; each chart
+    # now scrolls sideways in its own box, as the wide tables do, and the page does not.
+    phone = page
+    phone.set_viewport_size({"width": 390, "height": 800})
+    show(phone, render(corpus_report(), "html"))
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    for svg in phone.locator("svg").all():
+        frame = svg.bounding_box()
+        assert frame is not None
+        drawn = float((svg.get_attribute("viewBox") or "").split()[2])
+        assert frame["width"] == pytest.approx(drawn + 2, abs=1), svg.get_attribute("aria-label")

@@ -48,8 +48,8 @@ td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.k,.d{white-space:nowrap;overflow-wrap:normal}.d{font-variant-numeric:tabular-nums}
 td.f{min-width:12em}table.pairs td.f{width:30%}table.two td.f{width:40%}.wide{overflow-x:auto}
 table.fixes td.f{width:25%}table.fixes td.a{width:30%}
-svg{display:block;background:#fff;border:1px solid #dde1e7;border-radius:6px;max-width:100%;
-height:auto;margin:8px 0}
+svg{display:block;background:#fff;border:1px solid #dde1e7;border-radius:6px;height:auto;
+margin:8px 0}.chart{overflow-x:auto}@media print{svg{max-width:100%}}
 svg text{font:11px system-ui,sans-serif;fill:#1d2330}
 details{margin:2px 0}summary{cursor:pointer}.muted{color:#6b7482}
 p.more{color:#4b5566;margin:6px 0 0}
@@ -67,6 +67,12 @@ def _named(key: str, names: dict[str, str]) -> str:
     if label is None:
         return f"<b>{_e(key)}</b>"
     return f'{_e(one_line(label))}<br><span class="muted">{_e(key)}</span>'
+
+
+def _chart(svg: str) -> str:
+    """A chart at its own size, scrolling sideways on a narrow screen rather than shrunk
+    until its text cannot be read; printed, it is shrunk to the page."""
+    return f'<div class="chart">{svg}</div>' if svg else ""
 
 
 def _more(total: int, shown: int) -> str:
@@ -106,7 +112,7 @@ def _factors(report: PatternsReport, top: int) -> list[str]:
     return [
         f'<p class="muted">Incidents per factor, the {shown} leading factors; colour is the '
         "usual level.</p>",
-        chart,
+        _chart(chart),
         '<div class="wide"><table><tr><th>#</th><th>factor</th><th>incidents</th><th>score</th>'
         "<th>first / last seen</th><th>level</th><th>class</th><th>actions open / done</th>"
         "<th>confidence</th></tr>",
@@ -224,12 +230,12 @@ def to_html(
         [
             '<p class="muted">Incidents per period on the left axis; below, the share of each '
             "period's incidents that contain each leading factor.</p>",
-            trend,
+            _chart(trend),
         ]
         if trend
         else ["<p>No incidents.</p>"]
     )
-    body += ['<h2 id="levels">Levels</h2>', charts.levels(report) or "<p>None.</p>"]
+    body += ['<h2 id="levels">Levels</h2>', _chart(charts.levels(report)) or "<p>None.</p>"]
     body.append('<h2 id="matrix">Incidents × factors</h2>')
     heat = charts.heatmap(report)
     if heat:
@@ -238,7 +244,7 @@ def to_html(
         body += [
             f'<p class="muted">The {rows} most recent incidents and the {columns} leading '
             "factors; darker means a more confident match.</p>",
-            heat,
+            _chart(heat),
         ]
     else:
         body.append("<p>None.</p>")
