@@ -51,7 +51,7 @@ table.fixes td.f{width:25%}table.fixes td.a{width:30%}
 svg{display:block;background:#fff;border:1px solid #dde1e7;border-radius:6px;height:auto;
 margin:8px 0}.chart{overflow-x:auto}@media print{svg{max-width:100%}}
 svg text{font:11px system-ui,sans-serif;fill:#1d2330}
-details{margin:2px 0}summary{cursor:pointer}.muted{color:#6b7482}
+details{margin:2px 0}summary{cursor:pointer}.muted{color:#5f6877}
 p.more{color:#4b5566;margin:6px 0 0}
 """
 
