@@ -130,3 +130,23 @@ def test_text_contrast_meets_wcag_aa(page: Page) -> None:
     assert len(found) > 100
     low = [f for f in found if f["ratio"] < 4.5]
     assert low == []
+
+
+def test_the_heat_map_and_trends_have_their_numbers_as_text(page: Page) -> None:
+    # A chart is one image to a screen reader: its name, not its cells. The heat map's
+    # and the trends' numbers were nowhere else on the page.
+    report = corpus_report()
+    show(page, render(report, "html"))
+    for summary in page.locator("summary", has_text="as a table").all():
+        summary.click()
+    heat = page.get_by_role("table", name="Incidents by shared factor")
+    latest = report.incident_list[-1]
+    row = heat.get_by_role("row").filter(has_text=latest.id)
+    factor = next(f for f in report.factors[:25] if latest.id in f.incidents)
+    best = max(m.confidence for m in factor.members if m.incident == latest.id)
+    assert f"{factor.label} ({best:.2f})" in row.inner_text()
+    trends = page.get_by_role("table", name="Incidents and leading factors by year")
+    assert trends.get_by_role("row").filter(has_text="2021").inner_text().split()[:2] == [
+        "2021",
+        "9",
+    ]

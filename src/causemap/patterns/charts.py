@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from causemap.patterns.present import by_level, factor_names, one_line, periods
 from causemap.patterns.present import html_text as _e
-from causemap.patterns.result import PatternsReport
+from causemap.patterns.result import IncidentRef, PatternsReport
 from causemap.patterns.svgtext import fit, right_to_left, text_width
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "leaderboard",
     "legend",
     "levels",
+    "matrix",
     "nice_ticks",
     "trends",
 ]
@@ -134,18 +135,25 @@ def leaderboard(report: PatternsReport, top: int = 15) -> str:
     )
 
 
+def matrix(report: PatternsReport) -> tuple[list[IncidentRef], dict[tuple[str, str], float]]:
+    """The heat map's rows, the :data:`MATRIX_ROWS` most recent incidents, and its cells:
+    (incident id, factor key) → the incident's best match confidence, for the
+    :data:`MATRIX_COLUMNS` leading factors; an absent pair has no cell."""
+    cells: dict[tuple[str, str], float] = {}
+    for f in report.factors[:MATRIX_COLUMNS]:
+        for m in f.members:
+            cells[m.incident, f.key] = max(cells.get((m.incident, f.key), 0.0), m.confidence)
+        for incident in f.incidents:  # members may be capped: presence at the mean confidence
+            cells.setdefault((incident, f.key), f.confidence)
+    return report.incident_list[-MATRIX_ROWS:], cells
+
+
 def heatmap(report: PatternsReport) -> str:
     """The most recent incidents × the leading factors; darker is a more confident match."""
     factors = report.factors[:MATRIX_COLUMNS]
     if not factors:
         return ""
-    incidents = report.incident_list[-MATRIX_ROWS:]
-    cells: dict[tuple[str, str], float] = {}
-    for f in factors:
-        for m in f.members:
-            cells[m.incident, f.key] = max(cells.get((m.incident, f.key), 0.0), m.confidence)
-        for incident in f.incidents:  # members may be capped: presence at the mean confidence
-            cells.setdefault((incident, f.key), f.confidence)
+    incidents, cells = matrix(report)
     heads = [fit(f.label, _HEAD) for f in factors]
     longest = max(text_width(h) for h in heads)
     # Column heads are turned 55° up and to the right, from the middle of their column.

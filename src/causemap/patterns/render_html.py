@@ -7,15 +7,17 @@ bidirectional control marks), in text and in attributes alike.
 
 The page opens with the figures and the leaderboard; fixes that did not hold follow
 (linked from the top), then trends, levels, the heat map, links and co-occurrence. Long
-lists show their first rows and say how many more the JSON report holds.
+lists show their first rows and say how many more the JSON report holds. The trends and
+the heat map fold their numbers as a table under the chart: to a screen reader a chart
+is one image, its name.
 """
 
 from __future__ import annotations
 
 from causemap.counts import counted
 from causemap.patterns import charts
-from causemap.patterns.charts import MATRIX_COLUMNS, MATRIX_ROWS
-from causemap.patterns.present import factor_names, listed, more, one_line
+from causemap.patterns.charts import MATRIX_COLUMNS, MATRIX_ROWS, TREND_COLUMNS
+from causemap.patterns.present import factor_names, listed, more, one_line, periods
 from causemap.patterns.present import html_text as _e
 from causemap.patterns.result import Factor, PatternsReport
 
@@ -73,6 +75,55 @@ def _chart(svg: str) -> str:
     """A chart at its own size, scrolling sideways on a narrow screen rather than shrunk
     until its text cannot be read; printed, it is shrunk to the page."""
     return f'<div class="chart">{svg}</div>' if svg else ""
+
+
+def _numbers(name: str, heads: tuple[str, ...], rows: list[str]) -> str:
+    """A chart's numbers as a table, folded under the chart: the chart is one image to a
+    screen reader, and a reader may want the figures."""
+    head = "".join(f"<th>{_e(h)}</th>" for h in heads)
+    return (
+        f"<details><summary>{_e(name)}, as a table</summary>"
+        f'<div class="wide"><table aria-label="{_e(name)}"><tr>{head}</tr>'
+        + "".join(rows)
+        + "</table></div></details>"
+    )
+
+
+def _matrix_numbers(report: PatternsReport) -> str:
+    incidents, cells = charts.matrix(report)
+    rows = []
+    for inc in incidents:
+        found = [
+            f"{_e(one_line(f.label))} ({cells[inc.id, f.key]:.2f})"
+            for f in report.factors[:MATRIX_COLUMNS]
+            if (inc.id, f.key) in cells
+        ]
+        rows.append(
+            f'<tr><td class="d">{_e(inc.date)}</td><td>{_e(inc.id)}<br>'
+            f'<span class="muted">{_e(one_line(inc.title))}</span></td>'
+            f"<td>{'; '.join(found) or '-'}</td></tr>"
+        )
+    return _numbers(
+        "Incidents by shared factor", ("date", "incident", "factors (match confidence)"), rows
+    )
+
+
+def _trend_numbers(report: PatternsReport, names: dict[str, str]) -> str:
+    shown = periods(report, TREND_COLUMNS)
+    rows = [
+        f'<tr><td class="d">{_e(b.period)}</td><td class=n>{b.incidents}</td><td>'
+        + (
+            "; ".join(f"{_e(one_line(names.get(k, k)))}: {n}" for k, n in b.factors.items() if n)
+            or "-"
+        )
+        + "</td></tr>"
+        for b in shown.buckets
+    ]
+    return _numbers(
+        f"Incidents and leading factors by {shown.unit}",
+        (shown.unit, "incidents", "incidents with each leading factor"),
+        rows,
+    )
 
 
 def _more(total: int, shown: int) -> str:
@@ -231,6 +282,7 @@ def to_html(
             '<p class="muted">Incidents per period on the left axis; below, the share of each '
             "period's incidents that contain each leading factor.</p>",
             _chart(trend),
+            _trend_numbers(report, names),
         ]
         if trend
         else ["<p>No incidents.</p>"]
@@ -245,6 +297,7 @@ def to_html(
             f'<p class="muted">The {rows} most recent incidents and the {columns} leading '
             "factors; darker means a more confident match.</p>",
             _chart(heat),
+            _matrix_numbers(report),
         ]
     else:
         body.append("<p>None.</p>")
