@@ -611,6 +611,20 @@ def section(text: str, heading: str) -> list[str]:
     return lines[start:end]
 
 
+class TestNumbers:
+    @pytest.mark.parametrize("fmt", ["html", "text", "markdown"])
+    def test_match_counts_have_thousands_separators_like_the_other_counts(self, fmt: str) -> None:
+        # The HTML card said "35,205 nodes matched" above a lead of "34000 by the catalog";
+        # the text and Markdown headlines put "7,200 nodes" next to "1859 by catalog".
+        many = corpus_report().model_copy(
+            update={"matched": {"key": 1200, "catalog": 34000, "cluster": 5}}
+        )
+        page = render(many, fmt)
+        assert "1,200" in page
+        assert "34,000" in page
+        assert "34000" not in page
+
+
 class TestText:
     def test_every_line_fits_an_80_column_terminal(self) -> None:
         for report in (corpus_report(), patterns(long_label_corpus())):

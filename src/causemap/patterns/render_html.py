@@ -264,8 +264,8 @@ def to_html(
         f"<h1>{_e(title)}</h1>",
         f'<p class="lead">{counted(report.incidents, "incident")}{span}'
         + (f" (since {_e(report.since)})" if report.since else "")
-        + f". Nodes matched by factor key: {m['key']}, by the catalog ({_e(report.catalog)}): "
-        f"{m['catalog']}, by similarity: {m['cluster']}.</p>",
+        + f". Nodes matched by factor key: {m['key']:,}, by the catalog ({_e(report.catalog)}): "
+        f"{m['catalog']:,}, by similarity: {m['cluster']:,}.</p>",
         f'<div class="cards">{cards}</div>',
         "<nav>"
         + "".join(f'<a href="#{ident}">{_e(name)}</a>' for ident, name in sections)

@@ -121,7 +121,7 @@ def to_text(report: PatternsReport, top: int = 20) -> str:
 
     out = wrap(
         f"{counted(report.incidents, 'incident')}, {counted(report.nodes, 'node')}; matched "
-        f"{m['key']} by key, {m['catalog']} by catalog, {m['cluster']} by similarity "
+        f"{m['key']:,} by key, {m['catalog']:,} by catalog, {m['cluster']:,} by similarity "
         f"(catalog: {report.catalog})" + (f"; since {report.since}" if report.since else ""),
         rest="",
     )
@@ -246,8 +246,8 @@ def to_markdown(report: PatternsReport, top: int = 50) -> str:
     out = [
         "# Cross-incident patterns",
         "",
-        f"{size}. Matched {m['key']} nodes by "
-        f"factor key, {m['catalog']} by the catalog ({_md(report.catalog)}), {m['cluster']} by "
+        f"{size}. Matched {m['key']:,} nodes by "
+        f"factor key, {m['catalog']:,} by the catalog ({_md(report.catalog)}), {m['cluster']:,} by "
         "similarity." + (f" Incidents since {report.since}." if report.since else ""),
     ]
     shown = periods(report, 40)
