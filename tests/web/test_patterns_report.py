@@ -150,3 +150,21 @@ def test_the_heat_map_and_trends_have_their_numbers_as_text(page: Page) -> None:
         "2021",
         "9",
     ]
+
+
+def test_printed_nothing_is_cut_at_the_page_edge(page: Page) -> None:
+    # Printed on A4 with the browser's margins (718 × 1047 px), the leaderboard table was
+    # 827 px wide in a box that clips: its confidence column was not on the page. The
+    # heat map was taller than a page: chromium left the page before it blank.
+    page.set_viewport_size({"width": 718, "height": 1047})
+    page.emulate_media(media="print")
+    for report in (corpus_report(), patterns(wide_label_corpus())):
+        show(page, render(report, "html"))
+        cut = page.evaluate("""() => [...document.querySelectorAll('.wide, .chart')]
+            .filter(box => box.scrollWidth > box.clientWidth)
+            .map(box => [box.firstElementChild.outerHTML.slice(0, 60), box.scrollWidth])""")
+        assert cut == []
+        for svg in page.locator("svg").all():
+            frame = svg.bounding_box()
+            assert frame is not None
+            assert frame["height"] <= 1047, svg.get_attribute("aria-label")

@@ -51,7 +51,11 @@ td.k,.d{white-space:nowrap;overflow-wrap:normal}.d{font-variant-numeric:tabular-
 td.f{min-width:12em}table.pairs td.f{width:30%}table.two td.f{width:40%}.wide{overflow-x:auto}
 table.fixes td.f{width:25%}table.fixes td.a{width:30%}
 svg{display:block;background:#fff;border:1px solid #dde1e7;border-radius:6px;height:auto;
-margin:8px 0}.chart{overflow-x:auto}@media print{svg{max-width:100%}}
+margin:8px 0}.chart{overflow-x:auto}
+@media print{body{background:#fff;font-size:12px}main{padding:0}th,td{padding:4px 5px}
+td.f{min-width:8em}.wide,.chart{overflow:visible}
+svg{width:auto;max-width:100%;max-height:85vh;box-sizing:border-box}
+h2,p.muted{break-after:avoid}}
 svg text{font:11px system-ui,sans-serif;fill:#1d2330}
 details{margin:2px 0}summary{cursor:pointer}.muted{color:#5f6877}
 p.more{color:#4b5566;margin:6px 0 0}
