@@ -890,9 +890,12 @@ class TestHtmlLayout:
         link = next(lk for lk in report.links if lk.target.startswith("cluster-"))
         page = render(report, "html")
         links = page[page.index('id="links"') : page.index('id="together"')]
-        assert f'{escape(names[link.target])}<br><span class="muted">{link.target}</span>' in links
+        assert (
+            f'<bdi>{escape(names[link.target])}</bdi><br><span class="muted">{link.target}</span>'
+            in links
+        )
         pair = report.cooccurrence[0]
-        assert f'{escape(names[pair.a])}<br><span class="muted">{pair.a}</span>' in page
+        assert f'<bdi>{escape(names[pair.a])}</bdi><br><span class="muted">{pair.a}</span>' in page
 
     def test_trends_fit_the_page_with_a_value_axis(self) -> None:
         chart = svgs(render(corpus_report(), "html"))["Incidents and leading factors"]
@@ -969,7 +972,7 @@ class TestHtmlLayout:
     def test_long_labels_wrap_and_dates_do_not(self) -> None:
         page = render(patterns(long_label_corpus()), "html")
         assert "overflow-wrap:anywhere" in page
-        assert f'<td class="f"><b>{LONG}</b>' in page  # wrapped by the browser, not cut
+        assert f'<td class="f"><b><bdi>{LONG}</bdi></b>' in page  # wrapped by the browser, not cut
         assert max(len(t.text or "") for svg in svgs(page).values() for t in texts(svg)) <= 50
         assert '<span class="d">2024-01-01</span><br><span class="d">2024-02-01</span>' in page
         assert re.search(r"\.d\{white-space:nowrap", page)

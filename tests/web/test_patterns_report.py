@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page
 
 from causemap.patterns import patterns, render
-from tests.test_patterns import corpus_report, long_label_corpus, wide_label_corpus
+from tests.test_patterns import WIDE_LABELS, corpus_report, long_label_corpus, wide_label_corpus
 
 TEXT_BOXES = """svg => [...svg.querySelectorAll('text')].map(t => {
     const b = t.getBoundingClientRect();
@@ -168,3 +168,37 @@ def test_printed_nothing_is_cut_at_the_page_edge(page: Page) -> None:
             frame = svg.bounding_box()
             assert frame is not None
             assert frame["height"] <= 1047, svg.get_attribute("aria-label")
+
+
+BOXES_OF = """(cell, words) => {
+    // The boxes of each of ``words`` in ``cell``'s text, found across its text nodes.
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    const nodes = [];
+    let text = '';
+    for (let n; (n = walker.nextNode()); ) { nodes.push([n, text.length]); text += n.data; }
+    const at = i => {
+        const [node, start] = nodes.filter(([, s]) => s <= i).pop();
+        return [node, i - start];
+    };
+    return words.map(word => {
+        const i = text.indexOf(word);
+        const range = document.createRange();
+        range.setStart(...at(i));
+        range.setEnd(...at(i + word.length - 1));
+        const b = range.getBoundingClientRect();
+        return {left: b.left, right: b.right, top: b.top};
+    });
+}"""
+
+
+def test_a_right_to_left_label_keeps_its_numbers_after_it(page: Page) -> None:
+    # Without bidirectional isolation, the '(1.00)' after an Arabic label was drawn at
+    # the label's left, where it read as the previous label's confidence.
+    show(page, render(patterns(wide_label_corpus()), "html"))
+    for summary in page.locator("summary", has_text="as a table").all():
+        summary.click()
+    cell = page.get_by_role("table", name="Incidents by shared factor").locator("td").nth(2)
+    arabic = WIDE_LABELS["arabic"]
+    label, number = cell.evaluate(BOXES_OF, [arabic, "(1.00)"])
+    assert label["top"] == number["top"]
+    assert label["right"] <= number["left"] + 0.5

@@ -67,12 +67,18 @@ _CSP = (
 )
 
 
+def _words(text: str) -> str:
+    """Someone's words on one line, escaped and isolated: an Arabic or Hebrew label must
+    not carry the number or punctuation after it to its other side."""
+    return f"<bdi>{_e(one_line(text))}</bdi>"
+
+
 def _named(key: str, names: dict[str, str]) -> str:
     """A factor's label, with its key below in grey."""
     label = names.get(key)
     if label is None:
         return f"<b>{_e(key)}</b>"
-    return f'{_e(one_line(label))}<br><span class="muted">{_e(key)}</span>'
+    return f'{_words(label)}<br><span class="muted">{_e(key)}</span>'
 
 
 def _chart(svg: str) -> str:
@@ -98,13 +104,13 @@ def _matrix_numbers(report: PatternsReport) -> str:
     rows = []
     for inc in incidents:
         found = [
-            f"{_e(one_line(f.label))} ({cells[inc.id, f.key]:.2f})"
+            f"{_words(f.label)} ({cells[inc.id, f.key]:.2f})"
             for f in report.factors[:MATRIX_COLUMNS]
             if (inc.id, f.key) in cells
         ]
         rows.append(
             f'<tr><td class="d">{_e(inc.date)}</td><td>{_e(inc.id)}<br>'
-            f'<span class="muted">{_e(one_line(inc.title))}</span></td>'
+            f'<span class="muted">{_words(inc.title)}</span></td>'
             f"<td>{'; '.join(found) or '-'}</td></tr>"
         )
     return _numbers(
@@ -116,10 +122,7 @@ def _trend_numbers(report: PatternsReport, names: dict[str, str]) -> str:
     shown = periods(report, TREND_COLUMNS)
     rows = [
         f'<tr><td class="d">{_e(b.period)}</td><td class=n>{b.incidents}</td><td>'
-        + (
-            "; ".join(f"{_e(one_line(names.get(k, k)))}: {n}" for k, n in b.factors.items() if n)
-            or "-"
-        )
+        + ("; ".join(f"{_words(names.get(k, k))}: {n}" for k, n in b.factors.items() if n) or "-")
         + "</td></tr>"
         for b in shown.buckets
     ]
@@ -139,14 +142,14 @@ def _factor_rows(factors: list[Factor]) -> str:
     rows = []
     for rank, f in enumerate(factors, 1):
         members = "".join(
-            f"<li>{_e(m.incident)}: {_e(one_line(m.label))} "
+            f"<li>{_e(m.incident)}: {_words(m.label)} "
             f'<span class="muted">({_e(m.layer)}, {m.confidence:.2f}: {_e(m.reason)})</span></li>'
             for m in f.members
         )
         hidden = f.member_count - len(f.members)
         extra = f'<li class="muted">… and {hidden} in older incidents</li>' if hidden else ""
         rows.append(
-            f'<tr><td class=n>{rank}</td><td class="f"><b>{_e(one_line(f.label))}</b>'
+            f'<tr><td class=n>{rank}</td><td class="f"><b>{_words(f.label)}</b>'
             f'<details><summary><span class="muted">{_e(f.key)}</span> · {f.member_count} '
             f"nodes</summary><ul>{members}{extra}</ul></details></td>"
             f"<td class=n>{len(f.incidents)}</td><td class=n>{f.score:g}</td>"
@@ -181,7 +184,7 @@ def _fixes(report: PatternsReport, names: dict[str, str]) -> list[str]:
     fixes = report.recurring_after_fix
     rows = [
         f'<tr><td class="f">{_named(r.factor, names)}</td>'
-        f'<td class="a">{_e(one_line(r.title))}<br>'
+        f'<td class="a">{_words(r.title)}<br>'
         f'<span class="muted">{_e(r.action)} of {_e(r.fixed_in)}</span></td>'
         f'<td class="d">{_e(r.closed)}</td><td class=n>{r.recurrences}</td>'
         f"<td>{_e(listed(r.recurred_in, r.recurrences))}</td></tr>"
