@@ -775,6 +775,12 @@ class TestHtml:
             for ident, date in (("a", "2024-01-01"), ("b", "2024-02-01"))
         ]
 
+    def test_the_headline_gives_the_span_or_the_one_day(self) -> None:
+        one = [incident("one", "2024-03-01", {"c": CANARY})]
+        assert "1 incident, on 2024-03-01. Nodes" in render(patterns(one), "html")
+        two = [*one, incident("two", "2024-01-15", {"c": CANARY_2})]
+        assert "2 incidents, 2024-01-15 to 2024-03-01. Nodes" in render(patterns(two), "html")
+
     def test_hostile_labels_are_escaped(self) -> None:
         page = render(patterns(self.hostile_corpus()), "html")
         assert "<script" not in page

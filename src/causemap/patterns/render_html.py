@@ -243,11 +243,8 @@ def to_html(
     m = report.matched
     names = factor_names(report)
     fixes = len(report.recurring_after_fix)
-    span = (
-        f", {report.incident_list[0].date} to {report.incident_list[-1].date}"
-        if report.incident_list
-        else ""
-    )
+    dates = sorted({i.date for i in report.incident_list})
+    span = f", {dates[0]} to {dates[-1]}" if len(dates) > 1 else f", on {dates[0]}" if dates else ""
     cards = "".join(
         f'<div class="card"><b>{v:,}</b>{_e(k)}</div>'
         for k, v in (
