@@ -34,7 +34,7 @@ from causemap.patterns.report import severity_weight
 from causemap.patterns.suggest import CatalogIndex, Weights, _likelihoods
 from causemap.patterns.svgtext import text_width
 from causemap.patterns.text import analyse
-from tests.conftest import EXAMPLES, ROOT, make_incident
+from tests.conftest import EXAMPLES, ROOT, contrast, make_incident
 
 runner = CliRunner()
 
@@ -955,6 +955,17 @@ class TestHtmlLayout:
             b - a >= estimated(t)
             for (a, b), t in zip(itertools.pairwise(xs), legend[:-1], strict=True)
         )
+
+    @pytest.mark.parametrize("level", list(LEVEL_COLOURS))
+    def test_level_colours_keep_the_contrast_graphics_need(self, level: str) -> None:
+        # WCAG 1.4.11: a bar or a swatch that tells a level, 3:1 against the page; the
+        # web page's patterns view and its legend swatches draw the same colours.
+        colour = LEVEL_COLOURS[level]
+        assert contrast("#ffffff", colour) >= 3.0, (level, colour)
+        script = (ROOT / "web" / "js" / "patterns.js").read_text(encoding="utf-8")
+        assert f'{level}: "{colour}"' in script
+        css = (ROOT / "web" / "app.css").read_text(encoding="utf-8")
+        assert f".swatch.level-{level} {{ background: {colour}; }}" in css
 
     def test_the_leaderboard_chart_has_a_legend_for_its_colours(self) -> None:
         report = corpus_report()

@@ -13,7 +13,7 @@ from causemap.model import Incident
 from causemap.render import style
 from causemap.render.dot import ATTRIBUTES, EscString, escape, label, to_dot
 from causemap.render.options import RenderOptions
-from tests.conftest import EXAMPLES, make_incident
+from tests.conftest import EXAMPLES, contrast, make_incident
 from tests.render_fixtures import GOLDEN, golden_cases, golden_output, stub_analysis
 from tests.test_render_view import shuffled
 
@@ -245,18 +245,10 @@ class TestGolden:
         )
 
 
-def _luminance(colour: str) -> float:
-    def channel(c: float) -> float:
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
-    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
-
-
 @pytest.mark.parametrize("colour", [style.FADED, style.EDGE, style.UNCOVERED])
 def test_links_keep_the_contrast_graphics_need(colour: str) -> None:
     # WCAG 1.4.11: parts of a graphic needed to understand it, 3:1 against the background;
     # the faded links off the uncovered paths are still links to follow.
     for background in ("#FFFFFF", "#FBFBFC"):  # the picture, and the web editor's canvas
-        ratio = (_luminance(background) + 0.05) / (_luminance(colour) + 0.05)
+        ratio = contrast(background, colour)
         assert ratio >= 3.0, (colour, background, round(ratio, 2))

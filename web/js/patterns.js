@@ -9,7 +9,7 @@ import { href } from "./route.js";
 import { isolate, shown } from "./text.js";
 
 const LEVEL_COLOURS = {
-  technical: "#4e79a7", operator: "#76b7b2", process: "#f28e2b", organization: "#e15759", external: "#9c755f", unset: "#bab0ac",
+  technical: "#4e79a7", operator: "#3d8a84", process: "#c8620a", organization: "#e15759", external: "#9c755f", unset: "#8a817c",
 };
 
 function barChart({ title, rows, width = 640, labelWidth = 260, colour = () => "#0072B2", unit = "" }) {

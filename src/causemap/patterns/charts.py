@@ -44,11 +44,11 @@ TREND_COLUMNS = 40
 
 LEVEL_COLOURS = {
     "technical": "#4e79a7",
-    "operator": "#76b7b2",
-    "process": "#f28e2b",
+    "operator": "#3d8a84",
+    "process": "#c8620a",
     "organization": "#e15759",
     "external": "#9c755f",
-    "unset": "#bab0ac",
+    "unset": "#8a817c",
 }
 _EMPTY = "#f1f3f5"
 _PER_YEAR = {"month": 12, "quarter": 4, "year": 1}
