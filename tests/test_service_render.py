@@ -236,6 +236,49 @@ class TestBadInput:
         assert (response.status_code, response.json()["error"]["code"]) == (413, "limit-exceeded")
 
 
+class TestFormatContract:
+    """The ``format`` values the OpenAPI contract lists are exactly those the render
+    endpoints accept: a generated client must neither refuse a valid request nor be
+    allowed to send one the server refuses."""
+
+    WITHOUT_DOT = ("dot", "gv", "mermaid", "mmd", "markdown", "md", "json")
+
+    def enums(self, client: TestClient) -> dict[str, list[str]]:
+        spec = client.get(f"{API}/openapi.json").json()
+        found = {}
+        for path, operations in spec["paths"].items():
+            if "render" in path:
+                for method, operation in operations.items():
+                    for parameter in operation.get("parameters", []):
+                        if parameter["name"] == "format":
+                            found[f"{method} {path}"] = parameter["schema"]["enum"]
+        assert len(found) == 3, found
+        return found
+
+    def test_the_contract_lists_the_suffix_aliases(self, client: TestClient) -> None:
+        names = ["dot", "svg", "png", "pdf", "mermaid", "markdown", "json"]
+        for where, values in self.enums(client).items():
+            assert sorted(values) == sorted([*names, "gv", "md", "mmd"]), where
+
+    def test_every_listed_value_is_accepted(self, client: TestClient) -> None:
+        assert client.post(f"{API}/incidents", content=BASE, headers=YAML).status_code == 201
+        for values in self.enums(client).values():
+            for fmt in set(values) & set(self.WITHOUT_DOT):
+                assert post_render(client, query=f"?format={fmt}").status_code == 200, fmt
+                response = client.get(f"{API}/render/{fmt}/{encoded(JSON)}")
+                assert response.status_code == 200, fmt
+                assert client.get(f"{API}/incidents/demo/render.{fmt}").status_code == 200
+
+    @pytest.mark.parametrize("fmt", ["x.dot", ".md", "a b.mmd", "DOT", "Markdown"])
+    def test_a_value_the_contract_does_not_list_is_refused(
+        self, client: TestClient, fmt: str
+    ) -> None:
+        response = post_render(client, query=f"?format={fmt}")
+        assert (response.status_code, response.json()["error"]["code"]) == (400, "unknown-format")
+        response = client.get(f"{API}/render/{fmt}/{encoded(JSON)}")
+        assert (response.status_code, response.json()["error"]["code"]) == (404, "unknown-format")
+
+
 class TestEncodedUrl:
     @pytest.mark.dot
     def test_content_addressed_and_cacheable(self, client: TestClient) -> None:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from causemap.model import Incident
 
 __all__ = [
+    "ALIASES",
     "DEFAULT_LIMITS",
     "FORMATS",
     "OutputFormat",
@@ -116,6 +117,12 @@ _SUFFIXES = {f.suffix: f.name for f in FORMATS.values()} | {
     ".mermaid": "mermaid",
     ".markdown": "markdown",
 }
+
+ALIASES: dict[str, str] = {
+    suffix[1:]: name for suffix, name in _SUFFIXES.items() if suffix[1:] not in FORMATS
+}
+"""The other names a format answers to where it is named (the API's ``format``): its file
+suffixes without the dot, ``gv``, ``md`` and ``mmd``."""
 
 
 def get_format(name: str) -> OutputFormat:

@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from causemap.errors import NotAcceptable, UnknownFormat
 from causemap.model import Slug
-from causemap.render import FORMATS, OutputFormat, RenderOptions, format_for_path
+from causemap.render import ALIASES, FORMATS, OutputFormat, RenderOptions
 from causemap.service.bodies import INCIDENT_BODY, read_body
 from causemap.service.deps import (
     API_PREFIX,
@@ -60,6 +60,9 @@ Graphviz is upgraded (which changes the ETag; revalidation then gets the new byt
 
 _FIELDS = RenderOptions.model_fields
 _NAMES = list(FORMATS)
+_ACCEPTED = _NAMES + sorted(ALIASES)
+"""What ``format`` may be, exactly (the contract's enum): a name or a suffix alias."""
+_LISTED = f"{', '.join(_NAMES)} (or a suffix: {', '.join(sorted(ALIASES))})"
 _PREFERENCE = ["svg", "png", "pdf", "dot", "mermaid", "markdown", "json"]
 _MEDIA = {spec.media_type.split(";")[0]: spec.name for spec in FORMATS.values()} | {
     "text/x-mermaid": "mermaid",
@@ -69,11 +72,11 @@ _MEDIA = {spec.media_type.split(";")[0]: spec.name for spec in FORMATS.values()}
 
 
 def _known(name: str, error: type[UnknownFormat]) -> OutputFormat:
-    """The format named ``name`` (a name or a file suffix), else ``error`` listing the
-    names there are."""
-    spec = FORMATS.get(name) or format_for_path(f"diagram.{name}")
+    """The format named ``name`` (a name or a suffix alias such as ``md``, exactly as the
+    contract lists them), else ``error`` listing the names there are."""
+    spec = FORMATS.get(ALIASES.get(name, name))
     if spec is None:
-        raise error(f"unknown format {name[:40]!r}; choose from: {', '.join(_NAMES)}", _NAMES)
+        raise error(f"unknown format {name[:40]!r}; choose from: {_LISTED}", _NAMES)
     return spec
 
 
@@ -187,11 +190,11 @@ Options = Annotated[RenderOptions, Depends(view_options)]
 Download = Annotated[
     bool, Query(description="Answer as a download (Content-Disposition: attachment).")
 ]
-_FORMAT_SCHEMA: dict[str, Any] = {"enum": _NAMES}
+_FORMAT_SCHEMA: dict[str, Any] = {"enum": _ACCEPTED}
 PathFormat = Annotated[
     str,
     Path(
-        description="Output format: " + ", ".join(_NAMES) + ".",
+        description=f"Output format: {_LISTED}.",
         json_schema_extra=_FORMAT_SCHEMA,
     ),
 ]
@@ -289,7 +292,7 @@ async def render_posted(
     format: Annotated[
         str | None,
         Query(
-            description="svg, png, pdf, dot, mermaid, markdown or json; "
+            description=f"Output format: {_LISTED}; "
             "without it, the Accept header decides (default svg).",
             json_schema_extra=_FORMAT_SCHEMA,
         ),
