@@ -197,6 +197,13 @@ class TestRequestHead:
             normal = self.send_head(server, 30_000)
             assert normal.startswith(b"HTTP/1.1 200 OK"), normal[:300]
 
+    def test_a_refused_head_is_counted_in_the_metrics(self, tmp_path: Path) -> None:
+        """An operator watching /metrics sees the 431s like every other answer."""
+        with Server(f"sqlite:///{tmp_path / 'h.db'}", tmp_path / "h.log") as server:
+            assert self.send_head(server, 2 * 1024 * 1024).startswith(b"HTTP/1.1 431")
+            metrics = httpx2.get(f"{server.url}/metrics").text
+            assert 'route="<head>",status="431"} 1' in metrics, metrics
+
 
 class TestHeadTimeout:
     """uvicorn bounds neither the wait for a connection's first request nor the time its
@@ -222,6 +229,21 @@ class TestHeadTimeout:
                 answer = answer_of(conn)
             assert answer.startswith(b"HTTP/1.1 200 OK"), answer[:300]
             assert b"HTTP/1.1 408 Request Timeout" in answer
+
+    def test_a_slow_head_is_counted_in_the_metrics(self, tmp_path: Path) -> None:
+        """An operator watching /metrics sees the 408s like every other answer; a
+        connection closed with nothing to answer is not an answer."""
+        env = {"CAUSEMAP_HEAD_TIMEOUT": "0.5"}
+        with Server(f"sqlite:///{tmp_path / 't.db'}", tmp_path / "t.log", env=env) as server:
+            with socket.create_connection(("127.0.0.1", server.port), timeout=30) as conn:
+                conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+                assert answer_of(conn).startswith(b"HTTP/1.1 408")
+            with socket.create_connection(("127.0.0.1", server.port), timeout=30) as idle:
+                assert answer_of(idle) == b""
+            metrics = httpx2.get(f"{server.url}/metrics").text
+            assert 'causemap_http_requests_total{method="GET",route="<head>",status="408"} 1' in (
+                metrics
+            ), metrics
 
     def test_a_long_answer_is_not_cut(self, tmp_path: Path) -> None:
         """The clock runs only while the server waits for a head: an event stream that

@@ -16,6 +16,9 @@ the headers are complete; after ``CAUSEMAP_HEAD_TIMEOUT`` seconds the answer is 
 when nothing of a request came, the connection is just closed). It never runs while a
 request is being answered, so long answers such as event streams are not cut.
 
+Both answers are counted in ``causemap_http_requests_total`` like every other, under the
+route ``<head>``: they never reach the app, whose middleware counts the rest.
+
 ``causemap serve`` names :class:`BoundedHttpTools` to uvicorn by its import path; this
 module imports httptools, so only import it where httptools is installed.
 """
@@ -28,12 +31,17 @@ import os
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from causemap.metrics import HTTP_REQUESTS
 from causemap.service.settings import MAX_HEAD, head_timeout
 
-__all__ = ["BoundedHttpTools"]
+__all__ = ["HEAD_ROUTE", "BoundedHttpTools"]
 
 HEAD_TIMEOUT = head_timeout(os.environ)
 """Read once per process: ``causemap serve`` has checked it before starting uvicorn."""
+
+HEAD_ROUTE = "<head>"
+"""The ``route`` label of the answers given to a refused head (408, 431) in the request
+metrics: no route was matched, since the head never arrived whole."""
 
 
 def _error(code: str, message: str) -> bytes:
@@ -134,4 +142,11 @@ class BoundedHttpTools(HttpToolsProtocol):
         ]
         self.transport.write(b"".join(head) + body)
         self.transport.close()
+        HTTP_REQUESTS.inc(method=self._method(), route=HEAD_ROUTE, status=status[:3].decode())
         return True
+
+    def _method(self) -> str:
+        """The refused request's method, when its request line got as far as the URL."""
+        if self._begun and self.url:  # on_message_begin resets it
+            return self.parser.get_method().decode("ascii", "replace")
+        return "<unknown>"
