@@ -3,6 +3,7 @@ the stored incident's analysis, and whoami."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import threading
 from pathlib import Path
@@ -24,6 +25,7 @@ from causemap.service.routes.patterns import REPORT_CSP
 from causemap.service.settings import Settings
 from tests.adversarial import or_pairs
 from tests.conftest import EXAMPLES
+from tests.postgres import free_port
 from tests.test_bad_inputs import BASE
 from tests.test_service import ADMIN, API, READ, TOKENS, WRITE, YAML, MakeClient, make_client
 
@@ -322,6 +324,47 @@ class TestOwnCatalog:
         )
         assert ran.exit_code == 1
         assert f"{path}:8:12: error: /entries/0/level" in ran.output
+
+    def test_serve_reads_it_once(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """serve read and validated the file, then its one worker read it all again (and
+        could find another file there than the one it had announced)."""
+        import uvicorn
+
+        path = tmp_path / "ours.yaml"
+        path.write_text(OWN_CATALOG, encoding="utf-8")
+        for name in ("CAUSEMAP_CATALOG", "CAUSEMAP_DB", "CAUSEMAP_TOKENS"):
+            monkeypatch.delenv(name, raising=False)
+        from causemap.source import read_document as read
+
+        reads: list[Any] = []
+
+        def counted(path: Any) -> Any:
+            reads.append(path)
+            return read(path)
+
+        monkeypatch.setattr("causemap.catalog.loader.read_document", counted)
+        apps: list[Any] = []
+
+        def run(app: Any, **options: Any) -> None:
+            """What uvicorn does before serving: import and build the app."""
+            if isinstance(app, str):
+                module, _, name = app.partition(":")
+                app = getattr(importlib.import_module(module), name)
+            if options.get("factory"):
+                app = app()
+            apps.append(app)
+
+        monkeypatch.setattr(uvicorn, "run", run)
+        db = f"sqlite:///{tmp_path / 's.db'}"
+        port = str(free_port())
+        ran = CliRunner().invoke(cli, ["serve", "--db", db, "--catalog", str(path), "--port", port])
+        assert ran.exit_code == 0, ran.output
+        [app] = apps
+        try:
+            assert app.state.catalog.name == "causemap built-in catalog + ours"
+            assert len(reads) == 1, reads
+        finally:
+            app.state.store.close()
 
     def test_from_the_environment(self, tmp_path: Path) -> None:
         assert Settings.from_env({"CAUSEMAP_CATALOG": str(tmp_path / "x.yaml")}).catalog == (

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import os
+from collections.abc import Callable
 
 import click
 
@@ -107,11 +109,12 @@ def serve(
             "front of causemap authenticates."
         )
     catalog = catalog_path or settings.catalog
-    named = ""
+    named, loaded = "", None
     if catalog is not None:
         # Read it here, so that a bad file is reported like any command's --catalog
         # (exit 1, file:line) instead of failing every worker's start.
-        named = f"; catalog {load_catalog(catalog, warn=echo_diagnostic).name!r}"
+        loaded = load_catalog(catalog, warn=echo_diagnostic)
+        named = f"; catalog {loaded.name!r}"
         os.environ["CAUSEMAP_CATALOG"] = os.path.abspath(catalog)
     url = resolve_url(db)
     with Store.open(url) as store:  # migrate once, and fail fast with exit code 3
@@ -124,8 +127,15 @@ def serve(
     processes = counted(workers, "worker")
     _check_port(host, port, f"{shown}:{port}")
     echo(f"causemap: serving http://{shown}:{port} ({where}; {auth}; {processes}{named})")
+    # One worker runs in this process and takes the catalog as read above; several are
+    # processes of their own, which uvicorn starts from the import path.
+    factory: str | Callable[[], object] = "causemap.service.app:app_from_env"
+    if workers == 1:
+        from causemap.service.app import app_from_env
+
+        factory = functools.partial(app_from_env, loaded)
     uvicorn.run(
-        "causemap.service.app:app_from_env",
+        factory,
         factory=True,
         host=host,
         port=port,

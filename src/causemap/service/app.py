@@ -21,6 +21,7 @@ from starlette.types import Scope
 
 from causemap import __version__
 from causemap.catalog import load_catalog
+from causemap.catalog.model import Catalog
 from causemap.model import Incident
 from causemap.resources import web_dir
 from causemap.service import problems
@@ -73,8 +74,11 @@ carry the same diagnostics as `causemap validate` in `details`.
 """
 
 
-def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
-    """Build the application; opens (and migrates) the store unless one is given.
+def create_app(
+    settings: Settings | None = None, *, store: Store | None = None, catalog: Catalog | None = None
+) -> FastAPI:
+    """Build the application; opens (and migrates) the store unless one is given, and
+    reads ``settings.catalog`` unless ``catalog`` is that file already read.
 
     Raises
     ------
@@ -86,7 +90,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     settings = settings or Settings()
     # A catalog file is read now, so that a bad one stops the start; the built-in one
     # is loaded on first use.
-    catalog = load_catalog(settings.catalog) if settings.catalog else None
+    if catalog is None and settings.catalog:
+        catalog = load_catalog(settings.catalog)
     store = store or Store.open(settings.db)
     owned = store
 
@@ -169,6 +174,7 @@ def _add_incident_schema(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def app_from_env() -> FastAPI:
-    """The app configured by ``CAUSEMAP_*`` variables (uvicorn's ``--factory`` entry)."""
-    return create_app(Settings.from_env())
+def app_from_env(catalog: Catalog | None = None) -> FastAPI:
+    """The app configured by ``CAUSEMAP_*`` variables (uvicorn's ``--factory`` entry);
+    ``catalog`` is ``CAUSEMAP_CATALOG``'s file when the caller has read it already."""
+    return create_app(Settings.from_env(), catalog=catalog)
