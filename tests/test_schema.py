@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
 
 from causemap.loader import canonical, load
-from causemap.schema import schema_text, schemas
+from causemap.schema import schema_text, schemas, write_schemas
 from tests.conftest import EXAMPLES, ROOT
 
 
@@ -136,3 +139,36 @@ class TestIncidentSchemaText:
         validator = jsonschema.Draft202012Validator(schema)
         assert list(validator.iter_errors(doc))
         assert not list(validator.iter_errors(MINIMAL))
+
+
+class TestWriteSchemas:
+    """write_schemas writes each file whole or not at all, as ``schema --out`` and
+    ``export`` do: it wrote them in place, so a full disk left a truncated schema that
+    editors then used."""
+
+    def test_a_write_failing_midway_leaves_every_file_whole(self, tmp_path: Path) -> None:
+        old = {f"{name}.schema.json": '{"old": true}\n' for name in schemas()}
+        for name, text in old.items():
+            (tmp_path / name).write_text(text)
+        # A "full disk": no file may grow past 1,000 bytes (EFBIG instead of SIGXFSZ).
+        script = (
+            "import resource, signal, sys\n"
+            "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+            "resource.setrlimit(resource.RLIMIT_FSIZE, (1000, resource.RLIM_INFINITY))\n"
+            "from causemap.schema import write_schemas\n"
+            "write_schemas(sys.argv[1])\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True
+        )
+        assert done.returncode != 0
+        assert "File too large" in done.stderr
+        assert {p.name: p.read_text() for p in tmp_path.iterdir()} == old
+
+    def test_writes_every_schema(self, tmp_path: Path) -> None:
+        written = write_schemas(tmp_path / "new")
+        assert sorted(p.name for p in (tmp_path / "new").iterdir()) == sorted(
+            p.name for p in written
+        )
+        for path in written:
+            assert path.read_text(encoding="utf-8") == schema_text(schemas()[path.name[:-12]])

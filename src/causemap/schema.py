@@ -6,7 +6,10 @@ The files in ``schemas/`` are these schemas, written by ``causemap schema --out 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -89,9 +92,25 @@ def schema_files(folder: str | Path) -> dict[Path, str]:
 
 
 def write_schemas(folder: str | Path) -> list[Path]:
-    """Write every schema to ``folder/<name>.schema.json``; return the paths."""
+    """Write every schema to ``folder/<name>.schema.json``; return the paths.
+
+    All or nothing, as ``causemap schema --out`` does: each file is written in full to a
+    hidden temporary file beside its name before any is put in place, so a failure (a
+    full disk) leaves no truncated schema for an editor to use.
+    """
     Path(folder).mkdir(parents=True, exist_ok=True)
     files = schema_files(folder)
-    for path, text in files.items():
-        path.write_text(text, encoding="utf-8")
+    staged: dict[Path, Path] = {}
+    try:
+        for path, text in files.items():
+            tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+            staged[path] = tmp
+            with open(tmp, "x", encoding="utf-8") as stream:
+                stream.write(text)
+        for path, tmp in staged.items():
+            os.replace(tmp, path)
+    finally:
+        for tmp in staged.values():
+            with contextlib.suppress(OSError):
+                tmp.unlink()
     return list(files)
