@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from click.testing import CliRunner
@@ -256,13 +256,15 @@ class TestImportExport:
         assert "causemap: 1 invalid file; nothing imported" in refused.output
 
     @pytest.mark.parametrize("command", ["import", "export", "patterns"])
-    def test_a_url_whose_port_is_not_a_number_exits_3(self, tmp_path: Path, command: str) -> None:
+    def test_a_url_whose_port_is_not_a_number_is_a_usage_error(
+        self, tmp_path: Path, command: str
+    ) -> None:
         (tmp_path / "a.yaml").write_text(BASE)
         db = "postgresql+psycopg://u:secret@db.internal:543x/causemap"
         where = {"import": [str(tmp_path / "a.yaml")], "export": [str(tmp_path / "o")]}
         result = runner.invoke(cli, [command, "--db", db, *where.get(command, [])])
-        assert result.exit_code == 3, result.output
-        assert "causemap: error: not a database URL" in result.output
+        assert result.exit_code == 2, result.output
+        assert "Invalid value for '--db': not a database URL" in result.output
         assert "secret" not in result.output
 
     def test_unreachable_database_exits_3(self, tmp_path: Path) -> None:
@@ -417,6 +419,74 @@ class TestPatternsOverTheStore:
         result = runner.invoke(cli, ["patterns", str(EXAMPLES[0]), "--db", db])
         assert result.exit_code == 2, result.output
         assert "not both" in result.output
+
+
+class TestDatabaseUrl:
+    """A database URL causemap cannot use (another database, an async driver, SQLite in
+    memory, no URL at all) is a bad option value, a usage error (2) naming --db or
+    CAUSEMAP_DB, as every other bad option value or CAUSEMAP_* setting is; it exited 3,
+    the code for a store that is there but cannot be reached, without naming either."""
+
+    ARGS: ClassVar[dict[str, list[str]]] = {
+        "import": ["import", "a.yaml"],
+        "export": ["export", "out"],
+        "patterns": ["patterns"],
+        "serve": ["serve"],
+    }
+    URLS: ClassVar[dict[str, str]] = {
+        "mysql://u:secret@db/cm": "unsupported database 'mysql'",
+        "sqlite+aiosqlite:///a.db": "unsupported database driver 'sqlite+aiosqlite'",
+        "sqlite:///:memory:": "an in-memory SQLite database would lose every incident",
+        "causemap:secret@db": "not a database URL",
+    }
+
+    @pytest.fixture
+    def inside(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+        import uvicorn
+
+        monkeypatch.chdir(tmp_path)
+        (tmp_path / "a.yaml").write_text(BASE)
+        monkeypatch.setattr(uvicorn, "run", lambda *_a, **_k: pytest.fail("served"))
+        for name in ("CAUSEMAP_DB", "CAUSEMAP_TOKENS"):
+            monkeypatch.delenv(name, raising=False)
+        return tmp_path
+
+    @pytest.mark.parametrize("command", list(ARGS))
+    @pytest.mark.parametrize("url", list(URLS))
+    def test_in_the_option(self, inside: Path, command: str, url: str) -> None:
+        args = self.ARGS[command]
+        result = runner.invoke(cli, [*args, "--db", url])
+        assert result.exit_code == 2, result.output
+        assert f"Invalid value for '--db': {self.URLS[url]}" in result.output
+        assert "sqlite:///" in result.output
+        assert "postgresql+psycopg://" in result.output
+        assert "secret" not in result.output
+        assert sorted(p.name for p in inside.iterdir()) == ["a.yaml"]
+
+    @pytest.mark.parametrize("command", list(ARGS))
+    def test_in_the_environment(
+        self, inside: Path, monkeypatch: pytest.MonkeyPatch, command: str
+    ) -> None:
+        monkeypatch.setenv("CAUSEMAP_DB", "mysql://u:secret@db/cm")
+        result = runner.invoke(cli, self.ARGS[command])
+        assert result.exit_code == 2, result.output
+        assert "CAUSEMAP_DB: unsupported database 'mysql'" in result.output
+        assert "secret" not in result.output
+
+    def test_a_bad_variable_is_no_matter_to_a_command_given_files(
+        self, inside: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("CAUSEMAP_DB", "mysql://u:secret@db/cm")
+        result = runner.invoke(cli, ["patterns", "a.yaml"])
+        assert result.exit_code == 0, result.output
+
+    def test_the_option_wins_over_a_bad_variable(
+        self, inside: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("CAUSEMAP_DB", "mysql://u:secret@db/cm")
+        result = runner.invoke(cli, ["export", "--db", f"sqlite:///{inside / 's.db'}", "out"])
+        assert result.exit_code == 3, result.output  # valid, but there is no store there
+        assert "no store at" in result.output
 
 
 class TestServe:

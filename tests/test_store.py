@@ -214,7 +214,7 @@ class TestOpen:
         driver = url.split(":")[0]
         assert str(caught.value) == (
             f"unsupported database driver {driver!r}: use sqlite:///PATH or "
-            "postgresql+psycopg://..."
+            "postgresql+psycopg://USER@HOST/DB"
         )
 
     def test_a_file_path_is_told_the_url_to_write(self, tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ The hierarchy::
     │   └── UnsafeOutput                  rendered SVG failed the post-render safety check
     └── StoreError (RuntimeError)         the incident store refused an operation
         ├── StoreUnavailable              the database cannot be reached, opened or migrated
+        │   └── InvalidDatabaseUrl        a URL causemap cannot use (malformed, another database)
         ├── IncidentNotFound (KeyError)   no incident (or revision) with that id
         │   └── IncidentDeleted           the incident exists but is deleted (restore it)
         ├── IncidentExists                an incident with that id already exists
@@ -50,6 +51,7 @@ __all__ = [
     "IncidentExists",
     "IncidentNotFound",
     "InsufficientRole",
+    "InvalidDatabaseUrl",
     "InvalidIncident",
     "InvalidQuery",
     "LimitExceeded",
@@ -243,6 +245,14 @@ class StoreUnavailable(StoreError):
     """The database cannot be reached, opened or migrated."""
 
     code = "store-unavailable"
+
+
+class InvalidDatabaseUrl(StoreUnavailable, ValueError):
+    """The database URL is malformed, or names a database, a driver or an in-memory
+    SQLite database causemap cannot keep incidents in: the URL is wrong (a usage error
+    for the CLI), not the database."""
+
+    code = "invalid-database-url"
 
 
 class IncidentNotFound(StoreError, KeyError):

@@ -148,7 +148,7 @@ catalog_option = click.option(
 def _exit_code(exc: Exception) -> int:
     from causemap import errors
 
-    if isinstance(exc, errors.UnknownFormat):
+    if isinstance(exc, errors.UnknownFormat | errors.InvalidDatabaseUrl):
         return EXIT_USAGE
     if isinstance(exc, errors.RenderError | errors.StoreUnavailable):
         return EXIT_ENVIRONMENT

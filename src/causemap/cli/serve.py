@@ -116,10 +116,9 @@ def serve(
         loaded = load_catalog(catalog, warn=echo_diagnostic)
         named = f"; catalog {loaded.name!r}"
         os.environ["CAUSEMAP_CATALOG"] = os.path.abspath(catalog)
-    url = resolve_url(db)
-    with Store.open(url) as store:  # migrate once, and fail fast with exit code 3
+    with Store.open(db) as store:  # migrate once, and fail fast (exit 3; a bad URL 2)
         where = store.url
-    os.environ["CAUSEMAP_DB"] = url
+    os.environ["CAUSEMAP_DB"] = resolve_url(db)
     if cors_origins:
         os.environ["CAUSEMAP_CORS_ORIGINS"] = ",".join(cors_origins)
     shown = f"[{host}]" if ":" in host else host

@@ -26,13 +26,26 @@ if TYPE_CHECKING:
 __all__ = ["db_option", "export", "import_"]
 
 
-def _not_empty(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    """``--db ""`` (a variable that was never set, ``--db "$DB"``) is a mistake, not a
+def _usable(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """The ``--db`` URL, checked before anything is opened: one causemap cannot use
+    (``mysql://``, SQLite in memory, no URL at all) is a bad option value (exit 2), as
+    any other is. (``$CAUSEMAP_DB`` is checked when the store is opened, since a command
+    given files never opens it; it is a usage error naming the variable then.)
+
+    ``--db ""`` (a variable that was never set, ``--db "$DB"``) is a mistake, not a
     request for the default store, which it would quietly have written to."""
+    from causemap.errors import InvalidDatabaseUrl
+    from causemap.store.engine import check_url
+
     if value is not None and not value.strip():
         raise click.BadParameter(
             "is empty; leave --db out to use $CAUSEMAP_DB or the default store"
         )
+    if value is not None:
+        try:
+            check_url(value)
+        except InvalidDatabaseUrl as exc:
+            raise click.BadParameter(str(exc)) from None
     return value
 
 
@@ -40,7 +53,7 @@ db_option = click.option(
     "--db",
     "db",
     metavar="URL",
-    callback=_not_empty,
+    callback=_usable,
     help="Database URL: sqlite:///PATH or postgresql+psycopg://USER@HOST/DB "
     "(default: $CAUSEMAP_DB, else causemap.db in the user's data folder).",
 )

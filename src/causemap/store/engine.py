@@ -29,12 +29,14 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from causemap.errors import StoreUnavailable
+from causemap.errors import InvalidDatabaseUrl, StoreUnavailable
 
 __all__ = [
     "BUSY_TIMEOUT",
     "WRITE",
+    "SUPPORTED",
     "asks_read_only",
+    "check_url",
     "default_url",
     "make_engine",
     "resolve_url",
@@ -104,25 +106,51 @@ def sqlite_path(url: str) -> Path | None:
     return None if database.startswith("file:") else Path(database).expanduser()
 
 
+SUPPORTED = "use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
+"""The URLs causemap runs on, as every message about a URL it cannot use ends."""
+
+
+def check_url(url: str) -> URL:
+    """``url`` parsed, when causemap can keep incidents in the database it names.
+
+    Raises
+    ------
+    InvalidDatabaseUrl
+        If the URL cannot be parsed, names a database or driver causemap does not run
+        on, or an in-memory SQLite database.
+    """
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is no number
+        raise InvalidDatabaseUrl(_not_a_url(url)) from exc
+    backend = parsed.get_backend_name()
+    if backend not in _DRIVERS:
+        raise InvalidDatabaseUrl(f"unsupported database {backend!r}: {SUPPORTED}")
+    if parsed.drivername not in _DRIVERS[backend]:
+        # An async driver's engine cannot run the store.
+        raise InvalidDatabaseUrl(f"unsupported database driver {parsed.drivername!r}: {SUPPORTED}")
+    database = parsed.database or ""
+    if backend == "sqlite" and (database in ("", ":memory:") or database.startswith("file:")):
+        raise InvalidDatabaseUrl(
+            "an in-memory SQLite database would lose every incident; give a file path, "
+            f"e.g. sqlite:///incidents.db ({SUPPORTED})"
+        )
+    return parsed
+
+
 def make_engine(url: str, *, read_only: bool = False) -> Engine:
     """Create an engine for ``url`` (``sqlite:///path`` or ``postgresql+psycopg://...``);
     ``read_only`` opens a SQLite file without writing to it or next to it.
 
     Raises
     ------
+    InvalidDatabaseUrl
+        If causemap cannot use the URL (see :func:`check_url`).
     StoreUnavailable
-        If the URL cannot be parsed or names a database kind causemap does not support.
+        If PostgreSQL's driver is not installed.
     """
-    try:
-        parsed = make_url(url)
-    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is no number
-        raise StoreUnavailable(_not_a_url(url)) from exc
+    parsed = check_url(url)
     backend = parsed.get_backend_name()
-    if parsed.drivername not in _DRIVERS.get(backend, (parsed.drivername,)):
-        raise StoreUnavailable(  # an async driver's engine cannot run the store
-            f"unsupported database driver {parsed.drivername!r}: use sqlite:///PATH or "
-            "postgresql+psycopg://..."
-        )
     if backend == "sqlite":
         return _sqlite_engine(parsed, read_only)
     if backend == "postgresql":
@@ -134,9 +162,7 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
             raise StoreUnavailable(
                 "PostgreSQL needs the psycopg driver: pip install 'causemap[postgresql]'"
             ) from exc
-    raise StoreUnavailable(
-        f"unsupported database {backend!r}: use sqlite:///PATH or postgresql+psycopg://..."
-    )
+    raise AssertionError(f"check_url let {backend!r} through")  # pragma: no cover
 
 
 _DRIVERS = {
@@ -151,7 +177,7 @@ def _not_a_url(url: str) -> str:
     other text is not repeated, since it may hold a password."""
     if "@" not in url and ":" not in url and url.strip():
         return f"not a database URL: {url!r}; for a SQLite file write sqlite:///{url}"
-    return "not a database URL: write sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
+    return f"not a database URL: {SUPPORTED}"
 
 
 def writable(path: Path) -> bool:
@@ -177,13 +203,7 @@ def _read_only(path: Path) -> sqlite3.Connection:
 
 
 def _sqlite_engine(url: URL, read_only: bool = False) -> Engine:
-    database = url.database or ""
-    if database in ("", ":memory:") or database.startswith("file:"):
-        raise StoreUnavailable(
-            "an in-memory SQLite database would lose every incident; give a file path, "
-            "e.g. sqlite:///incidents.db"
-        )
-    path = Path(database).expanduser()  # SQLite itself would open a folder named "~"
+    path = Path(url.database or "").expanduser()  # SQLite itself would open a folder named "~"
     if read_only:
         engine = create_engine(
             url.set(database=str(path), query={}),  # ?mode=ro is the creator's to apply

@@ -21,6 +21,7 @@ Deleting is soft: it appends a ``delete`` revision and hides the incident until
 from __future__ import annotations
 
 import datetime as dt
+import os
 import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -42,6 +43,7 @@ from causemap.errors import (
     IncidentDeleted,
     IncidentExists,
     IncidentNotFound,
+    InvalidDatabaseUrl,
     InvalidIncident,
     PreconditionRequired,
     RevisionConflict,
@@ -51,6 +53,7 @@ from causemap.model import Incident
 from causemap.store.engine import (
     WRITE,
     asks_read_only,
+    check_url,
     make_engine,
     resolve_url,
     safe_url,
@@ -136,11 +139,20 @@ class Store:
 
         Raises
         ------
+        InvalidDatabaseUrl
+            If causemap cannot use the URL (named ``CAUSEMAP_DB`` when it came from
+            there).
         StoreUnavailable
             If the database cannot be reached or migrated, or (with ``create=False``)
             holds no store.
         """
         resolved = resolve_url(url)
+        try:
+            check_url(resolved)
+        except InvalidDatabaseUrl as exc:
+            if url is None and os.environ.get("CAUSEMAP_DB"):
+                raise InvalidDatabaseUrl(f"CAUSEMAP_DB: {exc}") from exc
+            raise
         missing = f"no store at {safe_url(resolved)}; check the URL (causemap import makes one)"
         path = sqlite_path(resolved)
         if not create and path is not None and not path.exists():
