@@ -304,6 +304,41 @@ class TestExportIntoAFolder:
         assert all(load(out / f"{n}.yaml").title == "Changed" for n in self.IDS)
         assert (out / "notes.txt").read_text() == "mine"
 
+    @pytest.mark.parametrize(("first", "then"), [("yaml", "json"), ("json", "yaml")])
+    def test_re_exporting_in_the_other_format_replaces_the_previous_export(
+        self, tmp_path: Path, first: str, then: str
+    ) -> None:
+        """Both files stayed, the older one stale though it looked current, and the
+        folder no longer imported (two files with the same incident id)."""
+        db = self.stored(tmp_path)
+        out = tmp_path / "backup"
+        assert (
+            runner.invoke(cli, ["export", "--db", db, "--format", first, str(out)]).exit_code == 0
+        )
+        (out / "notes.txt").write_text("mine")
+        self.stored(tmp_path, "Changed")
+        result = runner.invoke(cli, ["export", "--db", db, "--format", then, str(out)])
+        assert result.exit_code == 0, result.output
+        assert sorted(p.name for p in out.iterdir()) == [
+            *(f"{n}.{then}" for n in self.IDS),
+            "notes.txt",
+        ]
+        assert f"3 previous exports in {first} removed" in result.output
+        other = f"sqlite:///{tmp_path / 'other.db'}"
+        assert runner.invoke(cli, ["import", "--db", other, str(out)]).exit_code == 0
+
+    def test_a_file_of_its_own_in_the_other_format_is_left_alone(self, tmp_path: Path) -> None:
+        """Only a previous export (canonical, as export writes it) is removed, never a
+        file someone wrote under that name."""
+        db = self.stored(tmp_path)
+        out = tmp_path / "backup"
+        out.mkdir()
+        (out / "a.yaml").write_text(BASE.replace("id: demo", "id: a"))
+        assert (
+            runner.invoke(cli, ["export", "--db", db, "--format", "json", str(out)]).exit_code == 0
+        )
+        assert (out / "a.yaml").read_text() == BASE.replace("id: demo", "id: a")
+
     def test_a_write_failing_midway_leaves_the_folder_as_it_was(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:

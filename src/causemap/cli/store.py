@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import click
 
@@ -126,23 +126,54 @@ def export(directory: Path, db: str | None, fmt: str) -> None:
     """Write the latest revision of every live incident to DIR/<id>.yaml.
 
     The files are canonical (format order, defaults left out), so `causemap import DIR`
-    reads them back unchanged. A file of the same name in DIR (the previous export of
-    that incident) is replaced; other files are left alone. Every file is written in
-    full before any is put in place, so an export that fails (a full disk) leaves DIR
-    as it was; a name taken by a folder or a FIFO is refused (exit 2).
+    reads them back unchanged. The previous export of an incident in DIR is replaced,
+    also when it was in the other format (DIR/<id>.json for yaml, as export wrote it);
+    other files are left alone. Every file is written in full before any is put in
+    place, so an export that fails (a full disk) leaves DIR as it was; a name taken by
+    a folder or a FIFO is refused (exit 2).
     """
     from causemap.cli.output import Staged, check_folder, make_folder
     from causemap.loader import dump
 
     check_folder(directory, f"DIR {directory}")
-    count = 0
+    other = "yaml" if fmt == "json" else "json"
+    count, removed = 0, 0
     with _opened(db, create=False) as store, Staged() as staged:
         make_folder(directory)
+        ids = []
         for record in store.iter_documents():
             text = dump(record.to_incident(), "json" if fmt == "json" else "yaml")
             path = directory / f"{record.incident_id}.{fmt}"
             staged.add(text, path, str(path))
+            ids.append(record.incident_id)
             count += 1
         staged.commit()
+        for incident_id in ids:
+            removed += _remove_previous_export(directory / f"{incident_id}.{other}", incident_id)
         where = store.url
-    echo(f"{counted(count, 'incident')} from {where} written to {directory}")
+    echo(
+        f"{counted(count, 'incident')} from {where} written to {directory}"
+        + (f"; {counted(removed, 'previous export')} in {other} removed" if removed else "")
+    )
+
+
+def _remove_previous_export(path: Path, incident_id: str) -> int:
+    """Remove ``path`` (1) if it is an export of ``incident_id``, byte for byte what
+    ``export`` writes, that the export in the other format replaced: left there, it
+    looked current and the folder no longer imported (two files, one incident id). A
+    file anyone wrote or changed is left alone (0)."""
+    from causemap.errors import CausemapError
+    from causemap.loader import dump, loads
+
+    if path.is_symlink() or not path.is_file():
+        return 0
+    fmt: Literal["yaml", "json"] = "json" if path.suffix == ".json" else "yaml"
+    try:
+        text = path.read_text(encoding="utf-8")
+        incident = loads(text, format=fmt, name=str(path))
+    except (OSError, UnicodeDecodeError, CausemapError):
+        return 0
+    if incident.id != incident_id or dump(incident, fmt) != text:
+        return 0
+    path.unlink()
+    return 1
