@@ -598,6 +598,9 @@ class TestServe:
             ("CAUSEMAP_DOT_WORKERS", "0"),
             ("CAUSEMAP_DOT_WAIT", "-2"),
             ("CAUSEMAP_DOT_TIMEOUT", "x"),
+            # Beyond what a timer can hold: every svg, png and pdf render was a 500.
+            ("CAUSEMAP_DOT_TIMEOUT", "10000000000"),
+            ("CAUSEMAP_DOT_TIMEOUT", "3601"),
             ("CAUSEMAP_HEAD_TIMEOUT", "0"),
         ],
     )

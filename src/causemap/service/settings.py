@@ -10,7 +10,7 @@
 ``CAUSEMAP_RENDER_CACHE``      bytes of rendered diagrams kept in memory per process (64 MiB)
 ``CAUSEMAP_DOT_WORKERS``       concurrent Graphviz ``dot`` runs per process (one per core)
 ``CAUSEMAP_DOT_WAIT``          seconds a render waits for a free ``dot`` slot before 503 (2)
-``CAUSEMAP_DOT_TIMEOUT``       CPU seconds one ``dot`` run may use (10; wall clock: twice that)
+``CAUSEMAP_DOT_TIMEOUT``       CPU seconds one ``dot`` run may use (10, at most 3600; wall: twice)
 ``CAUSEMAP_PUBLIC_RENDER``     ``1``: ``GET /render/{format}/{encoded}`` needs no token
 ``CAUSEMAP_CATALOG``           factor catalog file for suggestions and patterns (built-in)
 ``CAUSEMAP_HEAD_TIMEOUT``      seconds a connection may take to send a request's headers (20)
@@ -33,6 +33,7 @@ from causemap.service.auth import Tokens
 
 __all__ = [
     "DEFAULT_DOT_TIMEOUT",
+    "MAX_DOT_TIMEOUT",
     "DEFAULT_HEAD_TIMEOUT",
     "DEFAULT_MAX_BODY",
     "DEFAULT_RENDER_CACHE",
@@ -55,6 +56,9 @@ request's headers (see :mod:`causemap.service.protocol`); Apache's ``RequestRead
 allows 20 to 40."""
 DEFAULT_RENDER_CACHE = 64 * 1024 * 1024
 DEFAULT_DOT_TIMEOUT = 10
+MAX_DOT_TIMEOUT = 3600
+"""An hour of CPU for one diagram is more than any needs; far more (10¹⁰ s) no timer
+can hold, and every svg, png and pdf render failed."""
 """CPU seconds one ``dot`` run may use in the service (the CLI allows 60)."""
 
 
@@ -73,11 +77,18 @@ def service_limits(cpu_seconds: int = DEFAULT_DOT_TIMEOUT) -> RenderLimits:
 
 
 def _number(
-    env: Mapping[str, str], name: str, kind: type[N], default: N, least: N, *, above: bool = False
+    env: Mapping[str, str],
+    name: str,
+    kind: type[N],
+    default: N,
+    least: N,
+    *,
+    above: bool = False,
+    most: N | None = None,
 ) -> N:
     """The number in variable ``name`` (``default`` when unset or empty): finite, and at
-    least ``least`` (or more, with ``above``). ``float`` reads ``nan`` and ``inf`` too,
-    which no wait may be (anyio refuses to sleep ``nan`` seconds).
+    least ``least`` (or more, with ``above``), at most ``most``. ``float`` reads ``nan``
+    and ``inf`` too, which no wait may be (anyio refuses to sleep ``nan`` seconds).
 
     Raises
     ------
@@ -93,6 +104,8 @@ def _number(
     if not math.isfinite(value) or value < least or (above and value == least):
         bound = f"above {least}" if above else f"of at least {least}"
         raise InvalidQuery(f"{name}: expected a number {bound}, got {text}")
+    if most is not None and value > most:
+        raise InvalidQuery(f"{name}: expected at most {most}, got {text}")
     return value
 
 
@@ -161,7 +174,9 @@ class Settings:
         render_cache = _number(env, "CAUSEMAP_RENDER_CACHE", int, DEFAULT_RENDER_CACHE, 0)
         dot_workers = _number(env, "CAUSEMAP_DOT_WORKERS", int, default_dot_workers(), 1)
         dot_wait = _number(env, "CAUSEMAP_DOT_WAIT", float, 2.0, 0)
-        dot_timeout = _number(env, "CAUSEMAP_DOT_TIMEOUT", int, DEFAULT_DOT_TIMEOUT, 1)
+        dot_timeout = _number(
+            env, "CAUSEMAP_DOT_TIMEOUT", int, DEFAULT_DOT_TIMEOUT, 1, most=MAX_DOT_TIMEOUT
+        )
         origins = env.get("CAUSEMAP_CORS_ORIGINS") or ""
         return cls(
             db=env.get("CAUSEMAP_DB") or None,
