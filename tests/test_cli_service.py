@@ -601,6 +601,9 @@ class TestServe:
             # Beyond what a timer can hold: every svg, png and pdf render was a 500.
             ("CAUSEMAP_DOT_TIMEOUT", "10000000000"),
             ("CAUSEMAP_DOT_TIMEOUT", "3601"),
+            # Beyond what zlib can count to: every GET /render/{format}/{encoded} was a 500.
+            ("CAUSEMAP_MAX_BODY", "1" + "0" * 30),
+            ("CAUSEMAP_MAX_BODY", str(2**30 + 1)),
             ("CAUSEMAP_HEAD_TIMEOUT", "0"),
         ],
     )

@@ -4,7 +4,7 @@
 ``CAUSEMAP_DB``                database URL (default: the SQLite file in the user's data folder)
 ``CAUSEMAP_TOKENS``            ``role:token`` pairs, comma-separated; roles read, write, admin
 ``CAUSEMAP_CORS_ORIGINS``      origins allowed to call the API from a browser, comma-separated
-``CAUSEMAP_MAX_BODY``          largest request body (and decoded render URL) in bytes (2 MiB)
+``CAUSEMAP_MAX_BODY``          largest request body (and decoded render URL), bytes (2 MiB, ≤ 1 GiB)
 ``CAUSEMAP_SSE_POLL``          seconds between live-event checks of the revisions table (0.5)
 ``CAUSEMAP_SSE_PING``          seconds between keep-alive comments on an idle event stream (15)
 ``CAUSEMAP_RENDER_CACHE``      bytes of rendered diagrams kept in memory per process (64 MiB)
@@ -36,6 +36,7 @@ __all__ = [
     "MAX_DOT_TIMEOUT",
     "DEFAULT_HEAD_TIMEOUT",
     "DEFAULT_MAX_BODY",
+    "MAX_BODY",
     "DEFAULT_RENDER_CACHE",
     "MAX_HEAD",
     "Settings",
@@ -47,6 +48,9 @@ __all__ = [
 N = TypeVar("N", int, float)
 
 DEFAULT_MAX_BODY = 2 * 1024 * 1024
+MAX_BODY = 1024**3
+"""The largest CAUSEMAP_MAX_BODY: a body is held in memory whole, and far more (10³⁰)
+no buffer can count to: every render URL was a 500."""
 MAX_HEAD = 1024 * 1024
 """Largest request line and headers in bytes (see :mod:`causemap.service.protocol`): far
 beyond what proxies pass (often 8 KB), enough for a render URL that carries its incident."""
@@ -166,7 +170,7 @@ class Settings:
             If a variable is malformed (the message names it, never a token).
         """
         env = os.environ if environ is None else environ
-        max_body = _number(env, "CAUSEMAP_MAX_BODY", int, DEFAULT_MAX_BODY, 1)
+        max_body = _number(env, "CAUSEMAP_MAX_BODY", int, DEFAULT_MAX_BODY, 1, most=MAX_BODY)
         sse_poll = _number(env, "CAUSEMAP_SSE_POLL", float, 0.5, 0, above=True)
         sse_ping = _number(env, "CAUSEMAP_SSE_PING", float, 15.0, 0, above=True)
         if sse_ping > 3600:
