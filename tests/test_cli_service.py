@@ -582,6 +582,55 @@ class TestServe:
         assert "s" * 24 not in secured.output
         assert len(calls) == 2
 
+    @pytest.mark.parametrize(
+        ("origin", "sent"),
+        [
+            ("https://wiki.example/", "https://wiki.example"),
+            ("HTTPS://Wiki.Example", "https://wiki.example"),
+            ("https://wiki.example:443", "https://wiki.example"),
+            ("https://wiki.example/page", "https://wiki.example"),
+            ("wiki.example", None),
+        ],
+    )
+    @pytest.mark.parametrize("where", ["option", "variable"])
+    def test_an_origin_no_browser_sends_is_a_usage_error(
+        self,
+        calls: list[dict[str, Any]],
+        monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path,
+        origin: str,
+        sent: str | None,
+        where: str,
+    ) -> None:
+        """CORS compares the Origin header with each allowed origin as a string: one
+        copied from the address bar (a trailing slash) never matched, and every
+        cross-origin call was refused without a word at start."""
+        db, port = f"sqlite:///{tmp_path / 's.db'}", str(free_port())
+        args = ["serve", "--db", db, "--port", port]
+        if where == "option":
+            args += ["--cors-origin", "https://ok.example", "--cors-origin", origin]
+        else:
+            monkeypatch.setenv("CAUSEMAP_CORS_ORIGINS", f"https://ok.example,{origin}")
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 2, result.output
+        said = "--cors-origin" if where == "option" else "CAUSEMAP_CORS_ORIGINS"
+        assert said in result.output
+        assert f"{origin!r} is not an origin" in result.output
+        if sent:
+            assert f"browsers send {sent}" in result.output
+        assert calls == []
+
+    def test_origins_as_browsers_send_them_are_taken(
+        self, calls: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    ) -> None:
+        monkeypatch.delenv("CAUSEMAP_CORS_ORIGINS", raising=False)
+        db, port = f"sqlite:///{tmp_path / 's.db'}", str(free_port())
+        origins = ["https://wiki.example", "http://localhost:5173", "http://[::1]:8080", "*"]
+        args = [arg for origin in origins for arg in ("--cors-origin", origin)]
+        result = runner.invoke(cli, ["serve", "--db", db, "--port", port, *args])
+        assert result.exit_code == 0, result.output
+        assert calls
+
     def test_malformed_tokens_are_a_usage_error(
         self, calls: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
     ) -> None:

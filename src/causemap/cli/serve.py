@@ -33,6 +33,19 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def _origins(
+    _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
+) -> tuple[str, ...]:
+    """Each ``--cors-origin`` as browsers send it, else a usage error saying that form."""
+    from causemap.errors import InvalidQuery
+    from causemap.service.settings import cors_origin
+
+    try:
+        return tuple(cors_origin(value) for value in values)
+    except InvalidQuery as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
@@ -55,6 +68,7 @@ def is_loopback(host: str) -> bool:
     "--cors-origin",
     "cors_origins",
     multiple=True,
+    callback=_origins,
     metavar="ORIGIN",
     help="Allow browser calls from ORIGIN (repeatable; default: CORS off, or "
     "$CAUSEMAP_CORS_ORIGINS).",

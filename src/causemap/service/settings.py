@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import os
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,13 +34,14 @@ from causemap.service.auth import Tokens
 
 __all__ = [
     "DEFAULT_DOT_TIMEOUT",
-    "MAX_DOT_TIMEOUT",
     "DEFAULT_HEAD_TIMEOUT",
     "DEFAULT_MAX_BODY",
-    "MAX_BODY",
     "DEFAULT_RENDER_CACHE",
+    "MAX_BODY",
+    "MAX_DOT_TIMEOUT",
     "MAX_HEAD",
     "Settings",
+    "cors_origin",
     "default_dot_workers",
     "head_timeout",
     "service_limits",
@@ -119,6 +121,53 @@ def head_timeout(env: Mapping[str, str]) -> float:
     return _number(env, "CAUSEMAP_HEAD_TIMEOUT", float, DEFAULT_HEAD_TIMEOUT, 0, above=True)
 
 
+def cors_origin(value: str) -> str:
+    """``value``, when it is an origin as browsers send it in ``Origin`` (or ``*``): CORS
+    compares the two as strings, so ``https://wiki.example/`` (copied from the address
+    bar) would never match and every cross-origin call would be refused.
+
+    Raises
+    ------
+    InvalidQuery
+        Otherwise, with the form browsers send when there is one.
+
+    Examples
+    --------
+    >>> cors_origin("http://localhost:5173")
+    'http://localhost:5173'
+    >>> try:
+    ...     cors_origin("https://Wiki.example/")
+    ... except InvalidQuery as exc:
+    ...     print(str(exc).split("; ")[-1])
+    browsers send https://wiki.example
+    """
+    if value == "*":
+        return value
+    parts = urllib.parse.urlsplit(value)
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or out of range
+        parts = parts._replace(netloc="")
+        port = None
+    hint = ""
+    if parts.scheme and parts.hostname and "@" not in parts.netloc:
+        scheme = parts.scheme.lower()
+        shown = "" if port is None or port == {"http": 80, "https": 443}.get(scheme) else f":{port}"
+        host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+        sent = f"{scheme}://{host}{shown}"
+        if sent == value:
+            return value
+        hint = f"; browsers send {sent}"
+    raise InvalidQuery(
+        f"{value!r} is not an origin as browsers send it (scheme://host[:port], no path){hint}"
+    )
+
+
+def _origins(text: str) -> list[str]:
+    """The comma-separated origins in ``text``, each checked by :func:`cors_origin`."""
+    return [cors_origin(o.strip()) for o in text.split(",") if o.strip()]
+
+
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
@@ -182,10 +231,14 @@ class Settings:
             env, "CAUSEMAP_DOT_TIMEOUT", int, DEFAULT_DOT_TIMEOUT, 1, most=MAX_DOT_TIMEOUT
         )
         origins = env.get("CAUSEMAP_CORS_ORIGINS") or ""
+        try:
+            _origins(origins)
+        except InvalidQuery as exc:
+            raise InvalidQuery(f"CAUSEMAP_CORS_ORIGINS: {exc}") from None
         return cls(
             db=env.get("CAUSEMAP_DB") or None,
             tokens=Tokens.parse(env.get("CAUSEMAP_TOKENS") or ""),
-            cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
+            cors_origins=tuple(_origins(origins)),
             max_body=max_body,
             sse_poll=sse_poll,
             sse_ping=sse_ping,
