@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from collections.abc import Callable, Iterator
@@ -406,6 +407,21 @@ class TestList:
         assert [d["pointer"] for d in error["details"]] == [f"/query/{name}"]
         fifty = client.get(f"{API}/incidents", params={name: [f"t{i}" for i in range(50)]})
         assert fifty.status_code == 200, fifty.text
+
+    @pytest.mark.parametrize("name", ["tag", "service", "factor", "severity", "cursor"])
+    def test_a_control_character_in_a_filter_is_422(self, client: TestClient, name: str) -> None:
+        """On PostgreSQL a NUL in a filter (?tag=%00) was a 500: it cannot compare text
+        holding one. No incident holds a control character, the format refuses them."""
+        from causemap.store.records import encode_cursor
+
+        value = encode_cursor(dt.date(2024, 1, 2), "a\x00") if name == "cursor" else "a\x00b"
+        response = client.get(f"{API}/incidents", params={name: value})
+        assert response.status_code == 422, response.text
+        error = response.json()["error"]
+        assert error["code"] == "invalid-parameters"
+        assert [d["pointer"] for d in error["details"]] == [f"/query/{name}"]
+        said = "next_cursor" if name == "cursor" else "control character"
+        assert said in error["details"][0]["message"]
 
     def test_filters_and_cursor_pagination(self, client: TestClient) -> None:
         for path in EXAMPLES:

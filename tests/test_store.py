@@ -26,7 +26,7 @@ from causemap.loader import canonical
 from causemap.model import Incident
 from causemap.store import Query, Store, default_url, resolve_url
 from causemap.store.migrate import current, head
-from causemap.store.records import encode
+from causemap.store.records import encode, encode_cursor
 from tests.conftest import make_incident
 from tests.postgres import free_port
 
@@ -472,6 +472,25 @@ class TestFind:
     def test_bad_cursor(self, filled: Store) -> None:
         with pytest.raises(InvalidQuery):
             filled.find(Query(cursor="not-a-cursor!"))
+
+    @pytest.mark.parametrize(
+        "query",
+        [
+            {"tags": ("x\x00",)},
+            {"services": ("\x00",)},
+            {"factors": ("a\x00b",)},
+            {"severity": "sev\x00"},
+            {"tags": ("x\x1by",)},
+            {"cursor": encode_cursor(dt.date(2024, 1, 2), "a\x00")},
+        ],
+    )
+    def test_a_control_character_in_a_filter_is_an_invalid_query(
+        self, filled: Store, query: dict[str, Any]
+    ) -> None:
+        """No incident holds one (the format refuses them), and PostgreSQL cannot even
+        compare text with a NUL: the listing failed with a DataError (a 500)."""
+        with pytest.raises(InvalidQuery, match=r"control character|invalid cursor"):
+            filled.find(Query(**query))
 
     def test_heads_and_documents_of_the_live_incidents(self, filled: Store) -> None:
         filled.update("b", incident("b", title="Two"), expected=1)

@@ -46,6 +46,7 @@ __all__ = [
     "Node",
     "NodeClass",
     "NodeKind",
+    "control_character",
     "format_instant",
     "instant_to_datetime",
     "is_slug",
@@ -137,13 +138,26 @@ class ActionType(StrEnum):
     """Changes how people work (review, runbooks, training)."""
 
 
-def _clean_text(value: str) -> str:
+def control_character(value: str) -> str | None:
+    """The first control character in ``value`` that the format refuses in text (all but
+    tab and line breaks), if any.
+
+    Examples
+    --------
+    >>> control_character("a\\x00b"), control_character("a\\tb")
+    ('\\x00', None)
+    """
     found = _CONTROL.search(value)
-    if found:
+    return found.group() if found else None
+
+
+def _clean_text(value: str) -> str:
+    found = control_character(value)
+    if found is not None:
         raise PydanticCustomError(
             "control_character",
             "text must not contain control characters (found {char})",
-            {"char": repr(found.group())},
+            {"char": repr(found)},
         )
     if not value.strip():
         raise PydanticCustomError("blank_text", "text must not be empty or blank")

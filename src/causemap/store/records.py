@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from causemap.errors import InvalidQuery
 from causemap.loader import canonical
-from causemap.model import Incident
+from causemap.model import Incident, control_character, is_slug
 
 __all__ = [
     "MAX_LIMIT",
@@ -29,6 +29,7 @@ __all__ = [
     "Record",
     "RevisionInfo",
     "Summary",
+    "check_filter",
     "decode_cursor",
     "encode",
     "encode_cursor",
@@ -158,6 +159,27 @@ def decode_cursor(cursor: str) -> tuple[dt.date, str]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         day, incident_id = raw.split("|", 1)
+        if not is_slug(incident_id):  # the id of a listed incident, which a cursor names
+            raise ValueError(incident_id)
         return dt.date.fromisoformat(day), incident_id
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise InvalidQuery(f"invalid cursor {cursor[:40]!r}: pass a next_cursor unchanged") from exc
+
+
+def check_filter(name: str, value: str) -> str:
+    """``value``, a text filter of a listing, unless it holds a control character: no
+    incident holds one (the format refuses them), and PostgreSQL cannot even compare
+    text that holds a NUL.
+
+    Raises
+    ------
+    InvalidQuery
+        Naming the filter and the character.
+    """
+    found = control_character(value)
+    if found is not None:
+        raise InvalidQuery(
+            f"{name}: a filter cannot hold a control character (found {found!r}); "
+            "no incident holds one"
+        )
+    return value

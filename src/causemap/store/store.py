@@ -70,6 +70,7 @@ from causemap.store.records import (
     Record,
     RevisionInfo,
     Summary,
+    check_filter,
     decode_cursor,
     encode,
     encode_cursor,
@@ -527,8 +528,23 @@ class Store:
         return [_to_record(row, deleted=row.action == "delete") for row in rows]
 
     def find(self, query: Query | None = None) -> Page:
-        """A page of incidents, newest first (by date, then id), filtered by ``query``."""
+        """A page of incidents, newest first (by date, then id), filtered by ``query``.
+
+        Raises
+        ------
+        InvalidQuery
+            If a text filter holds a control character, or the cursor is not one a page
+            gave.
+        """
         query = query or Query()
+        for name, values in (
+            ("tag", query.tags),
+            ("service", query.services),
+            ("factor", query.factors),
+            ("severity", (query.severity or "",)),
+        ):
+            for value in values:
+                check_filter(name, value)
         limit = max(1, min(query.limit, MAX_LIMIT))
         deleted = incidents.c.deleted_at
         statement = select(incidents).where(

@@ -30,7 +30,7 @@ from causemap.service.headers import (
 from causemap.service.problems import bad_parameter, responses
 from causemap.store import Page, Record, RevisionInfo
 from causemap.store import Query as StoreQuery
-from causemap.store.records import MAX_LIMIT, MAX_REVISION, decode_cursor
+from causemap.store.records import MAX_LIMIT, MAX_REVISION, check_filter, decode_cursor
 
 __all__ = ["Diff", "RevisionPage", "Saved", "router"]
 
@@ -141,6 +141,13 @@ def list_incidents(
             decode_cursor(cursor)
         except InvalidQuery as exc:
             raise bad_parameter("query", "cursor", "invalid_cursor", str(exc)) from None
+    filters = [("tag", v) for v in tag] + [("service", v) for v in service]
+    filters += [("factor", v) for v in factor] + ([("severity", severity)] if severity else [])
+    for name, value in filters:
+        try:
+            check_filter(name, value)
+        except InvalidQuery as exc:
+            raise bad_parameter("query", name, "control_character", str(exc)) from None
     query = StoreQuery(
         tags=tuple(tag),
         services=tuple(service),
