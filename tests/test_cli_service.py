@@ -546,6 +546,19 @@ class TestServe:
         assert (call["factory"], call["port"], call["workers"]) == (True, port, 2)
         assert (tmp_path / "s.db").is_file()  # migrated before serving
 
+    def test_an_ipv6_address_in_brackets_is_taken(
+        self, calls: list[dict[str, Any]], tmp_path: Path
+    ) -> None:
+        """--host [::1], as a URL writes it, is loopback to the token check but failed to
+        listen: "cannot listen on [[::1]]:8000: Name or service not known", exit 3."""
+        db = f"sqlite:///{tmp_path / 's.db'}"
+        port = free_port()
+        result = runner.invoke(cli, ["serve", "--db", db, "--host", "[::1]", "--port", str(port)])
+        assert result.exit_code == 0, result.output
+        assert f"serving http://[::1]:{port}" in result.output
+        [call] = calls
+        assert call["host"] == "::1"
+
     def test_a_port_in_use_exits_3_before_announcing_anything(
         self, calls: list[dict[str, Any]], tmp_path: Path
     ) -> None:

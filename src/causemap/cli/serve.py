@@ -111,6 +111,7 @@ def serve(
     from causemap.service.settings import MAX_HEAD, Settings, head_timeout
     from causemap.store import Store, resolve_url
 
+    host = _unbracketed(host)
     try:
         settings = Settings.from_env()
         head_timeout(os.environ)  # read by each worker's HTTP protocol, checked here
@@ -159,6 +160,22 @@ def serve(
         http=_http_protocol(),
         h11_max_incomplete_event_size=MAX_HEAD,
     )
+
+
+def _unbracketed(host: str) -> str:
+    """``host`` without the brackets a URL puts around an IPv6 address (``[::1]``), which
+    neither the socket nor uvicorn take.
+
+    Examples
+    --------
+    >>> _unbracketed("[::1]"), _unbracketed("::1"), _unbracketed("[example.com]")
+    ('::1', '::1', '[example.com]')
+    """
+    inner = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    try:
+        return str(ipaddress.IPv6Address(inner)) if inner != host else host
+    except ValueError:
+        return host
 
 
 def _http_protocol() -> str:
