@@ -185,7 +185,7 @@ BAD_CONFIGS: dict[str, tuple[str | bytes, str, str]] = {
     "utf-16": ("\ufeffexample_paths: 3\n".encode("utf-16"), "1:1: error: ", "[encoding]"),
     "extend-not-a-list": (
         "language:\n  blame: {extend: 5}\n",
-        "2:19: error: /language/blame/extend: expected a list of phrases to add, got int",
+        "2:19: error: /language/blame/extend: expected a list of phrases to add, got a number",
         "[wrong-type]",
     ),
     "duplicate-key": (

@@ -460,6 +460,23 @@ class TestPatterns:
         details = response.json()["error"]["details"]
         assert details[0]["pointer"].startswith(pointer)
 
+    @pytest.mark.parametrize(
+        ("path", "body", "message"),
+        [
+            ("/patterns", "{}", "expected a list of incidents, got a mapping"),
+            ("/patterns", "3", "expected a list of incidents, got a number"),
+            ("/analyze", "null", "expected an incident mapping at the top level, got null"),
+            ("/analyze", '"x"', "expected an incident mapping at the top level, got a string"),
+        ],
+    )
+    def test_a_body_of_the_wrong_type_is_named_in_words(
+        self, client: TestClient, path: str, body: str, message: str
+    ) -> None:
+        # A user reads JSON's words, not Python's ("got dict", "got NoneType").
+        response = client.post(f"{API}{path}", content=body)
+        assert response.status_code == 422, response.text
+        assert response.json()["error"]["details"][0]["message"] == message
+
     def test_invalid_item_is_located(self, client: TestClient) -> None:
         items = [json.loads(dump(load(p), "json")) for p in EXAMPLES[:2]]
         items[1]["nodes"][0]["kind"] = "conditon"

@@ -23,6 +23,7 @@ __all__ = [
     "from_validation_error",
     "pointer",
     "pointer_parts",
+    "type_name",
     "warning_at",
 ]
 
@@ -132,7 +133,14 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _type_name(value: Any) -> str:
+def type_name(value: Any) -> str:
+    """What a parsed YAML or JSON value is, in a user's words ("null", "a list", "a mapping").
+
+    Examples
+    --------
+    >>> type_name(None), type_name({}), type_name(3.5)
+    ('null', 'a mapping', 'a number')
+    """
     return {
         bool: "a boolean",
         int: "a number",
@@ -234,7 +242,7 @@ def _message(error: Any, allowed_keys: AllowedKeys = _allowed_keys) -> tuple[str
         if kind == "list_type" and isinstance(value, str | int | float) and value != "":
             hint = f" (write {json.dumps([value], ensure_ascii=False)} for a list of one)"
         shown = "" if value is None or isinstance(value, dict | list) else f" {_show(value)}"
-        return "wrong-type", f"expected {wanted}, got {_type_name(value)}{shown}{hint}"
+        return "wrong-type", f"expected {wanted}, got {type_name(value)}{shown}{hint}"
     if kind in ("bool_parsing", "bool_type"):
         return "wrong-type", f"expected true or false, got {_show(value)}"
     message: str = error["msg"]

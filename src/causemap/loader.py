@@ -26,6 +26,7 @@ from causemap.diagnostics import (
     error_at,
     from_validation_error,
     pointer_parts,
+    type_name,
     warning_at,
 )
 from causemap.errors import InvalidIncident
@@ -92,7 +93,7 @@ def check_data(data: Any, *, name: str = "<input>", sourcemap: SourceMap | None 
     sourcemap = sourcemap or SourceMap()
     result = Checked(name=name, sourcemap=sourcemap)
     if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else f"{type(data).__name__}"
+        kind = type_name(data)
         result.diagnostics = [
             Diagnostic(
                 severity="error",

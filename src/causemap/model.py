@@ -32,6 +32,8 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 
+from causemap.diagnostics import type_name
+
 __all__ = [
     "Date",
     "FORMAT_VERSION",
@@ -188,7 +190,7 @@ def _parse_instant(value: Any) -> dt.datetime | dt.date:
         raise PydanticCustomError(
             "instant",
             "expected a date or date-time string, got {type}",
-            {"type": type(value).__name__},
+            {"type": type_name(value)},
         )
     if isinstance(parsed, dt.datetime) and parsed.utcoffset() is None:
         raise PydanticCustomError(

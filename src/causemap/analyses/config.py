@@ -17,7 +17,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema
 
-from causemap.diagnostics import Diagnostic, error_at, from_validation_error
+from causemap.diagnostics import Diagnostic, error_at, from_validation_error, type_name
 from causemap.errors import InvalidIncident, MalformedDocument
 
 __all__ = ["AnalysisConfig", "Language", "default_words", "load_config", "loads_config"]
@@ -186,7 +186,7 @@ def _extend(data: dict[str, Any]) -> list[Diagnostic]:
             problems.append(
                 error_at(
                     "wrong-type",
-                    f"expected a list of phrases to add, got {type(extra).__name__}",
+                    f"expected a list of phrases to add, got {type_name(extra)}",
                     "language",
                     key,
                     "extend",

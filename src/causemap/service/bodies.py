@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import Request
 
-from causemap.diagnostics import Diagnostic
+from causemap.diagnostics import Diagnostic, type_name
 from causemap.errors import InvalidIncident, MalformedDocument, UnsupportedMediaType
 from causemap.loader import Checked, check_data
 from causemap.model import Incident
@@ -115,7 +115,7 @@ def check_incidents(data: bytes, fmt: Format) -> list[Checked]:
     if parsed.diagnostics:
         raise MalformedDocument(parsed.diagnostics, BODY_NAME)
     if not isinstance(parsed.value, list):
-        found = type(parsed.value).__name__ if parsed.value is not None else "nothing"
+        found = type_name(parsed.value) if parsed.value is not None else "nothing"
         wrong = Diagnostic(
             severity="error",
             code="wrong-type",
