@@ -559,6 +559,17 @@ class TestServe:
         [call] = calls
         assert call["host"] == "::1"
 
+    def test_port_0_announces_the_port_it_serves(
+        self, calls: list[dict[str, Any]], tmp_path: Path
+    ) -> None:
+        # The system picks a free port; the line a user copies must name it, not ":0".
+        db = f"sqlite:///{tmp_path / 's.db'}"
+        result = runner.invoke(cli, ["serve", "--db", db, "--port", "0"])
+        assert result.exit_code == 0, result.output
+        [call] = calls
+        assert call["port"] > 0
+        assert f"serving http://127.0.0.1:{call['port']} (" in result.output
+
     def test_a_port_in_use_exits_3_before_announcing_anything(
         self, calls: list[dict[str, Any]], tmp_path: Path
     ) -> None:

@@ -49,7 +49,11 @@ def _origins(
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
-    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="TCP port."
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="TCP port (0: a free one, named in the 'serving' line).",
 )
 @db_option
 @click.option(
@@ -139,7 +143,7 @@ def serve(
     shown = f"[{host}]" if ":" in host else host
     auth = counted(len(settings.tokens), "token") if settings.tokens else "no tokens"
     processes = counted(workers, "worker")
-    _check_port(host, port, f"{shown}:{port}")
+    port = _check_port(host, port, f"{shown}:{port}")
     echo(f"causemap: serving http://{shown}:{port} ({where}; {auth}; {processes}{named})")
     # One worker runs in this process and takes the catalog as read above; several are
     # processes of their own, which uvicorn starts from the import path.
@@ -188,10 +192,12 @@ def _http_protocol() -> str:
     return "causemap.service.protocol:BoundedHttpTools"
 
 
-def _check_port(host: str, port: int, shown: str) -> None:
+def _check_port(host: str, port: int, shown: str) -> int:
     """Fail before announcing the address when nothing can listen there (the port is
     taken, the address is not this machine's): uvicorn would say so only after our
-    'serving' line. A probe, so a race with another program stays possible."""
+    'serving' line. A probe, so a race with another program stays possible. Returns the
+    port: for port 0, the free one the system picked, so that the line announces the
+    port served instead of 0."""
     import socket
 
     try:
@@ -199,6 +205,8 @@ def _check_port(host: str, port: int, shown: str) -> None:
         with socket.socket(family, kind, proto) as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
             probe.bind(address)
+            bound: int = probe.getsockname()[1]
     except OSError as exc:
         click.echo(f"causemap: error: cannot listen on {shown}: {exc.strerror or exc}", err=True)
         raise SystemExit(EXIT_ENVIRONMENT) from None
+    return bound
