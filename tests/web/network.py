@@ -1,8 +1,10 @@
 """A TCP relay between the browser and the server that can make a network fail the way
-real ones do: connections that go silent without ever being closed."""
+real ones do: connections that go silent without ever being closed, or a server that
+goes away for a while (a restart)."""
 
 from __future__ import annotations
 
+import contextlib
 import selectors
 import socket
 import threading
@@ -23,6 +25,7 @@ class Relay:
         self.lock = threading.Lock()
         self.open: list[socket.socket] = []
         self.silent: set[socket.socket] = set()
+        self.refusing = False
         self.closed = False
 
     def __enter__(self) -> Relay:
@@ -44,6 +47,20 @@ class Relay:
         with self.lock:
             self.silent.update(self.open)
 
+    def down(self) -> None:
+        """The server goes away (a restart): every connection open now is closed and new
+        ones are closed as soon as they are made, until :meth:`up`."""
+        with self.lock:
+            self.refusing = True
+            for sock in self.open:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def up(self) -> None:
+        """The server is back: new connections work again."""
+        with self.lock:
+            self.refusing = False
+
     def _accept(self) -> None:
         while not self.closed:
             try:
@@ -52,6 +69,10 @@ class Relay:
             except OSError:
                 return
             with self.lock:
+                if self.refusing:
+                    client.close()
+                    server.close()
+                    continue
                 self.open += [client, server]
             threading.Thread(target=self._pump, args=(client, server), daemon=True).start()
 

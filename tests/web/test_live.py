@@ -198,3 +198,28 @@ class TestDroppedConnection:
                 assert each.text(".live-status") == "● Live"
         page.assert_clean("ERR_")
         viewer.assert_clean("ERR_")
+
+    def test_a_viewer_sees_the_picture_is_stale_until_the_service_is_back(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """While the service restarted, a viewer's picture stopped updating with nothing
+        on the canvas to say so (only the small "Reconnecting…" in the top bar)."""
+        api.create(chain("restarted", 3))
+        with Relay(server.port) as relay:
+            viewer = EditorPage.open(context, relay.url, "restarted", token=READ)
+            viewer.wait("window.causemap.state().live === 'live'")
+            stale = viewer.page.locator("#stale")
+            assert stale.is_hidden()
+            relay.down()
+            stale.wait_for()
+            assert "not live" in stale.inner_text().lower()
+            assert "out of date" in stale.inner_text().lower()
+            doc, revision = api.get("restarted")
+            add_cause(doc, "meanwhile", "n1", "A cause added while the viewer was cut off")
+            revision = api.put("restarted", doc, revision)
+            relay.up()
+            viewer.wait("(r) => window.causemap.state().revision === r", revision, 20_000)
+            stale.wait_for(state="hidden")
+            assert "meanwhile" in viewer.nodes()
+            assert viewer.text(".live-status") == "● Live"
+        viewer.assert_clean("ERR_")

@@ -439,6 +439,25 @@ class TestLiveAndExport:
             {"event": "revision", "id": "5", "data": "{}"},
         ]
 
+    def test_reconnecting_starts_fast_backs_off_and_is_spread_out(self, page: Page) -> None:
+        """A viewer stared at a stale picture for up to 10 s after the service restarted
+        (waits of 0.5, 1, 2, 5 and 10 s), and every viewer in the room came back in the
+        same instant. The first retry is now within half a second, later ones wait longer
+        up to a few seconds, and each wait is a random part of that, so 50 viewers that
+        lost the server together do not reconnect together."""
+        delays = run(
+            page,
+            "live.js",
+            "return [0, 0.5, 1].map((r) => [...Array(12).keys()]"
+            ".map((n) => m.reconnectDelay(n, () => r)));",
+        )
+        low, mid, high = delays
+        assert high[0] <= 500
+        assert all(0 < d <= 5000 for row in delays for d in row)
+        assert high == sorted(high)
+        assert high[-1] > 5 * high[0]
+        assert all(a < b < c for a, b, c in zip(low, mid, high, strict=True))
+
     def test_the_image_url_encoding_is_zlib_and_base64url(self, page: Page) -> None:
         text = json.dumps(BASE) * 20
         encoded = run(page, "export.js", "return m.encode(arg);", text)

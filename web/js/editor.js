@@ -67,7 +67,7 @@ export class Editor extends Commands {
     this.live = follow(id, revision, {
       onRevision: (record) => this.remote(record),
       onState: (state, message) => {
-        this.liveState = state;
+        this.showLive(state);
         if (message) this.banner(message, "warn");
         this.chrome.update();
       },
@@ -82,6 +82,7 @@ export class Editor extends Commands {
       "aria-label": "Causal graph. Arrow keys move between nodes; press ? for every shortcut.",
     });
     this.bannerBox = h("div", { class: "banner", id: "banner", hidden: true, role: "status" });
+    this.staleBox = h("div", { class: "stale-notice", id: "stale", hidden: true, role: "status" });
     this.entry = this.readOnly ? null : new Entry(this);
     this.tabButtons = {};
     this.panels = {};
@@ -112,7 +113,7 @@ export class Editor extends Commands {
     this.box = h("div", { class: `editor${this.readOnly ? " readonly" : ""}${projector ? " no-outline" : ""}` },
       this.outlineBox,
       h("section", { class: "stage", "aria-label": "Canvas" },
-        h("div", { class: "canvas-wrap" }, canvasBox, this.bannerBox, legend()),
+        h("div", { class: "canvas-wrap" }, canvasBox, this.bannerBox, this.staleBox, legend()),
         this.entry ? this.entry.form : null,
         this.chrome.toolbar),
       h("aside", { class: "side", "aria-label": "Details" }, tablist, ...panelBoxes));
@@ -249,6 +250,21 @@ export class Editor extends Commands {
       }, 0);
     };
     document.addEventListener("focusout", this.askPending);
+  }
+
+  /** The live stream's state. While it is lost the canvas says the picture may be out of
+   * date, and since when (a viewer's picture is dimmed too): "Reconnecting…" in the top
+   * bar alone went unseen by a room watching the canvas. */
+  showLive(state) {
+    const was = this.liveState;
+    this.liveState = state;
+    const lost = state === "reconnecting";
+    if (lost && was !== "reconnecting") {
+      const since = new Date().toLocaleTimeString(undefined, { timeStyle: "medium" });
+      this.staleBox.textContent = `Not live since ${since}, reconnecting… The picture may be out of date.`;
+    }
+    this.staleBox.hidden = !lost;
+    this.box.classList.toggle("stale", lost);
   }
 
   banner(message, tone = "info") {

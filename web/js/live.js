@@ -4,11 +4,15 @@
 // A connection can also die without closing (a laptop's network changed, a proxy or NAT
 // forgot it): the server speaks at least every `Causemap-Ping` seconds, so a stream
 // silent for much longer than that is dropped and reconnected, not shown as live forever.
+// A lost stream is tried again within half a second, then less and less often (up to a
+// few seconds apart), each wait a random part of its step: a room of viewers who lost a
+// restarting service together comes back soon, and not all in the same instant.
 
 import { BASE } from "./api.js";
 import { token } from "./route.js";
 
-const BACKOFF = [500, 1000, 2000, 5000, 10000];
+const RETRY_FIRST_MS = 400; // the first reconnect waits at most this
+const RETRY_MAX_MS = 3000; // and none waits longer than this
 const PING_S = 15; // the server's keep-alive interval when it does not say
 
 /** How long a stream may stay silent before it is taken as dead: three keep-alives. */
@@ -16,6 +20,13 @@ export function silenceLimit(header) {
   const ping = Number(header);
   const s = Number.isFinite(ping) && ping > 0 ? ping : PING_S;
   return Math.max(3 * s, s + 2) * 1000;
+}
+
+/** How long to wait before reconnect `attempt` (0 for the first): a step doubling from
+ * RETRY_FIRST_MS up to RETRY_MAX_MS, of which a random half to all (`random` in [0, 1)). */
+export function reconnectDelay(attempt, random = Math.random) {
+  const step = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** Math.min(attempt, 16));
+  return step * (0.5 + random() / 2);
 }
 
 /** Split a text/event-stream into events: {event, id, data}. Keeps partial input, and a
@@ -121,7 +132,7 @@ export function follow(id, after, { onRevision, onState }) {
       }
       if (stopped) break;
       onState("reconnecting");
-      await new Promise((r) => setTimeout(r, BACKOFF[Math.min(attempt++, BACKOFF.length - 1)]));
+      await new Promise((r) => setTimeout(r, reconnectDelay(attempt++)));
     }
   })();
 
