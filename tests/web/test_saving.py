@@ -91,7 +91,8 @@ class TestConflict:
         )
         assert page.doc() == theirs
         assert api.get("conflict-reload")[1] == 2  # nothing was written over theirs
-        assert page.js("localStorage.getItem('causemap:draft:conflict-reload')") is None
+        drafts = "Object.keys(localStorage).filter((k) => k.startsWith('causemap:draft:'))"
+        assert page.js(drafts) == []
         page.assert_clean("status of 412")
 
     def test_undo_after_a_merge_undoes_only_my_own_edit(
@@ -342,6 +343,40 @@ class TestDrafts:
         laptop.wait("window.causemap && window.causemap.ready")
         assert laptop.nodes()["n1"]["label"] == "Step one, as the facilitator put it"
         laptop.assert_clean("status of 412")
+
+    def test_an_unsaved_edit_survives_another_tab_saving_and_a_crash(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """Two tabs of one browser shared one draft: tab B's edit overwrote the draft of
+        tab A (offline, its edit not saved), B's save then deleted it, and when tab A
+        crashed its edit was gone without a word."""
+        api.create(chain("tabs-crash", 3))
+        a = EditorPage.open(context, server.url, "tabs-crash")
+        b = EditorPage.open(context, server.url, "tabs-crash")
+        for page in (a, b):
+            page.wait("window.causemap.state().live === 'live'")
+        a.page.route(
+            "**/api/v1/incidents/tabs-crash",
+            lambda r: r.abort() if r.request.method == "PUT" else r.continue_(),
+        )
+        rename(a, "n1", "Typed in tab A while its network was down")
+        a.wait("window.causemap.state().status === 'offline'")
+        rename(b, "n2", "Typed and saved in tab B")
+        b.wait_saved(after=1)
+        a.wait("window.causemap.editor().saver.remoteAhead === 2")  # heard it, still offline
+        # Tab A dies without a goodbye (no save on leaving): only the drafts are left.
+        a.js("window.causemap.editor().saver.leave = () => {}")
+        a.page.close()
+        again = EditorPage.open(context, server.url, "tabs-crash")
+        again.page.locator("dialog[open]").get_by_role(
+            "button", name="Merge: my changes on top of theirs"
+        ).click()
+        again.wait_saved(after=2)
+        saved = {n["id"]: n["label"] for n in api.get("tabs-crash")[0]["nodes"]}
+        assert saved["n1"] == "Typed in tab A while its network was down"
+        assert saved["n2"] == "Typed and saved in tab B"
+        again.assert_clean("status of 412")
+        b.assert_clean()
 
     def test_unsaved_changes_survive_a_reload(
         self, context: BrowserContext, server: Server, api: Api

@@ -62,8 +62,8 @@ export class Editor extends Commands {
     this.liveState = "connecting";
     this.build();
     this.wire();
-    this.restoreDraft(doc, revision);
     this.store.load(this.store.doc, { reason: "open" });
+    this.restored = this.restoreDraft(doc, revision);
     this.live = follow(id, revision, {
       onRevision: (record) => this.remote(record),
       onState: (state, message) => {
@@ -207,21 +207,26 @@ export class Editor extends Commands {
     this.outline.schedule();
   }
 
-  restoreDraft(serverDoc, revision) {
+  /** Take over the newest draft a gone tab left of this incident (drafts.js): its edits
+   * are saved, or merged if a newer revision was saved meanwhile. Any older ones stay for
+   * the next time the incident is opened; none is ever dropped unsaid. */
+  async restoreDraft(serverDoc, revision) {
     if (this.readOnly) return;
-    const draft = drafts.load(this.id);
-    if (!draft || !draft.doc || !Array.isArray(draft.doc.nodes)) return;
-    if (D.same(draft.doc, serverDoc)) {
-      drafts.clear(this.id);
-      return;
-    }
+    const left = (await drafts.left(this.id)).filter(({ key, draft }) => {
+      if (!D.same(draft.doc, serverDoc)) return true;
+      drafts.remove(key); // saved already (by the save sent as its tab closed)
+      return false;
+    });
+    if (!left.length || this.saver.dirty() || this.saver.status !== "saved") return;
+    const [{ key, draft }, ...more] = left;
     this.saver.revision = draft.base;
     this.saver.baseDoc = draft.baseDoc;
-    this.store.doc = D.clone(draft.doc);
-    queueMicrotask(() => this.saver.changed());
+    this.store.load(draft.doc, { reason: "draft" }); // kept as this tab's draft, then saved
+    if (drafts.load(drafts.key(this.id))) drafts.remove(key);
+    const others = more.length ? ` ${more.length} more unsaved draft${more.length === 1 ? " is" : "s are"} kept in this browser for the next time this incident is opened.` : "";
     toast(draft.base === revision
-      ? "Restored your unsaved changes from this browser; saving them now."
-      : `Restored your unsaved changes; revision ${revision} was saved meanwhile, so you will be asked to merge.`, "warn", 7000);
+      ? `Restored your unsaved changes from this browser; saving them now.${others}`
+      : `Restored your unsaved changes; revision ${revision} was saved meanwhile, so you will be asked to merge.${others}`, "warn", 7000);
   }
 
   /** A save met a newer revision: show what happened and let the user resolve it. Not

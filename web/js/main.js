@@ -81,6 +81,8 @@ async function show() {
     const node = route.params.get("node");
     if (node) editor.selectNode(node, { reveal: true });
     editor.focusCanvas();
+    await editor.restored;
+    if (shown !== key) return;
   } else if (route.view === "patterns") {
     await showPatterns(root);
   } else {

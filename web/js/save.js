@@ -1,9 +1,9 @@
 // Saving without ever losing work or silently overwriting someone else's.
 //
-// * Every edit is written at once to a draft in localStorage (with the revision it
-//   started from), so a reload, a crash or a dead network loses nothing. The draft names
-//   the tab that wrote it: another tab on the same incident (the projector's) never
-//   deletes it when it has nothing unsaved itself.
+// * Every edit is written at once to this tab's draft in localStorage (with the revision
+//   it started from), so a reload, a crash or a dead network loses nothing. Each tab has
+//   its own draft (drafts.js): another tab on the same incident never overwrites or
+//   deletes it, and the next tab to open the incident takes over a draft left behind.
 // * A moment after the last edit the document is PUT with If-Match: <that revision>.
 //   Each save is a revision on the server.
 // * 412 means someone else saved meanwhile: `onConflict` shows what they changed and
@@ -18,37 +18,15 @@
 import { ApiError, api } from "./api.js";
 import { debounce } from "./dom.js";
 import { clone, problems, same } from "./doc.js";
+import { announceTab, drafts } from "./drafts.js";
+
+export { drafts };
 
 const SAVE_MS = 1000;
 const RETRY_MS = 5000;
 const DELETED = "This incident was deleted elsewhere. Your changes are kept in this browser.";
 const PAUSED = ["conflict", "deleted"]; // states only the user (or a restore) ends
 const UNCONFIRMED = 5; // sent documents kept while their answers are missing
-
-export const drafts = {
-  key: (id) => `causemap:draft:${id}`,
-  load(id) {
-    try {
-      return JSON.parse(localStorage.getItem(drafts.key(id)));
-    } catch {
-      return null;
-    }
-  },
-  store(id, draft) {
-    try {
-      localStorage.setItem(drafts.key(id), JSON.stringify(draft));
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  /** Delete the draft; with `owner`, only one that tab wrote (or one no tab claims). */
-  clear(id, owner = null) {
-    const draft = owner ? drafts.load(id) : null;
-    if (draft && draft.owner && draft.owner !== owner) return;
-    localStorage.removeItem(drafts.key(id));
-  },
-};
 
 export class Saver extends EventTarget {
   constructor(store, { id, revision, doc, readOnly, onConflict }) {
@@ -67,9 +45,9 @@ export class Saver extends EventTarget {
     this.again = false;
     this.remoteAhead = null;
     this.unconfirmed = []; // documents sent whose answer never came: maybe saved
-    this.owner = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`; // this tab
     this.savedAt = null;
     this.schedule = debounce(() => this.save(), SAVE_MS);
+    if (!readOnly) announceTab();
   }
 
   set(status, message = "", details = []) {
@@ -91,12 +69,12 @@ export class Saver extends EventTarget {
   changed() {
     if (this.readOnly) return;
     if (!this.dirty()) {
-      drafts.clear(this.id, this.owner);
+      drafts.clear(this.id);
       this.schedule.cancel();
       if (!PAUSED.includes(this.status)) this.set("saved");
       return;
     }
-    const kept = drafts.store(this.id, { owner: this.owner, base: this.revision, baseDoc: this.baseDoc, doc: this.store.doc, at: new Date().toISOString() });
+    const kept = drafts.store(this.id, { base: this.revision, baseDoc: this.baseDoc, doc: this.store.doc, at: new Date().toISOString() });
     if (PAUSED.includes(this.status)) return;
     this.set("unsaved", kept ? "" : "This browser could not keep a draft: save soon.");
     this.schedule();
@@ -195,12 +173,12 @@ export class Saver extends EventTarget {
    * was edited meanwhile, else the draft is done with. */
   settle() {
     if (this.dirty()) {
-      drafts.store(this.id, { owner: this.owner, base: this.revision, baseDoc: this.baseDoc, doc: this.store.doc, at: new Date().toISOString() });
+      drafts.store(this.id, { base: this.revision, baseDoc: this.baseDoc, doc: this.store.doc, at: new Date().toISOString() });
       if (this.status === "deleted") return; // deleted while that save was on its way
       this.set("unsaved");
       this.schedule();
     } else {
-      drafts.clear(this.id, this.owner);
+      drafts.clear(this.id);
       if (this.status !== "deleted") this.set("saved");
     }
   }
@@ -237,7 +215,7 @@ export class Saver extends EventTarget {
       this.revision = record.number;
       this.baseDoc = clone(record.document);
       this.store.load(record.document, { reason: "remote", keepHistory: true });
-      drafts.clear(this.id, this.owner);
+      drafts.clear(this.id);
       this.set("saved");
       return "applied";
     }
@@ -262,7 +240,7 @@ export class Saver extends EventTarget {
     this.revision = revision;
     this.baseDoc = clone(theirs);
     this.remoteAhead = null;
-    drafts.clear(this.id, this.owner);
+    drafts.clear(this.id);
     this.set("saved");
     this.store.load(theirs, { reason: "reload" });
   }
