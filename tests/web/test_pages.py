@@ -14,7 +14,7 @@ from playwright.sync_api import BrowserContext, Route
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.servers import Server
-from tests.web.pages import WRITE, Api, EditorPage, chain, incident
+from tests.web.pages import READ, WRITE, Api, EditorPage, chain, incident
 
 
 class TestList:
@@ -330,6 +330,29 @@ class TestSuggestions:
         assert page.nodes()["retries"]["factor"] == "retry-storm-no-backoff"
         page.wait_saved(after=1)
         page.assert_clean()
+
+    def test_a_viewer_sees_which_entry_was_accepted(
+        self, context: BrowserContext, other_context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """A viewer saw the factor key change, but the list of suggestions under it did
+        not say which entry (by its name) the facilitator had accepted."""
+        api.create(retry_storm("suggest-viewer"))
+        page = EditorPage.open(context, server.url, "suggest-viewer")
+        viewer = EditorPage.open(other_context, server.url, "suggest-viewer", token=READ)
+        viewer.wait("window.causemap.state().live === 'live'")
+        viewer.select("retries")
+        name = "Retry storm without backoff or jitter"
+        entry = viewer.page.locator(".suggestions li").filter(has_text=name)
+        entry.wait_for()
+        assert "accepted" not in entry.inner_text()
+        page.select("retries")
+        page.page.get_by_role("button", name=f"Accept “{name}” (retry-storm-no-backoff)").click()
+        revision = page.wait_saved(after=1)
+        viewer.wait("(r) => window.causemap.state().revision === r", revision)
+        entry.filter(has_text="✓ accepted").wait_for()
+        assert viewer.page.locator(".suggestions li").filter(has_text="accepted").count() == 1
+        page.assert_clean()
+        viewer.assert_clean()
 
     def test_they_follow_the_detail_too(
         self, context: BrowserContext, server: Server, api: Api

@@ -139,7 +139,9 @@ export class Inspector {
         h("div", {}, h("b", {}, s.name), " ", h("code", {}, s.key), " ", h("span", { class: "muted" }, `${Math.round((s.confidence || 0) * 100)}% confident`)),
         evidence ? h("div", { class: "muted small" }, `Matched: ${evidence}`) : null,
         // Same data-key as the button it replaces, and focusable, so that focus stays here.
-        this.editor.readOnly ? null : current ? h("span", { class: "ok", tabindex: "-1", dataset: { key: `accept:${s.key}` } }, "✓ accepted") :
+        // Viewers see it too: which entry, by name, the factor key the room agreed is.
+        current ? h("span", { class: "ok", tabindex: "-1", dataset: { key: `accept:${s.key}` } }, "✓ accepted") :
+          this.editor.readOnly ? null :
           h("button", {
             type: "button", class: "small", dataset: { key: `accept:${s.key}` },
             "aria-label": `Accept “${s.name}” (${s.key}) as the factor key`,
