@@ -74,6 +74,40 @@ class TestRules:
         page.assert_clean()
 
 
+class TestLinking:
+    def test_the_linking_banner_stays_and_linking_ends_with_its_node(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """Every change of the save state (an autosave finishing, a revision saved
+        elsewhere) took the "Linking …" banner away while linking went on: the next
+        click on a node linked it instead of selecting it. And linking from a node
+        deleted elsewhere went on, invisibly, from a node that was gone."""
+        api.create(chain("linking", 4))
+        page = EditorPage.open(context, server.url, "linking")
+        page.wait("window.causemap.state().live === 'live'")
+        banner = page.page.locator("#banner")
+        page.select("n1")
+        page.focus_canvas()
+        page.keys("Enter")
+        page.statement("Step one, reworded just before linking")
+        page.keys("Escape")
+        page.select("n1")
+        page.focus_canvas()
+        page.keys("k")
+        assert "Linking" in banner.inner_text()
+        revision = page.wait_saved(after=1)  # the rewording was saved meanwhile
+        assert banner.is_visible()
+        assert "Linking" in banner.inner_text()
+        doc, _ = api.get("linking")
+        doc["nodes"] = [n for n in doc["nodes"] if n["id"] != "n1"]
+        doc["nodes"][0].pop("causes")  # n2 was caused by n1
+        revision = api.put("linking", doc, revision)
+        page.wait("(r) => window.causemap.state().revision === r", revision)
+        assert page.js("window.causemap.editor().connecting") is None
+        assert banner.is_hidden()
+        page.assert_clean()
+
+
 class TestUndo:
     def test_undo_and_redo_by_key_and_button(
         self, context: BrowserContext, server: Server, api: Api

@@ -184,13 +184,27 @@ export class Commands {
     if (!source || this.readOnly) return toast("Select one node first, then press k.", "warn");
     const n = D.node(this.store.doc, source);
     if (pick === "effect" && n.kind === "impact") return this.store.emit("refused", { message: D.causesNothing(n) });
-    this.connecting = { source, pick, target: null };
-    this.canvas.mark("source", [source]);
     const label = shown(D.node(this.store.doc, source).label);
-    this.banner(pick === "effect"
+    const message = pick === "effect"
       ? `Linking “${label}” as a cause: click its effect (or use the arrow keys and Enter). Esc cancels.`
-      : `Linking a cause of “${label}”: click the cause (or use the arrow keys and Enter). Esc cancels.`, "mode");
+      : `Linking a cause of “${label}”: click the cause (or use the arrow keys and Enter). Esc cancels.`;
+    this.connecting = { source, pick, target: null, message };
+    this.canvas.mark("source", [source]);
+    this.showBanner();
     this.focusCanvas();
+  }
+
+  /** After the document changed (maybe elsewhere): linking from a node that is gone
+   * ends, and a target that is gone is dropped. */
+  keepLinking() {
+    const c = this.connecting;
+    if (!D.node(this.store.doc, c.source)) {
+      this.cancelConnect();
+      announce("Linking ended: its node was deleted.");
+    } else if (c.target && !D.node(this.store.doc, c.target)) {
+      c.target = null;
+      this.canvas.mark("target", []);
+    }
   }
 
   finishConnect(id = null) {
@@ -208,7 +222,7 @@ export class Commands {
     this.connecting = null;
     this.canvas.mark("source", []);
     this.canvas.mark("target", []);
-    this.banner(null);
+    this.showBanner();
   }
 
   deleteSelection() {

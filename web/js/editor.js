@@ -148,6 +148,7 @@ export class Editor extends Commands {
     const { store, analyzer, saver } = this;
     store.on("change", ({ reason, label }) => {
       const added = this.canvas.sync(store.doc, analyzer.result);
+      if (this.connecting) this.keepLinking();
       if (reason === "remote" || reason === "merge") this.canvas.follow(added);
       this.canvas.showSelection(store.selection);
       this.refreshPanels();
@@ -188,10 +189,7 @@ export class Editor extends Commands {
     analyzer.on("suggestions", () => this.inspector.render());
     saver.addEventListener("status", () => {
       this.chrome.update();
-      if (saver.status === "conflict") this.banner("Someone else saved a newer revision. Saving is paused until you merge or reload.", "conflict");
-      else if (saver.status === "invalid") this.banner(`Not saved: ${saver.message}`, "warn");
-      else if (["offline", "error", "deleted"].includes(saver.status)) this.banner(saver.message, "warn");
-      else this.banner(null);
+      this.showBanner();
     });
     saver.addEventListener("saved", () => {
       renderVerdict(this.panels.analysis, this);
@@ -272,17 +270,26 @@ export class Editor extends Commands {
     this.box.classList.toggle("stale", lost);
   }
 
+  /** The banner for the save state (nothing when all is well). */
+  showBanner() {
+    const { saver } = this;
+    if (saver.status === "conflict") this.banner("Someone else saved a newer revision. Saving is paused until you merge or reload.", "conflict");
+    else if (saver.status === "invalid") this.banner(`Not saved: ${saver.message}`, "warn");
+    else if (["offline", "error", "deleted"].includes(saver.status)) this.banner(saver.message, "warn");
+    else this.banner(null);
+  }
+
+  /** Show `message` over the canvas, and under it what linking asks for while linking:
+   * a change of the save state (an autosave finishing) used to take that away while
+   * linking went on, so the next click on a node linked it instead of selecting it. */
   banner(message, tone = "info") {
-    if (!message) {
-      this.bannerBox.hidden = true;
-      return;
-    }
-    this.bannerBox.hidden = false;
-    this.bannerBox.className = `banner ${tone}`;
-    this.bannerBox.replaceChildren(h("span", {}, message));
-    if (tone === "conflict") {
-      this.bannerBox.append(h("button", { type: "button", onclick: () => this.resolveNow() }, "Resolve…"));
-    }
+    const mode = this.connecting ? this.connecting.message : null;
+    this.bannerBox.hidden = !message && !mode;
+    this.bannerBox.className = `banner ${message ? tone : "mode"}`;
+    this.bannerBox.replaceChildren(
+      ...(message ? [h("span", {}, message)] : []),
+      ...(message && tone === "conflict" ? [h("button", { type: "button", onclick: () => this.resolveNow() }, "Resolve…")] : []),
+      ...(mode ? [h("span", {}, mode)] : []));
   }
 
   resolveNow() {
