@@ -164,6 +164,22 @@ class TestDeletedElsewhere:
         assert "deleted" in page.text("#banner")
         page.assert_clean("410 (Gone)")
 
+    def test_a_page_opened_on_a_deleted_incident_opens_it_once_restored(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """A viewer who joined while the incident was deleted read "This incident was
+        deleted" for good: the facilitator restored it and the page never knew."""
+        api.create(chain("deleted-first", 3))
+        assert api.raw("DELETE", "/incidents/deleted-first").status_code == 200
+        viewer = EditorPage(context.new_page(), server.url)
+        viewer.page.goto(f"{server.url}/#/incidents/deleted-first&token={READ}")
+        viewer.page.get_by_role("heading", name="This incident was deleted").wait_for()
+        assert api.raw("POST", "/incidents/deleted-first/restore").status_code == 200
+        viewer.wait("window.causemap.ready && window.causemap.doc() !== null")
+        assert "n2" in viewer.nodes()
+        viewer.wait("window.causemap.state().live === 'live'")
+        viewer.assert_clean("410 (Gone)")
+
 
 class TestDroppedConnection:
     def test_a_stream_that_went_silent_is_reconnected_and_misses_nothing(

@@ -9,12 +9,14 @@ import { Editor } from "./editor.js";
 import { installKeys, openHelp } from "./keys.js";
 import { showList } from "./list.js";
 import { showPatterns } from "./patterns.js";
+import { follow } from "./live.js";
 import { parse, token } from "./route.js";
 
 const root = document.getElementById("view");
 let editor = null;
 let who = { auth: false, role: null };
 let shown = null;
+let waiting = null; // following a deleted incident until it is restored
 
 function projector(on) {
   const was = document.body.classList.contains("projector");
@@ -49,7 +51,27 @@ function needToken(message) {
   input.focus();
 }
 
+/** A deleted incident's page waits for it to be restored elsewhere (a viewer who joined
+ * meanwhile read "deleted" for good), then opens it. */
+function untilRestored(id, key) {
+  waiting = follow(id, null, {
+    onRevision: (record) => {
+      if (record.action === "delete" || shown !== key) return;
+      stopWaiting();
+      shown = null;
+      show();
+    },
+    onState: () => {},
+  });
+}
+
+function stopWaiting() {
+  if (waiting) waiting.stop();
+  waiting = null;
+}
+
 async function show() {
+  stopWaiting();
   const route = parse();
   const key = `${route.view}:${route.id || ""}`;
   if (editor && key === shown) {
@@ -73,7 +95,10 @@ async function show() {
       if (exc.status === 401) return needToken(exc.message);
       root.replaceChildren(h("div", { class: "error-page" },
         h("h2", {}, exc.status === 404 ? "No such incident" : exc.status === 410 ? "This incident was deleted" : "Could not open the incident"),
-        h("p", {}, exc.message), h("p", {}, h("a", { href: "#/" }, "Back to the list"))));
+        h("p", {}, exc.message),
+        exc.status === 410 ? h("p", { class: "muted" }, "It opens here by itself if it is restored.") : null,
+        h("p", {}, h("a", { href: "#/" }, "Back to the list"))));
+      if (exc.status === 410) untilRestored(route.id, key);
       return;
     }
     if (shown !== key) return;
