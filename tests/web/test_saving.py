@@ -378,6 +378,26 @@ class TestDrafts:
         again.assert_clean("status of 412")
         b.assert_clean()
 
+    def test_unsaved_changes_survive_leaving_for_the_list_and_coming_back(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("draft-back"))
+        page = EditorPage.open(context, server.url, "draft-back")
+        page.page.route(
+            "**/api/v1/incidents/draft-back",
+            lambda r: r.abort() if r.request.method == "PUT" else r.continue_(),
+        )
+        rename(page, "n2", "Renamed while offline, before going to the list")
+        page.wait("window.causemap.state().status === 'offline'")
+        page.goto(None)
+        page.page.unroute("**/api/v1/incidents/draft-back")
+        page.goto("draft-back")
+        assert page.nodes()["n2"]["label"] == "Renamed while offline, before going to the list"
+        page.wait_saved(after=1)
+        saved = {n["id"]: n["label"] for n in api.get("draft-back")[0]["nodes"]}
+        assert saved["n2"] == "Renamed while offline, before going to the list"
+        page.assert_clean("net::ERR_FAILED")
+
     def test_unsaved_changes_survive_a_reload(
         self, context: BrowserContext, server: Server, api: Api
     ) -> None:

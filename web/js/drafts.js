@@ -7,7 +7,9 @@
 // reloaded (a draft is marked as left when its tab goes away) or crashed (its tab holds a
 // Web Lock for as long as it lives, which the browser releases however it ends; where
 // Web Locks are missing, a page served over plain http to another machine, the tab beats
-// a heartbeat instead, and a silent one is taken as gone after GONE_MS).
+// a heartbeat instead, and a silent one is taken as gone after GONE_MS). Within a tab,
+// each opening of an incident has a slot of its own, so the tab takes over the draft its
+// earlier page of the incident left (it went to the list with edits not yet saved).
 
 const PREFIX = "causemap:draft:";
 const ALIVE = "causemap:tab:";
@@ -16,6 +18,8 @@ const GONE_MS = 90_000; // a hidden tab's timers may run only once a minute
 
 /** This tab (this page load). */
 export const tab = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+const open = new Set(); // the slots of this tab's editors that are open now
+let opened = 0;
 
 function keys(prefix) {
   const found = [];
@@ -55,17 +59,17 @@ export function announceTab() {
     setInterval(beat, BEAT_MS);
   }
   addEventListener("pagehide", () => {
-    for (const key of keys(PREFIX).filter((k) => k.endsWith(`:${tab}`))) {
+    for (const key of keys(PREFIX)) {
       const draft = read(key);
-      if (draft) drafts.write(key, { ...draft, left: true });
+      if (draft && draft.owner === tab) drafts.write(key, { ...draft, left: true });
     }
     localStorage.removeItem(ALIVE + tab);
   });
   addEventListener("pageshow", (event) => {
     if (!event.persisted) return; // back from the back/forward cache: alive again
-    for (const key of keys(PREFIX).filter((k) => k.endsWith(`:${tab}`))) {
+    for (const key of keys(PREFIX)) {
       const draft = read(key);
-      if (draft) drafts.write(key, { ...draft, left: false });
+      if (draft && draft.owner === tab && open.has(draft.slot)) drafts.write(key, { ...draft, left: false });
     }
     if (!navigator.locks) beat();
   });
@@ -86,11 +90,21 @@ async function aliveTabs() {
 }
 
 export const drafts = {
-  /** This tab's draft of incident `id`. */
-  key: (id) => `${PREFIX}${id}:${tab}`,
-  /** Keep this tab's draft {base, baseDoc, doc, at}; false when the browser has no room. */
-  store(id, draft) {
-    return drafts.write(drafts.key(id), { ...draft, owner: tab });
+  /** A slot for one opening of an incident in this tab, until `release`. */
+  claim() {
+    opened += 1;
+    const slot = `${tab}.${opened}`;
+    open.add(slot);
+    return slot;
+  },
+  release(slot) {
+    open.delete(slot);
+  },
+  /** The draft of incident `id` in `slot`. */
+  key: (id, slot) => `${PREFIX}${id}:${slot}`,
+  /** Keep the draft {base, baseDoc, doc, at} of `slot`; false when the browser has no room. */
+  store(id, slot, draft) {
+    return drafts.write(drafts.key(id, slot), { ...draft, owner: tab, slot });
   },
   write(key, draft) {
     try {
@@ -100,9 +114,9 @@ export const drafts = {
       return false;
     }
   },
-  /** Delete this tab's draft of `id` (never another tab's). */
-  clear(id) {
-    localStorage.removeItem(drafts.key(id));
+  /** Delete the draft of `id` in `slot` (never another one's). */
+  clear(id, slot) {
+    localStorage.removeItem(drafts.key(id, slot));
   },
   load(key) {
     return read(key);
@@ -110,17 +124,17 @@ export const drafts = {
   remove(key) {
     localStorage.removeItem(key);
   },
-  /** The drafts of `id` whose tabs are gone (and the one all tabs shared before each had
+  /** The drafts of `id` whose pages are gone (and the one all tabs shared before each had
    * its own), newest first: [{key, draft}]. */
-  async left(id) {
+  async left(id, slot) {
     const shared = PREFIX + id;
-    const found = keys(shared).filter((k) => k === shared || (k.startsWith(`${shared}:`) && k !== drafts.key(id)));
+    const found = keys(shared).filter((k) => k === shared || (k.startsWith(`${shared}:`) && k !== drafts.key(id, slot)));
     if (!found.length) return [];
     const alive = await aliveTabs();
+    const gone = (draft) => draft.left || (draft.owner === tab ? !open.has(draft.slot) : !alive.has(draft.owner));
     return found
       .map((key) => ({ key, draft: read(key) }))
-      .filter(({ key, draft }) => draft && draft.doc && Array.isArray(draft.doc.nodes) &&
-        (key === shared || draft.left || !alive.has(draft.owner)))
+      .filter(({ key, draft }) => draft && draft.doc && Array.isArray(draft.doc.nodes) && (key === shared || gone(draft)))
       .sort((a, b) => String(b.draft.at).localeCompare(String(a.draft.at)));
   },
 };

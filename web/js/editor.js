@@ -210,7 +210,7 @@ export class Editor extends Commands {
    * the next time the incident is opened; none is ever dropped unsaid. */
   async restoreDraft(serverDoc, revision) {
     if (this.readOnly) return;
-    const left = (await drafts.left(this.id)).filter(({ key, draft }) => {
+    const left = (await drafts.left(this.id, this.saver.slot)).filter(({ key, draft }) => {
       if (!D.same(draft.doc, serverDoc)) return true;
       drafts.remove(key); // saved already (by the save sent as its tab closed)
       return false;
@@ -220,7 +220,7 @@ export class Editor extends Commands {
     this.saver.revision = draft.base;
     this.saver.baseDoc = draft.baseDoc;
     this.store.load(draft.doc, { reason: "draft" }); // kept as this tab's draft, then saved
-    if (drafts.load(drafts.key(this.id))) drafts.remove(key);
+    if (drafts.load(drafts.key(this.id, this.saver.slot))) drafts.remove(key);
     const others = more.length ? ` ${more.length} more unsaved draft${more.length === 1 ? " is" : "s are"} kept in this browser for the next time this incident is opened.` : "";
     toast(draft.base === revision
       ? `Restored your unsaved changes from this browser; saving them now.${others}`

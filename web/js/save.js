@@ -47,6 +47,7 @@ export class Saver extends EventTarget {
     this.unconfirmed = []; // documents sent whose answer never came: maybe saved
     this.savedAt = null;
     this.schedule = debounce(() => this.save(), SAVE_MS);
+    this.slot = readOnly ? null : drafts.claim(); // this opening's draft
     if (!readOnly) announceTab();
   }
 
@@ -69,12 +70,12 @@ export class Saver extends EventTarget {
   changed() {
     if (this.readOnly) return;
     if (!this.dirty()) {
-      drafts.clear(this.id);
+      drafts.clear(this.id, this.slot);
       this.schedule.cancel();
       if (!PAUSED.includes(this.status)) this.set("saved");
       return;
     }
-    const kept = drafts.store(this.id, { base: this.revision, baseDoc: this.baseDoc, doc: this.store.doc, at: new Date().toISOString() });
+    const kept = drafts.store(this.id, this.slot, { base: this.revision, baseDoc: this.baseDoc, doc: this.store.doc, at: new Date().toISOString() });
     if (PAUSED.includes(this.status)) return;
     this.set("unsaved", kept ? "" : "This browser could not keep a draft: save soon.");
     this.schedule();
@@ -173,12 +174,12 @@ export class Saver extends EventTarget {
    * was edited meanwhile, else the draft is done with. */
   settle() {
     if (this.dirty()) {
-      drafts.store(this.id, { base: this.revision, baseDoc: this.baseDoc, doc: this.store.doc, at: new Date().toISOString() });
+      drafts.store(this.id, this.slot, { base: this.revision, baseDoc: this.baseDoc, doc: this.store.doc, at: new Date().toISOString() });
       if (this.status === "deleted") return; // deleted while that save was on its way
       this.set("unsaved");
       this.schedule();
     } else {
-      drafts.clear(this.id);
+      drafts.clear(this.id, this.slot);
       if (this.status !== "deleted") this.set("saved");
     }
   }
@@ -215,7 +216,7 @@ export class Saver extends EventTarget {
       this.revision = record.number;
       this.baseDoc = clone(record.document);
       this.store.load(record.document, { reason: "remote", keepHistory: true });
-      drafts.clear(this.id);
+      drafts.clear(this.id, this.slot);
       this.set("saved");
       return "applied";
     }
@@ -240,13 +241,15 @@ export class Saver extends EventTarget {
     this.revision = revision;
     this.baseDoc = clone(theirs);
     this.remoteAhead = null;
-    drafts.clear(this.id);
+    drafts.clear(this.id, this.slot);
     this.set("saved");
     this.store.load(theirs, { reason: "reload" });
   }
 
+  /** The page closes (its draft, if any, is left for the next page of the incident). */
   stop() {
     this.schedule.cancel();
     clearTimeout(this.retry);
+    if (this.slot) drafts.release(this.slot);
   }
 }
