@@ -215,6 +215,34 @@ class TestDroppedConnection:
         page.assert_clean("ERR_")
         viewer.assert_clean("ERR_")
 
+    def test_an_edit_made_while_the_service_was_down_is_saved_when_it_is_back(
+        self, context: BrowserContext, other_context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """The facilitator's offline save waited for its retry timer (5 s), so viewers that
+        reconnected at once still saw the picture without the edit. The save is retried as
+        soon as the live stream is back; the timer is set to ten minutes here, so only that
+        can save it."""
+        api.create(chain("back", 3))
+        with Relay(server.port) as relay:
+            page = EditorPage.open(context, relay.url, "back")
+            viewer = EditorPage.open(other_context, server.url, "back", token=READ)
+            page.wait("window.causemap.state().live === 'live'")
+            page.js("window.causemap.editor().saver.retryMs = 600000")
+            relay.down()
+            page.wait("window.causemap.state().live === 'reconnecting'")
+            page.select("n2")
+            page.focus_canvas()
+            page.keys("w")
+            page.statement("A cause added while the service restarted")
+            page.wait("window.causemap.state().status === 'offline'")
+            relay.up()
+            mine = page.wait_saved(after=1)
+            viewer.wait("(r) => window.causemap.state().revision === r", mine)
+            assert "A cause added while the service restarted" in [
+                n["label"] for n in viewer.doc()["nodes"]
+            ]
+        page.assert_clean("ERR_")
+
     def test_a_viewer_sees_the_picture_is_stale_until_the_service_is_back(
         self, context: BrowserContext, server: Server, api: Api
     ) -> None:

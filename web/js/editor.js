@@ -68,6 +68,7 @@ export class Editor extends Commands {
       onRevision: (record) => this.remote(record),
       onState: (state, message) => {
         this.showLive(state);
+        if (state === "live") this.saver.resume();
         if (message) this.banner(message, "warn");
         this.chrome.update();
       },

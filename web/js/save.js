@@ -47,6 +47,7 @@ export class Saver extends EventTarget {
     this.unconfirmed = []; // documents sent whose answer never came: maybe saved
     this.savedAt = null;
     this.schedule = debounce(() => this.save(), SAVE_MS);
+    this.retryMs = RETRY_MS; // while offline, a save is retried this often
     this.slot = readOnly ? null : drafts.claim(); // this opening's draft
     if (!readOnly) announceTab();
   }
@@ -136,7 +137,7 @@ export class Saver extends EventTarget {
         this.unconfirmed = [...this.unconfirmed, sent].slice(-UNCONFIRMED);
         this.set("offline", "Not saved yet: the server cannot be reached. Your changes are kept in this browser; retrying.");
         clearTimeout(this.retry);
-        this.retry = setTimeout(() => this.status === "offline" && this.save(), RETRY_MS);
+        this.retry = setTimeout(() => this.status === "offline" && this.save(), this.retryMs);
       }
     }
   }
@@ -244,6 +245,14 @@ export class Saver extends EventTarget {
     drafts.clear(this.id, this.slot);
     this.set("saved");
     this.store.load(theirs, { reason: "reload" });
+  }
+
+  /** The server answers again (the live stream is back): an offline save is retried now,
+   * not at the next tick of its timer, so viewers get the edits made meanwhile at once. */
+  resume() {
+    if (this.status !== "offline") return;
+    clearTimeout(this.retry);
+    this.save();
   }
 
   /** The page closes (its draft, if any, is left for the next page of the incident). */
