@@ -93,7 +93,8 @@ class Lexicon:
             negated.setdefault(key(word), set()).add(str(name))
         self.concepts = {k: frozenset(v) for k, v in concepts.items()}
         self.negated = {k: frozenset(v) for k, v in negated.items()}
-        self._pairs: dict[tuple[frozenset[str], frozenset[str]], tuple[str, ...]] = {}
+        self._pairs: dict[frozenset[str], dict[frozenset[str], tuple[str, ...]]] = {}
+        """Pair features of two mentions' concepts, by the first's concepts, then the second's."""
         self.negators = {key(p) for p in data.get("negators") or ()} - {()}
         self.removers = {key(p) for p in data.get("removers") or ()} - {()}
         self.names = frozenset(n for names in self.concepts.values() for n in names) | frozenset(
@@ -126,6 +127,7 @@ class Lexicon:
     def read(self, stems: Sequence[str]) -> Reading:
         """Concepts of a sequence of stems and clause marks (see :func:`tokens`)."""
         index, concepts, negated_words = self._index, self.concepts, self.negated
+        stems = tuple(stems)  # its slices compare with the phrases as they are
         # spans: (start, end, concepts, negates itself)
         spans: list[tuple[int, int, frozenset[str], bool]] = []
         forward: list[int] = []  # positions after which the next words are negated
@@ -143,9 +145,15 @@ class Lexicon:
                     clause[i], word[i] = current, words
                     i += 1
                     continue
+            candidates = index.get(root)
+            if candidates is None:  # most words: in no table
+                clause[i], word[i] = current, words
+                words += 1
+                i += 1
+                continue
             neg = remove = concept = self_neg = 0
-            for size, phrase, kind in index.get(root, ()):
-                if size > 1 and tuple(stems[i : i + size]) != phrase:
+            for size, phrase, kind in candidates:
+                if size > 1 and stems[i : i + size] != phrase:
                     continue
                 if kind == "concept":
                     if not concept:
@@ -187,36 +195,46 @@ class Lexicon:
     ) -> Reading:
         positive: set[str] = set()
         negative: set[str] = set()
-        mentions: set[tuple[int, str, bool]] = set()
+        mentions: list[tuple[int, str, bool]] = []
         inside: set[int] = set()
         for start, end, names, denies in spans:
-            for k in range(start + 1, end):
-                inside.add(word[k])
-            negated = denies or any(
-                0 < start - pos <= NEGATION_SCOPE and clause[pos] == clause[start]
-                for pos in forward
-            )
+            if end - start > 1:
+                inside.update(word[start + 1 : end])
+            negated = denies
+            if not negated and forward:
+                here = clause[start]
+                for pos in forward:
+                    if 0 < start - pos <= NEGATION_SCOPE and clause[pos] == here:
+                        negated = True
+                        break
             if not negated and backward:
                 last = end - 1
-                negated = any(
-                    0 < pos - last <= NEGATION_SCOPE and clause[pos] == clause[last]
-                    for pos in backward
-                )
+                here = clause[last]
+                for pos in backward:
+                    if 0 < pos - last <= NEGATION_SCOPE and clause[pos] == here:
+                        negated = True
+                        break
             positive |= names
             if negated:
                 negative |= names
             at = word[start]
             for name in names:
-                mentions.add((at, name, negated))
+                mentions.append((at, name, negated))
         pairs: set[str] = set()
         pair_names = self._pairs
-        for a, (start, _, names, _) in enumerate(spans):
-            for other, _, more, _ in spans[a + 1 :]:
+        count = len(spans)
+        for a in range(count - 1):
+            start, _, names, _ = spans[a]
+            known = pair_names.get(names)
+            if known is None:
+                known = pair_names[names] = {}
+            for b in range(a + 1, count):
+                other, _, more, _ = spans[b]
                 if other - start > PAIR_WINDOW:
                     break
-                found = pair_names.get((names, more))
+                found = known.get(more)
                 if found is None:
-                    found = pair_names[names, more] = tuple(
+                    found = known[more] = tuple(
                         f"p:{min(x, y)}+{max(x, y)}" for x in names for y in more if x != y
                     )
                 pairs.update(found)
@@ -225,7 +243,9 @@ class Lexicon:
         features += [label[True, c] for c in negative]
         features += [label[False, c] for c in positive]
         features.sort()
-        return Reading(tuple(features), tuple(sorted(mentions)), tuple(cues), frozenset(inside))
+        return Reading(
+            tuple(features), tuple(sorted(set(mentions))), tuple(cues), frozenset(inside)
+        )
 
 
 @functools.cache

@@ -203,16 +203,23 @@ class CatalogIndex:
         self._kw_weight = {
             s: math.log(1 + n / len({i for i, _ in owners})) for s, owners in self.keywords.items()
         }
+        self._entry_keywords: list[dict[str, list[str]]] = [{} for _ in pool]
+        """For each entry, its keywords by stem (in the order of ``keywords``)."""
+        for term, owners in self.keywords.items():
+            for i, keyword in owners:
+                self._entry_keywords[i].setdefault(term, []).append(keyword)
         # Scoring tables: the query weight of every term the catalog knows; for each term
         # its entries, with the query weight folded into their (normalised) weights, so a
         # text's entry similarity is one addition per posting, scaled by the text's norm
         # at the end; and its examples, when example similarity counts.
         self._query = {t: self._weight(t, v) for t, v in self.idf.items() if self._weight(t, v)}
-        # With each posting, what the term adds to the entry's naive Bayes log-likelihood.
+        # With each posting, what the term adds to the entry's naive Bayes log-likelihood,
+        # as the imaginary part of one complex number: one addition per posting sums both
+        # (complex addition adds the parts apart, so each sum is exactly the plain one).
         likely = _likelihoods(parts)
-        self._entry_postings: dict[str, tuple[tuple[int, float, float], ...]] = {
+        self._entry_postings: dict[str, tuple[tuple[int, complex], ...]] = {
             t: tuple(
-                (i, weight * value, self._weight(t, likely[t].get(i, 0.0)))
+                (i, complex(weight * value, self._weight(t, likely[t].get(i, 0.0))))
                 for i, weight in self.entry_vectors.postings.get(t, ())
             )
             for t, value in self._query.items()
@@ -232,9 +239,10 @@ class CatalogIndex:
         self._example_cache: dict[str, list[tuple[str, dict[str, float]]]] = {}
         self._bonus: dict[tuple[str | None, str | None], list[float]] = {}
         """Level and class bonus of every entry, by the text's (level, class)."""
-        self._order = {
-            e: rank for rank, e in enumerate(sorted(range(n), key=self._keys.__getitem__))
-        }
+        self._order = [0] * n
+        """Each entry's rank by key, which breaks ties between equal scores."""
+        for rank, e in enumerate(sorted(range(n), key=self._keys.__getitem__)):
+            self._order[e] = rank
 
     def _weight(self, term: str, value: float) -> float:
         """``value`` times the weight of the term's type (stems count 1)."""
@@ -269,11 +277,12 @@ class CatalogIndex:
         best_example: dict[int, tuple[float, str]] = {}
         if norm:
             entry_postings = self._entry_postings
-            logs = [0.0] * len(scores)
+            sums = [0j] * len(scores)  # similarity + log-likelihood × i, by entry
             for term in found:
-                for ident, weight, likely in entry_postings[term]:
-                    scores[ident] += weight
-                    logs[ident] += likely
+                for ident, value in entry_postings[term]:
+                    sums[ident] += value
+            scores = [z.real for z in sums]
+            logs = [z.imag for z in sums]
             factor = w.entry / norm
             if w.likelihood:
                 # The posterior is a softmax of the log-likelihoods, folded into one pass.
@@ -319,17 +328,20 @@ class CatalogIndex:
                 for value, extra in zip(scores, bonus, strict=True)
             ]
         order = self._order
-        ranked = [(-v, order[e], e) for e, v in enumerate(scores) if v > 0]
-        ranked.sort()  # a few dozen entries: a plain sort beats a heap
-        shown = [item for item in ranked if item[2] < self._own]
-        if top is not None:
-            shown = shown[:top]
-        keywords = self._keyword_hits(text, {entry for _, _, entry in shown}) if shown else {}
+        own = self._own
+        if top is not None and top <= PICKED:
+            leaders = _best(scores, order, max(top, 2))
+            shown = leaders[:top] if own == len(scores) else _best(scores[:own], order, top)
+        else:
+            ranked = [(-v, order[e], e) for e, v in enumerate(scores) if v > 0]
+            ranked.sort()  # a few dozen entries: a plain sort beats a heap
+            leaders = ranked[:2]
+            shown = [item for item in ranked if item[2] < own][:top]
         out = []
         for negative, _, entry in shown:
             value = -negative
             # The margin is over the best other entry, a background one included.
-            rivals = [item for item in ranked[:2] if item[2] != entry]
+            rivals = [item for item in leaders if item[2] != entry]
             other = -rivals[0][0] if rivals else None
             out.append(
                 Suggestion(
@@ -338,7 +350,7 @@ class CatalogIndex:
                     score=round(value, 4),
                     confidence=self._confidence(value, other),
                     phrases=tuple(sorted({t for t, _ in phrase_hits.get(entry, ())})),
-                    keywords=tuple(sorted(set(keywords.get(entry, {})))),
+                    keywords=tuple(sorted(self._entry_keyword_hits(text, entry))),
                     example=best_example.get(entry, (0.0, None))[1],
                 )
             )
@@ -373,11 +385,8 @@ class CatalogIndex:
             self._example_cache[key] = found
         return found
 
-    def _keyword_hits(
-        self, text: Analysed, only: set[int] | None = None
-    ) -> dict[int, dict[str, str]]:
-        """Catalog keywords found in the text, by entry (those in ``only``, if given):
-        keyword → the stem that found it.
+    def _keyword_hits(self, text: Analysed) -> dict[int, dict[str, str]]:
+        """Catalog keywords found in the text, by entry: keyword → the stem that found it.
 
         A keyword of several words ("pre-production") is found only where the text has
         them side by side, and of the keywords that one stem finds ("validate",
@@ -387,17 +396,21 @@ class CatalogIndex:
         hits: dict[int, dict[str, str]] = defaultdict(dict)
         for term in text.bag:
             for entry, keyword in self.keywords.get(term, ()):
-                if only is not None and entry not in only:
-                    continue
                 stems = self._keyword_stems[keyword]
                 if len(stems) == 1 or _adjacent(stems, text.seq):
                     hits[entry].setdefault(keyword, term)
-        for entry, found in hits.items():
-            shortest: dict[str, str] = {}
-            for keyword in sorted(found, key=lambda k: (len(k), k)):
-                shortest.setdefault(found[keyword], keyword)
-            hits[entry] = {keyword: term for term, keyword in shortest.items()}
-        return hits
+        return {entry: _shortest(found) for entry, found in hits.items()}
+
+    def _entry_keyword_hits(self, text: Analysed, entry: int) -> dict[str, str]:
+        """:meth:`_keyword_hits` for one entry (the evidence of a suggestion)."""
+        table = self._entry_keywords[entry]
+        found: dict[str, str] = {}
+        for term in text.bag:
+            for keyword in table.get(term, ()):
+                stems = self._keyword_stems[keyword]
+                if len(stems) == 1 or _adjacent(stems, text.seq):
+                    found.setdefault(keyword, term)
+        return _shortest(found) if found else found
 
     def _confidence(self, value: float, other: float | None) -> float:
         """Sure when the score is high and clearly ahead of the next entry."""
@@ -516,6 +529,37 @@ def _likelihoods(
         for term, n in count.items():
             added[term][k] = math.log(n * mean / totals[k] + 1)
     return added
+
+
+PICKED = 3
+"""Up to this many suggestions (one for each node of the patterns report, and a runner-up
+for its margin) are picked from the scores, not sorted out of them."""
+
+
+def _best(scores: Sequence[float], order: Sequence[int], k: int) -> list[tuple[float, int, int]]:
+    """The ``k`` entries with the highest positive scores, best first, a tie going to the
+    lower key rank, as (-score, key rank, entry): ``sorted(ranked)[:k]`` for ranked
+    ``(-v, order[e], e)`` with ``v > 0``, by ``k`` passes of ``max`` in C."""
+    values = list(scores)
+    out: list[tuple[float, int, int]] = []
+    for _ in range(k):
+        best = max(values, default=0.0)
+        if not best > 0:
+            break
+        entry = values.index(best)
+        if values.count(best) > 1:
+            entry = min((e for e, v in enumerate(values) if v == best), key=order.__getitem__)
+        out.append((-best, order[entry], entry))
+        values[entry] = -math.inf
+    return out
+
+
+def _shortest(found: dict[str, str]) -> dict[str, str]:
+    """Of the keywords (keyword → stem) that one stem found, the shortest."""
+    shortest: dict[str, str] = {}
+    for keyword in sorted(found, key=lambda k: (len(k), k)):
+        shortest.setdefault(found[keyword], keyword)
+    return {keyword: term for term, keyword in shortest.items()}
 
 
 def _adjacent(stems: tuple[str, ...], seq: tuple[str, ...]) -> bool:
