@@ -285,6 +285,44 @@ class TestSuggestAgreesWithPatterns:
         assert "certificate" in first["example"].lower()
 
 
+class TestPausedGc:
+    """The cross-incident pipeline pauses the cycle collector; it must leave it as found."""
+
+    @pytest.mark.parametrize("enabled", [True, False])
+    def test_the_collector_is_left_as_it_was(self, enabled: bool) -> None:
+        import gc
+
+        from causemap.patterns._runtime import paused_gc
+
+        was = gc.isenabled()
+        (gc.enable if enabled else gc.disable)()
+        try:
+            with paused_gc():
+                assert not gc.isenabled()
+            assert gc.isenabled() is enabled
+            assert gc.get_freeze_count() == 0
+        finally:
+            (gc.enable if was else gc.disable)()
+
+    def test_a_cycle_made_in_the_block_is_still_collected(self) -> None:
+        import gc
+        import weakref
+
+        from causemap.patterns._runtime import paused_gc
+
+        class Node:
+            other: Node | None = None
+
+        with paused_gc():
+            a, b = Node(), Node()
+            a.other, b.other = b, a
+            gone = weakref.ref(a)
+            del a, b
+        assert gone() is not None  # a cycle: reference counting alone does not free it
+        gc.collect()
+        assert gone() is None
+
+
 class TestSeverityWeight:
     @pytest.mark.parametrize(
         ("severity", "weight"),

@@ -102,7 +102,8 @@ def collect(
         pool = None
     else:
         if "fork" in multiprocessing.get_all_start_methods():
-            _init(catalog)  # once, here: the forked workers share it
+            with paused_gc():  # thousands of lasting objects, and no garbage
+                _init(catalog)  # once, here: the forked workers share it
             gc.freeze()  # and their collectors never walk it
             pool = ProcessPoolExecutor(
                 max_workers=jobs, mp_context=multiprocessing.get_context("fork")
