@@ -8,6 +8,7 @@ import importlib
 import itertools
 import json
 import math
+import random
 import re
 import xml.etree.ElementTree as ET
 from html import escape
@@ -17,6 +18,8 @@ from typing import Any
 import jsonschema
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from causemap.catalog import builtin_catalog, loads_catalog
@@ -31,7 +34,7 @@ from causemap.patterns.present import periods
 from causemap.patterns.render_html import FIXES_SHOWN, to_html
 from causemap.patterns.render_text import to_markdown, to_text
 from causemap.patterns.report import severity_weight
-from causemap.patterns.suggest import CatalogIndex, Weights, _likelihoods
+from causemap.patterns.suggest import CatalogIndex, Weights, _best, _likelihoods
 from causemap.patterns.svgtext import text_width
 from causemap.patterns.text import analyse
 from tests.conftest import EXAMPLES, ROOT, contrast, make_incident
@@ -283,6 +286,36 @@ class TestSuggestAgreesWithPatterns:
         examples = builtin_catalog().entry(first["key"]).examples
         assert first["example"] in examples
         assert "certificate" in first["example"].lower()
+
+
+class TestPickedSuggestions:
+    """A few suggestions are picked from the scores (``_best``) instead of sorted out of
+    them; both ways must give the same list, ties and margins included."""
+
+    @settings(max_examples=300, deadline=None)
+    @given(
+        st.lists(st.sampled_from([0.0, -1.0, 0.5, 1.0, 1.0, 2.5, 7.0]), max_size=12),
+        st.integers(min_value=1, max_value=4),
+        st.randoms(use_true_random=False),
+    )
+    def test_best_is_the_head_of_the_sorted_scores(
+        self, scores: list[float], k: int, rng: random.Random
+    ) -> None:
+        order = list(range(len(scores)))
+        rng.shuffle(order)
+        ranked = sorted((-v, order[e], e) for e, v in enumerate(scores) if v > 0)
+        assert _best(scores, order, k) == ranked[:k]
+
+    @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+    def test_a_short_list_is_the_head_of_the_long_one(self, path: Path) -> None:
+        from causemap.patterns.facts import node_text
+
+        index = CatalogIndex(builtin_catalog())
+        for node in load(path).nodes:
+            text, level = node_text(node), str(node.level) if node.level else None
+            every = index.score(text, level, cls="systemic")
+            for top in (1, 2, 3):
+                assert index.score(text, level, top=top, cls="systemic") == every[:top]
 
 
 class TestPausedGc:
