@@ -64,6 +64,60 @@ class TestAnalyze:
         assert response.status_code == 422
         assert response.json()["error"]["code"] == "invalid-incident"
 
+    def test_one_analysis_serves_every_copy_of_a_body(
+        self, client: TestClient, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # Every viewer of a live review posts each new revision; 50 viewers used to cost
+        # 50 analyses of one document.
+        from causemap.service.routes import analysis as route
+
+        runs: list[str] = []
+
+        def counted(G: Any) -> Any:
+            runs.append(G.graph["id"])
+            return analyze(G)
+
+        monkeypatch.setattr(route, "analyze", counted)
+        first = EXAMPLES[0].read_text()
+        answers = [client.post(f"{API}/analyze", content=first, headers=YAML) for _ in range(3)]
+        assert [a.status_code for a in answers] == [200] * 3
+        assert answers[0].content == answers[1].content == answers[2].content
+        assert len(runs) == 1
+        other = client.post(f"{API}/analyze", content=EXAMPLES[1].read_text(), headers=YAML)
+        assert other.status_code == 200
+        assert len(runs) == 2
+        bad = BASE.replace("kind: condition", "kind: conditon")
+        for _ in range(2):  # a refused body is refused every time, never kept
+            assert client.post(f"{API}/analyze", content=bad, headers=YAML).status_code == 422
+
+    def test_concurrent_copies_wait_for_the_first(self) -> None:
+        from causemap.service.answers import Answers
+
+        answers, runs = Answers(), []
+        started, release = threading.Event(), threading.Event()
+
+        def slow() -> bytes:
+            runs.append(1)
+            started.set()
+            release.wait(30)
+            return b"{}"
+
+        got: list[bytes] = []
+        first = threading.Thread(target=lambda: got.append(answers.get("a", "json", b"x", slow)))
+        first.start()
+        assert started.wait(30)
+        others = [
+            threading.Thread(target=lambda: got.append(answers.get("a", "json", b"x", slow)))
+            for _ in range(8)
+        ]
+        for thread in others:
+            thread.start()
+        release.set()
+        for thread in [first, *others]:
+            thread.join(30)
+        assert got == [b"{}"] * 9
+        assert len(runs) == 1
+
     def test_an_unlinked_impact_is_analysed(self, client: TestClient) -> None:
         # Valid while the causes are not linked yet (the editor sends such drafts).
         draft = BASE.replace("causes: [push, no-canary]", "")

@@ -25,6 +25,7 @@ from causemap.catalog.model import Catalog
 from causemap.model import Incident
 from causemap.resources import web_dir
 from causemap.service import problems
+from causemap.service.answers import Answers
 from causemap.service.deps import API_PREFIX
 from causemap.service.middleware import (
     BodyLimit,
@@ -114,6 +115,7 @@ def create_app(
     app.state.settings = settings
     app.state.catalog = catalog
     app.state.store = store
+    app.state.answers = Answers()
     app.state.renderer = Renderer(
         cache_bytes=settings.render_cache,
         workers=settings.dot_workers,

@@ -19,6 +19,7 @@ from causemap.analyses.findings import finding_pointer, in_file_order, not_repea
 from causemap.diagnostics import Diagnostic
 from causemap.loader import Checked
 from causemap.patterns.suggest import CatalogIndex
+from causemap.service.answers import Answers
 from causemap.service.bodies import INCIDENT_BODY, check_body, read_body
 from causemap.service.catalog import prepared_catalog
 from causemap.service.deps import API_PREFIX, IncidentId, StoreDep, reader
@@ -99,12 +100,20 @@ async def _posted(request: Request) -> Checked:
     openapi_extra=INCIDENT_BODY,
     summary="Analyse a posted incident",
 )
-async def analyze_posted(request: Request) -> Analysis:
+async def analyze_posted(request: Request) -> Response:
     """Classes (proximate or systemic, with reasons), method-check findings, prevention
     coverage and leverage ranking, as ``causemap analyze --format json``."""
-    checked = await _posted(request)
-    assert checked.graph is not None
-    return await run_in_threadpool(analyze, checked.graph)
+    data, fmt = await read_body(request)
+    answers: Answers = request.app.state.answers
+
+    def answer() -> bytes:
+        checked = check_body(data, fmt)
+        assert checked.graph is not None
+        return analyze(checked.graph).model_dump_json(by_alias=True).encode()
+
+    # Every viewer of a live review posts each new revision: one analysis serves them all.
+    body = await run_in_threadpool(answers.get, "analyze", fmt, data, answer)
+    return Response(body, media_type="application/json")
 
 
 def lint_report(checked: Checked, fail_on: str) -> LintReport:
