@@ -105,6 +105,39 @@ class TestAnalysis:
         assert "Updating" not in page.text("#panel-analysis")
         page.assert_clean("net::ERR_FAILED")
 
+    def test_every_page_posts_the_same_bytes_for_a_revision(
+        self, context: BrowserContext, other_context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """The service analyses one body once for every copy of it; pages posted their own
+        serialisation (key order as built), so a facilitator's page and its viewers' did
+        not share the analysis."""
+        api.create(chain("shared-analysis", 3))
+        page = EditorPage.open(context, server.url, "shared-analysis")
+        viewers = [
+            EditorPage.open(other_context, server.url, "shared-analysis", token=READ)
+            for _ in range(2)
+        ]
+        bodies: dict[int, list[str]] = {0: [], 1: [], 2: []}
+        for i, each in enumerate([page, *viewers]):
+            each.wait_analysed()
+            each.page.on(
+                "request",
+                lambda r, i=i: r.url.endswith("/analyze") and bodies[i].append(r.post_data or ""),
+            )
+        page.select("n2")
+        page.focus_canvas()
+        page.keys("w")
+        page.statement("A cause every viewer sees")
+        revision = page.wait_saved(after=1)
+        page.wait_analysed()
+        for viewer in viewers:
+            viewer.wait("(r) => window.causemap.state().revision === r", revision)
+            viewer.wait_analysed()
+        assert bodies[1]
+        assert bodies[2]
+        assert bodies[1][-1] == bodies[2][-1] == bodies[0][-1]
+        assert "A cause every viewer sees" in bodies[1][-1]
+
 
 class TestDeletedElsewhere:
     def test_an_edit_after_the_incident_was_deleted_says_so_and_is_not_retried(

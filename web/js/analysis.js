@@ -98,7 +98,7 @@ export class Analyzer extends EventTarget {
     }
     const asking = this.analysing.start(key);
     try {
-      const result = await api.analyze(doc, asking.control.signal);
+      const result = await api.analyze(key, asking.control.signal);
       if (!this.analysing.isLatest(asking)) return;
       this.result = result;
       this.error = null;

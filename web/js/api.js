@@ -35,11 +35,11 @@ async function fail(response) {
 }
 
 /** Fetch path (relative to /api/v1); throws ApiError unless the answer is 2xx or 304. */
-export async function request(method, path, { body, json, accept, ifMatch, signal } = {}) {
+export async function request(method, path, { body, json, jsonText, accept, ifMatch, signal } = {}) {
   const extra = {};
-  if (json !== undefined) {
+  if (json !== undefined || jsonText !== undefined) {
     extra["Content-Type"] = "application/json";
-    body = JSON.stringify(json);
+    body = jsonText !== undefined ? jsonText : JSON.stringify(json);
   }
   if (accept) extra.Accept = accept;
   if (ifMatch !== undefined) extra["If-Match"] = `"${ifMatch}"`;
@@ -108,7 +108,9 @@ export const api = {
     fetch(`${BASE}/incidents/${encodeURIComponent(id)}`, { method: "PUT", body, headers: headers(extra), keepalive: true })
       .catch(() => {});
   },
-  analyze: (doc, signal) => api.json("POST", "/analyze", { json: doc, signal }),
+  // The document as its stable text (sorted keys): every page of a live review posts the
+  // same bytes for a revision, and the service analyses them once for all.
+  analyze: (text, signal) => api.json("POST", "/analyze", { jsonText: text, signal }),
   suggest: (doc, signal) => api.json("POST", "/suggest?top=3", { json: doc, signal }),
   async render(doc, format, options = {}) {
     const query = new URLSearchParams({ format, ...options });
