@@ -545,6 +545,33 @@ class TestRevisions:
         assert [r.number for r in store.revisions("demo", after=number)] == expected
 
 
+class TestTimes:
+    @pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Asia/Kolkata"])
+    def test_every_time_is_utc_whatever_the_session_time_zone(self, db_url: str, zone: str) -> None:
+        """PostgreSQL answers timestamptz in the session's time zone: on a server set to
+        America/New_York a write said 07:00Z and every read of it 02:00-05:00."""
+        if db_url.startswith("postgresql"):
+            db_url += f"?options=-c%20timezone%3D{zone.replace('/', '%2F')}"
+        with Store.open(db_url) as opened:
+            saved = opened.create(incident())
+            opened.create(incident("live"))
+            deleted = opened.delete("demo")
+            times = [
+                opened.get("demo", include_deleted=True).created_at,
+                opened.revision("demo", 1).created_at,
+                *(r.created_at for r in opened.revisions("demo")),
+                *(r.created_at for r in opened.changes("demo", after=0)),
+                *(r.created_at for r in opened.iter_documents()),
+            ]
+            (row,) = opened.find(Query(deleted=True)).items
+            (live,) = opened.find().items
+        assert row.deleted_at is not None
+        times += [row.created_at, row.updated_at, row.deleted_at, live.created_at]
+        assert all(t.utcoffset() == dt.timedelta(0) for t in times), times
+        assert row.created_at == saved.created_at
+        assert row.deleted_at == deleted.created_at
+
+
 class TestConcurrency:
     def test_racing_writers_never_lose_an_update(self, store: Store) -> None:
         """Threads do read-modify-write with retries; every write must survive."""

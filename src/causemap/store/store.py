@@ -97,8 +97,9 @@ def _now() -> dt.datetime:
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
-    """SQLite returns naive datetimes; everything stored is UTC."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    """``value`` in UTC, as every time the store gives is: SQLite returns naive
+    datetimes (written in UTC), PostgreSQL aware ones in the session's time zone."""
+    return value.astimezone(dt.UTC) if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 def _forms(value: str) -> list[str]:
