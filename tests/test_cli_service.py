@@ -133,9 +133,9 @@ class TestImportExport:
         monkeypatch.setattr("causemap.store.engine.BUSY_TIMEOUT", 0.1)
         put_all = Store.put_all
 
-        def locked_put_all(store: Store, batch: Any) -> Any:
+        def locked_put_all(store: Store, batch: Any, **options: Any) -> Any:
             blocker.execute("BEGIN EXCLUSIVE")
-            return put_all(store, batch)
+            return put_all(store, batch, **options)
 
         monkeypatch.setattr(Store, "put_all", locked_put_all)
         try:
@@ -229,6 +229,28 @@ class TestImportExport:
         assert "demo: updated (revision 2)" in result.output
         with Store.open(db) as store:
             assert store.revision("demo", 1).to_incident().title == "Demo incident"
+
+    def test_importing_again_after_an_edit_in_the_store_keeps_the_edit(
+        self, tmp_path: Path
+    ) -> None:
+        """Import a folder, edit in the web editor, import the folder again (a CI job on
+        every push): the edit was undone by a new revision holding the file, unsaid."""
+        _, db = stored_base(tmp_path)
+        with Store.open(db) as store:
+            edited = store.get("demo").to_incident().model_copy(update={"title": "Edited"})
+            store.update("demo", edited, expected=1)
+        again = runner.invoke(cli, ["import", "--db", db, str(tmp_path / "a.yaml")])
+        assert again.exit_code == 0, again.output
+        assert "a.yaml: demo: skipped: the store has later edits" in again.output
+        assert "(revision 2)" in again.output
+        assert "0 updated, 0 unchanged, 0 skipped (deleted), 1 skipped (older)" in again.output
+        with Store.open(db) as store:
+            assert store.get("demo").to_incident().title == "Edited"
+        forced = runner.invoke(cli, ["import", "--force", "--db", db, str(tmp_path / "a.yaml")])
+        assert forced.exit_code == 0, forced.output
+        assert "a.yaml: demo: updated (revision 3)" in forced.output
+        with Store.open(db) as store:
+            assert store.get("demo").to_incident().title == "Demo incident"
 
     def test_invalid_files_import_nothing(self, tmp_path: Path) -> None:
         db = f"sqlite:///{tmp_path / 's.db'}"

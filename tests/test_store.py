@@ -338,6 +338,18 @@ class TestPut:
         with pytest.raises(IncidentDeleted):
             store.get("demo")
 
+    def test_a_file_older_than_the_store_does_not_undo_later_edits(self, store: Store) -> None:
+        """Import, edit in the web editor, import the same files again: the import
+        quietly saved the old text as revision 3, undoing the edit."""
+        store.put(incident())
+        store.update("demo", incident(title="Edited in the editor"), expected=1)
+        record, outcome = store.put(incident())
+        assert (outcome, record.number) == ("stale", 2)
+        assert store.get("demo").to_incident().title == "Edited in the editor"
+        record, outcome = store.put(incident(), force=True)
+        assert (outcome, record.number) == ("updated", 3)
+        assert store.get("demo").to_incident().title == "T"
+
 
 class TestDelete:
     def test_soft_delete_hides_and_restore_brings_back(self, store: Store) -> None:

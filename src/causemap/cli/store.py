@@ -76,7 +76,12 @@ def _opened(db: str | None, *, create: bool = True) -> Iterator[Store]:
 @click.command("import")
 @click.argument("paths", nargs=-1, required=True, type=PATH, metavar="PATH...")
 @db_option
-def import_(paths: tuple[str, ...], db: str | None) -> None:
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Save a file that holds an earlier revision of its incident, undoing the later ones.",
+)
+def import_(paths: tuple[str, ...], db: str | None, force: bool) -> None:
     """Save incident files (YAML or JSON) into the store.
 
     PATH may be a file, a folder (searched recursively) or '-' for standard input. Every
@@ -84,7 +89,9 @@ def import_(paths: tuple[str, ...], db: str | None) -> None:
     saved in one transaction: an import the database fails midway saves nothing. A new
     incident is created; a changed one gets a new revision; an unchanged one is left
     alone, so importing the same files twice changes nothing. A deleted incident stays
-    deleted (restore it first).
+    deleted (restore it first). A file that holds an earlier revision of its incident,
+    not the latest, is skipped: the store has later edits (the web editor's) that
+    importing it would undo; export to get them into the files, or pass --force.
     """
     results = check_inputs(paths)
     if not results:
@@ -96,19 +103,28 @@ def import_(paths: tuple[str, ...], db: str | None) -> None:
                 echo_diagnostic(diagnostic)
         click.echo(f"causemap: {counted(len(invalid), 'invalid file')}; nothing imported", err=True)
         raise SystemExit(EXIT_PROBLEMS)
-    counts = {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0}
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0, "stale": 0}
     with _opened(db) as store:
-        saved = store.put_all([r.incident for r in results if r.incident is not None])
+        batch = [r.incident for r in results if r.incident is not None]
+        saved = store.put_all(batch, force=force)
         where = store.url
     for r, (record, outcome) in zip(results, saved, strict=True):
         counts[outcome] += 1
-        shown = "skipped: deleted in the store" if outcome == "deleted" else outcome
+        shown = _SKIPPED.get(outcome, outcome)
         echo(f"{r.name}: {record.incident_id}: {shown} (revision {record.number})")
     echo(
         f"{counted(len(results), 'incident')} into {where}: {counts['created']} created, "
         f"{counts['updated']} updated, {counts['unchanged']} unchanged, "
-        f"{counts['deleted']} skipped (deleted)"
+        f"{counts['deleted']} skipped (deleted), {counts['stale']} skipped (older)"
     )
+
+
+_SKIPPED = {
+    "deleted": "skipped: deleted in the store",
+    "stale": "skipped: the store has later edits than this file, which it would undo "
+    "(export to get them; --force imports it over them)",
+}
+"""How ``import`` reports a file it did not save."""
 
 
 @click.command()

@@ -79,8 +79,8 @@ from causemap.store.tables import incidents, revisions, terms
 
 __all__ = ["Outcome", "Store"]
 
-Outcome = Literal["created", "updated", "unchanged", "deleted"]
-"""What :meth:`Store.put` did."""
+Outcome = Literal["created", "updated", "unchanged", "deleted", "stale"]
+"""What :meth:`Store.put` did (``stale``: nothing, the document is an older revision's)."""
 
 
 def _conflict(incident_id: str, current: int, expected: int) -> RevisionConflict:
@@ -283,15 +283,20 @@ class Store:
         with self._connect(write=True) as connection:
             return self._append(connection, incident_id, expected, "update", incident)
 
-    def put(self, incident: Incident) -> tuple[Record, Outcome]:
+    def put(self, incident: Incident, *, force: bool = False) -> tuple[Record, Outcome]:
         """Create or update ``incident`` unless the latest revision already holds it.
 
-        For imports: a deleted incident is left deleted (outcome ``"deleted"``).
+        For imports: a deleted incident is left deleted (outcome ``"deleted"``), and one
+        whose document is that of an earlier revision, not the latest, is left as it is
+        (``"stale"``, unless ``force``): the file predates edits made in the store since
+        (the web editor's), which saving it would undo.
         """
-        ((record, outcome),) = self.put_all([incident])
+        ((record, outcome),) = self.put_all([incident], force=force)
         return record, outcome
 
-    def put_all(self, batch: Sequence[Incident]) -> list[tuple[Record, Outcome]]:
+    def put_all(
+        self, batch: Sequence[Incident], *, force: bool = False
+    ) -> list[tuple[Record, Outcome]]:
         """:meth:`put` every incident of ``batch`` in one transaction: all or none.
 
         What ``causemap import`` does, so that an import the database fails midway (a
@@ -303,12 +308,14 @@ class Store:
         try:
             with self._connect(write=True) as connection:
                 for i in sorted(range(len(batch)), key=lambda i: batch[i].id):
-                    done[i] = self._put(connection, batch[i])
+                    done[i] = self._put(connection, batch[i], force)
         except IntegrityError:  # one was created concurrently: try again as an update
-            return self.put_all(batch)
+            return self.put_all(batch, force=force)
         return [done[i] for i in range(len(batch))]
 
-    def _put(self, connection: Connection, incident: Incident) -> tuple[Record, Outcome]:
+    def _put(
+        self, connection: Connection, incident: Incident, force: bool
+    ) -> tuple[Record, Outcome]:
         _, digest = encode(incident)
         row = self._head(connection, incident.id, lock=True)
         if row is None:
@@ -318,7 +325,16 @@ class Store:
             return current, "deleted"
         if current.digest == digest:
             return current, "unchanged"
+        if not force and self._saved_before(connection, incident.id, digest):
+            return current, "stale"
         return self._append(connection, incident.id, row.revision, "update", incident), "updated"
+
+    def _saved_before(self, connection: Connection, incident_id: str, digest: str) -> bool:
+        """Whether a revision of ``incident_id`` holds the document of SHA-256 ``digest``."""
+        query = select(revisions.c.number).where(
+            revisions.c.incident_id == incident_id, revisions.c.digest == digest
+        )
+        return connection.execute(query.limit(1)).first() is not None
 
     def delete(self, incident_id: str, *, expected: int | None = None) -> Record:
         """Soft-delete ``incident_id``: append a ``delete`` revision and hide it.
