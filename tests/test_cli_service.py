@@ -349,17 +349,64 @@ class TestExportIntoAFolder:
         other = f"sqlite:///{tmp_path / 'other.db'}"
         assert runner.invoke(cli, ["import", "--db", other, str(out)]).exit_code == 0
 
-    def test_a_file_of_its_own_in_the_other_format_is_left_alone(self, tmp_path: Path) -> None:
+    def test_a_file_of_its_own_in_the_other_format_is_written_not_removed(
+        self, tmp_path: Path
+    ) -> None:
         """Only a previous export (canonical, as export writes it) is removed, never a
-        file someone wrote under that name."""
+        file someone wrote under that name: the incident is written into it instead, in
+        its own format, so that the folder still holds it once."""
+        db = self.stored(tmp_path, "Changed")
+        out = tmp_path / "backup"
+        out.mkdir()
+        (out / "a.yaml").write_text("# mine\n" + BASE.replace("id: demo", "id: a"))
+        result = runner.invoke(cli, ["export", "--db", db, "--format", "json", str(out)])
+        assert result.exit_code == 0, result.output
+        assert sorted(p.name for p in out.iterdir()) == ["a.yaml", "b.json", "c.json"]
+        assert load(out / "a.yaml").title == "Changed"
+
+    def test_an_incident_held_by_a_file_of_any_name_is_written_into_it(
+        self, tmp_path: Path
+    ) -> None:
+        """Import a folder of postmortems named as people name them, edit in the web
+        editor, export back into the folder: export wrote DIR/<id>.yaml beside the file
+        holding the incident, which the folder then held twice, so it no longer imported
+        ('incident id ... is already used by ...')."""
+        db = self.stored(tmp_path)
+        folder = tmp_path / "postmortems"
+        (folder / "2024").mkdir(parents=True)
+        mine = folder / "2024" / "03-05 the a outage.yml"
+        mine.write_text(BASE.replace("id: demo", "id: a"))
+        (folder / "b.yaml").write_text(BASE.replace("id: demo", "id: b"))
+        (folder / "notes.yaml").write_text("not: an incident\n")
+        self.stored(tmp_path, "Edited in the web editor")
+        result = runner.invoke(cli, ["export", "--db", db, str(folder)])
+        assert result.exit_code == 0, result.output
+        assert "3 incidents from" in result.output
+        assert "(1 into the file already holding it)" in result.output
+        assert sorted(str(p.relative_to(folder)) for p in folder.rglob("*.y*ml")) == [
+            "2024/03-05 the a outage.yml",
+            "b.yaml",
+            "c.yaml",
+            "notes.yaml",
+        ]
+        assert all(load(p).title == "Edited in the web editor" for p in (mine, folder / "c.yaml"))
+        assert (folder / "notes.yaml").read_text() == "not: an incident\n"
+        again = runner.invoke(cli, ["import", "--db", db, str(mine), str(folder / "b.yaml")])
+        assert again.exit_code == 0, again.output
+        assert "2 unchanged" in again.output
+
+    def test_a_file_named_for_another_incident_keeps_no_one_out(self, tmp_path: Path) -> None:
+        """b.yaml holding incident a is where b's export goes: a goes to a.yaml, and the
+        folder still holds every incident once."""
         db = self.stored(tmp_path)
         out = tmp_path / "backup"
         out.mkdir()
-        (out / "a.yaml").write_text(BASE.replace("id: demo", "id: a"))
-        assert (
-            runner.invoke(cli, ["export", "--db", db, "--format", "json", str(out)]).exit_code == 0
-        )
-        assert (out / "a.yaml").read_text() == BASE.replace("id: demo", "id: a")
+        (out / "b.yaml").write_text("# mine\n" + BASE.replace("id: demo", "id: a"))
+        (out / "x.yaml").write_text("# mine\n" + BASE.replace("id: demo", "id: c"))
+        result = runner.invoke(cli, ["export", "--db", db, str(out)])
+        assert result.exit_code == 0, result.output
+        assert sorted(p.name for p in out.iterdir()) == ["a.yaml", "b.yaml", "x.yaml"]
+        assert [load(out / n).id for n in ("a.yaml", "b.yaml", "x.yaml")] == ["a", "b", "c"]
 
     def test_a_write_failing_midway_leaves_the_folder_as_it_was(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

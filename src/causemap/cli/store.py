@@ -142,11 +142,13 @@ def export(directory: Path, db: str | None, fmt: str) -> None:
     """Write the latest revision of every live incident to DIR/<id>.yaml.
 
     The files are canonical (format order, defaults left out), so `causemap import DIR`
-    reads them back unchanged. The previous export of an incident in DIR is replaced,
-    also when it was in the other format (DIR/<id>.json for yaml, as export wrote it);
-    other files are left alone. Every file is written in full before any is put in
-    place, so an export that fails (a full disk) leaves DIR as it was; a name taken by
-    a folder or a FIFO is refused (exit 2).
+    reads them back unchanged. An incident that a file in DIR already holds, whatever
+    its name and in any subfolder (the folder it was imported from), is written into
+    that file, in that file's format, so that DIR holds each incident once. The previous
+    export of an incident in DIR is replaced, also when it was in the other format
+    (DIR/<id>.json for yaml, as export wrote it); other files are left alone. Every file
+    is written in full before any is put in place, so an export that fails (a full
+    disk) leaves DIR as it was; a name taken by a folder or a FIFO is refused (exit 2).
     """
     from causemap.cli.output import Staged, check_folder, make_folder
     from causemap.loader import dump
@@ -155,22 +157,80 @@ def export(directory: Path, db: str | None, fmt: str) -> None:
     other = "yaml" if fmt == "json" else "json"
     count, removed = 0, 0
     with _opened(db, create=False) as store, Staged() as staged:
+        homes = _homes(directory, [i for i, _ in store.heads()], fmt)
         make_folder(directory)
         ids = []
         for record in store.iter_documents():
-            text = dump(record.to_incident(), "json" if fmt == "json" else "yaml")
-            path = directory / f"{record.incident_id}.{fmt}"
-            staged.add(text, path, str(path))
-            ids.append(record.incident_id)
+            incident_id = record.incident_id
+            path = homes.get(incident_id) or directory / f"{incident_id}.{fmt}"
+            if incident_id not in homes:
+                ids.append(incident_id)  # its previous export in the other format goes
+            path_fmt: Literal["yaml", "json"] = "json" if path.suffix == ".json" else "yaml"
+            staged.add(dump(record.to_incident(), path_fmt), path, str(path))
             count += 1
         staged.commit()
         for incident_id in ids:
             removed += _remove_previous_export(directory / f"{incident_id}.{other}", incident_id)
         where = store.url
+    held = len(homes)
+    into = (
+        ""
+        if not held
+        else " (1 into the file already holding it)"
+        if held == 1
+        else f" ({held} into the files already holding them)"
+    )
     echo(
-        f"{counted(count, 'incident')} from {where} written to {directory}"
+        f"{counted(count, 'incident')} from {where} written to {directory}{into}"
         + (f"; {counted(removed, 'previous export')} in {other} removed" if removed else "")
     )
+
+
+def _homes(directory: Path, live: list[str], fmt: str) -> dict[str, Path]:
+    """The file in ``directory`` (searched as ``import`` searches it) that each live
+    incident is written into instead of ``<id>.<fmt>``: the one file that holds it
+    under another name, unless that is its previous export in the other format (which
+    goes) or the name another incident is written to."""
+    from causemap.loader import check_file, discover
+
+    if not directory.is_dir():
+        return {}
+    found: dict[str, list[Path]] = {}
+    for path in discover([directory], special=lambda _path: None):
+        checked = check_file(path)
+        if checked.incident is not None:
+            found.setdefault(checked.incident.id, []).append(path)
+    other = "yaml" if fmt == "json" else "json"
+    homes = {
+        incident_id: paths[0]
+        for incident_id in live
+        if len(paths := found.get(incident_id, [])) == 1
+        and paths[0] != directory / f"{incident_id}.{fmt}"
+        and not _is_export(directory / f"{incident_id}.{other}", incident_id)
+    }
+    while True:  # a home that is another's <id>.<fmt> sends its incident there too
+        taken = {directory / f"{i}.{fmt}" for i in live if i not in homes}
+        clashing = [i for i, path in homes.items() if path in taken]
+        if not clashing:
+            return homes
+        for incident_id in clashing:
+            del homes[incident_id]
+
+
+def _is_export(path: Path, incident_id: str) -> bool:
+    """Whether ``path`` is byte for byte what ``export`` writes for ``incident_id``."""
+    from causemap.errors import CausemapError
+    from causemap.loader import dump, loads
+
+    if path.is_symlink() or not path.is_file():
+        return False
+    fmt: Literal["yaml", "json"] = "json" if path.suffix == ".json" else "yaml"
+    try:
+        text = path.read_text(encoding="utf-8")
+        incident = loads(text, format=fmt, name=str(path))
+    except (OSError, UnicodeDecodeError, CausemapError):
+        return False
+    return incident.id == incident_id and dump(incident, fmt) == text
 
 
 def _remove_previous_export(path: Path, incident_id: str) -> int:
@@ -178,18 +238,7 @@ def _remove_previous_export(path: Path, incident_id: str) -> int:
     ``export`` writes, that the export in the other format replaced: left there, it
     looked current and the folder no longer imported (two files, one incident id). A
     file anyone wrote or changed is left alone (0)."""
-    from causemap.errors import CausemapError
-    from causemap.loader import dump, loads
-
-    if path.is_symlink() or not path.is_file():
-        return 0
-    fmt: Literal["yaml", "json"] = "json" if path.suffix == ".json" else "yaml"
-    try:
-        text = path.read_text(encoding="utf-8")
-        incident = loads(text, format=fmt, name=str(path))
-    except (OSError, UnicodeDecodeError, CausemapError):
-        return 0
-    if incident.id != incident_id or dump(incident, fmt) != text:
+    if not _is_export(path, incident_id):
         return 0
     path.unlink()
     return 1
