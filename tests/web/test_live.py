@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from playwright.sync_api import BrowserContext, Request, Route
@@ -118,12 +119,17 @@ class TestAnalysis:
             for _ in range(2)
         ]
         bodies: dict[int, list[str]] = {0: [], 1: [], 2: []}
+
+        def keep(posted: list[str]) -> Callable[[Request], None]:
+            def seen(request: Request) -> None:
+                if request.url.endswith("/analyze"):
+                    posted.append(request.post_data or "")
+
+            return seen
+
         for i, each in enumerate([page, *viewers]):
             each.wait_analysed()
-            each.page.on(
-                "request",
-                lambda r, i=i: r.url.endswith("/analyze") and bodies[i].append(r.post_data or ""),
-            )
+            each.page.on("request", keep(bodies[i]))
         page.select("n2")
         page.focus_canvas()
         page.keys("w")
