@@ -89,9 +89,10 @@ def import_(paths: tuple[str, ...], db: str | None, force: bool) -> None:
     saved in one transaction: an import the database fails midway saves nothing. A new
     incident is created; a changed one gets a new revision; an unchanged one is left
     alone, so importing the same files twice changes nothing. A deleted incident stays
-    deleted (restore it first). A file that holds an earlier revision of its incident,
-    not the latest, is skipped: the store has later edits (the web editor's) that
-    importing it would undo; export to get them into the files, or pass --force.
+    deleted (restore it first, in the web editor or by POST /incidents/ID/restore). A
+    file that holds an earlier revision of its incident, not the latest, is skipped: the
+    store has later edits (the web editor's) that importing it would undo; export to get
+    them into the files, or pass --force.
     """
     results = check_inputs(paths)
     if not results:
