@@ -39,6 +39,54 @@ def decoded(label: str) -> str:
     return text.replace("<br/>", " ")
 
 
+_ENTITY = re.compile(r"#(\w+);", re.ASCII)
+_OWN_TAGS = re.compile(r"(<br/>|<span></span>)")
+_KATEX = re.compile(r"\$\$(.*?)\$\$")
+_ICON = re.compile(r"(fa[bklrs]?):fa-([\w-]+)", re.ASCII)
+
+
+def _placeholders_to_html(text: str) -> str:
+    """Mermaid's decodeEntities(): its placeholders back to ``&#``, ``&`` and ``;``."""
+    return text.replace("\ufb02\xb0\xb0", "&#").replace("\ufb02\xb0", "&").replace("\xb6\xdf", ";")
+
+
+def mermaid_label(label: str) -> tuple[str, list[str]]:
+    """What Mermaid 11 shows for a node label's source text, and what else it makes of it.
+
+    Mermaid's encodeEntities() turns every ``#name;`` into ``ﬂ°name¶ß`` (``ﬂ°°`` for a
+    number) before parsing. A label is then decoded (placeholders back to ``&#``, ``&``,
+    ``;``), sanitised by DOMPurify (entities become characters, ``&<>`` are written
+    escaped again, tags stay), and on the way to an HTML label decoded once more, after
+    which ``$$…$$`` is typeset with KaTeX, ``fa:fa-name`` becomes an icon and a
+    backslash followed by ``n`` a line break.
+    """
+    parts = _OWN_TAGS.split(
+        _placeholders_to_html(
+            _ENTITY.sub(
+                lambda m: (
+                    ("\ufb02\xb0\xb0" if m[1].isdigit() else "\ufb02\xb0") + m[1] + "\xb6\xdf"
+                ),
+                label,
+            )
+        )
+    )
+    purified = "".join(
+        p if _OWN_TAGS.fullmatch(p) else html.escape(html.unescape(p), quote=False) for p in parts
+    )
+    final = _placeholders_to_html(purified)
+    markup = [
+        what
+        for what, found in (
+            ("math", _KATEX.search(final)),
+            ("icon", _ICON.search(final)),
+            ("line break", "\\n" in final),
+        )
+        if found
+    ]
+    shown = html.unescape(final.replace("<span></span>", "").replace("<br/>", " "))
+    return shown, markup
+
+
 class TestIds:
     @pytest.mark.parametrize(
         ("raw", "expected"),
@@ -116,6 +164,27 @@ class TestEscape:
         assert mermaid_prepass(source) == source
         (shown,) = _LABEL.findall(source)
         assert decoded(shown) == label
+
+    @pytest.mark.parametrize(
+        "label",
+        [
+            "Bill went from $$ to $$$",
+            "$$\\href{js:x}{y}$$",
+            "see fa:fa-car now",
+            "fab:fa-github mirror",
+            "C:\\new folder",
+            "\ufb02\xb0lt\xb6\xdfscript",
+            "\ufb02\xb0\xb060\xb6\xdfb",
+            "x \xb6\xdf y",
+            "#64258;\xb0lt#182;\xdf",
+        ],
+    )
+    def test_mermaid_shows_the_text_itself(self, label: str) -> None:
+        """Not math, an icon, a line break or a character decoded from Mermaid's own
+        entity placeholders: a label shows what the user typed."""
+        incident = make_incident([{"id": "a", "kind": "impact", "label": label}])
+        (shown,) = _LABEL.findall(to_mermaid(to_graph(incident), RenderOptions(legend=False)))
+        assert mermaid_label(shown) == (label, []), shown
 
     def test_other_colons_stay_readable(self) -> None:
         incident = make_incident([{"id": "i", "kind": "impact", "label": "Down 18:08-19:14"}])

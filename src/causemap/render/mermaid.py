@@ -12,6 +12,11 @@ Safe by construction, like the DOT writer:
   backticks, ``%``, backslashes) is written as a Mermaid entity code such as
   ``#quot;``, so a label can neither end its string, start a statement (``click … call``),
   nor become HTML or a Markdown string. Line breaks are causemap's own ``<br/>``.
+* after sanitising a label, Mermaid rewrites what is left: ``$$…$$`` becomes KaTeX
+  math, ``fa:fa-name`` a Font Awesome icon, a backslash and ``n`` a line break, and its
+  own entity placeholders ``ﬂ°`` and ``¶ß`` become ``&`` and ``;`` (so ``ﬂ°lt¶ß`` showed
+  ``<``). Entity codes do not survive to that point, so an empty ``<span></span>``,
+  which shows nothing, is put between the two characters that start each pattern.
 * before parsing, Mermaid drops the last ``;`` of every line that matches
   ``style.*:\\S*#.*;`` or ``classDef.*:\\S*#.*;``, which breaks the entity code that
   ``;`` ends (a label ``style color:#fff "quoted"`` showed ``"quoted#quot``). On such a
@@ -89,6 +94,13 @@ _SPECIAL = re.compile("[" + re.escape("".join(_ENTITIES)) + "]")
 # Mermaid's encodeEntities() drops the last ";" of lines like these before parsing.
 _MANGLED = re.compile(r"(?:style|classDef).*:\S*#.*;")
 _COLON = re.compile(r":(?!\s)")
+# Where Mermaid's post-sanitising rewrites would start, in escaped text: "$$", "fa:fa-",
+# "\n" (the backslash is #92; by then), "ﬂ°" and "¶ß".
+_REWRITTEN = re.compile(
+    r"(?<=\$)(?=\$)|(?:(?<=fa:)|(?<=fa[bklrs]:))(?=fa-)|(?<=#92;)(?=n)"
+    r"|(?<=\ufb02)(?=\xb0)|(?<=\xb6)(?=\xdf)"
+)
+_BREAK = "<span></span>"
 _NOT_ID = re.compile(r"[^A-Za-z0-9_]")
 _INDENT = "    "
 # Mermaid wraps labels at 200 px itself; lines this short fit inside, so the two never
@@ -105,8 +117,11 @@ def escape(text: str) -> str:
     --------
     >>> escape('"]) --> x[')
     '#quot;#93;#41; --#gt; x#91;'
+    >>> escape("$$x$$ fa:fa-car")
+    '$<span></span>$x$<span></span>$ fa:<span></span>fa-car'
     """
-    return _SPECIAL.sub(lambda m: _ENTITIES[m.group()], text)
+    escaped = _SPECIAL.sub(lambda m: _ENTITIES[m.group()], text)
+    return _REWRITTEN.sub(_BREAK, escaped)
 
 
 def _unmangled(line: str) -> str:
