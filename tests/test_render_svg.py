@@ -120,6 +120,23 @@ class TestToSvg:
         H = to_graph(shuffled(chain, 3))
         assert to_svg(H, options, stub_analysis(H)) == first
 
+    def test_noncharacters_in_user_text_still_draw(self) -> None:
+        # U+FFFE and U+FFFF pass validation, but XML 1.0 has no such characters: dot
+        # wrote them into the SVG, the check found it not well-formed, and render -f svg
+        # failed with exit 3 ('rendered SVG refused'), naming no file and no field.
+        incident = make_incident(
+            [
+                {"id": "a", "kind": "event", "label": "Queue \ufffe full"},
+                {"id": "b", "kind": "impact", "label": "Down\uffff", "causes": ["a"]},
+            ],
+            title="Outage \ufffe",
+            edges=[{"from": "a", "to": "b", "label": "via \uffff"}],
+            actions=[{"id": "x", "title": "Fix \ufffe", "owner": "ops \uffff", "addresses": ["a"]}],
+        )
+        G = to_graph(incident)
+        text = to_svg(G, RenderOptions(actions=True), stub_analysis(G))
+        assert all(f">{line}<" in text for line in ("Queue full", "Down", "via", "Fix", "ops"))
+
 
 def right_edge(svg_text: str, title: str) -> float:
     """The rightmost x of the shape drawn for the SVG group titled ``title``."""

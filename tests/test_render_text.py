@@ -19,6 +19,7 @@ class TestClean:
             ("bell\x07 and del\x7f", "bell and del"),
             ("\u202eevil\u202c \u2066iso\u2069", "evil iso"),
             ("C1\x85control", "C1 control"),
+            ("non\ufffechar\ufdd0act\U0010ffffers\uffff", "noncharacters"),
         ],
     )
     def test_one_line_without_controls(self, raw: str, expected: str) -> None:

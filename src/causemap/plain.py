@@ -1,9 +1,11 @@
 """User text made plain for any output: one line in NFC, no control characters, no
-bidirectional marks.
+bidirectional marks, no noncharacters.
 
 Every renderer and report shows user text; an embedding, override or isolate mark left
 open in a label would make it, and the text after it, display as something else, and a
-control character can rewrite a terminal. Escaping stays each format's own business.
+control character can rewrite a terminal. Noncharacters (U+FFFE, U+FFFF, U+FDD0-U+FDEF
+and the last two of every plane) are never text, and XML has no U+FFFE or U+FFFF: an SVG
+holding one is not well-formed. Escaping stays each format's own business.
 """
 
 from __future__ import annotations
@@ -14,14 +16,19 @@ import unicodedata
 __all__ = ["clean", "without_bidi"]
 
 _BIDI = "\u202a-\u202e\u2066-\u2069"
-# C0/C1 controls and DEL, plus the bidirectional embedding, override and isolate marks.
-_INVISIBLE = re.compile(rf"[\x00-\x1f\x7f-\x9f{_BIDI}]")
+_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
+    f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(17)
+)
+# C0/C1 controls and DEL, the bidirectional embedding, override and isolate marks, and
+# the noncharacters.
+_INVISIBLE = re.compile(rf"[\x00-\x1f\x7f-\x9f{_BIDI}{_NONCHARACTERS}]")
 _MARKS = re.compile(f"[{_BIDI}]")
 _SPACE = re.compile(r"\s+")
 
 
 def clean(text: str) -> str:
-    """Return ``text`` on one line, in NFC: whitespace runs become one space, controls go.
+    """Return ``text`` on one line, in NFC: whitespace runs become one space, controls and
+    noncharacters go.
 
     NFC, because an accent typed as a combining mark (NFD, as macOS often pastes it)
     must draw, wrap and compare as the same text typed as one character.
