@@ -150,6 +150,17 @@ class EditorPage:
         )
         return int(got)
 
+    def refuse_saves(self, ident: str) -> None:
+        """The page's saves of incident ``ident`` fail as on a dead network (reads go on)."""
+        self.page.route(
+            f"**/api/v1/incidents/{ident}",
+            lambda r: r.abort() if r.request.method == "PUT" else r.continue_(),
+        )
+
+    def allow_saves(self, ident: str) -> None:
+        """Undo :meth:`refuse_saves`."""
+        self.page.unroute(f"**/api/v1/incidents/{ident}")
+
     def wait_analysed(self) -> dict[str, Any]:
         """Wait until the analysis on screen is the analysis of the document on screen."""
         self.wait("window.causemap.analysisFresh()")

@@ -181,17 +181,11 @@ class TestConflict:
             page.page.route("**/events*", lambda r: r.abort())
         page.goto(ident)
 
-        def refuse(route: Route) -> None:
-            if route.request.method == "PUT":
-                route.abort()
-            else:
-                route.continue_()
-
-        page.page.route(f"**/api/v1/incidents/{ident}", refuse)
+        page.refuse_saves(ident)
         rename(page, "n1", "Sent as the page closed")
         page.wait("window.causemap.state().status === 'offline'")
         api.put(ident, page.doc(), 1)
-        page.page.unroute(f"**/api/v1/incidents/{ident}")
+        page.allow_saves(ident)
         page.focus_canvas()
         page.keys("Control+s")
         assert page.wait_saved(after=1) == 2
@@ -355,10 +349,7 @@ class TestDrafts:
         b = EditorPage.open(context, server.url, "tabs-crash")
         for page in (a, b):
             page.wait("window.causemap.state().live === 'live'")
-        a.page.route(
-            "**/api/v1/incidents/tabs-crash",
-            lambda r: r.abort() if r.request.method == "PUT" else r.continue_(),
-        )
+        a.refuse_saves("tabs-crash")
         rename(a, "n1", "Typed in tab A while its network was down")
         a.wait("window.causemap.state().status === 'offline'")
         rename(b, "n2", "Typed and saved in tab B")
@@ -383,14 +374,11 @@ class TestDrafts:
     ) -> None:
         api.create(chain("draft-back"))
         page = EditorPage.open(context, server.url, "draft-back")
-        page.page.route(
-            "**/api/v1/incidents/draft-back",
-            lambda r: r.abort() if r.request.method == "PUT" else r.continue_(),
-        )
+        page.refuse_saves("draft-back")
         rename(page, "n2", "Renamed while offline, before going to the list")
         page.wait("window.causemap.state().status === 'offline'")
         page.goto(None)
-        page.page.unroute("**/api/v1/incidents/draft-back")
+        page.allow_saves("draft-back")
         page.goto("draft-back")
         assert page.nodes()["n2"]["label"] == "Renamed while offline, before going to the list"
         page.wait_saved(after=1)
@@ -405,17 +393,11 @@ class TestDrafts:
         page = EditorPage.open(context, server.url, "draft")
 
         # The server cannot be reached: the save fails, the draft keeps the change.
-        def refuse(route: Route) -> None:
-            if route.request.method == "PUT":
-                route.abort()
-            else:
-                route.continue_()
-
-        page.page.route("**/api/v1/incidents/draft", refuse)
+        page.refuse_saves("draft")
         rename(page, "n2", "Renamed while offline")
         page.wait("window.causemap.state().status === 'offline'")
         assert "kept in this browser" in page.text("#banner")
-        page.page.unroute("**/api/v1/incidents/draft")
+        page.allow_saves("draft")
         page.page.reload()
         page.wait("window.causemap.ready")
         assert page.nodes()["n2"]["label"] == "Renamed while offline"
@@ -446,10 +428,7 @@ class TestDrafts:
     ) -> None:
         api.create(chain("draft-old"))
         page = EditorPage.open(context, server.url, "draft-old")
-        page.page.route(
-            "**/api/v1/incidents/draft-old",
-            lambda r: r.abort() if r.request.method == "PUT" else r.continue_(),
-        )
+        page.refuse_saves("draft-old")
         rename(page, "n1", "My offline wording")
         page.wait("window.causemap.state().status === 'offline'")
         # The browser dies without a goodbye (no save on leaving): only the draft is left.
