@@ -150,6 +150,14 @@ class EditorPage:
         )
         return int(got)
 
+    def ask_why(self, ident: str, statement: str) -> None:
+        """Add a cause of node ``ident`` the keyboard way: select it, press w (why?) and
+        type the cause's statement."""
+        self.select(ident)
+        self.focus_canvas()
+        self.keys("w")
+        self.statement(statement)
+
     def refuse_saves(self, ident: str) -> None:
         """The page's saves of incident ``ident`` fail as on a dead network (reads go on)."""
         self.page.route(

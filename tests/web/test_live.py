@@ -86,10 +86,7 @@ class TestAnalysis:
                 route.continue_()
 
         page.page.route("**/api/v1/**", down)
-        page.select("n2")
-        page.focus_canvas()
-        page.keys("w")
-        page.statement("A cause added while the server was down")
+        page.ask_why("n2", "A cause added while the server was down")
         page.wait("window.causemap.state().status === 'offline'")
         page.wait("window.causemap.editor().analyzer.error !== null")
         page.page.wait_for_timeout(3000)  # handlers run while Playwright waits, not in sleep()
@@ -130,10 +127,7 @@ class TestAnalysis:
         for i, each in enumerate([page, *viewers]):
             each.wait_analysed()
             each.page.on("request", keep(bodies[i]))
-        page.select("n2")
-        page.focus_canvas()
-        page.keys("w")
-        page.statement("A cause every viewer sees")
+        page.ask_why("n2", "A cause every viewer sees")
         revision = page.wait_saved(after=1)
         page.wait_analysed()
         for viewer in viewers:
@@ -166,10 +160,7 @@ class TestDeletedElsewhere:
         assert gone.status_code == 200, gone.text
         page.wait("window.causemap.state().status === 'deleted'")
         viewer.page.locator("#banner").filter(has_text="deleted").wait_for()
-        page.select("n2")
-        page.focus_canvas()
-        page.keys("w")
-        page.statement("A cause added after someone deleted the incident")
+        page.ask_why("n2", "A cause added after someone deleted the incident")
         page.page.wait_for_timeout(1500)  # past the autosave delay
         assert puts == []  # nothing is sent to a deleted incident, over and over
         assert page.state()["status"] == "deleted"
@@ -194,10 +185,7 @@ class TestDeletedElsewhere:
         page.wait("window.causemap.state().live === 'live'")
         page.js("window.causemap.editor().live.stop()")  # the delete is not heard live
         assert api.raw("DELETE", "/incidents/deleted-unseen").status_code == 200
-        page.select("n2")
-        page.focus_canvas()
-        page.keys("w")
-        page.statement("A cause added after someone deleted the incident")
+        page.ask_why("n2", "A cause added after someone deleted the incident")
         page.wait("window.causemap.state().status === 'deleted'")
         assert "cannot be reached" not in page.text("#banner")
         assert "deleted" in page.text("#banner")
@@ -240,10 +228,7 @@ class TestDroppedConnection:
             for each in (page, viewer):
                 each.wait("(r) => window.causemap.state().revision === r", revision, 20_000)
                 assert "theirs" in each.nodes()
-            page.select("n2")
-            page.focus_canvas()
-            page.keys("w")
-            page.statement("A cause added after the network came back")
+            page.ask_why("n2", "A cause added after the network came back")
             mine = page.wait_saved(after=revision)
             viewer.wait("(r) => window.causemap.state().revision === r", mine)
             labels = [n["label"] for n in viewer.doc()["nodes"]]
@@ -269,10 +254,7 @@ class TestDroppedConnection:
             page.js("window.causemap.editor().saver.retryMs = 600000")
             relay.down()
             page.wait("window.causemap.state().live === 'reconnecting'")
-            page.select("n2")
-            page.focus_canvas()
-            page.keys("w")
-            page.statement("A cause added while the service restarted")
+            page.ask_why("n2", "A cause added while the service restarted")
             page.wait("window.causemap.state().status === 'offline'")
             relay.up()
             mine = page.wait_saved(after=1)

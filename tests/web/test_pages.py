@@ -97,10 +97,7 @@ class TestHistory:
     ) -> None:
         api.create(chain("history", 3))
         page = EditorPage.open(context, server.url, "history")
-        page.select("n2")
-        page.focus_canvas()
-        page.keys("w")
-        page.statement("A cause added in revision two")
+        page.ask_why("n2", "A cause added in revision two")
         revision = page.wait_saved(after=1)
         page.select("n1")
         page.focus_canvas()

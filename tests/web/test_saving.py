@@ -133,10 +133,7 @@ class TestConflict:
         api.create(chain("typing"))
         page = EditorPage.open(context, server.url, "typing")
         ui = page.page
-        page.select("n1")
-        page.focus_canvas()
-        page.keys("w")
-        page.statement("First cause, typed")  # why? keeps the statement bar focused
+        page.ask_why("n1", "First cause, typed")  # why? keeps the statement bar focused
         doc, revision = api.get("typing")
         doc["title"] = "Changed meanwhile"
         api.put("typing", doc, revision)
@@ -274,10 +271,7 @@ class TestLostAnswers:
                 route.continue_()
 
         page.page.route("**/api/v1/incidents/lost-answer", lose_the_answer)
-        page.select("n2")
-        page.focus_canvas()
-        page.keys("w")
-        page.statement("A cause whose save answer was lost")
+        page.ask_why("n2", "A cause whose save answer was lost")
         page.wait("window.causemap.state().status === 'offline'")
         assert answered == [200]
         page.statement("And a cause of that one")

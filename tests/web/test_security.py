@@ -42,10 +42,7 @@ def test_hostile_labels_stay_text(context: BrowserContext, server: Server, api: 
     ui = page.page
     page.wait_analysed()
     # One more, typed in: the statement bar is no way in either.
-    page.select("h3")
-    page.focus_canvas()
-    page.keys("w")
-    page.statement(HOSTILE[2])
+    page.ask_why("h3", HOSTILE[2])
     # Visit everything that shows user text.
     for tab in ["Selection", "Analysis", "Actions", "Incident"]:
         ui.get_by_role("tab", name=tab).click()
