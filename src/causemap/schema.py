@@ -9,13 +9,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode
+
+from causemap.staging import stage
 
 __all__ = ["SCHEMA_BASE", "schema_files", "schema_text", "schemas", "write_schemas"]
 
@@ -103,10 +104,7 @@ def write_schemas(folder: str | Path) -> list[Path]:
     staged: dict[Path, Path] = {}
     try:
         for path, text in files.items():
-            tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-            staged[path] = tmp
-            with open(tmp, "x", encoding="utf-8") as stream:
-                stream.write(text)
+            staged[path] = stage(text.encode("utf-8"), path)
         for path, tmp in staged.items():
             os.replace(tmp, path)
     finally:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 import stat
 import sys
 from collections.abc import Iterable
@@ -35,6 +34,7 @@ from typing import IO, Any
 import click
 
 from causemap.cli.base import EXIT_ENVIRONMENT, silence_stdout
+from causemap.staging import stage
 
 __all__ = [
     "OutputError",
@@ -250,7 +250,7 @@ class Staged:
         except OSError as exc:
             raise OutputError(shown, exc) from None
         try:
-            tmp = _stage(raw, real, None if mode is None else stat.S_IMODE(mode))
+            tmp = stage(raw, real, None if mode is None else stat.S_IMODE(mode))
         except OSError as exc:
             raise OutputError(shown, exc) from None
         self._files.append((tmp, real, shown))
@@ -266,24 +266,8 @@ class Staged:
             self._files.pop(0)
 
 
-def _stage(raw: bytes, real: Path, mode: int | None) -> Path:
-    """Write ``raw`` to a new hidden temporary file beside ``real``; return its path."""
-    tmp = real.with_name(f".{real.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with open(fd, "wb") as stream:
-            stream.write(raw)
-        if mode is not None:
-            os.chmod(tmp, mode)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    return tmp
-
-
 def _replace(raw: bytes, real: Path, mode: int | None) -> None:
-    tmp = _stage(raw, real, mode)
+    tmp = stage(raw, real, mode)
     try:
         os.replace(tmp, real)
     except BaseException:
