@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from causemap import loader
 from causemap.cli import cli
 from causemap.cli.serve import is_loopback
-from causemap.loader import dump, load
+from causemap.loader import dump, load, loads
 from causemap.store import Store
 from tests.conftest import EXAMPLES
 from tests.postgres import free_port
@@ -394,6 +394,20 @@ class TestExportIntoAFolder:
         again = runner.invoke(cli, ["import", "--db", db, str(mine), str(folder / "b.yaml")])
         assert again.exit_code == 0, again.output
         assert "2 unchanged" in again.output
+
+    def test_a_file_is_written_in_the_format_its_name_says_as_import_reads_it(
+        self, tmp_path: Path
+    ) -> None:
+        # The loader takes ".JSON" for JSON; export read only ".json" so, and wrote YAML.
+        db = self.stored(tmp_path)
+        out = tmp_path / "backup"
+        out.mkdir()
+        held = out / "Outage.JSON"
+        held.write_text(dump(loads(BASE.replace("id: demo", "id: a")), "json"))
+        result = runner.invoke(cli, ["export", "--db", db, str(out)])
+        assert result.exit_code == 0, result.output
+        assert held.read_text().lstrip().startswith("{")
+        assert load(held).id == "a"
 
     def test_a_file_named_for_another_incident_keeps_no_one_out(self, tmp_path: Path) -> None:
         """b.yaml holding incident a is where b's export goes: a goes to a.yaml, and the

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import click
 
@@ -156,6 +156,7 @@ def export(directory: Path, db: str | None, fmt: str) -> None:
     """
     from causemap.cli.output import Staged, check_folder, make_folder
     from causemap.loader import dump
+    from causemap.source import detect_format
 
     check_folder(directory, f"DIR {directory}")
     other = "yaml" if fmt == "json" else "json"
@@ -169,8 +170,7 @@ def export(directory: Path, db: str | None, fmt: str) -> None:
             path = homes.get(incident_id) or directory / f"{incident_id}.{fmt}"
             if incident_id not in homes:
                 ids.append(incident_id)  # its previous export in the other format goes
-            path_fmt: Literal["yaml", "json"] = "json" if path.suffix == ".json" else "yaml"
-            staged.add(dump(record.to_incident(), path_fmt), path, str(path))
+            staged.add(dump(record.to_incident(), detect_format(path.name, "")), path, str(path))
             count += 1
         staged.commit()
         for incident_id in ids:
@@ -225,10 +225,11 @@ def _is_export(path: Path, incident_id: str) -> bool:
     """Whether ``path`` is byte for byte what ``export`` writes for ``incident_id``."""
     from causemap.errors import CausemapError
     from causemap.loader import dump, loads
+    from causemap.source import detect_format
 
     if path.is_symlink() or not path.is_file():
         return False
-    fmt: Literal["yaml", "json"] = "json" if path.suffix == ".json" else "yaml"
+    fmt = detect_format(path.name, "")
     try:
         text = path.read_text(encoding="utf-8")
         incident = loads(text, format=fmt, name=str(path))
