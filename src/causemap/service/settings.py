@@ -62,10 +62,10 @@ request's headers (see :mod:`causemap.service.protocol`); Apache's ``RequestRead
 allows 20 to 40."""
 DEFAULT_RENDER_CACHE = 64 * 1024 * 1024
 DEFAULT_DOT_TIMEOUT = 10
+"""CPU seconds one ``dot`` run may use in the service (the CLI allows 60)."""
 MAX_DOT_TIMEOUT = 3600
 """An hour of CPU for one diagram is more than any needs; far more (10¹⁰ s) no timer
 can hold, and every svg, png and pdf render failed."""
-"""CPU seconds one ``dot`` run may use in the service (the CLI allows 60)."""
 
 
 def default_dot_workers() -> int:
@@ -111,7 +111,7 @@ def _number(
         bound = f"above {least}" if above else f"of at least {least}"
         raise InvalidQuery(f"{name}: expected a number {bound}, got {text}")
     if most is not None and value > most:
-        raise InvalidQuery(f"{name}: expected at most {most}, got {text}")
+        raise InvalidQuery(f"{name}: expected at most {most:g}, got {text}")
     return value
 
 
@@ -221,24 +221,21 @@ class Settings:
         env = os.environ if environ is None else environ
         max_body = _number(env, "CAUSEMAP_MAX_BODY", int, DEFAULT_MAX_BODY, 1, most=MAX_BODY)
         sse_poll = _number(env, "CAUSEMAP_SSE_POLL", float, 0.5, 0, above=True)
-        sse_ping = _number(env, "CAUSEMAP_SSE_PING", float, 15.0, 0, above=True)
-        if sse_ping > 3600:
-            raise InvalidQuery("CAUSEMAP_SSE_PING: expected at most 3600 seconds")
+        sse_ping = _number(env, "CAUSEMAP_SSE_PING", float, 15.0, 0, above=True, most=3600.0)
         render_cache = _number(env, "CAUSEMAP_RENDER_CACHE", int, DEFAULT_RENDER_CACHE, 0)
         dot_workers = _number(env, "CAUSEMAP_DOT_WORKERS", int, default_dot_workers(), 1)
         dot_wait = _number(env, "CAUSEMAP_DOT_WAIT", float, 2.0, 0)
         dot_timeout = _number(
             env, "CAUSEMAP_DOT_TIMEOUT", int, DEFAULT_DOT_TIMEOUT, 1, most=MAX_DOT_TIMEOUT
         )
-        origins = env.get("CAUSEMAP_CORS_ORIGINS") or ""
         try:
-            _origins(origins)
+            origins = _origins(env.get("CAUSEMAP_CORS_ORIGINS") or "")
         except InvalidQuery as exc:
             raise InvalidQuery(f"CAUSEMAP_CORS_ORIGINS: {exc}") from None
         return cls(
             db=env.get("CAUSEMAP_DB") or None,
             tokens=Tokens.parse(env.get("CAUSEMAP_TOKENS") or ""),
-            cors_origins=tuple(_origins(origins)),
+            cors_origins=tuple(origins),
             max_body=max_body,
             sse_poll=sse_poll,
             sse_ping=sse_ping,
