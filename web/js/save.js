@@ -76,7 +76,7 @@ export class Saver extends EventTarget {
       if (!PAUSED.includes(this.status)) this.set("saved");
       return;
     }
-    const kept = drafts.store(this.id, this.slot, { base: this.revision, baseDoc: this.baseDoc, doc: this.store.doc, at: new Date().toISOString() });
+    const kept = this.keepDraft();
     if (PAUSED.includes(this.status)) return;
     this.set("unsaved", kept ? "" : "This browser could not keep a draft: save soon.");
     this.schedule();
@@ -171,11 +171,17 @@ export class Saver extends EventTarget {
     this.settle();
   }
 
+  /** Keep the document as this opening's draft, with the revision it started from;
+   * false when the browser has no room. */
+  keepDraft() {
+    return drafts.store(this.id, this.slot, { base: this.revision, baseDoc: this.baseDoc, doc: this.store.doc, at: new Date().toISOString() });
+  }
+
   /** After a save or an adopted revision: keep a draft and save again if the document
    * was edited meanwhile, else the draft is done with. */
   settle() {
     if (this.dirty()) {
-      drafts.store(this.id, this.slot, { base: this.revision, baseDoc: this.baseDoc, doc: this.store.doc, at: new Date().toISOString() });
+      this.keepDraft();
       if (this.status === "deleted") return; // deleted while that save was on its way
       this.set("unsaved");
       this.schedule();
