@@ -28,7 +28,7 @@ from causemap.cli import cli
 from causemap.loader import load
 from causemap.model import Incident
 from causemap.patterns import PatternsReport, patterns, render, suggest
-from causemap.patterns.charts import LEVEL_COLOURS, WIDTH
+from causemap.patterns.charts import EMPTY, LEVEL_COLOURS, WIDTH
 from causemap.patterns.matching import MatchSettings, NodeText, match
 from causemap.patterns.present import periods
 from causemap.patterns.render_html import FIXES_SHOWN, to_html
@@ -919,6 +919,12 @@ def svgs(page: str) -> dict[str, ET.Element]:
     return found
 
 
+def opaque(fill: str) -> str:
+    """An ``rgba(r,g,b,a)`` fill as the ``#rrggbb`` it shows on a white page."""
+    r, g, b, a = (float(x) for x in re.findall(r"[\d.]+", fill))
+    return "#" + "".join(f"{round(a * c + (1 - a) * 255):02x}" for c in (r, g, b))
+
+
 def texts(svg: ET.Element) -> list[ET.Element]:
     return list(svg.iter("text"))
 
@@ -1037,6 +1043,21 @@ class TestHtmlLayout:
         assert f'{level}: "{colour}"' in script
         css = (ROOT / "web" / "app.css").read_text(encoding="utf-8")
         assert f".swatch.level-{level} {{ background: {colour}; }}" in css
+
+    @pytest.mark.parametrize(
+        "chart", ["Incidents by shared factor", "Incidents and leading factors"]
+    )
+    def test_every_filled_cell_stands_out_from_the_page_and_an_empty_cell(self, chart: str) -> None:
+        # WCAG 1.4.11: that an incident has a factor is information; a weak match's pale
+        # fill was 1.6:1 against an empty cell, so its cells need an edge of 3:1.
+        svg = svgs(render(corpus_report(), "html"))[chart]
+        cells = [r for r in svg.iter("rect") if r.attrib["fill"].startswith("rgba(")]
+        assert len(cells) > 20
+        for cell in cells:
+            fill, edge = opaque(cell.attrib["fill"]), cell.attrib.get("stroke", "")
+            for ground in ("#ffffff", EMPTY):
+                seen = max(contrast(ground, fill), contrast(ground, edge) if edge else 0)
+                assert seen >= 3.0, (ground, cell.attrib)
 
     def test_the_leaderboard_chart_has_a_legend_for_its_colours(self) -> None:
         report = corpus_report()

@@ -19,6 +19,7 @@ from causemap.patterns.result import IncidentRef, PatternsReport
 from causemap.patterns.svgtext import fit, right_to_left, text_width
 
 __all__ = [
+    "EMPTY",
     "LEVEL_COLOURS",
     "MATRIX_COLUMNS",
     "MATRIX_ROWS",
@@ -50,7 +51,8 @@ LEVEL_COLOURS = {
     "external": "#9c755f",
     "unset": "#8a817c",
 }
-_EMPTY = "#f1f3f5"
+EMPTY = "#f1f3f5"
+"""An empty heat-map or trend cell."""
 _PER_YEAR = {"month": 12, "quarter": 4, "year": 1}
 _HEAD = 200
 """Most pixels of a heat-map column head."""
@@ -79,9 +81,24 @@ def _heat(share: float) -> str:
     return f"rgba(200,60,40,{0.3 + 0.7 * share:.2f})"
 
 
-def legend(items: Sequence[tuple[str, str]], y: float, width: float = WIDTH) -> tuple[str, float]:
+def _cell(share: float | None) -> str:
+    """A heat-map or trend cell's paint: :data:`EMPTY` when absent (None), else its red
+    with an edge in the full red, which keeps WCAG 1.4.11's 3:1 against the page and an
+    empty cell however pale the fill (the palest is 1.6:1)."""
+    if share is None:
+        return f'fill="{EMPTY}"'
+    return f'fill="{_heat(share)}" {_EDGE}'
+
+
+_EDGE = 'stroke="#c83c28" stroke-width="1"'
+
+
+def legend(
+    items: Sequence[tuple[str, str]], y: float, width: float = WIDTH, *, cells: bool = False
+) -> tuple[str, float]:
     """Swatches with their words, left to right from ``y``, wrapping at ``width``; returns
-    the SVG and the height used.
+    the SVG and the height used. ``cells``: the swatches other than :data:`EMPTY` have the
+    heat cells' edge, as the cells they explain do.
 
     Examples
     --------
@@ -95,9 +112,9 @@ def legend(items: Sequence[tuple[str, str]], y: float, width: float = WIDTH) -> 
         if x > 8 and x + step > width:
             x, row = 8.0, row + 1
         top = y + row * 18
+        edge = _EDGE if cells and colour != EMPTY else 'stroke="#9aa3ae" stroke-width="0.5"'
         parts.append(
-            f'<rect x="{x:.1f}" y="{top + 3:.0f}" width="12" height="12" fill="{colour}" '
-            f'stroke="#9aa3ae" stroke-width="0.5"/>'
+            f'<rect x="{x:.1f}" y="{top + 3:.0f}" width="12" height="12" fill="{colour}" {edge}/>'
             f'<text x="{x + 17:.1f}" y="{top + 13:.0f}">{_e(words)}</text>'
         )
         x += step
@@ -177,19 +194,19 @@ def heatmap(report: PatternsReport) -> str:
         )
         for j, f in enumerate(factors):
             found = cells.get((inc.id, f.key))
-            fill = _EMPTY if found is None else _heat(found)
             tip = f"{inc.id} × {one_line(f.label)}" + (
                 f": confidence {found:.2f}" if found is not None else ": absent"
             )
             parts.append(
                 f'<rect x="{left + j * cell}" y="{y}" width="{cell - 2}" height="{cell - 2}" '
-                f'fill="{fill}"><title>{_e(tip)}</title></rect>'
+                f"{_cell(found)}><title>{_e(tip)}</title></rect>"
             )
     parts.append(f'<text x="8" y="{bottom + 21}">match confidence:</text>')
     key, height = legend(
-        [(_EMPTY, "absent"), *((_heat(c), f"{c:g}") for c in (0.25, 0.5, 0.75, 1.0))],
+        [(EMPTY, "absent"), *((_heat(c), f"{c:g}") for c in (0.25, 0.5, 0.75, 1.0))],
         bottom + 8,
         width - 120,
+        cells=True,
     )
     parts.append(f'<g transform="translate(120,0)">{key}</g>')
     return _svg(max(width, 480), bottom + 14 + height, "Incidents by shared factor", parts)
@@ -294,16 +311,17 @@ def trends(report: PatternsReport) -> str:
             share = count / b.incidents if b.incidents else 0.0
             parts.append(
                 f'<rect x="{left + k * column + gap / 2:.1f}" y="{y}" width="{column - gap:.1f}" '
-                f'height="{row - 4}" fill="{_EMPTY if not count else _heat(share)}">'
+                f'height="{row - 4}" {_cell(share if count else None)}>'
                 f"<title>{_e(b.period)}: {count} of {b.incidents} incidents</title></rect>"
             )
     end: float = strip + row * len(leaders)
     if leaders:
         parts.append(f'<text x="8" y="{end + 21}">share of the {unit}\'s incidents:</text>')
         key, height = legend(
-            [(_EMPTY, "none"), *((_heat(s), f"{s:.0%}") for s in (0.25, 0.5, 0.75, 1.0))],
+            [(EMPTY, "none"), *((_heat(s), f"{s:.0%}") for s in (0.25, 0.5, 0.75, 1.0))],
             end + 8,
             WIDTH - 200,
+            cells=True,
         )
         parts.append(f'<g transform="translate(200,0)">{key}</g>')
         end += 8 + height
