@@ -403,6 +403,27 @@ class TestLanguage:
         found = codes(inc)
         assert not {"NAMES_PERSON", "HINDSIGHT_LANGUAGE", "BLAME_LANGUAGE"} & set(found)
 
+    @pytest.mark.parametrize(
+        ("person", "word", "label"),
+        [
+            ("Max Weber", "Max", "Max connections reached on the primary"),
+            ("Ana Root", "Root", "Root cause: the lease outlived the leader"),
+            ("Will Chen", "Will", "Will the retry budget hold: nobody asked"),
+        ],
+    )
+    def test_a_participant_name_that_is_an_ordinary_word_starting_a_sentence(
+        self, person: str, word: str, label: str
+    ) -> None:
+        inc = careful()
+        inc.participants = [person]
+        inc.node("rows-deleted").label = label
+        assert "NAMES_PERSON" not in codes(inc)
+        # Mid-sentence and capitalised, it is the participant.
+        inc.node(
+            "rows-deleted"
+        ).label = f"Then {person.split()[1 if 'Root' in person else 0]} ran it"
+        assert "NAMES_PERSON" in codes(inc)
+
     def test_word_lists_are_configurable(self) -> None:
         inc = careful()
         inc.node("rows-deleted").label = "The script was yolo-deployed"

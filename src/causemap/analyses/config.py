@@ -78,6 +78,9 @@ class Language(BaseModel):
     """Words that mark an event as a person's action."""
     first_names: WordList = _default("first_names")
     """Given names to spot in causes (NAMES_PERSON), besides the incident's participants."""
+    ordinary_names: WordList = _default("ordinary_names")
+    """Names that are also ordinary words ("Max", "Root"): a participant's name part among
+    them names the participant only where it is capitalised mid-sentence (NAMES_PERSON)."""
 
 
 class AnalysisConfig(BaseModel):

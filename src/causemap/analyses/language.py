@@ -71,11 +71,12 @@ class Lexicon:
     vague_phrase: re.Pattern[str]
     person: re.Pattern[str]
     first_names: frozenset[str]
+    ordinary_names: frozenset[str]
 
 
 @lru_cache(maxsize=16)
 def _compile(key: tuple[tuple[str, ...], ...]) -> Lexicon:
-    hindsight, blame, human_error, verbs, phrases, person, names = key
+    hindsight, blame, human_error, verbs, phrases, person, names, ordinary = key
     return Lexicon(
         hindsight=_pattern(hindsight),
         blame=_pattern(blame),
@@ -84,6 +85,7 @@ def _compile(key: tuple[tuple[str, ...], ...]) -> Lexicon:
         vague_phrase=_pattern(phrases),
         person=_pattern(person),
         first_names=frozenset(nfc(name) for name in names),
+        ordinary_names=frozenset(nfc(name) for name in ordinary),
     )
 
 
@@ -98,6 +100,7 @@ def lexicon(language: Language) -> Lexicon:
             tuple(language.vague_action_phrases),
             tuple(language.person_words),
             tuple(language.first_names),
+            tuple(language.ordinary_names),
         )
     )
 
@@ -407,11 +410,24 @@ def _capitalised(word: str) -> bool:
     return word[0].isupper() and not word.isupper()
 
 
-def person_names(text: str, participants: Sequence[str], first_names: frozenset[str]) -> list[str]:
+def _sentence_start(text: str, at: int) -> bool:
+    """Whether ``text[at:]`` begins a sentence, where any word is capitalised."""
+    before = text[:at].rstrip()
+    return not before or before[-1] in ".!?:;\"'(" or before.endswith("\n")
+
+
+def person_names(
+    text: str,
+    participants: Sequence[str],
+    first_names: frozenset[str],
+    ordinary: frozenset[str] = frozenset(),
+) -> list[str]:
     """Personal names in ``text``: participants (full or any part), and known given names.
 
     A known given name counts when followed by a capitalised surname, or when it appears
-    capitalised in the middle of a sentence.
+    capitalised in the middle of a sentence. So does a participant's given name or
+    surname that is also an ordinary word (``ordinary``: "Max", "Root"); anywhere else, a
+    part of a participant's name counts wherever it is written capitalised.
 
     Examples
     --------
@@ -421,6 +437,10 @@ def person_names(text: str, participants: Sequence[str], first_names: frozenset[
     ['John Smith']
     >>> person_names("Grace period expired", [], frozenset({"Grace"}))
     []
+    >>> person_names("Max connections reached", ["Max Weber"], frozenset(), frozenset({"Max"}))
+    []
+    >>> person_names("Then Max restarted it", ["Max Weber"], frozenset(), frozenset({"Max"}))
+    ['Max']
     """
     text, participants = nfc(text), [nfc(person) for person in participants]
     candidates = [[person, *[p for p in person.split() if len(p) >= 3]] for person in participants]
@@ -430,8 +450,13 @@ def person_names(text: str, participants: Sequence[str], first_names: frozenset[
         return []  # the common case, decided without a regex per name
     found: list[str] = []
     for parts in candidates:
-        for part in parts:
-            if re.search(rf"(?<!\w){re.escape(part)}(?!\w)", text) and part not in found:
+        for k, part in enumerate(parts):
+            if part in found:
+                continue
+            places = re.finditer(rf"(?<!\w){re.escape(part)}(?!\w)", text)
+            if k and part in ordinary:
+                places = (m for m in places if not _sentence_start(text, m.start()))
+            if next(places, None):
                 found.append(part)
                 break
     for match in _WORD.finditer(text):
@@ -442,7 +467,6 @@ def person_names(text: str, participants: Sequence[str], first_names: frozenset[
         if surname and (last := _WORD.match(surname.group(1))) and _capitalised(last.group()):
             found.append(f"{word} {last.group()}")
             continue
-        before = text[: match.start()].rstrip()
-        if before and before[-1] not in ".!?:;\"'(" and not before.endswith("\n"):
+        if not _sentence_start(text, match.start()):
             found.append(word)
     return found

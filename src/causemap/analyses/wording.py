@@ -74,7 +74,9 @@ def names_person(ctx: Context) -> Iterator[Finding]:
     participants = [str(p) for p in ctx.G.graph.get("participants", [])]
     for node in ctx.G:
         for text in ctx.texts(node):
-            names = person_names(text, participants, ctx.words.first_names)
+            names = person_names(
+                text, participants, ctx.words.first_names, ctx.words.ordinary_names
+            )
             if names:
                 rewrite = text
                 for name in names:
