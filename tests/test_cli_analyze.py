@@ -390,6 +390,26 @@ class TestLintFormatWarnings:
         assert about_stray.count("ORPHAN_NODE") + about_stray.count("orphan-node") == 1, findings
 
 
+class TestPreventionReport:
+    def test_uncut_paths_sit_under_the_preventive_line_not_under_all_actions(self) -> None:
+        """The example paths and the suggested cut are those of the preventive actions; printed
+        under "all actions together", whose paths are all cut, they contradicted it."""
+        path = str(ROOT / "examples" / "certificate-expiry.yaml")
+        result = runner.invoke(cli, ["analyze", path], env={"COLUMNS": "200"})
+        assert result.exit_code == 0, result.output
+        lines = result.output.splitlines()
+        start = lines.index("Prevention")
+        preventive = next(i for i, x in enumerate(lines) if x.startswith("  preventive actions"))
+        done = next(i for i, x in enumerate(lines) if x.startswith("  done so far"))
+        detail = [i for i, x in enumerate(lines[start:], start) if x.startswith("    uncut:")]
+        detail.append(
+            lines.index(
+                "    to cut every path, also act on: routes-depend-on-mesh, recovery-took-hours"
+            )
+        )
+        assert all(preventive < i < done for i in detail), lines[start : start + 14]
+
+
 class TestReadmeExcerpt:
     def test_the_readme_analyze_excerpt_is_real_output(self) -> None:
         """Every line the README shows of `causemap analyze` is printed, in that order,

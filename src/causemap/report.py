@@ -10,7 +10,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable
 
-from causemap.analyses.result import Analysis, Coverage, Finding
+from causemap.analyses.result import Analysis, Coverage, Finding, Prevention
 from causemap.counts import counted
 from causemap.model import Incident
 
@@ -49,6 +49,27 @@ def _coverage_line(name: str, view: Coverage, style: Style) -> str:
     )
 
 
+def _uncut(p: Prevention, width: int) -> list[str]:
+    """The preventive view's example uncut paths, causeless impacts and completing cut."""
+    out: list[str] = []
+    for path in p.uncovered_paths:
+        out += _wrap("uncut: " + " → ".join(path), width, "    ", "  ")
+    if p.unexplained:
+        cause = "has no cause" if len(p.unexplained) == 1 else "have no cause"
+        out += _wrap(
+            f"{', '.join(p.unexplained)} {cause} yet: no action can prevent "
+            f"{'it' if len(p.unexplained) == 1 else 'them'} until the causes are linked",
+            width,
+            "    ",
+            "  ",
+        )
+    if p.suggested_cut:
+        cut = ", ".join(p.suggested_cut)
+        every = "every other path" if p.unexplained else "every path"
+        out += _wrap(f"to cut {every}, also act on: {cut}", width, "    ", "  ")
+    return out
+
+
 def analysis_text(
     incident: Incident, analysis: Analysis, *, width: int = 100, style: Style | None = None
 ) -> str:
@@ -74,25 +95,12 @@ def analysis_text(
     out += ["", style("Prevention", bold=True)]
     p = analysis.prevention
     out.append(_coverage_line("preventive actions", p, style))
+    # The example paths and the cut are the preventive view's, so they sit under its line.
+    out += _uncut(p, width)
     out.append(_coverage_line("done so far", p.done, style))
     out.append(_coverage_line("detect and mitigate", p.detection, style))
     if p.actions and p.detection.actions:  # with only one kind, it repeats that line
         out.append(_coverage_line("all actions together", p.combined, style))
-    for path in p.uncovered_paths:
-        out += _wrap("uncut: " + " → ".join(path), width, "    ", "  ")
-    if p.unexplained:
-        cause = "has no cause" if len(p.unexplained) == 1 else "have no cause"
-        out += _wrap(
-            f"{', '.join(p.unexplained)} {cause} yet: no action can prevent "
-            f"{'it' if len(p.unexplained) == 1 else 'them'} until the causes are linked",
-            width,
-            "    ",
-            "  ",
-        )
-    if p.suggested_cut:
-        cut = ", ".join(p.suggested_cut)
-        every = "every other path" if p.unexplained else "every path"
-        out += _wrap(f"to cut {every}, also act on: {cut}", width, "    ", "  ")
     out.append(f"  systemic factors addressed: {p.systemic_addressed} of {p.systemic_total}")
     if p.minimal_prevention_sets:
         sets = "; ".join("{" + ", ".join(s) + "}" for s in p.minimal_prevention_sets[:5])
