@@ -7,8 +7,9 @@ import re
 import pytest
 from markdown_it import MarkdownIt
 
+from causemap import analyze
 from causemap.graph import to_graph
-from causemap.model import Incident
+from causemap.model import Action, Incident
 from causemap.render.markdown import code, escape, escape_line_start, to_markdown
 from causemap.render.options import RenderOptions
 from tests.conftest import make_incident
@@ -135,6 +136,34 @@ class TestSection:
         text = to_markdown(to_graph(chain), RenderOptions(lanes="level", actions=True))
         assert "```mermaid\nflowchart TB\n    subgraph lane_0" in text
         assert "action_a1 -.- no_canary" in text
+
+
+class TestCoverageWording:
+    def test_paths_a_mitigation_cuts_are_not_said_to_be_cut_by_no_action(
+        self, chain: Incident
+    ) -> None:
+        """The uncut paths are the preventive actions'; a mitigate action on the trigger cuts
+        them, so "no action cuts" was false, and the table did not show that it does."""
+        incident = chain.model_copy(
+            update={
+                "actions": [
+                    *chain.actions,
+                    Action.model_validate(
+                        {
+                            "id": "a2",
+                            "title": "Drain the region",
+                            "type": "mitigate",
+                            "addresses": ["push"],
+                        }
+                    ),
+                ]
+            }
+        )
+        G = to_graph(incident)
+        text = to_markdown(G, analysis=analyze(incident))
+        assert "no action cuts" not in text
+        assert "Causal paths that no preventive action cuts:" in text
+        assert "| All actions together (detect and mitigate too) | yes | yes | 1 |" in text
 
 
 class TestGolden:

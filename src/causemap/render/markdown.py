@@ -146,6 +146,8 @@ def _coverage(G: CausalGraph, analysis: Analysis) -> list[str]:
         ("Planned (prevent and process actions)", p),
         ("Done so far", p.done),
     ]
+    if p.detection.actions:  # they may cut what the preventive actions leave uncut
+        views.append(("All actions together (detect and mitigate too)", p.combined))
     lines = [
         "| | Scenario prevented | All causal paths cut | Depth of defence |",
         "|---|---|---|---|",
@@ -157,7 +159,7 @@ def _coverage(G: CausalGraph, analysis: Analysis) -> list[str]:
         )
     lines.append("")
     if p.uncovered_paths:
-        lines.append("Causal paths that no action cuts:")
+        lines.append("Causal paths that no preventive action cuts:")
         lines.append("")
         lines += [f"- {_path(path)}" for path in p.uncovered_paths[:_MAX_PATHS]]
         more = len(p.uncovered_paths) - _MAX_PATHS
