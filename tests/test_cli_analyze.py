@@ -409,6 +409,14 @@ class TestPreventionReport:
         )
         assert all(preventive < i < done for i in detail), lines[start : start + 14]
 
+    def test_prevention_sets_cut_short_say_how_many_more(self) -> None:
+        """Five of the fifteen smallest sets were shown as if they were all of them."""
+        path = str(ROOT / "examples" / "certificate-expiry.yaml")
+        result = runner.invoke(cli, ["analyze", path], env={"COLUMNS": "200"})
+        assert result.exit_code == 0, result.output
+        text = " ".join(result.output.split())
+        assert "{job-monitoring-exit-codes}; and 10 more" in text
+
 
 class TestReadmeExcerpt:
     def test_the_readme_analyze_excerpt_is_real_output(self) -> None:

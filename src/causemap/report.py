@@ -104,6 +104,8 @@ def analysis_text(
     out.append(f"  systemic factors addressed: {p.systemic_addressed} of {p.systemic_total}")
     if p.minimal_prevention_sets:
         sets = "; ".join("{" + ", ".join(s) + "}" for s in p.minimal_prevention_sets[:5])
+        if len(p.minimal_prevention_sets) > 5:
+            sets += f"; and {len(p.minimal_prevention_sets) - 5} more"
         out += _wrap(
             f"smallest sets of root factors whose removal prevents it: {sets}", width, "  ", "  "
         )
