@@ -166,6 +166,31 @@ class TestCoverageWording:
         assert "| All actions together (detect and mitigate too) | yes | yes | 1 |" in text
 
 
+class TestFactorOrder:
+    def test_systemic_factors_say_they_come_by_leverage_with_ties_in_document_order(
+        self,
+    ) -> None:
+        """The list is ordered by leverage, which the section did not say; two factors of
+        equal leverage keep the order of the document, as in the analysis's ranking."""
+        incident = make_incident(
+            [
+                {"id": "zz-limit", "kind": "condition", "label": "No limit", "level": "process"},
+                {"id": "aa-canary", "kind": "condition", "label": "No canary", "level": "process"},
+                {"id": "push", "kind": "event", "label": "Pushed", "causes": ["zz-limit"]},
+                {"id": "spread", "kind": "event", "label": "Spread", "causes": ["aa-canary"]},
+                {"id": "out", "kind": "impact", "label": "Errors", "causes": ["push", "spread"]},
+            ]
+        )
+        text = to_markdown(to_graph(incident), analysis=analyze(incident))
+        section = text.split("### Systemic factors: why it could happen\n\n")[1]
+        note, factors = section.split("\n\n")[:2]
+        assert note == "_Most leverage first; equal leverage in the order of the document._"
+        assert [line.split("(`")[1].split("`")[0] for line in factors.splitlines()] == [
+            "zz-limit",
+            "aa-canary",
+        ]
+
+
 class TestGolden:
     @pytest.mark.parametrize(
         "case", [c for c in golden_cases() if c[2] == "markdown"], ids=lambda c: c[0]

@@ -1,8 +1,10 @@
 """A ready "Causal analysis" section for a postmortem document, in GitHub/GitLab Markdown.
 
 The section holds the Mermaid diagram, a key to its shapes and colours, the proximate
-and systemic factors with the reasons the analysis gave, the findings with the question
-to ask the room, and whether the action items cut the causal paths to the impact.
+factors in causal order (each after its causes, ties by id) and the systemic ones by
+leverage (ties in document order, as the analysis ranks them; the section says so), with
+the reasons the analysis gave, the findings with the question to ask the room, and
+whether the action items cut the causal paths to the impact.
 
 Every piece of user text is escaped for Markdown: inline markup characters get a
 backslash and ``&``, ``<``, ``>`` become entities, so a label can make neither a link,
@@ -42,6 +44,9 @@ _BLOCK_MARK = re.compile(r"^([#=+-])")
 _ORDERED = re.compile(r"^(\d{1,9})([.)])")
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _MAX_PATHS = 5
+# Leverage, as the analysis ranks it: ties keep the document's order, as in its ranking.
+_SYSTEMIC_ORDER = "Most leverage first; equal leverage in the order of the document."
+_NONE = ["- none"]
 _MAX_ABOUT = 8
 
 
@@ -114,7 +119,7 @@ def _factors(G: CausalGraph, analysis: Analysis, cls: str) -> list[str]:
             f"- **{escape(data['label'])}** ({code(node)}, {escape(str(data['kind']))}{level})"
             + (f": {reasons}" if reasons else "")
         )
-    return lines or ["- none"]
+    return lines or _NONE
 
 
 def _findings(analysis: Analysis) -> list[str]:
@@ -236,7 +241,10 @@ def markdown_source(
         out += ["### Proximate factors: what happened", ""]
         out += [*_factors(G, analysis, "proximate"), ""]
         out += ["### Systemic factors: why it could happen", ""]
-        out += [*_factors(G, analysis, "systemic"), ""]
+        systemic = _factors(G, analysis, "systemic")
+        if systemic != _NONE:
+            out += [f"_{_SYSTEMIC_ORDER}_", ""]
+        out += [*systemic, ""]
         out += ["### Findings", "", *_findings(analysis), ""]
         out += ["### Action coverage", "", *_coverage(G, analysis)]
     out += ["### Action items", "", *_actions(G), ""]
