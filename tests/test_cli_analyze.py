@@ -417,6 +417,16 @@ class TestPreventionReport:
         text = " ".join(result.output.split())
         assert "{job-monitoring-exit-codes}; and 10 more" in text
 
+    def test_one_node_is_counted_in_the_singular(self, tmp_path: Path) -> None:
+        path = tmp_path / "one.yaml"
+        path.write_text(
+            "causemap: 1\nid: one\ntitle: One\ndate: 2024-01-01\n"
+            "nodes:\n  - {id: o, kind: impact, label: Users saw errors}\n"
+        )
+        result = runner.invoke(cli, ["analyze", str(path)])
+        assert result.exit_code == 0, result.output
+        assert result.output.splitlines()[1].startswith("1 node: 0 proximate,")
+
 
 class TestReadmeExcerpt:
     def test_the_readme_analyze_excerpt_is_real_output(self) -> None:

@@ -87,7 +87,7 @@ def analysis_text(
     }
     out.append(style(f"{incident.title}", bold=True) + f"  ({incident.id}, {incident.date})")
     out.append(
-        f"{len(incident.nodes)} nodes: {counts['proximate']} proximate, "
+        f"{counted(len(incident.nodes), 'node')}: {counts['proximate']} proximate, "
         f"{counts['systemic']} systemic, {counts['impact']} impact; findings: "
         f"{counted(severities['error'], 'error')}, {counted(severities['warning'], 'warning')}, "
         f"{severities['info']} info"
