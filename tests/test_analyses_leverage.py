@@ -62,6 +62,14 @@ def test_corpus_support_raises_leverage() -> None:
     assert "appears in 7 incidents" in next(r.why for r in shared.ranking if r.node == "a")
 
 
+def test_corpus_support_of_one_incident_is_singular() -> None:
+    inc = diamond()
+    inc.node("a").factor = "global-change-no-staged-rollout"
+    shared = analyze(to_graph(inc), support={"global-change-no-staged-rollout": 1})
+    why = next(r.why for r in shared.ranking if r.node == "a")
+    assert why.endswith("its factor appears in 1 incident"), why
+
+
 def test_huge_path_counts_are_explained_by_their_magnitude() -> None:
     G = to_graph(Incident.model_validate(ladder(40, 4)))
     _, total = path_counts(G)

@@ -21,6 +21,7 @@ import networkx as nx
 
 from causemap.analyses.result import ClassName, Ranked
 from causemap.analyses.structure import Shape
+from causemap.counts import counted
 from causemap.graph import CausalGraph
 
 __all__ = ["chokepoints", "count", "path_counts", "rank"]
@@ -148,7 +149,7 @@ def rank(
             f"{'systemic' if systemic else 'proximate'}" + (f", {level} level" if level else "")
         )
         if seen:
-            why.append(f"its factor appears in {seen} incidents")
+            why.append(f"its factor appears in {counted(seen, 'incident')}")
         ranked.append(Ranked(node=node, score=round(score, 4), why="; ".join(why)))
     ranked.sort(key=lambda r: (-r.score, position[r.node]))
     return ranked
