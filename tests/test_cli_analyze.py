@@ -428,6 +428,29 @@ class TestPreventionReport:
         assert result.output.splitlines()[1].startswith("1 node: 0 proximate,")
 
 
+class TestFindingsReport:
+    def test_a_finding_about_more_than_four_actions_says_there_are_more(
+        self, tmp_path: Path
+    ) -> None:
+        """The text showed four of six actions with no mark that two were left out."""
+        action = (
+            "{{id: a{0}, title: Block config pushes at peak, addresses: [push], owner: x, "
+            "due: 2024-02-01}}"
+        )
+        path = tmp_path / "proximate.yaml"
+        path.write_text(
+            "causemap: 1\nid: prox\ntitle: Prox\ndate: 2024-01-01\nnodes:\n"
+            "  - {id: no-canary, kind: condition, label: No canary stage, level: process}\n"
+            "  - {id: push, kind: event, label: Config pushed, causes: [no-canary]}\n"
+            "  - {id: out, kind: impact, label: Errors, causes: [push]}\nactions:\n"
+            + "".join(f"  - {action.format(i)}\n" for i in range(1, 7))
+        )
+        result = runner.invoke(cli, ["analyze", str(path)], env={"COLUMNS": "200"})
+        assert result.exit_code == 0, result.output
+        text = " ".join(result.output.split())
+        assert "none is systemic [push, a1, a2, a3, a4…] ask:" in text, result.output
+
+
 class TestReadmeExcerpt:
     def test_the_readme_analyze_excerpt_is_real_output(self) -> None:
         """Every line the README shows of `causemap analyze` is printed, in that order,

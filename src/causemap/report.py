@@ -147,11 +147,18 @@ def analysis_text(
 _SEVERITY_COLOUR = {"error": "red", "warning": "yellow", "info": "cyan"}
 
 
+def _first(ids: list[str], most: int = 4) -> list[str]:
+    """The first ``most`` of ``ids``, the last marked "…" when some are left out."""
+    if len(ids) <= most:
+        return ids
+    return [*ids[: most - 1], ids[most - 1] + "…"]
+
+
 def _findings(findings: list[Finding], width: int, style: Style) -> list[str]:
     out: list[str] = []
     for f in findings:
         head = style(f"{f.severity:<7}", fg=_SEVERITY_COLOUR[f.severity], bold=True)
-        where = ", ".join(f.nodes[:4] + f.actions[:4]) + ("…" if len(f.nodes) > 4 else "")
+        where = ", ".join(_first(f.nodes) + _first(f.actions))
         lines = _wrap(f"{f.code} {f.message}" + (f" [{where}]" if where else ""), width - 10, "")
         out.append(f"  {head} {lines[0]}")
         out += [" " * 10 + line for line in lines[1:]]
