@@ -814,6 +814,21 @@ class TestMarkdown:
         assert [t.type for t in factor] == ["text", "code_inline", "text"]
         assert factor[0].content == f"{label} ("
 
+    def test_one_node_matched_by_key_is_singular(self) -> None:
+        corpus = [
+            make_incident(
+                [
+                    {"id": "c", "kind": "condition", "label": "Zz qq", "factor": key},
+                    {"id": "i", "kind": "impact", "label": "Down", "causes": ["c"]},
+                ],
+                id=ident,
+            )
+            for ident, key in (("m1", "x-one"), ("m2", None))
+        ]
+        report = patterns(corpus)
+        assert report.matched["key"] == 1
+        assert ". Matched 1 node by factor key," in to_markdown(report)
+
     def test_trends_by_year_for_a_long_span(self) -> None:
         text = to_markdown(corpus_report())
         assert "## Trends by year\n\n| year | incidents |" in text

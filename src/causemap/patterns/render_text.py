@@ -246,7 +246,7 @@ def to_markdown(report: PatternsReport, top: int = 50) -> str:
     out = [
         "# Cross-incident patterns",
         "",
-        f"{size}. Matched {m['key']:,} nodes by "
+        f"{size}. Matched {counted(m['key'], 'node')} by "
         f"factor key, {m['catalog']:,} by the catalog ({_md(report.catalog)}), {m['cluster']:,} by "
         "similarity." + (f" Incidents since {report.since}." if report.since else ""),
     ]
