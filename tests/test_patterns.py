@@ -953,6 +953,24 @@ def estimated(element: ET.Element) -> float:
     return text_width(element.text or "")
 
 
+class TestHtmlCounts:
+    def test_a_month_of_one_incident_is_singular_in_the_trend_chart(self) -> None:
+        corpus = [
+            make_incident(
+                [
+                    {"id": "c", "kind": "condition", "label": "Zz qq", "factor": "x-one"},
+                    {"id": "i", "kind": "impact", "label": "Down", "causes": ["c"]},
+                ],
+                id=ident,
+                date=date,
+            )
+            for ident, date in (("m1", "2024-01-02"), ("m2", "2024-03-03"))
+        ]
+        html = to_html(patterns(corpus))
+        assert "<title>2024-01: 1 incident</title>" in html
+        assert "incidents</title>" not in html.replace("0 incidents</title>", "")
+
+
 class TestHtmlLayout:
     def test_leaderboard_first_and_fixes_capped_with_a_link_from_the_top(self) -> None:
         report = corpus_report()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from causemap.counts import counted
 from causemap.patterns.present import by_level, factor_names, one_line, periods
 from causemap.patterns.present import html_text as _e
 from causemap.patterns.result import IncidentRef, PatternsReport
@@ -286,7 +287,8 @@ def trends(report: PatternsReport) -> str:
         h = b.incidents * scale
         parts.append(
             f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{column - gap:.1f}" height="{h:.1f}" '
-            f'fill="#8a96a8"><title>{_e(b.period)}: {b.incidents} incidents</title></rect>'
+            f'fill="#8a96a8"><title>{_e(b.period)}: {counted(b.incidents, "incident")}'
+            "</title></rect>"
         )
         if b.incidents and text_width(str(b.incidents)) <= column - 2:
             parts.append(
@@ -312,7 +314,8 @@ def trends(report: PatternsReport) -> str:
             parts.append(
                 f'<rect x="{left + k * column + gap / 2:.1f}" y="{y}" width="{column - gap:.1f}" '
                 f'height="{row - 4}" {_cell(share if count else None)}>'
-                f"<title>{_e(b.period)}: {count} of {b.incidents} incidents</title></rect>"
+                f"<title>{_e(b.period)}: {count} of {counted(b.incidents, 'incident')}"
+                "</title></rect>"
             )
     end: float = strip + row * len(leaders)
     if leaders:
