@@ -215,7 +215,8 @@ def _trends(report: PatternsReport) -> list[str]:
 
 def suggestions_to_text(rows: Sequence[tuple[Node, Sequence[Suggestion]]]) -> str:
     """``causemap suggest`` for a terminal: each node's wording, then its ranked catalog
-    entries with their evidence; every line on its own, no wider than :data:`WIDTH`."""
+    entries with their confidence and evidence; every line on its own, no wider than
+    :data:`WIDTH`."""
     out: list[str] = []
     for node, found in rows:
         current = f" (factor: {node.factor})" if node.factor else ""
@@ -225,7 +226,10 @@ def suggestions_to_text(rows: Sequence[tuple[Node, Sequence[Suggestion]]]) -> st
         for s in found:
             out += wrap(f"{s.key} ({s.name})", f"  {s.score:6.2f}  ", " " * 12)
             evidence = ", ".join([*(f'"{p}"' for p in s.phrases), *s.keywords])
-            out += wrap(f"evidence: {evidence or 'similar wording'}", " " * 10)
+            out += wrap(
+                f"confidence {s.confidence:.2f}; evidence: {evidence or 'similar wording'}",
+                " " * 10,
+            )
     return "".join(line.rstrip() + "\n" for line in out)
 
 
