@@ -7,13 +7,14 @@ import subprocess
 
 import pytest
 
+from causemap.analyses import analyze
 from causemap.graph import to_graph
 from causemap.loader import load
 from causemap.model import Incident
 from causemap.render import style
 from causemap.render.dot import ATTRIBUTES, EscString, escape, label, to_dot
 from causemap.render.options import RenderOptions
-from tests.conftest import EXAMPLES, contrast, make_incident
+from tests.conftest import EXAMPLES, ROOT, contrast, make_incident
 from tests.render_fixtures import GOLDEN, golden_cases, golden_output, stub_analysis
 from tests.test_render_view import shuffled
 
@@ -149,7 +150,18 @@ class TestViews:
         assert 'n2 -> n3 [color="#D55E00", penwidth="3"]' in source
         assert re.search(r'n0 -> n3 \[color="#858585"', source)
         assert 'color="#D55E00"' in node_line(source, "n2")
-        assert "heavy vermillion: a path no action cuts" in source
+        assert "heavy vermillion: a path no preventive action cuts" in source
+
+    def test_highlight_legend_names_the_preventive_actions(self) -> None:
+        """The heavy paths are those no preventive action cuts; in certificate-expiry the
+        mitigations cut every one of them, so "a path no action cuts" was false."""
+        incident = load(ROOT / "examples" / "certificate-expiry.yaml")
+        G = to_graph(incident)
+        analysis = analyze(incident)
+        assert analysis.prevention.combined.all_paths_cut
+        source = to_dot(G, RenderOptions(highlight="uncovered"), analysis)
+        assert "heavy vermillion: a path no preventive action cuts" in source
+        assert "no action cuts" not in source
 
     def test_highlight_without_analysis_draws_nothing_special(self, chain: Incident) -> None:
         G = to_graph(chain)

@@ -85,7 +85,7 @@ export function legend() {
     h("ul", { class: "legend" },
       kind("event", "event"), kind("condition", "condition"), kind("factor", "factor"), kind("impact", "impact"),
       cls("proximate"), cls("systemic"),
-      h("li", {}, h("span", { class: "line line-uncovered", "aria-hidden": "true" }), "path no action cuts"),
+      h("li", {}, h("span", { class: "line line-uncovered", "aria-hidden": "true" }), "path no preventive action cuts"),
       h("li", {}, h("span", { class: "shape shape-dashed", "aria-hidden": "true" }), "open question"),
       h("li", {}, "⚠ a method check to discuss"),
       h("li", {}, h("span", { class: "line line-hollow", "aria-hidden": "true" }), "hollow arrow: any one cause suffices")));

@@ -1,7 +1,7 @@
 // The visual grammar, the same as src/causemap/render/style.py (a test keeps them equal):
 // shape says kind, colour says class (Okabe-Ito tints that stay apart under colour-vision
 // deficiencies and in greyscale), a dashed border is an open question, and heavy
-// vermillion marks a causal path that no action cuts.
+// vermillion marks a causal path that no preventive action cuts.
 
 export const CLASS_STYLES = {
   proximate: { fill: "#FCE8C2", border: "#A66A00", colour: "orange", meaning: "what happened" },

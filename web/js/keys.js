@@ -28,7 +28,7 @@ export const SHORTCUTS = [
     ["Shift+click or Shift+Enter", "add a node to the selection, or take it out (Shift+Enter in the outline)"],
     ["+  −  0", "zoom in, zoom out, fit everything"],
     ["Shift+T", "tidy the layout (the only thing that moves nodes)"],
-    ["h", "highlight paths no action cuts"],
+    ["h", "highlight paths no preventive action cuts"],
     ["1 2 3 4", "Selection, Analysis, Actions, Incident panel"],
     ["o", "show or hide the outline"],
     ["Esc", "cancel linking, leave the statement bar or a field of the panels, clear the selection"],

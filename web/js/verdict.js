@@ -69,7 +69,7 @@ export function renderVerdict(root, editor) {
   highlight.addEventListener("change", () => editor.setHighlight(highlight.checked));
   const paths = active.length && p.uncovered_paths.length
     ? h("section", { class: "uncovered" },
-      h("h3", {}, "Paths no action cuts"),
+      h("h3", {}, "Paths no preventive action cuts"),
       h("div", { class: "check" }, highlight, h("label", { for: "highlight-uncovered" }, "Highlight them on the canvas "), h("kbd", {}, "h")),
       h("ul", { class: "paths" }, p.uncovered_paths.map((path, i) => h("li", {},
         h("button", {

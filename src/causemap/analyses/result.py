@@ -92,7 +92,7 @@ class Prevention(Coverage):
     """
 
     uncovered_paths: list[list[str]] = Field(default_factory=list)
-    """Up to a few example root-to-impact paths that no action cuts."""
+    """Up to a few example root-to-impact paths that no preventive action cuts."""
     uncovered_nodes: list[str] = Field(default_factory=list)
     """Every node on some uncut root-to-impact path."""
     suggested_cut: list[str] = Field(default_factory=list)

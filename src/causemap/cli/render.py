@@ -74,7 +74,7 @@ FORMAT_NAMES = ("dot", "svg", "png", "pdf", "mermaid", "markdown", "json")
     type=click.Choice(["none", "uncovered"]),
     default="none",
     show_default=True,
-    help="uncovered: draw heavy the causal paths that no action cuts.",
+    help="uncovered: draw heavy the causal paths that no preventive action cuts.",
 )
 @click.option("--focus", metavar="NODE", help="Show only NODE with its causes and its effects.")
 @click.option("--no-legend", is_flag=True, help="Leave out the legend.")

@@ -277,9 +277,9 @@ def _legend_items(view: View) -> list[dict[str, str | EscString]]:
         notes.append("hollow arrowhead: any one cause suffices")
     if view.options.highlight == "uncovered" and view.analysed:
         notes.append(
-            "every causal path is cut by an action"
+            "every causal path is cut by a preventive action"
             if view.all_paths_cut
-            else "heavy vermillion: a path no action cuts"
+            else "heavy vermillion: a path no preventive action cuts"
         )
     if notes:
         items.append({"label": label(notes, left=True), "shape": "plaintext"})

@@ -32,7 +32,7 @@ class RenderOptions(BaseModel):
     actions: bool = False
     """Draw action items as notes tied to the nodes they address."""
     highlight: Literal["none", "uncovered"] = "none"
-    """uncovered: draw heavy the causal paths that no action cuts."""
+    """uncovered: draw heavy the causal paths that no preventive action cuts."""
     focus: Slug | None = None
     """Show only this node, its causes (ancestors) and its effects (descendants)."""
     legend: bool = True

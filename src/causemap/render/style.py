@@ -9,7 +9,7 @@
 * **Line style says certainty and status.** A dashed border is an open question
   (``unknown: true``); action notes are solid when done, dashed while open and dotted
   when declined.
-* **Weight says attention.** Paths that no action cuts are drawn heavy and vermillion;
+* **Weight says attention.** Paths that no preventive action cuts are drawn heavy and vermillion;
   nodes with error or warning findings carry a ``⚠`` line naming the check.
 
 Every colour and shape in the output comes from here, never from user data.
@@ -94,7 +94,7 @@ CLASS_STYLES: Final[dict[str, ClassStyle]] = {
 }
 
 UNCOVERED: Final = "#D55E00"
-"""Vermillion: nodes and edges on a causal path that no action cuts."""
+"""Vermillion: nodes and edges on a causal path that no preventive action cuts."""
 
 FOCUS_NOTE: Final = "heavy border: the node in focus, shown with its causes and effects"
 """What ``--focus`` draws, said in every legend that has it."""

@@ -59,7 +59,7 @@ class NodeView:
     findings: tuple[tuple[str, str], ...] = ()
     """(severity, code) of the error and warning findings about this node."""
     uncovered: bool = False
-    """On a causal path that no action cuts (only with ``highlight="uncovered"``)."""
+    """On a causal path that no preventive action cuts (only with ``highlight="uncovered"``)."""
     focus: bool = False
 
 
