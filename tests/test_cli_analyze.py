@@ -400,7 +400,7 @@ class TestPreventionReport:
         lines = result.output.splitlines()
         start = lines.index("Prevention")
         preventive = next(i for i, x in enumerate(lines) if x.startswith("  preventive actions"))
-        done = next(i for i, x in enumerate(lines) if x.startswith("  done so far"))
+        done = next(i for i, x in enumerate(lines) if x.startswith("  preventive, done"))
         detail = [i for i, x in enumerate(lines[start:], start) if x.startswith("    uncut:")]
         detail.append(
             lines.index(
@@ -426,6 +426,14 @@ class TestPreventionReport:
         result = runner.invoke(cli, ["analyze", str(path)])
         assert result.exit_code == 0, result.output
         assert result.output.splitlines()[1].startswith("1 node: 0 proximate,")
+
+    def test_the_done_view_says_it_counts_preventive_actions_only(self) -> None:
+        """database-failover has six done actions; "done so far (4 actions)" counted the four
+        preventive ones without saying so, and the Markdown row did the same."""
+        result = runner.invoke(cli, ["analyze", EXAMPLE])
+        assert "\n  preventive, done so far (4 actions): scenario prevented" in result.output
+        markdown = runner.invoke(cli, ["analyze", "--format", "markdown", EXAMPLE]).output
+        assert "\n| Done so far (prevent and process actions) | yes |" in markdown
 
 
 class TestFindingsReport:

@@ -97,7 +97,7 @@ def analysis_text(
     out.append(_coverage_line("preventive actions", p, style))
     # The example paths and the cut are the preventive view's, so they sit under its line.
     out += _uncut(p, width)
-    out.append(_coverage_line("done so far", p.done, style))
+    out.append(_coverage_line("preventive, done so far", p.done, style))
     out.append(_coverage_line("detect and mitigate", p.detection, style))
     if p.actions and p.detection.actions:  # with only one kind, it repeats that line
         out.append(_coverage_line("all actions together", p.combined, style))

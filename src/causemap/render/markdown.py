@@ -149,7 +149,7 @@ def _coverage(G: CausalGraph, analysis: Analysis) -> list[str]:
     p = analysis.prevention
     views: list[tuple[str, Coverage]] = [
         ("Planned (prevent and process actions)", p),
-        ("Done so far", p.done),
+        ("Done so far (prevent and process actions)", p.done),
     ]
     if p.detection.actions:  # they may cut what the preventive actions leave uncut
         views.append(("All actions together (detect and mitigate too)", p.combined))
