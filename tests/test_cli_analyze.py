@@ -435,6 +435,13 @@ class TestPreventionReport:
         markdown = runner.invoke(cli, ["analyze", "--format", "markdown", EXAMPLE]).output
         assert "\n| Done so far (prevent and process actions) | yes |" in markdown
 
+    def test_the_statement_heading_sits_over_the_statements(self) -> None:
+        result = runner.invoke(cli, ["analyze", EXAMPLE])
+        lines = result.output.splitlines()
+        at = lines.index("Proximate: what happened (9)")
+        heading, first = lines[at + 1], lines[at + 2]
+        assert first.index("A fault in the cloud") == heading.index("statement, and why")
+
 
 class TestFindingsReport:
     def test_a_finding_about_more_than_four_actions_says_there_are_more(

@@ -124,7 +124,7 @@ def analysis_text(
             continue
         out += ["", style(f"{headings[cls]} ({len(rows)})", bold=True, fg=colour)]
         id_width = min(40, max(len(n) for n, _ in rows))
-        out.append(style(f"  {'node':<{id_width}}  {'rule':<19} statement, and why", dim=True))
+        out.append(style(f"  {'node':<{id_width}}  {'rule':<19}  statement, and why", dim=True))
         for node, c in rows:
             text = _wrap(labels.get(node, ""), width - id_width - 25, "")
             why = _wrap("; ".join(c.reasons), width - id_width - 27, "")
