@@ -523,6 +523,18 @@ class TestHumanStops:
         inc.node("ran-script").level = None if level is None else Level(level)
         assert ("STOPS_AT_HUMAN" in codes(inc)) is stops
 
+    @pytest.mark.parametrize("level", ["operator", None])
+    def test_a_root_that_names_a_participant_is_a_persons_action(self, level: str | None) -> None:
+        # "whose words name a person": a name does, as "the engineer" does.
+        inc = careful()
+        inc.participants = ["Dana Ortiz"]
+        inc.node("ran-script").causes = []
+        inc.node("ran-script").label = "Dana pushed the cleanup to prod-db"
+        inc.node("ran-script").level = None if level is None else Level(level)
+        (finding,) = codes(inc)["STOPS_AT_HUMAN"]
+        assert finding.severity == "warning"
+        assert finding.nodes == ["ran-script"]
+
     def test_automation_root_is_not_a_human_stop(self) -> None:
         inc = careful()
         inc.node("ran-script").causes = []

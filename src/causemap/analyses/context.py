@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import Any
 
 from causemap.analyses.config import AnalysisConfig
-from causemap.analyses.language import Lexicon, lexicon, nfc
+from causemap.analyses.language import Lexicon, lexicon, nfc, person_names
 from causemap.analyses.result import Classification, Prevention
 from causemap.analyses.structure import Shape
 from causemap.graph import CausalGraph
@@ -66,6 +66,15 @@ class Context:
 
     def cls(self, node: str) -> str:
         return self.classes[node].class_
+
+    @cached_property
+    def participants(self) -> list[str]:
+        return [str(p) for p in self.G.graph.get("participants", [])]
+
+    def names(self, text: str) -> list[str]:
+        """The personal names in ``text``: a participant's, or a known given name."""
+        w = self.words
+        return person_names(text, self.participants, w.first_names, w.ordinary_names)
 
 
 def quote(text: str, limit: int = 60) -> str:

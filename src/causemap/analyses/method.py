@@ -321,7 +321,7 @@ def stops_at_human(ctx: Context) -> Iterator[Finding]:
         person = (
             data["kind"] == "event"
             and data.get("level") in ("operator", None)  # unset: the words decide
-            and (ctx.words.person.search(text))
+            and (ctx.words.person.search(text) or ctx.names(text))
         )
         if not (match or person):
             continue

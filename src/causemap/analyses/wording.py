@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from causemap.analyses.context import Context
 from causemap.analyses.context import quote as _q
-from causemap.analyses.language import asserted, person_names, rewrite_blame, rewrite_hindsight
+from causemap.analyses.language import asserted, rewrite_blame, rewrite_hindsight
 from causemap.analyses.result import Finding
 
 __all__ = ["blame_language", "hindsight_language", "names_person"]
@@ -71,12 +71,9 @@ def blame_language(ctx: Context) -> Iterator[Finding]:
 
 
 def names_person(ctx: Context) -> Iterator[Finding]:
-    participants = [str(p) for p in ctx.G.graph.get("participants", [])]
     for node in ctx.G:
         for text in ctx.texts(node):
-            names = person_names(
-                text, participants, ctx.words.first_names, ctx.words.ordinary_names
-            )
+            names = ctx.names(text)
             if names:
                 rewrite = text
                 for name in names:
