@@ -380,6 +380,36 @@ class TestImpactWithoutCause:
         assert "e.g. 'Pushed' → " in finding.message  # the room reads wording, not ids
 
 
+class TestNoActions:
+    @pytest.mark.parametrize(
+        "actions",
+        [
+            [],
+            [{"type": "detect"}],
+            [{"type": "prevent", "status": "wontfix"}],
+        ],
+    )
+    def test_paths_uncut_says_no_preventive_action_is_recorded(
+        self, actions: list[dict[str, Any]]
+    ) -> None:
+        # "the actions do not prevent this scenario" read as if some had been tried.
+        inc = worked_example(
+            [
+                {"id": f"a{k}", "title": "Alert on bad config", "addresses": ["badcfg"], **a}
+                for k, a in enumerate(actions)
+            ]
+        )
+        (finding,) = [f for f in analyze(inc).findings if f.code == "PATHS_UNCUT"]
+        assert finding.message.startswith("no preventive action is recorded yet, so ")
+
+    def test_a_preventive_action_keeps_the_usual_verdict(self) -> None:
+        inc = worked_example(
+            [{"id": "a0", "title": "Validate regexes", "type": "prevent", "addresses": ["badcfg"]}]
+        )
+        (finding,) = [f for f in analyze(inc).findings if f.code == "PATHS_UNCUT"]
+        assert finding.message.startswith("the actions ")
+
+
 class TestConfig:
     def test_example_paths_setting_bounds_the_uncovered_paths(self) -> None:
         from causemap.analyses import AnalysisConfig

@@ -134,11 +134,12 @@ def paths_uncut(ctx: Context) -> Iterator[Finding]:
     if p.all_paths_cut or not impacts(ctx.G):
         return
     example = _spoken_path(ctx, p.uncovered_paths[0]) if p.uncovered_paths else ""
-    verdict = (
-        "the actions prevent this exact scenario, but"
-        if p.scenario_prevented
-        else "the actions do not prevent this scenario, and"
-    )
+    if not any(a["status"] != "wontfix" and a["type"] in PREVENTIVE_TYPES for a in ctx.actions):
+        verdict = "no preventive action is recorded yet, so"
+    elif p.scenario_prevented:
+        verdict = "the actions prevent this exact scenario, but"
+    else:
+        verdict = "the actions do not prevent this scenario, and"
     # An impact with no cause is a "path" of its own that no action can cut
     # (IMPACT_WITHOUT_CAUSE says so).
     them = "every other one" if p.unexplained else "them all"
