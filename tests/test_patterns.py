@@ -1111,6 +1111,16 @@ class TestHtmlLayout:
         assert cjk.endswith("…")
         assert len(cjk) * 11 <= 340 - 8
 
+    def test_right_to_left_labels_are_isolated_in_tooltips(self) -> None:
+        # "label: 3 incidents" with an Arabic label showed "3 incidents :label" reordered.
+        page = render(patterns(wide_label_corpus()), "html")
+        tips = [t.text or "" for svg in svgs(page).values() for t in svg.iter("title")]
+        arabic = WIDE_LABELS["arabic"]
+        compound = [t for t in tips if arabic[:10] in t and ":" in t]
+        assert compound
+        for tip in compound:
+            assert f"\u2068{arabic}\u2069: " in tip, tip
+
     def test_long_labels_wrap_and_dates_do_not(self) -> None:
         page = render(patterns(long_label_corpus()), "html")
         assert "overflow-wrap:anywhere" in page

@@ -17,7 +17,7 @@ from causemap.counts import counted
 from causemap.patterns.present import by_level, factor_names, one_line, periods
 from causemap.patterns.present import html_text as _e
 from causemap.patterns.result import IncidentRef, PatternsReport
-from causemap.patterns.svgtext import fit, right_to_left, text_width
+from causemap.patterns.svgtext import fit, isolate, right_to_left, text_width
 
 __all__ = [
     "EMPTY",
@@ -139,7 +139,8 @@ def leaderboard(report: PatternsReport, top: int = 15) -> str:
             _label(f.label, left - 12, f'x="{left - 8}" y="{y + 12}"', "end")
             + f"<title>{_e(one_line(f.label))}</title></text>"
             f'<rect x="{left}" y="{y}" width="{length:.1f}" height="{row - 6}" fill="{colour}">'
-            f"<title>{_e(one_line(f.label))}: {len(f.incidents)} incidents, score {f.score:g}"
+            f"<title>{isolate(_e(one_line(f.label)))}: {counted(len(f.incidents), 'incident')}, "
+            f"score {f.score:g}"
             "</title></rect>"
             f'<text x="{left + length + 6:.1f}" y="{y + 12}">{len(f.incidents)}</text>'
         )
@@ -195,12 +196,12 @@ def heatmap(report: PatternsReport) -> str:
         )
         for j, f in enumerate(factors):
             found = cells.get((inc.id, f.key))
-            tip = f"{inc.id} × {one_line(f.label)}" + (
+            tip = f"{_e(inc.id)} × {isolate(_e(one_line(f.label)))}" + (
                 f": confidence {found:.2f}" if found is not None else ": absent"
             )
             parts.append(
                 f'<rect x="{left + j * cell}" y="{y}" width="{cell - 2}" height="{cell - 2}" '
-                f"{_cell(found)}><title>{_e(tip)}</title></rect>"
+                f"{_cell(found)}><title>{tip}</title></rect>"
             )
     parts.append(f'<text x="8" y="{bottom + 21}">match confidence:</text>')
     key, height = legend(

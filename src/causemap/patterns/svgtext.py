@@ -13,7 +13,7 @@ import unicodedata
 
 from causemap.patterns.present import one_line
 
-__all__ = ["EM", "fit", "right_to_left", "text_width"]
+__all__ = ["EM", "fit", "isolate", "right_to_left", "text_width"]
 
 EM = 11.0
 """The charts' font size, in pixels."""
@@ -95,3 +95,18 @@ def right_to_left(text: str) -> bool:
         if kind == "L":
             return False
     return False
+
+
+def isolate(text: str) -> str:
+    """``text`` between first-strong isolate marks (U+2068, U+2069) when it holds any
+    right-to-left letter, so that in a tooltip such as "label: 3 incidents" the words
+    after it stay after it; other text is returned as is.
+
+    Examples
+    --------
+    >>> isolate("Deploy"), isolate("שינוי") == "\u2068שינוי\u2069"
+    ('Deploy', True)
+    """
+    if any(unicodedata.bidirectional(c) in ("R", "AL") for c in text):
+        return f"\u2068{text}\u2069"
+    return text
