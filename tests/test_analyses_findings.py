@@ -228,6 +228,9 @@ class TestStructureChecks:
         inc.node("ran-script").at = dt.datetime(2024, 1, 1, 11, tzinfo=dt.UTC)
         (finding,) = codes(inc)["TIME_ORDER"]
         assert finding.edges == [("ran-script", "rows-deleted")]
+        # Times are written as the reasons and the format write them, not Python's str().
+        assert "starts (2024-01-01T11:00:00Z) after its effect" in finding.message
+        assert "+00:00" not in finding.message
         assert "TIME_ORDER" not in codes(careful())
         assert "under way" not in finding.prompt
 

@@ -17,6 +17,7 @@ from causemap.analyses.context import quote as _q
 from causemap.analyses.language import asserted, rewrite_blame
 from causemap.analyses.result import Finding
 from causemap.analyses.structure import impacts
+from causemap.model import format_instant
 
 __all__ = [
     "impact_without_cause",
@@ -88,10 +89,11 @@ def time_order(ctx: Context) -> Iterator[Finding]:
             ended = c_until.date() < e_at.date() if (u_day or e_day) else c_until < e_at
         if late or ended:
             what = (
-                f"starts ({c['at']}) after its effect {_q(e['label'], 40)} ({e['at']})"
+                f"starts ({_when(c['at'])}) after its effect {_q(e['label'], 40)} "
+                f"({_when(e['at'])})"
                 if late
-                else f"had ended ({c['until']}) before its effect "
-                f"{_q(e['label'], 40)} began ({e['at']})"
+                else f"had ended ({_when(c['until'])}) before its effect "
+                f"{_q(e['label'], 40)} began ({_when(e['at'])})"
             )
             prompt = (
                 "Is the link real, or is a timestamp wrong? A cause must exist when its "
@@ -112,6 +114,11 @@ def time_order(ctx: Context) -> Iterator[Finding]:
                 message=f"cause {_q(c['label'], 40)} {what}",
                 prompt=prompt,
             )
+
+
+def _when(value: Any) -> str:
+    """A node's time as the other findings and the reasons write it ('...T02:13:05Z')."""
+    return format_instant(value) if isinstance(value, dt.date) else str(value)
 
 
 def _during(start: dt.datetime, effect: dict[str, Any]) -> bool:
