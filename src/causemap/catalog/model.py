@@ -57,7 +57,8 @@ class Entry(BaseModel):
     class_: NodeClass = Field(alias="class")
     """Usual class in a causal graph: proximate | systemic."""
     phrases: list[Short] = Field(default_factory=list, max_length=MAX_ITEMS)
-    """Lowercase multi-word phrases that signal the pattern (matched on word stems)."""
+    """Lowercase phrases that signal the pattern, most of several words (matched on word
+    stems in order, with negation understood)."""
     keywords: list[Short] = Field(default_factory=list, max_length=MAX_ITEMS)
     """Lowercase single distinctive words that signal the pattern."""
     examples: list[Long] = Field(default_factory=list, max_length=MAX_ITEMS)
