@@ -175,6 +175,7 @@ class TestCreateAndRead:
             ("application/yaml;q=0, */*", "application/json"),
             ("application/json;q=0.9, application/x-yaml", "application/yaml"),
             ("*/*", "application/json"),
+            ("application/json;q=0, */*", "application/yaml"),
         ],
     )
     def test_accept_weighs_yaml_against_json(
@@ -184,6 +185,29 @@ class TestCreateAndRead:
         post(client)
         got = client.get(f"{API}/incidents/demo", headers={"accept": accept})
         assert got.headers["content-type"].split(";")[0] == media
+
+    @pytest.mark.parametrize(
+        "accept",
+        [
+            "application/json;q=0",
+            "*/*;q=0",
+            "application/yaml;q=0",
+            "application/json;q=0, application/yaml;q=0, */*;q=0",
+            "application/*;q=0, */*",
+            "image/png",
+        ],
+    )
+    @pytest.mark.parametrize("path", ["/incidents/demo", "/incidents/demo/revisions/1"])
+    def test_nothing_acceptable_is_406(self, client: TestClient, path: str, accept: str) -> None:
+        """An incident is JSON or YAML: an Accept that refuses both (q=0 is "not
+        acceptable", RFC 9110 12.4.2) was answered with JSON anyway."""
+        post(client)
+        got = client.get(f"{API}{path}", headers={"accept": accept})
+        assert got.status_code == 406, got.text
+        error = got.json()["error"]
+        assert error["code"] == "not-acceptable"
+        assert error["details"] == {"formats": ["application/json", "application/yaml"]}
+        assert client.head(f"{API}{path}", headers={"accept": accept}).status_code == 406
 
     def test_if_none_match_gives_304(self, client: TestClient) -> None:
         post(client)

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from causemap.diagnostics import Diagnostic
 from causemap.diff import IncidentDiff, default_analyzer, diff
-from causemap.errors import InvalidQuery
+from causemap.errors import InvalidQuery, NotAcceptable
 from causemap.loader import dump
 from causemap.model import Date, Incident
 from causemap.service.bodies import INCIDENT_BODY, YAML_TYPES, check_body, read_body
@@ -28,11 +28,12 @@ from causemap.service.headers import (
     path_segment,
 )
 from causemap.service.problems import bad_parameter, responses
+from causemap.source import Format
 from causemap.store import Page, Record, RevisionInfo
 from causemap.store import Query as StoreQuery
 from causemap.store.records import MAX_LIMIT, MAX_REVISION, check_filter, decode_cursor
 
-__all__ = ["Diff", "RevisionPage", "Saved", "router"]
+__all__ = ["DOCUMENT_TYPES", "Diff", "RevisionPage", "Saved", "document_format", "router"]
 
 router = APIRouter(prefix=f"{API_PREFIX}/incidents", tags=["incidents"])
 
@@ -90,7 +91,45 @@ def _etag(number: int) -> str:
     return f'"{number}"'
 
 
+DOCUMENT_TYPES = ["application/json", "application/yaml"]
+"""The media types an incident document is answered in."""
+
+
+def document_format(accept: str | None) -> Format:
+    """The representation of an incident an ``Accept`` header asks for: YAML when it
+    names a YAML type at least as high as JSON, else JSON when JSON is acceptable, else
+    YAML when a wildcard takes it (``application/json;q=0, */*``).
+
+    Raises
+    ------
+    NotAcceptable
+        When the header refuses both (``*/*;q=0``, ``image/png``): HTTP 406.
+
+    Examples
+    --------
+    >>> document_format(None), document_format("application/json, text/yaml")
+    ('json', 'yaml')
+    >>> document_format("application/json;q=0, */*")
+    'yaml'
+    """
+    if accept is None or not accept.strip():
+        return "json"
+    yaml = max(accept_quality(accept, media, exact=True) for media in YAML_TYPES)
+    json_ = accept_quality(accept, "application/json")
+    if yaml > 0 and yaml >= json_:
+        return "yaml"
+    if json_ > 0:
+        return "json"
+    if accept_quality(accept, "application/yaml") > 0:
+        return "yaml"
+    raise NotAcceptable(
+        f"cannot answer with any of: {accept[:200]}; ask for {' or '.join(DOCUMENT_TYPES)}",
+        DOCUMENT_TYPES,
+    )
+
+
 def _document(record: Record, request: Request, *, immutable: bool = False) -> Response:
+    fmt = document_format(request.headers.get("accept"))
     headers = {
         "ETag": _etag(record.number),
         "Cache-Control": "private, max-age=31536000, immutable" if immutable else "no-cache",
@@ -98,9 +137,7 @@ def _document(record: Record, request: Request, *, immutable: bool = False) -> R
     }
     if etag_matches(request.headers.get("if-none-match"), str(record.number)):
         return Response(status_code=304, headers=headers)
-    accept = request.headers.get("accept")
-    yaml = max(accept_quality(accept, media, exact=True) for media in YAML_TYPES)
-    if yaml > 0 and yaml >= accept_quality(accept, "application/json"):
+    if fmt == "yaml":
         text = dump(record.to_incident(), "yaml", schema=None)
         return Response(text, media_type="application/yaml", headers=headers)
     return Response(record.document, media_type="application/json", headers=headers)
@@ -189,7 +226,7 @@ async def create_incident(request: Request, response: Response, store: StoreDep)
 @router.get(
     "/{incident_id}",
     dependencies=[reader],
-    responses=responses(401, 403, 404, 410, 422, 503, extra=_DOCUMENT_RESPONSES),
+    responses=responses(401, 403, 404, 406, 410, 422, 503, extra=_DOCUMENT_RESPONSES),
     summary="Get an incident",
 )
 def get_incident(incident_id: IncidentId, request: Request, store: StoreDep) -> Response:
@@ -293,7 +330,7 @@ def list_revisions(
 @router.get(
     "/{incident_id}/revisions/{number}",
     dependencies=[reader],
-    responses=responses(401, 403, 404, 422, 503, extra=_DOCUMENT_RESPONSES),
+    responses=responses(401, 403, 404, 406, 422, 503, extra=_DOCUMENT_RESPONSES),
     summary="Get one revision of an incident",
 )
 def get_revision(
