@@ -131,9 +131,16 @@ class TestPostRender:
             ("text/markdown", "text/markdown"),
             ("application/json", "application/json"),
             ("image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8", "image/svg+xml"),
+            ("image/svg+xml;q=0, */*", "image/png"),
+            ("image/svg+xml;q=0, image/*", "image/png"),
+            ("image/svg+xml;q=0.1, image/*", "image/png"),
+            ("text/vnd.graphviz;q=0, text/*", "text/plain"),
+            ("*/*, image/png", "image/svg+xml"),
         ],
     )
     def test_accept_negotiation(self, client: TestClient, accept: str | None, media: str) -> None:
+        """A wildcard gives a format the quality of the most specific range that matches
+        it (RFC 9110 12.5.1): ``image/svg+xml;q=0, */*`` was answered with SVG."""
         headers = {"accept": accept} if accept is not None else {}
         response = post_render(client, **headers)
         assert response.status_code == 200, response.text

@@ -14,6 +14,7 @@ from causemap.errors import PreconditionRequired, RevisionConflict
 from causemap.store.records import MAX_REVISION
 
 __all__ = [
+    "accept_match",
     "accept_quality",
     "attachment",
     "etag_matches",
@@ -57,10 +58,29 @@ def accept_quality(header: str | None, media: str, *, exact: bool = False) -> fl
     >>> accept_quality("text/html", "application/json"), accept_quality(None, "text/plain")
     (0.0, 0.0)
     """
+    found = accept_match(header, media, exact=exact)
+    return found[0] if found else 0.0
+
+
+def accept_match(
+    header: str | None, media: str, *, exact: bool = False
+) -> tuple[float, int] | None:
+    """The quality and the position in ``header`` of the most specific range that
+    matches ``media`` (as :func:`accept_quality`), None when none does.
+
+    Examples
+    --------
+    >>> accept_match("*/*;q=0.5, image/png;q=0", "image/png")
+    (0.0, 1)
+    >>> accept_match("*/*;q=0.5, image/png;q=0", "image/svg+xml")
+    (0.5, 0)
+    >>> accept_match("image/*", "text/plain") is None
+    True
+    """
     kind = media.partition("/")[0]
     ranks = {media: 3} if exact else {media: 3, f"{kind}/*": 2, "*/*": 1}
-    best: tuple[int, float] = (0, 0.0)
-    for part in (header or "").split(",")[:50]:
+    best: tuple[int, float, int] = (0, 0.0, -1)
+    for position, part in enumerate((header or "").split(",")[:50]):
         name, *params = (p.strip() for p in part.split(";"))
         name = name.lower()
         rank = ranks.get(name, 0)
@@ -74,8 +94,8 @@ def accept_quality(header: str | None, media: str, *, exact: bool = False) -> fl
                     quality = min(max(float(value), 0.0), 1.0)
                 except ValueError:
                     quality = 0.0
-        best = (rank, quality if quality == quality else 0.0)  # NaN is 0
-    return best[1]
+        best = (rank, quality if quality == quality else 0.0, position)  # NaN is 0
+    return (best[1], best[2]) if best[0] else None
 
 
 def parse_revision(text: str, *, minimum: int = 1) -> int | None:

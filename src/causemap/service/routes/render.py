@@ -29,7 +29,7 @@ from causemap.service.deps import (
     reader,
     render_reader,
 )
-from causemap.service.headers import attachment, etag_matches
+from causemap.service.headers import accept_match, attachment, etag_matches
 from causemap.service.problems import FormatNotFound, bad_parameter, responses
 from causemap.service.rendering import (
     Rendered,
@@ -128,29 +128,25 @@ def negotiate(accept: str | None) -> tuple[OutputFormat, str]:
     """
     if accept is None or not accept.strip():
         return FORMATS["svg"], FORMATS["svg"].media_type
-    ranges: list[tuple[float, int, str]] = []
-    for i, part in enumerate(accept.split(",")[:50]):
-        media, *params = (p.strip() for p in part.split(";"))
-        quality = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if media and quality > 0:
-            ranges.append((-quality, i, media.lower()))
-    for _, _, media in sorted(ranges):
-        if media in _MEDIA:
-            spec = FORMATS[_MEDIA[media]]
-            _, charset, rest = spec.media_type.partition(";")
-            return spec, media + (f";{rest}" if charset else "")
-        kind, _, sub = media.partition("/")
-        if sub == "*":
-            for name in _PREFERENCE:
-                if kind == "*" or FORMATS[name].media_type.startswith(f"{kind}/"):
-                    return FORMATS[name], FORMATS[name].media_type
+    # Each media type takes the quality of the most specific range that matches it
+    # (RFC 9110 12.5.1), so "image/svg+xml;q=0, */*" refuses SVG. Ties go to the range
+    # written first, then to a type named outright, then to the order of _PREFERENCE.
+    best: tuple[float, int, int, int] | None = None
+    chosen = ""
+    for media, name in _MEDIA.items():
+        found = accept_match(accept, media)
+        if found is None or found[0] <= 0:
+            continue
+        named = accept_match(accept, media, exact=True) is not None
+        key = (-found[0], found[1], 0 if named else 1, _PREFERENCE.index(name))
+        if best is None or key < best:
+            best, chosen = key, media
+    if best is not None:
+        spec = FORMATS[_MEDIA[chosen]]
+        if best[2]:  # reached through a wildcard: answered in the format's own type
+            return spec, spec.media_type
+        _, charset, rest = spec.media_type.partition(";")
+        return spec, chosen + (f";{rest}" if charset else "")
     raise NotAcceptable(
         f"cannot answer with any of: {accept[:200]}; ask for one of " + ", ".join(sorted(_MEDIA)),
         sorted(_MEDIA),
