@@ -209,6 +209,41 @@ class TestCreateAndRead:
         assert error["details"] == {"formats": ["application/json", "application/yaml"]}
         assert client.head(f"{API}{path}", headers={"accept": accept}).status_code == 406
 
+    @pytest.mark.parametrize("path", ["/incidents/demo", "/incidents/demo/revisions/1"])
+    def test_json_and_yaml_have_their_own_etags(self, client: TestClient, path: str) -> None:
+        """Both representations were tagged "1": a cache holding the JSON revalidated a
+        request for YAML with that tag, got 304, and served JSON to the YAML client (a
+        strong ETag names one representation, RFC 9110 8.8.3)."""
+        post(client)
+        as_json = client.get(f"{API}{path}")
+        as_yaml = client.get(f"{API}{path}", headers={"accept": "application/yaml"})
+        assert as_json.headers["etag"] == '"1"'
+        assert as_yaml.headers["etag"] == '"1-yaml"'
+        for got in (as_json, as_yaml):
+            assert "Accept" in got.headers["vary"]
+        crossed = client.get(
+            f"{API}{path}", headers={"accept": "application/yaml", "if-none-match": '"1"'}
+        )
+        assert crossed.status_code == 200
+        assert crossed.headers["content-type"] == "application/yaml"
+        same = client.get(
+            f"{API}{path}", headers={"accept": "application/yaml", "if-none-match": '"1-yaml"'}
+        )
+        assert (same.status_code, same.headers["etag"]) == (304, '"1-yaml"')
+        assert client.get(f"{API}{path}", headers={"if-none-match": '"1-yaml"'}).status_code == 200
+
+    def test_the_yaml_etag_is_a_valid_if_match(self, client: TestClient) -> None:
+        """A client that read YAML sends back the ETag it was given."""
+        post(client)
+        tag = client.get(f"{API}/incidents/demo", headers={"accept": "text/yaml"}).headers["etag"]
+        edited = BASE.replace("title: Demo incident", "title: Edited")
+        assert put(client, edited, tag).status_code == 200
+        stale = put(client, edited, tag)
+        assert stale.status_code == 412
+        assert stale.json()["error"]["details"] == {"current_revision": 2}
+        assert client.delete(f"{API}/incidents/demo", headers={"if-match": '"2-yaml"'}).is_success
+        assert put(client, edited, '"3-json"').status_code == 412
+
     def test_if_none_match_gives_304(self, client: TestClient) -> None:
         post(client)
         got = client.get(f"{API}/incidents/demo", headers={"if-none-match": '"1"'})

@@ -14,6 +14,7 @@ from causemap.errors import PreconditionRequired, RevisionConflict
 from causemap.store.records import MAX_REVISION
 
 __all__ = [
+    "YAML_TAG",
     "accept_match",
     "accept_quality",
     "attachment",
@@ -22,6 +23,10 @@ __all__ = [
     "parse_revision",
     "path_segment",
 ]
+
+YAML_TAG = "-yaml"
+"""What the ``ETag`` of an incident's YAML representation adds to the revision number
+(``"3-yaml"``): a strong tag names one representation, and the JSON one is ``"3"``."""
 
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 _DIGITS = re.compile(r"[0-9]{1,10}")
@@ -118,7 +123,8 @@ def parse_revision(text: str, *, minimum: int = 1) -> int | None:
 
 
 def parse_if_match(header: str | None) -> int | None:
-    """The revision an ``If-Match`` header names, None when absent.
+    """The revision an ``If-Match`` header names, None when absent: either ETag of the
+    incident, that of its JSON (``"3"``) or of its YAML (``"3-yaml"``).
 
     Raises
     ------
@@ -130,8 +136,8 @@ def parse_if_match(header: str | None) -> int | None:
 
     Examples
     --------
-    >>> parse_if_match('"3"'), parse_if_match(None)
-    (3, None)
+    >>> parse_if_match('"3"'), parse_if_match('"3-yaml"'), parse_if_match(None)
+    (3, 3, None)
     """
     if header is None or not header.strip():
         return None
@@ -139,7 +145,7 @@ def parse_if_match(header: str | None) -> int | None:
     if value == "*" or "," in value:
         raise PreconditionRequired('If-Match must name the one revision you read, e.g. "3"')
     if len(value) > 2 and value[0] == value[-1] == '"':
-        number = parse_revision(value[1:-1])
+        number = parse_revision(value[1:-1].removesuffix(YAML_TAG))
         if number is not None:
             return number
     if value[:2] in ("W/", "w/"):

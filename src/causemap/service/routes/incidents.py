@@ -1,8 +1,9 @@
 """``/incidents``: list, create, read, update (If-Match), delete, restore, history, diffs.
 
-An incident's ``ETag`` is its revision number (``"3"``). A ``PUT`` must send the ETag it
-read as ``If-Match``: a stale one gets 412 with the current revision, a missing one 428.
-``DELETE`` and ``POST .../restore`` take it too, optionally, with the same 412.
+An incident's ``ETag`` is its revision number (``"3"``; its YAML is ``"3-yaml"``). A
+``PUT`` must send the ETag it read as ``If-Match``: a stale one gets 412 with the current
+revision, a missing one 428. ``DELETE`` and ``POST .../restore`` take it too, optionally,
+with the same 412.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from causemap.model import Date, Incident
 from causemap.service.bodies import INCIDENT_BODY, YAML_TYPES, check_body, read_body
 from causemap.service.deps import API_PREFIX, IncidentId, StoreDep, reader, writer
 from causemap.service.headers import (
+    YAML_TAG,
     accept_quality,
     etag_matches,
     parse_if_match,
@@ -87,8 +89,9 @@ def _saved(record: Record, warnings: list[Diagnostic] | None = None) -> Saved:
     return Saved(**info, warnings=clean)
 
 
-def _etag(number: int) -> str:
-    return f'"{number}"'
+def _etag(number: int, fmt: Format = "json") -> str:
+    """The strong ETag of a revision's JSON (``"3"``, as every write answers) or YAML."""
+    return f'"{number}{YAML_TAG if fmt == "yaml" else ""}"'
 
 
 DOCUMENT_TYPES = ["application/json", "application/yaml"]
@@ -130,12 +133,13 @@ def document_format(accept: str | None) -> Format:
 
 def _document(record: Record, request: Request, *, immutable: bool = False) -> Response:
     fmt = document_format(request.headers.get("accept"))
+    tag = _etag(record.number, fmt)
     headers = {
-        "ETag": _etag(record.number),
+        "ETag": tag,
         "Cache-Control": "private, max-age=31536000, immutable" if immutable else "no-cache",
         "Vary": "Accept, Authorization",
     }
-    if etag_matches(request.headers.get("if-none-match"), str(record.number)):
+    if etag_matches(request.headers.get("if-none-match"), tag[1:-1]):
         return Response(status_code=304, headers=headers)
     if fmt == "yaml":
         text = dump(record.to_incident(), "yaml", schema=None)
@@ -230,7 +234,8 @@ async def create_incident(request: Request, response: Response, store: StoreDep)
     summary="Get an incident",
 )
 def get_incident(incident_id: IncidentId, request: Request, store: StoreDep) -> Response:
-    """The latest revision's document; its ``ETag`` is the revision number."""
+    """The latest revision's document; its ``ETag`` is the revision number (``"3"``), and
+    ``"3-yaml"`` for the YAML."""
     return _document(store.get(incident_id), request)
 
 
