@@ -482,6 +482,20 @@ class TestList:
         said = "next_cursor" if name == "cursor" else "control character"
         assert said in error["details"][0]["message"]
 
+    @pytest.mark.parametrize("query", ["severity=", "tag=", "service=%20", "factor=&tag=x"])
+    def test_an_empty_filter_is_422(self, client: TestClient, query: str) -> None:
+        """``?severity=`` (what a form sends for a field left empty) listed nothing: no
+        incident has a blank severity, tag, service or factor, so every incident was
+        silently filtered out."""
+        post(client)
+        response = client.get(f"{API}/incidents?{query}")
+        assert response.status_code == 422, response.text
+        error = response.json()["error"]
+        assert error["code"] == "invalid-parameters"
+        name = query.split("=")[0]
+        assert [d["pointer"] for d in error["details"]] == [f"/query/{name}"]
+        assert "empty" in error["details"][0]["message"]
+
     def test_filters_and_cursor_pagination(self, client: TestClient) -> None:
         for path in EXAMPLES:
             assert post(client, path.read_text()).status_code == 201

@@ -183,8 +183,13 @@ def list_incidents(
         except InvalidQuery as exc:
             raise bad_parameter("query", "cursor", "invalid_cursor", str(exc)) from None
     filters = [("tag", v) for v in tag] + [("service", v) for v in service]
-    filters += [("factor", v) for v in factor] + ([("severity", severity)] if severity else [])
+    filters += [("factor", v) for v in factor]
+    filters += [("severity", severity)] if severity is not None else []
     for name, value in filters:
+        if not value.strip():
+            # No incident has a blank one: the filter would silently match nothing.
+            message = f"{name} cannot be empty; leave it out to list every incident"
+            raise bad_parameter("query", name, "empty", message)
         try:
             check_filter(name, value)
         except InvalidQuery as exc:
