@@ -496,6 +496,33 @@ class TestList:
         assert [d["pointer"] for d in error["details"]] == [f"/query/{name}"]
         assert "empty" in error["details"][0]["message"]
 
+    @pytest.mark.parametrize(
+        ("path", "names"),
+        [
+            ("/incidents?severity=sev1&severity=sev2", ["severity"]),
+            ("/incidents?limit=1&tag=a&limit=2&deleted=1&deleted=0", ["limit", "deleted"]),
+            ("/incidents/demo/diff?from=1&from=2&to=1&to=1", ["from"]),
+            ("/incidents/demo/render.svg?focus=push&focus=deploy", ["focus"]),
+            ("/patterns?format=json&format=html", ["format"]),
+        ],
+    )
+    def test_a_single_valued_parameter_given_twice_is_422(
+        self, client: TestClient, path: str, names: list[str]
+    ) -> None:
+        """The last value was used silently: ?severity=sev1&severity=sev2 listed the
+        sev2 incidents alone, as if sev1 had not been asked for."""
+        post(client)
+        response = client.get(f"{API}{path}")
+        assert response.status_code == 422, response.text
+        details = response.json()["error"]["details"]
+        assert [d["pointer"] for d in details] == [f"/query/{name}" for name in names]
+        assert "given 2 values" in details[0]["message"]
+
+    def test_repeatable_filters_still_repeat(self, client: TestClient) -> None:
+        post(client, BASE.replace("date:", "tags: [a, b]\ndate:"))
+        found = client.get(f"{API}/incidents?tag=a&tag=b").json()["items"]
+        assert [i["id"] for i in found] == ["demo"]
+
     def test_filters_and_cursor_pagination(self, client: TestClient) -> None:
         for path in EXAMPLES:
             assert post(client, path.read_text()).status_code == 201

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from starlette.routing import Match, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
@@ -26,7 +26,7 @@ from causemap.model import Incident
 from causemap.resources import web_dir
 from causemap.service import problems
 from causemap.service.answers import Answers
-from causemap.service.deps import API_PREFIX
+from causemap.service.deps import API_PREFIX, single_values
 from causemap.service.middleware import (
     BodyLimit,
     Cors,
@@ -111,6 +111,7 @@ def create_app(
         docs_url="/docs",
         redoc_url=None,
         redirect_slashes=False,
+        dependencies=[Depends(single_values)],
     )
     app.state.settings = settings
     app.state.catalog = catalog

@@ -3,10 +3,15 @@ the incident id in a path."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated
+import types
+import typing
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from causemap.model import Slug
@@ -24,6 +29,7 @@ __all__ = [
     "reader",
     "render_reader",
     "require",
+    "single_values",
     "writer",
 ]
 
@@ -72,3 +78,49 @@ StoreDep = Annotated[Store, Depends(get_store)]
 RendererDep = Annotated[Renderer, Depends(get_renderer)]
 IncidentId = Annotated[Slug, Path(description="The incident's id.")]
 """The ``{incident_id}`` path parameter, a slug, the same on every route."""
+
+
+def _repeatable(annotation: Any) -> bool:
+    """Whether a parameter of this type takes a list of values (``list[str]``)."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return any(_repeatable(arg) for arg in typing.get_args(annotation))
+    return origin in (list, tuple, set, frozenset)
+
+
+def _single_queries(dependant: Dependant) -> Iterator[str]:
+    """The names of the query parameters of a route (and its dependencies) that take one
+    value."""
+    for field in dependant.query_params:
+        if not _repeatable(field.field_info.annotation):
+            yield field.alias
+    for sub in dependant.dependencies:
+        yield from _single_queries(sub)
+
+
+def single_values(request: Request) -> None:
+    """Refuse a query parameter that takes one value but was given several different
+    ones (``?severity=sev1&severity=sev2``): FastAPI takes the last one silently, so
+    the request would be answered as if the others had not been asked for.
+
+    Raises
+    ------
+    RequestValidationError
+        HTTP 422 ``invalid-parameters``, one detail per such parameter at
+        ``/query/<name>``.
+    """
+    route = request.scope.get("route")
+    query = request.query_params
+    if not isinstance(route, APIRoute) or len(query.multi_items()) == len(query):
+        return
+    single = set(_single_queries(route.dependant))
+    problems = []
+    for name in query:  # in the order the query names them
+        if name not in single:
+            continue
+        values = list(dict.fromkeys(query.getlist(name)))
+        if len(values) > 1:
+            message = f"{name} takes one value, but was given {len(values)} values"
+            problems.append({"type": "repeated", "loc": ("query", name), "msg": message})
+    if problems:
+        raise RequestValidationError(problems)
