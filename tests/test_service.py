@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 import logging
 from collections.abc import Callable, Iterator
@@ -633,6 +634,29 @@ class TestBadInput:
         assert error["code"] == "malformed-document"
         assert error["details"][0]["code"] in {"recursive-alias", "undefined-alias"}
         assert error["details"][0]["line"] is not None
+
+    @pytest.mark.parametrize(("method", "path"), BODY_ROUTES)
+    def test_a_compressed_body_is_415_saying_so(
+        self, client: TestClient, method: str, path: str
+    ) -> None:
+        """A gzip body was read as the document itself: 400 "not a text document
+        (contains NUL bytes)", as if the client had sent a broken file. RFC 9110 15.5.16:
+        415, with the codings the server reads in Accept-Encoding."""
+        post(client)
+        listed = json.dumps([json.loads(dump(loads(BASE), "json"))])
+        body = listed if path == "/patterns" else BASE
+        headers = {**YAML, "if-match": '"1"', "content-encoding": "gzip"}
+        response = client.request(
+            method, f"{API}{path}", content=gzip.compress(body.encode()), headers=headers
+        )
+        assert response.status_code == 415, response.text
+        assert response.headers["accept-encoding"] == "identity"
+        error = response.json()["error"]
+        assert error["code"] == "unsupported-content-encoding"
+        assert "gzip" in error["message"]
+        headers["content-encoding"] = "identity"
+        plain = client.request(method, f"{API}{path}", content=body, headers=headers)
+        assert plain.status_code in (200, 409), plain.text  # 409: POST /incidents again
 
     def test_oversized_body_is_413(self, make_client: MakeClient) -> None:
         client = make_client(max_body=1000)

@@ -9,6 +9,7 @@ The hierarchy::
     ├── UnknownFormat (ValueError)        an output or input format name causemap does not know
     ├── InvalidQuery (ValueError)         a filter, cursor or other request parameter is malformed
     ├── UnsupportedMediaType (ValueError) a request body in a content type causemap does not read
+    │   └── UnsupportedContentCoding      a request body compressed (gzip, br …) rather than plain
     ├── NotAcceptable (ValueError)        no output format matches what a request's Accept allows
     ├── Overloaded (RuntimeError)         every slot for the work is busy; retry later (HTTP 503)
     ├── AccessDenied (PermissionError)    a service request was refused by token authentication
@@ -68,6 +69,7 @@ __all__ = [
     "StoreUnavailable",
     "UnknownFormat",
     "UnsafeOutput",
+    "UnsupportedContentCoding",
     "UnsupportedMediaType",
 ]
 
@@ -125,6 +127,13 @@ class UnsupportedMediaType(CausemapError, ValueError):
     """A request body in a content type causemap does not read."""
 
     code = "unsupported-media-type"
+
+
+class UnsupportedContentCoding(UnsupportedMediaType):
+    """A request body sent in a content coding (``Content-Encoding: gzip``) causemap does
+    not decode: its bytes are not the document."""
+
+    code = "unsupported-content-encoding"
 
 
 class NotAcceptable(CausemapError, ValueError):

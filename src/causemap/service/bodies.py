@@ -11,7 +11,12 @@ from typing import Any
 from fastapi import Request
 
 from causemap.diagnostics import Diagnostic, type_name
-from causemap.errors import InvalidIncident, MalformedDocument, UnsupportedMediaType
+from causemap.errors import (
+    InvalidIncident,
+    MalformedDocument,
+    UnsupportedContentCoding,
+    UnsupportedMediaType,
+)
 from causemap.loader import Checked, check_data
 from causemap.model import Incident
 from causemap.source import Format, parse
@@ -24,6 +29,7 @@ __all__ = [
     "YAML_TYPES",
     "body_format",
     "check_body",
+    "check_coding",
     "check_incidents",
     "read_body",
 ]
@@ -74,9 +80,28 @@ def body_format(content_type: str | None) -> Format:
     )
 
 
+def check_coding(content_encoding: str | None) -> None:
+    """Refuse a body in a content coding: only ``identity`` (or none) is read.
+
+    Raises
+    ------
+    UnsupportedContentCoding
+        For ``gzip``, ``br`` and the rest (HTTP 415 with ``Accept-Encoding: identity``):
+        their bytes would be parsed as the document itself.
+    """
+    codings = [c.strip().lower() for c in (content_encoding or "").split(",")]
+    refused = [c for c in codings if c and c != "identity"]
+    if refused:
+        raise UnsupportedContentCoding(
+            f"cannot read a body in content coding {', '.join(refused)[:60]!r}: "
+            "send it uncompressed, without Content-Encoding"
+        )
+
+
 async def read_body(request: Request) -> tuple[bytes, Format]:
-    """The raw body and its format (checks the type before reading)."""
+    """The raw body and its format (checks the type and coding before reading)."""
     fmt = body_format(request.headers.get("content-type"))
+    check_coding(request.headers.get("content-encoding"))
     return await request.body(), fmt
 
 

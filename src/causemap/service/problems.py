@@ -108,7 +108,7 @@ _TITLES = {
     410: "Deleted (restore it)",
     412: "Stale revision (If-Match)",
     413: "Body, decoded incident or diagram too large",
-    415: "Unsupported content type",
+    415: "Unsupported content type, or a compressed body (Content-Encoding)",
     422: "Invalid incident or parameters, or a diagram too hard to lay out",
     428: "If-Match required",
     503: "Unavailable: database down, Graphviz missing, or every renderer busy (see Retry-After)",
@@ -173,6 +173,8 @@ async def _library_error(request: Request, exc: Exception) -> JSONResponse:
     elif isinstance(exc, errors.RevisionConflict) and exc.current is not None:
         details = {"current_revision": exc.current}
         headers["ETag"] = f'"{exc.current}"'
+    elif isinstance(exc, errors.UnsupportedContentCoding):
+        headers["Accept-Encoding"] = "identity"  # RFC 9110 12.5.3
     elif isinstance(exc, errors.MissingToken):
         headers["WWW-Authenticate"] = 'Bearer realm="causemap"'
     elif isinstance(exc, errors.NotAcceptable | errors.UnknownFormat) and exc.choices:
