@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import anyio
 import pytest
@@ -833,6 +833,61 @@ class TestAuth:
         with pytest.raises(ValueError, match="entry 2: this token is already listed") as caught:
             Tokens.parse(f"read:{token}, admin:{token}")
         assert token not in str(caught.value)
+
+
+class TestJsonOnly:
+    """Routes that answer JSON alone, and an Accept header that refuses JSON."""
+
+    ROUTES: ClassVar[list[tuple[str, str]]] = [
+        ("GET", "/incidents"),
+        ("GET", "/incidents/demo/revisions"),
+        ("GET", "/incidents/demo/diff"),
+        ("GET", "/incidents/demo/analysis"),
+        ("GET", "/whoami"),
+        ("POST", "/analyze"),
+        ("POST", "/lint"),
+    ]
+
+    @pytest.mark.parametrize("accept", ["application/json;q=0", "*/*;q=0", "application/*;q=0"])
+    @pytest.mark.parametrize(("method", "path"), ROUTES)
+    def test_json_refused_outright_is_406(
+        self, client: TestClient, method: str, path: str, accept: str
+    ) -> None:
+        """q=0 means "not acceptable" (RFC 9110 12.4.2): these were answered with JSON."""
+        post(client)
+        headers = {**YAML, "accept": accept}
+        response = client.request(method, f"{API}{path}", content=BASE, headers=headers)
+        assert response.status_code == 406, response.text
+        error = response.json()["error"]
+        assert error["code"] == "not-acceptable"
+        assert error["details"] == {"formats": ["application/json"]}
+
+    def test_the_openapi_document_lists_the_406(self, client: TestClient) -> None:
+        """Every operation that answers JSON alone may now answer 406."""
+        paths = client.get(f"{API}/openapi.json").json()["paths"]
+        json_only, missing = [], []
+        for path, operations in paths.items():
+            for method, operation in operations.items():
+                ok = [r for code, r in operation["responses"].items() if code.startswith("2")]
+                if all(set(r.get("content", {})) == {"application/json"} for r in ok):
+                    json_only.append(f"{method} {path}")
+                    if "406" not in operation["responses"]:
+                        missing.append(f"{method} {path}")
+        assert len(json_only) >= 13
+        assert missing == []
+
+    @pytest.mark.parametrize("accept", ["text/html", "application/json;q=0.1", "image/*;q=0, */*"])
+    @pytest.mark.parametrize(("method", "path"), ROUTES)
+    def test_other_types_are_disregarded(
+        self, client: TestClient, method: str, path: str, accept: str
+    ) -> None:
+        """An Accept that does not mention JSON is disregarded, as RFC 9110 12.5.1 allows,
+        so that a browser or a tool asking for HTML still reads the JSON."""
+        post(client)
+        headers = {**YAML, "accept": accept}
+        response = client.request(method, f"{API}{path}", content=BASE, headers=headers)
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"] == "application/json"
 
 
 class TestHeaders:

@@ -26,7 +26,7 @@ from causemap.model import Incident
 from causemap.resources import web_dir
 from causemap.service import problems
 from causemap.service.answers import Answers
-from causemap.service.deps import API_PREFIX, single_values
+from causemap.service.deps import API_PREFIX, json_acceptable, single_values
 from causemap.service.middleware import (
     BodyLimit,
     Cors,
@@ -111,7 +111,7 @@ def create_app(
         docs_url="/docs",
         redoc_url=None,
         redirect_slashes=False,
-        dependencies=[Depends(single_values)],
+        dependencies=[Depends(single_values), Depends(json_acceptable)],
     )
     app.state.settings = settings
     app.state.catalog = catalog

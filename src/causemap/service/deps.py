@@ -9,13 +9,17 @@ from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
+from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from causemap.errors import NotAcceptable
 from causemap.model import Slug
 from causemap.service.auth import Role, Tokens
+from causemap.service.headers import accept_match
 from causemap.service.rendering import Renderer
 from causemap.store import Store
 
@@ -26,6 +30,7 @@ __all__ = [
     "StoreDep",
     "get_renderer",
     "get_store",
+    "json_acceptable",
     "reader",
     "render_reader",
     "require",
@@ -124,3 +129,36 @@ def single_values(request: Request) -> None:
             problems.append({"type": "repeated", "loc": ("query", name), "msg": message})
     if problems:
         raise RequestValidationError(problems)
+
+
+def _json_only(route: APIRoute) -> bool:
+    """Whether a route answers JSON alone: FastAPI's default response class, and no
+    other media type documented for its 200 (an incident document can be YAML)."""
+    kind = route.response_class
+    if isinstance(kind, DefaultPlaceholder):
+        kind = kind.value
+    others = set(route.responses.get(200, {}).get("content", {})) - {"application/json"}
+    return kind is JSONResponse and not others
+
+
+def json_acceptable(request: Request) -> None:
+    """Refuse a request whose ``Accept`` header refuses JSON outright (``q=0`` on the
+    range that matches it: ``application/json;q=0``, ``*/*;q=0``) at a route that
+    answers JSON alone. A header that does not mention JSON (``text/html``) is
+    disregarded, as RFC 9110 12.5.1 allows.
+
+    Raises
+    ------
+    NotAcceptable
+        HTTP 406.
+    """
+    accept = request.headers.get("accept")
+    route = request.scope.get("route")
+    if not accept or not isinstance(route, APIRoute):
+        return
+    found = accept_match(accept, "application/json")
+    if found is not None and found[0] <= 0 and _json_only(route):
+        raise NotAcceptable(
+            f"cannot answer with any of: {accept[:200]}; this answers application/json",
+            ["application/json"],
+        )

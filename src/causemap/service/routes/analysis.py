@@ -30,7 +30,7 @@ __all__ = ["LintFinding", "LintReport", "SuggestReport", "SuggestionOut", "route
 
 router = APIRouter(prefix=API_PREFIX, tags=["analysis"])
 
-_POSTED = responses(400, 401, 403, 413, 415, 422, 503)
+_POSTED = responses(400, 401, 403, 406, 413, 415, 422, 503)
 
 
 class LintFinding(Finding):
@@ -214,7 +214,14 @@ async def suggest_posted(
     response_model=Analysis,
     dependencies=[reader],
     responses=responses(
-        401, 403, 404, 410, 422, 503, extra={304: {"description": "Not modified (If-None-Match)"}}
+        401,
+        403,
+        404,
+        406,
+        410,
+        422,
+        503,
+        extra={304: {"description": "Not modified (If-None-Match)"}},
     ),
     summary="Analyse a stored incident",
 )

@@ -27,7 +27,7 @@ class Health(BaseModel):
 @router.get(
     "/healthz",
     response_model=Health,
-    responses=responses(503),
+    responses=responses(406, 503),
     summary="Health check (no token needed)",
 )
 async def healthz(store: StoreDep) -> Health | Response:

@@ -151,7 +151,7 @@ def _document(record: Record, request: Request, *, immutable: bool = False) -> R
     "",
     response_model=Page,
     dependencies=[reader],
-    responses=responses(401, 403, 422, 503),
+    responses=responses(401, 403, 406, 422, 503),
     summary="List incidents",
 )
 def list_incidents(
@@ -213,7 +213,7 @@ def list_incidents(
     status_code=201,
     response_model=Saved,
     dependencies=[writer],
-    responses=responses(400, 401, 403, 409, 413, 415, 422, 503),
+    responses=responses(400, 401, 403, 406, 409, 413, 415, 422, 503),
     openapi_extra=INCIDENT_BODY,
     summary="Create an incident",
 )
@@ -248,7 +248,7 @@ def get_incident(incident_id: IncidentId, request: Request, store: StoreDep) -> 
     "/{incident_id}",
     response_model=Saved,
     dependencies=[writer],
-    responses=responses(400, 401, 403, 404, 410, 412, 413, 415, 422, 428, 503),
+    responses=responses(400, 401, 403, 404, 406, 410, 412, 413, 415, 422, 428, 503),
     openapi_extra=INCIDENT_BODY,
     summary="Update an incident",
 )
@@ -280,7 +280,7 @@ async def update_incident(
     "/{incident_id}",
     response_model=Saved,
     dependencies=[writer],
-    responses=responses(401, 403, 404, 410, 412, 422, 428, 503),
+    responses=responses(401, 403, 404, 406, 410, 412, 422, 428, 503),
     summary="Delete an incident (recoverable)",
 )
 def delete_incident(
@@ -300,7 +300,7 @@ def delete_incident(
     "/{incident_id}/restore",
     response_model=Saved,
     dependencies=[writer],
-    responses=responses(401, 403, 404, 412, 422, 428, 503),
+    responses=responses(401, 403, 404, 406, 412, 422, 428, 503),
     summary="Restore a deleted incident",
 )
 def restore_incident(
@@ -320,7 +320,7 @@ def restore_incident(
     "/{incident_id}/revisions",
     response_model=RevisionPage,
     dependencies=[reader],
-    responses=responses(401, 403, 404, 422, 503),
+    responses=responses(401, 403, 404, 406, 422, 503),
     summary="List an incident's revisions",
 )
 def list_revisions(
@@ -354,7 +354,7 @@ def get_revision(
     "/{incident_id}/diff",
     response_model=Diff,
     dependencies=[reader],
-    responses=responses(401, 403, 404, 422, 503),  # a deleted incident keeps its history
+    responses=responses(401, 403, 404, 406, 422, 503),  # a deleted incident keeps its history
     summary="Diff two revisions",
 )
 def diff_revisions(

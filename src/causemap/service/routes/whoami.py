@@ -31,7 +31,7 @@ class WhoAmI(BaseModel):
 @router.get(
     "/whoami",
     response_model=WhoAmI,
-    responses=responses(401),
+    responses=responses(401, 406),
     summary="The caller's role (no token needed)",
 )
 def whoami(
