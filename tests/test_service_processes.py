@@ -205,6 +205,28 @@ class TestRequestHead:
             assert 'route="<head>",status="431"} 1' in metrics, metrics
 
 
+class TestMalformedRequest:
+    @pytest.mark.parametrize(
+        "request_line",
+        [b"FOO /api/v1/incidents HTTP/1.1", b"GET /api/v1/ incidents HTTP/1.1", b"GET"],
+    )
+    def test_a_request_the_parser_refuses_is_a_json_400(
+        self, tmp_path: Path, request_line: bytes
+    ) -> None:
+        """uvicorn answered it in text/plain ("Invalid HTTP request received."), where
+        errors are always JSON, and the metrics never counted it."""
+        with Server(f"sqlite:///{tmp_path / 'm.db'}", tmp_path / "m.log") as server:
+            with socket.create_connection(("127.0.0.1", server.port), timeout=30) as conn:
+                conn.sendall(request_line + b"\r\nHost: x\r\n\r\n")
+                answer = answer_of(conn)
+            head, _, body = answer.partition(b"\r\n\r\n")
+            assert head.startswith(b"HTTP/1.1 400 Bad Request"), answer[:300]
+            assert b"content-type: application/json" in head.lower()
+            assert json.loads(body)["error"]["code"] == "bad-request"
+            metrics = httpx2.get(f"{server.url}/metrics").text
+            assert 'route="<head>",status="400"} 1' in metrics, metrics
+
+
 class TestHeadTimeout:
     """uvicorn bounds neither the wait for a connection's first request nor the time its
     head takes: a client that opened connections, or sent a header line now and then,

@@ -16,8 +16,10 @@ the headers are complete; after ``CAUSEMAP_HEAD_TIMEOUT`` seconds the answer is 
 when nothing of a request came, the connection is just closed). It never runs while a
 request is being answered, so long answers such as event streams are not cut.
 
-Both answers are counted in ``causemap_http_requests_total`` like every other, under the
-route ``<head>``: they never reach the app, whose middleware counts the rest.
+A request the parser refuses (an unknown method, a malformed line or header) is a JSON
+400 here too, where uvicorn answers ``text/plain``. These answers are counted in
+``causemap_http_requests_total`` like every other, under the route ``<head>``: they never
+reach the app, whose middleware counts the rest.
 
 ``causemap serve`` names :class:`BoundedHttpTools` to uvicorn by its import path; this
 module imports httptools, so only import it where httptools is installed.
@@ -40,7 +42,7 @@ HEAD_TIMEOUT = head_timeout(os.environ)
 """Read once per process: ``causemap serve`` has checked it before starting uvicorn."""
 
 HEAD_ROUTE = "<head>"
-"""The ``route`` label of the answers given to a refused head (408, 431) in the request
+"""The ``route`` label of the answers given to a refused head (400, 408, 431) in the request
 metrics: no route was matched, since the head never arrived whole."""
 
 
@@ -51,6 +53,11 @@ def _error(code: str, message: str) -> bytes:
 
 _TOO_LARGE = _error(
     "head-too-large", f"the request line and headers are larger than the {MAX_HEAD}-byte limit"
+)
+_MALFORMED = _error(
+    "bad-request",
+    "the request line or headers are malformed (an unknown method, a space in the URL, "
+    "a byte a header cannot hold)",
 )
 _TOO_SLOW = _error(
     "request-timeout",
@@ -89,6 +96,11 @@ class BoundedHttpTools(HttpToolsProtocol):
                     self.logger.warning("refused a request head over %d bytes (431)", MAX_HEAD)
                 return
         super().data_received(data)
+
+    def send_400_response(self, msg: str) -> None:
+        """A request the parser refuses: uvicorn answers ``text/plain``; errors are JSON
+        (and counted, as the 408s and 431s are)."""
+        self._refuse(b"400 Bad Request", _MALFORMED)
 
     def on_message_begin(self) -> None:
         self._begun = True
