@@ -1037,7 +1037,7 @@ class TestOperations:
 
         monkeypatch.setattr(client.app.state.store, "ping", down)  # type: ignore[attr-defined]
         response = client.get("/healthz")
-        assert response.status_code == 503
+        assert (response.status_code, response.headers["retry-after"]) == (503, "5")
         assert response.json()["error"]["code"] == "store-unavailable"
         monkeypatch.setattr(client.app.state.store, "get", down)  # type: ignore[attr-defined]
         response = client.get(f"{API}/incidents/demo")
@@ -1165,3 +1165,45 @@ def test_every_endpoint_is_documented_in_the_readme(client: TestClient) -> None:
         short = path.removeprefix(API).replace("{incident_id}", "{id}").replace("{number}", "{n}")
         for method in operations:
             assert f"`{method.upper()} {short}" in readme, f"{method.upper()} {short}"
+
+
+class TestOpenApiHeaders:
+    """A client generated from the OpenAPI document could not see the headers the API
+    is used through: ``Location`` on 201, the ``ETag`` to send back, ``If-None-Match``."""
+
+    @pytest.fixture
+    def paths(self, client: TestClient) -> dict[str, Any]:
+        paths: dict[str, Any] = client.get(f"{API}/openapi.json").json()["paths"]
+        return paths
+
+    def test_a_created_incident_has_its_location_and_etag(self, paths: dict[str, Any]) -> None:
+        created = paths[f"{API}/incidents"]["post"]["responses"]["201"]
+        assert {"Location", "ETag"} <= set(created["headers"])
+
+    def test_every_answer_with_an_etag_documents_it(self, client: TestClient) -> None:
+        """Each operation that answers an ETag says so, on its 2xx and its 304."""
+        post(client)
+        paths = client.get(f"{API}/openapi.json").json()["paths"]
+        calls = [
+            ("get", "/incidents/{incident_id}", "/incidents/demo"),
+            ("get", "/incidents/{incident_id}/revisions/{number}", "/incidents/demo/revisions/1"),
+            ("get", "/incidents/{incident_id}/analysis", "/incidents/demo/analysis"),
+            ("get", "/incidents/{incident_id}/render.{format}", "/incidents/demo/render.dot"),
+            ("get", "/patterns", "/patterns"),
+        ]
+        for method, template, path in calls:
+            operation = paths[f"{API}{template}"][method]
+            assert "ETag" in client.request(method, f"{API}{path}").headers
+            for status in ("200", "304"):
+                assert "ETag" in operation["responses"][status].get("headers", {}), (path, status)
+            names = {(p["name"].lower(), p["in"]) for p in operation.get("parameters", [])}
+            assert ("if-none-match", "header") in names, path
+        for method in ("put", "delete"):
+            ok = paths[f"{API}/incidents/{{incident_id}}"][method]["responses"]["200"]
+            assert "ETag" in ok.get("headers", {}), method
+
+    def test_error_answers_document_their_headers(self, paths: dict[str, Any]) -> None:
+        put_ = paths[f"{API}/incidents/{{incident_id}}"]["put"]["responses"]
+        assert "ETag" in put_["412"].get("headers", {})  # the current revision
+        assert "Retry-After" in put_["503"].get("headers", {})
+        assert "WWW-Authenticate" in put_["401"].get("headers", {})

@@ -8,7 +8,7 @@ import typing
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Header, Path, Request
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
@@ -20,11 +20,14 @@ from causemap.errors import NotAcceptable
 from causemap.model import Slug
 from causemap.service.auth import Role, Tokens
 from causemap.service.headers import accept_match
+from causemap.service.problems import header
 from causemap.service.rendering import Renderer
 from causemap.store import Store
 
 __all__ = [
     "API_PREFIX",
+    "ETAG",
+    "IfNoneMatch",
     "IncidentId",
     "RendererDep",
     "StoreDep",
@@ -83,6 +86,14 @@ StoreDep = Annotated[Store, Depends(get_store)]
 RendererDep = Annotated[Renderer, Depends(get_renderer)]
 IncidentId = Annotated[Slug, Path(description="The incident's id.")]
 """The ``{incident_id}`` path parameter, a slug, the same on every route."""
+IfNoneMatch = Annotated[
+    str | None, Header(description="ETags you hold (or *): 304 if one is still current.")
+]
+"""The ``If-None-Match`` header of a GET that answers 304."""
+ETAG: dict[str, Any] = {
+    "ETag": header("The answer's strong entity tag: send it back as If-None-Match.")
+}
+"""OpenAPI ``headers`` of an answer that carries an ``ETag``."""
 
 
 def _repeatable(annotation: Any) -> bool:

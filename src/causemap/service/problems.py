@@ -32,6 +32,7 @@ __all__ = [
     "allowed_methods",
     "bad_parameter",
     "error_response",
+    "header",
     "install",
     "internal_error",
     "responses",
@@ -115,15 +116,32 @@ _TITLES = {
 }
 
 
+def header(description: str) -> dict[str, Any]:
+    """An OpenAPI response header: a string, described."""
+    return {"description": description, "schema": {"type": "string"}}
+
+
+_ERROR_HEADERS: dict[int, dict[str, Any]] = {
+    401: {"WWW-Authenticate": header('Bearer realm="causemap"')},
+    412: {"ETag": header('The current revision, e.g. "4", when the incident exists.')},
+    415: {"Accept-Encoding": header("identity, when the body was compressed.")},
+    503: {"Retry-After": header("Seconds to wait before trying again.")},
+}
+"""The headers an error answer carries (see ``_library_error``)."""
+
+
 def responses(
     *codes: int, extra: dict[int, dict[str, Any]] | None = None
 ) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses``: ``extra`` plus these error codes, all :class:`ErrorResponse`."""
+    """OpenAPI ``responses``: ``extra`` plus these error codes, all :class:`ErrorResponse`
+    (with the headers each carries)."""
     found: dict[int | str, dict[str, Any]] = {}
     for status, response in (extra or {}).items():
         found[status] = response
     for code in codes:
         found[code] = {"model": ErrorResponse, "description": _TITLES[code]}
+        if code in _ERROR_HEADERS:
+            found[code]["headers"] = _ERROR_HEADERS[code]
     return found
 
 

@@ -22,7 +22,7 @@ from causemap.patterns.suggest import CatalogIndex
 from causemap.service.answers import Answers
 from causemap.service.bodies import INCIDENT_BODY, check_body, read_body
 from causemap.service.catalog import prepared_catalog
-from causemap.service.deps import API_PREFIX, IncidentId, StoreDep, reader
+from causemap.service.deps import API_PREFIX, ETAG, IfNoneMatch, IncidentId, StoreDep, reader
 from causemap.service.headers import etag_matches
 from causemap.service.problems import responses
 
@@ -221,7 +221,10 @@ async def suggest_posted(
         410,
         422,
         503,
-        extra={304: {"description": "Not modified (If-None-Match)"}},
+        extra={
+            200: {"headers": ETAG},
+            304: {"description": "Not modified (If-None-Match)", "headers": ETAG},
+        },
     ),
     summary="Analyse a stored incident",
 )
@@ -230,6 +233,7 @@ async def stored_analysis(
     request: Request,
     response: Response,
     store: StoreDep,
+    if_none_match: IfNoneMatch = None,
 ) -> Analysis | Response:
     """The analysis of the latest revision; its ``ETag`` is the revision number and the
     causemap version (``"12-0.9.0"``): another causemap may analyse the same revision
@@ -237,7 +241,7 @@ async def stored_analysis(
     record = await run_in_threadpool(store.get, incident_id)
     tag = f"{record.number}-{__version__}"
     headers = {"ETag": f'"{tag}"', "Cache-Control": "no-cache", "Vary": "Authorization"}
-    if etag_matches(request.headers.get("if-none-match"), tag):
+    if etag_matches(if_none_match, tag):
         return Response(status_code=304, headers=headers)
     response.headers.update(headers)
     incident = record.to_incident()

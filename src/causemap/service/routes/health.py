@@ -35,7 +35,8 @@ async def healthz(store: StoreDep) -> Health | Response:
     try:
         await run_in_threadpool(store.ping)
     except StoreUnavailable:
-        return error_response(503, StoreUnavailable.code, "database unavailable")
+        headers = {"Retry-After": "5"}  # as every other 503
+        return error_response(503, StoreUnavailable.code, "database unavailable", headers=headers)
     return Health()
 
 

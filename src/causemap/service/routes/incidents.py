@@ -21,7 +21,7 @@ from causemap.errors import InvalidQuery, NotAcceptable
 from causemap.loader import dump
 from causemap.model import Date, Incident
 from causemap.service.bodies import INCIDENT_BODY, YAML_TYPES, check_body, read_body
-from causemap.service.deps import API_PREFIX, IncidentId, StoreDep, reader, writer
+from causemap.service.deps import API_PREFIX, IfNoneMatch, IncidentId, StoreDep, reader, writer
 from causemap.service.headers import (
     YAML_TAG,
     accept_quality,
@@ -29,7 +29,7 @@ from causemap.service.headers import (
     parse_if_match,
     path_segment,
 )
-from causemap.service.problems import bad_parameter, responses
+from causemap.service.problems import bad_parameter, header, responses
 from causemap.source import Format
 from causemap.store import Page, Record, RevisionInfo
 from causemap.store import Query as StoreQuery
@@ -41,14 +41,27 @@ router = APIRouter(prefix=f"{API_PREFIX}/incidents", tags=["incidents"])
 
 Number = Annotated[int, Path(ge=1, le=MAX_REVISION, description="A revision number.")]
 
+_REVISION_TAG = {
+    "ETag": header('The revision number, "3" ("3-yaml" for YAML): send it back as If-Match.')
+}
 _DOCUMENT = {
     "model": Incident,
     "description": "The incident document (JSON, or YAML when asked for by Accept).",
     "content": {"application/yaml": {"schema": {"type": "string"}}},
+    "headers": _REVISION_TAG,
 }
 _DOCUMENT_RESPONSES: dict[int, dict[str, Any]] = {
     200: _DOCUMENT,
-    304: {"description": "Not modified (If-None-Match)"},
+    304: {"description": "Not modified (If-None-Match)", "headers": _REVISION_TAG},
+}
+_SAVED: dict[int, dict[str, Any]] = {200: {"headers": _REVISION_TAG}}
+_CREATED: dict[int, dict[str, Any]] = {
+    201: {
+        "headers": {
+            **_REVISION_TAG,
+            "Location": header("The new incident's path, /api/v1/incidents/ID."),
+        }
+    }
 }
 
 
@@ -131,7 +144,9 @@ def document_format(accept: str | None) -> Format:
     )
 
 
-def _document(record: Record, request: Request, *, immutable: bool = False) -> Response:
+def _document(
+    record: Record, request: Request, matches: str | None, *, immutable: bool = False
+) -> Response:
     fmt = document_format(request.headers.get("accept"))
     tag = _etag(record.number, fmt)
     headers = {
@@ -139,7 +154,7 @@ def _document(record: Record, request: Request, *, immutable: bool = False) -> R
         "Cache-Control": "private, max-age=31536000, immutable" if immutable else "no-cache",
         "Vary": "Accept, Authorization",
     }
-    if etag_matches(request.headers.get("if-none-match"), tag[1:-1]):
+    if etag_matches(matches, tag[1:-1]):
         return Response(status_code=304, headers=headers)
     if fmt == "yaml":
         text = dump(record.to_incident(), "yaml", schema=None)
@@ -213,7 +228,7 @@ def list_incidents(
     status_code=201,
     response_model=Saved,
     dependencies=[writer],
-    responses=responses(400, 401, 403, 406, 409, 413, 415, 422, 503),
+    responses=responses(400, 401, 403, 406, 409, 413, 415, 422, 503, extra=_CREATED),
     openapi_extra=INCIDENT_BODY,
     summary="Create an incident",
 )
@@ -238,17 +253,22 @@ async def create_incident(request: Request, response: Response, store: StoreDep)
     responses=responses(401, 403, 404, 406, 410, 422, 503, extra=_DOCUMENT_RESPONSES),
     summary="Get an incident",
 )
-def get_incident(incident_id: IncidentId, request: Request, store: StoreDep) -> Response:
+def get_incident(
+    incident_id: IncidentId,
+    request: Request,
+    store: StoreDep,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
     """The latest revision's document; its ``ETag`` is the revision number (``"3"``), and
     ``"3-yaml"`` for the YAML."""
-    return _document(store.get(incident_id), request)
+    return _document(store.get(incident_id), request, if_none_match)
 
 
 @router.put(
     "/{incident_id}",
     response_model=Saved,
     dependencies=[writer],
-    responses=responses(400, 401, 403, 404, 406, 410, 412, 413, 415, 422, 428, 503),
+    responses=responses(400, 401, 403, 404, 406, 410, 412, 413, 415, 422, 428, 503, extra=_SAVED),
     openapi_extra=INCIDENT_BODY,
     summary="Update an incident",
 )
@@ -280,7 +300,7 @@ async def update_incident(
     "/{incident_id}",
     response_model=Saved,
     dependencies=[writer],
-    responses=responses(401, 403, 404, 406, 410, 412, 422, 428, 503),
+    responses=responses(401, 403, 404, 406, 410, 412, 422, 428, 503, extra=_SAVED),
     summary="Delete an incident (recoverable)",
 )
 def delete_incident(
@@ -300,7 +320,7 @@ def delete_incident(
     "/{incident_id}/restore",
     response_model=Saved,
     dependencies=[writer],
-    responses=responses(401, 403, 404, 406, 412, 422, 428, 503),
+    responses=responses(401, 403, 404, 406, 412, 422, 428, 503, extra=_SAVED),
     summary="Restore a deleted incident",
 )
 def restore_incident(
@@ -344,10 +364,14 @@ def list_revisions(
     summary="Get one revision of an incident",
 )
 def get_revision(
-    incident_id: IncidentId, number: Number, request: Request, store: StoreDep
+    incident_id: IncidentId,
+    number: Number,
+    request: Request,
+    store: StoreDep,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     """The document as saved in revision ``number`` (immutable, so cached long)."""
-    return _document(store.revision(incident_id, number), request, immutable=True)
+    return _document(store.revision(incident_id, number), request, if_none_match, immutable=True)
 
 
 @router.get(

@@ -27,7 +27,7 @@ from causemap.patterns import render as render_report
 from causemap.patterns.result import PatternsReport
 from causemap.service.bodies import INCIDENTS_BODY, check_incidents, read_body
 from causemap.service.catalog import ServiceCatalog, prepared_catalog
-from causemap.service.deps import API_PREFIX, StoreDep, reader
+from causemap.service.deps import API_PREFIX, ETAG, IfNoneMatch, StoreDep, reader
 from causemap.service.headers import etag_matches
 from causemap.service.problems import responses
 from causemap.store import Record
@@ -183,12 +183,19 @@ def _memo(request: Request) -> ReportMemo:
         403,
         422,
         503,
-        extra={**_RESPONSES, 304: {"description": "Not modified (If-None-Match)"}},
+        extra={
+            200: {**_RESPONSES[200], "headers": ETAG},
+            304: {"description": "Not modified (If-None-Match)", "headers": ETAG},
+        },
     ),
     summary="Shared factors across every live incident in the store",
 )
 async def patterns_stored(
-    request: Request, store: StoreDep, format: Format = "json", since: Since = None
+    request: Request,
+    store: StoreDep,
+    format: Format = "json",
+    since: Since = None,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     """The cross-incident report over the latest revision of every live incident. The
     ``ETag`` fingerprints their ids and revisions: it changes with any save."""
@@ -198,7 +205,7 @@ async def patterns_stored(
     heads = await run_in_threadpool(store.heads)
     key = _fingerprint(heads, since, fmt, catalog.digest)
     headers = {"ETag": f'"{key}"', "Cache-Control": "no-cache", "Vary": "Authorization"}
-    if etag_matches(request.headers.get("if-none-match"), key):
+    if etag_matches(if_none_match, key):
         return Response(status_code=304, headers=_headers(fmt, headers))
     text = memo.get(key)
     if text is None:

@@ -23,6 +23,8 @@ from causemap.render import ALIASES, FORMATS, OutputFormat, RenderOptions
 from causemap.service.bodies import INCIDENT_BODY, read_body
 from causemap.service.deps import (
     API_PREFIX,
+    ETAG,
+    IfNoneMatch,
     IncidentId,
     RendererDep,
     StoreDep,
@@ -252,6 +254,7 @@ _DIAGRAM: dict[int, dict[str, Any]] = {
     200: {
         "description": "The diagram, with its content hash as a strong ETag.",
         "content": _DIAGRAM_CONTENT,
+        "headers": ETAG,
     }
 }
 _NEGOTIATED: dict[int, dict[str, Any]] = {
@@ -264,11 +267,12 @@ _NEGOTIATED: dict[int, dict[str, Any]] = {
             for media in _MEDIA
             if media not in _DIAGRAM_CONTENT
         },
+        "headers": ETAG,
     }
 }
 _CACHED: dict[int, dict[str, Any]] = {
     **_DIAGRAM,
-    304: {"description": "Not modified (If-None-Match matched the ETag)"},
+    304: {"description": "Not modified (If-None-Match matched the ETag)", "headers": ETAG},
 }
 
 
@@ -340,6 +344,7 @@ async def render_encoded(
     renderer: RendererDep,
     options: Options,
     download: Download = False,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     """As Kroki's GET API: a Markdown page or wiki can embed a live diagram as an image
     URL. The answer is content-addressed: a strong ``ETag`` (the content hash of the
@@ -347,7 +352,7 @@ async def render_encoded(
     ``If-None-Match`` → 304, and ``Cache-Control: public, max-age=604800, immutable``.
     The decoded incident is capped like a request body (413 beyond)."""
     spec = path_format(format)
-    matches = request.headers.get("if-none-match")
+    matches = if_none_match
     requested = hashlib.sha256(
         f"{spec.name}\0{encoded}\0{options.model_dump_json()}".encode()
     ).digest()
@@ -384,6 +389,7 @@ async def render_stored(
     renderer: RendererDep,
     options: Options,
     download: Download = False,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     """The latest revision drawn in ``format`` (a name, or a suffix such as ``md``).
     ``ETag`` is the render's content hash; revalidate with ``If-None-Match``."""
@@ -391,7 +397,7 @@ async def render_stored(
     record = await run_in_threadpool(store.get, incident_id)
     key = renderer.key(record.digest, spec.name, options)
     cache, vary = "no-cache", "Authorization"
-    if etag_matches(request.headers.get("if-none-match"), key):
+    if etag_matches(if_none_match, key):
         return _not_modified(key, spec, cache, embeddable=True, vary=vary)
     rendered = renderer.lookup(key, spec)
     if rendered is None:
