@@ -876,7 +876,17 @@ class TestJsonOnly:
         assert len(json_only) >= 13
         assert missing == []
 
-    @pytest.mark.parametrize("accept", ["text/html", "application/json;q=0.1", "image/*;q=0, */*"])
+    @pytest.mark.parametrize(
+        "accept",
+        [
+            "text/html",
+            "application/json;q=0.1",
+            "image/*;q=0, */*",
+            "application/json;q=",
+            "application/json;q=abc",
+            "*/*;q=nan",
+        ],
+    )
     @pytest.mark.parametrize(("method", "path"), ROUTES)
     def test_other_types_are_disregarded(
         self, client: TestClient, method: str, path: str, accept: str

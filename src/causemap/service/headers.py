@@ -91,16 +91,29 @@ def accept_match(
         rank = ranks.get(name, 0)
         if rank <= best[0]:
             continue
-        quality = 1.0
-        for param in params:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    quality = min(max(float(value), 0.0), 1.0)
-                except ValueError:
-                    quality = 0.0
-        best = (rank, quality if quality == quality else 0.0, position)  # NaN is 0
+        best = (rank, _quality(params), position)
     return (best[1], best[2]) if best[0] else None
+
+
+def _quality(params: list[str]) -> float:
+    """The ``q`` among a media range's parameters, 1 without one; a malformed one
+    (``q=``, ``q=abc``, ``q=nan``) is ignored, as if absent, rather than read as 0
+    ("not acceptable"), which would refuse what a sloppy client asked for.
+
+    Examples
+    --------
+    >>> _quality(["q=0.5"]), _quality(["level=1", "Q=0"]), _quality(["q=abc"]), _quality([])
+    (0.5, 0.0, 1.0, 1.0)
+    """
+    for param in params:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "q":
+            try:
+                quality = float(value)
+            except ValueError:
+                return 1.0
+            return min(max(quality, 0.0), 1.0) if quality == quality else 1.0  # NaN
+    return 1.0
 
 
 def parse_revision(text: str, *, minimum: int = 1) -> int | None:
