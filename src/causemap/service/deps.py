@@ -1,5 +1,7 @@
-"""Request dependencies shared by the routers: the store, the renderer, token checks and
-the incident id in a path."""
+"""Request dependencies shared by the routers: the store, the renderer, token checks, the
+incident id in a path and ``If-None-Match``; and the two every API route runs
+(:func:`single_values`, :func:`json_acceptable`, given to the app as global
+dependencies)."""
 
 from __future__ import annotations
 
