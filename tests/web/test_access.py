@@ -146,6 +146,47 @@ class TestFocusAfterAnAction:
         page.assert_clean()
 
 
+CAUSED_BY = """([effect, cause]) => (window.causemap.doc().nodes
+  .find((n) => n.id === effect).causes || []).includes(cause)"""
+
+
+class TestPickingAnExistingNode:
+    def test_arrow_keys_browse_the_picker_and_only_the_link_button_links(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """On a closed <select>, each arrow key changes its value: linking on that change
+        linked every node a keyboard user went past on the way to the one they wanted."""
+        doc = chain("picker", 3)
+        doc["nodes"] += [
+            {"id": f"o{i}", "kind": "condition", "label": f"Other {i}"} for i in range(3)
+        ]
+        api.create(doc)
+        page = EditorPage.open(context, server.url, "picker")
+        before = page.doc()
+        page.select("o0")
+        picker = page.page.get_by_label("Pick an existing node as an effect")
+        picker.focus()
+        page.keys("ArrowDown", "ArrowDown", "ArrowDown")
+        assert picker.input_value() == "impact"
+        assert page.doc() == before
+        page.keys("Tab")
+        assert page.js("document.activeElement.textContent") == "Link"
+        page.keys("Enter")
+        page.wait(CAUSED_BY, ["impact", "o0"])
+        causes = {k: v.get("causes") for k, v in page.nodes().items()}
+        assert causes == {
+            "n1": None, "n2": ["n1"], "impact": ["n2", "o0"], "o0": None, "o1": None, "o2": None
+        }  # fmt: skip
+        # Focus stays in the panel, on the picker's Link button, ready for the next one.
+        page.wait("document.activeElement && document.activeElement.textContent === 'Link'")
+        # Enter on the picker links too.
+        picker.focus()
+        page.keys("ArrowDown")
+        page.keys("Enter")
+        page.wait(CAUSED_BY, ["n1", "o0"])
+        page.assert_clean()
+
+
 HEARD = "(text) => document.getElementById('announce').textContent.includes(text)"
 
 

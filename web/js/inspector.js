@@ -3,7 +3,7 @@
 // Built again when the selection changes; otherwise its fields are refreshed in place.
 
 import { causesOf, effectsOf, LEVELS, links, node, validInstant, whyNotConnect } from "./doc.js";
-import { h, fill, rebuild, refill } from "./dom.js";
+import { h, fill, rebuild, refill, toast } from "./dom.js";
 import { CLASS_STYLES } from "./grammar.js";
 import { Form, commas, lines } from "./fields.js";
 import { isolate, shown } from "./text.js";
@@ -169,15 +169,28 @@ export class Inspector {
     if (!ro) {
       const candidates = doc.nodes.filter((o) => (which === "causes" ? !whyNotConnect(doc, o.id, id) : !whyNotConnect(doc, id, o.id)));
       if (candidates.length) {
-        const select = h("select", { "aria-label": which === "causes" ? "Pick an existing node as a cause" : "Pick an existing node as an effect", dataset: { key: `pick:${which}` } },
-          h("option", { value: "" }, which === "causes" ? "Link an existing cause…" : "Link an existing effect…"),
+        const role = which === "causes" ? "cause" : "effect";
+        const select = h("select", { "aria-label": `Pick an existing node as ${role === "cause" ? "a cause" : "an effect"}`, dataset: { key: `pick:${which}` } },
+          h("option", { value: "" }, `Link an existing ${role}…`),
           candidates.map((o) => h("option", { value: o.id }, shown(o.label, 60))));
-        select.addEventListener("change", () => {
-          if (!select.value) return;
+        // Linking waits for the button (or Enter): on a closed <select> every arrow key
+        // changes the value, so linking on "change" linked each node a keyboard user
+        // went past on the way to the one they wanted.
+        const link = () => {
+          if (!select.value) {
+            select.focus();
+            return toast(`Pick the ${role} to link first.`, "warn");
+          }
           if (which === "causes") this.editor.connect(select.value, id);
           else this.editor.connect(id, select.value);
+        };
+        select.addEventListener("keydown", (event) => {
+          if (event.key !== "Enter") return;
+          event.preventDefault();
+          link();
         });
-        picker = select;
+        const go = h("button", { type: "button", class: "small", dataset: { key: `pick-link:${which}` }, "aria-label": `Link the picked ${role}`, onclick: link }, "Link");
+        picker = h("div", { class: "picker" }, select, go);
       }
     }
     return h("div", { class: "neighbours-box" }, h("h3", {}, title), list, picker);
