@@ -441,3 +441,84 @@ class TestDrafts:
         assert saved["title"] == "Changed while I was away"
         assert next(n for n in saved["nodes"] if n["id"] == "n1")["label"] == "My offline wording"
         page.assert_clean("status of 412")
+
+
+# (what to open, the field, what is typed or pasted, the document's value the server keeps)
+LONG = [
+    ("node", "[data-key=detail]", "api-7 upstream timed out\n" * 500, ("nodes", 0, "detail")),
+    ("link", "[data-key=link-label]", "y" * 700, ("edges", 0, "label")),
+    ("action", "[data-key='owner:a1']", "o" * 250, ("actions", 0, "owner")),
+    ("action", "[data-key='link:a1']", "https://t.example/" + "x" * 2100, ("actions", 0, "link")),
+    ("incident", "[data-key=severity]", "s" * 250, ("severity",)),
+    ("incident", "[data-key=summary]", "We saw errors.\n" * 1500, ("summary",)),
+]
+
+PANEL = {"node": "selection", "link": "selection", "action": "actions", "incident": "incident"}
+
+
+class TestFormatLimits:
+    @pytest.mark.parametrize(
+        ("where", "field", "text", "path"), LONG, ids=[f"{x[0]}-{x[3][-1]}" for x in LONG]
+    )
+    def test_a_field_takes_no_more_text_than_the_format_holds(
+        self, context: BrowserContext, server: Server, api: Api, where: str, field: str,
+        text: str, path: tuple[str | int, ...],
+    ) -> None:  # fmt: skip
+        """A long log pasted into Detail (or Summary, an owner, a link) went into the
+        document whole: every save then failed with a 422 naming /nodes/0/detail, and a
+        link's statement was cut to 500 characters without a word when the field was left."""
+        ident = f"limit-{where}-{path[-1]}"
+        doc = chain(ident, 3)
+        doc["actions"] = [{"id": "a1", "title": "Add a canary", "addresses": ["n1"]}]
+        api.create(doc)
+        page = EditorPage.open(context, server.url, ident)
+        ui = page.page
+        if where == "node":
+            page.select("n1")
+            ui.locator("#panel-selection details.more summary").click()
+        elif where == "link":
+            page.js("window.causemap.editor().selectLink('n1', 'n2')")
+        else:
+            ui.get_by_role("tab", name="Actions" if where == "action" else "Incident").click()
+        box = ui.locator(f"#panel-{PANEL[where]} {field}")
+        box.fill(text)
+        assert len(box.input_value()) < len(text)  # cut where it is typed, not later
+        box.blur()
+        page.wait_saved(after=1)
+        kept: object = api.get(ident)[0]
+        for step in path:
+            kept = kept[step]  # type: ignore[index]
+        assert isinstance(kept, str)
+        assert 0 < len(kept) < len(text)
+        assert box.input_value() == kept  # what the field shows is what was saved
+        page.assert_clean()
+
+    @pytest.mark.parametrize(
+        ("field", "text", "said"),
+        [
+            ("[data-key=tags]", f"database, {'t' * 250}", "200 characters"),
+            (
+                "[data-key=evidence]",
+                f"https://grafana.example/d/1\n{'e' * 2100}",
+                "2000 characters",
+            ),
+        ],
+        ids=["tag", "evidence"],
+    )
+    def test_a_list_item_too_long_is_refused_at_its_field(
+        self, context: BrowserContext, server: Server, api: Api, field: str, text: str, said: str
+    ) -> None:
+        ident = f"limit-list-{field[11:-1]}"
+        api.create(chain(ident, 3))
+        page = EditorPage.open(context, server.url, ident)
+        ui = page.page
+        page.select("n1")
+        ui.locator("#panel-selection details.more summary").click()
+        before = page.doc()
+        box = ui.locator(f"#panel-selection {field}")
+        box.fill(text)
+        assert box.get_attribute("aria-invalid") == "true"
+        assert said in ui.locator(f"#{box.get_attribute('aria-describedby')}").inner_text()
+        assert page.doc() == before
+        assert page.state()["status"] == "saved"
+        page.assert_clean()

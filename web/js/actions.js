@@ -2,7 +2,7 @@
 // nodes each one addresses (link the selected node with one click), and the quality hints
 // the analysis has about each (no owner, no due date, vague, addresses nothing …).
 
-import { ACTION_STATUSES, ACTION_TYPES, action as findAction, node, validDate } from "./doc.js";
+import { ACTION_STATUSES, ACTION_TYPES, LIMITS, action as findAction, node, validDate } from "./doc.js";
 import { h, rebuild, refill } from "./dom.js";
 import { ACTION_STYLES } from "./grammar.js";
 import { Form } from "./fields.js";
@@ -57,17 +57,17 @@ export class ActionsPanel {
       h("div", { class: "action-head" },
         this.part(() => h("span", { class: `status status-${a().status || "open"}` }, ACTION_STYLES[a().status || "open"].word)),
         h("code", {}, id)),
-      f.text({ label: "What will be done", key: `title:${id}`, multiline: true, rows: 2, maxLength: 400, get: () => a().title, set: set("title", "Edit action") }),
+      f.text({ label: "What will be done", key: `title:${id}`, multiline: true, rows: 2, maxLength: LIMITS.actionTitle, get: () => a().title, set: set("title", "Edit action") }),
       h("div", { class: "row" },
         f.select({ label: "Type", key: `type:${id}`, get: () => a().type || "prevent", set: set("type", "Change action type"),
           options: ACTION_TYPES.map((t) => [t, `${t}: ${TYPE_HINT[t]}`]) }),
         f.select({ label: "Status", key: `status:${id}`, get: () => a().status || "open", set: set("status", "Change action status"),
           options: ACTION_STATUSES.map((s) => [s, ACTION_STYLES[s].word]) })),
       h("div", { class: "row" },
-        f.text({ label: "Owner (team or person)", key: `owner:${id}`, get: () => a().owner, set: (v) => ed.setActionField(id, "owner", v.trim() || null, "Set owner") }),
+        f.text({ label: "Owner (team or person)", key: `owner:${id}`, maxLength: LIMITS.short, get: () => a().owner, set: (v) => ed.setActionField(id, "owner", v.trim() || null, "Set owner") }),
         f.text({ label: "Due", key: `due:${id}`, type: "date", live: false, get: () => a().due,
           validate: (t) => (t && !validDate(t) ? "A date like 2024-03-15." : null), set: (v) => ed.setActionField(id, "due", v || null, "Set due date") })),
-      f.text({ label: "Tracker link", key: `link:${id}`, placeholder: "https://…", get: () => a().link, set: (v) => ed.setActionField(id, "link", v.trim() || null, "Set link") }),
+      f.text({ label: "Tracker link", key: `link:${id}`, placeholder: "https://…", maxLength: LIMITS.evidence, get: () => a().link, set: (v) => ed.setActionField(id, "link", v.trim() || null, "Set link") }),
       this.part(() => this.addresses(id)),
       this.part(() => this.hints(id)),
       ed.readOnly ? null : h("div", { class: "buttons" },

@@ -10,7 +10,8 @@ export const LEVELS = ["technical", "operator", "process", "organization", "exte
 export const ACTION_TYPES = ["prevent", "mitigate", "detect", "process"];
 export const ACTION_STATUSES = ["open", "in-progress", "done", "wontfix"];
 export const SLUG = /^[a-z0-9][a-z0-9._-]{0,79}$/;
-export const LIMITS = { label: 500, title: 200, actionTitle: 400, short: 200, evidence: 2000, detail: 10000, summary: 20000 };
+// What the format holds (model.py's MAX_*): longer text makes the server refuse a save.
+export const LIMITS = { label: 500, title: 200, actionTitle: 400, short: 200, evidence: 2000, detail: 10000, summary: 20000, list: 200 };
 
 const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g;
 const INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/i;

@@ -7,6 +7,7 @@
 // Read-only pages get the same labels over plain text instead of controls.
 
 import { h, sayWhenCut } from "./dom.js";
+import { LIMITS } from "./doc.js";
 import { isolate } from "./text.js";
 
 let counter = 0;
@@ -213,14 +214,24 @@ function radioField({ label, get, set, options, key, hint = "" }) {
   return { el, update };
 }
 
+/** Why the items of a list field do not fit the format (`max` characters each, at most
+ * LIMITS.list of them), or null: the server refuses a save holding them. */
+function listLimits(items, max, what) {
+  if (items.length > LIMITS.list) return `At most ${LIMITS.list} ${what}s (there are ${items.length}).`;
+  const at = items.findIndex((item) => item.length > max);
+  return at < 0 ? null : `A ${what} holds at most ${max} characters; ${what} ${at + 1} has ${items[at].length}.`;
+}
+
 /** Lines of a textarea as a list (blank lines dropped), and back. */
 export const lines = {
   parse: (text) => text.split("\n").map((s) => s.trim()).filter(Boolean),
   format: (list) => (list || []).join("\n"),
+  validate: (text) => listLimits(lines.parse(text), LIMITS.evidence, "line"),
 };
 
 /** A comma-separated input as a list, and back. */
 export const commas = {
   parse: (text) => text.split(",").map((s) => s.trim()).filter(Boolean),
   format: (list) => (list || []).join(", "),
+  validate: (text) => listLimits(commas.parse(text), LIMITS.short, "item"),
 };

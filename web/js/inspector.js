@@ -2,7 +2,7 @@
 // catalog suggestions for its factor, its causes and effects, and the findings about it.
 // Built again when the selection changes; otherwise its fields are refreshed in place.
 
-import { causesOf, effectsOf, LEVELS, links, node, validInstant, whyNotConnect } from "./doc.js";
+import { causesOf, effectsOf, LEVELS, LIMITS, links, node, validInstant, whyNotConnect } from "./doc.js";
 import { h, fill, rebuild, refill, toast } from "./dom.js";
 import { CLASS_STYLES } from "./grammar.js";
 import { Form, commas, lines } from "./fields.js";
@@ -87,7 +87,7 @@ export class Inspector {
         if (!c || !c.reasons.length) return null;
         return h("details", { class: "reasons" }, h("summary", {}, `Why ${c.class}`), h("ul", {}, c.reasons.map((r) => h("li", {}, isolate(r)))));
       }),
-      f.text({ label: "Statement", key: "label", multiline: true, rows: 3, maxLength: 500, get: () => n().label, set: set("label", "Edit statement") }),
+      f.text({ label: "Statement", key: "label", multiline: true, rows: 3, maxLength: LIMITS.label, get: () => n().label, set: set("label", "Edit statement") }),
       f.radios({
         label: "Kind", key: "kind", get: () => n().kind, set: set("kind", "Change kind"),
         options: [["event", "Event", "e"], ["condition", "Condition", "c"], ["factor", "Factor", "f"], ["impact", "Impact", "i"]],
@@ -110,7 +110,7 @@ export class Inspector {
         validate: (t) => (t.trim() && !/^[a-z0-9][a-z0-9._-]{0,79}$/.test(t.trim()) ? "Lower-case letters, digits, dots, dashes and underscores." : null) }),
       n().kind === "impact" ? null : this.part(() => this.suggestions(id)),
       h("details", { class: "more" }, h("summary", {}, "More: detail, tags"),
-        f.text({ label: "Detail", key: "detail", multiline: true, rows: 4, get: () => n().detail, set: (v) => ed.setNodeField(id, "detail", v.trim() ? v : null, "Edit detail") }),
+        f.text({ label: "Detail", key: "detail", multiline: true, rows: 4, maxLength: LIMITS.detail, get: () => n().detail, set: (v) => ed.setNodeField(id, "detail", v.trim() ? v : null, "Edit detail") }),
         f.text({ label: "Tags (comma-separated)", key: "tags", get: () => n().tags, set: set("tags", "Edit tags"), ...commas })),
       this.part(() => this.neighbours(id, "causes")),
       n().kind === "impact" ? null : this.part(() => this.neighbours(id, "effects")),
@@ -226,7 +226,7 @@ export class Inspector {
       h("div", { class: "inspect-head" }, h("span", { class: "badge" }, "Link"), h("span", {}, "cause → effect")),
       h("p", {}, h("button", { type: "button", class: "link", onclick: () => this.editor.selectNode(from, { reveal: true }) }, shown(a.label, 70)),
         " → ", h("button", { type: "button", class: "link", onclick: () => this.editor.selectNode(to, { reveal: true }) }, shown(b.label, 70))),
-      f.text({ label: "How the cause produced the effect", key: "link-label", multiline: true, rows: 3, get: () => l().label, set: (v) => this.editor.setLinkField(from, to, "label", v) }),
+      f.text({ label: "How the cause produced the effect", key: "link-label", multiline: true, rows: 3, maxLength: LIMITS.label, get: () => l().label, set: (v) => this.editor.setLinkField(from, to, "label", v) }),
       f.text({ label: "Evidence (one per line)", key: "link-evidence", multiline: true, rows: 3, get: () => l().evidence, set: (v) => this.editor.setLinkField(from, to, "evidence", v), ...lines }),
       this.part(() => this.findings({ link: { from, to } })),
       this.editor.readOnly ? null : h("div", { class: "buttons" }, h("button", { type: "button", class: "danger", onclick: () => this.editor.disconnect(from, to) }, "Remove this link ", h("kbd", {}, "Del"))));
@@ -240,14 +240,14 @@ export function incidentPanel(root, editor) {
   const set = (field, label) => (value) => editor.setIncidentField(field, value, label);
   fill(root, h("div", { class: "inspect" },
     h("h2", {}, "Incident"),
-    form.text({ label: "Title", key: "title", maxLength: 200, get: () => doc().title, set: set("title", "Edit title") }),
+    form.text({ label: "Title", key: "title", maxLength: LIMITS.title, get: () => doc().title, set: set("title", "Edit title") }),
     h("div", { class: "row" },
       form.text({ label: "Date it started", key: "date", type: "date", live: false, get: () => doc().date, set: set("date", "Change date") }),
-      form.text({ label: "Severity", key: "severity", get: () => doc().severity, set: (v) => editor.setIncidentField("severity", v.trim() || null, "Edit severity") })),
+      form.text({ label: "Severity", key: "severity", maxLength: LIMITS.short, get: () => doc().severity, set: (v) => editor.setIncidentField("severity", v.trim() || null, "Edit severity") })),
     form.text({ label: "Services (comma-separated)", key: "services", get: () => doc().services, set: set("services", "Edit services"), ...commas }),
     form.text({ label: "Tags (comma-separated)", key: "tags", get: () => doc().tags, set: set("tags", "Edit tags"), ...commas }),
     form.text({ label: "Participants (comma-separated; never named as causes)", key: "participants", get: () => doc().participants, set: set("participants", "Edit participants"), ...commas }),
-    form.text({ label: "Summary", key: "summary", multiline: true, rows: 6, get: () => doc().summary, set: (v) => editor.setIncidentField("summary", v.trim() ? v : null, "Edit summary") }),
+    form.text({ label: "Summary", key: "summary", multiline: true, rows: 6, maxLength: LIMITS.summary, get: () => doc().summary, set: (v) => editor.setIncidentField("summary", v.trim() ? v : null, "Edit summary") }),
     h("p", { class: "muted small" }, "Id: ", h("code", {}, doc().id))));
   return form;
 }
