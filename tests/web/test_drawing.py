@@ -195,6 +195,64 @@ class TestLayout:
         page.assert_clean()
 
 
+# The order, left to right, in which the browser lays out the characters of `text` in a
+# line of direction `dir` (what the canvas draws is laid out as a left-to-right line).
+VISUAL_ORDER = """([text, dir]) => {
+  const span = document.createElement('span');
+  span.dir = dir;
+  span.style.whiteSpace = 'pre';
+  span.textContent = text;
+  document.body.append(span);
+  const shown = [];
+  for (let i = 0; i < text.length; i++) {
+    const range = document.createRange();
+    range.setStart(span.firstChild, i);
+    range.setEnd(span.firstChild, i + 1);
+    const box = range.getBoundingClientRect();
+    if (box.width > 0) shown.push([box.left, text[i]]);
+  }
+  span.remove();
+  return shown.sort((a, b) => a[0] - b[0]).map(([, ch]) => ch).join('');
+}"""
+HEBREW = "השרת הפסיק להגיב אחרי הפריסה, ולקוחות ראו שגיאות 503 במשך שעה ארוכה מאוד!"
+ARABIC = "توقف الخادم عن الاستجابة بعد النشر."
+
+
+class TestRightToLeft:
+    def test_a_right_to_left_statement_reads_right_to_left(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """The canvas draws each line left to right: a Hebrew or Arabic statement had its
+        closing punctuation on the wrong side and its numbers out of place, and so did
+        the statement bar and the panel's fields."""
+        doc = chain("rtl", 3)
+        doc["nodes"][0]["label"] = ARABIC
+        doc["nodes"][1]["label"] = HEBREW
+        api.create(doc)
+        page = EditorPage.open(context, server.url, "rtl")
+        page.wait_analysed()
+        for ident, label in [("n1", ARABIC), ("n2", HEBREW)]:
+            drawn = page.canvas_node(ident)["data"]["label"].split("\n")
+            lines = [line for line in drawn if any(ch in label for ch in line if ch.isalpha())]
+            assert "".join(lines).replace("\u200f", "").replace("\u200b", "").replace(
+                " ", ""
+            ) == label.replace(" ", "")
+            for line in lines:
+                plain = line.replace("\u200f", "")
+                assert page.js(VISUAL_ORDER, [line, "ltr"]) == page.js(VISUAL_ORDER, [plain, "rtl"])
+        # Left-to-right statements are drawn as they were.
+        assert page.canvas_node("impact")["data"]["label"].endswith("\nCustomers saw errors")
+        page.select("n2")
+        assert page.js(
+            "document.querySelector('#panel-selection [data-key=label]').matches(':dir(rtl)')"
+        )
+        page.focus_canvas()
+        page.keys("Enter")  # rename: the statement bar shows it
+        assert page.js("document.getElementById('statement').matches(':dir(rtl)')")
+        page.keys("Escape")
+        page.assert_clean()
+
+
 class TestReadOnly:
     def test_a_read_token_gives_a_page_without_editing_controls(
         self, context: BrowserContext, server: Server, api: Api

@@ -17,7 +17,7 @@ export class Entry {
     this.kind = "event";
     this.label = h("label", { for: "statement", id: "entry-label", class: "entry-label" }, "New statement");
     this.input = h("input", {
-      id: "statement", type: "text", autocomplete: "off", maxlength: 500, spellcheck: "true",
+      id: "statement", type: "text", autocomplete: "off", maxlength: 500, spellcheck: "true", dir: "auto",
       placeholder: "What happened, or what held? Press Enter to add it", "aria-describedby": "entry-help",
     });
     sayWhenCut(this.input, "a statement");

@@ -83,6 +83,7 @@ function textField({
   const hintId = `${id}-hint`;
   const attrs = {
     id, placeholder, maxlength: maxLength, autocomplete, spellcheck: multiline ? "true" : "false",
+    dir: multiline || type === "text" ? "auto" : null, // Hebrew or Arabic text reads right to left
     dataset: { key: key || label }, "aria-describedby": [hint ? hintId : "", errorId].filter(Boolean).join(" "),
   };
   const input = multiline ? h("textarea", { ...attrs, rows }) : h("input", { ...attrs, type });

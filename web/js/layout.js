@@ -41,13 +41,50 @@ export function breakable(text, width) {
 /** The text width of a node of this kind. */
 const textWidth = (kind) => Math.floor((WIDTH[kind] || WIDTH.event) * (TEXT_SHARE[kind] || 0.8));
 
-/** The label as drawn: markers first, then the statement, shortened for the canvas. */
+// Letters of the right-to-left scripts: Hebrew, Arabic, Syriac, Thaana, N'Ko and their
+// neighbours, their presentation forms, and the right-to-left blocks beyond the BMP.
+const RTL_LETTER = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\u{10800}-\u{10fff}\u{1e800}-\u{1efff}]/u;
+const RLM = "\u200f";
+
+/** True when `text` reads right to left: its first letter is of a right-to-left script
+ * (as the first strong character decides a paragraph's direction, dir="auto"). */
+function rightToLeft(text) {
+  const first = String(text).match(/\p{L}/u);
+  return Boolean(first && RTL_LETTER.test(first[0]));
+}
+
+/** The label as drawn: markers first, then the statement, shortened for the canvas. The
+ * canvas lays out every line left to right, which put a right-to-left statement's final
+ * "." or "!" on the wrong side and its numbers out of place: such a statement is broken
+ * into its lines here, and each is held between right-to-left marks. */
 export function shownLabel(node, marks = []) {
   const head = [];
   if (marks.length) head.push(marks.length > 1 ? `${marks[0]} (+${marks.length - 1})` : marks[0]);
   if (node.unknown) head.push("? open question");
   const text = node.label.length > SHOWN_CHARS ? `${node.label.slice(0, SHOWN_CHARS - 1)}…` : node.label;
-  return breakable([...head, text].join("\n"), textWidth(node.kind));
+  const max = textWidth(node.kind);
+  if (!rightToLeft(text)) return breakable([...head, text].join("\n"), max);
+  const lines = text.split("\n").flatMap((paragraph) => wrap(breakable(paragraph, max), max));
+  return [...head.map((line) => breakable(line, max)), ...lines.map((line) => `${RLM}${line.trimEnd()}${RLM}`)].join("\n");
+}
+
+/** The lines of `paragraph` as Cytoscape wraps them ("text-wrap: wrap") in `max` pixels:
+ * at runs of white space or zero-width spaces, greedily, a word wider than the line on a
+ * line of its own; each line keeps the spaces after its last word. */
+function wrap(paragraph, max) {
+  if (measureWidth(paragraph) <= max) return [paragraph];
+  const lines = [];
+  let line = "";
+  let at = 0;
+  for (const match of paragraph.matchAll(/[\s\u200b]+|$/g)) {
+    const word = paragraph.slice(at, match.index);
+    at = match.index + match[0].length;
+    if (!line || measureWidth(line + word + match[0]) <= max) line += word + match[0];
+    else (lines.push(line), (line = word + match[0]));
+    if (!match[0]) break;
+  }
+  lines.push(line);
+  return lines;
 }
 
 const measured = new Map();
@@ -62,27 +99,10 @@ export function measure(kind, text) {
   return measured.get(key);
 }
 
-// Lines wrapped as Cytoscape wraps them ("text-wrap: wrap"): at runs of white space or
-// zero-width spaces, greedily, a word wider than the line on a line of its own.
 function measureNow(kind, text) {
   const w = WIDTH[kind] || WIDTH.event;
   const max = textWidth(kind);
-  let lines = 0;
-  for (const paragraph of text.split("\n")) {
-    let line = "";
-    let at = 0;
-    let count = 1;
-    if (measureWidth(paragraph) > max) {
-      for (const match of paragraph.matchAll(/[\s\u200b]+|$/g)) {
-        const word = paragraph.slice(at, match.index);
-        at = match.index + match[0].length;
-        if (!line || measureWidth(line + word + match[0]) <= max) line += word + match[0];
-        else (count += 1, (line = word + match[0]));
-        if (!match[0]) break;
-      }
-    }
-    lines += count;
-  }
+  const lines = text.split("\n").reduce((count, paragraph) => count + wrap(paragraph, max).length, 0);
   const h = Math.max(44, Math.ceil(lines * FONT_SIZE * LINE_HEIGHT + (EXTRA_HEIGHT[kind] || 20)));
   return { w, h, textWidth: max };
 }

@@ -75,9 +75,9 @@ async function create() {
   await modal("New incident", (body, close) => {
     const now = new Date();
     const today = new Date(now.getTime() - now.getTimezoneOffset() * 60_000).toISOString().slice(0, 10); // local date
-    const title = h("input", { id: "new-title", required: true, maxlength: LIMITS.title, autocomplete: "off" });
+    const title = h("input", { id: "new-title", required: true, maxlength: LIMITS.title, autocomplete: "off", dir: "auto" });
     const date = h("input", { id: "new-date", type: "date", required: true, value: today });
-    const impact = h("textarea", { id: "new-impact", required: true, rows: 3, maxlength: LIMITS.label });
+    const impact = h("textarea", { id: "new-impact", required: true, rows: 3, maxlength: LIMITS.label, dir: "auto" });
     const slug = h("input", { id: "new-id", required: true, maxlength: 80, autocomplete: "off", pattern: "[a-z0-9][a-z0-9._\\-]{0,79}" });
     const severity = h("input", { id: "new-severity", placeholder: "e.g. sev2", maxlength: LIMITS.short, autocomplete: "off" });
     const error = h("p", { class: "field-error", role: "alert", hidden: true });
