@@ -207,6 +207,22 @@ class TestWhatAScreenReaderHears:
         page.wait(HEARD, "Nothing to undo.")
         page.assert_clean()
 
+    def test_what_a_statement_was_added_as_is_heard_in_plain_words(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("heard-kind", 2))
+        page = EditorPage.open(context, server.url, "heard-kind")
+        page.ask_why("n1", "The deploy tool pushed to every region")
+        page.wait(HEARD, "Added “The deploy tool pushed to every region” as an event.")
+        page.keys("Escape", "c")
+        page.wait(HEARD, "Now a condition.")
+        page.keys("e")
+        page.wait(HEARD, "Now an event.")
+        page.keys("Escape", "e")  # nothing selected: the kind of the next statement
+        page.wait(HEARD, "New statements will be events.")
+        assert " a event" not in page.text("#announce")
+        page.assert_clean()
+
     def test_a_delete_is_heard_along_with_what_is_selected_next(
         self, context: BrowserContext, server: Server, api: Api
     ) -> None:

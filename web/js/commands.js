@@ -6,6 +6,8 @@ import * as D from "./doc.js";
 import { announce, toast } from "./dom.js";
 import { shorten, shown } from "./text.js";
 
+/** A kind with its article, as said: "an event", "a condition". */
+const aKind = (kind) => `${/^[aeiou]/.test(kind) ? "an" : "a"} ${kind}`;
 
 export class Commands {
   // ---- selection ------------------------------------------------------------------
@@ -86,7 +88,7 @@ export class Commands {
     if (!ok) return null;
     this.store.select([id]);
     this.canvas.reveal([id]);
-    announce(`Added “${shorten(text, 120)}” as ${kind === "impact" ? "an impact" : `a ${kind}`}.`);
+    announce(`Added “${shorten(text, 120)}” as ${aKind(kind)}.`);
     return id;
   }
 
@@ -137,8 +139,8 @@ export class Commands {
 
   setKind(kind) {
     for (const id of this.store.selection.nodes) {
-      if (this.setNodeField(id, "kind", kind, `Make it ${kind === "impact" ? "an impact" : `a ${kind}`}`) === true) {
-        announce(`Now ${kind === "impact" ? "an impact" : `a ${kind}`}.`);
+      if (this.setNodeField(id, "kind", kind, `Make it ${aKind(kind)}`) === true) {
+        announce(`Now ${aKind(kind)}.`);
       }
     }
     if (!this.store.selection.nodes.length && this.entry) {
