@@ -120,6 +120,21 @@ class TestFocusAfterAnAction:
         assert page.js("document.querySelector('.editor').contains(document.activeElement)")
         page.assert_clean()
 
+    def test_hiding_the_outline_from_inside_it_hands_focus_to_the_canvas(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("focus-outline", 3))
+        page = EditorPage.open(context, server.url, "focus-outline")
+        page.page.locator('.outline-node[data-node="n1"]').focus()
+        page.keys("o")
+        page.wait("document.querySelector('.editor').classList.contains('no-outline')")
+        assert page.js("document.activeElement.id") == "cy"
+        page.wait(HEARD, "Outline hidden.")
+        page.keys("o")
+        page.wait(HEARD, "Outline shown.")
+        assert page.page.locator("#outline").is_visible()
+        page.assert_clean()
+
     def test_undo_and_redo_hand_focus_to_each_other_when_they_run_out(
         self, context: BrowserContext, server: Server, api: Api
     ) -> None:

@@ -286,6 +286,15 @@ export class Commands {
     announce(on ? "Uncovered paths highlighted." : "Highlight off.");
   }
 
+  /** Show or hide the outline; focus inside it goes to the canvas rather than to <body>. */
+  toggleOutline() {
+    const hide = !this.box.classList.contains("no-outline");
+    const inside = this.outlineBox.contains(document.activeElement);
+    this.box.classList.toggle("no-outline", hide);
+    if (hide && inside) this.focusCanvas();
+    announce(hide ? "Outline hidden." : "Outline shown.");
+  }
+
   tidy() {
     this.canvas.tidy(this.store.doc);
     announce("Laid out again.");

@@ -103,7 +103,7 @@ export function installKeys(current) {
     if (key === "-" || key === "_") return done(), editor.canvas.zoomBy(0.8);
     if (key === "0") return done(), editor.canvas.fit();
     if (key === "h") return done(), editor.setHighlight(!editor.canvas.highlight);
-    if (key === "o") return done(), document.querySelector(".editor").classList.toggle("no-outline");
+    if (key === "o") return done(), editor.toggleOutline();
     if (key === "T") return done(), editor.tidy();
     if (ro) return;
     if (key === "/" || key === "n") return done(), editor.beginEntry("new");
