@@ -292,6 +292,32 @@ class TestRightToLeft:
         page.assert_clean()
 
 
+IN_VIEW = """(id) => { const b = window.cy.getElementById(id).renderedBoundingBox();
+  return b.x1 >= 0 && b.y1 >= 0 && b.x2 <= window.cy.width() && b.y2 <= window.cy.height(); }"""
+
+
+class TestZoom:
+    def test_zooming_from_the_keyboard_keeps_the_selected_node_in_view(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """+ zoomed in on the middle of the view, so the node a keyboard user had
+        selected (at an edge of a fitted graph) slid off the screen."""
+        api.create(chain("zoom-keys", 8))
+        page = EditorPage.open(context, server.url, "zoom-keys")
+        page.select("n1")  # the first cause: at the left edge
+        page.focus_canvas()
+        assert page.js(IN_VIEW, "n1")
+        start = page.js("window.cy.zoom()")
+        page.keys("+", "+", "+")
+        assert page.js("window.cy.zoom()") > 1.9 * start
+        assert page.js(IN_VIEW, "n1")
+        page.page.locator('[data-tool="zoom-in"]').click()  # the button does the same
+        assert page.js(IN_VIEW, "n1")
+        page.keys("-")
+        assert page.js(IN_VIEW, "n1")
+        page.assert_clean()
+
+
 class TestReadOnly:
     def test_a_read_token_gives_a_page_without_editing_controls(
         self, context: BrowserContext, server: Server, api: Api

@@ -327,10 +327,25 @@ export class Canvas {
     }
   }
 
-  zoomBy(factor) {
+  /** Zoom by `factor` (the + and − keys and buttons) around the nodes `ids` when they
+   * are in view, and keep them in it (a keyboard user's selection slid off the screen
+   * when zooming around the middle of the view); else around the middle. */
+  zoomBy(factor, ids = []) {
     this.movedByHand = Date.now();
-    const c = { x: this.cy.width() / 2, y: this.cy.height() / 2 };
-    this.cy.zoom({ level: this.cy.zoom() * factor, renderedPosition: c });
+    const cy = this.cy;
+    const [w, h] = [cy.width(), cy.height()];
+    const els = cy.collection(ids.map((id) => cy.getElementById(id)).filter((e) => e.nonempty()));
+    const before = els.nonempty() ? els.renderedBoundingBox() : null;
+    const shown = before && before.x2 > 0 && before.y2 > 0 && before.x1 < w && before.y1 < h;
+    const at = shown ? { x: (before.x1 + before.x2) / 2, y: (before.y1 + before.y2) / 2 } : { x: w / 2, y: h / 2 };
+    cy.stop(true);
+    cy.zoom({ level: cy.zoom() * factor, renderedPosition: at });
+    if (!shown) return;
+    const b = els.renderedBoundingBox();
+    const margin = 12;
+    const shift = (low, high, size) => (high - low + 2 * margin > size ? 0 : low < margin ? margin - low : high > size - margin ? size - margin - high : 0);
+    const pan = { x: shift(b.x1, b.x2, w), y: shift(b.y1, b.y2, h) };
+    if (pan.x || pan.y) cy.panBy(pan);
   }
 
   /** Lay everything out again (the only thing that moves existing nodes). */

@@ -50,8 +50,8 @@ export function buildChrome(editor) {
     ],
     button("Tidy", null, () => editor.tidy(), { "data-tool": "tidy", title: "Tidy the layout (Shift+T)" }),
     button("Fit", null, () => editor.canvas.fit(), { "data-tool": "fit", title: "Fit everything in view (0)" }),
-    button("+", null, () => editor.canvas.zoomBy(1.25), { "data-tool": "zoom-in", "aria-label": "Zoom in", title: "Zoom in (+)" }),
-    button("−", null, () => editor.canvas.zoomBy(0.8), { "data-tool": "zoom-out", "aria-label": "Zoom out", title: "Zoom out (−)" }));
+    button("+", null, () => editor.zoom(1.25), { "data-tool": "zoom-in", "aria-label": "Zoom in", title: "Zoom in (+)" }),
+    button("−", null, () => editor.zoom(0.8), { "data-tool": "zoom-out", "aria-label": "Zoom out", title: "Zoom out (−)" }));
 
   function update() {
     const doc = editor.store.doc;

@@ -286,6 +286,11 @@ export class Commands {
     announce(on ? "Uncovered paths highlighted." : "Highlight off.");
   }
 
+  /** Zoom in (factor > 1) or out, keeping the selection in view. */
+  zoom(factor) {
+    this.canvas.zoomBy(factor, this.store.selection.nodes);
+  }
+
   /** Show or hide the outline; focus inside it goes to the canvas rather than to <body>. */
   toggleOutline() {
     const hide = !this.box.classList.contains("no-outline");

@@ -26,7 +26,7 @@ export const SHORTCUTS = [
     ["← → ↑ ↓", "select the nearest node in that direction"],
     ["Shift+← → ↑ ↓", "add the nearest node in that direction to the selection"],
     ["Shift+click or Shift+Enter", "add a node to the selection, or take it out (Shift+Enter in the outline)"],
-    ["+  −  0", "zoom in, zoom out, fit everything"],
+    ["+  −  0", "zoom in, zoom out (keeping the selection in view), fit everything"],
     ["Shift+T", "tidy the layout (the only thing that moves nodes)"],
     ["h", "highlight paths no preventive action cuts"],
     ["1 2 3 4", "Selection, Analysis, Actions, Incident panel"],
@@ -99,8 +99,8 @@ export function installKeys(current) {
     if (onButton && (key === "Enter" || key === " ")) return;
     if (key === "Enter" && editor.connecting) return done(), editor.finishConnect();
     if (["1", "2", "3", "4"].includes(key)) return done(), editor.showTab(["selection", "analysis", "actions", "incident"][Number(key) - 1], true);
-    if (key === "+" || key === "=") return done(), editor.canvas.zoomBy(1.25);
-    if (key === "-" || key === "_") return done(), editor.canvas.zoomBy(0.8);
+    if (key === "+" || key === "=") return done(), editor.zoom(1.25);
+    if (key === "-" || key === "_") return done(), editor.zoom(0.8);
     if (key === "0") return done(), editor.canvas.fit();
     if (key === "h") return done(), editor.setHighlight(!editor.canvas.highlight);
     if (key === "o") return done(), editor.toggleOutline();
