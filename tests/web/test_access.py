@@ -238,6 +238,27 @@ class TestWhatAScreenReaderHears:
         assert " a event" not in page.text("#announce")
         page.assert_clean()
 
+    def test_a_finding_about_no_node_does_not_offer_to_select_its_nodes(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """'No node is systemic' names no node: its button, read as '… Select its
+        nodes.', did nothing at all when pressed."""
+        api.create(chain("heard-finding", 3))
+        page = EditorPage.open(context, server.url, "heard-finding")
+        codes = [f["code"] for f in page.wait_analysed()["findings"]]
+        assert "NO_SYSTEMIC_FACTOR" in codes
+        page.page.get_by_role("tab", name="Analysis").click()
+        whole = page.page.locator('.finding-list [data-code="NO_SYSTEMIC_FACTOR"]')
+        assert page.js("document.querySelector('[data-code=NO_SYSTEMIC_FACTOR]').tagName") != (
+            "BUTTON"
+        )
+        assert "no node is systemic" in whole.inner_text()
+        named = page.page.locator(".finding-list button.finding-button")
+        assert named.count() == len(codes) - 1
+        for label in named.evaluate_all("(b) => b.map((x) => x.getAttribute('aria-label'))"):
+            assert label.endswith("Select its nodes.")
+        page.assert_clean()
+
     def test_a_delete_is_heard_along_with_what_is_selected_next(
         self, context: BrowserContext, server: Server, api: Api
     ) -> None:

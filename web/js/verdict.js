@@ -12,6 +12,19 @@ function yesNo(ok, yes, no) {
   return h("span", { class: ok ? "verdict-yes" : "verdict-no" }, ok ? `✓ ${yes}` : `✗ ${no}`);
 }
 
+/** A finding's severity, code and message: a button that selects what it is about, or
+ * plain text when it is about the whole incident (a button there did nothing). */
+function findingHead(f, i, editor) {
+  const parts = [h("span", { class: "sev" }, SEVERITY_WORD[f.severity]), " ", h("span", { class: "code" }, f.code), h("span", { class: "message" }, isolate(f.message))];
+  const what = f.nodes.length || f.edges.length ? "Select its nodes." : f.actions.length ? "Show its action." : null;
+  if (!what) return h("div", { class: "finding-button", dataset: { code: f.code } }, ...parts);
+  return h("button", {
+    type: "button", class: "finding-button", dataset: { key: `finding:${i}`, code: f.code },
+    "aria-label": `${SEVERITY_WORD[f.severity]}: ${isolate(f.message)}. ${what}`,
+    onclick: () => editor.showFinding(f),
+  }, ...parts);
+}
+
 /** The short verdict for the top bar: text and tone. */
 export function verdictChip(doc, analysis, empty = false) {
   if (empty) return { text: "Nothing to analyse yet", tone: "muted" };
@@ -90,11 +103,7 @@ export function renderVerdict(root, editor) {
   const findings = h("section", { class: "findings", "aria-labelledby": "findings-h" },
     h("h3", { id: "findings-h" }, `Findings (${a.findings.length})`),
     a.findings.length === 0 ? h("p", { class: "ok" }, "No method check fired.") : h("ul", { class: "finding-list" }, a.findings.map((f, i) => h("li", { class: `finding sev-${f.severity}` },
-      h("button", {
-        type: "button", class: "finding-button", dataset: { key: `finding:${i}`, code: f.code },
-        "aria-label": `${SEVERITY_WORD[f.severity]}: ${isolate(f.message)}. Select its nodes.`,
-        onclick: () => editor.showFinding(f),
-      }, h("span", { class: "sev" }, SEVERITY_WORD[f.severity]), " ", h("span", { class: "code" }, f.code), h("span", { class: "message" }, isolate(f.message))),
+      findingHead(f, i, editor),
       h("p", { class: "prompt" }, h("b", {}, "Ask the room: "), isolate(f.prompt)),
       f.rewrite ? h("p", { class: "rewrite" }, h("b", {}, "Try: "), isolate(f.rewrite)) : null,
       f.source ? h("p", { class: "muted small" }, f.source) : null))));
