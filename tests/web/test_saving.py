@@ -522,3 +522,23 @@ class TestFormatLimits:
         assert page.doc() == before
         assert page.state()["status"] == "saved"
         page.assert_clean()
+
+    def test_a_blank_title_is_refused_at_its_field(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """A title of spaces went into the document: the save failed with a 422 at /title."""
+        api.create(chain("limit-title", 3))
+        page = EditorPage.open(context, server.url, "limit-title")
+        ui = page.page
+        ui.get_by_role("tab", name="Incident").click()
+        box = ui.locator("#panel-incident [data-key=title]")
+        box.fill("   ")
+        assert box.get_attribute("aria-invalid") == "true"
+        assert (
+            "needs a title" in ui.locator(f"#{box.get_attribute('aria-describedby')}").inner_text()
+        )
+        assert page.doc()["title"] == "Incident limit-title"
+        box.fill("Checkout errors")
+        page.wait_saved(after=1)
+        assert api.get("limit-title")[0]["title"] == "Checkout errors"
+        page.assert_clean()

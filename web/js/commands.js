@@ -125,16 +125,28 @@ export class Commands {
     }
   }
 
+  /** A field's edit (typing merges into one undo step): true, or the reason it was
+   * refused, which the field shows (and a screen reader hears) where it was typed. */
+  fieldEdit(label, fn, coalesce) {
+    try {
+      this.store.change(label, fn, { coalesce });
+      return true;
+    } catch (exc) {
+      if (!(exc instanceof D.EditRefused)) throw exc;
+      return exc.message;
+    }
+  }
+
   setLinkField(from, to, field, value) {
-    return this.edit(`Edit link ${field}`, (d) => D.setLinkField(d, from, to, field, value), `link:${from}:${to}:${field}`) || "Not accepted.";
+    return this.fieldEdit(`Edit link ${field}`, (d) => D.setLinkField(d, from, to, field, value), `link:${from}:${to}:${field}`);
   }
 
   setIncidentField(field, value, label) {
-    return this.edit(label, (d) => D.setIncidentField(d, field, value), `incident:${field}`) || "Not accepted.";
+    return this.fieldEdit(label, (d) => D.setIncidentField(d, field, value), `incident:${field}`);
   }
 
   setActionField(id, field, value, label) {
-    return this.edit(label, (d) => D.setActionField(d, id, field, value), `action:${id}:${field}`) || "Not accepted.";
+    return this.fieldEdit(label, (d) => D.setActionField(d, id, field, value), `action:${id}:${field}`);
   }
 
   setKind(kind) {

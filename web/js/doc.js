@@ -292,7 +292,7 @@ export function setLinkField(doc, from, to, field, value) {
 }
 
 export function setIncidentField(doc, field, value) {
-  if ((field === "title" || field === "date") && !value) throw new EditRefused(`The incident needs a ${field}.`);
+  if ((field === "title" || field === "date") && !String(value ?? "").trim()) throw new EditRefused(`The incident needs a ${field}.`);
   setField(doc, field, value);
 }
 
