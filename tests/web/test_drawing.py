@@ -215,6 +215,36 @@ class TestLayout:
         assert positions(page) == after
         page.assert_clean()
 
+    def test_a_node_is_moved_from_the_keyboard(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """Dragging was the only way to put a node elsewhere."""
+        api.create(chain("nudge", 4))
+        page = EditorPage.open(context, server.url, "nudge")
+        before = positions(page)
+        page.select("n2")
+        page.focus_canvas()
+        page.keys("Control+ArrowDown", "Control+ArrowDown", "Control+Shift+ArrowLeft")
+        after = positions(page)
+        assert after["n2"]["x"] < before["n2"]["x"]
+        assert after["n2"]["y"] > before["n2"]["y"]
+        assert {k: v for k, v in after.items() if k != "n2"} == {
+            k: v for k, v in before.items() if k != "n2"
+        }
+        assert page.js("window.causemap.selection().nodes") == ["n2"]  # still selected
+        page.wait(
+            "(t) => document.getElementById('announce').textContent.includes(t)", "Moved left."
+        )
+        page.wait(  # kept in this browser
+            "(p) => JSON.stringify(JSON.parse(localStorage.getItem('causemap:layout:nudge')).n2)"
+            " === JSON.stringify(p)",
+            after["n2"],
+        )
+        page.page.reload()
+        page.wait("window.causemap.ready")
+        assert positions(page) == after
+        page.assert_clean()
+
     def test_a_long_unbroken_token_wraps_inside_its_node(
         self, context: BrowserContext, server: Server, api: Api
     ) -> None:

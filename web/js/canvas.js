@@ -348,6 +348,21 @@ export class Canvas {
     if (pan.x || pan.y) cy.panBy(pan);
   }
 
+  /** Move nodes `ids` by `step` pixels in a direction (Ctrl+arrow keys): the keyboard's
+   * drag. They stay in view. */
+  nudge(ids, direction, step) {
+    const [dx, dy] = { left: [-step, 0], right: [step, 0], up: [0, -step], down: [0, step] }[direction];
+    for (const id of ids) {
+      const el = this.cy.getElementById(id);
+      if (el.empty()) continue;
+      const p = el.position();
+      this.positions[id] = { x: Math.round(p.x + dx), y: Math.round(p.y + dy) };
+      el.position({ ...this.positions[id] });
+    }
+    this.keep();
+    this.reveal(ids);
+  }
+
   /** Lay everything out again (the only thing that moves existing nodes). */
   tidy(doc) {
     this.positions = tidy(doc, this.sizes);

@@ -62,6 +62,14 @@ export class Commands {
     this.selectNodes([...this.store.selection.nodes.filter((id) => id !== next), next], { reveal: true });
   }
 
+  /** Move the selected nodes (Ctrl+arrow keys; with Shift, further): what a drag does. */
+  nudge(direction, far = false) {
+    const ids = this.store.selection.nodes;
+    if (!ids.length) return toast("Select a node first.", "warn");
+    this.canvas.nudge(ids, direction, far ? 100 : 20);
+    announce(`Moved ${direction}.`);
+  }
+
   // ---- edits ----------------------------------------------------------------------
 
   /** Add a statement; in "why" or "then" mode linked to `anchor`. Returns the new id. */

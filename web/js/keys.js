@@ -26,6 +26,7 @@ export const SHORTCUTS = [
     ["← → ↑ ↓", "select the nearest node in that direction"],
     ["Shift+← → ↑ ↓", "add the nearest node in that direction to the selection"],
     ["Shift+click or Shift+Enter", "add a node to the selection, or take it out (Shift+Enter in the outline)"],
+    ["Ctrl+← → ↑ ↓", "move the selected nodes (with Shift, further), as dragging them does"],
     ["+  −  0", "zoom in, zoom out (keeping the selection in view), fit everything"],
     ["Shift+T", "tidy the layout (the only thing that moves nodes)"],
     ["h", "highlight paths no preventive action cuts"],
@@ -55,8 +56,14 @@ export function installKeys(current) {
     const editor = current();
     const ctrl = event.ctrlKey || event.metaKey;
     const key = event.key;
+    const arrows = { ArrowLeft: "left", ArrowRight: "right", ArrowUp: "up", ArrowDown: "down" };
     if (ctrl && !event.altKey) {
       if (!editor) return;
+      if (arrows[key] && event.target === editor.canvasBox) {
+        event.preventDefault();
+        editor.nudge(arrows[key], event.shiftKey);
+        return;
+      }
       const lower = key.toLowerCase();
       if (lower === "s") {
         event.preventDefault();
@@ -88,7 +95,6 @@ export function installKeys(current) {
     const onButton = event.target instanceof HTMLButtonElement || event.target instanceof HTMLAnchorElement;
     const done = () => event.preventDefault();
     const ro = editor.readOnly;
-    const arrows = { ArrowLeft: "left", ArrowRight: "right", ArrowUp: "up", ArrowDown: "down" };
     const onCanvas = event.target === editor.canvasBox || event.target === document.body;
     if (arrows[key] && onCanvas) return done(), editor.move(arrows[key], event.shiftKey);
     if (key === "Escape") {
