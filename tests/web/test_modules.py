@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import BrowserContext, Page
+from pydantic import ValidationError
 
+from causemap.model import Node
 from causemap.patterns import patterns
 from causemap.patterns.charts import TREND_COLUMNS
 from causemap.patterns.present import periods
@@ -368,6 +370,35 @@ class TestDocumentEdits:
         ]
         got = run(page, "doc.js", "return arg.map((t) => m.validInstant(t));", texts)
         assert got == [True, True, True, True, False, False, False, False]
+
+    def test_instants_the_page_accepts_are_those_the_format_accepts(self, page: Page) -> None:
+        """'2024-02-21T24:00Z' passed the field's check (JavaScript reads it as midnight)
+        and every save then failed with a 422 at /nodes/N/at."""
+        texts = [
+            "2024-02-21T24:00Z",
+            "2024-02-21T24:00:00Z",
+            "2024-02-21T10:60Z",
+            "2024-02-21T10:00:60Z",
+            "2024-02-21T10:00+24:00",
+            "2024-02-21T10:00+14:30",
+            "2024-02-21T10:00:00.1234567Z",
+            "2024-02-21T10:00:00.123Z",
+            "2024-02-21t10:00z",
+            "0000-01-01",
+            "9999-12-31T23:59:59Z",
+            "2024-02-29",
+            "2023-02-29",
+        ]
+        got = run(page, "doc.js", "return arg.map((t) => m.validInstant(t));", texts)
+
+        def accepted(text: str) -> bool:
+            try:
+                Node.model_validate({"id": "a", "kind": "event", "label": "x", "at": text})
+            except ValidationError:
+                return False
+            return True
+
+        assert dict(zip(texts, got, strict=True)) == {t: accepted(t) for t in texts}
 
 
 class TestLayout:

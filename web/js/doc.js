@@ -25,9 +25,12 @@ export function cleanText(text, max = LIMITS.label) {
   return String(text ?? "").replace(CONTROL, " ").slice(0, max);
 }
 
-/** True for "2024-02-21" or "2024-02-21T02:13:05Z" (a date-time needs a timezone). */
+/** True for "2024-02-21" or "2024-02-21T02:13:05Z" (a date-time needs a timezone), as
+ * the format reads them: JavaScript also takes T24:00 (midnight) and the year 0000, which
+ * the server refuses. */
 export function validInstant(text) {
   if (!INSTANT.test(text)) return false;
+  if (text.startsWith("0000") || (text.length > 10 && Number(text.slice(11, 13)) > 23)) return false;
   const date = text.slice(0, 10);
   const d = new Date(`${date}T00:00:00Z`);
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === date && !Number.isNaN(Date.parse(text));
