@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Route
 
 from tests.servers import Server
-from tests.web.pages import Api, EditorPage, chain
+from tests.web.pages import Api, EditorPage, chain, incident
 
 
 def rename(page: EditorPage, ident: str, label: str) -> None:
@@ -542,3 +542,32 @@ class TestFormatLimits:
         page.wait_saved(after=1)
         assert api.get("limit-title")[0]["title"] == "Checkout errors"
         page.assert_clean()
+
+
+class TestRefusedSaves:
+    def test_a_refused_save_names_the_node_and_keeps_the_edit(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """The server's 422 was shown as it came: 'the incident is invalid: /nodes/200/
+        causes: …', and a facilitator cannot tell which of 200 nodes /nodes/200 is."""
+        nodes: list[dict[str, object]] = [
+            {"id": f"c{i}", "kind": "condition", "label": f"Condition {i}"} for i in range(200)
+        ]
+        nodes.append({"id": "impact", "kind": "impact", "label": "Customers saw errors",
+                      "causes": [f"c{i}" for i in range(200)]})  # fmt: skip
+        api.create(incident("refused", nodes))
+        page = EditorPage.open(context, server.url, "refused")
+        page.ask_why("impact", "One cause more than the format holds")
+        page.wait("window.causemap.state().status === 'invalid'")
+        banner = page.text("#banner")
+        assert "“\u2068Customers saw errors\u2069”" in banner, banner
+        assert "causes" in banner
+        assert "200" in banner
+        assert "/nodes/" not in banner.split("(")[0]
+        assert len(page.doc()["nodes"]) == 202  # the edit is kept ...
+        assert api.get("refused")[1] == 1  # ... and nothing was saved
+        page.focus_canvas()
+        page.keys("Control+z")
+        page.wait("window.causemap.state().status === 'saved'")
+        assert page.page.locator("#banner").is_hidden()
+        page.assert_clean("422")

@@ -351,6 +351,19 @@ export function problems(doc) {
   return out;
 }
 
+/** What a JSON pointer of `doc` names, in words: the node “Checkout failed”, causes
+ * (/nodes/200/causes). A facilitator cannot tell which of 200 nodes /nodes/200 is. */
+export function placeOf(doc, pointer) {
+  const [top, index, ...rest] = String(pointer || "").split("/").slice(1);
+  const item = (doc[top] || [])[Number(index)];
+  const field = rest.length ? `, ${rest.join(" ")}` : "";
+  let what = null;
+  if (top === "nodes" && item) what = `the node “${shown(item.label || item.id, 48)}”`;
+  else if (top === "actions" && item) what = `the action “${shown(item.title || item.id, 48)}”`;
+  else if (top === "edges" && item) what = `the link ${shown((node(doc, item.from) || { label: item.from }).label, 32)} → ${shown((node(doc, item.to) || { label: item.to }).label, 32)}`;
+  return what ? `${what}${field} (${pointer})` : pointer ? `${pointer.slice(1).split("/").join(" ")} (${pointer})` : "";
+}
+
 /** A text form with sorted keys, so that key order never makes two documents differ. */
 export function stable(value) {
   return JSON.stringify(value, (key, v) =>

@@ -17,7 +17,7 @@
 
 import { ApiError, api } from "./api.js";
 import { debounce } from "./dom.js";
-import { clone, problems, same } from "./doc.js";
+import { clone, placeOf, problems, same } from "./doc.js";
 import { announceTab, drafts } from "./drafts.js";
 
 export { drafts };
@@ -129,8 +129,11 @@ export class Saver extends EventTarget {
       } else if (exc.status === 410) {
         this.set("deleted", DELETED);
       } else if (exc.status === 422 || exc.status === 400 || exc.status === 413) {
-        const details = Array.isArray(exc.details) ? exc.details.map((d) => d.message || String(d)) : [];
-        this.set("invalid", exc.message, details);
+        // Each problem said where it is in words (the node's statement), not as /nodes/200.
+        const said = (d) => (d && d.pointer ? `${placeOf(sent, d.pointer)}: ${d.message}` : (d && d.message) || String(d));
+        const details = Array.isArray(exc.details) ? exc.details.map(said) : [];
+        const more = details.length > 1 ? ` (and ${details.length - 1} more)` : "";
+        this.set("invalid", details.length ? `${details[0]}${more}` : exc.message, details);
       } else if (exc.status === 401 || exc.status === 403) {
         this.set("error", `Not saved: ${exc.message}. Your changes are kept in this browser.`);
       } else {
