@@ -137,6 +137,26 @@ class TestUndo:
         assert api.get("undo")[0] == with_cause
         page.assert_clean()
 
+    def test_an_edit_that_changes_nothing_is_no_undo_step(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """Enter, Enter (renaming to the same words) or e on an event made an undo step
+        that changed nothing, so the next Ctrl+Z seemed to do nothing at all."""
+        api.create(chain("no-op", 3))
+        page = EditorPage.open(context, server.url, "no-op")
+        page.ask_why("n1", "A cause to undo")
+        page.keys("Escape")
+        page.select("n2")
+        page.focus_canvas()
+        page.keys("Enter", "Enter")  # rename, to the same words
+        page.keys("e")  # an event already
+        page.page.locator("#panel-selection [data-key=label]").fill("Step 2 happened")
+        page.focus_canvas()
+        page.keys("Control+z")
+        assert len(page.doc()["nodes"]) == 3  # the cause is gone at the first undo
+        assert not page.state()["canUndo"]
+        page.assert_clean()
+
 
 class TestLayout:
     def test_adding_a_node_never_moves_the_others(

@@ -54,6 +54,9 @@ export class Store extends EventTarget {
     if (this.readOnly) throw new EditRefused("This page is read-only.");
     const next = clone(this.doc);
     const result = edit(next);
+    // An edit that changes nothing (renamed to the same words, e on an event) is no undo
+    // step: the next Ctrl+Z would seem to do nothing.
+    if (same(next, this.doc)) return result;
     const last = this.undoStack[this.undoStack.length - 1];
     // Keystrokes in one field make one step, unless something else happened in between.
     const merge = coalesce && last && last.key === coalesce && last.after === this.doc && Date.now() - last.time < COALESCE_MS;
