@@ -220,7 +220,7 @@ function radioField({ label, get, set, options, key, hint = "" }) {
 function listLimits(items, max, what) {
   if (items.length > LIMITS.list) return `At most ${LIMITS.list} ${what}s (there are ${items.length}).`;
   const at = items.findIndex((item) => item.length > max);
-  return at < 0 ? null : `A ${what} holds at most ${max} characters; ${what} ${at + 1} has ${items[at].length}.`;
+  return at < 0 ? null : `Each ${what} holds at most ${max} characters; ${what} ${at + 1} has ${items[at].length}.`;
 }
 
 /** Lines of a textarea as a list (blank lines dropped), and back. */
