@@ -222,6 +222,23 @@ class TestWhatAScreenReaderHears:
         page.wait(HEARD, "Nothing to undo.")
         page.assert_clean()
 
+    def test_why_with_several_nodes_selected_says_to_pick_one(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """With two nodes selected, w and Enter said 'Select a node first.'"""
+        api.create(chain("heard-several", 3))
+        page = EditorPage.open(context, server.url, "heard-several")
+        page.select("n1")
+        page.focus_canvas()
+        page.keys("Shift+ArrowRight")
+        assert len(page.js("window.causemap.selection().nodes")) == 2
+        page.keys("w")
+        page.wait(HEARD, "2 nodes are selected: select one")
+        page.keys("Enter")
+        page.page.locator(".toast").filter(has_text="2 nodes are selected").first.wait_for()
+        assert "Select a node first." not in page.text("#toasts")
+        page.assert_clean()
+
     def test_what_a_statement_was_added_as_is_heard_in_plain_words(
         self, context: BrowserContext, server: Server, api: Api
     ) -> None:

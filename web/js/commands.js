@@ -104,7 +104,8 @@ export class Commands {
     if (this.readOnly || !this.entry) return;
     const sel = this.store.selected();
     if (mode !== "new" && !sel) {
-      toast("Select a node first.", "warn");
+      const many = this.store.selection.nodes.length;
+      toast(many > 1 ? `${many} nodes are selected: select one (Esc clears the selection).` : "Select a node first.", "warn");
       return;
     }
     if (mode === "then" && D.node(this.store.doc, sel).kind === "impact") {
