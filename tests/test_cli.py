@@ -175,6 +175,26 @@ class TestValidate:
         assert result.output.count(": ok: ") == len(EXAMPLES) >= 4
 
 
+class TestUnprintableKeys:
+    """A key is not text the format checks: what a diagnostic quotes from it must still
+    print as one line, with nothing a terminal would act on."""
+
+    @pytest.mark.parametrize("suffix", [".yaml", ".json"])
+    def test_an_unknown_key_is_shown_escaped_on_one_line(self, tmp_path: Path, suffix: str) -> None:
+        key = "a\nb\x1b[2J\u202ec"
+        doc = yaml.safe_load(BASE) | {key: 1}
+        path = write(tmp_path, f"key{suffix}", json.dumps(doc, default=str))
+        for command in (["validate"], ["lint", "--format", "github"]):
+            result = runner.invoke(cli, [*command, str(path)])
+            assert result.exit_code == 1, result.output
+            (line,) = [line for line in result.output.splitlines() if "unknown key" in line]
+            assert "unknown key 'a\\nb\\x1b[2J\\u202ec'" in line
+            assert not set(result.output) & {"\x1b", "\u202e"}
+        data = json.loads(runner.invoke(cli, ["validate", "--format", "json", str(path)]).output)
+        (diagnostic,) = data["files"][0]["diagnostics"]
+        assert diagnostic["pointer"] == f"/{key}"  # JSON keeps the data as it is
+
+
 class TestOverlappingPaths:
     """A file reached twice, as a folder and a file in it or a folder given twice, is one
     incident, not two with the same id."""

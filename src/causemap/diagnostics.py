@@ -15,6 +15,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from causemap.plain import shown
+
 __all__ = [
     "Diagnostic",
     "Severity",
@@ -51,14 +53,16 @@ class Diagnostic(BaseModel):
     """1-based column, when known."""
 
     def format(self) -> str:
-        """Return ``file:line:col: severity: /pointer: message [code]``."""
-        where = self.file or "<input>"
+        """Return ``file:line:col: severity: /pointer: message [code]``, on one line: a
+        control character or bidirectional mark in the file name, pointer or message (an
+        unknown key quotes the document's own text) is written as its escape."""
+        where = shown(self.file or "<input>")
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        at = f"{self.pointer}: " if self.pointer else ""
-        return f"{where}: {self.severity}: {at}{self.message} [{self.code}]"
+        at = f"{shown(self.pointer)}: " if self.pointer else ""
+        return f"{where}: {self.severity}: {at}{shown(self.message)} [{self.code}]"
 
 
 def pointer(parts: Iterable[str | int]) -> str:
@@ -98,8 +102,8 @@ def format_github(diagnostic: Diagnostic) -> str:
         if diagnostic.column is not None:
             props.append(f"col={diagnostic.column}")
     props.append(f"title={_gh_prop(diagnostic.code)}")
-    at = f"{diagnostic.pointer}: " if diagnostic.pointer else ""
-    return f"::{level} {','.join(props)}::{_gh_data(at + diagnostic.message)}"
+    at = f"{shown(diagnostic.pointer)}: " if diagnostic.pointer else ""
+    return f"::{level} {','.join(props)}::{_gh_data(at + shown(diagnostic.message))}"
 
 
 def _gh_data(text: str) -> str:

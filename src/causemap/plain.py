@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["clean", "without_bidi"]
+__all__ = ["clean", "shown", "without_bidi"]
 
 _BIDI = "\u202a-\u202e\u2066-\u2069"
 _NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
@@ -23,6 +23,8 @@ _NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
 # the noncharacters.
 _INVISIBLE = re.compile(rf"[\x00-\x1f\x7f-\x9f{_BIDI}{_NONCHARACTERS}]")
 _MARKS = re.compile(f"[{_BIDI}]")
+# What :func:`shown` escapes: the above, and the line and paragraph separators.
+_UNSHOWN = re.compile(rf"[\x00-\x1f\x7f-\x9f{_BIDI}{_NONCHARACTERS}\u2028\u2029]")
 _SPACE = re.compile(r"\s+")
 
 
@@ -57,3 +59,16 @@ def without_bidi(text: str) -> str:
     'payfdp.exe'
     """
     return _MARKS.sub("", text)
+
+
+def shown(text: str) -> str:
+    """Return ``text`` with every character that is not shown as itself escaped, as
+    Python writes it (``\\n``, ``\\x1b``, ``\\u202e``), for a message that quotes text
+    the user must find again (an unknown key): one line, nothing a terminal acts on.
+
+    Examples
+    --------
+    >>> shown("a\\nb\\x1b[2J\\u202ec")
+    'a\\\\nb\\\\x1b[2J\\\\u202ec'
+    """
+    return _UNSHOWN.sub(lambda m: repr(m.group())[1:-1], text)
