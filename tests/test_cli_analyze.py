@@ -209,6 +209,33 @@ BAD_CONFIGS: dict[str, tuple[str | bytes, str, str]] = {
 }
 
 
+class TestBidirectionalMarks:
+    """An override or isolate mark left open in a title, label or action title reorders
+    what follows it on a terminal; the reports drop them, as the diagrams do."""
+
+    def test_analyze_and_lint_show_no_marks(self, tmp_path: Path) -> None:
+        doc = (
+            BASE.replace("title: Demo incident", "title: Demo incident \u202eevil")
+            .replace("The pipeline had no canary stage", "The pipeline \u2066had no canary")
+            .replace("Add a canary stage", "Add a \u202ecanary stage")
+        )
+        assert doc.count("\u202e") == 2
+        path = tmp_path / "bidi.yaml"
+        path.write_text(doc, encoding="utf-8")
+        text = runner.invoke(cli, ["analyze", str(path)])
+        assert text.exit_code == 0, text.output
+        assert "Demo incident evil  (demo," in text.output
+        assert "The pipeline had no canary" in text.output
+        data = json.loads(runner.invoke(cli, ["analyze", "--format", "json", str(path)]).output)
+        messages = "".join(f["message"] + (f["rewrite"] or "") for f in data["findings"])
+        assert "The pipeline had no canary" in messages
+        lint = runner.invoke(cli, ["lint", str(path)]).output
+        assert "The pipeline had no canary" in lint
+        marks = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2069"}
+        assert not marks & set(text.output + messages + lint)
+        assert "\\u20" not in lint
+
+
 class TestConfig:
     @pytest.mark.parametrize("case", BAD_CONFIGS)
     def test_bad_config_is_located_and_exits_1(self, tmp_path: Path, case: str) -> None:

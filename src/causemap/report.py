@@ -13,6 +13,7 @@ from collections.abc import Callable
 from causemap.analyses.result import Analysis, Coverage, Finding, Prevention
 from causemap.counts import counted
 from causemap.model import Incident
+from causemap.plain import clean
 
 __all__ = ["analysis_text"]
 
@@ -28,10 +29,12 @@ def _yes(flag: bool, style: Style) -> str:
 
 
 def _wrap(text: str, width: int, indent: str, hang: str = "") -> list[str]:
-    """``text`` on lines of ``width``, after ``indent``; continuation lines also ``hang``."""
+    """``text`` made plain (no control characters or bidirectional marks, which would
+    reorder the rest of the line) on lines of ``width``, after ``indent``; continuation
+    lines also ``hang``."""
     # Not at hyphens: node ids are hyphenated, and "logins-" / "failed" reads as two ids.
     return textwrap.wrap(
-        " ".join(text.split()),
+        clean(text),
         width=width,
         initial_indent=indent,
         subsequent_indent=indent + hang,
@@ -85,7 +88,7 @@ def analysis_text(
         s: sum(1 for f in analysis.findings if f.severity == s)
         for s in ("error", "warning", "info")
     }
-    out.append(style(f"{incident.title}", bold=True) + f"  ({incident.id}, {incident.date})")
+    out.append(style(clean(incident.title), bold=True) + f"  ({incident.id}, {incident.date})")
     out.append(
         f"{counted(len(incident.nodes), 'node')}: {counts['proximate']} proximate, "
         f"{counts['systemic']} systemic, {counts['impact']} impact; findings: "

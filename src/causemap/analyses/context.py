@@ -15,6 +15,7 @@ from causemap.analyses.language import Lexicon, lexicon, nfc, person_names
 from causemap.analyses.result import Classification, Prevention
 from causemap.analyses.structure import Shape
 from causemap.graph import CausalGraph
+from causemap.plain import clean
 
 __all__ = ["Context", "quote"]
 
@@ -78,5 +79,7 @@ class Context:
 
 
 def quote(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
+    """``text`` in quotes, made plain (one line, no control characters or bidirectional
+    marks, which would reorder the message after it) and cut at ``limit`` characters."""
+    text = clean(text)
     return f"'{text[: limit - 1]}…'" if len(text) > limit else f"'{text}'"
