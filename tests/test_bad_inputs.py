@@ -163,8 +163,9 @@ CASES = [
     ),
     Case(
         "deep-json-nesting",
-        '{"causemap": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        '{"causemap": 1,\n"summary": ' + "[" * 100_000 + "]" * 100_000 + "}",
         "too-deep",
+        line=2,
         filename="doc.json",
     ),
     Case(

@@ -319,9 +319,11 @@ def _parse_json(text: str, file: str) -> Parsed:
             format="json", diagnostics=[_error("json-syntax", message, file, line, column)]
         )
     except RecursionError:
-        return Parsed(
-            format="json", diagnostics=[_error("too-deep", "document is nested too deeply", file)]
-        )
+        # The YAML walker stops at the same nesting, where it starts (line and pointer).
+        located = _parse_yaml(text, file)
+        deep = [d for d in located.diagnostics if d.code == "too-deep"]
+        message = "document is nested too deeply"
+        return Parsed(format="json", diagnostics=deep or [_error("too-deep", message, file)])
     except ValueError:
         # int() refuses a number longer than sys.get_int_max_str_digits(); the YAML
         # walker meets the same number and knows where it is.
