@@ -127,6 +127,21 @@ class TestViews:
         assert bad.exit_code == 2
         assert "'Not An Id' is not a node id" in bad.output
 
+    def test_focus_missing_from_one_of_several_inputs_writes_nothing(self, tmp_path: Path) -> None:
+        # 'push' is in a.yaml, not in b.yaml: a.yaml's diagram was written, then the
+        # usage error came (exit 2) with the folder half written.
+        write(tmp_path, "a.yaml", BASE)
+        write(tmp_path, "b.yaml", BASE.replace("id: demo", "id: other").replace("push", "deploy"))
+        out = tmp_path / "out"
+        for inputs in ([str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml")], [str(tmp_path)]):
+            result = runner.invoke(
+                cli, ["render", *inputs, "-f", "mermaid", "--focus", "push", "-o", str(out)]
+            )
+            assert result.exit_code == 2, result.output
+            assert "no node 'push' in incident 'other'" in result.output
+            assert "wrote" not in result.output
+            assert not out.exists()
+
     def test_focus_keeps_the_neighbourhood(self, tmp_path: Path) -> None:
         path = write(tmp_path, "a.yaml", BASE)
         result = runner.invoke(cli, ["render", str(path), "-f", "mermaid", "--focus", "push"])

@@ -107,6 +107,7 @@ def render_command(
     from causemap.analyses import analyze, load_config
     from causemap.errors import LimitExceeded, NodeNotFound
     from causemap.render import FORMATS, RenderOptions, format_for_path, render
+    from causemap.render.view import check_focus
 
     try:
         options = RenderOptions(
@@ -151,7 +152,16 @@ def render_command(
         raise click.UsageError(
             f"-o {output}: not a folder, but several inputs, or a folder of them, need one"
         )
-    # Every destination is checked before anything is drawn or written.
+    # --focus names a node of every incident drawn, and every destination is checked,
+    # before anything is drawn or written.
+    if spec.renderer is not None:  # json ignores the view options
+        for result in results:
+            if result.graph is None:
+                continue
+            try:
+                check_focus(result.graph, focus)
+            except NodeNotFound as exc:
+                raise click.BadParameter(str(exc), param_hint="--focus") from None
     inputs = [r.name for r in results] + [config_path]
     files: dict[str, tuple[Path, str]] = {}
     for result in results:

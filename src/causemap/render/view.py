@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from causemap.analyses.result import Analysis
     from causemap.graph import CausalGraph
 
-__all__ = ["ActionView", "EdgeView", "NodeView", "View", "build_view"]
+__all__ = ["ActionView", "EdgeView", "NodeView", "View", "build_view", "check_focus"]
 
 _SEVERITY_RANK = {"error": 0, "warning": 1}
 BROAD = 3
@@ -191,13 +191,19 @@ def _smaller(options: RenderOptions) -> str:
     return "to draw it, " + ", or ".join(tips)
 
 
-def _shown(G: CausalGraph, focus: str | None) -> set[str]:
-    if focus is None:
-        return set(G.nodes)
-    if focus not in G:
+def check_focus(G: CausalGraph, focus: str | None) -> None:
+    """Raise :class:`NodeNotFound` if ``focus`` is given and is not a node of ``G``, so
+    that a caller drawing several incidents can refuse before drawing any."""
+    if focus is not None and focus not in G:
         close = difflib.get_close_matches(focus, sorted(G.nodes), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         raise NodeNotFound(f"no node '{focus}' in incident '{G.graph.get('id')}'{hint}")
+
+
+def _shown(G: CausalGraph, focus: str | None) -> set[str]:
+    if focus is None:
+        return set(G.nodes)
+    check_focus(G, focus)
     return {focus} | nx.ancestors(G, focus) | nx.descendants(G, focus)
 
 
