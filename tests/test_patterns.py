@@ -266,6 +266,18 @@ class TestSuggestAgreesWithPatterns:
         }
         assert shown == self.best_by_patterns(path)
 
+    def test_text_shows_each_suggestions_confidence(self) -> None:
+        # suggest --help promises a score, a confidence and evidence; the text had no
+        # confidence, the one figure that says how far to trust the first entry.
+        path = ROOT / "examples" / "certificate-expiry.yaml"
+        data = json.loads(runner.invoke(cli, ["suggest", str(path), "--format", "json"]).output)
+        text = runner.invoke(cli, ["suggest", str(path)]).output
+        evidence = [line.strip() for line in text.splitlines() if "evidence:" in line]
+        confidences = [s["confidence"] for row in data["nodes"] for s in row["suggestions"]]
+        assert len(evidence) == len(confidences) > 0
+        for line, confidence in zip(evidence, confidences, strict=True):
+            assert line.startswith(f"{confidence:.0%} confident; evidence: "), line
+
     def test_each_suggestion_names_its_closest_example(self, tmp_path: Path) -> None:
         # The JSON (and POST /suggest) promise the entry's example wording closest to the
         # node's: one of that entry's examples, the nearest one.
@@ -1220,7 +1232,9 @@ class TestCli:
         assert all(line.startswith("  ") for line in lines[1:]), result.output
         entry = r"^  [ \d]{2}\d\.\d\d  flag-day \(Flag day: every region at once\)$"
         assert re.search(entry, result.output, re.MULTILINE), result.output
-        assert any(line.endswith('; evidence: "flag-day change"') for line in lines), lines
+        assert re.search(
+            r'^          \d+% confident; evidence: "flag-day change"$', result.output, re.MULTILINE
+        ), result.output
 
     def test_suggest_text_fits_80_columns_in_any_script(self, tmp_path: Path) -> None:
         # A terminal gives a CJK character two columns: wrapping by characters drew

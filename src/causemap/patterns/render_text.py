@@ -226,10 +226,8 @@ def suggestions_to_text(rows: Sequence[tuple[Node, Sequence[Suggestion]]]) -> st
         for s in found:
             out += wrap(f"{s.key} ({s.name})", f"  {s.score:6.2f}  ", " " * 12)
             evidence = ", ".join([*(f'"{p}"' for p in s.phrases), *s.keywords])
-            out += wrap(
-                f"confidence {s.confidence:.2f}; evidence: {evidence or 'similar wording'}",
-                " " * 10,
-            )
+            evidence = f"evidence: {evidence or 'similar wording'}"
+            out += wrap(f"{s.confidence:.0%} confident; {evidence}", " " * 10)
     return "".join(line.rstrip() + "\n" for line in out)
 
 
