@@ -565,3 +565,34 @@ def test_orphan_is_a_warning_not_an_error() -> None:
         "/nodes/3",
         18,
     )
+
+
+class TestValuesInMessages:
+    """A value quoted in a message is written as the document writes it: null, a list, a
+    mapping; never as Python prints it (None, ['x'], {'a': 1})."""
+
+    @pytest.mark.parametrize(
+        ("old", "new", "expected"),
+        [
+            ("causemap: 1", "causemap: ~", "unsupported format version null:"),
+            ("causemap: 1", "causemap: [1]", "unsupported format version a list:"),
+            (
+                "    kind: event",
+                "    kind: [event]",
+                "expected one of event, condition, factor, impact; got a list",
+            ),
+            ("    level: process", "    level: {a: 1}", "got a mapping"),
+            ("    due: 2024-04-01", "    due: 2024-04-01\n    status: ~", "got null"),
+        ],
+    )
+    def test_a_value_is_named_in_the_documents_words(
+        self, old: str, new: str, expected: str
+    ) -> None:
+        checked = check_bytes(variant(old, new).encode(), "doc.yaml")
+        messages = [d.message for d in checked.errors]
+        assert any(expected in m for m in messages), messages
+        for message in messages:
+            assert "None" not in message
+            assert "did you mean" not in message, message  # 'None' is nothing like 'done'
+            assert "[" not in message
+            assert "{" not in message

@@ -133,6 +133,10 @@ def _allowed_keys(loc: Sequence[str | int]) -> Sequence[str]:
 
 
 def _show(value: Any) -> str:
+    """``value`` as the document writes it: 'abc', 3, true; null, a list and a mapping by
+    name (Python would write None, ['x'] and {'a': 1})."""
+    if value is None or isinstance(value, list | dict):
+        return type_name(value)
     text = ("true" if value else "false") if isinstance(value, bool) else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -211,7 +215,7 @@ def _message(error: Any, allowed_keys: AllowedKeys = _allowed_keys) -> tuple[str
     if kind in ("enum", "literal_error"):  # a literal: the catalog's 'extends: builtin'
         expected = ctx.get("expected", "")
         options = [o.strip().strip("'") for o in expected.replace(" or ", ", ").split(",")]
-        near = difflib.get_close_matches(str(value), options, n=1)
+        near = difflib.get_close_matches(value, options, n=1) if isinstance(value, str) else []
         hint = f" (did you mean '{near[0]}'?)" if near else ""
         wanted = options[0] if len(options) == 1 else f"one of {', '.join(options)}"
         return "invalid-value", f"expected {wanted}; got {_show(value)}{hint}"
