@@ -583,6 +583,7 @@ class TestValuesInMessages:
             ),
             ("    level: process", "    level: {a: 1}", "got a mapping"),
             ("    due: 2024-04-01", "    due: 2024-04-01\n    status: ~", "got null"),
+            ("nodes:\n", "nodes: []\nother:\n", "expected at least 1 item, got 0"),
         ],
     )
     def test_a_value_is_named_in_the_documents_words(

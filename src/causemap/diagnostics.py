@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from causemap.counts import counted
 from causemap.plain import shown
 
 __all__ = [
@@ -237,7 +238,10 @@ def _message(error: Any, allowed_keys: AllowedKeys = _allowed_keys) -> tuple[str
     if kind in ("too_long", "too_short"):
         bound = "at most" if kind == "too_long" else "at least"
         limit = ctx.get("max_length" if kind == "too_long" else "min_length")
-        return "list-size", f"expected {bound} {limit} items, got {ctx.get('actual_length')}"
+        wanted = counted(limit, "item") if isinstance(limit, int) else f"{limit} items"
+        actual = ctx.get("actual_length")
+        got = f"{actual:,}" if isinstance(actual, int) else actual
+        return "list-size", f"expected {bound} {wanted}, got {got}"
     if kind.endswith("_type") or kind == "dict_type" or kind == "model_type":
         wanted = {
             "string_type": "a string",
