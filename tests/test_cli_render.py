@@ -172,6 +172,31 @@ class TestErrors:
         assert runner.invoke(cli, ["render", str(path), "-o", str(out), "-f", "dot"]).exit_code == 0
         assert out.read_text().startswith("digraph")
 
+    @pytest.mark.parametrize(
+        "body",
+        [
+            'cat >/dev/null; echo "Error: syntax error" >&2; exit 1',
+            'cat >/dev/null; echo "<svg><script>x</script></svg>"',
+        ],
+        ids=["dot-fails", "unsafe-svg"],
+    )
+    def test_a_failed_drawing_names_the_file(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str
+    ) -> None:
+        # With several inputs, 'Graphviz dot failed' or 'rendered SVG refused' named none.
+        fake = tmp_path / "bin"
+        fake.mkdir()
+        (fake / "dot").write_text(f"#!/bin/sh\n{body}\n", encoding="utf-8")
+        (fake / "dot").chmod(0o755)
+        monkeypatch.setenv("PATH", f"{fake}:/usr/bin:/bin")
+        a = write(tmp_path, "a.yaml", BASE)
+        b = write(tmp_path, "b.yaml", BASE.replace("id: demo", "id: other"))
+        out = tmp_path / "out"
+        result = runner.invoke(cli, ["render", str(a), str(b), "-f", "svg", "-o", str(out)])
+        assert result.exit_code == 3, result.output
+        assert f"causemap: error: {a}: " in result.output
+        assert "Traceback" not in result.output
+
     def test_limit_exceeded_names_the_file(self, tmp_path: Path) -> None:
         nodes = (
             "".join(f"  - {{id: e{i}, kind: event, label: E{i}}}\n" for i in range(1001))

@@ -10,6 +10,7 @@ import click
 
 from causemap.cli.analyze import CONFIG_HELP
 from causemap.cli.base import (
+    EXIT_ENVIRONMENT,
     EXIT_PROBLEMS,
     OPTION_FILE,
     PATH,
@@ -105,7 +106,7 @@ def render_command(
     from pydantic import ValidationError
 
     from causemap.analyses import analyze, load_config
-    from causemap.errors import LimitExceeded, NodeNotFound
+    from causemap.errors import GraphvizNotFound, LimitExceeded, NodeNotFound, RenderError
     from causemap.render import FORMATS, RenderOptions, format_for_path, render
     from causemap.render.view import check_focus
 
@@ -193,6 +194,11 @@ def render_command(
             click.echo(f"{result.name}: error: {exc}", err=True)
             problems = True
             continue
+        except GraphvizNotFound:
+            raise  # not about this input: said once, without a file
+        except RenderError as exc:  # dot failed, timed out or drew something refused
+            click.echo(f"causemap: error: {result.name}: {exc}", err=True)
+            raise SystemExit(EXIT_ENVIRONMENT) from None
         if target is None:
             write_stdout(data)
         else:
