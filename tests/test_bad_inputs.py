@@ -597,3 +597,12 @@ class TestValuesInMessages:
             assert "did you mean" not in message, message  # 'None' is nothing like 'done'
             assert "[" not in message
             assert "{" not in message
+
+
+def test_a_quoted_version_says_to_write_the_number() -> None:
+    # "unsupported format version '1': this causemap reads format 1" contradicted itself.
+    (error,) = check_bytes(variant("causemap: 1", "causemap: '1'").encode(), "doc.yaml").errors
+    assert error.code == "unsupported-version"
+    assert error.message == (
+        "the format version is the number 1, not the text '1': write it without quotes"
+    )

@@ -209,6 +209,12 @@ def _message(error: Any, allowed_keys: AllowedKeys = _allowed_keys) -> tuple[str
         hint = f" (did you mean '{near[0]}'?)" if near else ""
         return "unknown-key", f"unknown key '{field}'{hint}; expected one of: {', '.join(allowed)}"
     if kind == "literal_error" and field in ("causemap", "causemap-catalog"):
+        if isinstance(value, str) and value.strip() == "1":
+            return (
+                "unsupported-version",
+                f"the format version is the number 1, not the text {_show(value)}: write it "
+                "without quotes",
+            )
         return (
             "unsupported-version",
             f"unsupported format version {_show(value)}: this causemap reads format 1",
