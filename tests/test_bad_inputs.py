@@ -606,3 +606,16 @@ def test_a_quoted_version_says_to_write_the_number() -> None:
     assert error.message == (
         "the format version is the number 1, not the text '1': write it without quotes"
     )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "hint"),
+    [
+        ("    kind: impact", "    kind: IMPACT", "(did you mean 'impact'?)"),
+        ("    kind: condition", "    kind: Condition\n    gate: AND", "(did you mean 'and'?)"),
+    ],
+)
+def test_a_value_in_capitals_gets_the_same_hint(old: str, new: str, hint: str) -> None:
+    # 'Done' got "(did you mean 'done'?)", 'DONE' and 'AND' got no hint at all.
+    errors = check_bytes(variant(old, new).encode(), "doc.yaml").errors
+    assert any(e.message.endswith(hint) for e in errors), [e.message for e in errors]

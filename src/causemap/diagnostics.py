@@ -222,7 +222,9 @@ def _message(error: Any, allowed_keys: AllowedKeys = _allowed_keys) -> tuple[str
     if kind in ("enum", "literal_error"):  # a literal: the catalog's 'extends: builtin'
         expected = ctx.get("expected", "")
         options = [o.strip().strip("'") for o in expected.replace(" or ", ", ").split(",")]
-        near = difflib.get_close_matches(value, options, n=1) if isinstance(value, str) else []
+        # Case is ignored: 'AND' and 'IMPACT' are as near as 'Done'.
+        text = value.strip().lower() if isinstance(value, str) else None
+        near = difflib.get_close_matches(text, options, n=1) if text is not None else []
         hint = f" (did you mean '{near[0]}'?)" if near else ""
         wanted = options[0] if len(options) == 1 else f"one of {', '.join(options)}"
         return "invalid-value", f"expected {wanted}; got {_show(value)}{hint}"
