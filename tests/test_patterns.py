@@ -1290,7 +1290,7 @@ class TestCli:
         )
         for node in data["nodes"]:
             (first,) = node["suggestions"]
-            assert f"confidence {first['confidence']:.2f}; evidence:" in text, text
+            assert f"{first['confidence']:.0%} confident; evidence:" in text, text
 
 
 class TestWorkers:
