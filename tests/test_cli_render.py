@@ -83,6 +83,26 @@ class TestOutputs:
         assert result.exit_code == 0, result.output
         assert result.output.count("## Causal analysis") == 2
 
+    @pytest.mark.parametrize("fmt", ["svg", "json", "mermaid"])
+    def test_documents_that_do_not_concatenate_never_share_stdout(
+        self, tmp_path: Path, fmt: str
+    ) -> None:
+        # Two SVG or JSON documents, or two Mermaid diagrams, end to end are not one.
+        a = write(tmp_path, "a.yaml", BASE)
+        b = write(tmp_path, "b.yaml", BASE.replace("id: demo", "id: other"))
+        result = runner.invoke(cli, ["render", str(a), str(b), "-f", fmt, "-o", "-"])
+        assert result.exit_code == 2
+        assert f"several {fmt} documents cannot share one standard output" in result.output
+        assert "use -o DIR" in result.output
+
+    def test_dot_graphs_may_share_stdout(self, tmp_path: Path) -> None:
+        # dot reads every graph of a stream: 'causemap render a b -f dot | dot -Tsvg -O'.
+        a = write(tmp_path, "a.yaml", BASE)
+        b = write(tmp_path, "b.yaml", BASE.replace("id: demo", "id: other"))
+        result = runner.invoke(cli, ["render", str(a), str(b), "-f", "dot", "-o", "-"])
+        assert result.exit_code == 0, result.output
+        assert result.output.count("digraph") == 2
+
     def test_binary_never_to_a_terminal(self, tmp_path: Path) -> None:
         path = write(tmp_path, "a.yaml", BASE)
         code = (

@@ -30,6 +30,9 @@ from causemap.cli.output import (
 # Listed here rather than imported, so that ``causemap --help`` loads no renderer; a test
 # keeps it equal to causemap.render.FORMATS.
 FORMAT_NAMES = ("dot", "svg", "png", "pdf", "mermaid", "markdown", "json")
+_CONCATENATE = frozenset({"dot", "markdown"})
+"""Formats whose documents, written one after another, still read as one stream: ``dot``
+draws every graph of its input, and Markdown sections follow one another."""
 
 
 @click.command("render")
@@ -51,7 +54,7 @@ FORMAT_NAMES = ("dot", "svg", "png", "pdf", "mermaid", "markdown", "json")
     metavar="FILE|DIR|-",
     help="Where to write: a file, a folder (one <incident-id>.<ext> per input; "
     "required for several inputs, and always used for a folder of them) or - for standard "
-    "output (the default for one input).",
+    "output (the default for one input; several inputs only as dot or markdown).",
 )
 @click.option(
     "--direction",
@@ -148,6 +151,11 @@ def render_command(
         where = "one standard output" if several else "a terminal"
         raise click.UsageError(
             f"refusing to write binary {spec.name} to {where}; use -o FILE or -o DIR"
+        )
+    if target is None and several and spec.name not in _CONCATENATE:
+        raise click.UsageError(
+            f"several {spec.name} documents cannot share one standard output (end to end they "
+            "are not one document); use -o DIR, or -f dot or markdown"
         )
     if to_folder and target is not None and target.exists() and not target.is_dir():
         raise click.UsageError(
