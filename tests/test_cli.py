@@ -13,6 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -520,3 +521,20 @@ class TestUnreadableOptionFiles:
         result = runner.invoke(cli, [*command, option, "-", *paths])
         assert result.exit_code == 2, result.output
         assert "reads a file, not standard input ('-')" in result.output
+
+
+class TestShortOptions:
+    def test_every_format_option_is_also_f(self) -> None:
+        # 'render -f svg' worked and 'analyze -f json' was "No such option: -f".
+        with_format = []
+        for name, command in sorted(cli.commands.items()):
+            for param in command.params:
+                if isinstance(param, click.Option) and "--format" in param.opts:
+                    with_format.append(name)
+                    assert "-f" in param.opts, name
+        assert {"analyze", "lint", "patterns", "render", "suggest", "validate"} <= set(with_format)
+
+    def test_analyze_f_json(self) -> None:
+        result = runner.invoke(cli, ["analyze", str(EXAMPLES[0]), "-f", "json"])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output)["prevention"]

@@ -90,6 +90,7 @@ def report_format_option(*choices: str) -> Callable[[F], F]:
     """``--format`` of a command with :data:`output_option`; resolve the value it gives
     with :func:`report_format` (None means it was not given)."""
     return click.option(
+        "-f",
         "--format",
         "fmt",
         type=click.Choice(choices),

@@ -29,6 +29,7 @@ from causemap.counts import counted
     help="Exit 1 when a finding is at least this severe.",
 )
 @click.option(
+    "-f",
     "--format",
     "fmt",
     type=click.Choice(["text", "json", "github"]),

@@ -135,6 +135,7 @@ _SKIPPED = {
 @click.argument("directory", type=NonEmptyPath(file_okay=False, path_type=Path), metavar="DIR")
 @db_option
 @click.option(
+    "-f",
     "--format",
     "fmt",
     type=click.Choice(["yaml", "json"]),

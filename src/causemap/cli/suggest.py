@@ -21,6 +21,7 @@ from causemap.cli.output import echo, write_stdout
 @click.argument("path", type=PATH, metavar="FILE")
 @catalog_option
 @click.option(
+    "-f",
     "--format",
     "fmt",
     type=click.Choice(["text", "json"]),

@@ -14,6 +14,7 @@ from causemap.counts import counted
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=PATH, metavar="PATH...")
 @click.option(
+    "-f",
     "--format",
     "fmt",
     type=click.Choice(["text", "json"]),
