@@ -209,6 +209,29 @@ class TestWhatAScreenReaderHears:
     """Messages reach the page's polite live region (#announce), which is there from the
     start: a toast is a new element, and a new element is not a live region yet."""
 
+    def test_saving_is_not_chatter_and_the_way_back_from_offline_is_heard(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """The save status was a live region: a screen reader said "Saving… · revision
+        N", "Saved · revision N+1" about once a second while someone typed."""
+        api.create(chain("heard-saving", 2))
+        page = EditorPage.open(context, server.url, "heard-saving")
+        status = page.page.locator(".save-status")
+        assert status.get_attribute("aria-live") == "off"
+        assert status.get_attribute("role") is None
+        assert page.page.locator("#banner").get_attribute("role") == "status"
+        page.refuse_saves("heard-saving")
+        page.select("n1")
+        page.focus_canvas()
+        page.keys("Enter")
+        page.statement("Renamed while offline")
+        page.wait("window.causemap.state().status === 'offline'")
+        page.allow_saves("heard-saving")
+        page.focus_canvas()
+        page.keys("Control+s")
+        page.wait(HEARD, "Saved again")
+        page.assert_clean("net::ERR_FAILED")
+
     def test_a_refused_key_is_heard(
         self, context: BrowserContext, server: Server, api: Api
     ) -> None:

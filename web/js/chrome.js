@@ -2,7 +2,7 @@
 // live state, History, Export, Share), the tool buttons under the canvas, the legend of
 // the visual grammar, and the Share dialog.
 
-import { copyText, h, modal } from "./dom.js";
+import { announce, copyText, h, modal } from "./dom.js";
 import { shareLink } from "./route.js";
 import { CLASS_STYLES } from "./grammar.js";
 import { verdictChip } from "./verdict.js";
@@ -20,10 +20,17 @@ const STATUS_TEXT = {
   readonly: "Read-only",
 };
 
+/** Save states the banner reports; leaving one for "saved" is announced. */
+const TROUBLE = new Set(["invalid", "offline", "error", "conflict", "deleted"]);
+
 export function buildChrome(editor) {
   const slot = document.getElementById("context");
   const title = h("h1", { class: "incident-title" });
-  const status = h("span", { class: "save-status", role: "status", "aria-live": "polite", "data-status": "" });
+  // Not a live region: with autosave it changed about once a second while someone typed,
+  // and a screen reader said each "Saving… / Saved". Trouble is heard through the banner
+  // (a status region), and the way back from it is announced below.
+  const status = h("span", { class: "save-status", "aria-live": "off", "data-status": "" });
+  let troubled = false; // a state the banner reported came since the last "saved"
   const live = h("span", { class: "live-status", "aria-live": "off" });
   const chip = h("button", { type: "button", class: "verdict-chip", onclick: () => editor.showTab("analysis", true) });
   const tools = h("div", { class: "context-tools" },
@@ -59,6 +66,11 @@ export function buildChrome(editor) {
     document.title = `${isolate(doc.title)} · causemap`;
     const s = editor.saver.status;
     const rev = editor.saver.revision;
+    if (TROUBLE.has(s)) troubled = true;
+    else if (s === "saved" && troubled) {
+      troubled = false;
+      announce("Saved again: every change is on the server.");
+    }
     status.dataset.status = s;
     status.textContent = `${STATUS_TEXT[s] || s} · revision ${rev}`;
     status.title = editor.saver.message || "";
