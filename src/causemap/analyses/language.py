@@ -27,7 +27,8 @@ __all__ = [
 ]
 
 
-_HIDDEN = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
+_HIDDEN_CHARS = "\u00ad\u200b\u2060\ufeff"
+_HIDDEN = dict.fromkeys(map(ord, _HIDDEN_CHARS))
 """Soft hyphen, zero-width space, word joiner and zero-width no-break space: invisible
 inside a word, so "human\u200berror" reads as "humanerror" to a regex but "human error"
 to everyone in the room. (Zero-width joiners are kept: emoji and some scripts need them.)"""
@@ -38,7 +39,11 @@ def nfc(text: str) -> str:
     accented letter typed as one character and one pasted as a letter and a combining
     accent (NFD, as macOS often gives it) match alike, without the invisible characters
     that would hide a word from the checks (see ``_HIDDEN``)."""
-    return unicodedata.normalize("NFC", text.translate(_HIDDEN))
+    if text.isascii():
+        return text  # already NFC, and no invisible character is ASCII
+    if any(hidden in text for hidden in _HIDDEN_CHARS):
+        text = text.translate(_HIDDEN)
+    return unicodedata.normalize("NFC", text)
 
 
 _ANYWHERE = r"(?<![\w-])"
@@ -190,7 +195,10 @@ def asserted(
     >>> asserted(blame, "The bot filed it as 'human error'") is None
     True
     """
-    quoted = [m.span() for m in _QUOTED.finditer(text)] if pattern.search(text) else []
+    first = pattern.search(text)
+    if first is None:
+        return None  # the common case: one scan, not a second by finditer
+    quoted = [m.span() for m in _QUOTED.finditer(text)]
     for match in pattern.finditer(text):
         if any(start < match.start() < end for start, end in quoted):
             continue
