@@ -1,13 +1,20 @@
 """Request dependencies shared by the routers: the store, the renderer, token checks, the
 incident id in a path and ``If-None-Match``; and the two every API route runs
 (:func:`single_values`, :func:`json_acceptable`, given to the app as global
-dependencies)."""
+dependencies).
+
+They are ``async def`` although none awaits anything: FastAPI runs a plain ``def``
+dependency in its thread pool, and such hops (token check, renderer, view options, the
+global checks) cost a render request about as much as checking its SVG. Each does only a
+few dict lookups (and one SHA-256), which is cheaper on the event loop than a thread
+hand-off.
+"""
 
 from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Path, Request
@@ -49,26 +56,28 @@ API_PREFIX = "/api/v1"
 _bearer = HTTPBearer(auto_error=False, description="A token from CAUSEMAP_TOKENS.")
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     """The app's store."""
     store: Store = request.app.state.store
     return store
 
 
-def get_renderer(request: Request) -> Renderer:
+async def get_renderer(request: Request) -> Renderer:
     """The app's renderer (render cache, dot pool)."""
     renderer: Renderer = request.app.state.renderer
     return renderer
 
 
-def require(role: Role, *, unless_public_render: bool = False) -> Callable[..., None]:
+def require(
+    role: Role, *, unless_public_render: bool = False
+) -> Callable[..., Coroutine[Any, Any, None]]:
     """A dependency that admits requests whose token has ``role`` or a stronger one.
 
     With ``unless_public_render``, everyone is admitted when the server renders publicly
     (``CAUSEMAP_PUBLIC_RENDER``).
     """
 
-    def check(
+    async def check(
         request: Request,
         _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> None:
@@ -116,7 +125,7 @@ def _single_queries(dependant: Dependant) -> Iterator[str]:
         yield from _single_queries(sub)
 
 
-def single_values(request: Request) -> None:
+async def single_values(request: Request) -> None:
     """Refuse a query parameter that takes one value but was given several different
     ones (``?severity=sev1&severity=sev2``): FastAPI takes the last one silently, so
     the request would be answered as if the others had not been asked for.
@@ -154,7 +163,7 @@ def _json_only(route: APIRoute) -> bool:
     return kind is JSONResponse and not others
 
 
-def json_acceptable(request: Request) -> None:
+async def json_acceptable(request: Request) -> None:
     """Refuse a request whose ``Accept`` header refuses JSON outright (``q=0`` on the
     range that matches it: ``application/json;q=0``, ``*/*;q=0``) at a route that
     answers JSON alone. A header that does not mention JSON (``text/html``) is

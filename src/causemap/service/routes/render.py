@@ -155,7 +155,7 @@ def negotiate(accept: str | None) -> tuple[OutputFormat, str]:
     )
 
 
-def view_options(
+async def view_options(
     direction: Annotated[
         Literal["LR", "TB"] | None, Query(description=_FIELDS["direction"].description)
     ] = None,
@@ -172,7 +172,8 @@ def view_options(
     legend: Annotated[bool, Query(description=_FIELDS["legend"].description)] = True,
     edge_labels: Annotated[bool, Query(description=_FIELDS["edge_labels"].description)] = True,
 ) -> RenderOptions:
-    """The view options of ``causemap render``, as query parameters."""
+    """The view options of ``causemap render``, as query parameters (``async`` so that
+    FastAPI builds them on the event loop, not in a thread: see ``service.deps``)."""
     return RenderOptions(
         direction=direction,
         lanes=lanes,
