@@ -62,7 +62,25 @@ def _pattern(phrases: Iterable[str], *, leading: bool = False) -> re.Pattern[str
     if not parts:
         return re.compile(r"(?!x)x")
     start = _LEADING if leading else _ANYWHERE
-    return re.compile(start + "(?:" + "|".join(parts) + ")", re.IGNORECASE)
+    return re.compile(start + "(?:" + _by_first_letter(parts) + ")", re.IGNORECASE)
+
+
+def _by_first_letter(parts: list[str]) -> str:
+    """The alternation of ``parts``, grouped by first letter: ``c(?:areless|ould have)``.
+
+    The regex engine tries every branch of a flat alternation at each word start; grouped,
+    one letter picks the few that can match, which makes the word-list checks about twice
+    as fast. The matches are the same: at any position only the group of that letter can
+    match, its branches in their order. That holds when every part starts with a plain
+    ASCII letter, whose case-insensitive matches no other letter shares (not so for, say,
+    'i' and the dotless 'ı', which both match 'I'); otherwise the parts stay flat.
+    """
+    if not all(part[:1].isascii() and part[:1].isalpha() for part in parts):
+        return "|".join(parts)
+    groups: dict[str, list[str]] = {}
+    for part in parts:
+        groups.setdefault(part[0], []).append(part[1:])
+    return "|".join(f"{first}(?:{'|'.join(rest)})" for first, rest in groups.items())
 
 
 @dataclass(frozen=True)
