@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from causemap.errors import GraphvizNotFound, RenderError, RenderTimeout
+from causemap.errors import GraphvizNotFound, RenderError, RenderTimeout, UnsafeOutput
 from causemap.render import runner
 from causemap.render.options import RenderLimits
 from causemap.render.runner import DotProcess, dot_command, dot_version, find_dot, run_dot
+from causemap.render.svg import finish_svg, svg_from_dot
 
 
 def fake_dot(folder: Path, body: str) -> Path:
@@ -184,3 +185,48 @@ class TestRealDot:
 
     def test_version(self) -> None:
         assert "graphviz version" in dot_version()
+
+
+class TestFinish:
+    """``run(source, finish)``: an SVG is checked while dot exits, on all it wrote."""
+
+    SVG = "printf '<svg xmlns=\"http://www.w3.org/2000/svg\"><g/></svg>\\n'"
+
+    def test_finish_sees_the_whole_output(self, fake_path: Path) -> None:
+        fake_dot(fake_path, f"cat >/dev/null; {self.SVG}; sleep 0.2; printf 'more'")
+        seen: list[bytes] = []
+
+        def finish(data: bytes) -> bytes:
+            seen.append(data)
+            return data.upper()
+
+        drawn = DotProcess("svg").run("digraph {}", finish)
+        assert drawn.endswith(b"</SVG>\nMORE")
+        assert seen[-1].endswith(b"</svg>\nmore")
+
+    def test_a_failing_dot_wins_over_the_check(self, fake_path: Path) -> None:
+        fake_dot(fake_path, f"cat >/dev/null; {self.SVG}; sleep 0.1; exit 1")
+
+        def finish(data: bytes) -> bytes:
+            raise UnsafeOutput("refused")
+
+        with pytest.raises(RenderError, match="exit status 1"):
+            DotProcess("svg").run("digraph {}", finish)
+
+    def test_an_unsafe_drawing_is_refused(self, fake_path: Path) -> None:
+        svg = '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>'
+        fake_dot(fake_path, f"cat >/dev/null; printf '{svg}\\n'; sleep 0.1")
+        with pytest.raises(UnsafeOutput, match="event attribute 'onload'"):
+            svg_from_dot("digraph {}")
+
+    def test_a_dot_that_hangs_after_drawing_is_stopped(self, fake_path: Path) -> None:
+        fake_dot(fake_path, f"cat >/dev/null; {self.SVG}; exec sleep 30")
+        started = time.perf_counter()
+        with pytest.raises(RenderTimeout, match=r"did not finish within 0\.5 s"):
+            DotProcess("svg", RenderLimits(timeout=0.5)).run("digraph {}", finish_svg)
+        assert time.perf_counter() - started < 5
+
+    def test_a_large_input_is_written_whole(self, fake_path: Path) -> None:
+        fake_dot(fake_path, "wc -c")
+        source = "digraph {\n" + "  a -> b;\n" * 50_000 + "}\n"
+        assert DotProcess("svg").run(source).strip() == str(len(source)).encode()

@@ -209,7 +209,7 @@ def render(
         return to_dot(G, options, found, limits)
 
     if pool is None:
-        return spec.finish(draw(spec.image, build, limits))
-    data = spec.finish(draw(spec.image, build, limits, pool.take))
+        return draw(spec.image, build, limits, finish=spec.finish)
+    data = draw(spec.image, build, limits, pool.take, spec.finish)
     pool.refill(spec.image)  # after a success only: a failing dot gets no spares
     return data

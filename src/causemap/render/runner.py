@@ -22,9 +22,11 @@ import functools
 import logging
 import os
 import resource
+import selectors
 import shutil
 import signal
 import subprocess
+import time
 from collections.abc import Callable
 from typing import Literal
 
@@ -56,6 +58,12 @@ _MEMORY_WORDS = ("out of memory", "cannot allocate", "bad_alloc", "memory exhaus
 _KILLED = {signal.SIGKILL, signal.SIGXCPU}
 _SET_LIMITS = getattr(resource, "prlimit", None)
 _INSTALL = "install Graphviz (Debian/Ubuntu: sudo apt-get install graphviz)"
+_ENDS = {"svg": b"</svg>\n"}
+"""How ``dot``'s output of a format ends once the drawing is complete (see ``run``)."""
+_CHUNK = 1 << 16
+"""Bytes of DOT written to ``dot``'s (non-blocking) standard input at a time."""
+_SELECTOR = getattr(selectors, "PollSelector", selectors.SelectSelector)
+"""As ``subprocess`` chooses: poll where there is one, no epoll descriptor per run."""
 
 
 @functools.lru_cache(maxsize=8)
@@ -192,8 +200,14 @@ class DotProcess:
             raise GraphvizNotFound(f"Graphviz 'dot' could not be started; {_INSTALL}") from None
         _limit(self.process.pid, limits)
 
-    def run(self, source: str) -> bytes:
-        """Give ``dot`` the DOT ``source``; return what it drew.
+    def run(self, source: str, finish: Callable[[bytes], bytes] | None = None) -> bytes:
+        """Give ``dot`` the DOT ``source``; return what it drew, through ``finish`` if given.
+
+        For SVG, ``finish`` (the safety check) runs as soon as the document is complete,
+        while ``dot`` is still exiting: a process that has mapped Graphviz's libraries
+        takes about a millisecond to tear down before its output pipe reports its end.
+        The bytes finished are the whole output all the same: were more to follow, or
+        ``dot`` to fail, that early result is dropped (a failure is reported as before).
 
         Raises
         ------
@@ -203,14 +217,16 @@ class DotProcess:
             If ``dot`` failed for any other reason; ``stderr`` holds its (truncated) output.
         """
         process, limits = self.process, self.limits
+        early = _Early(finish, _ENDS.get(self.fmt))
         with process:
             try:
-                stdout, raw_stderr = process.communicate(
-                    source.encode("utf-8"), timeout=limits.timeout
+                stdout, raw_stderr = _exchange(
+                    process, source.encode("utf-8"), limits.timeout, early
                 )
             except subprocess.TimeoutExpired:
                 process.kill()
-                process.communicate()
+                _close_pipes(process)
+                process.wait()
                 log.warning("dot stopped after %.1f s (wall-clock limit)", limits.timeout)
                 raise RenderTimeout(
                     f"Graphviz dot did not finish within {limits.timeout:g} s and was stopped"
@@ -221,7 +237,11 @@ class DotProcess:
             raise _failure(process.returncode, stderr, limits)
         if stderr:
             log.debug("dot: %s", stderr)
-        return stdout
+        if finish is None:
+            return stdout
+        if early.seen == len(stdout):  # nothing followed the end: it saw all of it
+            return early.result()
+        return finish(stdout)
 
     def close(self) -> None:
         """Stop the process if it has not run, close its pipes and reap it (idempotent)."""
@@ -229,11 +249,108 @@ class DotProcess:
         if process.returncode is None:
             with contextlib.suppress(OSError):
                 process.kill()
-        for stream in (process.stdin, process.stdout, process.stderr):
-            if stream is not None:
-                with contextlib.suppress(OSError):
-                    stream.close()
+        _close_pipes(process)
         process.wait()
+
+
+class _Early:
+    """``finish`` of a drawing whose output ended like a complete one before ``dot``
+    exited: the length of the output it saw, and what it returned or raised."""
+
+    def __init__(self, finish: Callable[[bytes], bytes] | None, end: bytes | None) -> None:
+        self.finish = finish if end else None
+        self.end = end or b""
+        self.seen = -1
+        self.value = b""
+        self.error: Exception | None = None
+
+    def wanted(self, output: list[bytes]) -> bool:
+        """True once: when ``output`` (the chunks read so far) first ends with ``end``."""
+        if self.finish is None or self.seen >= 0:
+            return False
+        last = output[-1] if len(output[-1]) >= len(self.end) else b"".join(output)
+        return last.endswith(self.end)
+
+    def run(self, data: bytes) -> None:
+        assert self.finish is not None
+        self.seen = len(data)
+        try:
+            self.value = self.finish(data)
+        except Exception as exc:  # raised by result(), once dot has exited with success
+            self.error = exc
+
+    def result(self) -> bytes:
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+def _close_pipes(process: subprocess.Popen[bytes]) -> None:
+    for stream in (process.stdin, process.stdout, process.stderr):
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
+
+
+def _exchange(
+    process: subprocess.Popen[bytes], data: bytes, timeout: float, early: _Early
+) -> tuple[bytes, bytes]:
+    """``process.communicate(data, timeout)``, finishing the output early (see ``_Early``).
+
+    As ``communicate``: writes and reads wait on a selector, so a ``dot`` that writes
+    much to stderr before reading all its input cannot deadlock; a ``dot`` gone before
+    reading everything is no error here (its exit status tells). The time ``early``
+    takes is not counted against ``dot``'s wall-clock limit.
+
+    Raises
+    ------
+    subprocess.TimeoutExpired
+        When the process has not closed its output ``timeout`` seconds after the start.
+    """
+    stdin, stdout, stderr = process.stdin, process.stdout, process.stderr
+    assert stdin is not None
+    assert stdout is not None
+    assert stderr is not None
+    deadline = time.monotonic() + timeout
+    out: list[bytes] = []
+    err: list[bytes] = []
+    view, offset = memoryview(data), 0
+    with _SELECTOR() as selector:
+        if view:
+            os.set_blocking(stdin.fileno(), False)
+            selector.register(stdin, selectors.EVENT_WRITE)
+        else:
+            stdin.close()
+        selector.register(stdout, selectors.EVENT_READ, out)
+        selector.register(stderr, selectors.EVENT_READ, err)
+        while selector.get_map():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise subprocess.TimeoutExpired(process.args, timeout)
+            for key, _ in selector.select(remaining):
+                if key.data is None:  # stdin
+                    try:
+                        offset += os.write(key.fd, view[offset : offset + _CHUNK])
+                    except BlockingIOError:
+                        continue
+                    except BrokenPipeError:
+                        offset = len(view)
+                    if offset >= len(view):
+                        selector.unregister(stdin)
+                        stdin.close()
+                    continue
+                chunk = os.read(key.fd, 32768)
+                if not chunk:
+                    selector.unregister(key.fileobj)
+                    (stdout if key.data is out else stderr).close()
+                    continue
+                key.data.append(chunk)
+                if key.data is out and early.wanted(out):
+                    started = time.monotonic()
+                    early.run(b"".join(out))
+                    deadline += time.monotonic() - started
+    process.wait(max(0.0, deadline - time.monotonic()))
+    return b"".join(out), b"".join(err)
 
 
 def run_dot(source: str, fmt: ImageFormat, limits: RenderLimits = DEFAULT_LIMITS) -> bytes:
@@ -256,13 +373,15 @@ def draw(
     build: Callable[[], str],
     limits: RenderLimits = DEFAULT_LIMITS,
     start: Callable[[ImageFormat, RenderLimits], DotProcess] = DotProcess,
+    finish: Callable[[bytes], bytes] | None = None,
 ) -> bytes:
     """Start ``dot``, call ``build`` for the DOT source meanwhile, then lay it out.
 
     ``dot`` spends a good part of a small render loading its libraries; starting it first
     lets that happen while causemap writes the DOT. If ``build`` raises, ``dot`` is stopped
     and the error propagates. ``start`` gives the process (a
-    :class:`~causemap.render.pool.DotPool`'s ``take`` hands out one started earlier).
+    :class:`~causemap.render.pool.DotPool`'s ``take`` hands out one started earlier);
+    ``finish`` is what the drawing goes through (see :meth:`DotProcess.run`).
     """
     process = start(fmt, limits)
     try:
@@ -270,7 +389,7 @@ def draw(
     except BaseException:
         process.close()
         raise
-    return process.run(source)
+    return process.run(source, finish)
 
 
 def dot_version() -> str:

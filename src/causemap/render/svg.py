@@ -22,7 +22,7 @@ from xml.parsers import expat
 from causemap.errors import UnsafeOutput
 from causemap.render.dot import to_dot
 from causemap.render.options import DEFAULT_LIMITS, RenderLimits, RenderOptions
-from causemap.render.runner import draw, run_dot
+from causemap.render.runner import DotProcess, draw
 
 if TYPE_CHECKING:
     from causemap.analyses.result import Analysis
@@ -198,7 +198,7 @@ def finish_svg(data: bytes) -> bytes:
 
 def svg_from_dot(source: str, limits: RenderLimits = DEFAULT_LIMITS) -> str:
     """Run ``dot -Tsvg`` on ``source``; return the cleaned SVG after checking it."""
-    return finish_svg(run_dot(source, "svg", limits)).decode("utf-8")
+    return DotProcess("svg", limits).run(source, finish_svg).decode("utf-8")
 
 
 def to_svg(
@@ -208,5 +208,5 @@ def to_svg(
     limits: RenderLimits = DEFAULT_LIMITS,
 ) -> str:
     """Return the causal graph ``G`` drawn as a checked, reproducible SVG document."""
-    data = draw("svg", lambda: to_dot(G, options, analysis, limits), limits)
-    return finish_svg(data).decode("utf-8")
+    data = draw("svg", lambda: to_dot(G, options, analysis, limits), limits, finish=finish_svg)
+    return data.decode("utf-8")
