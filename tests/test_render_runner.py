@@ -153,6 +153,13 @@ class TestFailures:
         assert time.perf_counter() - started < 5
         assert info.value.limit == "wall-clock"
 
+    def test_a_dot_that_closes_its_output_and_lingers_is_stopped(self, fake_path: Path) -> None:
+        fake_dot(fake_path, "cat >/dev/null; printf '<svg/>'; exec >&- 2>&-; exec sleep 30")
+        started = time.perf_counter()
+        with pytest.raises(RenderTimeout, match=r"did not finish within 0\.5 s"):
+            run_dot("digraph {}", "svg", RenderLimits(timeout=0.5))
+        assert time.perf_counter() - started < 5
+
     def test_memory_exhaustion_is_a_limit_error(self, fake_path: Path) -> None:
         fake_dot(fake_path, "cat >/dev/null; echo 'out of memory' >&2; exit 1")
         with pytest.raises(RenderTimeout, match="ran out of its 2,048 MiB memory limit") as info:
