@@ -49,7 +49,7 @@ pytest: setup
 test: lint typecheck pytest
 
 bench: setup
-	@scripts/system-deps.sh wrk
+	@scripts/system-deps.sh wrk chromium
 	$(PY) bench/run.py
 
 schemas: setup

@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.table import Row, render
 
-MODULES = ["load", "analyze", "patterns", "matching", "agreement", "render", "service"]
+MODULES = ["load", "analyze", "patterns", "matching", "agreement", "render", "service", "web"]
 
 
 def main(areas: list[str]) -> int:
