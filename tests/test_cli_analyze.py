@@ -54,16 +54,6 @@ class TestAnalyze:
         assert not any(line.rstrip().endswith("-") for line in uncut)
         assert "logins-failed" in result.output
 
-    def test_one_node_is_counted_in_the_singular(self, tmp_path: Path) -> None:
-        path = tmp_path / "one.yaml"
-        path.write_text(
-            "causemap: 1\nid: one\ntitle: T\ndate: 2024-03-01\n"
-            "nodes:\n  - {id: down, kind: impact, label: Down}\n"
-        )
-        result = runner.invoke(cli, ["analyze", str(path)])
-        assert result.exit_code == 0, result.output
-        assert result.output.splitlines()[1].startswith("1 node: 0 proximate, 0 systemic,")
-
     def test_an_impact_with_no_cause_is_named_and_the_cut_claims_only_the_rest(
         self, tmp_path: Path
     ) -> None:
