@@ -103,6 +103,9 @@ def test_a_review_from_a_new_incident_to_a_prevented_impact(
         "document.querySelector('.verdict-chip').textContent === 'Prevented · every path cut'"
     )
     assert "✓ Every causal path cut" in ui.locator('[data-verdict="paths"]').inner_text()
+    # The done view counts prevent and process actions only, as analyze's report says.
+    done = ui.locator('[data-verdict="done"]').inner_text()
+    assert done.startswith("Counting only done preventive actions:"), done
 
     # Saved by itself, as a revision; the server has exactly what is on screen.
     revision = page.wait_saved(after=1)

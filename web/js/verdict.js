@@ -74,7 +74,7 @@ export function renderVerdict(root, editor) {
             h("span", { class: "muted" }, ": no action can prevent an impact until its causes are linked"))
           : null,
         h("li", {}, h("span", { class: "muted" }, `Depth of defence ${p.depth_of_defence} · systemic factors addressed ${p.systemic_addressed} of ${p.systemic_total}`)),
-        h("li", {}, h("span", { class: "muted" }, `Counting only done actions: ${p.done.scenario_prevented ? "prevented" : "not prevented"}${p.done.all_paths_cut ? ", every path cut" : ""}`)),
+        h("li", { "data-verdict": "done" }, h("span", { class: "muted" }, `Counting only done preventive actions: ${p.done.scenario_prevented ? "prevented" : "not prevented"}${p.done.all_paths_cut ? ", every path cut" : ""}`)),
         p.detection.actions.length ? h("li", {}, h("span", { class: "muted" }, `Detect and mitigate actions: ${p.detection.actions.length} (they shorten or soften the impact)`)) : null),
     stale ? h("p", { class: "muted small" }, analyzer.error ? `Not up to date: the analysis failed (${analyzer.error.message}); trying again.` : "Updating…") : null);
 
