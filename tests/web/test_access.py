@@ -311,6 +311,19 @@ class TestWhatAScreenReaderHears:
         assert "Deleted “Step 2 happened”" in page.text("#announce")
         page.assert_clean()
 
+    def test_an_impact_is_said_to_be_one_once(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """An impact's class is "impact" too: it was heard as "impact, impact"."""
+        api.create(chain("heard-impact", 2))
+        page = EditorPage.open(context, server.url, "heard-impact")
+        page.wait_analysed()
+        page.select("n1")
+        page.wait(HEARD, "Selected “Step 1 happened”: event, ")
+        page.select("impact")
+        page.wait(HEARD, "Selected “Customers saw errors”: impact; ")
+        page.assert_clean()
+
     def test_a_viewer_hears_what_a_revision_changed(
         self, context: BrowserContext, server: Server, api: Api
     ) -> None:

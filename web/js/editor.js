@@ -171,7 +171,7 @@ export class Editor extends Commands {
         const c = analyzer.classOf(n.id);
         const causes = D.causesOf(store.doc, n.id).length;
         const effects = D.effectsOf(store.doc, n.id).length;
-        announce(`Selected “${shorten(n.label, 120)}”: ${n.kind}${c ? `, ${c.class}` : ""}; ${causes} cause${causes === 1 ? "" : "s"}, ${effects} effect${effects === 1 ? "" : "s"}.`);
+        announce(`Selected “${shorten(n.label, 120)}”: ${n.kind}${c && c.class !== n.kind ? `, ${c.class}` : ""}; ${causes} cause${causes === 1 ? "" : "s"}, ${effects} effect${effects === 1 ? "" : "s"}.`);
       } else if (sel.nodes.length > 1) {
         const last = D.node(store.doc, sel.nodes[sel.nodes.length - 1]);
         announce(`${sel.nodes.length} nodes selected, the last “${shorten(last.label, 120)}”.`);
