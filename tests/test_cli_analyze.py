@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -295,6 +296,16 @@ class TestLint:
     def test_examples_pass_at_error_level(self) -> None:
         result = runner.invoke(cli, ["lint", str(ROOT / "examples")])
         assert result.exit_code == 0, result.output
+
+    def test_the_summary_says_how_many_files_are_invalid(self, tmp_path: Path) -> None:
+        # "2 files, 9 findings" counted a broken file's format errors as findings unsaid.
+        (tmp_path / "ok.yaml").write_text((ROOT / "examples" / "retry-storm.yaml").read_text())
+        (tmp_path / "bad.yaml").write_text("causemap: 1\nid: bad\nnodes: 3\n")
+        result = runner.invoke(cli, ["lint", str(tmp_path)])
+        assert result.exit_code == 1
+        assert re.match(r"2 files \(1 invalid\), \d+ findings$", result.output.splitlines()[-1])
+        result = runner.invoke(cli, ["lint", str(tmp_path / "ok.yaml")])
+        assert re.match(r"1 file, \d+ findings?$", result.output.splitlines()[-1])
 
     def test_fail_on_warning(self) -> None:
         result = runner.invoke(cli, ["lint", "--fail-on", "warning", EXAMPLE])

@@ -112,7 +112,10 @@ def lint(
                     echo_diagnostic(d, err=False)
         if fmt == "text":
             total = sum(len(ds) for _, ds in report)
-            echo(f"{counted(len(report), 'file')}, {counted(total, 'finding')}")
+            # A file's format errors are among the findings; say how many files they spoil.
+            invalid = sum(not checked.ok for checked in results)
+            spoilt = f" ({invalid} invalid)" if invalid else ""
+            echo(f"{counted(len(report), 'file')}{spoilt}, {counted(total, 'finding')}")
     if failed:
         raise SystemExit(EXIT_PROBLEMS)
 
