@@ -256,8 +256,9 @@ class TestLayout:
             "(t) => document.getElementById('announce').textContent.includes(t)", "Moved left."
         )
         page.wait(  # kept in this browser
-            "(p) => JSON.stringify(JSON.parse(localStorage.getItem('causemap:layout:nudge')).n2)"
-            " === JSON.stringify(p)",
+            # The places are written a moment after the move: until then there is none.
+            "(p) => JSON.stringify(JSON.parse(localStorage.getItem('causemap:layout:nudge'))"
+            "?.n2) === JSON.stringify(p)",
             after["n2"],
         )
         page.page.reload()
