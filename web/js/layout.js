@@ -151,11 +151,8 @@ export function makeRoom(positions, sizes, grown) {
     for (const other of Object.keys(placed)) {
       if (other === from || grown.includes(other) || !sizes[other]) continue;
       const b = box(other);
-      // Only a node it covers (or nearly touches) moves, to half the usual gap: a ⚠ line
-      // added to two neighbours of a tidy column leaves them apart, and nothing moves.
-      const near = Math.abs(a.x - b.x) < (a.w + b.w) / 2 + 4 && Math.abs(a.y - b.y) < (a.h + b.h) / 2 + 4;
-      if (!near) continue;
-      const apart = (a.h + b.h) / 2 + NODE_GAP / 2;
+      if (!overlaps([a], b.x, b.y, b)) continue;
+      const apart = (a.h + b.h) / 2 + NODE_GAP;
       placed[other] = { x: b.x, y: Math.round(b.y >= a.y ? a.y + apart : a.y - apart) };
       moved.add(other);
       queue.push(other);
