@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import BrowserContext
 
 from tests.servers import Server
-from tests.web.pages import READ, Api, EditorPage, chain, incident
+from tests.web.pages import READ, Api, EditorPage, chain
 
 URL = (
     "https://grafana.internal.example.com/d/checkout-latency/checkout-service-latency-p99"
@@ -194,45 +194,6 @@ class TestLayout:
         page.page.locator('[data-tool="tidy"]').click()
         page.wait("!window.cy.nodes().some((n) => n.animated())")
         assert positions(page) != after
-        page.assert_clean()
-
-    def test_a_statement_that_grows_moves_aside_the_nodes_it_would_cover(
-        self, context: BrowserContext, server: Server, api: Api
-    ) -> None:
-        """A short statement written out in full (or a node given a ⚠ by the analysis)
-        grew over its neighbours in place: the room read text drawn over text."""
-        nodes: list[dict[str, object]] = [
-            {"id": f"c{i}", "kind": "event", "label": f"Cause {i}"} for i in range(4)
-        ]
-        nodes.append({"id": "impact", "kind": "impact", "label": "Customers saw errors",
-                      "causes": [f"c{i}" for i in range(4)]})  # fmt: skip
-        api.create(incident("grow", nodes, title="Statements that grow"))
-        page = EditorPage.open(context, server.url, "grow")
-        page.wait_analysed()
-        before = positions(page)
-        page.select("c1")
-        page.page.locator("#panel-selection [data-key=label]").fill(
-            "The deploy tool pushed the new routing configuration to every region at once,"
-            " without a canary stage, because the pipeline had been changed the week before"
-        )
-        page.wait_analysed()
-        after = positions(page)
-        assert after["c1"] == before["c1"]  # the node written in stays where it is
-        assert after["impact"] == before["impact"]
-        moved = [k for k in before if after[k] != before[k]]
-        assert moved  # its neighbours in the column made room ...
-        assert all(after[k]["x"] == before[k]["x"] for k in moved)  # ... up or down
-        boxes = page.js(
-            "window.cy.nodes().map((n) => {"
-            " const b = n.boundingBox(); return [n.id(), b.x1, b.y1, b.x2, b.y2]; })"
-        )
-        for i, a in enumerate(boxes):
-            for b in boxes[i + 1 :]:
-                overlap = a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]
-                assert not overlap, (a, b)
-        page.page.reload()  # and the places are kept
-        page.wait("window.causemap.ready")
-        assert positions(page) == after
         page.assert_clean()
 
     def test_a_node_is_moved_from_the_keyboard(

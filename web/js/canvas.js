@@ -5,7 +5,7 @@
 import cytoscape from "../vendor/cytoscape-3.35.0.esm.min.js";
 import { links } from "./doc.js";
 import { CLASS_STYLES, EDGE, FADED, MARKER, UNCOVERED } from "./grammar.js";
-import { FONT_FAMILY, FONT_SIZE, LINE_HEIGHT, breakable, makeRoom, measure, overlaps, placeMissing, saved, shownLabel, tidy } from "./layout.js";
+import { FONT_FAMILY, FONT_SIZE, LINE_HEIGHT, breakable, measure, overlaps, placeMissing, saved, shownLabel, tidy } from "./layout.js";
 
 const BROAD = 3; // a finding about more nodes than this marks no single node (as in render/view.py)
 const LINK_TEXT_WIDTH = 220;
@@ -156,12 +156,9 @@ export class Canvas {
     const marks = findingMarks(analysis);
     const uncovered = this.uncoveredNodes(doc, analysis);
     const wanted = new Map();
-    const grown = [];
     for (const n of doc.nodes) {
       const text = shownLabel(n, marks.get(n.id) || []);
       const size = measure(n.kind, text);
-      const was = this.sizes[n.id];
-      if (was && this.positions[n.id] && (size.h > was.h || size.w > was.w)) grown.push(n.id);
       this.sizes[n.id] = size;
       const cls = analysis && analysis.nodes[n.id] ? analysis.nodes[n.id].class : n.kind === "impact" ? "impact" : n.classification || "none";
       const look = CLASS_STYLES[cls] || CLASS_STYLES.none;
@@ -189,9 +186,6 @@ export class Canvas {
       this.positions = placeMissing(doc, this.positions, this.sizes, this.placeHint || this.center());
     }
     this.placeHint = null;
-    // A node that grew (a longer statement, a ⚠) would cover its neighbours: they move aside.
-    const room = grown.length ? makeRoom(this.positions, this.sizes, grown) : { moved: [] };
-    if (room.moved.length) this.positions = room.positions;
     const orGate = new Set(doc.nodes.filter((n) => n.gate === "or" && (links(doc).filter((l) => l.to === n.id).length > 1)).map((n) => n.id));
     const wantedEdges = new Map();
     for (const l of links(doc)) {
@@ -217,7 +211,6 @@ export class Canvas {
         if (el.nonempty()) update(el, data);
         else (cy.add({ group: "nodes", data, position: { ...this.positions[id] } }), added.push(id));
       }
-      for (const id of room.moved) cy.getElementById(id).position({ ...this.positions[id] });
       for (const [id, data] of wantedEdges) {
         const el = cy.getElementById(id);
         if (el.nonempty()) update(el, data);
@@ -231,7 +224,7 @@ export class Canvas {
         e.toggleClass("faded", lit && !on);
       });
     });
-    if (fresh || this.first || room.moved.length) this.keep();
+    if (fresh || this.first) this.keep();
     if (this.first) {
       this.fit();
       this.first = false;

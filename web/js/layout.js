@@ -1,7 +1,6 @@
 // Where nodes sit. The layout is stable: a node keeps its place once it has one, a new
 // node is put next to the node it was added from (causes to the left, effects to the
-// right) in the nearest free spot, a node that grows moves aside only the nodes it would
-// cover, and only "tidy layout" moves everything (a layered
+// right) in the nearest free spot, and only "tidy layout" moves everything (a layered
 // dagre layout, causes flowing left to right towards the impact). Places are kept per
 // incident in this browser, so a reload shows the same picture.
 
@@ -132,33 +131,6 @@ export function overlaps(boxes, x, y, s) {
   return boxes.some(
     (b) => Math.abs(b.x - x) < (b.w + s.w) / 2 + gap && Math.abs(b.y - y) < (b.h + s.h) / 2 + gap,
   );
-}
-
-/**
- * Places for the nodes that the grown nodes `grown` (a statement written out in full, a ⚠
- * added by the analysis) now cover: each moves up or down, away from the node that covers
- * it, just far enough to clear it, and so on for the nodes it then covers. The grown nodes
- * stay, and nothing else moves. Returns the new places and the ids that moved.
- */
-export function makeRoom(positions, sizes, grown) {
-  const placed = { ...positions };
-  const moved = new Set();
-  const queue = grown.filter((id) => placed[id] && sizes[id]);
-  const box = (id) => ({ ...placed[id], ...sizes[id] });
-  for (let steps = 0; queue.length && steps < 20 * Object.keys(placed).length; steps++) {
-    const a = box(queue[0]);
-    const from = queue.shift();
-    for (const other of Object.keys(placed)) {
-      if (other === from || grown.includes(other) || !sizes[other]) continue;
-      const b = box(other);
-      if (!overlaps([a], b.x, b.y, b)) continue;
-      const apart = (a.h + b.h) / 2 + NODE_GAP;
-      placed[other] = { x: b.x, y: Math.round(b.y >= a.y ? a.y + apart : a.y - apart) };
-      moved.add(other);
-      queue.push(other);
-    }
-  }
-  return { positions: placed, moved: [...moved] };
 }
 
 /** The free spot nearest to (x, y) for a node of size s: up and down first, then a
