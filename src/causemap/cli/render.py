@@ -30,9 +30,6 @@ from causemap.cli.output import (
 # Listed here rather than imported, so that ``causemap --help`` loads no renderer; a test
 # keeps it equal to causemap.render.FORMATS.
 FORMAT_NAMES = ("dot", "svg", "png", "pdf", "mermaid", "markdown", "json")
-_CONCATENATE = frozenset({"dot", "markdown"})
-"""Formats whose documents, written one after another, still read as one stream: ``dot``
-draws every graph of its input, and Markdown sections follow one another."""
 
 
 @click.command("render")
@@ -152,7 +149,7 @@ def render_command(
         raise click.UsageError(
             f"refusing to write binary {spec.name} to {where}; use -o FILE or -o DIR"
         )
-    if target is None and several and spec.name not in _CONCATENATE:
+    if target is None and several and not spec.streams:
         raise click.UsageError(
             f"several {spec.name} documents cannot share one standard output (end to end they "
             "are not one document); use -o DIR, or -f dot or markdown"

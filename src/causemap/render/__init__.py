@@ -82,6 +82,9 @@ class OutputFormat:
     dates); the renderer does the same."""
     picture: bool = True
     """False for markdown, whose report needs the whole analysis (see ``analyze``)."""
+    streams: bool = False
+    """True when documents written one after another still read as one stream: ``dot``
+    draws every graph of its input, and Markdown sections follow one another."""
 
     @property
     def needs_dot(self) -> bool:
@@ -92,7 +95,9 @@ class OutputFormat:
 FORMATS: dict[str, OutputFormat] = {
     f.name: f
     for f in (
-        OutputFormat("dot", ".dot", "text/vnd.graphviz; charset=utf-8", False, to_dot),
+        OutputFormat(
+            "dot", ".dot", "text/vnd.graphviz; charset=utf-8", False, to_dot, streams=True
+        ),
         OutputFormat(
             "svg", ".svg", "image/svg+xml; charset=utf-8", False, to_svg, "svg", finish_svg
         ),
@@ -106,6 +111,7 @@ FORMATS: dict[str, OutputFormat] = {
             False,
             to_markdown,
             picture=False,
+            streams=True,
         ),
         OutputFormat("json", ".json", "application/json", False, None),
     )
