@@ -2,7 +2,7 @@
 // catalog suggestions for its factor, its causes and effects, and the findings about it.
 // Built again when the selection changes; otherwise its fields are refreshed in place.
 
-import { causesOf, effectsOf, LEVELS, LIMITS, links, node, validInstant, whyNotConnect } from "./doc.js";
+import { causesOf, effectsOf, LEVELS, LIMITS, links, node, SLUG, validInstant, whyNotConnect } from "./doc.js";
 import { h, fill, rebuild, refill, toast } from "./dom.js";
 import { CLASS_STYLES } from "./grammar.js";
 import { Form, commas, lines } from "./fields.js";
@@ -107,7 +107,7 @@ export class Inspector {
       f.check({ label: "Open question: a cause known to exist, not yet identified", key: "unknown", get: () => n().unknown, set: set("unknown", "Toggle open question") }),
       f.text({ label: "Factor key (shared across incidents)", key: "factor", placeholder: "e.g. config-shipped-without-validation", get: () => n().factor,
         set: (v) => ed.setNodeField(id, "factor", v.trim() || null, "Set factor"),
-        validate: (t) => (t.trim() && !/^[a-z0-9][a-z0-9._-]{0,79}$/.test(t.trim()) ? "Lower-case letters, digits, dots, dashes and underscores." : null) }),
+        validate: (t) => (t.trim() && !SLUG.test(t.trim()) ? "Lower-case letters, digits, dots, dashes and underscores." : null) }),
       n().kind === "impact" ? null : this.part(() => this.suggestions(id)),
       h("details", { class: "more" }, h("summary", {}, "More: detail, tags"),
         f.text({ label: "Detail", key: "detail", multiline: true, rows: 4, maxLength: LIMITS.detail, get: () => n().detail, set: (v) => ed.setNodeField(id, "detail", v.trim() ? v : null, "Edit detail") }),
