@@ -158,6 +158,13 @@ class EditorPage:
         self.keys("w")
         self.statement(statement)
 
+    def rename(self, ident: str, label: str) -> None:
+        """Rename node ``ident`` the keyboard way: select it, Enter, type, Enter."""
+        self.select(ident)
+        self.focus_canvas()
+        self.keys("Enter")
+        self.statement(label)
+
     def refuse_saves(self, ident: str) -> None:
         """The page's saves of incident ``ident`` fail as on a dead network (reads go on)."""
         self.page.route(

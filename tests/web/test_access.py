@@ -221,10 +221,7 @@ class TestWhatAScreenReaderHears:
         assert status.get_attribute("role") is None
         assert page.page.locator("#banner").get_attribute("role") == "status"
         page.refuse_saves("heard-saving")
-        page.select("n1")
-        page.focus_canvas()
-        page.keys("Enter")
-        page.statement("Renamed while offline")
+        page.rename("n1", "Renamed while offline")
         page.wait("window.causemap.state().status === 'offline'")
         page.allow_saves("heard-saving")
         page.focus_canvas()

@@ -11,19 +11,11 @@ from tests.servers import Server
 from tests.web.pages import Api, EditorPage, chain, incident
 
 
-def rename(page: EditorPage, ident: str, label: str) -> None:
-    """Rename a node the keyboard way: select, Enter, type, Enter."""
-    page.select(ident)
-    page.focus_canvas()
-    page.keys("Enter")
-    page.statement(label)
-
-
 def conflict(
     page: EditorPage, api: Api, ident: str, mine: str, theirs: dict[str, str]
 ) -> dict[str, object]:
     """Edit in the page and, before it autosaves, save another change through the API."""
-    rename(page, "n1", mine)
+    page.rename("n1", mine)
     assert page.state()["dirty"]
     doc, revision = api.get(ident)
     for node in doc["nodes"]:
@@ -100,7 +92,7 @@ class TestConflict:
     ) -> None:
         api.create(chain("undo-merge"))
         page = EditorPage.open(context, server.url, "undo-merge")
-        rename(page, "n1", "Step one, as I put it")
+        page.rename("n1", "Step one, as I put it")
         doc, revision = api.get("undo-merge")
         doc["nodes"][1]["label"] = "Step two, as they put it"
         doc["nodes"][1]["causes"] = ["n1", "x"]
@@ -179,7 +171,7 @@ class TestConflict:
         page.goto(ident)
 
         page.refuse_saves(ident)
-        rename(page, "n1", "Sent as the page closed")
+        page.rename("n1", "Sent as the page closed")
         page.wait("window.causemap.state().status === 'offline'")
         api.put(ident, page.doc(), 1)
         page.allow_saves(ident)
@@ -290,7 +282,7 @@ class TestUndoAcrossRevisions:
     ) -> None:
         api.create(chain("undo-remote"))
         page = EditorPage.open(context, server.url, "undo-remote")
-        rename(page, "n1", "Step one, as I put it")
+        page.rename("n1", "Step one, as I put it")
         assert page.wait_saved(after=1) == 2
         doc, revision = api.get("undo-remote")
         doc["nodes"][1]["label"] = "Step two, as they put it"
@@ -320,7 +312,7 @@ class TestDrafts:
         projector = EditorPage.open(context, server.url, "two-tabs")
         for page in (laptop, projector):
             page.wait("window.causemap.state().live === 'live'")
-        rename(laptop, "n1", "Step one, as the facilitator put it")
+        laptop.rename("n1", "Step one, as the facilitator put it")
         laptop.keys("Escape")
         doc, revision = api.get("two-tabs")
         doc["title"] = "Renamed by a colleague"
@@ -344,9 +336,9 @@ class TestDrafts:
         for page in (a, b):
             page.wait("window.causemap.state().live === 'live'")
         a.refuse_saves("tabs-crash")
-        rename(a, "n1", "Typed in tab A while its network was down")
+        a.rename("n1", "Typed in tab A while its network was down")
         a.wait("window.causemap.state().status === 'offline'")
-        rename(b, "n2", "Typed and saved in tab B")
+        b.rename("n2", "Typed and saved in tab B")
         b.wait_saved(after=1)
         a.wait("window.causemap.editor().saver.remoteAhead === 2")  # heard it, still offline
         # Tab A dies without a goodbye (no save on leaving): only the drafts are left.
@@ -369,7 +361,7 @@ class TestDrafts:
         api.create(chain("draft-back"))
         page = EditorPage.open(context, server.url, "draft-back")
         page.refuse_saves("draft-back")
-        rename(page, "n2", "Renamed while offline, before going to the list")
+        page.rename("n2", "Renamed while offline, before going to the list")
         page.wait("window.causemap.state().status === 'offline'")
         page.goto(None)
         page.allow_saves("draft-back")
@@ -388,7 +380,7 @@ class TestDrafts:
 
         # The server cannot be reached: the save fails, the draft keeps the change.
         page.refuse_saves("draft")
-        rename(page, "n2", "Renamed while offline")
+        page.rename("n2", "Renamed while offline")
         page.wait("window.causemap.state().status === 'offline'")
         assert "kept in this browser" in page.text("#banner")
         page.allow_saves("draft")
@@ -407,7 +399,7 @@ class TestDrafts:
     ) -> None:
         api.create(chain("leave"))
         page = EditorPage.open(context, server.url, "leave")
-        rename(page, "n1", "Typed just before closing the tab")
+        page.rename("n1", "Typed just before closing the tab")
         assert page.state()["status"] == "unsaved"  # the autosave is a second away
         page.page.close(run_before_unload=True)
         deadline = time.monotonic() + 10
@@ -423,7 +415,7 @@ class TestDrafts:
         api.create(chain("draft-old"))
         page = EditorPage.open(context, server.url, "draft-old")
         page.refuse_saves("draft-old")
-        rename(page, "n1", "My offline wording")
+        page.rename("n1", "My offline wording")
         page.wait("window.causemap.state().status === 'offline'")
         # The browser dies without a goodbye (no save on leaving): only the draft is left.
         page.js("window.causemap.editor().saver.leave = () => {}")
