@@ -24,6 +24,13 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
+def two_incidents(tmp_path: Path) -> tuple[Path, Path]:
+    """a.yaml and b.yaml: the same incident under the ids demo and other."""
+    return write(tmp_path, "a.yaml", BASE), write(
+        tmp_path, "b.yaml", BASE.replace("id: demo", "id: other")
+    )
+
+
 def test_format_names_match_the_registry() -> None:
     assert list(FORMAT_NAMES) == list(FORMATS)
 
@@ -49,8 +56,7 @@ class TestOutputs:
         assert out.read_text(encoding="utf-8").startswith("## Causal analysis\n")
 
     def test_several_inputs_go_to_a_folder_by_incident_id(self, tmp_path: Path) -> None:
-        a = write(tmp_path, "a.yaml", BASE)
-        b = write(tmp_path, "b.yaml", BASE.replace("id: demo", "id: other"))
+        a, b = two_incidents(tmp_path)
         out = tmp_path / "out"
         result = runner.invoke(cli, ["render", str(a), str(b), "-f", "json", "-o", str(out)])
         assert result.exit_code == 0, result.output
@@ -67,8 +73,7 @@ class TestOutputs:
         assert [p.name for p in out.iterdir()] == ["demo.json"]
 
     def test_several_inputs_need_a_folder(self, tmp_path: Path) -> None:
-        a = write(tmp_path, "a.yaml", BASE)
-        b = write(tmp_path, "b.yaml", BASE.replace("id: demo", "id: other"))
+        a, b = two_incidents(tmp_path)
         result = runner.invoke(cli, ["render", str(a), str(b), "-f", "dot"])
         assert result.exit_code == 2
         assert "several inputs: write them to a folder with -o DIR" in result.output
@@ -77,8 +82,7 @@ class TestOutputs:
         assert "not a folder" in result.output
 
     def test_several_text_outputs_may_share_stdout(self, tmp_path: Path) -> None:
-        a = write(tmp_path, "a.yaml", BASE)
-        b = write(tmp_path, "b.yaml", BASE.replace("id: demo", "id: other"))
+        a, b = two_incidents(tmp_path)
         result = runner.invoke(cli, ["render", str(a), str(b), "-f", "markdown", "-o", "-"])
         assert result.exit_code == 0, result.output
         assert result.output.count("## Causal analysis") == 2
@@ -88,8 +92,7 @@ class TestOutputs:
         self, tmp_path: Path, fmt: str
     ) -> None:
         # Two SVG or JSON documents, or two Mermaid diagrams, end to end are not one.
-        a = write(tmp_path, "a.yaml", BASE)
-        b = write(tmp_path, "b.yaml", BASE.replace("id: demo", "id: other"))
+        a, b = two_incidents(tmp_path)
         result = runner.invoke(cli, ["render", str(a), str(b), "-f", fmt, "-o", "-"])
         assert result.exit_code == 2
         assert f"several {fmt} documents cannot share one standard output" in result.output
@@ -97,8 +100,7 @@ class TestOutputs:
 
     def test_dot_graphs_may_share_stdout(self, tmp_path: Path) -> None:
         # dot reads every graph of a stream: 'causemap render a b -f dot | dot -Tsvg -O'.
-        a = write(tmp_path, "a.yaml", BASE)
-        b = write(tmp_path, "b.yaml", BASE.replace("id: demo", "id: other"))
+        a, b = two_incidents(tmp_path)
         result = runner.invoke(cli, ["render", str(a), str(b), "-f", "dot", "-o", "-"])
         assert result.exit_code == 0, result.output
         assert result.output.count("digraph") == 2
@@ -209,8 +211,7 @@ class TestErrors:
         (fake / "dot").write_text(f"#!/bin/sh\n{body}\n", encoding="utf-8")
         (fake / "dot").chmod(0o755)
         monkeypatch.setenv("PATH", f"{fake}:/usr/bin:/bin")
-        a = write(tmp_path, "a.yaml", BASE)
-        b = write(tmp_path, "b.yaml", BASE.replace("id: demo", "id: other"))
+        a, b = two_incidents(tmp_path)
         out = tmp_path / "out"
         result = runner.invoke(cli, ["render", str(a), str(b), "-f", "svg", "-o", str(out)])
         assert result.exit_code == 3, result.output
