@@ -771,6 +771,21 @@ class TestText:
         assert spark.endswith(" " + "·" * 39 + "█")
         assert max(len(line) for line in text.splitlines()) <= 80
 
+    def test_sparklines_of_wide_labels_fit_and_line_up(self) -> None:
+        # A factor's name before its sparkline was cut and padded by characters, so a
+        # CJK name (two columns a character) drew the row 153 columns wide, and the
+        # sparklines of the rows no longer started in one column.
+        import unicodedata
+
+        def columns(line: str) -> int:
+            return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+        text = render(patterns(wide_label_corpus()), "text")
+        rows = [line for line in section(text, "Leading factors") if line.endswith("█")]
+        assert len(rows) == len(WIDE_LABELS), rows
+        assert {columns(line) for line in rows} == {80}, rows
+        assert max(columns(line) for line in text.splitlines()) <= 80
+
     def test_trends_and_levels(self) -> None:
         text = render(patterns(TestReport().corpus()), "text")
         assert section(text, "Incidents per month")[1:] == [

@@ -101,6 +101,27 @@ def _wrap_columns(words: Sequence[str], first: str, rest: str, width: int) -> li
     return [text.rstrip() for text in lines]
 
 
+def _fit(text: str, width: int) -> str:
+    """``text`` on one line, cut to ``width`` terminal columns with an ellipsis and padded
+    to exactly ``width`` (:func:`one_line` and ``str.ljust`` count characters, and a CJK
+    character takes two columns).
+
+    Examples
+    --------
+    >>> [_fit(t, 6) for t in ("abc", "abcdefgh", "変更が検証")]
+    ['abc   ', 'abcde…', '変更… ']
+    """
+    line = one_line(text)
+    if _columns(line) > width:
+        cut, used = "", 1  # the ellipsis
+        for ch in line:
+            if used + _columns(ch) > width:
+                break
+            cut, used = cut + ch, used + _columns(ch)
+        line = cut.rstrip() + "…"
+    return line + " " * (width - _columns(line))
+
+
 def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.0f}%" if whole else "0%"
 
@@ -204,7 +225,7 @@ def _trends(report: PatternsReport) -> list[str]:
             room = WIDTH - 2 - 1 - len(recent)
             for key in leaders:
                 sparks = "".join(_spark(b.factors.get(key, 0), b.incidents) for b in recent)
-                out.append(f"  {one_line(names.get(key, key), room):<{room}} {sparks}")
+                out.append(f"  {_fit(names.get(key, key), room)} {sparks}")
     levels = by_level(report.trends.levels)
     total = sum(count for _, count in levels)
     if total:
