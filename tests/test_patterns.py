@@ -504,6 +504,33 @@ class TestReport:
         assert top.actions.done == 1
         assert {m.incident for m in top.members} == {"one", "two", "three"}
 
+    def test_a_teams_key_is_the_source_even_when_its_oldest_member_was_clustered(self) -> None:
+        # The source was read from the oldest member: a node without the key, joined to
+        # the key's factor by its wording, made a team's own key a "cluster".
+        label = "Zebra giraffe okapi reconciliation wombat"
+        corpus = [
+            make_incident(
+                [
+                    {"id": "c", "kind": "condition", "label": label + extra, **key},
+                    {"id": "i", "kind": "impact", "label": "Users saw errors", "causes": ["c"]},
+                ],
+                id=ident,
+                date=date,
+            )
+            for ident, date, extra, key in (
+                ("a", "2024-01-01", "", {}),
+                ("b", "2024-02-01", " at all", {"factor": "zebra-job"}),
+                ("c", "2024-03-01", " again", {"factor": "zebra-job"}),
+            )
+        ]
+        (factor,) = patterns(corpus).factors
+        assert [(m.incident, m.layer) for m in factor.members] == [
+            ("a", "cluster"),
+            ("b", "key"),
+            ("c", "key"),
+        ]
+        assert (factor.key, factor.source) == ("zebra-job", "key")
+
     def test_recurrence_after_fix_respects_dates(self) -> None:
         report = patterns(self.corpus())
         (rec,) = report.recurring_after_fix

@@ -24,6 +24,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from itertools import combinations
+from typing import Literal
 
 from causemap.catalog.model import Catalog
 from causemap.model import Level
@@ -246,7 +247,7 @@ def _factors(
             Factor(
                 key=key,
                 label=entry.name if entry else _representative(group),
-                source="catalog" if entry else ("key" if group[0][3] == "key" else "cluster"),
+                source=_source(entry is not None, group),
                 incidents=seen,
                 score=round(sum(weights[i] for i in seen), 3),
                 first_seen=dates[seen[0]],
@@ -265,6 +266,16 @@ def _factors(
         )
     out.sort(key=lambda f: (-len(f.incidents), -f.score, f.key))
     return out
+
+
+def _source(
+    in_catalog: bool, group: Sequence[tuple[str, str, str, Layer, float, str]]
+) -> Literal["catalog", "key", "cluster"]:
+    """Where a factor's identity comes from: its catalog entry, else a key that some
+    member carries (its other members may have joined it by wording), else a cluster."""
+    if in_catalog:
+        return "catalog"
+    return "key" if any(m[3] == "key" for m in group) else "cluster"
 
 
 def _most_common(counts: Counter[str]) -> str | None:
