@@ -173,6 +173,40 @@ nodes:
         (warning,) = seen
         assert warning.format().startswith(f"{path}:11:15: warning: /entries/0/related/0:")
 
+    def test_an_entry_with_only_a_name_and_definition_is_not_called_unmatchable(self) -> None:
+        # The warning said no node could ever be matched to such an entry, but its name
+        # and definition are part of its profile, and nodes are matched to it.
+        from causemap.patterns import patterns
+        from tests.conftest import make_incident
+
+        bare = "\n  - {key: storms, name: Retry storm, definition: d, level: process, "
+        bare += "class: systemic}"
+        checked = check_catalog(catalog_text(ENTRY + bare + "\n"), "mine.yaml")
+        assert checked.catalog is not None
+        (warning,) = checked.diagnostics
+        assert (warning.code, warning.pointer, warning.line) == (
+            "unmatchable-entry",
+            "/entries/1",
+            12,
+        )
+        assert warning.message == (
+            "entry 'storms' has no phrases, keywords or examples, so nodes are matched to "
+            "it on its name and definition alone"
+        )
+        corpus = [
+            make_incident(
+                [
+                    {"id": "c", "kind": "condition", "label": "A retry storm hit"},
+                    {"id": "i", "kind": "impact", "label": "Users saw errors", "causes": ["c"]},
+                ],
+                id=ident,
+                date=date,
+            )
+            for ident, date in (("a", "2024-01-01"), ("b", "2024-02-01"))
+        ]
+        (factor,) = patterns(corpus, checked.catalog).factors
+        assert (factor.key, factor.source) == ("storms", "catalog")
+
     def test_wording_with_no_word_causemap_reads_is_a_warning(self) -> None:
         # The matcher reads words of a-z and digits: a keyword in Japanese or Russian, or
         # a phrase of punctuation, can never match, and nothing used to say so.

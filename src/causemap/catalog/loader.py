@@ -82,8 +82,8 @@ def _rules(catalog: Catalog, known: set[str]) -> Iterator[Diagnostic]:
         if not (entry.phrases or entry.keywords or entry.examples):
             yield warning_at(
                 "unmatchable-entry",
-                f"entry '{entry.key}' has no phrases, keywords or examples, so no node "
-                "can ever be matched to it",
+                f"entry '{entry.key}' has no phrases, keywords or examples, so nodes are "
+                "matched to it on its name and definition alone",
                 "entries",
                 i,
             )
