@@ -531,6 +531,22 @@ class TestReport:
         ]
         assert (factor.key, factor.source) == ("zebra-job", "key")
 
+    def test_two_incidents_with_one_id_are_refused(self) -> None:
+        # In memory, the second incident overwrote the first one's matches: a factor of
+        # two incidents went missing from the report without a word.
+        from causemap.errors import InvalidIncident
+
+        corpus = [
+            incident("one", "2024-01-10", {"c": CANARY}),
+            incident("one", "2024-02-10", {"c": RETRY}),
+            incident("two", "2024-03-10", {"c": CANARY_2}),
+        ]
+        with pytest.raises(InvalidIncident) as caught:
+            patterns(corpus)
+        (problem,) = caught.value.diagnostics
+        assert (problem.code, problem.pointer) == ("duplicate-incident-id", "/1/id")
+        assert problem.message == "incident id 'one' is already used by incident 0"
+
     def test_recurrence_after_fix_respects_dates(self) -> None:
         report = patterns(self.corpus())
         (rec,) = report.recurring_after_fix

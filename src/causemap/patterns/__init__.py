@@ -52,17 +52,49 @@ def patterns(
     since: dt.date | None = None,
     settings: MatchSettings | None = None,
 ) -> PatternsReport:
-    """Return the cross-incident report for valid incidents held in memory."""
+    """Return the cross-incident report for valid incidents held in memory.
+
+    Raises
+    ------
+    InvalidIncident
+        When two incidents share an id (the report keys every node by its incident's id),
+        with a diagnostic at the second one's ``/N/id``.
+    """
     from causemap.catalog import builtin_catalog
     from causemap.graph import to_graph
     from causemap.patterns.facts import default_classifier, extract
     from causemap.patterns.report import build_report
 
+    incidents = list(incidents)
+    _distinct(incidents)
     catalog = catalog or builtin_catalog()
     index = CatalogIndex(catalog)
     classify, _ = default_classifier()
     facts = [extract(inc, to_graph(inc), index, classify) for inc in incidents]
     return build_report(facts, catalog, since=since, settings=settings)
+
+
+def _distinct(incidents: list[Incident]) -> None:
+    """Refuse two incidents with one id, as the CLI and the service do."""
+    from causemap.diagnostics import Diagnostic
+    from causemap.errors import InvalidIncident
+
+    first: dict[str, int] = {}
+    problems = []
+    for i, incident in enumerate(incidents):
+        if incident.id in first:
+            problems.append(
+                Diagnostic(
+                    severity="error",
+                    code="duplicate-incident-id",
+                    message=f"incident id '{incident.id}' is already used by incident "
+                    f"{first[incident.id]}",
+                    pointer=f"/{i}/id",
+                )
+            )
+        first.setdefault(incident.id, i)
+    if problems:
+        raise InvalidIncident(problems, "<incidents>")
 
 
 def render(report: PatternsReport, fmt: str) -> str:
