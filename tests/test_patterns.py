@@ -1260,6 +1260,28 @@ class TestCli:
         assert result.exit_code == 1
         assert f"{bad}:3:" in result.output
 
+    def test_the_catalog_given_with_catalog_is_not_read_as_an_incident(
+        self, tmp_path: Path
+    ) -> None:
+        # A team's factors.yaml kept beside its incidents was read as one more incident,
+        # and the run failed telling the user to pass it with --catalog, which they had.
+        (tmp_path / "incidents").mkdir()
+        folder = self.write(tmp_path / "incidents", TestReport().corpus())
+        catalog = folder / "factors.yaml"
+        catalog.write_text(
+            "causemap-catalog: 1\nname: ours\nextends: builtin\nentries: []\n", encoding="utf-8"
+        )
+        result = runner.invoke(
+            cli, ["patterns", str(folder), "--catalog", str(catalog), "-f", "json"]
+        )
+        assert result.exit_code == 0, result.output
+        data = json.loads(result.stdout)
+        assert (data["incidents"], data["catalog"]) == (4, "causemap built-in catalog + ours")
+        # Without --catalog it is still a file that is not an incident.
+        result = runner.invoke(cli, ["patterns", str(folder)])
+        assert result.exit_code == 1
+        assert "[catalog-not-incident]" in result.stderr
+
     def test_suggest_text_keeps_labels_and_names_on_their_lines(self, tmp_path: Path) -> None:
         label = "The flag-day change\nwent to every region at once\n\twith no canary stage, " * 4
         doc = make_incident(

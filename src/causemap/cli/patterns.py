@@ -103,7 +103,7 @@ def patterns(
         report = build_report(_stored(db, catalog), catalog, since=since)
         emit(render(report, fmt), target, output)
         return
-    files, unread = files_in(paths)
+    files, unread = files_in(paths, catalog_path)
     if not files and not unread:
         raise click.UsageError(no_inputs_found(paths))
     target = destination(output, [*files, catalog_path])

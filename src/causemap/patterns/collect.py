@@ -135,12 +135,18 @@ def collect(
     return out
 
 
-def files_in(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[Diagnostic]]:
+def files_in(
+    paths: Iterable[str | os.PathLike[str]], catalog: str | os.PathLike[str] | None = None
+) -> tuple[list[Path], list[Diagnostic]]:
     """Incident files under ``paths`` (folders searched recursively), in a stable order,
     and an error for each thing found in a folder that is not a regular file (a FIFO),
-    which is not read."""
+    which is not read. The ``catalog`` file is left out: a team may keep it beside its
+    incidents."""
     from causemap.loader import discover, not_a_file
 
     unread: list[Diagnostic] = []
     files = list(discover(paths, special=lambda p: unread.extend(not_a_file(p).diagnostics)))
+    if catalog is not None:
+        own = os.path.realpath(catalog)
+        files = [file for file in files if os.path.realpath(file) != own]
     return files, unread
