@@ -205,6 +205,29 @@ class TestRequestHead:
             assert 'route="<head>",status="431"} 1' in metrics, metrics
 
 
+class TestLongUrl:
+    def test_a_url_over_httptools_limit_is_a_json_414(self, tmp_path: Path) -> None:
+        """httptools refuses a URL of 64 KiB or more: a render URL of a large incident
+        was a 400 saying the request was malformed ('a space in the URL'), and the web
+        editor, which warns 'too large for an image URL' on 413 or 414, copied it
+        without a word."""
+        packed = b"A" * 70_000  # the length is refused before the content is read
+        with Server(f"sqlite:///{tmp_path / 'u.db'}", tmp_path / "u.log") as server:
+            with socket.create_connection(("127.0.0.1", server.port), timeout=30) as conn:
+                conn.sendall(b"GET /api/v1/render/svg/" + packed + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+                answer = answer_of(conn)
+            head, _, body = answer.partition(b"\r\n\r\n")
+            assert head.startswith(b"HTTP/1.1 414 URI Too Long"), answer[:300]
+            assert b"content-type: application/json" in head.lower()
+            error = json.loads(body)["error"]
+            assert error["code"] == "uri-too-long"
+            assert "65,535" in error["message"]
+            assert "POST /render" in error["message"]
+            assert httpx2.get(f"{server.url}/healthz").status_code == 200
+            metrics = httpx2.get(f"{server.url}/metrics").text
+            assert 'route="<head>",status="414"} 1' in metrics, metrics
+
+
 class TestMalformedRequest:
     @pytest.mark.parametrize(
         "request_line",

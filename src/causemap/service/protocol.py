@@ -16,6 +16,10 @@ the headers are complete; after ``CAUSEMAP_HEAD_TIMEOUT`` seconds the answer is 
 when nothing of a request came, the connection is just closed). It never runs while a
 request is being answered, so long answers such as event streams are not cut.
 
+httptools cannot parse a URL of more than ``MAX_URL`` bytes, and uvicorn answered one
+with its 400 for a malformed request; here it is a 414 that names the limit (a render
+URL carrying a large incident is the one that gets there; ``POST /render`` takes it).
+
 A request the parser refuses (an unknown method, a malformed line or header) is a JSON
 400 here too, where uvicorn answers ``text/plain``. These answers are counted in
 ``causemap_http_requests_total`` like every other, under the route ``<head>``: they never
@@ -36,7 +40,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from causemap.metrics import HTTP_REQUESTS
 from causemap.service.settings import MAX_HEAD, head_timeout
 
-__all__ = ["HEAD_ROUTE", "BoundedHttpTools"]
+__all__ = ["HEAD_ROUTE", "MAX_URL", "BoundedHttpTools"]
 
 HEAD_TIMEOUT = head_timeout(os.environ)
 """Read once per process: ``causemap serve`` has checked it before starting uvicorn."""
@@ -54,6 +58,14 @@ def _error(code: str, message: str) -> bytes:
 _TOO_LARGE = _error(
     "head-too-large", f"the request line and headers are larger than the {MAX_HEAD}-byte limit"
 )
+MAX_URL = 65_535
+"""The longest URL (path and query) ``httptools.parse_url`` takes."""
+
+_URL_TOO_LONG = _error(
+    "uri-too-long",
+    f"the URL is longer than the {MAX_URL:,}-byte limit; post a large incident to "
+    "POST /render instead of putting it in a render URL",
+)
 _MALFORMED = _error(
     "bad-request",
     "the request line or headers are malformed (an unknown method, a space in the URL, "
@@ -66,8 +78,9 @@ _TOO_SLOW = _error(
 
 
 class BoundedHttpTools(HttpToolsProtocol):
-    """:class:`HttpToolsProtocol` that answers 431 to a head over ``MAX_HEAD`` bytes and
-    408 to one that takes over ``HEAD_TIMEOUT`` seconds.
+    """:class:`HttpToolsProtocol` that answers 431 to a head over ``MAX_HEAD`` bytes, 414
+    to a URL over ``MAX_URL`` bytes and 408 to a head that takes over ``HEAD_TIMEOUT``
+    seconds.
 
     Bytes are counted as they arrive, from the end of one request's headers to the end
     of the next one's (a body is not counted), so a chunk that holds the end of a head
@@ -101,6 +114,11 @@ class BoundedHttpTools(HttpToolsProtocol):
         """A request the parser refuses: uvicorn answers ``text/plain``; errors are JSON
         (and counted, as the 408s and 431s are)."""
         self._refuse(b"400 Bad Request", _MALFORMED)
+
+    def on_url(self, url: bytes) -> None:
+        super().on_url(url)
+        if len(self.url) > MAX_URL and self._refuse(b"414 URI Too Long", _URL_TOO_LONG):
+            self.logger.warning("refused a URL over %d bytes (414)", MAX_URL)
 
     def on_message_begin(self) -> None:
         self._begun = True

@@ -55,7 +55,7 @@ MAX_BODY = 1024**3
 no buffer can count to: every render URL was a 500."""
 MAX_HEAD = 1024 * 1024
 """Largest request line and headers in bytes (see :mod:`causemap.service.protocol`): far
-beyond what proxies pass (often 8 KB), enough for a render URL that carries its incident."""
+beyond what proxies pass (often 8 KB). The URL alone is capped lower, at 65,535 bytes."""
 DEFAULT_HEAD_TIMEOUT = 20.0
 """Seconds from a connection's opening, or its previous answer, to the end of the next
 request's headers (see :mod:`causemap.service.protocol`); Apache's ``RequestReadTimeout``
