@@ -67,6 +67,37 @@ class TestList:
         page.assert_clean()
 
 
+class TestDeletedIncident:
+    def test_a_writer_restores_it_from_its_page(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """`causemap import` says a deleted incident is skipped and to "restore it first,
+        in the web editor": its page said only "This incident was deleted", with no way
+        to restore it but a POST to the API."""
+        api.create(chain("deleted-restored-here", 3))
+        assert api.raw("DELETE", "/incidents/deleted-restored-here").status_code == 200
+        page = EditorPage(context.new_page(), server.url)
+        page.page.goto(f"{server.url}/#/incidents/deleted-restored-here&token={WRITE}")
+        page.page.get_by_role("heading", name="This incident was deleted").wait_for()
+        restore = page.page.get_by_role("button", name="Restore this incident")
+        restore.focus()
+        page.page.keyboard.press("Enter")
+        page.wait("window.causemap.ready && window.causemap.doc() !== null")
+        assert "n2" in page.nodes()
+        _, revision = api.get("deleted-restored-here")
+        assert revision == 3  # create, delete, restore
+        page.assert_clean("410 (Gone)")
+
+    def test_a_reader_cannot(self, context: BrowserContext, server: Server, api: Api) -> None:
+        api.create(chain("deleted-read-only", 3))
+        assert api.raw("DELETE", "/incidents/deleted-read-only").status_code == 200
+        page = EditorPage(context.new_page(), server.url)
+        page.page.goto(f"{server.url}/#/incidents/deleted-read-only&token={READ}")
+        page.page.get_by_role("heading", name="This incident was deleted").wait_for()
+        assert page.page.get_by_role("button", name="Restore this incident").count() == 0
+        page.assert_clean("410 (Gone)")
+
+
 class TestNewIncident:
     def test_an_id_in_capitals_is_refused_with_what_the_id_may_hold(
         self, context: BrowserContext, server: Server

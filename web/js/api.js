@@ -98,6 +98,8 @@ export const api = {
       after = got.next_after;
     }
   },
+  /** Undo a delete (a no-op on a live incident). */
+  restoreIncident: (id) => api.json("POST", `/incidents/${encodeURIComponent(id)}/restore`),
   async revision(id, number) {
     const response = await request("GET", `/incidents/${encodeURIComponent(id)}/revisions/${number}`);
     return response.json();

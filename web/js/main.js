@@ -65,6 +65,30 @@ function untilRestored(id, key) {
   });
 }
 
+/** A writer's way back for a deleted incident (what `causemap import` tells them to do):
+ * a restore revision, then the page opens it. The wait for a restore made elsewhere stops
+ * first, so that the incident is not opened twice. */
+function restoreButton(id, key) {
+  const button = h("button", { type: "button", class: "primary" }, "Restore this incident");
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    stopWaiting();
+    try {
+      await api.restoreIncident(id);
+    } catch (exc) {
+      button.disabled = false;
+      if (shown === key) untilRestored(id, key);
+      toast(`Could not restore the incident: ${exc.message}`, "error");
+      return;
+    }
+    if (shown !== key) return;
+    shown = null;
+    toast("Incident restored.", "ok");
+    await show();
+  });
+  return h("p", {}, button);
+}
+
 function stopWaiting() {
   if (waiting) waiting.stop();
   waiting = null;
@@ -97,6 +121,7 @@ async function show() {
         h("h2", {}, exc.status === 404 ? "No such incident" : exc.status === 410 ? "This incident was deleted" : "Could not open the incident"),
         h("p", {}, exc.message),
         exc.status === 410 ? h("p", { class: "muted" }, "It opens here by itself if it is restored.") : null,
+        exc.status === 410 && who.role !== "read" ? restoreButton(route.id, key) : null,
         h("p", {}, h("a", { href: "#/" }, "Back to the list"))));
       if (exc.status === 410) untilRestored(route.id, key);
       return;
