@@ -66,6 +66,37 @@ class TestList:
         page.wait("window.causemap.state() && window.causemap.state().id === 'list-c'")
         page.assert_clean()
 
+    def test_every_page_of_the_listing_is_shown(
+        self, context: BrowserContext, server: Server
+    ) -> None:
+        """The list read at most 20 pages of 500 and said "10000 of 10000 incidents" of a
+        store that held more. Pages of one incident here: the server's pages are faked."""
+        pages = 25
+
+        def listing(route: Route) -> None:
+            cursor = route.request.url.partition("cursor=")[2] or "0"
+            n = int(cursor)
+            item = {
+                "id": f"paged-{n:02d}",
+                "title": f"Paged incident {n}",
+                "date": "2023-01-01",
+                "severity": None,
+                "services": [],
+                "tags": [],
+                "revision": 1,
+                "created_at": "2023-01-01T00:00:00Z",
+                "updated_at": "2023-01-01T00:00:00Z",
+                "deleted_at": None,
+            }
+            following = str(n + 1) if n + 1 < pages else None
+            route.fulfill(json={"items": [item], "next_cursor": following})
+
+        context.route("**/api/v1/incidents?*", listing)
+        page = EditorPage.open(context, server.url)
+        assert page.text(".results p.muted") == f"{pages} of {pages} incidents"
+        assert page.page.locator(".incident-table tbody tr").count() == pages
+        page.assert_clean()
+
 
 class TestDeletedIncident:
     def test_a_writer_restores_it_from_its_page(
