@@ -709,3 +709,18 @@ class TestKeyboardAndAccess:
             assert style != "none", name
             assert width >= 2, (name, width)
         page.assert_clean()
+
+
+class TestMalformedAddress:
+    def test_a_bad_escape_in_the_address_is_an_error_page_not_a_blank_one(
+        self, context: BrowserContext, server: Server
+    ) -> None:
+        """A link cut short after a '%' (pasted from a chat that wrapped it): decoding the
+        address threw 'URI malformed' before anything was drawn, on every page."""
+        page = EditorPage(context.new_page(), server.url)
+        page.page.goto(f"{server.url}/#/incidents/bad%ZZ&token={WRITE}")
+        page.page.get_by_role("heading", name="Could not open the incident").wait_for()
+        page.page.get_by_role("link", name="Back to the list").click()
+        page.wait("window.causemap.ready")
+        assert page.page.get_by_role("heading", name="Incidents").is_visible()
+        page.assert_clean("422 (Unprocessable Entity)")

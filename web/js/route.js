@@ -14,10 +14,20 @@ export function parse(hash = location.hash) {
     for (const [k, v] of new URLSearchParams(path)) params.set(k, v);
     return { view: "list", id: null, params };
   }
-  const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+  const parts = path.split("/").filter(Boolean).map(decoded);
   if (parts[0] === "incidents" && parts[1]) return { view: "incident", id: parts[1], params };
   if (parts[0] === "patterns") return { view: "patterns", id: null, params };
   return { view: "list", id: null, params };
+}
+
+/** A path part as it was before encoding; one that is no valid encoding (a link cut
+ * short after a "%") is taken as it is, so that the page says what it cannot find. */
+function decoded(part) {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
 }
 
 /** The token the page was opened with (kept for the session, never sent but as a header). */
