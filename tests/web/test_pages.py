@@ -15,6 +15,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from tests.servers import Server
 from tests.web.pages import READ, WRITE, Api, EditorPage, chain, incident
+from tests.web.test_access import HEARD
 
 
 class TestList:
@@ -64,6 +65,23 @@ class TestList:
         assert rows.count() == 1
         rows.first.get_by_role("link").click()
         page.wait("window.causemap.state() && window.causemap.state().id === 'list-c'")
+        page.assert_clean()
+
+    def test_a_filter_is_heard_as_a_count_not_as_the_whole_table(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """The table sat in a polite live region, so a screen reader read every row
+        again at each key typed into Search: hundreds of rows for each letter."""
+        api.create(chain("heard-list-a", 2, title="Walrus outage"))
+        api.create(chain("heard-list-b", 2, title="Walrus backlog"))
+        page = EditorPage.open(context, server.url)
+        table = page.page.locator(".incident-table")
+        live = table.locator("xpath=ancestor-or-self::*[@aria-live][1]")
+        assert live.count() == 0 or live.get_attribute("aria-live") == "off"
+        page.page.get_by_label("Search").fill("walrus outage")
+        page.wait(HEARD, "1 of ")
+        page.page.get_by_label("Search").fill("walrus")
+        page.wait(HEARD, "2 of ")
         page.assert_clean()
 
     def test_every_page_of_the_listing_is_shown(

@@ -3,7 +3,7 @@
 // (it has an impact) from its first save.
 
 import { api } from "./api.js";
-import { ago, fill, h, modal, sayWhenCut, toast } from "./dom.js";
+import { ago, announce, fill, h, modal, sayWhenCut, toast } from "./dom.js";
 import { LIMITS, SLUG, newIncident, slugify, validDate } from "./doc.js";
 import { go, href } from "./route.js";
 import { isolate } from "./text.js";
@@ -12,7 +12,9 @@ export async function showList(root, { role }) {
   document.title = "Incidents · causemap";
   document.getElementById("context").replaceChildren();
   const canWrite = role !== "read";
-  const results = h("div", { class: "results", "aria-live": "polite" }, h("p", { class: "muted" }, "Loading…"));
+  // Not a live region: it would read the whole table again at each key typed into
+  // Search. A filter is heard as its count instead.
+  const results = h("div", { class: "results" }, h("p", { class: "muted" }, "Loading…"));
   const search = h("input", { type: "search", id: "list-search", placeholder: "Words in the title, id, tags or services", autocomplete: "off" });
   const tag = h("select", { id: "list-tag" });
   const service = h("select", { id: "list-service" });
@@ -33,7 +35,7 @@ export async function showList(root, { role }) {
   try {
     items = await api.listIncidents();
   } catch (exc) {
-    fill(results, h("p", { class: "error" }, `Could not load the incidents: ${exc.message}`));
+    fill(results, h("p", { class: "error", role: "alert" }, `Could not load the incidents: ${exc.message}`));
     return;
   }
   const options = (select, values, all) => fill(select, h("option", { value: "" }, all), [...values].sort().map((v) => h("option", { value: v }, v)));
@@ -66,7 +68,12 @@ export async function showList(root, { role }) {
           h("td", { class: "num" }, String(i.revision)),
           h("td", { class: "nowrap" }, ago(i.updated_at)))))));
   }
-  for (const control of [search, tag, service, from, to]) control.addEventListener("input", draw);
+  for (const control of [search, tag, service, from, to]) {
+    control.addEventListener("input", () => {
+      draw();
+      if (items.length) announce(results.querySelector("p").textContent);
+    });
+  }
   draw();
   search.focus();
 }
