@@ -242,6 +242,39 @@ class TestStructureChecks:
         (finding,) = codes(inc)["TIME_ORDER"]
         assert "started while the effect was under way" in finding.prompt
 
+    @pytest.mark.parametrize(
+        ("cause", "effect", "late"),
+        [
+            # 2024-01-01T20:00Z: inside the effect's UTC day, though its local date is the 2nd.
+            ({"at": "2024-01-02T10:00:00+14:00"}, {"at": "2024-01-01"}, False),
+            # The effect is at 2024-01-02T04:00Z, inside the cause's UTC day.
+            ({"at": "2024-01-02"}, {"at": "2024-01-01T23:00:00-05:00"}, False),
+            # The condition lasted until some time on the 1st; the effect began at 15:00Z.
+            (
+                {"at": "2023-12-01", "until": "2024-01-01"},
+                {"at": "2024-01-02T05:00:00+14:00"},
+                False,
+            ),
+            ({"at": "2024-01-02T00:00:00Z"}, {"at": "2024-01-01"}, True),
+            ({"at": "2024-01-02"}, {"at": "2024-01-01T23:59:59Z"}, True),
+            ({"at": "2024-01-01T23:59:59+14:00"}, {"at": "2024-01-01"}, False),
+            (
+                {"at": "2023-12-01", "until": "2023-12-31"},
+                {"at": "2024-01-01T00:00:00Z"},
+                True,
+            ),
+            ({"at": "2023-12-01", "until": "2024-01-01"}, {"at": "2024-01-01"}, False),
+        ],
+    )
+    def test_time_order_takes_a_date_as_its_whole_utc_day(
+        self, cause: dict[str, str], effect: dict[str, str], late: bool
+    ) -> None:
+        nodes: list[dict[str, Any]] = [
+            {"id": "c", "kind": "condition", "label": "The pool was small", **cause},
+            {"id": "e", "kind": "impact", "label": "Checkout failed", "causes": ["c"], **effect},
+        ]
+        assert ("TIME_ORDER" in codes(make_incident(nodes))) is late
+
     def test_shortcut_edge(self) -> None:
         inc = careful()
         inc.node("orders-lost").causes.append("ran-script")

@@ -70,10 +70,27 @@ def impact_without_cause(ctx: Context) -> Iterator[Finding]:
         )
 
 
-def _instant(value: Any) -> tuple[dt.datetime, bool]:
+def _span(value: Any) -> tuple[dt.datetime, dt.datetime]:
+    """The earliest and latest moments ``value`` can mean.
+
+    A date-time is one moment. A date is its whole day in UTC, as everywhere in causemap (see
+    :func:`causemap.model.instant_to_datetime`): from its midnight to just before the next
+    one, written here as the next midnight. A finding on time order is raised only when the
+    order is certain whatever moment of the day was meant.
+    """
     if isinstance(value, dt.datetime):
-        return value, False
-    return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC), True
+        return value, value
+    start = dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+    return start, start + dt.timedelta(days=1)
+
+
+def _before(first: Any, second: Any) -> bool:
+    """True when every moment ``first`` can mean is before every moment ``second`` can."""
+    first_start, first_end = _span(first)
+    second_start, _ = _span(second)
+    if first_end > first_start:  # a day: its end is the next midnight, itself not in it
+        return first_end <= second_start
+    return first_end < second_start
 
 
 def time_order(ctx: Context) -> Iterator[Finding]:
@@ -81,12 +98,8 @@ def time_order(ctx: Context) -> Iterator[Finding]:
         c, e = ctx.G.nodes[cause], ctx.G.nodes[effect]
         if c.get("at") is None or e.get("at") is None:
             continue
-        (c_at, c_day), (e_at, e_day) = _instant(c["at"]), _instant(e["at"])
-        late = c_at.date() > e_at.date() if (c_day or e_day) else c_at > e_at
-        ended = None
-        if c.get("until") is not None and c["kind"] != "event":
-            c_until, u_day = _instant(c["until"])
-            ended = c_until.date() < e_at.date() if (u_day or e_day) else c_until < e_at
+        late = _before(e["at"], c["at"])
+        ended = c.get("until") is not None and c["kind"] != "event" and _before(c["until"], e["at"])
         if late or ended:
             what = (
                 f"starts ({_when(c['at'])}) after its effect {_q(e['label'], 40)} "
@@ -99,7 +112,7 @@ def time_order(ctx: Context) -> Iterator[Finding]:
                 "Is the link real, or is a timestamp wrong? A cause must exist when its "
                 "effect begins."
             )
-            if late and _during(c_at, e):
+            if late and _during(c["at"], e):
                 prompt += (
                     " It started while the effect was under way: if it made the effect last "
                     "longer or grow, make that its own effect ('recovery took four hours') "
@@ -121,12 +134,9 @@ def _when(value: Any) -> str:
     return format_instant(value) if isinstance(value, dt.date) else str(value)
 
 
-def _during(start: dt.datetime, effect: dict[str, Any]) -> bool:
-    """True when ``start`` falls before the effect's end (it was under way then)."""
-    if effect.get("until") is None:
-        return False
-    until, day = _instant(effect["until"])
-    return start.date() <= until.date() if day else start <= until
+def _during(start: Any, effect: dict[str, Any]) -> bool:
+    """True when ``start`` may fall before the effect's end (it was under way then)."""
+    return effect.get("until") is not None and not _before(effect["until"], start)
 
 
 def shortcut_edge(ctx: Context) -> Iterator[Finding]:
