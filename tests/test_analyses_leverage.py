@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from causemap.analyses import analyze
 from causemap.analyses.leverage import chokepoints, count, path_counts, rank
+from causemap.analyses.result import ClassName
 from causemap.analyses.structure import Shape
 from causemap.graph import to_graph
 from causemap.model import Incident
@@ -85,3 +88,48 @@ def test_counts_past_python_printing_limit_are_shown() -> None:
     assert count(10**15 - 1) == "999,999,999,999,999"
     assert count(10**15) == "about 1.00e+15"
     assert count(10**16 - 1) == "about 1.00e+16"
+
+
+class TestRankTies:
+    """Equal scores are ordered by paths through the node, then systemic first, then id."""
+
+    def test_more_paths_first(self) -> None:
+        # n0 (organization, 2 of 5 paths) and n3 (technical, 3 of 5) both score 0.355.
+        inc = make_incident(
+            [
+                {"id": "n0", "kind": "condition", "label": "N0", "level": "organization"},
+                {"id": "n1", "kind": "factor", "label": "N1", "level": "technical"},
+                {"id": "n2", "kind": "factor", "label": "N2", "causes": ["n0", "n1"]},
+                {
+                    "id": "n3",
+                    "kind": "factor",
+                    "label": "N3",
+                    "level": "technical",
+                    "causes": ["n1", "n2"],
+                },
+                {"id": "t", "kind": "impact", "label": "T", "causes": ["n3", "n2"]},
+            ]
+        )
+        scores = {r.node: r.score for r in analyze(inc).ranking}
+        assert scores["n0"] == scores["n3"]
+        order = [r.node for r in analyze(inc).ranking]
+        assert order.index("n3") < order.index("n0"), order
+
+    def test_systemic_first_then_id_whatever_the_document_order(self) -> None:
+        # A proximate process node and a systemic technical one weigh the same (0.15 x 0.4).
+        nodes: list[dict[str, Any]] = [
+            {"id": "z-tech", "kind": "condition", "label": "Z", "level": "technical"},
+            {"id": "a-proc", "kind": "event", "label": "A", "level": "process"},
+            {"id": "m-tech", "kind": "condition", "label": "M", "level": "technical"},
+            {"id": "t", "kind": "impact", "label": "T", "causes": ["z-tech", "a-proc", "m-tech"]},
+        ]
+        classes: dict[str, ClassName] = {
+            "z-tech": "systemic",
+            "m-tech": "systemic",
+            "a-proc": "proximate",
+        }
+        for document in (nodes, [nodes[1], nodes[2], nodes[0], nodes[3]]):
+            G = to_graph(make_incident(document))
+            ranking = rank(G, classes)
+            assert len({r.score for r in ranking}) == 1
+            assert [r.node for r in ranking] == ["m-tech", "z-tech", "a-proc"]

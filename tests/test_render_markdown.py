@@ -167,11 +167,9 @@ class TestCoverageWording:
 
 
 class TestFactorOrder:
-    def test_systemic_factors_say_they_come_by_leverage_with_ties_in_document_order(
-        self,
-    ) -> None:
+    def test_systemic_factors_say_they_come_by_leverage_with_ties_by_id(self) -> None:
         """The list is ordered by leverage, which the section did not say; two factors of
-        equal leverage keep the order of the document, as in the analysis's ranking."""
+        equal leverage on as many paths come by id, as in the analysis's ranking."""
         incident = make_incident(
             [
                 {"id": "zz-limit", "kind": "condition", "label": "No limit", "level": "process"},
@@ -184,10 +182,12 @@ class TestFactorOrder:
         text = to_markdown(to_graph(incident), analysis=analyze(incident))
         section = text.split("### Systemic factors: why it could happen\n\n")[1]
         note, factors = section.split("\n\n")[:2]
-        assert note == "_Most leverage first; equal leverage in the order of the document._"
+        assert note == (
+            "_Most leverage first; equal leverage: on more causal paths first, then by id._"
+        )
         assert [line.split("(`")[1].split("`")[0] for line in factors.splitlines()] == [
-            "zz-limit",
             "aa-canary",
+            "zz-limit",
         ]
 
 

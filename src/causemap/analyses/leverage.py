@@ -116,11 +116,14 @@ def rank(
     """Rank non-impact nodes by leverage, highest first, each with a one-line why.
 
     ``support`` maps a factor key to the number of incidents of a corpus that share it.
+    Equal scores (as rounded and shown) are ordered by the number of root-to-impact paths
+    through the node, most first (removing it prevents more), then systemic before
+    proximate (the fix lasts longer), then by id: never by where the node sits in the file,
+    so that moving a statement in the document does not reorder the ranking.
     """
     shape = shape or Shape.of(G)
     counts, total = path_counts(G, shape=shape)
     choke = chokepoints(G, shape=shape)
-    position = shape.position
     support = support or {}
     most_support = max(support.values(), default=0)
     ranked: list[Ranked] = []
@@ -151,5 +154,7 @@ def rank(
         if seen:
             why.append(f"its factor appears in {counted(seen, 'incident')}")
         ranked.append(Ranked(node=node, score=round(score, 4), why="; ".join(why)))
-    ranked.sort(key=lambda r: (-r.score, position[r.node]))
+    ranked.sort(
+        key=lambda r: (-r.score, -counts[r.node], classes.get(r.node) != "systemic", r.node)
+    )
     return ranked

@@ -2,7 +2,8 @@
 
 The section holds the Mermaid diagram, a key to its shapes and colours, the proximate
 factors in causal order (each after its causes, ties by id) and the systemic ones by
-leverage (ties in document order, as the analysis ranks them; the section says so), with
+leverage (ties by paths through them, then by id, as the analysis ranks them; the section
+says so), with
 the reasons the analysis gave, the findings with the question to ask the room, and
 whether the action items cut the causal paths to the impact.
 
@@ -44,8 +45,8 @@ _BLOCK_MARK = re.compile(r"^([#=+-])")
 _ORDERED = re.compile(r"^(\d{1,9})([.)])")
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _MAX_PATHS = 5
-# Leverage, as the analysis ranks it: ties keep the document's order, as in its ranking.
-_SYSTEMIC_ORDER = "Most leverage first; equal leverage in the order of the document."
+# Leverage, as the analysis ranks it: ties by paths through the node, then by id.
+_SYSTEMIC_ORDER = "Most leverage first; equal leverage: on more causal paths first, then by id."
 _NONE = ["- none"]
 _MAX_ABOUT = 8
 
