@@ -290,11 +290,34 @@ class TestStructureChecks:
             causes = ["hub", f"x{i + 1}"] if i < 99 else ["hub"]
             nodes.append({"id": f"x{i}", "kind": "event", "label": "X", "causes": causes})
         nodes.append({"id": "t", "kind": "impact", "label": "T", "causes": ["hub", "x0"]})
-        found = {f.edges[0][1]: f.message for f in codes(make_incident(nodes))["SHORTCUT_EDGE"]}
-        assert set(found) == {f"x{i}" for i in range(99)} | {"t"}
-        assert found["x0"].endswith("through x1")
-        assert found["x98"].endswith("through x99")
-        assert found["t"].endswith("through x0")
+        (finding,) = codes(make_incident(nodes))["SHORTCUT_EDGE"]
+        assert finding.edges == [("hub", f"x{i}") for i in range(99)] + [("hub", "t")]
+        assert finding.nodes == ["hub", *(f"x{i}" for i in range(99)), "t"]
+        assert finding.message.startswith(
+            "100 links from hub are also implied by longer paths: hub → x0 (through x1), "
+            "hub → x1 (through x2), "
+        )
+        assert finding.message.endswith(", and 95 more")
+
+    def test_shortcuts_from_one_cause_are_one_finding(self) -> None:
+        # A facilitator reads one question about a node's links, not one per link.
+        hub = [{"id": "hub", "kind": "condition", "label": "The cache was shared"}]
+        chain = [
+            {"id": "a", "kind": "event", "label": "A", "causes": ["hub"]},
+            {"id": "b", "kind": "event", "label": "B", "causes": ["hub", "a"]},
+            {"id": "c", "kind": "event", "label": "C", "causes": ["hub", "b"]},
+            {"id": "t", "kind": "impact", "label": "T", "causes": ["hub", "c"]},
+        ]
+        (finding,) = codes(make_incident(hub + chain))["SHORTCUT_EDGE"]
+        assert finding.edges == [("hub", "b"), ("hub", "c"), ("hub", "t")]
+        assert finding.nodes == ["hub", "b", "c", "t"]
+        assert finding.message == (
+            "3 links from hub are also implied by longer paths: hub → b (through a), "
+            "hub → c (through a), hub → t (through a)"
+        )
+        assert finding.prompt.startswith(
+            "Does 'The cache was shared' act on each of these directly"
+        )
 
     def test_a_wide_fan_out_is_not_quadratic(self) -> None:
         # 5,000 effects of one cause used to mean 25 million reachability tests.

@@ -172,20 +172,45 @@ def shortcut_edge(ctx: Context) -> Iterator[Finding]:
                 low = found & -found
                 via[names[low.bit_length() - 1]] = other
                 found ^= low
-        for effect in effects:
-            if effect in via:
-                yield Finding(
-                    code="SHORTCUT_EDGE",
-                    severity="info",
-                    nodes=[cause, effect],
-                    edges=[(cause, effect)],
-                    source="WBA",
-                    message=f"the link {cause} → {effect} is also implied by the longer path "
-                    f"through {via[effect]}",
-                    prompt=f"Does {_q(ctx.label(cause), 40)} act on {_q(ctx.label(effect), 40)} "
-                    "directly, or only through the longer path? If only through it, remove "
-                    "the direct link.",
-                )
+        if via:
+            yield _shortcuts(ctx, cause, [e for e in effects if e in via], via)
+
+
+_SHORTCUTS_LISTED = 5
+"""How many of one cause's shortcut links a message spells out; ``edges`` holds them all."""
+
+
+def _shortcuts(ctx: Context, cause: str, effects: list[str], via: dict[str, str]) -> Finding:
+    """One finding for every shortcut link out of ``cause``: one question, not one per link."""
+    if len(effects) == 1:
+        (effect,) = effects
+        message = (
+            f"the link {cause} → {effect} is also implied by the longer path through {via[effect]}"
+        )
+        prompt = (
+            f"Does {_q(ctx.label(cause), 40)} act on {_q(ctx.label(effect), 40)} directly, or "
+            "only through the longer path? If only through it, remove the direct link."
+        )
+    else:
+        listed = ", ".join(f"{cause} → {e} (through {via[e]})" for e in effects[:_SHORTCUTS_LISTED])
+        more = len(effects) - _SHORTCUTS_LISTED
+        message = (
+            f"{len(effects)} links from {cause} are also implied by longer paths: {listed}"
+            + (f", and {more} more" if more > 0 else "")
+        )
+        prompt = (
+            f"Does {_q(ctx.label(cause), 40)} act on each of these directly, or only through "
+            "the longer paths? Remove the direct links that only repeat a longer path."
+        )
+    return Finding(
+        code="SHORTCUT_EDGE",
+        severity="info",
+        nodes=[cause, *effects],
+        edges=[(cause, e) for e in effects],
+        source="WBA",
+        message=message,
+        prompt=prompt,
+    )
 
 
 # --- sufficiency ----------------------------------------------------------------------------
