@@ -163,3 +163,69 @@ class TestAnalysisChanges:
             {"code": "X", "nodes": [], "message": "m"},
         ]
         assert changes.findings_removed == []
+
+
+def renamed(incident: Incident, renames: dict[str, str]) -> Incident:
+    """``incident`` with node ids renamed everywhere: nodes, causes, edges, actions."""
+    doc = incident.model_dump(by_alias=True, exclude_defaults=True)
+    new = lambda ident: renames.get(ident, ident)  # noqa: E731
+    for node in doc["nodes"]:
+        node["id"] = new(node["id"])
+        node["causes"] = [new(c) for c in node.get("causes", [])]
+    for edge in doc.get("edges", []):
+        edge["from"], edge["to"] = new(edge["from"]), new(edge["to"])
+    for action in doc.get("actions", []):
+        action["addresses"] = [new(a) for a in action.get("addresses", [])]
+    return Incident.model_validate(doc)
+
+
+class TestRenames:
+    def test_a_renamed_node_is_a_rename_not_a_removal_and_an_addition(
+        self, chain: Incident
+    ) -> None:
+        after = renamed(chain, {"no-canary": "canary-missing"})
+        result = diff(chain, after, analyze=default_analyzer())
+        assert result.nodes.renamed == [("no-canary", "canary-missing")]
+        assert (result.nodes.added, result.nodes.removed, result.nodes.changed) == ([], [], [])
+        # Its links and the action aimed at it follow the new id: nothing else changed.
+        assert result.edges == diff(chain, chain).edges
+        assert result.actions == diff(chain, chain).actions
+        assert result.analysis is not None
+        assert result.analysis.classes == {}
+        assert result.analysis.findings_added == result.analysis.findings_removed == []
+        assert not result.empty
+        dumped = result.model_dump(mode="json")
+        assert dumped["nodes"]["renamed"] == [["no-canary", "canary-missing"]]
+
+    def test_two_linked_nodes_renamed_together(self, chain: Incident) -> None:
+        after = renamed(chain, {"push": "pushed", "spread": "spread-everywhere"})
+        result = diff(chain, after)
+        assert result.nodes.renamed == [("push", "pushed"), ("spread", "spread-everywhere")]
+        assert (result.nodes.added, result.nodes.removed) == ([], [])
+        assert (result.edges.added, result.edges.removed) == ([], [])
+
+    def test_a_renamed_node_that_also_changed_is_removed_and_added(self, chain: Incident) -> None:
+        after = renamed(chain, {"no-canary": "canary-missing"})
+        after.node("canary-missing").label = "No canary stage for config"
+        result = diff(chain, after)
+        assert result.nodes.renamed == []
+        assert (result.nodes.added, result.nodes.removed) == (["canary-missing"], ["no-canary"])
+
+    def test_a_renamed_node_with_other_links_is_removed_and_added(self, chain: Incident) -> None:
+        after = renamed(chain, {"no-canary": "canary-missing"})
+        after.node("outage").causes.append("canary-missing")
+        result = diff(chain, after)
+        assert result.nodes.renamed == []
+        assert result.nodes.added == ["canary-missing"]
+
+    def test_two_identical_nodes_renamed_are_not_guessed(self, chain: Incident) -> None:
+        doc = chain.model_dump(by_alias=True, exclude_defaults=True)
+        doc["nodes"] += [
+            {"id": "x1", "kind": "condition", "label": "Same", "causes": []},
+            {"id": "x2", "kind": "condition", "label": "Same", "causes": []},
+        ]
+        before = Incident.model_validate(doc)
+        after = renamed(before, {"x1": "y1", "x2": "y2"})
+        result = diff(before, after)
+        assert result.nodes.renamed == []
+        assert (result.nodes.added, result.nodes.removed) == (["y1", "y2"], ["x1", "x2"])

@@ -4,6 +4,12 @@ Edges are compared on the causal graph, so moving a link from a node's ``causes`
 ``edges`` (or back) is no change unless its label or evidence changed; a node's
 ``causes`` list is therefore not compared as a field.
 
+A node whose id changed and nothing else (the same fields and the same links, once the
+other renames are applied) is reported as renamed, ``[old, new]``, not as one node removed
+and another added; its links, the actions aimed at it and its analysis are then compared
+under the new id, so a rename alone changes nothing else. Only an unambiguous pairing
+counts: two removed nodes with the same content are never guessed between.
+
 How the analysis changed is optional: pass ``analyze`` (a function ``G → Analysis``,
 normally :func:`default_analyzer`) and the diff also reports which nodes changed class,
 which findings appeared or went away, and which prevention figures moved.
@@ -12,6 +18,7 @@ which findings appeared or went away, and which prevention figures moved.
 from __future__ import annotations
 
 import importlib
+import json
 from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -29,6 +36,7 @@ __all__ = [
     "EdgeChanges",
     "IncidentDiff",
     "ItemChanges",
+    "NodeChanges",
     "analysis_changes",
     "default_analyzer",
     "diff",
@@ -58,6 +66,13 @@ class ItemChanges(BaseModel):
     added: list[str] = Field(default_factory=list)
     removed: list[str] = Field(default_factory=list)
     changed: list[Changed] = Field(default_factory=list)
+
+
+class NodeChanges(ItemChanges):
+    """Nodes, by id: added, removed, changed, and renamed."""
+
+    renamed: list[tuple[str, str]] = Field(default_factory=list)
+    """Nodes whose id alone changed, ``[old, new]``: same fields, same links."""
 
 
 class EdgeChanges(BaseModel):
@@ -96,7 +111,7 @@ class IncidentDiff(BaseModel):
 
     fields: dict[str, tuple[Any, Any]] = Field(default_factory=dict)
     """Incident fields (title, severity, tags …) that changed: ``[before, after]``."""
-    nodes: ItemChanges = Field(default_factory=ItemChanges)
+    nodes: NodeChanges = Field(default_factory=NodeChanges)
     edges: EdgeChanges = Field(default_factory=EdgeChanges)
     actions: ItemChanges = Field(default_factory=ItemChanges)
     analysis: AnalysisChanges | None = None
@@ -106,7 +121,11 @@ class IncidentDiff(BaseModel):
     def empty(self) -> bool:
         """True when the two versions hold the same incident."""
         sections = (self.nodes, self.edges, self.actions)
-        return not self.fields and not any(s.added or s.removed or s.changed for s in sections)
+        return (
+            not self.fields
+            and not self.nodes.renamed
+            and not any(s.added or s.removed or s.changed for s in sections)
+        )
 
 
 def _fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
@@ -170,6 +189,77 @@ def _edges(G: CausalGraph, H: CausalGraph) -> EdgeChanges:
     )
 
 
+def _renames(
+    before: list[dict[str, Any]], after: list[dict[str, Any]], G: CausalGraph, H: CausalGraph
+) -> dict[str, str]:
+    """Removed node id → added node id, for each node whose id alone changed.
+
+    A pair is a candidate when its content (every field but ``id`` and ``causes``) is that
+    of exactly one removed and exactly one added node; it stays one while its causes and
+    effects, with every candidate rename applied, are those of the added node. Dropping a
+    pair can break another (two linked nodes renamed together), so this repeats until no
+    pair is dropped. In the order of ``before``.
+    """
+    kept = {n["id"] for n in before} & {n["id"] for n in after}
+
+    def by_content(nodes: list[dict[str, Any]]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for node in nodes:
+            if node["id"] not in kept:
+                content = {k: v for k, v in node.items() if k not in ("id", "causes")}
+                out.setdefault(json.dumps(content, sort_keys=True), []).append(node["id"])
+        return out
+
+    olds, news = by_content(before), by_content(after)
+    pairs = {
+        ids[0]: news[content][0]
+        for content, ids in olds.items()
+        if len(ids) == 1 and len(news.get(content, ())) == 1
+    }
+    while pairs:
+
+        def links(old: str) -> bool:
+            def mapped(ids: Any) -> set[str]:
+                return {pairs.get(i, i) for i in ids}
+
+            new = pairs[old]
+            return mapped(G.pred[old]) == set(H.pred[new]) and mapped(G.succ[old]) == set(
+                H.succ[new]
+            )
+
+        broken = [old for old in pairs if not links(old)]
+        if not broken:
+            break
+        for old in broken:
+            del pairs[old]
+    order = {n["id"]: i for i, n in enumerate(before)}
+    return dict(sorted(pairs.items(), key=lambda pair: order[pair[0]]))
+
+
+def _renamed(incident: Incident, renames: Mapping[str, str]) -> Incident:
+    """``incident`` with node ids renamed in its nodes, causes, edges and action targets."""
+
+    def new(ident: str) -> str:
+        return renames.get(ident, ident)
+
+    return incident.model_copy(
+        update={
+            "nodes": [
+                n.model_copy(update={"id": new(n.id), "causes": [new(c) for c in n.causes]})
+                for n in incident.nodes
+            ],
+            "edges": [
+                e.model_copy(update={"source": new(e.source), "target": new(e.target)})
+                for e in incident.edges
+            ],
+            "actions": [
+                a.model_copy(update={"addresses": [new(t) for t in a.addresses]})
+                for a in incident.actions
+            ],
+        }
+    )
+
+
 def diff(before: Incident, after: Incident, *, analyze: Analyzer | None = None) -> IncidentDiff:
     """Compare two versions of an incident.
 
@@ -192,15 +282,20 @@ def diff(before: Incident, after: Incident, *, analyze: Analyzer | None = None) 
     True
     """
     old, new = _plain(before), _plain(after)
+    G, H = build_graph(before), build_graph(after)
+    renames = _renames(old["nodes"], new["nodes"], G, H)
+    if renames:
+        before = _renamed(before, renames)
+        old, G = _plain(before), build_graph(before)
+    nodes = _items(old["nodes"], new["nodes"], frozenset({"id", "causes"}))
     result = IncidentDiff(
         fields=_fields(
             {k: v for k, v in old.items() if k not in _SECTIONS},
             {k: v for k, v in new.items() if k not in _SECTIONS},
         ),
-        nodes=_items(old["nodes"], new["nodes"], frozenset({"id", "causes"})),
+        nodes=NodeChanges(**dict(nodes), renamed=list(renames.items())),
         actions=_items(old["actions"], new["actions"], frozenset({"id"})),
     )
-    G, H = build_graph(before), build_graph(after)
     result.edges = _edges(G, H)
     if analyze is not None:
         result.analysis = analysis_changes(analyze(G), analyze(H))

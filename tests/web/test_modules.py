@@ -13,7 +13,8 @@ import pytest
 from playwright.sync_api import BrowserContext, Page
 from pydantic import ValidationError
 
-from causemap.model import Node
+from causemap.diff import diff
+from causemap.model import Incident, Node
 from causemap.patterns import patterns
 from causemap.patterns.charts import TREND_COLUMNS
 from causemap.patterns.present import periods
@@ -192,6 +193,32 @@ class TestMerge:
         said = run(page, "merge.js", "return m.describeChanges(...arg);", [BASE, mine])
         assert visible(said) == ["changed label of “A2”", "added “D”"]
         assert said[1] == "added “\u2068D\u2069”"  # labels isolated from the text around them
+
+
+class TestDiffView:
+    def test_a_renamed_node_is_one_node_in_words_and_on_the_canvas(self, page: Page) -> None:
+        after: dict[str, Any] = json.loads(json.dumps(BASE))
+        for node in after["nodes"]:
+            node["id"] = "b2" if node["id"] == "b" else node["id"]
+            node["causes"] = ["b2" if c == "b" else c for c in node.get("causes", [])]
+        changes = diff(Incident.model_validate(BASE), Incident.model_validate(after))
+        said = run(
+            page, "diffview.js", "return m.describe(...arg);",
+            [changes.model_dump(mode="json"), BASE, after],
+        )  # fmt: skip
+        assert [[kind, *visible([text])] for kind, text in said] == [["renamed", "“B”: id b → b2"]]
+        shown = run(
+            page,
+            "diffview.js",
+            "const r = m.compare(...arg);"
+            "return [r.nodes.map((x) => [x.node.id, x.status]),"
+            " r.edges.map((x) => [x.link.from, x.link.to, x.status])];",
+            [BASE, after, [["b", "b2"]]],
+        )
+        assert shown == [
+            [["a", "same"], ["b2", "renamed"], ["c", "same"], ["impact", "same"]],
+            [["a", "b2", "same"], ["b2", "c", "same"], ["c", "impact", "same"]],
+        ]
 
 
 class TestUndoAcrossRevisions:

@@ -107,7 +107,7 @@ export async function openConflict(editor) {
         notes.length ? h("ul", { class: "notes-list" }, notes.map((n) => h("li", {}, n))) : null);
     };
     redraw();
-    setTimeout(() => (drawn = drawDiff(canvas, base, theirs)), 0);
+    setTimeout(() => (drawn = drawDiff(canvas, base, theirs, (diff && diff.nodes.renamed) || [])), 0);
   }, { wide: true });
   if (drawn) drawn.destroy();
   if (result === "merge") {

@@ -15,14 +15,30 @@ const withoutCauses = (n) => {
   return copy;
 };
 
-/** Status of every node and link of the union of `before` and `after`. */
-export function compare(before, after) {
+/** `doc` with node ids renamed (`renamed`: [old, new] pairs) in its nodes, causes and links. */
+function withIds(doc, renamed) {
+  if (!renamed.length) return doc;
+  const to = new Map(renamed);
+  const id = (x) => to.get(x) || x;
+  return {
+    ...doc,
+    nodes: doc.nodes.map((n) => ({ ...n, id: id(n.id), ...(n.causes ? { causes: n.causes.map(id) } : {}) })),
+    edges: (doc.edges || []).map((e) => ({ ...e, from: id(e.from), to: id(e.to) })),
+  };
+}
+
+/** Status of every node and link of the union of `before` and `after`; a node the server
+ * found renamed (`renamed`: its /diff's nodes.renamed) is one node, under its new id. */
+export function compare(before, after, renamed = []) {
+  const newIds = new Set(renamed.map(([, b]) => b));
+  before = withIds(before, renamed);
   const old = new Map(before.nodes.map((n) => [n.id, n]));
   const now = new Map(after.nodes.map((n) => [n.id, n]));
   const nodes = [];
   for (const n of after.nodes) {
     const was = old.get(n.id);
-    const status = !was ? "added" : same(withoutCauses(was), withoutCauses(n)) ? "same" : "changed";
+    const kept = was && same(withoutCauses(was), withoutCauses(n));
+    const status = !was ? "added" : !kept ? "changed" : newIds.has(n.id) ? "renamed" : "same";
     nodes.push({ node: n, status });
   }
   for (const n of before.nodes) if (!now.has(n.id)) nodes.push({ node: n, status: "removed" });
@@ -38,7 +54,7 @@ export function compare(before, after) {
   return { nodes, edges };
 }
 
-const WORD = { added: "added", removed: "removed", changed: "changed", same: "unchanged" };
+const WORD = { added: "added", removed: "removed", changed: "changed", renamed: "renamed", same: "unchanged" };
 
 function style() {
   return [
@@ -57,6 +73,7 @@ function style() {
     { selector: 'node[status = "same"]', style: { color: "#444", opacity: 0.75 } },
     { selector: 'node[status = "added"]', style: { "background-color": "#D5EFE6", "border-color": DIFF.added, "border-width": 4 } },
     { selector: 'node[status = "changed"]', style: { "background-color": "#FFFFFF", "border-color": DIFF.changed, "border-width": 4 } },
+    { selector: 'node[status = "renamed"]', style: { "background-color": "#FFFFFF", "border-color": DIFF.changed, "border-width": 4 } },
     {
       selector: 'node[status = "removed"]',
       style: { "background-color": "#FBE3D6", "border-color": DIFF.removed, "border-width": 3, "border-style": "dashed" },
@@ -74,9 +91,10 @@ function style() {
   ];
 }
 
-/** Draw the diff into `container`; returns {cy, destroy()}. */
-export function drawDiff(container, before, after) {
-  const { nodes, edges } = compare(before, after);
+/** Draw the diff into `container` (`renamed`: the /diff's nodes.renamed, when known);
+ * returns {cy, destroy()}. */
+export function drawDiff(container, before, after, renamed = []) {
+  const { nodes, edges } = compare(before, after, renamed);
   const union = { nodes: nodes.map((x) => x.node), edges: edges.map((x) => x.link) };
   const sizes = {};
   const elements = [];
@@ -128,6 +146,7 @@ export function describe(diff, before, after) {
   for (const [field] of Object.entries(diff.fields || {})) out.push(["changed", `incident ${field}`]);
   for (const id of diff.nodes.added) out.push(["added", label(id)]);
   for (const id of diff.nodes.removed) out.push(["removed", label(id)]);
+  for (const [was, now] of diff.nodes.renamed || []) out.push(["renamed", `${label(now)}: id ${was} → ${now}`]);
   for (const c of diff.nodes.changed) out.push(["changed", `${label(c.id)}: ${Object.keys(c.fields).join(", ")}`]);
   for (const [a, b] of diff.edges.added) out.push(["added", `link ${label(a)} → ${label(b)}`]);
   for (const [a, b] of diff.edges.removed) out.push(["removed", `link ${label(a)} → ${label(b)}`]);

@@ -46,7 +46,7 @@ export function openHistory(editor) {
         const [before, after, diff] = await Promise.all([load(lo), load(hi), api.diff(id, lo, hi)]);
         if (mine !== shown) return;
         fill(summary, h("h3", {}, `Revision ${lo} → revision ${hi}`), changeList(describe(diff, before, after), "These two revisions hold the same incident."));
-        drawn = drawDiff(canvas, before, after);
+        drawn = drawDiff(canvas, before, after, diff.nodes.renamed || []);
         if (!editor.readOnly && to !== latest) {
           const chosen = to;
           actions.append(h("button", {
