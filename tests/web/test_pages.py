@@ -94,7 +94,7 @@ class TestList:
         def listing(route: Route) -> None:
             cursor = route.request.url.partition("cursor=")[2] or "0"
             n = int(cursor)
-            item = {
+            item: dict[str, Any] = {
                 "id": f"paged-{n:02d}",
                 "title": f"Paged incident {n}",
                 "date": "2023-01-01",
