@@ -47,6 +47,34 @@ class TestNode:
                 }
             )
 
+    @pytest.mark.parametrize(
+        ("at", "until"),
+        [
+            ("2024-01-01T20:00:00Z", "2024-01-01"),  # ended some time that day
+            ("2024-01-01", "2024-01-01T05:00:00Z"),
+            ("2024-01-01T23:30:00-05:00", "2024-01-02"),  # 2024-01-02T04:30Z
+        ],
+    )
+    def test_a_date_without_a_time_is_its_whole_utc_day(self, at: str, until: str) -> None:
+        """A date alone is the whole day, as TIME_ORDER reads it: 'until' on the day 'at'
+        falls in is not earlier. It used to be taken as that day's midnight and refused."""
+        node = Node.model_validate(
+            {"id": "a", "kind": "condition", "label": "A", "at": at, "until": until}
+        )
+        assert node.until is not None
+
+    def test_until_the_day_before_is_refused(self) -> None:
+        with pytest.raises(ValidationError, match="earlier"):
+            Node.model_validate(
+                {
+                    "id": "a",
+                    "kind": "condition",
+                    "label": "A",
+                    "at": "2024-01-02T00:30:00+00:00",
+                    "until": "2024-01-01",
+                }
+            )
+
 
 class TestEdge:
     def test_from_and_to_are_the_keys(self) -> None:

@@ -378,6 +378,26 @@ def instant_to_datetime(value: dt.datetime | dt.date) -> dt.datetime:
     return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
 
 
+def certainly_before(first: dt.datetime | dt.date, second: dt.datetime | dt.date) -> bool:
+    """True when every moment ``first`` can mean is before every moment ``second`` can.
+
+    A date-time is one moment; a bare date is its whole day in UTC, so a date and a time
+    on that day are in no certain order. Time checks (``until`` before ``at``, TIME_ORDER)
+    use this so that writing only the date never makes a true order look wrong.
+
+    Examples
+    --------
+    >>> certainly_before(dt.date(2024, 1, 1), dt.date(2024, 1, 2))
+    True
+    >>> certainly_before(dt.date(2024, 1, 1), dt.datetime(2024, 1, 1, 20, tzinfo=dt.UTC))
+    False
+    """
+    start = instant_to_datetime(second)
+    if isinstance(first, dt.datetime):
+        return first < start
+    return instant_to_datetime(first) + dt.timedelta(days=1) <= start
+
+
 _CONFIG = ConfigDict(
     extra="forbid",
     use_attribute_docstrings=True,
@@ -403,7 +423,7 @@ class Node(BaseModel):
     at: Instant | None = None
     """When it happened or began: a date, or a date-time with a timezone."""
     until: Instant | None = None
-    """When it ended."""
+    """When it ended: not before 'at', where a date alone is its whole day in UTC."""
     level: Level | None = None
     """AcciMap level: technical | operator | process | organization | external."""
     factor: Slug | None = None
@@ -429,11 +449,7 @@ class Node(BaseModel):
     @classmethod
     def _until_after_at(cls, value: Any, info: ValidationInfo) -> Any:
         start = info.data.get("at")
-        if (
-            value is not None
-            and start is not None
-            and instant_to_datetime(value) < instant_to_datetime(start)
-        ):
+        if value is not None and start is not None and certainly_before(value, start):
             raise PydanticCustomError(
                 "until_before_at",
                 "'until' ({until}) is earlier than 'at' ({at})",

@@ -427,6 +427,40 @@ class TestDocumentEdits:
 
         assert dict(zip(texts, got, strict=True)) == {t: accepted(t) for t in texts}
 
+    def test_until_is_refused_where_the_format_refuses_it(self, page: Page) -> None:
+        """A date alone is its whole UTC day on both sides: 'until: 2024-01-01' after
+        'at: 2024-01-01T20:00Z' is kept. The page compared midnights and refused it."""
+        pairs = [
+            ("2024-01-01T20:00Z", "2024-01-01"),
+            ("2024-01-01", "2024-01-01T05:00Z"),
+            ("2024-01-01T23:30-05:00", "2024-01-02"),
+            ("2024-01-02T00:30Z", "2024-01-01"),
+            ("2024-01-02", "2024-01-01T23:59Z"),
+            ("2024-01-01T10:00Z", "2024-01-01T09:59Z"),
+            ("2024-01-01T10:00Z", "2024-01-01T10:00Z"),
+            ("2024-01-02", "2024-01-01"),
+            ("2024-01-01", "2024-01-01"),
+        ]
+        got = run(
+            page,
+            "doc.js",
+            """return arg.map(([at, until]) => m.problems(
+                 {nodes: [{id: "a", kind: "impact", label: "x", at, until}]}).length === 0);""",
+            pairs,
+        )
+
+        def accepted(at: str, until: str) -> bool:
+            node = {"id": "a", "kind": "impact", "label": "x", "at": at, "until": until}
+            try:
+                Node.model_validate(node)
+            except ValidationError:
+                return False
+            return True
+
+        assert got == [accepted(*pair) for pair in pairs]
+        assert got[:3] == [True, True, True]
+        assert got[3:6] == [False, False, False]
+
 
 class TestLayout:
     def test_missing_nodes_are_placed_without_moving_or_overlapping(self, page: Page) -> None:

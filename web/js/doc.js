@@ -36,6 +36,13 @@ export function validInstant(text) {
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === date && !Number.isNaN(Date.parse(text));
 }
 
+/** True when every moment `first` can mean is before every moment `second` can: a date
+ * alone is its whole UTC day, as in causemap's model (`certainly_before`). */
+export function certainlyBefore(first, second) {
+  const day = 24 * 3600 * 1000;
+  return Date.parse(first) + (validDate(first) ? day : 1) <= Date.parse(second);
+}
+
 export function validDate(text) {
   return /^\d{4}-\d{2}-\d{2}$/.test(text) && validInstant(text);
 }
@@ -344,7 +351,7 @@ export function problems(doc) {
   for (const n of doc.nodes) if (!String(n.label || "").trim()) out.push(`Node ${n.id} has no statement.`);
   for (const n of doc.nodes) {
     for (const f of ["at", "until"]) if (n[f] && !validInstant(n[f])) out.push(`Node ${n.id}: ${f} is not a valid date or time.`);
-    if (n.at && n.until && validInstant(n.at) && validInstant(n.until) && Date.parse(n.until) < Date.parse(n.at)) {
+    if (n.at && n.until && validInstant(n.at) && validInstant(n.until) && certainlyBefore(n.until, n.at)) {
       out.push(`Node ${n.id}: 'until' is earlier than 'at'.`);
     }
   }

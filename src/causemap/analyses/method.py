@@ -17,7 +17,7 @@ from causemap.analyses.context import quote as _q
 from causemap.analyses.language import asserted, rewrite_blame
 from causemap.analyses.result import Finding
 from causemap.analyses.structure import impacts
-from causemap.model import format_instant
+from causemap.model import certainly_before, format_instant
 
 __all__ = [
     "impact_without_cause",
@@ -70,36 +70,14 @@ def impact_without_cause(ctx: Context) -> Iterator[Finding]:
         )
 
 
-def _span(value: Any) -> tuple[dt.datetime, dt.datetime]:
-    """The earliest and latest moments ``value`` can mean.
-
-    A date-time is one moment. A date is its whole day in UTC, as everywhere in causemap (see
-    :func:`causemap.model.instant_to_datetime`): from its midnight to just before the next
-    one, written here as the next midnight. A finding on time order is raised only when the
-    order is certain whatever moment of the day was meant.
-    """
-    if isinstance(value, dt.datetime):
-        return value, value
-    start = dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
-    return start, start + dt.timedelta(days=1)
-
-
-def _before(first: Any, second: Any) -> bool:
-    """True when every moment ``first`` can mean is before every moment ``second`` can."""
-    first_start, first_end = _span(first)
-    second_start, _ = _span(second)
-    if first_end > first_start:  # a day: its end is the next midnight, itself not in it
-        return first_end <= second_start
-    return first_end < second_start
-
-
 def time_order(ctx: Context) -> Iterator[Finding]:
     for cause, effect in ctx.G.edges:
         c, e = ctx.G.nodes[cause], ctx.G.nodes[effect]
         if c.get("at") is None or e.get("at") is None:
             continue
-        late = _before(e["at"], c["at"])
-        ended = c.get("until") is not None and c["kind"] != "event" and _before(c["until"], e["at"])
+        late = certainly_before(e["at"], c["at"])
+        until = c.get("until") if c["kind"] != "event" else None
+        ended = until is not None and certainly_before(until, e["at"])
         if late or ended:
             what = (
                 f"starts ({_when(c['at'])}) after its effect {_q(e['label'], 40)} "
@@ -136,7 +114,7 @@ def _when(value: Any) -> str:
 
 def _during(start: Any, effect: dict[str, Any]) -> bool:
     """True when ``start`` may fall before the effect's end (it was under way then)."""
-    return effect.get("until") is not None and not _before(effect["until"], start)
+    return effect.get("until") is not None and not certainly_before(effect["until"], start)
 
 
 def shortcut_edge(ctx: Context) -> Iterator[Finding]:
