@@ -67,6 +67,20 @@ class TestList:
         page.wait("window.causemap.state() && window.causemap.state().id === 'list-c'")
         page.assert_clean()
 
+    def test_right_to_left_tags_are_isolated(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """A Hebrew tag beside a Latin one: without isolation the browser reorders the
+        neighbouring tags around it, as titles and services already were not."""
+        api.create(chain("rtl-tags", 2, title="RTL tags", tags=["\u05de\u05e1\u05d3", "db"]))
+        page = EditorPage.open(context, server.url)
+        row = page.page.locator(".incident-table tbody tr", has_text="RTL tags")
+        tags = row.locator(".tag")
+        assert tags.count() == 2
+        for i in range(2):
+            assert tags.nth(i).get_attribute("dir") == "auto"
+        page.assert_clean()
+
     def test_a_filter_is_heard_as_a_count_not_as_the_whole_table(
         self, context: BrowserContext, server: Server, api: Api
     ) -> None:

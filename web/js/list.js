@@ -64,7 +64,7 @@ export async function showList(root, { role }) {
           h("td", { class: "nowrap" }, i.date),
           h("td", {}, isolate(i.severity || "")),
           h("td", {}, i.services.map(isolate).join(", ")),
-          h("td", {}, i.tags.map((t) => h("span", { class: "tag" }, t))),
+          h("td", {}, i.tags.map((t) => h("span", { class: "tag", dir: "auto" }, t))),
           h("td", { class: "num" }, String(i.revision)),
           h("td", { class: "nowrap" }, ago(i.updated_at)))))));
   }
