@@ -557,6 +557,19 @@ class TestReport:
         )
         assert rec.recurred_in == ["three"]  # "two" is before the fix was done
 
+    def test_a_fix_comes_back_only_after_its_own_incident(self) -> None:
+        # "three" closed its action before its own date (validate warns of it): "two",
+        # dated between the two, was listed as where three's fix "came back".
+        corpus = self.corpus()
+        fix = {"id": "a9", "title": "Stage it", "addresses": ["c"], "status": "done"}
+        corpus[2] = incident(
+            "three", "2024-03-05", {"c": CANARY}, actions=[{**fix, "closed": "2024-01-15"}]
+        )
+        fixed_in = {
+            (r.fixed_in, tuple(r.recurred_in)) for r in patterns(corpus).recurring_after_fix
+        }
+        assert fixed_in == {("one", ("three",))}
+
     def test_links_by_ancestry(self) -> None:
         report = patterns(self.corpus())
         assert [(lk.source, lk.target, lk.incidents) for lk in report.links] == [

@@ -368,17 +368,14 @@ def _recurrences(
             } & shared
             for factor in sorted(factors):
                 later = timeline[factor]
-                start = bisect.bisect_right(later, (action.closed, len(order), ""))
-                # The incident itself is among the later ones only if dated after the fix.
-                count = len(later) - start - (1 if inc.date > action.closed else 0)
+                # After the fix and after its own incident: a fix closed before the
+                # incident it came from (validate warns) cannot recur in an earlier one.
+                since = max(action.closed, inc.date)
+                start = bisect.bisect_right(later, (since, len(order), ""))
+                count = len(later) - start
                 if count <= 0:
                     continue
-                again: list[str] = []
-                for _, _, ident in later[start:]:
-                    if len(again) == RECURRENCES_LISTED:
-                        break
-                    if ident != inc.id:
-                        again.append(ident)
+                again = [ident for _, _, ident in later[start : start + RECURRENCES_LISTED]]
                 out.append(
                     Recurrence(
                         factor=factor,

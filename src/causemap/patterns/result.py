@@ -127,7 +127,8 @@ class Recurrence(BaseModel):
     closed: dt.date
     """When the action was done."""
     recurrences: int
-    """How many incidents dated after ``closed`` contain the factor again."""
+    """How many incidents dated after ``closed`` (and after ``fixed_in``) contain the
+    factor again."""
     recurred_in: list[str]
     """Those incidents, oldest first: the first 10 when there are more."""
 
