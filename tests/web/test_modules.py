@@ -364,6 +364,29 @@ class TestDocumentEdits:
         assert "causes" not in labelled["nodes"][1]
         assert back == BASE
 
+    def test_a_node_takes_no_201st_cause(self, page: Page) -> None:
+        """The format holds at most 200 ids in a node's causes; a 201st made every save
+        fail. A link whose label is cleared stays in edges when causes is full."""
+        got = run(
+            page,
+            "doc.js",
+            """
+          const d = structuredClone(arg);
+          const impact = d.nodes.find((n) => n.id === 'impact');
+          for (let i = 0; i < 199; i++) d.nodes.push({id: `x${i}`, kind: 'event', label: 'X'});
+          impact.causes = [...impact.causes, ...d.nodes.slice(4).map((n) => n.id)];
+          const refused = m.whyNotConnect(d, 'a', 'impact');
+          m.setLinkField(d, 'c', 'impact', 'label', 'because');
+          m.connect(d, 'a', 'impact');
+          m.setLinkField(d, 'c', 'impact', 'label', '');
+          return [refused, impact.causes.length, d.edges];""",
+            BASE,
+        )
+        refused, count, edges = got
+        assert "at most 200 causes" in refused
+        assert count == 200
+        assert edges == [{"from": "c", "to": "impact"}]
+
     def test_deleting_takes_links_and_references_along(self, page: Page) -> None:
         doc = json.loads(json.dumps(BASE))
         doc["actions"] = [{"id": "a1", "title": "Fix B", "addresses": ["b"]}]

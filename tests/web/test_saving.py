@@ -535,6 +535,51 @@ class TestFormatLimits:
         assert api.get("limit-title")[0]["title"] == "Checkout errors"
         page.assert_clean()
 
+    def test_a_201st_cause_is_refused_where_it_is_asked_for(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """A node holds at most 200 causes in the format: the editor took a 201st (why?,
+        k, the panel's picker) and every save then failed with a 422 at /nodes/N/causes."""
+        api.create(incident("limit-causes", full_impact()))
+        page = EditorPage.open(context, server.url, "limit-causes")
+        ui = page.page
+        before = page.doc()
+        page.select("impact")
+        # The panel offers no 201st cause: it says why instead of a picker.
+        causes = ui.locator("#panel-selection .neighbours-box").first
+        assert "at most 200 causes" in causes.inner_text()
+        assert ui.locator('#panel-selection [data-key="pick:causes"]').count() == 0
+        page.focus_canvas()
+        page.keys("w")  # why? is refused before a statement is typed
+        ui.locator(".toast").filter(has_text="at most 200 causes").wait_for()
+        assert page.js("document.activeElement.id") == "cy"
+        page.select("spare")
+        page.focus_canvas()
+        page.keys("k")
+        page.click_node("impact")  # linking it as one more cause is refused too
+        ui.locator(".toast").filter(has_text="at most 200 causes").nth(1).wait_for()
+        assert page.doc() == before
+        assert page.state()["status"] == "saved"
+        page.assert_clean()
+
+
+def full_impact() -> list[dict[str, object]]:
+    """An impact with 200 causes, the most the format holds, and one spare node."""
+    nodes: list[dict[str, object]] = [
+        {"id": f"c{i}", "kind": "condition", "label": f"Condition {i}"} for i in range(200)
+    ]
+    nodes.append({"id": "impact", "kind": "impact", "label": "Customers saw errors",
+                  "causes": [f"c{i}" for i in range(200)]})  # fmt: skip
+    nodes.append({"id": "spare", "kind": "event", "label": "A spare event"})
+    return nodes
+
+
+# A 201st cause written past the editor's own checks: it stands for any limit of the
+# format the editor does not know, which only the server's answer reveals.
+ONE_CAUSE_TOO_MANY = """() => window.causemap.editor().store.change('Link', (d) => {
+  d.nodes.find((n) => n.id === 'impact').causes.push('spare');
+})"""
+
 
 class TestRefusedSaves:
     def test_a_refused_save_names_the_node_and_keeps_the_edit(
@@ -542,21 +587,16 @@ class TestRefusedSaves:
     ) -> None:
         """The server's 422 was shown as it came: 'the incident is invalid: /nodes/200/
         causes: …', and a facilitator cannot tell which of 200 nodes /nodes/200 is."""
-        nodes: list[dict[str, object]] = [
-            {"id": f"c{i}", "kind": "condition", "label": f"Condition {i}"} for i in range(200)
-        ]
-        nodes.append({"id": "impact", "kind": "impact", "label": "Customers saw errors",
-                      "causes": [f"c{i}" for i in range(200)]})  # fmt: skip
-        api.create(incident("refused", nodes))
+        api.create(incident("refused", full_impact()))
         page = EditorPage.open(context, server.url, "refused")
-        page.ask_why("impact", "One cause more than the format holds")
+        page.js(ONE_CAUSE_TOO_MANY)
         page.wait("window.causemap.state().status === 'invalid'")
         banner = page.text("#banner")
         assert "“\u2068Customers saw errors\u2069”" in banner, banner
         assert "causes" in banner
         assert "200" in banner
         assert "/nodes/" not in banner.split("(")[0]
-        assert len(page.doc()["nodes"]) == 202  # the edit is kept ...
+        assert "spare" in page.nodes()["impact"]["causes"]  # the edit is kept ...
         assert api.get("refused")[1] == 1  # ... and nothing was saved
         page.focus_canvas()
         page.keys("Control+z")

@@ -112,6 +112,8 @@ export class Commands {
       toast("An impact causes nothing, so it has no “then”.", "warn");
       return;
     }
+    const full = mode === "why" && D.whyNoMoreCauses(D.node(this.store.doc, sel));
+    if (full) return this.store.emit("refused", { message: full });
     this.entry.begin(mode, mode === "new" ? null : sel);
   }
 
@@ -207,6 +209,7 @@ export class Commands {
     if (!source || this.readOnly) return toast("Select one node first, then press k.", "warn");
     const n = D.node(this.store.doc, source);
     if (pick === "effect" && n.kind === "impact") return this.store.emit("refused", { message: D.causesNothing(n) });
+    if (pick === "cause" && D.whyNoMoreCauses(n)) return this.store.emit("refused", { message: D.whyNoMoreCauses(n) });
     const label = shown(D.node(this.store.doc, source).label);
     const message = pick === "effect"
       ? `Linking “${label}” as a cause: click its effect (or use the arrow keys and Enter). Esc cancels.`

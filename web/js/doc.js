@@ -167,6 +167,14 @@ export function reaches(doc, start, target) {
 /** Why node `n` (an impact) can be no cause. */
 export const causesNothing = (n) => `“${shown(n.label, 48)}” is an impact, and an impact causes nothing. Change its kind first.`;
 
+/** Why node `n` can take no further cause, or null: its `causes` list holds at most
+ * LIMITS.list ids in the format (model.py's MAX_LIST), and a longer one makes the server
+ * refuse every save. */
+export function whyNoMoreCauses(n) {
+  if ((n.causes || []).length < LIMITS.list) return null;
+  return `“${shown(n.label, 48)}” already has ${(n.causes || []).length} causes: a node holds at most ${LIMITS.list} causes in the format.`;
+}
+
 /** Why cause → effect cannot be added, or null when it can. */
 export function whyNotConnect(doc, cause, effect) {
   const a = node(doc, cause);
@@ -175,6 +183,8 @@ export function whyNotConnect(doc, cause, effect) {
   if (cause === effect) return "A node cannot cause itself.";
   if (a.kind === "impact") return causesNothing(a);
   if (hasLink(doc, cause, effect)) return "These two are already linked.";
+  const full = whyNoMoreCauses(b);
+  if (full) return full;
   if (reaches(doc, effect, cause)) {
     return `That link would make a cycle: “${shown(b.label, 48)}” already leads to “${shown(a.label, 48)}”.`;
   }
@@ -293,7 +303,8 @@ export function setLinkField(doc, from, to, field, value) {
   if (label) next.label = label;
   if (evidence && evidence.length) next.evidence = evidence;
   disconnect(doc, from, to);
-  if (next.label || next.evidence) {
+  // A link without label or evidence goes back to `causes`, unless that list is full.
+  if (next.label || next.evidence || whyNoMoreCauses(node(doc, to))) {
     doc.edges = [...(doc.edges || []), next];
   } else {
     const target = node(doc, to);

@@ -2,7 +2,7 @@
 // catalog suggestions for its factor, its causes and effects, and the findings about it.
 // Built again when the selection changes; otherwise its fields are refreshed in place.
 
-import { causesOf, effectsOf, LEVELS, LIMITS, links, node, SLUG, validInstant, whyNotConnect } from "./doc.js";
+import { causesOf, effectsOf, LEVELS, LIMITS, links, node, SLUG, validInstant, whyNoMoreCauses, whyNotConnect } from "./doc.js";
 import { h, fill, rebuild, refill, toast } from "./dom.js";
 import { CLASS_STYLES } from "./grammar.js";
 import { Form, commas, lines } from "./fields.js";
@@ -166,7 +166,9 @@ export class Inspector {
       }))
       : h("p", { class: "muted" }, which === "effects" ? "No effects yet." : ro ? "No causes yet." : "No causes yet: press w (why?) to add one.");
     let picker = null;
-    if (!ro) {
+    const full = which === "causes" && !ro && whyNoMoreCauses(node(doc, id));
+    if (full) picker = h("p", { class: "muted", dataset: { key: "causes-full" } }, full);
+    else if (!ro) {
       const candidates = doc.nodes.filter((o) => (which === "causes" ? !whyNotConnect(doc, o.id, id) : !whyNotConnect(doc, id, o.id)));
       if (candidates.length) {
         const role = which === "causes" ? "cause" : "effect";
