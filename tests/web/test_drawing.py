@@ -13,6 +13,9 @@ URL = (
 )
 
 
+HEARD = "(text) => document.getElementById('announce').textContent.includes(text)"
+
+
 def positions(page: EditorPage) -> dict[str, dict[str, float]]:
     value: dict[str, dict[str, float]] = page.js(
         "Object.fromEntries(window.cy.nodes().map((n) => [n.id(), n.position()]))"
@@ -155,6 +158,31 @@ class TestUndo:
         page.keys("Control+z")
         assert len(page.doc()["nodes"]) == 3  # the cause is gone at the first undo
         assert not page.state()["canUndo"]
+        page.assert_clean()
+
+    def test_undo_of_a_delete_selects_what_it_brings_back(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """Undo put a deleted node back but left the selection on its neighbour: the
+        facilitator had to find it again, and a screen reader heard nothing of where."""
+        api.create(chain("undo-select", 4))
+        page = EditorPage.open(context, server.url, "undo-select")
+        page.select("n1")
+        page.focus_canvas()
+        page.keys("Shift+ArrowRight", "Delete")
+        assert "n1" not in page.nodes()
+        assert page.js("window.causemap.selection().nodes") == []
+        page.keys("Control+z")
+        assert page.js("window.causemap.selection().nodes") == ["n1", "n2"]
+        page.wait(HEARD, "Undid: Delete nodes")
+        page.wait(HEARD, "2 nodes selected")
+        page.select("n2")
+        page.focus_canvas()
+        page.keys("Delete", "Control+z", "Control+y")  # redo deletes it again ...
+        assert "n2" not in page.nodes()
+        page.page.locator('[data-tool="undo"]').click()  # ... and the button brings it back
+        assert page.js("window.causemap.selection().nodes") == ["n2"]
+        page.wait(HEARD, "Selected “Step 2 happened”")
         page.assert_clean()
 
 

@@ -286,12 +286,23 @@ export class Commands {
 
   undo() {
     if (this.readOnly) return;
-    if (!this.store.undo()) toast("Nothing to undo.", "info", 1500);
+    if (!this.selectReturning(() => this.store.undo())) toast("Nothing to undo.", "info", 1500);
   }
 
   redo() {
     if (this.readOnly) return;
-    if (!this.store.redo()) toast("Nothing to redo.", "info", 1500);
+    if (!this.selectReturning(() => this.store.redo())) toast("Nothing to redo.", "info", 1500);
+  }
+
+  /** Run `step` (an undo or a redo); the nodes it brings back (a delete undone, an add
+   * redone) are then selected, shown and announced, as an added node is. Returns what
+   * `step` returned. */
+  selectReturning(step) {
+    const had = new Set(this.store.doc.nodes.map((n) => n.id));
+    const done = step();
+    const back = this.store.doc.nodes.map((n) => n.id).filter((id) => !had.has(id));
+    if (back.length) this.selectNodes(back, { reveal: true });
+    return done;
   }
 
   /** Bring back an old revision as an ordinary edit (undoable; saved as a new revision). */
