@@ -160,6 +160,41 @@ class TestUndo:
         assert not page.state()["canUndo"]
         page.assert_clean()
 
+    def test_undo_and_redo_from_the_statement_bar(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """Ctrl+Z did nothing while focus was in the statement bar, where "why?" leaves it:
+        a cause added by mistake could not be taken back without leaving the bar. While
+        the bar holds what it held when it opened, Ctrl+Z and Ctrl+Y act on the graph;
+        once something is typed in it, they are the field's own undo and redo."""
+        api.create(chain("undo-bar", 3))
+        page = EditorPage.open(context, server.url, "undo-bar")
+        original = page.doc()
+        page.ask_why("n2", "A cause added by mistake")
+        with_cause = page.doc()
+        bar = page.page.locator("#statement")
+        assert page.js("document.activeElement.id") == "statement"
+        page.keys("Control+z")
+        assert page.doc() == original
+        page.wait(HEARD, "Undid: Add a cause")
+        page.keys("Control+y")
+        assert page.doc() == with_cause
+        page.keys("Control+z", "Control+Shift+z")
+        assert page.doc() == with_cause
+        bar.press_sequentially("Typed")
+        page.keys("Control+z")  # the field's own undo: the graph is left alone
+        assert page.doc() == with_cause
+        assert bar.input_value() != "Typed"
+        page.keys("Escape")
+        page.select("n1")  # renaming: the bar opens with the statement, as it was
+        page.focus_canvas()
+        page.keys("Enter")
+        assert bar.input_value() == "Step 1 happened"
+        page.keys("Control+z")
+        assert page.doc() == original
+        assert page.js("document.activeElement.id") == "statement"
+        page.assert_clean()
+
     def test_undo_of_a_delete_selects_what_it_brings_back(
         self, context: BrowserContext, server: Server, api: Api
     ) -> None:

@@ -119,6 +119,16 @@ export class Entry {
     this.refresh();
   }
 
+  /** True when `target` is the statement bar holding what it held when it opened (empty,
+   * or the statement being renamed): Ctrl+Z and Ctrl+Y then undo and redo edits to the
+   * graph. Once something is typed they are the field's own undo and redo, so the two
+   * histories never fight over one key press. */
+  untouched(target) {
+    if (target !== this.input) return false;
+    const a = this.mode === "edit" && this.anchor && node(this.editor.store.doc, this.anchor);
+    return this.input.value === (a ? a.label : "");
+  }
+
   keyHint(kind) {
     return KIND_KEY[kind];
   }

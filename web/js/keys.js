@@ -1,5 +1,6 @@
 // Keyboard shortcuts, and the "?" sheet that lists them. Letters act only when focus is
-// not in a text field; Ctrl+S, Ctrl+Z and Ctrl+Y act from the canvas and the panels.
+// not in a text field; Ctrl+S, Ctrl+Z and Ctrl+Y act from the canvas and the panels, and
+// from the statement bar while nothing is typed in it.
 
 import { h, modal, typing } from "./dom.js";
 import { KIND_KEYS } from "./grammar.js";
@@ -18,8 +19,8 @@ export const SHORTCUTS = [
     ["Shift+K", "link a cause to the selected node"],
     ["Delete", "delete the selected node or link"],
     ["a", "add an action item addressing the selected nodes"],
-    ["Ctrl+Z", "undo"],
-    ["Ctrl+Y or Ctrl+Shift+Z", "redo"],
+    ["Ctrl+Z", "undo (in the statement bar: until you type in it)"],
+    ["Ctrl+Y or Ctrl+Shift+Z", "redo (the same)"],
     ["Ctrl+S", "save now (it also saves by itself)"],
   ]],
   ["Moving around", [
@@ -65,14 +66,16 @@ export function installKeys(current) {
         return;
       }
       const lower = key.toLowerCase();
+      // In the statement bar, undo and redo act on the graph until something is typed.
+      const graph = !typing(event) || Boolean(editor.entry && editor.entry.untouched(event.target));
       if (lower === "s") {
         event.preventDefault();
         editor.saver.save();
-      } else if (!typing(event) && lower === "z") {
+      } else if (graph && lower === "z") {
         event.preventDefault();
         if (event.shiftKey) editor.redo();
         else editor.undo();
-      } else if (!typing(event) && lower === "y") {
+      } else if (graph && lower === "y") {
         event.preventDefault();
         editor.redo();
       }
