@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import BrowserContext
 
 from tests.servers import Server
-from tests.web.pages import READ, Api, EditorPage, chain
+from tests.web.pages import READ, Api, EditorPage, chain, incident
 
 URL = (
     "https://grafana.internal.example.com/d/checkout-latency/checkout-service-latency-p99"
@@ -13,6 +13,11 @@ URL = (
 )
 
 
+GROWN = (
+    "The deploy tool pushed the new routing configuration to every region at once, without"
+    " a canary stage, because the pipeline had been changed the week before and the on-call"
+    " engineer should have noticed that the stage was gone"
+)
 HEARD = "(text) => document.getElementById('announce').textContent.includes(text)"
 
 
@@ -257,6 +262,52 @@ class TestLayout:
         page.page.locator('[data-tool="tidy"]').click()
         page.wait("!window.cy.nodes().some((n) => n.animated())")
         assert positions(page) != after
+        page.assert_clean()
+
+    def test_a_statement_that_grows_covers_no_neighbour_and_moves_nothing(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """A short statement written out in full (and given a ⚠ by the analysis) grew
+        over the node below it: the room read text drawn over text. Nodes keep their size
+        and place; the statement is cut to fit, and shown whole on hover, while selected
+        from the keyboard, in the outline (its accessible name) and in the panel."""
+        nodes: list[dict[str, object]] = [
+            {"id": f"c{i}", "kind": "event", "label": f"Cause {i}"} for i in range(4)
+        ]
+        nodes.append({"id": "impact", "kind": "impact", "label": "Customers saw errors",
+                      "causes": [f"c{i}" for i in range(4)]})  # fmt: skip
+        api.create(incident("grow", nodes, title="Statements that grow"))
+        page = EditorPage.open(context, server.url, "grow")
+        page.wait_analysed()
+        before = positions(page)
+        page.select("c1")
+        page.page.locator("#panel-selection [data-key=label]").fill(GROWN)
+        analysis = page.wait_analysed()
+        assert any("c1" in f["nodes"] for f in analysis["findings"])  # a ⚠ line more
+        assert page.canvas_node("c1")["data"]["label"].startswith("⚠")
+        assert positions(page) == before  # nothing moved ...
+        boxes = page.js(
+            "window.cy.nodes().map((n) => {"
+            " const b = n.boundingBox({includeLabels: true});"
+            " return [n.id(), b.x1, b.y1, b.x2, b.y2]; })"
+        )
+        for i, a in enumerate(boxes):  # ... and no node, nor its text, covers another
+            for b in boxes[i + 1 :]:
+                overlap = a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]
+                assert not overlap, (a, b)
+        assert page.canvas_node("c1")["data"]["label"].endswith("…")
+        full = "(id) => document.querySelector(`.outline-node[data-node=${id}]`).textContent"
+        assert GROWN in page.js(full, "c1")
+        tip = "(t) => { const e = document.getElementById('node-tip');"
+        tip += " return !e.hidden && e.textContent === t; }"
+        page.focus_canvas()  # selected from the keyboard: the tip says it whole
+        page.wait(tip, GROWN)
+        page.keys("ArrowDown")
+        page.wait("document.getElementById('node-tip').hidden")  # a statement that fits
+        page.page.mouse.move(*page.node_point("c1"), steps=4)  # and on hover
+        page.wait(tip, GROWN)
+        page.page.mouse.move(1, 1)
+        page.wait("document.getElementById('node-tip').hidden")
         page.assert_clean()
 
     def test_a_node_is_moved_from_the_keyboard(

@@ -13,7 +13,12 @@ export const FONT_FAMILY = "system-ui, -apple-system, Segoe UI, Roboto, DejaVu S
 export const LINE_HEIGHT = 1.25;
 const RANK_GAP = 70;
 const NODE_GAP = 26;
-const SHOWN_CHARS = 120;
+// Lines of text a node of the live canvas shows: its size never depends on its text, so
+// a statement written out in full, or given a ⚠ by the analysis, never grows over its
+// neighbours (and nothing is moved to make room: the picture stays put). What does not
+// fit ends with "…"; the whole statement is in the outline, the Selection panel and the
+// tip shown on hover (or while the node is selected from the keyboard).
+export const LINES = 5;
 
 const WIDTH = { event: 200, condition: 230, factor: 215, impact: 215 };
 // How much of the shape's width holds text (an ellipse or a hexagon has less room).
@@ -53,20 +58,53 @@ function rightToLeft(text) {
   return Boolean(first && RTL_LETTER.test(first[0]));
 }
 
-/** The label as drawn: markers first, then the statement, shortened for the canvas. The
- * canvas lays out every line left to right, which put a right-to-left statement's final
- * "." or "!" on the wrong side and its numbers out of place: such a statement is broken
- * into its lines here, and each is held between right-to-left marks. */
+/** The label as drawn: markers first, then the statement, in at most LINES lines (see
+ * drawn()). The canvas lays out every line left to right, which put a right-to-left
+ * statement's final "." or "!" on the wrong side and its numbers out of place: such a
+ * statement is broken into its lines here, and each is held between right-to-left marks. */
 export function shownLabel(node, marks = []) {
+  return drawn(node, marks).text;
+}
+
+const drawings = new Map();
+
+/** {text, clipped}: the label as drawn, and whether the statement was cut to fit. */
+export function drawn(node, marks = []) {
+  const key = [node.kind, node.unknown ? 1 : 0, node.label, ...marks].join("\u0000");
+  if (!drawings.has(key)) {
+    if (drawings.size > 5000) drawings.clear();
+    drawings.set(key, drawNow(node, marks));
+  }
+  return drawings.get(key);
+}
+
+function drawNow(node, marks) {
   const head = [];
   if (marks.length) head.push(marks.length > 1 ? `${marks[0]} (+${marks.length - 1})` : marks[0]);
   if (node.unknown) head.push("? open question");
-  const text = node.label.length > SHOWN_CHARS ? `${node.label.slice(0, SHOWN_CHARS - 1)}…` : node.label;
   const max = textWidth(node.kind);
-  if (!rightToLeft(text)) return breakable([...head, text].join("\n"), max);
-  const lines = text.split("\n").flatMap((paragraph) => wrap(breakable(paragraph, max), max));
-  return [...head.map((line) => breakable(line, max)), ...lines.map((line) => `${RLM}${line.trimEnd()}${RLM}`)].join("\n");
+  const rtl = rightToLeft(node.label);
+  const heads = head.flatMap((line) => wrap(breakable(line, max), max)).map((line) => line.trimEnd());
+  const plain = breakable([...head, node.label].join("\n"), max);
+  if (!rtl && lineCount(plain, max) <= LINES) return { text: plain, clipped: false };
+  // The lines as Cytoscape would wrap them, cut to those that fit, the last one ending "…".
+  const lines = node.label.split("\n").flatMap((paragraph) => wrap(breakable(paragraph, max), max)).map((line) => line.trimEnd());
+  const room = Math.max(1, LINES - heads.length);
+  const clipped = lines.length > room;
+  const kept = lines.slice(0, room);
+  if (clipped) kept[room - 1] = ellipsis(kept[room - 1], max);
+  const body = rtl ? kept.map((line) => `${RLM}${line}${RLM}`) : kept;
+  return { text: [...heads, ...body].join("\n"), clipped };
 }
+
+/** `line` shortened until it and a closing "…" fit in `max` pixels. */
+function ellipsis(line, max) {
+  const chars = [...line];
+  while (chars.length && measureWidth(`${chars.join("")}…`) > max) chars.pop();
+  return `${chars.join("").trimEnd()}…`;
+}
+
+const lineCount = (text, max) => text.split("\n").reduce((count, paragraph) => count + wrap(paragraph, max).length, 0);
 
 /** The lines of `paragraph` as Cytoscape wraps them ("text-wrap: wrap") in `max` pixels:
  * at runs of white space or zero-width spaces, greedily, a word wider than the line on a
@@ -100,12 +138,17 @@ export function measure(kind, text) {
 }
 
 function measureNow(kind, text) {
-  const w = WIDTH[kind] || WIDTH.event;
-  const max = textWidth(kind);
-  const lines = text.split("\n").reduce((count, paragraph) => count + wrap(paragraph, max).length, 0);
-  const h = Math.max(44, Math.ceil(lines * FONT_SIZE * LINE_HEIGHT + (EXTRA_HEIGHT[kind] || 20)));
-  return { w, h, textWidth: max };
+  return boxOf(kind, lineCount(text, textWidth(kind)));
 }
+
+function boxOf(kind, lines) {
+  const w = WIDTH[kind] || WIDTH.event;
+  const h = Math.max(44, Math.ceil(lines * FONT_SIZE * LINE_HEIGHT + (EXTRA_HEIGHT[kind] || 20)));
+  return { w, h, textWidth: textWidth(kind) };
+}
+
+/** The size of a node of this kind on the live canvas: LINES lines, whatever it says. */
+export const nodeSize = (kind) => boxOf(kind, LINES);
 
 /** A full layered layout: {id: {x, y}} for every node. */
 export function tidy(doc, sizes) {
@@ -113,7 +156,7 @@ export function tidy(doc, sizes) {
   g.setGraph({ rankdir: "LR", nodesep: NODE_GAP, ranksep: RANK_GAP, marginx: 20, marginy: 20 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of doc.nodes) {
-    const s = sizes[n.id] || measure(n.kind, n.label);
+    const s = sizes[n.id] || nodeSize(n.kind);
     g.setNode(n.id, { width: s.w, height: s.h });
   }
   for (const l of links(doc)) g.setEdge(l.from, l.to);

@@ -4,7 +4,7 @@
 
 import { links, node } from "./doc.js";
 import { h, refill } from "./dom.js";
-import { shown } from "./text.js";
+import { isolate, shown } from "./text.js";
 
 
 export class Outline {
@@ -70,7 +70,8 @@ export class Outline {
           },
         },
         h("span", { class: `kind-mark kind-${n.kind}`, "aria-hidden": "true" }),
-        h("span", { class: "outline-label" }, shown(n.label, 90)),
+        // The whole statement, its accessible name; the eye gets its first lines (CSS).
+        h("span", { class: "outline-label" }, isolate(n.label)),
         h("span", { class: "sr-only" }, `, ${n.kind}${c ? `, ${c}` : ""}${n.unknown ? ", open question" : ""}`)),
         c && c !== "impact" ? h("span", { class: `cls-dot cls-${c}`, title: c, "aria-hidden": "true" }) : null,
         causes.length ? h("div", { class: "outline-causes" }, "caused by: ", causes.map((id, i) => [i ? "; " : "", shown(node(doc, id).label, 40)])) : null);
