@@ -82,23 +82,24 @@ class TestNarrowWindowsAndZoom:
 
 
 class TestFocusAfterAnAction:
-    """A control that removes itself (or is disabled by its own press) hands focus on to
-    the control that took its place, never to <body>, where Tab starts over at the top of
-    the page and a screen reader says nothing."""
+    """A control that removes itself (or is disabled by its own press, or an outline
+    link removed with Delete) hands focus on to the control that took its place, never to
+    <body>, where Tab starts over at the top of the page and a screen reader says
+    nothing."""
 
     @pytest.mark.parametrize(
-        ("ident", "tab", "control"),
+        ("ident", "tab", "control", "key"),
         [
-            ("delete-node", "Selection", "#panel-selection button.danger"),
-            ("disconnect", "Selection", '#panel-selection [data-key^="cut:"]'),
-            ("outline-remove", "Selection", '#outline [data-key="unlink:n1:n2"]'),
-            ("remove-action", "Actions", '#panel-actions [data-key="remove:a1"]'),
-            ("stop-addressing", "Actions", '#panel-actions [data-key="unlink:a1:n1"]'),
+            ("delete-node", "Selection", "#panel-selection button.danger", "Enter"),
+            ("disconnect", "Selection", '#panel-selection [data-key^="cut:"]', "Enter"),
+            ("outline-remove", "Selection", '#outline [data-key="link:n1:n2"]', "Delete"),
+            ("remove-action", "Actions", '#panel-actions [data-key="remove:a1"]', "Enter"),
+            ("stop-addressing", "Actions", '#panel-actions [data-key="unlink:a1:n1"]', "Enter"),
         ],
     )
     def test_a_button_that_removes_itself(
         self, context: BrowserContext, server: Server, api: Api, ident: str, tab: str,
-        control: str,
+        control: str, key: str,
     ) -> None:  # fmt: skip
         ident = f"focus-{ident}"
         doc = chain(ident, 3)
@@ -112,7 +113,7 @@ class TestFocusAfterAnAction:
         page.page.get_by_role("tab", name=tab).click()
         page.page.locator(control).first.focus()
         page.js("() => { window.__before = JSON.stringify(window.causemap.doc()); }")
-        page.keys("Enter")
+        page.keys(key)
         page.wait("JSON.stringify(window.causemap.doc()) !== window.__before")
         page.wait(
             "document.activeElement && document.activeElement !== document.body", timeout=2000
@@ -158,6 +159,54 @@ class TestFocusAfterAnAction:
         )
         assert page.js("document.activeElement.dataset.tool") != "redo"
         assert page.nodes()["n1"]["kind"] == "condition"
+        page.assert_clean()
+
+
+FOCUSED = "document.activeElement.dataset.key || document.activeElement.id"
+
+
+class TestOutlineKeyboard:
+    def test_the_outline_is_one_tab_stop_walked_with_the_arrow_keys(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """Tab went through every node and link of the outline (two stops a link) before
+        it reached the canvas: at 40 nodes, 120 presses. It is one tab stop now, a tree
+        walked with the arrow keys (WAI-ARIA tree pattern)."""
+        api.create(chain("outline-keys", 4))  # n1 → n2 → n3 → impact
+        page = EditorPage.open(context, server.url, "outline-keys")
+        ui = page.page
+        ui.locator("#outline-filter").focus()
+        page.keys("Tab")
+        assert page.js(FOCUSED) == "group:nodes"
+        page.keys("Tab")  # one stop: Tab leaves the outline
+        assert not page.js("document.getElementById('outline').contains(document.activeElement)")
+        page.keys("Shift+Tab")
+        assert page.js(FOCUSED) == "group:nodes"
+        tree = ui.get_by_role("tree", name="Outline")
+        assert tree.get_by_role("treeitem").count() == 2 + 4 + 3  # two groups, nodes, links
+        page.keys("ArrowDown", "ArrowDown", "Enter")
+        assert page.js("window.causemap.selection().nodes") == ["n2"]
+        assert ui.locator('.outline-node[data-node="n2"]').get_attribute("aria-selected") == "true"
+        page.keys("ArrowUp", "Shift+Enter")  # Shift adds to the selection
+        assert page.js("window.causemap.selection().nodes") == ["n2", "n1"]
+        page.keys("ArrowLeft")  # to the group ...
+        assert page.js(FOCUSED) == "group:nodes"
+        page.keys("ArrowLeft")  # ... which folds ...
+        assert ui.locator('.outline-node[data-node="n1"]').is_hidden()
+        page.keys("ArrowDown")  # ... so the next item down is the links' group
+        assert page.js(FOCUSED) == "group:links"
+        page.keys("ArrowRight", "ArrowRight")  # into the links
+        assert page.js(FOCUSED) == "link:n1:n2"
+        page.keys("End", "Delete")  # the last link is removed from the keyboard ...
+        page.wait("!window.causemap.doc().nodes.find((n) => n.id === 'impact').causes")
+        page.wait(f"{FOCUSED} === 'link:n2:n3'")  # ... and focus goes to the one before
+        page.keys("Home")
+        assert page.js(FOCUSED) == "group:nodes"
+        page.keys("ArrowRight")  # unfolds
+        assert ui.locator('.outline-node[data-node="n1"]').is_visible()
+        # Tab comes back to where the user left the tree.
+        page.keys("ArrowDown", "Tab", "Shift+Tab")
+        assert page.js(FOCUSED) == "node:n1"
         page.assert_clean()
 
 

@@ -724,12 +724,14 @@ class TestKeyboardAndAccess:
         for route in held:  # answer now (a request the page gave up on is gone)
             with contextlib.suppress(PlaywrightError):
                 route.continue_()
-        assert page.wait_analysed()["findings"]  # their buttons are among the 30 stops
+        assert page.wait_analysed()["findings"]  # their buttons are among the stops
         assert page.js(unlabelled) == [], "Analysis"
         ui.locator("body").click(position={"x": 5, "y": 200})
         outlines = []
-        for _ in range(30):
+        for _ in range(60):  # to the end of the page: Tab then leaves it, for <body>
             ui.keyboard.press("Tab")
+            if page.js("document.activeElement === document.body"):
+                break
             outlines.append(
                 page.js(
                     "(() => { const e = document.activeElement; const s = getComputedStyle(e);"
@@ -737,6 +739,10 @@ class TestKeyboardAndAccess:
                     " s.outlineStyle, parseFloat(s.outlineWidth)]; })()"
                 )
             )
+        names = [name for name, _, _ in outlines]
+        assert "LI" in names  # the outline (one stop) ...
+        assert "DIV#cy" in names  # ... the canvas ...
+        assert len(outlines) >= 25  # ... and the controls of the panels, findings too
         for name, style, width in outlines:
             assert style != "none", name
             assert width >= 2, (name, width)

@@ -127,7 +127,7 @@ def test_a_right_to_left_override_in_one_label_reverses_no_other_text(
     page.wait_analysed()
     ui = page.page
     for selector, text in [
-        (".outline-links button.link", "Cache flushed"),
+        (".outline-link-text", "Cache flushed"),
         (".outline-causes", "Cache TTL was long"),
     ]:
         got = page.js(READS_FORWARD, [selector, text])
