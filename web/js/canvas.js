@@ -6,6 +6,7 @@ import cytoscape from "../vendor/cytoscape-3.35.0.esm.min.js";
 import { links } from "./doc.js";
 import { CLASS_STYLES, EDGE, FADED, MARKER, UNCOVERED } from "./grammar.js";
 import { FONT_FAMILY, FONT_SIZE, LINE_HEIGHT, breakable, drawn, nodeSize, overlaps, placeMissing, saved, tidy } from "./layout.js";
+import { NodeTip } from "./tip.js";
 
 const BROAD = 3; // a finding about more nodes than this marks no single node (as in render/view.py)
 const LINK_TEXT_WIDTH = 220;
@@ -139,24 +140,7 @@ export class Canvas {
     window.addEventListener("pointercancel", this.pointerUp);
     cy.on("viewport", () => this.pointerDown && hand());
     this.first = true;
-    // The whole of a statement cut to fit its node, under the node the pointer rests on,
-    // or the one selected while the canvas has focus (the keyboard's hover). A screen
-    // reader has it from the outline and the Selection panel, so the tip is not said.
-    this.tip = document.createElement("div");
-    this.tip.className = "node-tip";
-    this.tip.id = "node-tip";
-    this.tip.dir = "auto";
-    this.tip.hidden = true;
-    this.tip.setAttribute("aria-hidden", "true");
-    container.after(this.tip);
-    this.hovered = null;
-    this.selected = [];
-    cy.on("mouseover", "node", (e) => ((this.hovered = e.target.id()), this.showTip()));
-    cy.on("mouseout", "node", () => ((this.hovered = null), this.showTip()));
-    container.addEventListener("mouseleave", () => ((this.hovered = null), this.showTip())); // no mouseout then
-    cy.on("viewport position data remove", () => this.showTip());
-    container.addEventListener("focus", () => this.showTip());
-    container.addEventListener("blur", () => this.showTip());
+    this.tip = new NodeTip(cy, container); // the whole of a statement cut to fit its node
     // Cytoscape caches where its container is; tell it when the panes around it change.
     this.resizer = new ResizeObserver(() => cy.resize());
     this.resizer.observe(container);
@@ -279,27 +263,7 @@ export class Canvas {
       for (const id of nodes) cy.getElementById(id).addClass("sel");
       if (link) cy.getElementById(`${link.from}->${link.to}`).addClass("sel");
     });
-    this.selected = [...nodes];
-    this.showTip();
-  }
-
-  /** Show (or hide) the tip with the whole statement, for the hovered node or else the
-   * one node selected while the canvas has focus; only a statement cut to fit has one. */
-  showTip() {
-    const cy = this.cy;
-    const focused = document.activeElement === cy.container();
-    const id = this.hovered || (focused && this.selected.length === 1 ? this.selected[0] : null);
-    const el = id ? cy.getElementById(id) : cy.collection();
-    const text = el.nonempty() ? el.data("statement") : "";
-    this.tip.hidden = !text;
-    if (!text) return;
-    if (this.tip.textContent !== text) this.tip.textContent = text;
-    const box = el.renderedBoundingBox({ includeLabels: false, includeUnderlays: false });
-    const [w, h] = [this.tip.offsetWidth, this.tip.offsetHeight];
-    const left = Math.max(4, Math.min(cy.width() - w - 4, (box.x1 + box.x2) / 2 - w / 2));
-    const below = box.y2 + 6;
-    this.tip.style.left = `${Math.round(left)}px`;
-    this.tip.style.top = `${Math.round(below + h > cy.height() - 4 ? Math.max(4, box.y1 - 6 - h) : below)}px`;
+    this.tip.select(nodes);
   }
 
   mark(cls, ids = []) {
@@ -445,7 +409,7 @@ export class Canvas {
     window.removeEventListener("pointerup", this.pointerUp);
     window.removeEventListener("pointercancel", this.pointerUp);
     this.resizer.disconnect();
-    this.tip.remove();
+    this.tip.destroy();
     clearTimeout(this.keepTimer);
     saved.store(this.incidentId, this.positions);
     this.cy.destroy();
