@@ -27,7 +27,7 @@ export const SHORTCUTS = [
     ["← → ↑ ↓", "select the nearest node in that direction"],
     ["Shift+← → ↑ ↓", "add the nearest node in that direction to the selection"],
     ["Shift+click or Shift+Enter", "add a node to the selection, or take it out (Shift+Enter in the outline)"],
-    ["In the outline: ↑ ↓ Home End", "move through its nodes and links (one Tab stop); ← → fold and unfold; Enter selects; Delete removes a link"],
+    ["↑ ↓ Home End", "in the outline (one Tab stop): move through its nodes and links; ← → fold and unfold; Enter selects; Delete removes a link"],
     ["Ctrl+← → ↑ ↓", "move the selected nodes (with Shift, further), as dragging them does"],
     ["+  −  0", "zoom in, zoom out (keeping the selection in view), fit everything"],
     ["Shift+T", "tidy the layout (the only thing that moves nodes)"],
