@@ -387,6 +387,29 @@ class TestDocumentEdits:
         assert count == 200
         assert edges == [{"from": "c", "to": "impact"}]
 
+    def test_an_action_addresses_at_most_200_nodes(self, page: Page) -> None:
+        """The format holds at most 200 ids in an action's addresses; selecting 201
+        nodes and pressing 'a', or linking a 201st, made every save fail with a 422."""
+        got = run(
+            page,
+            "doc.js",
+            """
+          const d = structuredClone(arg);
+          const ids = Array.from({length: 201}, (_, i) => `x${i}`);
+          const refuse = (f) => { try { f(); return null; } catch (e) { return e.message; } };
+          const added = refuse(() => m.addAction(d, {title: 'T', addresses: ids}));
+          const id = m.addAction(d, {title: 'T', addresses: ids.slice(0, 200)});
+          const linked = refuse(() => m.linkAction(d, id, 'x200'));
+          const again = refuse(() => m.linkAction(d, id, 'x5'));
+          return [added, linked, again, d.actions.length, d.actions[0].addresses.length];""",
+            BASE,
+        )
+        added, linked, again, actions, addressed = got
+        assert "at most 200 nodes" in added
+        assert "at most 200 nodes" in linked
+        assert again is None  # already addressed: the list stays at 200
+        assert (actions, addressed) == (1, 200)
+
     def test_deleting_takes_links_and_references_along(self, page: Page) -> None:
         doc = json.loads(json.dumps(BASE))
         doc["actions"] = [{"id": "a1", "title": "Fix B", "addresses": ["b"]}]

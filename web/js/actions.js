@@ -91,7 +91,7 @@ export class ActionsPanel {
       })) : h("p", { class: "muted" }, "No node yet: this action cuts nothing."),
       ed.readOnly || !selected.length ? null : h("button", {
         type: "button", class: "small", dataset: { key: `link:${id}` },
-        onclick: () => selected.forEach((nid) => ed.linkAction(id, nid, true)),
+        onclick: () => selected.every((nid) => ed.linkAction(id, nid, true)), // stops at a refusal
       }, selected.length === 1 ? `Link the selected node “${shown(node(doc, selected[0]).label, 30)}”` : `Link the ${selected.length} selected nodes`));
   }
 

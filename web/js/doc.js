@@ -322,7 +322,16 @@ export function freeActionId(taken, from = 1) {
   for (let n = from; ; n++) if (!taken.has(`a${n}`)) return `a${n}`;
 }
 
+/** Why an action cannot address `count` nodes, or null: its `addresses` list holds at
+ * most LIMITS.list ids in the format, and a longer one makes the server refuse every save. */
+function whyTooManyAddressed(count) {
+  if (count <= LIMITS.list) return null;
+  return `An action addresses at most ${LIMITS.list} nodes in the format (this would be ${count}).`;
+}
+
 export function addAction(doc, { title, addresses = [] }) {
+  const tooMany = whyTooManyAddressed(addresses.length);
+  if (tooMany) throw new EditRefused(tooMany);
   const taken = new Set((doc.actions || []).map((a) => a.id));
   const id = freeActionId(taken, (doc.actions || []).length + 1);
   const item = { id, title: cleanText(title, LIMITS.actionTitle).trim() || "New action" };
@@ -352,6 +361,8 @@ export function linkAction(doc, id, nodeId, on = true) {
   if (!a) throw new EditRefused("That action no longer exists.");
   const list = (a.addresses || []).filter((x) => x !== nodeId);
   if (on) list.push(nodeId);
+  const tooMany = whyTooManyAddressed(list.length);
+  if (tooMany) throw new EditRefused(tooMany);
   setField(a, "addresses", list);
 }
 
