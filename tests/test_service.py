@@ -293,6 +293,64 @@ class TestCreateAndRead:
         assert response.json()["error"]["code"] == "not-found"
 
 
+class TestConditionalRead:
+    """``If-Match`` on a GET was ignored: RFC 9110 13.1.1 has a server evaluate it for
+    every method, so a read that names a revision no longer current must be refused."""
+
+    @pytest.mark.parametrize("path", ["/incidents/demo", "/incidents/demo/revisions/2"])
+    def test_a_stale_if_match_on_a_get_is_412(self, client: TestClient, path: str) -> None:
+        post(client)
+        put(client, BASE.replace("title: Demo incident", "title: Edited"), '"1"')
+        for header in ('"1"', '"1", "3"', 'W/"2"', '"2-yaml"'):
+            got = client.get(f"{API}{path}", headers={"if-match": header})
+            assert got.status_code == 412, (header, got.text)
+            error = got.json()["error"]
+            assert error["code"] == "revision-conflict"
+            assert header[:40] in error["message"]
+            assert got.headers["etag"] == '"2"'
+            assert client.head(f"{API}{path}", headers={"if-match": header}).status_code == 412
+
+    @pytest.mark.parametrize("path", ["/incidents/demo", "/incidents/demo/revisions/2"])
+    def test_a_current_if_match_reads(self, client: TestClient, path: str) -> None:
+        post(client)
+        put(client, BASE.replace("title: Demo incident", "title: Edited"), '"1"')
+        for header, accept in [
+            ('"2"', "application/json"),
+            ('"1", "2"', "application/json"),
+            ("*", "application/json"),
+            ('"2-yaml"', "application/yaml"),
+        ]:
+            got = client.get(f"{API}{path}", headers={"if-match": header, "accept": accept})
+            assert got.status_code == 200, (header, got.text)
+        yaml = client.get(f"{API}{path}", headers={"if-match": '"2"', "accept": "text/yaml"})
+        assert (yaml.status_code, yaml.headers["etag"]) == (412, '"2-yaml"')
+
+    def test_if_match_is_checked_before_if_none_match(self, client: TestClient) -> None:
+        post(client)
+        got = client.get(
+            f"{API}/incidents/demo", headers={"if-match": '"7"', "if-none-match": '"1"'}
+        )
+        assert got.status_code == 412
+        same = client.get(
+            f"{API}/incidents/demo", headers={"if-match": '"1"', "if-none-match": '"1"'}
+        )
+        assert same.status_code == 304
+
+    def test_a_missing_or_deleted_incident_is_not_a_precondition(self, client: TestClient) -> None:
+        assert client.get(f"{API}/incidents/demo", headers={"if-match": "*"}).status_code == 404
+        post(client)
+        client.delete(f"{API}/incidents/demo")
+        assert client.get(f"{API}/incidents/demo", headers={"if-match": '"1"'}).status_code == 410
+
+    def test_the_openapi_document_lists_if_match(self, client: TestClient) -> None:
+        paths = client.get(f"{API}/openapi.json").json()["paths"]
+        for template in ("/incidents/{incident_id}", "/incidents/{incident_id}/revisions/{number}"):
+            operation = paths[f"{API}{template}"]["get"]
+            names = {(p["name"].lower(), p["in"]) for p in operation["parameters"]}
+            assert ("if-match", "header") in names, template
+            assert "412" in operation["responses"], template
+
+
 class TestUpdate:
     def test_if_match_flow(self, client: TestClient) -> None:
         post(client)

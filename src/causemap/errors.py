@@ -286,13 +286,16 @@ class IncidentExists(StoreError):
 
 
 class RevisionConflict(StoreError):
-    """A write named a revision that is no longer the latest; ``current`` is the latest."""
+    """A write (or a read's ``If-Match``) named a revision that is no longer the latest;
+    ``current`` is the latest, ``etag`` the entity tag of what was asked for, when it is
+    not the revision's JSON one (``"3"``)."""
 
     code = "revision-conflict"
 
-    def __init__(self, message: str, current: int | None = None) -> None:
+    def __init__(self, message: str, current: int | None = None, etag: str | None = None) -> None:
         super().__init__(message)
         self.current = current
+        self.etag = etag
 
 
 class PreconditionRequired(StoreError):

@@ -36,6 +36,7 @@ from causemap.store import Store
 __all__ = [
     "API_PREFIX",
     "ETAG",
+    "IfMatch",
     "IfNoneMatch",
     "IncidentId",
     "RendererDep",
@@ -101,6 +102,11 @@ IfNoneMatch = Annotated[
     str | None, Header(description="ETags you hold (or *): 304 if one is still current.")
 ]
 """The ``If-None-Match`` header of a GET that answers 304."""
+IfMatch = Annotated[
+    str | None,
+    Header(description="ETags (or *): 412 unless one is that of the current representation."),
+]
+"""The ``If-Match`` header of a GET (RFC 9110 13.1.1: evaluated for every method)."""
 ETAG: dict[str, Any] = {
     "ETag": header("The answer's strong entity tag: send it back as If-None-Match.")
 }

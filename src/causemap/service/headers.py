@@ -19,6 +19,7 @@ __all__ = [
     "accept_quality",
     "attachment",
     "etag_matches",
+    "if_match_holds",
     "parse_if_match",
     "parse_revision",
     "path_segment",
@@ -46,6 +47,26 @@ def etag_matches(header: str | None, tag: str) -> bool:
     if not header:
         return False
     tags = [t.strip().removeprefix("W/") for t in header.split(",")]
+    return "*" in tags or f'"{tag}"' in tags
+
+
+def if_match_holds(header: str | None, tag: str) -> bool:
+    """Whether an ``If-Match`` header on a read lets it go ahead for the entity tag
+    ``"tag"``: absent, ``*``, or listing ``"tag"`` itself.
+
+    RFC 9110 (13.1.1) compares strongly: a weak tag (``W/"3"``) never matches. (A write
+    is stricter, see :func:`parse_if_match`: it must name the one revision it replaces.)
+
+    Examples
+    --------
+    >>> if_match_holds(None, "3"), if_match_holds("*", "3"), if_match_holds('"2", "3"', "3")
+    (True, True, True)
+    >>> if_match_holds('W/"3"', "3"), if_match_holds('"3-yaml"', "3")
+    (False, False)
+    """
+    if header is None or not header.strip():
+        return True
+    tags = [t.strip() for t in header.split(",")]
     return "*" in tags or f'"{tag}"' in tags
 
 

@@ -123,7 +123,12 @@ def header(description: str) -> dict[str, Any]:
 
 _ERROR_HEADERS: dict[int, dict[str, Any]] = {
     401: {"WWW-Authenticate": header('Bearer realm="causemap"')},
-    412: {"ETag": header('The current revision, e.g. "4", when the incident exists.')},
+    412: {
+        "ETag": header(
+            'The current revision, e.g. "4", when the incident exists (for a GET, the ETag '
+            "of the representation asked for)."
+        )
+    },
     415: {"Accept-Encoding": header("identity, when the body was compressed.")},
     503: {"Retry-After": header("Seconds to wait before trying again.")},
 }
@@ -188,9 +193,11 @@ async def _library_error(request: Request, exc: Exception) -> JSONResponse:
         first = f"{errors_[0].pointer or 'document'}: {errors_[0].message}" if errors_ else ""
         more = f" (and {len(errors_) - 1} more; see details)" if len(errors_) > 1 else ""
         message = f"{what}: {first}{more}"
-    elif isinstance(exc, errors.RevisionConflict) and exc.current is not None:
-        details = {"current_revision": exc.current}
-        headers["ETag"] = f'"{exc.current}"'
+    elif isinstance(exc, errors.RevisionConflict):
+        if exc.current is not None:
+            details = {"current_revision": exc.current}
+        if tag := exc.etag or (f'"{exc.current}"' if exc.current is not None else None):
+            headers["ETag"] = tag
     elif isinstance(exc, errors.UnsupportedContentCoding):
         headers["Accept-Encoding"] = "identity"  # RFC 9110 12.5.3
     elif isinstance(exc, errors.MissingToken):

@@ -3,7 +3,8 @@
 An incident's ``ETag`` is its revision number (``"3"``; its YAML is ``"3-yaml"``). A
 ``PUT`` must send the ETag it read as ``If-Match``: a stale one gets 412 with the current
 revision, a missing one 428. ``DELETE`` and ``POST .../restore`` take it too, optionally,
-with the same 412.
+with the same 412. A ``GET`` of a document evaluates ``If-Match`` as RFC 9110 has it for
+every method: 412 unless it is ``*`` or lists the ETag of the representation answered.
 """
 
 from __future__ import annotations
@@ -17,15 +18,24 @@ from starlette.concurrency import run_in_threadpool
 
 from causemap.diagnostics import Diagnostic
 from causemap.diff import IncidentDiff, default_analyzer, diff
-from causemap.errors import InvalidQuery, NotAcceptable
+from causemap.errors import InvalidQuery, NotAcceptable, RevisionConflict
 from causemap.loader import dump
 from causemap.model import Date, Incident
 from causemap.service.bodies import INCIDENT_BODY, YAML_TYPES, check_body, read_body
-from causemap.service.deps import API_PREFIX, IfNoneMatch, IncidentId, StoreDep, reader, writer
+from causemap.service.deps import (
+    API_PREFIX,
+    IfMatch,
+    IfNoneMatch,
+    IncidentId,
+    StoreDep,
+    reader,
+    writer,
+)
 from causemap.service.headers import (
     YAML_TAG,
     accept_quality,
     etag_matches,
+    if_match_holds,
     parse_if_match,
     path_segment,
 )
@@ -145,10 +155,31 @@ def document_format(accept: str | None) -> Format:
 
 
 def _document(
-    record: Record, request: Request, matches: str | None, *, immutable: bool = False
+    record: Record,
+    request: Request,
+    matches: str | None,
+    required: str | None,
+    *,
+    immutable: bool = False,
 ) -> Response:
+    """A revision's document, or 304 when ``matches`` (If-None-Match) holds its tag.
+
+    Raises
+    ------
+    RevisionConflict
+        When ``required`` (If-Match) does not hold the tag answered (HTTP 412); it is
+        evaluated first (RFC 9110 13.2.2).
+    """
     fmt = document_format(request.headers.get("accept"))
     tag = _etag(record.number, fmt)
+    if not if_match_holds(required, tag[1:-1]):
+        what = f"revision {record.number}" if immutable else "the incident's current revision"
+        raise RevisionConflict(
+            f"If-Match {required[:40] if required else ''} does not match {what}, whose "
+            f"{fmt.upper()} has the ETag {tag}",
+            current=None if immutable else record.number,
+            etag=tag,
+        )
     headers = {
         "ETag": tag,
         "Cache-Control": "private, max-age=31536000, immutable" if immutable else "no-cache",
@@ -250,7 +281,7 @@ async def create_incident(request: Request, response: Response, store: StoreDep)
 @router.get(
     "/{incident_id}",
     dependencies=[reader],
-    responses=responses(401, 403, 404, 406, 410, 422, 503, extra=_DOCUMENT_RESPONSES),
+    responses=responses(401, 403, 404, 406, 410, 412, 422, 503, extra=_DOCUMENT_RESPONSES),
     summary="Get an incident",
 )
 def get_incident(
@@ -258,10 +289,11 @@ def get_incident(
     request: Request,
     store: StoreDep,
     if_none_match: IfNoneMatch = None,
+    if_match: IfMatch = None,
 ) -> Response:
     """The latest revision's document; its ``ETag`` is the revision number (``"3"``), and
-    ``"3-yaml"`` for the YAML."""
-    return _document(store.get(incident_id), request, if_none_match)
+    ``"3-yaml"`` for the YAML. ``If-Match`` without that tag (or ``*``) is 412."""
+    return _document(store.get(incident_id), request, if_none_match, if_match)
 
 
 @router.put(
@@ -360,7 +392,7 @@ def list_revisions(
 @router.get(
     "/{incident_id}/revisions/{number}",
     dependencies=[reader],
-    responses=responses(401, 403, 404, 406, 422, 503, extra=_DOCUMENT_RESPONSES),
+    responses=responses(401, 403, 404, 406, 412, 422, 503, extra=_DOCUMENT_RESPONSES),
     summary="Get one revision of an incident",
 )
 def get_revision(
@@ -369,9 +401,11 @@ def get_revision(
     request: Request,
     store: StoreDep,
     if_none_match: IfNoneMatch = None,
+    if_match: IfMatch = None,
 ) -> Response:
     """The document as saved in revision ``number`` (immutable, so cached long)."""
-    return _document(store.revision(incident_id, number), request, if_none_match, immutable=True)
+    record = store.revision(incident_id, number)
+    return _document(record, request, if_none_match, if_match, immutable=True)
 
 
 @router.get(
