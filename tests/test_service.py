@@ -471,22 +471,37 @@ class TestDeleteAndHistory:
         assert {"412", "428"} <= set(responses)
 
     @pytest.mark.parametrize(
-        ("params", "missing"),
+        ("params", "name", "missing"),
         [
-            ({"to": 2147483647}, 2147483647),
-            ({"to": 5}, 5),
-            ({"from": 1, "to": 9}, 9),
-            ({"from": 7, "to": 1}, 7),
+            ({"to": 2147483647}, "to", 2147483647),
+            ({"to": 5}, "to", 5),
+            ({"from": 1, "to": 9}, "to", 9),
+            ({"from": 7, "to": 1}, "from", 7),
+            ({"from": 99}, "from", 99),
         ],
     )
     def test_diff_names_the_revision_that_is_missing(
-        self, client: TestClient, params: dict[str, int], missing: int
+        self, client: TestClient, params: dict[str, int], name: str, missing: int
     ) -> None:
-        """``to`` alone used to be reported as its predecessor (`has no revision 2147483646`)."""
+        """``to`` alone used to be reported as its predecessor (`has no revision 2147483646`).
+        A revision named in the query is a bad parameter (422 at /query/from), as a
+        ``focus`` on a missing node is; it was 404, which says the incident is missing."""
         post(client)
         response = client.get(f"{API}/incidents/demo/diff", params=params)
-        assert response.status_code == 404, response.text
-        assert response.json()["error"]["message"] == f"incident 'demo' has no revision {missing}"
+        assert response.status_code == 422, response.text
+        error = response.json()["error"]
+        assert error["code"] == "invalid-parameters"
+        [detail] = error["details"]
+        assert detail["pointer"] == f"/query/{name}"
+        assert detail["code"] == "unknown-revision"
+        assert detail["message"] == f"incident 'demo' has no revision {missing}"
+
+    def test_a_missing_path_resource_is_still_404(self, client: TestClient) -> None:
+        post(client)
+        for path in ("/incidents/nope/diff?from=1", "/incidents/demo/revisions/9"):
+            response = client.get(f"{API}{path}")
+            assert response.status_code == 404, (path, response.text)
+            assert response.json()["error"]["code"] == "not-found"
 
     def test_revision_pages(self, client: TestClient) -> None:
         post(client)

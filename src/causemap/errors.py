@@ -25,6 +25,7 @@ The hierarchy::
         ├── StoreUnavailable              the database cannot be reached, opened or migrated
         │   └── InvalidDatabaseUrl        a URL causemap cannot use (malformed, another database)
         ├── IncidentNotFound (KeyError)   no incident (or revision) with that id
+        │   ├── RevisionNotFound          the incident exists but has no such revision
         │   └── IncidentDeleted           the incident exists but is deleted (restore it)
         ├── IncidentExists                an incident with that id already exists
         ├── RevisionConflict              If-Match named a revision that is not the latest
@@ -65,6 +66,7 @@ __all__ = [
     "RenderError",
     "RenderTimeout",
     "RevisionConflict",
+    "RevisionNotFound",
     "StoreError",
     "StoreUnavailable",
     "UnknownFormat",
@@ -271,6 +273,10 @@ class IncidentNotFound(StoreError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else "not found"
+
+
+class RevisionNotFound(IncidentNotFound):
+    """The incident exists but has no revision with that number."""
 
 
 class IncidentDeleted(IncidentNotFound):

@@ -47,6 +47,7 @@ from causemap.errors import (
     InvalidIncident,
     PreconditionRequired,
     RevisionConflict,
+    RevisionNotFound,
     StoreUnavailable,
 )
 from causemap.model import Incident
@@ -465,7 +466,7 @@ class Store:
         )
         row = connection.execute(query).first() if 0 < number <= MAX_REVISION else None
         if row is None:
-            raise IncidentNotFound(f"incident {incident_id!r} has no revision {number}")
+            raise RevisionNotFound(f"incident {incident_id!r} has no revision {number}")
         return _to_record(row, deleted=deleted_at is not None)
 
     def get(self, incident_id: str, *, include_deleted: bool = False) -> Record:
@@ -504,7 +505,14 @@ class Store:
         return None if row is None else int(row.revision)
 
     def revision(self, incident_id: str, number: int) -> Record:
-        """Revision ``number`` of ``incident_id`` (deleted incidents keep their history)."""
+        """Revision ``number`` of ``incident_id`` (deleted incidents keep their history).
+
+        Raises
+        ------
+        IncidentNotFound
+            If there is no such incident; :class:`RevisionNotFound`, a subclass, if the
+            incident has no revision ``number``.
+        """
         with self._connect() as connection:
             row = self._head(connection, incident_id)
             if row is None:

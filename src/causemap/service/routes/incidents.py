@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from causemap.diagnostics import Diagnostic
 from causemap.diff import IncidentDiff, default_analyzer, diff
-from causemap.errors import InvalidQuery, NotAcceptable, RevisionConflict
+from causemap.errors import InvalidQuery, NotAcceptable, RevisionConflict, RevisionNotFound
 from causemap.loader import dump
 from causemap.model import Date, Incident
 from causemap.service.bodies import INCIDENT_BODY, YAML_TYPES, check_body, read_body
@@ -41,7 +41,7 @@ from causemap.service.headers import (
 )
 from causemap.service.problems import bad_parameter, header, responses
 from causemap.source import Format
-from causemap.store import Page, Record, RevisionInfo
+from causemap.store import Page, Record, RevisionInfo, Store
 from causemap.store import Query as StoreQuery
 from causemap.store.records import MAX_LIMIT, MAX_REVISION, check_filter, decode_cursor
 
@@ -408,6 +408,15 @@ def get_revision(
     return _document(record, request, if_none_match, if_match, immutable=True)
 
 
+def _queried(store: Store, incident_id: str, number: int, name: str) -> Record:
+    """Revision ``number``, named by the query parameter ``name``: a missing incident is
+    404 (the path names it), a missing revision of one 422 at ``/query/<name>``."""
+    try:
+        return store.revision(incident_id, number)
+    except RevisionNotFound as exc:
+        raise bad_parameter("query", name, "unknown_revision", str(exc)) from None
+
+
 @router.get(
     "/{incident_id}/diff",
     response_model=Diff,
@@ -423,12 +432,13 @@ def diff_revisions(
     ] = None,
     to: Annotated[int | None, Query(ge=1, le=MAX_REVISION, description="Default: latest.")] = None,
 ) -> Diff:
-    """Nodes, edges, actions and fields added, removed or changed; and the analysis."""
+    """Nodes, edges, actions and fields added, removed or changed; and the analysis.
+    A ``from`` or ``to`` the incident has no revision of is a bad parameter (422)."""
     if to is None:
         to = store.get(incident_id, include_deleted=True).number
-    after = store.revision(incident_id, to).to_incident()  # first: a missing `to` is named
+    after = _queried(store, incident_id, to, "to").to_incident()  # first: name a missing `to`
     start = from_ if from_ is not None else max(1, to - 1)
-    before = store.revision(incident_id, start).to_incident()
+    before = _queried(store, incident_id, start, "from").to_incident()
     result = diff(before, after, analyze=default_analyzer())
     values: dict[str, Any] = json.loads(result.model_dump_json())
     return Diff.model_validate({**values, "from_revision": start, "to_revision": to})
