@@ -300,6 +300,43 @@ class TestSuggestAgreesWithPatterns:
         assert "certificate" in first["example"].lower()
 
 
+class TestClosestExamples:
+    """``closest_examples`` finds each entry's closest example through an index by term;
+    it must choose what the cosine over every term of the text chooses."""
+
+    @staticmethod
+    def reference(index: CatalogIndex, text: Any, key: str) -> str | None:
+        query = {t: index._query[t] for t in text.bag + text.feats if t in index._query}
+        best: tuple[float, str | None] = (0.0, None)
+        for example, vector in index._examples_of(key):
+            cos = sum(value * vector.get(term, 0.0) for term, value in query.items())
+            if cos > best[0]:
+                best = (cos, example)
+        return best[1]
+
+    def test_every_entry_for_every_node_of_the_examples(self) -> None:
+        from causemap.patterns.facts import incident_glossary, node_text
+
+        index = CatalogIndex(builtin_catalog())
+        keys = builtin_catalog().keys()
+        texts = [analyse("The TLS certificate expired"), analyse("")]
+        for path in EXAMPLES:
+            incident = load(path)
+            drop = incident_glossary(incident)
+            texts += [node_text(node, drop) for node in incident.nodes]
+        chosen = 0
+        for text in texts:
+            found = index.closest_examples(text, keys)
+            assert found == {key: self.reference(index, text, key) for key in keys}
+            assert all(index.closest_example(text, key) == found[key] for key in keys[:3])
+            chosen += sum(value is not None for value in found.values())
+        assert chosen > len(texts)
+
+    def test_an_unknown_key_is_a_key_error(self) -> None:
+        with pytest.raises(KeyError):
+            CatalogIndex(builtin_catalog()).closest_examples(analyse("x"), ["no-such-entry"])
+
+
 class TestPickedSuggestions:
     """A few suggestions are picked from the scores (``_best``) instead of sorted out of
     them; both ways must give the same list, ties and margins included."""

@@ -318,6 +318,23 @@ class TestSuggest:
         assert body["nodes"]["no-canary"]
         assert "outage" not in body["nodes"]
 
+    @pytest.mark.parametrize("top", [3, 50])
+    def test_the_answer_is_the_report_models_json(self, client: TestClient, top: int) -> None:
+        """The answer is written from the suggestions without a model per suggestion:
+        it must stay, byte for byte, what the documented SuggestReport serialises to."""
+        from causemap.patterns.suggest import Suggestion
+        from causemap.service.routes.analysis import SuggestionOut, SuggestReport
+
+        assert list(SuggestionOut.model_fields) == list(Suggestion._fields)
+        for path in EXAMPLES:
+            response = client.post(
+                f"{API}/suggest", params={"top": top}, content=path.read_text(), headers=YAML
+            )
+            assert response.status_code == 200, response.text
+            assert response.headers["content-type"] == "application/json"
+            report = SuggestReport.model_validate_json(response.content)
+            assert report.model_dump_json().encode() == response.content, path.name
+
     @pytest.mark.parametrize("top", [0, 51])
     def test_top_is_bounded(self, client: TestClient, top: int) -> None:
         response = client.post(f"{API}/suggest", params={"top": top}, content=BASE, headers=YAML)

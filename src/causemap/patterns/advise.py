@@ -39,13 +39,14 @@ def suggest_nodes(
         cls, _ = node_class(node, classes)
         text = node_text(node, drop)
         found = index.score(text, node.level, top, cls=cls)
-        rows.append((node, [_with_example(index, text, s) for s in found]))
+        rows.append((node, _with_examples(index, text, found)))
     return rows
 
 
-def _with_example(index: CatalogIndex, text: Analysed, found: Suggestion) -> Suggestion:
-    """``found`` with its entry's example closest to the node's wording, shown to the
-    reader as what an instance of the entry looks like."""
-    if found.example is not None:
-        return found
-    return found._replace(example=index.closest_example(text, found.key))
+def _with_examples(
+    index: CatalogIndex, text: Analysed, found: list[Suggestion]
+) -> list[Suggestion]:
+    """``found``, each with its entry's example closest to the node's wording, shown to
+    the reader as what an instance of the entry looks like."""
+    closest = index.closest_examples(text, [s.key for s in found if s.example is None])
+    return [s if s.example is not None else s._replace(example=closest[s.key]) for s in found]

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -203,11 +203,6 @@ class CatalogIndex:
         self._kw_weight = {
             s: math.log(1 + n / len({i for i, _ in owners})) for s, owners in self.keywords.items()
         }
-        self._entry_keywords: list[dict[str, list[str]]] = [{} for _ in pool]
-        """For each entry, its keywords by stem (in the order of ``keywords``)."""
-        for term, owners in self.keywords.items():
-            for i, keyword in owners:
-                self._entry_keywords[i].setdefault(term, []).append(keyword)
         # Scoring tables: the query weight of every term the catalog knows; for each term
         # its entries, with the query weight folded into their (normalised) weights, so a
         # text's entry similarity is one addition per posting, scaled by the text's norm
@@ -237,6 +232,9 @@ class CatalogIndex:
         self._classes = [str(entry.class_) for entry in pool]
         self._keys = [entry.key for entry in pool]
         self._example_cache: dict[str, list[tuple[str, dict[str, float]]]] = {}
+        self._example_index: (
+            tuple[list[str], dict[str, range], dict[str, list[tuple[int, float]]]] | None
+        ) = None
         self._bonus: dict[tuple[str | None, str | None], list[float]] = {}
         """Level and class bonus of every entry, by the text's (level, class)."""
         self._order = [0] * n
@@ -310,8 +308,9 @@ class CatalogIndex:
         phrase_hits = self._phrase_hits(text)
         for entry, hits in phrase_hits.items():
             scores[entry] += w.phrase * sum(value for _, value in hits)
-        if w.keyword:
-            for entry, found_keywords in self._keyword_hits(text).items():
+        keyword_hits = self._keyword_hits(text) if w.keyword else None
+        if keyword_hits is not None:
+            for entry, found_keywords in keyword_hits.items():
                 scores[entry] += w.keyword * sum(
                     self._kw_weight[t] for t in found_keywords.values()
                 )
@@ -337,6 +336,8 @@ class CatalogIndex:
             ranked.sort()  # a few dozen entries: a plain sort beats a heap
             leaders = ranked[:2]
             shown = [item for item in ranked if item[2] < own][:top]
+        if keyword_hits is None and shown:
+            keyword_hits = self._keyword_hits(text)  # the suggestions' evidence
         out = []
         for negative, _, entry in shown:
             value = -negative
@@ -350,7 +351,7 @@ class CatalogIndex:
                     score=round(value, 4),
                     confidence=self._confidence(value, other),
                     phrases=tuple(sorted({t for t, _ in phrase_hits.get(entry, ())})),
-                    keywords=tuple(sorted(self._entry_keyword_hits(text, entry))),
+                    keywords=tuple(sorted(keyword_hits.get(entry, ()) if keyword_hits else ())),
                     example=best_example.get(entry, (0.0, None))[1],
                 )
             )
@@ -363,13 +364,59 @@ class CatalogIndex:
         This is what :class:`Suggestion`'s ``example`` shows a reader; :meth:`score` fills
         it only while example similarity counts in the score, which it does not by default.
         """
-        query = {t: self._query[t] for t in _terms(text) if t in self._query}
-        best: tuple[float, str | None] = (0.0, None)
-        for example, vector in self._examples_of(key):
-            cos = sum(value * vector.get(term, 0.0) for term, value in query.items())
-            if cos > best[0]:
-                best = (cos, example)
-        return best[1]
+        return self.closest_examples(text, [key])[key]
+
+    def closest_examples(self, text: Analysed, keys: Iterable[str]) -> dict[str, str | None]:
+        """:meth:`closest_example` of each of ``keys``, for one text.
+
+        The text's terms are looked up once in an index of every example by term, so only
+        the terms an example shares with the text are visited (a node with 50 suggestions
+        visited every term of every example of each). Each cosine adds the same products
+        in the same order (the text's term order) as a sum over all the text's terms,
+        whose other products are zeros: every value, and the example chosen, is the same.
+        """
+        examples, spans, postings = self._example_table()
+        cosines = [0.0] * len(examples)
+        seen: set[str] = set()
+        for term in _terms(text):
+            value = self._query.get(term)
+            if value is None or term in seen:
+                continue
+            seen.add(term)
+            for ident, weight in postings.get(term, ()):
+                cosines[ident] += value * weight
+        chosen: dict[str, str | None] = {}
+        for key in keys:
+            span = spans.get(key)
+            if span is None:
+                span = range(0)
+                self.catalog.entry(key)  # KeyError, as for an unknown key before
+            best: tuple[float, str | None] = (0.0, None)
+            for ident in span:
+                if cosines[ident] > best[0]:
+                    best = (cosines[ident], examples[ident])
+            chosen[key] = best[1]
+        return chosen
+
+    def _example_table(
+        self,
+    ) -> tuple[list[str], dict[str, range], dict[str, list[tuple[int, float]]]]:
+        """Every example of the catalog, the positions of each entry's, and by term the
+        position and unit-vector weight of each example that has it (made on first use)."""
+        found = self._example_index
+        if found is None:
+            examples: list[str] = []
+            spans: dict[str, range] = {}
+            postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+            for entry in self.catalog.entries:
+                first = len(examples)
+                for example, vector in self._examples_of(entry.key):
+                    for term, weight in vector.items():
+                        postings[term].append((len(examples), weight))
+                    examples.append(example)
+                spans[entry.key] = range(first, len(examples))
+            found = self._example_index = (examples, spans, dict(postings))
+        return found
 
     def _examples_of(self, key: str) -> list[tuple[str, dict[str, float]]]:
         """Each example of entry ``key`` with its unit vector (made on first use)."""
@@ -400,17 +447,6 @@ class CatalogIndex:
                 if len(stems) == 1 or _adjacent(stems, text.seq):
                     hits[entry].setdefault(keyword, term)
         return {entry: _shortest(found) for entry, found in hits.items()}
-
-    def _entry_keyword_hits(self, text: Analysed, entry: int) -> dict[str, str]:
-        """:meth:`_keyword_hits` for one entry (the evidence of a suggestion)."""
-        table = self._entry_keywords[entry]
-        found: dict[str, str] = {}
-        for term in text.bag:
-            for keyword in table.get(term, ()):
-                stems = self._keyword_stems[keyword]
-                if len(stems) == 1 or _adjacent(stems, text.seq):
-                    found.setdefault(keyword, term)
-        return _shortest(found) if found else found
 
     def _confidence(self, value: float, other: float | None) -> float:
         """Sure when the score is high and clearly ahead of the next entry."""
