@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from causemap.errors import InvalidIncident
 from causemap.loader import check_bytes, check_file, discover, dump, load, loads
@@ -311,85 +309,3 @@ def test_digits_past_the_microsecond_are_a_warning(value: str, warned: bool) -> 
         (warning,) = found
         assert (warning.pointer, warning.line, warning.severity) == ("/nodes/0/at", 6, "warning")
         assert "gives 9 digits of a second; causemap keeps 6" in warning.message
-
-
-class TestYamlEvents:
-    """``dump`` feeds the emitter events made straight from the plain data, not through
-    PyYAML's representer and serializer: the text must be PyYAML's own, byte for byte."""
-
-    @staticmethod
-    def pyyaml(data: object) -> str:
-        import yaml
-
-        from causemap.loader import _Dumper
-
-        class Reference(_Dumper):
-            represent = yaml.SafeDumper.represent
-            analyze_scalar = yaml.SafeDumper.analyze_scalar
-
-        return str(
-            yaml.dump(
-                data,
-                Dumper=Reference,
-                sort_keys=False,
-                allow_unicode=True,
-                width=100,
-                default_flow_style=False,
-            )
-        )
-
-    def test_every_example_and_test_incident(self) -> None:
-        from causemap.loader import MODELINE, SCHEMA_URL, canonical
-
-        root = Path(__file__).resolve().parents[1]
-        paths = [p for d in ("examples", "tests") for p in sorted((root / d).rglob("*.yaml"))]
-        dumped = 0
-        for path in paths:
-            checked = check_bytes(path.read_bytes(), str(path), "yaml")
-            if checked.incident is not None:
-                prefix = MODELINE.format(SCHEMA_URL)
-                assert dump(checked.incident) == prefix + self.pyyaml(canonical(checked.incident))
-                dumped += 1
-        assert dumped > 20
-
-    @given(
-        st.recursive(
-            st.none()
-            | st.booleans()
-            | st.integers()
-            | st.floats()
-            | st.text(st.characters(codec="utf-8"), max_size=250)
-            | st.sampled_from(["yes", "1e3", "- x", "a: b", "a\n", "\x85", " ", "", "~"]),
-            lambda inner: (
-                st.lists(inner, max_size=4)
-                | st.dictionaries(st.text(max_size=20), inner, max_size=4)
-            ),
-            max_leaves=20,
-        )
-    )
-    @settings(max_examples=400, deadline=None)
-    def test_any_plain_data(self, data: object) -> None:
-        import yaml
-
-        from causemap.loader import _Dumper
-
-        ours = yaml.dump(
-            data,
-            Dumper=_Dumper,
-            sort_keys=False,
-            allow_unicode=True,
-            width=100,
-            default_flow_style=False,
-        )
-        assert ours == self.pyyaml(data)
-
-    def test_a_list_met_twice_keeps_its_anchor(self) -> None:
-        import yaml
-
-        from causemap.loader import _Dumper
-
-        shared = ["a", "b"]
-        data = {"x": shared, "y": shared}
-        ours = yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=False)
-        assert "&id001" in ours
-        assert ours == self.pyyaml(data)

@@ -219,87 +219,8 @@ def canonical(incident: Incident) -> dict[str, Any]:
     return incident.model_dump(mode="json", by_alias=True, exclude_defaults=True)
 
 
-class _Shared(Exception):
-    """A list or mapping met twice: PyYAML's own path writes it with an anchor."""
-
-
-_STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{kind}" for kind in ("str", "seq", "map"))
-
-
 class _Dumper(yaml.SafeDumper):
-    """Block style; dates and times stay plain (causemap reads them as strings).
-
-    Plain data (what :func:`canonical` gives) goes to the emitter as events made straight
-    from it (:meth:`represent`), the events PyYAML's representer and serializer make from
-    their node graph; for an incident of 20,000 nodes those two took about a third of
-    the time. A list, mapping or other object met twice (which PyYAML writes with an
-    anchor) sends the document down PyYAML's own path.
-    """
-
-    def analyze_scalar(self, scalar: str) -> Any:
-        """PyYAML's analysis of a scalar, made once per text: it depends on the text
-        (and ``allow_unicode``, fixed for a dump), and keys, kinds, levels and node ids
-        recur thousands of times in a large incident."""
-        cache: dict[str, Any] = self.__dict__.setdefault("_analyses", {})
-        found = cache.get(scalar)
-        if found is None:
-            found = cache[scalar] = super().analyze_scalar(scalar)
-        return found
-
-    def represent(self, data: Any) -> None:
-        """Emit ``data`` as one document: the events of ``SafeDumper.represent``."""
-        try:
-            events = list(self._events(data, set()))
-        except _Shared:
-            self.represented_objects, self.object_keeper, self.alias_key = {}, [], None
-            super().represent(data)
-            return
-        self.emit(
-            yaml.DocumentStartEvent(
-                explicit=self.use_explicit_start, version=self.use_version, tags=self.use_tags
-            )
-        )
-        for event in events:
-            self.emit(event)
-        self.emit(yaml.DocumentEndEvent(explicit=self.use_explicit_end))
-        self.represented_objects, self.object_keeper, self.alias_key = {}, [], None
-
-    def _events(self, data: Any, seen: set[int]) -> Iterator[yaml.Event]:
-        kind = type(data)
-        if kind is str:
-            # As _str represents it, and the serializer tags it.
-            style = '"' if "\x85" in data else "|" if "\n" in data else None
-            implicit = (self.resolve(yaml.ScalarNode, data, (True, False)) == _STR, True)  # type: ignore[no-untyped-call]
-            yield yaml.ScalarEvent(None, _STR, implicit, data, style=style)
-        elif kind is dict or kind is list:
-            if id(data) in seen:
-                raise _Shared
-            seen.add(id(data))
-            if kind is dict:
-                yield yaml.MappingStartEvent(None, _MAP, True, flow_style=False)
-                for key, value in data.items():
-                    yield from self._events(key, seen)
-                    yield from self._events(value, seen)
-                yield yaml.MappingEndEvent()
-            else:
-                yield yaml.SequenceStartEvent(None, _SEQ, True, flow_style=False)
-                for item in data:
-                    yield from self._events(item, seen)
-                yield yaml.SequenceEndEvent()
-        else:
-            if not self.ignore_aliases(data):
-                if id(data) in seen:
-                    raise _Shared
-                seen.add(id(data))
-            node = self.represent_data(data)
-            if not isinstance(node, yaml.ScalarNode):
-                raise _Shared  # a type represented as a collection: PyYAML's own way
-            implicit = (
-                self.resolve(yaml.ScalarNode, node.value, (True, False))  # type: ignore[no-untyped-call]
-                == node.tag,
-                node.tag == _STR,
-            )
-            yield yaml.ScalarEvent(None, node.tag, implicit, node.value, style=node.style)
+    """Block style; dates and times stay plain (causemap reads them as strings)."""
 
 
 # The emitter quotes any string a YAML 1.1 reader would take for a bool, number or null;
