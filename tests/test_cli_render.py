@@ -218,6 +218,54 @@ class TestErrors:
         assert f"causemap: error: {a}: " in result.output
         assert "Traceback" not in result.output
 
+    @pytest.mark.parametrize(
+        "fail",
+        ['echo "Error: syntax error" >&2; exit 1', "kill -9 $$"],
+        ids=["dot-fails", "dot-killed"],
+    )
+    def test_a_failed_drawing_does_not_stop_the_other_inputs(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fail: str
+    ) -> None:
+        # One input that dot could not draw (or that ran out of time) used to stop the
+        # run with exit 3, leaving the inputs after it undrawn.
+        fake = tmp_path / "bin"
+        fake.mkdir()
+        script = (
+            f'#!/bin/sh\ninput=$(cat)\ncase "$input" in *POISON*) {fail};; esac\n'
+            f'printf "%s" "$input" | exec /usr/bin/dot "$@"\n'
+        )
+        (fake / "dot").write_text(script, encoding="utf-8")
+        (fake / "dot").chmod(0o755)
+        monkeypatch.setenv("PATH", f"{fake}:/usr/bin:/bin")
+        a = write(tmp_path, "a.yaml", BASE)
+        b = write(tmp_path, "b.yaml", BASE.replace("id: demo", "id: b").replace("Demo", "POISON"))
+        c = write(tmp_path, "c.yaml", BASE.replace("id: demo", "id: c"))
+        bad = write(tmp_path, "d.yaml", BASE.replace("id: demo", "id: d").replace("event", "evnt"))
+        out = tmp_path / "out"
+        args = ["render", str(a), str(b), str(c), str(bad), "-f", "svg", "-o", str(out)]
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 3, result.output  # the worst: environment beats input
+        assert f"causemap: error: {b}: " in result.output
+        assert f"{bad}:7:11: error: /nodes/0/kind" in result.output
+        assert sorted(p.name for p in out.iterdir()) == ["c.svg", "demo.svg"]
+        assert "Traceback" not in result.output
+
+    def test_missing_graphviz_still_reports_invalid_inputs(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # The first valid input raised 'not found' and the run ended there: an invalid
+        # input after it was never reported.
+        monkeypatch.setenv("PATH", str(tmp_path))
+        a = write(tmp_path, "a.yaml", BASE)
+        bad = write(tmp_path, "b.yaml", BASE.replace("id: demo", "id: b").replace("event", "evnt"))
+        c = write(tmp_path, "c.yaml", BASE.replace("id: demo", "id: c"))
+        out = tmp_path / "out"
+        result = runner.invoke(cli, ["render", str(a), str(bad), str(c), "-o", str(out)])
+        assert result.exit_code == 3, result.output
+        assert f"{bad}:7:11: error: /nodes/0/kind" in result.output
+        assert result.output.count("Graphviz 'dot' was not found on PATH") == 1
+        assert "Traceback" not in result.output
+
     def test_limit_exceeded_names_the_file(self, tmp_path: Path) -> None:
         nodes = (
             "".join(f"  - {{id: e{i}, kind: event, label: E{i}}}\n" for i in range(1001))

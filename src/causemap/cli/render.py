@@ -100,8 +100,9 @@ def render_command(
     Shapes show the kind of each node, colours its class (proximate or systemic, from
     the analysis), ⚠ the method checks that fired. FILE may be a file, a folder or '-'
     for standard input. svg, png and pdf need Graphviz (dot); png and pdf are never
-    written to a terminal. Exits 1 when an input is invalid, 3 when Graphviz is missing
-    or too slow.
+    written to a terminal. Every input is drawn whatever becomes of the others; exits 1
+    when an input is invalid, 3 when Graphviz is missing, fails or is too slow (the
+    worst of these).
     """
     from pydantic import ValidationError
 
@@ -179,13 +180,17 @@ def render_command(
         make_folder(target)
 
     config = load_config(config_path) if config_path else None
-    problems = False
+    # Each input is drawn whatever became of the others; the exit code is the worst.
+    status = 0
+    no_graphviz = False
     for result in results:
         for diagnostic in result.errors:
             echo_diagnostic(diagnostic)
         if result.incident is None:
-            problems = True
+            status = max(status, EXIT_PROBLEMS)
             continue
+        if no_graphviz:
+            continue  # said once already; the other inputs are still checked
         try:
             analysis = (
                 analyze(result.graph, config=config, picture=spec.picture)
@@ -197,18 +202,22 @@ def render_command(
             raise click.BadParameter(str(exc), param_hint="--focus") from None
         except LimitExceeded as exc:
             click.echo(f"{result.name}: error: {exc}", err=True)
-            problems = True
+            status = max(status, EXIT_PROBLEMS)
             continue
-        except GraphvizNotFound:
-            raise  # not about this input: said once, without a file
+        except GraphvizNotFound as exc:  # not about this input: said once, without a file
+            click.echo(f"causemap: error: {exc}", err=True)
+            no_graphviz = True
+            status = EXIT_ENVIRONMENT
+            continue
         except RenderError as exc:  # dot failed, timed out or drew something refused
             click.echo(f"causemap: error: {result.name}: {exc}", err=True)
-            raise SystemExit(EXIT_ENVIRONMENT) from None
+            status = EXIT_ENVIRONMENT
+            continue
         if target is None:
             write_stdout(data)
         else:
             real, shown = files[result.name]
             write_file(data, real, shown)
             echo(f"wrote {shown}")
-    if problems:
-        raise SystemExit(EXIT_PROBLEMS)
+    if status:
+        raise SystemExit(status)
