@@ -263,6 +263,25 @@ class TestConfig:
             result.output
         )
 
+    def test_every_problem_is_reported_in_one_run(self, tmp_path: Path) -> None:
+        # A wrong 'extend' in language: hid every other problem until it was fixed.
+        config = tmp_path / "c.yaml"
+        config.write_text(
+            "language:\n  blame: {extend: [1]}\n  blam: []\n  hindsight: {extend: 5}\n"
+            "proximate_action_share: 2\nexample_path: 3\n"
+        )
+        result = runner.invoke(cli, ["analyze", "--config", str(config), EXAMPLE])
+        assert result.exit_code == 1, result.output
+        lines = [line for line in result.output.splitlines() if line.startswith(str(config))]
+        places = [line[len(str(config)) :].split(": ")[0:3:2] for line in lines]
+        assert places == [
+            [":2:20", "/language/blame/extend/0"],
+            [":3:3", "/language/blam"],
+            [":4:23", "/language/hindsight/extend"],
+            [":5:25", "/proximate_action_share"],
+            [":6:1", "/example_path"],
+        ], result.output
+
     def test_missing_file(self, tmp_path: Path) -> None:
         config = tmp_path / "nope.yaml"
         result = runner.invoke(cli, ["analyze", "--config", str(config), EXAMPLE])

@@ -166,17 +166,24 @@ def loads_config(data: bytes | str, name: str = "<config>") -> AnalysisConfig:
         )
     else:
         problems = _extend(value)
-        if not problems:
-            try:
-                return AnalysisConfig.model_validate(value)
-            except ValidationError as exc:
-                problems = from_validation_error(exc, allowed_keys=_allowed_keys)
+        try:
+            config = AnalysisConfig.model_validate(value)
+        except ValidationError as exc:
+            problems += from_validation_error(exc, allowed_keys=_allowed_keys)
+        else:
+            if not problems:
+                return config
     named = [d.model_copy(update={"file": name}) for d in problems]
     raise InvalidIncident(parsed.sourcemap.place_all(named), name)
 
 
 def _extend(data: dict[str, Any]) -> list[Diagnostic]:
-    """Replace every ``{extend: [...]}`` in ``data["language"]`` by the extended default list."""
+    """Replace every ``{extend: [...]}`` in ``data["language"]`` by the extended default list.
+
+    A known list whose ``extend`` is wrong is reported here and removed, so that the
+    validation that follows reports every other problem of the file, and not this one
+    a second time.
+    """
     language = data.get("language")
     if not isinstance(language, dict):
         return []
@@ -185,6 +192,7 @@ def _extend(data: dict[str, Any]) -> list[Diagnostic]:
         if not (isinstance(value, dict) and set(value) == {"extend"}):
             continue
         extra = value["extend"]
+        known = key in Language.model_fields
         if not isinstance(extra, list):
             problems.append(
                 error_at(
@@ -195,12 +203,16 @@ def _extend(data: dict[str, Any]) -> list[Diagnostic]:
                     "extend",
                 )
             )
+            if known:
+                del language[key]
             continue
         wrong = [i for i, item in enumerate(extra) if not isinstance(item, str)]
         problems += [
             error_at("wrong-type", "expected a string", "language", key, "extend", i) for i in wrong
         ]
-        if key in Language.model_fields and not wrong:
+        if known and wrong:
+            del language[key]
+        elif known:
             language[key] = [*default_words()[key], *extra]
     return problems
 
