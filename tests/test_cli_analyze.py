@@ -500,6 +500,40 @@ class TestPreventionReport:
         assert first.index("A fault in the cloud") == heading.index("statement, and why")
 
 
+class TestStatementTable:
+    LONG = "the-pipeline-had-no-canary-stage-for-config-pushes-anywhere"
+
+    def test_long_ids_and_rules_keep_the_statements_in_one_column(self, tmp_path: Path) -> None:
+        """An id over 40 characters, or the rule contributing-factor (21 > 19), pushed its
+        statement to the right of the column the heading and the other rows use."""
+        path = tmp_path / "long.yaml"
+        path.write_text(
+            "causemap: 1\nid: long\ntitle: Long ids\ndate: 2024-01-01\nnodes:\n"
+            f"  - {{id: {self.LONG}, kind: condition, label: No canary stage, level: process}}\n"
+            "  - {id: budget, kind: factor, label: No budget for tooling, level: organization}\n"
+            "  - {id: ops, kind: condition, label: Pushes were manual, level: process}\n"
+            f"  - {{id: push, kind: event, label: Bad push, causes: [{self.LONG}, budget, ops]}}\n"
+            "  - {id: out, kind: impact, label: Errors, causes: [push]}\n"
+        )
+        result = runner.invoke(cli, ["analyze", str(path)])
+        assert result.exit_code == 0, result.output
+        lines = result.output.splitlines()
+        at = lines.index("Systemic: why it could (3)")
+        table = lines[at : lines.index("", at)]
+        heading = table[1]
+        column = heading.index("statement, and why")
+        for label in ("No canary stage", "No budget for tooling", "Pushes were manual"):
+            (line,) = [x for x in table if label in x]
+            assert line.index(label) == column, "\n".join(table)
+        rule = heading.index("rule")
+        for name in ("latent-condition", "contributing-factor"):
+            found = [x for x in table if f" {name} " in x]
+            assert found, "\n".join(table)
+            assert all(x.index(name) == rule for x in found), "\n".join(table)
+        assert f"  {self.LONG}" in table
+        assert max(len(x) for x in table) <= 100
+
+
 class TestFindingsReport:
     def test_a_finding_about_more_than_four_actions_says_there_are_more(
         self, tmp_path: Path

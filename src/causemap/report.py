@@ -10,7 +10,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable
 
-from causemap.analyses.result import Analysis, Coverage, Finding, Prevention
+from causemap.analyses.result import Analysis, Classification, Coverage, Finding, Prevention
 from causemap.counts import counted
 from causemap.model import Incident
 from causemap.plain import clean
@@ -126,15 +126,7 @@ def analysis_text(
         if not rows:
             continue
         out += ["", style(f"{headings[cls]} ({len(rows)})", bold=True, fg=colour)]
-        id_width = min(40, max(len(n) for n, _ in rows))
-        out.append(style(f"  {'node':<{id_width}}  {'rule':<19}  statement, and why", dim=True))
-        for node, c in rows:
-            text = _wrap(labels.get(node, ""), width - id_width - 25, "")
-            why = _wrap("; ".join(c.reasons), width - id_width - 27, "")
-            pad = " " * (id_width + 25)
-            out.append(f"  {node:<{id_width}}  {c.rule:<19}  {text[0]}")
-            out += [pad + line for line in text[1:]]
-            out += [pad + style("  " + line, dim=True) for line in why]
+        out += _class_table(rows, labels, width, style)
     out += ["", style(f"Findings ({len(analysis.findings)})", bold=True)]
     out += _findings(analysis.findings, width, style) or ["  none"]
     if analysis.ranking:
@@ -145,6 +137,30 @@ def analysis_text(
             out.append(f"  {r.score:.2f}   {lines[0]}")
             out += [" " * 9 + line for line in lines[1:]]
     return "\n".join(out) + "\n"
+
+
+_ID_COLUMN = 40
+"""The widest the node column gets; a longer id (ids go up to 80) has a line of its own."""
+
+
+def _class_table(
+    rows: list[tuple[str, Classification]], labels: dict[str, str], width: int, style: Style
+) -> list[str]:
+    """The node, rule and statement columns of one class, aligned whatever their widths."""
+    id_width = min(_ID_COLUMN, max(len(n) for n, _ in rows))
+    rule_width = max(len("rule"), *(len(c.rule) for _, c in rows))
+    pad = " " * (2 + id_width + 2 + rule_width + 2)
+    out = [style(f"  {'node':<{id_width}}  {'rule':<{rule_width}}  statement, and why", dim=True)]
+    for node, c in rows:
+        text = _wrap(labels.get(node, ""), width - len(pad), "")
+        why = _wrap("; ".join(c.reasons), width - len(pad) - 2, "")
+        if len(node) > id_width:
+            out.append(f"  {node}")
+            node = ""
+        out.append(f"  {node:<{id_width}}  {c.rule:<{rule_width}}  {text[0]}")
+        out += [pad + line for line in text[1:]]
+        out += [pad + style("  " + line, dim=True) for line in why]
+    return out
 
 
 _SEVERITY_COLOUR = {"error": "red", "warning": "yellow", "info": "cyan"}
