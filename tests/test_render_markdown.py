@@ -166,6 +166,26 @@ class TestCoverageWording:
         assert "| All actions together (detect and mitigate too) | yes | yes | 1 |" in text
 
 
+class TestActionOrder:
+    def test_the_detection_sentence_lists_actions_in_the_order_of_the_table(
+        self, chain: Incident
+    ) -> None:
+        """The sentence followed the document (a10, a2) and the table the ids (a2, a10)."""
+        mitigations = [
+            Action.model_validate(
+                {"id": ident, "title": "Drain", "type": "mitigate", "addresses": ["push"]}
+            )
+            for ident in ("a10", "b1", "a2")
+        ]
+        incident = chain.model_copy(update={"actions": [*chain.actions, *mitigations]})
+        text = to_markdown(to_graph(incident), analysis=analyze(incident))
+        sentence = text.split("Detection and mitigation actions (")[1].split(")")[0]
+        assert sentence == "`a2`, `a10`, `b1`"
+        table = text.split("### Action items\n\n")[1]
+        rows = [line.split("`")[1] for line in table.splitlines()[2:] if line.startswith("| `")]
+        assert [r for r in rows if r in ("a2", "a10", "b1")] == ["a2", "a10", "b1"]
+
+
 class TestFactorOrder:
     def test_systemic_factors_say_they_come_by_leverage_with_ties_by_id(self) -> None:
         """The list is ordered by leverage, which the section did not say; two factors of

@@ -190,9 +190,10 @@ def _coverage(G: CausalGraph, analysis: Analysis) -> list[str]:
             "",
         ]
     if p.detection.actions:
+        named = ", ".join(code(a) for a in sorted(p.detection.actions, key=natural_key))
         lines += [
-            f"Detection and mitigation actions ({', '.join(code(a) for a in p.detection.actions)})"
-            " shorten or soften the impact; they are counted apart.",
+            f"Detection and mitigation actions ({named}) shorten or soften the impact; they "
+            "are counted apart.",
             "",
         ]
     return lines
