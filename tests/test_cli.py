@@ -140,7 +140,7 @@ class TestValidate:
         assert "incident id 'demo' is already used by" in result.output
         assert "b.yaml:2:5: error: /id:" in result.output
 
-    @pytest.mark.parametrize("text", ["&a [*a]\n", "a: &a [*a]\n", "&a {x: *a}\n"])
+    @pytest.mark.parametrize("text", ["&a [*a]\n", "nodes: &a [*a]\n", "&a {nodes: *a}\n"])
     def test_recursive_alias_exits_1_with_file_line_and_column(
         self, tmp_path: Path, text: str
     ) -> None:

@@ -278,6 +278,49 @@ class TestReadmeExamples:
             assert key in block
 
 
+LOCKFILE = (
+    "lockfileVersion: '9.0'\nsettings:\n  autoInstallPeers: true\npackages:\n"
+    "  '@scope/a@1.0.0':\n    resolution: {integrity: sha512-abc}\n"
+)
+
+
+class TestForeignDocuments:
+    """A YAML or JSON file found beside the incidents that is something else (a lockfile,
+    a manifest) is refused in one line, before it is validated key by key; a large one
+    took seconds and hundreds of megabytes to be told every key it lacks and has."""
+
+    @pytest.mark.parametrize(
+        ("name", "text"),
+        [
+            ("pnpm-lock.yaml", LOCKFILE),
+            ("package-lock.json", '{"name": "x", "lockfileVersion": 3, "packages": {}}'),
+            ("deep-tag.yaml", LOCKFILE + "  b:\n    when: !!python/name:os.system\n"),
+        ],
+    )
+    def test_it_is_refused_in_one_line(self, name: str, text: str) -> None:
+        checked = check_bytes(text.encode(), name)
+        (only,) = checked.diagnostics
+        assert only.code == "not-an-incident"
+        assert (only.line, only.column, only.pointer) == (1, 1, "")
+        assert "not a causemap incident: it has no 'causemap:' or 'nodes:' key" in only.message
+        assert "lockfileVersion" in only.message
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "id: x\ntitle: T\ndate: 2024-01-01\nnodes: []\nowner: me\n",  # forgot the version
+            "lockfileVersion: 1\ncausemap: 1\n",  # an incident's key after a foreign one
+            "{}\n",
+            "title: T\n",
+        ],
+    )
+    def test_a_document_with_an_incident_key_is_validated_in_full(self, text: str) -> None:
+        checked = check_bytes(text.encode(), "i.yaml")
+        codes = {d.code for d in checked.diagnostics}
+        assert "not-an-incident" not in codes
+        assert "missing-key" in codes
+
+
 class TestMissingVersion:
     def test_the_message_says_what_to_write(self) -> None:
         checked = check_bytes(b"id: x\ntitle: T\ndate: 2024-01-01\nnodes: []\n", "i.yaml")

@@ -32,7 +32,18 @@ from causemap.diagnostics import (
 from causemap.errors import InvalidIncident
 from causemap.graph import CausalGraph, build_graph
 from causemap.model import Incident
-from causemap.source import FLOAT, Format, Parsed, SourceMap, parse, read_document
+from causemap.source import (
+    FLOAT,
+    MAX_BYTES,
+    Format,
+    Parsed,
+    SourceMap,
+    decode,
+    detect_format,
+    parse,
+    read_document,
+    top_level_keys,
+)
 from causemap.validation import check_structure
 
 __all__ = [
@@ -115,6 +126,9 @@ def check_data(data: Any, *, name: str = "<input>", sourcemap: SourceMap | None 
         wrong = error_at("catalog-not-incident", message, "causemap-catalog")
         result.diagnostics = sourcemap.place_all([wrong.model_copy(update={"file": name})])
         return result
+    if foreign := not_an_incident(data, name):
+        result.diagnostics = [foreign]
+        return result
     try:
         incident = Incident.model_validate(data)
     except ValidationError as exc:
@@ -127,6 +141,38 @@ def check_data(data: Any, *, name: str = "<input>", sourcemap: SourceMap | None 
     if result.ok:
         result.incident, result.graph = incident, G
     return result
+
+
+INCIDENT_KEYS = frozenset(f.alias or n for n, f in Incident.model_fields.items())
+"""The keys an incident may have at its top level."""
+MARKS = frozenset({"causemap", "nodes"})
+"""The keys that make a document an incident: its format version and its causal graph.
+A document with neither, and with keys an incident never has, is something else."""
+
+
+def not_an_incident(keys: Iterable[str], name: str) -> Diagnostic | None:
+    """The one error for a document whose top-level ``keys`` say it is something else (a
+    lockfile, a manifest found beside the incidents), else None.
+
+    Told apart by its keys alone, it is refused before anything is validated or located:
+    checked key by key, a 12 MB lockfile took seconds and hundreds of megabytes to be told
+    every key it lacks and every key it has. A document with an incident's mark, or with
+    incident keys only (a draft), is validated in full, every problem in one run.
+    """
+    keys = list(keys)
+    foreign = [k for k in keys if k not in INCIDENT_KEYS]
+    if MARKS.intersection(keys) or not foreign or "causemap-catalog" in keys:
+        return None  # a catalog is named as one by check_data
+    shown = ", ".join(foreign[:3]) + (", …" if len(foreign) > 3 else "")
+    return Diagnostic(
+        severity="error",
+        code="not-an-incident",
+        file=name,
+        line=1,
+        column=1,
+        message="not a causemap incident: it has no 'causemap:' or 'nodes:' key, and keys "
+        f"an incident never has ({shown}); an incident starts with 'causemap: 1'",
+    )
 
 
 _FRACTION = re.compile(r"\d[T ]\d{2}:\d{2}:\d{2}[.,](\d{7,})")
@@ -151,8 +197,23 @@ def _finer_than_microseconds(data: dict[str, Any]) -> Iterator[Diagnostic]:
 
 
 def check_bytes(data: bytes | str, name: str = "<input>", fmt: Format | None = None) -> Checked:
-    """Parse and validate a document given as bytes or text."""
-    return _finish(name, parse(data, name, fmt))
+    """Parse and validate a document given as bytes or text.
+
+    A YAML document that is something else (see :func:`not_an_incident`) is told apart
+    by its top-level keys, skimmed from the event stream before anything is built.
+    """
+    if isinstance(data, bytes):
+        text, problems = decode(data, name)
+        if text is None:
+            return Checked(name=name, diagnostics=problems)
+    else:
+        text = data
+    fmt = fmt or detect_format(name, text)
+    if fmt == "yaml" and len(text) <= MAX_BYTES:
+        keys = top_level_keys(text, enough=MARKS)
+        if keys is not None and (foreign := not_an_incident(keys, name)):
+            return Checked(name=name, diagnostics=[foreign])
+    return _finish(name, parse(text, name, fmt))
 
 
 def check_file(path: str | os.PathLike[str]) -> Checked:
