@@ -107,6 +107,18 @@ def test_discover_walks_folders_in_order(tmp_path: Path) -> None:
     assert found == ["a.json", "b.yaml", "sub/c.yml"]
 
 
+def test_discover_skips_node_modules(tmp_path: Path) -> None:
+    """`causemap lint .` in a JavaScript repository read every package's JSON and YAML
+    under node_modules/ and failed on each; given by name, such a folder is read."""
+    for name in ["incidents/a.yaml", "node_modules/pkg/package.json", "web/node_modules/b.yml"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    found = [p.relative_to(tmp_path).as_posix() for p in discover([tmp_path])]
+    assert found == ["incidents/a.yaml"]
+    named = [p.name for p in discover([tmp_path / "node_modules"])]
+    assert named == ["package.json"]
+
+
 def test_discover_yields_broken_links_and_survives_link_loops(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "a.yaml").write_text("x")

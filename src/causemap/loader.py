@@ -334,7 +334,8 @@ def discover(
 ) -> Iterator[Path]:
     """Yield incident files: given files as they are, folders searched recursively.
 
-    Files in a folder are yielded in sorted order; hidden files and folders are skipped.
+    Files in a folder are yielded in sorted order; hidden files and folders, and
+    :data:`SKIPPED` folders (``node_modules``), are skipped.
     A path that does not exist is yielded as is, so that reading it reports the problem;
     so are a folder that cannot be read and a broken link with an incident suffix found
     in a folder, so that no incident goes missing without a word.
@@ -361,6 +362,11 @@ def discover(
                 special(file)
 
 
+SKIPPED = frozenset({"node_modules"})
+"""Folders never searched below a folder given (one given by name is): a JavaScript
+project's packages hold thousands of JSON and YAML files that are not incidents."""
+
+
 def _walk(root: Path) -> list[tuple[Path, bool]]:
     """The incident files under ``root``, sorted, with the folders that could not be read
     and the broken links, each with False when it is there but not a regular file.
@@ -377,7 +383,7 @@ def _walk(root: Path) -> list[tuple[Path, bool]]:
             folders.clear()
             continue
         visited.add((info.st_dev, info.st_ino))
-        folders[:] = [name for name in folders if not name.startswith(".")]
+        folders[:] = [name for name in folders if not name.startswith(".") and name not in SKIPPED]
         for name in files:
             file = Path(folder, name)
             if not name.startswith(".") and file.suffix.lower() in SUFFIXES:
