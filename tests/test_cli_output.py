@@ -421,6 +421,17 @@ class TestFormatFromSuffix:
         assert code == 0, output
         assert text.startswith("#"), text[:80]
 
+    @pytest.mark.parametrize("command", ["analyze", "patterns"])
+    @pytest.mark.parametrize("name", ["report.pdf", "report.SVG", "report.png", "out.dot"])
+    def test_a_diagrams_suffix_is_a_usage_error(
+        self, tmp_path: Path, command: str, name: str
+    ) -> None:
+        """`patterns -o report.pdf` wrote the text report into report.pdf."""
+        code, output, _ = self.run(tmp_path, command, name)
+        assert code == 2, output
+        assert "diagram, which 'causemap render' draws" in output
+        assert not (tmp_path / name).exists()
+
     def test_a_suffix_of_a_format_the_command_lacks_is_a_usage_error(self, tmp_path: Path) -> None:
         """analyze has no html: writing its text into report.html is the mistake this
         fixes, so it is refused (as render refuses -o diagram.jpg), and nothing written."""

@@ -103,8 +103,9 @@ def report_format_option(*choices: str) -> Callable[[F], F]:
 def report_format(fmt: str | None, output: str | None, choices: Sequence[str]) -> str:
     """The format to write: ``--format`` when given, else the one the suffix of ``-o
     FILE`` names, else the first of ``choices``. A suffix that names no format keeps that
-    default; one that names a format the command does not write is a usage error, as
-    writing text into ``report.html`` would only fail later, in whatever opens it."""
+    default; one that names a format the command does not write (a report format, or a
+    diagram's such as ``.pdf``) is a usage error, as writing text into ``report.html``
+    would only fail later, in whatever opens it."""
     if fmt is not None:
         return fmt
     if output is None or output == "-":
@@ -112,6 +113,15 @@ def report_format(fmt: str | None, output: str | None, choices: Sequence[str]) -
     suffix = os.path.splitext(output)[1]
     implied = REPORT_SUFFIXES.get(suffix.lower())
     if implied is None:
+        from causemap.render import format_for_path
+
+        drawn = format_for_path(output)
+        if drawn is not None:  # report.pdf: a report's text under a diagram's name
+            raise click.UsageError(
+                f"-o {output}: the suffix '{suffix}' names a {drawn.name} diagram, which "
+                f"'causemap render' draws; name the file with one of {_suffixes(choices)}, "
+                "or give --format"
+            )
         return choices[0]
     if implied not in choices:
         raise click.UsageError(
