@@ -538,6 +538,19 @@ class TestPatternsOverTheStore:
         assert result.exit_code == 2, result.output
         assert "not both" in result.output
 
+    @pytest.mark.parametrize("option", [["--skip-invalid"], ["-j", "2"]])
+    def test_file_options_without_files_are_a_usage_error(
+        self, tmp_path: Path, option: list[str]
+    ) -> None:
+        """With no PATH the report is on the store: --skip-invalid and --jobs, which are
+        about reading files, were ignored without a word."""
+        db = f"sqlite:///{tmp_path / 's.db'}"
+        Store.open(db).close()
+        result = runner.invoke(cli, ["patterns", "--db", db, *option])
+        assert result.exit_code == 2, result.output
+        assert "is about reading files; with no PATH the report is on the store" in result.output
+        assert option[0] in result.output
+
 
 class TestDatabaseUrl:
     """A database URL causemap cannot use (another database, an async driver, SQLite in

@@ -95,6 +95,11 @@ def patterns(
         raise click.UsageError("patterns reads files and folders, not standard input ('-')")
     if paths and db is not None:
         raise click.UsageError("give incident files and folders (PATH...) or --db, not both")
+    if not paths and (skip_invalid or jobs is not None):
+        given = "--skip-invalid" if skip_invalid else "-j/--jobs"
+        raise click.UsageError(
+            f"{given} is about reading files; with no PATH the report is on the store"
+        )
     catalog = resolve_catalog(catalog_path, warn=echo_diagnostic)
     if not paths:
         from causemap.store.engine import resolve_url, sqlite_path
