@@ -185,6 +185,26 @@ class TestActionOrder:
         rows = [line.split("`")[1] for line in table.splitlines()[2:] if line.startswith("| `")]
         assert [r for r in rows if r in ("a2", "a10", "b1")] == ["a2", "a10", "b1"]
 
+    def test_impacts_are_listed_by_id_as_actions_are(self) -> None:
+        """The impact list sorted ids as plain text (impact-10 before impact-2)."""
+        incident = make_incident(
+            [
+                {"id": "push", "kind": "event", "label": "Pushed"},
+                *(
+                    {
+                        "id": f"impact-{n}",
+                        "kind": "impact",
+                        "label": f"Down {n}",
+                        "causes": ["push"],
+                    }
+                    for n in (10, 2, 1)
+                ),
+            ]
+        )
+        text = to_markdown(to_graph(incident), analysis=analyze(incident))
+        listed = text.split("### Impact\n\n")[1].split("\n\n")[0]
+        assert re.findall(r"`(impact-\d+)`", listed) == ["impact-1", "impact-2", "impact-10"]
+
 
 class TestFactorOrder:
     def test_systemic_factors_say_they_come_by_leverage_with_ties_by_id(self) -> None:

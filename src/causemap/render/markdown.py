@@ -234,7 +234,7 @@ def markdown_source(
         key = _key(view)
         if key:
             out += [key, ""]
-    impacts = [n for n in sorted(G.nodes) if G.nodes[n]["kind"] == "impact"]
+    impacts = [n for n in sorted(G.nodes, key=natural_key) if G.nodes[n]["kind"] == "impact"]
     out += ["### Impact", ""]
     out += [f"- **{escape(G.nodes[n]['label'])}** ({code(n)})" for n in impacts] + [""]
     if analysis is None:
