@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import gzip
 import json
 import logging
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -345,6 +347,89 @@ class TestConditionalRead:
     def test_the_openapi_document_lists_if_match(self, client: TestClient) -> None:
         paths = client.get(f"{API}/openapi.json").json()["paths"]
         for template in ("/incidents/{incident_id}", "/incidents/{incident_id}/revisions/{number}"):
+            operation = paths[f"{API}{template}"]["get"]
+            names = {(p["name"].lower(), p["in"]) for p in operation["parameters"]}
+            assert ("if-match", "header") in names, template
+            assert "412" in operation["responses"], template
+
+
+class TestConditionalGets:
+    """Every other GET that answers an ``ETag`` ignored ``If-Match``: a stale tag read the
+    analysis, diagram or report as if it were current. RFC 9110 13.1.1 has it 412 unless
+    the header is ``*`` or lists the current strong ETag, checked before If-None-Match."""
+
+    PATHS: ClassVar[dict[str, str]] = {
+        "analysis": "/incidents/demo/analysis",
+        "stored render": "/incidents/demo/render.mermaid",
+        "encoded render": "/render/mermaid/{encoded}",
+        "patterns": "/patterns",
+    }
+
+    @staticmethod
+    def url(name: str) -> str:
+        data = zlib.compress(dump(loads(BASE), "json").encode(), 9)
+        encoded = base64.urlsafe_b64encode(data).decode()
+        return API + TestConditionalGets.PATHS[name].format(encoded=encoded)
+
+    @pytest.mark.parametrize("name", list(PATHS))
+    def test_a_stale_if_match_is_412_with_the_current_etag(
+        self, client: TestClient, name: str
+    ) -> None:
+        post(client)
+        url = self.url(name)
+        for _ in range(2):  # the encoded render answers the second time from its memo
+            tag = client.get(url).headers["etag"]
+            for header in ('"stale"', '"stale", "other"', f"W/{tag}"):
+                got = client.get(url, headers={"if-match": header})
+                assert got.status_code == 412, (header, got.text)
+                error = got.json()["error"]
+                assert error["code"] == "precondition-failed"
+                assert header in error["message"]
+                assert tag in error["message"]
+                assert got.headers["etag"] == tag
+                assert client.head(url, headers={"if-match": header}).status_code == 412
+
+    @pytest.mark.parametrize("name", list(PATHS))
+    def test_a_current_if_match_reads(self, client: TestClient, name: str) -> None:
+        post(client)
+        url = self.url(name)
+        tag = client.get(url).headers["etag"]
+        for header in (tag, f'"x", {tag}', "*", " "):
+            got = client.get(url, headers={"if-match": header})
+            assert (got.status_code, got.headers["etag"]) == (200, tag), header
+
+    @pytest.mark.parametrize("name", list(PATHS))
+    def test_if_match_is_checked_before_if_none_match(self, client: TestClient, name: str) -> None:
+        post(client)
+        url = self.url(name)
+        tag = client.get(url).headers["etag"]
+        both = {"if-match": '"stale"', "if-none-match": tag}
+        assert client.get(url, headers=both).status_code == 412
+        assert client.get(url, headers={**both, "if-match": tag}).status_code == 304
+
+    def test_a_save_makes_the_old_tags_stale(self, client: TestClient) -> None:
+        post(client)
+        tags = {name: client.get(self.url(name)).headers["etag"] for name in self.PATHS}
+        put(client, BASE.replace("title: Demo incident", "title: Edited"), '"1"')
+        for name in ("analysis", "stored render", "patterns"):
+            got = client.get(self.url(name), headers={"if-match": tags[name]})
+            assert got.status_code == 412, name
+        # The incident in the URL did not change, so neither did its diagram.
+        got = client.get(self.url("encoded render"), headers={"if-match": tags["encoded render"]})
+        assert got.status_code == 200
+
+    def test_a_missing_incident_is_not_a_precondition(self, client: TestClient) -> None:
+        for name in ("analysis", "stored render"):
+            assert client.get(self.url(name), headers={"if-match": "*"}).status_code == 404
+
+    def test_the_openapi_document_lists_if_match(self, client: TestClient) -> None:
+        paths = client.get(f"{API}/openapi.json").json()["paths"]
+        for template in (
+            "/incidents/{incident_id}/analysis",
+            "/incidents/{incident_id}/render.{format}",
+            "/render/{format}/{encoded}",
+            "/patterns",
+        ):
             operation = paths[f"{API}{template}"]["get"]
             names = {(p["name"].lower(), p["in"]) for p in operation["parameters"]}
             assert ("if-match", "header") in names, template

@@ -11,6 +11,7 @@ The hierarchy::
     ├── UnsupportedMediaType (ValueError) a request body in a content type causemap does not read
     │   └── UnsupportedContentCoding      a request body compressed (gzip, br …) rather than plain
     ├── NotAcceptable (ValueError)        no output format matches what a request's Accept allows
+    ├── PreconditionFailed                a read's If-Match lists no current entity tag (HTTP 412)
     ├── Overloaded (RuntimeError)         every slot for the work is busy; retry later (HTTP 503)
     ├── AccessDenied (PermissionError)    a service request was refused by token authentication
     │   ├── MissingToken                  no bearer token, or an unknown one (HTTP 401)
@@ -62,6 +63,7 @@ __all__ = [
     "NodeNotFound",
     "NotAcceptable",
     "Overloaded",
+    "PreconditionFailed",
     "PreconditionRequired",
     "RenderError",
     "RenderTimeout",
@@ -147,6 +149,19 @@ class NotAcceptable(CausemapError, ValueError):
         super().__init__(message)
         self.choices = list(choices)
         """The media types that would have been acceptable."""
+
+
+class PreconditionFailed(CausemapError):
+    """A read's ``If-Match`` is neither ``*`` nor lists the strong entity tag of what it
+    would answer (RFC 9110 13.1.1), e.g. a diagram or an analysis that changed since it
+    was read; ``etag`` is the current tag. (A stale revision of an incident document is a
+    :class:`RevisionConflict`.)"""
+
+    code = "precondition-failed"
+
+    def __init__(self, message: str, etag: str) -> None:
+        super().__init__(message)
+        self.etag = etag
 
 
 class Overloaded(CausemapError, RuntimeError):

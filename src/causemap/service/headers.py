@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from causemap.errors import PreconditionRequired, RevisionConflict
+from causemap.errors import PreconditionFailed, PreconditionRequired, RevisionConflict
 from causemap.store.records import MAX_REVISION
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "accept_match",
     "accept_quality",
     "attachment",
+    "check_if_match",
     "etag_matches",
     "if_match_holds",
     "parse_if_match",
@@ -68,6 +69,29 @@ def if_match_holds(header: str | None, tag: str) -> bool:
         return True
     tags = [t.strip() for t in header.split(",")]
     return "*" in tags or f'"{tag}"' in tags
+
+
+def check_if_match(header: str | None, tag: str) -> None:
+    """Refuse a read whose ``If-Match`` does not hold ``"tag"``, the strong ETag of what
+    it would answer (see :func:`if_match_holds`). Call it before evaluating
+    ``If-None-Match``, as RFC 9110 13.2.2 orders them.
+
+    Raises
+    ------
+    PreconditionFailed
+        HTTP 412, carrying ``"tag"``.
+
+    Examples
+    --------
+    >>> check_if_match('"a", "b"', "b")
+    >>> check_if_match('W/"b"', "b")
+    Traceback (most recent call last):
+    causemap.errors.PreconditionFailed: If-Match W/"b" does not match the current ETag "b"
+    """
+    if not if_match_holds(header, tag):
+        raise PreconditionFailed(
+            f'If-Match {(header or "")[:80]} does not match the current ETag "{tag}"', f'"{tag}"'
+        )
 
 
 def accept_quality(header: str | None, media: str, *, exact: bool = False) -> float:

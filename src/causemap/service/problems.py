@@ -61,6 +61,7 @@ STATUS: list[tuple[type[errors.CausemapError], int]] = [
     (errors.NodeNotFound, 404),
     (errors.IncidentExists, 409),
     (errors.RevisionConflict, 412),
+    (errors.PreconditionFailed, 412),
     (errors.PreconditionRequired, 428),
     (errors.StoreUnavailable, 503),
     (errors.NotAcceptable, 406),
@@ -107,7 +108,7 @@ _TITLES = {
     406: "No acceptable format (Accept)",
     409: "Already exists",
     410: "Deleted (restore it)",
-    412: "Stale revision (If-Match)",
+    412: "Stale revision or entity tag (If-Match)",
     413: "Body, decoded incident or diagram too large",
     415: "Unsupported content type, or a compressed body (Content-Encoding)",
     422: "Invalid incident or parameters, or a diagram too hard to lay out",
@@ -126,7 +127,7 @@ _ERROR_HEADERS: dict[int, dict[str, Any]] = {
     412: {
         "ETag": header(
             'The current revision, e.g. "4", when the incident exists (for a GET, the ETag '
-            "of the representation asked for)."
+            "of the representation asked for: a diagram's content hash, say)."
         )
     },
     415: {"Accept-Encoding": header("identity, when the body was compressed.")},
@@ -198,6 +199,8 @@ async def _library_error(request: Request, exc: Exception) -> JSONResponse:
             details = {"current_revision": exc.current}
         if tag := exc.etag or (f'"{exc.current}"' if exc.current is not None else None):
             headers["ETag"] = tag
+    elif isinstance(exc, errors.PreconditionFailed):
+        headers["ETag"] = exc.etag
     elif isinstance(exc, errors.UnsupportedContentCoding):
         headers["Accept-Encoding"] = "identity"  # RFC 9110 12.5.3
     elif isinstance(exc, errors.MissingToken):

@@ -23,8 +23,16 @@ from causemap.patterns.suggest import CatalogIndex
 from causemap.service.answers import Answers
 from causemap.service.bodies import INCIDENT_BODY, check_body, read_body
 from causemap.service.catalog import prepared_catalog
-from causemap.service.deps import API_PREFIX, ETAG, IfNoneMatch, IncidentId, StoreDep, reader
-from causemap.service.headers import etag_matches
+from causemap.service.deps import (
+    API_PREFIX,
+    ETAG,
+    IfMatch,
+    IfNoneMatch,
+    IncidentId,
+    StoreDep,
+    reader,
+)
+from causemap.service.headers import check_if_match, etag_matches
 from causemap.service.problems import responses
 
 __all__ = ["LintFinding", "LintReport", "SuggestReport", "SuggestionOut", "router"]
@@ -218,6 +226,7 @@ async def suggest_posted(
         404,
         406,
         410,
+        412,
         422,
         503,
         extra={
@@ -233,13 +242,16 @@ async def stored_analysis(
     response: Response,
     store: StoreDep,
     if_none_match: IfNoneMatch = None,
+    if_match: IfMatch = None,
 ) -> Analysis | Response:
     """The analysis of the latest revision; its ``ETag`` is the revision number and the
     causemap version (``"12-0.9.0"``): another causemap may analyse the same revision
-    differently, so a browser's copy must not outlive an upgrade."""
+    differently, so a browser's copy must not outlive an upgrade. ``If-Match`` without
+    that tag (or ``*``) is 412."""
     record = await run_in_threadpool(store.get, incident_id)
     tag = f"{record.number}-{__version__}"
     headers = {"ETag": f'"{tag}"', "Cache-Control": "no-cache", "Vary": "Authorization"}
+    check_if_match(if_match, tag)
     if etag_matches(if_none_match, tag):
         return Response(status_code=304, headers=headers)
     response.headers.update(headers)

@@ -27,8 +27,8 @@ from causemap.patterns import render as render_report
 from causemap.patterns.result import PatternsReport
 from causemap.service.bodies import INCIDENTS_BODY, check_incidents, read_body
 from causemap.service.catalog import ServiceCatalog, prepared_catalog
-from causemap.service.deps import API_PREFIX, ETAG, IfNoneMatch, StoreDep, reader
-from causemap.service.headers import etag_matches
+from causemap.service.deps import API_PREFIX, ETAG, IfMatch, IfNoneMatch, StoreDep, reader
+from causemap.service.headers import check_if_match, etag_matches
 from causemap.service.problems import responses
 from causemap.store import Record
 
@@ -181,6 +181,7 @@ def _memo(request: Request) -> ReportMemo:
         400,
         401,
         403,
+        412,
         422,
         503,
         extra={
@@ -196,15 +197,18 @@ async def patterns_stored(
     format: Format = "json",
     since: Since = None,
     if_none_match: IfNoneMatch = None,
+    if_match: IfMatch = None,
 ) -> Response:
     """The cross-incident report over the latest revision of every live incident. The
-    ``ETag`` fingerprints their ids and revisions: it changes with any save."""
+    ``ETag`` fingerprints their ids and revisions: it changes with any save. ``If-Match``
+    without that tag (or ``*``) is 412."""
     fmt = _format(format)
     memo = _memo(request)
     catalog = await prepared_catalog(request.app)
     heads = await run_in_threadpool(store.heads)
     key = _fingerprint(heads, since, fmt, catalog.digest)
     headers = {"ETag": f'"{key}"', "Cache-Control": "no-cache", "Vary": "Authorization"}
+    check_if_match(if_match, key)
     if etag_matches(if_none_match, key):
         return Response(status_code=304, headers=_headers(fmt, headers))
     text = memo.get(key)
@@ -223,6 +227,7 @@ async def patterns_stored(
 
         key, made = await run_in_threadpool(work)
         memo.put(key, made)
+        check_if_match(if_match, key)  # a save between the two reads changed the report
         headers["ETag"] = f'"{key}"'
         text = made
     return _answer(text, fmt, headers)

@@ -24,6 +24,7 @@ from causemap.service.bodies import INCIDENT_BODY, read_body
 from causemap.service.deps import (
     API_PREFIX,
     ETAG,
+    IfMatch,
     IfNoneMatch,
     IncidentId,
     RendererDep,
@@ -31,7 +32,7 @@ from causemap.service.deps import (
     reader,
     render_reader,
 )
-from causemap.service.headers import accept_match, attachment, etag_matches
+from causemap.service.headers import accept_match, attachment, check_if_match, etag_matches
 from causemap.service.problems import FormatNotFound, bad_parameter, responses
 from causemap.service.rendering import (
     Rendered,
@@ -329,7 +330,7 @@ async def render_posted(
     "/render/{format}/{encoded}",
     dependencies=[render_reader],
     response_class=Response,
-    responses=responses(400, 401, 403, 404, 413, 422, 503, extra=_CACHED),
+    responses=responses(400, 401, 403, 404, 412, 413, 422, 503, extra=_CACHED),
     summary="Draw an incident carried in the URL (for <img> embeds)",
 )
 async def render_encoded(
@@ -346,11 +347,13 @@ async def render_encoded(
     options: Options,
     download: Download = False,
     if_none_match: IfNoneMatch = None,
+    if_match: IfMatch = None,
 ) -> Response:
     """As Kroki's GET API: a Markdown page or wiki can embed a live diagram as an image
     URL. The answer is content-addressed: a strong ``ETag`` (the content hash of the
     canonical incident, the options and the causemap and Graphviz versions),
-    ``If-None-Match`` → 304, and ``Cache-Control: public, max-age=604800, immutable``.
+    ``If-None-Match`` → 304 (``If-Match`` without it → 412), and ``Cache-Control:
+    public, max-age=604800, immutable``.
     The decoded incident is capped like a request body (413 beyond)."""
     spec = path_format(format)
     matches = if_none_match
@@ -359,6 +362,7 @@ async def render_encoded(
     ).digest()
     key = renderer.memo.get(requested)
     if key is not None:
+        check_if_match(if_match, key)
         if etag_matches(matches, key):
             return _not_modified(key, spec, IMMUTABLE, embeddable=True)
         found = renderer.lookup(key, spec)
@@ -369,6 +373,7 @@ async def render_encoded(
     _check_focus(subject, options)
     key = renderer.key(subject.digest, spec.name, options)
     renderer.memo.put(requested, key)
+    check_if_match(if_match, key)
     if etag_matches(matches, key):
         return _not_modified(key, spec, IMMUTABLE, embeddable=True)
     rendered = await renderer.render(subject, spec, options, key)
@@ -379,7 +384,7 @@ async def render_encoded(
     "/incidents/{incident_id}/render.{format}",
     dependencies=[reader],
     response_class=Response,
-    responses=responses(401, 403, 404, 410, 413, 422, 503, extra=_CACHED),
+    responses=responses(401, 403, 404, 410, 412, 413, 422, 503, extra=_CACHED),
     summary="Draw a stored incident",
 )
 async def render_stored(
@@ -391,13 +396,16 @@ async def render_stored(
     options: Options,
     download: Download = False,
     if_none_match: IfNoneMatch = None,
+    if_match: IfMatch = None,
 ) -> Response:
     """The latest revision drawn in ``format`` (a name, or a suffix such as ``md``).
-    ``ETag`` is the render's content hash; revalidate with ``If-None-Match``."""
+    ``ETag`` is the render's content hash; revalidate with ``If-None-Match``;
+    ``If-Match`` without it (or ``*``) is 412."""
     spec = path_format(format)
     record = await run_in_threadpool(store.get, incident_id)
     key = renderer.key(record.digest, spec.name, options)
     cache, vary = "no-cache", "Authorization"
+    check_if_match(if_match, key)
     if etag_matches(if_none_match, key):
         return _not_modified(key, spec, cache, embeddable=True, vary=vary)
     rendered = renderer.lookup(key, spec)
