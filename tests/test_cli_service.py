@@ -349,6 +349,24 @@ class TestExportIntoAFolder:
         other = f"sqlite:///{tmp_path / 'other.db'}"
         assert runner.invoke(cli, ["import", "--db", other, str(out)]).exit_code == 0
 
+    @pytest.mark.parametrize(("prefix", "removed"), [(b"", True), (b"\xef\xbb\xbf", False)])
+    def test_a_previous_export_is_judged_by_its_bytes_once_the_scan_read_it(
+        self, tmp_path: Path, prefix: bytes, removed: bool
+    ) -> None:
+        """The scan's parse of a previous export stands in for a second one only for
+        the very text it parsed: a BOM (which the scan's reader drops) still makes the
+        file not what export writes, so it is written into, not removed."""
+        db = self.stored(tmp_path)
+        out = tmp_path / "backup"
+        assert runner.invoke(cli, ["export", "--db", db, "-f", "json", str(out)]).exit_code == 0
+        path = out / "a.json"
+        path.write_bytes(prefix + path.read_bytes())
+        result = runner.invoke(cli, ["export", "--db", db, str(out)])
+        assert result.exit_code == 0, result.output
+        assert path.exists() is not removed
+        assert (out / "a.yaml").exists() is removed
+        assert f"{3 if removed else 2} previous exports in json removed" in result.output
+
     def test_a_file_of_its_own_in_the_other_format_is_written_not_removed(
         self, tmp_path: Path
     ) -> None:

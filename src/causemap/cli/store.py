@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,8 @@ from causemap.cli.output import echo
 from causemap.counts import counted
 
 if TYPE_CHECKING:
+    from causemap.model import Incident
+    from causemap.source import Format
     from causemap.store import Store
 
 __all__ = ["db_option", "export", "import_"]
@@ -163,7 +166,8 @@ def export(directory: Path, db: str | None, fmt: str) -> None:
     other = "yaml" if fmt == "json" else "json"
     count, removed = 0, 0
     with _opened(db, create=False) as store, Staged() as staged:
-        homes = _homes(directory, [i for i, _ in store.heads()], fmt)
+        seen = _Seen()
+        homes = _homes(directory, [i for i, _ in store.heads()], fmt, seen)
         make_folder(directory)
         ids = []
         for record in store.iter_documents():
@@ -175,7 +179,8 @@ def export(directory: Path, db: str | None, fmt: str) -> None:
             count += 1
         staged.commit()
         for incident_id in ids:
-            removed += _remove_previous_export(directory / f"{incident_id}.{other}", incident_id)
+            path = directory / f"{incident_id}.{other}"
+            removed += _remove_previous_export(path, incident_id, seen)
         where = store.url
     held = len(homes)
     into = (
@@ -191,27 +196,55 @@ def export(directory: Path, db: str | None, fmt: str) -> None:
     )
 
 
-def _homes(directory: Path, live: list[str], fmt: str) -> dict[str, Path]:
+@dataclass
+class _Seen:
+    """What one export learnt of DIR's files, so that a previous export in the other
+    format, asked about twice (to choose where to write, then before removing it), is
+    parsed once (by the scan for homes) and dumped once, not parsed three times and
+    dumped twice. Everything is keyed by the file's text, read again each time: what
+    is known of other text is never used."""
+
+    parsed: dict[Path, tuple[str, Format, Incident]] = field(default_factory=dict)
+    """The scan's ``<id>.<other>`` files: their text as ``read_text`` gives it, the
+    format the scan parsed it in, and the incident."""
+    verdicts: dict[tuple[Path, str], tuple[str, bool]] = field(default_factory=dict)
+    """:func:`_is_export` of (path, incident id), with the text it was about."""
+
+
+def _homes(directory: Path, live: list[str], fmt: str, seen: _Seen) -> dict[str, Path]:
     """The file in ``directory`` (searched as ``import`` searches it) that each live
     incident is written into instead of ``<id>.<fmt>``: the one file that holds it
     under another name, unless that is its previous export in the other format (which
     goes) or the name another incident is written to."""
-    from causemap.loader import check_file, discover
+    from causemap.loader import check_bytes, discover
+    from causemap.source import detect_format, read_document
 
     if not directory.is_dir():
         return {}
+    other = "yaml" if fmt == "json" else "json"
     found: dict[str, list[Path]] = {}
     for path in discover([directory], special=lambda _path: None):
-        checked = check_file(path)
-        if checked.incident is not None:
-            found.setdefault(checked.incident.id, []).append(path)
-    other = "yaml" if fmt == "json" else "json"
+        try:
+            data = read_document(path)  # as check_file reads it
+        except OSError:
+            continue  # check_file's "unreadable": no incident
+        name = str(path)
+        incident = check_bytes(data, name).incident
+        if incident is None:
+            continue
+        found.setdefault(incident.id, []).append(path)
+        if path == directory / f"{incident.id}.{other}" and not data.startswith(b"\xef\xbb\xbf"):
+            try:  # without a BOM, the very text the scan parsed
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            seen.parsed[path] = (text, detect_format(name, text), incident)
     homes = {
         incident_id: paths[0]
         for incident_id in live
         if len(paths := found.get(incident_id, [])) == 1
         and paths[0] != directory / f"{incident_id}.{fmt}"
-        and not _is_export(directory / f"{incident_id}.{other}", incident_id)
+        and not _is_export(directory / f"{incident_id}.{other}", incident_id, seen)
     }
     while True:  # a home that is another's <id>.<fmt> sends its incident there too
         taken = {directory / f"{i}.{fmt}" for i in live if i not in homes}
@@ -222,8 +255,12 @@ def _homes(directory: Path, live: list[str], fmt: str) -> dict[str, Path]:
             del homes[incident_id]
 
 
-def _is_export(path: Path, incident_id: str) -> bool:
-    """Whether ``path`` is byte for byte what ``export`` writes for ``incident_id``."""
+def _is_export(path: Path, incident_id: str, seen: _Seen) -> bool:
+    """Whether ``path`` is byte for byte what ``export`` writes for ``incident_id``.
+
+    The file is read each time; its text is parsed and dumped only when ``seen`` knows
+    nothing of that very text (the scan's parse is used when it was of the same text in
+    the same format, which gives the same incident)."""
     from causemap.errors import CausemapError
     from causemap.loader import dump, loads
     from causemap.source import detect_format
@@ -233,18 +270,30 @@ def _is_export(path: Path, incident_id: str) -> bool:
     fmt = detect_format(path.name, "")
     try:
         text = path.read_text(encoding="utf-8")
-        incident = loads(text, format=fmt, name=str(path))
-    except (OSError, UnicodeDecodeError, CausemapError):
+    except (OSError, UnicodeDecodeError):
         return False
-    return incident.id == incident_id and dump(incident, fmt) == text
+    known = seen.verdicts.get((path, incident_id))
+    if known is not None and known[0] == text:
+        return known[1]
+    scanned = seen.parsed.get(path)
+    if scanned is not None and scanned[:2] == (text, fmt):
+        incident = scanned[2]
+    else:
+        try:
+            incident = loads(text, format=fmt, name=str(path))
+        except CausemapError:
+            return False
+    verdict = incident.id == incident_id and dump(incident, fmt) == text
+    seen.verdicts[(path, incident_id)] = (text, verdict)
+    return verdict
 
 
-def _remove_previous_export(path: Path, incident_id: str) -> int:
+def _remove_previous_export(path: Path, incident_id: str, seen: _Seen) -> int:
     """Remove ``path`` (1) if it is an export of ``incident_id``, byte for byte what
     ``export`` writes, that the export in the other format replaced: left there, it
     looked current and the folder no longer imported (two files, one incident id). A
     file anyone wrote or changed is left alone (0)."""
-    if not _is_export(path, incident_id):
+    if not _is_export(path, incident_id, seen):
         return 0
     path.unlink()
     return 1
