@@ -220,6 +220,23 @@ class TestDiffView:
             [["a", "b2", "same"], ["b2", "c", "same"], ["c", "impact", "same"]],
         ]
 
+    def test_an_incident_fields_change_says_what_it_was_and_is(self, page: Page) -> None:
+        """The history said only "changed incident title": which title, and what the
+        tags became, meant opening both revisions."""
+        after: dict[str, Any] = json.loads(json.dumps(BASE))
+        after.update(title="Checkout down", tags=["db", "payments"], severity="sev1")
+        changes = diff(Incident.model_validate(BASE), Incident.model_validate(after))
+        said = run(
+            page, "diffview.js", "return m.describe(...arg);",
+            [changes.model_dump(mode="json"), BASE, after],
+        )  # fmt: skip
+        texts = sorted(visible([text for _, text in said]))
+        assert texts == [
+            "incident severity: (none) → “sev1”",
+            "incident tags: (none) → “db”, “payments”",
+            f"incident title: “{BASE['title']}” → “Checkout down”",
+        ]
+
 
 class TestUndoAcrossRevisions:
     def undo(self, page: Page, theirs: dict[str, Any], redo: bool = False) -> Any:

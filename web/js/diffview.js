@@ -4,7 +4,7 @@
 
 import cytoscape from "../vendor/cytoscape-3.35.0.esm.min.js";
 import { h } from "./dom.js";
-import { isolate } from "./text.js";
+import { isolate, shown } from "./text.js";
 import { links, same } from "./doc.js";
 import { DIFF } from "./grammar.js";
 import { FONT_FAMILY, FONT_SIZE, LINE_HEIGHT, measure, shownLabel, tidy } from "./layout.js";
@@ -132,6 +132,13 @@ export function legend() {
     item("added", "added"), item("removed", "removed (dashed)"), item("changed", "changed"), item("same", "unchanged"));
 }
 
+/** An incident field's value in a change's words: quoted and shortened, a list item by
+ * item, "(none)" when absent or empty. */
+function fieldValue(value) {
+  const items = Array.isArray(value) ? value : value == null || value === "" ? [] : [value];
+  return items.length ? items.map((v) => `“${shown(String(v), 60)}”`).join(", ") : "(none)";
+}
+
 /** The server's /diff answer in words, with labels from the two documents. */
 export function describe(diff, before, after) {
   const label = (id) => {
@@ -143,7 +150,9 @@ export function describe(diff, before, after) {
     return a ? `“${isolate(a.title)}”` : id;
   };
   const out = [];
-  for (const [field] of Object.entries(diff.fields || {})) out.push(["changed", `incident ${field}`]);
+  for (const [field, [was, now]] of Object.entries(diff.fields || {})) {
+    out.push(["changed", `incident ${field}: ${fieldValue(was)} → ${fieldValue(now)}`]);
+  }
   for (const id of diff.nodes.added) out.push(["added", label(id)]);
   for (const id of diff.nodes.removed) out.push(["removed", label(id)]);
   for (const [was, now] of diff.nodes.renamed || []) out.push(["renamed", `${label(now)}: id ${was} → ${now}`]);
