@@ -112,6 +112,32 @@ class TestRules:
         assert got["bug"] == ("systemic", "latent-condition")
         assert got["trigger"] == ("proximate", "event-chain")
 
+    @pytest.mark.parametrize(
+        ("at", "latent"),
+        [
+            ("2024-03-09", False),  # may have begun at 23:00, nine hours before the trigger
+            ("2024-03-08", True),  # ended before 2024-03-09T00:00Z: more than a day
+            ("2024-03-09T07:59:00Z", True),
+            ("2024-03-09T08:00:00Z", False),
+        ],
+    )
+    def test_a_date_alone_is_latent_only_when_its_whole_day_is(self, at: str, latent: bool) -> None:
+        """A date alone was read as its midnight: a condition dated the day before a
+        trigger at 08:00 counted as more than a day before it."""
+        got = classes(
+            [
+                {"id": "load", "kind": "condition", "label": "Load was high", "at": at},
+                {
+                    "id": "trigger",
+                    "kind": "event",
+                    "label": "A customer changed a setting",
+                    "at": "2024-03-10T08:00:00Z",
+                },
+                {**IMPACT, "causes": ["load", "trigger"]},
+            ]
+        )
+        assert (got["load"][1] == "latent-by-time") is latent
+
     def test_transient_state_and_absence(self) -> None:
         got = classes(
             [

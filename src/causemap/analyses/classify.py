@@ -15,8 +15,9 @@ event-chain          proximate   an event with a path of events to an impact (tr
                                  and mechanism: the proximal event chain)
 produced-by-chain    proximate   a direct cause is proximate: a state or event the
                                  incident's own chain produced
-latent-by-time       systemic    it began more than a day before the incident started
-                                 (its ``at``, or a date its label mentions)
+latent-by-time       systemic    it certainly began more than a day before the incident
+                                 started (its ``at``, a date alone being its whole UTC
+                                 day, or a date its label mentions)
 incident-time        proximate   its ``at`` falls in the incident: a trigger that nothing
                                  earlier in the chain led to
 transient-state      proximate   a condition describing a transient state (a load
@@ -47,7 +48,7 @@ from causemap.analyses.structure import (
     topological,
 )
 from causemap.graph import CausalGraph
-from causemap.model import format_instant
+from causemap.model import certainly_before, format_instant
 
 __all__ = ["RULES", "classify", "event_chain", "mentioned_date"]
 
@@ -378,10 +379,17 @@ def _settle(
                 stack.append(cause)
 
 
+def _long_before(G: CausalGraph, node: str, start: dt.datetime | None) -> bool:
+    """True when ``node`` certainly began more than a day before ``start``: a date alone
+    is its whole UTC day (``2024-01-01`` is not more than a day before
+    ``2024-01-02T01:00Z``, as it may have begun at 23:00)."""
+    began = G.nodes[node].get("at")
+    return began is not None and start is not None and certainly_before(began, start - _LATENCY)
+
+
 def _during(G: CausalGraph, node: str, start: dt.datetime | None) -> str | None:
     """When ``node`` began, if that was during the incident (not more than a day before)."""
-    began = start_time(G, node)
-    if began is None or start is None or began < start - _LATENCY:
+    if start_time(G, node) is None or start is None or _long_before(G, node, start):
         return None
     return format_instant(G.nodes[node]["at"])
 
@@ -391,7 +399,7 @@ def _latency(
 ) -> str | None:
     """Why ``node`` predates the incident, when its time or label says so."""
     began = start_time(G, node)
-    if began is not None and start is not None and began < start - _LATENCY:
+    if began is not None and start is not None and _long_before(G, node, start):
         return (
             f"it began on {began.date().isoformat()}, more than a day before the incident "
             f"started ({start.date().isoformat()}): a latent condition"
