@@ -229,3 +229,47 @@ class TestRenames:
         result = diff(before, after)
         assert result.nodes.renamed == []
         assert (result.nodes.added, result.nodes.removed) == (["y1", "y2"], ["x1", "x2"])
+
+    def test_a_renamed_action_is_a_rename(self, chain: Incident) -> None:
+        """An action whose id alone changed was one action removed and another added."""
+        (first, *_) = chain.actions
+        moved = [
+            a.model_copy(update={"id": "stage-rollouts"}) if a is first else a
+            for a in chain.actions
+        ]
+        after = chain.model_copy(update={"actions": moved})
+        result = diff(chain, after, analyze=default_analyzer())
+        assert result.actions.renamed == [(first.id, "stage-rollouts")]
+        assert (result.actions.added, result.actions.removed, result.actions.changed) == (
+            [],
+            [],
+            [],
+        )
+        assert result.analysis is not None
+        assert result.analysis.findings_added == result.analysis.findings_removed == []
+        assert not result.empty
+        assert result.model_dump(mode="json")["actions"]["renamed"] == [
+            [first.id, "stage-rollouts"]
+        ]
+
+    def test_an_action_renamed_with_a_node_it_addresses(self, chain: Incident) -> None:
+        (first, *_) = chain.actions
+        target = first.addresses[0]
+        after = renamed(chain, {target: "renamed-target"})
+        moved = [
+            a.model_copy(update={"id": "a-new"}) if a.id == first.id else a for a in after.actions
+        ]
+        result = diff(chain, after.model_copy(update={"actions": moved}))
+        assert result.nodes.renamed == [(target, "renamed-target")]
+        assert result.actions.renamed == [(first.id, "a-new")]
+        assert result.actions.changed == []
+
+    def test_a_renamed_action_that_also_changed_is_removed_and_added(self, chain: Incident) -> None:
+        (first, *_) = chain.actions
+        moved = [
+            a.model_copy(update={"id": "a-new", "title": "Something else"}) if a is first else a
+            for a in chain.actions
+        ]
+        result = diff(chain, chain.model_copy(update={"actions": moved}))
+        assert result.actions.renamed == []
+        assert (result.actions.added, result.actions.removed) == (["a-new"], [first.id])

@@ -8,7 +8,8 @@ A node whose id changed and nothing else (the same fields and the same links, on
 other renames are applied) is reported as renamed, ``[old, new]``, not as one node removed
 and another added; its links, the actions aimed at it and its analysis are then compared
 under the new id, so a rename alone changes nothing else. Only an unambiguous pairing
-counts: two removed nodes with the same content are never guessed between.
+counts: two removed nodes with the same content are never guessed between. So is an
+action whose id alone changed (its targets read under the nodes' new ids).
 
 How the analysis changed is optional: pass ``analyze`` (a function ``G → Analysis``,
 normally :func:`default_analyzer`) and the diff also reports which nodes changed class,
@@ -59,20 +60,21 @@ class Changed(BaseModel):
 
 
 class ItemChanges(BaseModel):
-    """Nodes or actions, by id: added, removed and changed."""
+    """Nodes or actions, by id: added, removed, changed, and renamed."""
 
     model_config = _CONFIG
 
     added: list[str] = Field(default_factory=list)
     removed: list[str] = Field(default_factory=list)
     changed: list[Changed] = Field(default_factory=list)
+    renamed: list[tuple[str, str]] = Field(default_factory=list)
+    """Items whose id alone changed, ``[old, new]``: same fields (and, for a node, the
+    same links)."""
 
 
 class NodeChanges(ItemChanges):
-    """Nodes, by id: added, removed, changed, and renamed."""
-
-    renamed: list[tuple[str, str]] = Field(default_factory=list)
-    """Nodes whose id alone changed, ``[old, new]``: same fields, same links."""
+    """Nodes, by id: added, removed, changed, and renamed (a node renamed keeps its
+    links, under its new id)."""
 
 
 class EdgeChanges(BaseModel):
@@ -124,6 +126,7 @@ class IncidentDiff(BaseModel):
         return (
             not self.fields
             and not self.nodes.renamed
+            and not self.actions.renamed
             and not any(s.added or s.removed or s.changed for s in sections)
         )
 
@@ -189,6 +192,30 @@ def _edges(G: CausalGraph, H: CausalGraph) -> EdgeChanges:
     )
 
 
+def _same_content(
+    before: list[dict[str, Any]], after: list[dict[str, Any]], ignored: tuple[str, ...]
+) -> dict[str, str]:
+    """Removed id → added id, for each pair of items whose content (every field but
+    ``ignored``) is that of exactly one removed and exactly one added item: two removed
+    items with the same content are never guessed between. In the order of ``before``."""
+    kept = {i["id"] for i in before} & {i["id"] for i in after}
+
+    def by_content(items: list[dict[str, Any]]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for item in items:
+            if item["id"] not in kept:
+                content = {k: v for k, v in item.items() if k not in ignored}
+                out.setdefault(json.dumps(content, sort_keys=True), []).append(item["id"])
+        return out
+
+    olds, news = by_content(before), by_content(after)
+    return {
+        ids[0]: news[content][0]
+        for content, ids in olds.items()
+        if len(ids) == 1 and len(news.get(content, ())) == 1
+    }
+
+
 def _renames(
     before: list[dict[str, Any]], after: list[dict[str, Any]], G: CausalGraph, H: CausalGraph
 ) -> dict[str, str]:
@@ -200,22 +227,7 @@ def _renames(
     pair can break another (two linked nodes renamed together), so this repeats until no
     pair is dropped. In the order of ``before``.
     """
-    kept = {n["id"] for n in before} & {n["id"] for n in after}
-
-    def by_content(nodes: list[dict[str, Any]]) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = {}
-        for node in nodes:
-            if node["id"] not in kept:
-                content = {k: v for k, v in node.items() if k not in ("id", "causes")}
-                out.setdefault(json.dumps(content, sort_keys=True), []).append(node["id"])
-        return out
-
-    olds, news = by_content(before), by_content(after)
-    pairs = {
-        ids[0]: news[content][0]
-        for content, ids in olds.items()
-        if len(ids) == 1 and len(news.get(content, ())) == 1
-    }
+    pairs = _same_content(before, after, ("id", "causes"))
     while pairs:
 
         def links(old: str) -> bool:
@@ -236,8 +248,11 @@ def _renames(
     return dict(sorted(pairs.items(), key=lambda pair: order[pair[0]]))
 
 
-def _renamed(incident: Incident, renames: Mapping[str, str]) -> Incident:
-    """``incident`` with node ids renamed in its nodes, causes, edges and action targets."""
+def _renamed(
+    incident: Incident, renames: Mapping[str, str], actions: Mapping[str, str]
+) -> Incident:
+    """``incident`` with node ids renamed in its nodes, causes, edges and action targets,
+    and action ids renamed as ``actions`` says."""
 
     def new(ident: str) -> str:
         return renames.get(ident, ident)
@@ -253,7 +268,12 @@ def _renamed(incident: Incident, renames: Mapping[str, str]) -> Incident:
                 for e in incident.edges
             ],
             "actions": [
-                a.model_copy(update={"addresses": [new(t) for t in a.addresses]})
+                a.model_copy(
+                    update={
+                        "id": actions.get(a.id, a.id),
+                        "addresses": [new(t) for t in a.addresses],
+                    }
+                )
                 for a in incident.actions
             ],
         }
@@ -285,16 +305,24 @@ def diff(before: Incident, after: Incident, *, analyze: Analyzer | None = None) 
     G, H = build_graph(before), build_graph(after)
     renames = _renames(old["nodes"], new["nodes"], G, H)
     if renames:
-        before = _renamed(before, renames)
-        old, G = _plain(before), build_graph(before)
+        before = _renamed(before, renames, {})
+        old = _plain(before)
+    moved = _same_content(old["actions"], new["actions"], ("id",))
+    if moved:
+        before = _renamed(before, {}, moved)
+        old = _plain(before)
+    if renames or moved:
+        G = build_graph(before)
     nodes = _items(old["nodes"], new["nodes"], frozenset({"id", "causes"}))
     result = IncidentDiff(
         fields=_fields(
             {k: v for k, v in old.items() if k not in _SECTIONS},
             {k: v for k, v in new.items() if k not in _SECTIONS},
         ),
-        nodes=NodeChanges(**dict(nodes), renamed=list(renames.items())),
-        actions=_items(old["actions"], new["actions"], frozenset({"id"})),
+        nodes=NodeChanges(**{**dict(nodes), "renamed": list(renames.items())}),
+        actions=_items(old["actions"], new["actions"], frozenset({"id"})).model_copy(
+            update={"renamed": list(moved.items())}
+        ),
     )
     result.edges = _edges(G, H)
     if analyze is not None:

@@ -220,6 +220,18 @@ class TestDiffView:
             [["a", "b2", "same"], ["b2", "c", "same"], ["c", "impact", "same"]],
         ]
 
+    def test_a_renamed_action_is_said_once(self, page: Page) -> None:
+        before: dict[str, Any] = {**BASE, "actions": [{"id": "a1", "title": "Stage it"}]}
+        after: dict[str, Any] = {**BASE, "actions": [{"id": "stage", "title": "Stage it"}]}
+        changes = diff(Incident.model_validate(before), Incident.model_validate(after))
+        said = run(
+            page, "diffview.js", "return m.describe(...arg);",
+            [changes.model_dump(mode="json"), before, after],
+        )  # fmt: skip
+        assert [[kind, *visible([text])] for kind, text in said] == [
+            ["renamed", "action “Stage it”: id a1 → stage"]
+        ]
+
     def test_an_incident_fields_change_says_what_it_was_and_is(self, page: Page) -> None:
         """The history said only "changed incident title": which title, and what the
         tags became, meant opening both revisions."""

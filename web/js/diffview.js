@@ -165,6 +165,7 @@ export function describe(diff, before, after) {
   }
   for (const id of diff.actions.added) out.push(["added", `action ${title(id)}`]);
   for (const id of diff.actions.removed) out.push(["removed", `action ${title(id)}`]);
+  for (const [was, now] of diff.actions.renamed || []) out.push(["renamed", `action ${title(now)}: id ${was} → ${now}`]);
   for (const c of diff.actions.changed) out.push(["changed", `action ${title(c.id)}: ${Object.keys(c.fields).join(", ")}`]);
   const analysis = diff.analysis;
   if (analysis) {
