@@ -113,6 +113,15 @@ class TestLoad:
         with pytest.raises(CatalogError, match="already used by /entries/0"):
             loads_catalog(catalog_text(ENTRY + ENTRY))
 
+    def test_duplicate_keys_come_with_the_other_errors(self) -> None:
+        """A catalog with a wrong field reported its duplicate keys only once that field
+        was fixed, on the next run."""
+        checked = check_catalog(catalog_text(ENTRY + ENTRY + "    colour: red\n"), "x.yaml")
+        codes = sorted((d.code, d.pointer) for d in checked.diagnostics)
+        assert codes == [("duplicate-key", "/entries/1/key"), ("unknown-key", "/entries/1/colour")]
+        duplicate = next(d for d in checked.diagnostics if d.code == "duplicate-key")
+        assert (duplicate.file, duplicate.line) == ("x.yaml", ENTRY.count("\n") + 4)
+
     def test_a_misspelt_extends_names_the_value_and_the_one_allowed(self) -> None:
         # It said pydantic's "input should be 'builtin'" [literal-error], not what was given.
         checked = check_catalog(catalog_text(head="extends: builtn\n"), "x.yaml")

@@ -16,6 +16,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -68,17 +69,8 @@ def _rules(catalog: Catalog, known: set[str]) -> Iterator[Diagnostic]:
     """Rules that relate entries to each other."""
     if not catalog.entries and catalog.extends is None:
         yield error_at("no-entries", "a catalog needs at least one entry", "entries")
-    first: dict[str, int] = {}
+    yield from _duplicate_keys([entry.key for entry in catalog.entries])
     for i, entry in enumerate(catalog.entries):
-        if entry.key in first:
-            yield error_at(
-                "duplicate-key",
-                f"entry key '{entry.key}' is already used by /entries/{first[entry.key]}",
-                "entries",
-                i,
-                "key",
-            )
-        first.setdefault(entry.key, i)
         if not (entry.phrases or entry.keywords or entry.examples):
             yield warning_at(
                 "unmatchable-entry",
@@ -88,7 +80,7 @@ def _rules(catalog: Catalog, known: set[str]) -> Iterator[Diagnostic]:
                 i,
             )
     yield from _unreadable(catalog)
-    keys = set(first) | known
+    keys = {entry.key for entry in catalog.entries} | known
     for i, entry in enumerate(catalog.entries):
         for j, ref in enumerate(entry.related):
             if ref not in keys:
@@ -100,6 +92,33 @@ def _rules(catalog: Catalog, known: set[str]) -> Iterator[Diagnostic]:
                     "related",
                     j,
                 )
+
+
+def _duplicate_keys(keys: Sequence[object]) -> Iterator[Diagnostic]:
+    """An error at each entry whose key an earlier entry already has. ``keys`` may come
+    from a document the model refused (None where an entry has no string key), so that
+    its duplicates are reported in the same run as its other errors."""
+    first: dict[str, int] = {}
+    for i, key in enumerate(keys):
+        if not isinstance(key, str):
+            continue
+        if key in first:
+            yield error_at(
+                "duplicate-key",
+                f"entry key '{key}' is already used by /entries/{first[key]}",
+                "entries",
+                i,
+                "key",
+            )
+        first.setdefault(key, i)
+
+
+def _raw_keys(value: dict[str, Any]) -> list[object]:
+    """The ``key`` of each entry of a catalog document the model refused."""
+    entries = value.get("entries")
+    if not isinstance(entries, list):
+        return []
+    return [e.get("key") if isinstance(e, dict) else None for e in entries]
 
 
 def _unreadable(catalog: Catalog) -> Iterator[Diagnostic]:
@@ -166,6 +185,9 @@ def check_catalog(data: bytes | str, name: str = "<catalog>") -> CheckedCatalog:
         catalog = Catalog.model_validate(parsed.value)
     except ValidationError as exc:
         found = from_validation_error(exc, file=name, allowed_keys=_allowed_keys)
+        found += [
+            d.model_copy(update={"file": name}) for d in _duplicate_keys(_raw_keys(parsed.value))
+        ]
         result.diagnostics = parsed.sourcemap.place_all(found)
         return result
     known = set(builtin_catalog().keys()) if catalog.extends == "builtin" else set()
