@@ -21,6 +21,7 @@ __all__ = [
     "check_if_match",
     "etag_matches",
     "if_match_holds",
+    "not_modified",
     "parse_if_match",
     "parse_revision",
     "path_segment",
@@ -92,6 +93,20 @@ def check_if_match(header: str | None, tag: str) -> None:
         raise PreconditionFailed(
             f'If-Match {(header or "")[:80]} does not match the current ETag "{tag}"', f'"{tag}"'
         )
+
+
+def not_modified(if_match: str | None, if_none_match: str | None, tag: str) -> bool:
+    """Evaluate a read's preconditions against ``"tag"``, the strong ETag of what it would
+    answer, in RFC 9110's order (13.2.2): ``If-Match`` first, which refuses the read (see
+    :func:`check_if_match`), then ``If-None-Match``. True when the answer is 304.
+
+    Examples
+    --------
+    >>> not_modified(None, '"b"', "b"), not_modified("*", None, "b")
+    (True, False)
+    """
+    check_if_match(if_match, tag)
+    return etag_matches(if_none_match, tag)
 
 
 def accept_quality(header: str | None, media: str, *, exact: bool = False) -> float:

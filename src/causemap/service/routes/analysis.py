@@ -32,7 +32,7 @@ from causemap.service.deps import (
     StoreDep,
     reader,
 )
-from causemap.service.headers import check_if_match, etag_matches
+from causemap.service.headers import not_modified
 from causemap.service.problems import responses
 
 __all__ = ["LintFinding", "LintReport", "SuggestReport", "SuggestionOut", "router"]
@@ -251,8 +251,7 @@ async def stored_analysis(
     record = await run_in_threadpool(store.get, incident_id)
     tag = f"{record.number}-{__version__}"
     headers = {"ETag": f'"{tag}"', "Cache-Control": "no-cache", "Vary": "Authorization"}
-    check_if_match(if_match, tag)
-    if etag_matches(if_none_match, tag):
+    if not_modified(if_match, if_none_match, tag):
         return Response(status_code=304, headers=headers)
     response.headers.update(headers)
     incident = record.to_incident()

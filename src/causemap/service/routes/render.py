@@ -32,7 +32,7 @@ from causemap.service.deps import (
     reader,
     render_reader,
 )
-from causemap.service.headers import accept_match, attachment, check_if_match, etag_matches
+from causemap.service.headers import accept_match, attachment, not_modified
 from causemap.service.problems import FormatNotFound, bad_parameter, responses
 from causemap.service.rendering import (
     Rendered,
@@ -362,8 +362,7 @@ async def render_encoded(
     ).digest()
     key = renderer.memo.get(requested)
     if key is not None:
-        check_if_match(if_match, key)
-        if etag_matches(matches, key):
+        if not_modified(if_match, matches, key):
             return _not_modified(key, spec, IMMUTABLE, embeddable=True)
         found = renderer.lookup(key, spec)
         if found is not None:
@@ -373,8 +372,7 @@ async def render_encoded(
     _check_focus(subject, options)
     key = renderer.key(subject.digest, spec.name, options)
     renderer.memo.put(requested, key)
-    check_if_match(if_match, key)
-    if etag_matches(matches, key):
+    if not_modified(if_match, matches, key):
         return _not_modified(key, spec, IMMUTABLE, embeddable=True)
     rendered = await renderer.render(subject, spec, options, key)
     return _answer(rendered, download=download, cache=IMMUTABLE, embeddable=True)
@@ -405,8 +403,7 @@ async def render_stored(
     record = await run_in_threadpool(store.get, incident_id)
     key = renderer.key(record.digest, spec.name, options)
     cache, vary = "no-cache", "Authorization"
-    check_if_match(if_match, key)
-    if etag_matches(if_none_match, key):
+    if not_modified(if_match, if_none_match, key):
         return _not_modified(key, spec, cache, embeddable=True, vary=vary)
     rendered = renderer.lookup(key, spec)
     if rendered is None:
