@@ -172,3 +172,65 @@ class TestWriteSchemas:
         )
         for path in written:
             assert path.read_text(encoding="utf-8") == schema_text(schemas()[path.name[:-12]])
+
+
+class TestSuggestSchemas:
+    """Both documented shapes of suggestions have a committed schema, printed by
+    ``causemap schema``, that real output satisfies: ``causemap suggest --format json``
+    (a list of nodes) and ``POST /suggest`` (suggestions by node id). Neither had one."""
+
+    @staticmethod
+    def _validator(name: str) -> jsonschema.Draft202012Validator:
+        path = ROOT / "schemas" / f"{name}.schema.json"
+        return jsonschema.Draft202012Validator(json.loads(path.read_text(encoding="utf-8")))
+
+    @pytest.mark.parametrize("name", ["suggest", "suggest-api"])
+    def test_causemap_schema_prints_it(self, name: str) -> None:
+        from click.testing import CliRunner
+
+        from causemap.cli import cli
+
+        result = CliRunner().invoke(cli, ["schema", name])
+        assert result.exit_code == 0, result.output
+        printed = json.loads(result.output)
+        assert printed["$id"].endswith(f"/{name}.schema.json")
+        assert printed == json.loads((ROOT / "schemas" / f"{name}.schema.json").read_text())
+
+    @pytest.mark.parametrize("top", [1, 50])
+    @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+    def test_the_cli_json_satisfies_it(self, path: Path, top: int) -> None:
+        from click.testing import CliRunner
+
+        from causemap.cli import cli
+
+        result = CliRunner().invoke(cli, ["suggest", str(path), "-f", "json", "--top", str(top)])
+        assert result.exit_code == 0, result.output
+        self._validator("suggest").validate(json.loads(result.output))
+
+    def test_the_cli_json_with_factors_set_satisfies_it(self) -> None:
+        from click.testing import CliRunner
+
+        from causemap.cli import cli
+
+        doc = copy.deepcopy(MINIMAL)
+        doc["nodes"][0]["factor"] = "no-canary"
+        result = CliRunner().invoke(cli, ["suggest", "-", "-f", "json"], input=json.dumps(doc))
+        assert result.exit_code == 0, result.output
+        out = json.loads(result.output)
+        assert out["nodes"][0]["factor"] == "no-canary"
+        self._validator("suggest").validate(out)
+
+    def test_each_shape_is_refused_by_the_others_schema(self) -> None:
+        from click.testing import CliRunner
+
+        from causemap.cli import cli
+
+        result = CliRunner().invoke(cli, ["suggest", str(EXAMPLES[0]), "-f", "json"])
+        listed = json.loads(result.output)
+        keyed = {
+            "incident": listed["incident"],
+            "nodes": {row["node"]: row["suggestions"] for row in listed["nodes"]},
+        }
+        self._validator("suggest-api").validate(keyed)
+        assert list(self._validator("suggest-api").iter_errors(listed))
+        assert list(self._validator("suggest").iter_errors(keyed))

@@ -335,6 +335,17 @@ class TestSuggest:
             report = SuggestReport.model_validate_json(response.content)
             assert report.model_dump_json().encode() == response.content, path.name
 
+    @pytest.mark.parametrize("top", [1, 50])
+    def test_the_answer_satisfies_its_schema(self, client: TestClient, top: int) -> None:
+        """schemas/suggest-api.schema.json: the documented shape had no schema."""
+        validator = jsonschema.Draft202012Validator(schema("suggest-api"))
+        for path in EXAMPLES:
+            response = client.post(
+                f"{API}/suggest", params={"top": top}, content=path.read_text(), headers=YAML
+            )
+            assert response.status_code == 200, response.text
+            validator.validate(response.json())
+
     @pytest.mark.parametrize("top", [0, 51])
     def test_top_is_bounded(self, client: TestClient, top: int) -> None:
         response = client.post(f"{API}/suggest", params={"top": top}, content=BASE, headers=YAML)

@@ -65,12 +65,28 @@ def _patterns() -> dict[str, Any]:
     return _from_model(PatternsReport, "patterns", "causemap cross-incident patterns report")
 
 
+def _suggest() -> dict[str, Any]:
+    from causemap.patterns.suggestions import SuggestListing
+
+    title = "causemap suggestions (causemap suggest --format json)"
+    return _from_model(SuggestListing, "suggest", title, "serialization")
+
+
+def _suggest_api() -> dict[str, Any]:
+    from causemap.patterns.suggestions import SuggestReport
+
+    title = "causemap suggestions by node (POST /suggest)"
+    return _from_model(SuggestReport, "suggest-api", title, "serialization")
+
+
 _SOURCES: dict[str, Callable[[], dict[str, Any]]] = {
     "analysis": _analysis,
     "catalog": _catalog,
     "config": _config,
     "incident": _incident,
     "patterns": _patterns,
+    "suggest": _suggest,
+    "suggest-api": _suggest_api,
 }
 
 

@@ -53,30 +53,9 @@ def suggest(path: str, catalog_path: str | None, fmt: str, top: int) -> None:
     incident = checked.incident
     rows = suggest_nodes(incident, checked.graph, CatalogIndex(catalog), top)
     if fmt == "json":
-        report = {
-            "incident": incident.id,
-            "catalog": catalog.name,
-            "nodes": [
-                {
-                    "node": node.id,
-                    "label": node.label,
-                    "factor": node.factor,
-                    "suggestions": [
-                        {
-                            "key": s.key,
-                            "name": s.name,
-                            "score": s.score,
-                            "confidence": s.confidence,
-                            "phrases": list(s.phrases),
-                            "keywords": list(s.keywords),
-                            "example": s.example,
-                        }
-                        for s in found
-                    ],
-                }
-                for node, found in rows
-            ],
-        }
+        from causemap.patterns.suggestions import listing
+
+        report = listing(incident.id, catalog.name, rows)
         echo(json.dumps(report, indent=2, ensure_ascii=False))
         return
     from causemap.patterns.render_text import suggestions_to_text

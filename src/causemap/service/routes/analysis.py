@@ -20,6 +20,7 @@ from causemap.analyses.findings import finding_pointer, in_file_order, not_repea
 from causemap.diagnostics import Diagnostic
 from causemap.loader import Checked
 from causemap.patterns.suggest import CatalogIndex
+from causemap.patterns.suggestions import SuggestionOut, SuggestReport, by_node
 from causemap.service.answers import Answers
 from causemap.service.bodies import INCIDENT_BODY, check_body, read_body
 from causemap.service.catalog import prepared_catalog
@@ -63,37 +64,6 @@ class LintReport(BaseModel):
     lint`` prints them; one that a finding repeats at the same node is left out."""
     failed: bool
     """True when a finding or a format warning is at least as severe as ``fail_on``."""
-
-
-class SuggestionOut(BaseModel):
-    """One catalog entry proposed for a node, with its evidence."""
-
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
-
-    key: str
-    """The catalog key; accept the suggestion by setting the node's ``factor`` to it."""
-    name: str
-    score: float
-    """Sum of the weighted signals; comparable between entries for the same node."""
-    confidence: float = Field(ge=0, le=1)
-    """0..1: how sure an automatic assignment of this entry would be."""
-    phrases: list[str]
-    """Catalog phrases found in the node's wording."""
-    keywords: list[str]
-    """Catalog keywords found in the node's wording."""
-    example: str | None = None
-    """The entry's example wording closest to the node's."""
-
-
-class SuggestReport(BaseModel):
-    """Catalog suggestions for every node but the impacts (as ``causemap suggest``)."""
-
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
-
-    incident: str
-    nodes: dict[str, list[SuggestionOut]]
-    """Suggestions by node id, best first, in document order; nodes that already carry
-    a ``factor`` get suggestions too."""
 
 
 async def _posted(request: Request) -> Checked:
@@ -176,23 +146,14 @@ async def lint_posted(
 
 def suggest_report(checked: Checked, top: int, index: CatalogIndex) -> bytes:
     """Catalog suggestions for every non-impact node of a checked document, as the JSON
-    of a :class:`SuggestReport`.
-
-    Written straight from the suggestions, whose fields are those of
-    :class:`SuggestionOut` in the same order: a model per suggestion, validated once
-    when made and again as the route's answer, took longer than the scoring itself for
-    a large incident at ``top=50`` (350,000 suggestions), and on the event loop.
-    """
+    of a :class:`SuggestReport` (written without a model per suggestion: see
+    :mod:`causemap.patterns.suggestions`)."""
     from causemap.patterns.advise import suggest_nodes
 
     incident = checked.incident
     assert incident is not None
     assert checked.graph is not None
-    nodes = {
-        node.id: [s._asdict() for s in found]
-        for node, found in suggest_nodes(incident, checked.graph, index, top)
-    }
-    return to_json({"incident": incident.id, "nodes": nodes})
+    return to_json(by_node(incident.id, suggest_nodes(incident, checked.graph, index, top)))
 
 
 @router.post(
