@@ -1302,6 +1302,45 @@ class TestEvents:
         assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
         assert any("database unavailable" in r.getMessage() for r in caplog.records)
 
+    @pytest.mark.parametrize(
+        "resume",
+        [{"headers": {"Last-Event-ID": "7"}}, {"params": {"after": 7}}],
+        ids=["last-event-id", "after"],
+    )
+    def test_a_resume_point_past_the_latest_revision_starts_with_the_current_one(
+        self,
+        make_client: MakeClient,
+        monkeypatch: pytest.MonkeyPatch,
+        resume: dict[str, Any],
+    ) -> None:
+        """An id from the future (the store was restored from a backup, or the incident
+        re-created in another store) waited silently for revision 8, and the client
+        never saw revisions 2 to 7 when they came; it now gets the current revision at
+        once, as a client without one does, and follows from there."""
+        client = make_client(sse_poll=0.01)
+        post(client)
+        client.put(
+            f"{API}/incidents/demo",
+            content=BASE.replace("title: Demo", "title: Two"),
+            headers={**YAML, "If-Match": '"1"'},
+        )
+        store = client.app.state.store  # type: ignore[attr-defined]
+        reads = store.changes
+        asked: list[int] = []
+
+        def once(incident_id: str, after: int) -> Any:
+            asked.append(after)
+            if len(asked) > 1:  # end the stream after the first read
+                raise StoreUnavailable("database unavailable: connection refused")
+            return reads(incident_id, after)
+
+        monkeypatch.setattr(store, "changes", once)
+        with client.stream("GET", f"{API}/incidents/demo/events", **resume) as response:
+            assert response.status_code == 200
+            lines = list(response.iter_lines())
+        assert [line for line in lines if line.startswith("id:")] == ["id: 2"], lines
+        assert asked == [1, 2]
+
     def test_follow_yields_every_revision_in_order(self, tmp_path: Path) -> None:
         with Store.open(f"sqlite:///{tmp_path / 'e.db'}") as store:
             store.create(loads(BASE))

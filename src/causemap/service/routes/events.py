@@ -5,7 +5,9 @@ The stream follows the revisions table, so it is correct whichever server proces
 process's memory is needed. Revision numbers of an incident are gap-free and commit in
 order, so "revisions after the last one sent" never skips one. Each event's ``id`` is
 the revision number: a reconnecting ``EventSource`` sends it back as ``Last-Event-ID``
-and resumes exactly there. Without one, the stream starts with the current revision.
+and resumes exactly there. Without one, or with one above the latest revision (from
+another history: a store restored from a backup), the stream starts with the current
+revision.
 
 An idle stream carries a keep-alive comment every ``sse_ping`` seconds, announced in the
 ``Causemap-Ping`` header: a client that hears nothing for much longer knows the connection
@@ -71,11 +73,18 @@ def _resume(last_event_id: str | None, after: int | None, latest: int) -> int:
     """The revision to follow from: ``Last-Event-ID``, else ``after``, else the one before
     the latest (so the stream starts with the current revision).
 
+    A resume point above the latest revision is from another history (the store was
+    restored from a backup, or the incident re-created elsewhere): following from it
+    would wait silently and skip every revision up to it, so the stream starts with the
+    current revision, as it does without one; its ``id`` below the client's tells the
+    client to reload.
+
     Raises
     ------
     RequestValidationError
         ``Last-Event-ID`` is not a revision number (HTTP 422, before any stream starts).
     """
+    start = latest - 1
     if last_event_id is not None and last_event_id.strip():
         number = parse_revision(last_event_id.strip(), minimum=0)
         if number is None:
@@ -85,10 +94,10 @@ def _resume(last_event_id: str | None, after: int | None, latest: int) -> int:
                 "revision_number",
                 f"Last-Event-ID must be a revision number from 0 to {MAX_REVISION}",
             )
-        return number
-    if after is not None:
-        return after
-    return latest - 1
+        start = number
+    elif after is not None:
+        start = after
+    return start if start <= latest else latest - 1
 
 
 @router.get(
