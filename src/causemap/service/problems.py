@@ -140,11 +140,13 @@ def responses(
     *codes: int, extra: dict[int, dict[str, Any]] | None = None
 ) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses``: ``extra`` plus these error codes, all :class:`ErrorResponse`
-    (with the headers each carries)."""
+    (with the headers each carries), and 413 on every operation: the body cap
+    (``middleware.BodyLimit``) refuses an oversized body before any route runs, one that
+    takes no body too."""
     found: dict[int | str, dict[str, Any]] = {}
     for status, response in (extra or {}).items():
         found[status] = response
-    for code in codes:
+    for code in sorted({*codes, 413}):
         found[code] = {"model": ErrorResponse, "description": _TITLES[code]}
         if code in _ERROR_HEADERS:
             found[code]["headers"] = _ERROR_HEADERS[code]
