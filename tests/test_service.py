@@ -244,8 +244,8 @@ class TestCreateAndRead:
         stale = put(client, edited, tag)
         assert stale.status_code == 412
         assert stale.json()["error"]["details"] == {"current_revision": 2}
+        assert put(client, edited, '"2-json"').status_code == 412
         assert client.delete(f"{API}/incidents/demo", headers={"if-match": '"2-yaml"'}).is_success
-        assert put(client, edited, '"3-json"').status_code == 412
 
     def test_if_none_match_gives_304(self, client: TestClient) -> None:
         post(client)
@@ -459,6 +459,40 @@ class TestUpdate:
     ) -> None:
         post(client)
         assert put(client, BASE, etag).status_code == status
+
+    @pytest.mark.parametrize("etag", ['W/"1"', '"x"', "*", '"1", "2"', None])
+    def test_a_missing_or_deleted_incident_is_said_before_its_if_match(
+        self, client: TestClient, etag: str | None
+    ) -> None:
+        """RFC 9110 13.2.1: preconditions are evaluated only for a request that would
+        otherwise succeed, so an unknown incident is 404 and a deleted one 410 whatever
+        the header; they were 412 or 428, which sent clients after a revision."""
+        headers = {} if etag is None else {"if-match": etag}
+        unknown = put(client, BASE.replace("id: demo", "id: nope"), etag)
+        assert (unknown.status_code, unknown.json()["error"]["code"]) == (404, "not-found")
+        for method in ("DELETE", "POST"):
+            path = "/incidents/nope" + ("/restore" if method == "POST" else "")
+            answer = client.request(method, f"{API}{path}", headers=headers)
+            assert answer.status_code == 404, (method, answer.text)
+        post(client)
+        assert client.delete(f"{API}/incidents/demo").status_code == 200
+        assert put(client, BASE, etag).status_code == 410
+        assert client.delete(f"{API}/incidents/demo", headers=headers).status_code == 410
+
+    @pytest.mark.parametrize("etag", ['W/"1"', '"x"'])
+    def test_an_if_match_that_names_no_revision_gets_the_current_etag(
+        self, client: TestClient, etag: str
+    ) -> None:
+        """The 412 says which revision to read, as for a stale tag."""
+        post(client)
+        for answer in (
+            put(client, BASE, etag),
+            client.delete(f"{API}/incidents/demo", headers={"if-match": etag}),
+            client.post(f"{API}/incidents/demo/restore", headers={"if-match": etag}),
+        ):
+            assert answer.status_code == 412, answer.text
+            assert answer.headers["etag"] == '"1"'
+            assert answer.json()["error"]["details"] == {"current_revision": 1}
 
     def test_a_weak_if_match_says_to_send_the_etag_as_given(self, client: TestClient) -> None:
         post(client)

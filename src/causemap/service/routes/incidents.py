@@ -10,7 +10,7 @@ every method: 412 unless it is ``*`` or lists the ETag of the representation ans
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -18,7 +18,13 @@ from starlette.concurrency import run_in_threadpool
 
 from causemap.diagnostics import Diagnostic
 from causemap.diff import IncidentDiff, default_analyzer, diff
-from causemap.errors import InvalidQuery, NotAcceptable, RevisionConflict, RevisionNotFound
+from causemap.errors import (
+    InvalidQuery,
+    NotAcceptable,
+    PreconditionRequired,
+    RevisionConflict,
+    RevisionNotFound,
+)
 from causemap.loader import dump
 from causemap.model import Date, Incident
 from causemap.service.bodies import INCIDENT_BODY, YAML_TYPES, check_body, read_body
@@ -314,7 +320,14 @@ async def update_incident(
     ] = None,
 ) -> Saved:
     """Save a new revision; ``If-Match`` must name the latest (412 if stale, 428 if absent)."""
-    expected = parse_if_match(if_match)
+    try:
+        expected = parse_if_match(if_match)
+        if expected is None:
+            raise PreconditionRequired(
+                f"saving incident {incident_id!r} needs the revision it replaces (If-Match)"
+            )
+    except (PreconditionRequired, RevisionConflict) as exc:
+        await run_in_threadpool(_refuse, store, incident_id, exc)
     data, fmt = await read_body(request)
 
     def work() -> Saved:
@@ -343,7 +356,7 @@ def delete_incident(
 ) -> Saved:
     """Soft-delete: appends a ``delete`` revision; ``POST .../restore`` brings it back.
     The ``ETag`` is that revision's, as after any other write."""
-    saved = _saved(store.delete(incident_id, expected=parse_if_match(if_match)))
+    saved = _saved(store.delete(incident_id, expected=_expected(store, incident_id, if_match)))
     response.headers["ETag"] = _etag(saved.number)
     return saved
 
@@ -363,9 +376,37 @@ def restore_incident(
 ) -> Saved:
     """Appends a ``restore`` revision; restoring a live incident changes nothing.
     With ``If-Match``, refused (412) unless it names the latest revision, as for ``DELETE``."""
-    saved = _saved(store.restore(incident_id, expected=parse_if_match(if_match)))
+    expected = _expected(store, incident_id, if_match, deleted=True)
+    saved = _saved(store.restore(incident_id, expected=expected))
     response.headers["ETag"] = _etag(saved.number)
     return saved
+
+
+def _expected(
+    store: Store, incident_id: str, if_match: str | None, *, deleted: bool = False
+) -> int | None:
+    """The revision a write's ``If-Match`` names (None when absent)."""
+    try:
+        return parse_if_match(if_match)
+    except (PreconditionRequired, RevisionConflict) as exc:
+        _refuse(store, incident_id, exc, deleted=deleted)
+
+
+def _refuse(
+    store: Store,
+    incident_id: str,
+    exc: PreconditionRequired | RevisionConflict,
+    *,
+    deleted: bool = False,
+) -> NoReturn:
+    """Raise ``exc``, a precondition that can name no revision, once the incident is
+    known to exist: RFC 9110 13.2.1 evaluates preconditions only for a request that
+    would otherwise succeed, so a missing incident is 404 and a deleted one 410 (unless
+    ``deleted``, for a restore) whatever the header. A 412 carries the current ETag."""
+    current = store.get(incident_id, include_deleted=deleted).number
+    if isinstance(exc, RevisionConflict):
+        exc.current = current
+    raise exc
 
 
 @router.get(
