@@ -130,6 +130,59 @@ class TestList:
         page.assert_clean()
 
 
+class TestDeletedList:
+    def test_a_writer_finds_a_deleted_incident_in_the_list_and_restores_it(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """The list showed live incidents only: restoring one needed its link or its id.
+        The deleted ones are a view of the list, in the address (so a reload or a link
+        keeps it), each row opening the page that restores it."""
+        api.create(chain("binned-ibex", 2, title="Ibex outage, deleted"))
+        api.create(chain("living-ibex", 2, title="Ibex outage, still here"))
+        assert api.raw("DELETE", "/incidents/binned-ibex").status_code == 200
+        page = EditorPage.open(context, server.url)
+        ui = page.page
+        rows = ui.locator(".incident-table tbody tr")
+        ui.get_by_label("Search").fill("ibex")
+        assert rows.count() == 1
+        ui.get_by_role("link", name="Deleted incidents").click()
+        ui.get_by_role("heading", name="Deleted incidents").wait_for()
+        page.wait("window.causemap.ready")
+        assert "deleted=" in ui.evaluate("location.hash")
+        ui.reload()  # the view survives a reload
+        page.wait("window.causemap.ready")
+        ui.get_by_role("heading", name="Deleted incidents").wait_for()
+        assert ui.get_by_role("link", name="Deleted incidents").get_attribute("aria-current")
+        ui.get_by_label("Search").fill("ibex")
+        page.wait(HEARD, "1 of ")
+        assert rows.count() == 1
+        assert "deleted" in rows.first.inner_text()
+        assert ui.locator(".results").get_attribute("aria-live") is None
+        rows.first.get_by_role("link", name="Ibex outage, deleted").click()
+        ui.get_by_role("button", name="Restore this incident").click()
+        page.wait("window.causemap.state() && window.causemap.state().id === 'binned-ibex'")
+        assert api.get("binned-ibex")[1] == 3  # create, delete, restore
+        page.assert_clean("410 (Gone)")
+
+    def test_a_reader_sees_them_but_cannot_restore_them(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("binned-read", 2, title="Okapi outage, deleted"))
+        assert api.raw("DELETE", "/incidents/binned-read").status_code == 200
+        page = EditorPage(context.new_page(), server.url)
+        page.page.goto(f"{server.url}/#/&deleted=1&token={READ}")
+        page.wait("window.causemap && window.causemap.ready")
+        ui = page.page
+        ui.get_by_label("Search").fill("okapi")
+        row = ui.locator(".incident-table tbody tr")
+        assert row.count() == 1
+        assert "restore" in ui.locator(".list-page").inner_text().lower()  # says who can
+        row.first.get_by_role("link").click()
+        ui.get_by_role("heading", name="This incident was deleted").wait_for()
+        assert ui.get_by_role("button", name="Restore this incident").count() == 0
+        page.assert_clean("410 (Gone)")
+
+
 class TestDeletedIncident:
     def test_a_writer_restores_it_from_its_page(
         self, context: BrowserContext, server: Server, api: Api

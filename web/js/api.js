@@ -67,12 +67,14 @@ export const api = {
     return response.status === 204 ? null : response.json();
   },
   whoami: () => api.json("GET", "/whoami"),
-  /** Every live incident: all the pages (the list counts and filters them all). */
-  async listIncidents() {
+  /** Every live incident, or every deleted one: all the pages (the list counts and
+   * filters them all). */
+  async listIncidents({ deleted = false } = {}) {
     const items = [];
     let cursor = null;
     do {
       const query = new URLSearchParams({ limit: "500" });
+      if (deleted) query.set("deleted", "true");
       if (cursor) query.set("cursor", cursor);
       const got = await api.json("GET", `/incidents?${query}`);
       items.push(...got.items);

@@ -1,31 +1,45 @@
 // The incident list: search by words, filter by tag, service and date, open one, or
 // create one. A new incident asks for its title, date and impact, so that it is valid
-// (it has an impact) from its first save.
+// (it has an impact) from its first save. "#/&deleted=1" lists the deleted incidents
+// instead (any reader may list them), each opening the page where a writer restores it.
 
 import { api } from "./api.js";
-import { ago, announce, fill, h, modal, sayWhenCut, toast } from "./dom.js";
+import { ago, announce, fill, h, modal, sayWhenCut, toast, when } from "./dom.js";
 import { LIMITS, SLUG, newIncident, slugify, validDate } from "./doc.js";
 import { go, href } from "./route.js";
 import { isolate } from "./text.js";
 
-export async function showList(root, { role }) {
-  document.title = "Incidents · causemap";
+/** True when the address asks for the deleted incidents ("&deleted=1"). */
+const deletedView = (params) => params.has("deleted") && !["0", "false", ""].includes(params.get("deleted"));
+
+export async function showList(root, { role, params = new URLSearchParams() }) {
+  const deleted = deletedView(params);
+  const heading = deleted ? "Deleted incidents" : "Incidents";
+  document.title = `${heading} · causemap`;
   document.getElementById("context").replaceChildren();
   const canWrite = role !== "read";
   // Not a live region: it would read the whole table again at each key typed into
   // Search. A filter is heard as its count instead.
   const results = h("div", { class: "results" }, h("p", { class: "muted" }, "Loading…"));
-  const search = h("input", { type: "search", id: "list-search", placeholder: "Words in the title, id, tags or services", autocomplete: "off" });
+  // Described by the count, so that focus on Search (where the page puts it) says how
+  // many incidents this view holds.
+  const search = h("input", { type: "search", id: "list-search", placeholder: "Words in the title, id, tags or services", autocomplete: "off", "aria-describedby": "list-count" });
   const tag = h("select", { id: "list-tag" });
   const service = h("select", { id: "list-service" });
   const from = h("input", { type: "date", id: "list-from" });
   const to = h("input", { type: "date", id: "list-to" });
   const field = (id, text, control) => h("div", { class: "field" }, h("label", { for: id }, text), control);
+  const view = (text, on, extra) => h("a", { href: href("list", null, extra), class: "button", "aria-current": on ? "page" : null }, text);
   root.append(h("div", { class: "list-page" },
     h("div", { class: "list-head" },
-      h("h1", {}, "Incidents"),
-      canWrite ? h("button", { type: "button", class: "primary", id: "new-incident", onclick: () => create() }, "New incident") : null,
+      h("h1", {}, heading),
+      canWrite && !deleted ? h("button", { type: "button", class: "primary", id: "new-incident", onclick: () => create() }, "New incident") : null,
+      h("nav", { class: "list-views", "aria-label": "Which incidents" },
+        view("Live incidents", !deleted, {}), view("Deleted incidents", deleted, { deleted: "1" })),
       h("a", { href: href("patterns"), class: "button" }, "Patterns across incidents")),
+    deleted ? h("p", { class: "hint" }, canWrite
+      ? "Open a deleted incident to restore it."
+      : "Only a writer can restore them.") : null,
     h("form", { class: "filters", role: "search", "aria-label": "Filter incidents", onsubmit: (e) => e.preventDefault() },
       field("list-search", "Search", search), field("list-tag", "Tag", tag), field("list-service", "Service", service),
       field("list-from", "From", from), field("list-to", "To", to)),
@@ -33,7 +47,7 @@ export async function showList(root, { role }) {
 
   let items = [];
   try {
-    items = await api.listIncidents();
+    items = await api.listIncidents({ deleted });
   } catch (exc) {
     fill(results, h("p", { class: "error", role: "alert" }, `Could not load the incidents: ${exc.message}`));
     return;
@@ -52,13 +66,14 @@ export async function showList(root, { role }) {
         (!from.value || i.date >= from.value) && (!to.value || i.date <= to.value);
     });
     if (!items.length) {
-      fill(results, h("p", {}, canWrite ? "No incidents yet. Create the first one." : "No incidents yet."));
+      const none = deleted ? "No deleted incidents." : canWrite ? "No incidents yet. Create the first one." : "No incidents yet.";
+      fill(results, h("p", { id: "list-count" }, none));
       return;
     }
     fill(results,
-      h("p", { class: "muted" }, `${shown.length} of ${items.length} incidents`),
+      h("p", { class: "muted", id: "list-count" }, `${shown.length} of ${items.length} ${deleted ? "deleted incidents" : "incidents"}`),
       h("table", { class: "incident-table" },
-        h("thead", {}, h("tr", {}, ["Title", "Date", "Severity", "Services", "Tags", "Revision", "Updated"].map((t) => h("th", { scope: "col" }, t)))),
+        h("thead", {}, h("tr", {}, ["Title", "Date", "Severity", "Services", "Tags", "Revision", deleted ? "Deleted" : "Updated"].map((t) => h("th", { scope: "col" }, t)))),
         h("tbody", {}, shown.map((i) => h("tr", {},
           h("td", {}, h("a", { href: href("incident", i.id), class: "incident-link", dataset: { id: i.id } }, isolate(i.title))),
           h("td", { class: "nowrap" }, i.date),
@@ -66,7 +81,7 @@ export async function showList(root, { role }) {
           h("td", {}, i.services.map(isolate).join(", ")),
           h("td", {}, i.tags.map((t) => h("span", { class: "tag", dir: "auto" }, t))),
           h("td", { class: "num" }, String(i.revision)),
-          h("td", { class: "nowrap" }, ago(i.updated_at)))))));
+          h("td", { class: "nowrap", title: when(deleted ? i.deleted_at : i.updated_at) }, ago(deleted ? i.deleted_at : i.updated_at)))))));
   }
   for (const control of [search, tag, service, from, to]) {
     control.addEventListener("input", () => {

@@ -137,7 +137,7 @@ async function show() {
     await showPatterns(root);
   } else {
     try {
-      await showList(root, { role: who.role === "read" ? "read" : who.role });
+      await showList(root, { role: who.role === "read" ? "read" : who.role, params: route.params });
     } catch (exc) {
       if (exc.status === 401) return needToken(exc.message);
       throw exc;
