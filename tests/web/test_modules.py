@@ -544,7 +544,7 @@ class TestLayout:
             "layout.js",
             """
           const doc = arg;
-          const size = (n) => [n.id, m.measure(n.kind, n.label)];
+          const size = (n) => [n.id, m.nodeSize(n.kind)];
           const sizes = Object.fromEntries(doc.nodes.map(size));
           const first = m.tidy({nodes: doc.nodes.slice(0, 4)}, sizes);
           const placed = m.placeMissing(doc, first, sizes);

@@ -298,6 +298,49 @@ class TestHistory:
             assert inner["x"] + inner["width"] <= box["x"] + box["width"], part
         page.assert_clean()
 
+    def test_the_diff_draws_nodes_as_the_editor_does(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """The diff's picture sized each node by its text while the editor gives every
+        node one size, five lines ending with "…": the same node looked different in the
+        two pictures. Now they match, nothing overlaps, and the whole statement is shown
+        on hover (and said in the list of changes)."""
+        doc = chain("history-fixed", 3)
+        api.create(doc)
+        long = "The replica lagged behind the primary " + "and nobody noticed it " * 12
+        doc["nodes"][0]["label"] = long.strip()
+        api.put("history-fixed", doc, 1)
+        page = EditorPage.open(context, server.url, "history-fixed")
+        ui = page.page
+        ui.get_by_role("button", name="History", exact=True).click()
+        dialog = ui.locator("dialog[open]")
+        dialog.get_by_role("heading", name="Revision 1 → revision 2").wait_for()
+        size = "(cy) => Object.fromEntries("
+        size += "cy.nodes().map((n) => [n.id(), [n.width(), n.height()]]))"
+        assert page.js(f"({size})(window.causemap.diffCy)") == page.js(f"({size})(window.cy)")
+        label = page.js("window.causemap.diffCy.getElementById('n1').data('label')")
+        assert label.endswith("…")
+        assert len(label.split("\n")) <= 5
+        boxes = page.js(
+            "window.causemap.diffCy.nodes().map((n) => {"
+            " const b = n.boundingBox({includeLabels: true});"
+            " return [n.id(), b.x1, b.y1, b.x2, b.y2]; })"
+        )
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1 :]:
+                overlap = a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]
+                assert not overlap, (a, b)
+        assert long.strip() in dialog.locator(".changes").inner_text()
+        box = dialog.locator(".diff-canvas").bounding_box()
+        assert box is not None
+        at = page.js("window.causemap.diffCy.getElementById('n1').renderedPosition()")
+        ui.mouse.move(box["x"] + at["x"], box["y"] + at["y"], steps=4)
+        tip = dialog.locator(".node-tip")
+        tip.wait_for()
+        assert tip.inner_text() == long.strip()
+        assert page.js("document.querySelectorAll('#node-tip').length") <= 1
+        page.assert_clean()
+
     def test_an_incident_saved_more_than_500_times_shows_its_latest_revisions(
         self, context: BrowserContext, server: Server, api: Api
     ) -> None:

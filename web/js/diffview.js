@@ -7,7 +7,8 @@ import { h } from "./dom.js";
 import { isolate, shown } from "./text.js";
 import { links, same } from "./doc.js";
 import { DIFF } from "./grammar.js";
-import { FONT_FAMILY, FONT_SIZE, LINE_HEIGHT, measure, shownLabel, tidy } from "./layout.js";
+import { FONT_FAMILY, FONT_SIZE, LINE_HEIGHT, drawn, nodeSize, tidy } from "./layout.js";
+import { NodeTip } from "./tip.js";
 
 const withoutCauses = (n) => {
   const copy = { ...n };
@@ -92,17 +93,20 @@ function style() {
 }
 
 /** Draw the diff into `container` (`renamed`: the /diff's nodes.renamed, when known);
- * returns {cy, destroy()}. */
+ * returns {cy, destroy()}. Nodes are drawn as on the editor's canvas: one size for a
+ * kind, five lines, what does not fit cut with "…" and shown whole on hover (and said
+ * in the list of changes); what happened to a node is its first line. */
 export function drawDiff(container, before, after, renamed = []) {
   const { nodes, edges } = compare(before, after, renamed);
   const union = { nodes: nodes.map((x) => x.node), edges: edges.map((x) => x.link) };
   const sizes = {};
   const elements = [];
   for (const { node, status } of nodes) {
-    const text = `${status === "same" ? "" : `${WORD[status]}: `}${shownLabel(node)}`;
-    const size = measure(node.kind, text);
+    const { text, clipped } = drawn(node, status === "same" ? [] : [WORD[status]]);
+    const size = nodeSize(node.kind);
     sizes[node.id] = size;
-    elements.push({ group: "nodes", data: { id: node.id, label: text, kind: node.kind, status, w: size.w, h: size.h, tw: size.textWidth } });
+    const data = { id: node.id, label: text, kind: node.kind, status, w: size.w, h: size.h, tw: size.textWidth, statement: clipped ? node.label : "" };
+    elements.push({ group: "nodes", data });
   }
   const positions = tidy({ nodes: union.nodes, edges: union.edges.map((l) => ({ from: l.from, to: l.to })) }, sizes);
   for (const el of elements) el.position = positions[el.data.id];
@@ -121,8 +125,15 @@ export function drawDiff(container, before, after, renamed = []) {
     cy.zoom(1);
     cy.center(frame);
   }
+  const tip = new NodeTip(cy, container, { id: null });
   if (window.causemap) window.causemap.diffCy = cy; // test hook, like window.cy
-  return { cy, destroy: () => cy.destroy() };
+  return {
+    cy,
+    destroy: () => {
+      tip.destroy();
+      cy.destroy();
+    },
+  };
 }
 
 /** A legend for the diff colours. */

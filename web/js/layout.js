@@ -58,17 +58,13 @@ function rightToLeft(text) {
   return Boolean(first && RTL_LETTER.test(first[0]));
 }
 
-/** The label as drawn: markers first, then the statement, in at most LINES lines (see
- * drawn()). The canvas lays out every line left to right, which put a right-to-left
- * statement's final "." or "!" on the wrong side and its numbers out of place: such a
- * statement is broken into its lines here, and each is held between right-to-left marks. */
-export function shownLabel(node, marks = []) {
-  return drawn(node, marks).text;
-}
-
 const drawings = new Map();
 
-/** {text, clipped}: the label as drawn, and whether the statement was cut to fit. */
+/** {text, clipped}: the label as drawn (markers first, then the statement, in at most
+ * LINES lines), and whether the statement was cut to fit. The canvas lays out every line
+ * left to right, which put a right-to-left statement's final "." or "!" on the wrong side
+ * and its numbers out of place: such a statement is broken into its lines here, and each
+ * is held between right-to-left marks. */
 export function drawn(node, marks = []) {
   const key = [node.kind, node.unknown ? 1 : 0, node.label, ...marks].join("\u0000");
   if (!drawings.has(key)) {
@@ -123,22 +119,6 @@ function wrap(paragraph, max) {
   }
   lines.push(line);
   return lines;
-}
-
-const measured = new Map();
-
-/** Width, height and the text box width of a node showing `text` (cached). */
-export function measure(kind, text) {
-  const key = `${kind}\u0000${text}`;
-  if (!measured.has(key)) {
-    if (measured.size > 5000) measured.clear();
-    measured.set(key, measureNow(kind, text));
-  }
-  return measured.get(key);
-}
-
-function measureNow(kind, text) {
-  return boxOf(kind, lineCount(text, textWidth(kind)));
 }
 
 function boxOf(kind, lines) {

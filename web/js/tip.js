@@ -2,13 +2,14 @@
 // the node the pointer rests on, or the one node selected while the canvas has focus (the
 // keyboard's hover). A screen reader has the statement from the outline and the Selection
 // panel, so the tip is not said. Only nodes whose data holds a `statement` have one.
+// The history and conflict pictures have one too (without an id: the editor's is there).
 
 export class NodeTip {
-  constructor(cy, container) {
+  constructor(cy, container, { id = "node-tip" } = {}) {
     this.cy = cy;
     this.el = document.createElement("div");
     this.el.className = "node-tip";
-    this.el.id = "node-tip";
+    if (id) this.el.id = id;
     this.el.dir = "auto";
     this.el.hidden = true;
     this.el.setAttribute("aria-hidden", "true");
@@ -31,7 +32,8 @@ export class NodeTip {
   }
 
   /** Show (or hide) the tip for the hovered node, else the one selected node while the
-   * canvas has focus, placed under it (above it near the bottom of the view). */
+   * canvas has focus, placed under it (above it near the bottom of the view). The tip is
+   * the container's sibling: the container's offset places it in their common parent. */
   show() {
     const cy = this.cy;
     const focused = document.activeElement === cy.container();
@@ -45,8 +47,10 @@ export class NodeTip {
     const [w, h] = [this.el.offsetWidth, this.el.offsetHeight];
     const left = Math.max(4, Math.min(cy.width() - w - 4, (box.x1 + box.x2) / 2 - w / 2));
     const below = box.y2 + 6;
-    this.el.style.left = `${Math.round(left)}px`;
-    this.el.style.top = `${Math.round(below + h > cy.height() - 4 ? Math.max(4, box.y1 - 6 - h) : below)}px`;
+    const top = below + h > cy.height() - 4 ? Math.max(4, box.y1 - 6 - h) : below;
+    const { offsetLeft, offsetTop } = cy.container();
+    this.el.style.left = `${Math.round(left + offsetLeft)}px`;
+    this.el.style.top = `${Math.round(top + offsetTop)}px`;
   }
 
   destroy() {
