@@ -81,6 +81,30 @@ class TestList:
             assert tags.nth(i).get_attribute("dir") == "auto"
         page.assert_clean()
 
+    def test_a_long_unbroken_title_keeps_the_table_in_the_page(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """A title, service or tag written as one long word (a URL, a stack frame) made
+        the table three pages wide: every row's date and revision were off screen."""
+        api.create(
+            chain(
+                "list-wide",
+                2,
+                title="See https://example.com/" + "x" * 170,
+                services=["svc-" + "y" * 80],
+                tags=["tag-" + "z" * 150],
+            )
+        )
+        page = EditorPage.open(context, server.url)
+        page.page.get_by_label("Search").fill("list-wide")
+        box = page.page.locator(".list-page").bounding_box()
+        table = page.page.locator(".incident-table").bounding_box()
+        assert box is not None
+        assert table is not None
+        assert table["x"] + table["width"] <= box["x"] + box["width"] + 1
+        assert page.js("document.querySelector('main').scrollWidth <= innerWidth")
+        page.assert_clean()
+
     def test_a_filter_is_heard_as_a_count_not_as_the_whole_table(
         self, context: BrowserContext, server: Server, api: Api
     ) -> None:
