@@ -365,6 +365,28 @@ class TestHistory:
         assert page.js("document.querySelectorAll('#node-tip').length") <= 1
         page.assert_clean()
 
+    def test_a_diff_is_heard_as_its_heading_and_count_not_as_every_change(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """The diff sat in a polite live region: each revision picked read the whole list
+        of changes (dozens, with the analysis's) before anything else could be heard."""
+        doc = chain("history-heard", 12)
+        api.create(doc)
+        for node in doc["nodes"]:
+            node["label"] += ", reworded"
+        api.put("history-heard", doc, 1)
+        page = EditorPage.open(context, server.url, "history-heard")
+        ui = page.page
+        ui.get_by_role("button", name="History", exact=True).click()
+        dialog = ui.locator("dialog[open]")
+        dialog.get_by_role("heading", name="Revision 1 → revision 2").wait_for()
+        changes = dialog.locator(".changes")
+        assert changes.locator("li").count() == 12
+        live = changes.locator("xpath=ancestor-or-self::*[@aria-live][1]")
+        assert live.count() == 0 or live.get_attribute("aria-live") == "off"
+        page.wait(HEARD, "Revision 1 → revision 2: 12 changes")
+        page.assert_clean()
+
     def test_an_incident_saved_more_than_500_times_shows_its_latest_revisions(
         self, context: BrowserContext, server: Server, api: Api
     ) -> None:

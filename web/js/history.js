@@ -3,7 +3,7 @@
 // old revision back; that is an ordinary, undoable edit saved as a new revision.
 
 import { api } from "./api.js";
-import { ago, h, fill, modal, toast, when } from "./dom.js";
+import { ago, announce, h, fill, modal, toast, when } from "./dom.js";
 import { changeList, describe, drawDiff, legend } from "./diffview.js";
 
 export function openHistory(editor) {
@@ -22,7 +22,10 @@ export function openHistory(editor) {
 
   return modal("Revision history", (body, close) => {
     const list = h("div", { class: "revisions", role: "group", "aria-label": "Revisions" }, h("p", { class: "muted" }, "Loading…"));
-    const summary = h("div", { class: "diff-summary", "aria-live": "polite" });
+    // Not a live region: it would read every change at each revision picked. What was
+    // picked is heard as its heading and count instead (say()).
+    const summary = h("div", { class: "diff-summary" });
+    const say = (...parts) => announce(parts.join(": "));
     const canvas = h("div", { class: "diff-canvas", role: "img", "aria-label": "Both revisions drawn together, coloured by change" });
     const actions = h("div", { class: "buttons" });
     body.append(h("div", { class: "history" }, list, h("div", { class: "history-diff" }, summary, legend(), canvas, actions)));
@@ -39,13 +42,18 @@ export function openHistory(editor) {
       fill(actions);
       if (from === to) {
         fill(summary, h("p", {}, "Pick two different revisions to compare."));
+        say("Pick two different revisions to compare.");
         return;
       }
       try {
         const [lo, hi] = [Math.min(from, to), Math.max(from, to)];
         const [before, after, diff] = await Promise.all([load(lo), load(hi), api.diff(id, lo, hi)]);
         if (mine !== shown) return;
-        fill(summary, h("h3", {}, `Revision ${lo} → revision ${hi}`), changeList(describe(diff, before, after), "These two revisions hold the same incident."));
+        const heading = `Revision ${lo} → revision ${hi}`;
+        const items = describe(diff, before, after);
+        fill(summary, h("h3", {}, heading), changeList(items, "These two revisions hold the same incident."));
+        const count = items.filter(([kind]) => kind !== "analysis").length;
+        say(heading, count ? `${count} change${count > 1 ? "s" : ""}` : "no changes to the incident");
         drawn = drawDiff(canvas, before, after, diff.nodes.renamed || []);
         if (!editor.readOnly && to !== latest) {
           const chosen = to;
@@ -60,6 +68,7 @@ export function openHistory(editor) {
       } catch (exc) {
         if (mine !== shown) return;
         fill(summary, h("p", { class: "error" }, `Could not load the diff: ${exc.message}`));
+        say(`Could not load the diff: ${exc.message}`);
       }
     }
 
