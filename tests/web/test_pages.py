@@ -387,6 +387,20 @@ class TestHistory:
         page.wait(HEARD, "Revision 1 → revision 2: 12 changes")
         page.assert_clean()
 
+    def test_a_new_incident_says_there_is_nothing_to_compare_yet(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """A new incident's history asked to "pick two different revisions" of its one."""
+        api.create(chain("history-one", 2))
+        page = EditorPage.open(context, server.url, "history-one")
+        ui = page.page
+        ui.get_by_role("button", name="History", exact=True).click()
+        dialog = ui.locator("dialog[open]")
+        dialog.get_by_text("Only one revision so far").wait_for()
+        assert "Pick two" not in dialog.inner_text()
+        assert dialog.locator(".diff-canvas").is_hidden()
+        page.assert_clean()
+
     def test_an_incident_saved_more_than_500_times_shows_its_latest_revisions(
         self, context: BrowserContext, server: Server, api: Api
     ) -> None:

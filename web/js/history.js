@@ -28,10 +28,12 @@ export function openHistory(editor) {
     const say = (...parts) => announce(parts.join(": "));
     const canvas = h("div", { class: "diff-canvas", role: "img", "aria-label": "Both revisions drawn together, coloured by change" });
     const actions = h("div", { class: "buttons" });
-    body.append(h("div", { class: "history" }, list, h("div", { class: "history-diff" }, summary, legend(), canvas, actions)));
+    const key = legend();
+    body.append(h("div", { class: "history" }, list, h("div", { class: "history-diff" }, summary, key, canvas, actions)));
     let from = null;
     let to = null;
     let latest = null;
+    let single = false; // one revision: nothing to compare yet
     let shown = 0; // the latest choice: a slower answer to an earlier one is dropped
 
     async function show() {
@@ -40,9 +42,11 @@ export function openHistory(editor) {
       drawn = null;
       fill(summary, h("p", { class: "muted" }, "Loading the diff…"));
       fill(actions);
+      key.hidden = canvas.hidden = from === to; // an empty picture, its colours explained
       if (from === to) {
-        fill(summary, h("p", {}, "Pick two different revisions to compare."));
-        say("Pick two different revisions to compare.");
+        const text = single ? "Only one revision so far: nothing to compare yet. Each save adds one." : "Pick two different revisions to compare.";
+        fill(summary, h("p", {}, text));
+        say(text);
         return;
       }
       try {
@@ -76,6 +80,7 @@ export function openHistory(editor) {
       const items = page.items;
       if (!items.length) return fill(list, h("p", {}, "No revisions."));
       to = latest = items[items.length - 1].number;
+      single = items.length === 1;
       from = items.length > 1 ? items[items.length - 2].number : to;
       const table = h("table", { class: "revision-table" },
         h("caption", { class: "sr-only" }, "Pick the two revisions to compare"),
