@@ -54,6 +54,33 @@ class TestConflict:
         assert page.doc() == saved
         page.assert_clean("status of 412")
 
+    def test_a_list_in_conflict_is_shown_item_by_item_not_as_json(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """Both sides changed the incident's tags: the choices read 'Keep mine:
+        ["db","mine"]', the document's JSON, where the history says “db”, “mine”."""
+        api.create(chain("conflict-tags", 3, tags=["db"]))
+        page = EditorPage.open(context, server.url, "conflict-tags")
+        ui = page.page
+        ui.get_by_role("tab", name="Incident").click()
+        ui.locator("#panel-incident [data-key=tags]").fill("db, mine")
+        page.wait("window.causemap.doc().tags.includes('mine')")
+        doc, revision = api.get("conflict-tags")
+        doc["tags"] = ["db", "theirs"]
+        api.put("conflict-tags", doc, revision)
+        page.wait("window.causemap.state().status === 'conflict'")
+        ui.get_by_role("button", name="Resolve…").click()  # it waits while in a field
+        dialog = ui.locator("dialog[open]")
+        dialog.get_by_role("heading", name="Someone else saved meanwhile").wait_for()
+        mine = dialog.locator(".choice", has_text="Keep mine:").inner_text()
+        theirs = dialog.locator(".choice", has_text="Take theirs:").inner_text()
+        for text in (mine, theirs):
+            assert "[" not in text
+            assert '"' not in text
+        assert "“db”, “mine”" in mine.replace("\u2068", "").replace("\u2069", "")
+        assert "“db”, “theirs”" in theirs.replace("\u2068", "").replace("\u2069", "")
+        page.assert_clean("status of 412")
+
     def test_the_same_field_changed_on_both_sides_is_a_conflict_to_resolve(
         self, context: BrowserContext, server: Server, api: Api
     ) -> None:

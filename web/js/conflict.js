@@ -10,8 +10,12 @@ import { describeChanges, merge3 } from "./merge.js";
 import { same } from "./doc.js";
 import { isolate } from "./text.js";
 
-const show = (value) => {
-  if (value === undefined || value === null) return "(none)";
+/** A value in conflict as words: a list item by item, each quoted (node ids, as an
+ * action's addresses, by their statements: `name`), "(none)" when absent or empty; a
+ * whole node or action by its statement or title. */
+const show = (value, name = (x) => x) => {
+  if (Array.isArray(value)) return value.length ? value.map((v) => `“${show(name(v))}”`).join(", ") : "(none)";
+  if (value === undefined || value === null || value === "") return "(none)";
   if (typeof value === "object") return isolate(value.label || value.title || JSON.stringify(value));
   return isolate(String(value));
 };
@@ -36,6 +40,15 @@ function renamedText({ section, from, to }, mine, theirs) {
   return `You both added a new ${section} under the id ${from}: theirs (“${text(theirs)}”) keeps it, ` +
     `and yours (“${text(mine)}”) becomes ${to}. Both are kept.`;
 }
+
+/** A node's statement by its id, in any of `docs` (the id itself when none has it). */
+const statementOf = (docs) => (id) => {
+  for (const doc of docs) {
+    const n = doc.nodes.find((x) => x.id === id);
+    if (n) return n.label;
+  }
+  return id;
+};
 
 export async function openConflict(editor) {
   const { saver, store } = editor;
@@ -62,6 +75,7 @@ export async function openConflict(editor) {
   }
   const choices = {};
   let drawn = null;
+  const statement = statementOf([mine, theirs, base]);
   const result = await modal("Someone else saved meanwhile", (body, close) => {
     const conflictsBox = h("div", { class: "conflicts" });
     const notesBox = h("div", { class: "notes" });
@@ -97,7 +111,7 @@ export async function openConflict(editor) {
             const option = (value, text, shown) => {
               const input = h("input", { type: "radio", name, value, checked: c.choice === value, id: `${name}-${value}` });
               input.addEventListener("change", () => ((choices[c.key] = value), redraw()));
-              return h("div", { class: "choice" }, input, h("label", { for: `${name}-${value}` }, h("b", {}, text), " ", show(shown)));
+              return h("div", { class: "choice" }, input, h("label", { for: `${name}-${value}` }, h("b", {}, text), " ", show(shown, c.field === "addresses" ? statement : undefined)));
             };
             return h("li", {}, h("p", {}, conflictText(c, base, mine, theirs)), option("mine", "Keep mine:", c.mine), option("theirs", "Take theirs:", c.theirs));
           })));
