@@ -229,7 +229,9 @@ class TestLineEndings:
 
     def test_duplicate_key_names_the_first_line_alike(self) -> None:
         text = "causemap: 1\rid: demo\rid: again\r"
-        assert "first defined on line 2" in check_bytes(text.encode(), "doc.yaml").errors[0].message
+        errors = check_bytes(text.encode(), "doc.yaml").errors
+        duplicate = next(d for d in errors if d.code == "duplicate-key")
+        assert "first defined on line 2" in duplicate.message
 
 
 class TestEncodings:
@@ -364,3 +366,75 @@ def test_digits_past_the_microsecond_are_a_warning(value: str, warned: bool) -> 
         (warning,) = found
         assert (warning.pointer, warning.line, warning.severity) == ("/nodes/0/at", 6, "warning")
         assert "gives 9 digits of a second; causemap keeps 6" in warning.message
+
+
+class TestDuplicateKeys:
+    """Every duplicate key is reported in one run, each at its own line and pointer,
+    together with the document's other errors, as a catalog's duplicate entry keys are."""
+
+    YAML = (
+        "causemap: 1\n"
+        "id: demo\n"
+        "title: Demo\n"
+        "title: Again\n"
+        "date: 2024-01-01\n"
+        "nodes:\n"
+        "  - id: push\n"
+        "    kind: event\n"
+        "    label: Config pushed\n"
+        "    label: twice\n"
+        "  - {id: down, kind: impakt, label: Site down, causes: [push], label: x}\n"
+    )
+
+    @staticmethod
+    def found(text: str, name: str) -> list[tuple[str, str, int | None, int | None]]:
+        checked = check_bytes(text.encode(), name)
+        assert checked.incident is None
+        return [(d.code, d.pointer, d.line, d.column) for d in checked.errors]
+
+    def test_every_duplicate_and_the_other_errors(self) -> None:
+        assert self.found(self.YAML, "doc.yaml") == [
+            ("duplicate-key", "/title", 4, 1),
+            ("duplicate-key", "/nodes/0/label", 10, 5),
+            ("invalid-value", "/nodes/1/kind", 11, 22),
+            ("duplicate-key", "/nodes/1/label", 11, 64),
+        ]
+
+    def test_json_alike(self) -> None:
+        text = (
+            '{"causemap": 1, "id": "demo", "id": "x", "title": "Demo", "date": "2024-01-01",\n'
+            ' "nodes": [{"id": "a", "kind": "impakt", "label": "A", "label": "B"}]}\n'
+        )
+        assert self.found(text, "doc.json") == [
+            ("duplicate-key", "/id", 1, 31),
+            ("invalid-value", "/nodes/0/kind", 2, 32),
+            ("duplicate-key", "/nodes/0/label", 2, 56),
+        ]
+
+    def test_a_valid_document_but_for_its_duplicates_is_refused(self, tmp_path: Path) -> None:
+        path = tmp_path / "doc.yaml"
+        path.write_text(self.YAML.replace("impakt", "impact"))
+        with pytest.raises(InvalidIncident) as info:
+            load(path)
+        assert [d.pointer for d in info.value.diagnostics] == [
+            "/title",
+            "/nodes/0/label",
+            "/nodes/1/label",
+        ]
+
+    def test_the_first_value_is_the_one_validated(self) -> None:
+        text = (
+            "causemap: 1\nid: demo\ntitle: Demo\ndate: 2024-01-01\n"
+            "nodes: [{id: i, kind: impact, label: Down}]\nnodes: 3\n"
+        )
+        errors = check_bytes(text.encode(), "doc.yaml").errors
+        assert [(d.code, d.line) for d in errors] == [("duplicate-key", 6)]
+
+    def test_a_duplicates_value_is_still_guarded(self) -> None:
+        bomb = "".join(
+            f"{a}: &{a} [{', '.join(['*' + p] * 9 if p else ['lol'] * 9)}]\n"
+            for p, a in zip(["", *"abcdefgh"], "abcdefghi", strict=True)
+        )
+        text = "causemap: 1\nx: 1\nx:\n" + "".join("  " + line + "\n" for line in bomb.splitlines())
+        codes = [d.code for d in check_bytes(text.encode(), "doc.yaml").errors]
+        assert codes == ["duplicate-key", "too-large"]

@@ -93,10 +93,21 @@ class Checked:
 
 
 def _finish(name: str, parsed: Parsed) -> Checked:
-    result = Checked(name=name, sourcemap=parsed.sourcemap, diagnostics=parsed.diagnostics)
-    if parsed.diagnostics:
+    """Validate the parsed document. One with duplicate keys is validated too (each key
+    keeps its first value), so that they come with its other errors, in document order;
+    a document that is something else gets its one line."""
+    if not parsed.built:
+        return Checked(name=name, sourcemap=parsed.sourcemap, diagnostics=parsed.diagnostics)
+    result = check_data(parsed.value, name=name, sourcemap=parsed.sourcemap)
+    if not parsed.diagnostics or [d.code for d in result.errors] in _FOREIGN:
         return result
-    return check_data(parsed.value, name=name, sourcemap=parsed.sourcemap)
+    found = [*parsed.diagnostics, *result.diagnostics]
+    result.diagnostics = sorted(found, key=lambda d: (d.line or 0, d.column or 0))
+    result.incident = result.graph = None
+    return result
+
+
+_FOREIGN = (["not-an-incident"], ["catalog-not-incident"])
 
 
 def check_data(data: Any, *, name: str = "<input>", sourcemap: SourceMap | None = None) -> Checked:

@@ -5,12 +5,14 @@ plain values by our own walker, which
 
 * resolves scalars by the YAML 1.2 core schema, so ``no``, ``on`` and ``2017-02-28`` stay
   strings and only ``true``/``false`` are booleans (no "Norway problem");
-* rejects duplicate keys, non-string keys, merge keys, custom tags, multi-document streams,
-  undefined aliases and recursive ones (a node that contains an alias of itself);
+* rejects non-string keys, merge keys, custom tags, multi-document streams, undefined
+  aliases and recursive ones (a node that contains an alias of itself);
+* reports every duplicate key, keeping its first value, and still builds the document,
+  so that a validator can report its other problems in the same run;
 * bounds alias expansion by computing each node's expanded size once, so a "billion
   laughs" file fails in milliseconds instead of being expanded.
 
-JSON is parsed with the standard library, rejecting duplicate keys. Positions are kept as
+JSON is parsed with the standard library, reporting duplicate keys alike. Positions are kept as
 the composed YAML node tree and resolved to a line only when a diagnostic needs one; JSON
 positions come from composing the same text as YAML, lazily, on the error path only.
 """
@@ -169,6 +171,10 @@ class Parsed:
     sourcemap: SourceMap = field(default_factory=SourceMap)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     format: Format = "yaml"
+    built: bool = False
+    """Whether ``value`` is the document. It may be despite ``diagnostics`` when they are
+    duplicate keys only (each keeps its first value): validate it to report the
+    document's other problems in the same run, but never accept it."""
 
 
 class _Reject(Exception):
@@ -340,12 +346,15 @@ def top_level_keys(text: str, enough: Container[str] = ()) -> list[str] | None:
 def _parse_json(text: str, file: str) -> Parsed:
     sourcemap = SourceMap(text=text)
 
+    duplicates: list[str] = []
+
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for k, v in items:
             if k in out:
-                raise _Reject("duplicate-key", f"duplicate key '{k}'", None, [])
-            out[k] = v
+                duplicates.append(k)  # the first value stays, as in YAML
+            else:
+                out[k] = v
         return out
 
     try:
@@ -371,17 +380,18 @@ def _parse_json(text: str, file: str) -> Parsed:
         return Parsed(
             format="json", diagnostics=long or [_error("number-too-large", message, file)]
         )
-    except _Reject as exc:
-        # The YAML walker finds the same duplicate and knows where it is.
-        located = _parse_yaml(text, file)
-        dupes = [d for d in located.diagnostics if d.code == "duplicate-key"]
-        return Parsed(format="json", diagnostics=dupes or [_error(exc.code, exc.message, file)])
     if _SURROGATE_ESCAPE.search(text) and _holds_surrogate(value):
         lone = _lone_surrogate(text)
         where = Lines(text).position(lone) if lone is not None else (None, None)
         message = "a string holds half of a UTF-16 surrogate pair (a lone \\ud800-\\udfff escape)"
         return Parsed(format="json", diagnostics=[_error("json-syntax", message, file, *where)])
-    return Parsed(value=value, sourcemap=sourcemap, format="json")
+    dupes: list[Diagnostic] = []
+    if duplicates:  # the YAML walker finds the same duplicates and knows where they are
+        walked = _parse_yaml(text, file).diagnostics
+        dupes = [d for d in walked if d.code == "duplicate-key"] or [
+            _error("duplicate-key", f"duplicate key '{k}'", file) for k in duplicates
+        ]
+    return Parsed(value=value, sourcemap=sourcemap, diagnostics=dupes, format="json", built=True)
 
 
 def _holds_surrogate(value: Any) -> bool:
@@ -425,24 +435,31 @@ def _lone_surrogate(text: str) -> int | None:
 
 
 def _parse_yaml(text: str, file: str) -> Parsed:
+    """Build the document; every duplicate key found before any other problem is
+    reported with it."""
     sourcemap = SourceMap(text=text)
+    builder = _Builder(text)
+
+    def rejected(exc: _Reject) -> Diagnostic:
+        line, column = builder.lines.mark(exc.mark) if exc.mark else (None, None)
+        return _error(exc.code, exc.message, file, line, column, pointer(exc.path))
+
     try:
-        value = _Builder(text).build()
+        value = builder.build()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-        line, column = Lines(text).mark(mark) if mark else (None, None)
+        line, column = builder.lines.mark(mark) if mark else (None, None)
         code = "too-deep" if "nesting depth" in problem else "yaml-syntax"
-        return Parsed(diagnostics=[_error(code, problem or "invalid YAML", file, line, column)])
+        last = _error(code, problem or "invalid YAML", file, line, column)
     except yaml.YAMLError as exc:
-        return Parsed(diagnostics=[_error("yaml-syntax", str(exc).splitlines()[0], file)])
+        last = _error("yaml-syntax", str(exc).splitlines()[0], file)
     except _Reject as exc:
-        line, column = Lines(text).mark(exc.mark) if exc.mark else (None, None)
-        return Parsed(
-            sourcemap=sourcemap,
-            diagnostics=[_error(exc.code, exc.message, file, line, column, pointer(exc.path))],
-        )
-    return Parsed(value=value, sourcemap=sourcemap)
+        last = rejected(exc)
+    else:
+        dupes = [rejected(d) for d in builder.duplicates]
+        return Parsed(value=value, sourcemap=sourcemap, diagnostics=dupes, built=True)
+    return Parsed(sourcemap=sourcemap, diagnostics=[*map(rejected, builder.duplicates), last])
 
 
 class _Builder:
@@ -467,6 +484,16 @@ class _Builder:
         """Which definition of each anchor is the latest (anchors may be redefined)."""
         self.definitions = 0
         self.total = 0
+        self.duplicates: list[_Reject] = []
+        """Each key met again in its mapping, in document order."""
+        self._lines: Lines | None = None
+
+    @property
+    def lines(self) -> Lines:
+        """Lines of the text, made once, when a diagnostic needs one."""
+        if self._lines is None:
+            self._lines = Lines(self.text)
+        return self._lines
 
     def build(self) -> Any:
         documents = 0
@@ -587,13 +614,14 @@ class _Builder:
                     path,
                 )
             if key in out:
-                raise _Reject(
-                    "duplicate-key",
-                    f"duplicate key '{key}' (first defined on line "
-                    f"{Lines(self.text).mark(starts[key])[0]})",
-                    key_event.start_mark,
-                    [*path, key],
+                first = self.lines.mark(starts[key])[0]
+                message = f"duplicate key '{key}' (first defined on line {first})"
+                self.duplicates.append(
+                    _Reject("duplicate-key", message, key_event.start_mark, [*path, key])
                 )
+                # Its value is read, and refused as any other would be, then dropped.
+                self._value(next(self.events), [*path, key], depth + 1)
+                continue
             starts[key] = key_event.start_mark
             out[key], item_size = self._value(next(self.events), [*path, key], depth + 1)
             size += item_size + 1
