@@ -367,6 +367,23 @@ class TestExportIntoAFolder:
         assert (out / "a.yaml").exists() is removed
         assert f"{3 if removed else 2} previous exports in json removed" in result.output
 
+    @pytest.mark.parametrize("ending", [b"\r\n", b"\r"])
+    def test_a_previous_export_whose_line_endings_a_checkout_changed_is_replaced(
+        self, tmp_path: Path, ending: bytes
+    ) -> None:
+        """Exports kept in git on a checkout with core.autocrlf have CRLF endings: they go
+        as the exports do on any other checkout, else the other format's export was
+        written into them (a.json kept, a.yaml never written)."""
+        db = self.stored(tmp_path)
+        out = tmp_path / "backup"
+        assert runner.invoke(cli, ["export", "--db", db, "-f", "json", str(out)]).exit_code == 0
+        for path in out.iterdir():
+            path.write_bytes(path.read_bytes().replace(b"\n", ending))
+        result = runner.invoke(cli, ["export", "--db", db, str(out)])
+        assert result.exit_code == 0, result.output
+        assert "3 previous exports in json removed" in result.output
+        assert sorted(p.name for p in out.iterdir()) == [f"{n}.yaml" for n in self.IDS]
+
     def test_a_file_of_its_own_in_the_other_format_is_written_not_removed(
         self, tmp_path: Path
     ) -> None:

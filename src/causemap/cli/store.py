@@ -154,7 +154,8 @@ def export(directory: Path, db: str | None, fmt: str) -> None:
     its name and in any subfolder (the folder it was imported from), is written into
     that file, in that file's format, so that DIR holds each incident once. The previous
     export of an incident in DIR is replaced, also when it was in the other format
-    (DIR/<id>.json for yaml, as export wrote it); other files are left alone. Every file
+    (DIR/<id>.json for yaml, as export wrote it but for its line endings, which a git
+    checkout may have made CRLF); other files are left alone. Every file
     is written in full before any is put in place, so an export that fails (a full
     disk) leaves DIR as it was; a name taken by a folder or a FIFO is refused (exit 2).
     """
@@ -256,7 +257,11 @@ def _homes(directory: Path, live: list[str], fmt: str, seen: _Seen) -> dict[str,
 
 
 def _is_export(path: Path, incident_id: str, seen: _Seen) -> bool:
-    """Whether ``path`` is byte for byte what ``export`` writes for ``incident_id``.
+    """Whether ``path`` is what ``export`` writes for ``incident_id``, character for
+    character but for its line endings: a git checkout with ``core.autocrlf`` makes
+    them CRLF, and the copy must go as the file export wrote would (else an export
+    in the other format would be written into it, unlike on any other checkout). Any
+    other difference (a BOM, a comment, a key moved) makes it a file someone wrote.
 
     The file is read each time; its text is parsed and dumped only when ``seen`` knows
     nothing of that very text (the scan's parse is used when it was of the same text in
@@ -289,8 +294,9 @@ def _is_export(path: Path, incident_id: str, seen: _Seen) -> bool:
 
 
 def _remove_previous_export(path: Path, incident_id: str, seen: _Seen) -> int:
-    """Remove ``path`` (1) if it is an export of ``incident_id``, byte for byte what
-    ``export`` writes, that the export in the other format replaced: left there, it
+    """Remove ``path`` (1) if it is an export of ``incident_id``, what ``export`` writes
+    but for its line endings (see :func:`_is_export`), that the export in the other
+    format replaced: left there, it
     looked current and the folder no longer imported (two files, one incident id). A
     file anyone wrote or changed is left alone (0)."""
     if not _is_export(path, incident_id, seen):
