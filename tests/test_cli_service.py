@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any, ClassVar
@@ -383,6 +384,33 @@ class TestExportIntoAFolder:
         assert result.exit_code == 0, result.output
         assert "3 previous exports in json removed" in result.output
         assert sorted(p.name for p in out.iterdir()) == [f"{n}.yaml" for n in self.IDS]
+
+    @pytest.mark.parametrize("link", ["current.json", "latest/a", "a-link.yaml"])
+    def test_a_previous_export_a_link_points_to_is_written_not_removed(
+        self, tmp_path: Path, link: str
+    ) -> None:
+        """A symbolic link in DIR to a previous export was left dangling when the export
+        in the other format removed it, and the folder no longer imported ('cannot read
+        file'): the incident is written into the linked file instead, in its format."""
+        db = self.stored(tmp_path)
+        out = tmp_path / "backup"
+        assert runner.invoke(cli, ["export", "--db", db, "-f", "json", str(out)]).exit_code == 0
+        (out / link).parent.mkdir(exist_ok=True)
+        (out / link).symlink_to(os.path.relpath(out / "a.json", (out / link).parent))
+        self.stored(tmp_path, "Changed")
+        result = runner.invoke(cli, ["export", "--db", db, str(out)])
+        assert result.exit_code == 0, result.output
+        assert "2 previous exports in json removed" in result.output
+        assert "(1 into the file already holding it)" in result.output
+        assert sorted(p.name for p in out.glob("*.*")) == sorted(
+            {"a.json", "b.yaml", "c.yaml", Path(link).name} - {"a"}
+        )
+        assert (out / "a.json").read_text().startswith("{")
+        assert load(out / "a.json").title == "Changed"
+        assert (out / link).resolve() == (out / "a.json").resolve()
+        other = f"sqlite:///{tmp_path / 'other.db'}"
+        again = runner.invoke(cli, ["import", "--db", other, str(out)])
+        assert again.exit_code == 0, again.output
 
     def test_a_file_of_its_own_in_the_other_format_is_written_not_removed(
         self, tmp_path: Path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -155,7 +156,8 @@ def export(directory: Path, db: str | None, fmt: str) -> None:
     that file, in that file's format, so that DIR holds each incident once. The previous
     export of an incident in DIR is replaced, also when it was in the other format
     (DIR/<id>.json for yaml, as export wrote it but for its line endings, which a git
-    checkout may have made CRLF); other files are left alone. Every file
+    checkout may have made CRLF), unless a symbolic link in DIR points to it; other
+    files are left alone. Every file
     is written in full before any is put in place, so an export that fails (a full
     disk) leaves DIR as it was; a name taken by a folder or a FIFO is refused (exit 2).
     """
@@ -176,7 +178,8 @@ def export(directory: Path, db: str | None, fmt: str) -> None:
             path = homes.get(incident_id) or directory / f"{incident_id}.{fmt}"
             if incident_id not in homes:
                 ids.append(incident_id)  # its previous export in the other format goes
-            staged.add(dump(record.to_incident(), detect_format(path.name, "")), path, str(path))
+            written = os.path.realpath(path)  # through a link, in the format of its file
+            staged.add(dump(record.to_incident(), detect_format(written, "")), path, str(path))
             count += 1
         staged.commit()
         for incident_id in ids:
@@ -210,6 +213,8 @@ class _Seen:
     format the scan parsed it in, and the incident."""
     verdicts: dict[tuple[Path, str], tuple[str, bool]] = field(default_factory=dict)
     """:func:`_is_export` of (path, incident id), with the text it was about."""
+    linked: set[str] = field(default_factory=set)
+    """The real paths that symbolic links in DIR point to (:func:`_link_targets`)."""
 
 
 def _homes(directory: Path, live: list[str], fmt: str, seen: _Seen) -> dict[str, Path]:
@@ -222,6 +227,7 @@ def _homes(directory: Path, live: list[str], fmt: str, seen: _Seen) -> dict[str,
 
     if not directory.is_dir():
         return {}
+    seen.linked = _link_targets(directory)
     other = "yaml" if fmt == "json" else "json"
     found: dict[str, list[Path]] = {}
     for path in discover([directory], special=lambda _path: None):
@@ -256,12 +262,29 @@ def _homes(directory: Path, live: list[str], fmt: str, seen: _Seen) -> dict[str,
             del homes[incident_id]
 
 
+def _link_targets(directory: Path) -> set[str]:
+    """The real paths of what the symbolic links in ``directory`` point to, whatever
+    their names, searched as :func:`~causemap.loader.discover` searches (hidden and
+    ``node_modules`` folders left out)."""
+    from causemap.loader import SKIPPED
+
+    targets: set[str] = set()
+    for folder, folders, files in os.walk(directory):
+        for name in (*folders, *files):
+            if os.path.islink(entry := os.path.join(folder, name)):
+                targets.add(os.path.realpath(entry))
+        folders[:] = [name for name in folders if not name.startswith(".") and name not in SKIPPED]
+    return targets
+
+
 def _is_export(path: Path, incident_id: str, seen: _Seen) -> bool:
     """Whether ``path`` is what ``export`` writes for ``incident_id``, character for
     character but for its line endings: a git checkout with ``core.autocrlf`` makes
     them CRLF, and the copy must go as the file export wrote would (else an export
     in the other format would be written into it, unlike on any other checkout). Any
     other difference (a BOM, a comment, a key moved) makes it a file someone wrote.
+    So does a symbolic link in DIR pointing to it: removed, it left the link dangling
+    and the folder no longer imported; written into, the link shows the new export.
 
     The file is read each time; its text is parsed and dumped only when ``seen`` knows
     nothing of that very text (the scan's parse is used when it was of the same text in
@@ -270,7 +293,7 @@ def _is_export(path: Path, incident_id: str, seen: _Seen) -> bool:
     from causemap.loader import dump, loads
     from causemap.source import detect_format
 
-    if path.is_symlink() or not path.is_file():
+    if path.is_symlink() or not path.is_file() or os.path.realpath(path) in seen.linked:
         return False
     fmt = detect_format(path.name, "")
     try:
