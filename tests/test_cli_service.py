@@ -412,6 +412,36 @@ class TestExportIntoAFolder:
         again = runner.invoke(cli, ["import", "--db", other, str(out)])
         assert again.exit_code == 0, again.output
 
+    @pytest.mark.parametrize(
+        "text", ["my: notes\n", "not: [valid\n", BASE.replace("id: demo", "id: other") + "x: 1\n"]
+    )
+    def test_a_file_at_an_exports_name_that_is_not_the_incident_is_refused(
+        self, tmp_path: Path, text: str
+    ) -> None:
+        """DIR/b.yaml holding something other than an incident (notes, a broken file, an
+        invalid incident of another id) was overwritten with b's export without a word,
+        though other files are left alone: it is not in the store, so it was lost."""
+        db = self.stored(tmp_path)
+        out = tmp_path / "backup"
+        out.mkdir()
+        (out / "b.yaml").write_text(text)
+        result = runner.invoke(cli, ["export", "--db", db, str(out)])
+        assert result.exit_code == 2, result.output
+        assert f"{out / 'b.yaml'} does not hold incident 'b'" in result.output
+        assert [p.name for p in out.iterdir()] == ["b.yaml"]
+        assert (out / "b.yaml").read_text() == text
+
+    def test_an_invalid_file_of_the_incident_at_its_name_is_replaced(self, tmp_path: Path) -> None:
+        """A draft of incident b that does not validate is b's file: export replaces it,
+        as it replaces a valid one."""
+        db = self.stored(tmp_path)
+        out = tmp_path / "backup"
+        out.mkdir()
+        (out / "b.yaml").write_text(BASE.replace("id: demo", "id: b").replace("impact", "impakt"))
+        result = runner.invoke(cli, ["export", "--db", db, str(out)])
+        assert result.exit_code == 0, result.output
+        assert load(out / "b.yaml").id == "b"
+
     def test_a_file_of_its_own_in_the_other_format_is_written_not_removed(
         self, tmp_path: Path
     ) -> None:

@@ -159,7 +159,8 @@ def export(directory: Path, db: str | None, fmt: str) -> None:
     checkout may have made CRLF), unless a symbolic link in DIR points to it; other
     files are left alone. Every file
     is written in full before any is put in place, so an export that fails (a full
-    disk) leaves DIR as it was; a name taken by a folder or a FIFO is refused (exit 2).
+    disk) leaves DIR as it was; a name taken by a folder or a FIFO, or by a file that
+    holds no version of that incident (notes, a broken file), is refused (exit 2).
     """
     from causemap.cli.output import Staged, check_folder, make_folder
     from causemap.loader import dump
@@ -221,7 +222,15 @@ def _homes(directory: Path, live: list[str], fmt: str, seen: _Seen) -> dict[str,
     """The file in ``directory`` (searched as ``import`` searches it) that each live
     incident is written into instead of ``<id>.<fmt>``: the one file that holds it
     under another name, unless that is its previous export in the other format (which
-    goes) or the name another incident is written to."""
+    goes) or the name another incident is written to.
+
+    Raises
+    ------
+    click.UsageError
+        If an incident is to be written to ``<id>.<fmt>`` and that file holds something
+        else than an incident (notes, a broken file, an invalid incident of another id)
+        or cannot be read: it is in no store, and replacing it would lose it.
+    """
     from causemap.loader import check_bytes, discover
     from causemap.source import detect_format, read_document
 
@@ -230,14 +239,21 @@ def _homes(directory: Path, live: list[str], fmt: str, seen: _Seen) -> dict[str,
     seen.linked = _link_targets(directory)
     other = "yaml" if fmt == "json" else "json"
     found: dict[str, list[Path]] = {}
+    names = {f"{incident_id}.{fmt}": incident_id for incident_id in live}
+    kept: dict[Path, str] = {}  # <id>.<fmt> files that are not that incident's, and why
     for path in discover([directory], special=lambda _path: None):
+        named = names.get(path.name) if path.parent == directory else None
         try:
             data = read_document(path)  # as check_file reads it
-        except OSError:
+        except OSError as exc:
+            if named:
+                kept[path] = f"it cannot be read: {exc.strerror or exc}"
             continue  # check_file's "unreadable": no incident
         name = str(path)
         incident = check_bytes(data, name).incident
         if incident is None:
+            if named and not _of(data, name, named):
+                kept[path] = f"it is not a valid incident and its id is not '{named}'"
             continue
         found.setdefault(incident.id, []).append(path)
         if path == directory / f"{incident.id}.{other}" and not data.startswith(b"\xef\xbb\xbf"):
@@ -257,9 +273,28 @@ def _homes(directory: Path, live: list[str], fmt: str, seen: _Seen) -> dict[str,
         taken = {directory / f"{i}.{fmt}" for i in live if i not in homes}
         clashing = [i for i, path in homes.items() if path in taken]
         if not clashing:
-            return homes
+            break
         for incident_id in clashing:
             del homes[incident_id]
+    for path, why in kept.items():
+        if path in taken:
+            raise click.UsageError(
+                f"{path} does not hold incident '{names[path.name]}' ({why}); refusing to "
+                "replace it with its export: move it, or export into another folder"
+            )
+    return homes
+
+
+def _of(data: bytes, name: str, incident_id: str) -> bool:
+    """Whether a document that is not a valid incident is yet one of ``incident_id`` (a
+    draft with an error, its top-level id says so) or holds nothing (an empty file), so
+    that its export may replace it."""
+    from causemap.source import parse
+
+    if not data.strip():
+        return True
+    value = parse(data, name).value
+    return isinstance(value, dict) and value.get("id") == incident_id
 
 
 def _link_targets(directory: Path) -> set[str]:
