@@ -122,6 +122,25 @@ class TestLoad:
         duplicate = next(d for d in checked.diagnostics if d.code == "duplicate-key")
         assert (duplicate.file, duplicate.line) == ("x.yaml", ENTRY.count("\n") + 4)
 
+    def test_duplicate_mapping_keys_come_with_the_other_errors(self) -> None:
+        """Two 'name:' lines in one entry were reported alone, the wrong level only on
+        the next run; the built catalog keeps each key's first value, never accepted."""
+        entry = ENTRY.replace("process", "proces") + "    name: Again\n"
+        checked = check_catalog(
+            catalog_text(entry + ENTRY.replace("  - key:", "  - key: x\n    key:")), "x.yaml"
+        )
+        found = [(d.code, d.pointer, d.line) for d in checked.diagnostics]
+        assert found == [
+            ("invalid-value", "/entries/0/level", 7),
+            ("duplicate-key", "/entries/0/name", 11),
+            ("duplicate-key", "/entries/1/key", 14),
+        ]
+        assert checked.catalog is None
+
+    def test_a_catalog_valid_but_for_a_duplicate_mapping_key_is_refused(self) -> None:
+        with pytest.raises(CatalogError, match="duplicate key 'name'"):
+            loads_catalog(catalog_text(ENTRY + "    name: Again\n"))
+
     def test_a_misspelt_extends_names_the_value_and_the_one_allowed(self) -> None:
         # It said pydantic's "input should be 'builtin'" [literal-error], not what was given.
         checked = check_catalog(catalog_text(head="extends: builtn\n"), "x.yaml")

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 from causemap.catalog.model import Catalog, CatalogAction, Entry
 from causemap.diagnostics import Diagnostic, error_at, from_validation_error, warning_at
 from causemap.errors import CatalogError
-from causemap.source import parse, read_document
+from causemap.source import Parsed, parse, read_document
 
 __all__ = [
     "BUILTIN_PATH",
@@ -155,11 +155,26 @@ def _unreadable(catalog: Catalog) -> Iterator[Diagnostic]:
 
 
 def check_catalog(data: bytes | str, name: str = "<catalog>") -> CheckedCatalog:
-    """Parse and validate catalog text; never raises for bad input."""
+    """Parse and validate catalog text; never raises for bad input.
+
+    A document with duplicate mapping keys is validated too (each keeps its first
+    value), so that they are reported with its other errors, in document order.
+    """
     parsed = parse(data, name)
-    result = CheckedCatalog(name=name, diagnostics=[_about_catalog(d) for d in parsed.diagnostics])
-    if parsed.diagnostics:
-        return result
+    if not parsed.built:
+        diagnostics = [_about_catalog(d) for d in parsed.diagnostics]
+        return CheckedCatalog(name=name, diagnostics=diagnostics)
+    result = _validate(parsed, name)
+    if parsed.diagnostics and [d.code for d in result.diagnostics] != ["incident-not-catalog"]:
+        found = [*parsed.diagnostics, *result.diagnostics]
+        result.diagnostics = sorted(found, key=lambda d: (d.line or 0, d.column or 0))
+        result.catalog = None
+    return result
+
+
+def _validate(parsed: Parsed, name: str) -> CheckedCatalog:
+    """Validate a parsed catalog document."""
+    result = CheckedCatalog(name=name)
     if not isinstance(parsed.value, dict):
         result.diagnostics = [
             Diagnostic(
