@@ -438,3 +438,20 @@ class TestDuplicateKeys:
         text = "causemap: 1\nx: 1\nx:\n" + "".join("  " + line + "\n" for line in bomb.splitlines())
         codes = [d.code for d in check_bytes(text.encode(), "doc.yaml").errors]
         assert codes == ["duplicate-key", "too-large"]
+
+
+class TestYamlSyntax:
+    """A syntax error found far from what caused it names where that starts."""
+
+    @pytest.mark.parametrize(
+        ("broken", "where"),
+        [
+            ('title: "Demo', "while scanning a quoted scalar (from line 3, column 8)"),
+            ("title: [Demo", "while parsing a flow sequence (from line 3, column 8)"),
+        ],
+    )
+    def test_the_message_names_the_line_it_starts_on(self, broken: str, where: str) -> None:
+        text = f"causemap: 1\nid: demo\n{broken}\ndate: 2024-01-01\nnodes: []\n"
+        (error,) = check_bytes(text.encode(), "doc.yaml").errors
+        assert error.code == "yaml-syntax"
+        assert error.message.startswith(where), error.message

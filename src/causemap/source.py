@@ -448,8 +448,14 @@ def _parse_yaml(text: str, file: str) -> Parsed:
         value = builder.build()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
         line, column = builder.lines.mark(mark) if mark else (None, None)
+        context = exc.context
+        if context and exc.context_mark and exc.problem_mark:
+            # An unclosed quote or bracket is found where the text ends, maybe far below.
+            start = builder.lines.mark(exc.context_mark)
+            if start[0] != line:
+                context = f"{context} (from line {start[0]}, column {start[1]})"
+        problem = " ".join(str(p) for p in (context, exc.problem) if p)
         code = "too-deep" if "nesting depth" in problem else "yaml-syntax"
         last = _error(code, problem or "invalid YAML", file, line, column)
     except yaml.YAMLError as exc:
