@@ -39,3 +39,17 @@ def rows() -> Iterator[Row]:
     )
     check_bytes(EOF_BOMB.encode(), "bomb.yaml")
     yield Row("load", "billion-laughs YAML refused", time.perf_counter() - started, 1.0)
+    # Every error of a file is placed at its line: 20,000 unknown keys in one node, or
+    # 20,000 duplicates of one key, must take time linear in the file (a mapping scanned
+    # once per error took 12 s for the first).
+    head = (
+        "causemap: 1\nid: wide\ntitle: t\ndate: 2024-01-01\nnodes:\n  - id: a\n    kind: impact\n"
+    )
+    for what, line in (("unknown keys", "    k{i}: v\n"), ("duplicate keys", "    label: v{i}\n")):
+        wide = (head + "".join(line.format(i=i) for i in range(20_000))).encode()
+        started = time.perf_counter()
+        checked = check_bytes(wide, "wide.yaml")
+        assert len(checked.errors) >= 19_999, len(checked.errors)
+        yield Row(
+            "load", f"20,000 {what} in one node, each placed", time.perf_counter() - started, 2.0
+        )

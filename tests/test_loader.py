@@ -440,6 +440,21 @@ class TestDuplicateKeys:
         assert codes == ["duplicate-key", "too-large"]
 
 
+class TestWideMappings:
+    """Every error of a node with many keys is placed at its own key, and a value
+    named by a duplicated key is found at its first occurrence (the one kept)."""
+
+    def test_each_unknown_key_at_its_line(self) -> None:
+        head = "causemap: 1\nid: wide\ntitle: t\ndate: 2024-01-01\nnodes:\n  - id: a\n"
+        lines = [f"    k{i}: v\n" for i in range(300)]
+        text = head + "    kind: impact\n    label: [not, text]\n" + "".join(lines)
+        checked = check_bytes(text.encode(), "wide.yaml")
+        unknown = [(d.pointer, d.line, d.column) for d in checked.errors if d.code == "unknown-key"]
+        assert unknown == [(f"/nodes/0/k{i}", 9 + i, 5) for i in range(300)]
+        (label,) = [d for d in checked.errors if d.pointer == "/nodes/0/label"]
+        assert (label.line, label.column) == (8, 12)
+
+
 class TestYamlSyntax:
     """A syntax error found far from what caused it names where that starts."""
 

@@ -105,6 +105,9 @@ class SourceMap:
         self._root: yaml.Node | None = None
         self._text = text
         self._lines: Lines | None = None
+        self._keys: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = {}
+        """Each searched mapping's entries by key (the first of duplicates), so that
+        placing every error of a wide mapping is linear, not quadratic."""
 
     def _tree(self) -> yaml.Node | None:
         if self._root is None and self._text is not None:
@@ -126,13 +129,11 @@ class SourceMap:
         for i, part in enumerate(parts):
             last = i == len(parts) - 1
             if isinstance(node, yaml.MappingNode):
-                for k, v in node.value:
-                    if isinstance(k, yaml.ScalarNode) and k.value == str(part):
-                        mark = k.start_mark if (last and key) else v.start_mark
-                        node = v
-                        break
-                else:
+                found = self._entries(node).get(str(part))
+                if found is None:
                     break
+                mark = found[0].start_mark if (last and key) else found[1].start_mark
+                node = found[1]
             elif isinstance(node, yaml.SequenceNode):
                 try:
                     node = node.value[int(part)]
@@ -143,6 +144,16 @@ class SourceMap:
                 break
         assert self._lines is not None
         return self._lines.mark(mark)
+
+    def _entries(self, node: yaml.MappingNode) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        entries = self._keys.get(id(node))
+        if entries is None:
+            entries = {}
+            for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode):
+                    entries.setdefault(k.value, (k, v))
+            self._keys[id(node)] = entries
+        return entries
 
     def place(self, diagnostic: Diagnostic, *, key: bool = False) -> Diagnostic:
         """Return ``diagnostic`` with its line and column filled in from its pointer."""
