@@ -264,6 +264,9 @@ class TestStructureChecks:
                 True,
             ),
             ({"at": "2023-12-01", "until": "2024-01-01"}, {"at": "2024-01-01"}, False),
+            # A condition whose start nobody knows still ended when its `until` says.
+            ({"until": "2024-01-01"}, {"at": "2024-01-02T00:00:00Z"}, True),
+            ({"until": "2024-01-01"}, {"at": "2024-01-02T05:00:00+14:00"}, False),
         ],
     )
     def test_time_order_takes_a_date_as_its_whole_utc_day(

@@ -73,9 +73,11 @@ def impact_without_cause(ctx: Context) -> Iterator[Finding]:
 def time_order(ctx: Context) -> Iterator[Finding]:
     for cause, effect in ctx.G.edges:
         c, e = ctx.G.nodes[cause], ctx.G.nodes[effect]
-        if c.get("at") is None or e.get("at") is None:
+        if e.get("at") is None:
             continue
-        late = certainly_before(e["at"], c["at"])
+        # A condition known only by when it ended ('until' without 'at') can still have
+        # ended before its effect began.
+        late = c.get("at") is not None and certainly_before(e["at"], c["at"])
         until = c.get("until") if c["kind"] != "event" else None
         ended = until is not None and certainly_before(until, e["at"])
         if late or ended:
