@@ -46,7 +46,7 @@ HEAD_TIMEOUT = head_timeout(os.environ)
 """Read once per process: ``causemap serve`` has checked it before starting uvicorn."""
 
 HEAD_ROUTE = "<head>"
-"""The ``route`` label of the answers given to a refused head (400, 408, 431) in the request
+"""The ``route`` label of the answers given to a refused head (400, 408, 414, 431) in the request
 metrics: no route was matched, since the head never arrived whole."""
 
 
