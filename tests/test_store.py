@@ -71,15 +71,21 @@ class TestOpen:
         with Store.open(db_url, migrate=False) as store:
             assert current(store.engine) == "f00d0099"
 
-    def test_another_applications_database_is_refused_and_left_alone(self, db_url: str) -> None:
+    @pytest.mark.parametrize("create", [True, False])
+    def test_another_applications_database_is_refused_and_left_alone(
+        self, db_url: str, create: bool
+    ) -> None:
+        """Commands that only read (create=False) say so too, rather than "no store
+        (causemap import makes one)", which import would then refuse."""
         from sqlalchemy import create_engine, inspect
 
         engine = create_engine(db_url)
         with engine.begin() as connection:
             connection.execute(text("CREATE TABLE users (id INTEGER)"))
         with pytest.raises(StoreUnavailable) as caught:
-            Store.open(db_url)
+            Store.open(db_url, create=create)
         assert "holds other tables (users) and no causemap store" in str(caught.value)
+        assert "causemap import makes one" not in str(caught.value)
         with engine.connect() as connection:
             assert inspect(connection).get_table_names() == ["users"]
         engine.dispose()

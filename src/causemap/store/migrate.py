@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, inspect, text
 from causemap.errors import StoreUnavailable
 from causemap.store.engine import WRITE
 
-__all__ = ["LOCK_KEY", "current", "head", "known", "require_head", "upgrade"]
+__all__ = ["LOCK_KEY", "current", "head", "known", "refuse_foreign", "require_head", "upgrade"]
 
 LOCK_KEY = 0x63617573656D6170 & 0x7FFFFFFFFFFFFFFF
 """PostgreSQL advisory lock key held while migrating (b"causemap" as a number)."""
@@ -97,17 +97,29 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
                 f"its schema version {found!r} is not one this causemap knows; it was "
                 "made by a newer causemap (upgrade causemap to use it)"
             )
-        if found is None and (others := _tables(connection)):
-            # Another application's database: adding causemap's tables to it would be a
-            # surprise, and a mistyped --db the likeliest reason.
-            shown = ", ".join(others[:5]) + (
-                f" and {len(others) - 5} more" if len(others) > 5 else ""
-            )
-            raise StoreUnavailable(
-                f"it holds other tables ({shown}) and no causemap store; give causemap a "
-                "database of its own (a new SQLite file, or an empty PostgreSQL database)"
-            )
+        if found is None:
+            refuse_foreign(connection)
         command.upgrade(_config(connection), revision)
+
+
+def refuse_foreign(connection: Connection) -> None:
+    """Refuse a database without a causemap store that holds other tables.
+
+    Another application's database: adding causemap's tables to it would be a surprise,
+    and a mistyped --db the likeliest reason.
+
+    Raises
+    ------
+    StoreUnavailable
+        Naming the first five tables.
+    """
+    others = _tables(connection)
+    if others:
+        shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+        raise StoreUnavailable(
+            f"it holds other tables ({shown}) and no causemap store; give causemap a "
+            "database of its own (a new SQLite file, or an empty PostgreSQL database)"
+        )
 
 
 def _tables(connection: Connection) -> list[str]:

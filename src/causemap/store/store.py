@@ -61,7 +61,7 @@ from causemap.store.engine import (
     sqlite_path,
     writable,
 )
-from causemap.store.migrate import current, require_head, upgrade
+from causemap.store.migrate import current, refuse_foreign, require_head, upgrade
 from causemap.store.records import (
     MAX_LIMIT,
     MAX_REVISION,
@@ -184,7 +184,10 @@ class Store:
         absent = False
         try:
             if not create and current(engine) is None:
-                absent = True  # a database, but without causemap's tables
+                # A database without causemap's tables: empty, or another application's.
+                with engine.connect() as connection:
+                    refuse_foreign(connection)
+                absent = True
             elif read_only:
                 require_head(engine)
             elif migrate:
