@@ -844,6 +844,22 @@ class TestServe:
         assert result.exit_code == 0, result.output
         assert calls
 
+    def test_cors_origin_takes_comma_separated_origins_as_the_variable_does(
+        self, calls: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    ) -> None:
+        """The README gives both as comma-separated; the option refused 'a,b' as one
+        malformed origin, suggesting 'browsers send https://wiki.example,http'."""
+        monkeypatch.setenv("CAUSEMAP_CORS_ORIGINS", "")  # restored after the test
+        db, port = f"sqlite:///{tmp_path / 's.db'}", str(free_port())
+        origins = "https://wiki.example, http://localhost:5173"
+        args = ["serve", "--db", db, "--port", port, "--cors-origin", origins]
+        result = runner.invoke(cli, [*args, "--cors-origin", "https://b.example"])
+        assert result.exit_code == 0, result.output
+        assert calls
+        assert os.environ["CAUSEMAP_CORS_ORIGINS"] == (
+            "https://wiki.example,http://localhost:5173,https://b.example"
+        )
+
     def test_malformed_tokens_are_a_usage_error(
         self, calls: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
     ) -> None:

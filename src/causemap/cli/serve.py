@@ -36,12 +36,18 @@ def is_loopback(host: str) -> bool:
 def _origins(
     _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
 ) -> tuple[str, ...]:
-    """Each ``--cors-origin`` as browsers send it, else a usage error saying that form."""
+    """Every origin of every ``--cors-origin`` (comma-separated, as in
+    ``CAUSEMAP_CORS_ORIGINS``) as browsers send it, else a usage error saying that form."""
     from causemap.errors import InvalidQuery
     from causemap.service.settings import cors_origin
 
     try:
-        return tuple(cors_origin(value) for value in values)
+        return tuple(
+            cors_origin(origin.strip())
+            for value in values
+            for origin in value.split(",")
+            if origin.strip()
+        )
     except InvalidQuery as exc:
         raise click.BadParameter(str(exc)) from None
 
@@ -74,8 +80,8 @@ def _origins(
     multiple=True,
     callback=_origins,
     metavar="ORIGIN",
-    help="Allow browser calls from ORIGIN (repeatable; default: CORS off, or "
-    "$CAUSEMAP_CORS_ORIGINS).",
+    help="Allow browser calls from ORIGIN (repeatable, or comma-separated; default: CORS "
+    "off, or $CAUSEMAP_CORS_ORIGINS).",
 )
 @click.option(
     "--catalog",
