@@ -219,6 +219,14 @@ class TestLongUrl:
             head, _, body = answer.partition(b"\r\n\r\n")
             assert head.startswith(b"HTTP/1.1 414 URI Too Long"), answer[:300]
             assert b"content-type: application/json" in head.lower()
+            # The security headers the README promises on every answer, these included.
+            for header in (
+                b"content-security-policy: default-src 'self';",
+                b"x-frame-options: DENY",
+                b"referrer-policy: no-referrer",
+                b"x-content-type-options: nosniff",
+            ):
+                assert header in head, head
             error = json.loads(body)["error"]
             assert error["code"] == "uri-too-long"
             assert "65,535" in error["message"]

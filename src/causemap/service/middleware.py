@@ -29,6 +29,7 @@ __all__ = [
     "RequestMetrics",
     "SecurityHeaders",
     "Unexpected",
+    "security_headers",
 ]
 
 APP_CSP = (
@@ -46,6 +47,18 @@ DOCS_CSP = (
 """FastAPI's /docs page loads Swagger UI from a CDN with an inline bootstrap script."""
 
 _DOCS = ("/docs", "/redoc")
+
+
+def security_headers(csp: str = APP_CSP) -> tuple[tuple[bytes, bytes], ...]:
+    """The headers every answer carries: nosniff, ``csp``, no framing, no referrer."""
+    return (
+        (b"x-content-type-options", b"nosniff"),
+        (b"content-security-policy", csp.encode()),
+        (b"x-frame-options", b"DENY"),
+        (b"referrer-policy", b"no-referrer"),
+        (b"cross-origin-opener-policy", b"same-origin"),
+        (b"cross-origin-resource-policy", b"same-origin"),
+    )
 
 
 class SecurityHeaders:
@@ -68,14 +81,7 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers: list[tuple[bytes, bytes]] = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
-                for name, value in (
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"content-security-policy", csp.encode()),
-                    (b"x-frame-options", b"DENY"),
-                    (b"referrer-policy", b"no-referrer"),
-                    (b"cross-origin-opener-policy", b"same-origin"),
-                    (b"cross-origin-resource-policy", b"same-origin"),
-                ):
+                for name, value in security_headers(csp):
                     if name not in present:
                         headers.append((name, value))
                 message = {**message, "headers": headers}

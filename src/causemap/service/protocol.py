@@ -38,6 +38,7 @@ import os
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from causemap.metrics import HTTP_REQUESTS
+from causemap.service.middleware import security_headers
 from causemap.service.settings import MAX_HEAD, head_timeout
 
 __all__ = ["HEAD_ROUTE", "MAX_URL", "BoundedHttpTools"]
@@ -167,9 +168,9 @@ class BoundedHttpTools(HttpToolsProtocol):
         head += [
             b"content-type: application/json\r\n",
             b"content-length: " + str(len(body)).encode() + b"\r\n",
-            b"x-content-type-options: nosniff\r\n",
-            b"connection: close\r\n\r\n",
         ]
+        head += [name + b": " + value + b"\r\n" for name, value in security_headers()]
+        head.append(b"connection: close\r\n\r\n")
         self.transport.write(b"".join(head) + body)
         self.transport.close()
         HTTP_REQUESTS.inc(method=self._method(), route=HEAD_ROUTE, status=status[:3].decode())
