@@ -669,11 +669,37 @@ class TestRootCauseWording:
         assert [f.nodes for f in found["STOPS_TOO_EARLY"]] == [["typo"]]
         assert "IMPACT_WITHOUT_CAUSE" in found
 
-    def test_a_node_called_the_root_cause_is_flagged(self) -> None:
+    @pytest.mark.parametrize(
+        "detail",
+        [
+            "The root cause was the missing confirmation",
+            "Root cause: the missing confirmation",
+            "The missing confirmation was the real root cause",
+            "Later identified as the root cause of the deletion",
+            "Orders lost. The root cause of the deletion was the missing confirmation",
+        ],
+    )
+    def test_a_node_called_the_root_cause_is_flagged(self, detail: str) -> None:
         inc = careful()
-        inc.node("orders-lost").detail = "The root cause was the missing confirmation"
+        inc.node("orders-lost").detail = detail
         (finding,) = codes(inc)["SINGLE_ROOT"]
         assert finding.nodes == ["orders-lost"]
+
+    @pytest.mark.parametrize(
+        "detail",
+        [
+            # From the corpus (aws-kinesis-2020-11-25, stripe-2019-07-10): the search for
+            # the root cause is told, no node is called one.
+            "Other errors delayed confirmation of the root cause until 9:39 AM PST",
+            "Looking for the root cause, the team found a code path in the new protocol",
+            "Root cause analysis took two days",
+            "Finding the root cause was hard: the logs had rotated",
+        ],
+    )
+    def test_a_search_for_the_root_cause_is_not_calling_a_node_one(self, detail: str) -> None:
+        inc = careful()
+        inc.node("orders-lost").detail = detail
+        assert "SINGLE_ROOT" not in codes(inc)
 
 
 class TestQuotes:

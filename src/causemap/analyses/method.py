@@ -297,6 +297,19 @@ def linear_chain(ctx: Context) -> Iterator[Finding]:
 
 
 _ROOT_CAUSE = re.compile(r"\broot[\s-]+causes?\b", re.I)
+_QUALIFIERS = (
+    r"(?:(?:the|a|an|one|our|its|main|primary|real|actual|underlying|ultimate|true|single|"
+    r"probable|likely|most\s+likely)\s+)*"
+)
+_CALLED_ROOT = re.compile(
+    # Opening a sentence ("Root cause: ...", "The root cause of X was ..."), but not "Root
+    # cause analysis took two days"; or the complement of a copula or "as" ("... was the
+    # root cause", "identified as the root cause"). A mention of the search ("looking for
+    # the root cause", "finding the root cause was hard") calls no node one.
+    rf"(?:(?:^|[.;!?]\s+)\s*{_QUALIFIERS}|\b(?:is|was|were|are|be|been|being|as|remains?)\s+"
+    rf"{_QUALIFIERS})root[\s-]+causes?\b(?!\s*(?:analys|investigat))",
+    re.I,
+)
 
 
 def _first_causes(ctx: Context) -> list[str]:
@@ -319,8 +332,9 @@ def single_root(ctx: Context) -> Iterator[Finding]:
             "invites one fix.",
         )
     for node in ctx.G:
-        # Quoted or denied ("there is no single root cause") is not calling it one.
-        if any(asserted(_ROOT_CAUSE, t, negatable=True) for t in ctx.texts(node)):
+        # Quoted, denied ("there is no single root cause") or searched for ("looking for
+        # the root cause") is not calling it one.
+        if any(asserted(_CALLED_ROOT, t, negatable=True) for t in ctx.texts(node)):
             yield Finding(
                 code="SINGLE_ROOT",
                 severity="warning",
