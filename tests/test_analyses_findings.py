@@ -454,6 +454,13 @@ class TestLanguage:
             "The health check failed to connect to the replica for 40 s",
             "Two of the five etcd members failed to rejoin, and the third failed to elect",
             "The new pods failed to start because the image pull timed out",
+            # A given name inside a place's or a product's name (cloudflare-2020-07-17).
+            "Locations on the backbone, including San Jose, Dallas and São Paulo, failed",
+            "The Santa Ana data centre lost power",
+            "Links to San Diego and San Antonio dropped",
+            "The Port Elizabeth PoP went dark",
+            "The Julia runtime leaked memory after the upgrade",
+            "Then the Hugo build failed on the new theme",
             # A thing at fault judges no one.
             "The NIC firmware was at fault for the dropped packets",
             "The operator paged the vendor; a race in the scheduler was to blame",

@@ -431,6 +431,15 @@ _NEXT = re.compile(r"\s+(\S+)")
 """The next word after a name: its surname, if it is one."""
 
 
+_THING_BEFORE = re.compile(
+    r"(?<![\w'’-])(?:the|a|an|san|santa|santo|são|sao|st|saint|port|fort|mount|mt|lake|cape)"
+    r"\.?\s+$",
+    re.IGNORECASE,
+)
+"""A word that makes the given name after it part of a thing's name: a place ("San Jose",
+"Port Elizabeth", "St. Paul") or a product ("the Julia runtime", "the Hugo build")."""
+
+
 def _capitalised(word: str) -> bool:
     """A capital then not all capitals: "Muñoz", "Łukasz", "D'Souza", not "DNS" or "I"."""
     return word[0].isupper() and not word.isupper()
@@ -463,6 +472,8 @@ def person_names(
     ['John Smith']
     >>> person_names("Grace period expired", [], frozenset({"Grace"}))
     []
+    >>> person_names("Links to San Jose dropped", [], frozenset({"Jose"}))
+    []
     >>> person_names("Max connections reached", ["Max Weber"], frozenset(), frozenset({"Max"}))
     []
     >>> person_names("Then Max restarted it", ["Max Weber"], frozenset(), frozenset({"Max"}))
@@ -488,6 +499,8 @@ def person_names(
     for match in _WORD.finditer(text):
         word = match.group()
         if word not in first_names or not _capitalised(word) or any(word in f for f in found):
+            continue
+        if _THING_BEFORE.search(text, max(0, match.start() - 8), match.start()):
             continue
         surname = _NEXT.match(text, match.end())
         if surname and (last := _WORD.match(surname.group(1))) and _capitalised(last.group()):
