@@ -559,6 +559,20 @@ class TestHumanStops:
         assert finding.severity == "error"
         assert finding.nodes == ["typo"]
 
+    @pytest.mark.parametrize(
+        "label",
+        [
+            "The typo-tolerant parser accepted the bad key",
+            "Mistake-proofing of the deploy form was never done",
+            "The human-error-prone console had no confirmation step",
+        ],
+    )
+    def test_a_compound_naming_a_defence_is_no_human_stop(self, label: str) -> None:
+        # A design that guards (or fails to guard) against slips is a system's property.
+        inc = careful()
+        inc.node("no-confirm").label = label
+        assert not {"STOPS_AT_HUMAN", "BLAME_LANGUAGE"} & set(codes(inc))
+
     def test_root_person_action_is_a_warning(self) -> None:
         inc = careful()
         inc.node("ran-script").causes = []

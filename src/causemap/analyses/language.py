@@ -47,6 +47,10 @@ def nfc(text: str) -> str:
 
 
 _ANYWHERE = r"(?<![\w-])"
+_GUARDED = r"(?!-(?:prone|proof|toleran|resist|resilien|safe|free|friendly|aware)\w*)"
+"""Not the first half of a compound that names a defence against it: a "typo-tolerant
+parser", "mistake-proofing", a "human-error-prone console" describe a design, and blame
+no one."""
 _LEADING = r"^\s*(?:(?:we|we'll|we will|to|please|team to)\s+)?"
 
 
@@ -58,7 +62,7 @@ def _pattern(phrases: Iterable[str], *, leading: bool = False) -> re.Pattern[str
         words = [re.escape(w) for w in phrase.lower().rstrip("*").split()]
         body = r"[\s-]+".join(words)
         tail = r"\w*" if phrase.endswith("*") else r"\b"
-        parts.append(body + tail)
+        parts.append(body + tail + _GUARDED)
     if not parts:
         return re.compile(r"(?!x)x")
     start = _LEADING if leading else _ANYWHERE
