@@ -573,6 +573,21 @@ class TestHumanStops:
         inc.node("no-confirm").label = label
         assert not {"STOPS_AT_HUMAN", "BLAME_LANGUAGE"} & set(codes(inc))
 
+    def test_the_rewrite_is_of_the_text_that_stops_at_a_human(self) -> None:
+        inc = careful()
+        inc.node("no-confirm").detail = "Human error by the DBA"
+        (finding,) = codes(inc)["STOPS_AT_HUMAN"]
+        assert "'Human error by the DBA'" in finding.message
+        assert finding.rewrite is not None
+        assert finding.rewrite.startswith("An action that made sense at the time")
+
+    def test_no_rewrite_is_offered_when_none_could_be_made(self) -> None:
+        # Only the room can say what "forgot" stands for: a copy is no suggestion.
+        inc = careful()
+        inc.node("no-confirm").label = "The engineer forgot to renew the certificate"
+        (finding,) = codes(inc)["STOPS_AT_HUMAN"]
+        assert finding.rewrite is None
+
     def test_root_person_action_is_a_warning(self) -> None:
         inc = careful()
         inc.node("ran-script").causes = []
@@ -705,6 +720,9 @@ class TestRootCauseWording:
         inc.node("orders-lost").detail = detail
         (finding,) = codes(inc)["SINGLE_ROOT"]
         assert finding.nodes == ["orders-lost"]
+        # The rewrite is of the text that says it, not a copy of the label.
+        assert finding.rewrite is not None
+        assert "contributing factor" in finding.rewrite
 
     @pytest.mark.parametrize(
         "detail",

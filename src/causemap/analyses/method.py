@@ -334,7 +334,10 @@ def single_root(ctx: Context) -> Iterator[Finding]:
     for node in ctx.G:
         # Quoted, denied ("there is no single root cause") or searched for ("looking for
         # the root cause") is not calling it one.
-        if any(asserted(_CALLED_ROOT, t, negatable=True) for t in ctx.texts(node)):
+        called = next(
+            (t for t in ctx.texts(node) if asserted(_CALLED_ROOT, t, negatable=True)), None
+        )
+        if called is not None:
             yield Finding(
                 code="SINGLE_ROOT",
                 severity="warning",
@@ -343,7 +346,7 @@ def single_root(ctx: Context) -> Iterator[Finding]:
                 message=f"{_q(ctx.label(node))} is called a root cause",
                 prompt="Naming one node 'the root cause' hides the others. State what it is, "
                 "and let the graph show what it took together with.",
-                rewrite=_ROOT_CAUSE.sub("contributing factor", ctx.label(node)),
+                rewrite=_ROOT_CAUSE.sub("contributing factor", called),
             )
 
 
@@ -352,8 +355,10 @@ def stops_at_human(ctx: Context) -> Iterator[Finding]:
         data = ctx.G.nodes[root]
         if data.get("unknown"):
             continue  # an open question asks what lay behind: the analysis goes on there
-        text = " ".join(ctx.texts(root))
-        match = asserted(ctx.words.human_error, text, negatable=True)
+        texts = ctx.texts(root)
+        found = ((t, asserted(ctx.words.human_error, t, negatable=True)) for t in texts)
+        where, match = next(((t, m) for t, m in found if m), (ctx.label(root), None))
+        text = " ".join(texts)
         person = (
             data["kind"] == "event"
             and data.get("level") in ("operator", None)  # unset: the words decide
@@ -371,11 +376,18 @@ def stops_at_human(ctx: Context) -> Iterator[Finding]:
             severity="error" if match else "warning",
             nodes=[root],
             source="Dekker (local rationality), CAST",
-            message=f"the analysis {why}: {_q(ctx.label(root))}",
+            message=f"the analysis {why}: {_q(where)}",
             prompt="What made this action make sense at the time? What did the person see, "
             "know and expect, and what in the tools or process shaped that?",
-            rewrite=rewrite_blame(ctx.label(root)) if match else None,
+            rewrite=_rewritten(where) if match else None,
         )
+
+
+def _rewritten(text: str) -> str | None:
+    """The blame-free rewrite of ``text``, or None when the rewrite could not change it
+    ("forgot", "typo": only the room can say what happened instead)."""
+    rewrite = rewrite_blame(text)
+    return rewrite if rewrite != text else None
 
 
 def stops_too_early(ctx: Context) -> Iterator[Finding]:
