@@ -680,6 +680,30 @@ class TestNegation:
         assert "BLAME_LANGUAGE" in codes(inc)
 
 
+class TestMinimisers:
+    """'Just had to', 'didn't bother': the step looks easy, or skipped by choice, only in
+    hindsight."""
+
+    @pytest.mark.parametrize(
+        ("label", "code"),
+        [
+            ("The engineer just had to run one command", "HINDSIGHT_LANGUAGE"),
+            ("The on-call simply needed to fail over", "HINDSIGHT_LANGUAGE"),
+            ("All they had to do was read the runbook", "HINDSIGHT_LANGUAGE"),
+            ("The reviewer didn't bother to check the host", "BLAME_LANGUAGE"),
+        ],
+    )
+    def test_minimising_words_are_flagged(self, label: str, code: str) -> None:
+        inc = careful()
+        inc.node("rows-deleted").label = label
+        assert code in codes(inc)
+
+    def test_quiet_on_plain_just_and_simply(self) -> None:
+        inc = careful()
+        inc.node("rows-deleted").label = "The cache simply returned stale data just after 10:00"
+        assert not {"HINDSIGHT_LANGUAGE", "BLAME_LANGUAGE"} & set(codes(inc))
+
+
 class TestRootCauseWording:
     """Only a node called the root cause is root cause seduction; denying one is not."""
 
