@@ -588,6 +588,20 @@ class TestHumanStops:
         (finding,) = codes(inc)["STOPS_AT_HUMAN"]
         assert finding.rewrite is None
 
+    @pytest.mark.parametrize(
+        "label",
+        [
+            "A user-facing API deploy began at 10:00",
+            "The staff-only admin-API endpoint received a malformed request",
+        ],
+    )
+    def test_a_person_word_in_a_hyphenated_modifier_is_no_person(self, label: str) -> None:
+        inc = careful()
+        inc.node("ran-script").causes = []
+        inc.node("ran-script").level = None
+        inc.node("ran-script").label = label
+        assert "STOPS_AT_HUMAN" not in codes(inc)
+
     def test_root_person_action_is_a_warning(self) -> None:
         inc = careful()
         inc.node("ran-script").causes = []

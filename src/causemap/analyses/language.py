@@ -54,15 +54,23 @@ no one."""
 _LEADING = r"^\s*(?:(?:we|we'll|we will|to|please|team to)\s+)?"
 
 
-def _pattern(phrases: Iterable[str], *, leading: bool = False) -> re.Pattern[str]:
+_MODIFIER = r"(?![-‐]\w)"
+"""Not the first half of a hyphenated modifier: a "user-facing API" or a "staff-only
+endpoint" is a thing, not a person acting."""
+
+
+def _pattern(
+    phrases: Iterable[str], *, leading: bool = False, modifier: bool = True
+) -> re.Pattern[str]:
     """One case-insensitive regex for a phrase list, word-bounded, ``*`` as any ending;
-    with ``leading``, phrases match only at the start of the text."""
+    with ``leading``, phrases match only at the start of the text; without ``modifier``,
+    not as the first half of a hyphenated modifier."""
     parts = []
     for phrase in sorted({nfc(p) for p in phrases}, key=lambda p: (-len(p), p)):
         words = [re.escape(w) for w in phrase.lower().rstrip("*").split()]
         body = r"[\s-]+".join(words)
         tail = r"\w*" if phrase.endswith("*") else r"\b"
-        parts.append(body + tail + _GUARDED)
+        parts.append(body + tail + _GUARDED + ("" if modifier else _MODIFIER))
     if not parts:
         return re.compile(r"(?!x)x")
     start = _LEADING if leading else _ANYWHERE
@@ -110,7 +118,7 @@ def _compile(key: tuple[tuple[str, ...], ...]) -> Lexicon:
         human_error=_pattern(human_error),
         vague_verb=_pattern(verbs, leading=True),
         vague_phrase=_pattern(phrases),
-        person=_pattern(person),
+        person=_pattern(person, modifier=False),
         first_names=frozenset(nfc(name) for name in names),
         ordinary_names=frozenset(nfc(name) for name in ordinary),
     )
