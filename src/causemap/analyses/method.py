@@ -306,7 +306,7 @@ _CALLED_ROOT = re.compile(
     # cause analysis took two days"; or the complement of a copula or "as" ("... was the
     # root cause", "identified as the root cause"). A mention of the search ("looking for
     # the root cause", "finding the root cause was hard") calls no node one.
-    rf"(?:(?:^|[.;!?]\s+)\s*{_QUALIFIERS}|\b(?:is|was|were|are|be|been|being|as|remains?)\s+"
+    rf"(?:(?:^|[.;!?])\s*{_QUALIFIERS}|\b(?:is|was|were|are|be|been|being|as|remains?)\s+"
     rf"{_QUALIFIERS})root[\s-]+causes?\b(?!\s*(?:analys|investigat))",
     re.I,
 )
