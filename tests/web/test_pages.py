@@ -206,6 +206,24 @@ class TestDeletedList:
         assert ui.get_by_role("button", name="Restore this incident").count() == 0
         page.assert_clean("410 (Gone)")
 
+    def test_back_to_the_list_goes_back_to_the_deleted_ones(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """A deleted incident's page led "Back to the list" to the live incidents, where
+        it is not, rather than to the deleted ones the user came from."""
+        api.create(chain("binned-back", 2, title="Quokka outage, deleted"))
+        assert api.raw("DELETE", "/incidents/binned-back").status_code == 200
+        page = EditorPage(context.new_page(), server.url)
+        page.page.goto(f"{server.url}/#/&deleted=1&token={WRITE}")
+        page.wait("window.causemap && window.causemap.ready")
+        ui = page.page
+        ui.get_by_role("link", name="Quokka outage, deleted").click()
+        ui.get_by_role("heading", name="This incident was deleted").wait_for()
+        ui.get_by_role("link", name="Back to the list").click()
+        ui.get_by_role("heading", name="Deleted incidents").wait_for()
+        assert ui.get_by_role("link", name="Quokka outage, deleted").is_visible()
+        page.assert_clean("410 (Gone)")
+
 
 class TestDeletedIncident:
     def test_a_writer_restores_it_from_its_page(

@@ -10,7 +10,7 @@ import { installKeys, openHelp } from "./keys.js";
 import { showList } from "./list.js";
 import { showPatterns } from "./patterns.js";
 import { follow } from "./live.js";
-import { parse, token } from "./route.js";
+import { href, parse, token } from "./route.js";
 
 const root = document.getElementById("view");
 let editor = null;
@@ -122,7 +122,8 @@ async function show() {
         h("p", {}, exc.message),
         exc.status === 410 ? h("p", { class: "muted" }, "It opens here by itself if it is restored.") : null,
         exc.status === 410 && who.role !== "read" ? restoreButton(route.id, key) : null,
-        h("p", {}, h("a", { href: "#/" }, "Back to the list"))));
+        // A deleted incident is listed among the deleted ones, where the user came from.
+        h("p", {}, h("a", { href: href("list", null, { deleted: exc.status === 410 ? "1" : "" }) }, "Back to the list"))));
       if (exc.status === 410) untilRestored(route.id, key);
       return;
     }
