@@ -81,6 +81,32 @@ class TestConflict:
         assert "“db”, “theirs”" in theirs.replace("\u2068", "").replace("\u2069", "")
         page.assert_clean("status of 412")
 
+    def test_a_link_in_conflict_is_named_by_its_statements(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """Both sides explained the same link differently: the dialog named it "link n1 →
+        n2", by ids the user never sees, where the rest of it names nodes by statement."""
+        api.create(chain("conflict-link", 3))
+        page = EditorPage.open(context, server.url, "conflict-link")
+        ui = page.page
+        page.js("window.causemap.editor().selectLink('n1', 'n2')")
+        ui.locator("#panel-selection [data-key=link-label]").fill("Mine: it ran out of memory")
+        page.wait("window.causemap.doc().edges && window.causemap.doc().edges.length === 1")
+        doc, revision = api.get("conflict-link")
+        n2 = next(n for n in doc["nodes"] if n["id"] == "n2")
+        n2["causes"] = []
+        doc["edges"] = [{"from": "n1", "to": "n2", "label": "Theirs: the disk filled up"}]
+        api.put("conflict-link", doc, revision)
+        page.wait("window.causemap.state().status === 'conflict'")
+        ui.get_by_role("button", name="Resolve…").click()  # it waits while in a field
+        dialog = ui.locator("dialog[open]")
+        dialog.get_by_role("heading", name="Someone else saved meanwhile").wait_for()
+        item = dialog.locator(".conflict-list li").inner_text()
+        item = item.replace("\u2068", "").replace("\u2069", "")
+        assert "n1" not in item
+        assert "“Step 1 happened” → “Step 2 happened”" in item
+        page.assert_clean("status of 412")
+
     def test_the_same_field_changed_on_both_sides_is_a_conflict_to_resolve(
         self, context: BrowserContext, server: Server, api: Api
     ) -> None:

@@ -24,7 +24,10 @@ function conflictText(c, base, mine, theirs) {
   const find = (doc, section, id) =>
     section === "node" ? doc.nodes.find((n) => n.id === id) : section === "action" ? (doc.actions || []).find((a) => a.id === id) : null;
   const item = find(mine, c.section, c.id) || find(theirs, c.section, c.id) || find(base, c.section, c.id);
-  const name = item ? `“${isolate(item.label || item.title)}”` : c.id.replace("->", " → ");
+  const statement = statementOf([mine, theirs, base]);
+  const [from, to] = c.id.split("->");
+  const name = item ? `“${isolate(item.label || item.title)}”`
+    : c.section === "link" ? `“${isolate(statement(from))}” → “${isolate(statement(to))}”` : c.id;
   if (c.section === "incident") return `The incident's ${c.field}`;
   if (c.field === null) {
     if (c.mine === undefined) return `${c.section} ${name}: you deleted it, they changed it`;
