@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import closing
+from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import BrowserContext, Request, Route
 
 from tests.servers import Server
 from tests.web.network import Relay
-from tests.web.pages import READ, Api, EditorPage, chain
+from tests.web.pages import READ, WRITE, Api, EditorPage, chain
 
 IN_VIEW = """(id) => {
   const cy = window.cy;
@@ -288,3 +292,106 @@ class TestDroppedConnection:
             assert "meanwhile" in viewer.nodes()
             assert viewer.text(".live-status") == "● Live"
         viewer.assert_clean("ERR_")
+
+
+class Rewindable:
+    """A server of its own whose SQLite store can be put back to a backup taken earlier
+    (what an operator does after a bad migration or a lost disk), restarting it."""
+
+    def __init__(self, folder: Path) -> None:
+        self.db = folder / "store.db"
+        self.backup = folder / "backup.db"
+        env = {"CAUSEMAP_TOKENS": f"read:{READ},write:{WRITE}", "CAUSEMAP_SSE_POLL": "0.1",
+               "CAUSEMAP_SSE_PING": "1"}  # fmt: skip
+        self.server = Server(f"sqlite:///{self.db}", folder / "server.log", env=env)
+        self.api = Api(self.server.url)
+
+    def back_up(self) -> None:
+        live, copy = sqlite3.connect(self.db), sqlite3.connect(self.backup)
+        with closing(live), closing(copy):
+            live.backup(copy)
+
+    def rewind(self) -> None:
+        """Stop, put the backup in place of the store, start again on the same port."""
+        self.server.stop()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.db}{suffix}").unlink(missing_ok=True)
+        self.db.write_bytes(self.backup.read_bytes())
+        self.server.start()
+
+
+@pytest.fixture
+def rewindable(tmp_path: Path) -> Iterator[Rewindable]:
+    made = Rewindable(tmp_path)
+    with made.server:
+        yield made
+
+
+class TestStoreWentBack:
+    """The store was restored from a backup older than what the pages show: the live
+    stream then starts over with the current revision, numbered below theirs. The pages
+    ignored any revision not above their own, so they went on showing revisions the
+    server no longer has, and the facilitator's next save failed."""
+
+    def test_pages_show_the_revision_the_server_went_back_to(
+        self, rewindable: Rewindable, context: BrowserContext, other_context: BrowserContext
+    ) -> None:
+        api, url = rewindable.api, rewindable.server.url
+        api.create(chain("rewound", 3))
+        rewindable.back_up()  # revision 1
+        doc, revision = api.get("rewound")
+        add_cause(doc, "lost", "n1", "A cause saved after the backup")
+        assert api.put("rewound", doc, revision) == 2
+        page = EditorPage.open(context, url, "rewound")
+        viewer = EditorPage.open(other_context, url, "rewound", token=READ)
+        for each in (page, viewer):
+            each.wait("window.causemap.state().live === 'live'")
+            assert "lost" in each.nodes()
+        rewindable.rewind()
+        for each in (page, viewer):
+            each.wait("window.causemap.state().revision === 1", timeout=20_000)
+            assert "lost" not in each.nodes()
+            each.wait("window.causemap.state().live === 'live'")
+        assert page.state()["status"] == "saved"
+        said = page.page.locator(".toast").filter(has_text="went back to revision 1")
+        assert said.count() == 1
+        # The facilitator's next edit is saved on top of what the server has.
+        page.ask_why("n2", "A cause added after the restore")
+        assert page.wait_saved() == 2
+        saved, _ = api.get("rewound")
+        assert "lost" not in {n["id"] for n in saved["nodes"]}
+        viewer.wait("window.causemap.state().revision === 2")
+        assert "A cause added after the restore" in [n["label"] for n in viewer.doc()["nodes"]]
+        page.assert_clean("ERR_")
+        viewer.assert_clean("ERR_")
+
+    def test_unsaved_edits_are_merged_onto_the_revision_it_went_back_to(
+        self, rewindable: Rewindable, context: BrowserContext
+    ) -> None:
+        api, url = rewindable.api, rewindable.server.url
+        api.create(chain("rewound-edits", 3))
+        rewindable.back_up()
+        doc, revision = api.get("rewound-edits")
+        add_cause(doc, "lost", "n1", "A cause saved after the backup")
+        assert api.put("rewound-edits", doc, revision) == 2
+        page = EditorPage.open(context, url, "rewound-edits")
+        page.wait("window.causemap.state().live === 'live'")
+        page.refuse_saves("rewound-edits")  # edited while the server is being restored
+        page.rename("n2", "Step two, as I put it while the server was down")
+        page.wait("window.causemap.state().status === 'offline'")
+        rewindable.rewind()
+        page.allow_saves("rewound-edits")
+        dialog = page.page.locator("dialog[open]")
+        dialog.get_by_role("heading", name="The server went back to an earlier revision").wait_for(
+            timeout=20_000
+        )
+        assert "revision 1" in dialog.inner_text()
+        assert "Step two, as I put it" in dialog.inner_text()  # what I changed, kept
+        dialog.get_by_role("button", name="Merge: my changes on top of theirs").click()
+        assert page.wait_saved() == 2
+        assert page.page.locator("dialog[open]").count() == 0  # asked once, not again
+        saved, _ = api.get("rewound-edits")
+        labels = {n["id"]: n["label"] for n in saved["nodes"]}
+        assert labels["n2"] == "Step two, as I put it while the server was down"
+        assert "lost" not in labels
+        page.assert_clean("ERR_", "status of 412")  # the offline save, retried at once

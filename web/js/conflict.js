@@ -70,27 +70,34 @@ export async function openConflict(editor) {
   const base = saver.baseDoc;
   const mine = store.doc;
   const theirs = latest.doc;
+  // The server went back to an earlier revision (a store restored from a backup): the
+  // one we started from is gone, or another, so the server's diff would not be ours.
+  const back = latest.revision < saver.revision;
   let diff = null;
   try {
-    diff = await api.diff(editor.id, saver.revision, latest.revision);
+    if (!back) diff = await api.diff(editor.id, saver.revision, latest.revision);
   } catch {
     /* the list in words is optional; the canvas still shows their changes */
   }
   const choices = {};
   let drawn = null;
   const statement = statementOf([mine, theirs, base]);
-  const result = await modal("Someone else saved meanwhile", (body, close) => {
+  const heading = back ? "The server went back to an earlier revision" : "Someone else saved meanwhile";
+  const lead = back
+    ? `The server now has revision ${latest.revision}, older than revision ${saver.revision} you started from ` +
+      "(it was restored from a backup): what was saved after it is no longer there. Merging puts your unsaved changes on top of it. "
+    : `Revision ${latest.revision} was saved while you had unsaved changes (you started from revision ${saver.revision}). `;
+  const result = await modal(heading, (body, close) => {
     const conflictsBox = h("div", { class: "conflicts" });
     const notesBox = h("div", { class: "notes" });
     const canvas = h("div", { class: "diff-canvas small", role: "img", "aria-label": "Their changes, drawn over the version you started from" });
     body.append(
       // Focus starts here, where no key press decides anything: this dialog can open
       // while someone is typing.
-      h("p", { class: "lead", tabindex: "-1", autofocus: true },
-        `Revision ${latest.revision} was saved while you had unsaved changes (you started from revision ${saver.revision}). `,
+      h("p", { class: "lead", tabindex: "-1", autofocus: true }, lead,
         "Nothing has been overwritten: your changes are still here and kept in this browser."),
       h("div", { class: "two-col" },
-        h("section", {}, h("h3", {}, "What they changed"),
+        h("section", {}, h("h3", {}, back ? "How the server's revision differs" : "What they changed"),
           diff ? changeList(describe(diff, base, theirs)) : h("p", { class: "muted" }, "See the picture below."), legend(), canvas),
         h("section", {}, h("h3", {}, "Your unsaved changes"),
           changeList(describeChanges(base, mine).map((t) => ["yours", t]), "No changes of yours."),

@@ -65,7 +65,7 @@ export class Editor extends Commands {
     this.store.load(this.store.doc, { reason: "open" });
     this.restored = this.restoreDraft(doc, revision);
     this.live = follow(id, revision, {
-      onRevision: (record) => this.remote(record),
+      onRevision: (record, { rewound }) => (rewound ? this.wentBack(record) : this.remote(record)),
       onState: (state, message) => {
         this.showLive(state);
         if (state === "live") this.saver.resume();
@@ -274,7 +274,7 @@ export class Editor extends Commands {
   /** The banner for the save state (nothing when all is well). */
   showBanner() {
     const { saver } = this;
-    if (saver.status === "conflict") this.banner("Someone else saved a newer revision. Saving is paused until you merge or reload.", "conflict");
+    if (saver.status === "conflict") this.banner(`${saver.message || "Someone else saved a newer revision."} Saving is paused until you merge or reload.`, "conflict");
     else if (saver.status === "invalid") this.banner(`Not saved: ${saver.message}`, "warn");
     else if (["offline", "error", "deleted"].includes(saver.status)) this.banner(saver.message, "warn");
     else this.banner(null);
@@ -317,6 +317,27 @@ export class Editor extends Commands {
       toast(`Revision ${record.number} was saved elsewhere; showing it.`, "info", 4000, { key: "remote", say: false });
       announce(`Revision ${record.number} was saved elsewhere${changes(before, record.document)}.`);
     }
+    this.chrome.update();
+  }
+
+  /** The server went back to an earlier revision (its store was restored from a
+   * backup): show that one, saying so plainly, or, with unsaved edits, ask to merge
+   * them onto it. Revisions saved after it are gone from the server. */
+  wentBack(record) {
+    const gone = this.saver.revision;
+    const said = `The server went back to revision ${record.number} (it was restored from a backup); ` +
+      `what was saved after it${gone > record.number ? `, up to revision ${gone},` : ""} is no longer there.`;
+    if (this.readOnly) {
+      this.saver.revision = record.number;
+      if (record.action === "delete") return this.banner("This incident was deleted.", "warn");
+      this.saver.baseDoc = record.document;
+      this.store.load(record.document, { reason: "remote" });
+      this.banner(null);
+      toast(`${said} Showing it.`, "warn", 8000);
+      return;
+    }
+    const what = this.saver.wentBack(record);
+    if (what === "reloaded") toast(`${said} Showing it; your next edit is saved on top of it.`, "warn", 8000);
     this.chrome.update();
   }
 

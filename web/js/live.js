@@ -64,8 +64,9 @@ export class EventParser {
 }
 
 /**
- * Follow incident `id` from revision `after`: onRevision({number, action, document, …})
- * for each new revision, onState("live" | "reconnecting" | "stopped", message).
+ * Follow incident `id` from revision `after`: onRevision({number, action, document, …},
+ * {rewound}) for each new revision (`rewound` when the server went back to an earlier
+ * one), onState("live" | "reconnecting" | "stopped", message).
  * Returns {stop()}.
  */
 export function follow(id, after, { onRevision, onState }) {
@@ -111,8 +112,12 @@ export function follow(id, after, { onRevision, onState }) {
       for (const event of parser.push(decoder.decode(value, { stream: true }))) {
         if (event.event !== "revision") continue;
         const data = JSON.parse(event.data);
+        // The server sends only revisions above the one asked for, unless its history
+        // went back (a store restored from a backup): it starts over with its current
+        // revision, at or below ours.
+        const rewound = last !== null && last !== undefined && data.number <= last;
         if (event.id) last = Number(event.id);
-        onRevision(data);
+        onRevision(data, { rewound });
       }
     }
   }

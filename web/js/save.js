@@ -28,6 +28,9 @@ const DELETED = "This incident was deleted elsewhere. Your changes are kept in t
 const PAUSED = ["conflict", "deleted"]; // states only the user (or a restore) ends
 const UNCONFIRMED = 5; // sent documents kept while their answers are missing
 
+/** Why saving is paused when the server holds revision `number`, below ours. */
+const wentBack = (number) => `The server went back to revision ${number}, older than the one you started from.`;
+
 export class Saver extends EventTarget {
   constructor(store, { id, revision, doc, readOnly, onConflict }) {
     super();
@@ -123,8 +126,9 @@ export class Saver extends EventTarget {
     } catch (exc) {
       if (!(exc instanceof ApiError)) throw exc;
       if (exc.status === 412) {
-        if (await this.alreadySaved(sent)) return;
-        this.set("conflict", "Someone else saved a newer revision.");
+        const latest = await this.alreadySaved(sent);
+        if (latest === true) return;
+        this.set("conflict", latest !== null && latest < this.revision ? wentBack(latest) : "Someone else saved a newer revision.");
         this.onConflict();
       } else if (exc.status === 410) {
         this.set("deleted", DELETED);
@@ -151,15 +155,16 @@ export class Saver extends EventTarget {
   }
 
   /** After a 412: true (and settled) when the newest revision holds exactly `sent`, or
-   * what an earlier save of ours sent (whatever was edited since is then saved on it). */
+   * what an earlier save of ours sent (whatever was edited since is then saved on it);
+   * else the newest revision's number (null when it could not be fetched). */
   async alreadySaved(sent) {
     let latest;
     try {
       latest = await api.getIncident(this.id);
     } catch {
-      return false;
+      return null;
     }
-    if (!same(latest.doc, sent) && !this.ours(latest.doc)) return false;
+    if (!same(latest.doc, sent) && !this.ours(latest.doc)) return latest.revision;
     this.adopt(latest.revision, latest.doc);
     return true;
   }
@@ -233,6 +238,33 @@ export class Saver extends EventTarget {
     this.remoteAhead = record.number;
     if (!this.busy && this.status !== "conflict") this.save();
     return "pending";
+  }
+
+  /** The server went back to revision `record.number`, at or below ours (its store was
+   * restored from a backup): what we started from is no longer there, and a save on it
+   * would be refused. With nothing unsaved, show what the server has now ("reloaded");
+   * else ask to merge our edits onto it, as for a newer revision ("conflict"). */
+  wentBack(record) {
+    // Known already: a refused save found it first, and we merged onto it or took it.
+    if (record.number === this.revision && same(record.document, this.baseDoc)) return "old";
+    this.schedule.cancel();
+    clearTimeout(this.retry);
+    this.remoteAhead = null;
+    this.unconfirmed = []; // sent to the history that is gone
+    if (record.action === "delete") {
+      this.revision = record.number;
+      this.set("deleted", DELETED);
+      return "deleted";
+    }
+    if (this.busy) return "pending"; // its save is refused (412), and that asks to merge
+    if (!this.dirty()) {
+      this.reload(record.document, record.number);
+      return "reloaded";
+    }
+    this.keepDraft();
+    this.set("conflict", wentBack(record.number));
+    this.onConflict();
+    return "conflict";
   }
 
   /** Take a merge: `doc` on top of revision `revision` (whose document is `theirs`);
