@@ -395,3 +395,33 @@ class TestStoreWentBack:
         assert labels["n2"] == "Step two, as I put it while the server was down"
         assert "lost" not in labels
         page.assert_clean("ERR_", "status of 412")  # the offline save, retried at once
+
+    def test_an_incident_the_restored_store_does_not_have_is_said_to_be_gone(
+        self, rewindable: Rewindable, context: BrowserContext, other_context: BrowserContext
+    ) -> None:
+        """The backup predates the incident: the facilitator's next save met 404 and was
+        called "the server cannot be reached", retried every few seconds for ever, and
+        viewers read only "Live updates are not available"."""
+        api, url = rewindable.api, rewindable.server.url
+        rewindable.back_up()  # no incident yet
+        api.create(chain("unborn", 3))
+        page = EditorPage.open(context, url, "unborn")
+        viewer = EditorPage.open(other_context, url, "unborn", token=READ)
+        for each in (page, viewer):
+            each.wait("window.causemap.state().live === 'live'")
+        puts: list[str] = []
+        page.page.on("request", lambda r: puts.append(r.url) if r.method == "PUT" else None)
+        page.js("window.causemap.editor().saver.retryMs = 100")
+        rewindable.rewind()
+        for each in (page, viewer):
+            each.wait("window.causemap.state().live === 'stopped'", timeout=20_000)
+        page.rename("n2", "Step two, renamed after the restore")
+        page.wait("window.causemap.state().status === 'deleted'")
+        page.page.wait_for_timeout(1500)  # past the autosave delay and many retries
+        assert len(puts) == 1
+        for each in (page, viewer):
+            assert "no longer on the server" in each.text("#banner")
+            assert "cannot be reached" not in each.text("#banner")
+        assert "Step two, renamed after the restore" in page.nodes()["n2"]["label"]
+        page.assert_clean("ERR_", "404 (Not Found)")
+        viewer.assert_clean("ERR_", "404 (Not Found)")

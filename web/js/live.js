@@ -129,7 +129,8 @@ export function follow(id, after, { onRevision, onState }) {
       } catch (exc) {
         if (stopped) break;
         if (exc.fatal) {
-          onState("stopped", exc.status === 410 ? "This incident was deleted." : "Live updates are not available.");
+          const why = { 404: "This incident is no longer on the server.", 410: "This incident was deleted." }[exc.status];
+          onState("stopped", why || "Live updates are not available.");
           return;
         }
       } finally {

@@ -25,6 +25,8 @@ export { drafts };
 const SAVE_MS = 1000;
 const RETRY_MS = 5000;
 const DELETED = "This incident was deleted elsewhere. Your changes are kept in this browser.";
+const GONE = "This incident is no longer on the server (its store may have been restored from an older backup). " +
+  "Your changes are kept in this browser.";
 const PAUSED = ["conflict", "deleted"]; // states only the user (or a restore) ends
 const UNCONFIRMED = 5; // sent documents kept while their answers are missing
 
@@ -132,6 +134,8 @@ export class Saver extends EventTarget {
         this.onConflict();
       } else if (exc.status === 410) {
         this.set("deleted", DELETED);
+      } else if (exc.status === 404) {
+        this.set("deleted", GONE); // an answer, not an outage: retrying changes nothing
       } else if (exc.status === 422 || exc.status === 400 || exc.status === 413) {
         // Each problem said where it is in words (the node's statement), not as /nodes/200.
         const said = (d) => (d && d.pointer ? `${placeOf(sent, d.pointer)}: ${d.message}` : (d && d.message) || String(d));
