@@ -181,6 +181,24 @@ class TestDeletedElsewhere:
         page.assert_clean()
         viewer.assert_clean()
 
+    def test_a_deleted_incident_says_changes_are_kept_only_when_there_are_some(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """With nothing unsaved, "your changes are kept in this browser" promised changes
+        the facilitator never made; once they edit, it is true and said."""
+        api.create(chain("deleted-clean", 3))
+        page = EditorPage.open(context, server.url, "deleted-clean")
+        page.wait("window.causemap.state().live === 'live'")
+        assert api.raw("DELETE", "/incidents/deleted-clean").status_code == 200
+        page.wait("window.causemap.state().status === 'deleted'")
+        assert "deleted elsewhere" in page.text("#banner")
+        assert "kept" not in page.text("#banner")
+        assert "kept" not in page.text(".save-status")
+        page.ask_why("n2", "A cause added after someone deleted the incident")
+        page.page.locator("#banner").filter(has_text="kept in this browser").wait_for()
+        assert "kept in this browser" in page.text(".save-status")
+        page.assert_clean()
+
     def test_a_save_that_meets_a_deleted_incident_is_not_called_offline(
         self, context: BrowserContext, server: Server, api: Api
     ) -> None:

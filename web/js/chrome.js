@@ -16,7 +16,7 @@ const STATUS_TEXT = {
   offline: "Offline: kept in this browser",
   error: "Not saved",
   conflict: "Conflict: merge or reload",
-  deleted: "Deleted: kept in this browser",
+  deleted: "Deleted elsewhere",
   readonly: "Read-only",
 };
 
@@ -72,7 +72,8 @@ export function buildChrome(editor) {
       announce("Saved again: every change is on the server.");
     }
     status.dataset.status = s;
-    status.textContent = `${STATUS_TEXT[s] || s} · revision ${rev}`;
+    const kept = s === "deleted" && editor.saver.dirty() ? ": changes kept in this browser" : "";
+    status.textContent = `${STATUS_TEXT[s] || s}${kept} · revision ${rev}`;
     status.title = editor.saver.message || "";
     const v = verdictChip(doc, editor.analyzer.result, editor.analyzer.empty);
     chip.textContent = v.text;

@@ -24,9 +24,9 @@ export { drafts };
 
 const SAVE_MS = 1000;
 const RETRY_MS = 5000;
-const DELETED = "This incident was deleted elsewhere. Your changes are kept in this browser.";
-const GONE = "This incident is no longer on the server (its store may have been restored from an older backup). " +
-  "Your changes are kept in this browser.";
+const DELETED = "This incident was deleted elsewhere.";
+const GONE = "This incident is no longer on the server (its store may have been restored from an older backup).";
+const KEPT = "Your changes are kept in this browser.";
 const PAUSED = ["conflict", "deleted"]; // states only the user (or a restore) ends
 const UNCONFIRMED = 5; // sent documents kept while their answers are missing
 
@@ -57,6 +57,16 @@ export class Saver extends EventTarget {
     if (!readOnly) announceTab();
   }
 
+  /** What the state means; a deleted incident's says changes are kept only when
+   * there are some. */
+  get message() {
+    return this.status === "deleted" && this.dirty() ? `${this.said} ${KEPT}` : this.said;
+  }
+
+  set message(text) {
+    this.said = text;
+  }
+
   set(status, message = "", details = []) {
     this.status = status;
     this.message = message;
@@ -78,10 +88,12 @@ export class Saver extends EventTarget {
     if (!this.dirty()) {
       drafts.clear(this.id, this.slot);
       this.schedule.cancel();
+      if (this.status === "deleted") this.dispatchEvent(new Event("status")); // none kept
       if (!PAUSED.includes(this.status)) this.set("saved");
       return;
     }
     const kept = this.keepDraft();
+    if (this.status === "deleted") this.dispatchEvent(new Event("status")); // now kept
     if (PAUSED.includes(this.status)) return;
     this.set("unsaved", kept ? "" : "This browser could not keep a draft: save soon.");
     this.schedule();
