@@ -455,6 +455,33 @@ class TestWideMappings:
         assert (label.line, label.column) == (8, 12)
 
 
+class TestManyCycles:
+    """Each of many cycles is reported at the edge that closes it, listed in ``edges``
+    or in a node's ``causes``, and placed at its line."""
+
+    def test_each_cycle_at_its_closing_edge(self) -> None:
+        head = "causemap: 1\nid: loops\ntitle: t\ndate: 2024-01-01\nnodes:\n"
+        head += "  - {id: hurt, kind: impact, label: I}\n"
+        pairs = [
+            f"  - {{id: a{i}, kind: event, label: A{'' if i % 2 else f', causes: [b{i}]'}}}\n"
+            f"  - {{id: b{i}, kind: event, label: B, causes: [a{i}]}}\n"
+            for i in range(50)
+        ]
+        edges = [f"  - {{from: b{i}, to: a{i}}}\n" for i in range(1, 50, 2)]
+        text = head + "".join(pairs) + "edges:\n" + "".join(edges)
+        checked = check_bytes(text.encode(), "loops.yaml")
+        cycles = [(d.message, d.pointer, d.line) for d in checked.errors if d.code == "cycle"]
+        in_nodes = [
+            (f"cycle: a{i} → b{i} → a{i}", f"/nodes/{1 + 2 * i}/causes/0", 7 + 2 * i)
+            for i in range(0, 50, 2)
+        ]
+        in_edges = [
+            (f"cycle: a{i} → b{i} → a{i}", f"/edges/{i // 2}", 108 + i // 2)
+            for i in range(1, 50, 2)
+        ]
+        assert cycles == in_nodes + in_edges  # in the order of the document
+
+
 class TestYamlSyntax:
     """A syntax error found far from what caused it names where that starts."""
 
