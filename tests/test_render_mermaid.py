@@ -113,6 +113,12 @@ class TestIds:
             "end_0_0",
         ]
 
+    def test_many_clashes_of_one_base_count_on(self) -> None:
+        ids = _Ids()
+        made = [ids.make(r) for r in ("x", "x_1", "x", "x", "x", "x_1", "End", "end", "end")]
+        assert made == ["x", "x_1", "x_0", "x_2", "x_3", "x_1_0", "End_0", "end_0", "end_1"]
+        assert [ids.make("x") for _ in range(300)][-1] == "x_303"
+
     def test_every_id_is_plain_and_no_keyword(self) -> None:
         incident = make_incident(
             [{"id": word, "kind": "event", "label": word} for word in sorted(RESERVED - {"bt"})]

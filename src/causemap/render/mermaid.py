@@ -151,14 +151,20 @@ class _Ids:
 
     def __init__(self) -> None:
         self.used: set[str] = set()
+        self.tried: dict[str, int] = {}
+        """Per base, how far its candidates were tried: all before are taken for good, so
+        many clashes of one base (a legend line per vague action) cost linear time."""
 
     def make(self, raw: str) -> str:
         base = _NOT_ID.sub("_", raw)
         if not base or base[0].isdigit():
             base = f"n_{base}"
-        candidate, number = base, 0
+        tried = self.tried.get(base, 0)  # 0: the base itself, k: the base with _{k - 1}
+        candidate = f"{base}_{tried - 1}" if tried else base
         while candidate.lower() in RESERVED or candidate in self.used:
-            candidate, number = f"{base}_{number}", number + 1
+            tried += 1
+            candidate = f"{base}_{tried - 1}"
+        self.tried[base] = tried
         self.used.add(candidate)
         return candidate
 
