@@ -482,6 +482,46 @@ class TestManyCycles:
         assert cycles == in_nodes + in_edges  # in the order of the document
 
 
+class TestUnknownReferences:
+    """Every unknown reference is an error at its place; its "did you mean" hint is the
+    same wherever it is cited, and hints stop (the errors do not) once their budget of
+    comparisons is spent."""
+
+    HEAD = "causemap: 1\nid: refs\ntitle: t\ndate: 2024-01-01\nnodes:\n"
+
+    def document(self, causes: list[str], cited: str = "") -> bytes:
+        """40 nodes (each citing ``cited``, if given) and an impact caused by ``causes``."""
+        also = f", causes: [{cited}]" if cited else ""
+        nodes = [f"  - {{id: push-{i}, kind: event, label: P{also}}}\n" for i in range(40)]
+        nodes.append(f"  - {{id: hurt, kind: impact, label: I, causes: [{', '.join(causes)}]}}\n")
+        return (self.HEAD + "".join(nodes)).encode()
+
+    def messages(self, data: bytes) -> list[str]:
+        checked = check_bytes(data, "refs.yaml")
+        assert {d.code for d in checked.errors} == {"unknown-node"}
+        return [d.message for d in checked.errors]
+
+    def test_a_reference_cited_often_gets_its_hint_each_time(self) -> None:
+        messages = self.messages(self.document([f"push-{i}" for i in range(40)], "pussh-7"))
+        hint = "cause 'pussh-7' is not a node of this incident (did you mean 'push-7'?)"
+        assert messages == [hint] * 40
+
+    def test_hints_stop_when_their_budget_is_spent(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from causemap import validation
+
+        wrong = [f"pusj-{i}" for i in range(10)]
+        monkeypatch.setattr(validation, "HINT_BUDGET", 4 * 41)  # four lookups among 41 ids
+        messages = self.messages(self.document([*wrong, "pusj-0"]))
+        hinted = [f" (did you mean 'push-{i}'?)" if i < 4 else "" for i in range(10)]
+        assert messages == [
+            *(
+                f"cause '{w}' is not a node of this incident{h}"
+                for w, h in zip(wrong, hinted, strict=True)
+            ),
+            "cause 'pusj-0' is not a node of this incident (did you mean 'push-0'?)",
+        ]
+
+
 class TestYamlSyntax:
     """A syntax error found far from what caused it names where that starts."""
 
