@@ -522,6 +522,40 @@ class TestUnknownReferences:
         ]
 
 
+class TestCollectorPaused:
+    """Loading pauses the cycle collector and always gives it back as it was: running,
+    stopped by the caller, or with objects a forking caller froze still frozen."""
+
+    DOC = b"causemap: 1\nid: x\ntitle: t\ndate: 2024-01-01\nnodes:\n"
+    DOC += b"  - {id: i, kind: impact, label: I}\n"
+
+    @pytest.mark.parametrize("data", [DOC, DOC + b"  - {id: i, kind: oops}\n", b"{", b"- [a"])
+    def test_collector_restored(self, data: bytes) -> None:
+        import gc
+
+        assert gc.isenabled()
+        check_bytes(data, "x.yaml")
+        check_bytes(data, "x.json")
+        assert gc.isenabled()
+        gc.disable()
+        try:
+            check_bytes(data, "x.yaml")
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+
+    def test_frozen_objects_stay_frozen(self) -> None:
+        import gc
+
+        gc.freeze()
+        try:
+            frozen = gc.get_freeze_count()
+            assert check_bytes(self.DOC, "x.yaml").ok
+            assert gc.get_freeze_count() >= frozen
+        finally:
+            gc.unfreeze()
+
+
 class TestYamlSyntax:
     """A syntax error found far from what caused it names where that starts."""
 

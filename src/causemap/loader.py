@@ -21,6 +21,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import ValidationError
 
+from causemap.collector import paused_gc
 from causemap.diagnostics import (
     Diagnostic,
     error_at,
@@ -112,6 +113,11 @@ _FOREIGN = (["not-an-incident"], ["catalog-not-incident"])
 
 def check_data(data: Any, *, name: str = "<input>", sourcemap: SourceMap | None = None) -> Checked:
     """Validate already-parsed data (e.g. an HTTP JSON body) as an incident."""
+    with paused_gc():
+        return _check_data(data, name, sourcemap)
+
+
+def _check_data(data: Any, name: str, sourcemap: SourceMap | None) -> Checked:
     sourcemap = sourcemap or SourceMap()
     result = Checked(name=name, sourcemap=sourcemap)
     if not isinstance(data, dict):

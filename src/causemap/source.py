@@ -35,6 +35,7 @@ from typing import IO, Any, Literal
 
 import yaml
 
+from causemap.collector import paused_gc
 from causemap.diagnostics import Diagnostic, pointer
 
 __all__ = [
@@ -111,7 +112,7 @@ class SourceMap:
 
     def _tree(self) -> yaml.Node | None:
         if self._root is None and self._text is not None:
-            with contextlib.suppress(yaml.YAMLError, RecursionError):
+            with contextlib.suppress(yaml.YAMLError, RecursionError), paused_gc():
                 self._root = yaml.compose(self._text, Loader=_Loader)
             self._lines = Lines(self._text)
             self._text = None
@@ -314,7 +315,8 @@ def parse(data: bytes | str, file: str = "<input>", fmt: Format | None = None) -
                 ]
             )
     fmt = fmt or detect_format(file, text)
-    return _parse_json(text, file) if fmt == "json" else _parse_yaml(text, file)
+    with paused_gc():
+        return _parse_json(text, file) if fmt == "json" else _parse_yaml(text, file)
 
 
 def top_level_keys(text: str, enough: Container[str] = ()) -> list[str] | None:
