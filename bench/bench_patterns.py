@@ -100,6 +100,20 @@ def suggestion_rows() -> Iterator[Row]:
     yield Row("patterns", case, median, 0.010)
 
 
+def chain_rows() -> Iterator[Row]:
+    """One incident that is a chain of 10,000 nodes: every node's descendants, listed
+    for the recurring links, made this quadratic (10.8 s and 2.9 GB)."""
+    from bench.synthetic import incident
+    from causemap.model import Incident
+    from causemap.patterns import patterns
+    from tests.adversarial import chain
+
+    incidents = [Incident.model_validate(chain(10_000)), Incident.model_validate(incident(50))]
+    seconds = best_of(lambda: patterns(incidents), repeat=1)
+    yield Row("patterns", "one 10,000-node chain and a 50-node incident", seconds, 3.0)
+
+
 def rows() -> Iterator[Row]:
+    yield from chain_rows()
     yield from suggestion_rows()
     yield from report_rows()

@@ -613,6 +613,43 @@ class TestReport:
             ("global-change-no-staged-rollout", "retry-storm-no-backoff", ["one", "two"])
         ]
 
+    def test_links_through_a_long_chain(self) -> None:
+        # Links are found through any number of nodes without a factor, along every
+        # branch, and never upstream.
+        def chained(ident: str) -> Incident:
+            middle = [f"m{i}" for i in range(300)]
+            nodes: list[dict[str, Any]] = [
+                {"id": "top", "kind": "condition", "label": "Top", "factor": "alpha"},
+                *(
+                    {"id": m, "kind": "event", "label": f"Step {m}", "causes": [up]}
+                    for m, up in zip(middle, ["top", *middle], strict=False)
+                ),
+                {
+                    "id": "bottom",
+                    "kind": "event",
+                    "label": "B",
+                    "factor": "beta",
+                    "causes": ["m299"],
+                },
+                {
+                    "id": "side",
+                    "kind": "event",
+                    "label": "S",
+                    "factor": "gamma",
+                    "causes": ["m150"],
+                },
+                {"id": "hurt", "kind": "impact", "label": "Hurt", "causes": ["bottom", "side"]},
+            ]
+            return make_incident(nodes, id=ident, date="2024-01-01")
+
+        report = patterns([chained("one"), chained("two")])
+        keys = {"alpha", "beta", "gamma"}
+        links = [lk for lk in report.links if {lk.source, lk.target} <= keys]
+        assert [(lk.source, lk.target, lk.incidents) for lk in links] == [
+            ("alpha", "beta", ["one", "two"]),
+            ("alpha", "gamma", ["one", "two"]),
+        ]
+
     def test_cooccurrence_lift(self) -> None:
         report = patterns(self.corpus())
         (pair,) = report.cooccurrence

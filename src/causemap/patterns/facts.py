@@ -2,7 +2,7 @@
 
 :func:`extract` runs once per incident (in worker processes on large corpora): it
 analyses every non-impact node's text, asks the catalog for the best suggestion, finds
-each node's causes, effects and descendants, and keeps the action items. Everything
+each node's causes and effects, and keeps the action items. Everything
 after this step works on these small records, never on the incident models.
 """
 
@@ -49,8 +49,9 @@ class NodeFacts(NamedTuple):
     text: Analysed
     neighbours: tuple[str, ...]
     """Direct causes and effects that are not impacts."""
-    descendants: tuple[str, ...]
-    """Every non-impact node this node leads to."""
+    effects: tuple[str, ...]
+    """Direct effects that are not impacts: the edges along which recurring links are
+    found (a list of every descendant per node was quadratic in a long chain)."""
     suggestion: Suggestion | None
 
 
@@ -138,7 +139,6 @@ def extract(
     impact = {n for n, data in G.nodes(data=True) if data["kind"] == "impact"}
     classes = classes_of(incident, G, classify)
     drop = incident_glossary(incident)
-    descendants = _descendants(G, impact)
     nodes = []
     for node in incident.nodes:
         if node.kind == "impact":
@@ -158,7 +158,7 @@ def extract(
                 cls_source=source,
                 text=text,
                 neighbours=tuple(sorted(neighbours)),
-                descendants=descendants[node.id],
+                effects=tuple(sorted(set(G.succ[node.id]) - impact)),
                 suggestion=best[0] if best else None,
             )
         )
@@ -178,18 +178,3 @@ def extract_all(
     (for incidents already in memory: a store's, or a request's)."""
     classify, _ = default_classifier()
     return [extract(incident, G, index, classify) for incident, G in incidents]
-
-
-def _descendants(G: CausalGraph, impact: set[str]) -> dict[str, tuple[str, ...]]:
-    """Non-impact descendants of every node, by one pass in reverse topological order."""
-    import networkx as nx
-
-    below: dict[str, frozenset[str]] = {}
-    for node in reversed(list(nx.topological_sort(G))):
-        found: set[str] = set()
-        for child in G.succ[node]:
-            found |= below[child]
-            if child not in impact:
-                found.add(child)
-        below[node] = frozenset(found)
-    return {node: tuple(sorted(found)) for node, found in below.items()}

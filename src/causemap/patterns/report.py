@@ -22,7 +22,7 @@ import bisect
 import datetime as dt
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import combinations
 from typing import Literal
 
@@ -302,13 +302,13 @@ def _links(
             for n in inc.nodes
             if (inc.id, n.id) in by_node and by_node[inc.id, n.id].factor in shared
         }
+        below = _factors_below(inc, factor_of)
         for node in inc.nodes:
             upstream = factor_of.get(node.id)
             if upstream is None:
                 continue
-            for below in node.descendants:
-                downstream = factor_of.get(below)
-                if downstream is not None and downstream != upstream:
+            for downstream in below[node.id]:
+                if downstream != upstream:
                     found[upstream, downstream].add(inc.id)
     links = [
         Link(source=a, target=b, incidents=sorted(incs, key=order.__getitem__))
@@ -317,6 +317,37 @@ def _links(
     ]
     links.sort(key=lambda link: (-len(link.incidents), link.source, link.target))
     return links
+
+
+def _factors_below(inc: IncidentFacts, factor_of: Mapping[str, str]) -> dict[str, frozenset[str]]:
+    """The shared factors among each node's non-impact descendants, by one pass in
+    reverse topological order. The sets hold factors, not nodes, and a node with one
+    effect and nothing new shares its effect's set: linear in a long chain."""
+    effects = {node.id: node.effects for node in inc.nodes}
+    waiting = dict.fromkeys(effects, 0)
+    for targets in effects.values():
+        for target in targets:
+            waiting[target] += 1
+    ready = [node for node, count in waiting.items() if count == 0]
+    order: list[str] = []
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for target in effects[node]:
+            waiting[target] -= 1
+            if waiting[target] == 0:
+                ready.append(target)
+    none: frozenset[str] = frozenset()
+    below: dict[str, frozenset[str]] = {}
+    for node in reversed(order):
+        found = none
+        for target in effects[node]:
+            add = below[target]
+            if target in factor_of and factor_of[target] not in add:
+                add = add | {factor_of[target]}
+            found = add if not found else found | add
+        below[node] = found
+    return below
 
 
 def _cooccurrence(per_incident: dict[str, list[str]], order: dict[str, int]) -> list[CoOccurrence]:
