@@ -20,12 +20,12 @@ __all__ = ["paused_gc"]
 def paused_gc() -> Iterator[None]:
     """Pause the cycle collector for the ``with`` block (reference counting still frees).
 
-    What the block made and kept then goes straight to the oldest generation, as
-    :func:`causemap.patterns._runtime.paused_gc` does, unless objects are frozen (a
-    process forked with a frozen catalog, whose pages must stay shared): they stay
-    frozen, and what the block made is left to the young generations. A cycle among
-    them, if any, is still found by a later collection. Nested and concurrent blocks
-    (the service's threads) never leave the collector paused.
+    When it resumes, what the block made is scanned once by the young generations, which
+    is linear. Unlike :func:`causemap.patterns._runtime.paused_gc`, nothing is moved
+    between generations: the service parses bodies in several threads, and moving every
+    object of the process to the oldest generation would hold back other threads'
+    garbage. Nested and concurrent blocks never leave the collector paused: only the
+    block that found it running starts it again.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -33,7 +33,4 @@ def paused_gc() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
-            if not gc.get_freeze_count():
-                gc.freeze()  # every tracked object to the permanent generation,
-                gc.unfreeze()  # and back into the oldest one, without a scan
             gc.enable()
