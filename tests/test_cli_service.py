@@ -431,23 +431,13 @@ class TestExportIntoAFolder:
         assert [p.name for p in out.iterdir()] == ["b.yaml"]
         assert (out / "b.yaml").read_text() == text
 
-    def test_an_invalid_file_of_the_incident_at_its_name_is_replaced(self, tmp_path: Path) -> None:
-        """A draft of incident b that does not validate is b's file: export replaces it,
-        as it replaces a valid one."""
-        db = self.stored(tmp_path)
-        out = tmp_path / "backup"
-        out.mkdir()
-        (out / "b.yaml").write_text(BASE.replace("id: demo", "id: b").replace("impact", "impakt"))
-        result = runner.invoke(cli, ["export", "--db", db, str(out)])
-        assert result.exit_code == 0, result.output
-        assert load(out / "b.yaml").id == "b"
-
     def test_a_file_of_its_own_in_the_other_format_is_written_not_removed(
         self, tmp_path: Path
     ) -> None:
         """Only a previous export (canonical, as export writes it) is removed, never a
         file someone wrote under that name: the incident is written into it instead, in
         its own format, so that the folder still holds it once."""
+        self.stored(tmp_path)
         db = self.stored(tmp_path, "Changed")
         out = tmp_path / "backup"
         out.mkdir()
@@ -567,6 +557,149 @@ class TestExportIntoAFolder:
         assert done.returncode == 2, done.stderr
         assert f"{out / 'b.yaml'} is not a regular file; refusing to replace it" in done.stderr
         assert [p.name for p in out.iterdir()] == ["b.yaml"]
+
+
+class TestExportKeepsUnsavedEdits:
+    """Export replaced a file holding a version of the incident that is in no revision
+    (an exported YAML edited and not imported yet, an edited JSON while switching to
+    YAML, a draft that does not validate) without a word, and the edit was lost. It may
+    replace a file only when that is empty or holds some revision of its incident, as
+    import decides "saved before"; it refuses anything else before writing (exit 2),
+    naming every file, unless --force."""
+
+    def stored(self, tmp_path: Path, *titles: str) -> str:
+        """A store holding incidents a and b, saved once per title."""
+        db = f"sqlite:///{tmp_path / 's.db'}"
+        for title in titles:
+            files = []
+            for name in ("a", "b"):
+                path = tmp_path / f"{name}.yaml"
+                path.write_text(BASE.replace("id: demo", f"id: {name}").replace("Demo", title))
+                files.append(str(path))
+            assert runner.invoke(cli, ["import", "--db", db, *files]).exit_code == 0
+        return db
+
+    def export(self, db: str, out: Path, *options: str, code: int = 0) -> str:
+        result = runner.invoke(cli, ["export", "--db", db, *options, str(out)])
+        assert result.exit_code == code, result.output
+        return result.output
+
+    @staticmethod
+    def refusal(path: Path, what: str = "of incident 'a'") -> str:
+        return (
+            f"{path} holds changes that are in no revision {what}: import it first, or pass "
+            "--force to overwrite"
+        )
+
+    def test_an_edited_export_is_refused_and_nothing_is_written(self, tmp_path: Path) -> None:
+        db = self.stored(tmp_path, "First")
+        out = tmp_path / "out"
+        self.export(db, out)
+        for name in ("a", "b"):
+            path = out / f"{name}.yaml"
+            path.write_text(path.read_text().replace("First", "Edited"))
+        before = {p.name: p.read_bytes() for p in out.iterdir()}
+        self.stored(tmp_path, "Second")
+        output = self.export(db, out, code=2)
+        assert self.refusal(out / "a.yaml") in output
+        assert self.refusal(out / "b.yaml", "of incident 'b'") in output
+        assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+    def test_an_edited_json_export_is_not_removed_when_switching_format(
+        self, tmp_path: Path
+    ) -> None:
+        """An edited JSON export is still canonical, so it counted as a previous export."""
+        db = self.stored(tmp_path, "First")
+        out = tmp_path / "out"
+        self.export(db, out, "-f", "json")
+        path = out / "a.json"
+        path.write_text(path.read_text().replace("First", "Edited"))
+        assert self.refusal(path) in self.export(db, out, code=2)
+        assert sorted(p.name for p in out.iterdir()) == ["a.json", "b.json"]
+        assert load(path).title == "Edited incident"
+
+    def test_an_invalid_draft_of_the_incident_is_refused(self, tmp_path: Path) -> None:
+        db = self.stored(tmp_path, "First")
+        out = tmp_path / "out"
+        out.mkdir()
+        draft = BASE.replace("id: demo", "id: a").replace("kind: impact", "kind: impakt")
+        (out / "a.yaml").write_text(draft)
+        what = "(a draft of incident 'a' that does not validate)"
+        assert self.refusal(out / "a.yaml", what) in self.export(db, out, code=2)
+        assert [p.name for p in out.iterdir()] == ["a.yaml"]
+        assert (out / "a.yaml").read_text() == draft
+
+    def test_force_replaces_them(self, tmp_path: Path) -> None:
+        db = self.stored(tmp_path, "First")
+        out = tmp_path / "out"
+        self.export(db, out, "-f", "json")
+        path = out / "a.json"
+        path.write_text(path.read_text().replace("First", "Edited"))
+        (out / "b.yaml").write_text('{"id": "b", "nodes": 3}')
+        assert "2 previous exports in json removed" in self.export(db, out, "--force")
+        assert sorted(p.name for p in out.iterdir()) == ["a.yaml", "b.yaml"]
+        assert load(out / "a.yaml").title == "First incident"
+        assert load(out / "b.yaml").title == "First incident"
+
+    def test_force_does_not_replace_what_is_no_version_of_the_incident(
+        self, tmp_path: Path
+    ) -> None:
+        db = self.stored(tmp_path, "First")
+        out = tmp_path / "out"
+        out.mkdir()
+        (out / "a.yaml").write_text("my: notes\n")
+        output = self.export(db, out, "--force", code=2)
+        assert f"{out / 'a.yaml'} does not hold incident 'a'" in output
+        assert (out / "a.yaml").read_text() == "my: notes\n"
+
+    @pytest.mark.parametrize("fmt", ["yaml", "json"])
+    def test_an_unchanged_export_or_one_of_an_older_revision_is_replaced(
+        self, tmp_path: Path, fmt: str
+    ) -> None:
+        db = self.stored(tmp_path, "First")
+        out = tmp_path / "out"
+        self.export(db, out, "-f", fmt)
+        (out / f"a.{fmt}").write_text(
+            "# a comment is no change\n" * (fmt == "yaml") + (out / f"a.{fmt}").read_text()
+        )
+        assert "written to" in self.export(db, out, "-f", fmt)
+        self.stored(tmp_path, "Second", "Third")
+        self.export(db, out)
+        assert sorted(p.name for p in out.iterdir()) == ["a.yaml", "b.yaml"]
+        assert {load(p).title for p in out.iterdir()} == {"Third incident"}
+
+    @pytest.mark.parametrize("fmt", ["yaml", "json"])
+    def test_an_older_export_whose_line_endings_a_checkout_changed_is_replaced(
+        self, tmp_path: Path, fmt: str
+    ) -> None:
+        db = self.stored(tmp_path, "First")
+        out = tmp_path / "out"
+        self.export(db, out, "-f", fmt)
+        for path in out.iterdir():
+            path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+        self.stored(tmp_path, "Second")
+        self.export(db, out)
+        assert sorted(p.name for p in out.iterdir()) == ["a.yaml", "b.yaml"]
+        assert {load(p).title for p in out.iterdir()} == {"Second incident"}
+
+    def test_an_empty_file_at_an_exports_name_is_replaced(self, tmp_path: Path) -> None:
+        db = self.stored(tmp_path, "First")
+        out = tmp_path / "out"
+        out.mkdir()
+        (out / "a.yaml").write_text("\n")
+        self.export(db, out)
+        assert load(out / "a.yaml").title == "First incident"
+
+    def test_a_file_holding_an_unsaved_incident_at_another_ones_name_is_refused(
+        self, tmp_path: Path
+    ) -> None:
+        """b.yaml holding an incident the store never saw was replaced by b's export."""
+        db = self.stored(tmp_path, "First")
+        out = tmp_path / "out"
+        out.mkdir()
+        (out / "b.yaml").write_text(BASE.replace("id: demo", "id: new-one"))
+        output = self.export(db, out, code=2)
+        assert self.refusal(out / "b.yaml", "of incident 'new-one'") in output
 
 
 class TestPatternsOverTheStore:

@@ -357,6 +357,24 @@ class TestPut:
         assert store.get("demo").to_incident().title == "T"
 
 
+class TestSaved:
+    def test_names_the_documents_some_revision_holds(self, store: Store) -> None:
+        """What export asks before replacing a file: "saved before" as put decides it,
+        any revision of that incident, deleted or not, and never another incident's."""
+        store.put(incident())
+        store.update("demo", incident(title="Edited"), expected=1)
+        store.put(incident("gone"))
+        store.delete("gone")
+        pairs = [
+            ("demo", encode(incident())[1]),
+            ("demo", encode(incident(title="Edited"))[1]),
+            ("demo", encode(incident(title="Never saved"))[1]),
+            ("other", encode(incident())[1]),
+            ("gone", encode(incident("gone"))[1]),
+        ]
+        assert store.saved(pairs) == {pairs[0], pairs[1], pairs[4]}
+
+
 class TestDelete:
     def test_soft_delete_hides_and_restore_brings_back(self, store: Store) -> None:
         store.create(incident())

@@ -147,7 +147,13 @@ _SKIPPED = {
     show_default=True,
     help="File format, and suffix of the files (DIR/<id>.json with json).",
 )
-def export(directory: Path, db: str | None, fmt: str) -> None:
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace files in DIR that hold changes no revision holds (an edited export, "
+    "a draft that does not validate), losing those changes.",
+)
+def export(directory: Path, db: str | None, fmt: str, force: bool) -> None:
     """Write the latest revision of every live incident to DIR/<id>.yaml.
 
     The files are canonical (format order, defaults left out), so `causemap import DIR`
@@ -157,10 +163,14 @@ def export(directory: Path, db: str | None, fmt: str) -> None:
     export of an incident in DIR is replaced, also when it was in the other format
     (DIR/<id>.json for yaml, as export wrote it but for its line endings, which a git
     checkout may have made CRLF), unless a symbolic link in DIR points to it; other
-    files are left alone. Every file
-    is written in full before any is put in place, so an export that fails (a full
-    disk) leaves DIR as it was; a name taken by a folder or a FIFO, or by a file that
-    holds no version of that incident (notes, a broken file), is refused (exit 2).
+    files are left alone. A file is replaced only if it is empty or holds a revision
+    of its incident that the store has (the previous export, of any revision): one
+    that holds changes no revision holds (an export edited and not imported yet, a
+    draft of the incident that does not validate) is refused (exit 2) unless --force,
+    and so is a name taken by a folder or a FIFO, or by a file that holds no version
+    of that incident (notes, a broken file). Every refusal is made before anything is
+    written, and every file is written in full before any is put in place, so an
+    export that fails (a full disk) leaves DIR as it was.
     """
     from causemap.cli.output import Staged, check_folder, make_folder
     from causemap.loader import dump
@@ -171,20 +181,27 @@ def export(directory: Path, db: str | None, fmt: str) -> None:
     count, removed = 0, 0
     with _opened(db, create=False) as store, Staged() as staged:
         seen = _Seen()
-        homes = _homes(directory, [i for i, _ in store.heads()], fmt, seen)
+        live = [i for i, _ in store.heads()]
+        homes = _homes(directory, live, fmt, seen)
+        paths = {i: homes.get(i) or directory / f"{i}.{fmt}" for i in live}
+        previous = {  # the previous export in the other format goes
+            i: old
+            for i in live
+            if i not in homes and _is_export(old := directory / f"{i}.{other}", i, seen)
+        }
+        _check_replaced(store, [*paths.values(), *previous.values()], seen, force)
         make_folder(directory)
-        ids = []
         for record in store.iter_documents():
             incident_id = record.incident_id
-            path = homes.get(incident_id) or directory / f"{incident_id}.{fmt}"
-            if incident_id not in homes:
-                ids.append(incident_id)  # its previous export in the other format goes
+            path = paths.get(incident_id)
+            if path is None:  # created since heads(): its name was not checked yet
+                path = directory / f"{incident_id}.{fmt}"
+                _check_replaced(store, [path], seen, force)
             written = os.path.realpath(path)  # through a link, in the format of its file
             staged.add(dump(record.to_incident(), detect_format(written, "")), path, str(path))
             count += 1
         staged.commit()
-        for incident_id in ids:
-            path = directory / f"{incident_id}.{other}"
+        for incident_id, path in previous.items():
             removed += _remove_previous_export(path, incident_id, seen)
         where = store.url
     held = len(homes)
@@ -201,13 +218,27 @@ def export(directory: Path, db: str | None, fmt: str) -> None:
     )
 
 
+@dataclass(frozen=True)
+class _Held:
+    """What a file in DIR holds, as far as replacing it is concerned: a valid incident
+    (its id and the digest a revision of it would have), nothing (``empty``), a draft of
+    an incident that does not validate (``draft``, its id), or something else
+    (``why`` it is no version of the incident at its name)."""
+
+    incident_id: str = ""
+    digest: str = ""
+    empty: bool = False
+    draft: bool = False
+    why: str = ""
+
+
 @dataclass
 class _Seen:
     """What one export learnt of DIR's files, so that a previous export in the other
     format, asked about twice (to choose where to write, then before removing it), is
     parsed once (by the scan for homes) and dumped once, not parsed three times and
-    dumped twice. Everything is keyed by the file's text, read again each time: what
-    is known of other text is never used."""
+    dumped twice. What is known of a previous export is keyed by the file's text, read
+    again each time: what is known of other text is never used."""
 
     parsed: dict[Path, tuple[str, Format, Incident]] = field(default_factory=dict)
     """The scan's ``<id>.<other>`` files: their text as ``read_text`` gives it, the
@@ -216,22 +247,18 @@ class _Seen:
     """:func:`_is_export` of (path, incident id), with the text it was about."""
     linked: set[str] = field(default_factory=set)
     """The real paths that symbolic links in DIR point to (:func:`_link_targets`)."""
+    held: dict[str, _Held] = field(default_factory=dict)
+    """What the scan found in the files export may replace, by real path (read moments
+    before :func:`_check_replaced` asks, and before anything is written)."""
 
 
 def _homes(directory: Path, live: list[str], fmt: str, seen: _Seen) -> dict[str, Path]:
     """The file in ``directory`` (searched as ``import`` searches it) that each live
     incident is written into instead of ``<id>.<fmt>``: the one file that holds it
     under another name, unless that is its previous export in the other format (which
-    goes) or the name another incident is written to.
-
-    Raises
-    ------
-    click.UsageError
-        If an incident is to be written to ``<id>.<fmt>`` and that file holds something
-        else than an incident (notes, a broken file, an invalid incident of another id)
-        or cannot be read: it is in no store, and replacing it would lose it.
-    """
-    from causemap.loader import check_bytes, discover
+    goes) or the name another incident is written to. What the files it may replace
+    hold goes into ``seen.held``, for :func:`_check_replaced`."""
+    from causemap.loader import discover
     from causemap.source import detect_format, read_document
 
     if not directory.is_dir():
@@ -240,20 +267,19 @@ def _homes(directory: Path, live: list[str], fmt: str, seen: _Seen) -> dict[str,
     other = "yaml" if fmt == "json" else "json"
     found: dict[str, list[Path]] = {}
     names = {f"{incident_id}.{fmt}": incident_id for incident_id in live}
-    kept: dict[Path, str] = {}  # <id>.<fmt> files that are not that incident's, and why
+    ids = set(live)
     for path in discover([directory], special=lambda _path: None):
         named = names.get(path.name) if path.parent == directory else None
         try:
             data = read_document(path)  # as check_file reads it
         except OSError as exc:
             if named:
-                kept[path] = f"it cannot be read: {exc.strerror or exc}"
+                seen.held[os.path.realpath(path)] = _Held(why=_unreadable(exc))
             continue  # check_file's "unreadable": no incident
-        name = str(path)
-        incident = check_bytes(data, name).incident
+        incident, held = _read(data, str(path), named, ids)
+        if held is not None:
+            seen.held[os.path.realpath(path)] = held
         if incident is None:
-            if named and not _of(data, name, named):
-                kept[path] = f"it is not a valid incident and its id is not '{named}'"
             continue
         found.setdefault(incident.id, []).append(path)
         if path == directory / f"{incident.id}.{other}" and not data.startswith(b"\xef\xbb\xbf"):
@@ -261,7 +287,7 @@ def _homes(directory: Path, live: list[str], fmt: str, seen: _Seen) -> dict[str,
                 text = data.decode("utf-8")
             except UnicodeDecodeError:
                 continue
-            seen.parsed[path] = (text, detect_format(name, text), incident)
+            seen.parsed[path] = (text, detect_format(str(path), text), incident)
     homes = {
         incident_id: paths[0]
         for incident_id in live
@@ -276,25 +302,89 @@ def _homes(directory: Path, live: list[str], fmt: str, seen: _Seen) -> dict[str,
             break
         for incident_id in clashing:
             del homes[incident_id]
-    for path, why in kept.items():
-        if path in taken:
-            raise click.UsageError(
-                f"{path} does not hold incident '{names[path.name]}' ({why}); refusing to "
-                "replace it with its export: move it, or export into another folder"
-            )
     return homes
 
 
-def _of(data: bytes, name: str, incident_id: str) -> bool:
-    """Whether a document that is not a valid incident is yet one of ``incident_id`` (a
-    draft with an error, its top-level id says so) or holds nothing (an empty file), so
-    that its export may replace it."""
-    from causemap.source import parse
+def _unreadable(exc: OSError) -> str:
+    return f"it cannot be read: {exc.strerror or exc}"
 
+
+def _read(
+    data: bytes, name: str, named: str | None, ids: set[str]
+) -> tuple[Incident | None, _Held | None]:
+    """The incident file ``name`` holds, if valid, and what it holds if export may
+    replace it: it holds one of the live incidents ``ids`` or is at the export name of
+    ``named``."""
+    from causemap.loader import check_bytes
+    from causemap.source import parse
+    from causemap.store.records import encode
+
+    incident = check_bytes(data, name).incident
+    if incident is not None:
+        if incident.id in ids or named:
+            return incident, _Held(incident.id, encode(incident)[1])
+        return incident, None
+    if named is None:
+        return None, None
     if not data.strip():
-        return True
+        return None, _Held(empty=True)
     value = parse(data, name).value
-    return isinstance(value, dict) and value.get("id") == incident_id
+    if isinstance(value, dict) and value.get("id") == named:
+        return None, _Held(named, draft=True)
+    return None, _Held(why=f"it is not a valid incident and its id is not '{named}'")
+
+
+def _check_replaced(store: Store, paths: list[Path], seen: _Seen, force: bool) -> None:
+    """Refuse, before anything is written, to replace any of ``paths`` that holds
+    something no revision in ``store`` holds: an edited export or a draft (unless
+    ``force``), or something that is no version of the incident at all.
+
+    A file is replaceable when it is empty or holds a document that a revision of its
+    incident holds, as ``import`` decides "saved before" (the digest of its canonical
+    JSON): a previous export of any revision, whatever its line endings or comments.
+
+    Raises
+    ------
+    click.UsageError
+        Naming every file refused, and why.
+    """
+    from causemap.source import read_document
+
+    held: dict[Path, _Held] = {}
+    for path in paths:
+        real = os.path.realpath(path)
+        if not os.path.isfile(real):
+            continue  # not there yet; a folder or a FIFO is refused when staged
+        known = seen.held.get(real)
+        if known is None:  # not found by the scan (created since)
+            try:
+                data = read_document(real)
+            except OSError as exc:
+                known = _Held(why=_unreadable(exc))
+            else:
+                known = _read(data, str(path), path.stem, {path.stem})[1] or _Held()
+        held[path] = known
+    digests = {(h.incident_id, h.digest) for h in held.values() if h.digest}
+    saved = store.saved(sorted(digests))
+    refusals = []
+    for path, h in held.items():
+        if h.empty:
+            continue
+        if h.why:
+            refusals.append(
+                f"{path} does not hold incident '{path.stem}' ({h.why}); refusing to "
+                "replace it with its export: move it, or export into another folder"
+            )
+        elif not force and (h.draft or (h.incident_id, h.digest) not in saved):
+            what = f"of incident '{h.incident_id}'"
+            if h.draft:
+                what = f"(a draft of incident '{h.incident_id}' that does not validate)"
+            refusals.append(
+                f"{path} holds changes that are in no revision {what}: import it first, "
+                "or pass --force to overwrite"
+            )
+    if refusals:
+        raise click.UsageError("\n".join(refusals))
 
 
 def _link_targets(directory: Path) -> set[str]:

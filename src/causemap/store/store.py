@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Literal
 
@@ -339,6 +339,14 @@ class Store:
             revisions.c.incident_id == incident_id, revisions.c.digest == digest
         )
         return connection.execute(query.limit(1)).first() is not None
+
+    def saved(self, documents: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        """The ``(incident id, digest)`` pairs of ``documents`` that some revision of that
+        incident holds, as :meth:`put` decides "saved before" (``digest`` from
+        :func:`~causemap.store.records.encode`): what ``export`` asks of the files it
+        would replace, so that an edit that no revision holds is not lost."""
+        with self._connect() as connection:
+            return {pair for pair in documents if self._saved_before(connection, *pair)}
 
     def delete(self, incident_id: str, *, expected: int | None = None) -> Record:
         """Soft-delete ``incident_id``: append a ``delete`` revision and hide it.
