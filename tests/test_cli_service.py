@@ -533,6 +533,25 @@ class TestExportIntoAFolder:
         assert f"cannot write {out / 'c.yaml'}: No space left on device" in result.output
         assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
+    def test_two_incidents_written_to_one_file_through_a_link_are_refused(
+        self, tmp_path: Path
+    ) -> None:
+        """DIR/a.yaml, a link to DIR/b.yaml: a's export was written through the link,
+        then b's over it, and a was in no file though export said it wrote 2."""
+        db = self.stored(tmp_path)
+        out = tmp_path / "backup"
+        assert runner.invoke(cli, ["export", "--db", db, str(out)]).exit_code == 0
+        (out / "a.yaml").unlink()
+        (out / "a.yaml").symlink_to("b.yaml")
+        before = (out / "b.yaml").read_bytes()
+        result = runner.invoke(cli, ["export", "--db", db, str(out)])
+        assert result.exit_code == 2, result.output
+        assert (
+            f"{out / 'a.yaml'} and {out / 'b.yaml'} are the same file (a symbolic link); "
+            "refusing to write incidents 'a' and 'b' into it"
+        ) in result.output
+        assert (out / "b.yaml").read_bytes() == before
+
     @pytest.mark.parametrize("kind", ["folder", "fifo"])
     def test_something_not_a_file_at_a_name_is_refused_before_writing(
         self, tmp_path: Path, kind: str

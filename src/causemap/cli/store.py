@@ -167,8 +167,9 @@ def export(directory: Path, db: str | None, fmt: str, force: bool) -> None:
     of its incident that the store has (the previous export, of any revision): one
     that holds changes no revision holds (an export edited and not imported yet, a
     draft of the incident that does not validate) is refused (exit 2) unless --force,
-    and so is a name taken by a folder or a FIFO, or by a file that holds no version
-    of that incident (notes, a broken file). Every refusal is made before anything is
+    and so is a name taken by a folder or a FIFO, by a symbolic link to another
+    incident's file, or by a file that holds no version of that incident (notes, a
+    broken file). Every refusal is made before anything is
     written, and every file is written in full before any is put in place, so an
     export that fails (a full disk) leaves DIR as it was.
     """
@@ -189,6 +190,7 @@ def export(directory: Path, db: str | None, fmt: str, force: bool) -> None:
             for i in live
             if i not in homes and _is_export(old := directory / f"{i}.{other}", i, seen)
         }
+        _check_shared(paths)
         _check_replaced(store, [*paths.values(), *previous.values()], seen, force)
         make_folder(directory)
         for record in store.iter_documents():
@@ -332,6 +334,30 @@ def _read(
     if isinstance(value, dict) and value.get("id") == named:
         return None, _Held(named, draft=True)
     return None, _Held(why=f"it is not a valid incident and its id is not '{named}'")
+
+
+def _check_shared(paths: dict[str, Path]) -> None:
+    """Refuse to write two incidents into one file, which a symbolic link at one's
+    name pointing to the other's makes: the second export replaced the first, and an
+    incident was in no file though export counted it written.
+
+    Raises
+    ------
+    click.UsageError
+        Naming the two names and incidents.
+    """
+    first: dict[str, tuple[str, Path]] = {}
+    for incident_id, path in paths.items():
+        real = os.path.realpath(path)
+        if real not in first:
+            first[real] = (incident_id, path)
+            continue
+        other_id, other = first[real]
+        raise click.UsageError(
+            f"{other} and {path} are the same file (a symbolic link); refusing to write "
+            f"incidents '{other_id}' and '{incident_id}' into it: remove the link, or "
+            "export into another folder"
+        )
 
 
 def _check_replaced(store: Store, paths: list[Path], seen: _Seen, force: bool) -> None:
