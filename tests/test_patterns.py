@@ -370,16 +370,17 @@ class TestPickedSuggestions:
 class TestPausedGc:
     """The cross-incident pipeline pauses the cycle collector; it must leave it as found."""
 
+    @pytest.mark.parametrize("promote", [True, False])
     @pytest.mark.parametrize("enabled", [True, False])
-    def test_the_collector_is_left_as_it_was(self, enabled: bool) -> None:
+    def test_the_collector_is_left_as_it_was(self, enabled: bool, promote: bool) -> None:
         import gc
 
-        from causemap.patterns._runtime import paused_gc
+        from causemap.collector import paused_gc
 
         was = gc.isenabled()
         (gc.enable if enabled else gc.disable)()
         try:
-            with paused_gc():
+            with paused_gc(promote=promote):
                 assert not gc.isenabled()
             assert gc.isenabled() is enabled
             assert gc.get_freeze_count() == 0
@@ -390,12 +391,12 @@ class TestPausedGc:
         import gc
         import weakref
 
-        from causemap.patterns._runtime import paused_gc
+        from causemap.collector import paused_gc
 
         class Node:
             other: Node | None = None
 
-        with paused_gc():
+        with paused_gc(promote=True):
             a, b = Node(), Node()
             a.other, b.other = b, a
             gone = weakref.ref(a)

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from causemap.catalog.model import Catalog
+from causemap.collector import paused_gc
 from causemap.diagnostics import Diagnostic
-from causemap.patterns._runtime import paused_gc, usable_cores
+from causemap.patterns._runtime import usable_cores
 from causemap.patterns.facts import Classifier, IncidentFacts, default_classifier, extract
 from causemap.patterns.suggest import CatalogIndex
 from causemap.patterns.text import Analysed
@@ -102,7 +103,7 @@ def collect(
         pool = None
     else:
         if "fork" in multiprocessing.get_all_start_methods():
-            with paused_gc():  # thousands of lasting objects, and no garbage
+            with paused_gc(promote=True):  # thousands of lasting objects, and no garbage
                 _init(catalog)  # once, here: the forked workers share it
             gc.freeze()  # and their collectors never walk it
             pool = ProcessPoolExecutor(
@@ -117,7 +118,7 @@ def collect(
             )
         results = pool.map(collect_one, names, chunksize=max(1, min(64, len(names) // (jobs * 8))))
     try:
-        with paused_gc():
+        with paused_gc(promote=True):
             for name, (facts, problems) in zip(names, results, strict=True):
                 if facts is not None:
                     found.append((name, facts))

@@ -27,8 +27,8 @@ from itertools import combinations
 from typing import Literal
 
 from causemap.catalog.model import Catalog
+from causemap.collector import paused_gc
 from causemap.model import Level
-from causemap.patterns._runtime import paused_gc
 from causemap.patterns.facts import IncidentFacts
 from causemap.patterns.matching import Layer, Match, MatchSettings, NodeText, match
 from causemap.patterns.result import (
@@ -133,7 +133,7 @@ def build_report(
     progress: Callable[[int], None] | None = None,
 ) -> PatternsReport:
     """Match nodes across ``incidents`` and compute every cross-incident view."""
-    with paused_gc():
+    with paused_gc(promote=True):
         return _build(list(incidents), catalog, since, settings, progress)
 
 
