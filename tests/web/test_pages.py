@@ -221,7 +221,8 @@ class TestDeletedList:
         ui.get_by_role("heading", name="This incident was deleted").wait_for()
         ui.get_by_role("link", name="Back to the list").click()
         ui.get_by_role("heading", name="Deleted incidents").wait_for()
-        assert ui.get_by_role("link", name="Quokka outage, deleted").is_visible()
+        ui.get_by_role("link", name="Quokka outage, deleted").wait_for()  # rows load after
+        assert "#/&deleted=1" in ui.url
         page.assert_clean("410 (Gone)")
 
 
