@@ -24,6 +24,7 @@ __all__ = [
     "error_at",
     "format_github",
     "from_validation_error",
+    "in_document_order",
     "pointer",
     "pointer_parts",
     "type_name",
@@ -64,6 +65,12 @@ class Diagnostic(BaseModel):
                 where += f":{self.column}"
         at = f"{shown(self.pointer)}: " if self.pointer else ""
         return f"{where}: {self.severity}: {at}{shown(self.message)} [{self.code}]"
+
+
+def in_document_order(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """``diagnostics`` by line and column, those without a place first; equal places
+    keep their order (a stable sort)."""
+    return sorted(diagnostics, key=lambda d: (d.line or 0, d.column or 0))
 
 
 def pointer(parts: Iterable[str | int]) -> str:

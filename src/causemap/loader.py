@@ -26,6 +26,7 @@ from causemap.diagnostics import (
     Diagnostic,
     error_at,
     from_validation_error,
+    in_document_order,
     pointer_parts,
     type_name,
     warning_at,
@@ -102,8 +103,7 @@ def _finish(name: str, parsed: Parsed) -> Checked:
     result = check_data(parsed.value, name=name, sourcemap=parsed.sourcemap)
     if not parsed.diagnostics or [d.code for d in result.errors] in _FOREIGN:
         return result
-    found = [*parsed.diagnostics, *result.diagnostics]
-    result.diagnostics = sorted(found, key=lambda d: (d.line or 0, d.column or 0))
+    result.diagnostics = in_document_order([*parsed.diagnostics, *result.diagnostics])
     result.incident = result.graph = None
     return result
 

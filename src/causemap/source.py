@@ -36,7 +36,7 @@ from typing import IO, Any, Literal
 import yaml
 
 from causemap.collector import paused_gc
-from causemap.diagnostics import Diagnostic, pointer
+from causemap.diagnostics import Diagnostic, in_document_order, pointer
 
 __all__ = [
     "FLOAT",
@@ -171,7 +171,7 @@ class SourceMap:
         """Every diagnostic placed (an unknown key at the key itself, not its value), in
         the order of the document."""
         placed = [self.place(d, key=d.code == "unknown-key") for d in diagnostics]
-        return sorted(placed, key=lambda d: (d.line or 0, d.column or 0))
+        return in_document_order(placed)
 
 
 @dataclass

@@ -21,7 +21,13 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from causemap.catalog.model import Catalog, CatalogAction, Entry
-from causemap.diagnostics import Diagnostic, error_at, from_validation_error, warning_at
+from causemap.diagnostics import (
+    Diagnostic,
+    error_at,
+    from_validation_error,
+    in_document_order,
+    warning_at,
+)
 from causemap.errors import CatalogError
 from causemap.source import Parsed, parse, read_document
 
@@ -166,8 +172,7 @@ def check_catalog(data: bytes | str, name: str = "<catalog>") -> CheckedCatalog:
         return CheckedCatalog(name=name, diagnostics=diagnostics)
     result = _validate(parsed, name)
     if parsed.diagnostics and [d.code for d in result.diagnostics] != ["incident-not-catalog"]:
-        found = [*parsed.diagnostics, *result.diagnostics]
-        result.diagnostics = sorted(found, key=lambda d: (d.line or 0, d.column or 0))
+        result.diagnostics = in_document_order([*parsed.diagnostics, *result.diagnostics])
         result.catalog = None
     return result
 
