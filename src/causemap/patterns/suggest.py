@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -279,19 +279,19 @@ class CatalogIndex:
             for term in found:
                 for ident, value in entry_postings[term]:
                     sums[ident] += value
-            scores = [z.real for z in sums]
-            logs = [z.imag for z in sums]
             factor = w.entry / norm
             if w.likelihood:
                 # The posterior is a softmax of the log-likelihoods, folded into one pass.
+                logs = [z.imag for z in sums]
                 top_log = max(logs)
                 exps = [math.exp(v - top_log) for v in logs]
                 share = w.likelihood / sum(exps)
                 scores = [
-                    v * factor + share * e if v else v for v, e in zip(scores, exps, strict=True)
+                    z.real * factor + share * e if z.real else z.real
+                    for z, e in zip(sums, exps, strict=True)
                 ]
             else:
-                scores = [value * factor for value in scores]
+                scores = [z.real * factor for z in sums]
             if self._example_postings:
                 example_cos: dict[int, float] = defaultdict(float)
                 for term in found:
@@ -336,8 +336,8 @@ class CatalogIndex:
             ranked.sort()  # a few dozen entries: a plain sort beats a heap
             leaders = ranked[:2]
             shown = [item for item in ranked if item[2] < own][:top]
-        if keyword_hits is None and shown:
-            keyword_hits = self._keyword_hits(text)  # the suggestions' evidence
+        if keyword_hits is None and shown:  # the suggestions' evidence
+            keyword_hits = self._keyword_hits(text, {entry for _, _, entry in shown})
         out = []
         for negative, _, entry in shown:
             value = -negative
@@ -432,8 +432,11 @@ class CatalogIndex:
             self._example_cache[key] = found
         return found
 
-    def _keyword_hits(self, text: Analysed) -> dict[int, dict[str, str]]:
-        """Catalog keywords found in the text, by entry: keyword → the stem that found it.
+    def _keyword_hits(
+        self, text: Analysed, entries: Container[int] | None = None
+    ) -> dict[int, dict[str, str]]:
+        """Catalog keywords found in the text, by entry: keyword → the stem that found it
+        (only for ``entries`` when given: the evidence of the few entries shown).
 
         A keyword of several words ("pre-production") is found only where the text has
         them side by side, and of the keywords that one stem finds ("validate",
@@ -443,6 +446,8 @@ class CatalogIndex:
         hits: dict[int, dict[str, str]] = defaultdict(dict)
         for term in text.bag:
             for entry, keyword in self.keywords.get(term, ()):
+                if entries is not None and entry not in entries:
+                    continue
                 stems = self._keyword_stems[keyword]
                 if len(stems) == 1 or _adjacent(stems, text.seq):
                     hits[entry].setdefault(keyword, term)
