@@ -88,29 +88,37 @@ def _opened(db: str | None, *, create: bool = True) -> Iterator[Store]:
     is_flag=True,
     help="Save a file that holds an earlier revision of its incident, undoing the later ones.",
 )
-def import_(paths: tuple[str, ...], db: str | None, force: bool) -> None:
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Import the valid files and report the invalid ones, which are skipped (exit 1).",
+)
+def import_(paths: tuple[str, ...], db: str | None, force: bool, skip_invalid: bool) -> None:
     """Save incident files (YAML or JSON) into the store.
 
     PATH may be a file, a folder (searched recursively) or '-' for standard input. Every
-    file is validated first; if any is invalid nothing is imported (exit 1). All are
-    saved in one transaction: an import the database fails midway saves nothing. A new
-    incident is created; a changed one gets a new revision; an unchanged one is left
-    alone, so importing the same files twice changes nothing. A deleted incident stays
-    deleted (restore it first, in the web editor or by POST /incidents/ID/restore). A
-    file that holds an earlier revision of its incident, not the latest, is skipped: the
-    store has later edits (the web editor's) that importing it would undo; export to get
-    them into the files, or pass --force.
+    file is validated first; if any is invalid nothing is imported (exit 1), unless
+    --skip-invalid: then each invalid file is reported and skipped, the valid ones are
+    imported (of files sharing an incident id, the first), and the exit status is 1
+    still. All are saved in one transaction: an import the database fails midway saves
+    nothing. A new incident is created; a changed one gets a new revision; an unchanged
+    one is left alone, so importing the same files twice changes nothing. A deleted
+    incident stays deleted (restore it first, in the web editor or by POST
+    /incidents/ID/restore). A file that holds an earlier revision of its incident, not
+    the latest, is skipped: the store has later edits (the web editor's) that importing
+    it would undo; export to get them into the files, or pass --force.
     """
     results = check_inputs(paths)
     if not results:
         raise click.UsageError(no_inputs_found(paths))
     invalid = [r for r in results if not r.ok]
-    if invalid:
-        for r in invalid:
-            for diagnostic in r.diagnostics:
-                echo_diagnostic(diagnostic)
-        click.echo(f"causemap: {counted(len(invalid), 'invalid file')}; nothing imported", err=True)
+    for r in invalid:
+        for diagnostic in r.diagnostics:
+            echo_diagnostic(diagnostic)
+    if invalid and (not skip_invalid or len(invalid) == len(results)):
+        click.echo(f"causemap: {_refusal(len(invalid), len(results), skip_invalid)}", err=True)
         raise SystemExit(EXIT_PROBLEMS)
+    results = [r for r in results if r.ok]
     counts = {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0, "stale": 0}
     with _opened(db) as store:
         batch = [r.incident for r in results if r.incident is not None]
@@ -124,6 +132,29 @@ def import_(paths: tuple[str, ...], db: str | None, force: bool) -> None:
         f"{counted(len(results), 'incident')} into {where}: {counts['created']} created, "
         f"{counts['updated']} updated, {counts['unchanged']} unchanged, "
         f"{counts['deleted']} skipped (deleted), {counts['stale']} skipped (older)"
+    )
+    if invalid:  # --skip-invalid: what was left out is a problem in the input
+        total = counted(len(results) + len(invalid), "file")
+        click.echo(
+            f"causemap: {len(results)} of {total} imported, {len(invalid)} skipped (invalid)",
+            err=True,
+        )
+        raise SystemExit(EXIT_PROBLEMS)
+
+
+def _refusal(invalid: int, total: int, skip_invalid: bool) -> str:
+    """Why an import with ``invalid`` of ``total`` files invalid saved nothing, and what
+    to do: without --skip-invalid, that it imports the rest when there is one."""
+    if invalid == total:
+        return (
+            f"{counted(invalid, 'invalid file')} and nothing valid; nothing imported"
+            if skip_invalid
+            else f"{counted(invalid, 'invalid file')}; nothing imported"
+        )
+    fix = "fix it" if invalid == 1 else "fix them"
+    return (
+        f"{counted(invalid, 'invalid file')}; nothing imported: {fix}, or pass "
+        "--skip-invalid to import the rest"
     )
 
 
