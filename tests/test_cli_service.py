@@ -262,8 +262,116 @@ class TestImportExport:
         result = runner.invoke(cli, ["import", "--db", db, str(tmp_path)])
         assert result.exit_code == 1
         assert "b.yaml:11:11: error: /nodes/1/kind" in result.output
+        assert result.output.endswith(
+            "causemap: 1 invalid file; nothing imported: fix it, or pass --skip-invalid to "
+            "import the rest\n"
+        ), result.output
         with Store.open(db) as store:
             assert store.count() == 0
+
+    def test_skip_invalid_imports_the_valid_files_and_exits_1(self, tmp_path: Path) -> None:
+        """One bad file (or a YAML file that is no incident: a compose file) in a folder
+        refused the whole import; --skip-invalid reports it at its line, as without it,
+        and imports the rest."""
+        db = f"sqlite:///{tmp_path / 's.db'}"
+        folder = tmp_path / "in"
+        folder.mkdir()
+        (folder / "a.yaml").write_text(BASE)
+        (folder / "b.yaml").write_text(
+            BASE.replace("id: demo", "id: b").replace("kind: condition", "kind: x")
+        )
+        (folder / "c.yaml").write_text(BASE.replace("id: demo", "id: c"))
+        (folder / "compose.yaml").write_text("services:\n  web:\n    image: nginx\n")
+        refused = runner.invoke(cli, ["import", "--db", db, str(folder)])
+        result = runner.invoke(cli, ["import", "--skip-invalid", "--db", db, str(folder)])
+        assert result.exit_code == 1, result.output
+        problems = [line for line in result.output.splitlines() if ": error: " in line]
+        assert problems == [line for line in refused.output.splitlines() if ": error: " in line]
+        assert f"{folder / 'b.yaml'}:11:11: error: /nodes/1/kind" in result.output
+        assert f"{folder / 'compose.yaml'}:2:3: error: /services" in result.output
+        assert "a.yaml: demo: created (revision 1)" in result.output
+        assert "c.yaml: c: created (revision 1)" in result.output
+        assert f"2 incidents into {db}: 2 created" in result.output
+        assert result.output.endswith("causemap: 2 of 4 files imported, 2 skipped (invalid)\n"), (
+            result.output
+        )
+        with Store.open(db) as store:
+            assert sorted(r.incident_id for r in store.documents()) == ["c", "demo"]
+
+    def test_skip_invalid_never_writes_an_invalid_file_over_its_incident(
+        self, tmp_path: Path
+    ) -> None:
+        """An incident whose file is now invalid keeps its stored revisions, --force or
+        not, and a valid file that holds an older revision is still skipped as older."""
+        _, db = stored_base(tmp_path)
+        folder = tmp_path / "in"
+        folder.mkdir()
+        (folder / "a.yaml").write_text(BASE.replace("kind: condition", "kind: x"))
+        (folder / "b.yaml").write_text(BASE.replace("id: demo", "id: b"))
+        for force in ([], ["--force"]):
+            result = runner.invoke(
+                cli, ["import", "--skip-invalid", *force, "--db", db, str(folder)]
+            )
+            assert result.exit_code == 1, result.output
+            assert f"{folder / 'a.yaml'}:11:11: error: /nodes/1/kind" in result.output
+            assert "causemap: 1 of 2 files imported, 1 skipped (invalid)" in result.output
+        with Store.open(db) as store:
+            assert [r.number for r in store.revisions("demo")] == [1]
+            assert store.get("demo").to_incident().title == "Demo incident"
+            edited = store.get("b").to_incident().model_copy(update={"title": "Edited"})
+            store.update("b", edited, expected=1)
+        again = runner.invoke(cli, ["import", "--skip-invalid", "--db", db, str(folder)])
+        assert again.exit_code == 1, again.output
+        assert "b.yaml: b: skipped: the store has later edits" in again.output
+        assert "0 skipped (deleted), 1 skipped (older)" in again.output
+
+    @pytest.mark.parametrize("skip", [[], ["--skip-invalid"]])
+    def test_nothing_valid_imports_nothing(self, tmp_path: Path, skip: list[str]) -> None:
+        db = f"sqlite:///{tmp_path / 's.db'}"
+        (tmp_path / "a.yaml").write_text(BASE.replace("kind: condition", "kind: x"))
+        (tmp_path / "b.yaml").write_text("services: {}\n")
+        result = runner.invoke(cli, ["import", *skip, "--db", db, str(tmp_path)])
+        assert result.exit_code == 1, result.output
+        assert "a.yaml:11:11: error: /nodes/1/kind" in result.output
+        assert "b.yaml:1:1: error: /causemap: missing required key" in result.output
+        last = result.output.splitlines()[-1]
+        if skip:
+            assert last == "causemap: 2 invalid files and nothing valid; nothing imported"
+        else:  # as before --skip-invalid, which would not help
+            assert last == "causemap: 2 invalid files; nothing imported"
+        assert not (tmp_path / "s.db").exists()  # the store was not even opened
+
+    def test_skip_invalid_imports_the_first_of_files_sharing_an_id(self, tmp_path: Path) -> None:
+        """The second is invalid, as `causemap validate` has it, and `patterns
+        --skip-invalid` leaves it out: the import saves one revision, not two in one
+        transaction."""
+        db = f"sqlite:///{tmp_path / 's.db'}"
+        (tmp_path / "a.yaml").write_text(BASE)
+        (tmp_path / "b.yaml").write_text(BASE.replace("title: Demo incident", "title: Copy"))
+        result = runner.invoke(cli, ["import", "--skip-invalid", "--db", db, str(tmp_path)])
+        assert result.exit_code == 1, result.output
+        assert (
+            f"{tmp_path / 'b.yaml'}:2:5: error: /id: incident id 'demo' is already used by "
+            f"{tmp_path / 'a.yaml'} [duplicate-incident-id]"
+        ) in result.output
+        assert "a.yaml: demo: created (revision 1)" in result.output
+        assert "causemap: 1 of 2 files imported, 1 skipped (invalid)" in result.output
+        with Store.open(db) as store:
+            assert [r.number for r in store.revisions("demo")] == [1]
+            assert store.get("demo").to_incident().title == "Demo incident"
+
+    def test_skip_invalid_skips_invalid_standard_input(self, tmp_path: Path) -> None:
+        db = f"sqlite:///{tmp_path / 's.db'}"
+        (tmp_path / "a.yaml").write_text(BASE)
+        bad = BASE.replace("id: demo", "id: s").replace("kind: condition", "kind: x")
+        result = runner.invoke(
+            cli, ["import", "--skip-invalid", "--db", db, "-", str(tmp_path)], input=bad
+        )
+        assert result.exit_code == 1, result.output
+        assert "<stdin>:11:11: error: /nodes/1/kind" in result.output
+        assert "causemap: 1 of 2 files imported, 1 skipped (invalid)" in result.output
+        with Store.open(db) as store:
+            assert [r.incident_id for r in store.documents()] == ["demo"]
 
     def test_counts_of_one_are_singular(self, tmp_path: Path) -> None:
         db = f"sqlite:///{tmp_path / 's.db'}"
