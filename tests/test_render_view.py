@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import random
+import re
+from typing import Any
 
 import pytest
 
 from causemap.analyses import analyze
-from causemap.analyses.result import Finding
+from causemap.analyses.result import Finding, FindingSeverity
 from causemap.errors import LimitExceeded, NodeNotFound
 from causemap.graph import to_graph
 from causemap.loader import load
@@ -15,7 +17,7 @@ from causemap.model import Incident
 from causemap.render.dot import dot_source
 from causemap.render.mermaid import mermaid_source
 from causemap.render.options import RenderLimits, RenderOptions
-from causemap.render.view import build_view
+from causemap.render.view import BroadFinding, build_view
 from tests.conftest import EXAMPLES, make_incident
 from tests.render_fixtures import stub_analysis
 
@@ -109,7 +111,7 @@ class TestClasses:
             )
         )
         view = build_view(G, analysis=analysis)
-        assert view.broad_findings == (("warning", "BROAD", 4),)
+        assert view.broad_findings == (BroadFinding("warning", "BROAD", findings=1, nodes=4),)
         assert all("BROAD" not in code for n in view.nodes for _, code in n.findings)
 
     def test_findings_about_every_node_of_a_small_graph_are_listed_once(self) -> None:
@@ -124,7 +126,7 @@ class TestClasses:
         )
         G = to_graph(incident)
         view = build_view(G, analysis=analyze(G))
-        assert ("warning", "LINEAR_CHAIN", 3) in view.broad_findings
+        assert BroadFinding("warning", "LINEAR_CHAIN", findings=1, nodes=3) in view.broad_findings
         assert all(code != "LINEAR_CHAIN" for n in view.nodes for _, code in n.findings)
         # A finding about some of the nodes still marks them.
         assert ("warning", "NO_EVIDENCE") in dict.fromkeys(
@@ -142,7 +144,10 @@ class TestClasses:
         )
         G = to_graph(incident)
         view = build_view(G, analysis=analyze(G))
-        assert ("warning", "NO_SYSTEMIC_FACTOR", 0) in view.broad_findings
+        assert (
+            BroadFinding("warning", "NO_SYSTEMIC_FACTOR", findings=1, nodes=0)
+            in view.broad_findings
+        )
         dot = dot_source(view)
         assert "⚠ warning: NO_SYSTEMIC_FACTOR\\l" in dot
         assert "(0 nodes)" not in dot
@@ -179,6 +184,105 @@ class TestClasses:
             ("no-level", ["spread"]),
             ("impact", ["outage"]),
         ]
+
+
+def _dot_legend_findings(source: str) -> list[str]:
+    """The finding lines of a DOT legend, in order."""
+    legend = source.split("subgraph cluster_legend", 1)[1]
+    return re.findall(r"⚠ [^\\\"]*", legend)
+
+
+def _mermaid_legend_findings(source: str) -> list[str]:
+    """The finding lines of a Mermaid legend, in order, with Mermaid's #NN; undone."""
+    texts = re.findall(r'^ +legend_finding_\w+\["(.*)"\]$', source, re.MULTILINE)
+    return [re.sub(r"#(\d+);", lambda m: chr(int(m[1])), text) for text in texts]
+
+
+def _vague_actions(count: int) -> Incident:
+    """A six-node chain and ``count`` vague actions, each on four of its first five nodes."""
+    nodes: list[dict[str, Any]] = [{"id": "s1", "kind": "event", "label": "Config pushed"}]
+    for i in range(2, 6):
+        nodes.append(
+            {"id": f"s{i}", "kind": "event", "label": f"Step {i}", "causes": [f"s{i - 1}"]}
+        )
+    nodes.append({"id": "out", "kind": "impact", "label": "Checkout down", "causes": ["s5"]})
+    actions = [
+        {
+            "id": f"a{j}",
+            "title": "Fix it",
+            "owner": "web team",
+            "due": "2024-03-01",
+            "addresses": [f"s{(j + k) % 5 + 1}" for k in range(4)],
+        }
+        for j in range(count)
+    ]
+    return make_incident(nodes, actions=actions)
+
+
+class TestBroadFindings:
+    """Findings about the graph as a whole: one legend line per (severity, code)."""
+
+    def test_many_findings_of_one_code_are_one_legend_line_with_a_count(self) -> None:
+        # 30 vague actions used to give 30 identical legend lines. Each action names four
+        # nodes, but between them they name five: the count is of distinct nodes, not 120.
+        G = to_graph(_vague_actions(30))
+        view = build_view(G, analysis=analyze(G))
+        line = "⚠ warning: ACTION_VAGUE (30 findings, 5 nodes)"
+        dot = dot_source(view)
+        assert [t for t in _dot_legend_findings(dot) if "ACTION_VAGUE" in t] == [line], dot
+        assert dot.count("ACTION_VAGUE") == 1
+        mermaid = mermaid_source(view)
+        assert [t for t in _mermaid_legend_findings(mermaid) if "ACTION_VAGUE" in t] == [line]
+        assert '["⚠ warning: ACTION_VAGUE #40;30 findings, 5 nodes#41;"]' in mermaid
+
+    def test_findings_about_no_node_are_counted_without_nodes(self, chain: Incident) -> None:
+        G = to_graph(chain)
+        analysis = stub_analysis(G)
+        analysis.findings += [
+            Finding(code="GRAPH_WIDE", severity="error", message=f"m{i}", prompt="p")
+            for i in range(2_000)
+        ]
+        view = build_view(G, analysis=analysis)
+        assert _dot_legend_findings(dot_source(view)) == ["⚠ error: GRAPH_WIDE (2000 findings)"]
+        assert _mermaid_legend_findings(mermaid_source(view)) == [
+            "⚠ error: GRAPH_WIDE (2000 findings)"
+        ]
+
+    def test_legend_lines_stay_in_severity_then_code_order(self, chain: Incident) -> None:
+        G = to_graph(chain)
+        analysis = stub_analysis(G)
+        marks: list[tuple[FindingSeverity, str]] = [
+            ("warning", "ZULU"),
+            ("error", "MIKE"),
+            ("warning", "ALPHA"),
+            ("warning", "ZULU"),
+            ("info", "NOT_DRAWN"),
+            ("error", "DELTA"),
+            ("warning", "ZULU"),
+            ("error", "MIKE"),
+        ]
+        analysis.findings += [
+            Finding(code=code, severity=severity, nodes=sorted(G.nodes), message="m", prompt="p")
+            for severity, code in marks
+        ]
+        view = build_view(G, analysis=analysis)
+        expected = [
+            "⚠ error: DELTA (4 nodes)",
+            "⚠ error: MIKE (2 findings, 4 nodes)",
+            "⚠ warning: ALPHA (4 nodes)",
+            "⚠ warning: ZULU (3 findings, 4 nodes)",
+        ]
+        assert _dot_legend_findings(dot_source(view)) == expected
+        assert _mermaid_legend_findings(mermaid_source(view)) == expected
+
+    def test_a_single_finding_renders_as_before(self) -> None:
+        # Pinned text: no count for one finding, so diagrams with no repeated code
+        # (the golden files among them) are byte-identical to what they were.
+        G = to_graph(_vague_actions(1))
+        view = build_view(G, analysis=analyze(G))
+        assert "⚠ warning: ACTION_VAGUE (4 nodes)\\l" in dot_source(view)
+        line = '        legend_finding_ACTION_VAGUE["⚠ warning: ACTION_VAGUE #40;4 nodes#41;"]'
+        assert line in mermaid_source(view).splitlines()
 
 
 class TestLimits:

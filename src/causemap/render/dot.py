@@ -271,8 +271,8 @@ def _legend_items(view: View) -> list[dict[str, str | EscString]]:
         notes.append(style.FOCUS_NOTE)
     if any(n.findings for n in view.nodes) or any(e.findings for e in view.edges):
         notes.append(f"{style.MARKER}: a method check to discuss")
-    for severity, code, count in view.broad_findings:
-        notes.append(style.broad_finding(severity, code, count))
+    for broad in view.broad_findings:  # one line per (severity, code), however many
+        notes.append(style.broad_finding(broad.severity, broad.code, broad.findings, broad.nodes))
     if any(e.gate_or for e in view.edges):
         notes.append("hollow arrowhead: any one cause suffices")
     if view.options.highlight == "uncovered" and view.analysed:

@@ -153,7 +153,7 @@ class _Ids:
         self.used: set[str] = set()
         self.tried: dict[str, int] = {}
         """Per base, how far its candidates were tried: all before are taken for good, so
-        many clashes of one base (a legend line per vague action) cost linear time."""
+        many clashes of one base (node ids that differ only in punctuation) cost linear time."""
 
     def make(self, raw: str) -> str:
         base = _NOT_ID.sub("_", raw)
@@ -223,9 +223,9 @@ def _legend(view: View, ids: _Ids, tag: Callable[[str, str], None]) -> list[str]
     for status in sorted({a.status for a in view.actions}):
         word = style.ACTION_STYLES.get(status, style.ACTION_STYLES["open"]).word
         entries.append((f"action_{status}", f"action: {word}", ">", "]", _action_class(status)))
-    for severity, code, count in view.broad_findings:
-        text = style.broad_finding(severity, code, count)
-        entries.append((f"finding_{code}", text, "[", "]", "legend"))
+    for broad in view.broad_findings:  # one line per (severity, code), however many
+        text = style.broad_finding(broad.severity, broad.code, broad.findings, broad.nodes)
+        entries.append((f"finding_{broad.code}", text, "[", "]", "legend"))
     if any(n.focus for n in view.nodes):
         entries.append(("focus", style.FOCUS_NOTE, "[", "]", "focus"))
     if not entries:

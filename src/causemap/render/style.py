@@ -45,9 +45,27 @@ MARKER: Final = "⚠"
 """Prefix of the finding line in a node label."""
 
 
-def broad_finding(severity: str, code: str, count: int) -> str:
-    """The legend line of a finding about the graph: how many nodes it names, if any."""
-    return f"{MARKER} {severity}: {code}" + (f" ({count} nodes)" if count else "")
+def broad_finding(severity: str, code: str, findings: int, nodes: int) -> str:
+    """The legend line of the findings of one code about the graph.
+
+    One line however many findings there are: how many, when more than one, and how many
+    distinct nodes they name between them, if any (both counted in
+    :class:`causemap.render.view.BroadFinding`). A thousand identical lines would bury the
+    rest of the legend and say nothing a count does not.
+
+    Examples
+    --------
+    >>> broad_finding("warning", "NO_SYSTEMIC_FACTOR", 1, 0)
+    '⚠ warning: NO_SYSTEMIC_FACTOR'
+    >>> broad_finding("warning", "LINEAR_CHAIN", 1, 3)
+    '⚠ warning: LINEAR_CHAIN (3 nodes)'
+    >>> broad_finding("warning", "ACTION_VAGUE", 2000, 50)
+    '⚠ warning: ACTION_VAGUE (2000 findings, 50 nodes)'
+    """
+    counts = [f"{findings} findings"] if findings > 1 else []
+    if nodes:
+        counts.append(f"{nodes} node" + ("s" if nodes > 1 else ""))
+    return f"{MARKER} {severity}: {code}" + (f" ({', '.join(counts)})" if counts else "")
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ gives the same view whatever order its file lists the nodes in.
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -29,7 +30,15 @@ if TYPE_CHECKING:
     from causemap.analyses.result import Analysis
     from causemap.graph import CausalGraph
 
-__all__ = ["ActionView", "EdgeView", "NodeView", "View", "build_view", "check_focus"]
+__all__ = [
+    "ActionView",
+    "BroadFinding",
+    "EdgeView",
+    "NodeView",
+    "View",
+    "build_view",
+    "check_focus",
+]
 
 _SEVERITY_RANK = {"error": 0, "warning": 1}
 BROAD = 3
@@ -94,6 +103,25 @@ class ActionView:
 
 
 @dataclass(frozen=True)
+class BroadFinding:
+    """The error or warning findings of one code about the graph: one legend line.
+
+    Findings of one (severity, code) are counted, not listed: an incident with 2,000
+    vague actions has 2,000 ACTION_VAGUE findings, and a line apiece said the same thing
+    2,000 times and buried the rest of the legend.
+    """
+
+    severity: str
+    code: str
+    findings: int
+    """How many findings of this severity and code are about the graph."""
+    nodes: int
+    """How many distinct nodes they name between them (0: none). Distinct, not summed:
+    2,000 actions on the same 50 nodes are about 50 nodes, and a sum could exceed the
+    incident's size."""
+
+
+@dataclass(frozen=True)
 class View:
     """Everything a writer needs to draw one incident."""
 
@@ -108,8 +136,9 @@ class View:
     """True when an analysis supplied the classes, findings and coverage."""
     all_paths_cut: bool | None = None
     """From the analysis: whether the actions cut every path (None without analysis)."""
-    broad_findings: tuple[tuple[str, str, int], ...] = ()
-    """(severity, code, number of nodes) of error and warning findings about the graph."""
+    broad_findings: tuple[BroadFinding, ...] = ()
+    """The error and warning findings about the graph, one per (severity, code), in
+    severity then code order."""
 
     def lanes(self) -> list[tuple[str, list[NodeView]]]:
         """Return the non-empty lanes, top (blunt end) to bottom, with their nodes."""
@@ -136,26 +165,34 @@ _EdgeMarks = dict[tuple[str, str], set[tuple[str, str]]]
 
 def _findings(
     analysis: Analysis | None, n_nodes: int
-) -> tuple[_Marks, _EdgeMarks, list[tuple[str, str, int]]]:
+) -> tuple[_Marks, _EdgeMarks, list[BroadFinding]]:
     by_node: _Marks = {}
     by_edge: _EdgeMarks = {}
-    broad: list[tuple[str, str, int]] = []
+    broad: dict[tuple[str, str], set[str]] = {}  # mark → the nodes its findings name
+    counts: Counter[tuple[str, str]] = Counter()
     if analysis is None:
-        return by_node, by_edge, broad
+        return by_node, by_edge, []
     for finding in analysis.findings:
         if finding.severity not in _SEVERITY_RANK:
             continue
         mark = (finding.severity, finding.code)
-        named = len(set(finding.nodes))
-        if named > BROAD or 1 < n_nodes <= named or not (finding.nodes or finding.edges):
-            broad.append((finding.severity, finding.code, len(finding.nodes)))
+        named = set(finding.nodes)
+        if len(named) > BROAD or 1 < n_nodes <= len(named) or not (named or finding.edges):
+            broad.setdefault(mark, set()).update(named)
+            counts[mark] += 1
         else:
             for node in finding.nodes:
                 by_node.setdefault(node, set()).add(mark)
         for source, target in finding.edges:
             by_edge.setdefault((source, target), set()).add(mark)
-    broad.sort(key=lambda b: (_SEVERITY_RANK[b[0]], b[1], b[2]))
-    return by_node, by_edge, broad
+    return (
+        by_node,
+        by_edge,
+        [
+            BroadFinding(severity, code, counts[severity, code], len(broad[severity, code]))
+            for severity, code in _sorted_marks(broad)
+        ],
+    )
 
 
 def _sorted_marks(marks: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
