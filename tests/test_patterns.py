@@ -1331,8 +1331,14 @@ class TestCli:
         assert result.exit_code == 1
         assert "bad.yaml" in result.output
         assert "1 of 5 files is invalid; fix it, or pass --skip-invalid" in result.output
-        result = runner.invoke(cli, ["patterns", str(folder), "--skip-invalid"])
-        assert result.exit_code == 0, result.output
+        out = tmp_path / "report.json"
+        result = runner.invoke(cli, ["patterns", str(folder), "--skip-invalid", "-o", str(out)])
+        # The report is on the rest, and the status says the input had a problem, as
+        # `import --skip-invalid` does: a scheduled report does not hide a broken file.
+        assert result.exit_code == 1, result.output
+        assert "bad.yaml" in result.output
+        assert "the report leaves out 1 invalid of 5 files" in result.output
+        assert json.loads(out.read_text())["incidents"] == 4
 
     def test_nothing_valid_does_not_suggest_skipping(self, tmp_path: Path) -> None:
         result = runner.invoke(cli, ["patterns", str(tmp_path / "missing.yaml")])

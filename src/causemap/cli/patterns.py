@@ -56,7 +56,8 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
 @click.option(
     "--skip-invalid",
     is_flag=True,
-    help="Report on the valid files and only warn about the rest (files only).",
+    help="Report on the valid files and report the invalid ones, which are skipped (exit 1; "
+    "files only).",
 )
 @click.option(
     "-j",
@@ -84,6 +85,9 @@ def patterns(
     recurring causal links, factors that occur together (lift), factors whose fix was done
     before they came back, and trends by month, quarter or year. HTML is one self-contained
     file with charts.
+
+    An invalid file stops the report (exit 1); with --skip-invalid each is reported and
+    left out, the report is on the rest, and the exit status is 1 still.
     """
     from causemap.catalog import resolve_catalog
     from causemap.patterns import render
@@ -143,6 +147,13 @@ def patterns(
             raise SystemExit(EXIT_PROBLEMS)
         report = build_report(collected.incidents, catalog, since=since, progress=tick)
     emit(render(report, fmt), target, output)
+    if problems:  # --skip-invalid: what was left out is a problem in the input, as for import
+        bad = len({d.file for d in problems})
+        click.echo(
+            f"causemap: the report leaves out {bad} invalid of {counted(total, 'file')}",
+            err=True,
+        )
+        raise SystemExit(EXIT_PROBLEMS)
 
 
 def _stored(db: str | None, catalog: Catalog) -> list[IncidentFacts]:
