@@ -44,6 +44,11 @@ class Phrase:
     core: tuple[str, ...]
     """For a denial, the stems after the negation ("canari" in "no canary"), else ()."""
     weight: float
+    needs: frozenset[str] = frozenset()
+    """The distinct stems a text must have to contain it (a set, so that the test is a
+    set comparison: a tuple would be copied into a new set at every test)."""
+    core_needs: frozenset[str] = frozenset()
+    """The distinct stems of ``core``."""
 
 
 def compile_phrase(entry: int, text: str, weight: Callable[[str, str], float]) -> Phrase | None:
@@ -63,7 +68,7 @@ def compile_phrase(entry: int, text: str, weight: Callable[[str, str], float]) -
                 core = rest
             break
     total = sum(weight(w, s) for w, s in zip(words, stems, strict=True))
-    return Phrase(entry, text, stems, core, total)
+    return Phrase(entry, text, stems, core, total, frozenset(stems), frozenset(core))
 
 
 def _ordered(
@@ -122,10 +127,10 @@ class PhraseIndex:
         denials: list[Phrase] = []
         for root in present:
             for phrase in self.by_rare.get(root, ()):
-                if present.issuperset(phrase.stems) and _occurs(seq, phrase.stems, text.breaks):
+                if present >= phrase.needs and _occurs(seq, phrase.stems, text.breaks):
                     found[id(phrase)] = phrase
             for phrase in self.by_core.get(root, ()):
-                if present.issuperset(phrase.core):
+                if present >= phrase.core_needs:
                     denials.append(phrase)
         if denials:
             negated = {pos for pos, _, denied in text.mentions if denied}
