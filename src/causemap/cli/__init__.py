@@ -76,12 +76,13 @@ def main() -> None:
 
 def _register() -> None:
     from causemap.cli.analyze import analyze
+    from causemap.cli.export import export
     from causemap.cli.lint import lint
     from causemap.cli.patterns import patterns
     from causemap.cli.render import render_command
     from causemap.cli.schema import schema
     from causemap.cli.serve import serve
-    from causemap.cli.store import export, import_
+    from causemap.cli.store import import_
     from causemap.cli.suggest import suggest
     from causemap.cli.validate import validate
 
