@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
@@ -229,8 +230,10 @@ def asserted(
     if first is None:
         return None  # the common case: one scan, not a second by finditer
     quoted = [m.span() for m in _QUOTED.finditer(text)]
+    starts = [start for start, _ in quoted]  # in order, and the quotes do not overlap
     for match in pattern.finditer(text):
-        if any(start < match.start() < end for start, end in quoted):
+        k = bisect_left(starts, match.start()) - 1
+        if k >= 0 and match.start() < quoted[k][1]:
             continue
         if _TECHNICAL.match(text, match.start()):
             continue
