@@ -696,6 +696,183 @@ class TestNegation:
         assert "BLAME_LANGUAGE" in codes(inc)
 
 
+class TestBlameAnywhere:
+    """Blame is in the wording, wherever it stands: a slip word with a person as its subject
+    judges the person in the middle of a chain as at its root. Stopping at "human error" is
+    about roots, and stays STOPS_AT_HUMAN's."""
+
+    @pytest.mark.parametrize(
+        ("label", "words"),
+        [
+            ("The engineer forgot to drain the node before the upgrade", "forgot"),
+            ("The operator made a mistake in the replica count", "mistake"),
+            ("We mistakenly ran the cleanup against prod-db", "mistakenly"),
+            ("The on-call engineer's typo sent the cleanup to prod-db", "typo"),
+            ("A typo made by the on-call engineer named the wrong host", "typo"),
+            ("The flag was mistakenly enabled by the on-call", "mistakenly"),
+            ("The typo was introduced by the SRE team", "typo"),
+        ],
+    )
+    def test_a_slip_a_person_made_is_blame_in_the_middle_of_a_chain(
+        self, label: str, words: str
+    ) -> None:
+        inc = careful()
+        inc.node("rows-deleted").label = label  # caused, and the cause of an impact
+        found = codes(inc)
+        (finding,) = found["BLAME_LANGUAGE"]
+        assert finding.nodes == ["rows-deleted"]
+        assert finding.message == f"'{words}' judges a person: '{label}'"
+        assert "STOPS_AT_HUMAN" not in found
+
+    def test_a_participant_who_forgot_is_judged_and_named(self) -> None:
+        inc = careful()
+        inc.participants = ["Dana Ortiz"]
+        inc.node("rows-deleted").label = "Dana forgot to drain the node"
+        found = codes(inc)
+        assert found["BLAME_LANGUAGE"][0].message.startswith("'forgot' judges a person")
+        assert found["NAMES_PERSON"][0].nodes == ["rows-deleted"]
+
+    @pytest.mark.parametrize(
+        ("label", "words", "rewrite"),
+        [
+            (
+                "The on-call ignored the alert",
+                "ignored",
+                "The on-call did not act on the alert",
+            ),
+            (
+                "The on-call engineer neglected the disk warning",
+                "neglected",
+                "The on-call engineer did not act on the disk warning",
+            ),
+            (
+                "The team disregarded the capacity warnings for weeks",
+                "disregarded",
+                "The team did not act on the capacity warnings for weeks",
+            ),
+            (
+                "The engineer overlooked the replica-lag panel",
+                "overlooked",
+                "The engineer did not see the replica-lag panel",
+            ),
+            ("The on-call chose to ignore the page as noise", "ignore", None),
+            # In the passive, "did not" would not fit: no rewrite is offered.
+            ("The lag warning was ignored by the on-call engineer", "ignored", None),
+        ],
+    )
+    def test_an_act_that_judges_a_person_is_blame(
+        self, label: str, words: str, rewrite: str | None
+    ) -> None:
+        inc = careful()
+        inc.node("rows-deleted").label = label
+        (finding,) = codes(inc)["BLAME_LANGUAGE"]
+        assert finding.nodes == ["rows-deleted"]
+        assert finding.message == f"'{words}' judges a person: '{label}'"
+        assert finding.rewrite == rewrite
+
+    @pytest.mark.parametrize(
+        "label",
+        [
+            # A system did it: a fact about a mechanism, not a judgement of anyone.
+            "The alert was ignored by the dedupe rule",
+            "The retry ignored the deadline and kept the connection open",
+            "The parser disregards unknown fields in the config",
+            "The client forgot to close the connection on timeout",
+            "The flag was mistakenly enabled by the deploy script",
+            "The mistake was made by the load balancer's health check",
+            "The typo was fixed by the on-call within minutes",
+            "The engineer saw that the retry ignored the deadline",
+            # A slip with no one as its subject is a condition of the system.
+            "A typo in the config key sent traffic to the old pool",
+            "Years of neglect left the restore runbook stale",
+            # A person who did something else to it: found, noticed or fixed it.
+            "The engineer found a typo in the config key",
+            "The on-call noticed the mistake within a minute",
+            "The engineer fixed the typo and redeployed",
+            # Nobody says who: an agentless passive is not read as a person's act.
+            "Warnings were ignored during the freeze window",
+            # Denied.
+            "The engineer did not ignore the alert: it never fired",
+            # A machine that fails to start is what happened, not hindsight.
+            "The new pods kept failing to start after the push",
+        ],
+    )
+    def test_no_false_alarms(self, label: str) -> None:
+        inc = careful()
+        inc.node("rows-deleted").label = label
+        assert not {"BLAME_LANGUAGE", "HINDSIGHT_LANGUAGE", "STOPS_AT_HUMAN"} & set(codes(inc))
+
+    def test_at_a_root_a_slip_is_the_human_stop_not_a_second_finding(self) -> None:
+        inc = careful()
+        inc.node("review-scope").label = "The engineer forgot to renew the certificate"
+        found = codes(inc)
+        (stop,) = found["STOPS_AT_HUMAN"]
+        assert stop.nodes == ["review-scope"]
+        assert "ends at 'forgot'" in stop.message
+        assert "BLAME_LANGUAGE" not in found
+
+    def test_an_open_question_that_blames_is_still_blame(self) -> None:
+        # No human stop (the analysis goes on there), but the words still judge.
+        inc = careful()
+        inc.node("review-scope").label = "Why the engineer forgot to renew it is not known yet"
+        inc.node("review-scope").unknown = True
+        found = codes(inc)
+        assert "STOPS_AT_HUMAN" not in found
+        (finding,) = found["BLAME_LANGUAGE"]
+        assert finding.nodes == ["review-scope"]
+        assert finding.message.startswith("'forgot' judges a person")
+
+    def test_neglected_to_is_hindsight_only(self) -> None:
+        # One wording, one finding: "neglected to" is hindsight, "neglected the" blame.
+        inc = careful()
+        inc.node("rows-deleted").label = "The engineer neglected to drain the node"
+        found = codes(inc)
+        assert found["HINDSIGHT_LANGUAGE"][0].message.startswith("'neglected to' judges")
+        assert "BLAME_LANGUAGE" not in found
+
+    def test_configured_slip_words_are_blame_too(self) -> None:
+        inc = careful()
+        inc.node("rows-deleted").label = "The engineer yolo-merged the cleanup"
+        assert "BLAME_LANGUAGE" not in codes(inc)
+        config = loads_config("language: {human_error: {extend: [yolo-merged]}}")
+        (finding,) = codes(inc, config)["BLAME_LANGUAGE"]
+        assert finding.message.startswith("'yolo-merged' judges a person")
+
+    @pytest.mark.parametrize(
+        ("label", "words"),
+        [
+            ("The engineer failing to notice the lag let it grow", "failing to"),
+            ("The on-call neglecting to drain the node let it fill", "neglecting to"),
+            ("The engineer should never have run the cleanup on prod", "should never have"),
+            ("The outage could easily have been avoided with a canary", "could easily have"),
+        ],
+    )
+    def test_more_hindsight_phrasings(self, label: str, words: str) -> None:
+        inc = careful()
+        inc.node("rows-deleted").label = label
+        (finding,) = codes(inc)["HINDSIGHT_LANGUAGE"]
+        assert finding.message == f"'{words}' judges with hindsight: '{label}'"
+
+    @pytest.mark.parametrize(
+        "unit",
+        [
+            "the retry ignored the deadline ",
+            "the engineer found a typo ",
+            "a typo made by the dedupe rule ",
+            "'ignored' ",
+            "the engineer " + "had " * 20,
+            ",,,,ignored ",
+        ],
+    )
+    def test_a_long_adversarial_text_is_judged_quickly(self, unit: str) -> None:
+        inc = careful()
+        inc.node("rows-deleted").detail = (unit * (20_000 // len(unit) + 1))[:20_000]
+        start = time.perf_counter()
+        found = codes(inc)
+        assert time.perf_counter() - start < 2, "the language checks should stay linear"
+        assert "BLAME_LANGUAGE" not in found
+
+
 class TestMinimisers:
     """'Just had to', 'didn't bother': the step looks easy, or skipped by choice, only in
     hindsight."""

@@ -68,8 +68,12 @@ class Language(BaseModel):
     """Counterfactual and hindsight phrases (HINDSIGHT_LANGUAGE)."""
     blame: WordList = _default("blame")
     """Words that judge people (BLAME_LANGUAGE)."""
+    blame_acts: WordList = _default("blame_acts")
+    """Acts that judge a person when a person does them: "the on-call ignored the alert",
+    not "the retry ignored the deadline" (BLAME_LANGUAGE)."""
     human_error: WordList = _default("human_error")
-    """Labels that stop the analysis at a person (STOPS_AT_HUMAN)."""
+    """Labels that stop the analysis at a person (STOPS_AT_HUMAN) when a root says them;
+    anywhere else, with a person as their subject, they judge the person (BLAME_LANGUAGE)."""
     vague_action_verbs: WordList = _default("vague_action_verbs")
     """Leading verbs of actions without a verifiable outcome (ACTION_VAGUE)."""
     vague_action_phrases: WordList = _default("vague_action_phrases")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
 
@@ -20,6 +20,7 @@ from causemap.analyses.config import Language
 __all__ = [
     "Lexicon",
     "asserted",
+    "by_a_person",
     "lexicon",
     "nfc",
     "person_names",
@@ -102,6 +103,7 @@ class Lexicon:
 
     hindsight: re.Pattern[str]
     blame: re.Pattern[str]
+    blame_acts: re.Pattern[str]
     human_error: re.Pattern[str]
     vague_verb: re.Pattern[str]
     vague_phrase: re.Pattern[str]
@@ -112,10 +114,11 @@ class Lexicon:
 
 @lru_cache(maxsize=16)
 def _compile(key: tuple[tuple[str, ...], ...]) -> Lexicon:
-    hindsight, blame, human_error, verbs, phrases, person, names, ordinary = key
+    hindsight, blame, acts, human_error, verbs, phrases, person, names, ordinary = key
     return Lexicon(
         hindsight=_pattern(hindsight),
         blame=_pattern(blame),
+        blame_acts=_pattern(acts),
         human_error=_pattern(human_error),
         vague_verb=_pattern(verbs, leading=True),
         vague_phrase=_pattern(phrases),
@@ -131,6 +134,7 @@ def lexicon(language: Language) -> Lexicon:
         (
             tuple(language.hindsight),
             tuple(language.blame),
+            tuple(language.blame_acts),
             tuple(language.human_error),
             tuple(language.vague_action_verbs),
             tuple(language.vague_action_phrases),
@@ -174,7 +178,7 @@ _TECHNICAL = re.compile(
     r"(?:lazy|lazily)[\s-]+(?:load|evaluat|initiali[sz]|init|instantiat|iterat|import|fetch|"
     r"bind|delet|copy|copies|propagat|allocat|expan|mode|sequence|stream|value)|"
     r"dumb[\s-]+(?:pipes?|terminals?|clients?|prox(?:y|ies)|switch(?:es)?|devices?|nodes?)\b|"
-    r"fail(?:ed|s)?\s+to\s+(?:start|boot|connect|mount|resolve|load|parse|respond|compile|"
+    r"fail(?:ed|s|ing)?\s+to\s+(?:start|boot|connect|mount|resolve|load|parse|respond|compile|"
     r"acquire|allocate|bind|open|reach|elect|renew|replicate|sync|synchroni[sz]e|converge|"
     r"come\s+up|authenticate|establish|register|serve|return|flush|launch|initiali[sz]e|"
     r"schedule|spawn|persist|decrypt|decode|handshake|join|rejoin|restart|heartbeat|fork|"
@@ -199,12 +203,100 @@ def _about_a_thing(text: str, match: re.Match[str], person: re.Pattern[str]) -> 
     return not (person.search(clause) or _GROUP.search(clause))
 
 
+# Who did it: the words of the clause around a match, read as tokens (no regex runs over
+# the clause itself), from the nearest clause mark on.
+_CLAUSE_MARKS = ".;:!?,()[]\n"
+_TOKEN = re.compile(r"[^\W\d_][\w'’-]*")
+_REACH = 80
+"""How many characters either side of a match can hold its subject or its "by" agent."""
+_BETWEEN_WORDS = """a an the one another single small simple minor honest had has have was were is
+are then also just simply again accidentally inadvertently apparently reportedly probably likely
+made make makes making chose decided to who that"""
+_BETWEEN = frozenset(_BETWEEN_WORDS.split())
+"""Words that may stand between a subject and its act: "the engineer had simply made a
+typo", "the on-call chose to ignore the page". Any other word ends the subject: in "the
+engineer found a typo" the engineer found it; nobody says who made it."""
+_DETERMINER_WORDS = "a an the one another our their his her its your my"
+_MAKER_WORDS = "made introduced committed caused"
+_DETERMINERS = frozenset(_DETERMINER_WORDS.split())
+_MAKERS = frozenset(_MAKER_WORDS.split())
+"""Verbs after a slip that hand it to the agent after "by": "a typo made by the on-call"."""
+
+
+def _clause_before(text: str, at: int) -> str:
+    window = text[max(0, at - _REACH) : at]
+    return window[max(window.rfind(mark) for mark in _CLAUSE_MARKS) + 1 :]
+
+
+def _clause_after(text: str, at: int) -> str:
+    window = text[at : at + _REACH]
+    ends = [i for i in map(window.find, _CLAUSE_MARKS) if i >= 0]
+    return window[: min(ends, default=len(window))]
+
+
+def by_a_person(
+    text: str,
+    match: re.Match[str],
+    *,
+    person: re.Pattern[str],
+    names: Collection[str] = (),
+) -> bool:
+    """Does a person (a person word, a group, a word of ``names``) do what ``match`` says?
+
+    The person is the subject, with only filler words between ("the engineer forgot",
+    "we made a typo", "the on-call engineer's typo"), or the agent after "by" ("a typo
+    made by the on-call"). A thing doing it ("the retry ignored the deadline", "ignored
+    by the dedupe rule"), or a person doing something else to it ("the engineer found a
+    typo"), is not a person doing it.
+
+    Examples
+    --------
+    >>> person = re.compile(r"engineer|on-call", re.IGNORECASE)
+    >>> def check(text):
+    ...     return by_a_person(text, re.search(r"ignored|typo", text), person=person)
+    >>> check("The on-call ignored the alert"), check("The retry ignored the deadline")
+    (True, False)
+    >>> check("The engineer found a typo"), check("A typo made by the engineer")
+    (False, True)
+    """
+
+    def someone(words: Sequence[str]) -> bool:
+        word = re.sub(r"['’]s?$", "", words[-1])
+        pair = " ".join(words[-2:]) if len(words) > 1 else ""
+        return bool(
+            person.fullmatch(word)
+            or (pair and person.fullmatch(pair))
+            or _GROUP.fullmatch(word)
+            or word in names
+        )
+
+    before = _TOKEN.findall(_clause_before(text, match.start()))
+    while before and before[-1].lower() in _BETWEEN:
+        before.pop()
+    if before and someone(before):
+        return True
+    after = _TOKEN.findall(_clause_after(text, match.end()))[:8]
+    while after and after[0].lower() in ("was", "were", "been", "is", "are"):
+        after.pop(0)  # "the typo was introduced by"
+    first, second = [word.lower() for word in after[:2]] + [""] * (2 - len(after[:2]))
+    if first == "by":
+        agent = after[1:]
+    elif second == "by" and (first in _MAKERS or match.group().lower().endswith("ly")):
+        agent = after[2:]  # "a typo made by", "mistakenly enabled by"
+    else:
+        return False
+    while agent and agent[0].lower() in _DETERMINERS:
+        agent.pop(0)
+    return any(someone(agent[: k + 1]) for k in range(min(3, len(agent))))
+
+
 def asserted(
     pattern: re.Pattern[str],
     text: str,
     *,
     negatable: bool = False,
     person: re.Pattern[str] | None = None,
+    accept: Callable[[re.Match[str]], bool] | None = None,
 ) -> re.Match[str] | None:
     """The first match of ``pattern`` that the text asserts, or None.
 
@@ -214,7 +306,8 @@ def asserted(
     denied right after it: "this was not human error" and "human error was not the cause"
     say the opposite of "human error". With ``person`` (the person words), "at fault" and
     "to blame" count only when their clause names a person or a group ("the engineer",
-    "we", "the team"): "the NIC firmware was at fault" judges no one.
+    "we", "the team"): "the NIC firmware was at fault" judges no one. With ``accept``, only
+    a match it accepts counts (:func:`by_a_person`: one that a person did).
 
     Examples
     --------
@@ -239,6 +332,8 @@ def asserted(
             continue
         if person is not None and _about_a_thing(text, match, person):
             continue
+        if accept is not None and not accept(match):
+            continue  # before the negation, which reads all the text before the match
         if negatable and (
             _NEGATED.search(text, 0, match.start()) or _DENIED.match(text, match.end())
         ):
@@ -363,6 +458,8 @@ def rewrite_hindsight(text: str) -> str:
     return _tidy(text)
 
 
+_NO_AUXILIARY = "".join(f"(?<!{aux} )" for aux in ("had", "has", "have", "was", "were", "been"))
+_OBJECT = r"(?:the|a|an|this|that|these|those|its|their|his|her|our|every|each|all|two|both)\b"
 _BLAME_REWRITES: Sequence[tuple[re.Pattern[str], str]] = [
     (
         re.compile(r"\b(?:human|operator|user) error\b", re.I),
@@ -406,6 +503,13 @@ _BLAME_REWRITES: Sequence[tuple[re.Pattern[str], str]] = [
         "a signal that was easy to miss",
     ),
     (re.compile(r"\bdropped the ball\b", re.I), "did not complete the step"),
+    # An act with its object ("ignored the alert"), not after an auxiliary ("had ignored")
+    # nor in the passive ("was ignored by"), where "did not" would not fit.
+    (
+        re.compile(rf"{_NO_AUXILIARY}\b(?:ignored|disregarded|neglected)(?=\s+{_OBJECT})", re.I),
+        "did not act on",
+    ),
+    (re.compile(rf"{_NO_AUXILIARY}\boverlooked(?=\s+{_OBJECT})", re.I), "did not see"),
 ]
 
 
@@ -427,6 +531,8 @@ def rewrite_blame(text: str) -> str:
     'Outage caused by an action that made sense at the time (say what the person saw and expected)'
     >>> rewrite_blame("The complacency of the team let the backlog grow")
     'A gap in the safeguards of the team let the backlog grow'
+    >>> rewrite_blame("The on-call ignored the alert")
+    'The on-call did not act on the alert'
     """
     for pattern, replacement in _BLAME_REWRITES:
         text = pattern.sub(replacement, text)

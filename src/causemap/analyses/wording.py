@@ -2,16 +2,22 @@
 
 Sources: the CAST Handbook (hindsight bias, blame-free description), Dekker, Cook #8, and
 blameless postmortem practice. Word lists come from the config (``words.yaml``).
+
+Blame is a matter of wording, wherever it stands; stopping at "human error" is a matter
+of where the analysis ends. So a slip word ("forgot", "made a typo") with a person as its
+subject is BLAME_LANGUAGE in any node, except a root that STOPS_AT_HUMAN already reports
+for the same words; without a person ("a typo in the config key") it is a condition.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 
 from causemap.analyses.context import Context
 from causemap.analyses.context import quote as _q
-from causemap.analyses.language import asserted, rewrite_blame, rewrite_hindsight
+from causemap.analyses.language import asserted, by_a_person, rewrite_blame, rewrite_hindsight
 from causemap.analyses.result import Finding
 
 __all__ = ["blame_language", "hindsight_language", "names_person"]
@@ -40,10 +46,37 @@ def hindsight_language(ctx: Context) -> Iterator[Finding]:
                 break
 
 
+def _done_by_a_person(ctx: Context, pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The first match of ``pattern`` in ``text`` that a person did, and that the hindsight
+    check does not already report ("neglected to" is hindsight, "neglected the" blame)."""
+    if not pattern.search(text):
+        return None  # the common case: no name lookup
+    names = frozenset(word for name in ctx.names(text) for word in name.split())
+    by_someone = partial(by_a_person, text, person=ctx.words.person, names=names)
+
+    def accept(match: re.Match[str]) -> bool:
+        return not ctx.words.hindsight.match(text, match.start()) and by_someone(match)
+
+    return asserted(pattern, text, negatable=True, accept=accept)
+
+
+def _judging(ctx: Context, text: str, *, stops_here: bool) -> re.Match[str] | None:
+    """The first words of ``text`` that judge a person: a blame word, or an act or slip
+    that a person did (a slip only where the node is no human stop that reports it)."""
+    w = ctx.words
+    found = [
+        asserted(w.blame, text, negatable=True, person=w.person),
+        _done_by_a_person(ctx, w.blame_acts, text),
+        None if stops_here else _done_by_a_person(ctx, w.human_error, text),
+    ]
+    return min((m for m in found if m), key=lambda m: m.start(), default=None)
+
+
 def blame_language(ctx: Context) -> Iterator[Finding]:
+    stops = {root for root in ctx.roots if not ctx.G.nodes[root].get("unknown")}
     for node in ctx.G:
         for text in ctx.texts(node):
-            match = asserted(ctx.words.blame, text, negatable=True, person=ctx.words.person)
+            match = _judging(ctx, text, stops_here=node in stops)
             if match:
                 yield Finding(
                     code="BLAME_LANGUAGE",
