@@ -4,7 +4,8 @@
 // Closing the dialog decides nothing: the draft stays, and saving stays paused.
 
 import { api } from "./api.js";
-import { download, fill, h, modal, toast } from "./dom.js";
+import { fill, h, modal, toast } from "./dom.js";
+import { downloadUnsaved } from "./export.js";
 import { changeList, describe, drawDiff, legend } from "./diffview.js";
 import { describeChanges, merge3 } from "./merge.js";
 import { same } from "./doc.js";
@@ -105,10 +106,7 @@ export async function openConflict(editor) {
       h("div", { class: "buttons" },
         h("button", { type: "button", class: "primary", "data-action": "merge", onclick: () => close("merge") }, "Merge: my changes on top of theirs"),
         h("button", { type: "button", "data-action": "reload", onclick: () => close("reload") }, "Discard my changes and load theirs"),
-        h("button", {
-          type: "button",
-          onclick: () => download(new Blob([JSON.stringify(mine, null, 2)], { type: "application/json" }), `${editor.id}-mine.json`),
-        }, "Download my version")),
+        h("button", { type: "button", "data-action": "download", onclick: () => downloadUnsaved(editor) }, "Download my version")),
     );
     const redraw = () => {
       const { conflicts, notes, renamed } = merge3(base, mine, theirs, choices);

@@ -16,7 +16,7 @@ import { ActionsPanel } from "./actions.js";
 import { Outline } from "./outline.js";
 import { renderVerdict } from "./verdict.js";
 import { openHistory } from "./history.js";
-import { openExport } from "./export.js";
+import { downloadUnsaved, openExport } from "./export.js";
 import { openConflict } from "./conflict.js";
 import { describeChanges } from "./merge.js";
 import { openShare, buildChrome, legend } from "./chrome.js";
@@ -276,20 +276,30 @@ export class Editor extends Commands {
     const { saver } = this;
     if (saver.status === "conflict") this.banner(`${saver.message || "Someone else saved a newer revision."} Saving is paused until you merge or reload.`, "conflict");
     else if (saver.status === "invalid") this.banner(`Not saved: ${saver.message}`, "warn");
-    else if (["offline", "error", "deleted"].includes(saver.status)) this.banner(saver.message, "warn");
+    else if (["offline", "error", "deleted"].includes(saver.status)) this.banner(saver.message, "warn", saver.stranded() ? [this.downloadButton()] : []);
     else this.banner(null);
+  }
+
+  /** For a deleted incident's unsaved changes, which no save takes: get them out as a file. */
+  downloadButton() {
+    return h("button", {
+      type: "button", "data-action": "download-unsaved", onclick: () => downloadUnsaved(this),
+      title: "Download the incident with your changes as a JSON file that causemap import reads",
+    }, "Download your changes");
   }
 
   /** Show `message` over the canvas, and under it what linking asks for while linking:
    * a change of the save state (an autosave finishing) used to take that away while
-   * linking went on, so the next click on a node linked it instead of selecting it. */
-  banner(message, tone = "info") {
+   * linking went on, so the next click on a node linked it instead of selecting it.
+   * `actions` are buttons shown after the message. */
+  banner(message, tone = "info", actions = []) {
     const mode = this.connecting ? this.connecting.message : null;
     this.bannerBox.hidden = !message && !mode;
     this.bannerBox.className = `banner ${message ? tone : "mode"}`;
     this.bannerBox.replaceChildren(
       ...(message ? [h("span", {}, message)] : []),
       ...(message && tone === "conflict" ? [h("button", { type: "button", onclick: () => this.resolveNow() }, "Resolve…")] : []),
+      ...(message ? actions : []),
       ...(mode ? [h("span", {}, mode)] : []));
   }
 

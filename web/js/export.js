@@ -2,6 +2,8 @@
 // PNG, the Markdown section, Mermaid), the YAML file of the saved incident, and an image
 // URL anyone can embed (the incident deflated and base64url-encoded into the address,
 // as Kroki does). The SVG preview is shown as an <img>, so nothing in it can run.
+// While saving is paused with unsaved changes (deleted elsewhere, or a conflict), the
+// server's YAML file would not have them: the incident on screen is downloaded as JSON.
 
 import { BASE, api } from "./api.js";
 import { copyText, download, h, modal, toast } from "./dom.js";
@@ -18,6 +20,22 @@ export async function encode(text) {
 export async function embedUrl(doc, format = "svg", options = {}) {
   const query = new URLSearchParams(options).toString();
   return `${location.origin}${BASE}/render/${format}/${await encode(JSON.stringify(doc))}${query ? `?${query}` : ""}`;
+}
+
+/** Download the incident as it is in this browser as `<id>-unsaved.json` (causemap
+ * reads JSON incident files, so `causemap import` takes it back), and say so in a toast
+ * (not heard when `say` is false: the caller announces it). The way out for unsaved
+ * changes no save will take: a deleted incident's, or ones in conflict. Returns what was
+ * said. */
+export function downloadUnsaved(editor, { say = true } = {}) {
+  const name = `${editor.id}-unsaved.json`;
+  const text = `${JSON.stringify(editor.store.doc, null, 2)}\n`;
+  download(new Blob([text], { type: "application/json" }), name);
+  const why = editor.saver.pausedBecause;
+  const message = `Downloaded ${name}: the incident with your unsaved changes, as JSON that causemap import reads. ` +
+    `It is not the server's YAML file, which does not have your changes.${why ? ` ${why}` : ""}`;
+  toast(message, "ok", 9000, { key: "unsaved", say });
+  return message;
 }
 
 async function dataUrl(blob) {
@@ -54,8 +72,7 @@ export function openExport(editor) {
     const run = (label, fn) => async () => {
       status.textContent = `${label}…`;
       try {
-        await fn();
-        status.textContent = "";
+        status.textContent = (await fn()) || ""; // what was done, when it needs saying
       } catch (exc) {
         status.textContent = `${label} failed: ${exc.message}`;
         toast(`${label} failed: ${exc.message}`, "error");
@@ -85,6 +102,7 @@ export function openExport(editor) {
             type: "button", "data-export": "yaml",
             onclick: run("Exporting the YAML file", async () => {
               await editor.saver.save();
+              if (editor.saver.stranded()) return downloadUnsaved(editor, { say: false }); // said in `status`
               if (editor.saver.dirty()) throw new Error("save the incident first (it has unsaved changes the server refused)");
               download(new Blob([await api.yaml(name)], { type: "application/yaml" }), `${name}.yaml`);
             }),

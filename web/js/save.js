@@ -82,6 +82,19 @@ export class Saver extends EventTarget {
     return !this.readOnly && !same(this.store.doc, this.baseDoc);
   }
 
+  /** True when there are unsaved changes that no save will take until the user merges
+   * or reloads (a conflict) or the incident is restored (deleted; never, when the server
+   * no longer has it): they are only in this browser, so they can be downloaded. */
+  stranded() {
+    return PAUSED.includes(this.status) && this.dirty();
+  }
+
+  /** Why saving is paused, in a sentence (empty when it is not). */
+  get pausedBecause() {
+    if (this.status === "conflict") return `${this.said} Saving is paused until you merge or reload.`;
+    return this.status === "deleted" ? this.said : "";
+  }
+
   /** After every edit (and undo, redo, merge): keep a draft, schedule a save. */
   changed() {
     if (this.readOnly) return;
