@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, Route
+from playwright.sync_api import BrowserContext, Download, Locator, Route
 
+from causemap.loader import check_file
 from tests.servers import Server
 from tests.web.pages import Api, EditorPage, chain, incident
 
@@ -656,3 +660,138 @@ class TestRefusedSaves:
         page.wait("window.causemap.state().status === 'saved'")
         assert page.page.locator("#banner").is_hidden()
         page.assert_clean("422")
+
+
+def unsaved_file(download: Download, folder: Path) -> dict[str, Any]:
+    """The JSON file the page gave, checked as ``causemap import`` checks a file."""
+    folder.mkdir(exist_ok=True)
+    target = folder / download.suggested_filename
+    download.save_as(target)
+    checked = check_file(target)
+    assert checked.ok, [d.message for d in checked.errors]
+    doc: dict[str, Any] = json.loads(target.read_text())
+    return doc
+
+
+def export_yaml(page: EditorPage) -> tuple[Download, Locator]:
+    """Press the export dialog's "Download the YAML file"; the download and the dialog."""
+    page.page.get_by_role("button", name="Export", exact=True).click()
+    dialog = page.page.locator("dialog[open]")
+    with page.page.expect_download() as download:
+        dialog.get_by_role("button", name="Download the YAML file").click()
+    return download.value, dialog
+
+
+class TestUnsavedDownloads:
+    """Unsaved changes no save will take (the incident was deleted, or is no longer on the
+    server, or they are in conflict) were kept only in the browser's localStorage: the
+    export dialog refused the YAML file ("save the incident first") and nothing else
+    gave them out as a file."""
+
+    def test_a_deleted_incident_offers_my_changes_as_a_file_import_reads(
+        self, context: BrowserContext, server: Server, api: Api, tmp_path: Path
+    ) -> None:
+        api.create(chain("deleted-download", 3))
+        page = EditorPage.open(context, server.url, "deleted-download")
+        page.wait("window.causemap.state().live === 'live'")
+        page.refuse_saves("deleted-download")  # still unsaved when the delete comes
+        page.rename("n2", "Step two, renamed before someone deleted the incident")
+        page.wait("window.causemap.state().status === 'offline'")
+        assert api.raw("DELETE", "/incidents/deleted-download").status_code == 200
+        page.wait("window.causemap.state().status === 'deleted'")
+        banner = page.page.locator("#banner")
+        assert "deleted elsewhere" in banner.inner_text()
+        assert "kept in this browser" in banner.inner_text()
+        button = banner.get_by_role("button", name="Download your changes")
+        button.focus()  # by keyboard
+        with page.page.expect_download() as download:
+            page.keys("Enter")
+        assert download.value.suggested_filename == "deleted-download-unsaved.json"
+        mine = unsaved_file(download.value, tmp_path / "first")
+        assert mine == page.doc()
+        assert next(n for n in mine["nodes"] if n["id"] == "n2")["label"].startswith(
+            "Step two, renamed before"
+        )
+        toast = page.page.locator(".toast").filter(has_text="deleted-download-unsaved.json")
+        assert "not the server's YAML file" in toast.inner_text()
+
+        # Export: the YAML file cannot have these changes, so the JSON comes instead.
+        exported, dialog = export_yaml(page)
+        assert exported.suggested_filename == "deleted-download-unsaved.json"
+        assert unsaved_file(exported, tmp_path / "export") == mine
+        said = dialog.get_by_role("status").filter(has_text="unsaved.json").inner_text()
+        assert "not the server's YAML file" in said
+        assert "deleted elsewhere" in said
+        assert "failed" not in said
+        page.assert_clean("net::ERR_FAILED")
+
+    def test_an_incident_no_longer_on_the_server_offers_my_changes_until_none_are_left(
+        self, context: BrowserContext, server: Server, api: Api, tmp_path: Path
+    ) -> None:
+        """A save met 404 (the store was restored from a backup older than the incident):
+        those edits can never be saved. With them undone, the YAML file is the server's."""
+        api.create(chain("gone-download", 3))
+        page = EditorPage.open(context, server.url, "gone-download")
+
+        def not_there(route: Route) -> None:
+            """Saves meet 404, as in a store restored from that backup; reads go on."""
+            if route.request.method != "PUT":
+                route.continue_()
+                return
+            error = {"code": "not_found", "message": "No such incident."}
+            route.fulfill(status=404, json={"error": error})
+
+        page.page.route("**/api/v1/incidents/gone-download", not_there)
+        page.rename("n2", "Step two, renamed after the restore")
+        page.wait("window.causemap.state().status === 'deleted'")
+        banner = page.page.locator("#banner")
+        assert "no longer on the server" in banner.inner_text()
+        with page.page.expect_download() as download:
+            banner.get_by_role("button", name="Download your changes").click()
+        mine = unsaved_file(download.value, tmp_path / "first")
+        assert mine == page.doc()
+        assert download.value.suggested_filename == "gone-download-unsaved.json"
+
+        exported, dialog = export_yaml(page)
+        assert exported.suggested_filename == "gone-download-unsaved.json"
+        assert unsaved_file(exported, tmp_path / "export") == mine
+        said = dialog.get_by_role("status").filter(has_text="unsaved.json").inner_text()
+        assert "no longer on the server" in said
+        dialog.get_by_role("button", name="Close").click()
+
+        # Nothing unsaved any more: no file of changes, and the YAML file is the server's.
+        page.focus_canvas()
+        page.keys("Control+z")
+        page.wait("!window.causemap.state().dirty")
+        assert "kept" not in banner.inner_text()
+        assert banner.get_by_role("button", name="Download your changes").count() == 0
+        exported, dialog = export_yaml(page)
+        assert exported.suggested_filename == "gone-download.yaml"
+        target = tmp_path / "server.yaml"
+        exported.save_as(target)
+        assert "Step two, renamed" not in target.read_text()
+        assert check_file(target).ok
+        page.assert_clean("404 (Not Found)")
+
+    def test_changes_in_conflict_download_as_one_file_from_the_dialog_and_the_export(
+        self, context: BrowserContext, server: Server, api: Api, tmp_path: Path
+    ) -> None:
+        api.create(chain("conflict-download"))
+        page = EditorPage.open(context, server.url, "conflict-download")
+        conflict(page, api, "conflict-download", "Step one, as I put it", {"n2": "Theirs"})
+        dialog = page.page.locator("dialog[open]")
+        with page.page.expect_download() as download:
+            dialog.get_by_role("button", name="Download my version").click()
+        assert download.value.suggested_filename == "conflict-download-unsaved.json"
+        mine = unsaved_file(download.value, tmp_path / "first")
+        assert mine == page.doc()
+        page.keys("Escape")  # decides nothing: saving stays paused
+        page.wait("document.querySelector('dialog[open]') === null")
+        assert page.state()["status"] == "conflict"
+
+        exported, dialog = export_yaml(page)
+        assert exported.suggested_filename == "conflict-download-unsaved.json"
+        assert unsaved_file(exported, tmp_path / "export") == mine
+        said = dialog.get_by_role("status").filter(has_text="unsaved.json").inner_text()
+        assert "merge or reload" in said
+        page.assert_clean("status of 412")
