@@ -533,6 +533,9 @@ class TestExport:
         assert files["yaml"].decode().find("causemap: 1") >= 0
         dialog.get_by_role("button", name="Copy the Mermaid text").click()
         page.wait("navigator.clipboard.readText().then((t) => /^(flowchart|graph)/m.test(t))")
+        page.wait(  # done: nothing to say (not "true", what copying returned)
+            "document.querySelector('dialog[open] p[role=status]').textContent === ''"
+        )
         dialog.get_by_role("button", name="Copy an embeddable image URL").click()
         page.wait("navigator.clipboard.readText().then((t) => t.includes('/render/svg/'))")
         url: str = page.js("navigator.clipboard.readText()")

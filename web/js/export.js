@@ -72,7 +72,8 @@ export function openExport(editor) {
     const run = (label, fn) => async () => {
       status.textContent = `${label}…`;
       try {
-        status.textContent = (await fn()) || ""; // what was done, when it needs saying
+        const said = await fn(); // what was done, when it needs saying
+        status.textContent = typeof said === "string" ? said : "";
       } catch (exc) {
         status.textContent = `${label} failed: ${exc.message}`;
         toast(`${label} failed: ${exc.message}`, "error");
