@@ -22,7 +22,9 @@ from pathlib import Path
 from bench.corpus import write_corpus
 from bench.table import Row, best_of, interleaved
 
-CASES = [(1_000, 3.0), (10_000, 30.0)]
+CASES = [(1_000, 3.0, 3), (10_000, 30.0, 1)]
+"""(incidents, target seconds, runs): the fastest of the runs is reported, as for the other
+rows; one run of 10,000 takes half a minute, and its noise is small beside it."""
 
 
 def measure(folder: Path) -> tuple[float, float, float]:
@@ -57,12 +59,17 @@ def measure(folder: Path) -> tuple[float, float, float]:
 
 
 def report_rows() -> Iterator[Row]:
-    for n, target in CASES:
+    for n, target, runs in CASES:
         with tempfile.TemporaryDirectory() as tmp:
             folder = write_corpus(Path(tmp) / "incidents", n)
-            seconds, cpu, peak = measure(folder)
+            measured = [measure(folder) for _ in range(runs)]
+            seconds, cpu, _ = min(measured)
+            peak = max(m[2] for m in measured)
             size = (folder.parent / "report.json").stat().st_size / 1e6
-        yield Row("patterns", f"{n:,} incidents × 25 nodes: report, wall time", seconds, target)
+        best = f", fastest of {runs}" if runs > 1 else ""
+        yield Row(
+            "patterns", f"{n:,} incidents × 25 nodes: report, wall time{best}", seconds, target
+        )
         yield Row(
             "patterns",
             f"{n:,} incidents: CPU time, all processes (2 cores: about half of it in wall time)",
