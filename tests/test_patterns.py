@@ -917,6 +917,45 @@ class TestText:
         assert {columns(line) for line in rows} == {80}, rows
         assert max(columns(line) for line in text.splitlines()) <= 80
 
+    def test_sparklines_of_labels_with_invisible_characters_line_up(self) -> None:
+        # A zero-width space, joiner or word joiner, or a keycap's enclosing mark,
+        # draws in no column, but each was counted as one: the name was
+        # padded short and its sparkline started columns left of the others.
+        import unicodedata
+
+        def columns(line: str) -> int:
+            return sum(
+                0
+                if unicodedata.category(c) in ("Mn", "Me", "Cf")
+                else 2
+                if unicodedata.east_asian_width(c) in "WF"
+                else 1
+                for c in line
+            )
+
+        labels = {
+            "plain": "Retries had no backoff",
+            "invisible": "zero\u200bwidth\u200djoined key 1\u20e3 \u2060words\u200b",
+        }
+        corpus = [
+            make_incident(
+                [
+                    *(
+                        {"id": key, "kind": "condition", "label": label, "factor": "x-" + key}
+                        for key, label in labels.items()
+                    ),
+                    {"id": "i", "kind": "impact", "label": "Users saw errors", "causes": ["plain"]},
+                ],
+                id=f"inv-{n}",
+                date=f"2024-0{n}-01",
+            )
+            for n in (1, 2, 3)
+        ]
+        text = render(patterns(corpus), "text")
+        rows = [line for line in section(text, "Leading factors") if line.endswith("█")]
+        assert len(rows) == 2, rows
+        assert {columns(line) for line in rows} == {80}, rows
+
     def test_trends_and_levels(self) -> None:
         text = render(patterns(TestReport().corpus()), "text")
         assert section(text, "Incidents per month")[1:] == [

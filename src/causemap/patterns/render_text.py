@@ -68,11 +68,15 @@ def wrap(text: str, first: str = "", rest: str | None = None, width: int = WIDTH
 
 
 def _columns(text: str) -> int:
-    """Terminal columns of ``text``: two for wide (CJK) characters, none for combining marks."""
-    return sum(
-        0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-        for ch in text
-    )
+    """Terminal columns of ``text``: two for wide (CJK) characters, none for combining and
+    enclosing marks or invisible format characters (a zero-width space or joiner)."""
+    return sum(_char_columns(ch) for ch in text)
+
+
+def _char_columns(ch: str) -> int:
+    if unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
 
 
 def _wrap_columns(words: Sequence[str], first: str, rest: str, width: int) -> list[str]:
