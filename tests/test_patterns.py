@@ -8,6 +8,7 @@ import importlib
 import itertools
 import json
 import math
+import os
 import random
 import re
 import xml.etree.ElementTree as ET
@@ -1344,6 +1345,21 @@ class TestCli:
         result = runner.invoke(cli, ["patterns", str(folder), "--format", "html", "-o", str(out)])
         assert result.exit_code == 0, result.output
         assert out.read_text().startswith("<!DOCTYPE html>")
+
+    @pytest.mark.parametrize("fmt", ["text", "json", "markdown", "html"])
+    def test_output_named_as_a_folder_is_refused(self, tmp_path: Path, fmt: str) -> None:
+        # "-o reports/" wrote a file called "reports" when no such folder was there yet,
+        # though "-o reports/" for a folder that is there is refused.
+        (tmp_path / "in").mkdir()
+        folder = self.write(tmp_path / "in", TestReport().corpus())
+        (tmp_path / "there").mkdir()
+        for name in ("made", "there"):
+            result = runner.invoke(
+                cli, ["patterns", str(folder), "-f", fmt, "-o", f"{tmp_path / name}{os.sep}"]
+            )
+            assert result.exit_code == 2, result.output
+            assert "is a folder; give a file name" in result.output
+        assert not (tmp_path / "made").exists()
 
     def test_patterns_since_and_bad_date(self, tmp_path: Path) -> None:
         folder = self.write(tmp_path, TestReport().corpus())

@@ -128,6 +128,8 @@ def destination(output: str | None, inputs: Inputs = ()) -> Path | None:
     """
     if output is None or output == "-":
         return None
+    if output.endswith(("/", os.sep)):  # a folder's name, whether it is there yet or not
+        raise click.UsageError(f"-o {output} is a folder; give a file name")
     return check_target(output, output, inputs)
 
 
