@@ -1521,6 +1521,42 @@ class TestCli:
             (first,) = node["suggestions"]
             assert f"{first['confidence']:.0%} confident; evidence:" in text, text
 
+    def test_suggest_warns_of_a_factor_key_not_in_the_catalog(self, tmp_path: Path) -> None:
+        """A mistyped 'factor:' was shown as if accepted, and patterns then counted it as a
+        factor of its own: suggest names its place and the nearest key of the catalog."""
+        source = Path(__file__).resolve().parents[1] / "examples" / "retry-storm.yaml"
+        text = source.read_text(encoding="utf-8")
+        assert text.splitlines()[32] == "    factor: capacity-planning-gap"
+        path = tmp_path / "typo.yaml"
+        path.write_text(text.replace("capacity-planning-gap", "capacity-planing-gap"), "utf-8")
+        for fmt in ("text", "json"):
+            result = runner.invoke(cli, ["suggest", str(path), "--format", fmt])
+            assert result.exit_code == 0, result.output
+            assert result.stderr == (
+                f"{path}:33:13: warning: /nodes/1/factor: 'capacity-planing-gap' is not a key "
+                "of the catalog (causemap built-in catalog); did you mean "
+                "'capacity-planning-gap'? [unknown-factor]\n"
+            ), result.stderr
+        # Keys of the catalog in use are quiet; a built-in key is unknown to a catalog
+        # that replaces the built-in one.
+        result = runner.invoke(cli, ["suggest", str(source)])
+        assert (result.exit_code, result.stderr) == (0, ""), result.output
+        own = tmp_path / "ours.yaml"
+        own.write_text(
+            "causemap-catalog: 1\nname: ours\nentries:\n  - key: flag-day\n    name: Flag day\n"
+            "    definition: Every region changed in one step.\n    level: process\n"
+            "    class: systemic\n    phrases: [flag-day change]\n",
+            encoding="utf-8",
+        )
+        result = runner.invoke(cli, ["suggest", "-", "--catalog", str(own)], input=text)
+        assert result.exit_code == 0, result.output
+        warned = result.stderr.splitlines()
+        assert len(warned) == text.count("    factor: "), result.stderr
+        assert warned[0] == (
+            "<stdin>:33:13: warning: /nodes/1/factor: 'capacity-planning-gap' is not a key of "
+            "the catalog (ours) [unknown-factor]"
+        )
+
 
 class TestWorkers:
     """Files are read by one worker per core this process may run on (its CPU affinity:

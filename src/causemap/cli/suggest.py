@@ -36,11 +36,12 @@ def suggest(path: str, catalog_path: str | None, fmt: str, top: int) -> None:
     """Suggest catalog factors for every non-impact node of FILE ('-' for standard input).
 
     Each suggestion has a score, a confidence and its evidence: the catalog phrases and
-    keywords found in the node's wording. Nodes that already carry a 'factor:' key show it.
+    keywords found in the node's wording. Nodes that already carry a 'factor:' key show it;
+    a key that is not in the catalog is warned of on standard error, with the nearest key.
     Accept a suggestion by setting the node's 'factor:' to the suggested key.
     """
     from causemap.catalog import resolve_catalog
-    from causemap.patterns.advise import suggest_nodes
+    from causemap.patterns.advise import suggest_nodes, unknown_factors
     from causemap.patterns.suggest import CatalogIndex
 
     one_file(path, "suggest")
@@ -51,6 +52,8 @@ def suggest(path: str, catalog_path: str | None, fmt: str, top: int) -> None:
             echo_diagnostic(diagnostic)
         raise SystemExit(EXIT_PROBLEMS)
     incident = checked.incident
+    for unknown in unknown_factors(incident, catalog.keys(), catalog.name):
+        echo_diagnostic(checked.sourcemap.place(unknown.model_copy(update={"file": checked.name})))
     rows = suggest_nodes(incident, checked.graph, CatalogIndex(catalog), top)
     if fmt == "json":
         from causemap.patterns.suggestions import listing

@@ -10,6 +10,10 @@ report matches, and the published accuracy is the accuracy of what users see.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Collection
+
+from causemap.diagnostics import Diagnostic, warning_at
 from causemap.graph import CausalGraph
 from causemap.model import Incident, Node
 from causemap.patterns.facts import (
@@ -22,7 +26,7 @@ from causemap.patterns.facts import (
 from causemap.patterns.suggest import CatalogIndex, Suggestion
 from causemap.patterns.text import Analysed
 
-__all__ = ["suggest_nodes"]
+__all__ = ["suggest_nodes", "unknown_factors"]
 
 
 def suggest_nodes(
@@ -50,3 +54,31 @@ def _with_examples(
     the reader as what an instance of the entry looks like."""
     closest = index.closest_examples(text, [s.key for s in found if s.example is None])
     return [s if s.example is not None else s._replace(example=closest[s.key]) for s in found]
+
+
+def unknown_factors(incident: Incident, keys: Collection[str], catalog: str) -> list[Diagnostic]:
+    """A warning at each node's ``factor`` that is not one of ``keys`` (those of the
+    catalog named ``catalog``), with the nearest key when one is close: ``patterns``
+    takes such a key as a factor of its own, so a typo would split one factor in two.
+
+    Examples
+    --------
+    >>> from causemap.model import Incident
+    >>> doc = Incident.model_validate({"causemap": 1, "id": "x", "title": "t",
+    ...     "date": "2024-01-01", "nodes": [{"id": "a", "kind": "condition",
+    ...     "label": "no backoff", "factor": "retry-storm-no-backof"}]})
+    >>> (found,) = unknown_factors(doc, ["retry-storm-no-backoff"], "ours")
+    >>> found.pointer
+    '/nodes/0/factor'
+    >>> found.message.endswith("(ours); did you mean 'retry-storm-no-backoff'?")
+    True
+    """
+    found = []
+    for i, node in enumerate(incident.nodes):
+        if node.factor is None or node.factor in keys:
+            continue
+        near = difflib.get_close_matches(node.factor, keys, n=1)
+        hint = f"; did you mean '{near[0]}'?" if near else ""
+        message = f"'{node.factor}' is not a key of the catalog ({catalog}){hint}"
+        found.append(warning_at("unknown-factor", message, "nodes", i, "factor"))
+    return found
