@@ -507,10 +507,10 @@ class TestUnknownReferences:
         assert messages == [hint] * 40
 
     def test_hints_stop_when_their_budget_is_spent(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        from causemap import validation
+        from causemap import diagnostics
 
         wrong = [f"pusj-{i}" for i in range(10)]
-        monkeypatch.setattr(validation, "HINT_BUDGET", 4 * 41)  # four lookups among 41 ids
+        monkeypatch.setattr(diagnostics, "HINT_BUDGET", 4 * 41)  # four lookups among 41 ids
         messages = self.messages(self.document([*wrong, "pusj-0"]))
         hinted = [f" (did you mean 'push-{i}'?)" if i < 4 else "" for i in range(10)]
         assert messages == [

@@ -19,7 +19,9 @@ from causemap.counts import counted
 from causemap.plain import shown
 
 __all__ = [
+    "HINT_BUDGET",
     "Diagnostic",
+    "Hints",
     "Severity",
     "error_at",
     "format_github",
@@ -310,3 +312,38 @@ def error_at(code: str, message: str, *path: str | int) -> Diagnostic:
 def warning_at(code: str, message: str, *path: str | int) -> Diagnostic:
     """A warning at the value that ``path`` leads to."""
     return Diagnostic(severity="warning", code=code, message=message, pointer=pointer(path))
+
+
+HINT_BUDGET = 1_000_000
+"""Names compared with unknown ones, in all, for one document's "did you mean" hints.
+
+Each comparison is a few microseconds; a document whose every reference is wrong
+(20,000 nodes renamed) would otherwise compare each with every known name, for hours."""
+
+
+class Hints:
+    """The closest known name to each unknown one (a node id for a reference, a catalog
+    key for a node's factor), each distinct name looked up once, and the later ones
+    without a hint once :data:`HINT_BUDGET` comparisons are spent.
+
+    Examples
+    --------
+    >>> hints = Hints(["retry-storm-no-backoff", "alerting-gap"])
+    >>> hints.near("retry-storm-no-backof"), hints.near("zzz")
+    ('retry-storm-no-backoff', None)
+    """
+
+    def __init__(self, known: Iterable[str]) -> None:
+        self.known = list(known)
+        self.found: dict[str, str | None] = {}
+        self.left = HINT_BUDGET
+
+    def near(self, name: str) -> str | None:
+        """The known name closest to ``name``, if one is close."""
+        if name not in self.found:
+            if self.left < len(self.known):
+                return None
+            self.left -= len(self.known)
+            close = difflib.get_close_matches(name, self.known, n=1)
+            self.found[name] = close[0] if close else None
+        return self.found[name]

@@ -11,45 +11,18 @@ add file, line and column.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator
 
 import networkx as nx
 
-from causemap.diagnostics import Diagnostic, error_at, warning_at
+from causemap.diagnostics import Diagnostic, Hints, error_at, warning_at
 from causemap.graph import CausalGraph, build_graph
 from causemap.model import ActionStatus, Incident, NodeKind
 
 __all__ = ["check_corpus", "check_structure"]
 
 
-HINT_BUDGET = 1_000_000
-"""Node ids compared with unknown references, in all, for their "did you mean" hints.
-
-Each comparison is a few microseconds; a document whose every reference is wrong
-(20,000 nodes renamed) would otherwise compare each with every id, for hours."""
-
-
-class _Hints:
-    """The closest node id to each unknown reference, each distinct one looked up once,
-    and the later ones without a hint once :data:`HINT_BUDGET` is spent."""
-
-    def __init__(self, known: Iterable[str]) -> None:
-        self.known = list(known)
-        self.found: dict[str, str | None] = {}
-        self.left = HINT_BUDGET
-
-    def near(self, ref: str) -> str | None:
-        if ref not in self.found:
-            if self.left < len(self.known):
-                return None
-            self.left -= len(self.known)
-            close = difflib.get_close_matches(ref, self.known, n=1)
-            self.found[ref] = close[0] if close else None
-        return self.found[ref]
-
-
-def _unknown(ref: str, hints: _Hints, what: str, *path: str | int) -> Diagnostic:
+def _unknown(ref: str, hints: Hints, what: str, *path: str | int) -> Diagnostic:
     near = hints.near(ref)
     hint = f" (did you mean '{near}'?)" if near else ""
     return error_at("unknown-node", f"{what} '{ref}' is not a node of this incident{hint}", *path)
@@ -111,7 +84,7 @@ def _ids(incident: Incident) -> Iterator[Diagnostic]:
 
 def _references(incident: Incident) -> Iterator[Diagnostic]:
     kinds = {n.id: n.kind for n in incident.nodes}
-    hints = _Hints(kinds)
+    hints = Hints(kinds)
     for i, node in enumerate(incident.nodes):
         if node.kind == NodeKind.IMPACT and node.classification is not None:
             yield error_at(

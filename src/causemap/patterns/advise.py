@@ -10,10 +10,9 @@ report matches, and the published accuracy is the accuracy of what users see.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Collection
 
-from causemap.diagnostics import Diagnostic, warning_at
+from causemap.diagnostics import Diagnostic, Hints, warning_at
 from causemap.graph import CausalGraph
 from causemap.model import Incident, Node
 from causemap.patterns.facts import (
@@ -74,11 +73,12 @@ def unknown_factors(incident: Incident, keys: Collection[str], catalog: str) -> 
     True
     """
     found = []
+    hints = Hints(keys)  # each distinct key looked up once, within a budget
     for i, node in enumerate(incident.nodes):
         if node.factor is None or node.factor in keys:
             continue
-        near = difflib.get_close_matches(node.factor, keys, n=1)
-        hint = f"; did you mean '{near[0]}'?" if near else ""
+        near = hints.near(node.factor)
+        hint = f"; did you mean '{near}'?" if near else ""
         message = f"'{node.factor}' is not a key of the catalog ({catalog}){hint}"
         found.append(warning_at("unknown-factor", message, "nodes", i, "factor"))
     return found
