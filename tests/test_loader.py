@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
+import yaml
+from pydantic import BaseModel
 
 from causemap.errors import InvalidIncident
-from causemap.loader import check_bytes, check_file, discover, dump, load, loads
-from causemap.model import Incident, is_slug
+from causemap.loader import (
+    canonical,
+    check_bytes,
+    check_data,
+    check_file,
+    discover,
+    dump,
+    load,
+    loads,
+)
+from causemap.model import Action, Edge, Incident, Node, is_slug
 from tests.conftest import EXAMPLES
 
 
@@ -571,3 +583,164 @@ class TestYamlSyntax:
         (error,) = check_bytes(text.encode(), "doc.yaml").errors
         assert error.code == "yaml-syntax"
         assert error.message.startswith(where), error.message
+
+
+TEMPLATE = """\
+$schema:
+causemap: 1
+id: demo
+title: Demo incident
+date: 2024-03-05
+severity:
+services:
+tags:
+participants:
+summary:
+nodes:
+  - id: push
+    kind: event
+    label: A config change was pushed to every region
+    detail:
+    at:
+    until:
+    level:
+    factor:
+    tags:
+    evidence:
+    unknown:
+    gate:
+    classification:
+    causes:
+  - id: outage
+    kind: impact
+    label: Checkout returned errors for 40 minutes
+    causes: [push]
+edges:
+  - from: push
+    to: outage
+    label:
+    evidence:
+actions:
+  - id: a1
+    title: Add a canary stage that halts on error-rate increase
+    addresses:
+    owner:
+    due:
+    status:
+    closed:
+    type:
+    link:
+"""
+"""An incident written from a template: every optional key of every object left empty."""
+
+KEYLESS = "".join(
+    line
+    for line in TEMPLATE.splitlines(keepends=True)
+    if not line.endswith(":\n") or line in ("nodes:\n", "edges:\n", "actions:\n")
+)
+"""The same incident without the empty keys."""
+
+
+def _keys(model: type[BaseModel], *, required: bool) -> list[str]:
+    """The keys of ``model`` as documents write them, the required or the optional ones."""
+    return [f.alias or n for n, f in model.model_fields.items() if f.is_required() == required]
+
+
+def _every_key(*, required: bool) -> list[Any]:
+    """(where, key) for the required or optional keys of every object of the format."""
+    places: list[tuple[tuple[str | int, ...], type[BaseModel]]] = [
+        ((), Incident),
+        (("nodes", 0), Node),
+        (("edges", 0), Edge),
+        (("actions", 0), Action),
+    ]
+    return [
+        pytest.param(where, key, id="/".join(map(str, (*where, key))))
+        for where, model in places
+        for key in _keys(model, required=required)
+    ]
+
+
+def _keyless(where: tuple[str | int, ...], key: str, *, null: bool) -> dict[str, Any]:
+    """KEYLESS as data, with ``key`` of the object at ``where`` set to null, or removed."""
+    data = yaml.safe_load(KEYLESS)
+    target = data
+    for part in where:
+        target = target[part]
+    if null:
+        target[key] = None
+    else:
+        target.pop(key, None)
+    return cast(dict[str, Any], data)
+
+
+class TestEmptyOptionalKeys:
+    """An optional key left empty (``tags:`` alone, ``null`` in JSON) means the key is
+    absent: a template's empty fields were refused ("expected a list, got null")."""
+
+    def test_a_template_with_every_optional_key_empty_loads_as_without_them(self) -> None:
+        checked = check_bytes(TEMPLATE.encode(), "template.yaml")
+        assert [d.format() for d in checked.diagnostics] == []
+        assert checked.incident is not None
+        keyless = loads(KEYLESS)
+        assert checked.incident == keyless
+        assert checked.incident.model_dump() == keyless.model_dump()
+        assert checked.incident.model_fields_set == keyless.model_fields_set
+        # The canonical form, which export writes and the store digests, has no trace of them.
+        assert dump(checked.incident) == dump(keyless)
+        assert dump(checked.incident, "json") == dump(keyless, "json")
+        assert "tags" not in dump(checked.incident)
+
+    @pytest.mark.parametrize(("where", "key"), _every_key(required=False))
+    def test_each_optional_key_given_null_is_absent(
+        self, where: tuple[str | int, ...], key: str
+    ) -> None:
+        checked = check_data(_keyless(where, key, null=True), name="doc.json")
+        assert [d.format() for d in checked.diagnostics] == []
+        absent = check_data(_keyless(where, key, null=False), name="doc.json").incident
+        assert checked.incident is not None
+        assert absent is not None
+        assert checked.incident == absent
+        assert canonical(checked.incident) == canonical(absent)
+
+    @pytest.mark.parametrize(("where", "key"), _every_key(required=True))
+    def test_each_required_key_given_null_is_refused_where_it_is(
+        self, where: tuple[str | int, ...], key: str
+    ) -> None:
+        checked = check_data(_keyless(where, key, null=True), name="doc.json")
+        assert checked.incident is None
+        pointer = "".join(f"/{part}" for part in (*where, key))
+        assert [d.pointer for d in checked.errors] == [pointer]
+
+    @pytest.mark.parametrize(
+        ("line", "expected"),
+        [
+            (
+                "title: Demo incident",
+                "4:7: error: /title: expected a string, got null [wrong-type]",
+            ),
+            (
+                "    kind: event",
+                "13:10: error: /nodes/0/kind: expected one of event, condition, factor, "
+                "impact; got null [invalid-value]",
+            ),
+            (
+                "    label: Checkout returned errors for 40 minutes",
+                "28:11: error: /nodes/1/label: expected a string, got null [wrong-type]",
+            ),
+            (
+                "    to: outage",
+                "32:8: error: /edges/0/to: expected a string, got null [wrong-type]",
+            ),
+            ("  - id: a1", "36:8: error: /actions/0/id: expected a string, got null [wrong-type]"),
+        ],
+    )
+    def test_a_required_key_left_empty_is_refused_with_its_line(
+        self, line: str, expected: str
+    ) -> None:
+        # In the template, beside the optional keys left empty, which are not reported.
+        key = line.split(":")[0]
+        text = TEMPLATE.replace(f"{line}\n", f"{key}:\n", 1)
+        assert text != TEMPLATE
+        checked = check_bytes(text.encode(), "doc.yaml")
+        assert [d.format() for d in checked.diagnostics] == [f"doc.yaml:{expected}"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -28,6 +28,7 @@ from pydantic import (
     ValidationInfo,
     WithJsonSchema,
     field_validator,
+    model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
@@ -42,6 +43,7 @@ __all__ = [
     "ActionStatus",
     "ActionType",
     "Edge",
+    "FormatModel",
     "Gate",
     "Incident",
     "Level",
@@ -406,11 +408,70 @@ _CONFIG = ConfigDict(
     serialize_by_alias=True,
 )
 
+_ANNOTATIONS = frozenset({"title", "description", "default", "examples", "deprecated"})
+"""JSON Schema keywords that describe a property rather than constrain its value."""
 
-class Node(BaseModel):
-    """One statement in the causal graph: an event, a condition, a factor or an impact."""
+
+class FormatModel(BaseModel):
+    """Base of the models of the file formats (incident, catalog): an optional key given
+    no value means the key is absent.
+
+    Files are written by hand, often from a template, and YAML reads ``tags:`` with
+    nothing after it as null. Such a key is dropped before validation, in this one place
+    for every optional field of every object, so the model is the one a file without
+    the key gives: same defaults, same canonical form, same digest in the store. A
+    required key given null is left for validation to refuse, with its location.
+    """
 
     model_config = _CONFIG
+
+    _optional: ClassVar[frozenset[str]] = frozenset()
+    """The keys, as documents write them, of the fields that have a default."""
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        cls._optional = frozenset(
+            field.alias or name
+            for name, field in cls.model_fields.items()
+            if not field.is_required()
+        )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_means_absent(cls, data: Any) -> Any:
+        if isinstance(data, dict) and None in data.values():
+            return {k: v for k, v in data.items() if v is not None or k not in cls._optional}
+        return data
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """The schema says so too: each optional property of a document (validation
+        mode) also takes null, so an editor does not flag what causemap reads."""
+        schema = handler(core_schema)
+        if handler.mode != "validation":
+            return schema
+        target = handler.resolve_ref_schema(schema)
+        for key, prop in target.get("properties", {}).items():
+            if key in cls._optional:
+                target["properties"][key] = _or_null(prop)
+        return schema
+
+
+def _or_null(prop: JsonSchemaValue) -> JsonSchemaValue:
+    """``prop`` that also takes null, written as pydantic writes ``X | None``."""
+    null = {"type": "null"}
+    if "anyOf" in prop:
+        branches = prop["anyOf"]
+        return prop if null in branches else {**prop, "anyOf": [*branches, null]}
+    value = {k: v for k, v in prop.items() if k not in _ANNOTATIONS}
+    return {"anyOf": [value, null], **{k: v for k, v in prop.items() if k in _ANNOTATIONS}}
+
+
+class Node(FormatModel):
+    """One statement in the causal graph: an event, a condition, a factor or an impact."""
 
     id: Slug
     """Identifier, unique in this incident: [a-z0-9][a-z0-9._-]{0,79}."""
@@ -458,10 +519,8 @@ class Node(BaseModel):
         return value
 
 
-class Edge(BaseModel):
+class Edge(FormatModel):
     """A cause → effect link that carries a label or evidence."""
-
-    model_config = _CONFIG
 
     source: Slug = Field(alias="from")
     """Id of the cause."""
@@ -480,10 +539,8 @@ class Edge(BaseModel):
         return cls.model_validate({"from": source, "to": target, **fields})
 
 
-class Action(BaseModel):
+class Action(FormatModel):
     """An action item and the nodes it removes or weakens."""
-
-    model_config = _CONFIG
 
     id: Slug
     """Identifier, unique in this incident."""
@@ -505,10 +562,8 @@ class Action(BaseModel):
     """Tracker link."""
 
 
-class Incident(BaseModel):
+class Incident(FormatModel):
     """One incident: metadata, the causal graph and the action items."""
-
-    model_config = _CONFIG
 
     schema_: str | None = Field(None, alias="$schema", max_length=MAX_EVIDENCE)
     """Optional JSON Schema reference for editors (JSON files)."""

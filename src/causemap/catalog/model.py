@@ -8,9 +8,17 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field
 
-from causemap.model import ActionType, Level, NodeClass, Slug, Text, exact_version
+from causemap.model import (
+    ActionType,
+    FormatModel,
+    Level,
+    NodeClass,
+    Slug,
+    Text,
+    exact_version,
+)
 
 __all__ = ["CATALOG_VERSION", "Catalog", "CatalogAction", "Entry"]
 
@@ -30,10 +38,8 @@ Short = Annotated[Text, Field(max_length=200)]
 Long = Annotated[Text, Field(max_length=5_000)]
 
 
-class CatalogAction(BaseModel):
+class CatalogAction(FormatModel):
     """A kind of action item that addresses the factor."""
-
-    model_config = _CONFIG
 
     type: ActionType
     """prevent | mitigate | detect | process."""
@@ -41,10 +47,8 @@ class CatalogAction(BaseModel):
     """What to do, in a sentence."""
 
 
-class Entry(BaseModel):
+class Entry(FormatModel):
     """One canonical contributing factor: a recurring failure pattern."""
-
-    model_config = _CONFIG
 
     key: Slug
     """Stable identifier, used in incidents' ``factor:`` field."""
@@ -71,7 +75,7 @@ class Entry(BaseModel):
     """Public references the entry draws on."""
 
 
-class Catalog(BaseModel):
+class Catalog(FormatModel):
     """A catalog of contributing factors."""
 
     # The loader's no-entries rule, for editors: a catalog that replaces the built-in one
@@ -80,7 +84,10 @@ class Catalog(BaseModel):
         **_CONFIG,
         json_schema_extra={
             "if": {"properties": {"extends": {"const": "builtin"}}, "required": ["extends"]},
-            "else": {"required": ["entries"], "properties": {"entries": {"minItems": 1}}},
+            "else": {
+                "required": ["entries"],
+                "properties": {"entries": {"type": "array", "minItems": 1}},
+            },
         },
     )
 
