@@ -49,6 +49,8 @@ class TestBuiltin:
             ({"extends": None, "entries": []}, False),
             ({"extends": "builtin", "entries": []}, True),
             ({"extends": "builtin"}, True),
+            ({"entries": None}, False),  # an empty key is absent: there is no entry
+            ({"extends": "builtin", "entries": None}, True),
         ],
     )
     def test_the_json_schema_needs_an_entry_unless_it_extends(
@@ -91,6 +93,19 @@ class TestLoad:
         (diagnostic,) = caught.value.diagnostics
         assert diagnostic.format().startswith(f"{path}:7:12: error: /entries/0/level:")
         assert "did you mean 'process'?" in diagnostic.message
+
+    def test_an_optional_key_left_empty_is_absent_as_in_incidents(self) -> None:
+        empty = ENTRY + "    examples:\n    actions:\n    related:\n    sources:\n"
+        checked = check_catalog(catalog_text(empty, head="$schema:\nextends:\n"), "x.yaml")
+        assert checked.diagnostics == []
+        assert checked.catalog == loads_catalog(catalog_text())
+
+    def test_a_required_key_left_empty_is_still_refused_where_it_is(self) -> None:
+        checked = check_catalog(catalog_text(ENTRY.replace("level: process", "level:")), "x.yaml")
+        assert [d.format() for d in checked.diagnostics] == [
+            "x.yaml:7:11: error: /entries/0/level: expected one of technical, operator, "
+            "process, organization, external; got null [invalid-value]"
+        ]
 
     @pytest.mark.parametrize("version", ["true", "'1'", "2"])
     def test_the_version_is_the_number_1_as_for_incidents(self, version: str) -> None:

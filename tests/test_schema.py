@@ -12,7 +12,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from causemap.loader import canonical, load
+from causemap.loader import canonical, load, loads
 from causemap.schema import schema_text, schemas, write_schemas
 from tests.conftest import EXAMPLES, ROOT
 
@@ -49,6 +49,42 @@ def test_json_schema_rejects_unknown_keys() -> None:
     }
     with pytest.raises(jsonschema.ValidationError, match="colour"):
         jsonschema.Draft202012Validator(schema).validate(doc)
+
+
+class TestEmptyOptionalKeys:
+    """The schema takes null for an optional key, as the loader does (``tags:`` left
+    empty in a template), and not for a required one, which the loader refuses."""
+
+    @staticmethod
+    def _errors(text: str) -> list[str]:
+        """Where the committed schema finds ``text`` wrong."""
+        from causemap.source import parse
+
+        schema = json.loads((ROOT / "schemas" / "incident.schema.json").read_text())
+        validator = jsonschema.Draft202012Validator(schema)
+        data = parse(text, "x.yaml", "yaml").value
+        return sorted({e.json_path for e in validator.iter_errors(data)})
+
+    def test_a_template_with_every_optional_key_empty_is_valid(self) -> None:
+        from tests.test_loader import TEMPLATE
+
+        assert loads(TEMPLATE)  # the loader reads it
+        assert self._errors(TEMPLATE) == []
+
+    @pytest.mark.parametrize(
+        ("line", "where"),
+        [
+            ("title: Demo incident", "$.title"),
+            ("    kind: event", "$.nodes[0].kind"),
+            ("    to: outage", "$.edges[0].to"),
+            ("  - id: a1", "$.actions[0].id"),
+        ],
+    )
+    def test_a_required_key_left_empty_is_not(self, line: str, where: str) -> None:
+        from tests.test_loader import TEMPLATE
+
+        text = TEMPLATE.replace(f"{line}\n", f"{line.split(':')[0]}:\n", 1)
+        assert self._errors(text) == [where]
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])

@@ -461,8 +461,13 @@ class FormatModel(BaseModel):
 
 
 def _or_null(prop: JsonSchemaValue) -> JsonSchemaValue:
-    """``prop`` that also takes null, written as pydantic writes ``X | None``."""
+    """``prop`` that also takes null. A property of one type gets ``"type": [type,
+    "null"]``, which keeps its constraints where they are, so a validator still reports
+    a wrong item of a list at the item; any other (an enum's ``$ref``) gets the
+    ``anyOf`` with null that pydantic writes for ``X | None``."""
     null = {"type": "null"}
+    if isinstance(prop.get("type"), str):
+        return {**prop, "type": [prop["type"], "null"]}
     if "anyOf" in prop:
         branches = prop["anyOf"]
         return prop if null in branches else {**prop, "anyOf": [*branches, null]}
