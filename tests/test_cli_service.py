@@ -231,6 +231,27 @@ class TestImportExport:
         with Store.open(db) as store:
             assert store.revision("demo", 1).to_incident().title == "Demo incident"
 
+    def test_a_file_with_empty_optional_keys_is_the_file_without_them(
+        self, tmp_path: Path
+    ) -> None:
+        """A template's empty keys (``tags:`` alone) are no change to the stored incident,
+        and export writes the canonical file, without them."""
+        from tests.test_loader import KEYLESS, TEMPLATE
+
+        db = f"sqlite:///{tmp_path / 's.db'}"
+        path = tmp_path / "demo.yaml"
+        path.write_text(KEYLESS)
+        assert runner.invoke(cli, ["import", "--db", db, str(path)]).exit_code == 0
+        path.write_text(TEMPLATE)
+        again = runner.invoke(cli, ["import", "--db", db, str(path)])
+        assert again.exit_code == 0, again.output
+        assert "0 created, 0 updated, 1 unchanged" in again.output
+        out = tmp_path / "out"
+        assert runner.invoke(cli, ["export", "--db", db, str(out)]).exit_code == 0
+        exported = (out / "demo.yaml").read_text()
+        assert exported == dump(loads(KEYLESS))
+        assert "tags" not in exported
+
     def test_importing_again_after_an_edit_in_the_store_keeps_the_edit(
         self, tmp_path: Path
     ) -> None:

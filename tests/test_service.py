@@ -18,11 +18,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from causemap.errors import InvalidQuery, StoreUnavailable
-from causemap.loader import check_bytes, dump, loads
+from causemap.loader import canonical, check_bytes, dump, loads
 from causemap.metrics import HTTP_DISCONNECTS, HTTP_REQUESTS
 from causemap.service import Settings, Tokens, create_app
 from causemap.service.routes.events import follow
 from causemap.store import Store
+from causemap.store.records import encode
 from tests.conftest import EXAMPLES
 from tests.test_bad_inputs import BASE
 
@@ -293,6 +294,44 @@ class TestCreateAndRead:
         response = client.get(f"{API}/incidents/nope")
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "not-found"
+
+
+class TestEmptyOptionalKeys:
+    """An optional key given null in a JSON body, or left empty in a YAML one, is the key
+    left out, as in a file: the API uses the same models."""
+
+    def test_json_null_is_the_key_left_out(self, client: TestClient) -> None:
+        data = canonical(loads(BASE))
+        data["tags"] = None
+        data["nodes"][0] |= {"tags": None, "gate": None, "detail": None}
+        data["actions"][0] |= {"status": None, "type": None, "link": None}
+        created = client.post(f"{API}/incidents", json=data)
+        assert created.status_code == 201, created.text
+        assert created.json()["digest"] == encode(loads(BASE))[1]
+        assert client.get(f"{API}/incidents/demo").json() == canonical(loads(BASE))
+
+    def test_a_yaml_update_with_empty_keys_saves_the_same_document(
+        self, client: TestClient
+    ) -> None:
+        first = post(client).json()
+        empty = BASE.replace("    level: process\n", "    level: process\n    tags:\n    gate:\n")
+        saved = put(client, f"{empty}tags:\nedges:\n", '"1"')
+        assert saved.status_code == 200, saved.text
+        assert saved.json()["number"] == 2
+        assert saved.json()["digest"] == first["digest"]
+
+    def test_a_required_key_given_null_is_still_refused_where_it_is(
+        self, client: TestClient
+    ) -> None:
+        data = canonical(loads(BASE))
+        data["nodes"][1]["label"] = None
+        response = client.post(f"{API}/incidents", json=data)
+        assert response.status_code == 422, response.text
+        (detail,) = response.json()["error"]["details"]
+        assert (detail["pointer"], detail["message"]) == (
+            "/nodes/1/label",
+            "expected a string, got null",
+        )
 
 
 class TestConditionalRead:
