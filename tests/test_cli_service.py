@@ -231,9 +231,7 @@ class TestImportExport:
         with Store.open(db) as store:
             assert store.revision("demo", 1).to_incident().title == "Demo incident"
 
-    def test_a_file_with_empty_optional_keys_is_the_file_without_them(
-        self, tmp_path: Path
-    ) -> None:
+    def test_a_file_with_empty_optional_keys_is_the_file_without_them(self, tmp_path: Path) -> None:
         """A template's empty keys (``tags:`` alone) are no change to the stored incident,
         and export writes the canonical file, without them."""
         from tests.test_loader import KEYLESS, TEMPLATE
