@@ -310,6 +310,19 @@ class TestEmptyOptionalKeys:
         assert created.json()["digest"] == encode(loads(BASE))[1]
         assert client.get(f"{API}/incidents/demo").json() == canonical(loads(BASE))
 
+    def test_the_openapi_body_schema_says_so(self, client: TestClient) -> None:
+        import jsonschema
+
+        components = client.get(f"{API}/openapi.json").json()["components"]
+        schema = {"$ref": "#/components/schemas/Incident", "components": components}
+        validator = jsonschema.Draft202012Validator(schema)
+        data = canonical(loads(BASE))
+        data["tags"] = None
+        data["nodes"][0] |= {"tags": None, "gate": None}
+        assert [e.json_path for e in validator.iter_errors(data)] == []
+        data["nodes"][1]["label"] = None
+        assert {e.json_path for e in validator.iter_errors(data)} == {"$.nodes[1].label"}
+
     def test_a_yaml_update_with_empty_keys_saves_the_same_document(
         self, client: TestClient
     ) -> None:

@@ -448,11 +448,11 @@ class FormatModel(BaseModel):
     def __get_pydantic_json_schema__(
         cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
-        """The schema says so too: each optional property of a document (validation
-        mode) also takes null, so an editor does not flag what causemap reads."""
+        """The schema says so too: each optional property also takes null, so an editor
+        does not flag what causemap reads. In both modes: the API's OpenAPI has one
+        ``Incident``, made from the answer that returns a document (serialization) and
+        used for the request bodies too."""
         schema = handler(core_schema)
-        if handler.mode != "validation":
-            return schema
         target = handler.resolve_ref_schema(schema)
         for key, prop in target.get("properties", {}).items():
             if key in cls._optional:
