@@ -356,6 +356,39 @@ class TestPut:
         assert (outcome, record.number) == ("updated", 3)
         assert store.get("demo").to_incident().title == "T"
 
+    def test_an_import_retries_a_create_race_then_gives_up(
+        self, store: Store, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A new incident created by another writer meanwhile makes the insert fail: the
+        import is tried again (and updates it). A fault that fails every time is raised;
+        the retry used to call itself for ever, and ended in a RecursionError."""
+        from sqlalchemy.exc import IntegrityError
+
+        real = Store._put
+        calls = 0
+
+        def racing(self: Store, *args: Any) -> Any:
+            nonlocal calls
+            calls += 1
+            if calls == 1:
+                raise IntegrityError("INSERT", {}, Exception("created meanwhile"))
+            return real(self, *args)
+
+        monkeypatch.setattr(Store, "_put", racing)
+        assert store.put(incident())[1] == "created"
+        assert calls == 2
+
+        def failing(self: Store, *args: Any) -> Any:
+            nonlocal calls
+            calls += 1
+            raise IntegrityError("INSERT", {}, Exception("a constraint no retry satisfies"))
+
+        calls = 0
+        monkeypatch.setattr(Store, "_put", failing)
+        with pytest.raises(IntegrityError):
+            store.put(incident("other"))
+        assert calls == 3
+
 
 class TestSaved:
     def test_names_the_documents_some_revision_holds(self, store: Store) -> None:

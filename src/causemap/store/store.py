@@ -81,6 +81,10 @@ from causemap.store.tables import incidents, revisions, terms
 __all__ = ["Outcome", "Store"]
 
 Outcome = Literal["created", "updated", "unchanged", "deleted", "stale"]
+
+_CREATE_RACES = 3
+"""Attempts of an import whose new incident another writer created meanwhile (the
+second attempt finds it and updates it); more would be no race but a fault."""
 """What :meth:`Store.put` did (``stale``: nothing, the document is an older revision's)."""
 
 
@@ -308,14 +312,18 @@ class Store:
         order, so two imports of overlapping files queue instead of deadlocking. Returns
         one result per incident, in ``batch`` order.
         """
-        done: dict[int, tuple[Record, Outcome]] = {}
-        try:
-            with self._connect(write=True) as connection:
-                for i in sorted(range(len(batch)), key=lambda i: batch[i].id):
-                    done[i] = self._put(connection, batch[i], force)
-        except IntegrityError:  # one was created concurrently: try again as an update
-            return self.put_all(batch, force=force)
-        return [done[i] for i in range(len(batch))]
+        for attempt in range(_CREATE_RACES):
+            done: dict[int, tuple[Record, Outcome]] = {}
+            try:
+                with self._connect(write=True) as connection:
+                    for i in sorted(range(len(batch)), key=lambda i: batch[i].id):
+                        done[i] = self._put(connection, batch[i], force)
+            except IntegrityError:  # one was created concurrently: try again as an update
+                if attempt == _CREATE_RACES - 1:
+                    raise  # not a race: a retry would fail the same way, for ever
+                continue
+            return [done[i] for i in range(len(batch))]
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _put(
         self, connection: Connection, incident: Incident, force: bool
