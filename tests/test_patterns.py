@@ -1346,6 +1346,24 @@ class TestCli:
         assert result.exit_code == 0, result.output
         assert out.read_text().startswith("<!DOCTYPE html>")
 
+    def test_a_factor_key_a_letter_from_a_catalog_key_is_warned_of(self, tmp_path: Path) -> None:
+        # A typo of a catalog key was counted, without a word, as a factor of its own,
+        # splitting one factor in two; a team's own key stays silent.
+        items = TestReport().corpus()
+        typo = items[0].model_copy(deep=True)
+        typo.nodes[0].factor = "global-change-no-staged-rolout"
+        own = items[1].model_copy(deep=True)
+        own.nodes[0].factor = "payments-batch-window"
+        folder = self.write(tmp_path, [typo, own, *items[2:]])
+        result = runner.invoke(cli, ["patterns", str(folder), "-f", "json"])
+        assert result.exit_code == 0, result.output
+        assert result.stderr == (
+            "causemap: warning: factor 'global-change-no-staged-rolout' (1 node, in one) is "
+            "not a key of the catalog; did you mean 'global-change-no-staged-rollout'? The "
+            "report counts it as a factor of its own\n"
+        )
+        assert json.loads(result.stdout)["incidents"] == 4  # the report is as it was
+
     @pytest.mark.parametrize("fmt", ["text", "json", "markdown", "html"])
     def test_output_named_as_a_folder_is_refused(self, tmp_path: Path, fmt: str) -> None:
         # "-o reports/" wrote a file called "reports" when no such folder was there yet,

@@ -109,7 +109,9 @@ def patterns(
         from causemap.store.engine import resolve_url, sqlite_path
 
         target = destination(output, [catalog_path, sqlite_path(resolve_url(db))])
-        report = build_report(_stored(db, catalog), catalog, since=since)
+        stored = _stored(db, catalog)
+        report = build_report(stored, catalog, since=since)
+        _warn_typos(stored, catalog)
         emit(render(report, fmt), target, output)
         return
     files, unread = files_in(paths, catalog_path)
@@ -146,6 +148,7 @@ def patterns(
             click.echo("causemap: no valid incident to report on", err=True)
             raise SystemExit(EXIT_PROBLEMS)
         report = build_report(collected.incidents, catalog, since=since, progress=tick)
+    _warn_typos(collected.incidents, catalog)
     emit(render(report, fmt), target, output)
     if problems:  # --skip-invalid: what was left out is a problem in the input, as for import
         bad = len({d.file for d in problems})
@@ -154,6 +157,23 @@ def patterns(
             err=True,
         )
         raise SystemExit(EXIT_PROBLEMS)
+
+
+def _warn_typos(incidents: list[IncidentFacts], catalog: Catalog) -> None:
+    """A warning for each factor key that is not the catalog's but a letter or two from
+    one of its keys: the report counts it as a factor of its own."""
+    from causemap.patterns.advise import likely_typos
+
+    for key, near, nodes, used_in in likely_typos(incidents, catalog.keys()):
+        shown = ", ".join(used_in[:3]) + (
+            f" and {len(used_in) - 3} more" if len(used_in) > 3 else ""
+        )
+        click.echo(
+            f"causemap: warning: factor '{key}' ({counted(nodes, 'node')}, in {shown}) is not a "
+            f"key of the catalog; did you mean '{near}'? The report counts it as a factor of "
+            "its own",
+            err=True,
+        )
 
 
 def _stored(db: str | None, catalog: Catalog) -> list[IncidentFacts]:

@@ -10,12 +10,13 @@ report matches, and the published accuracy is the accuracy of what users see.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from causemap.diagnostics import Diagnostic, Hints, warning_at
 from causemap.graph import CausalGraph
 from causemap.model import Incident, Node
 from causemap.patterns.facts import (
+    IncidentFacts,
     classes_of,
     default_classifier,
     incident_glossary,
@@ -25,7 +26,7 @@ from causemap.patterns.facts import (
 from causemap.patterns.suggest import CatalogIndex, Suggestion
 from causemap.patterns.text import Analysed
 
-__all__ = ["suggest_nodes", "unknown_factors"]
+__all__ = ["likely_typos", "suggest_nodes", "unknown_factors"]
 
 
 def suggest_nodes(
@@ -81,4 +82,46 @@ def unknown_factors(incident: Incident, keys: Collection[str], catalog: str) -> 
         hint = f"; did you mean '{near}'?" if near else ""
         message = f"'{node.factor}' is not a key of the catalog ({catalog}){hint}"
         found.append(warning_at("unknown-factor", message, "nodes", i, "factor"))
+    return found
+
+
+def likely_typos(
+    incidents: Sequence[IncidentFacts], keys: Collection[str]
+) -> list[tuple[str, str, int, list[str]]]:
+    """The ``factor`` keys of the corpus that are not catalog keys but close to one: (key,
+    the catalog key it is close to, how many nodes, the incidents that use it, in order).
+
+    A team may use keys of its own, and those are left alone; one a letter away from a
+    catalog key is most likely a typo, and the report counts it as a factor of its own,
+    splitting one factor in two. Each distinct key is looked up once (:class:`Hints`).
+
+    Examples
+    --------
+    >>> from causemap.patterns.facts import NodeFacts
+    >>> from causemap.patterns.text import Analysed
+    >>> def node(key):
+    ...     return NodeFacts("n", "l", "condition", None, key, None, "none", Analysed((), ()),
+    ...                      (), (), None)
+    >>> import datetime as dt
+    >>> corpus = [IncidentFacts("a", "A", dt.date(2024, 1, 1), None,
+    ...                         (node("alerting-gap"), node("alerting-gpa"), node("ours")), ())]
+    >>> likely_typos(corpus, ["alerting-gap"])
+    [('alerting-gpa', 'alerting-gap', 1, ['a'])]
+    """
+    counts: dict[str, int] = {}
+    used_in: dict[str, list[str]] = {}
+    for incident in incidents:
+        for node in incident.nodes:
+            if node.key is None or node.key in keys:
+                continue
+            counts[node.key] = counts.get(node.key, 0) + 1
+            where = used_in.setdefault(node.key, [])
+            if not where or where[-1] != incident.id:
+                where.append(incident.id)
+    hints = Hints(keys)
+    found = []
+    for key in sorted(counts):
+        near = hints.near(key)
+        if near is not None:
+            found.append((key, near, counts[key], used_in[key]))
     return found
