@@ -1065,6 +1065,18 @@ class TestHtml:
         two = [*one, incident("two", "2024-01-15", {"c": CANARY_2})]
         assert "2 incidents, 2024-01-15 to 2024-03-01. Nodes" in render(patterns(two), "html")
 
+    def test_the_trends_caption_speaks_of_factor_shares_only_when_there_are_some(self) -> None:
+        # With no shared factor the chart has no share lines, yet the caption said "below,
+        # the share of ... each leading factor".
+        alone = render(patterns([incident("one", "2024-03-01", {"c": CANARY})]), "html")
+        assert "no factor is shared, so there is no share to draw" in alone
+        assert "contain each leading factor" not in alone
+        two = [
+            incident("one", "2024-03-01", {"c": CANARY}),
+            incident("two", "2024-01-15", {"c": CANARY_2}),
+        ]
+        assert "contain each leading factor" in render(patterns(two), "html")
+
     def test_hostile_labels_are_escaped(self) -> None:
         page = render(patterns(self.hostile_corpus()), "html")
         assert "<script" not in page

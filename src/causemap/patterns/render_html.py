@@ -283,8 +283,13 @@ def to_html(
     trend = charts.trends(report)
     body += (
         [
-            '<p class="muted">Incidents per period on the left axis; below, the share of each '
-            "period's incidents that contain each leading factor.</p>",
+            '<p class="muted">Incidents per period on the left axis'
+            + (
+                "; below, the share of each period's incidents that contain each leading "
+                "factor.</p>"
+                if report.factors
+                else " (no factor is shared, so there is no share to draw).</p>"
+            ),
             _chart(trend),
             _trend_numbers(report, names),
         ]
