@@ -56,7 +56,7 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
 @click.option(
     "--skip-invalid",
     is_flag=True,
-    help="Report on the valid files and report the invalid ones, which are skipped (exit 1; "
+    help="Report on the valid files; the invalid ones are listed and left out (exit 1; "
     "files only).",
 )
 @click.option(
