@@ -81,11 +81,11 @@ from causemap.store.tables import incidents, revisions, terms
 __all__ = ["Outcome", "Store"]
 
 Outcome = Literal["created", "updated", "unchanged", "deleted", "stale"]
+"""What :meth:`Store.put` did (``stale``: nothing, the document is an older revision's)."""
 
 _CREATE_RACES = 3
 """Attempts of an import whose new incident another writer created meanwhile (the
 second attempt finds it and updates it); more would be no race but a fault."""
-"""What :meth:`Store.put` did (``stale``: nothing, the document is an older revision's)."""
 
 
 def _conflict(incident_id: str, current: int, expected: int) -> RevisionConflict:
@@ -312,18 +312,20 @@ class Store:
         order, so two imports of overlapping files queue instead of deadlocking. Returns
         one result per incident, in ``batch`` order.
         """
-        for attempt in range(_CREATE_RACES):
-            done: dict[int, tuple[Record, Outcome]] = {}
+        for _ in range(_CREATE_RACES - 1):
             try:
-                with self._connect(write=True) as connection:
-                    for i in sorted(range(len(batch)), key=lambda i: batch[i].id):
-                        done[i] = self._put(connection, batch[i], force)
+                return self._put_batch(batch, force)
             except IntegrityError:  # one was created concurrently: try again as an update
-                if attempt == _CREATE_RACES - 1:
-                    raise  # not a race: a retry would fail the same way, for ever
                 continue
-            return [done[i] for i in range(len(batch))]
-        raise AssertionError("unreachable")  # pragma: no cover
+        return self._put_batch(batch, force)  # failing yet again is no race: it is raised
+
+    def _put_batch(self, batch: Sequence[Incident], force: bool) -> list[tuple[Record, Outcome]]:
+        """One attempt of :meth:`put_all`, in one transaction."""
+        done: dict[int, tuple[Record, Outcome]] = {}
+        with self._connect(write=True) as connection:
+            for i in sorted(range(len(batch)), key=lambda i: batch[i].id):
+                done[i] = self._put(connection, batch[i], force)
+        return [done[i] for i in range(len(batch))]
 
     def _put(
         self, connection: Connection, incident: Incident, force: bool
