@@ -23,6 +23,7 @@ import datetime as dt
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from graphlib import TopologicalSorter
 from itertools import combinations
 from typing import Literal
 
@@ -324,22 +325,10 @@ def _factors_below(inc: IncidentFacts, factor_of: Mapping[str, str]) -> dict[str
     reverse topological order. The sets hold factors, not nodes, and a node with one
     effect and nothing new shares its effect's set: linear in a long chain."""
     effects = {node.id: node.effects for node in inc.nodes}
-    waiting = dict.fromkeys(effects, 0)
-    for targets in effects.values():
-        for target in targets:
-            waiting[target] += 1
-    ready = [node for node, count in waiting.items() if count == 0]
-    order: list[str] = []
-    while ready:
-        node = ready.pop()
-        order.append(node)
-        for target in effects[node]:
-            waiting[target] -= 1
-            if waiting[target] == 0:
-                ready.append(target)
     none: frozenset[str] = frozenset()
     below: dict[str, frozenset[str]] = {}
-    for node in reversed(order):
+    # Each node's effects given as what must come first: effects before their causes.
+    for node in TopologicalSorter(effects).static_order():
         found = none
         for target in effects[node]:
             add = below[target]
