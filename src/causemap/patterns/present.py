@@ -17,6 +17,7 @@ __all__ = [
     "Periods",
     "LEVEL_ORDER",
     "Unit",
+    "ZERO_WIDTH",
     "by_level",
     "factor_names",
     "html_text",
@@ -31,6 +32,10 @@ LEVEL_ORDER = (*(level.value for level in Level), "unset")
 """From the sharp end to the blunt end, as an AcciMap draws them; ``unset`` last."""
 
 Unit = Literal["month", "quarter", "year"]
+
+ZERO_WIDTH = frozenset({"Mn", "Me", "Cf"})
+"""Unicode categories drawn with no width, in a chart or a terminal: combining and
+enclosing marks, and invisible format characters (a zero-width space or joiner)."""
 
 
 def one_line(text: str, width: int | None = None) -> str:

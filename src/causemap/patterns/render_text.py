@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from causemap.counts import counted
 from causemap.patterns.present import (
+    ZERO_WIDTH,
     by_level,
     factor_names,
     listed,
@@ -74,7 +75,7 @@ def _columns(text: str) -> int:
 
 
 def _char_columns(ch: str) -> int:
-    if unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+    if unicodedata.category(ch) in ZERO_WIDTH:
         return 0
     return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
 

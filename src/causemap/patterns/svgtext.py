@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from causemap.patterns.present import one_line
+from causemap.patterns.present import ZERO_WIDTH, one_line
 
 __all__ = ["EM", "fit", "isolate", "right_to_left", "text_width"]
 
@@ -34,7 +34,7 @@ def _char_width(char: str) -> float:
     if 32 <= code < 127:
         return _ASCII[code - 32] / 10
     category = unicodedata.category(char)
-    if category in ("Mn", "Me", "Cf"):  # combining marks and invisible format characters
+    if category in ZERO_WIDTH:
         return 0.0
     if category == "So" or code >= 0x1F000:  # symbols and emoji
         return 1.3 * EM
