@@ -26,14 +26,6 @@ CATALOG_VERSION = 1
 MAX_ENTRIES = 2_000
 MAX_ITEMS = 500
 
-_CONFIG = ConfigDict(
-    extra="forbid",
-    use_attribute_docstrings=True,
-    validate_by_alias=True,
-    validate_by_name=False,
-    serialize_by_alias=True,
-)
-
 Short = Annotated[Text, Field(max_length=200)]
 Long = Annotated[Text, Field(max_length=5_000)]
 
@@ -81,8 +73,7 @@ class Catalog(FormatModel):
     # The loader's no-entries rule, for editors: a catalog that replaces the built-in one
     # needs an entry.
     model_config = ConfigDict(
-        **_CONFIG,
-        json_schema_extra={
+        json_schema_extra={  # the rest of the config is FormatModel's, merged in
             "if": {"properties": {"extends": {"const": "builtin"}}, "required": ["extends"]},
             "else": {
                 "required": ["entries"],
