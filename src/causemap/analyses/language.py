@@ -193,16 +193,6 @@ _NEEDS_SUBJECT = re.compile(r"(?:to\s+blame|at\s+fault)\b", re.IGNORECASE)
 _GROUP = re.compile(r"\b(?:we|i|you|they|us|them|team|teams|people|everyone)\b", re.IGNORECASE)
 
 
-def _about_a_thing(text: str, match: re.Match[str], person: re.Pattern[str]) -> bool:
-    """Is ``match`` a subject-taking judgement whose clause names no person or group?"""
-    if not _NEEDS_SUBJECT.fullmatch(match.group()):
-        return False
-    clause = text[: match.start()]
-    stop = max(clause.rfind(mark) for mark in ".;:!?")
-    clause = clause[stop + 1 :]
-    return not (person.search(clause) or _GROUP.search(clause))
-
-
 # Who did it: the words of the clause around a match, read as tokens (no regex runs over
 # the clause itself), from the nearest clause mark on.
 _CLAUSE_MARKS = ".;:!?,()[]\n"
@@ -223,15 +213,28 @@ _MAKERS = frozenset(_MAKER_WORDS.split())
 """Verbs after a slip that hand it to the agent after "by": "a typo made by the on-call"."""
 
 
-def _clause_before(text: str, at: int) -> str:
-    window = text[max(0, at - _REACH) : at]
-    return window[max(window.rfind(mark) for mark in _CLAUSE_MARKS) + 1 :]
+def _clause_before(
+    text: str, at: int, marks: str = _CLAUSE_MARKS, reach: int | None = _REACH
+) -> str:
+    """The text before ``at`` back to the nearest of ``marks``, within ``reach``
+    characters (None: from the start of the text)."""
+    window = text[max(0, at - reach) if reach is not None else 0 : at]
+    return window[max(window.rfind(mark) for mark in marks) + 1 :]
 
 
 def _clause_after(text: str, at: int) -> str:
     window = text[at : at + _REACH]
     ends = [i for i in map(window.find, _CLAUSE_MARKS) if i >= 0]
     return window[: min(ends, default=len(window))]
+
+
+def _about_a_thing(text: str, match: re.Match[str], person: re.Pattern[str]) -> bool:
+    """Is ``match`` a subject-taking judgement whose clause (to the last sentence mark,
+    however far: commas do not end it) names no person or group?"""
+    if not _NEEDS_SUBJECT.fullmatch(match.group()):
+        return False
+    clause = _clause_before(text, match.start(), ".;:!?", reach=None)
+    return not (person.search(clause) or _GROUP.search(clause))
 
 
 def by_a_person(
