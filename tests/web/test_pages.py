@@ -188,14 +188,21 @@ class TestDeletedList:
         assert api.get("binned-ibex")[1] == 3  # create, delete, restore
         page.assert_clean("410 (Gone)")
 
+    def deleted_list(
+        self, context: BrowserContext, server: Server, api: Api, ident: str, title: str, token: str
+    ) -> EditorPage:
+        """The list of deleted incidents, opened by its address, with ``ident`` deleted."""
+        api.create(chain(ident, 2, title=title))
+        assert api.raw("DELETE", f"/incidents/{ident}").status_code == 200
+        page = EditorPage(context.new_page(), server.url)
+        page.page.goto(f"{server.url}/#/&deleted=1&token={token}")
+        page.wait("window.causemap && window.causemap.ready")
+        return page
+
     def test_a_reader_sees_them_but_cannot_restore_them(
         self, context: BrowserContext, server: Server, api: Api
     ) -> None:
-        api.create(chain("binned-read", 2, title="Okapi outage, deleted"))
-        assert api.raw("DELETE", "/incidents/binned-read").status_code == 200
-        page = EditorPage(context.new_page(), server.url)
-        page.page.goto(f"{server.url}/#/&deleted=1&token={READ}")
-        page.wait("window.causemap && window.causemap.ready")
+        page = self.deleted_list(context, server, api, "binned-read", "Okapi outage, deleted", READ)
         ui = page.page
         ui.get_by_label("Search").fill("okapi")
         row = ui.locator(".incident-table tbody tr")
@@ -211,11 +218,9 @@ class TestDeletedList:
     ) -> None:
         """A deleted incident's page led "Back to the list" to the live incidents, where
         it is not, rather than to the deleted ones the user came from."""
-        api.create(chain("binned-back", 2, title="Quokka outage, deleted"))
-        assert api.raw("DELETE", "/incidents/binned-back").status_code == 200
-        page = EditorPage(context.new_page(), server.url)
-        page.page.goto(f"{server.url}/#/&deleted=1&token={WRITE}")
-        page.wait("window.causemap && window.causemap.ready")
+        page = self.deleted_list(
+            context, server, api, "binned-back", "Quokka outage, deleted", WRITE
+        )
         ui = page.page
         ui.get_by_role("link", name="Quokka outage, deleted").click()
         ui.get_by_role("heading", name="This incident was deleted").wait_for()
