@@ -274,7 +274,7 @@ export class Editor extends Commands {
   /** The banner for the save state (nothing when all is well). */
   showBanner() {
     const { saver } = this;
-    if (saver.status === "conflict") this.banner(`${saver.message || "Someone else saved a newer revision."} Saving is paused until you merge or reload.`, "conflict");
+    if (saver.status === "conflict") this.banner(saver.pausedBecause, "conflict");
     else if (saver.status === "invalid") this.banner(`Not saved: ${saver.message}`, "warn");
     else if (["offline", "error", "deleted"].includes(saver.status)) this.banner(saver.message, "warn", saver.stranded() ? [this.downloadButton()] : []);
     else this.banner(null);

@@ -91,7 +91,7 @@ export class Saver extends EventTarget {
 
   /** Why saving is paused, in a sentence (empty when it is not). */
   get pausedBecause() {
-    if (this.status === "conflict") return `${this.said} Saving is paused until you merge or reload.`;
+    if (this.status === "conflict") return `${this.said || "Someone else saved a newer revision."} Saving is paused until you merge or reload.`;
     return this.status === "deleted" ? this.said : "";
   }
 
