@@ -135,8 +135,12 @@ def import_(paths: tuple[str, ...], db: str | None, force: bool, skip_invalid: b
     )
     if invalid:  # --skip-invalid: what was left out is a problem in the input
         total = counted(len(results) + len(invalid), "file")
+        # "Imported" would count unchanged, deleted and older files too: the lines above
+        # say what became of each valid file.
         click.echo(
-            f"causemap: {len(results)} of {total} imported, {len(invalid)} skipped (invalid)",
+            f"causemap: {len(invalid)} of {total} skipped (invalid); "
+            f"the other {counted(len(results), 'file')} "
+            f"{'is' if len(results) == 1 else 'are'} listed above",
             err=True,
         )
         raise SystemExit(EXIT_PROBLEMS)
