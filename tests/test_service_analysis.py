@@ -294,11 +294,12 @@ class TestSuggest:
                 }
 
     def test_nodes_are_ranked_with_their_class_as_patterns_ranks_them(
-        self, client: TestClient
+        self, client: TestClient, tmp_path: Path
     ) -> None:
         from tests.test_patterns import TestSuggestAgreesWithPatterns
 
         path = ROOT / "examples" / "certificate-expiry.yaml"
+        path = TestSuggestAgreesWithPatterns.unkeyed(path, tmp_path)
         body = client.post(f"{API}/suggest", content=path.read_text(), headers=YAML).json()
         shown = {node: found[0]["key"] if found else None for node, found in body["nodes"].items()}
         assert shown == TestSuggestAgreesWithPatterns.best_by_patterns(path)

@@ -1,9 +1,10 @@
 """What the cross-incident analysis needs from one incident, reduced to plain data.
 
 :func:`extract` runs once per incident (in worker processes on large corpora): it
-analyses every non-impact node's text, asks the catalog for the best suggestion, finds
-each node's causes and effects, and keeps the action items. Everything
-after this step works on these small records, never on the incident models.
+analyses every non-impact node's text, asks the catalog for the best suggestion for each
+node without a factor key, finds each node's causes and effects, and keeps the action
+items. Everything after this step works on these small records, never on the incident
+models.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class NodeFacts(NamedTuple):
     """Direct effects that are not impacts: the edges along which recurring links are
     found (a list of every descendant per node was quadratic in a long chain)."""
     suggestion: Suggestion | None
+    """The best catalog entry for a node without a ``key`` (None for a keyed node)."""
 
 
 class ActionFacts(NamedTuple):
@@ -145,7 +147,8 @@ def extract(
             continue
         text = node_text(node, drop)
         cls, source = node_class(node, classes)
-        best = index.score(text, node.level, top=1, cls=cls)
+        # A node's own key decides its factor; the catalog is asked only for the others.
+        best = index.score(text, node.level, top=1, cls=cls) if node.factor is None else []
         neighbours = {*G.pred[node.id], *G.succ[node.id]} - impact
         nodes.append(
             NodeFacts(
