@@ -795,3 +795,29 @@ class TestUnsavedDownloads:
         said = dialog.get_by_role("status").filter(has_text="unsaved.json").inner_text()
         assert "merge or reload" in said
         page.assert_clean("status of 412")
+
+    def test_changes_in_conflict_download_from_the_banner_once_the_dialog_is_closed(
+        self, context: BrowserContext, server: Server, api: Api, tmp_path: Path
+    ) -> None:
+        """The conflict banner offered only *Resolve…*: with the dialog closed, the way to
+        get the unsaved changes out as a file went through the export dialog."""
+        api.create(chain("conflict-banner"))
+        page = EditorPage.open(context, server.url, "conflict-banner")
+        conflict(page, api, "conflict-banner", "Step one, as I put it", {"n2": "Theirs"})
+        page.keys("Escape")  # closing the dialog decides nothing
+        page.wait("document.querySelector('dialog[open]') === null")
+        banner = page.page.locator("#banner")
+        assert "merge or reload" in banner.inner_text()
+        with page.page.expect_download() as download:
+            banner.get_by_role("button", name="Download your changes").click()
+        assert download.value.suggested_filename == "conflict-banner-unsaved.json"
+        mine = unsaved_file(download.value, tmp_path / "banner")
+        assert mine == page.doc()
+        assert next(n for n in mine["nodes"] if n["id"] == "n1")["label"] == (
+            "Step one, as I put it"
+        )
+        toast = page.page.locator(".toast").filter(has_text="conflict-banner-unsaved.json")
+        assert "merge or reload" in toast.inner_text()
+        assert page.state()["status"] == "conflict"  # still paused, still to resolve
+        assert banner.get_by_role("button", name="Resolve…").is_visible()
+        page.assert_clean("status of 412")

@@ -274,13 +274,15 @@ export class Editor extends Commands {
   /** The banner for the save state (nothing when all is well). */
   showBanner() {
     const { saver } = this;
-    if (saver.status === "conflict") this.banner(saver.pausedBecause, "conflict");
+    const download = saver.stranded() ? [this.downloadButton()] : [];
+    if (saver.status === "conflict") this.banner(saver.pausedBecause, "conflict", download);
     else if (saver.status === "invalid") this.banner(`Not saved: ${saver.message}`, "warn");
-    else if (["offline", "error", "deleted"].includes(saver.status)) this.banner(saver.message, "warn", saver.stranded() ? [this.downloadButton()] : []);
+    else if (["offline", "error", "deleted"].includes(saver.status)) this.banner(saver.message, "warn", download);
     else this.banner(null);
   }
 
-  /** For a deleted incident's unsaved changes, which no save takes: get them out as a file. */
+  /** For unsaved changes no save takes (the incident was deleted, or they are in
+   * conflict): get them out as a file, without opening a dialog first. */
   downloadButton() {
     return h("button", {
       type: "button", "data-action": "download-unsaved", onclick: () => downloadUnsaved(this),
