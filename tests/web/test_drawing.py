@@ -226,6 +226,75 @@ class TestUndo:
         page.assert_clean()
 
 
+class TestStatementBar:
+    """Escape in the statement bar emptied it: a facilitator who had typed a long
+    statement and pressed Escape to look at the canvas lost it."""
+
+    def test_escape_keeps_what_was_typed_and_the_question_it_answers(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("bar-draft", 3))
+        page = EditorPage.open(context, server.url, "bar-draft")
+        bar = page.page.locator("#statement")
+        page.select("n2")
+        page.focus_canvas()
+        page.keys("w")
+        draft = GROWN  # a long statement, typed while the room talks
+        bar.fill(draft)
+        page.keys("Escape")
+        assert page.js("document.activeElement.id") == "cy"
+        assert bar.input_value() == draft
+        assert "Why?" in page.text("#entry-label")  # still the cause asked for
+        assert page.state()["canUndo"] is False  # nothing was added meanwhile
+
+        # Renaming another node in between gives the draft back afterwards.
+        page.select("n1")
+        page.focus_canvas()
+        page.keys("Enter")
+        assert bar.input_value() == "Step 1 happened"
+        bar.fill("Step 1 happened, renamed")
+        bar.press("Enter")
+        assert page.nodes()["n1"]["label"] == "Step 1 happened, renamed"
+        assert bar.input_value() == draft
+
+        page.select("n2")
+        bar.focus()
+        bar.press("Enter")
+        added = next(n for n in page.doc()["nodes"] if n["label"] == draft)
+        assert added["id"] in page.nodes()["n2"]["causes"]
+        assert bar.input_value() == ""
+        page.assert_clean()
+
+    def test_escape_while_renaming_cancels_the_rename(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("bar-rename", 3))
+        page = EditorPage.open(context, server.url, "bar-rename")
+        original = page.doc()
+        bar = page.page.locator("#statement")
+        page.select("n2")
+        page.focus_canvas()
+        page.keys("Enter")
+        bar.fill("Step 2, half reworded")
+        page.keys("Escape")
+        assert page.js("document.activeElement.id") == "cy"
+        assert page.doc() == original
+        assert page.state()["canUndo"] is False
+        assert bar.input_value() == ""
+        assert "New statement" in page.text("#entry-label")
+
+        # With a statement drafted before the rename, Escape gives it back instead.
+        bar.fill("A statement for later")
+        page.keys("Escape")
+        page.focus_canvas()
+        page.keys("Enter")
+        assert bar.input_value() == "Step 2 happened"
+        page.keys("Escape")
+        assert page.doc() == original
+        assert bar.input_value() == "A statement for later"
+        page.assert_clean()
+
+
 class TestLayout:
     def test_adding_a_node_never_moves_the_others(
         self, context: BrowserContext, server: Server, api: Api

@@ -1,7 +1,9 @@
 // The statement bar under the canvas: type a statement, press Enter. Its mode says what
 // Enter does: add a free node, add a cause of the anchor ("why?"), add an effect of it
 // ("then?"), or rename it. "Why?" and "then?" keep going, so a chain of five whys is
-// five statements and five Enters.
+// five statements and five Enters. Escape goes back to the canvas and keeps what was
+// typed (a long statement is not lost to a look at the picture), except that it cancels
+// a rename, which gives back whatever statement was being drafted before it.
 
 import { h, sayWhenCut } from "./dom.js";
 import { KINDS, node } from "./doc.js";
@@ -15,6 +17,7 @@ export class Entry {
     this.mode = "new";
     this.anchor = null;
     this.kind = "event";
+    this.aside = null; // while renaming: what the bar held before, to give back after
     this.label = h("label", { for: "statement", id: "entry-label", class: "entry-label" }, "New statement");
     this.input = h("input", {
       id: "statement", type: "text", autocomplete: "off", maxlength: 500, spellcheck: "true", dir: "auto",
@@ -28,7 +31,8 @@ export class Entry {
         return h("span", { class: "radio" }, input, h("label", { for: `new-kind-${k}` }, k));
       }));
     this.help = h("p", { id: "entry-help", class: "sr-only" },
-      "Enter adds the statement. Escape goes back to the canvas, where e, c, f and i set the selected node's kind.");
+      "Enter adds the statement. Escape goes back to the canvas and keeps what you typed; while renaming, it cancels the rename. " +
+      "On the canvas, e, c, f and i set the selected node's kind.");
     this.form = h("form", { class: "entry", "aria-label": "Add a statement" },
       this.label, this.input, this.kinds, h("button", { type: "submit" }, "Add"), this.help);
     this.form.addEventListener("submit", (event) => {
@@ -39,9 +43,7 @@ export class Entry {
       if (event.key === "Escape") {
         event.preventDefault();
         event.stopPropagation();
-        this.input.value = "";
-        this.reset();
-        this.editor.focusCanvas();
+        this.leave();
       }
     });
   }
@@ -54,6 +56,8 @@ export class Entry {
 
   /** Switch mode: "new", "why", "then" or "edit" (the last three need an anchor node). */
   begin(mode, anchor = null) {
+    if (this.mode === "edit" && mode !== "edit") this.endRename();
+    else if (mode === "edit" && this.mode !== "edit") this.aside = { text: this.input.value, mode: this.mode, anchor: this.anchor };
     this.mode = mode;
     this.anchor = anchor;
     this.refresh();
@@ -64,13 +68,38 @@ export class Entry {
     if (mode === "edit") this.input.select();
   }
 
-  /** While asking why (or then), the question follows the selected node. */
+  /** While asking why (or then), the question follows the selected node; selecting
+   * another node cancels a rename. */
   follow(selection) {
-    if (this.mode === "new" || this.anchor === null) return;
     const id = selection.nodes.length === 1 ? selection.nodes[0] : null;
-    if (id === this.anchor) return;
-    if (id && this.mode !== "edit") this.anchor = id;
+    if (this.mode === "edit" && id !== this.anchor) this.endRename();
+    if (this.mode === "new" || this.anchor === null || id === this.anchor) return;
+    if (id) this.anchor = id;
     else this.mode = "new";
+    this.refresh();
+  }
+
+  /** Escape: back to the canvas. What was typed stays, with the question it answers,
+   * until Enter adds it (the facilitator only looked at the picture); an empty bar is a
+   * new statement again, so Escape still ends a chain of whys. A rename is cancelled:
+   * nothing was changed yet. */
+  leave() {
+    if (this.mode === "edit") this.endRename();
+    else if (!this.input.value.trim()) {
+      this.input.value = "";
+      this.reset();
+    }
+    this.editor.focusCanvas();
+  }
+
+  /** Stop renaming: the bar gets back what it held before the rename began. */
+  endRename() {
+    const { text, mode, anchor } = this.aside || { text: "", mode: "new", anchor: null };
+    this.aside = null;
+    this.input.value = text;
+    if (!text.trim()) return this.reset();
+    this.mode = mode;
+    this.anchor = anchor;
     this.refresh();
   }
 
@@ -84,6 +113,7 @@ export class Entry {
     const doc = this.editor.store.doc;
     const a = this.anchor && node(doc, this.anchor);
     if (this.mode !== "new" && !a) {
+      if (this.mode === "edit") return this.endRename(); // deleted while being renamed
       this.mode = "new";
       this.anchor = null;
     }
@@ -100,14 +130,13 @@ export class Entry {
   submit() {
     const text = this.input.value.trim();
     if (!text) {
-      if (this.mode === "edit") this.reset();
+      if (this.mode === "edit") this.endRename();
       return;
     }
     const ed = this.editor;
     if (this.mode === "edit") {
       if (ed.setNodeField(this.anchor, "label", text, "Rename") === true) {
-        this.input.value = "";
-        this.reset();
+        this.endRename();
         ed.focusCanvas();
       }
       return;

@@ -34,7 +34,7 @@ export const SHORTCUTS = [
     ["h", "highlight paths no preventive action cuts"],
     ["1 2 3 4", "Selection, Analysis, Actions, Incident panel"],
     ["o", "show or hide the outline"],
-    ["Esc", "cancel linking, leave the statement bar or a field of the panels, clear the selection"],
+    ["Esc", "cancel linking, leave the statement bar (what you typed stays; a rename is cancelled) or a field of the panels, clear the selection"],
     ["?", "this sheet"],
   ]],
 ];
