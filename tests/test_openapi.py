@@ -54,6 +54,7 @@ NEW_OPERATIONS = {
     "POST /patterns",
     "GET /patterns",
     "GET /whoami",
+    "GET /catalog",
 }
 
 
@@ -146,6 +147,7 @@ def test_valid_requests_get_schema_conformant_answers(app: FastAPI) -> None:
         calls.append(("POST", "/patterns", {"query": {"format": fmt}, "body": documents}))
         calls.append(("GET", "/patterns", {"query": {"format": fmt, "since": "2020-01-01"}}))
     calls.append(("GET", "/whoami", {}))
+    calls.append(("GET", "/catalog", {}))
     for method, path, parts in calls:
         if "body" in parts:
             parts["media_type"] = "application/json"

@@ -1483,6 +1483,7 @@ class TestOpenApiHeaders:
             ("get", "/incidents/{incident_id}/analysis", "/incidents/demo/analysis"),
             ("get", "/incidents/{incident_id}/render.{format}", "/incidents/demo/render.dot"),
             ("get", "/patterns", "/patterns"),
+            ("get", "/catalog", "/catalog"),
         ]
         for method, template, path in calls:
             operation = paths[f"{API}{template}"][method]

@@ -1,5 +1,5 @@
 """The service's factor catalog: ``causemap serve --catalog FILE`` (``CAUSEMAP_CATALOG``),
-else the built-in one, for ``/suggest``, ``/patterns`` and so the web editor.
+else the built-in one, for ``/suggest``, ``/patterns``, ``/catalog`` and so the web editor.
 
 The catalog is prepared on first use, once per application: its index for scoring and
 a digest that goes into the patterns report's ``ETag``, so that a restart with another
@@ -36,6 +36,9 @@ class ServiceCatalog:
     index: CatalogIndex
     digest: str
     """SHA-256 of the catalog's canonical JSON."""
+    document: bytes
+    """The catalog as the JSON of a catalog file (``GET /catalog`` answers it), made once:
+    the built-in catalog is about 190 kB of it."""
 
 
 def catalog_of(app: Starlette) -> ServiceCatalog:
@@ -54,7 +57,10 @@ def catalog_of(app: Starlette) -> ServiceCatalog:
                 separators=(",", ":"),
             )
             found = ServiceCatalog(
-                catalog, CatalogIndex(catalog), hashlib.sha256(canonical.encode()).hexdigest()
+                catalog,
+                CatalogIndex(catalog),
+                hashlib.sha256(canonical.encode()).hexdigest(),
+                catalog.model_dump_json(by_alias=True, exclude_none=True).encode(),
             )
             app.state.service_catalog = found
         return found

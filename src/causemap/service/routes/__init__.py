@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from causemap.service.routes import analysis, events, incidents, patterns, render, whoami
+from causemap.service.routes import (
+    analysis,
+    catalog,
+    events,
+    incidents,
+    patterns,
+    render,
+    whoami,
+)
 
 __all__ = ["ROUTERS"]
 
@@ -18,5 +26,6 @@ ROUTERS: list[APIRouter] = [
     render.router,
     analysis.router,
     patterns.router,
+    catalog.router,
     whoami.router,
 ]
