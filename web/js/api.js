@@ -126,4 +126,6 @@ export const api = {
     return response.text();
   },
   patterns: () => api.json("GET", "/patterns?format=json"),
+  /** The server's factor catalog, as a catalog file (catalog.js asks once per page). */
+  catalog: () => api.json("GET", "/catalog"),
 };
