@@ -3,12 +3,143 @@ of one caught before the patterns report counts it as a factor of its own."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import BrowserContext, Locator, Page
 
 from causemap.catalog import builtin_catalog
 from causemap.diagnostics import Hints
 from tests.servers import Server
+from tests.web.pages import READ, Api, EditorPage, incident
+
+GAP = "No alert, or a late alert, on the symptom"  # the entry alerting-gap's name
+FIELD = '#panel-selection input[data-key="factor"]'
+BIDI = str.maketrans("", "", "\u2066\u2067\u2068\u2069")
+
+
+def plain(text: str) -> str:
+    """Text as read, without the isolates that keep user text's direction to itself."""
+    return text.translate(BIDI)
+
+
+def outage(ident: str, factor: str | None = None) -> dict[str, Any]:
+    condition: dict[str, Any] = {
+        "id": "paging",
+        "kind": "condition",
+        "label": "Nobody was paged while errors climbed",
+    }
+    if factor:
+        condition["factor"] = factor
+    impact = {"id": "impact", "kind": "impact", "label": "Checkout failed", "causes": ["paging"]}
+    return incident(ident, [condition, impact])
+
+
+def opened(context: BrowserContext, server: Server, api: Api, ident: str, **kw: Any) -> EditorPage:
+    api.create(outage(ident, kw.pop("factor", None)))
+    page = EditorPage.open(context, server.url, ident, **kw)
+    page.select("paging")
+    return page
+
+
+def note(page: EditorPage) -> Locator:
+    return page.page.locator("#panel-selection .factor-note")
+
+
+class TestFactorKey:
+    def test_the_field_offers_every_catalog_key_by_name(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        asked: list[str] = []
+        context.on("request", lambda r: asked.append(r.url) if "/api/v1/catalog" in r.url else None)
+        page = opened(context, server, api, "fk-offer")
+        field = page.page.locator(FIELD)
+        options = page.page.locator(f"datalist#{field.get_attribute('list')} option")
+        options.first.wait_for(state="attached")
+        catalog = builtin_catalog()
+        assert options.evaluate_all("(os) => os.map((o) => o.value)") == catalog.keys()
+        labels = [plain(t) for t in options.evaluate_all("(os) => os.map((o) => o.textContent)")]
+        assert labels == [entry.name for entry in catalog.entries]
+        # Once per page: choosing another node (and back) asks for it no more.
+        page.select("impact")
+        page.select("paging")
+        assert len(asked) == 1, asked
+        page.assert_clean()
+
+    def test_a_typo_is_caught_and_fixed_with_one_click_and_undone(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        page = opened(context, server, api, "fk-typo")
+        page.page.locator(FIELD).fill("alerting-gpa")
+        warning = note(page).and_(page.page.locator(".warn"))
+        warning.wait_for()
+        assert plain(warning.locator("p").inner_text()) == (
+            f"“alerting-gpa” is not in the catalog: did you mean alerting-gap ({GAP})?"
+        )
+        assert page.nodes()["paging"]["factor"] == "alerting-gpa"
+        use = f"Use alerting-gap (“{GAP}”) as the factor key"
+        page.page.get_by_role("button", name=use).click()
+        assert page.nodes()["paging"]["factor"] == "alerting-gap"
+        assert page.page.locator(FIELD).input_value() == "alerting-gap"
+        assert plain(note(page).inner_text()) == f"Catalog entry: {GAP}"
+        assert page.js("document.activeElement.classList.contains('factor-note')")
+        # The click is an undo step of its own: undo brings the typed key back.
+        page.focus_canvas()
+        page.keys("Control+z")
+        assert page.nodes()["paging"]["factor"] == "alerting-gpa"
+        warning.wait_for()
+        assert page.page.locator(FIELD).input_value() == "alerting-gpa"
+        page.wait_saved(after=1)
+        page.assert_clean()
+
+    def test_a_key_of_the_teams_own_gets_a_quiet_note(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        page = opened(context, server, api, "fk-own")
+        page.page.locator(FIELD).fill("flag-day")
+        quiet = page.page.locator("#panel-selection .factor-note.hint")
+        quiet.filter(has_text="flag-day").wait_for()
+        assert plain(note(page).inner_text()) == (
+            "“flag-day” is not in the catalog: a key of your team's own, which the patterns "
+            "report counts as a factor of its own."
+        )
+        assert not page.page.locator("#panel-selection .factor-note.warn").count()
+        assert not note(page).get_by_role("button").count()
+        page.assert_clean()
+
+    def test_a_catalog_key_gets_no_warning(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        page = opened(context, server, api, "fk-exact")
+        page.page.locator(FIELD).fill("alerting-gap")
+        note(page).filter(has_text="Catalog entry").wait_for()
+        assert plain(note(page).inner_text()) == f"Catalog entry: {GAP}"
+        assert not page.page.locator("#panel-selection .factor-note.warn").count()
+        page.assert_clean()
+
+    def test_a_viewer_sees_the_warning_but_no_button(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        page = opened(context, server, api, "fk-viewer", factor="alerting-gpa", token=READ)
+        assert page.state()["readOnly"] is True
+        warning = page.page.locator("#panel-selection .factor-note.warn")
+        warning.wait_for()
+        assert "did you mean alerting-gap" in plain(warning.inner_text())
+        assert not warning.get_by_role("button").count()
+        page.assert_clean()
+
+    def test_without_the_catalog_the_field_works_as_before(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        context.route("**/api/v1/catalog", lambda route: route.abort())
+        page = opened(context, server, api, "fk-offline")
+        field = page.page.locator(FIELD)
+        field.fill("alerting-gpa")
+        assert page.nodes()["paging"]["factor"] == "alerting-gpa"
+        page.wait_saved(after=1)
+        assert not note(page).count()
+        assert not page.page.locator(f"datalist#{field.get_attribute('list')} option").count()
+        page.assert_clean("Failed to load resource")
 
 
 @pytest.fixture

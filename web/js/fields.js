@@ -72,11 +72,13 @@ function feedback(el, message) {
 /**
  * A text input or textarea. `parse` turns the text into a value (default: the text),
  * `validate` returns a message for unacceptable text, `set` applies a value and returns
- * false (or throws) when the edit is refused.
+ * false (or throws) when the edit is refused. `list` is the id of a <datalist> it
+ * offers, `describedBy` that of a note about its value kept elsewhere.
  */
 function textField({
   label, get, set, key, multiline = false, rows = 3, type = "text", placeholder = "", hint = "",
   validate = () => null, parse = (t) => t, format = (v) => v ?? "", maxLength, live = true, autocomplete = "off",
+  list = null, describedBy = "",
 }) {
   const id = uid("f");
   const errorId = `${id}-err`;
@@ -84,7 +86,8 @@ function textField({
   const attrs = {
     id, placeholder, maxlength: maxLength, autocomplete, spellcheck: multiline ? "true" : "false",
     dir: multiline || type === "text" ? "auto" : null, // Hebrew or Arabic text reads right to left
-    dataset: { key: key || label }, "aria-describedby": [hint ? hintId : "", errorId].filter(Boolean).join(" "),
+    dataset: { key: key || label }, "aria-describedby": [hint ? hintId : "", errorId, describedBy].filter(Boolean).join(" "),
+    list: multiline ? null : list,
   };
   const input = multiline ? h("textarea", { ...attrs, rows }) : h("input", { ...attrs, type });
   if (maxLength) sayWhenCut(input, `“${label}”`);

@@ -1,10 +1,12 @@
 // The "Selection" panel: every field of the selected node (or link), its class and why,
-// catalog suggestions for its factor, its causes and effects, and the findings about it.
+// its factor key (factorkey.js) and the catalog's suggestions for it, its causes and
+// effects, and the findings about it.
 // Built again when the selection changes; otherwise its fields are refreshed in place.
 
-import { causesOf, effectsOf, LEVELS, LIMITS, links, node, SLUG, validInstant, whyNoMoreCauses, whyNotConnect } from "./doc.js";
+import { causesOf, effectsOf, LEVELS, LIMITS, links, node, validInstant, whyNoMoreCauses, whyNotConnect } from "./doc.js";
 import { h, fill, rebuild, refill, toast } from "./dom.js";
 import { CLASS_STYLES } from "./grammar.js";
+import { factorKey } from "./factorkey.js";
 import { Form, commas, lines } from "./fields.js";
 import { isolate, shown } from "./text.js";
 
@@ -17,6 +19,7 @@ export class Inspector {
     this.signature = null;
     this.form = null;
     this.dynamic = [];
+    this.redraw = () => this.render(); // when the catalog arrives (catalog.js)
   }
 
   render() {
@@ -105,9 +108,7 @@ export class Inspector {
         options: [["and", "all were needed (and)"], ["or", "any one sufficed (or)"]], hint: causesOf(store.doc, id).length < 2 ? "Matters once it has two or more causes." : "",
       }),
       f.check({ label: "Open question: a cause known to exist, not yet identified", key: "unknown", get: () => n().unknown, set: set("unknown", "Toggle open question") }),
-      f.text({ label: "Factor key (shared across incidents)", key: "factor", placeholder: "e.g. config-shipped-without-validation", get: () => n().factor,
-        set: (v) => ed.setNodeField(id, "factor", v.trim() || null, "Set factor"),
-        validate: (t) => (t.trim() && !SLUG.test(t.trim()) ? "Lower-case letters, digits, dots, dashes and underscores." : null) }),
+      ...factorKey(this, id),
       n().kind === "impact" ? null : this.part(() => this.suggestions(id)),
       h("details", { class: "more" }, h("summary", {}, "More: detail, tags"),
         f.text({ label: "Detail", key: "detail", multiline: true, rows: 4, maxLength: LIMITS.detail, get: () => n().detail, set: (v) => ed.setNodeField(id, "detail", v.trim() ? v : null, "Edit detail") }),

@@ -1,0 +1,60 @@
+// The Selection panel's factor key: a text field that offers the catalog's keys (a
+// <datalist>, each labelled with its entry's name), and a note under it saying what the
+// patterns report will make of the key: a catalog entry; a key a letter or two from a
+// catalog key, most likely a typo, which would split one factor in two (with a button
+// that takes the catalog key, an undo step of its own); or a key of the team's own,
+// counted as a factor of its own. Without the catalog (not yet arrived, or the server
+// could not be asked) the field works as it did before, with no note.
+
+import { node, SLUG } from "./doc.js";
+import { h } from "./dom.js";
+import { loadedCatalog, nearestKey } from "./catalog.js";
+import { isolate } from "./text.js";
+
+let counter = 0;
+
+/** The field, its datalist and the note, for node `id` of the inspector's document. */
+export function factorKey(inspector, id) {
+  const ed = inspector.editor;
+  const listId = `factor-keys-${++counter}`;
+  const noteId = `${listId}-note`;
+  const keys = h("datalist", { id: listId });
+  const field = inspector.form.text({
+    label: "Factor key (shared across incidents)", key: "factor", placeholder: "e.g. config-shipped-without-validation",
+    get: () => (node(ed.store.doc, id) || {}).factor,
+    set: (v) => ed.setNodeField(id, "factor", v.trim() || null, "Set factor"),
+    validate: (t) => (t.trim() && !SLUG.test(t.trim()) ? "Lower-case letters, digits, dots, dashes and underscores." : null),
+    list: listId, describedBy: noteId,
+  });
+  const note = inspector.part(() => {
+    const catalog = loadedCatalog(inspector.redraw);
+    if (!catalog) return null;
+    if (!keys.childElementCount) keys.append(...catalog.keys.map((key) => h("option", { value: key }, isolate(catalog.names.get(key)))));
+    const factor = (node(ed.store.doc, id) || {}).factor;
+    return factor ? factorNote(factor, catalog, noteId, ed.readOnly ? null : (key) =>
+      ed.setNodeField(id, "factor", key, "Use catalog key", { coalesce: false })) : null;
+  });
+  return [field, keys, note];
+}
+
+/** What the report makes of `factor`, with a button that calls `use` with the catalog
+ * key it is most likely a typo of (none without `use`: a viewer's page). */
+function factorNote(factor, catalog, id, use) {
+  // The note that replaces the button has its data-key, so that focus stays here.
+  const key = "factor-note";
+  if (catalog.names.has(factor)) {
+    return h("p", { class: "hint factor-note", id, tabindex: "-1", dataset: { key } }, "Catalog entry: ", isolate(catalog.names.get(factor)));
+  }
+  const near = nearestKey(factor, catalog.keys);
+  if (!near) {
+    return h("p", { class: "hint factor-note", id },
+      `“${isolate(factor)}” is not in the catalog: a key of your team's own, which the patterns report counts as a factor of its own.`);
+  }
+  const name = catalog.names.get(near);
+  return h("div", { class: "factor-note warn", id },
+    h("p", {}, `“${isolate(factor)}” is not in the catalog: did you mean ${near} (${isolate(name)})?`),
+    use ? h("button", {
+      type: "button", class: "small", dataset: { key },
+      "aria-label": `Use ${near} (“${name}”) as the factor key`, onclick: () => use(near),
+    }, `Use ${near}`) : null);
+}
