@@ -262,6 +262,7 @@ class TestCreateAndRead:
             "/incidents/demo/analysis",
             "/incidents/demo/render.dot",
             "/patterns",
+            "/catalog",
         ],
     )
     def test_if_none_match_follows_rfc_9110_everywhere(self, client: TestClient, path: str) -> None:
@@ -415,6 +416,7 @@ class TestConditionalGets:
         "stored render": "/incidents/demo/render.mermaid",
         "encoded render": "/render/mermaid/{encoded}",
         "patterns": "/patterns",
+        "catalog": "/catalog",
     }
 
     @staticmethod
@@ -481,6 +483,7 @@ class TestConditionalGets:
             "/incidents/{incident_id}/render.{format}",
             "/render/{format}/{encoded}",
             "/patterns",
+            "/catalog",
         ):
             operation = paths[f"{API}{template}"]["get"]
             names = {(p["name"].lower(), p["in"]) for p in operation["parameters"]}
@@ -1088,6 +1091,7 @@ class TestJsonOnly:
         ("GET", "/incidents/demo/diff"),
         ("GET", "/incidents/demo/analysis"),
         ("GET", "/whoami"),
+        ("GET", "/catalog"),
         ("POST", "/analyze"),
         ("POST", "/lint"),
     ]

@@ -459,7 +459,7 @@ class TestOwnCatalog:
 class TestCatalogPreparation:
     """The service's catalog index is built on first use, off the event loop."""
 
-    @pytest.mark.parametrize("path", ["/suggest", "/patterns"])
+    @pytest.mark.parametrize("path", ["/suggest", "/patterns", "/catalog"])
     def test_building_it_does_not_hold_up_other_requests(
         self, make_client: MakeClient, monkeypatch: pytest.MonkeyPatch, path: str
     ) -> None:
@@ -484,6 +484,9 @@ class TestCatalogPreparation:
         answers: list[Any] = []
 
         def ask() -> None:
+            if path == "/catalog":
+                answers.append(client.get(f"{API}{path}"))
+                return
             headers = YAML if path == "/suggest" else {"Content-Type": "application/json"}
             answers.append(client.post(f"{API}{path}", content=body, headers=headers))
 
