@@ -873,6 +873,77 @@ class TestBlameAnywhere:
         assert "BLAME_LANGUAGE" not in found
 
 
+class TestRoles:
+    """The roles people hold in a change and an incident are people: "the reviewer missed
+    the bad line" judges the reviewer. A role word that names software, or a thing made
+    of it ("the operator pattern", "the admin console"), is no person."""
+
+    @pytest.mark.parametrize(
+        ("label", "words", "rewrite"),
+        [
+            (
+                "The reviewer missed the bad line",
+                "missed",
+                "The reviewer did not see the bad line",
+            ),
+            (
+                "The approver overlooked the schema change",
+                "overlooked",
+                "The approver did not see the schema change",
+            ),
+            ("The team lead ignored the capacity warning", "ignored", None),
+            ("The tech lead disregarded the load test", "disregarded", None),
+            ("The on-caller ignored the second page", "ignored", None),
+            ("The admins ignored the disk warning", "ignored", None),
+            ("The reviewers forgot to check the migration", "forgot", None),
+        ],
+    )
+    def test_a_role_that_slipped_is_judged(
+        self, label: str, words: str, rewrite: str | None
+    ) -> None:
+        inc = careful()
+        inc.node("rows-deleted").label = label
+        (finding,) = codes(inc)["BLAME_LANGUAGE"]
+        assert finding.message == f"'{words}' judges a person: '{label}'"
+        if rewrite is not None:
+            assert finding.rewrite == rewrite
+
+    @pytest.mark.parametrize(
+        "label",
+        [
+            "The operator pattern's reconcile loop ignored the finalizer",
+            "The operator controller was at fault for the stuck rollout",
+            "The Kubernetes operator ignored the finalizer on the claim",
+            "The deployer ignored the failed health check",
+            "The deployer service retried the push three times",
+            "The admin console ignored the read-only flag",
+            "The reviewer bot missed the bad line",
+            "The replica missed two heartbeats",
+        ],
+    )
+    def test_software_with_a_role_name_is_no_person(self, label: str) -> None:
+        inc = careful()
+        inc.node("rows-deleted").label = label
+        assert "BLAME_LANGUAGE" not in codes(inc)
+
+    @pytest.mark.parametrize(
+        ("label", "stops"),
+        [
+            ("The reviewer approved the migration", True),
+            ("The approver merged the change at 09:58", True),
+            ("Kubernetes operator reconciled the claim and deleted the volume", False),
+            ("The operator pattern reconciled the claim and deleted the volume", False),
+            ("The deployer service pushed the build to prod-db", False),
+        ],
+    )
+    def test_a_root_act_by_a_role_is_a_persons_act(self, label: str, stops: bool) -> None:
+        inc = careful()
+        inc.node("ran-script").causes = []
+        inc.node("ran-script").level = None
+        inc.node("ran-script").label = label
+        assert ("STOPS_AT_HUMAN" in codes(inc)) is stops
+
+
 class TestMinimisers:
     """'Just had to', 'didn't bother': the step looks easy, or skipped by choice, only in
     hindsight."""

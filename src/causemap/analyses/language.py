@@ -56,9 +56,16 @@ no one."""
 _LEADING = r"^\s*(?:(?:we|we'll|we will|to|please|team to)\s+)?"
 
 
-_MODIFIER = r"(?![-‐]\w)"
-"""Not the first half of a hyphenated modifier: a "user-facing API" or a "staff-only
-endpoint" is a thing, not a person acting."""
+_THING_WORDS = """account accounts agent api apis bot bots console consoles controller controllers
+daemon dashboard deployment image job jobs loop mode panel pattern pod pods portal role sdk
+service services session sessions table token ui"""
+_MODIFIER = r"(?![-‐]\w|\s+(?:" + "|".join(_THING_WORDS.split()) + r")\b)"
+"""Not the first half of a modifier: a "user-facing API", a "staff-only endpoint", the
+"operator pattern", an "admin console" or the "reviewer bot" is a thing, not a person
+acting. (Only a word of ``_THING_WORDS`` after it makes one: "the SRE team" is
+people.)"""
+_SOFTWARE_OPERATOR = r"(?!(?<=kubernetes\s)operator|(?<=k8s\s)operator|(?<=openshift\s)operator)"
+"""Not an operator that is software: a "Kubernetes operator" reconciles resources."""
 
 
 def _pattern(
@@ -66,16 +73,19 @@ def _pattern(
 ) -> re.Pattern[str]:
     """One case-insensitive regex for a phrase list, word-bounded, ``*`` as any ending;
     with ``leading``, phrases match only at the start of the text; without ``modifier``,
-    not as the first half of a hyphenated modifier."""
+    not as the first half of a modifier ("user-facing", "admin console") nor as software
+    ("Kubernetes operator"): the person words."""
     parts = []
     for phrase in sorted({nfc(p) for p in phrases}, key=lambda p: (-len(p), p)):
         words = [re.escape(w) for w in phrase.lower().rstrip("*").split()]
         body = r"[\s-]+".join(words)
-        tail = r"\w*" if phrase.endswith("*") else r"\b"
+        # Possessive: the guards below judge the whole word, never a shorter cut of it
+        # ("operators service" is no "operator" followed by "s service").
+        tail = r"\w*+" if phrase.endswith("*") else r"\b"
         parts.append(body + tail + _GUARDED + ("" if modifier else _MODIFIER))
     if not parts:
         return re.compile(r"(?!x)x")
-    start = _LEADING if leading else _ANYWHERE
+    start = _LEADING if leading else _ANYWHERE + ("" if modifier else _SOFTWARE_OPERATOR)
     return re.compile(start + "(?:" + _by_first_letter(parts) + ")", re.IGNORECASE)
 
 
@@ -266,8 +276,11 @@ def by_a_person(
     def someone(words: Sequence[str]) -> bool:
         word = re.sub(r"['’]s?$", "", words[-1])
         pair = " ".join(words[-2:]) if len(words) > 1 else ""
+        # The word before stays in sight of the person words' look-back ("Kubernetes
+        # operator" is software), but only the word itself is matched.
+        within = " ".join([*words[-2:-1], word])
         return bool(
-            person.fullmatch(word)
+            person.fullmatch(within, len(within) - len(word))
             or (pair and person.fullmatch(pair))
             or _GROUP.fullmatch(word)
             or word in names
@@ -512,7 +525,7 @@ _BLAME_REWRITES: Sequence[tuple[re.Pattern[str], str]] = [
         re.compile(rf"{_NO_AUXILIARY}\b(?:ignored|disregarded|neglected)(?=\s+{_OBJECT})", re.I),
         "did not act on",
     ),
-    (re.compile(rf"{_NO_AUXILIARY}\boverlooked(?=\s+{_OBJECT})", re.I), "did not see"),
+    (re.compile(rf"{_NO_AUXILIARY}\b(?:overlooked|missed)(?=\s+{_OBJECT})", re.I), "did not see"),
 ]
 
 
