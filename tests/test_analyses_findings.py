@@ -873,6 +873,60 @@ class TestBlameAnywhere:
         assert "BLAME_LANGUAGE" not in found
 
 
+class TestParentheticals:
+    """A subject set off from its verb by a clause between commas is still the subject:
+    "the engineer, tired after a long shift, forgot" says what "the engineer forgot"
+    says. Whose act it is stays with the subject, not with a person in the clause."""
+
+    @pytest.mark.parametrize(
+        ("label", "words"),
+        [
+            ("The engineer, tired after a long shift, forgot to drain the node", "forgot"),
+            ("At 03:00 the on-call, who had been paged twice, ignored the third page", "ignored"),
+            ("The engineer had, as usual, simply forgotten the drain step", "forgotten"),
+            ("The reviewer, short of time, missed the bad line", "missed"),
+        ],
+    )
+    def test_a_person_before_a_parenthetical_is_the_subject(self, label: str, words: str) -> None:
+        inc = careful()
+        inc.node("rows-deleted").label = label
+        (finding,) = codes(inc)["BLAME_LANGUAGE"]
+        assert finding.message.startswith(f"'{words}' judges a person: ")
+
+    @pytest.mark.parametrize(
+        "label",
+        [
+            "The retry, after the engineer left, ignored the deadline",
+            "The engineer saw the retry, which was stuck, ignored the deadline",
+            "The engineer rolled back, then, ignoring the lag, the pool refilled",
+            "We paged the engineer, twice, and the retry ignored the deadline",
+            "The engineer, tired after a long shift, did not forget to drain the node",
+        ],
+    )
+    def test_the_act_stays_with_its_own_subject(self, label: str) -> None:
+        inc = careful()
+        inc.node("rows-deleted").label = label
+        assert "BLAME_LANGUAGE" not in codes(inc)
+
+    @pytest.mark.parametrize(
+        "unit",
+        [
+            ", ignored ",
+            ",,,,forgot ",
+            "the retry, tired after a long shift, ignored the deadline ",
+            "the engineer, " + "x " * 60 + ", forgot ",
+            ", , , , , the engineer, ",
+        ],
+    )
+    def test_a_long_text_of_commas_is_judged_quickly(self, unit: str) -> None:
+        inc = careful()
+        inc.node("rows-deleted").detail = (unit * (10_000 // len(unit) + 1))[:10_000]
+        start = time.perf_counter()
+        found = codes(inc)
+        assert time.perf_counter() - start < 2, "the subject search should stay linear"
+        assert "BLAME_LANGUAGE" not in found
+
+
 class TestRoles:
     """The roles people hold in a change and an incident are people: "the reviewer missed
     the bad line" judges the reviewer. A role word that names software, or a thing made

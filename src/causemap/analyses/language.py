@@ -238,6 +238,34 @@ def _clause_after(text: str, at: int) -> str:
     return window[: min(ends, default=len(window))]
 
 
+def _filler_less(clause: str) -> list[str]:
+    """The words of ``clause`` without the filler words at its end."""
+    words = _TOKEN.findall(clause)
+    while words and words[-1].lower() in _BETWEEN:
+        words.pop()
+    return words
+
+
+def _subject_words(text: str, at: int) -> list[str]:
+    """The words before ``at`` that end with its subject, if any: the clause before it
+    less filler words, or, when only filler follows a comma, the clause before a
+    parenthetical set off by commas ("the engineer, tired after a long shift, forgot").
+
+    One parenthetical is skipped, within ``_REACH`` characters; each step is a bounded
+    scan back to a mark, so a text of many commas costs no more than one of few.
+    """
+    clause = _clause_before(text, at)
+    words = _filler_less(clause)
+    close = at - len(clause) - 1
+    if words or close < 0 or text[close] != ",":
+        return words
+    inner = _clause_before(text, close)
+    opening = close - len(inner) - 1
+    if opening < 0 or text[opening] != "," or not _TOKEN.search(inner):
+        return []
+    return _filler_less(_clause_before(text, opening))
+
+
 def _about_a_thing(text: str, match: re.Match[str], person: re.Pattern[str]) -> bool:
     """Is ``match`` a subject-taking judgement whose clause (to the last sentence mark,
     however far: commas do not end it) names no person or group?"""
@@ -286,9 +314,7 @@ def by_a_person(
             or word in names
         )
 
-    before = _TOKEN.findall(_clause_before(text, match.start()))
-    while before and before[-1].lower() in _BETWEEN:
-        before.pop()
+    before = _subject_words(text, match.start())
     if before and someone(before):
         return True
     after = _TOKEN.findall(_clause_after(text, match.end()))[:8]
