@@ -674,6 +674,9 @@ class TestNegation:
             "The on-call engineer did not make a mistake: the form defaulted to delete",
             "The operator was neither careless nor rushed; the form defaulted to delete",
             "Human error was not the cause: the form defaulted to delete",
+            # In a cause, a denied slip did not happen (in an action title it is asked for).
+            "The engineer did not forget the drain step: the form skipped it",
+            "The on-call doesn't ignore pages; this one never fired",
         ],
     )
     def test_negated_blame_is_not_flagged(self, label: str) -> None:
@@ -885,6 +888,7 @@ class TestParentheticals:
             ("At 03:00 the on-call, who had been paged twice, ignored the third page", "ignored"),
             ("The engineer had, as usual, simply forgotten the drain step", "forgotten"),
             ("The reviewer, short of time, missed the bad line", "missed"),
+            ("We paged the engineer, who ignored the first two pages", "ignored"),
         ],
     )
     def test_a_person_before_a_parenthetical_is_the_subject(self, label: str, words: str) -> None:
@@ -1165,6 +1169,39 @@ class TestActions:
         inc = careful()
         inc.actions[0].title = title
         assert ("ACTION_VAGUE" in codes(inc)) is vague
+
+    @pytest.mark.parametrize(
+        ("title", "words"),
+        [
+            ("Make sure the engineer does not forget the drain step again", "forget"),
+            ("Retrain the on-call who ignored the alert", "ignored"),
+            ("Tell the reviewer, who missed the bad line, to read diffs slowly", "missed"),
+            ("Coach the team so they don't ignore disk alerts", "ignore"),
+            ("Remind the operators not to overlook the lag panel", "overlook"),
+        ],
+    )
+    def test_a_title_aimed_at_a_persons_slip_is_blame(self, title: str, words: str) -> None:
+        # The same act rules as in node text; a title's negation asks for the future, it
+        # denies nothing that happened.
+        inc = careful()
+        inc.actions[0].title = title
+        (finding,) = codes(inc)["BLAME_LANGUAGE"]
+        assert finding.actions == ["a1"]
+        assert finding.message == f"action a1: '{words}' judges a person"
+
+    @pytest.mark.parametrize(
+        "title",
+        [
+            "Make the dedupe rule stop ignoring page alerts",
+            "Make the drain step impossible to forget: the upgrade script drains first",
+            "Alert when the retry ignores the deadline",
+            "Page when a warning is ignored for 10 minutes",
+        ],
+    )
+    def test_a_title_aimed_at_the_system_is_no_blame(self, title: str) -> None:
+        inc = careful()
+        inc.actions[0].title = title
+        assert "BLAME_LANGUAGE" not in codes(inc)
 
     def test_done_actions_need_no_due_date(self) -> None:
         inc = careful()

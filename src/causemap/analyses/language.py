@@ -211,10 +211,12 @@ _REACH = 80
 """How many characters either side of a match can hold its subject or its "by" agent."""
 _BETWEEN_WORDS = """a an the one another single small simple minor honest had has have was were is
 are then also just simply again accidentally inadvertently apparently reportedly probably likely
-made make makes making chose decided to who that"""
+made make makes making chose decided to who that do does did will not never don't doesn't didn't
+won't"""
 _BETWEEN = frozenset(_BETWEEN_WORDS.split())
 """Words that may stand between a subject and its act: "the engineer had simply made a
-typo", "the on-call chose to ignore the page". Any other word ends the subject: in "the
+typo", "the on-call chose to ignore the page", "the engineer does not forget" (which
+:func:`asserted` may then read as denied). Any other word ends the subject: in "the
 engineer found a typo" the engineer found it; nobody says who made it."""
 _DETERMINER_WORDS = "a an the one another our their his her its your my"
 _MAKER_WORDS = "made introduced committed caused"
@@ -241,7 +243,7 @@ def _clause_after(text: str, at: int) -> str:
 def _filler_less(clause: str) -> list[str]:
     """The words of ``clause`` without the filler words at its end."""
     words = _TOKEN.findall(clause)
-    while words and words[-1].lower() in _BETWEEN:
+    while words and words[-1].lower().replace("’", "'") in _BETWEEN:
         words.pop()
     return words
 
@@ -249,7 +251,8 @@ def _filler_less(clause: str) -> list[str]:
 def _subject_words(text: str, at: int) -> list[str]:
     """The words before ``at`` that end with its subject, if any: the clause before it
     less filler words, or, when only filler follows a comma, the clause before a
-    parenthetical set off by commas ("the engineer, tired after a long shift, forgot").
+    parenthetical set off by commas ("the engineer, tired after a long shift, forgot"),
+    or the one before the comma when the filler is a "who" ("the reviewer, who missed").
 
     One parenthetical is skipped, within ``_REACH`` characters; each step is a bounded
     scan back to a mark, so a text of many commas costs no more than one of few.
@@ -260,6 +263,8 @@ def _subject_words(text: str, at: int) -> list[str]:
     if words or close < 0 or text[close] != ",":
         return words
     inner = _clause_before(text, close)
+    if any(word.lower() == "who" for word in _TOKEN.findall(clause)):
+        return _filler_less(inner)
     opening = close - len(inner) - 1
     if opening < 0 or text[opening] != "," or not _TOKEN.search(inner):
         return []

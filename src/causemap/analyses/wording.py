@@ -46,9 +46,12 @@ def hindsight_language(ctx: Context) -> Iterator[Finding]:
                 break
 
 
-def _done_by_a_person(ctx: Context, pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+def _done_by_a_person(
+    ctx: Context, pattern: re.Pattern[str], text: str, *, negatable: bool = True
+) -> re.Match[str] | None:
     """The first match of ``pattern`` in ``text`` that a person did, and that the hindsight
-    check does not already report ("neglected to" is hindsight, "neglected the" blame)."""
+    check does not already report ("neglected to" is hindsight, "neglected the" blame);
+    with ``negatable``, not one that the text denies ("the engineer did not forget")."""
     if not pattern.search(text):
         return None  # the common case: no name lookup
     names = frozenset(word for name in ctx.names(text) for word in name.split())
@@ -57,17 +60,25 @@ def _done_by_a_person(ctx: Context, pattern: re.Pattern[str], text: str) -> re.M
     def accept(match: re.Match[str]) -> bool:
         return not ctx.words.hindsight.match(text, match.start()) and by_someone(match)
 
-    return asserted(pattern, text, negatable=True, accept=accept)
+    return asserted(pattern, text, negatable=negatable, accept=accept)
 
 
-def _judging(ctx: Context, text: str, *, stops_here: bool) -> re.Match[str] | None:
+def _judging(
+    ctx: Context, text: str, *, stops_here: bool = False, title: bool = False
+) -> re.Match[str] | None:
     """The first words of ``text`` that judge a person: a blame word, or an act or slip
-    that a person did (a slip only where the node is no human stop that reports it)."""
+    that a person did (a slip only where the node is no human stop that reports it).
+
+    In an action's ``title`` a negation does not excuse an act or a slip: the title asks
+    for what is to come, it denies nothing that happened ("make sure the engineer does not
+    forget the drain step again" aims at the engineer, as "retrain the on-call who ignored
+    the alert" does).
+    """
     w = ctx.words
     found = [
         asserted(w.blame, text, negatable=True, person=w.person),
-        _done_by_a_person(ctx, w.blame_acts, text),
-        None if stops_here else _done_by_a_person(ctx, w.human_error, text),
+        _done_by_a_person(ctx, w.blame_acts, text, negatable=not title),
+        None if stops_here else _done_by_a_person(ctx, w.human_error, text, negatable=not title),
     ]
     return min((m for m in found if m), key=lambda m: m.start(), default=None)
 
@@ -90,7 +101,7 @@ def blame_language(ctx: Context) -> Iterator[Finding]:
                 )
                 break
     for action in ctx.actions:
-        match = asserted(ctx.words.blame, action["title"], negatable=True, person=ctx.words.person)
+        match = _judging(ctx, action["title"], title=True)
         if match:
             yield Finding(
                 code="BLAME_LANGUAGE",
