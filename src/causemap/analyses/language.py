@@ -290,10 +290,12 @@ def by_a_person(
     """Does a person (a person word, a group, a word of ``names``) do what ``match`` says?
 
     The person is the subject, with only filler words between ("the engineer forgot",
-    "we made a typo", "the on-call engineer's typo"), or the agent after "by" ("a typo
-    made by the on-call"). A thing doing it ("the retry ignored the deadline", "ignored
-    by the dedupe rule"), or a person doing something else to it ("the engineer found a
-    typo"), is not a person doing it.
+    "we made a typo", "the on-call engineer's typo"), also across one clause between
+    commas ("the engineer, tired after a long shift, forgot"), or the agent after "by" ("a
+    typo made by the on-call"). A thing doing it ("the retry ignored the deadline",
+    "ignored by the dedupe rule", "the retry, after the engineer left, ignored"), or a
+    person doing something else to it ("the engineer found a typo"), is not a person
+    doing it.
 
     Examples
     --------
@@ -304,6 +306,8 @@ def by_a_person(
     (True, False)
     >>> check("The engineer found a typo"), check("A typo made by the engineer")
     (False, True)
+    >>> check("The engineer, tired, ignored it"), check("The retry, once paged, ignored it")
+    (True, False)
     """
 
     def someone(words: Sequence[str]) -> bool:

@@ -7,6 +7,8 @@ Blame is a matter of wording, wherever it stands; stopping at "human error" is a
 of where the analysis ends. So a slip word ("forgot", "made a typo") with a person as its
 subject is BLAME_LANGUAGE in any node, except a root that STOPS_AT_HUMAN already reports
 for the same words; without a person ("a typo in the config key") it is a condition.
+Action titles are judged by the same rules, except that a negation there asks for the
+future rather than denying the past ("make sure the engineer does not forget again").
 """
 
 from __future__ import annotations
