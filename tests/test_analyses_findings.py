@@ -992,6 +992,10 @@ class TestRoles:
             ("Kubernetes operator reconciled the claim and deleted the volume", False),
             ("The operator pattern reconciled the claim and deleted the volume", False),
             ("The deployer service pushed the build to prod-db", False),
+            ("The intern ran the cleanup on prod-db", True),
+            ("Internal DNS sent the internet-facing pool to the old address", False),
+            # A program forgets too: only a person's "forget" is a slip.
+            ("The patch let the resolver forget stale upstream timings", False),
         ],
     )
     def test_a_root_act_by_a_role_is_a_persons_act(self, label: str, stops: bool) -> None:
