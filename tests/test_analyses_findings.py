@@ -1167,6 +1167,9 @@ class TestActions:
             ("Remind engineers to double-check hosts", True),
             ("Ensure the removal tool refuses to go below 80% capacity", False),
             ("Add a paging alert when replica lag exceeds 30 s", False),
+            # Leaning on a person's care is vague, negated slip or not (BLAME_LANGUAGE
+            # lets a negation pass, as it must for "add a check so they don't forget").
+            ("Make sure the engineer does not forget the drain step again", True),
         ],
     )
     def test_vague_titles(self, title: str, vague: bool) -> None:
@@ -1177,16 +1180,13 @@ class TestActions:
     @pytest.mark.parametrize(
         ("title", "words"),
         [
-            ("Make sure the engineer does not forget the drain step again", "forget"),
             ("Retrain the on-call who ignored the alert", "ignored"),
             ("Tell the reviewer, who missed the bad line, to read diffs slowly", "missed"),
-            ("Coach the team so they don't ignore disk alerts", "ignore"),
-            ("Remind the operators not to overlook the lag panel", "overlook"),
+            ("Ask the engineer who forgot the drain step to write it down", "forgot"),
         ],
     )
     def test_a_title_aimed_at_a_persons_slip_is_blame(self, title: str, words: str) -> None:
-        # The same act rules as in node text; a title's negation asks for the future, it
-        # denies nothing that happened.
+        # The same act rules as in node text.
         inc = careful()
         inc.actions[0].title = title
         (finding,) = codes(inc)["BLAME_LANGUAGE"]
@@ -1200,6 +1200,8 @@ class TestActions:
             "Make the drain step impossible to forget: the upgrade script drains first",
             "Alert when the retry ignores the deadline",
             "Page when a warning is ignored for 10 minutes",
+            # A negated slip is what the action prevents, as in node text.
+            "Add a check so engineers don't forget the drain step",
         ],
     )
     def test_a_title_aimed_at_the_system_is_no_blame(self, title: str) -> None:

@@ -7,8 +7,7 @@ Blame is a matter of wording, wherever it stands; stopping at "human error" is a
 of where the analysis ends. So a slip word ("forgot", "made a typo") with a person as its
 subject is BLAME_LANGUAGE in any node, except a root that STOPS_AT_HUMAN already reports
 for the same words; without a person ("a typo in the config key") it is a condition.
-Action titles are judged by the same rules, except that a negation there asks for the
-future rather than denying the past ("make sure the engineer does not forget again").
+Action titles are judged by the same rules.
 """
 
 from __future__ import annotations
@@ -48,12 +47,10 @@ def hindsight_language(ctx: Context) -> Iterator[Finding]:
                 break
 
 
-def _done_by_a_person(
-    ctx: Context, pattern: re.Pattern[str], text: str, *, negatable: bool = True
-) -> re.Match[str] | None:
+def _done_by_a_person(ctx: Context, pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     """The first match of ``pattern`` in ``text`` that a person did, and that the hindsight
-    check does not already report ("neglected to" is hindsight, "neglected the" blame);
-    with ``negatable``, not one that the text denies ("the engineer did not forget")."""
+    check does not already report ("neglected to" is hindsight, "neglected the" blame),
+    and not one that the text denies ("the engineer did not forget")."""
     if not pattern.search(text):
         return None  # the common case: no name lookup
     names = frozenset(word for name in ctx.names(text) for word in name.split())
@@ -62,25 +59,22 @@ def _done_by_a_person(
     def accept(match: re.Match[str]) -> bool:
         return not ctx.words.hindsight.match(text, match.start()) and by_someone(match)
 
-    return asserted(pattern, text, negatable=negatable, accept=accept)
+    return asserted(pattern, text, negatable=True, accept=accept)
 
 
-def _judging(
-    ctx: Context, text: str, *, stops_here: bool = False, title: bool = False
-) -> re.Match[str] | None:
+def _judging(ctx: Context, text: str, *, stops_here: bool = False) -> re.Match[str] | None:
     """The first words of ``text`` that judge a person: a blame word, or an act or slip
     that a person did (a slip only where the node is no human stop that reports it).
 
-    In an action's ``title`` a negation does not excuse an act or a slip: the title asks
-    for what is to come, it denies nothing that happened ("make sure the engineer does not
-    forget the drain step again" aims at the engineer, as "retrain the on-call who ignored
-    the alert" does).
+    A negation excuses an act or a slip in an action's title too: "add a check so that
+    engineers don't forget the drain step" aims at the system. A title that leans on the
+    person instead ("make sure the engineer does not forget") is ACTION_VAGUE's.
     """
     w = ctx.words
     found = [
         asserted(w.blame, text, negatable=True, person=w.person),
-        _done_by_a_person(ctx, w.blame_acts, text, negatable=not title),
-        None if stops_here else _done_by_a_person(ctx, w.human_error, text, negatable=not title),
+        _done_by_a_person(ctx, w.blame_acts, text),
+        None if stops_here else _done_by_a_person(ctx, w.human_error, text),
     ]
     return min((m for m in found if m), key=lambda m: m.start(), default=None)
 
@@ -103,7 +97,7 @@ def blame_language(ctx: Context) -> Iterator[Finding]:
                 )
                 break
     for action in ctx.actions:
-        match = _judging(ctx, action["title"], title=True)
+        match = _judging(ctx, action["title"])
         if match:
             yield Finding(
                 code="BLAME_LANGUAGE",
