@@ -152,6 +152,21 @@ def test_discover_yields_links_that_point_at_each_other(tmp_path: Path) -> None:
     assert message == "cannot read file: Too many levels of symbolic links"
 
 
+@pytest.mark.parametrize("link", ["0-first", "a", "m", "q", "s", "t", "z-last"])
+def test_discover_walks_a_linked_folder_once_where_first_reached_in_name_order(
+    tmp_path: Path, link: str
+) -> None:
+    """A folder and a link to it beside it: its files are listed once, under the name
+    that comes first, whatever order the file system lists the folder in."""
+    for name in ["real/a.yaml", "real/sub/b.yaml", "other/c.yaml"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    (tmp_path / link).symlink_to(tmp_path / "real")
+    found = [p.relative_to(tmp_path).as_posix() for p in discover([tmp_path])]
+    first = link if link < "real" else "real"
+    assert found == sorted([f"{first}/a.yaml", f"{first}/sub/b.yaml", "other/c.yaml"])
+
+
 def test_a_folder_read_as_a_file_says_so(tmp_path: Path) -> None:
     checked = check_file(tmp_path)
     assert checked.diagnostics[0].message == "is a folder, not an incident file"

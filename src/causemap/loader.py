@@ -364,12 +364,15 @@ def discover(
     only a genuinely different file can repeat an incident id. A symbolic-link loop is
     yielded too: reading it reports the loop.
     """
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for raw in paths:
         path = Path(raw)
-        found: Iterable[tuple[Path, bool]] = _walk(path) if path.is_dir() else ((path, True),)
-        for file, regular in found:
-            resolved = Path(os.path.realpath(file))  # Path.resolve raises on a link loop
+        found: Iterable[tuple[Path, bool, str | None]] = (
+            _walk(path) if path.is_dir() else ((path, True, None),)
+        )
+        for file, regular, resolved in found:
+            # os.path.realpath, as Path.resolve raises on a link loop.
+            resolved = resolved or os.path.realpath(file)
             if resolved in seen:
                 continue
             seen.add(resolved)
@@ -384,28 +387,60 @@ SKIPPED = frozenset({"node_modules"})
 project's packages hold thousands of JSON and YAML files that are not incidents."""
 
 
-def _walk(root: Path) -> list[tuple[Path, bool]]:
+def _walk(root: Path) -> list[tuple[Path, bool, str | None]]:
     """The incident files under ``root``, sorted, with the folders that could not be read
-    and the broken links, each with False when it is there but not a regular file.
-    Linked folders are followed, each real folder once."""
-    found: list[tuple[Path, bool]] = []
+    and the broken links, each with False when it is there but not a regular file, and
+    its resolved path when known without asking the file system again (None: resolve
+    it). Linked folders are followed, each real folder once: where first reached, going
+    through the folders in name order (a link to a folder beside it is not walked again).
+
+    Each folder is listed once with :func:`os.scandir`, whose entries know their type,
+    and resolved once: a file in it that is no link resolves to the folder's real path
+    and its name. (A stat and a full resolution per file took a second at 10,000 files.)
+    """
+    found: list[tuple[Path, bool, str | None]] = []
     visited: set[tuple[int, int]] = set()
-
-    def unreadable(exc: OSError) -> None:
-        found.append((Path(exc.filename), True))
-
-    for folder, folders, files in os.walk(root, onerror=unreadable, followlinks=True):
+    folders = [os.fspath(root)]
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError as exc:  # a folder that cannot be read: reading it says why
+            found.append((Path(exc.filename or folder), True, None))
+            continue
         info = os.stat(folder)
         if (info.st_dev, info.st_ino) in visited:  # a link back up the tree
-            folders.clear()
             continue
         visited.add((info.st_dev, info.st_ino))
-        folders[:] = [name for name in folders if not name.startswith(".") and name not in SKIPPED]
-        for name in files:
-            file = Path(folder, name)
-            if not name.startswith(".") and file.suffix.lower() in SUFFIXES:
-                found.append((file, file.is_file() or not file.exists()))
-    return sorted(found)
+        real = os.path.realpath(folder)
+        below = []
+        for entry in sorted(entries, key=lambda e: e.name):
+            name = entry.name
+            if name.startswith("."):
+                continue
+            if _is_dir(entry):
+                if name not in SKIPPED:
+                    below.append(entry.path)
+            elif os.path.splitext(name)[1].lower() in SUFFIXES:
+                file = Path(entry.path)
+                if entry.is_symlink():  # a broken link or a loop is read, to report it
+                    found.append((file, file.is_file() or not file.exists(), None))
+                else:  # its type is known from the listing (gone meanwhile: read it)
+                    regular = entry.is_file(follow_symlinks=False) or not file.exists()
+                    found.append((file, regular, os.path.join(real, name)))
+        folders.extend(reversed(below))  # the first in name order is walked next
+    found.sort(key=lambda item: item[0].parts)
+    return found
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    """Whether a folder's entry is a folder, or a link to one (as :func:`os.walk` with
+    ``followlinks`` sees it)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 _KINDS = (
