@@ -35,18 +35,17 @@ from causemap.errors import InvalidIncident
 from causemap.graph import CausalGraph, build_graph
 from causemap.model import Incident
 from causemap.source import (
-    FLOAT,
     MAX_BYTES,
     Format,
     Parsed,
-    SourceMap,
     decode,
     detect_format,
     parse,
     read_document,
-    top_level_keys,
 )
+from causemap.sourcemap import SourceMap
 from causemap.validation import check_structure
+from causemap.yamlbuilder import FLOAT, top_level_keys
 
 __all__ = [
     "SUFFIXES",
