@@ -5,35 +5,41 @@ Shape, types, enums, slugs, text limits and unknown keys are checked here; refer
 between nodes, cycles and the other graph rules live in :mod:`causemap.validation`
 because they need the whole document and produce warnings as well as errors.
 
-Models import nothing else from causemap, so every other module may import them.
+The enums live in :mod:`causemap.enums`, the text and id types in
+:mod:`causemap.fields` and dates and instants in :mod:`causemap.instants`; every name is
+still importable from here, the format's public face. Models import nothing else from
+causemap, so every other module may import them.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     GetJsonSchemaHandler,
-    PlainSerializer,
-    PlainValidator,
     StrictBool,
     ValidationInfo,
-    WithJsonSchema,
     field_validator,
     model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 
-from causemap.diagnostics import type_name
+# Every name of the format stays importable from here; those outside __all__ are
+# imported "as" themselves, which marks them re-exported for mypy.
+from causemap.enums import ActionStatus, ActionType, Gate, Level, NodeClass, NodeKind
+from causemap.fields import NOT_BLANK_PATTERN as NOT_BLANK_PATTERN
+from causemap.fields import SLUG_PATTERN, control_character, is_slug
+from causemap.fields import Slug as Slug
+from causemap.fields import Text as Text
+from causemap.fields import exact_version as exact_version
+from causemap.instants import Date, format_instant, instant_to_datetime, parse_day
+from causemap.instants import Instant as Instant
+from causemap.instants import certainly_before as certainly_before
 
 __all__ = [
     "Date",
@@ -58,11 +64,6 @@ __all__ = [
 ]
 
 FORMAT_VERSION = 1
-SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,79}$"
-"""An id, as JSON Schema and OpenAPI publish it. Their regexes are ECMA-262, where ``$``
-is the end of the text; in Python's ``re`` it also matches before a final newline, so
-Python code checks ids with :func:`is_slug` (a full match), never with this pattern."""
-_SLUG = re.compile(r"[a-z0-9][a-z0-9._-]{0,79}")
 
 # Text limits: generous for real postmortems, small enough that one document cannot
 # exhaust memory or make a diagram unreadable.
@@ -76,328 +77,6 @@ MAX_LIST = 200
 MAX_NODES = 20_000
 MAX_EDGES = 100_000
 MAX_ACTIONS = 2_000
-
-_DATE_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-class NodeKind(StrEnum):
-    """What a node of the causal graph stands for."""
-
-    EVENT = "event"
-    """Something that happened at a point in time: an action, or an occurrence."""
-    CONDITION = "condition"
-    """A state that held for a while: a configuration, a capacity limit, a missing safeguard."""
-    FACTOR = "factor"
-    """A contributing factor in tooling, process, team or organisation."""
-    IMPACT = "impact"
-    """The harm: customers, data, money. An impact causes nothing."""
-
-
-class Level(StrEnum):
-    """AcciMap level, from the sharp end to the blunt end."""
-
-    TECHNICAL = "technical"
-    OPERATOR = "operator"
-    PROCESS = "process"
-    ORGANIZATION = "organization"
-    EXTERNAL = "external"
-
-
-class Gate(StrEnum):
-    """How the direct causes of a node combine."""
-
-    AND = "and"
-    """Every cause was needed; together they sufficed (the default)."""
-    OR = "or"
-    """Any one cause alone would have sufficed."""
-
-
-class NodeClass(StrEnum):
-    """A reviewer's override of the computed proximate/systemic class."""
-
-    PROXIMATE = "proximate"
-    SYSTEMIC = "systemic"
-
-
-class ActionStatus(StrEnum):
-    """Where an action item stands."""
-
-    OPEN = "open"
-    IN_PROGRESS = "in-progress"
-    DONE = "done"
-    WONTFIX = "wontfix"
-
-
-class ActionType(StrEnum):
-    """What an action item does to the causal structure."""
-
-    PREVENT = "prevent"
-    """Removes or weakens a cause so the impact cannot follow."""
-    MITIGATE = "mitigate"
-    """Limits the harm once the failure happens."""
-    DETECT = "detect"
-    """Finds the failure sooner."""
-    PROCESS = "process"
-    """Changes how people work (review, runbooks, training)."""
-
-
-def control_character(value: str) -> str | None:
-    """The first control character in ``value`` that the format refuses in text (all but
-    tab and line breaks), if any.
-
-    Examples
-    --------
-    >>> control_character("a\\x00b"), control_character("a\\tb")
-    ('\\x00', None)
-    """
-    found = _CONTROL.search(value)
-    return found.group() if found else None
-
-
-def _clean_text(value: str) -> str:
-    found = control_character(value)
-    if found is not None:
-        raise PydanticCustomError(
-            "control_character",
-            "text must not contain control characters (found {char})",
-            {"char": repr(found)},
-        )
-    if not value.strip():
-        raise PydanticCustomError("blank_text", "text must not be empty or blank")
-    return value
-
-
-def _parse_instant(value: Any) -> dt.datetime | dt.date:
-    """Accept a date (2017-02-28) or a date-time with a timezone (2017-02-28T17:37:00Z)."""
-    if isinstance(value, dt.datetime):
-        parsed: dt.datetime | dt.date = value
-    elif isinstance(value, dt.date):
-        return value
-    elif isinstance(value, str):
-        # fromisoformat also reads week dates (2024-W01-1) and ordinal ones; the format,
-        # like its schema, has calendar dates only.
-        shaped = _DATE_SHAPE.match(value) is not None
-        try:
-            if not shaped:
-                raise ValueError(value)
-            parsed = (
-                dt.date.fromisoformat(value)
-                if len(value) == 10
-                else dt.datetime.fromisoformat(value.replace("z", "Z"))
-            )
-        except ValueError:
-            raise _not_an_instant(value, shaped=shaped) from None
-    else:
-        raise PydanticCustomError(
-            "instant",
-            "expected a date or date-time string, got {type}",
-            {"type": type_name(value)},
-        )
-    if isinstance(parsed, dt.datetime) and parsed.utcoffset() is None:
-        raise PydanticCustomError(
-            "instant_timezone",
-            "date-time {value} has no timezone; add one, e.g. 'Z' for UTC or '+02:00'",
-            {"value": repr(str(value)[:40])},
-        )
-    return parsed
-
-
-_TIME = re.compile(r"[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(?:[Zz]|[+-](\d{2}):?(\d{2}))?$")
-"""The time after a date, as far as telling which of its numbers is out of range."""
-
-
-def _not_an_instant(value: str, *, shaped: bool) -> PydanticCustomError:
-    """The error for a string Python does not read as a date or date-time: the date or
-    the part of the time that is out of range when it is, else the shape expected."""
-    if shaped:
-        try:
-            dt.date.fromisoformat(value[:10])
-        except ValueError:
-            return PydanticCustomError(
-                "invalid_date", "{value} is not a valid calendar date", {"value": repr(value)}
-            )
-        found = _TIME.match(value, 10)
-        problem = _time_problem(found) if found is not None else None
-        if problem is not None:
-            return PydanticCustomError(
-                "invalid_time",
-                "{value} is not a valid time: {problem}",
-                {"value": repr(value), "problem": problem},
-            )
-    return PydanticCustomError(
-        "instant",
-        "expected a date like 2017-02-28 or a date-time with a timezone like "
-        "2017-02-28T17:37:00Z, got {value}",
-        {"value": repr(value[:40])},
-    )
-
-
-def _time_problem(found: re.Match[str]) -> str | None:
-    """Which number of a matched :data:`_TIME` is out of range, if any."""
-    hour, minute, second, offset_hours, offset_minutes = found.groups()
-    if int(hour) > 23:
-        midnight = " (midnight is T00:00 of the next day)" if hour == "24" else ""
-        return f"the hour must be 00-23{midnight}"
-    checks = (
-        (minute, 59, "the minute must be 00-59"),
-        (second, 59, "the second must be 00-59"),
-        (offset_hours, 23, "the timezone offset must be less than 24 hours"),
-        (offset_minutes, 59, "the minutes of the timezone offset must be 00-59"),
-    )
-    return next((problem for part, top, problem in checks if part and int(part) > top), None)
-
-
-def format_instant(value: dt.datetime | dt.date) -> str:
-    """ISO 8601 text of a date or time, with 'Z' for UTC."""
-    if isinstance(value, dt.datetime):
-        text = value.isoformat()
-        return text[:-6] + "Z" if text.endswith("+00:00") else text
-    return value.isoformat()
-
-
-def parse_day(text: str) -> dt.date:
-    """A date written ``YYYY-MM-DD``, the one form causemap reads everywhere (files,
-    ``--since``, query parameters); ``ValueError`` with a message for anything else.
-
-    Python would also take ``20240131`` and ``2024-W05-3``, and pydantic a Unix time.
-
-    Examples
-    --------
-    >>> parse_day("2024-01-31")
-    datetime.date(2024, 1, 31)
-    """
-    try:
-        return _parse_date(text)
-    except PydanticCustomError as exc:
-        raise ValueError(str(exc)) from None
-
-
-def _parse_date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        raise PydanticCustomError("date", "expected a date like 2017-02-28, not a date-time")
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str) and len(value) == 10 and _DATE_SHAPE.match(value):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            if _DATE_SHAPE.match(value):
-                raise PydanticCustomError(
-                    "invalid_date", "{value} is not a valid calendar date", {"value": repr(value)}
-                ) from None
-    raise PydanticCustomError(
-        "date", "expected a date like 2017-02-28, got {value}", {"value": repr(str(value)[:40])}
-    )
-
-
-def is_slug(value: str) -> bool:
-    """Whether ``value`` is an id: ``[a-z0-9][a-z0-9._-]{0,79}``, all of it.
-
-    Examples
-    --------
-    >>> is_slug("db-failover"), is_slug("db-failover\\n"), is_slug("Db")
-    (True, False, False)
-    """
-    return _SLUG.fullmatch(value) is not None
-
-
-def _check_slug(value: str) -> str:
-    if not is_slug(value):
-        raise PydanticCustomError(
-            "string_pattern_mismatch",
-            "String should match pattern '{pattern}'",
-            {"pattern": SLUG_PATTERN},
-        )
-    return value
-
-
-NOT_BLANK_PATTERN = r"\S"
-"""Text is not blank, as JSON Schema says it: it has a character that is not white space."""
-
-
-class _NotBlank:
-    """The JSON Schema side of :func:`_clean_text`: at least one character that is not
-    white space, so an editor flags blank text before ``causemap validate`` does."""
-
-    def __get_pydantic_json_schema__(
-        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        schema = handler(core_schema)
-        schema["pattern"] = NOT_BLANK_PATTERN
-        return schema
-
-
-Text = Annotated[str, AfterValidator(_clean_text), _NotBlank()]
-Slug = Annotated[
-    str,
-    AfterValidator(_check_slug),
-    WithJsonSchema({"type": "string", "pattern": SLUG_PATTERN}),
-]
-"""An id (incident, node, action, factor key), checked by :func:`is_slug`."""
-Instant = Annotated[
-    dt.datetime | dt.date,
-    PlainValidator(_parse_instant),
-    PlainSerializer(format_instant, return_type=str, when_used="json"),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "string", "format": "date"},
-                {"type": "string", "format": "date-time"},
-            ]
-        }
-    ),
-]
-Date = Annotated[
-    dt.date,
-    PlainValidator(_parse_date),
-    PlainSerializer(lambda d: d.isoformat(), return_type=str, when_used="json"),
-    WithJsonSchema({"type": "string", "format": "date"}),
-]
-
-
-def exact_version(value: Any) -> Any:
-    """Format 1 is the number 1: ``1.0`` is accepted as JSON Schema's ``integer`` accepts
-    it (a validator run on the file must agree with causemap), but ``true``, which also
-    equals 1 in Python, is not a number."""
-    if type(value) is float and value == 1:
-        return 1
-    if type(value) is not int:
-        raise PydanticCustomError("literal_error", "Input should be {expected}", {"expected": "1"})
-    return value
-
-
-def instant_to_datetime(value: dt.datetime | dt.date) -> dt.datetime:
-    """Return ``value`` as an aware datetime; a bare date means its start in UTC.
-
-    Examples
-    --------
-    >>> instant_to_datetime(dt.date(2017, 2, 28)).isoformat()
-    '2017-02-28T00:00:00+00:00'
-    """
-    if isinstance(value, dt.datetime):
-        return value
-    return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
-
-
-def certainly_before(first: dt.datetime | dt.date, second: dt.datetime | dt.date) -> bool:
-    """True when every moment ``first`` can mean is before every moment ``second`` can.
-
-    A date-time is one moment; a bare date is its whole day in UTC, so a date and a time
-    on that day are in no certain order. Time checks (``until`` before ``at``, TIME_ORDER)
-    use this so that writing only the date never makes a true order look wrong.
-
-    Examples
-    --------
-    >>> certainly_before(dt.date(2024, 1, 1), dt.date(2024, 1, 2))
-    True
-    >>> certainly_before(dt.date(2024, 1, 1), dt.datetime(2024, 1, 1, 20, tzinfo=dt.UTC))
-    False
-    """
-    start = instant_to_datetime(second)
-    if isinstance(first, dt.datetime):
-        return first < start
-    return instant_to_datetime(first) + dt.timedelta(days=1) <= start
 
 
 _CONFIG = ConfigDict(

@@ -48,7 +48,7 @@ from causemap.analyses.structure import (
     topological,
 )
 from causemap.graph import CausalGraph
-from causemap.model import certainly_before, format_instant
+from causemap.instants import certainly_before, format_instant
 
 __all__ = ["RULES", "classify", "event_chain", "mentioned_date"]
 

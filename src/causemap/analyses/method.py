@@ -17,7 +17,7 @@ from causemap.analyses.context import quote as _q
 from causemap.analyses.language import asserted, rewrite_blame
 from causemap.analyses.result import Finding
 from causemap.analyses.structure import impacts
-from causemap.model import certainly_before, format_instant
+from causemap.instants import certainly_before, format_instant
 
 __all__ = [
     "impact_without_cause",

@@ -10,15 +10,8 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, ConfigDict, Field
 
-from causemap.model import (
-    ActionType,
-    FormatModel,
-    Level,
-    NodeClass,
-    Slug,
-    Text,
-    exact_version,
-)
+from causemap.fields import Slug, Text, exact_version
+from causemap.model import ActionType, FormatModel, Level, NodeClass
 
 __all__ = ["CATALOG_VERSION", "Catalog", "CatalogAction", "Entry"]
 

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from causemap.model import Slug
+from causemap.fields import Slug
 
 __all__ = ["DEFAULT_LIMITS", "Direction", "RenderLimits", "RenderOptions"]
 

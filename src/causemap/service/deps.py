@@ -26,7 +26,7 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from causemap.errors import NotAcceptable
-from causemap.model import Slug
+from causemap.fields import Slug
 from causemap.service.auth import Role, Tokens
 from causemap.service.headers import accept_match
 from causemap.service.problems import header

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from causemap.errors import NotAcceptable, UnknownFormat
-from causemap.model import Slug
+from causemap.fields import Slug
 from causemap.render import ALIASES, FORMATS, OutputFormat, RenderOptions
 from causemap.service.bodies import INCIDENT_BODY, read_body
 from causemap.service.deps import (
