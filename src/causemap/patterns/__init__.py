@@ -5,6 +5,10 @@ The pipeline, one module per step::
     text       normalise wording to stems
     concepts   map wording to shared concepts, with negation (concepts.yaml)
     phrases    find catalog phrases in a text, denials included
+    weights    how much each signal, and each term of an entry, counts
+    background  the built-in entries scored beside a catalog that replaces them
+    index      the catalog index: its scoring tables, and the scoring
+    examples   the example wording of an entry closest to a text
     suggest    rank catalog entries for a node's text, with evidence
     facts      reduce one incident to what the analysis needs
     advise     suggestions for every node of one incident (suggest, POST /suggest)
