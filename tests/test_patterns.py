@@ -1151,6 +1151,32 @@ class TestHtml:
                     or f"{incident} × {factor.label}: confidence {confidence:.2f}" in tips
                 )
 
+    def test_a_heat_map_cut_short_says_how_many_more(self) -> None:
+        # 62 incidents and 27 shared factors: the heat map and its table showed the 60
+        # most recent and the 25 leading without a word of the 2 and 2 left out, so the
+        # table read as every incident of the report.
+        corpus = [
+            make_incident(
+                [
+                    *(
+                        {"id": f"n{j}", "kind": "condition", "label": f"Qz {k} {j}", "factor": key}
+                        for j, key in enumerate((f"own-{k % 27}", f"own-{(k + 1) % 27}"))
+                    ),
+                    {"id": "i", "kind": "impact", "label": "Down", "causes": ["n0", "n1"]},
+                ],
+                id=f"h{k:02}",
+                date=(dt.date(2024, 1, 1) + dt.timedelta(days=k)).isoformat(),
+            )
+            for k in range(62)
+        ]
+        report = patterns(corpus)
+        assert (len(report.incident_list), len(report.factors)) == (62, 27)
+        page = " ".join(render(report, "html").split())
+        matrix = page[page.index('<h2 id="matrix">') : page.index('<h2 id="links">')]
+        assert "… and 2 older incidents and 2 more factors (the JSON report" in matrix
+        fewer = " ".join(render(patterns(corpus[-5:]), "html").split())
+        assert "older incidents" not in fewer
+
     def test_markdown_escapes_table_cells(self) -> None:
         text = render(patterns(self.hostile_corpus()), "markdown")
         assert "<script>" not in text
@@ -1230,7 +1256,10 @@ class TestHtmlLayout:
             assert part.count("<tr>", 0, part.index("</table>")) == 1 + 2, ident
             end = part.find("<h2", 10)
             assert f"… and {total - 2} more" in part[: end if end > 0 else None], ident
-        assert to_html(report).count("… and ") == 1  # co-occurrence: 96 pairs, 50 rows
+        page = to_html(report)
+        assert page.count("… and ") == 2  # co-occurrence: 96 pairs, 50 rows
+        # The heat map: 61 incidents in 60 rows, 50 factors in 25 columns.
+        assert "… and 1 older incident and 25 more factors (the JSON" in page
 
     def test_links_and_pairs_name_factors_by_label(self) -> None:
         report = corpus_report()

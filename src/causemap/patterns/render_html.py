@@ -133,9 +133,25 @@ def _trend_numbers(report: PatternsReport, names: dict[str, str]) -> str:
     )
 
 
+_ALL = "the JSON report, --format json, lists all"
+
+
 def _more(total: int, shown: int) -> str:
-    line = more(total, shown, "the JSON report, --format json, lists all")
+    line = more(total, shown, _ALL)
     return f'<p class="more">{_e(line)}</p>' if line else ""
+
+
+def _matrix_more(report: PatternsReport) -> str:
+    """What the heat map and its table leave out, older incidents and further factors, as
+    every list cut short says (the JSON report's factors list all their incidents)."""
+    older = len(report.incident_list) - MATRIX_ROWS
+    further = len(report.factors) - MATRIX_COLUMNS
+    left = [
+        *([counted(older, "older incident")] if older > 0 else []),
+        *([counted(further, "more factor")] if further > 0 else []),
+    ]
+    line = f"… and {' and '.join(left)} ({_ALL})"
+    return f'<p class="more">{_e(line)}</p>' if left else ""
 
 
 def _factor_rows(factors: list[Factor]) -> str:
@@ -307,6 +323,7 @@ def to_html(
             "factors; darker means a more confident match.</p>",
             _chart(heat),
             _matrix_numbers(report),
+            _matrix_more(report),
         ]
     else:
         body.append("<p>None.</p>")
