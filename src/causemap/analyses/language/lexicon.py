@@ -55,8 +55,10 @@ _MODIFIER = r"(?![-‐]\w|\s+(?:" + "|".join(_THING_WORDS.split()) + r")\b)"
 "operator pattern", an "admin console" or the "reviewer bot" is a thing, not a person
 acting. (Only a word of ``_THING_WORDS`` after it makes one: "the SRE team" is
 people.)"""
-_SOFTWARE_OPERATOR = r"(?!(?<=kubernetes\s)operator|(?<=k8s\s)operator|(?<=openshift\s)operator)"
-"""Not an operator that is software: a "Kubernetes operator" reconciles resources."""
+_SOFTWARE = {"operator": ("kubernetes", "k8s", "openshift")}
+"""Person words that are software after these words: a "Kubernetes operator" reconciles
+resources. (Looked behind only once the word has matched: a guard tried at every word
+start made every search of the person words a quarter slower.)"""
 
 
 def _pattern(
@@ -73,10 +75,12 @@ def _pattern(
         # Possessive: the guards below judge the whole word, never a shorter cut of it
         # ("operators service" is no "operator" followed by "s service").
         tail = r"\w*+" if phrase.endswith("*") else r"\b"
-        parts.append(body + tail + _GUARDED + ("" if modifier else _MODIFIER))
+        software = () if modifier or len(words) > 1 else _SOFTWARE.get(words[0], ())
+        guard = "".join(rf"(?<!{before}\s{body})" for before in software)
+        parts.append(body + guard + tail + _GUARDED + ("" if modifier else _MODIFIER))
     if not parts:
         return re.compile(r"(?!x)x")
-    start = _LEADING if leading else _ANYWHERE + ("" if modifier else _SOFTWARE_OPERATOR)
+    start = _LEADING if leading else _ANYWHERE
     return re.compile(start + "(?:" + _by_first_letter(parts) + ")", re.IGNORECASE)
 
 
