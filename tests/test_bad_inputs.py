@@ -569,6 +569,26 @@ def test_orphan_is_a_warning_not_an_error() -> None:
     )
 
 
+def test_a_factor_key_on_an_impact_is_a_warning_at_its_line() -> None:
+    # The patterns report counts factors among an impact's causes, never the impact: a
+    # key put there was dropped without a word.
+    doc = variant(
+        "    causes: [push, no-canary]", "    causes: [push, no-canary]\n    factor: outage"
+    )
+    checked = check_bytes(doc.encode(), "doc.yaml")
+    assert checked.ok
+    (warning,) = checked.diagnostics
+    assert (warning.severity, warning.code, warning.pointer, warning.line) == (
+        "warning",
+        "factor-on-impact",
+        "/nodes/2/factor",
+        18,
+    )
+    assert warning.message.startswith("impact 'outage' has a factor key, which the patterns")
+    on_a_cause = variant("    level: process", "    level: process\n    factor: no-canary")
+    assert check_bytes(on_a_cause.encode(), "doc.yaml").diagnostics == []
+
+
 class TestValuesInMessages:
     """A value quoted in a message is written as the document writes it: null, a list, a
     mapping; never as Python prints it (None, ['x'], {'a': 1})."""

@@ -51,6 +51,7 @@ def check_structure(incident: Incident, G: CausalGraph | None = None) -> list[Di
         *_ids(incident),
         *_references(incident),
         *_graph_rules(incident, G),
+        *_impact_factors(incident),
         *_action_rules(incident),
     ]
 
@@ -192,6 +193,21 @@ def _graph_rules(incident: Incident, G: CausalGraph) -> Iterator[Diagnostic]:
                     "nodes",
                     index[node_id],
                 )
+
+
+def _impact_factors(incident: Incident) -> Iterator[Diagnostic]:
+    """A factor key on an impact: ``causemap patterns`` counts factors among what led to
+    an impact and leaves impacts out, so the key would be ignored without a word."""
+    for i, node in enumerate(incident.nodes):
+        if node.kind == NodeKind.IMPACT and node.factor is not None:
+            yield warning_at(
+                "factor-on-impact",
+                f"impact '{node.id}' has a factor key, which the patterns report ignores: "
+                "factors are what led to an impact; put the key on the node it describes",
+                "nodes",
+                i,
+                "factor",
+            )
 
 
 def _action_rules(incident: Incident) -> Iterator[Diagnostic]:

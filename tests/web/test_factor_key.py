@@ -117,6 +117,25 @@ class TestFactorKey:
         assert not page.page.locator("#panel-selection .factor-note.warn").count()
         page.assert_clean()
 
+    def test_a_key_on_an_impact_is_said_to_be_ignored(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        # The patterns report counts no factor on an impact (validate warns of it too).
+        page = opened(context, server, api, "fk-impact")
+        page.select("impact")
+        page.page.locator(FIELD).fill("alerting-gap")
+        warning = note(page).filter(has_text="leaves impacts out")
+        warning.wait_for()
+        assert plain(warning.inner_text()) == (
+            "The patterns report leaves impacts out, so it ignores this key: factors are what "
+            "led to an impact. Put the key on the node it describes."
+        )
+        assert page.nodes()["impact"]["factor"] == "alerting-gap"
+        assert not page.page.get_by_role("button", name="Use alerting-gap").count()
+        page.page.locator(FIELD).fill("")
+        warning.wait_for(state="detached")
+        page.assert_clean()
+
     def test_a_viewer_sees_the_warning_but_no_button(
         self, context: BrowserContext, server: Server, api: Api
     ) -> None:

@@ -3,8 +3,9 @@
 // patterns report will make of the key: a catalog entry; a key a letter or two from a
 // catalog key, most likely a typo, which would split one factor in two (with a button
 // that takes the catalog key, an undo step of its own); or a key of the team's own,
-// counted as a factor of its own. Without the catalog (not yet arrived, or the server
-// could not be asked) the field works as it did before, with no note.
+// counted as a factor of its own. On an impact it says the report ignores the key.
+// Without the catalog (not yet arrived, or the server could not be asked) the field
+// works as it did before, with no note.
 
 import { node, SLUG } from "./doc.js";
 import { h } from "./dom.js";
@@ -27,14 +28,21 @@ export function factorKey(inspector, id) {
     list: listId, describedBy: noteId,
   });
   const note = inspector.part(() => {
+    const { factor, kind } = node(ed.store.doc, id) || {};
+    if (factor && kind === "impact") return impactNote(noteId); // no catalog needed
     const catalog = loadedCatalog(inspector.redraw);
     if (!catalog) return null;
     if (!keys.childElementCount) keys.append(...catalog.keys.map((key) => h("option", { value: key }, isolate(catalog.names.get(key)))));
-    const factor = (node(ed.store.doc, id) || {}).factor;
     return factor ? factorNote(factor, catalog, noteId, ed.readOnly ? null : (key) =>
       ed.setNodeField(id, "factor", key, "Use catalog key", { coalesce: false })) : null;
   });
   return [field, keys, note];
+}
+
+/** An impact's key, which the report ignores (`causemap validate` warns of it too). */
+function impactNote(id) {
+  return h("p", { class: "factor-note warn", id },
+    "The patterns report leaves impacts out, so it ignores this key: factors are what led to an impact. Put the key on the node it describes.");
 }
 
 /** What the report makes of `factor`, with a button that calls `use` with the catalog
