@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,21 @@ import pytest
 from causemap.model import Incident
 from causemap.store import Store
 from tests.postgres import Cluster, find_bindir
+
+
+@pytest.fixture(autouse=True)
+def causemap_environment() -> Iterator[None]:
+    """Each test leaves the ``CAUSEMAP_*`` variables as it found them. ``causemap serve``
+    hands its options to uvicorn through the environment; run in a test's process it
+    left ``CAUSEMAP_CATALOG`` set, and the web tests' server, started later, served that
+    test's catalog."""
+    before = {name: value for name, value in os.environ.items() if name.startswith("CAUSEMAP_")}
+    yield
+    for name in [name for name in os.environ if name.startswith("CAUSEMAP_")]:
+        if name not in before:
+            del os.environ[name]
+    os.environ.update(before)
+
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
