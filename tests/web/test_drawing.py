@@ -18,7 +18,13 @@ GROWN = (
     " a canary stage, because the pipeline had been changed the week before and the on-call"
     " engineer should have noticed that the stage was gone"
 )
+BIDI = str.maketrans("", "", "\u2066\u2067\u2068\u2069")
 HEARD = "(text) => document.getElementById('announce').textContent.includes(text)"
+
+
+def plain(text: str) -> str:
+    """Text as read, without the isolates that keep user text's direction to itself."""
+    return text.translate(BIDI)
 
 
 def positions(page: EditorPage) -> dict[str, dict[str, float]]:
@@ -292,6 +298,67 @@ class TestStatementBar:
         page.keys("Escape")
         assert page.doc() == original
         assert bar.input_value() == "A statement for later"
+        page.assert_clean()
+
+    def test_a_reload_gives_back_the_statement_being_drafted(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """A reload (or a crash of the page) lost what was typed in the statement bar,
+        though the incident's unsaved edits survive it."""
+        api.create(chain("bar-reload", 3))
+        page = EditorPage.open(context, server.url, "bar-reload")
+        bar = page.page.locator("#statement")
+        page.select("n2")
+        page.focus_canvas()
+        page.keys("w")
+        bar.press_sequentially("The canary stage was removed")
+        page.page.reload()
+        page.wait("window.causemap && window.causemap.ready")
+        assert bar.input_value() == "The canary stage was removed"
+        assert plain(page.text("#entry-label")) == "Why? A cause of “Step 2 happened”"
+
+        bar.focus()
+        bar.press("Enter")
+        added = next(n for n in page.doc()["nodes"] if n["label"] == "The canary stage was removed")
+        assert added["id"] in page.nodes()["n2"]["causes"]
+        assert bar.input_value() == ""
+        page.wait_saved()
+        page.page.reload()
+        page.wait("window.causemap && window.causemap.ready")
+        assert bar.input_value() == ""
+        assert page.text("#entry-label") == "New statement"
+        page.assert_clean()
+
+    def test_a_reload_keeps_no_rename_and_no_question_about_a_deleted_node(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("bar-reload-gone", 3))
+        page = EditorPage.open(context, server.url, "bar-reload-gone")
+        bar = page.page.locator("#statement")
+        page.select("n2")
+        page.focus_canvas()
+        page.keys("w")
+        bar.fill(GROWN)
+        # A rename under way is not kept: the draft is what was typed before it.
+        page.select("n1")
+        page.focus_canvas()
+        page.keys("Enter")
+        bar.fill("Step 1, half reworded")
+        page.page.reload()
+        page.wait("window.causemap && window.causemap.ready")
+        assert bar.input_value() == GROWN
+        assert "Why?" in page.text("#entry-label")
+
+        # The node the question was about is gone: the statement stays, as a new one.
+        api.put("bar-reload-gone", incident("bar-reload-gone"), api.get("bar-reload-gone")[1])
+        page.page.reload()
+        page.wait("window.causemap && window.causemap.ready")
+        assert bar.input_value() == GROWN
+        assert page.text("#entry-label") == "New statement"
+        bar.fill("")
+        page.page.reload()
+        page.wait("window.causemap && window.causemap.ready")
+        assert bar.input_value() == ""
         page.assert_clean()
 
 

@@ -138,3 +138,31 @@ export const drafts = {
       .sort((a, b) => String(b.draft.at).localeCompare(String(a.draft.at)));
   },
 };
+
+// The statement bar's draft (what is typed in it, with the question it answers) is kept
+// in sessionStorage instead, per incident: the browser keeps it for its tab across reloads
+// and a crash of the page, gives every tab its own, and drops it when the tab is closed,
+// so no other tab ever takes it over and there is nothing of gone tabs to clean up.
+const STATEMENT = "causemap:statement:";
+
+export const statements = {
+  /** What this tab was drafting in the statement bar of incident `id`: {text, mode, anchor}, or null. */
+  load(id) {
+    try {
+      const draft = JSON.parse(sessionStorage.getItem(STATEMENT + id));
+      return draft && typeof draft.text === "string" ? draft : null;
+    } catch {
+      return null;
+    }
+  },
+  /** Keep `draft` as that, or forget it (null); false when the browser has no room. */
+  store(id, draft) {
+    try {
+      if (draft) sessionStorage.setItem(STATEMENT + id, JSON.stringify(draft));
+      else sessionStorage.removeItem(STATEMENT + id);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+};

@@ -64,6 +64,7 @@ export class Editor extends Commands {
     this.wire();
     this.store.load(this.store.doc, { reason: "open" });
     this.restored = this.restoreDraft(doc, revision);
+    if (this.entry) this.restored.finally(() => this.entry.restore());
     this.live = follow(id, revision, {
       onRevision: (record, { rewound }) => (rewound ? this.wentBack(record) : this.remote(record)),
       onState: (state, message) => {

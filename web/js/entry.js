@@ -3,10 +3,13 @@
 // ("then?"), or rename it. "Why?" and "then?" keep going, so a chain of five whys is
 // five statements and five Enters. Escape goes back to the canvas and keeps what was
 // typed (a long statement is not lost to a look at the picture), except that it cancels
-// a rename, which gives back whatever statement was being drafted before it.
+// a rename, which gives back whatever statement was being drafted before it. What is
+// being drafted (not a rename) is kept for the tab (drafts.js), so a reload or a crash of
+// the page gives it back.
 
 import { h, sayWhenCut } from "./dom.js";
 import { KINDS, node } from "./doc.js";
+import { statements } from "./drafts.js";
 import { shown } from "./text.js";
 
 const KIND_KEY = { event: "e", condition: "c", factor: "f", impact: "i" };
@@ -18,12 +21,14 @@ export class Entry {
     this.anchor = null;
     this.kind = "event";
     this.aside = null; // while renaming: what the bar held before, to give back after
+    this.keeping = false; // the kept draft is given back (restore) before it is kept anew
     this.label = h("label", { for: "statement", id: "entry-label", class: "entry-label" }, "New statement");
     this.input = h("input", {
       id: "statement", type: "text", autocomplete: "off", maxlength: 500, spellcheck: "true", dir: "auto",
       placeholder: "What happened, or what held? Press Enter to add it", "aria-describedby": "entry-help",
     });
     sayWhenCut(this.input, "a statement");
+    this.input.addEventListener("input", () => this.keep());
     this.kinds = h("fieldset", { class: "kind-picker" }, h("legend", { class: "sr-only" }, "Kind of the new node"),
       KINDS.map((k) => {
         const input = h("input", { type: "radio", name: "new-kind", id: `new-kind-${k}`, value: k, checked: k === this.kind });
@@ -125,6 +130,34 @@ export class Entry {
     }[this.mode];
     this.label.textContent = text;
     this.form.dataset.mode = this.mode;
+    this.keep();
+  }
+
+  /** Keep what is typed, with the question it answers, as this tab's draft of the
+   * statement (an emptied bar keeps none); never a rename's text, the node's label. */
+  keep() {
+    if (!this.keeping || this.mode === "edit") return;
+    const text = this.input.value;
+    statements.store(this.editor.id, text.trim() ? { text, mode: this.mode, anchor: this.anchor } : null);
+  }
+
+  /** Give back the statement this tab was drafting before the page was reloaded (once the
+   * incident's own draft is back, which may hold its node): "why?" or "then?" while the
+   * node it asked about is there, with that node selected, else a new statement. A bar
+   * put to use meanwhile is left as it is. */
+  restore() {
+    if (this.keeping) return;
+    const draft = statements.load(this.editor.id);
+    const store = this.editor.store;
+    if (draft && this.mode === "new" && !this.input.value) {
+      const asked = (draft.mode === "why" || draft.mode === "then") && node(store.doc, draft.anchor);
+      this.input.value = draft.text.slice(0, 500);
+      this.mode = asked ? draft.mode : "new";
+      this.anchor = asked ? draft.anchor : null;
+      if (asked && !store.selection.nodes.length) store.select([this.anchor]);
+    }
+    this.keeping = true;
+    this.refresh();
   }
 
   submit() {
