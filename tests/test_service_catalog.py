@@ -68,9 +68,12 @@ class TestCatalog:
         tag = first.headers["ETag"]
         assert re.fullmatch(r'"[0-9a-f]{64}"', tag), tag
         assert first.headers["Cache-Control"] == "no-cache"
+        assert first.headers["Vary"] == "Authorization"  # a browser keeps it per token
         again = client.get(f"{API}/catalog", headers={"If-None-Match": tag})
         assert again.status_code == 304
         assert again.headers["ETag"] == tag
+        assert again.headers["Cache-Control"] == "no-cache"
+        assert again.headers["Vary"] == "Authorization"
         assert not again.content
         assert client.get(f"{API}/catalog", headers={"If-None-Match": '"x"'}).status_code == 200
         refused = client.get(f"{API}/catalog", headers={"If-Match": '"x"'})

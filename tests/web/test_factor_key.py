@@ -3,10 +3,12 @@ of one caught before the patterns report counts it as a factor of its own."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+import httpx2
 import pytest
-from playwright.sync_api import BrowserContext, Locator, Page
+from playwright.sync_api import BrowserContext, Locator, Page, Response
 
 from causemap.catalog import builtin_catalog
 from causemap.diagnostics import Hints
@@ -42,6 +44,18 @@ def opened(context: BrowserContext, server: Server, api: Api, ident: str, **kw: 
     return page
 
 
+def catalog_answers(api: Api) -> dict[str, float]:
+    """How many GET /catalog the server has answered, by status (its /metrics)."""
+    r = httpx2.get(f"{api.url}/metrics", headers=api.headers, timeout=30)
+    assert r.status_code == 200, r.text
+    found: dict[str, float] = {}
+    for line in r.text.splitlines():
+        if line.startswith("causemap_http_requests_total{") and 'route="/api/v1/catalog"' in line:
+            status = line.split('status="', 1)[1].split('"', 1)[0]
+            found[status] = found.get(status, 0.0) + float(line.rsplit(" ", 1)[1])
+    return found
+
+
 def note(page: EditorPage) -> Locator:
     return page.page.locator("#panel-selection .factor-note")
 
@@ -65,6 +79,44 @@ class TestFactorKey:
         page.select("paging")
         assert len(asked) == 1, asked
         page.assert_clean()
+
+    def test_the_catalog_is_revalidated_not_downloaded_again(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """Every page downloaded the whole catalog again (some 185 kB), though it changes
+        only when the server starts with another catalog: a later page of the browser now
+        asks with If-None-Match, the server answers 304, and the page offers every key
+        from the copy the browser kept."""
+        asked: list[tuple[int, str, str | None]] = []
+
+        def heard(response: Response) -> None:
+            if "/api/v1/catalog" in response.url:
+                sent = response.request.header_value("if-none-match")
+                asked.append((response.status, response.header_value("etag") or "", sent))
+
+        context.on("response", heard)
+        keys = builtin_catalog().keys()
+        before = catalog_answers(api)
+        for ident in ("fk-cache-1", "fk-cache-2"):
+            page = opened(context, server, api, ident)
+            field = page.page.locator(FIELD)
+            options = page.page.locator(f"datalist#{field.get_attribute('list')} option")
+            options.first.wait_for(state="attached")
+            assert options.evaluate_all("(os) => os.map((o) => o.value)") == keys
+            page.assert_clean()
+        (status, tag, sent), (_, _, again) = asked
+        assert (status, sent) == (200, None), asked
+        assert tag, asked
+        assert again == tag, asked  # the browser's own revalidation, not the page's header
+        # The server sent the catalog once; the second page got a 304.
+        deadline = time.monotonic() + 5  # the server counts an answer once it is sent
+        while True:
+            after = catalog_answers(api)
+            answered = {code: after[code] - before.get(code, 0) for code in after}
+            if sum(answered.values()) >= 2 or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert answered == {"200": 1, "304": 1}, answered
 
     def test_a_typo_is_caught_and_fixed_with_one_click_and_undone(
         self, context: BrowserContext, server: Server, api: Api

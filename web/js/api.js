@@ -34,8 +34,11 @@ async function fail(response) {
   return new ApiError(response.status, err.code || `http-${response.status}`, message, err.details || null, body);
 }
 
-/** Fetch path (relative to /api/v1); throws ApiError unless the answer is 2xx or 304. */
-export async function request(method, path, { body, json, jsonText, accept, ifMatch, signal } = {}) {
+/** Fetch path (relative to /api/v1); throws ApiError unless the answer is 2xx or 304.
+ * Nothing is kept in the browser's HTTP cache unless `cache` says so ("no-cache": kept,
+ * and asked again with If-None-Match each time, so that the server's 304 is answered
+ * with the copy kept). */
+export async function request(method, path, { body, json, jsonText, accept, ifMatch, signal, cache = "no-store" } = {}) {
   const extra = {};
   if (json !== undefined || jsonText !== undefined) {
     extra["Content-Type"] = "application/json";
@@ -45,7 +48,7 @@ export async function request(method, path, { body, json, jsonText, accept, ifMa
   if (ifMatch !== undefined) extra["If-Match"] = `"${ifMatch}"`;
   let response;
   try {
-    response = await fetch(BASE + path, { method, body, headers: headers(extra), signal, cache: "no-store" });
+    response = await fetch(BASE + path, { method, body, headers: headers(extra), signal, cache });
   } catch (exc) {
     if (exc.name === "AbortError") throw exc;
     throw new ApiError(0, "offline", "The server cannot be reached.");
@@ -126,6 +129,8 @@ export const api = {
     return response.text();
   },
   patterns: () => api.json("GET", "/patterns?format=json"),
-  /** The server's factor catalog, as a catalog file (catalog.js asks once per page). */
-  catalog: () => api.json("GET", "/catalog"),
+  /** The server's factor catalog, as a catalog file (catalog.js asks once per page). It
+   * changes only when the server restarts with another catalog: kept in the browser's
+   * cache and revalidated by its ETag, it is downloaded again only then. */
+  catalog: () => api.json("GET", "/catalog", { cache: "no-cache" }),
 };
