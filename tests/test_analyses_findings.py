@@ -655,6 +655,68 @@ class TestHumanStops:
         inc.node("ran-script").label = "The nightly scheduler ran the cleanup on prod-db"
         assert "STOPS_AT_HUMAN" not in codes(inc)
 
+    @pytest.mark.parametrize(
+        "label",
+        [
+            "The on-call engineer restarted the primary",
+            "An engineer ran the cleanup script against production",
+            "Alice merged the change",
+            "We deployed on Friday",
+            "Reviewers saw only the summary diff",
+            "Failover command typed into the primary's shell by one engineer at 03:10",
+            "Because the page was silent, the on-call engineer restarted the primary",
+        ],
+    )
+    def test_a_root_where_a_person_acts_is_a_human_stop(self, label: str) -> None:
+        # The person is the subject of the main verb, or its agent after "by".
+        inc = careful()
+        inc.participants = ["Alice Chen"]
+        inc.node("ran-script").causes = []
+        inc.node("ran-script").level = None
+        inc.node("ran-script").label = label
+        (finding,) = codes(inc)["STOPS_AT_HUMAN"]
+        assert finding.severity == "warning"
+        assert finding.nodes == ["ran-script"]
+        assert finding.message.startswith("the analysis ends at a person's action")
+
+    @pytest.mark.parametrize(
+        "label",
+        [
+            # A process's or a tool's condition that mentions a person.
+            "The change shipped without a second approver",
+            "The runbook pointed admins to the old console",
+            "Deploy tooling let any engineer push to all regions",
+            # The script ran: its author acts only in a phrase about the script.
+            "A script written by the on-call years ago ran",
+            # Acted on, or denied: no person's action.
+            "The on-call engineer had been paged 19 times the night before",
+            "No team owned the rule limit",
+        ],
+    )
+    def test_a_root_that_only_mentions_a_person_is_no_human_stop(self, label: str) -> None:
+        inc = careful()
+        inc.node("ran-script").causes = []
+        inc.node("ran-script").level = None
+        inc.node("ran-script").label = label
+        assert "STOPS_AT_HUMAN" not in codes(inc)
+
+    def test_a_root_naming_a_slip_still_stops_whoever_acts(self) -> None:
+        # The human-error words are an error wherever they stand, as before.
+        inc = careful()
+        inc.node("ran-script").causes = []
+        inc.node("ran-script").label = "The runbook blamed operator error"
+        (finding,) = codes(inc)["STOPS_AT_HUMAN"]
+        assert finding.severity == "error"
+
+    def test_a_long_root_is_read_in_linear_time(self) -> None:
+        inc = careful()
+        inc.node("ran-script").causes = []
+        inc.node("ran-script").level = None
+        inc.node("ran-script").label = ("the runbook pointed admins, " * 400)[:10_000]
+        start = time.perf_counter()
+        assert "STOPS_AT_HUMAN" not in codes(inc)
+        assert time.perf_counter() - start < 1
+
 
 class TestNegation:
     """Saying what it was not is not blaming: 'this was not human error' is careful work."""

@@ -14,7 +14,7 @@ from typing import Any
 
 from causemap.analyses.context import Context
 from causemap.analyses.context import quote as _q
-from causemap.analyses.language import asserted, rewrite_blame
+from causemap.analyses.language import asserted, person_acts, rewrite_blame
 from causemap.analyses.result import Finding
 from causemap.analyses.structure import impacts
 from causemap.instants import certainly_before, format_instant
@@ -358,11 +358,10 @@ def stops_at_human(ctx: Context) -> Iterator[Finding]:
         texts = ctx.texts(root)
         found = ((t, asserted(ctx.words.human_error, t, negatable=True)) for t in texts)
         where, match = next(((t, m) for t, m in found if m), (ctx.label(root), None))
-        text = " ".join(texts)
         person = (
             data["kind"] == "event"
             and data.get("level") in ("operator", None)  # unset: the words decide
-            and (ctx.words.person.search(text) or ctx.names(text))
+            and any(_a_person_acts(ctx, t) for t in texts)
         )
         if not (match or person):
             continue
@@ -381,6 +380,15 @@ def stops_at_human(ctx: Context) -> Iterator[Finding]:
             "know and expect, and what in the tools or process shaped that?",
             rewrite=_rewritten(where) if match else None,
         )
+
+
+def _a_person_acts(ctx: Context, text: str) -> bool:
+    """Is a person the one acting in ``text``, not only named in it? "The on-call engineer
+    restarted the primary" is a person's action; "the change shipped without a second
+    approver" and "the runbook pointed admins to the old console" are a process's and a
+    tool's."""
+    names = frozenset(word for name in ctx.names(text) for word in name.split())
+    return person_acts(text, person=ctx.words.person, names=names)
 
 
 def _rewritten(text: str) -> str | None:
