@@ -7,6 +7,7 @@ state, the analysis, the Cytoscape model) and wait on it, never on pixels or sle
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import httpx2
@@ -86,6 +87,29 @@ class Api:
         return httpx2.request(
             method, f"{self.url}{API}{path}", headers=self.headers, timeout=30, **kwargs
         )
+
+    def answered(self, route: str) -> dict[str, float]:
+        """How many requests to ``route`` (``/catalog``) the server has answered, by
+        status (its /metrics)."""
+        r = httpx2.get(f"{self.url}/metrics", headers=self.headers, timeout=30)
+        assert r.status_code == 200, r.text
+        found: dict[str, float] = {}
+        for line in r.text.splitlines():
+            if line.startswith("causemap_http_requests_total{") and f'route="{API}{route}"' in line:
+                status = line.split('status="', 1)[1].split('"', 1)[0]
+                found[status] = found.get(status, 0.0) + float(line.rsplit(" ", 1)[1])
+        return found
+
+    def answers_since(self, route: str, before: dict[str, float], count: int) -> dict[str, float]:
+        """The answers to ``route`` since ``before`` (:meth:`answered`), once ``count``
+        are counted or 5 s have passed: the server counts an answer once it is sent."""
+        deadline = time.monotonic() + 5
+        while True:
+            after = self.answered(route)
+            found = {code: after[code] - before.get(code, 0) for code in after}
+            if sum(found.values()) >= count or time.monotonic() > deadline:
+                return {code: n for code, n in found.items() if n}
+            time.sleep(0.05)
 
 
 class EditorPage:

@@ -3,10 +3,8 @@ of one caught before the patterns report counts it as a factor of its own."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-import httpx2
 import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, Response
 
@@ -42,18 +40,6 @@ def opened(context: BrowserContext, server: Server, api: Api, ident: str, **kw: 
     page = EditorPage.open(context, server.url, ident, **kw)
     page.select("paging")
     return page
-
-
-def catalog_answers(api: Api) -> dict[str, float]:
-    """How many GET /catalog the server has answered, by status (its /metrics)."""
-    r = httpx2.get(f"{api.url}/metrics", headers=api.headers, timeout=30)
-    assert r.status_code == 200, r.text
-    found: dict[str, float] = {}
-    for line in r.text.splitlines():
-        if line.startswith("causemap_http_requests_total{") and 'route="/api/v1/catalog"' in line:
-            status = line.split('status="', 1)[1].split('"', 1)[0]
-            found[status] = found.get(status, 0.0) + float(line.rsplit(" ", 1)[1])
-    return found
 
 
 def note(page: EditorPage) -> Locator:
@@ -96,7 +82,7 @@ class TestFactorKey:
 
         context.on("response", heard)
         keys = builtin_catalog().keys()
-        before = catalog_answers(api)
+        before = api.answered("/catalog")
         for ident in ("fk-cache-1", "fk-cache-2"):
             page = opened(context, server, api, ident)
             field = page.page.locator(FIELD)
@@ -109,13 +95,7 @@ class TestFactorKey:
         assert tag, asked
         assert again == tag, asked  # the browser's own revalidation, not the page's header
         # The server sent the catalog once; the second page got a 304.
-        deadline = time.monotonic() + 5  # the server counts an answer once it is sent
-        while True:
-            after = catalog_answers(api)
-            answered = {code: after[code] - before.get(code, 0) for code in after}
-            if sum(answered.values()) >= 2 or time.monotonic() > deadline:
-                break
-            time.sleep(0.05)
+        answered = api.answers_since("/catalog", before, 2)
         assert answered == {"200": 1, "304": 1}, answered
 
     def test_a_typo_is_caught_and_fixed_with_one_click_and_undone(

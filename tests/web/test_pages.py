@@ -746,6 +746,26 @@ class TestPatterns:
         page.assert_clean()
 
 
+class TestPatternsPageCache:
+    def test_the_report_is_revalidated_not_built_and_downloaded_again(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """The patterns page downloaded the whole report on every visit (megabytes for a
+        large archive); with nothing changed in between, a second visit now gets a 304
+        and shows the report the browser kept."""
+        api.create(chain("cache-visit"))
+        before = api.answered("/patterns")
+        shown = []
+        for _ in range(2):
+            page = EditorPage.open(context, server.url)
+            page.page.get_by_role("link", name="Patterns across incidents").click()
+            page.wait("document.body.dataset.view === 'patterns' && window.causemap.ready")
+            shown.append(page.page.locator(".cards").inner_text())
+            page.assert_clean()
+        assert shown[0] == shown[1]
+        assert api.answers_since("/patterns", before, 2) == {"200": 1, "304": 1}
+
+
 class TestPatternCharts:
     def test_long_factor_names_stay_inside_the_chart(
         self, context: BrowserContext, server: Server, api: Api

@@ -128,7 +128,10 @@ export const api = {
     const response = await request("GET", `/incidents/${encodeURIComponent(id)}`, { accept: "application/yaml" });
     return response.text();
   },
-  patterns: () => api.json("GET", "/patterns?format=json"),
+  /** The patterns report over the store (megabytes for a large archive): kept in the
+   * browser's cache and revalidated by its ETag, which changes with any incident's
+   * revision, so it is downloaded again only when something changed. */
+  patterns: () => api.json("GET", "/patterns?format=json", { cache: "no-cache" }),
   /** The server's factor catalog, as a catalog file (catalog.js asks once per page). It
    * changes only when the server restarts with another catalog: kept in the browser's
    * cache and revalidated by its ETag, it is downloaded again only then. */
