@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import BrowserContext
+from playwright.sync_api import BrowserContext, Locator
 
 from tests.servers import Server
 from tests.web.pages import READ, Api, EditorPage, chain, incident
@@ -236,15 +236,23 @@ class TestStatementBar:
     """Escape in the statement bar emptied it: a facilitator who had typed a long
     statement and pressed Escape to look at the canvas lost it."""
 
+    @staticmethod
+    def begin(
+        context: BrowserContext, server: Server, api: Api, ident: str, key: str
+    ) -> tuple[EditorPage, Locator]:
+        """A three-step chain opened with its second step selected and ``key`` pressed on
+        the canvas ("w" asks why, Enter renames); the page and its statement bar."""
+        api.create(chain(ident, 3))
+        page = EditorPage.open(context, server.url, ident)
+        page.select("n2")
+        page.focus_canvas()
+        page.keys(key)
+        return page, page.page.locator("#statement")
+
     def test_escape_keeps_what_was_typed_and_the_question_it_answers(
         self, context: BrowserContext, server: Server, api: Api
     ) -> None:
-        api.create(chain("bar-draft", 3))
-        page = EditorPage.open(context, server.url, "bar-draft")
-        bar = page.page.locator("#statement")
-        page.select("n2")
-        page.focus_canvas()
-        page.keys("w")
+        page, bar = self.begin(context, server, api, "bar-draft", "w")
         draft = GROWN  # a long statement, typed while the room talks
         bar.fill(draft)
         page.keys("Escape")
@@ -274,13 +282,8 @@ class TestStatementBar:
     def test_escape_while_renaming_cancels_the_rename(
         self, context: BrowserContext, server: Server, api: Api
     ) -> None:
-        api.create(chain("bar-rename", 3))
-        page = EditorPage.open(context, server.url, "bar-rename")
-        original = page.doc()
-        bar = page.page.locator("#statement")
-        page.select("n2")
-        page.focus_canvas()
-        page.keys("Enter")
+        page, bar = self.begin(context, server, api, "bar-rename", "Enter")
+        original = page.doc()  # renaming has changed nothing yet
         bar.fill("Step 2, half reworded")
         page.keys("Escape")
         assert page.js("document.activeElement.id") == "cy"
@@ -305,12 +308,7 @@ class TestStatementBar:
     ) -> None:
         """A reload (or a crash of the page) lost what was typed in the statement bar,
         though the incident's unsaved edits survive it."""
-        api.create(chain("bar-reload", 3))
-        page = EditorPage.open(context, server.url, "bar-reload")
-        bar = page.page.locator("#statement")
-        page.select("n2")
-        page.focus_canvas()
-        page.keys("w")
+        page, bar = self.begin(context, server, api, "bar-reload", "w")
         bar.press_sequentially("The canary stage was removed")
         page.page.reload()
         page.wait("window.causemap && window.causemap.ready")
@@ -332,12 +330,7 @@ class TestStatementBar:
     def test_a_reload_keeps_no_rename_and_no_question_about_a_deleted_node(
         self, context: BrowserContext, server: Server, api: Api
     ) -> None:
-        api.create(chain("bar-reload-gone", 3))
-        page = EditorPage.open(context, server.url, "bar-reload-gone")
-        bar = page.page.locator("#statement")
-        page.select("n2")
-        page.focus_canvas()
-        page.keys("w")
+        page, bar = self.begin(context, server, api, "bar-reload-gone", "w")
         bar.fill(GROWN)
         # A rename under way is not kept: the draft is what was typed before it.
         page.select("n1")
