@@ -104,7 +104,8 @@ def likely_typos(
     ...                      (), (), None)
     >>> import datetime as dt
     >>> corpus = [IncidentFacts("a", "A", dt.date(2024, 1, 1), None,
-    ...                         (node("alerting-gap"), node("alerting-gpa"), node("ours")), ())]
+    ...                         (node("alerting-gap"), node("alerting-gpa"), node("ours")), (),
+    ...                         ("n",))]
     >>> likely_typos(corpus, ["alerting-gap"])
     [('alerting-gpa', 'alerting-gap', 1, ['a'])]
     """

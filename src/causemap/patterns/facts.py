@@ -10,7 +10,7 @@ models.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from causemap.graph import CausalGraph
@@ -23,6 +23,7 @@ __all__ = [
     "Classifier",
     "IncidentFacts",
     "NodeFacts",
+    "bottom_up",
     "classes_of",
     "default_classifier",
     "extract",
@@ -76,6 +77,10 @@ class IncidentFacts(NamedTuple):
     severity: str | None
     nodes: tuple[NodeFacts, ...]
     actions: tuple[ActionFacts, ...]
+    bottom_up: tuple[str, ...]
+    """The ids of ``nodes`` with every node after all its ``effects``: the order in which
+    the report gathers the factors below each node. It is found here, in the worker
+    processes, rather than once per incident in the report's one process."""
 
 
 def default_classifier() -> tuple[Classifier | None, str]:
@@ -115,7 +120,7 @@ def node_class(node: Node, classes: Mapping[str, str]) -> tuple[str | None, str]
     if node.id in classes:
         return classes[node.id], "analysis"
     if node.classification is not None:
-        return str(node.classification), "node"
+        return node.classification.value, "node"
     return None, "none"
 
 
@@ -147,6 +152,8 @@ def extract(
             continue
         text = node_text(node, drop)
         cls, source = node_class(node, classes)
+        # Enum values (one string each), not str() copies: a worker's results are
+        # pickled, and a string met before in a batch pickles as a reference to it.
         # A node's own key decides its factor; the catalog is asked only for the others.
         best = index.score(text, node.level, top=1, cls=cls) if node.factor is None else []
         neighbours = {*G.pred[node.id], *G.succ[node.id]} - impact
@@ -154,8 +161,8 @@ def extract(
             NodeFacts(
                 id=node.id,
                 label=node.label,
-                kind=str(node.kind),
-                level=str(node.level) if node.level else None,
+                kind=node.kind.value,
+                level=node.level.value if node.level else None,
                 key=node.factor,
                 cls=cls,
                 cls_source=source,
@@ -166,12 +173,49 @@ def extract(
             )
         )
     actions = tuple(
-        ActionFacts(a.id, a.title, str(a.status), a.closed, tuple(a.addresses))
+        ActionFacts(a.id, a.title, a.status.value, a.closed, tuple(a.addresses))
         for a in incident.actions
     )
     return IncidentFacts(
-        incident.id, incident.title, incident.date, incident.severity, tuple(nodes), actions
+        incident.id,
+        incident.title,
+        incident.date,
+        incident.severity,
+        tuple(nodes),
+        actions,
+        bottom_up(nodes),
     )
+
+
+def bottom_up(nodes: Sequence[NodeFacts]) -> tuple[str, ...]:
+    """The ids of ``nodes`` in an order that puts each node after all its ``effects``
+    (Kahn's algorithm from the nodes with no effect; the graph is acyclic, as the loader
+    checks).
+
+    Examples
+    --------
+    >>> from causemap.patterns.text import Analysed
+    >>> def node(ident, effects):
+    ...     return NodeFacts(ident, "", "event", None, None, None, "none", Analysed((), ()),
+    ...                      (), effects, None)
+    >>> bottom_up([node("a", ("b", "c")), node("b", ("c",)), node("c", ())])
+    ('c', 'b', 'a')
+    """
+    waiting = {node.id: len(node.effects) for node in nodes}
+    causes: dict[str, list[str]] = {node.id: [] for node in nodes}
+    for node in nodes:
+        for effect in node.effects:
+            causes[effect].append(node.id)
+    ready = [node.id for node in nodes if not node.effects]
+    order: list[str] = []
+    while ready:
+        ident = ready.pop()
+        order.append(ident)
+        for cause in causes[ident]:
+            waiting[cause] -= 1
+            if not waiting[cause]:
+                ready.append(cause)
+    return tuple(order)
 
 
 def extract_all(

@@ -23,7 +23,6 @@ import datetime as dt
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from graphlib import TopologicalSorter
 from itertools import combinations
 from typing import Literal
 
@@ -321,14 +320,13 @@ def _links(
 
 
 def _factors_below(inc: IncidentFacts, factor_of: Mapping[str, str]) -> dict[str, frozenset[str]]:
-    """The shared factors among each node's non-impact descendants, by one pass in
-    reverse topological order. The sets hold factors, not nodes, and a node with one
-    effect and nothing new shares its effect's set: linear in a long chain."""
+    """The shared factors among each node's non-impact descendants, by one pass over
+    the nodes effects first (``bottom_up``). The sets hold factors, not nodes, and a node
+    with one effect and nothing new shares its effect's set: linear in a long chain."""
     effects = {node.id: node.effects for node in inc.nodes}
     none: frozenset[str] = frozenset()
     below: dict[str, frozenset[str]] = {}
-    # Each node's effects given as what must come first: effects before their causes.
-    for node in TopologicalSorter(effects).static_order():
+    for node in inc.bottom_up:
         found = none
         for target in effects[node]:
             add = below[target]
