@@ -184,10 +184,6 @@ def _candidates(
     return sorted(pairs)
 
 
-def _confidence(item: NodeText) -> float:
-    return item.suggestion.confidence if item.suggestion else 0.0
-
-
 def match(
     items: Sequence[NodeText],
     settings: MatchSettings | None = None,
@@ -220,24 +216,34 @@ def match(
             clusters.fix(i, item.key, roots)
             result[i] = Match(item.key, "key", 1.0, "factor key set on the node")
     taken: set[tuple[str, str]] = set()
-    order = sorted(
-        (i for i, item in enumerate(items) if item.suggestion and result[i] is None),
-        # Conditions and factors first: they, not triggers, are what incidents share.
-        key=lambda i: (items[i].kind == "event", -_confidence(items[i]), i),
-    )
-    for i in order:
+    # Conditions and factors first: they, not triggers, are what incidents share. The
+    # sort keys are made in one pass in node order (a key function reaching into the
+    # nodes in sorted order was a third of this phase at 240,000 nodes).
+    order = [
+        (item.kind == "event", -item.suggestion.confidence, i)
+        for i, item in enumerate(items)
+        if item.suggestion is not None and result[i] is None
+    ]
+    order.sort()
+    why_of: dict[tuple[str, tuple[str, ...], tuple[str, ...]], str] = {}
+    for is_event, _, i in order:
         item, best = items[i], items[i].suggestion
         assert best is not None
         threshold = settings.catalog_threshold
-        if item.kind == "event":
+        if is_event:
             threshold = max(threshold, settings.event_threshold)
         if (item.incident, best.key) in taken:
             threshold = max(threshold, settings.repeat_threshold)
         if best.confidence >= threshold:
             taken.add((item.incident, best.key))
             clusters.fix(i, best.key, roots)
-            evidence = ", ".join(f"'{p}'" for p in (*best.phrases, *best.keywords)[:4])
-            why = f"catalog entry '{best.name}'" + (f" (matched {evidence})" if evidence else "")
+            why = why_of.get((best.key, best.phrases, best.keywords))
+            if why is None:
+                evidence = ", ".join(f"'{p}'" for p in (*best.phrases, *best.keywords)[:4])
+                why = f"catalog entry '{best.name}'" + (
+                    f" (matched {evidence})" if evidence else ""
+                )
+                why_of[best.key, best.phrases, best.keywords] = why
             result[i] = Match(best.key, "catalog", best.confidence, why)
     if progress:
         progress(50)
