@@ -8,12 +8,26 @@ the reasons the analysis gave, the findings with the question to ask the room, a
 whether the action items cut the causal paths to the impact.
 
 Every piece of user text is escaped for Markdown: inline markup characters get a
-backslash and ``&``, ``<``, ``>`` become entities, so a label can make neither a link,
-an image, an HTML tag, emphasis, a table cell nor a math span. Text that starts a line
+backslash and ``&``, ``<``, ``>`` become entities, so a label can make neither a link
+(but to an http(s) URL it holds, see below), an image, an HTML tag, emphasis, a table
+cell nor a math span. Text that starts a line
 is also escaped for the block syntax that only counts there (``#`` headings, ``-``,
 ``+`` and ``1.`` list items, ``---`` and ``===`` rules and underlines), so it can make
 neither a heading nor a list. The Mermaid block cannot be closed from inside: Mermaid
 labels write backticks as entity codes.
+
+GitHub and GitLab act on plain text, too, once the Markdown is HTML: ``@alice`` and
+``@org/team`` notify the people named, and ``#123``, ``GH-123`` and GitLab's ``!123`` link
+to issues and merge requests and add a "mentioned in" note there. They do it in issues,
+pull and merge requests and comments, where a postmortem gets pasted, and they scan the
+rendered text, so a backslash (or ``&#64;``) is gone before they look. :func:`escape` puts
+an invisible word joiner (U+2060, written ``&#x2060;``) after the ``@``, ``#``, ``GH-`` or
+``!``: the text reads the same, but no pattern matches, so a blameless review can name
+people without paging them. An ``@`` inside a word (``foo@bar``, ``alice@example.com``) is
+neither a mention nor touched. Bare ``http(s)://`` URLs stay links, written as ``<URL>``
+autolinks, whose text no Markdown reads, so they show exactly as typed: GitHub links a
+bare URL as it stands in the source, backslash escapes and all. The Mermaid block needs
+none of this: GitHub and GitLab leave code blocks alone, and Mermaid draws the labels.
 """
 
 from __future__ import annotations
@@ -44,6 +58,21 @@ _INLINE = re.compile(r"([\\`*_\[\]{}|~$])")
 _BLOCK_MARK = re.compile(r"^([#=+-])")
 _ORDERED = re.compile(r"^(\d{1,9})([.)])")
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+# What GitHub and GitLab turn into a mention or a reference, once the Markdown is HTML: an
+# "@" that starts a word and is followed by a name; "#", "GH-" or "!" before a number.
+_REFERENCE = re.compile(
+    r"(?<![A-Za-z0-9_])@(?=[A-Za-z0-9_])|[#!](?=[0-9])|(?<![A-Za-z0-9])(?i:GH)-(?=[0-9])"
+)
+# U+2060 WORD JOINER: invisible and, unlike a zero-width space, no place to break a line.
+# A hex reference, because a decimal one ("#8288") is itself an issue number in plain text.
+_JOINER = "&#x2060;"
+# A bare http(s) URL, as far as GFM's autolink extension takes it (to white space or
+# "<"; here also to a backtick, so that no run of them can start a code span or a fence);
+# _url_end() then cuts its trailing punctuation as GFM does.
+_URL = re.compile(r"(?<![A-Za-z])https?://[A-Za-z0-9][^\s<>`]*", re.IGNORECASE)
+_URL_TRAIL = frozenset("?!.,:*_~'\"")
+# An "&" that would start an entity reference, which Markdown decodes even in an autolink.
+_ENTITY_LIKE = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 _MAX_PATHS = 5
 # Leverage, as the analysis ranks it: ties by paths through the node, then by id.
 _SYSTEMIC_ORDER = "Most leverage first; equal leverage: on more causal paths first, then by id."
@@ -52,15 +81,61 @@ _MAX_ABOUT = 8
 
 
 def escape(text: str) -> str:
-    """Return ``text`` on one line with every Markdown and HTML metacharacter neutralised.
+    """Return ``text`` on one line with every Markdown and HTML metacharacter neutralised,
+    and with no mention, issue reference or bare link that GitHub or GitLab would make of
+    it, though it reads the same (see the module docstring): a blameless postmortem must
+    not notify the people it names, nor write into the issues it cites. An http(s) URL
+    stays a link, as a ``<URL>`` autolink, so that it shows as typed.
 
     Examples
     --------
     >>> escape("[x](javascript:alert(1)) <b>*hi*</b> a|b")
     '\\\\[x\\\\](javascript:alert(1)) &lt;b&gt;\\\\*hi\\\\*&lt;/b&gt; a\\\\|b'
+    >>> escape("paged @alice about #123, GH-7 and !8; alice@example.com saw it")
+    'paged @&#x2060;alice about #&#x2060;123, GH-&#x2060;7 and !&#x2060;8; alice@example.com saw it'
+    >>> escape("see https://wiki.example.com/db_failover?a=1&b=2.")
+    'see <https://wiki.example.com/db_failover?a=1&b=2>.'
     """
-    text = clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _INLINE.sub(r"\\\1", text)
+    text = clean(text)
+    out: list[str] = []
+    done = 0
+    for url in _URL.finditer(text):
+        end = url.start() + _url_end(url.group())
+        out += [_plain(text[done : url.start()]), _autolink(text[url.start() : end])]
+        done = end
+    out.append(_plain(text[done:]))
+    return "".join(out)
+
+
+def _plain(text: str) -> str:
+    """``text`` (no URL in it) escaped for Markdown and HTML, mentions and references
+    broken by a word joiner."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _REFERENCE.sub(rf"\g<0>{_JOINER}", _INLINE.sub(r"\\\1", text))
+
+
+def _url_end(url: str) -> int:
+    """Where GFM's autolink would end ``url``: before trailing ``?!.,:*_~'"`` and before a
+    closing parenthesis that opens nowhere in it, as in ``(see https://x.example/a)``."""
+    end, unmatched = len(url), url.count(")") - url.count("(")
+    while end:
+        last = url[end - 1]
+        if last in _URL_TRAIL:
+            end -= 1
+        elif last == ")" and unmatched > 0:
+            end, unmatched = end - 1, unmatched - 1
+        else:
+            break
+    return end
+
+
+def _autolink(url: str) -> str:
+    """``url`` as a CommonMark autolink, ``<url>``: its text is shown as written (no
+    backslash escapes work there), and no emphasis, link or table cell can start inside
+    it. Markdown still decodes entity references in it, so an ``&`` that would start one
+    is written ``&amp;``; a ``|`` would end a table cell even there, so it is ``%7C``,
+    which is the same URL."""
+    return "<" + _ENTITY_LIKE.sub("&amp;", url).replace("|", "%7C") + ">"
 
 
 def escape_line_start(text: str) -> str:
