@@ -1,12 +1,16 @@
-"""Shared material for the rendering tests: a stand-in analysis and hostile incidents."""
+"""Shared material for the rendering tests: a stand-in analysis, hostile incidents, what
+GitHub and GitLab would make of Markdown, and the golden files."""
 
 from __future__ import annotations
 
 import itertools
+import re
+from html import unescape
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
+from markdown_it import MarkdownIt
 
 from causemap.analyses.result import (
     Analysis,
@@ -170,6 +174,27 @@ def hostile_incident(marker: Path) -> Incident:
     return make_incident(
         nodes, id="hostile", title=labels[0][:200], summary=labels[1], edges=edges, actions=actions
     )
+
+
+# What GitHub and GitLab make of plain text in rendered Markdown, outside code and links:
+# @user and @org/team mentions (html-pipeline's MentionFilter: "@" after a non-word
+# character, then a letter or digit), #123 and owner/repo#123, GH-123, and GitLab's !123.
+_ACTED_ON = re.compile(r"(?<![A-Za-z0-9_])@[A-Za-z0-9]|#[0-9]|(?<![A-Za-z0-9])(?i:GH)-[0-9]|![0-9]")
+_GFM = MarkdownIt("gfm-like").disable("linkify")  # linkify-it-py is not installed
+
+
+def shown_text(markdown: str) -> str:
+    """The text a reader sees where GitHub looks for mentions: ``markdown`` rendered (GFM
+    tables and strikethrough), without code blocks, code spans and link texts (GitHub
+    leaves those alone), tags dropped and entities decoded."""
+    html = _GFM.render(markdown)
+    html = re.sub(r"<(pre|code|a)\b.*?</\1>", " ", html, flags=re.DOTALL)
+    return unescape(re.sub(r"<[^>]*>", "", html))
+
+
+def acted_on(markdown: str) -> list[str]:
+    """The mentions and references GitHub or GitLab would make of ``markdown``."""
+    return _ACTED_ON.findall(shown_text(markdown))
 
 
 # --- golden files --------------------------------------------------------------------

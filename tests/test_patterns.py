@@ -39,6 +39,7 @@ from causemap.patterns.suggest import CatalogIndex, Weights, _best, _likelihoods
 from causemap.patterns.svgtext import text_width
 from causemap.patterns.text import analyse
 from tests.conftest import EXAMPLES, ROOT, contrast, make_incident
+from tests.render_fixtures import acted_on, shown_text
 
 runner = CliRunner()
 
@@ -1033,6 +1034,24 @@ class TestMarkdown:
         factor = cells[11].children or []
         assert [t.type for t in factor] == ["text", "code_inline", "text"]
         assert factor[0].content == f"{label} ("
+
+    def test_labels_mention_nobody(self) -> None:
+        # Pasted into an issue, the report must not notify @alice nor link issue 123.
+        label = "Deploys paged @alice and @org/sre, as in #123 and GH-7"
+        corpus = [
+            make_incident(
+                [
+                    {"id": "c", "kind": "condition", "label": label, "factor": "x-at"},
+                    {"id": "i", "kind": "impact", "label": "Down", "causes": ["c"]},
+                ],
+                id=ident,
+                date=date,
+            )
+            for ident, date in (("m1", "2024-01-02"), ("m2", "2024-02-03"))
+        ]
+        text = to_markdown(patterns(corpus))
+        assert acted_on(text) == []
+        assert label in shown_text(text).replace("\u2060", "")
 
     def test_one_node_matched_by_key_is_singular(self) -> None:
         corpus = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 from markdown_it import MarkdownIt
@@ -13,7 +14,14 @@ from causemap.model import Action, Incident
 from causemap.render.markdown import code, escape, escape_line_start, to_markdown
 from causemap.render.options import RenderOptions
 from tests.conftest import make_incident
-from tests.render_fixtures import GOLDEN, golden_cases, golden_output, stub_analysis
+from tests.render_fixtures import (
+    GOLDEN,
+    acted_on,
+    golden_cases,
+    golden_output,
+    shown_text,
+    stub_analysis,
+)
 
 # Text that CommonMark turns into a block (heading, list, quote, rule, code) at a line start.
 BLOCK_STARTS = [
@@ -58,6 +66,72 @@ class TestEscape:
     def test_code_only_for_slugs(self) -> None:
         assert code("no-canary") == "`no-canary`"
         assert code("a`b") == "a\\`b"
+
+
+JOINER = "&#x2060;"  # U+2060 WORD JOINER, invisible
+
+
+class TestMentionsAndLinks:
+    @pytest.mark.parametrize(
+        ("raw", "escaped"),
+        [
+            ("paged @alice twice", f"paged @{JOINER}alice twice"),
+            ("(@alice)", f"(@{JOINER}alice)"),
+            ("@org/sre-team was paged", f"@{JOINER}org/sre-team was paged"),
+            ("reverted in #123", f"reverted in #{JOINER}123"),
+            ("see org/repo#45", f"see org/repo#{JOINER}45"),
+            ("GH-123 and gh-9", f"GH-{JOINER}123 and gh-{JOINER}9"),
+            ("merge request !77", f"merge request !{JOINER}77"),
+            # An "@" inside a word mentions nobody: left as typed, and an address stays
+            # an address (GFM links it as mailto:, which notifies no one).
+            ("foo@bar", "foo@bar"),
+            ("mail alice@example.com", "mail alice@example.com"),
+            ("C# 10, #L10, 5 ! 3, @ noon", "C# 10, #L10, 5 ! 3, @ noon"),
+        ],
+    )
+    def test_mentions_and_references_get_a_word_joiner(self, raw: str, escaped: str) -> None:
+        assert escape(raw) == escaped
+        assert acted_on(escape(raw)) == []
+        assert shown_text(escape(raw)).replace("\u2060", "").strip() == raw
+
+    def test_the_old_escaping_would_have_mentioned_them(self) -> None:
+        assert acted_on("paged @alice about #123, GH-4 and !5") == ["@a", "#1", "GH-4", "!5"]
+
+    @pytest.mark.parametrize(
+        ("raw", "url", "after"),
+        [
+            ("https://wiki.example.com/db_fail*over", "https://wiki.example.com/db_fail*over", ""),
+            ("see http://x.example/a?b=1&c=2.", "http://x.example/a?b=1&c=2", "."),
+            ("(https://x.example/Pikachu_(Electric))", "https://x.example/Pikachu_(Electric)", ")"),
+            ("https://x.example/@alice#123 ok", "https://x.example/@alice#123", " ok"),
+        ],
+    )
+    def test_a_bare_url_stays_a_link_that_shows_as_typed(
+        self, raw: str, url: str, after: str
+    ) -> None:
+        html = MarkdownIt("commonmark").render(escape(raw))
+        assert f'<a href="{url.replace("&", "&amp;")}">{url.replace("&", "&amp;")}</a>' in html
+        assert unescape(re.sub(r"<[^>]*>", "", html)).strip() == raw
+        assert html.rstrip().endswith(f"</a>{after}</p>")
+
+    def test_a_url_cannot_carry_markup(self) -> None:
+        raw = "https://x.example/a`b`<script>|c"
+        html = MarkdownIt("gfm-like").disable("linkify").render(f"| {escape(raw)} |\n|---|\n")
+        assert "<script>" not in html
+        assert "<code>" not in html
+        assert unescape(re.sub(r"<[^>]*>", "", html)).split() == [raw]
+
+    def test_the_section_names_people_without_mentioning_them(self, chain: Incident) -> None:
+        doc = chain.model_dump(by_alias=True, exclude_none=True)
+        doc["title"] = "Checkout down; see GH-88"
+        doc["nodes"][0]["label"] = "@alice pushed the config (#123)"
+        doc["actions"][0].update(title="Canary for @org/sre, per !12", owner="@bob")
+        text = to_markdown(to_graph(Incident.model_validate(doc)))
+        assert acted_on(text) == []
+        assert f"| `a1`: Canary for @{JOINER}org/sre, per !{JOINER}12 | open | prevent " in text
+        assert f"| @{JOINER}bob |" in text
+        # The Mermaid block is code to GitHub and GitLab, and SVG text once drawn: as is.
+        assert 'push("@alice pushed the config<br/>#40;#35;123#41;")' in text
 
 
 class TestSection:
