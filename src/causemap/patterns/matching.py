@@ -158,7 +158,7 @@ class _Vectors:
 def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
     if len(a) > len(b):
         a, b = b, a
-    return sum(v * b.get(t, 0.0) for t, v in a.items())
+    return sum([v * b[t] for t, v in a.items() if t in b])
 
 
 def _candidates(
@@ -175,11 +175,13 @@ def _candidates(
             rare = rare[:k]
         for term in rare:
             blocks[term].append(i)
+    incident = [item.incident for item in items]
     pairs: set[tuple[int, int]] = set()
     for members in blocks.values():
         for x, i in enumerate(members):
+            here, open_i = incident[i], i in is_open
             for j in members[x + 1 :]:
-                if (i in is_open or j in is_open) and items[i].incident != items[j].incident:
+                if (open_i or j in is_open) and incident[j] != here:
                     pairs.add((i, j))
     return sorted(pairs)
 
