@@ -2,7 +2,10 @@
 
 The report: time and peak memory at 1,000 and 10,000 incidents. The corpora are
 generated here (``bench/corpus.py``) into a temporary folder; the command runs in a
-subprocess, so its peak resident memory is measured alone.
+subprocess, so its peak resident memory is measured alone. Each timed first run starts
+with an empty facts cache (and fills it, as a user's first run does); then 1% of the files
+are edited and the report is made again, as after a week's new postmortems, with the
+cache the first run left.
 
 Suggestions: the web editor asks for them on every pause in typing, so one node's ranking
 must feel instant (our own goal: 10 ms). The first call also builds the catalog index.
@@ -11,6 +14,7 @@ must feel instant (our own goal: 10 ms). The first call also builds the catalog 
 from __future__ import annotations
 
 import functools
+import os
 import statistics
 import subprocess
 import sys
@@ -27,8 +31,9 @@ CASES = [(1_000, 3.0, 3), (10_000, 30.0, 1)]
 rows; one run of 10,000 takes half a minute, and its noise is small beside it."""
 
 
-def measure(folder: Path) -> tuple[float, float, float]:
-    """Run ``causemap patterns folder --format json``; return (seconds, CPU seconds, peak MB).
+def measure(folder: Path, cache: Path) -> tuple[float, float, float]:
+    """Run ``causemap patterns folder --format json`` with the facts cache in ``cache``;
+    return (seconds, CPU seconds, peak MB).
 
     The command's own peak is its ``VmHWM``: its ``ru_maxrss`` would be this process's
     when larger, as Linux carries a peak over ``exec`` (a run after the analysis rows read
@@ -58,6 +63,7 @@ def measure(folder: Path) -> tuple[float, float, float]:
         capture_output=True,
         text=True,
         check=True,
+        env={**os.environ, "CAUSEMAP_CACHE_DIR": str(cache)},
     )
     seconds = time.perf_counter() - started
     main_kb, worker_kb, cpu = out.stdout.split()[-3:]
@@ -65,17 +71,33 @@ def measure(folder: Path) -> tuple[float, float, float]:
     return seconds, float(cpu), peak
 
 
+def _edit_some(folder: Path, every: int = 100) -> int:
+    """Give every ``every``-th incident file a new title; return how many were edited."""
+    files = sorted(folder.iterdir())[::every]
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace('"title": "', '"title": "Revised: ', 1), encoding="utf-8")
+    return len(files)
+
+
 def report_rows() -> Iterator[Row]:
     for n, target, runs in CASES:
         with tempfile.TemporaryDirectory() as tmp:
             folder = write_corpus(Path(tmp) / "incidents", n)
-            measured = [measure(folder) for _ in range(runs)]
+            measured = []
+            for run in range(runs):
+                measured.append(measure(folder, Path(tmp) / f"cache-{run}"))
             seconds, cpu, _ = min(measured)
             peak = max(m[2] for m in measured)
             size = (folder.parent / "report.json").stat().st_size / 1e6
+            edited = _edit_some(folder)
+            again, again_cpu, _ = measure(folder, Path(tmp) / f"cache-{runs - 1}")
         best = f", fastest of {runs}" if runs > 1 else ""
         yield Row(
-            "patterns", f"{n:,} incidents × 25 nodes: report, wall time{best}", seconds, target
+            "patterns",
+            f"{n:,} incidents × 25 nodes: report, first run (empty facts cache){best}",
+            seconds,
+            target,
         )
         yield Row(
             "patterns",
@@ -90,6 +112,12 @@ def report_rows() -> Iterator[Row]:
             unit="MB",
         )
         yield Row("patterns", f"{n:,} incidents: JSON report size", size, unit="MB")
+        yield Row(
+            "patterns",
+            f"{n:,} incidents: the report again, {edited:,} files edited (facts cache)",
+            again,
+        )
+        yield Row("patterns", f"{n:,} incidents: that run's CPU time, all processes", again_cpu)
 
 
 def suggestion_rows() -> Iterator[Row]:

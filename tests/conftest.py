@@ -16,12 +16,14 @@ from tests.postgres import Cluster, find_bindir
 
 
 @pytest.fixture(autouse=True)
-def causemap_environment() -> Iterator[None]:
+def causemap_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Each test leaves the ``CAUSEMAP_*`` variables as it found them. ``causemap serve``
     hands its options to uvicorn through the environment; run in a test's process it
     left ``CAUSEMAP_CATALOG`` set, and the web tests' server, started later, served that
-    test's catalog."""
+    test's catalog. Each test also has a facts cache of its own, empty, never the user's
+    (a cached file would not be read, and a test that counts reads would see none)."""
     before = {name: value for name, value in os.environ.items() if name.startswith("CAUSEMAP_")}
+    os.environ["CAUSEMAP_CACHE_DIR"] = str(tmp_path_factory.mktemp("facts-cache"))
     yield
     for name in [name for name in os.environ if name.startswith("CAUSEMAP_")]:
         if name not in before:

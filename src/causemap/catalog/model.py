@@ -6,6 +6,8 @@ catalog (``factors.yaml`` beside this module) and users' own catalogs share this
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, ConfigDict, Field
@@ -99,3 +101,12 @@ class Catalog(FormatModel):
     def keys(self) -> list[str]:
         """Every entry key, in catalog order."""
         return [entry.key for entry in self.entries]
+
+    def digest(self) -> str:
+        """SHA-256 (hex) of the catalog's canonical JSON: equal for equal catalogs however
+        their files were written. It names the catalog in the patterns report's ``ETag``
+        and in the facts cache."""
+        canonical = json.dumps(
+            self.model_dump(mode="json", by_alias=True), sort_keys=True, separators=(",", ":")
+        )
+        return hashlib.sha256(canonical.encode()).hexdigest()

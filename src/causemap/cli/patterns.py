@@ -66,6 +66,13 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
     default=None,
     help="Worker processes reading files (default: the cores this process may use).",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Neither read nor write the facts cache (by default each file's reduced facts "
+    "are kept in $CAUSEMAP_CACHE_DIR, else $XDG_CACHE_HOME/causemap, and a file whose "
+    "bytes are unchanged is not read again; files only).",
+)
 def patterns(
     paths: tuple[str, ...],
     db: str | None,
@@ -75,6 +82,7 @@ def patterns(
     output: str | None,
     skip_invalid: bool,
     jobs: int | None,
+    no_cache: bool,
 ) -> None:
     """Find contributing factors shared across the incidents in PATH... (files or folders),
     or, with no PATH, across every live incident in the store (--db).
@@ -91,6 +99,7 @@ def patterns(
     """
     from causemap.catalog import resolve_catalog
     from causemap.patterns import render
+    from causemap.patterns.cache import FactsCache, default_folder
     from causemap.patterns.collect import collect, files_in
     from causemap.patterns.report import build_report
 
@@ -99,8 +108,8 @@ def patterns(
         raise click.UsageError("patterns reads files and folders, not standard input ('-')")
     if paths and db is not None:
         raise click.UsageError("give incident files and folders (PATH...) or --db, not both")
-    if not paths and (skip_invalid or jobs is not None):
-        given = "--skip-invalid" if skip_invalid else "-j/--jobs"
+    if not paths and (skip_invalid or jobs is not None or no_cache):
+        given = "--skip-invalid" if skip_invalid else "--no-cache" if no_cache else "-j/--jobs"
         raise click.UsageError(
             f"{given} is about reading files; with no PATH the report is on the store"
         )
@@ -126,7 +135,12 @@ def patterns(
     )
     with bar if bar is not None else contextlib.nullcontext():
         tick = bar.update if bar is not None else None
-        collected = collect(files, catalog, jobs=jobs, progress=tick)
+        cache = None if no_cache else FactsCache(default_folder(), catalog, warn=_warn)
+        try:
+            collected = collect(files, catalog, jobs=jobs, progress=tick, cache=cache)
+        finally:
+            if cache is not None:
+                cache.close()
         problems = [*unread, *collected.diagnostics]
         if problems:
             if bar is not None:
@@ -157,6 +171,10 @@ def patterns(
             err=True,
         )
         raise SystemExit(EXIT_PROBLEMS)
+
+
+def _warn(message: str) -> None:
+    click.echo(f"causemap: warning: {message}", err=True)
 
 
 def _warn_typos(incidents: list[IncidentFacts], catalog: Catalog) -> None:

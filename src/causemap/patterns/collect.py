@@ -3,6 +3,10 @@
 Each file is read, validated and reduced to :class:`~causemap.patterns.facts.IncidentFacts`
 in a worker process (the per-incident work is independent); results come back in file
 order, so the output does not depend on scheduling. Small corpora stay in-process.
+
+With a :class:`~causemap.patterns.cache.FactsCache`, a file whose bytes were reduced in
+an earlier run (with the same catalog and causemap) is not read again by a worker: its
+facts come from the cache, and the new ones go into it.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +23,7 @@ from causemap.catalog.model import Catalog
 from causemap.collector import paused_gc
 from causemap.diagnostics import Diagnostic
 from causemap.patterns._runtime import usable_cores
+from causemap.patterns.cache import FactsCache, dumps, file_digest, loads
 from causemap.patterns.facts import Classifier, IncidentFacts, default_classifier, extract
 from causemap.patterns.suggest import CatalogIndex
 from causemap.patterns.text import Analysed
@@ -57,6 +62,25 @@ def collect_one(path: str) -> tuple[IncidentFacts | None, list[Diagnostic]]:
     return _slim(extract(checked.incident, checked.graph, index, classify)), []
 
 
+def collect_kept(path: str) -> tuple[bytes | None, list[Diagnostic], bytes | None]:
+    """:func:`collect_one` for the cache: the facts pickled (as the cache keeps them, and
+    as they would be to come back from a worker anyway), their problems, and the key of
+    the bytes they were made from."""
+    from causemap.loader import check_bytes, check_file
+    from causemap.source import read_document
+
+    try:
+        data = read_document(path)
+    except OSError:
+        return None, check_file(path).errors, None  # worded as `validate` words it
+    index, classify = _STATE["state"]
+    checked = check_bytes(data, path)
+    if checked.incident is None or checked.graph is None:
+        return None, checked.errors, None
+    facts = _slim(extract(checked.incident, checked.graph, index, classify))
+    return dumps(facts), [], file_digest(path, data)
+
+
 def _slim(facts: IncidentFacts) -> IncidentFacts:
     """Keep only what the report needs of each node's text (its bag of stems), so that
     less is pickled back from the workers."""
@@ -90,50 +114,111 @@ def collect(
     *,
     jobs: int | None = None,
     progress: Callable[[int], None] | None = None,
+    cache: FactsCache | None = None,
 ) -> Collected:
     """Read and reduce every file; ``jobs`` worker processes (default: one per core this
-    process may use)."""
+    process may use). With a ``cache``, files met before are taken from it and the others
+    are added to it."""
     names = [os.fspath(f) for f in files]
-    jobs = jobs if jobs is not None else usable_cores()
     out = Collected(files=len(names))
+    kept = _cached(names, cache) if cache is not None else {}
+    todo = [name for i, name in enumerate(names) if i not in kept]
+    # Started before the collector pauses below: forked workers inherit its state.
+    results, pool = _start(todo, catalog, jobs, keep=cache is not None)
     found: list[tuple[str, IncidentFacts]] = []
-    if jobs <= 1 or len(names) < PARALLEL_FROM:
-        _init(catalog)
-        results: Iterable[tuple[IncidentFacts | None, list[Diagnostic]]] = map(collect_one, names)
-        pool = None
-    else:
-        if "fork" in multiprocessing.get_all_start_methods():
-            with paused_gc(promote=True):  # thousands of lasting objects, and no garbage
-                _init(catalog)  # once, here: the forked workers share it
-            gc.freeze()  # and their collectors never walk it
-            pool = ProcessPoolExecutor(
-                max_workers=jobs, mp_context=multiprocessing.get_context("fork")
-            )
-        else:  # pragma: no cover - platforms without fork
-            pool = ProcessPoolExecutor(
-                max_workers=jobs,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_init,
-                initargs=(catalog,),
-            )
-        results = pool.map(collect_one, names, chunksize=max(1, min(64, len(names) // (jobs * 8))))
+    new: list[tuple[bytes, bytes]] = []
     try:
         with paused_gc(promote=True):
-            for name, (facts, problems) in zip(names, results, strict=True):
+            for i, name in enumerate(names):
+                facts = kept.get(i)
+                if facts is None:
+                    reduced, problems, digest = next(results)
+                    if isinstance(reduced, bytes):
+                        facts = _unpickled(reduced)
+                        if digest is not None:
+                            new.append((digest, reduced))
+                    else:
+                        facts = reduced
+                    out.diagnostics.extend(problems)
                 if facts is not None:
                     found.append((name, facts))
-                out.diagnostics.extend(problems)
                 if progress:
                     progress(1)
     finally:
         if pool is not None:
             pool.shutdown()
             gc.unfreeze()
+    if cache is not None and new:
+        cache.put(new)
     repeated = list(_duplicates(found))
     duplicates = {d.file for d in repeated}
     out.diagnostics.extend(repeated)
     out.incidents = [facts for name, facts in found if name not in duplicates]
     return out
+
+
+_Reduced = tuple[IncidentFacts | bytes | None, list[Diagnostic], bytes | None]
+
+
+def _start(
+    names: list[str], catalog: Catalog, jobs: int | None, *, keep: bool
+) -> tuple[Iterator[_Reduced], ProcessPoolExecutor | None]:
+    """Each file's facts (pickled, with their key, when ``keep``) or problems, in order:
+    from worker processes for many files (and the pool, to shut down), else made here as
+    they are asked for."""
+    jobs = jobs if jobs is not None else usable_cores()
+    one: Callable[[str], _Reduced] = collect_kept if keep else _unkept
+    if not names:  # all from the cache: no index to build
+        return iter(()), None
+    if jobs <= 1 or len(names) < PARALLEL_FROM:
+        _init(catalog)
+        return map(one, names), None
+    if "fork" in multiprocessing.get_all_start_methods():
+        with paused_gc(promote=True):  # thousands of lasting objects, and no garbage
+            _init(catalog)  # once, here: the forked workers share it
+        gc.freeze()  # and their collectors never walk it
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+    else:  # pragma: no cover - platforms without fork
+        pool = ProcessPoolExecutor(
+            max_workers=jobs,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init,
+            initargs=(catalog,),
+        )
+    chunks = max(1, min(64, len(names) // (jobs * 8)))
+    return pool.map(one, names, chunksize=chunks), pool
+
+
+def _unkept(path: str) -> _Reduced:
+    facts, problems = collect_one(path)
+    return facts, problems, None
+
+
+def _cached(names: Sequence[str], cache: FactsCache) -> dict[int, IncidentFacts]:
+    """The facts the cache holds for the files (by position in ``names``); a file that
+    cannot be read here is left to the workers, which name the problem."""
+    from causemap.source import read_document
+
+    digests: dict[int, bytes] = {}
+    for i, name in enumerate(names):
+        try:
+            digests[i] = file_digest(name, read_document(name))
+        except OSError:
+            continue
+    rows = cache.get(sorted(set(digests.values())))
+    kept: dict[int, IncidentFacts] = {}
+    with paused_gc(promote=True):
+        for i, digest in digests.items():
+            if digest in rows and (facts := _unpickled(rows[digest])) is not None:
+                kept[i] = facts
+    return kept
+
+
+def _unpickled(data: bytes) -> IncidentFacts | None:
+    """Facts from a cache row or a worker; None for a row that is not facts (damaged, or
+    written by something else)."""
+    facts = loads(data)
+    return facts if isinstance(facts, IncidentFacts) else None
 
 
 def files_in(

@@ -10,8 +10,6 @@ worker thread: on the event loop it held up every other request, ``/healthz`` to
 
 from __future__ import annotations
 
-import hashlib
-import json
 import threading
 from dataclasses import dataclass
 
@@ -51,15 +49,10 @@ def catalog_of(app: Starlette) -> ServiceCatalog:
             from causemap.catalog import builtin_catalog
 
             catalog: Catalog = getattr(app.state, "catalog", None) or builtin_catalog()
-            canonical = json.dumps(
-                catalog.model_dump(mode="json", by_alias=True),
-                sort_keys=True,
-                separators=(",", ":"),
-            )
             found = ServiceCatalog(
                 catalog,
                 CatalogIndex(catalog),
-                hashlib.sha256(canonical.encode()).hexdigest(),
+                catalog.digest(),
                 catalog.model_dump_json(by_alias=True, exclude_none=True).encode(),
             )
             app.state.service_catalog = found

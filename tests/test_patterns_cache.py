@@ -1,0 +1,264 @@
+"""The facts cache of ``causemap patterns``: a second run reads unchanged files from it,
+gives the same report byte for byte, and a broken cache never fails a report."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from causemap.catalog import builtin_catalog, loads_catalog
+from causemap.cli import cli
+from causemap.model import Incident
+from causemap.patterns import collect as collect_module
+from causemap.patterns.cache import FILE_NAME, KEEP_DAYS, FactsCache, file_digest
+from causemap.patterns.collect import collect
+from causemap.patterns.facts import IncidentFacts, extract
+from tests.conftest import EXAMPLES
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "incidents"
+    folder.mkdir()
+    for path in EXAMPLES:
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("CAUSEMAP_CACHE_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def reduced(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the incidents reduced (read, classified, scored) rather than cached."""
+    done: list[str] = []
+
+    def counting(incident: Incident, *args: Any, **kwargs: Any) -> IncidentFacts:
+        done.append(incident.id)
+        return extract(incident, *args, **kwargs)
+
+    monkeypatch.setattr(collect_module, "extract", counting)
+    return done
+
+
+def report(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(cli, ["patterns", *args, "--format", "json"])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_second_run_reads_nothing_again_and_says_the_same(
+    corpus: Path, cache_dir: Path, reduced: list[str]
+) -> None:
+    code, first, _ = report(str(corpus))
+    assert code == 0
+    assert len(reduced) == len(EXAMPLES)
+    assert (cache_dir / FILE_NAME).is_file()
+    reduced.clear()
+    code, second, err = report(str(corpus))
+    assert code == 0
+    assert err == ""
+    assert reduced == []
+    assert second == first
+    uncached = runner.invoke(cli, ["patterns", str(corpus), "--format", "json", "--no-cache"])
+    assert uncached.stdout == first
+
+
+def test_an_edited_file_is_read_again_and_only_it(
+    corpus: Path, cache_dir: Path, reduced: list[str]
+) -> None:
+    report(str(corpus))
+    reduced.clear()
+    path = sorted(corpus.iterdir())[0]
+    path.write_text(path.read_text().replace("title:", "title: Edited -", 1))
+    code, out, _ = report(str(corpus))
+    assert code == 0
+    assert len(reduced) == 1
+    assert "Edited -" in out
+
+
+def test_a_renamed_or_moved_file_is_still_cached(
+    corpus: Path, cache_dir: Path, reduced: list[str]
+) -> None:
+    report(str(corpus))
+    reduced.clear()
+    path = sorted(corpus.iterdir())[0]
+    (corpus / "archive").mkdir()
+    path.rename(corpus / "archive" / f"renamed{path.suffix}")
+    assert report(str(corpus))[0] == 0
+    assert reduced == []
+
+
+def test_another_catalog_is_another_generation(
+    corpus: Path, cache_dir: Path, reduced: list[str], tmp_path: Path
+) -> None:
+    catalog = tmp_path / "ours.yaml"
+    catalog.write_text(
+        "causemap-catalog: 1\nname: ours\nextends: builtin\nentries:\n"
+        "  - key: our-own-gap\n    name: Our own gap\n    definition: A gap of ours.\n"
+        "    level: process\n    class: systemic\n"
+    )
+    report(str(corpus))
+    reduced.clear()
+    report(str(corpus), "--catalog", str(catalog))
+    assert len(reduced) == len(EXAMPLES)
+    reduced.clear()
+    report(str(corpus))  # the built-in catalog's rows are kept beside the others
+    assert reduced == []
+
+
+def test_no_cache_neither_reads_nor_writes(
+    corpus: Path, cache_dir: Path, reduced: list[str]
+) -> None:
+    report(str(corpus), "--no-cache")
+    assert not cache_dir.exists()
+    report(str(corpus))
+    reduced.clear()
+    report(str(corpus), "--no-cache")
+    assert len(reduced) == len(EXAMPLES)
+
+
+def test_no_cache_is_about_files() -> None:
+    result = runner.invoke(cli, ["patterns", "--no-cache", "--db", "sqlite:///nowhere.db"])
+    assert result.exit_code == 2
+    assert "--no-cache is about reading files" in result.stderr
+
+
+def test_a_cache_file_that_is_no_database_is_rebuilt(
+    corpus: Path, cache_dir: Path, reduced: list[str]
+) -> None:
+    code, first, _ = report(str(corpus), "--no-cache")
+    cache_dir.mkdir()
+    (cache_dir / FILE_NAME).write_bytes(b"this is not a database" * 100)
+    code, out, err = report(str(corpus))
+    assert code == 0
+    assert out == first
+    assert f"warning: the patterns cache {cache_dir / FILE_NAME} was unreadable" in err
+    assert "rebuilt it" in err
+    reduced.clear()
+    assert report(str(corpus)) == (0, first, "")
+    assert reduced == []
+
+
+def test_a_cache_folder_that_cannot_be_made_is_skipped_with_a_warning(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("CAUSEMAP_CACHE_DIR", str(blocker / "cache"))
+    expected = report(str(corpus), "--no-cache")[1]
+    code, out, err = report(str(corpus))
+    assert code == 0
+    assert out == expected
+    assert err.count("warning: the patterns cache") == 1
+    assert "going on without it" in err
+
+
+def test_a_damaged_row_is_a_miss(corpus: Path, cache_dir: Path, reduced: list[str]) -> None:
+    code, first, _ = report(str(corpus))
+    with sqlite3.connect(cache_dir / FILE_NAME) as db:
+        db.execute("UPDATE facts SET data = x'00ff'")
+    db.close()
+    reduced.clear()
+    code, out, err = report(str(corpus))
+    assert code == 0
+    assert out == first
+    assert err == ""
+    assert len(reduced) == len(EXAMPLES)
+    reduced.clear()
+    report(str(corpus))  # and the rows were written again
+    assert reduced == []
+
+
+def test_an_invalid_file_is_never_cached(corpus: Path, cache_dir: Path, reduced: list[str]) -> None:
+    (corpus / "broken.yaml").write_text("causemap: 1\nid: broken\nnodes: [\n")
+    for _ in range(2):
+        result = runner.invoke(cli, ["patterns", str(corpus), "--format", "json"])
+        assert result.exit_code == 1
+        assert "broken.yaml:4" in result.stderr or "broken.yaml:3" in result.stderr
+    with sqlite3.connect(cache_dir / FILE_NAME) as db:
+        assert db.execute("SELECT count(*) FROM facts").fetchone() == (len(EXAMPLES),)
+    db.close()
+
+
+def test_the_same_bytes_as_json_and_as_yaml_are_two_keys() -> None:
+    data = b'{"causemap": 1}'
+    assert file_digest("a.json", data) != file_digest("a.yaml", data)
+    assert file_digest("a.yaml", data) == file_digest("b.YML", data)
+    assert file_digest("a.yaml", data) != file_digest("a.yaml", data + b" ")
+
+
+def test_rows_unused_for_a_month_are_dropped(tmp_path: Path) -> None:
+    catalog = builtin_catalog()
+    cache = FactsCache(tmp_path, catalog)
+    cache.put([(b"old", b"x"), (b"read", b"y")])
+    cache.close()
+    with sqlite3.connect(tmp_path / FILE_NAME) as db:
+        db.execute("UPDATE facts SET used = used - ?", [KEEP_DAYS + 1])
+    db.close()
+    cache = FactsCache(tmp_path, catalog)
+    assert cache.get([b"read"]) == {b"read": b"y"}  # a row read is a row used
+    cache.put([(b"more", b"z")])
+    assert set(cache.get([b"old", b"read", b"more"])) == {b"read", b"more"}
+    cache.close()
+
+
+def test_collect_with_a_cache_in_worker_processes(tmp_path: Path, corpus: Path) -> None:
+    """Enough files for the worker pool: pickled facts come back from the workers, go into
+    the cache, and come out of it equal."""
+    files = []
+    for i in range(collect_module.PARALLEL_FROM + 10):
+        source = EXAMPLES[i % len(EXAMPLES)]
+        text = source.read_text(encoding="utf-8")
+        ident = text.split("\nid: ", 1)[1].split("\n", 1)[0]
+        path = tmp_path / f"copy-{i}.yaml"
+        path.write_text(text.replace(f"\nid: {ident}\n", f"\nid: {ident}-{i}\n", 1))
+        files.append(path)
+    catalog = builtin_catalog()
+    plain = collect(files, catalog, jobs=2)
+    cache = FactsCache(tmp_path / "cache", catalog)
+    first = collect(files, catalog, jobs=2, cache=cache)
+    second = collect(files, catalog, jobs=2, cache=cache)
+    cache.close()
+    assert not plain.diagnostics
+    assert first.incidents == plain.incidents == second.incidents
+    assert len(second.incidents) == len(files)
+
+
+def test_another_causemap_is_another_generation(monkeypatch: pytest.MonkeyPatch) -> None:
+    from causemap.patterns import cache as cache_module
+
+    catalog = builtin_catalog()
+    before = cache_module.generation(catalog)
+    monkeypatch.setattr(cache_module, "_code_digest", lambda: b"another causemap")
+    assert cache_module.generation(catalog) != before
+    other = loads_catalog(
+        "causemap-catalog: 1\nname: x\nentries:\n  - key: our-gap\n    name: Our gap\n"
+        "    definition: Ours.\n    level: process\n    class: systemic\n"
+    )
+    monkeypatch.undo()
+    assert cache_module.generation(other) != before
+
+
+def test_default_folder_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from causemap.patterns.cache import default_folder
+
+    monkeypatch.delenv("CAUSEMAP_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", "/x/cache")
+    assert default_folder() == Path("/x/cache/causemap")
+    monkeypatch.setenv("CAUSEMAP_CACHE_DIR", "/y")
+    assert default_folder() == Path("/y")
+    monkeypatch.delenv("CAUSEMAP_CACHE_DIR")
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    assert default_folder() == Path(os.path.expanduser("~/.cache/causemap"))
