@@ -3,6 +3,7 @@ gives the same report byte for byte, and a broken cache never fails a report."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -14,11 +15,13 @@ from click.testing import CliRunner
 
 from causemap.catalog import builtin_catalog, loads_catalog
 from causemap.cli import cli
+from causemap.loader import load
 from causemap.model import Incident
 from causemap.patterns import collect as collect_module
 from causemap.patterns.cache import FILE_NAME, KEEP_DAYS, FactsCache, file_digest
 from causemap.patterns.collect import collect
 from causemap.patterns.facts import IncidentFacts, extract
+from causemap.store import Store
 from tests.conftest import EXAMPLES
 
 runner = CliRunner()
@@ -129,10 +132,47 @@ def test_no_cache_neither_reads_nor_writes(
     assert len(reduced) == len(EXAMPLES)
 
 
-def test_no_cache_is_about_files() -> None:
-    result = runner.invoke(cli, ["patterns", "--no-cache", "--db", "sqlite:///nowhere.db"])
-    assert result.exit_code == 2
-    assert "--no-cache is about reading files" in result.stderr
+def test_a_store_report_reduces_only_new_revisions(
+    tmp_path: Path, corpus: Path, reduced: list[str]
+) -> None:
+    db = f"sqlite:///{tmp_path / 'team.db'}"
+    assert runner.invoke(cli, ["import", "--db", db, str(corpus)]).exit_code == 0
+    code, first, _ = report("--db", db)
+    assert code == 0
+    assert len(reduced) == len(EXAMPLES)
+    reduced.clear()
+    assert report("--db", db) == (0, first, "")
+    assert reduced == []
+    incident = load(EXAMPLES[0])
+    with Store.open(db) as store:
+        store.put(incident.model_copy(update={"title": "Retitled"}))
+    code, again, _ = report("--db", db)
+    assert reduced == [incident.id]
+    assert "Retitled" in again
+    reduced.clear()
+    report("--db", db, "--no-cache")
+    assert len(reduced) == len(EXAMPLES)
+
+
+def test_the_service_report_reduces_only_new_revisions(
+    tmp_path: Path, corpus: Path, reduced: list[str]
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from causemap.service import Settings, create_app
+
+    db = f"sqlite:///{tmp_path / 'team.db'}"
+    assert runner.invoke(cli, ["import", "--db", db, str(corpus)]).exit_code == 0
+    with TestClient(create_app(Settings(db=db))) as client:
+        first = client.get("/api/v1/patterns")
+    assert first.status_code == 200
+    assert len(reduced) == len(EXAMPLES)
+    reduced.clear()
+    with TestClient(create_app(Settings(db=db))) as client:  # a new process, a new memo
+        again = client.get("/api/v1/patterns")
+    assert reduced == []
+    assert again.content == first.content
+    assert again.json() == json.loads(report(str(corpus), "--no-cache")[1])
 
 
 def test_a_cache_file_that_is_no_database_is_rebuilt(
@@ -201,13 +241,13 @@ def test_the_same_bytes_as_json_and_as_yaml_are_two_keys() -> None:
 
 def test_rows_unused_for_a_month_are_dropped(tmp_path: Path) -> None:
     catalog = builtin_catalog()
-    cache = FactsCache(tmp_path, catalog)
+    cache = FactsCache(tmp_path, catalog.digest())
     cache.put([(b"old", b"x"), (b"read", b"y")])
     cache.close()
     with sqlite3.connect(tmp_path / FILE_NAME) as db:
         db.execute("UPDATE facts SET used = used - ?", [KEEP_DAYS + 1])
     db.close()
-    cache = FactsCache(tmp_path, catalog)
+    cache = FactsCache(tmp_path, catalog.digest())
     assert cache.get([b"read"]) == {b"read": b"y"}  # a row read is a row used
     cache.put([(b"more", b"z")])
     assert set(cache.get([b"old", b"read", b"more"])) == {b"read", b"more"}
@@ -227,7 +267,7 @@ def test_collect_with_a_cache_in_worker_processes(tmp_path: Path, corpus: Path) 
         files.append(path)
     catalog = builtin_catalog()
     plain = collect(files, catalog, jobs=2)
-    cache = FactsCache(tmp_path / "cache", catalog)
+    cache = FactsCache(tmp_path / "cache", catalog.digest())
     first = collect(files, catalog, jobs=2, cache=cache)
     second = collect(files, catalog, jobs=2, cache=cache)
     cache.close()
@@ -240,15 +280,15 @@ def test_another_causemap_is_another_generation(monkeypatch: pytest.MonkeyPatch)
     from causemap.patterns import cache as cache_module
 
     catalog = builtin_catalog()
-    before = cache_module.generation(catalog)
+    before = cache_module.generation(catalog.digest())
     monkeypatch.setattr(cache_module, "_code_digest", lambda: b"another causemap")
-    assert cache_module.generation(catalog) != before
+    assert cache_module.generation(catalog.digest()) != before
     other = loads_catalog(
         "causemap-catalog: 1\nname: x\nentries:\n  - key: our-gap\n    name: Our gap\n"
         "    definition: Ours.\n    level: process\n    class: systemic\n"
     )
     monkeypatch.undo()
-    assert cache_module.generation(other) != before
+    assert cache_module.generation(other.digest()) != before
 
 
 def test_default_folder_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -69,9 +69,9 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
 @click.option(
     "--no-cache",
     is_flag=True,
-    help="Neither read nor write the facts cache (by default each file's reduced facts "
-    "are kept in $CAUSEMAP_CACHE_DIR, else $XDG_CACHE_HOME/causemap, and a file whose "
-    "bytes are unchanged is not read again; files only).",
+    help="Neither read nor write the facts cache (by default each incident's reduced facts "
+    "are kept in $CAUSEMAP_CACHE_DIR, else $XDG_CACHE_HOME/causemap, and an incident whose "
+    "file or stored revision is unchanged is not read again).",
 )
 def patterns(
     paths: tuple[str, ...],
@@ -108,8 +108,8 @@ def patterns(
         raise click.UsageError("patterns reads files and folders, not standard input ('-')")
     if paths and db is not None:
         raise click.UsageError("give incident files and folders (PATH...) or --db, not both")
-    if not paths and (skip_invalid or jobs is not None or no_cache):
-        given = "--skip-invalid" if skip_invalid else "--no-cache" if no_cache else "-j/--jobs"
+    if not paths and (skip_invalid or jobs is not None):
+        given = "--skip-invalid" if skip_invalid else "-j/--jobs"
         raise click.UsageError(
             f"{given} is about reading files; with no PATH the report is on the store"
         )
@@ -118,7 +118,7 @@ def patterns(
         from causemap.store.engine import resolve_url, sqlite_path
 
         target = destination(output, [catalog_path, sqlite_path(resolve_url(db))])
-        stored = _stored(db, catalog)
+        stored = _stored(db, catalog, cached=not no_cache)
         report = build_report(stored, catalog, since=since)
         _warn_typos(stored, catalog)
         emit(render(report, fmt), target, output)
@@ -135,7 +135,7 @@ def patterns(
     )
     with bar if bar is not None else contextlib.nullcontext():
         tick = bar.update if bar is not None else None
-        cache = None if no_cache else FactsCache(default_folder(), catalog, warn=_warn)
+        cache = None if no_cache else FactsCache(default_folder(), catalog.digest(), warn=_warn)
         try:
             collected = collect(files, catalog, jobs=jobs, progress=tick, cache=cache)
         finally:
@@ -194,13 +194,13 @@ def _warn_typos(incidents: list[IncidentFacts], catalog: Catalog) -> None:
         )
 
 
-def _stored(db: str | None, catalog: Catalog) -> list[IncidentFacts]:
+def _stored(db: str | None, catalog: Catalog, *, cached: bool) -> list[IncidentFacts]:
     """The latest revision of every live incident in the store, reduced for the report
-    (the store must exist: a mistyped URL is an error, not an empty report). A store with
-    no live incident gives the empty report, as ``GET /patterns`` does, with a note: it
-    holds no invalid input (exit 1), only none yet."""
-    from causemap.graph import to_graph
-    from causemap.patterns.facts import extract_all
+    (the store must exist: a mistyped URL is an error, not an empty report), through the
+    facts cache as files are. A store with no live incident gives the empty report, as
+    ``GET /patterns`` does, with a note: it holds no invalid input (exit 1), only none yet."""
+    from causemap.patterns.cache import FactsCache, default_folder
+    from causemap.patterns.collect import collect_stored
     from causemap.patterns.suggest import CatalogIndex
     from causemap.store import Store
 
@@ -208,5 +208,11 @@ def _stored(db: str | None, catalog: Catalog) -> list[IncidentFacts]:
         records, where = store.documents(), store.url
     if not records:
         click.echo(f"causemap: the store at {where} holds no live incident", err=True)
-    incidents = [record.to_incident() for record in records]
-    return extract_all(((i, to_graph(i)) for i in incidents), CatalogIndex(catalog))
+    cache = FactsCache(default_folder(), catalog.digest(), warn=_warn) if cached else None
+    try:
+        return collect_stored(
+            [record.document for record in records], lambda: CatalogIndex(catalog), cache
+        )
+    finally:
+        if cache is not None:
+            cache.close()

@@ -34,8 +34,6 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from causemap.catalog.model import Catalog
-
 __all__ = [
     "FILE_NAME",
     "KEEP_DAYS",
@@ -84,11 +82,12 @@ def _code_digest() -> bytes:
     return digest.digest()
 
 
-def generation(catalog: Catalog) -> str:
-    """The name of the rows that hold for ``catalog`` and this causemap and Python."""
+def generation(catalog_digest: str) -> str:
+    """The name of the rows that hold for the catalog of that
+    :meth:`~causemap.catalog.model.Catalog.digest`, this causemap and this Python."""
     digest = hashlib.sha256(FORMAT)
     digest.update(_code_digest())
-    digest.update(catalog.digest().encode())
+    digest.update(catalog_digest.encode())
     digest.update(f"{sys.version_info[0]}.{sys.version_info[1]}".encode())
     return digest.hexdigest()[:32]
 
@@ -116,10 +115,10 @@ class FactsCache:
     """
 
     def __init__(
-        self, folder: Path, catalog: Catalog, warn: Callable[[str], None] | None = None
+        self, folder: Path, catalog_digest: str, warn: Callable[[str], None] | None = None
     ) -> None:
         self.path = folder / FILE_NAME
-        self.generation = generation(catalog)
+        self.generation = generation(catalog_digest)
         self._warn = warn
         self._db: sqlite3.Connection | None = None
         self._opened = False

@@ -28,7 +28,7 @@ from causemap.patterns.facts import Classifier, IncidentFacts, default_classifie
 from causemap.patterns.suggest import CatalogIndex
 from causemap.patterns.text import Analysed
 
-__all__ = ["Collected", "collect", "collect_one"]
+__all__ = ["Collected", "collect", "collect_kept", "collect_one", "collect_stored"]
 
 PARALLEL_FROM = 200
 """Fewest files worth starting worker processes for."""
@@ -219,6 +219,41 @@ def _unpickled(data: bytes) -> IncidentFacts | None:
     written by something else)."""
     facts = loads(data)
     return facts if isinstance(facts, IncidentFacts) else None
+
+
+def collect_stored(
+    documents: Sequence[str],
+    index: Callable[[], CatalogIndex],
+    cache: FactsCache | None = None,
+) -> list[IncidentFacts]:
+    """The facts of stored incidents, given as their JSON documents (valid when saved), in
+    order: from the ``cache`` for a document reduced before, else reduced here with the
+    catalog ``index`` (asked for only then) and added to the cache. A store's report after
+    one save reduces that one incident again, not all of them."""
+    import json
+
+    from causemap.graph import to_graph
+    from causemap.model import Incident
+
+    digests = [file_digest(".json", document.encode()) for document in documents]
+    rows = cache.get(sorted(set(digests))) if cache is not None else {}
+    out: list[IncidentFacts] = []
+    new: list[tuple[bytes, bytes]] = []
+    prepared: tuple[CatalogIndex, Classifier | None] | None = None
+    with paused_gc(promote=True):
+        for document, digest in zip(documents, digests, strict=True):
+            facts = _unpickled(rows[digest]) if digest in rows else None
+            if facts is None:
+                if prepared is None:
+                    prepared = index(), default_classifier()[0]
+                incident = Incident.model_validate(json.loads(document))
+                facts = _slim(extract(incident, to_graph(incident), *prepared))
+                if cache is not None:
+                    new.append((digest, dumps(facts)))
+            out.append(facts)
+    if cache is not None and new:
+        cache.put(new)
+    return out
 
 
 def files_in(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -21,7 +22,7 @@ from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from causemap import __version__
-from causemap.graph import CausalGraph, to_graph
+from causemap.graph import CausalGraph
 from causemap.model import Date, Incident
 from causemap.patterns import render as render_report
 from causemap.patterns.result import PatternsReport
@@ -35,6 +36,7 @@ from causemap.store import Record
 __all__ = ["REPORT_CSP", "REPORT_FORMATS", "ReportMemo", "report", "router"]
 
 router = APIRouter(prefix=API_PREFIX, tags=["patterns"])
+log = logging.getLogger("causemap.service")
 
 REPORT_FORMATS = {
     "json": "application/json",
@@ -92,6 +94,27 @@ def report(
     from causemap.patterns.report import build_report
 
     return build_report(extract_all(incidents, catalog.index), catalog.catalog, since=since)
+
+
+def _stored_report(
+    records: list[Record], since: dt.date | None, catalog: ServiceCatalog
+) -> PatternsReport:
+    """The report over stored revisions, through the facts cache (``CAUSEMAP_CACHE_DIR``,
+    as for ``causemap patterns``): after one save, only that revision is reduced again."""
+    from causemap.patterns.cache import FactsCache, default_folder
+    from causemap.patterns.collect import collect_stored
+    from causemap.patterns.report import build_report
+
+    cache = FactsCache(default_folder(), catalog.digest, warn=_cache_warning)
+    try:
+        facts = collect_stored([r.document for r in records], lambda: catalog.index, cache)
+    finally:
+        cache.close()
+    return build_report(facts, catalog.catalog, since=since)
+
+
+def _cache_warning(message: str) -> None:
+    log.warning("%s", message)
 
 
 def _headers(fmt: str, headers: dict[str, str] | None = None) -> dict[str, str]:
@@ -218,11 +241,7 @@ async def patterns_stored(
             used = _fingerprint(
                 [(r.incident_id, r.number) for r in records], since, fmt, catalog.digest
             )
-            pairs = []
-            for record in records:
-                incident = record.to_incident()
-                pairs.append((incident, to_graph(incident)))
-            return used, render_report(report(pairs, since, catalog), fmt)
+            return used, render_report(_stored_report(records, since, catalog), fmt)
 
         key, made = await run_in_threadpool(work)
         memo.put(key, made)
