@@ -319,6 +319,32 @@ class TestSuggest:
         assert body["nodes"]["no-canary"]
         assert "outage" not in body["nodes"]
 
+    def test_a_factor_the_catalog_lacks_is_a_warning_at_its_line(
+        self, client: TestClient
+    ) -> None:
+        """As ``causemap suggest`` prints it: the answer said nothing, and ``patterns``
+        would count the typo as a factor of its own."""
+        from causemap.service.routes.analysis import SuggestReport
+
+        text = BASE.replace("level: process", "level: process\n    factor: alerting-gpa")
+        response = client.post(f"{API}/suggest", content=text, headers=YAML)
+        assert response.status_code == 200, response.text
+        (warning,) = response.json()["warnings"]
+        line = text.splitlines().index("    factor: alerting-gpa") + 1
+        assert warning["code"] == "unknown-factor"
+        assert warning["severity"] == "warning"
+        assert (warning["line"], warning["column"]) == (line, 13)
+        assert warning["pointer"].endswith("/factor")
+        assert warning["file"] is None
+        assert warning["message"] == (
+            "'alerting-gpa' is not a key of the catalog (causemap built-in catalog); "
+            "did you mean 'alerting-gap'?"
+        )
+        report = SuggestReport.model_validate_json(response.content)
+        assert report.model_dump_json().encode() == response.content
+        known = text.replace("alerting-gpa", "alerting-gap")
+        assert client.post(f"{API}/suggest", content=known, headers=YAML).json()["warnings"] == []
+
     @pytest.mark.parametrize("top", [3, 50])
     def test_the_answer_is_the_report_models_json(self, client: TestClient, top: int) -> None:
         """The answer is written from the suggestions without a model per suggestion:

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from causemap.diagnostics import Diagnostic
 from causemap.model import Node
 from causemap.patterns.suggest import Suggestion
 
@@ -62,6 +63,11 @@ class SuggestReport(BaseModel):
     nodes: dict[str, list[SuggestionOut]]
     """Suggestions by node id, best first, in document order; nodes that already carry
     a ``factor`` get suggestions too."""
+    warnings: list[Diagnostic] = Field(default_factory=list)
+    """A warning at each ``factor`` that is not a key of the service's catalog
+    (``unknown-factor``, with the nearest key when one is close, at its line and column
+    in the body), as ``causemap suggest`` prints them: ``patterns`` counts such a key as a
+    factor of its own, so a typo splits one factor in two."""
 
 
 class NodeSuggestions(BaseModel):
@@ -107,9 +113,13 @@ def _suggestions(found: Sequence[Suggestion]) -> list[dict[str, Any]]:
     ]
 
 
-def by_node(incident: str, rows: Rows) -> dict[str, Any]:
+def by_node(incident: str, rows: Rows, warnings: Sequence[Diagnostic] = ()) -> dict[str, Any]:
     """The JSON of a :class:`SuggestReport`, as ``POST /suggest`` answers it."""
-    return {"incident": incident, "nodes": {node.id: _suggestions(found) for node, found in rows}}
+    return {
+        "incident": incident,
+        "nodes": {node.id: _suggestions(found) for node, found in rows},
+        "warnings": [w.model_dump(mode="json") for w in warnings],
+    }
 
 
 def listing(incident: str, catalog: str, rows: Rows) -> dict[str, Any]:

@@ -19,11 +19,10 @@ from causemap.analyses import Analysis, Finding, analyze
 from causemap.analyses.findings import finding_pointer, in_file_order, not_repeated, reaches
 from causemap.diagnostics import Diagnostic
 from causemap.loader import Checked
-from causemap.patterns.suggest import CatalogIndex
 from causemap.patterns.suggestions import SuggestionOut, SuggestReport, by_node
 from causemap.service.answers import Answers
 from causemap.service.bodies import INCIDENT_BODY, check_body, read_body
-from causemap.service.catalog import prepared_catalog
+from causemap.service.catalog import ServiceCatalog, prepared_catalog
 from causemap.service.deps import (
     API_PREFIX,
     ETAG,
@@ -144,16 +143,22 @@ async def lint_posted(
     return await run_in_threadpool(lint_report, checked, fail_on)
 
 
-def suggest_report(checked: Checked, top: int, index: CatalogIndex) -> bytes:
-    """Catalog suggestions for every non-impact node of a checked document, as the JSON
-    of a :class:`SuggestReport` (written without a model per suggestion: see
-    :mod:`causemap.patterns.suggestions`)."""
-    from causemap.patterns.advise import suggest_nodes
+def suggest_report(checked: Checked, top: int, catalog: ServiceCatalog) -> bytes:
+    """Catalog suggestions for every non-impact node of a checked document, and a warning
+    at each ``factor`` the catalog does not have, as the JSON of a :class:`SuggestReport`
+    (written without a model per suggestion: see :mod:`causemap.patterns.suggestions`)."""
+    from causemap.patterns.advise import suggest_nodes, unknown_factors
 
     incident = checked.incident
     assert incident is not None
     assert checked.graph is not None
-    return to_json(by_node(incident.id, suggest_nodes(incident, checked.graph, index, top)))
+    rows = suggest_nodes(incident, checked.graph, catalog.index, top)
+    keys = catalog.catalog.keys()
+    warnings = [
+        checked.sourcemap.place(unknown)
+        for unknown in unknown_factors(incident, keys, catalog.catalog.name)
+    ]
+    return to_json(by_node(incident.id, rows, warnings))
 
 
 @router.post(
@@ -172,8 +177,8 @@ async def suggest_posted(
     the built-in one) for every node but the impacts, with their evidence, as
     ``causemap suggest``."""
     checked = await _posted(request)
-    index = (await prepared_catalog(request.app)).index
-    body = await run_in_threadpool(suggest_report, checked, top, index)
+    catalog = await prepared_catalog(request.app)
+    body = await run_in_threadpool(suggest_report, checked, top, catalog)
     return Response(body, media_type="application/json")
 
 
