@@ -513,6 +513,26 @@ class TestMatch:
         found = match([self.node("a", "x", label, "k1"), self.node("b", "y", label, "k2")])
         assert [m.factor for m in found if m] == ["k1", "k2"]
 
+    def test_wording_with_and_without_accents_and_in_other_scripts_clusters(self) -> None:
+        """Only a-z and 0-9 made words, so "Déploiement" was "d" and "ploiement", never the
+        "Deploiement" another team typed, and Cyrillic or Japanese wording had no word."""
+        found = match(
+            [
+                self.node("a", "x", "Déploiement planifié à Zürich sans étape canari"),
+                self.node("b", "y", "Deploiement planifie a Zurich sans etape canari"),
+                self.node("c", "z", "Развертывание конфигурации без канареечного этапа"),
+                self.node("d", "w", "Развертывание конфигурации без канареечного этапа"),
+                self.node("e", "v", "設定の全台同時配布 カナリア なし"),
+                self.node("f", "u", "設定の全台同時配布 カナリア 省略"),
+            ]
+        )
+        factors = [m.factor if m else None for m in found]
+        assert None not in factors
+        assert factors[0] == factors[1]
+        assert factors[2] == factors[3]
+        assert factors[4] == factors[5]
+        assert len({factors[0], factors[2], factors[4]}) == 3
+
     def test_a_cluster_is_never_named_like_a_key(self) -> None:
         # A team's own key "cluster-1" is one factor, and two similar nodes without keys
         # another; both were named cluster-1, so the report merged them into one.

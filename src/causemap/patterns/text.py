@@ -1,8 +1,11 @@
 """Text normalisation: node labels and catalog wording → word stems.
 
 Everything the matcher compares goes through :func:`analyse`: Unicode folding, lower
-case, ``n't`` → ``not``, tokens of letters and digits (``100%`` kept whole), English
-Snowball stems, and two views of the result:
+case, accents dropped (``déploiement`` → ``deploiement``, so a service named "São Paulo
+edge" is the same word however it was typed), ``n't`` → ``not``, tokens of letters and
+digits in any script (``100%`` kept whole; Chinese and Japanese, written without spaces,
+give one token per run of characters), English Snowball stems, and two views of the
+result:
 
 * ``seq``: every stem in order except articles, for matching multi-word phrases
   ("no canary" must find "there was no canary stage");
@@ -26,14 +29,15 @@ __all__ = [
     "STOPWORDS",
     "Analysed",
     "analyse",
+    "fold",
     "glossary",
     "stem",
     "tokens",
     "words",
 ]
 
-_WORD = re.compile(r"[a-z0-9]+%?")
-_TOKEN = re.compile(r"[a-z0-9]+%?|[.;:!?]")
+_WORD = re.compile(r"[^\W_]+%?")
+_TOKEN = re.compile(r"[^\W_]+%?|[.;:!?]")
 CLAUSE_MARKS = frozenset(".;:!?")
 """Punctuation kept by :func:`tokens`: it ends the scope of a negation."""
 _NOT = re.compile(r"n[’']t\b")
@@ -79,6 +83,30 @@ def stem(word: str) -> str:
     return result
 
 
+def fold(text: str) -> str:
+    """``text`` in NFKC and lower case and, when it is not plain ASCII, case-folded with
+    the accents of Latin letters dropped (``é`` → ``e``; a mark that makes another letter
+    of another script, as in ``й`` or ``デ``, stays): the form every word is compared in.
+
+    Examples
+    --------
+    >>> fold("Déploiement à São Paulo, STRASSE/Straße, й, デプロイ")
+    'deploiement a sao paulo, strasse/strasse, й, デプロイ'
+    """
+    folded = unicodedata.normalize("NFKC", text).lower()
+    if folded.isascii():
+        return folded
+    kept: list[str] = []
+    latin = False
+    for c in unicodedata.normalize("NFKD", folded.casefold()):
+        if not unicodedata.combining(c):
+            latin = c.isascii()
+        elif latin:
+            continue
+        kept.append(c)
+    return unicodedata.normalize("NFC", "".join(kept))
+
+
 def words(text: str) -> list[str]:
     """Lowercase word tokens of ``text``.
 
@@ -86,9 +114,10 @@ def words(text: str) -> list[str]:
     --------
     >>> words("Didn't roll out to 100% of hosts (db1)!")
     ['did', 'not', 'roll', 'out', 'to', '100%', 'of', 'hosts', 'db1']
+    >>> words("Zürich_edge: развертывание, デプロイ失敗")
+    ['zurich', 'edge', 'развертывание', 'デプロイ失敗']
     """
-    folded = unicodedata.normalize("NFKC", text).lower()
-    return _WORD.findall(_NOT.sub(" not", folded))
+    return _WORD.findall(_NOT.sub(" not", fold(text)))
 
 
 def tokens(text: str) -> list[str]:
@@ -99,8 +128,7 @@ def tokens(text: str) -> list[str]:
     >>> tokens("Didn't stage it; the canary was skipped.")
     ['did', 'not', 'stage', 'it', ';', 'canary', 'was', 'skipped', '.']
     """
-    folded = unicodedata.normalize("NFKC", text).lower()
-    return [t for t in _TOKEN.findall(_NOT.sub(" not", folded)) if t not in _ARTICLES]
+    return [t for t in _TOKEN.findall(_NOT.sub(" not", fold(text))) if t not in _ARTICLES]
 
 
 def glossary(names: Iterable[str]) -> frozenset[str]:
