@@ -1031,14 +1031,13 @@ class TestMarkdown:
         row = f"| {names[link.source]} (`{link.source}`) | {names[link.target]} (`{link.target}`) |"
         assert row in to_markdown(report).replace("\\", "")
 
-    def test_labels_stay_text(self) -> None:
-        # GitHub renders ~~x~~ as struck out, $x$ as math and &amp; as "&": a label
-        # written that way must read the same in the rendered report as in the file.
-        label = "Flag ~~old~~ path cost $5 per $call &amp; a | pipe, `tick` and <b>tag</b>"
-        corpus = [
+    @staticmethod
+    def sharing(label: str, key: str) -> list[Incident]:
+        """Two incidents whose one condition, worded ``label``, is the factor ``key``."""
+        return [
             make_incident(
                 [
-                    {"id": "c", "kind": "condition", "label": label, "factor": "x-md"},
+                    {"id": "c", "kind": "condition", "label": label, "factor": key},
                     {"id": "i", "kind": "impact", "label": "Down", "causes": ["c"]},
                 ],
                 id=ident,
@@ -1046,6 +1045,12 @@ class TestMarkdown:
             )
             for ident, date in (("m1", "2024-01-02"), ("m2", "2024-02-03"))
         ]
+
+    def test_labels_stay_text(self) -> None:
+        # GitHub renders ~~x~~ as struck out, $x$ as math and &amp; as "&": a label
+        # written that way must read the same in the rendered report as in the file.
+        label = "Flag ~~old~~ path cost $5 per $call &amp; a | pipe, `tick` and <b>tag</b>"
+        corpus = self.sharing(label, "x-md")
         tokens = MarkdownIt("gfm-like").disable("linkify").parse(to_markdown(patterns(corpus)))
         start = next(i for i, t in enumerate(tokens) if t.type == "table_open")
         end = next(i for i, t in enumerate(tokens) if t.type == "table_close")
@@ -1058,18 +1063,7 @@ class TestMarkdown:
     def test_labels_mention_nobody(self) -> None:
         # Pasted into an issue, the report must not notify @alice nor link issue 123.
         label = "Deploys paged @alice and @org/sre, as in #123 and GH-7"
-        corpus = [
-            make_incident(
-                [
-                    {"id": "c", "kind": "condition", "label": label, "factor": "x-at"},
-                    {"id": "i", "kind": "impact", "label": "Down", "causes": ["c"]},
-                ],
-                id=ident,
-                date=date,
-            )
-            for ident, date in (("m1", "2024-01-02"), ("m2", "2024-02-03"))
-        ]
-        text = to_markdown(patterns(corpus))
+        text = to_markdown(patterns(self.sharing(label, "x-at")))
         assert acted_on(text) == []
         assert label in shown_text(text).replace("\u2060", "")
 

@@ -132,11 +132,16 @@ def test_no_cache_neither_reads_nor_writes(
     assert len(reduced) == len(EXAMPLES)
 
 
-def test_a_store_report_reduces_only_new_revisions(
-    tmp_path: Path, corpus: Path, reduced: list[str]
-) -> None:
+@pytest.fixture
+def stored(tmp_path: Path, corpus: Path) -> str:
+    """A store holding the examples; its URL."""
     db = f"sqlite:///{tmp_path / 'team.db'}"
     assert runner.invoke(cli, ["import", "--db", db, str(corpus)]).exit_code == 0
+    return db
+
+
+def test_a_store_report_reduces_only_new_revisions(stored: str, reduced: list[str]) -> None:
+    db = stored
     code, first, _ = report("--db", db)
     assert code == 0
     assert len(reduced) == len(EXAMPLES)
@@ -155,14 +160,13 @@ def test_a_store_report_reduces_only_new_revisions(
 
 
 def test_the_service_report_reduces_only_new_revisions(
-    tmp_path: Path, corpus: Path, reduced: list[str]
+    stored: str, corpus: Path, reduced: list[str]
 ) -> None:
     from fastapi.testclient import TestClient
 
     from causemap.service import Settings, create_app
 
-    db = f"sqlite:///{tmp_path / 'team.db'}"
-    assert runner.invoke(cli, ["import", "--db", db, str(corpus)]).exit_code == 0
+    db = stored
     with TestClient(create_app(Settings(db=db))) as client:
         first = client.get("/api/v1/patterns")
     assert first.status_code == 200

@@ -319,9 +319,7 @@ class TestSuggest:
         assert body["nodes"]["no-canary"]
         assert "outage" not in body["nodes"]
 
-    def test_a_factor_the_catalog_lacks_is_a_warning_at_its_line(
-        self, client: TestClient
-    ) -> None:
+    def test_a_factor_the_catalog_lacks_is_a_warning_at_its_line(self, client: TestClient) -> None:
         """As ``causemap suggest`` prints it: the answer said nothing, and ``patterns``
         would count the typo as a factor of its own."""
         from causemap.service.routes.analysis import SuggestReport
