@@ -30,6 +30,7 @@ The hierarchy::
         │   └── IncidentDeleted           the incident exists but is deleted (restore it)
         ├── IncidentExists                an incident with that id already exists
         ├── RevisionConflict              If-Match named a revision that is not the latest
+        ├── LayoutConflict                If-Match named a layout version that is not the latest
         └── PreconditionRequired          a write came without If-Match
 
 Library code raises these and never prints or exits; the CLI maps them to exit codes and
@@ -57,6 +58,7 @@ __all__ = [
     "InvalidDatabaseUrl",
     "InvalidIncident",
     "InvalidQuery",
+    "LayoutConflict",
     "LimitExceeded",
     "MalformedDocument",
     "MissingToken",
@@ -317,6 +319,17 @@ class RevisionConflict(StoreError):
         super().__init__(message)
         self.current = current
         self.etag = etag
+
+
+class LayoutConflict(StoreError):
+    """A write of an incident's shared layout named a version of it that is no longer the
+    latest (someone moved nodes since); ``current`` is the latest version."""
+
+    code = "layout-conflict"
+
+    def __init__(self, message: str, current: int) -> None:
+        super().__init__(message)
+        self.current = current
 
 
 class PreconditionRequired(StoreError):

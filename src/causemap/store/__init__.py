@@ -7,12 +7,16 @@
 """
 
 from causemap.store.engine import default_url, resolve_url, safe_url
+from causemap.store.layouts import Layout, LayoutUpdate, Position
 from causemap.store.records import Page, Query, Record, RevisionInfo, Summary
 from causemap.store.store import Outcome, Store
 
 __all__ = [
+    "Layout",
+    "LayoutUpdate",
     "Outcome",
     "Page",
+    "Position",
     "Query",
     "Record",
     "RevisionInfo",

@@ -17,9 +17,10 @@ Deleting is soft: it appends a ``delete`` revision and hides the incident until
 :meth:`Store.restore` appends a ``restore`` one. Live viewers follow the revisions table
 (:meth:`Store.changes`), so every server process sees every change.
 
-:class:`Store` joins the writes (:mod:`causemap.store.writes`) and the reads
-(:mod:`causemap.store.reads`) on one :class:`~causemap.store.database.Database`; this
-module opens and closes it.
+:class:`Store` joins the writes (:mod:`causemap.store.writes`), the reads
+(:mod:`causemap.store.reads`) and the shared layouts (:mod:`causemap.store.layouts`),
+which are no revisions, on one :class:`~causemap.store.database.Database`; this module
+opens and closes it.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from causemap.store.engine import (
     sqlite_path,
     writable,
 )
+from causemap.store.layouts import Layouts
 from causemap.store.migrate import current, refuse_foreign, require_head, upgrade
 from causemap.store.reads import Reads
 from causemap.store.writes import Outcome, Writes
@@ -47,7 +49,7 @@ from causemap.store.writes import Outcome, Writes
 __all__ = ["Outcome", "Store"]
 
 
-class Store(Writes, Reads):
+class Store(Writes, Reads, Layouts):
     """Incidents and their full revision history in SQLite or PostgreSQL.
 
     Open with :meth:`open` (which migrates the database) and close with :meth:`close`,

@@ -7,6 +7,9 @@
   document is the row ``(incident_id, incidents.revision)``.
 * ``terms``: the latest revision's incident tags, services and node factor keys, one row
   each, so that listing can filter on them with an index on both databases.
+* ``layouts``: where the web editor draws each node of an incident, shared by everyone
+  who opens it (canonical JSON of node id → ``[x, y]``). Not a revision: moving a node
+  makes no history, and ``version`` counts the layout's own saves.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from sqlalchemy import (
     Text,
 )
 
-__all__ = ["ACTIONS", "TERM_KINDS", "incidents", "metadata", "revisions", "terms"]
+__all__ = ["ACTIONS", "TERM_KINDS", "incidents", "layouts", "metadata", "revisions", "terms"]
 
 ACTIONS = ("create", "update", "delete", "restore")
 """What a revision records."""
@@ -81,4 +84,18 @@ terms = Table(
     Column("position", Integer, primary_key=True),
     Column("value", Text, nullable=False),
     Index("ix_terms_kind_value", "kind", "value"),
+)
+
+layouts = Table(
+    "layouts",
+    metadata,
+    Column(
+        "incident_id",
+        String(80),
+        ForeignKey("incidents.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("version", Integer, nullable=False),
+    Column("positions", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
 )
