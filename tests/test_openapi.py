@@ -55,6 +55,8 @@ NEW_OPERATIONS = {
     "GET /patterns",
     "GET /whoami",
     "GET /catalog",
+    "GET /incidents/{incident_id}/layout",
+    "PUT /incidents/{incident_id}/layout",
 }
 
 

@@ -159,6 +159,49 @@ def test_two_servers_on_one_database(db_url: str, tmp_path: Path) -> None:
     assert WRITE not in logs
 
 
+@pytest.mark.slow
+def test_a_layout_saved_through_one_server_reaches_a_viewer_of_another(
+    db_url: str, tmp_path: Path
+) -> None:
+    """The facilitator's server and a viewer's are two processes: the viewer's stream
+    hears each layout change from the database, with the positions, and no revision."""
+    env = {"CAUSEMAP_TOKENS": TOKENS, "CAUSEMAP_SSE_POLL": "0.05"}
+    with (
+        Server(db_url, tmp_path / "a.log", env=env) as a,
+        Server(db_url, tmp_path / "b.log", env=env) as b,
+    ):
+        yaml = {"content-type": "application/yaml"}
+        assert httpx2.post(f"{a.url}{API}", content=BASE, headers={**W, **yaml}).is_success
+        seen: list[dict[str, Any]] = []
+        ready = threading.Event()
+
+        def follow() -> None:
+            url = f"{b.url}{API}/demo/events?layout=0"
+            with httpx2.stream("GET", url, headers=R, timeout=30) as response:
+                for event in events(response):
+                    seen.append({"event": event.get("event"), **json.loads(event["data"])})
+                    ready.set()
+                    if len(seen) == 3:
+                        return
+
+        viewer = threading.Thread(target=follow)
+        viewer.start()
+        assert ready.wait(10)  # the current revision
+        for x in (100, 240):
+            moved = {"nodes": {"push": {"x": x, "y": -40}}}
+            saved = httpx2.put(f"{a.url}{API}/demo/layout", json=moved, headers=W)
+            assert saved.status_code == 200, saved.text
+            threading.Event().wait(0.3)
+        viewer.join(timeout=30)
+        assert not viewer.is_alive()
+        assert [e["event"] for e in seen] == ["revision", "layout", "layout"]
+        assert [e["nodes"]["push"] for e in seen[1:]] == [
+            {"x": 100, "y": -40},
+            {"x": 240, "y": -40},
+        ]
+        assert httpx2.get(f"{b.url}{API}/demo", headers=R).headers["etag"] == '"1"'
+
+
 def answer_of(conn: socket.socket) -> bytes:
     """Everything the server sends until it closes ``conn``."""
     got = b""

@@ -14,6 +14,7 @@ from causemap.errors import PreconditionFailed, PreconditionRequired, RevisionCo
 from causemap.store.records import MAX_REVISION
 
 __all__ = [
+    "LAYOUT_TAG",
     "YAML_TAG",
     "accept_match",
     "accept_quality",
@@ -21,8 +22,10 @@ __all__ = [
     "check_if_match",
     "etag_matches",
     "if_match_holds",
+    "layout_tag",
     "not_modified",
     "parse_if_match",
+    "parse_layout_match",
     "parse_revision",
     "path_segment",
 ]
@@ -30,6 +33,10 @@ __all__ = [
 YAML_TAG = "-yaml"
 """What the ``ETag`` of an incident's YAML representation adds to the revision number
 (``"3-yaml"``): a strong tag names one representation, and the JSON one is ``"3"``."""
+
+LAYOUT_TAG = "layout-"
+"""What the ``ETag`` of an incident's shared layout puts before its version
+(``"layout-3"``), so that it is never taken for a revision's tag."""
 
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 _DIGITS = re.compile(r"[0-9]{1,10}")
@@ -229,6 +236,47 @@ def parse_if_match(header: str | None) -> int | None:
     raise RevisionConflict(
         f"If-Match {value[:40]} matches no revision: send the ETag you read, a quoted "
         'revision number such as "3"'
+    )
+
+
+def layout_tag(version: int) -> str:
+    """The strong ``ETag`` of version ``version`` of an incident's shared layout.
+
+    Examples
+    --------
+    >>> layout_tag(3)
+    '"layout-3"'
+    """
+    return f'"{LAYOUT_TAG}{version}"'
+
+
+def parse_layout_match(header: str | None) -> int | None:
+    """The layout version an ``If-Match`` header on a layout write names; None when it is
+    absent or ``*`` (an incident always has a layout, the empty one at first), and the
+    write goes ahead whatever the version: the last writer wins.
+
+    Raises
+    ------
+    ValueError
+        Saying why, for anything but one strong layout tag (``W/"layout-3"``, ``"3"``, a
+        list): no such tag can match, so the write is refused (HTTP 412).
+
+    Examples
+    --------
+    >>> parse_layout_match('"layout-3"'), parse_layout_match("*"), parse_layout_match(None)
+    (3, None, None)
+    """
+    if header is None or not header.strip() or header.strip() == "*":
+        return None
+    value = header.strip()
+    quoted = len(value) > 2 and value[0] == value[-1] == '"'
+    if quoted and value[1:-1].startswith(LAYOUT_TAG):
+        number = parse_revision(value[1 + len(LAYOUT_TAG) : -1], minimum=0)
+        if number is not None:
+            return number
+    raise ValueError(
+        f"If-Match {value[:40]} names no version of the layout: send the ETag you read, "
+        'such as "layout-3", as it was given'
     )
 
 

@@ -22,6 +22,7 @@ from starlette.routing import Match, Mount
 
 from causemap import errors
 from causemap.diagnostics import Diagnostic, pointer
+from causemap.service.headers import layout_tag
 
 __all__ = [
     "CLIENT_CLOSED",
@@ -61,6 +62,7 @@ STATUS: list[tuple[type[errors.CausemapError], int]] = [
     (errors.NodeNotFound, 404),
     (errors.IncidentExists, 409),
     (errors.RevisionConflict, 412),
+    (errors.LayoutConflict, 412),
     (errors.PreconditionFailed, 412),
     (errors.PreconditionRequired, 428),
     (errors.StoreUnavailable, 503),
@@ -201,6 +203,9 @@ async def _library_error(request: Request, exc: Exception) -> JSONResponse:
             details = {"current_revision": exc.current}
         if tag := exc.etag or (f'"{exc.current}"' if exc.current is not None else None):
             headers["ETag"] = tag
+    elif isinstance(exc, errors.LayoutConflict):
+        details = {"current_version": exc.current}
+        headers["ETag"] = layout_tag(exc.current)
     elif isinstance(exc, errors.PreconditionFailed):
         headers["ETag"] = exc.etag
     elif isinstance(exc, errors.UnsupportedContentCoding):

@@ -77,7 +77,9 @@ class LayoutUpdate(BaseModel):
 
     model_config = _CONFIG
 
-    nodes: dict[Slug, Position] = Field(max_length=MAX_LAYOUT_NODES)
+    nodes: dict[Slug, Position] = Field(
+        max_length=MAX_LAYOUT_NODES, json_schema_extra={"additionalProperties": False}
+    )
     """Node id → position. Ids follow the incident format's id rules; nodes the
     incident does not (yet) have are kept, and ignored by whoever draws it."""
 

@@ -13,6 +13,7 @@ from causemap.service.routes import (
     catalog,
     events,
     incidents,
+    layout,
     patterns,
     render,
     whoami,
@@ -23,6 +24,7 @@ __all__ = ["ROUTERS"]
 ROUTERS: list[APIRouter] = [
     incidents.router,
     events.router,
+    layout.router,
     render.router,
     analysis.router,
     patterns.router,

@@ -9,6 +9,14 @@ and resumes exactly there. Without one, or with one above the latest revision (f
 another history: a store restored from a backup), the stream starts with the current
 revision.
 
+A client that draws the incident asks for its shared layout too, with ``?layout=N``, the
+layout version it holds (0 for none): the stream then also sends ``event: layout``, the
+whole layout as JSON data, whenever its version is another than the one last sent (at
+once, if it changed before the stream started). It follows the layouts table the same
+way. Layout events carry no ``id``, so ``Last-Event-ID`` still counts revisions only, and
+a stream without ``?layout`` is exactly what it always was: revision events, each with
+an ``id``, which clients written before layouts rely on.
+
 An idle stream carries a keep-alive comment every ``sse_ping`` seconds, announced in the
 ``Causemap-Ping`` header: a client that hears nothing for much longer knows the connection
 died silently (a network that dropped without closing it) and reconnects.
@@ -30,10 +38,10 @@ from causemap.errors import IncidentNotFound, StoreUnavailable
 from causemap.service.deps import API_PREFIX, IncidentId, StoreDep, reader
 from causemap.service.headers import parse_revision
 from causemap.service.problems import bad_parameter, responses
-from causemap.store import Record, Store
+from causemap.store import Layout, Record, Store
 from causemap.store.records import MAX_REVISION
 
-__all__ = ["event", "follow", "router"]
+__all__ = ["event", "follow", "follow_all", "layout_event", "router"]
 
 log = logging.getLogger("causemap.service")
 
@@ -41,7 +49,8 @@ router = APIRouter(prefix=f"{API_PREFIX}/incidents", tags=["live"])
 
 _STREAM: dict[int, dict[str, Any]] = {
     200: {
-        "description": "A stream of `revision` events (text/event-stream), one per save.",
+        "description": "A stream of `revision` events (text/event-stream), one per save, "
+        "and with `?layout` a `layout` event per change of the shared layout.",
         "content": {"text/event-stream": {"schema": {"type": "string"}}},
     }
 }
@@ -58,6 +67,12 @@ def event(record: Record) -> ServerSentEvent:
     )
 
 
+def layout_event(layout: Layout) -> ServerSentEvent:
+    """The SSE event for a layout: ``event: layout`` and the layout as JSON data, with no
+    ``id`` (which would move a reconnecting client's ``Last-Event-ID`` off revisions)."""
+    return ServerSentEvent(data=layout.model_dump_json(), event="layout")
+
+
 async def follow(store: Store, incident_id: str, after: int, poll: float) -> AsyncIterator[Record]:
     """Yield revisions of ``incident_id`` numbered above ``after``, forever, in order."""
     while True:
@@ -66,6 +81,25 @@ async def follow(store: Store, incident_id: str, after: int, poll: float) -> Asy
             after = record.number
             yield record
         if not records:
+            await anyio.sleep(poll)
+
+
+async def follow_all(
+    store: Store, incident_id: str, after: int, seen: int, poll: float
+) -> AsyncIterator[Record | Layout]:
+    """:func:`follow`, and the layout of ``incident_id`` whenever its version is not the
+    last one yielded (``seen`` at first): both read from the database at each poll, so
+    a change made through any server process reaches every follower."""
+    while True:
+        records = await run_in_threadpool(store.changes, incident_id, after)
+        for record in records:
+            after = record.number
+            yield record
+        layout = await run_in_threadpool(store.layout_since, incident_id, seen)
+        if layout is not None:
+            seen = layout.version
+            yield layout
+        if not records and layout is None:
             await anyio.sleep(poll)
 
 
@@ -117,9 +151,20 @@ async def incident_events(
     after: Annotated[
         int | None, Query(ge=0, le=MAX_REVISION, description="Start after this revision.")
     ] = None,
+    layout: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            le=MAX_REVISION,
+            description="Also follow the shared layout; the version you hold (0: none).",
+        ),
+    ] = None,
 ) -> EventSourceResponse:
     """Each event is ``event: revision``, ``id: <number>`` and the revision with its
-    document as JSON data; deletes and restores are revisions too (see ``action``)."""
+    document as JSON data; deletes and restores are revisions too (see ``action``).
+    With ``?layout=N``, also ``event: layout`` (no ``id``) with the shared layout, as
+    ``GET .../layout`` answers it, whenever its version is not the last one sent (N
+    at first)."""
     latest = await run_in_threadpool(store.latest, incident_id)
     if latest is None:
         raise IncidentNotFound(f"no incident {incident_id!r}")
@@ -127,9 +172,14 @@ async def incident_events(
     settings = request.app.state.settings
 
     async def stream() -> AsyncIterator[ServerSentEvent]:
+        poll = settings.sse_poll
         try:
-            async for record in follow(store, incident_id, start, settings.sse_poll):
-                yield event(record)
+            if layout is None:
+                async for record in follow(store, incident_id, start, poll):
+                    yield event(record)
+                return
+            async for item in follow_all(store, incident_id, start, layout, poll):
+                yield event(item) if isinstance(item, Record) else layout_event(item)
         except StoreUnavailable as exc:
             # The answer has started, so no error can be sent: end the stream, and the
             # client's reconnection meets 503 until the database is back.
