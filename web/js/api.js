@@ -103,6 +103,11 @@ export const api = {
       after = got.next_after;
     }
   },
+  /** The incident's shared layout: {version, nodes: {id: {x, y}}} (shared.js). */
+  layout: (id) => api.json("GET", `/incidents/${encodeURIComponent(id)}/layout`),
+  /** Replace the shared layout; refused (412) unless `version` is still the latest. */
+  saveLayout: (id, nodes, version) =>
+    api.json("PUT", `/incidents/${encodeURIComponent(id)}/layout`, { json: { nodes }, ifMatch: `layout-${version}` }),
   /** Undo a delete (a no-op on a live incident). */
   restoreIncident: (id) => api.json("POST", `/incidents/${encodeURIComponent(id)}/restore`),
   async revision(id, number) {

@@ -95,9 +95,13 @@ function stylesheet() {
 }
 
 export class Canvas {
-  constructor(container, { incidentId, onTapNode, onTapLink, onTapBackground, onDblTapNode, onDblTapBackground }) {
+  constructor(container, { incidentId, shared, onTapNode, onTapLink, onTapBackground, onDblTapNode, onDblTapBackground }) {
     this.incidentId = incidentId;
-    this.positions = saved.load(incidentId);
+    // The shared layout's places (shared.js) over this browser's own, which fill in the
+    // nodes it does not cover; onMoved(ids) hears of the nodes placed here.
+    this.shared = { ...(shared || {}) };
+    this.positions = { ...saved.load(incidentId), ...this.shared };
+    this.onMoved = null;
     this.sizes = {};
     this.ghosts = {}; // places of deleted nodes, so that undo puts them back where they were
     this.highlight = true;
@@ -126,7 +130,7 @@ export class Canvas {
     cy.on("dragfree", "node", (e) => {
       const p = e.target.position();
       this.positions[e.target.id()] = { x: Math.round(p.x), y: Math.round(p.y) };
-      this.keep();
+      this.keep([e.target.id()]);
     });
     // A pan or zoom by hand (the wheel, a drag, + and −): for a while, nodes arriving from
     // elsewhere do not move the view.
@@ -146,9 +150,11 @@ export class Canvas {
     this.resizer.observe(container);
   }
 
-  keep() {
+  /** Keep the places in this browser; `ids` were placed here (not heard from elsewhere). */
+  keep(ids = []) {
     clearTimeout(this.keepTimer);
     this.keepTimer = setTimeout(() => saved.store(this.incidentId, this.positions), 200);
+    if (ids.length && this.onMoved) this.onMoved(ids);
   }
 
   /** Bring the canvas in line with the document and the analysis (null while pending).
@@ -178,6 +184,7 @@ export class Canvas {
     }
     const boxes = () => Object.entries(this.positions).map(([id, p]) => ({ ...p, ...this.sizes[id] }));
     for (const n of doc.nodes) {
+      if (!this.positions[n.id] && this.shared[n.id]) this.positions[n.id] = { ...this.shared[n.id] };
       const ghost = this.ghosts[n.id];
       if (!this.positions[n.id] && ghost && !overlaps(boxes(), ghost.x, ghost.y, this.sizes[n.id])) this.positions[n.id] = ghost;
     }
@@ -227,7 +234,9 @@ export class Canvas {
         e.toggleClass("faded", lit && !on);
       });
     });
-    if (fresh || this.first) this.keep();
+    // Nodes drawn anew where the shared layout does not have them are placed here.
+    const placed = added.filter((id) => !samePlace(this.shared[id], this.positions[id]));
+    if (fresh || this.first || placed.length) this.keep(placed);
     if (this.first) {
       this.fit();
       this.first = false;
@@ -356,14 +365,14 @@ export class Canvas {
       this.positions[id] = { x: Math.round(p.x + dx), y: Math.round(p.y + dy) };
       el.position({ ...this.positions[id] });
     }
-    this.keep();
+    this.keep(ids);
     this.reveal(ids);
   }
 
   /** Lay everything out again (the only thing that moves existing nodes). */
   tidy(doc) {
     this.positions = tidy(doc, this.sizes);
-    this.keep();
+    this.keep(Object.keys(this.positions));
     const positions = this.positions;
     this.cy.layout({ name: "preset", positions: (n) => positions[n.id()], animate: !calm(), animationDuration: 300, fit: true, padding: 40 }).run();
   }
@@ -415,6 +424,9 @@ export class Canvas {
     this.cy.destroy();
   }
 }
+
+/** Whether two places are the same (either may be missing). */
+const samePlace = (a, b) => Boolean(a && b && a.x === b.x && a.y === b.y);
 
 /** Finding markers per node: "⚠ code" for errors and warnings about a few nodes. */
 export function findingMarks(analysis) {

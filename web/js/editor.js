@@ -10,6 +10,7 @@ import { Analyzer } from "./analysis.js";
 import { Store } from "./store.js";
 import { Saver, drafts } from "./save.js";
 import { follow } from "./live.js";
+import { SharedLayout } from "./shared.js";
 import { Entry } from "./entry.js";
 import { Inspector, incidentPanel } from "./inspector.js";
 import { ActionsPanel } from "./actions.js";
@@ -48,7 +49,7 @@ function focusSpot(el) {
 }
 
 export class Editor extends Commands {
-  constructor(root, { id, doc, revision, role }) {
+  constructor(root, { id, doc, revision, layout = null, role }) {
     super();
     this.id = id;
     this.readOnly = role === "read";
@@ -60,13 +61,17 @@ export class Editor extends Commands {
     this.store.doc = D.clone(doc);
     this.saver = new Saver(this.store, { id, revision, doc, readOnly: this.readOnly, onConflict: () => this.askToResolve() });
     this.liveState = "connecting";
+    this.openedWith = layout;
     this.build();
+    this.shared = new SharedLayout(id, this.canvas, { readOnly: this.readOnly, layout });
     this.wire();
     this.store.load(this.store.doc, { reason: "open" });
     this.restored = this.restoreDraft(doc, revision);
     if (this.entry) this.restored.finally(() => this.entry.restore());
     this.live = follow(id, revision, {
       onRevision: (record, { rewound }) => (rewound ? this.wentBack(record) : this.remote(record)),
+      layout: () => this.shared.version,
+      onLayout: (got) => this.shared.apply(got),
       onState: (state, message) => {
         this.showLive(state);
         if (state === "live") this.saver.resume();
@@ -127,6 +132,7 @@ export class Editor extends Commands {
 
     this.canvas = new Canvas(canvasBox, {
       incidentId: this.id,
+      shared: this.openedWith ? this.openedWith.nodes : null,
       onTapNode: (id, additive) => (this.connecting ? this.finishConnect(id) : this.selectNode(id, { additive })),
       onTapLink: (from, to) => this.selectLink(from, to),
       onTapBackground: () => (this.connecting ? this.cancelConnect() : this.store.select([])),
@@ -403,6 +409,8 @@ export class Editor extends Commands {
     if (this.askPending) document.removeEventListener("focusout", this.askPending);
     this.askPending = null;
     this.live.stop();
+    this.shared.save(); // moves not sent yet go now
+    this.shared.stop();
     this.saver.stop();
     this.analyzer.stop();
     if (this.saver.dirty()) this.saver.save(); // the page stays: an ordinary save finishes

@@ -66,10 +66,12 @@ export class EventParser {
 /**
  * Follow incident `id` from revision `after`: onRevision({number, action, document, …},
  * {rewound}) for each new revision (`rewound` when the server went back to an earlier
- * one), onState("live" | "reconnecting" | "stopped", message).
+ * one), onState("live" | "reconnecting" | "stopped", message). With `layout` (a function
+ * giving the shared layout's version the page has, null when unknown), also
+ * onLayout({version, nodes, …}) each time the shared layout changes.
  * Returns {stop()}.
  */
-export function follow(id, after, { onRevision, onState }) {
+export function follow(id, after, { onRevision, onState, layout = null, onLayout = () => {} }) {
   let last = after;
   let stopped = false;
   let control = null;
@@ -88,7 +90,10 @@ export function follow(id, after, { onRevision, onState }) {
     const t = token();
     if (t) headers.Authorization = `Bearer ${t}`;
     if (last !== null && last !== undefined) headers["Last-Event-ID"] = String(last);
-    const query = last !== null && last !== undefined ? `?after=${last}` : "";
+    const params = new URLSearchParams();
+    if (last !== null && last !== undefined) params.set("after", String(last));
+    if (layout) params.set("layout", String(layout() ?? 0)); // 0: send the one there is
+    const query = String(params) ? `?${params}` : "";
     const response = await fetch(`${BASE}/incidents/${encodeURIComponent(id)}/events${query}`, {
       headers, signal: current.signal, cache: "no-store",
     });
@@ -110,6 +115,7 @@ export function follow(id, after, { onRevision, onState }) {
       const { value, done } = await reader.read();
       if (done) break;
       for (const event of parser.push(decoder.decode(value, { stream: true }))) {
+        if (event.event === "layout") onLayout(JSON.parse(event.data));
         if (event.event !== "revision") continue;
         const data = JSON.parse(event.data);
         // The server sends only revisions above the one asked for, unless its history

@@ -113,8 +113,11 @@ async function show() {
   window.causemap.ready = false;
   if (route.view === "incident") {
     let got;
+    let layout;
     try {
-      got = await api.getIncident(route.id);
+      // The shared layout alongside: without it (an older server, a failed read) the
+      // page draws with this browser's own places, as it always did.
+      [got, layout] = await Promise.all([api.getIncident(route.id), api.layout(route.id).catch(() => null)]);
     } catch (exc) {
       if (exc.status === 401) return needToken(exc.message);
       root.replaceChildren(h("div", { class: "error-page" },
@@ -128,7 +131,7 @@ async function show() {
       return;
     }
     if (shown !== key) return;
-    editor = new Editor(root, { id: route.id, doc: got.doc, revision: got.revision, role: who.role === "read" ? "read" : "write" });
+    editor = new Editor(root, { id: route.id, doc: got.doc, revision: got.revision, layout, role: who.role === "read" ? "read" : "write" });
     const node = route.params.get("node");
     if (node) editor.selectNode(node, { reveal: true });
     editor.focusCanvas();

@@ -1,0 +1,146 @@
+"""The shared layout: everyone in the meeting sees the nodes where the facilitator put them."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from playwright.sync_api import BrowserContext, Request
+
+from tests.servers import Server
+from tests.web.pages import READ, Api, EditorPage, chain
+
+SETTLED_AT = """([id, x, y]) => {
+  const n = window.cy.getElementById(id);
+  if (n.empty() || n.animated()) return false;
+  const p = n.position();
+  return Math.abs(p.x - x) < 1 && Math.abs(p.y - y) < 1;
+}"""
+
+PLACES = """() => Object.fromEntries(window.cy.nodes().map((n) => {
+  const p = n.position();
+  return [n.id(), [Math.round(p.x), Math.round(p.y)]];
+}))"""
+
+
+def drag(page: EditorPage, ident: str, dx: float, dy: float) -> tuple[int, int]:
+    """Drag node ``ident`` by (dx, dy) screen pixels with the mouse; return where it ends
+    up on the canvas, as the editor keeps it."""
+    page.wait("() => !window.cy.animated()")
+    before = page.js(PLACES)[ident]
+    x, y = page.node_point(ident)
+    page.page.mouse.move(x, y)
+    page.page.mouse.down()
+    page.page.mouse.move(x + dx / 2, y + dy / 2, steps=5)
+    page.page.mouse.move(x + dx, y + dy, steps=5)
+    page.page.mouse.up()
+    place = page.wait(
+        "([id, [x0, y0]]) => { const p = window.causemap.positions()[id];"
+        " return p && (p.x !== x0 || p.y !== y0) && [p.x, p.y]; }",
+        [ident, before],
+    )
+    return int(place[0]), int(place[1])
+
+
+def layout_writes(page: EditorPage) -> list[str]:
+    """Every request the page makes to write a layout (filled as they happen)."""
+    writes: list[str] = []
+
+    def seen(request: Request) -> None:
+        if request.method != "GET" and request.url.endswith("/layout"):
+            writes.append(f"{request.method} {request.url}")
+
+    page.page.on("request", seen)
+    return writes
+
+
+def shared(api: Api, ident: str) -> dict[str, Any]:
+    response = api.raw("GET", f"/incidents/{ident}/layout")
+    assert response.status_code == 200, response.text
+    value: dict[str, Any] = response.json()
+    return value
+
+
+class TestSharedLayout:
+    def test_a_viewer_sees_the_node_the_facilitator_drags_move_there(
+        self, context: BrowserContext, other_context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("drag-along", 4))
+        facilitator = EditorPage.open(context, server.url, "drag-along")
+        viewer = EditorPage.open(other_context, server.url, "drag-along", token=READ)
+        writes = layout_writes(viewer)
+        viewer.wait("window.causemap.state().live === 'live'")
+        facilitator.wait("window.causemap.state().live === 'live'")
+        x, y = drag(facilitator, "n2", 0, 160)
+        viewer.wait(SETTLED_AT, ["n2", x, y])
+        assert shared(api, "drag-along")["nodes"]["n2"] == {"x": x, "y": y}
+        # Once more, the other way: each move is followed, not only the first.
+        x, y = drag(facilitator, "n2", -220, -60)
+        viewer.wait(SETTLED_AT, ["n2", x, y])
+        assert viewer.js(PLACES) == facilitator.js(PLACES)
+        # Moving nodes is no edit: no revision, nothing to save.
+        assert facilitator.state()["revision"] == 1
+        assert viewer.state()["revision"] == 1
+        assert writes == []  # a viewer never writes the layout
+        facilitator.assert_clean()
+        viewer.assert_clean()
+
+    def test_a_late_joiner_opens_with_the_facilitator_s_picture(
+        self, context: BrowserContext, other_context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("late-joiner", 4))
+        facilitator = EditorPage.open(context, server.url, "late-joiner")
+        x, y = drag(facilitator, "n1", 0, -180)
+        deadline = time.monotonic() + 10
+        while shared(api, "late-joiner")["nodes"].get("n1") != {"x": x, "y": y}:
+            assert time.monotonic() < deadline, shared(api, "late-joiner")
+            facilitator.page.wait_for_timeout(100)
+        # Someone who never opened the incident in this browser (no places of their own).
+        late = EditorPage.open(other_context, server.url, "late-joiner", token=READ)
+        late.wait(SETTLED_AT, ["n1", x, y])
+        assert late.js(PLACES) == facilitator.js(PLACES)
+        late.assert_clean()
+
+    def test_tidy_is_shared_too(
+        self, context: BrowserContext, other_context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("tidy-along", 4))
+        facilitator = EditorPage.open(context, server.url, "tidy-along")
+        viewer = EditorPage.open(other_context, server.url, "tidy-along", token=READ)
+        viewer.wait("window.causemap.state().live === 'live'")
+        x, y = drag(facilitator, "n3", 0, 200)
+        viewer.wait(SETTLED_AT, ["n3", x, y])
+        facilitator.focus_canvas()
+        facilitator.keys("Shift+T")
+        facilitator.wait(
+            "([x, y]) => { const p = window.causemap.positions().n3;"
+            " return p.x !== x || p.y !== y; }",
+            [x, y],
+        )
+        tidied = facilitator.js("() => window.causemap.positions()")
+        viewer.wait(SETTLED_AT, ["n3", tidied["n3"]["x"], tidied["n3"]["y"]])
+        viewer.wait("() => !window.cy.animated() && !window.cy.nodes().some((n) => n.animated())")
+        facilitator.wait("() => !window.cy.nodes().some((n) => n.animated())")
+        assert viewer.js(PLACES) == facilitator.js(PLACES)
+        facilitator.assert_clean()
+
+    def test_without_the_server_s_layout_the_page_draws_as_before(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """An older server has no layout route: the page opens with this browser's own
+        places and never tries to write one."""
+        api.create(chain("no-layout", 3))
+        page = EditorPage(context.new_page(), server.url)
+        writes = layout_writes(page)
+        page.page.route(
+            "**/api/v1/incidents/no-layout/layout",
+            lambda r: r.fulfill(status=404, json={"error": {"code": "not-found", "message": "no"}}),
+        )
+        page.goto("no-layout")
+        x, y = drag(page, "n1", 0, 150)
+        page.page.wait_for_timeout(600)
+        assert writes == []
+        page.page.reload()
+        page.wait("window.causemap && window.causemap.ready")
+        assert page.js("() => window.causemap.positions().n1") == {"x": x, "y": y}
+        page.assert_clean("404")

@@ -1,0 +1,161 @@
+// The incident's shared layout: where the facilitator put the nodes, seen by everyone.
+// In a review people say "the node on the left", so every page of an incident draws it
+// the same way. The server keeps one layout per incident (GET/PUT .../layout, no
+// revision); an editor's moves (a drag, Ctrl+arrows, tidy, a node it places) are sent a
+// moment after the last one, and every page moves its nodes when the live stream says
+// the layout changed. A viewer (read token) only follows, never writes.
+//
+// Two editors may move nodes at once: a save names the version it replaces (If-Match),
+// and one refused because the other saved first is merged (their places, with ours for
+// the nodes we moved since our last save) and sent again. Nodes moved here and not yet
+// saved are not moved back by a layout heard meanwhile. Without the server's layout (an
+// older server, or none could be read) the page works as before: places kept in this
+// browser alone.
+
+import { ApiError, api } from "./api.js";
+import { debounce } from "./dom.js";
+
+const SAVE_MS = 300; // a drag's end, or the last of a series of nudges, before it is sent
+const RETRY_MS = 5000; // while the server cannot be reached
+const MERGES = 3; // refused saves merged and sent again in a row before waiting
+const GLIDE_MS = 300;
+
+/** The user asked for less motion: nodes jump where they would glide. */
+const calm = () => matchMedia("(prefers-reduced-motion: reduce)").matches;
+
+export class SharedLayout {
+  /** `layout`: what GET .../layout answered as the page opened (null: none could be
+   * read; nothing is sent until the live stream tells the version). */
+  constructor(id, canvas, { readOnly, layout }) {
+    this.id = id;
+    this.canvas = canvas;
+    this.readOnly = readOnly;
+    this.version = layout ? layout.version : null;
+    this.moved = new Map(); // id → the move's number, for nodes placed here and not saved yet
+    this.moves = 0;
+    this.stopped = false;
+    this.busy = null;
+    this.again = false;
+    this.schedule = debounce(() => this.save(), SAVE_MS);
+    canvas.onMoved = (ids) => this.changed(ids);
+  }
+
+  /** Nodes `ids` were placed here (by hand, by tidy, or as new nodes): share them soon. */
+  changed(ids) {
+    if (this.readOnly || this.stopped) return;
+    this.moves += 1;
+    for (const id of ids) this.moved.set(id, this.moves);
+    this.schedule();
+  }
+
+  /** Every node drawn here, where it is. */
+  current() {
+    const nodes = {};
+    for (const [id, p] of Object.entries(this.canvas.positions)) nodes[id] = { x: Math.round(p.x), y: Math.round(p.y) };
+    return nodes;
+  }
+
+  /** Send the layout now (also as the page closes); one save at a time. */
+  async save() {
+    this.schedule.cancel();
+    if (this.readOnly || this.stopped || !this.moved.size || this.version === null) return;
+    if (this.busy) {
+      this.again = true;
+      return;
+    }
+    this.busy = this.send();
+    try {
+      await this.busy;
+    } finally {
+      this.busy = null;
+    }
+    if (this.again) {
+      this.again = false;
+      this.save();
+    }
+  }
+
+  async send() {
+    const sent = new Map(this.moved);
+    let nodes = this.current();
+    for (let attempt = 0; attempt <= MERGES; attempt++) {
+      try {
+        const saved = await api.saveLayout(this.id, nodes, this.version);
+        this.version = Math.max(this.version, saved.version);
+        Object.assign(this.canvas.shared, nodes);
+        // Moved again while this save was on its way: that move is still to send.
+        for (const [id, move] of sent) if (this.moved.get(id) === move) this.moved.delete(id);
+        return;
+      } catch (exc) {
+        if (!(exc instanceof ApiError)) throw exc;
+        if (exc.status !== 412) return this.failed(exc);
+        // Someone else saved first: theirs, with our moves on top, over their version.
+        let theirs;
+        try {
+          theirs = await api.layout(this.id);
+        } catch (again) {
+          return this.failed(again);
+        }
+        this.apply(theirs, { force: true });
+        nodes = { ...theirs.nodes, ...pick(this.current(), [...sent.keys()]) };
+      }
+    }
+    this.retryLater();
+  }
+
+  failed(exc) {
+    // No right to, an older server without layouts, or the incident is gone.
+    if ([401, 403, 404, 405, 410].includes(exc.status)) return this.stop();
+    this.retryLater();
+  }
+
+  retryLater() {
+    clearTimeout(this.retry);
+    this.retry = setTimeout(() => this.save(), RETRY_MS);
+  }
+
+  /** A layout from the server (the live stream; with `force`, a refused save's fetch):
+   * move the nodes there, but not those moved here and not saved yet. One no newer than
+   * what this page has is old news (its own save, heard back). */
+  apply(layout, { force = false } = {}) {
+    if (!layout || typeof layout.version !== "number" || !layout.nodes) return;
+    if (!force && this.version !== null && layout.version <= this.version) return;
+    const unknown = this.version === null;
+    this.version = layout.version;
+    const theirs = Object.keys(layout.nodes).filter((id) => !this.moved.has(id));
+    moveNodes(this.canvas, pick(layout.nodes, theirs));
+    Object.assign(this.canvas.shared, layout.nodes);
+    if (unknown && this.moved.size) this.schedule(); // held back until the version was known
+  }
+
+  stop() {
+    this.stopped = true;
+    this.schedule.cancel();
+    clearTimeout(this.retry);
+  }
+}
+
+/** Move the canvas's nodes to `nodes` (id → {x, y}), gliding unless the user asked for
+ * less motion; a node being dragged here is left where the hand has it. */
+export function moveNodes(canvas, nodes) {
+  let changed = false;
+  for (const [id, p] of Object.entries(nodes)) {
+    const to = { x: p.x, y: p.y };
+    const was = canvas.positions[id];
+    const el = canvas.cy.getElementById(id);
+    if (el.empty() || el.grabbed() || (was && was.x === to.x && was.y === to.y)) continue;
+    canvas.positions[id] = to;
+    changed = true;
+    el.stop(true);
+    if (calm()) el.position(to);
+    else el.animate({ position: to }, { duration: GLIDE_MS });
+  }
+  if (changed) canvas.keep();
+}
+
+/** `nodes` restricted to `ids`. */
+function pick(nodes, ids) {
+  const out = {};
+  for (const id of ids) if (nodes[id]) out[id] = nodes[id];
+  return out;
+}
