@@ -2,7 +2,8 @@
 // node is put next to the node it was added from (causes to the left, effects to the
 // right) in the nearest free spot, and only "tidy layout" moves everything (a layered
 // dagre layout, causes flowing left to right towards the impact). Places are kept per
-// incident in this browser, so a reload shows the same picture.
+// incident in this browser, so a reload shows the same picture, under the incident's
+// shared layout (shared.js), which gives everyone the facilitator's.
 
 import dagre from "../vendor/dagre-3.1.3.esm.min.js";
 import { links } from "./doc.js";
