@@ -106,7 +106,9 @@ export class SharedLayout {
   failed(exc) {
     // No right to, an older server without layouts, or the incident is gone.
     if ([401, 403, 404, 405, 410].includes(exc.status)) return this.stop();
-    this.retryLater();
+    // Unreachable or busy: again in a while. Refused (a place out of range): not until
+    // the next move, which sends every place again.
+    if (exc.status === 0 || exc.status === 429 || exc.status >= 500) this.retryLater();
   }
 
   retryLater() {
