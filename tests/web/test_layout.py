@@ -144,3 +144,52 @@ class TestSharedLayout:
         page.wait("window.causemap && window.causemap.ready")
         assert page.js("() => window.causemap.positions().n1") == {"x": x, "y": y}
         page.assert_clean("404")
+
+    def test_moves_made_offline_survive_a_reload_and_are_shared_once_back(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("offline-moves", 3))
+        page = EditorPage.open(context, server.url, "offline-moves")
+        before = shared(api, "offline-moves")
+        page.page.route(
+            "**/api/v1/incidents/offline-moves/layout",
+            lambda r: r.abort() if r.request.method == "PUT" else r.continue_(),
+        )
+        x, y = drag(page, "n2", 0, 170)
+        page.page.wait_for_timeout(600)  # past the save's delay: it failed
+        assert shared(api, "offline-moves") == before
+        page.page.reload()
+        page.wait("window.causemap && window.causemap.ready")
+        assert page.js("() => window.causemap.positions().n2") == {"x": x, "y": y}
+        page.page.unroute("**/api/v1/incidents/offline-moves/layout")
+        page.page.reload()  # back online: the move is sent
+        page.wait("window.causemap && window.causemap.ready")
+        deadline = time.monotonic() + 10
+        while shared(api, "offline-moves")["nodes"].get("n2") != {"x": x, "y": y}:
+            assert time.monotonic() < deadline, shared(api, "offline-moves")
+            page.page.wait_for_timeout(100)
+        page.assert_clean("ERR_")
+
+    def test_two_editors_keep_each_other_s_moves(
+        self, context: BrowserContext, other_context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        api.create(chain("two-editors", 4))
+        one = EditorPage.open(context, server.url, "two-editors")
+        two = EditorPage.open(other_context, server.url, "two-editors")
+        for page in (one, two):
+            page.wait("window.causemap.state().live === 'live'")
+        held = "**/api/v1/incidents/two-editors/layout"
+        one.page.route(held, lambda r: r.abort() if r.request.method == "PUT" else r.continue_())
+        x1, y1 = drag(one, "n3", 0, 190)  # not saved yet: one's network is down
+        x2, y2 = drag(two, "n1", 0, -190)  # saved, and heard by one
+        one.wait(SETTLED_AT, ["n1", x2, y2])
+        one.page.unroute(held)
+        drag(one, "n2", 0, 120)  # the next move sends both
+        two.wait(SETTLED_AT, ["n3", x1, y1])
+        nodes = shared(api, "two-editors")["nodes"]
+        assert nodes["n3"] == {"x": x1, "y": y1}
+        assert nodes["n1"] == {"x": x2, "y": y2}
+        two.wait("() => !window.cy.nodes().some((n) => n.animated())")
+        assert one.js(PLACES) == two.js(PLACES)
+        one.assert_clean("ERR_")
+        two.assert_clean()

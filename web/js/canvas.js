@@ -95,12 +95,15 @@ function stylesheet() {
 }
 
 export class Canvas {
-  constructor(container, { incidentId, shared, onTapNode, onTapLink, onTapBackground, onDblTapNode, onDblTapBackground }) {
+  constructor(container, { incidentId, shared, unsent = [], onTapNode, onTapLink, onTapBackground, onDblTapNode, onDblTapBackground }) {
     this.incidentId = incidentId;
     // The shared layout's places (shared.js) over this browser's own, which fill in the
-    // nodes it does not cover; onMoved(ids) hears of the nodes placed here.
+    // nodes it does not cover, and win for nodes moved here whose move was never sent
+    // (`unsent`); onMoved(ids) hears of the nodes placed here.
+    const own = saved.load(incidentId);
     this.shared = { ...(shared || {}) };
-    this.positions = { ...saved.load(incidentId), ...this.shared };
+    this.positions = { ...own, ...this.shared };
+    for (const id of unsent) if (own[id]) this.positions[id] = own[id];
     this.onMoved = null;
     this.sizes = {};
     this.ghosts = {}; // places of deleted nodes, so that undo puts them back where they were
@@ -158,8 +161,9 @@ export class Canvas {
   }
 
   /** Bring the canvas in line with the document and the analysis (null while pending).
-   * Returns the ids of the nodes it added. */
-  sync(doc, analysis) {
+   * Returns the ids of the nodes it added. `local`: the change was made here, so the
+   * places given to its new nodes are shared (elsewhere, whoever made it shares them). */
+  sync(doc, analysis, { local = false } = {}) {
     const cy = this.cy;
     const marks = findingMarks(analysis);
     const uncovered = this.uncoveredNodes(doc, analysis);
@@ -236,7 +240,7 @@ export class Canvas {
     });
     // Nodes drawn anew where the shared layout does not have them are placed here.
     const placed = added.filter((id) => !samePlace(this.shared[id], this.positions[id]));
-    if (fresh || this.first || placed.length) this.keep(placed);
+    if (fresh || this.first || placed.length) this.keep(local && !this.first ? placed : []);
     if (this.first) {
       this.fit();
       this.first = false;

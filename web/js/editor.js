@@ -10,7 +10,7 @@ import { Analyzer } from "./analysis.js";
 import { Store } from "./store.js";
 import { Saver, drafts } from "./save.js";
 import { follow } from "./live.js";
-import { SharedLayout } from "./shared.js";
+import { SharedLayout, unsentMoves } from "./shared.js";
 import { Entry } from "./entry.js";
 import { Inspector, incidentPanel } from "./inspector.js";
 import { ActionsPanel } from "./actions.js";
@@ -62,8 +62,11 @@ export class Editor extends Commands {
     this.saver = new Saver(this.store, { id, revision, doc, readOnly: this.readOnly, onConflict: () => this.askToResolve() });
     this.liveState = "connecting";
     this.openedWith = layout;
+    this.unsent = this.readOnly ? [] : unsentMoves.load(id);
     this.build();
-    this.shared = new SharedLayout(id, this.canvas, { readOnly: this.readOnly, layout });
+    this.shared = new SharedLayout(id, this.canvas, {
+      readOnly: this.readOnly, layout, unsent: this.unsent, paused: () => this.saver.status === "deleted",
+    });
     this.wire();
     this.store.load(this.store.doc, { reason: "open" });
     this.restored = this.restoreDraft(doc, revision);
@@ -71,7 +74,7 @@ export class Editor extends Commands {
     this.live = follow(id, revision, {
       onRevision: (record, { rewound }) => (rewound ? this.wentBack(record) : this.remote(record)),
       layout: () => this.shared.version,
-      onLayout: (got) => this.shared.apply(got),
+      onLayout: (got, { first }) => this.shared.apply(got, { force: first }),
       onState: (state, message) => {
         this.showLive(state);
         if (state === "live") this.saver.resume();
@@ -133,6 +136,7 @@ export class Editor extends Commands {
     this.canvas = new Canvas(canvasBox, {
       incidentId: this.id,
       shared: this.openedWith ? this.openedWith.nodes : null,
+      unsent: this.unsent,
       onTapNode: (id, additive) => (this.connecting ? this.finishConnect(id) : this.selectNode(id, { additive })),
       onTapLink: (from, to) => this.selectLink(from, to),
       onTapBackground: () => (this.connecting ? this.cancelConnect() : this.store.select([])),
@@ -155,7 +159,8 @@ export class Editor extends Commands {
   wire() {
     const { store, analyzer, saver } = this;
     store.on("change", ({ reason, label }) => {
-      const added = this.canvas.sync(store.doc, analyzer.result);
+      const local = !["open", "remote", "reload"].includes(reason);
+      const added = this.canvas.sync(store.doc, analyzer.result, { local });
       if (this.connecting) this.keepLinking();
       if (reason === "remote" || reason === "merge") this.canvas.follow(added);
       this.canvas.showSelection(store.selection);
@@ -196,6 +201,7 @@ export class Editor extends Commands {
     });
     analyzer.on("suggestions", () => this.inspector.render());
     saver.addEventListener("status", () => {
+      this.shared.save(); // moves held back while the incident was deleted go once restored
       this.chrome.update();
       this.showBanner();
     });

@@ -68,7 +68,9 @@ export class EventParser {
  * {rewound}) for each new revision (`rewound` when the server went back to an earlier
  * one), onState("live" | "reconnecting" | "stopped", message). With `layout` (a function
  * giving the shared layout's version the page has, null when unknown), also
- * onLayout({version, nodes, …}) each time the shared layout changes.
+ * onLayout({version, nodes, …}, {first}) each time the shared layout changes; `first`
+ * for the first one after a (re)connection, which is the server's layout now, even one
+ * older than the page's (its store was restored from a backup).
  * Returns {stop()}.
  */
 export function follow(id, after, { onRevision, onState, layout = null, onLayout = () => {} }) {
@@ -110,12 +112,16 @@ export function follow(id, after, { onRevision, onState, layout = null, onLayout
     const reader = response.body.getReader();
     const decoder = new TextDecoder();
     const parser = new EventParser();
+    let first = true;
     for (;;) {
       watch();
       const { value, done } = await reader.read();
       if (done) break;
       for (const event of parser.push(decoder.decode(value, { stream: true }))) {
-        if (event.event === "layout") onLayout(JSON.parse(event.data));
+        if (event.event === "layout") {
+          onLayout(JSON.parse(event.data), { first });
+          first = false;
+        }
         if (event.event !== "revision") continue;
         const data = JSON.parse(event.data);
         // The server sends only revisions above the one asked for, unless its history

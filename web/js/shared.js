@@ -8,9 +8,10 @@
 // Two editors may move nodes at once: a save names the version it replaces (If-Match),
 // and one refused because the other saved first is merged (their places, with ours for
 // the nodes we moved since our last save) and sent again. Nodes moved here and not yet
-// saved are not moved back by a layout heard meanwhile. Without the server's layout (an
-// older server, or none could be read) the page works as before: places kept in this
-// browser alone.
+// saved are not moved back by a layout heard meanwhile, and are remembered in this
+// browser until saved, so that a reload (or a night offline) does not lose them to the
+// layout on the server. Without the server's layout (an older server, or none could be
+// read) the page works as before: places kept in this browser alone.
 
 import { ApiError, api } from "./api.js";
 import { debounce } from "./dom.js";
@@ -23,21 +24,46 @@ const GLIDE_MS = 300;
 /** The user asked for less motion: nodes jump where they would glide. */
 const calm = () => matchMedia("(prefers-reduced-motion: reduce)").matches;
 
+/** The ids of nodes moved in this browser whose move the server has not taken yet. */
+export const unsentMoves = {
+  key: (id) => `causemap:layout-unsent:${id}`,
+  load(id) {
+    try {
+      const ids = JSON.parse(localStorage.getItem(unsentMoves.key(id)));
+      return Array.isArray(ids) ? ids.filter((x) => typeof x === "string") : [];
+    } catch {
+      return [];
+    }
+  },
+  store(id, ids) {
+    try {
+      if (ids.length) localStorage.setItem(unsentMoves.key(id), JSON.stringify(ids));
+      else localStorage.removeItem(unsentMoves.key(id));
+    } catch {
+      /* storage full or disabled: a reload may lose the last moves */
+    }
+  },
+};
+
 export class SharedLayout {
   /** `layout`: what GET .../layout answered as the page opened (null: none could be
-   * read; nothing is sent until the live stream tells the version). */
-  constructor(id, canvas, { readOnly, layout }) {
+   * read; nothing is sent until the live stream tells the version). `unsent`: nodes
+   * moved here before, never saved (sent as soon as the version is known). `paused()`:
+   * true while nothing may be saved (the incident was deleted). */
+  constructor(id, canvas, { readOnly, layout, unsent = [], paused = () => false }) {
     this.id = id;
     this.canvas = canvas;
     this.readOnly = readOnly;
+    this.paused = paused;
     this.version = layout ? layout.version : null;
-    this.moved = new Map(); // id → the move's number, for nodes placed here and not saved yet
-    this.moves = 0;
+    this.moves = 1;
+    this.moved = new Map(unsent.map((node) => [node, 1])); // id → the move's number, for nodes placed here and not saved yet
     this.stopped = false;
     this.busy = null;
     this.again = false;
     this.schedule = debounce(() => this.save(), SAVE_MS);
     canvas.onMoved = (ids) => this.changed(ids);
+    if (this.moved.size && !readOnly) this.schedule();
   }
 
   /** Nodes `ids` were placed here (by hand, by tidy, or as new nodes): share them soon. */
@@ -45,6 +71,7 @@ export class SharedLayout {
     if (this.readOnly || this.stopped) return;
     this.moves += 1;
     for (const id of ids) this.moved.set(id, this.moves);
+    unsentMoves.store(this.id, [...this.moved.keys()]);
     this.schedule();
   }
 
@@ -58,7 +85,7 @@ export class SharedLayout {
   /** Send the layout now (also as the page closes); one save at a time. */
   async save() {
     this.schedule.cancel();
-    if (this.readOnly || this.stopped || !this.moved.size || this.version === null) return;
+    if (this.readOnly || this.stopped || !this.moved.size || this.version === null || this.paused()) return;
     if (this.busy) {
       this.again = true;
       return;
@@ -85,6 +112,7 @@ export class SharedLayout {
         Object.assign(this.canvas.shared, nodes);
         // Moved again while this save was on its way: that move is still to send.
         for (const [id, move] of sent) if (this.moved.get(id) === move) this.moved.delete(id);
+        unsentMoves.store(this.id, [...this.moved.keys()]);
         return;
       } catch (exc) {
         if (!(exc instanceof ApiError)) throw exc;
@@ -105,7 +133,8 @@ export class SharedLayout {
 
   failed(exc) {
     // No right to, an older server without layouts, or the incident is gone.
-    if ([401, 403, 404, 405, 410].includes(exc.status)) return this.stop();
+    if ([401, 403, 404, 405].includes(exc.status)) return this.stop();
+    if (exc.status === 410) return; // deleted: sent once it is restored (see paused)
     // Unreachable or busy: again in a while. Refused (a place out of range): not until
     // the next move, which sends every place again.
     if (exc.status === 0 || exc.status === 429 || exc.status >= 500) this.retryLater();
