@@ -56,8 +56,9 @@ export class SharedLayout {
     this.readOnly = readOnly;
     this.paused = paused;
     this.version = layout ? layout.version : null;
+    // Nodes placed here and not saved yet, each with the number of its latest move.
     this.moves = 1;
-    this.moved = new Map(unsent.map((node) => [node, 1])); // id → the move's number, for nodes placed here and not saved yet
+    this.moved = new Map(unsent.map((node) => [node, 1]));
     this.stopped = false;
     this.busy = null;
     this.again = false;
