@@ -251,19 +251,20 @@ nodes:
         assert (factor.key, factor.source) == ("storms", "catalog")
 
     def test_wording_with_no_word_causemap_reads_is_a_warning(self) -> None:
-        # The matcher reads words of a-z and digits: a keyword in Japanese or Russian, or
-        # a phrase of punctuation, can never match, and nothing used to say so.
-        entry = ENTRY + "    examples: [証明書の期限切れ, Сертификат истёк, A cert expired]\n"
+        # The matcher reads letters and digits: a keyword of punctuation alone can never
+        # match, and nothing used to say so. Wording in another script is read.
+        examples = "[証明書の期限切れ, Сертификат истёк, '→ ✗', A cert expired]"
+        entry = ENTRY + f"    examples: {examples}\n"
         entry = entry.replace("keywords: [flag]", "keywords: [flag, 証明書, '!!!']")
         checked = check_catalog(catalog_text(entry), "mine.yaml")
         assert checked.ok
         (warning,) = checked.diagnostics
         assert warning.code == "unreadable-wording"
-        assert (warning.pointer, warning.line) == ("/entries/0/keywords/1", 10)
+        assert (warning.pointer, warning.line) == ("/entries/0/keywords/2", 10)
         assert warning.message == (
-            "entry 'feature-flag-debt': 4 of its keywords, phrases and examples have no "
-            "letter a-z or digit, the only words causemap matches, so they can never "
-            "match: '証明書', '!!!', '証明書の期限切れ', 'Сертификат истёк'"
+            "entry 'feature-flag-debt': 2 of its keywords, phrases and examples have no "
+            "letter or digit, the only words causemap matches, so they can never match: "
+            "'!!!', '→ ✗'"
         )
 
     @pytest.mark.parametrize("command", ["suggest", "patterns"])

@@ -129,8 +129,8 @@ def _raw_keys(value: dict[str, Any]) -> list[object]:
 
 def _unreadable(catalog: Catalog) -> Iterator[Diagnostic]:
     """One warning per entry whose keywords, phrases or examples hold no word the matcher
-    reads (it reads a-z and digits only: wording in Japanese, Cyrillic or Greek, or
-    punctuation alone, can never match), at the first of them."""
+    reads (letters and digits, in any script: punctuation or symbols alone can never
+    match), at the first of them."""
     from causemap.patterns.text import words
 
     for i, entry in enumerate(catalog.entries):
@@ -151,8 +151,8 @@ def _unreadable(catalog: Catalog) -> Iterator[Diagnostic]:
             yield warning_at(
                 "unreadable-wording",
                 f"entry '{entry.key}': {len(found)} of its keywords, phrases and examples "
-                "have no letter a-z or digit, the only words causemap matches, so they "
-                f"can never match: {shown}{more}",
+                "have no letter or digit, the only words causemap matches, so they can "
+                f"never match: {shown}{more}",
                 "entries",
                 i,
                 field,
