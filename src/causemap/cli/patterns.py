@@ -25,6 +25,7 @@ from causemap.counts import counted
 
 if TYPE_CHECKING:
     from causemap.catalog.model import Catalog
+    from causemap.patterns.cache import FactsCache
     from causemap.patterns.facts import IncidentFacts
 
 FORMATS = ("text", "json", "markdown", "html")
@@ -99,7 +100,6 @@ def patterns(
     """
     from causemap.catalog import resolve_catalog
     from causemap.patterns import render
-    from causemap.patterns.cache import FactsCache, default_folder
     from causemap.patterns.collect import collect, files_in
     from causemap.patterns.report import build_report
 
@@ -135,12 +135,8 @@ def patterns(
     )
     with bar if bar is not None else contextlib.nullcontext():
         tick = bar.update if bar is not None else None
-        cache = None if no_cache else FactsCache(default_folder(), catalog.digest(), warn=_warn)
-        try:
+        with _cache(catalog, use=not no_cache) as cache:
             collected = collect(files, catalog, jobs=jobs, progress=tick, cache=cache)
-        finally:
-            if cache is not None:
-                cache.close()
         problems = [*unread, *collected.diagnostics]
         if problems:
             if bar is not None:
@@ -173,6 +169,15 @@ def patterns(
         raise SystemExit(EXIT_PROBLEMS)
 
 
+def _cache(catalog: Catalog, *, use: bool) -> contextlib.AbstractContextManager[FactsCache | None]:
+    """The facts cache for ``catalog`` in the user's cache folder, or none (``--no-cache``)."""
+    from causemap.patterns.cache import FactsCache, default_folder
+
+    if not use:
+        return contextlib.nullcontext()
+    return FactsCache(default_folder(), catalog.digest(), warn=_warn)
+
+
 def _warn(message: str) -> None:
     click.echo(f"causemap: warning: {message}", err=True)
 
@@ -199,7 +204,6 @@ def _stored(db: str | None, catalog: Catalog, *, cached: bool) -> list[IncidentF
     (the store must exist: a mistyped URL is an error, not an empty report), through the
     facts cache as files are. A store with no live incident gives the empty report, as
     ``GET /patterns`` does, with a note: it holds no invalid input (exit 1), only none yet."""
-    from causemap.patterns.cache import FactsCache, default_folder
     from causemap.patterns.collect import collect_stored
     from causemap.patterns.suggest import CatalogIndex
     from causemap.store import Store
@@ -208,11 +212,7 @@ def _stored(db: str | None, catalog: Catalog, *, cached: bool) -> list[IncidentF
         records, where = store.documents(), store.url
     if not records:
         click.echo(f"causemap: the store at {where} holds no live incident", err=True)
-    cache = FactsCache(default_folder(), catalog.digest(), warn=_warn) if cached else None
-    try:
+    with _cache(catalog, use=cached) as cache:
         return collect_stored(
             [record.document for record in records], lambda: CatalogIndex(catalog), cache
         )
-    finally:
-        if cache is not None:
-            cache.close()

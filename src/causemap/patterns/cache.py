@@ -222,6 +222,12 @@ class FactsCache:
             self._db.close()
             self._db = None
 
+    def __enter__(self) -> FactsCache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 def dumps(value: object) -> bytes:
     """A row's data: ``value`` pickled."""

@@ -11,6 +11,7 @@ facts come from the cache, and the new ones go into it.
 
 from __future__ import annotations
 
+import functools
 import gc
 import multiprocessing
 import os
@@ -28,7 +29,7 @@ from causemap.patterns.facts import Classifier, IncidentFacts, default_classifie
 from causemap.patterns.suggest import CatalogIndex
 from causemap.patterns.text import Analysed
 
-__all__ = ["Collected", "collect", "collect_kept", "collect_one", "collect_stored"]
+__all__ = ["Collected", "collect", "collect_one", "collect_stored"]
 
 PARALLEL_FROM = 200
 """Fewest files worth starting worker processes for."""
@@ -45,27 +46,20 @@ class Collected:
 
 _STATE: dict[str, tuple[CatalogIndex, Classifier | None]] = {}
 
+_Reduced = tuple[IncidentFacts | bytes | None, list[Diagnostic], bytes | None]
+"""One file's facts (pickled when kept), its diagnostics, and the key of its bytes."""
+
 
 def _init(catalog: Catalog) -> None:
     classify, _ = default_classifier()
     _STATE["state"] = (CatalogIndex(catalog), classify)
 
 
-def collect_one(path: str) -> tuple[IncidentFacts | None, list[Diagnostic]]:
-    """Read one file in a worker (after :func:`_init`): its facts, or its diagnostics."""
-    from causemap.loader import check_file
-
-    index, classify = _STATE["state"]
-    checked = check_file(path)
-    if checked.incident is None or checked.graph is None:
-        return None, checked.errors
-    return _slim(extract(checked.incident, checked.graph, index, classify)), []
-
-
-def collect_kept(path: str) -> tuple[bytes | None, list[Diagnostic], bytes | None]:
-    """:func:`collect_one` for the cache: the facts pickled (as the cache keeps them, and
-    as they would be to come back from a worker anyway), their problems, and the key of
-    the bytes they were made from."""
+def collect_one(path: str, keep: bool = False) -> _Reduced:
+    """Read one file in a worker (after :func:`_init`): its facts or its diagnostics, and,
+    with ``keep`` (for the cache), the facts pickled (as the cache keeps them, and as they
+    would be to come back from a worker anyway) with the key of the bytes they were made
+    from."""
     from causemap.loader import check_bytes, check_file
     from causemap.source import read_document
 
@@ -78,7 +72,7 @@ def collect_kept(path: str) -> tuple[bytes | None, list[Diagnostic], bytes | Non
     if checked.incident is None or checked.graph is None:
         return None, checked.errors, None
     facts = _slim(extract(checked.incident, checked.graph, index, classify))
-    return dumps(facts), [], file_digest(path, data)
+    return (dumps(facts), [], file_digest(path, data)) if keep else (facts, [], None)
 
 
 def _slim(facts: IncidentFacts) -> IncidentFacts:
@@ -157,9 +151,6 @@ def collect(
     return out
 
 
-_Reduced = tuple[IncidentFacts | bytes | None, list[Diagnostic], bytes | None]
-
-
 def _start(
     names: list[str], catalog: Catalog, jobs: int | None, *, keep: bool
 ) -> tuple[Iterator[_Reduced], ProcessPoolExecutor | None]:
@@ -167,7 +158,7 @@ def _start(
     from worker processes for many files (and the pool, to shut down), else made here as
     they are asked for."""
     jobs = jobs if jobs is not None else usable_cores()
-    one: Callable[[str], _Reduced] = collect_kept if keep else _unkept
+    one = functools.partial(collect_one, keep=keep)
     if not names:  # all from the cache: no index to build
         return iter(()), None
     if jobs <= 1 or len(names) < PARALLEL_FROM:
@@ -187,11 +178,6 @@ def _start(
         )
     chunks = max(1, min(64, len(names) // (jobs * 8)))
     return pool.map(one, names, chunksize=chunks), pool
-
-
-def _unkept(path: str) -> _Reduced:
-    facts, problems = collect_one(path)
-    return facts, problems, None
 
 
 def _cached(names: Sequence[str], cache: FactsCache) -> dict[int, IncidentFacts]:

@@ -105,11 +105,8 @@ def _stored_report(
     from causemap.patterns.collect import collect_stored
     from causemap.patterns.report import build_report
 
-    cache = FactsCache(default_folder(), catalog.digest, warn=_cache_warning)
-    try:
+    with FactsCache(default_folder(), catalog.digest, warn=_cache_warning) as cache:
         facts = collect_stored([r.document for r in records], lambda: catalog.index, cache)
-    finally:
-        cache.close()
     return build_report(facts, catalog.catalog, since=since)
 
 
