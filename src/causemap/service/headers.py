@@ -28,6 +28,7 @@ __all__ = [
     "parse_layout_match",
     "parse_revision",
     "path_segment",
+    "revalidated",
 ]
 
 YAML_TAG = "-yaml"
@@ -237,6 +238,20 @@ def parse_if_match(header: str | None) -> int | None:
         f"If-Match {value[:40]} matches no revision: send the ETag you read, a quoted "
         'revision number such as "3"'
     )
+
+
+def revalidated(etag: str) -> dict[str, str]:
+    """The headers of an answer that carries the strong ``etag`` (quoted): a cache must ask
+    again before each reuse (``no-cache``, which the ``ETag`` makes a cheap 304), and keep
+    it apart per token (``Vary: Authorization``), since what one token may read another
+    may not.
+
+    Examples
+    --------
+    >>> revalidated('"3"')["Cache-Control"]
+    'no-cache'
+    """
+    return {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Authorization"}
 
 
 def layout_tag(version: int) -> str:

@@ -32,7 +32,7 @@ from causemap.service.deps import (
     StoreDep,
     reader,
 )
-from causemap.service.headers import not_modified
+from causemap.service.headers import not_modified, revalidated
 from causemap.service.problems import responses
 
 __all__ = ["LintFinding", "LintReport", "SuggestReport", "SuggestionOut", "router"]
@@ -216,7 +216,7 @@ async def stored_analysis(
     that tag (or ``*``) is 412."""
     record = await run_in_threadpool(store.get, incident_id)
     tag = f"{record.number}-{__version__}"
-    headers = {"ETag": f'"{tag}"', "Cache-Control": "no-cache", "Vary": "Authorization"}
+    headers = revalidated(f'"{tag}"')
     if not_modified(if_match, if_none_match, tag):
         return Response(status_code=304, headers=headers)
     response.headers.update(headers)

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request, Response
 from causemap.catalog.model import Catalog
 from causemap.service.catalog import prepared_catalog
 from causemap.service.deps import API_PREFIX, ETAG, IfMatch, IfNoneMatch, reader
-from causemap.service.headers import not_modified
+from causemap.service.headers import not_modified, revalidated
 from causemap.service.problems import responses
 
 __all__ = ["router"]
@@ -48,7 +48,7 @@ async def catalog(
     groups by. The ``ETag`` is the catalog's digest; ``If-Match`` without it (or ``*``)
     is 412."""
     found = await prepared_catalog(request.app)
-    headers = {"ETag": f'"{found.digest}"', "Cache-Control": "no-cache", "Vary": "Authorization"}
+    headers = revalidated(f'"{found.digest}"')
     if not_modified(if_match, if_none_match, found.digest):
         return Response(status_code=304, headers=headers)
     return Response(found.document, media_type="application/json", headers=headers)

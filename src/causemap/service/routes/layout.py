@@ -29,7 +29,7 @@ from causemap.service.deps import (
     reader,
     writer,
 )
-from causemap.service.headers import layout_tag, not_modified, parse_layout_match
+from causemap.service.headers import layout_tag, not_modified, parse_layout_match, revalidated
 from causemap.service.problems import header, responses
 from causemap.source import Format, parse
 from causemap.store import Layout, LayoutUpdate, Store
@@ -88,7 +88,7 @@ def get_layout(
     was saved. ``If-None-Match`` → 304; ``If-Match`` without the ``ETag`` (or ``*``) → 412."""
     layout = store.layout(incident_id)
     tag = layout_tag(layout.version)
-    headers = {"ETag": tag, "Cache-Control": "no-cache", "Vary": "Authorization"}
+    headers = revalidated(tag)
     if not_modified(if_match, if_none_match, tag[1:-1]):
         return Response(status_code=304, headers=headers)
     return _answer(layout, headers)

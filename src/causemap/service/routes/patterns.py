@@ -29,7 +29,7 @@ from causemap.patterns.result import PatternsReport
 from causemap.service.bodies import INCIDENTS_BODY, check_incidents, read_body
 from causemap.service.catalog import ServiceCatalog, prepared_catalog
 from causemap.service.deps import API_PREFIX, ETAG, IfMatch, IfNoneMatch, StoreDep, reader
-from causemap.service.headers import check_if_match, not_modified
+from causemap.service.headers import check_if_match, not_modified, revalidated
 from causemap.service.problems import responses
 from causemap.store import Record
 
@@ -227,7 +227,7 @@ async def patterns_stored(
     catalog = await prepared_catalog(request.app)
     heads = await run_in_threadpool(store.heads)
     key = _fingerprint(heads, since, fmt, catalog.digest)
-    headers = {"ETag": f'"{key}"', "Cache-Control": "no-cache", "Vary": "Authorization"}
+    headers = revalidated(f'"{key}"')
     if not_modified(if_match, if_none_match, key):
         return Response(status_code=304, headers=_headers(fmt, headers))
     text = memo.get(key)
