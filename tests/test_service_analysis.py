@@ -490,19 +490,18 @@ class TestCatalogPreparation:
         # A team's catalog of 2,000 entries takes seconds to index: built on the event
         # loop, every request waited for it, /healthz too (a liveness probe failed).
         started, release, built = threading.Event(), threading.Event(), threading.Event()
-        from causemap.patterns.suggest import CatalogIndex as real
-
+        real = service_catalog._index
         calls: list[int] = []
 
-        def slow(catalog: Any) -> Any:
+        def slow(catalog: Any, digest: str) -> Any:
             calls.append(1)
             started.set()
             release.wait(timeout=10)
-            index = real(catalog)
+            index = real(catalog, digest)
             built.set()
             return index
 
-        monkeypatch.setattr(service_catalog, "CatalogIndex", slow)
+        monkeypatch.setattr(service_catalog, "_index", slow)
         client = make_client()
         body = BASE if path == "/suggest" else f"[{dump(loads(BASE), 'json')}]"
         answers: list[Any] = []

@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 if TYPE_CHECKING:
+    from causemap.catalog.model import Catalog
     from causemap.diagnostics import Diagnostic
     from causemap.loader import Checked
+    from causemap.patterns.cache import FactsCache
 
 __all__ = [
     "EXIT_BROKEN_PIPE",
@@ -31,6 +33,7 @@ __all__ = [
     "report_format",
     "report_format_option",
     "echo_diagnostic",
+    "facts_cache",
     "no_inputs_found",
     "one_file",
     "silence_stdout",
@@ -154,6 +157,22 @@ catalog_option = click.option(
     "'extends: builtin' adds to it).",
 )
 """``--catalog FILE``, the same for every command that matches factors."""
+
+
+def facts_cache(
+    catalog: Catalog, *, use: bool
+) -> contextlib.AbstractContextManager[FactsCache | None]:
+    """The patterns cache for ``catalog`` in the user's cache folder (facts of incidents
+    and the catalog's index), or none (``--no-cache``); its problems are warnings."""
+    from causemap.patterns.cache import FactsCache, default_folder
+
+    if not use:
+        return contextlib.nullcontext()
+    return FactsCache(default_folder(), catalog.digest(), warn=_cache_warning)
+
+
+def _cache_warning(message: str) -> None:
+    click.echo(f"causemap: warning: {message}", err=True)
 
 
 def _exit_code(exc: Exception) -> int:

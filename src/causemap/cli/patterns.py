@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import sys
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,7 @@ from causemap.cli.base import (
     PATH,
     catalog_option,
     echo_diagnostic,
+    facts_cache,
     no_inputs_found,
     output_option,
     report_format,
@@ -25,7 +27,6 @@ from causemap.counts import counted
 
 if TYPE_CHECKING:
     from causemap.catalog.model import Catalog
-    from causemap.patterns.cache import FactsCache
     from causemap.patterns.facts import IncidentFacts
 
 FORMATS = ("text", "json", "markdown", "html")
@@ -135,7 +136,7 @@ def patterns(
     )
     with bar if bar is not None else contextlib.nullcontext():
         tick = bar.update if bar is not None else None
-        with _cache(catalog, use=not no_cache) as cache:
+        with facts_cache(catalog, use=not no_cache) as cache:
             collected = collect(files, catalog, jobs=jobs, progress=tick, cache=cache)
         problems = [*unread, *collected.diagnostics]
         if problems:
@@ -169,19 +170,6 @@ def patterns(
         raise SystemExit(EXIT_PROBLEMS)
 
 
-def _cache(catalog: Catalog, *, use: bool) -> contextlib.AbstractContextManager[FactsCache | None]:
-    """The facts cache for ``catalog`` in the user's cache folder, or none (``--no-cache``)."""
-    from causemap.patterns.cache import FactsCache, default_folder
-
-    if not use:
-        return contextlib.nullcontext()
-    return FactsCache(default_folder(), catalog.digest(), warn=_warn)
-
-
-def _warn(message: str) -> None:
-    click.echo(f"causemap: warning: {message}", err=True)
-
-
 def _warn_typos(incidents: list[IncidentFacts], catalog: Catalog) -> None:
     """A warning for each factor key that is not the catalog's but a letter or two from
     one of its keys: the report counts it as a factor of its own."""
@@ -212,7 +200,6 @@ def _stored(db: str | None, catalog: Catalog, *, cached: bool) -> list[IncidentF
         records, where = store.documents(), store.url
     if not records:
         click.echo(f"causemap: the store at {where} holds no live incident", err=True)
-    with _cache(catalog, use=cached) as cache:
-        return collect_stored(
-            [record.document for record in records], lambda: CatalogIndex(catalog), cache
-        )
+    with facts_cache(catalog, use=cached) as cache:
+        index = functools.partial(cache.index, catalog) if cache else lambda: CatalogIndex(catalog)
+        return collect_stored([record.document for record in records], index, cache)

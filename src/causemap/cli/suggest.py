@@ -12,6 +12,7 @@ from causemap.cli.base import (
     catalog_option,
     check_inputs,
     echo_diagnostic,
+    facts_cache,
     one_file,
 )
 from causemap.cli.output import echo, write_stdout
@@ -32,7 +33,14 @@ from causemap.cli.output import echo, write_stdout
 @click.option(
     "--top", default=3, show_default=True, type=click.IntRange(1, 50), help="Entries per node."
 )
-def suggest(path: str, catalog_path: str | None, fmt: str, top: int) -> None:
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Build the catalog's scoring index anew and keep nothing (by default it is kept "
+    "in $CAUSEMAP_CACHE_DIR, else $XDG_CACHE_HOME/causemap, beside the facts cache of "
+    "'patterns', so later runs start faster).",
+)
+def suggest(path: str, catalog_path: str | None, fmt: str, top: int, no_cache: bool) -> None:
     """Suggest catalog factors for every non-impact node of FILE ('-' for standard input).
 
     Each suggestion has a score, a confidence and its evidence: the catalog phrases and
@@ -54,7 +62,9 @@ def suggest(path: str, catalog_path: str | None, fmt: str, top: int) -> None:
     incident = checked.incident
     for unknown in unknown_factors(incident, catalog.keys(), catalog.name):
         echo_diagnostic(checked.sourcemap.place(unknown.model_copy(update={"file": checked.name})))
-    rows = suggest_nodes(incident, checked.graph, CatalogIndex(catalog), top)
+    with facts_cache(catalog, use=not no_cache) as cache:
+        index = cache.index(catalog) if cache is not None else CatalogIndex(catalog)
+    rows = suggest_nodes(incident, checked.graph, index, top)
     if fmt == "json":
         from causemap.patterns.suggestions import listing
 

@@ -7,6 +7,11 @@ file in the user's cache folder, under the SHA-256 of the file's bytes: a later 
 them back instead of redoing the work, for any file whose bytes are the same, wherever it
 lies and whatever its name.
 
+The catalog's scoring index (:class:`~causemap.patterns.index.CatalogIndex`), which
+every run that reduces a file needs and which takes a quarter of a second to build, is
+kept beside the facts, in a row of its own: a run that finds a few edited files, and
+``causemap suggest``, load it instead.
+
 A *generation* names everything else that the facts depend on: the catalog (its
 :meth:`~causemap.catalog.model.Catalog.digest`), causemap's own code and data files, and
 the Python version (the facts are pickled). A new causemap, an edited catalog or another
@@ -33,9 +38,15 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from causemap.catalog.model import Catalog
+    from causemap.patterns.index import CatalogIndex
 
 __all__ = [
     "FILE_NAME",
+    "INDEX_KEY",
     "KEEP_DAYS",
     "FactsCache",
     "default_folder",
@@ -50,6 +61,9 @@ KEEP_DAYS = 30
 """Rows unused for this many days are dropped (when the cache is next written)."""
 FORMAT = b"causemap-facts-1"
 """Changes when the rows' layout does."""
+INDEX_KEY = hashlib.sha256(b"causemap: the catalog index").digest()
+"""The key of the generation's catalog index: no file's key (those hash a format name,
+a NUL and the file's bytes)."""
 _BATCH = 500
 """Digests per query (SQLite allows 999 parameters in old builds)."""
 _TIMEOUT = 5.0
@@ -216,6 +230,19 @@ class FactsCache:
                 if db.in_transaction:
                     db.execute("ROLLBACK")
             self._fail(exc)
+
+    def index(self, catalog: Catalog) -> CatalogIndex:
+        """The scoring index of ``catalog``, which must be the catalog this cache was opened
+        for: loaded when a run of this causemap kept it, else built and kept."""
+        from causemap.patterns.index import CatalogIndex
+
+        row = self.get([INDEX_KEY]).get(INDEX_KEY)
+        found = loads(row) if row is not None else None
+        if isinstance(found, CatalogIndex):
+            return found
+        index = CatalogIndex(catalog)
+        self.put([(INDEX_KEY, dumps(index))])
+        return index
 
     def close(self) -> None:
         if self._db is not None:

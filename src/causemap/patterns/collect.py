@@ -50,9 +50,10 @@ _Reduced = tuple[IncidentFacts | bytes | None, list[Diagnostic], bytes | None]
 """One file's facts (pickled when kept), its diagnostics, and the key of its bytes."""
 
 
-def _init(catalog: Catalog) -> None:
+def _init(catalog: Catalog, cache: FactsCache | None = None) -> None:
     classify, _ = default_classifier()
-    _STATE["state"] = (CatalogIndex(catalog), classify)
+    index = cache.index(catalog) if cache is not None else CatalogIndex(catalog)
+    _STATE["state"] = (index, classify)
 
 
 def collect_one(path: str, keep: bool = False) -> _Reduced:
@@ -118,7 +119,7 @@ def collect(
     kept = _cached(names, cache) if cache is not None else {}
     todo = [name for i, name in enumerate(names) if i not in kept]
     # Started before the collector pauses below: forked workers inherit its state.
-    results, pool = _start(todo, catalog, jobs, keep=cache is not None)
+    results, pool = _start(todo, catalog, jobs, cache)
     found: list[tuple[str, IncidentFacts]] = []
     new: list[tuple[bytes, bytes]] = []
     try:
@@ -152,21 +153,21 @@ def collect(
 
 
 def _start(
-    names: list[str], catalog: Catalog, jobs: int | None, *, keep: bool
+    names: list[str], catalog: Catalog, jobs: int | None, cache: FactsCache | None
 ) -> tuple[Iterator[_Reduced], ProcessPoolExecutor | None]:
-    """Each file's facts (pickled, with their key, when ``keep``) or problems, in order:
-    from worker processes for many files (and the pool, to shut down), else made here as
-    they are asked for."""
+    """Each file's facts (pickled, with their key, for the ``cache``) or problems, in
+    order: from worker processes for many files (and the pool, to shut down), else made
+    here as they are asked for. The catalog index comes from the cache when it has it."""
     jobs = jobs if jobs is not None else usable_cores()
-    one = functools.partial(collect_one, keep=keep)
+    one = functools.partial(collect_one, keep=cache is not None)
     if not names:  # all from the cache: no index to build
         return iter(()), None
     if jobs <= 1 or len(names) < PARALLEL_FROM:
-        _init(catalog)
+        _init(catalog, cache)
         return map(one, names), None
     if "fork" in multiprocessing.get_all_start_methods():
         with paused_gc(promote=True):  # thousands of lasting objects, and no garbage
-            _init(catalog)  # once, here: the forked workers share it
+            _init(catalog, cache)  # once, here: the forked workers share it
         gc.freeze()  # and their collectors never walk it
         pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
     else:  # pragma: no cover - platforms without fork

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -27,7 +26,7 @@ from causemap.model import Date, Incident
 from causemap.patterns import render as render_report
 from causemap.patterns.result import PatternsReport
 from causemap.service.bodies import INCIDENTS_BODY, check_incidents, read_body
-from causemap.service.catalog import ServiceCatalog, prepared_catalog
+from causemap.service.catalog import ServiceCatalog, cache_warning, prepared_catalog
 from causemap.service.deps import API_PREFIX, ETAG, IfMatch, IfNoneMatch, StoreDep, reader
 from causemap.service.headers import check_if_match, not_modified, revalidated
 from causemap.service.problems import responses
@@ -36,7 +35,6 @@ from causemap.store import Record
 __all__ = ["REPORT_CSP", "REPORT_FORMATS", "ReportMemo", "report", "router"]
 
 router = APIRouter(prefix=API_PREFIX, tags=["patterns"])
-log = logging.getLogger("causemap.service")
 
 REPORT_FORMATS = {
     "json": "application/json",
@@ -105,13 +103,9 @@ def _stored_report(
     from causemap.patterns.collect import collect_stored
     from causemap.patterns.report import build_report
 
-    with FactsCache(default_folder(), catalog.digest, warn=_cache_warning) as cache:
+    with FactsCache(default_folder(), catalog.digest, warn=cache_warning) as cache:
         facts = collect_stored([r.document for r in records], lambda: catalog.index, cache)
     return build_report(facts, catalog.catalog, since=since)
-
-
-def _cache_warning(message: str) -> None:
-    log.warning("%s", message)
 
 
 def _headers(fmt: str, headers: dict[str, str] | None = None) -> dict[str, str]:
