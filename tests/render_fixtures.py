@@ -197,6 +197,22 @@ def acted_on(markdown: str) -> list[str]:
     return _ACTED_ON.findall(shown_text(markdown))
 
 
+# What GFM's autolink extension links by itself in the text a reader sees outside links and
+# code: a URL; a "www." name at the start, after white space or one of "*_~([]"; an e-mail
+# address. GitHub finds them in the source around backslash escapes, so it would link an
+# escaped www.example.com/a\_b with the backslash shown and an escaped first\_last@x.example
+# to last@x.example: escape() must leave it none to find.
+_BARE_LINK = re.compile(
+    r"(?<![a-z])(?:https?|ftp)://|(?:^|(?<=[\s*_~(\[\]]))www\.\S|[a-z0-9.+_-]@[a-z0-9_-]+\.[a-z0-9]",
+    re.IGNORECASE,
+)
+
+
+def bare_links(markdown: str) -> list[str]:
+    """The starts of the links GitHub's autolink extension would make of ``markdown``."""
+    return _BARE_LINK.findall(shown_text(markdown))
+
+
 # --- golden files --------------------------------------------------------------------
 
 GOLDEN = Path(__file__).resolve().parent / "golden"

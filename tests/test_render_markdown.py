@@ -17,6 +17,7 @@ from tests.conftest import make_incident
 from tests.render_fixtures import (
     GOLDEN,
     acted_on,
+    bare_links,
     golden_cases,
     golden_output,
     shown_text,
@@ -82,10 +83,9 @@ class TestMentionsAndLinks:
             ("see org/repo#45", f"see org/repo#{JOINER}45"),
             ("GH-123 and gh-9", f"GH-{JOINER}123 and gh-{JOINER}9"),
             ("merge request !77", f"merge request !{JOINER}77"),
-            # An "@" inside a word mentions nobody: left as typed, and an address stays
-            # an address (GFM links it as mailto:, which notifies no one).
+            # An "@" inside a word mentions nobody: left as typed (an address is a
+            # mailto: link, which notifies no one: see TestBareLinks).
             ("foo@bar", "foo@bar"),
-            ("mail alice@example.com", "mail alice@example.com"),
             ("C# 10, #L10, 5 ! 3, @ noon", "C# 10, #L10, 5 ! 3, @ noon"),
         ],
     )
@@ -132,6 +132,91 @@ class TestMentionsAndLinks:
         assert f"| @{JOINER}bob |" in text
         # The Mermaid block is code to GitHub and GitLab, and SVG text once drawn: as is.
         assert 'push("@alice pushed the config<br/>#40;#35;123#41;")' in text
+
+
+class TestBareLinks:
+    """What GitHub links by itself (GFM's autolink extension) is written as a link of its
+    own, which shows exactly as typed and goes where GitHub's would, or as no link."""
+
+    @pytest.mark.parametrize(
+        ("raw", "escaped", "href"),
+        [
+            (
+                "www.example.com/some_path",
+                "[www.example.com/some\\_path](<http://www.example.com/some_path>)",
+                "http://www.example.com/some_path",
+            ),
+            (
+                "runbook (www.example.com/db_(failover)).",
+                "runbook ([www.example.com/db\\_(failover)](<http://www.example.com/db_(failover)>)).",
+                "http://www.example.com/db_(failover)",
+            ),
+            (
+                "x_WWW.example.com/a*b*",
+                "x\\_[WWW.example.com/a\\*b](<http://WWW.example.com/a*b>)\\*",
+                "http://WWW.example.com/a*b",
+            ),
+            (
+                "ask first_last@example.com.",
+                "ask <first_last@example.com>.",
+                "mailto:first_last@example.com",
+            ),
+            ("mail alice@example.com", "mail <alice@example.com>", "mailto:alice@example.com"),
+            ("ftp://files.example/a_b", "<ftp://files.example/a_b>", "ftp://files.example/a_b"),
+        ],
+    )
+    def test_an_address_is_a_link_that_shows_as_typed(
+        self, raw: str, escaped: str, href: str
+    ) -> None:
+        assert escape(raw) == escaped
+        html = MarkdownIt("commonmark").render(escaped)
+        text = href.removeprefix("mailto:").removeprefix("http://")
+        assert f'<a href="{href}">{text}</a>' in html, html
+        assert unescape(re.sub(r"<[^>]*>", "", html)).strip() == raw
+        assert bare_links(escaped) == []
+
+    @pytest.mark.parametrize(
+        ("raw", "escaped"),
+        [
+            # GitHub links it (an "_" may follow the "@"); CommonMark cannot write it.
+            ("a_b@foo_bar.example", f"a\\_b@{JOINER}foo\\_bar.example"),
+            # "www." and no name: GitHub would link a backslash of the "\\*".
+            ("the www.* names", f"the {JOINER}www.\\* names"),
+        ],
+    )
+    def test_an_address_markdown_cannot_write_is_no_link(self, raw: str, escaped: str) -> None:
+        assert escape(raw) == escaped
+        html = MarkdownIt("commonmark").render(escaped)
+        assert "<a " not in html
+        assert shown_text(escaped).replace("\u2060", "").strip() == raw
+        assert bare_links(escaped) == []
+
+    def test_the_old_escaping_left_them_to_github(self) -> None:
+        old = "first\\_last@example.com read www.example.com/some\\_path"
+        assert bare_links(old) == ["t@example.c", "www.e"]
+
+    def test_a_www_link_cannot_carry_markup(self) -> None:
+        raw = "www.x.example/a|b](javascript:alert(1))*x*<script>"
+        html = MarkdownIt("gfm-like").disable("linkify").render(f"| {escape(raw)} |\n|---|\n")
+        assert html.count("<th>") == 1, html
+        assert re.findall(r'href="([^"]*)"', html) == [
+            "http://www.x.example/a%7Cb%5D(javascript:alert(1))*x"
+        ]
+        assert "<script>" not in html
+        assert "<em>" not in html
+        assert unescape(re.sub(r"<[^>]*>", "", html)).split() == [raw]
+
+    def test_the_section_links_addresses_as_typed(self, chain: Incident) -> None:
+        doc = chain.model_dump(by_alias=True, exclude_none=True)
+        doc["nodes"][3]["label"] = "Runbook www.example.com/db_failover was stale"
+        doc["actions"][0]["owner"] = "first_last@example.com"
+        text = to_markdown(to_graph(Incident.model_validate(doc)))
+        assert (
+            "**Runbook [www.example.com/db\\_failover](<http://www.example.com/db_failover>)"
+            " was stale**" in text
+        )
+        assert "| <first_last@example.com> |" in text
+        assert bare_links(text) == []
 
 
 class TestSection:

@@ -23,11 +23,22 @@ pull and merge requests and comments, where a postmortem gets pasted, and they s
 rendered text, so a backslash (or ``&#64;``) is gone before they look. :func:`escape` puts
 an invisible word joiner (U+2060, written ``&#x2060;``) after the ``@``, ``#``, ``GH-`` or
 ``!``: the text reads the same, but no pattern matches, so a blameless review can name
-people without paging them. An ``@`` inside a word (``foo@bar``, ``alice@example.com``) is
-neither a mention nor touched. Bare ``http(s)://`` URLs stay links, written as ``<URL>``
-autolinks, whose text no Markdown reads, so they show exactly as typed: GitHub links a
-bare URL as it stands in the source, backslash escapes and all. The Mermaid block needs
-none of this: GitHub and GitLab leave code blocks alone, and Mermaid draws the labels.
+people without paging them. An ``@`` inside a word (``foo@bar``) is neither a mention nor
+touched.
+
+GitHub also links bare addresses itself (GFM's autolink extension): ``http(s)://`` and
+``ftp://`` URLs, ``www.`` names and e-mail addresses. It finds them in the Markdown source
+or around its backslash escapes, so an escaped ``_`` would show as ``\\_`` inside a
+``www.`` link, and ``first\\_last@example.com`` would link to ``last@example.com``.
+:func:`escape` therefore writes each address as a link of its own, which GitHub's
+extension leaves alone and which shows exactly as typed: a URL as a ``<URL>`` autolink
+(whose text no Markdown reads, so nothing in it is escaped), an e-mail address as a
+``<first_last@example.com>`` autolink (a ``mailto:`` link), and a ``www.`` name as the link
+GitHub would make of it, ``[www.example.com/a\\_b](<http://www.example.com/a_b>)``. An
+address that CommonMark cannot write as an autolink (an ``_`` after the ``@``) and a
+``www.`` with no name after it get a word joiner, which keeps GitHub from linking them at
+all. The Mermaid block needs none of this: GitHub and GitLab leave code blocks alone, and
+Mermaid draws the labels.
 """
 
 from __future__ import annotations
@@ -66,13 +77,23 @@ _REFERENCE = re.compile(
 # U+2060 WORD JOINER: invisible and, unlike a zero-width space, no place to break a line.
 # A hex reference, because a decimal one ("#8288") is itself an issue number in plain text.
 _JOINER = "&#x2060;"
-# A bare http(s) URL, as far as GFM's autolink extension takes it (to white space or
-# "<"; here also to a backtick, so that no run of them can start a code span or a fence);
-# _url_end() then cuts its trailing punctuation as GFM does.
-_URL = re.compile(r"(?<![A-Za-z])https?://[A-Za-z0-9][^\s<>`]*", re.IGNORECASE)
+# What GFM's autolink extension links in plain text (see the module docstring), each as far
+# as it takes it, to white space or "<" (here also to ">" and a backtick, so that no run of
+# them can start a code span or a fence); _url_end() then cuts trailing punctuation as GFM
+# does. A URL after no letter; a "www." at the start, after white space or one of "*_~(",
+# or "[" and "]" as github.com has it; an address from the start of a run of the characters
+# GFM allows before the "@" (each run is tried once: no backtracking into it).
+_BARE = re.compile(
+    r"(?P<url>(?<![a-z])(?:https?|ftp)://[a-z0-9][^\s<>`]*)"
+    r"|(?P<www>(?:^|(?<=[\s*_~(\[\]]))www\.[^\s<>`]*)"
+    r"|(?P<email>(?<![a-z0-9.+_-])[a-z0-9.+_-]+@[a-z0-9_-]+(?:\.[a-z0-9_-]+)+)",
+    re.IGNORECASE,
+)
 _URL_TRAIL = frozenset("?!.,:*_~'\"")
 # An "&" that would start an entity reference, which Markdown decodes even in an autolink.
 _ENTITY_LIKE = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+# A domain label that CommonMark's e-mail autolink accepts.
+_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 _MAX_PATHS = 5
 # Leverage, as the analysis ranks it: ties by paths through the node, then by id.
 _SYSTEMIC_ORDER = "Most leverage first; equal leverage: on more causal paths first, then by id."
@@ -84,34 +105,61 @@ def escape(text: str) -> str:
     """Return ``text`` on one line with every Markdown and HTML metacharacter neutralised,
     and with no mention, issue reference or bare link that GitHub or GitLab would make of
     it, though it reads the same (see the module docstring): a blameless postmortem must
-    not notify the people it names, nor write into the issues it cites. An http(s) URL
-    stays a link, as a ``<URL>`` autolink, so that it shows as typed.
+    not notify the people it names, nor write into the issues it cites. A URL, a
+    ``www.`` name or an e-mail address stays a link, written so that it shows as typed.
 
     Examples
     --------
     >>> escape("[x](javascript:alert(1)) <b>*hi*</b> a|b")
     '\\\\[x\\\\](javascript:alert(1)) &lt;b&gt;\\\\*hi\\\\*&lt;/b&gt; a\\\\|b'
-    >>> escape("paged @alice about #123, GH-7 and !8; alice@example.com saw it")
-    'paged @&#x2060;alice about #&#x2060;123, GH-&#x2060;7 and !&#x2060;8; alice@example.com saw it'
+    >>> escape("paged @alice about #123, GH-7 and !8")
+    'paged @&#x2060;alice about #&#x2060;123, GH-&#x2060;7 and !&#x2060;8'
     >>> escape("see https://wiki.example.com/db_failover?a=1&b=2.")
     'see <https://wiki.example.com/db_failover?a=1&b=2>.'
+    >>> print(escape("first_last@example.com saw www.example.com/db_failover"))
+    <first_last@example.com> saw [www.example.com/db\\_failover](<http://www.example.com/db_failover>)
     """
     text = clean(text)
     out: list[str] = []
     done = 0
-    for url in _URL.finditer(text):
-        end = url.start() + _url_end(url.group())
-        out += [_plain(text[done : url.start()]), _autolink(text[url.start() : end])]
+    for bare in _BARE.finditer(text):
+        start = bare.start()
+        kind, found = bare.lastgroup, bare.group()
+        if kind == "email":
+            local, domain = found.split("@")
+            if not domain[-1].isalpha():  # GFM links no such address
+                continue
+            if all(_LABEL.fullmatch(label) for label in domain.split(".")):
+                out += [_plain(text[done:start]), f"<{found}>"]
+                done = bare.end()
+            else:  # an address GitHub links and CommonMark cannot write: no link
+                at = start + len(local) + 1
+                out += [_plain(text[done:at]), _JOINER]
+                done = at
+            continue
+        end = start + _url_end(found)
+        if kind == "url":
+            out += [_plain(text[done:start]), _autolink(text[start:end])]
+        elif end > start + len("www."):
+            out += [_plain(text[done:start]), _www_link(text[start:end])]
+        else:  # "www." and no name: no link
+            out += [_plain(text[done:start]), _JOINER]
+            end = start
         done = end
     out.append(_plain(text[done:]))
     return "".join(out)
 
 
 def _plain(text: str) -> str:
-    """``text`` (no URL in it) escaped for Markdown and HTML, mentions and references
+    """``text`` (no address in it) escaped for Markdown and HTML, mentions and references
     broken by a word joiner."""
+    return _REFERENCE.sub(rf"\g<0>{_JOINER}", _markup(text))
+
+
+def _markup(text: str) -> str:
+    """``text`` with every Markdown and HTML metacharacter escaped."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _REFERENCE.sub(rf"\g<0>{_JOINER}", _INLINE.sub(r"\\\1", text))
+    return _INLINE.sub(r"\\\1", text)
 
 
 def _url_end(url: str) -> int:
@@ -136,6 +184,17 @@ def _autolink(url: str) -> str:
     is written ``&amp;``; a ``|`` would end a table cell even there, so it is ``%7C``,
     which is the same URL."""
     return "<" + _ENTITY_LIKE.sub("&amp;", url).replace("|", "%7C") + ">"
+
+
+def _www_link(name: str) -> str:
+    """``name`` (``www.`` and more) as the link GitHub would make of it, with an
+    ``http://`` target: an inline link, whose text is ``name`` escaped (GitHub's extension
+    links nothing inside a link's text) and whose target, in ``<>``, is ``name`` with
+    what Markdown would read there written as the same URL: ``%5C`` for a backslash,
+    ``&amp;`` for an ``&`` that would start an entity, ``%7C`` for a ``|``, which would end
+    a table cell even there."""
+    target = _ENTITY_LIKE.sub("&amp;", name.replace("\\", "%5C")).replace("|", "%7C")
+    return f"[{_markup(name)}](<http://{target}>)"
 
 
 def escape_line_start(text: str) -> str:
