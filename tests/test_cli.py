@@ -86,6 +86,15 @@ class TestValidate:
         assert "did you mean 'condition'?" in result.output
         assert "Traceback" not in result.output
 
+    def test_a_json_key_over_1024_characters_is_named_at_its_line(self, tmp_path: Path) -> None:
+        doc = yaml.safe_load(BASE)
+        doc["nodes"][1]["x" * 1100] = "from another tool"
+        bad = write(tmp_path, "bad.json", json.dumps(doc, indent=2, default=str))
+        result = runner.invoke(cli, ["validate", str(bad)])
+        assert result.exit_code == 1
+        line = next(i for i, text in enumerate(bad.read_text().splitlines(), 1) if '"xxx' in text)
+        assert f"{bad}:{line}:7: error: /nodes/1/{'x' * 1100}: unknown key" in result.output
+
     def test_keys_from_other_tools_get_causemaps_name(self, tmp_path: Path) -> None:
         doc = (
             "causemap: 1\nid: typo\ntitle: T\ndate: 2024-03-01\nnodes:\n"

@@ -482,6 +482,47 @@ class TestWideMappings:
         assert (label.line, label.column) == (8, 12)
 
 
+class TestLongKeys:
+    """A key longer than the 1,024 characters YAML allows an implicit key still leaves
+    every error of a JSON document placed: JSON is located as JSON."""
+
+    LONG = "k" * 1100
+    JSON = (
+        "{\n"
+        '  "causemap": 1, "id": "demo", "title": "Demo", "date": "2024-03-05",\n'
+        '  "nodes": [\n'
+        '    {"id": "push", "kind": "evnt", "label": "Pushed"},\n'
+        '    {"id": "out", "kind": "impact", "label": "Down", "{long}": 1, "causes": ["push"]}\n'
+        "  ]\n"
+        "}\n"
+    )
+
+    def test_every_error_of_a_json_document_is_placed(self) -> None:
+        text = self.JSON.replace("{long}", self.LONG)
+        checked = check_bytes(text.encode(), "doc.json")
+        assert [(d.code, d.pointer, d.line, d.column) for d in checked.errors] == [
+            ("invalid-value", "/nodes/0/kind", 4, 28),
+            ("unknown-key", f"/nodes/1/{self.LONG}", 5, 54),
+        ]
+
+    def test_a_duplicate_key_after_it_is_placed(self) -> None:
+        text = self.JSON.replace('"{long}": 1', f'"{self.LONG}": 1, "id": "o"')
+        checked = check_bytes(text.encode(), "doc.json")
+        duplicate = next(d for d in checked.errors if d.code == "duplicate-key")
+        assert (duplicate.pointer, duplicate.line, duplicate.column) == ("/nodes/1/id", 5, 1161)
+        assert duplicate.message == "duplicate key 'id' (first defined on line 5)"
+
+    @pytest.mark.parametrize("key", [LONG, f'"{LONG}"'])
+    def test_a_long_yaml_key_is_named_at_its_start_with_the_way_to_write_it(self, key: str) -> None:
+        text = f"causemap: 1\nid: demo\nnodes:\n  - {key}: 1\n"
+        (error,) = check_bytes(text.encode(), "doc.yaml").errors
+        assert (error.code, error.line, error.column) == ("yaml-syntax", 4, 5)
+        assert "key longer than 1,024 characters" in error.message
+        assert "write it as '? key'" in error.message
+        long = f"causemap: 1\nid: demo\nnodes:\n  - ? {key}\n    : 1\n"
+        assert "yaml-syntax" not in [d.code for d in check_bytes(long.encode(), "doc.yaml").errors]
+
+
 class TestManyCycles:
     """Each of many cycles is reported at the edge that closes it, listed in ``edges``
     or in a node's ``causes``, and placed at its line."""

@@ -190,7 +190,7 @@ def parse(data: bytes | str, file: str = "<input>", fmt: Format | None = None) -
 
 
 def _parse_json(text: str, file: str) -> Parsed:
-    sourcemap = SourceMap(text=text)
+    sourcemap = SourceMap(text=text, syntax="json")
 
     duplicates: list[str] = []
 
@@ -232,11 +232,18 @@ def _parse_json(text: str, file: str) -> Parsed:
         message = "a string holds half of a UTF-16 surrogate pair (a lone \\ud800-\\udfff escape)"
         return Parsed(format="json", diagnostics=[_error("json-syntax", message, file, *where)])
     dupes: list[Diagnostic] = []
-    if duplicates:  # the YAML walker finds the same duplicates and knows where they are
-        walked = _parse_yaml(text, file).diagnostics
-        dupes = [d for d in walked if d.code == "duplicate-key"] or [
-            _error("duplicate-key", f"duplicate key '{k}'", file) for k in duplicates
-        ]
+    if duplicates:
+        dupes = [
+            _error(
+                "duplicate-key",
+                f"duplicate key '{path[-1]}' (first defined on line {first})",
+                file,
+                line,
+                column,
+                pointer(path),
+            )
+            for path, (line, column), first in sourcemap.duplicate_keys()
+        ] or [_error("duplicate-key", f"duplicate key '{k}'", file) for k in duplicates]
     return Parsed(value=value, sourcemap=sourcemap, diagnostics=dupes, format="json", built=True)
 
 
@@ -280,6 +287,37 @@ def _lone_surrogate(text: str) -> int | None:
     return found[0] if found else None
 
 
+_LONG_KEY = (
+    "a key longer than 1,024 characters, more than YAML allows a key without '? ': "
+    "write it as '? key' and its value on the next line as ': value'"
+)
+# What may stand before a block mapping's first key on its line: indentation, "- " items.
+_KEY_LEAD = re.compile(r"[ \t]*(?:-[ \t]+)*")
+
+
+def _long_key_start(text: str, exc: yaml.MarkedYAMLError) -> int | None:
+    """Where the key starts, if ``exc`` is YAML's refusal of a key over 1,024 characters
+    (an implicit key must end within 1,024 characters on its line): libyaml says it could
+    not find the ":" or, for a mapping's first key in a sequence item, that a ":" is not
+    allowed there."""
+    end = exc.problem_mark
+    if end is None:
+        return None
+    if exc.context == "while scanning a simple key" and exc.context_mark is not None:
+        start: int = exc.context_mark.index
+    elif str(exc.problem).startswith("mapping values are not allowed") and not exc.context:
+        line_start = text.rfind("\n", 0, end.index) + 1
+        lead = _KEY_LEAD.match(text, line_start)
+        assert lead is not None  # "*" matches the empty string
+        start = lead.end()
+        if ": " in text[start : end.index]:  # a key on a value's line, however short
+            return None
+    else:
+        return None
+    same_line = "\n" not in text[start : end.index]
+    return start if same_line and end.index - start > 1024 else None
+
+
 def _parse_yaml(text: str, file: str) -> Parsed:
     """Build the document; every duplicate key found before any other problem is
     reported with it."""
@@ -302,6 +340,10 @@ def _parse_yaml(text: str, file: str) -> Parsed:
             if start[0] != line:
                 context = f"{context} (from line {start[0]}, column {start[1]})"
         problem = " ".join(str(p) for p in (context, exc.problem) if p)
+        key = _long_key_start(text, exc)
+        if key is not None:
+            line, column = builder.lines.position(key)
+            problem = _LONG_KEY
         code = "too-deep" if "nesting depth" in problem else "yaml-syntax"
         last = _error(code, problem or "invalid YAML", file, line, column)
     except yaml.YAMLError as exc:
