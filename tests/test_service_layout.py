@@ -141,14 +141,18 @@ class TestPut:
         client.delete(f"{API}/incidents/demo")
         assert client.put(LAYOUT, json=PLACES).status_code == 410
 
-    def test_deleting_the_incident_removes_its_layout(self, client: TestClient) -> None:
+    def test_undoing_a_delete_brings_the_layout_back(self, client: TestClient) -> None:
         post(client)
-        client.put(LAYOUT, json=PLACES)
+        tag = client.put(LAYOUT, json=PLACES).headers["etag"]
         assert client.delete(f"{API}/incidents/demo").status_code == 200
+        assert client.get(LAYOUT).status_code == 410
+        assert client.put(LAYOUT, json={"nodes": {}}).status_code == 410
         assert client.post(f"{API}/incidents/demo/restore").status_code == 200
         got = client.get(LAYOUT)
-        assert got.json()["nodes"] == {}
-        assert got.headers["etag"] == '"layout-2"'  # a tag read before is stale
+        assert got.json()["nodes"] == PLACES["nodes"], got.text
+        assert got.headers["etag"] == tag  # a page that held it across the delete goes on
+        moved = client.put(LAYOUT, json={"nodes": {}}, headers={"if-match": tag})
+        assert moved.status_code == 200, moved.text
 
 
 class TestValidation:

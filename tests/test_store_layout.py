@@ -1,21 +1,32 @@
 """Each incident's shared layout in the store, on SQLite and PostgreSQL: saved beside the
-incident, never a revision, versioned, emptied by a delete, and checked on the way in."""
+incident, never a revision, versioned, kept through a delete, and checked on the way in."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+from contextlib import closing
+from pathlib import Path
 from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from pydantic import ValidationError
+from sqlalchemy import text
 
-from causemap.errors import IncidentDeleted, IncidentNotFound, LayoutConflict
+from causemap.errors import IncidentDeleted, IncidentExists, IncidentNotFound, LayoutConflict
 from causemap.store import LayoutUpdate, Position, Store
 from causemap.store.layouts import MAX_COORDINATE
 from causemap.store.tables import metadata
 from tests.test_store import incident, retitled
+
+REMOVE_BY_HAND = [
+    "DELETE FROM terms WHERE incident_id = 'demo'",
+    "DELETE FROM revisions WHERE incident_id = 'demo'",
+    "DELETE FROM incidents WHERE id = 'demo'",
+]
+"""What an operator runs to remove incident ``demo`` for good (the store has no way)."""
 
 
 def at(**places: tuple[int, int]) -> dict[str, Position]:
@@ -108,9 +119,11 @@ class TestPutLayout:
 
 
 class TestDelete:
-    def test_deleting_an_incident_removes_its_layout(self, store: Store) -> None:
+    def test_restoring_an_incident_brings_its_layout_back(self, store: Store) -> None:
+        """Undoing a delete gives the meeting back the facilitator's picture, not each
+        page's own placement."""
         store.create(incident())
-        store.put_layout("demo", at(push=(1, 1)))
+        store.put_layout("demo", at(push=(1, 1), down=(300, 1)))
         store.delete("demo")
         with pytest.raises(IncidentDeleted):
             store.layout("demo")
@@ -118,16 +131,59 @@ class TestDelete:
             store.put_layout("demo", at(push=(2, 2)))
         store.restore("demo")
         layout = store.layout("demo")
-        assert layout.nodes == {}
-        assert layout.version == 2  # never reused: a tag read before the delete is stale
+        assert layout.nodes == at(push=(1, 1), down=(300, 1))
+        # The same version: a page that held it across the delete saves on it at once.
+        assert layout.version == 1
+        assert store.put_layout("demo", at(push=(5, 5)), expected=1).version == 2
 
-    def test_a_follower_hears_that_the_delete_emptied_the_layout(self, store: Store) -> None:
+    def test_a_follower_hears_nothing_of_a_deleted_incident_s_layout(self, store: Store) -> None:
         store.create(incident())
         store.put_layout("demo", at(push=(1, 1)))
         store.delete("demo")
-        heard = store.layout_since("demo", 1)
-        assert heard is not None
-        assert (heard.version, heard.nodes) == (2, {})
+        assert store.layout_since("demo", 1) is None  # held across the delete: unchanged
+        assert store.layout_since("demo", 0) is None  # kept from whoever joins meanwhile
+        store.restore("demo")
+        assert store.layout_since("demo", 1) is None
+        joined = store.layout_since("demo", 0)
+        assert joined is not None
+        assert (joined.version, joined.nodes) == (1, at(push=(1, 1)))
+
+    def test_a_deleted_incident_s_id_is_not_taken_by_a_new_incident(self, store: Store) -> None:
+        """A new incident never starts with a deleted one's layout: the id stays the
+        deleted incident's, for a restore."""
+        store.create(incident())
+        store.put_layout("demo", at(push=(1, 1)))
+        store.delete("demo")
+        with pytest.raises(IncidentExists, match="restore it"):
+            store.create(incident(title="Another incident"))
+        store.restore("demo")
+        assert store.layout("demo").nodes == at(push=(1, 1))
+
+    def test_an_incident_removed_by_hand_takes_its_layout_along(self, store: Store) -> None:
+        """An operator removes an incident's rows from the database, then an incident is
+        created with its id: the old layout went with the incident's row."""
+        store.create(incident())
+        store.put_layout("demo", at(push=(1, 1)))
+        with store.engine.begin() as connection:
+            for statement in REMOVE_BY_HAND:
+                connection.execute(text(statement))
+        store.create(incident(title="Another incident"))
+        layout = store.layout("demo")
+        assert (layout.version, layout.nodes) == (0, {})
+
+    def test_a_layout_left_behind_is_not_handed_to_a_new_incident(self, tmp_path: Path) -> None:
+        """SQLite's shell runs with foreign keys off: removing an incident there leaves
+        its layouts row, which a new incident with that id must not start with."""
+        path = tmp_path / "store.db"
+        with Store.open(f"sqlite:///{path}") as store:
+            store.create(incident())
+            store.put_layout("demo", at(push=(1, 1)))
+            with closing(sqlite3.connect(path)) as shell, shell:
+                for statement in REMOVE_BY_HAND:
+                    shell.execute(statement)
+            store.create(incident(title="Another incident"))
+            layout = store.layout("demo")
+        assert (layout.version, layout.nodes) == (0, {})
 
 
 class TestLayoutSince:

@@ -9,9 +9,12 @@ is its entity tag and what live viewers follow (:meth:`Layouts.layout_since`).
 
 A layout names node ids without checking them against the incident: the editor saves a
 new node's place before the document that adds the node, and a place kept for a node an
-undo brings back does no harm. Deleting the incident empties its layout (a restored one
-starts without). Writes lock the incident's row, as revision writes do, so a layout is
-never saved onto a deleted incident.
+undo brings back does no harm. Deleting the incident keeps its layout, unreadable and
+unwritable (and told to no follower) until the incident is restored, so undoing a delete
+brings the facilitator's arrangement back with it. Writes lock the incident's row, as
+revision writes do, so a layout is never saved onto a deleted incident. The layout goes
+with the incident's row (``ON DELETE CASCADE``), and a new incident drops any layout left
+under its id (:func:`drop_layout`), so it never starts with another's.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from causemap.errors import IncidentDeleted, IncidentNotFound, LayoutConflict
 from causemap.fields import Slug
 from causemap.model import MAX_NODES
 from causemap.store.database import Database, utc
-from causemap.store.tables import layouts
+from causemap.store.tables import incidents, layouts
 
 __all__ = [
     "MAX_COORDINATE",
@@ -38,7 +41,7 @@ __all__ = [
     "LayoutUpdate",
     "Layouts",
     "Position",
-    "clear_layout",
+    "drop_layout",
 ]
 
 MAX_COORDINATE = 1_000_000
@@ -124,18 +127,14 @@ def _row(connection: Connection, incident_id: str, *, lock: bool = False) -> Any
     return connection.execute(query.with_for_update() if lock else query).first()
 
 
-def clear_layout(connection: Connection, incident_id: str, now: dt.datetime) -> None:
-    """Empty the layout of ``incident_id`` in the transaction of its deletion.
+def drop_layout(connection: Connection, incident_id: str) -> None:
+    """Remove any layout kept under ``incident_id``, in the transaction creating it.
 
-    The row stays with its version one more, so a version is never reused: an entity tag
-    read before the deletion never matches a layout saved after a restore, and a live
-    viewer hears that the layout changed.
+    Only a row the incident's own removal left behind can be there: one deleted by hand
+    with foreign keys off (SQLite's shell has them off by default), which would otherwise
+    hand the old incident's places to the new one.
     """
-    connection.execute(
-        layouts.update()
-        .where(layouts.c.incident_id == incident_id, layouts.c.positions != "{}")
-        .values(positions="{}", version=layouts.c.version + 1, updated_at=now)
-    )
+    connection.execute(layouts.delete().where(layouts.c.incident_id == incident_id))
 
 
 class Layouts(Database):
@@ -158,12 +157,22 @@ class Layouts(Database):
     def layout_since(self, incident_id: str, version: int) -> Layout | None:
         """The layout of ``incident_id`` unless its version is ``version``, else None.
 
-        What an event stream polls: one primary-key read. "Not the version seen" rather
-        than "above it", so a store restored from a backup, whose layout went back, is
-        heard too. A missing incident has the empty layout.
+        What an event stream polls: one read, by primary key, of the incident's row and its
+        layout's. "Not the version seen" rather than "above it", so a store restored from
+        a backup, whose layout went back, is heard too. A missing incident has the empty
+        layout; a deleted one's is kept from everyone (None) until it is restored, and
+        then told to whoever does not hold its version.
         """
+        query = (
+            select(incidents.c.deleted_at, layouts)
+            .select_from(incidents.outerjoin(layouts, layouts.c.incident_id == incidents.c.id))
+            .where(incidents.c.id == incident_id)
+        )
         with self._connect() as connection:
-            row = _row(connection, incident_id)
+            found = connection.execute(query).first()
+        if found is not None and found.deleted_at is not None:
+            return None
+        row = None if found is None or found.version is None else found
         current = 0 if row is None else int(row.version)
         return None if current == version else _layout(incident_id, row)
 

@@ -25,7 +25,7 @@ from causemap.errors import (
 )
 from causemap.model import Incident
 from causemap.store.database import Database
-from causemap.store.layouts import clear_layout
+from causemap.store.layouts import drop_layout
 from causemap.store.records import MAX_REVISION, Action, Record, encode
 from causemap.store.tables import incidents, revisions, terms
 
@@ -179,8 +179,8 @@ class Writes(Database):
             return {pair for pair in documents if self._saved_before(connection, *pair)}
 
     def delete(self, incident_id: str, *, expected: int | None = None) -> Record:
-        """Soft-delete ``incident_id``: append a ``delete`` revision and hide it, and
-        empty its shared layout (:func:`~causemap.store.layouts.clear_layout`).
+        """Soft-delete ``incident_id``: append a ``delete`` revision and hide it. Its
+        shared layout is kept, hidden with it, for a restore to bring back.
 
         With ``expected``, refuse unless that is the latest revision.
         """
@@ -191,9 +191,7 @@ class Writes(Database):
             if row.deleted_at is not None:
                 raise IncidentDeleted(f"incident {incident_id!r} is already deleted")
             base = row.revision if expected is None else expected
-            record = self._append(connection, incident_id, base, "delete", None)
-            clear_layout(connection, incident_id, record.created_at)
-            return record
+            return self._append(connection, incident_id, base, "delete", None)
 
     def restore(self, incident_id: str, *, expected: int | None = None) -> Record:
         """Bring back a deleted incident with a ``restore`` revision (no-op if live).
@@ -230,6 +228,7 @@ class Writes(Database):
         connection.execute(revisions.insert().values(**record.model_dump(exclude={"deleted"})))
         if rows := _terms(incident):
             connection.execute(terms.insert(), rows)
+        drop_layout(connection, incident.id)
         return record
 
     def _append(
