@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
+import pytest
 from playwright.sync_api import BrowserContext, Request
 
 from tests.servers import Server
-from tests.web.pages import READ, Api, EditorPage, chain
+from tests.web.pages import READ, WRITE, Api, EditorPage, chain
 
 SETTLED_AT = """([id, x, y]) => {
   const n = window.cy.getElementById(id);
@@ -193,3 +195,107 @@ class TestSharedLayout:
         assert one.js(PLACES) == two.js(PLACES)
         one.assert_clean("ERR_")
         two.assert_clean()
+
+
+class TestDeleted:
+    def test_a_restored_incident_opens_with_the_facilitator_s_picture(
+        self, context: BrowserContext, other_context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """Deleting an incident emptied its layout: undoing the delete gave every page its
+        own placement, and the meeting's "node on the left" was another node."""
+        api.create(chain("undeleted", 4))
+        facilitator = EditorPage.open(context, server.url, "undeleted")
+        x, y = drag(facilitator, "n1", 0, -180)
+        deadline = time.monotonic() + 10
+        while shared(api, "undeleted")["nodes"].get("n1") != {"x": x, "y": y}:
+            assert time.monotonic() < deadline, shared(api, "undeleted")
+            facilitator.page.wait_for_timeout(100)
+        facilitator.page.close()
+        assert api.raw("DELETE", "/incidents/undeleted").status_code == 200
+        assert api.raw("GET", "/incidents/undeleted/layout").status_code == 410
+        assert api.raw("POST", "/incidents/undeleted/restore").status_code == 200
+        late = EditorPage.open(other_context, server.url, "undeleted", token=READ)
+        late.wait(SETTLED_AT, ["n1", x, y])
+        late.assert_clean()
+
+
+NO_DELAYS = """() => {
+  const editor = window.causemap.editor();
+  const never = Object.assign(() => {}, { cancel() {} });
+  editor.shared.schedule = never;
+  editor.saver.schedule = never;
+}"""
+"""The tab closes before the layout's 300 ms (and the document's second) are over: only
+the page's way out may send what is not saved yet."""
+
+LEAVE = """async ({ options, room }) => {
+  const { SharedLayout } = await import('/js/shared.js');
+  const sent = [];
+  window.fetch = (url, init) => {
+    sent.push({ url, method: init.method, keepalive: init.keepalive, headers: init.headers,
+                body: JSON.parse(init.body) });
+    return Promise.resolve(new Response('{}'));
+  };
+  const canvas = { positions: { a: { x: 10.4, y: -20.6 }, b: { x: 0, y: 0 } }, shared: {} };
+  const layout = new SharedLayout('inc', canvas, {
+    readOnly: Boolean(options.readOnly), unsent: ['a'], paused: () => Boolean(options.paused),
+    layout: options.version === null ? null : { version: options.version ?? 3, nodes: {} },
+  });
+  if (options.busy) layout.busy = new Promise(() => {});
+  return { bytes: layout.leave(room), sent };
+}"""
+"""A shared layout with node ``a`` moved and not saved yet, told the page is going away
+(``fetch`` recorded instead of sent)."""
+
+
+class TestLeaving:
+    def test_a_move_and_an_edit_made_as_the_tab_closes_are_both_shared(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """A facilitator who dragged a node and closed the tab at once left everyone with
+        the old picture: the move waited 300 ms for a save that never came."""
+        api.create(chain("close-after-drag", 4))
+        page = EditorPage.open(context, server.url, "close-after-drag")
+        page.wait("window.causemap.state().live === 'live'")
+        page.js(NO_DELAYS)
+        page.rename("n1", "Typed just before closing the tab")
+        x, y = drag(page, "n2", 0, 170)
+        assert "n2" not in shared(api, "close-after-drag")["nodes"]
+        page.page.close(run_before_unload=True)
+        deadline = time.monotonic() + 10
+        while shared(api, "close-after-drag")["nodes"].get("n2") != {"x": x, "y": y}:
+            assert time.monotonic() < deadline, shared(api, "close-after-drag")
+            time.sleep(0.05)
+        saved, revision = api.get("close-after-drag")
+        assert revision == 2
+        assert saved["nodes"][0]["label"] == "Typed just before closing the tab"
+
+    def test_the_moves_go_as_a_save_would_send_them(
+        self, context: BrowserContext, server: Server
+    ) -> None:
+        page = EditorPage.open(context, server.url)
+        got = page.js(LEAVE, {"options": {}, "room": 65_536})
+        (request,) = got["sent"]
+        assert request["url"] == "/api/v1/incidents/inc/layout"
+        assert (request["method"], request["keepalive"]) == ("PUT", True)
+        assert request["headers"]["If-Match"] == '"layout-3"'  # the version this page holds
+        assert request["headers"]["Content-Type"] == "application/json"
+        assert request["headers"]["Authorization"] == f"Bearer {WRITE}"
+        assert request["body"] == {"nodes": {"a": {"x": 10, "y": -21}, "b": {"x": 0, "y": 0}}}
+        assert got["bytes"] == len(json.dumps(request["body"], separators=(",", ":")))
+
+    @pytest.mark.parametrize(
+        ("options", "room"),
+        [
+            pytest.param({"readOnly": True}, 65_536, id="a viewer"),
+            pytest.param({"paused": True}, 65_536, id="a deleted incident"),
+            pytest.param({"version": None}, 65_536, id="no version known"),
+            pytest.param({"busy": True}, 65_536, id="a save on its way"),
+            pytest.param({}, 40, id="no room left by the document"),
+        ],
+    )
+    def test_nothing_goes_for(
+        self, context: BrowserContext, server: Server, options: dict[str, Any], room: int
+    ) -> None:
+        page = EditorPage.open(context, server.url)
+        assert page.js(LEAVE, {"options": options, "room": room}) == {"bytes": 0, "sent": []}

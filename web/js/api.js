@@ -5,6 +5,10 @@ import { token } from "./route.js";
 
 export const BASE = "/api/v1";
 
+/** What the bodies of the requests a closing page sends may add up to: the browser
+ * refuses a request that outlives the page (keepalive) past 64 KiB of them in flight. */
+export const KEEPALIVE_BYTES = 64 * 1024;
+
 export class ApiError extends Error {
   constructor(status, code, message, details = null, body = null) {
     super(message);
@@ -55,6 +59,16 @@ export async function request(method, path, { body, json, jsonText, accept, ifMa
   }
   if (!response.ok && response.status !== 304) throw await fail(response);
   return response;
+}
+
+/** PUT `body` (JSON text) to `path` with a request that outlives the page, naming the
+ * ETag `tag` in If-Match, if its bytes fit in `room`; the bytes it took (0: not sent). */
+function putOnLeave(path, body, tag, room) {
+  const size = new TextEncoder().encode(body).length;
+  if (!(size <= room)) return 0;
+  const extra = { "Content-Type": "application/json", "If-Match": `"${tag}"` };
+  fetch(BASE + path, { method: "PUT", body, headers: headers(extra), keepalive: true }).catch(() => {});
+  return size;
 }
 
 /** The revision number an ETag names ("3" → 3). */
@@ -115,11 +129,14 @@ export const api = {
     return response.json();
   },
   diff: (id, from, to) => api.json("GET", `/incidents/${encodeURIComponent(id)}/diff?from=${from}&to=${to}`),
-  saveOnLeave(id, body, revision) {
-    const extra = { "Content-Type": "application/json", "If-Match": `"${revision}"` };
-    fetch(`${BASE}/incidents/${encodeURIComponent(id)}`, { method: "PUT", body, headers: headers(extra), keepalive: true })
-      .catch(() => {});
-  },
+  /** As the page closes: the document (JSON text) over `revision`, if it fits in `room`
+   * bytes; the bytes sent (0: none). */
+  saveOnLeave: (id, body, revision, room = KEEPALIVE_BYTES) =>
+    putOnLeave(`/incidents/${encodeURIComponent(id)}`, body, revision, room),
+  /** As the page closes: the shared layout over `version`, as saveLayout sends it, if it
+   * fits in `room` bytes; the bytes sent (0: none). */
+  saveLayoutOnLeave: (id, nodes, version, room = KEEPALIVE_BYTES) =>
+    putOnLeave(`/incidents/${encodeURIComponent(id)}/layout`, JSON.stringify({ nodes }), `layout-${version}`, room),
   // The document as its stable text (sorted keys): every page of a live review posts the
   // same bytes for a revision, and the service analyses them once for all.
   analyze: (text, signal) => api.json("POST", "/analyze", { jsonText: text, signal }),

@@ -3,6 +3,7 @@
 // conflicts) and the live stream. The commands keys and buttons trigger are inherited
 // from commands.js.
 
+import { KEEPALIVE_BYTES } from "./api.js";
 import * as D from "./doc.js";
 import { Canvas } from "./canvas.js";
 import { Commands } from "./commands.js";
@@ -409,6 +410,12 @@ export class Editor extends Commands {
 
   openShare() {
     return openShare(this);
+  }
+
+  /** The page is going away: what is not saved yet goes with requests that outlive it,
+   * the document first, then the layout's moves in the room the browser leaves them. */
+  leave() {
+    this.shared.leave(KEEPALIVE_BYTES - this.saver.leave());
   }
 
   destroy() {

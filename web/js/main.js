@@ -193,7 +193,7 @@ async function start() {
   }
   installKeys(() => editor);
   window.addEventListener("hashchange", show);
-  window.addEventListener("pagehide", () => editor && editor.saver.leave());
+  window.addEventListener("pagehide", () => editor && editor.leave());
   await show();
 }
 

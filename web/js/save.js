@@ -15,7 +15,7 @@
 // * A deleted incident (heard live, or a 410 on save) is not saved to: the edits stay in
 //   the draft, and are saved when it is restored.
 
-import { ApiError, api } from "./api.js";
+import { ApiError, KEEPALIVE_BYTES, api } from "./api.js";
 import { debounce } from "./dom.js";
 import { clone, placeOf, problems, same } from "./doc.js";
 import { announceTab, drafts } from "./drafts.js";
@@ -229,12 +229,11 @@ export class Saver extends EventTarget {
   }
 
   /** The page is going away: send what is unsaved with a request that outlives the page
-   * (the draft keeps it anyway, but others see it sooner). */
-  leave() {
-    if (!this.dirty() || PAUSED.includes(this.status) || this.busy || problems(this.store.doc).length) return;
-    const body = JSON.stringify(this.store.doc);
-    if (body.length > 60_000) return; // keepalive requests are capped at 64 KiB
-    api.saveOnLeave(this.id, body, this.revision);
+   * (the draft keeps it anyway, but others see it sooner), if it fits in the `room` bytes
+   * the browser allows such requests; the bytes sent (0: none). */
+  leave(room = KEEPALIVE_BYTES) {
+    if (!this.dirty() || PAUSED.includes(this.status) || this.busy || problems(this.store.doc).length) return 0;
+    return api.saveOnLeave(this.id, JSON.stringify(this.store.doc), this.revision, room);
   }
 
   /** A revision arrived over the live stream (maybe our own). */

@@ -10,10 +10,12 @@
 // the nodes we moved since our last save) and sent again. Nodes moved here and not yet
 // saved are not moved back by a layout heard meanwhile, and are remembered in this
 // browser until saved, so that a reload (or a night offline) does not lose them to the
-// layout on the server. Without the server's layout (an older server, or none could be
-// read) the page works as before: places kept in this browser alone.
+// layout on the server. Moves not sent yet when the tab closes go with a request that
+// outlives the page (as the document's do, save.js), over the version this page holds.
+// Without the server's layout (an older server, or none could be read) the page works
+// as before: places kept in this browser alone.
 
-import { ApiError, api } from "./api.js";
+import { ApiError, KEEPALIVE_BYTES, api } from "./api.js";
 import { debounce } from "./dom.js";
 
 const SAVE_MS = 300; // a drag's end, or the last of a series of nudges, before it is sent
@@ -101,6 +103,18 @@ export class SharedLayout {
       this.again = false;
       this.save();
     }
+  }
+
+  /** The page is going away: send the moves not saved yet with a request that outlives
+   * it, over the version this page holds, if it fits in `room` bytes (what the browser
+   * leaves such requests); the bytes sent (0: none). Not while a save is on its way,
+   * whose version this one could only guess. Whatever is not taken (not sent, refused
+   * because someone saved since, or lost) stays remembered in this browser, for the
+   * next page of the incident. */
+  leave(room = KEEPALIVE_BYTES) {
+    if (this.readOnly || this.stopped || !this.moved.size || this.version === null || this.paused() || this.busy) return 0;
+    this.schedule.cancel();
+    return api.saveLayoutOnLeave(this.id, this.current(), this.version, room);
   }
 
   async send() {
