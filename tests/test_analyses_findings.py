@@ -700,6 +700,107 @@ class TestHumanStops:
         inc.node("ran-script").label = label
         assert "STOPS_AT_HUMAN" not in codes(inc)
 
+    @pytest.mark.parametrize(
+        ("acts", "does_not"),
+        [
+            # A verbless phrase after a comma that says who was at work; not one about
+            # time or a process, nor one that says who was on call.
+            (
+                "Destructive commands were typed on the production primary late at night, "
+                "one person at the keyboard",
+                "The change shipped on Friday, without a second approver",
+            ),
+            (
+                "The failover script ran against the wrong cluster, a single engineer at "
+                "the console",
+                "The rollout ran overnight, one engineer on call",
+            ),
+            # A change's or a rule's author is a person; an "authorization" is not.
+            (
+                "The rule's author deployed it to all regions at 13:42",
+                "The authorization service rejected the author's token",
+            ),
+            # A second clause with a person as its own subject, after an active or a
+            # passive first verb; not "they" (as often machines), a person denied or acted
+            # on, nor a verb that shares the first subject.
+            (
+                "The deploy tool was slow and the operator restarted it by hand",
+                "The servers were overloaded and they dropped requests",
+            ),
+            (
+                "The alert fired at 03:00 but the on-call engineer silenced it",
+                "The alert paged the on-call engineer and woke them up",
+            ),
+            (
+                "The disk filled up, so an engineer deleted the old logs by hand",
+                "The disk filled up and no engineer owned the cleanup",
+            ),
+            (
+                "The primary was drained and the on-call engineer restarted it",
+                "The tool was slow and the on-call engineer had been paged 19 times",
+            ),
+            (
+                "The primary was drained and the engineer in charge of the migration restarted it",
+                "There was a gap between the team that requested the deletion and the team "
+                "that ran it",
+            ),
+            (
+                "The migration was approved, then an engineer ran it against production",
+                "The migration was approved, then the job ran it against production",
+            ),
+            # After an opening participle that holds a verb of its own ("was").
+            (
+                "Told the rollback was safe, the operator restarted the whole fleet",
+                "Told the rollback was safe, the scheduler restarted the whole fleet",
+            ),
+        ],
+    )
+    def test_a_person_acting_beyond_the_main_clause_is_a_human_stop(
+        self, acts: str, does_not: str
+    ) -> None:
+        # The main verb's subject is a thing, or the verb is passive: the person acts in
+        # an aside, a second clause, or the clause after an opening participle.
+        inc = careful()
+        inc.node("ran-script").causes = []
+        inc.node("ran-script").level = None
+        inc.node("ran-script").label = acts
+        (finding,) = codes(inc)["STOPS_AT_HUMAN"]
+        assert finding.severity == "warning"
+        assert finding.message.startswith("the analysis ends at a person's action")
+        inc.node("ran-script").label = does_not
+        assert "STOPS_AT_HUMAN" not in codes(inc)
+
+    @pytest.mark.parametrize(
+        ("duty", "act"),
+        [
+            (
+                "A four-person team carried a 24/7 rotation",
+                "A four-person team migrated the database over a weekend",
+            ),
+            ("One engineer held the pager for the whole week", "One engineer silenced the pager"),
+            (
+                "Two SREs were on call for 40 services",
+                "Two SREs were paged and the on-call engineer restarted the primary",
+            ),
+            (
+                "The tool was slow and the team covered the on-call rota for 40 services",
+                "The tool was slow and the team restarted 40 services",
+            ),
+        ],
+    )
+    def test_a_duty_held_is_a_staffing_condition_not_a_human_stop(
+        self, duty: str, act: str
+    ) -> None:
+        # How the work was staffed is a condition the organisation set (systemic), even
+        # with a person or a team as the subject; what they did is still their action.
+        inc = careful()
+        inc.node("ran-script").causes = []
+        inc.node("ran-script").level = None
+        inc.node("ran-script").label = duty
+        assert "STOPS_AT_HUMAN" not in codes(inc)
+        inc.node("ran-script").label = act
+        assert [f.nodes for f in codes(inc)["STOPS_AT_HUMAN"]] == [["ran-script"]]
+
     def test_a_root_naming_a_slip_still_stops_whoever_acts(self) -> None:
         # The human-error words are an error wherever they stand, as before.
         inc = careful()
@@ -708,11 +809,21 @@ class TestHumanStops:
         (finding,) = codes(inc)["STOPS_AT_HUMAN"]
         assert finding.severity == "error"
 
-    def test_a_long_root_is_read_in_linear_time(self) -> None:
+    @pytest.mark.parametrize(
+        "unit",
+        [
+            "the runbook pointed admins, ",
+            # Asides, second clauses and duties read at every comma and conjunction.
+            "the tool was slow and the admins' console, one of the admins, ",
+            "and the ",
+            "the console was up, one of the admins on call and ",
+        ],
+    )
+    def test_a_long_root_is_read_in_linear_time(self, unit: str) -> None:
         inc = careful()
         inc.node("ran-script").causes = []
         inc.node("ran-script").level = None
-        inc.node("ran-script").label = ("the runbook pointed admins, " * 400)[:10_000]
+        inc.node("ran-script").label = (unit * (10_000 // len(unit) + 1))[:10_000]
         start = time.perf_counter()
         assert "STOPS_AT_HUMAN" not in codes(inc)
         assert time.perf_counter() - start < 1
@@ -1016,6 +1127,7 @@ class TestRoles:
             ("The on-caller ignored the second page", "ignored", None),
             ("The admins ignored the disk warning", "ignored", None),
             ("The reviewers forgot to check the migration", "forgot", None),
+            ("The change's author ignored the failing check", "ignored", None),
         ],
     )
     def test_a_role_that_slipped_is_judged(
@@ -1055,6 +1167,7 @@ class TestRoles:
             ("The operator pattern reconciled the claim and deleted the volume", False),
             ("The deployer service pushed the build to prod-db", False),
             ("The intern ran the cleanup on prod-db", True),
+            ("The change's author merged it without review", True),
             ("Internal DNS sent the internet-facing pool to the old address", False),
             # A program forgets too: only a person's "forget" is a slip.
             ("The patch let the resolver forget stale upstream timings", False),

@@ -9,9 +9,11 @@ sentence's main verb is read without a parser, with the word readings of :mod:`.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from causemap.analyses.language.agency import (
+    _BETWEEN,
+    _CLAUSE_MARKS,
     _DETERMINERS,
     _GROUP,
     _TOKEN,
@@ -20,6 +22,7 @@ from causemap.analyses.language.agency import (
     _clause_before,
     _someone,
     _subject_words,
+    _unpossessive,
 )
 
 __all__ = ["person_acts"]
@@ -80,7 +83,7 @@ def _past(word: str) -> bool:
 
 
 def _form(word: re.Match[str]) -> str:
-    return re.sub(r"['’]s?$", "", word.group()).lower()
+    return _unpossessive(word.group()).lower()
 
 
 def _subjects(sentence: str, words: list[re.Match[str]], verb: int) -> list[list[str]]:
@@ -109,22 +112,23 @@ def _subjects(sentence: str, words: list[re.Match[str]], verb: int) -> list[list
 
 
 def _ing(word: re.Match[str]) -> bool:
-    return len(word.group()) > 4 and word.group().lower().endswith("ing")
+    return _ing_word(word.group())
 
 
-def _main_verb(sentence: str, words: list[re.Match[str]]) -> tuple[int, int, bool] | None:
+def _main_verb(
+    sentence: str, words: list[re.Match[str]], forms: list[str], start: int = 0
+) -> tuple[int, int, bool] | None:
     """The first and last index in ``words`` of the main verb of ``sentence`` ("could not
     restart", "had been paged"), and whether it is in the passive; None when no word is a
-    verb.
+    verb. ``forms`` are the words' forms (:func:`_form`); with ``start``, only a verb from
+    that word on is read.
 
     A verb right after a determiner or a possessive, or with no subject before it, is an
     adjective ("the automated job", "Failed deploy"); a bare participle followed by "by"
     before a later verb qualifies the subject ("a script written by the on-call ran")."""
-    forms = [_form(w) for w in words]
-    verbs = [i for i, f in enumerate(forms) if f in _VERBS or _past(f)]
-    if forms and "," in sentence:
-        comma = sentence.index(",")
-        after = next((i for i, w in enumerate(words) if w.start() > comma), len(words))
+    verbs = [i for i, f in enumerate(forms) if i >= start and _verb(f)]
+    if forms and not start and "," in sentence:
+        after = _after_comma(sentence, words)
         opener = forms[0] in _CLAUSE_OPENERS or _ing(words[0])
         if opener or (forms[0] in _PREPOSITIONS and all(i >= after for i in verbs)):
             verbs = [i for i in verbs if i >= after]
@@ -137,14 +141,225 @@ def _main_verb(sentence: str, words: list[re.Match[str]]) -> tuple[int, int, boo
         bare = forms[i] not in _AUXILIARIES
         if bare and i + 1 < len(forms) and forms[i + 1] == "by" and n + 1 < len(verbs):
             continue
-        j = i
-        while j + 1 < len(forms) and (
-            forms[j] in _AUXILIARIES or forms[j] in _IN_VERB_GROUP or forms[j].endswith("ly")
-        ):
-            j += 1
-        passive = any(f in _PASSIVE for f in forms[i:j]) and _past(forms[j])
-        return i, j, passive
+        return (i, *_verb_group(forms, i))
     return None
+
+
+def _verb(form: str) -> bool:
+    return form in _VERBS or _past(form)
+
+
+def _ing_word(word: str) -> bool:
+    return len(word) > 4 and word.lower().endswith("ing")
+
+
+def _after_comma(sentence: str, words: list[re.Match[str]]) -> int:
+    """The index in ``words`` of the first word after the first comma of ``sentence``."""
+    comma = sentence.index(",")
+    return next((i for i, w in enumerate(words) if w.start() > comma), len(words))
+
+
+def _verb_group(forms: list[str], i: int) -> tuple[int, bool]:
+    """The last index of the verb group that opens at ``forms[i]`` ("could not restart",
+    "had been paged"), and whether it is in the passive."""
+    j = i
+    while j + 1 < len(forms) and (
+        forms[j] in _AUXILIARIES or forms[j] in _IN_VERB_GROUP or forms[j].endswith("ly")
+    ):
+        j += 1
+    return j, any(f in _PASSIVE for f in forms[i:j]) and _past(forms[j])
+
+
+# Duties held, not acts: "a four-person team carried a 24/7 rotation", "one engineer held
+# the pager", "two SREs were on call" say how the work was staffed, a condition the
+# organisation set, whoever the subject is.
+_DUTY_VERB_WORDS = """carry carries carried cover covers covered staff staffs staffed hold holds
+held share shares shared run runs ran work works worked man mans manned split splits have has
+had is are was were"""
+_DUTY_WORDS = (
+    "rotation rotations rota rotas pager pagers shift shifts on-call oncall watch coverage"
+)
+_DUTY_VERBS = frozenset(_DUTY_VERB_WORDS.split())
+_DUTIES = frozenset(_DUTY_WORDS.split())
+_ON_DUTY = frozenset(["call", "duty", "shift", "watch", "pager"])
+"""What one is "on": "on call", "on duty", "on shift"."""
+_DUTY_TERMS = _DUTIES | _ON_DUTY
+_OBJECT_REACH = 5
+"""How many words after a verb can hold its object's head ("the whole on-call rota")."""
+
+
+def _on_duty(forms: list[str], first: int, last: int) -> bool:
+    """Does the verb group ``forms[first:last + 1]`` with its object say a duty was held
+    ("carried a 24/7 rotation", "held the pager for a week", "were on call"), rather than
+    an act done? The object's head is its last word before a preposition, within
+    ``_OBJECT_REACH`` words."""
+    verb = next((k for k in range(first, last + 1) if forms[k] in _DUTY_VERBS), None)
+    if verb is None:
+        return False
+    rest = forms[verb + 1 : verb + 1 + _OBJECT_REACH]
+    on = rest[:1] == ["on"]
+    head = ""
+    for form in rest[1:] if on else rest:
+        if form in _QUALIFIERS or form in _PREPOSITIONS or form in _NO_SUBJECTS:
+            break
+        head = form
+    return head in _DUTIES or (on and head in _ON_DUTY)
+
+
+def _acts(
+    sentence: str,
+    words: list[re.Match[str]],
+    forms: list[str],
+    verb: tuple[int, int, bool],
+    person: re.Pattern[str],
+    names: Collection[str],
+) -> bool:
+    """Does a person do what the verb group ``verb`` (first index, last index, passive)
+    says: as its subject, unless the verb is passive or says a duty was held, or as the
+    agent after "by" in its clause?"""
+    first, last, passive = verb
+    if not (passive or _on_duty(forms, first, last)):
+        for subject in _subjects(sentence, words, first):
+            denied = any(word.lower() in _NEGATIONS for word in subject[-3:])
+            if not denied and _someone(subject, person, names):
+                return True
+    return _by_agent(sentence, words[last].end(), person, names)
+
+
+def _by_agent(sentence: str, at: int, person: re.Pattern[str], names: Collection[str]) -> bool:
+    """Is the agent after a "by" in the clause from ``at`` on a person ("restarted by an
+    operator")?"""
+    after = _TOKEN.findall(_clause_after(sentence, at))
+    return any(
+        w.lower() == "by" and _agent(after[k + 1 :], person, names) for k, w in enumerate(after)
+    )
+
+
+def _person_before(subject: Sequence[str], person: re.Pattern[str], names: Collection[str]) -> bool:
+    """Are ``subject``, the words between a conjunction and its verb, a person: read whole
+    and up to the first word that qualifies them ("the operator in charge"), less filler
+    and adverbs at the end, and neither denied ("no engineer") nor "they"?"""
+    cut = next(
+        (
+            k
+            for k in range(1, len(subject))
+            if subject[k].lower() in _QUALIFIERS or _ing_word(subject[k])
+        ),
+        None,
+    )
+    for reading in (list(subject), list(subject[:cut]) if cut else []):
+        while reading and (
+            reading[-1].lower().replace("’", "'") in _BETWEEN
+            or reading[-1].lower() in _ADVERBS
+            or reading[-1].lower().endswith("ly")
+        ):
+            reading.pop()
+        if (
+            reading
+            and reading[-1].lower() not in _NO_SUBJECTS
+            and not any(word.lower() in _NEGATIONS for word in reading[-3:])
+            and _someone(reading, person, names)
+        ):
+            return True
+    return False
+
+
+_COORDINATORS = frozenset(["and", "but", "so", "yet", "then"])
+"""Words that join a clause with a subject of its own to the main one: "the deploy tool was
+slow and the operator restarted it by hand", "the migration was approved, then an engineer
+ran it"."""
+_SUBJECT_REACH = 8
+"""How many words a joined clause's subject, or a verbless phrase, may have."""
+_SUBORDINATE = frozenset(["who", "whom", "whose", "which", "that"]) | (
+    _CLAUSE_OPENERS - _QUALIFIERS
+)
+"""Words that make the words after a conjunction a relative or a subordinate clause, not
+a clause with a subject of its own: "the team that requested the deletion and the team
+that ran it", "packet loss and errors until engineers restarted it", "so that engineers
+could"."""
+
+
+def _joined_acts(
+    sentence: str,
+    words: list[re.Match[str]],
+    forms: list[str],
+    start: int,
+    person: re.Pattern[str],
+    names: Collection[str],
+) -> bool:
+    """Does a person act in a clause joined after the main verb by a conjunction, whose
+    subject is the words between the conjunction and the clause's verb ("the deploy tool
+    was slow and the operator restarted it", "the primary was drained and the fleet was
+    restarted by an operator")? A verb right after the conjunction shares the main
+    subject ("the alert paged the on-call and woke them"): the main reading has judged it.
+
+    One pass from ``words[start]``; each word is read as a subject at most once."""
+    conj: int | None = None
+    for v in range(start, len(forms)):
+        form = forms[v]
+        if form in _COORDINATORS and (conj is None or conj == v - 1):
+            conj = v
+            continue
+        if conj is None or not _verb(form):
+            continue
+        before = words[v - 1].group().lower()
+        if v > conj + 1 and (before in _DETERMINERS or before.endswith(("'s", "’s", "'", "’"))):
+            continue  # an adjective: "the operator's scripted restart"
+        span = forms[conj + 1 : v]
+        conj = None
+        if not span or len(span) > _SUBJECT_REACH or not _SUBORDINATE.isdisjoint(span):
+            continue  # no subject of its own, too far to be one, or not a main clause's
+        last, passive = _verb_group(forms, v)
+        subject = [w.group() for w in words[v - len(span) : v]]
+        if not (passive or _on_duty(forms, v, last)) and _person_before(subject, person, names):
+            return True
+        if _by_agent(sentence, words[last].end(), person, names):
+            return True
+    return False
+
+
+_NUMBER_WORDS = "two three four five six seven eight nine ten"
+_COUNTS = _DETERMINERS | frozenset(_NUMBER_WORDS.split())
+"""Words that open a phrase naming who was at work: "one person", "a single engineer"."""
+_HEAD_REACH = 4
+"""How many words the head of such a phrase may have: "a single senior engineer"."""
+
+
+def _aside_names_actor(sentence: str, person: re.Pattern[str], names: Collection[str]) -> bool:
+    """Does a verbless phrase after a comma say who was at work: "commands typed on the
+    primary late at night, one person at the keyboard", "..., a single engineer working
+    alone"? The phrase opens with a determiner, a number or the person, and its head (the
+    words before a preposition or an "-ing" word) ends with the person. A phrase with a
+    verb, a negation or a list ("the API, the dashboard and the admins") names none, nor
+    does one that says a duty was held ("..., one engineer on call"), nor a phrase about
+    time or place ("..., without a second approver").
+
+    Each comma reads at most ``_REACH`` characters after it."""
+    at = sentence.find(",")
+    while at >= 0:
+        part = _clause_after(sentence, at + 1)
+        end = at + 1 + len(part)
+        at = sentence.find(",", at + 1)
+        if end < len(sentence) and sentence[end] not in _CLAUSE_MARKS:
+            continue  # longer than _REACH: no aside
+        words = _TOKEN.findall(part)
+        if not words or len(words) > _SUBJECT_REACH:
+            continue
+        forms = [word.lower() for word in words]
+        if not (forms[0] in _COUNTS or _someone(words[:1], person, names)):
+            continue
+        cut = next(
+            (k for k in range(1, len(words)) if forms[k] in _QUALIFIERS or _ing_word(words[k])),
+            len(words),
+        )
+        if cut > _HEAD_REACH or not _someone(words[:cut], person, names):
+            continue
+        if not any(
+            _verb(f) or f in _NO_SUBJECTS or f in _NEGATIONS or (k >= cut and f in _DUTY_TERMS)
+            for k, f in enumerate(forms)
+        ):
+            return True
+    return False
 
 
 def person_acts(
@@ -165,6 +380,14 @@ def person_acts(
     on-call years ago ran") does not. A sentence with no word read as a verb ("On-call
     engineer restarts primary") is one a person acts in if it names one at all.
 
+    Beyond the main clause, a person also acts as the subject of a clause joined after it
+    by "and", "but", "so", "yet" or "then" ("the deploy tool was slow and the operator
+    restarted it"), in the clause after an opening participle that holds a verb of its own
+    ("Told the rollback was safe, the operator restarted the fleet"), or when a verbless
+    phrase after a comma says who was at work ("..., one person at the keyboard"). A
+    person who holds a duty ("a four-person team carried a 24/7 rotation", "one engineer
+    held the pager", "two SREs were on call") states how the work was staffed, not an act.
+
     Each word is read a bounded number of times (the subject within ``_REACH``
     characters of its verb), so the cost grows with the text's length only.
 
@@ -177,26 +400,36 @@ def person_acts(
     False
     >>> person_acts("The runbook pointed admins to the old console", person=person)
     False
+    >>> person_acts("The deploy tool was slow and the engineer restarted it", person=person)
+    True
+    >>> person_acts("Commands were typed on the primary, one engineer at the keyboard",
+    ...             person=person)
+    True
+    >>> person_acts("A four-person team carried a 24/7 rotation", person=person)
+    False
     """
     if not (names or person.search(text) or _GROUP.search(text)):
         return False  # the common case: nobody to read a sentence for
     for sentence in _SENTENCE.split(text):
         words = list(_TOKEN.finditer(sentence))
-        found = _main_verb(sentence, words)
+        forms = [_form(w) for w in words]
+        found = _main_verb(sentence, words, forms)
         if found is None:
             # No verb to read ("On-call engineer restarts primary"): a person named at all
             # may be the one acting, as the check read every text before.
             if person.search(sentence) or any(w.group() in names for w in words):
                 return True
             continue
-        first, last, passive = found
-        for subject in [] if passive else _subjects(sentence, words, first):
-            denied = any(word.lower() in _NEGATIONS for word in subject[-3:])
-            if not denied and _someone(subject, person, names):
-                return True
-        after = _TOKEN.findall(_clause_after(sentence, words[last].end()))
-        if any(
-            w.lower() == "by" and _agent(after[k + 1 :], person, names) for k, w in enumerate(after)
-        ):
+        verbs = [found]
+        if "," in sentence and forms[0] not in _AUXILIARIES and _past(forms[0]):
+            # An opening participle may hold a verb of its own ("Told the rollback was
+            # safe, the operator restarted the fleet"): the clause after the comma is read too.
+            later = _main_verb(sentence, words, forms, _after_comma(sentence, words))
+            verbs += [later] if later is not None and later != found else []
+        if any(_acts(sentence, words, forms, verb, person, names) for verb in verbs):
+            return True
+        if _joined_acts(sentence, words, forms, verbs[-1][1] + 1, person, names):
+            return True
+        if _aside_names_actor(sentence, person, names):
             return True
     return False

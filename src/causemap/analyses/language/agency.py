@@ -89,10 +89,18 @@ def _subject_words(text: str, at: int) -> list[str]:
     return _filler_less(_clause_before(text, opening))
 
 
+_POSSESSIVE = re.compile(r"['’]s?$")
+
+
+def _unpossessive(word: str) -> str:
+    """``word`` without a possessive ending ("the engineer's" is the engineer)."""
+    return _POSSESSIVE.sub("", word) if "'" in word or "’" in word else word
+
+
 def _someone(words: Sequence[str], person: re.Pattern[str], names: Collection[str]) -> bool:
     """Do ``words`` end with a person: a person word (or two, "team member"), a group or
     a word of ``names``? ("the engineer's" is the engineer.)"""
-    word = re.sub(r"['’]s?$", "", words[-1])
+    word = _unpossessive(words[-1])
     pair = " ".join(words[-2:]) if len(words) > 1 else ""
     # The word before stays in sight of the person words' look-back ("Kubernetes
     # operator" is software), but only the word itself is matched.
