@@ -16,6 +16,7 @@ from tests.web.pages import READ, Api, EditorPage, incident
 GAP = "No alert, or a late alert, on the symptom"  # the entry alerting-gap's name
 FIELD = '#panel-selection input[data-key="factor"]'
 BIDI = str.maketrans("", "", "\u2066\u2067\u2068\u2069")
+PAUSE = 700  # ms without typing before a key not in the catalog is judged (factorkey.js)
 
 
 def plain(text: str) -> str:
@@ -44,6 +45,45 @@ def opened(context: BrowserContext, server: Server, api: Api, ident: str, **kw: 
 
 def note(page: EditorPage) -> Locator:
     return page.page.locator("#panel-selection .factor-note")
+
+
+WATCH = """(field) => {
+  const seen = (window.__notes = []);
+  let last = -Infinity;
+  document.addEventListener("input", () => (last = performance.now()), true);
+  let was = "";
+  new MutationObserver(() => {
+    const shown = document.querySelector("#panel-selection .factor-note");
+    const text = shown ? shown.textContent : "";
+    if (text === was) return;
+    was = text;
+    const typing = document.activeElement === document.querySelector(field);
+    if (text) seen.push({ text, after: performance.now() - last, typing });
+  }).observe(document.getElementById("panel-selection"),
+    { childList: true, subtree: true, characterData: true });
+}"""
+
+
+def watch(page: EditorPage) -> None:
+    """Record each note the field gets (``window.__notes``): its text, how long after the
+    last keystroke it came, and whether the field still had focus."""
+    page.js(WATCH, FIELD)
+
+
+def seen(page: EditorPage) -> list[dict[str, Any]]:
+    notes: list[dict[str, Any]] = page.js("window.__notes")
+    return [{**n, "text": plain(n["text"])} for n in notes]
+
+
+def waited(said: dict[str, Any]) -> bool:
+    """Whether a note came a pause after the last keystroke (less the clock's grain)."""
+    return bool(said["after"] >= PAUSE - 5)
+
+
+def calm(said: dict[str, Any]) -> bool:
+    """Whether a note came as it should: a catalog entry at once, any other once typing
+    paused or the field was left."""
+    return said["text"].startswith("Catalog entry") or not said["typing"] or waited(said)
 
 
 class TestFactorKey:
@@ -121,6 +161,61 @@ class TestFactorKey:
         assert page.nodes()["paging"]["factor"] == "alerting-gpa"
         warning.wait_for()
         assert page.page.locator(FIELD).input_value() == "alerting-gpa"
+        page.wait_saved(after=1)
+        page.assert_clean()
+
+    def test_a_key_being_typed_is_judged_once_typing_pauses(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """The note followed every keystroke: a half-typed key ("capa") was called a key of
+        the team's own, a few letters on a typo, until the key was finished. Now only a
+        catalog entry is said while typing; the rest waits for a pause or for the field
+        to be left."""
+        page = opened(context, server, api, "fk-calm")
+        field = page.page.locator(FIELD)
+        page.page.locator(f"datalist#{field.get_attribute('list')} option").first.wait_for(
+            state="attached"
+        )  # the catalog is in
+        watch(page)
+        field.press_sequentially("capacity-planning-gpa")
+        assert page.nodes()["paging"]["factor"] == "capacity-planning-gpa"  # written as typed
+        warning = note(page).and_(page.page.locator(".warn"))
+        warning.wait_for()
+        assert "did you mean capacity-planning-gap" in plain(warning.inner_text())
+        said = seen(page)
+        assert said[-1]["text"].startswith("“capacity-planning-gpa” is not in the catalog"), said
+        assert all(waited(n) for n in said), said
+
+        # A catalog key is named at once.
+        field.fill("alerting-gap")
+        note(page).filter(has_text="Catalog entry").wait_for()
+        named = seen(page)[-1]
+        assert (named["text"], named["typing"]) == (f"Catalog entry: {GAP}", True), named
+        assert named["after"] < PAUSE, named
+
+        # Leaving the field gives the verdict at once.
+        field.fill("flag-day")
+        left = page.js(
+            "(field) => { document.querySelector(field).blur();"
+            " return document.querySelector('#panel-selection .factor-note').textContent; }",
+            FIELD,
+        )
+        assert plain(left).startswith("“flag-day” is not in the catalog: a key of your team's own")
+        assert all(calm(n) for n in seen(page)), seen(page)
+
+        # Left by a press on a suggestion's Accept, under the note: the note waits for the
+        # release, so the press still accepts (it would land on what the note pushed there).
+        accept = page.page.get_by_role(
+            "button", name=f"Accept “{GAP}” (alerting-gap) as the factor key"
+        )
+        accept.evaluate("(button) => button.scrollIntoView({ block: 'center' })")
+        field.fill("capa")
+        box = accept.bounding_box()  # a click by hand: no wait for the pause to pass
+        assert box is not None
+        page.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        assert page.nodes()["paging"]["factor"] == "alerting-gap"
+        assert plain(note(page).inner_text()) == f"Catalog entry: {GAP}"
+        assert all(calm(n) for n in seen(page)), seen(page)
         page.wait_saved(after=1)
         page.assert_clean()
 

@@ -4,13 +4,19 @@
 // catalog key, most likely a typo, which would split one factor in two (with a button
 // that takes the catalog key, an undo step of its own); or a key of the team's own,
 // counted as a factor of its own. On an impact it says the report ignores the key.
+// While the key is being typed, only a catalog entry is said at once: whether it is a
+// typo or a key of the team's own waits for a pause in the typing (SETTLE_MS) or for
+// the field to be left, so that a half-typed key ("capa") is not warned about.
 // Without the catalog (not yet arrived, or the server could not be asked) the field
 // works as it did before, with no note.
 
 import { node, SLUG } from "./doc.js";
-import { h } from "./dom.js";
+import { debounce, h } from "./dom.js";
 import { loadedCatalog, nearestKey } from "./catalog.js";
 import { isolate } from "./text.js";
+
+/** How long typing has to pause before a key not in the catalog is judged. */
+const SETTLE_MS = 700;
 
 let counter = 0;
 
@@ -27,16 +33,46 @@ export function factorKey(inspector, id) {
     validate: (t) => (t.trim() && !SLUG.test(t.trim()) ? "Lower-case letters, digits, dots, dashes and underscores." : null),
     list: listId, describedBy: noteId,
   });
+  let typing = false; // typed in, with no pause since
   const note = inspector.part(() => {
     const { factor, kind } = node(ed.store.doc, id) || {};
     if (factor && kind === "impact") return impactNote(noteId); // no catalog needed
     const catalog = loadedCatalog(inspector.redraw);
     if (!catalog) return null;
     if (!keys.childElementCount) keys.append(...catalog.keys.map((key) => h("option", { value: key }, isolate(catalog.names.get(key)))));
-    return factor ? factorNote(factor, catalog, noteId, ed.readOnly ? null : (key) =>
-      ed.setNodeField(id, "factor", key, "Use catalog key", { coalesce: false })) : null;
+    if (!factor || (typing && !catalog.names.has(factor))) return null;
+    return factorNote(factor, catalog, noteId, ed.readOnly ? null : (key) =>
+      ed.setNodeField(id, "factor", key, "Use catalog key", { coalesce: false }));
   });
+  const settle = debounce(() => {
+    typing = false;
+    if (note.isConnected) inspector.redraw();
+  }, SETTLE_MS);
+  const input = field.querySelector("input"); // none on a viewer's page
+  if (input) whileTyping(field, input, () => (typing = true), settle);
   return [field, keys, note];
+}
+
+/** Call `typed` on each edit of `input` (before the field writes it, which redraws the
+ * note) and `settle` after it, on a pause (debounced) or once the field is left. Left by
+ * a press elsewhere (Accept, under the note), it waits for the release, so that the note
+ * does not move what is being pressed. */
+function whileTyping(field, input, typed, settle) {
+  let pressed = false;
+  const press = (event) => (pressed = event.type === "pointerdown");
+  field.addEventListener("input", () => {
+    typed();
+    settle();
+  }, true);
+  input.addEventListener("focus", () => {
+    pressed = false;
+    for (const type of ["pointerdown", "pointerup"]) document.addEventListener(type, press, true);
+  });
+  input.addEventListener("blur", () => {
+    for (const type of ["pointerdown", "pointerup"]) document.removeEventListener(type, press, true);
+    if (!pressed) settle.flush();
+    else addEventListener("pointerup", () => setTimeout(settle.flush), { once: true, capture: true });
+  });
 }
 
 /** An impact's key, which the report ignores (`causemap validate` warns of it too). */
