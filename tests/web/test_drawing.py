@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from playwright.sync_api import BrowserContext, Locator
 
 from tests.servers import Server
@@ -19,12 +21,35 @@ GROWN = (
     " engineer should have noticed that the stage was gone"
 )
 BIDI = str.maketrans("", "", "\u2066\u2067\u2068\u2069")
+STATEMENT = "causemap:statement:"  # sessionStorage key prefix of the statement bar's draft
 HEARD = "(text) => document.getElementById('announce').textContent.includes(text)"
 
 
 def plain(text: str) -> str:
     """Text as read, without the isolates that keep user text's direction to itself."""
     return text.translate(BIDI)
+
+
+def checked_kind(page: EditorPage) -> str:
+    """The kind picked in the statement bar for the next statement."""
+    value: str = page.js("document.querySelector('input[name=\"new-kind\"]:checked').value")
+    return value
+
+
+def duplicate(
+    context: BrowserContext, server: Server, ident: str, storage: list[list[str]]
+) -> EditorPage:
+    """A tab on incident ``ident`` that starts with ``storage`` as its sessionStorage, as
+    the browser's "Duplicate" gives a copy of the tab's."""
+    tab = context.new_page()
+    tab.add_init_script(
+        script="if (!sessionStorage.getItem('copied')) {"
+        f" for (const [k, v] of {json.dumps(storage)}) sessionStorage.setItem(k, v);"
+        " sessionStorage.setItem('copied', '1'); }"
+    )
+    page = EditorPage(tab, server.url)
+    page.goto(ident)
+    return page
 
 
 def positions(page: EditorPage) -> dict[str, dict[str, float]]:
@@ -353,6 +378,66 @@ class TestStatementBar:
         page.wait("window.causemap && window.causemap.ready")
         assert bar.input_value() == ""
         page.assert_clean()
+
+    def test_a_reload_gives_back_the_kind_picked_for_the_statement(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """The text came back after a reload, but as an event: the kind picked for it in
+        the bar was not kept with it."""
+        page, bar = self.begin(context, server, api, "bar-reload-kind", "w")
+        bar.fill("Canary checks were skipped for config pushes")
+        page.page.locator('label[for="new-kind-condition"]').click()
+        page.page.reload()
+        page.wait("window.causemap && window.causemap.ready")
+        assert bar.input_value() == "Canary checks were skipped for config pushes"
+        assert checked_kind(page) == "condition"
+        bar.focus()
+        bar.press("Enter")
+        added = next(n for n in page.doc()["nodes"] if n["label"].startswith("Canary checks"))
+        assert added["kind"] == "condition"
+        assert added["id"] in page.nodes()["n2"]["causes"]
+        page.assert_clean()
+
+    def test_a_duplicated_tab_leaves_the_draft_to_the_tab_it_came_from(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """A duplicated tab starts with a copy of the tab's sessionStorage: it showed the
+        same half-typed statement, and Enter in both tabs added it twice. A copy whose tab
+        is gone (it crashed, so never marked the draft as left) is still given back."""
+        ident = "bar-duplicate"
+        page, bar = self.begin(context, server, api, ident, "w")
+        bar.fill("The config push skipped the canary")
+        page.page.locator('label[for="new-kind-factor"]').click()
+        copied = page.js("Object.entries(sessionStorage)")
+
+        twin = duplicate(context, server, ident, copied)
+        assert twin.page.locator("#statement").input_value() == ""
+        assert twin.text("#entry-label") == "New statement"
+        assert checked_kind(twin) == "event"
+        assert bar.input_value() == "The config push skipped the canary"
+        assert "Why?" in page.text("#entry-label")
+        twin.assert_clean()
+
+        # The tab it came from, reloaded, has its draft all the same.
+        page.page.reload()
+        page.wait("window.causemap && window.causemap.ready")
+        assert bar.input_value() == "The config push skipped the canary"
+        assert checked_kind(page) == "factor"
+        page.assert_clean()
+
+        # Once that tab is gone without a word (as in a crash), its draft is given back.
+        page.page.close()
+        owner = next(json.loads(v)["owner"] for k, v in copied if k.startswith(STATEMENT))
+        twin.wait(
+            "async (owner) => !(await navigator.locks.query()).held"
+            ".some((l) => l.name === `causemap:tab:${owner}`)",
+            owner,
+        )
+        heir = duplicate(context, server, ident, copied)
+        assert heir.page.locator("#statement").input_value() == "The config push skipped the canary"
+        assert plain(heir.text("#entry-label")) == "Why? A cause of “Step 2 happened”"
+        assert checked_kind(heir) == "factor"
+        heir.assert_clean()
 
 
 class TestLayout:

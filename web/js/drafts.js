@@ -21,18 +21,18 @@ export const tab = `${Date.now().toString(36)}-${Math.random().toString(36).slic
 const open = new Set(); // the slots of this tab's editors that are open now
 let opened = 0;
 
-function keys(prefix) {
+function keys(prefix, storage = localStorage) {
   const found = [];
-  for (let i = 0; i < localStorage.length; i += 1) {
-    const key = localStorage.key(i);
+  for (let i = 0; i < storage.length; i += 1) {
+    const key = storage.key(i);
     if (key && key.startsWith(prefix)) found.push(key);
   }
   return found;
 }
 
-function read(key) {
+function read(key, storage = localStorage) {
   try {
-    return JSON.parse(localStorage.getItem(key));
+    return JSON.parse(storage.getItem(key));
   } catch {
     return null;
   }
@@ -63,6 +63,7 @@ export function announceTab() {
       const draft = read(key);
       if (draft && draft.owner === tab) drafts.write(key, { ...draft, left: true });
     }
+    statements.mark(true);
     localStorage.removeItem(ALIVE + tab);
   });
   addEventListener("pageshow", (event) => {
@@ -71,6 +72,7 @@ export function announceTab() {
       const draft = read(key);
       if (draft && draft.owner === tab && open.has(draft.slot)) drafts.write(key, { ...draft, left: false });
     }
+    statements.mark(false);
     if (!navigator.locks) beat();
   });
 }
@@ -139,30 +141,51 @@ export const drafts = {
   },
 };
 
-// The statement bar's draft (what is typed in it, with the question it answers) is kept
-// in sessionStorage instead, per incident: the browser keeps it for its tab across reloads
-// and a crash of the page, gives every tab its own, and drops it when the tab is closed,
-// so no other tab ever takes it over and there is nothing of gone tabs to clean up.
+// The statement bar's draft (what is typed in it, with the question it answers and the
+// kind of node it makes) is kept in sessionStorage instead, per incident: the browser
+// keeps it for its tab across reloads and a crash of the page, gives every tab its own,
+// and drops it when the tab is closed, so there is nothing of gone tabs to clean up.
+// A duplicated tab starts with a copy of it, though: that copy is left alone while the
+// tab it came from is open (it still shows the draft, and Enter in both tabs would add
+// the statement twice). A draft names its tab (`owner`) and is marked as left when its
+// page goes away, so a reload takes it back at once (the page before may hold its lock
+// a moment longer); a page that crashed holds no lock.
 const STATEMENT = "causemap:statement:";
 
 export const statements = {
-  /** What this tab was drafting in the statement bar of incident `id`: {text, mode, anchor}, or null. */
+  /** What this tab was drafting in the statement bar of incident `id`: {text, mode, anchor,
+   * kind}, or null. */
   load(id) {
-    try {
-      const draft = JSON.parse(sessionStorage.getItem(STATEMENT + id));
-      return draft && typeof draft.text === "string" ? draft : null;
-    } catch {
-      return null;
-    }
+    const draft = read(STATEMENT + id, sessionStorage);
+    return draft && typeof draft.text === "string" ? draft : null;
+  },
+  /** The draft of `id` to give back to this page: none when it is a copy of the draft of
+   * a tab still open (this one is its duplicate). Without Web Locks a heartbeat cannot
+   * tell a tab that is open from one that crashed a moment ago: the draft is given back. */
+  async take(id) {
+    const draft = statements.load(id);
+    if (!draft || draft.left || !draft.owner || draft.owner === tab || !navigator.locks) return draft;
+    return (await aliveTabs()).has(draft.owner) ? null : draft;
   },
   /** Keep `draft` as that, or forget it (null); false when the browser has no room. */
   store(id, draft) {
     try {
-      if (draft) sessionStorage.setItem(STATEMENT + id, JSON.stringify(draft));
+      if (draft) sessionStorage.setItem(STATEMENT + id, JSON.stringify({ ...draft, owner: tab }));
       else sessionStorage.removeItem(STATEMENT + id);
       return true;
     } catch {
       return false;
+    }
+  },
+  /** Mark this tab's drafts as left (its page goes away), or as its own again. */
+  mark(left) {
+    for (const key of keys(STATEMENT, sessionStorage)) {
+      const draft = read(key, sessionStorage);
+      try {
+        if (draft && draft.owner === tab) sessionStorage.setItem(key, JSON.stringify({ ...draft, left }));
+      } catch {
+        // no room: left unmarked
+      }
     }
   },
 };

@@ -70,8 +70,7 @@ export class Editor extends Commands {
     });
     this.wire();
     this.store.load(this.store.doc, { reason: "open" });
-    this.restored = this.restoreDraft(doc, revision);
-    if (this.entry) this.restored.finally(() => this.entry.restore());
+    this.restored = this.restoreDraft(doc, revision).finally(() => this.entry && this.entry.restore());
     this.live = follow(id, revision, {
       onRevision: (record, { rewound }) => (rewound ? this.wentBack(record) : this.remote(record)),
       layout: () => this.shared.version,

@@ -4,8 +4,8 @@
 // five statements and five Enters. Escape goes back to the canvas and keeps what was
 // typed (a long statement is not lost to a look at the picture), except that it cancels
 // a rename, which gives back whatever statement was being drafted before it. What is
-// being drafted (not a rename) is kept for the tab (drafts.js), so a reload or a crash of
-// the page gives it back.
+// being drafted (not a rename), with the kind picked for it, is kept for the tab
+// (drafts.js), so a reload or a crash of the page gives it back.
 
 import { h, sayWhenCut } from "./dom.js";
 import { KINDS, node } from "./doc.js";
@@ -32,7 +32,10 @@ export class Entry {
     this.kinds = h("fieldset", { class: "kind-picker" }, h("legend", { class: "sr-only" }, "Kind of the new node"),
       KINDS.map((k) => {
         const input = h("input", { type: "radio", name: "new-kind", id: `new-kind-${k}`, value: k, checked: k === this.kind });
-        input.addEventListener("change", () => (this.kind = k));
+        input.addEventListener("change", () => {
+          this.kind = k;
+          this.keep();
+        });
         return h("span", { class: "radio" }, input, h("label", { for: `new-kind-${k}` }, k));
       }));
     this.help = h("p", { id: "entry-help", class: "sr-only" },
@@ -57,6 +60,7 @@ export class Entry {
     this.kind = kind;
     const radio = this.form.querySelector(`#new-kind-${kind}`);
     if (radio) radio.checked = true;
+    this.keep();
   }
 
   /** Switch mode: "new", "why", "then" or "edit" (the last three need an anchor node). */
@@ -133,27 +137,31 @@ export class Entry {
     this.keep();
   }
 
-  /** Keep what is typed, with the question it answers, as this tab's draft of the
-   * statement (an emptied bar keeps none); never a rename's text, the node's label. */
+  /** Keep what is typed, with the question it answers and the kind picked, as this tab's
+   * draft of the statement (an emptied bar keeps none); never a rename's text, the node's
+   * label. */
   keep() {
     if (!this.keeping || this.mode === "edit") return;
     const text = this.input.value;
-    statements.store(this.editor.id, text.trim() ? { text, mode: this.mode, anchor: this.anchor } : null);
+    statements.store(this.editor.id, text.trim() ? { text, mode: this.mode, anchor: this.anchor, kind: this.kind } : null);
   }
 
   /** Give back the statement this tab was drafting before the page was reloaded (once the
    * incident's own draft is back, which may hold its node): "why?" or "then?" while the
-   * node it asked about is there, with that node selected, else a new statement. A bar
-   * put to use meanwhile is left as it is. */
-  restore() {
+   * node it asked about is there, with that node selected, else a new statement; of the
+   * kind picked for it. A bar put to use meanwhile is left as it is, and so is the draft
+   * of the tab this one duplicates (drafts.js). */
+  async restore() {
     if (this.keeping) return;
-    const draft = statements.load(this.editor.id);
+    const draft = await statements.take(this.editor.id);
+    if (this.keeping) return;
     const store = this.editor.store;
     if (draft && this.mode === "new" && !this.input.value) {
       const asked = (draft.mode === "why" || draft.mode === "then") && node(store.doc, draft.anchor);
       this.input.value = draft.text.slice(0, 500);
       this.mode = asked ? draft.mode : "new";
       this.anchor = asked ? draft.anchor : null;
+      if (KINDS.includes(draft.kind)) this.setKind(draft.kind);
       if (asked && !store.selection.nodes.length) store.select([this.anchor]);
     }
     this.keeping = true;
