@@ -366,17 +366,31 @@ def test_a_damaged_index_row_is_built_again(
     assert built == []  # and it was kept again
 
 
-def test_suggest_keeps_the_catalog_index(cache_dir: Path, built: list[str]) -> None:
+def test_suggest_keeps_the_catalog_index_with_its_examples(
+    cache_dir: Path, built: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from causemap.patterns.examples import ExampleLookup
+
+    examples: list[str] = []
+    read = ExampleLookup._examples_of
+
+    def counting(self: ExampleLookup, key: str) -> Any:
+        examples.append(key)
+        return read(self, key)
+
+    monkeypatch.setattr(ExampleLookup, "_examples_of", counting)
     example = str(EXAMPLES[0])
     uncached = runner.invoke(cli, ["suggest", example, "--format", "json", "--no-cache"])
     assert uncached.exit_code == 0
     assert not cache_dir.exists()  # --no-cache keeps nothing
     assert len(built) == 1
     for expected_builds in (2, 2):
+        examples.clear()
         result = runner.invoke(cli, ["suggest", example, "--format", "json"])
         assert (result.exit_code, result.stderr) == (0, "")
         assert result.stdout == uncached.stdout
         assert len(built) == expected_builds  # the first run built and kept it
+    assert examples == []  # and the examples' table with it
 
 
 def test_suggest_goes_on_when_the_cache_cannot_be_used(

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from causemap.patterns.index import CatalogIndex
 
 __all__ = [
+    "EXAMPLES_INDEX_KEY",
     "FILE_NAME",
     "INDEX_KEY",
     "KEEP_DAYS",
@@ -64,6 +65,8 @@ FORMAT = b"causemap-facts-1"
 INDEX_KEY = hashlib.sha256(b"causemap: the catalog index").digest()
 """The key of the generation's catalog index: no file's key (those hash a format name,
 a NUL and the file's bytes)."""
+EXAMPLES_INDEX_KEY = hashlib.sha256(b"causemap: the catalog index with its examples").digest()
+"""The key of the index with its table of examples made (what ``suggest`` shows)."""
 _BATCH = 500
 """Digests per query (SQLite allows 999 parameters in old builds)."""
 _TIMEOUT = 5.0
@@ -231,17 +234,23 @@ class FactsCache:
                     db.execute("ROLLBACK")
             self._fail(exc)
 
-    def index(self, catalog: Catalog) -> CatalogIndex:
+    def index(self, catalog: Catalog, *, examples: bool = False) -> CatalogIndex:
         """The scoring index of ``catalog``, which must be the catalog this cache was opened
-        for: loaded when a run of this causemap kept it, else built and kept."""
+        for: loaded when a run of this causemap kept it, else built and kept. With
+        ``examples`` (for suggestions, which show each entry's closest example), its table
+        of examples is made before it is kept, in a row of its own: a report never needs
+        it, nor pays to load it."""
         from causemap.patterns.index import CatalogIndex
 
-        row = self.get([INDEX_KEY]).get(INDEX_KEY)
+        key = EXAMPLES_INDEX_KEY if examples else INDEX_KEY
+        row = self.get([key]).get(key)
         found = loads(row) if row is not None else None
         if isinstance(found, CatalogIndex):
             return found
         index = CatalogIndex(catalog)
-        self.put([(INDEX_KEY, dumps(index))])
+        if examples:
+            index.prepare_examples()
+        self.put([(key, dumps(index))])
         return index
 
     def close(self) -> None:

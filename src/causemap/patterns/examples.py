@@ -76,6 +76,12 @@ class ExampleLookup:
             chosen[key] = best[1]
         return chosen
 
+    def prepare_examples(self) -> None:
+        """Make the table of examples now rather than on first use: for an index about to
+        be kept (:meth:`~causemap.patterns.cache.FactsCache.index`), so that every later
+        run that loads it finds the examples ready."""
+        self._example_table()
+
     def _example_table(
         self,
     ) -> tuple[list[str], dict[str, range], dict[str, list[tuple[int, float]]]]:

@@ -70,7 +70,7 @@ def _index(catalog: Catalog, digest: str) -> CatalogIndex:
     from causemap.patterns.cache import FactsCache, default_folder
 
     with FactsCache(default_folder(), digest, warn=cache_warning) as cache:
-        return cache.index(catalog)
+        return cache.index(catalog, examples=True)
 
 
 def cache_warning(message: str) -> None:
