@@ -179,6 +179,40 @@ def hostile_incident(marker: Path) -> Incident:
 # What GitHub and GitLab make of plain text in rendered Markdown, outside code and links:
 # @user and @org/team mentions (html-pipeline's MentionFilter: "@" after a non-word
 # character, then a letter or digit), #123 and owner/repo#123, GH-123, and GitLab's !123.
+def long_labelled_chain(nodes: int = 120) -> Incident:
+    """A chain of ``nodes`` events with 450-character labels: well within causemap's
+    caps, but about 67,000 characters of Mermaid, past the 50,000 GitHub draws."""
+    words = "the replica lag alarm fired while the failover script waited on a lock "
+    label = (words * 7)[:450]
+    return make_incident(
+        [
+            {"id": "n0", "kind": "event", "label": label},
+            *(
+                {"id": f"n{i}", "kind": "event", "label": label, "causes": [f"n{i - 1}"]}
+                for i in range(1, nodes)
+            ),
+            {"id": "end", "kind": "impact", "label": "Down", "causes": [f"n{nodes - 1}"]},
+        ],
+        id="long",
+    )
+
+
+def densely_linked(causes: int = 26, effects: int = 20) -> Incident:
+    """Every one of ``causes`` conditions causes every one of ``effects`` events, which
+    all cause the impact: 540 links by default, past the 500 GitHub draws, in a Mermaid
+    text of only about 11,000 characters."""
+    conditions = [f"c{i}" for i in range(causes)]
+    events = [f"e{j}" for j in range(effects)]
+    return make_incident(
+        [
+            *({"id": c, "kind": "condition", "label": c.upper()} for c in conditions),
+            *({"id": e, "kind": "event", "label": e.upper(), "causes": conditions} for e in events),
+            {"id": "end", "kind": "impact", "label": "Down", "causes": events},
+        ],
+        id="dense",
+    )
+
+
 _ACTED_ON = re.compile(r"(?<![A-Za-z0-9_])@[A-Za-z0-9]|#[0-9]|(?<![A-Za-z0-9])(?i:GH)-[0-9]|![0-9]")
 _GFM = MarkdownIt("gfm-like").disable("linkify")  # linkify-it-py is not installed
 

@@ -11,8 +11,10 @@ from click.testing import CliRunner
 
 from causemap.cli import cli
 from causemap.cli.render import FORMAT_NAMES
+from causemap.loader import dump
 from causemap.render import FORMATS
 from tests.conftest import EXAMPLES
+from tests.render_fixtures import densely_linked, long_labelled_chain
 from tests.test_bad_inputs import BASE
 
 runner = CliRunner()
@@ -118,6 +120,42 @@ class TestOutputs:
     def test_unknown_format_is_a_usage_error(self, tmp_path: Path) -> None:
         path = write(tmp_path, "a.yaml", BASE)
         assert runner.invoke(cli, ["render", str(path), "-f", "gif"]).exit_code == 2
+
+
+class TestMermaidLimits:
+    """GitHub and GitLab show an error box for Mermaid past 50,000 characters or 500
+    links: the Markdown section leaves such a diagram out, and -f mermaid warns."""
+
+    def test_mermaid_is_written_whole_with_a_warning(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "long.json", dump(long_labelled_chain(), "json"))
+        result = runner.invoke(cli, ["render", str(path), "-f", "mermaid"])
+        assert result.exit_code == 0, result.output
+        assert result.stdout.startswith("flowchart LR\n")
+        assert result.stdout.count("-->") == 120  # every link, none cut
+        size = len(result.stdout)  # all of it within the Basic Multilingual Plane
+        assert size > 50_000
+        assert result.stderr == (
+            f"{path}: warning: its Mermaid text is {size:,} characters long; GitHub and GitLab "
+            "draw Mermaid diagrams of at most 50,000 characters and 500 links (Mermaid's "
+            "defaults) and show an error box in place of a larger one; -f svg draws it\n"
+        )
+
+    def test_too_many_links_are_warned_of_when_written_to_a_file(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "dense.json", dump(densely_linked(), "json"))
+        out = tmp_path / "dense.mmd"
+        result = runner.invoke(cli, ["render", str(path), "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        assert f"{path}: warning: its Mermaid text has 540 links; " in result.stderr
+        assert out.read_text(encoding="utf-8").count(" --> ") == 540
+
+    def test_markdown_leaves_the_diagram_out_and_says_why(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "dense.json", dump(densely_linked(), "json"))
+        result = runner.invoke(cli, ["render", str(path), "-f", "markdown"])
+        assert result.exit_code == 0, result.output
+        assert "```mermaid" not in result.stdout
+        assert "_The diagram is left out: its Mermaid text has 540 links; " in result.stdout
+        assert "`causemap render -f svg`" in result.stdout
+        assert result.stderr == ""
 
 
 class TestViews:

@@ -18,8 +18,10 @@ from tests.render_fixtures import (
     GOLDEN,
     acted_on,
     bare_links,
+    densely_linked,
     golden_cases,
     golden_output,
+    long_labelled_chain,
     shown_text,
     stub_analysis,
 )
@@ -388,6 +390,46 @@ class TestFactorOrder:
             "aa-canary",
             "zz-limit",
         ]
+
+
+class TestMermaidLimits:
+    """GitHub and GitLab draw a diagram past Mermaid's default limits (50,000 characters,
+    500 links) as an error box, which reads as a broken postmortem: the section leaves it
+    out and says why, with the size and what to do instead."""
+
+    AS_IMAGE = (
+        "Draw it as an image with `causemap render -f svg` (or `-f png`; the same view "
+        "options apply) and link that here, or draw a part of it with `--focus NODE`._"
+    )
+
+    def test_a_diagram_with_too_much_text_is_left_out_with_its_size(self) -> None:
+        G = to_graph(long_labelled_chain())
+        text = to_markdown(G, analysis=stub_analysis(G))
+        assert "```mermaid" not in text
+        (line,) = [ln for ln in text.splitlines() if ln.startswith("_The diagram is left out")]
+        assert line == (
+            "_The diagram is left out: its Mermaid text is 66,815 characters long; GitHub and "
+            "GitLab draw Mermaid diagrams of at most 50,000 characters and 500 links "
+            "(Mermaid's defaults) and show an error box in place of a larger one. " + self.AS_IMAGE
+        )
+        assert "### Proximate factors: what happened" in text  # the rest is all there
+
+    def test_a_diagram_with_too_many_links_is_left_out_with_their_count(self) -> None:
+        text = to_markdown(to_graph(densely_linked()))
+        assert "```mermaid" not in text
+        assert "_The diagram is left out: its Mermaid text has 540 links; GitHub and " in text
+        assert self.AS_IMAGE in text
+        smaller = to_markdown(to_graph(densely_linked()), RenderOptions(focus="c0"))
+        assert "```mermaid\nflowchart LR\n" in smaller  # as the note says
+        assert "left out" not in smaller
+
+    def test_the_note_renders_as_one_emphasised_paragraph(self) -> None:
+        tokens = MarkdownIt("commonmark").parse(to_markdown(to_graph(densely_linked())))
+        note = next(t for t in tokens if t.type == "inline" and "left out" in t.content)
+        kinds = [c.type for c in note.children or []]
+        assert kinds[0] == "em_open"
+        assert kinds[-1] == "em_close"
+        assert kinds.count("code_inline") == 3
 
 
 class TestGolden:

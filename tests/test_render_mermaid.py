@@ -11,7 +11,15 @@ import pytest
 from causemap.graph import to_graph
 from causemap.loader import load
 from causemap.model import Incident
-from causemap.render.mermaid import RESERVED, _Ids, escape, to_mermaid
+from causemap.render.mermaid import (
+    RESERVED,
+    VIEWER_MAX_EDGES,
+    VIEWER_MAX_TEXT,
+    _Ids,
+    escape,
+    to_mermaid,
+    viewer_problem,
+)
 from causemap.render.options import RenderOptions
 from tests.conftest import EXAMPLES, make_incident
 from tests.render_fixtures import GOLDEN, golden_cases, golden_output, stub_analysis
@@ -283,6 +291,57 @@ class TestViews:
         source = to_mermaid(to_graph(incident))
         assert "    a --o i" in source
         assert "    b --o i" in source
+
+
+class TestViewerProblem:
+    """GitHub and GitLab draw Mermaid with its defaults, maxTextSize 50,000 and maxEdges
+    500: a diagram text longer than 50,000 characters, or the 501st link, gets an error
+    box in place of the diagram."""
+
+    def test_the_limits_are_mermaids_defaults(self) -> None:
+        assert (VIEWER_MAX_TEXT, VIEWER_MAX_EDGES) == (50_000, 500)
+
+    def test_text_up_to_the_limit_is_drawn_and_one_more_character_is_not(self) -> None:
+        head = "flowchart LR\n    a --> b\n    %"
+        assert viewer_problem(head.ljust(50_000, "x")) is None
+        problem = viewer_problem(head.ljust(50_001, "x"))
+        assert problem is not None
+        assert problem.startswith("its Mermaid text is 50,001 characters long; GitHub and ")
+        assert "at most 50,000 characters and 500 links (Mermaid's defaults)" in problem
+
+    def test_characters_are_counted_as_javascript_counts_them(self) -> None:
+        # An emoji is two UTF-16 code units: 25,000 of them are 50,000 to Mermaid.
+        source = "flowchart LR\n" + "\U0001f525" * 24_994
+        assert len(source) < 50_000 < len(source.encode("utf-16-le")) // 2
+        assert viewer_problem(source) is not None
+
+    def test_links_up_to_the_limit_are_drawn_and_one_more_is_not(self) -> None:
+        links = [
+            "    a --> b",
+            '    a -->|"x --> y"| b',
+            "    a --o b",
+            "    a -.- b",
+            "    a ~~~ b",
+        ]
+        assert viewer_problem("flowchart LR\n" + "\n".join(links * 100) + "\n") is None
+        problem = viewer_problem("flowchart LR\n" + "\n".join([*links * 100, links[0]]))
+        assert problem is not None
+        assert problem.startswith("its Mermaid text has 501 links; ")
+
+    def test_every_link_of_a_drawing_counts(self, chain: Incident) -> None:
+        # 3 causal links, 3 spacers between 4 lanes, 1 action link; no node line counts.
+        source = to_mermaid(
+            to_graph(chain), RenderOptions(lanes="level", actions=True, legend=True)
+        )
+        assert len(re.findall(r"^    \w+ (?:-->|~~~|-\.-)", source, re.MULTILINE)) == 7
+        bigger = source + "\n".join(["    push --> spread"] * (VIEWER_MAX_EDGES - 7))
+        assert viewer_problem(bigger) is None
+        assert viewer_problem(bigger + "\n    push --> spread") is not None
+
+    @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+    def test_the_examples_are_within_the_limits(self, path: object) -> None:
+        options = RenderOptions(actions=True, lanes="level")
+        assert viewer_problem(to_mermaid(to_graph(load(path)), options)) is None  # type: ignore[arg-type]
 
 
 class TestDeterminism:

@@ -24,7 +24,7 @@ from causemap.render import RenderLimits, RenderOptions, check_svg, render, runn
 from causemap.service import Settings, Tokens, create_app
 from causemap.service.rendering import RenderCache, decode_encoded
 from causemap.service.routes.render import DIAGRAM_CSP, negotiate
-from tests.render_fixtures import hostile_incident
+from tests.render_fixtures import densely_linked, hostile_incident
 from tests.test_bad_inputs import BASE
 from tests.test_service import API, READ, TOKENS, WRITE, YAML, MakeClient, make_client
 
@@ -180,6 +180,22 @@ class TestPostRender:
     def test_download(self, client: TestClient) -> None:
         response = post_render(client, query="?format=png&download=1")
         assert response.headers["content-disposition"] == 'attachment; filename="demo.png"'
+
+
+def test_markdown_leaves_out_a_diagram_github_would_not_draw(client: TestClient) -> None:
+    # 540 links: GitHub's Mermaid draws 500 and showed an error box in the section.
+    body = dump(densely_linked(), "json")
+    response = client.post(
+        f"{API}/render?format=markdown", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 200, response.text
+    assert "```mermaid" not in response.text
+    assert "_The diagram is left out: its Mermaid text has 540 links; " in response.text
+    mermaid = client.post(
+        f"{API}/render?format=mermaid", content=body, headers={"content-type": "application/json"}
+    )
+    assert mermaid.status_code == 200, mermaid.text  # the diagram format still has it all
+    assert mermaid.text.count(" --> ") == 540
 
 
 class TestBadInput:

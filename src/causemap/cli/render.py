@@ -109,6 +109,7 @@ def render_command(
     from causemap.analyses import analyze, load_config
     from causemap.errors import GraphvizNotFound, LimitExceeded, NodeNotFound, RenderError
     from causemap.render import FORMATS, RenderOptions, format_for_path, render
+    from causemap.render.mermaid import viewer_problem
     from causemap.render.view import check_focus
 
     try:
@@ -213,6 +214,10 @@ def render_command(
             click.echo(f"causemap: error: {result.name}: {exc}", err=True)
             status = EXIT_ENVIRONMENT
             continue
+        if spec.name == "mermaid":  # still written whole: other viewers may allow more
+            too_big = viewer_problem(data.decode("utf-8"))
+            if too_big:
+                click.echo(f"{result.name}: warning: {too_big}; -f svg draws it", err=True)
         if target is None:
             write_stdout(data)
         else:

@@ -5,7 +5,10 @@ factors in causal order (each after its causes, ties by id) and the systemic one
 leverage (ties by paths through them, then by id, as the analysis ranks them; the section
 says so), with
 the reasons the analysis gave, the findings with the question to ask the room, and
-whether the action items cut the causal paths to the impact.
+whether the action items cut the causal paths to the impact. A diagram that GitHub and
+GitLab would not draw (past Mermaid's default limits, see
+:func:`causemap.render.mermaid.viewer_problem`) is left out with a line that says why and
+how to draw it instead, since their error box in its place reads as a broken document.
 
 Every piece of user text is escaped for Markdown: inline markup characters get a
 backslash and ``&``, ``<``, ``>`` become entities, so a label can make neither a link
@@ -52,7 +55,7 @@ import networkx as nx
 from causemap.errors import LimitExceeded
 from causemap.plain import clean
 from causemap.render import style
-from causemap.render.mermaid import mermaid_source
+from causemap.render.mermaid import mermaid_source, viewer_problem
 from causemap.render.options import DEFAULT_LIMITS, RenderLimits, RenderOptions
 from causemap.render.text import natural_key
 from causemap.render.view import View, build_view
@@ -99,6 +102,11 @@ _MAX_PATHS = 5
 _SYSTEMIC_ORDER = "Most leverage first; equal leverage: on more causal paths first, then by id."
 _NONE = ["- none"]
 _MAX_ABOUT = 8
+# What to do instead when the diagram is too large for GitHub's and GitLab's Mermaid.
+_AS_IMAGE = (
+    "Draw it as an image with `causemap render -f svg` (or `-f png`; the same view options "
+    "apply) and link that here, or draw a part of it with `--focus NODE`."
+)
 
 
 def escape(text: str) -> str:
@@ -353,7 +361,9 @@ def markdown_source(
     G: CausalGraph, view: View | None, analysis: Analysis | None, omitted: str = ""
 ) -> str:
     """Return the Markdown section for ``G`` drawn as ``view``; with no view, the section
-    says why the diagram was ``omitted`` and gives everything else."""
+    says why the diagram was ``omitted`` and gives everything else. A diagram past
+    Mermaid's default limits, which GitHub and GitLab keep, is left out the same way, with
+    its size, the limits and how to draw it instead (see :func:`viewer_problem`)."""
     ident, date = str(G.graph.get("id", "")), str(G.graph.get("date", ""))
     out = [
         "## Causal analysis",
@@ -361,10 +371,14 @@ def markdown_source(
         f"{escape_line_start(str(G.graph.get('title', '')))} ({code(ident)}, {date})",
         "",
     ]
+    source = mermaid_source(view) if view is not None else ""
+    too_big = viewer_problem(source) if view is not None else None
     if view is None:
         out += [f"_The diagram is left out: {escape(omitted)}._", ""]
+    elif too_big:  # GitHub and GitLab would show an error box, which reads as broken
+        out += [f"_The diagram is left out: {escape(too_big)}. {_AS_IMAGE}_", ""]
     else:
-        out += ["```mermaid", mermaid_source(view).rstrip("\n"), "```", ""]
+        out += ["```mermaid", source.rstrip("\n"), "```", ""]
         key = _key(view)
         if key:
             out += [key, ""]
@@ -396,7 +410,8 @@ def to_markdown(
     """Return the "Causal analysis" Markdown section for the causal graph ``G``.
 
     The diagram follows ``options``, except that its legend is the written key below it.
-    An incident too large to draw (over ``limits``) gets the section without its diagram.
+    An incident too large to draw (over ``limits``), or whose Mermaid text is too large
+    for GitHub and GitLab to draw, gets the section without its diagram, saying why.
     """
     options = (options or RenderOptions()).model_copy(update={"legend": False})
     try:

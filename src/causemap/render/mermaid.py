@@ -24,6 +24,14 @@ Safe by construction, like the DOT writer:
   longer matches; other lines keep their colons, so times and URLs stay readable.
 
 Output is sorted the same way as the DOT source.
+
+GitHub and GitLab draw a ``mermaid`` code block with Mermaid's default configuration,
+which caps a diagram at ``maxTextSize`` = 50,000 characters of source and ``maxEdges`` =
+500 links (https://mermaid.js.org/config/schema-docs/config-properties-maxtextsize.html,
+https://mermaid.js.org/config/schema-docs/config-properties-maxedges.html). Past either,
+the reader sees only an error box ("Maximum text size in diagram exceeded", "Edge limit
+exceeded") where the diagram should be. :func:`viewer_problem` says when a flowchart
+would get that box, so that the Markdown section can leave it out and the CLI can warn.
 """
 
 from __future__ import annotations
@@ -42,7 +50,15 @@ if TYPE_CHECKING:
     from causemap.analyses.result import Analysis
     from causemap.graph import CausalGraph
 
-__all__ = ["RESERVED", "escape", "mermaid_source", "to_mermaid"]
+__all__ = [
+    "RESERVED",
+    "VIEWER_MAX_EDGES",
+    "VIEWER_MAX_TEXT",
+    "escape",
+    "mermaid_source",
+    "to_mermaid",
+    "viewer_problem",
+]
 
 RESERVED = frozenset(
     {
@@ -108,6 +124,16 @@ _INDENT = "    "
 _NODE_WIDTH = 24
 _NOTE_WIDTH = 28
 _EDGE_WIDTH = 24
+
+VIEWER_MAX_TEXT = 50_000
+"""Mermaid's default ``maxTextSize``: the most characters (UTF-16 code units, as
+JavaScript counts them) of source that GitHub and GitLab draw."""
+VIEWER_MAX_EDGES = 500
+"""Mermaid's default ``maxEdges``: the most links a flowchart may have there."""
+# A link statement as mermaid_source() writes one: one indent (node lines in a subgraph
+# have two), an id, a space and an arrow. A node line has no space after its id, and
+# labels hold no ">" or "~" (they are entity codes), so nothing else matches.
+_LINK_LINE = re.compile(r"^    [A-Za-z0-9_]+ (?:-->|--o|-\.-|~~~)", re.MULTILINE)
 
 
 def escape(text: str) -> str:
@@ -303,6 +329,36 @@ def mermaid_source(view: View) -> str:
     if faded:
         out.append(f"{_INDENT}linkStyle {','.join(map(str, faded))} stroke:{style.FADED}")
     return "\n".join(out) + "\n"
+
+
+def viewer_problem(source: str) -> str | None:
+    """Return why GitHub or GitLab would show an error box in place of ``source``, a
+    flowchart written by :func:`mermaid_source`, or None when they draw it.
+
+    They draw with Mermaid's default limits, :data:`VIEWER_MAX_TEXT` characters and
+    :data:`VIEWER_MAX_EDGES` links; every link counts, lane spacers and action links too.
+
+    Examples
+    --------
+    >>> viewer_problem("flowchart LR\\n    a --> b\\n") is None
+    True
+    >>> viewer_problem("flowchart LR\\n" + "    a --> b\\n" * 501).split(";")[0]
+    'its Mermaid text has 501 links'
+    """
+    size = len(source.encode("utf-16-le")) // 2
+    links = len(_LINK_LINE.findall(source))
+    over = []
+    if size > VIEWER_MAX_TEXT:
+        over.append(f"is {size:,} characters long")
+    if links > VIEWER_MAX_EDGES:
+        over.append(f"has {links:,} links")
+    if not over:
+        return None
+    return (
+        f"its Mermaid text {' and '.join(over)}; GitHub and GitLab draw Mermaid diagrams of "
+        f"at most {VIEWER_MAX_TEXT:,} characters and {VIEWER_MAX_EDGES:,} links (Mermaid's "
+        "defaults) and show an error box in place of a larger one"
+    )
 
 
 def to_mermaid(
