@@ -1184,6 +1184,44 @@ class TestHtml:
                     or f"{incident} × {factor.label}: confidence {confidence:.2f}" in tips
                 )
 
+    def test_a_cell_whose_members_were_capped_shows_its_own_confidence(self) -> None:
+        # A factor lists at most 100 members, those of its most recent incidents. The
+        # oldest incident's only member, a wording match at 0.88, was cut by the 120 keyed
+        # nodes after it, and its heat-map cell showed the factor's mean, 1.00.
+        key = "global-change-no-staged-rollout"
+        keyed = [
+            {"id": f"k{j}", "kind": "condition", "label": f"Stage {j} skipped", "factor": key}
+            for j in range(60)
+        ]
+        impact = {"id": "i", "kind": "impact", "label": "Users saw errors"}
+        corpus = [
+            make_incident(
+                [{"id": "c", "kind": "condition", "label": CANARY}, {**impact, "causes": ["c"]}],
+                id="old",
+                date="2024-01-01",
+            ),
+            *(
+                make_incident(
+                    [*keyed, {**impact, "causes": [n["id"] for n in keyed]}], id=ident, date=date
+                )
+                for ident, date in (("mid", "2024-02-01"), ("new", "2024-03-01"))
+            ),
+        ]
+        report = patterns(corpus)
+        (factor,) = report.factors
+        assert (factor.member_count, len(factor.members)) == (121, 100)
+        assert "old" not in {m.incident for m in factor.members}
+        own = {"old": "0.88", "mid": "1.00", "new": "1.00"}
+        page = render(report, "html")
+        tips = {t.text for t in svgs(page)["Incidents by shared factor"].iter("title")}
+        for ident, confidence in own.items():
+            assert f"{ident} × {factor.label}: confidence {confidence}" in tips, tips
+        for ident, confidence in own.items():  # the same numbers, as a table
+            row = page.split(f"<td>{ident}<br>")[1].split("</tr>")[0]
+            assert f"<bdi>{factor.label}</bdi> ({confidence})" in row, row
+        data = json.loads(render(report, "json"))["factors"][0]
+        assert (data["incidents"], data["confidences"]) == (["old", "mid", "new"], [0.8842, 1, 1])
+
     def test_a_heat_map_cut_short_says_how_many_more(self) -> None:
         # 62 incidents and 27 shared factors: the heat map and its table showed the 60
         # most recent and the 25 leading without a word of the 2 and 2 left out, so the

@@ -157,13 +157,14 @@ def leaderboard(report: PatternsReport, top: int = 15) -> str:
 def matrix(report: PatternsReport) -> tuple[list[IncidentRef], dict[tuple[str, str], float]]:
     """The heat map's rows, the :data:`MATRIX_ROWS` most recent incidents, and its cells:
     (incident id, factor key) → the incident's best match confidence, for the
-    :data:`MATRIX_COLUMNS` leading factors; an absent pair has no cell."""
+    :data:`MATRIX_COLUMNS` leading factors; an absent pair has no cell.
+
+    The confidences are the factor's own per incident, not its members': the members
+    listed are capped, and a cell whose members were cut showed the factor's mean."""
     cells: dict[tuple[str, str], float] = {}
     for f in report.factors[:MATRIX_COLUMNS]:
-        for m in f.members:
-            cells[m.incident, f.key] = max(cells.get((m.incident, f.key), 0.0), m.confidence)
-        for incident in f.incidents:  # members may be capped: presence at the mean confidence
-            cells.setdefault((incident, f.key), f.confidence)
+        for incident, confidence in zip(f.incidents, f.confidences, strict=True):
+            cells[incident, f.key] = confidence
     return report.incident_list[-MATRIX_ROWS:], cells
 
 

@@ -235,6 +235,9 @@ def _factors(
         seen = sorted(factor_incidents[key], key=order.__getitem__)
         entry = entries.get(key)
         group = members[key]
+        best: dict[str, float] = {}  # from every member: the listed ones may be capped
+        for m in group:
+            best[m[0]] = max(best.get(m[0], 0.0), m[4])
         level = _most_common(levels[key]) or (str(entry.level) if entry else None)
         cls_counts = classes[key]
         if cls_counts:
@@ -257,6 +260,7 @@ def _factors(
                 class_source=source,  # type: ignore[arg-type]
                 actions=ActionCounts(**actions[key]),
                 confidence=round(sum(m[4] for m in group) / len(group), 3),
+                confidences=[best[i] for i in seen],
                 member_count=len(group),
                 members=[
                     Member(incident=i, node=n, label=label, layer=layer, confidence=c, reason=why)

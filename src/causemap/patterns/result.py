@@ -7,7 +7,7 @@ is sorted, so the same incidents always give the same bytes.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -83,6 +83,9 @@ class Factor(BaseModel):
     actions: ActionCounts
     confidence: float = Field(ge=0, le=1)
     """Mean match confidence of the members (1 when every member carries the key)."""
+    confidences: list[Annotated[float, Field(ge=0, le=1)]]
+    """The best match confidence in each of ``incidents``, in the same order: every
+    incident's, whereas ``members`` may list only those of the most recent."""
     member_count: int
     """How many nodes are instances of the factor, across all its incidents."""
     members: list[Member]
