@@ -745,6 +745,39 @@ class TestPatterns:
         page.wait("window.causemap.state() && window.causemap.selection().nodes[0] === 'no-canary'")
         page.assert_clean()
 
+    def test_a_factor_in_many_incidents_counts_every_node_and_says_how_many_are_unlisted(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        # The report lists the members of a factor's 100 most recent incidents; the page
+        # said "100 nodes" for a factor of 101, and nothing of the one left out.
+        for n in range(101):
+            api.create(
+                incident(
+                    f"many-{n:03d}",
+                    [
+                        {
+                            "id": "gap",
+                            "kind": "condition",
+                            "factor": "alerting-gap",
+                            "label": "No alert fired on the symptom",
+                        },
+                        {"id": "impact", "kind": "impact", "label": "Errors", "causes": ["gap"]},
+                    ],
+                    date=f"2023-{1 + n % 12:02d}-{1 + n % 28:02d}",
+                )
+            )
+        page = EditorPage.open(context, server.url)
+        page.page.get_by_role("link", name="Patterns across incidents").click()
+        page.wait("document.body.dataset.view === 'patterns' && window.causemap.ready")
+        row = page.page.locator(".factor-table tr").filter(has_text="alerting-gap")
+        summary = row.locator("summary")
+        assert summary.inner_text() == "101 nodes"
+        summary.click()
+        items = row.locator("ul.members > li")
+        assert items.count() == 101  # 100 listed, and the line about the others
+        assert items.last.inner_text() == "… and 1 in older incidents"
+        page.assert_clean()
+
 
 class TestPatternsPageCache:
     def test_the_report_is_revalidated_not_built_and_downloaded_again(

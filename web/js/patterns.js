@@ -109,10 +109,15 @@ export async function showPatterns(root) {
         h("td", {}, f.level || ""),
         h("td", {}, f.typical_class || ""),
         h("td", { class: "num" }, `${f.actions.open} / ${f.actions.done} / ${f.actions.wontfix}`),
-        h("td", {}, h("details", {}, h("summary", {}, `${f.members.length} nodes`),
+        // The report lists the members of a factor's most recent incidents only: the
+        // count is all of them, and the list says how many it leaves out.
+        h("td", {}, h("details", {}, h("summary", {}, `${f.member_count} nodes`),
           h("ul", { class: "members" }, f.members.map((m) => h("li", {},
             h("a", { href: href("incident", m.incident, { node: m.node }) }, shown(m.label, 90)),
-            h("span", { class: "muted small" }, ` (${m.incident}; ${m.reason})`)))))))))) : null,
+            h("span", { class: "muted small" }, ` (${m.incident}; ${m.reason})`))),
+            f.member_count > f.members.length
+              ? h("li", { class: "muted" }, `… and ${f.member_count - f.members.length} in older incidents`)
+              : null))))))) : null,
     report.recurring_after_fix.length ? h("section", { class: "alert" }, h("h3", {}, "Came back after the action was done"),
       h("ul", {}, report.recurring_after_fix.map((r) => h("li", {},
         h("b", {}, r.factor), `: action “${isolate(r.title)}” (${r.action}) in `, incidentLink(r.fixed_in), ` was done on ${r.closed}, and the factor came back in `,
