@@ -104,6 +104,41 @@ class TestDump:
         back = loads(dump(inc))
         assert (back.title, back.summary) == (text, text)
 
+    LONG = (
+        "The replica was promoted while it still replayed "
+        "the write-ahead log of the old primary, so"
+    )
+
+    @pytest.mark.parametrize(
+        ("field", "text", "written"),
+        [
+            ("label", "Pager ignored 🔥", "  label: Pager ignored 🔥\n"),
+            ("detail", "We rolled back.\n\n", "  detail: |+\n    We rolled back.\n\n"),
+            (
+                "detail",
+                f"{LONG} writes were lost.\r\nErrors.",
+                f'  detail: "{LONG}\\\n    \\ writes were lost.\\r\\nErrors."\n',
+            ),
+            (
+                "label",
+                f"\t{LONG} writes were lost.",
+                f'  label: "\\t{LONG}\\\n    \\ writes were lost."\n',
+            ),
+        ],
+        ids=["astral", "blank-line-end", "crlf", "tab"],
+    )
+    def test_the_bytes_do_not_depend_on_libyaml(
+        self, chain: Incident, field: str, text: str, written: str
+    ) -> None:
+        """The canonical text is PyYAML's own emitter's wherever causemap runs. libyaml's
+        (``yaml.CSafeDumper``) writes these otherwise: it escapes an emoji, folds a long
+        double-quoted text at another place, and after a text that ends in a blank line it
+        ends the document with ``...``: a switch to it would rewrite exported files."""
+        first = chain.nodes[0].model_copy(update={field: text})
+        out = dump(chain.model_copy(update={"nodes": [first, *chain.nodes[1:]]}))
+        assert written in out, out
+        assert out.endswith("  - no-canary\n"), out
+
     @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
     def test_examples_round_trip(self, path: Path) -> None:
         incident = load(path)

@@ -297,7 +297,14 @@ def canonical(incident: Incident) -> dict[str, Any]:
 
 
 class _Dumper(yaml.SafeDumper):
-    """Block style; dates and times stay plain (causemap reads them as strings)."""
+    """Block style; dates and times stay plain (causemap reads them as strings).
+
+    PyYAML's own emitter, not libyaml's (``CSafeDumper``, three times as fast): libyaml
+    writes other bytes for the same incident, and the canonical text must not depend on
+    how PyYAML was built. It escapes characters past U+FFFF (an emoji becomes
+    ``"\\U0001F525"``), folds long double-quoted text at other places, and once a text
+    ending in a blank line was written, ends the document with ``...``.
+    """
 
 
 # The emitter quotes any string a YAML 1.1 reader would take for a bool, number or null;
