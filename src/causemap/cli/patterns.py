@@ -201,5 +201,5 @@ def _stored(db: str | None, catalog: Catalog, *, cached: bool) -> list[IncidentF
     if not records:
         click.echo(f"causemap: the store at {where} holds no live incident", err=True)
     with facts_cache(catalog, use=cached) as cache:
-        index = functools.partial(cache.index, catalog) if cache else lambda: CatalogIndex(catalog)
+        index = functools.partial(CatalogIndex if cache is None else cache.index, catalog)
         return collect_stored([record.document for record in records], index, cache)

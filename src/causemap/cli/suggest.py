@@ -63,7 +63,7 @@ def suggest(path: str, catalog_path: str | None, fmt: str, top: int, no_cache: b
     for unknown in unknown_factors(incident, catalog.keys(), catalog.name):
         echo_diagnostic(checked.sourcemap.place(unknown.model_copy(update={"file": checked.name})))
     with facts_cache(catalog, use=not no_cache) as cache:
-        index = cache.index(catalog, examples=True) if cache else CatalogIndex(catalog)
+        index = CatalogIndex(catalog) if cache is None else cache.index(catalog, examples=True)
     rows = suggest_nodes(incident, checked.graph, index, top)
     if fmt == "json":
         from causemap.patterns.suggestions import listing

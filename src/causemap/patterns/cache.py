@@ -125,7 +125,8 @@ def _today() -> int:
 
 
 class FactsCache:
-    """One run's view of the cache file: look up many files' facts, then store the new.
+    """One run's view of the cache file: look up many files' facts, then store the new
+    (and the catalog's index, :meth:`index`).
 
     Every method swallows the cache's own failures (after one warning through ``warn``)
     and from then on behaves as an empty cache that keeps nothing.
