@@ -1498,6 +1498,24 @@ class TestCli:
         )
         assert json.loads(result.stdout)["incidents"] == 4  # the report is as it was
 
+    def test_a_key_of_the_teams_own_is_not_called_a_typo(self, tmp_path: Path) -> None:
+        """difflib's rule called 'capacity-gap' a typo of 'capacity-planning-gap' and told
+        the team its own key was wrong; a key shorter by a word is the team's own, while
+        '_' for '-' is still a typo."""
+        items = TestReport().corpus()
+        own = items[0].model_copy(deep=True)
+        own.nodes[0].factor = "capacity-gap"
+        typo = items[1].model_copy(deep=True)
+        typo.nodes[0].factor = "retry_storm_no_backoff"
+        folder = self.write(tmp_path, [own, typo, *items[2:]])
+        result = runner.invoke(cli, ["patterns", str(folder), "-f", "json"])
+        assert result.exit_code == 0, result.output
+        assert result.stderr == (
+            "causemap: warning: factor 'retry_storm_no_backoff' (1 node, in two) is not a key "
+            "of the catalog; did you mean 'retry-storm-no-backoff'? The report counts it as a "
+            "factor of its own\n"
+        )
+
     @pytest.mark.parametrize("fmt", ["text", "json", "markdown", "html"])
     def test_output_named_as_a_folder_is_refused(self, tmp_path: Path, fmt: str) -> None:
         # "-o reports/" wrote a file called "reports" when no such folder was there yet,
@@ -1689,6 +1707,13 @@ class TestCli:
                 "of the catalog (causemap built-in catalog); did you mean "
                 "'capacity-planning-gap'? [unknown-factor]\n"
             ), result.stderr
+        # A key of the team's own is warned of with no key to use instead.
+        path.write_text(text.replace("capacity-planning-gap", "capacity-gap"), "utf-8")
+        result = runner.invoke(cli, ["suggest", str(path)])
+        assert result.stderr == (
+            f"{path}:33:13: warning: /nodes/1/factor: 'capacity-gap' is not a key of the "
+            "catalog (causemap built-in catalog) [unknown-factor]\n"
+        ), result.stderr
         # Keys of the catalog in use are quiet; a built-in key is unknown to a catalog
         # that replaces the built-in one.
         result = runner.invoke(cli, ["suggest", str(source)])

@@ -343,6 +343,26 @@ class TestSuggest:
         known = text.replace("alerting-gpa", "alerting-gap")
         assert client.post(f"{API}/suggest", content=known, headers=YAML).json()["warnings"] == []
 
+    @pytest.mark.parametrize(
+        ("factor", "hint"),
+        [
+            ("capacity-gap", ""),  # the team's own, shorter by a word
+            ("our-alerting", ""),
+            ("alerting_gaps", "; did you mean 'alerting-gap'?"),
+        ],
+    )
+    def test_only_a_likely_typo_gets_a_catalog_key(
+        self, client: TestClient, factor: str, hint: str
+    ) -> None:
+        """difflib's rule offered 'capacity-planning-gap' for a team's 'capacity-gap'."""
+        text = BASE.replace("level: process", f"level: process\n    factor: {factor}")
+        response = client.post(f"{API}/suggest", content=text, headers=YAML)
+        assert response.status_code == 200, response.text
+        (warning,) = response.json()["warnings"]
+        assert warning["message"] == (
+            f"'{factor}' is not a key of the catalog (causemap built-in catalog){hint}"
+        )
+
     @pytest.mark.parametrize("top", [3, 50])
     def test_the_answer_is_the_report_models_json(self, client: TestClient, top: int) -> None:
         """The answer is written from the suggestions without a model per suggestion:

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, Response
 
 from causemap.catalog import builtin_catalog
-from causemap.diagnostics import Hints
+from causemap.patterns.typos import Typos
 from tests.servers import Server
 from tests.web.pages import READ, Api, EditorPage, incident
 
@@ -234,6 +234,37 @@ class TestFactorKey:
         assert not note(page).get_by_role("button").count()
         page.assert_clean()
 
+    def test_a_key_shorter_by_a_word_is_the_teams_own_and_a_typo_still_one(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """The note called "capacity-gap" a likely typo of "capacity-planning-gap" and
+        offered to replace it: a key of the team's own, shorter by a word, is now said to
+        be its own, while "_" for "-" and a plural are still a typo, with the button."""
+        page = opened(context, server, api, "fk-shorter")
+        field = page.page.locator(FIELD)
+        field.fill("capacity-gap")
+        field.blur()
+        quiet = page.page.locator("#panel-selection .factor-note.hint")
+        quiet.filter(has_text="capacity-gap").wait_for()
+        assert plain(note(page).inner_text()) == (
+            "“capacity-gap” is not in the catalog: a key of your team's own, which the "
+            "patterns report counts as a factor of its own."
+        )
+        assert not note(page).get_by_role("button").count()
+        field.fill("alerting_gaps")
+        field.blur()
+        warning = note(page).and_(page.page.locator(".warn"))
+        warning.wait_for()
+        assert plain(warning.locator("p").inner_text()) == (
+            f"“alerting_gaps” is not in the catalog: did you mean alerting-gap ({GAP})?"
+        )
+        page.page.get_by_role(
+            "button", name=f"Use alerting-gap (“{GAP}”) as the factor key"
+        ).click()
+        assert page.nodes()["paging"]["factor"] == "alerting-gap"
+        page.wait_saved(after=1)
+        page.assert_clean()
+
     def test_a_catalog_key_gets_no_warning(
         self, context: BrowserContext, server: Server, api: Api
     ) -> None:
@@ -295,36 +326,68 @@ def blank(context: BrowserContext, server: Server) -> Page:
     return tab
 
 
-WORDS = [
-    "alerting-gpa",
+TYPOS = {  # word → the catalog key it is a typo of
+    "alerting-gpa": "alerting-gap",
+    "alertng-gap": "alerting-gap",
+    "alerting_gap": "alerting-gap",
+    "alerting.gaps": "alerting-gap",
+    "alertng-gpa": "alerting-gap",
+    "retry-storm-no-backof": "retry-storm-no-backoff",
+    "retry_storm_no_backoff": "retry-storm-no-backoff",
+    "hidden-hard-limits": "hidden-hard-limit",
+    "change-reveiw-gap": "change-review-gap",
+    "expired-certificates-or-credentials": "expired-certificate-or-credential",
+    "alerting-gäp": "alerting-gap",  # characters no key has, one each (not UTF-16 units)
+    "🙂lerting-gap": "alerting-gap",
+}
+OWN = [  # keys of a team's own, or not keys at all
+    "capacity-gap",
+    "our-alerting",
+    "db-failover",
+    "alert-gap",
     "alerting-noise",
     "retry-storm",
-    "retry-storm-no-backof",
-    "capacity-gap",
     "on-call-fatigue",
+    "kill-switch",
+    "unclear-owner",
+    "test-coverage",
     "flag-day",
     "db-migration",
     "no-canary-stage",
     "cert-expiry",
-    "unclear-owner",
+    "alerting-gap",  # a catalog key is no typo
     "a",
     "gap",
     "x" * 80,
-    "hidden-hard-limits",
-    "change-reveiw-gap",
-    "test-coverage",
 ]
+# A catalog of the team's own: digits, short keys, and keys a typo is near more than one of.
+OURS = ["http-5xx-spike", "ipv4-exhaustion", "dns", "cert-ttl", "alerting-gaps", "alerting-gap"]
+OURS += ["alerting-map", "cert-tls"]
+OURS_WORDS = {
+    "http-4xx-spike": None,
+    "http-5xx-spkie": "http-5xx-spike",
+    "ipv6-exhaustion": None,
+    "dos": None,
+    "cert-tll": "cert-ttl",
+    "cert-tlx": "cert-tls",
+    "crt-tl": None,
+    "alerting_gap": "alerting-gap",
+    "alerting-mapz": "alerting-map",
+    "alerting-xap": "alerting-gap",
+}
 
 
 def test_the_nearest_key_is_the_one_the_cli_names(blank: Page) -> None:
-    """The page calls a key a typo of the catalog key the CLI names (difflib's rule)."""
+    """The page calls a key a typo of the catalog key the CLI names (the rule of
+    causemap.patterns.typos), on the built-in catalog and on one of a team's own."""
     keys = builtin_catalog().keys()
-    words = [*WORDS, *("a" * n + "-gap" for n in range(0, 240, 40))]
+    words = [*TYPOS, *OWN, *("a" * n + "-gap" for n in range(0, 240, 40))]
+    asked = [(words, keys), (list(OURS_WORDS), OURS)]
     found = blank.evaluate(
-        "async ([words, keys]) => { const m = await import('/js/catalog.js');"
-        " return words.map((w) => m.nearestKey(w, keys)); }",
-        [words, keys],
+        "async (asked) => { const m = await import('/js/catalog.js');"
+        " return asked.map(([words, keys]) => words.map((w) => m.nearestKey(w, keys))); }",
+        asked,
     )
-    assert found == [Hints(keys).near(word) for word in words]
-    assert found[0] == "alerting-gap"
-    assert found[6] is None  # flag-day
+    assert found == [[Typos(keys).near(word) for word in words] for words, keys in asked]
+    assert found[0][: len(TYPOS) + len(OWN)] == [*TYPOS.values(), *[None] * len(OWN)]
+    assert found[1] == list(OURS_WORDS.values())

@@ -1,12 +1,11 @@
 // The server's factor catalog (GET /api/v1/catalog), fetched once per page, and the rule
-// for a factor key that is not one of its keys: the closest catalog key, if one is close,
-// as `causemap suggest` and `causemap patterns` find it (Python's
-// difflib.get_close_matches with its cutoff of 0.6, ported below), so that the editor
-// calls a key a likely typo exactly when the command line does.
+// for a factor key that is not one of its keys: the catalog key it is most likely a typo
+// of, if any, as `causemap suggest` and `causemap patterns` find it (the rule of
+// src/causemap/patterns/typos.py, ported below), so that the editor calls a key a likely
+// typo exactly when the command line does. A key of the team's own ("capacity-gap" beside
+// "capacity-planning-gap") is left alone.
 
 import { api } from "./api.js";
-
-const CUTOFF = 0.6; // difflib.get_close_matches' default, which the CLI's Hints uses
 
 let asked = false; // the page asks once
 let catalog = null; // { keys: [key…], names: Map key → entry name } once answered
@@ -34,77 +33,114 @@ export function loadedCatalog(onload = null) {
   return null;
 }
 
+const MOST = 2; // the most edits allowedEdits allows
+
+/** Per list of catalog keys: each key's spelling, grouped by its length (in code points). */
+const indexes = new WeakMap();
 let memo = { key: null, keys: null, near: null };
 
-/** The catalog key closest to `key` (not itself a catalog key), or null when none is
- * close: difflib's ratio at least 0.6, the highest ratio first, and of equal ones the
- * key that sorts last (as difflib's nlargest picks). Remembered for the last key asked. */
+/** The catalog key `key` (not itself one of `keys`) is most likely a typo of, or null:
+ * one whose spelling is within allowedEdits of `key`'s, with the same digits; the fewest
+ * edits away, then the closest as typed, then the first in `keys`. Remembered for the
+ * last key asked, and each list of keys indexed once. */
 export function nearestKey(key, keys) {
   if (memo.key === key && memo.keys === keys) return memo.near;
-  const word = Array.from(key);
-  const index = positions(word);
+  let index = indexes.get(keys);
+  if (!index) indexes.set(keys, (index = indexKeys(keys)));
   let best = null;
-  let bestScore = -1;
-  for (const other of keys) {
-    const chars = Array.from(other);
-    const total = chars.length + word.length;
-    if (!total || (2 * Math.min(chars.length, word.length)) / total < CUTOFF) continue; // real_quick_ratio
-    const score = (2 * matched(chars, word, index)) / total;
-    if (score >= CUTOFF && (score > bestScore || (score === bestScore && other > best))) {
-      best = other;
-      bestScore = score;
+  if (!index.known.has(key)) {
+    const spelt = spelling(key);
+    const digits = digitsOf(spelt);
+    for (let n = spelt.length - MOST; n <= spelt.length + MOST; n++) {
+      for (const [other, rank] of index.byLength.get(n) || []) {
+        const limit = allowedEdits(Math.min(spelt.length, other.length));
+        const apart = edits(spelt, other, limit);
+        if (apart > limit || digitsOf(other) !== digits) continue;
+        const order = [apart, edits(Array.from(key), Array.from(keys[rank])), rank];
+        if (before(order, best)) best = order;
+      }
     }
   }
-  memo = { key, keys, near: best };
-  return best;
+  const near = best ? keys[best[2]] : null;
+  memo = { key, keys, near };
+  return near;
 }
 
-/** Where each character of `b` is, as difflib's b2j, with its "autojunk" rule: in a
- * sequence of 200 or more, a character that makes up over 1% of it is left out. */
-function positions(b) {
-  const at = new Map();
-  b.forEach((ch, j) => (at.has(ch) ? at.get(ch).push(j) : at.set(ch, [j])));
-  if (b.length >= 200) {
-    const most = Math.floor(b.length / 100) + 1;
-    for (const [ch, list] of [...at]) if (list.length > most) at.delete(ch);
-  }
-  return at;
+/** Whether `order` comes before `best` (null: nothing yet), compared item by item. */
+function before(order, best) {
+  if (!best) return true;
+  for (let i = 0; i < order.length; i++) if (order[i] !== best[i]) return order[i] < best[i];
+  return false;
 }
 
-/** How many characters of `a` and `b` match: the sum of SequenceMatcher's matching
- * blocks (the longest common run, then the same on either side of it). */
-function matched(a, b, index) {
-  let sum = 0;
-  const queue = [[0, a.length, 0, b.length]];
-  while (queue.length) {
-    const [alo, ahi, blo, bhi] = queue.pop();
-    const [i, j, k] = longest(a, b, index, alo, ahi, blo, bhi);
-    if (!k) continue;
-    sum += k;
-    if (alo < i && blo < j) queue.push([alo, i, blo, j]);
-    if (i + k < ahi && j + k < bhi) queue.push([i + k, ahi, j + k, bhi]);
-  }
-  return sum;
+/** `keys` as a set, and their spellings by length, each with its place in `keys`. */
+function indexKeys(keys) {
+  const known = new Set(keys);
+  const byLength = new Map();
+  const seen = new Set();
+  keys.forEach((key, rank) => {
+    if (seen.has(key)) return; // the first of a repeated key stands (Python's dict.fromkeys)
+    seen.add(key);
+    const spelt = spelling(key);
+    if (!byLength.has(spelt.length)) byLength.set(spelt.length, []);
+    byLength.get(spelt.length).push([spelt, rank]);
+  });
+  return { known, byLength };
 }
 
-/** SequenceMatcher.find_longest_match with no junk: the longest run of `a[alo:ahi]` in
- * `b[blo:bhi]`, the earliest in `a` and then in `b`, grown over characters autojunk left
- * out of the index. */
-function longest(a, b, index, alo, ahi, blo, bhi) {
-  let [bi, bj, size] = [alo, blo, 0];
-  let lengths = new Map();
-  for (let i = alo; i < ahi; i++) {
-    const next = new Map();
-    for (const j of index.get(a[i]) || []) {
-      if (j < blo) continue;
-      if (j >= bhi) break;
-      const k = (lengths.get(j - 1) || 0) + 1;
-      next.set(j, k);
-      if (k > size) [bi, bj, size] = [i - k + 1, j - k + 1, k];
+/** `key` as keys are compared, as an array of code points: "_" and "." as "-", and each
+ * word's plural ending dropped ("-ies" as "-y", a final "s" but not "ss"). */
+function spelling(key) {
+  return Array.from(key.replace(/[_.]/g, "-").split("-").map(singular).join("-"));
+}
+
+function singular(word) {
+  const n = Array.from(word).length;
+  if (n > 4 && word.endsWith("ies")) return word.slice(0, -3) + "y";
+  if (n > 3 && word.endsWith("s") && !word.endsWith("ss")) return word.slice(0, -1);
+  return word;
+}
+
+function digitsOf(chars) {
+  return chars.filter((c) => c >= "0" && c <= "9").join("");
+}
+
+/** How many edits a key of `length` characters (as spelt) may be from another and still
+ * be a typo of it: none below 4, one below 10, two from 10 on. */
+function allowedEdits(length) {
+  return length < 4 ? 0 : length < 10 ? 1 : MOST;
+}
+
+/** The optimal string alignment distance between arrays `a` and `b` (inserted, deleted,
+ * replaced and swapped neighbours, each one edit); past `limit` (if given), limit + 1,
+ * found sooner: only cells within `limit` of the diagonal are worked out. */
+function edits(a, b, limit = null) {
+  if (limit !== null && Math.abs(a.length - b.length) > limit) return limit + 1;
+  let start = 0;
+  while (start < a.length && start < b.length && a[start] === b[start]) start++;
+  let [endA, endB] = [a.length, b.length];
+  while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) [endA, endB] = [endA - 1, endB - 1];
+  a = a.slice(start, endA);
+  b = b.slice(start, endB);
+  const reach = limit === null ? Math.max(a.length, b.length) : limit;
+  const far = limit === null ? a.length + b.length + 1 : limit + 1;
+  let earlier = [];
+  let prev = [];
+  let row = Array.from({ length: b.length + 1 }, (_, j) => (j <= reach ? j : far));
+  for (let i = 1; i <= a.length; i++) {
+    [earlier, prev, row] = [prev, row, new Array(b.length + 1).fill(far)];
+    if (i <= reach) row[0] = i;
+    const low = Math.max(1, i - reach);
+    const high = Math.min(b.length, i + reach);
+    let least = row[low - 1];
+    for (let j = low; j <= high; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let found = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost, far);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) found = Math.min(found, earlier[j - 2] + 1);
+      row[j] = found;
+      least = Math.min(least, found);
     }
-    lengths = next;
+    if (limit !== null && least > limit) return far;
   }
-  while (bi > alo && bj > blo && a[bi - 1] === b[bj - 1]) [bi, bj, size] = [bi - 1, bj - 1, size + 1];
-  while (bi + size < ahi && bj + size < bhi && a[bi + size] === b[bj + size]) size += 1;
-  return [bi, bj, size];
+  return row[b.length];
 }

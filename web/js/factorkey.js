@@ -1,9 +1,10 @@
 // The Selection panel's factor key: a text field that offers the catalog's keys (a
 // <datalist>, each labelled with its entry's name), and a note under it saying what the
-// patterns report will make of the key: a catalog entry; a key a letter or two from a
-// catalog key, most likely a typo, which would split one factor in two (with a button
-// that takes the catalog key, an undo step of its own); or a key of the team's own,
-// counted as a factor of its own. On an impact it says the report ignores the key.
+// patterns report will make of the key: a catalog entry; a likely typo of a catalog key
+// (an edit or two from it, "_" for "-" and plurals aside: nearestKey), which would split
+// one factor in two (with a button that takes the catalog key, an undo step of its own);
+// or a key of the team's own, counted as a factor of its own ("capacity-gap" beside
+// "capacity-planning-gap"). On an impact it says the report ignores the key.
 // While the key is being typed, only a catalog entry is said at once: whether it is a
 // typo or a key of the team's own waits for a pause in the typing (SETTLE_MS) or for
 // the field to be left, so that a half-typed key ("capa") is not warned about.

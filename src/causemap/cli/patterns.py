@@ -171,8 +171,9 @@ def patterns(
 
 
 def _warn_typos(incidents: list[IncidentFacts], catalog: Catalog) -> None:
-    """A warning for each factor key that is not the catalog's but a letter or two from
-    one of its keys: the report counts it as a factor of its own."""
+    """A warning for each factor key that is not the catalog's but most likely a typo of
+    one of its keys (:mod:`causemap.patterns.typos`): the report counts it as a factor of
+    its own."""
     from causemap.patterns.advise import likely_typos
 
     for key, near, nodes, used_in in likely_typos(incidents, catalog.keys()):

@@ -45,7 +45,8 @@ def suggest(path: str, catalog_path: str | None, fmt: str, top: int, no_cache: b
 
     Each suggestion has a score, a confidence and its evidence: the catalog phrases and
     keywords found in the node's wording. Nodes that already carry a 'factor:' key show it;
-    a key that is not in the catalog is warned of on standard error, with the nearest key.
+    a key that is not in the catalog is warned of on standard error, with the catalog key
+    it is most likely a typo of, if any.
     Accept a suggestion by setting the node's 'factor:' to the suggested key.
     """
     from causemap.catalog import resolve_catalog

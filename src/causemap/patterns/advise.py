@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from causemap.diagnostics import Diagnostic, Hints, warning_at
+from causemap.diagnostics import Diagnostic, warning_at
 from causemap.graph import CausalGraph
 from causemap.model import Incident, Node
 from causemap.patterns.facts import (
@@ -25,6 +25,7 @@ from causemap.patterns.facts import (
 )
 from causemap.patterns.suggest import CatalogIndex, Suggestion
 from causemap.patterns.text import Analysed
+from causemap.patterns.typos import Typos
 
 __all__ = ["likely_typos", "suggest_nodes", "unknown_factors"]
 
@@ -58,8 +59,9 @@ def _with_examples(
 
 def unknown_factors(incident: Incident, keys: Collection[str], catalog: str) -> list[Diagnostic]:
     """A warning at each node's ``factor`` that is not one of ``keys`` (those of the
-    catalog named ``catalog``), with the nearest key when one is close: ``patterns``
-    takes such a key as a factor of its own, so a typo would split one factor in two.
+    catalog named ``catalog``), with the key it is most likely a typo of, if any
+    (:mod:`causemap.patterns.typos`): ``patterns`` takes such a key as a factor of its
+    own, so a typo would split one factor in two.
 
     Examples
     --------
@@ -74,11 +76,11 @@ def unknown_factors(incident: Incident, keys: Collection[str], catalog: str) -> 
     True
     """
     found = []
-    hints = Hints(keys)  # each distinct key looked up once, within a budget
+    typos = Typos(keys)  # each distinct key looked up once, within a budget
     for i, node in enumerate(incident.nodes):
         if node.factor is None or node.factor in keys:
             continue
-        near = hints.near(node.factor)
+        near = typos.near(node.factor)
         hint = f"; did you mean '{near}'?" if near else ""
         message = f"'{node.factor}' is not a key of the catalog ({catalog}){hint}"
         found.append(warning_at("unknown-factor", message, "nodes", i, "factor"))
@@ -88,12 +90,13 @@ def unknown_factors(incident: Incident, keys: Collection[str], catalog: str) -> 
 def likely_typos(
     incidents: Sequence[IncidentFacts], keys: Collection[str]
 ) -> list[tuple[str, str, int, list[str]]]:
-    """The ``factor`` keys of the corpus that are not catalog keys but close to one: (key,
-    the catalog key it is close to, how many nodes, the incidents that use it, in order).
+    """The ``factor`` keys of the corpus that are not catalog keys but likely typos of one:
+    (key, the catalog key, how many nodes, the incidents that use it, in order).
 
-    A team may use keys of its own, and those are left alone; one a letter away from a
-    catalog key is most likely a typo, and the report counts it as a factor of its own,
-    splitting one factor in two. Each distinct key is looked up once (:class:`Hints`).
+    A team may use keys of its own ("capacity-gap"), and those are left alone; one an edit
+    or two from a catalog key ("alerting-gpa", "alerting_gaps") is most likely a typo
+    (:mod:`causemap.patterns.typos`), and the report counts it as a factor of its own,
+    splitting one factor in two. Each distinct key is looked up once (:class:`Typos`).
 
     Examples
     --------
@@ -104,8 +107,8 @@ def likely_typos(
     ...                      (), (), None)
     >>> import datetime as dt
     >>> corpus = [IncidentFacts("a", "A", dt.date(2024, 1, 1), None,
-    ...                         (node("alerting-gap"), node("alerting-gpa"), node("ours")), (),
-    ...                         ("n",))]
+    ...                         (node("alerting-gap"), node("alerting-gpa"), node("ours"),
+    ...                          node("our-alerting")), (), ("n",))]
     >>> likely_typos(corpus, ["alerting-gap"])
     [('alerting-gpa', 'alerting-gap', 1, ['a'])]
     """
@@ -119,10 +122,10 @@ def likely_typos(
             where = used_in.setdefault(node.key, [])
             if not where or where[-1] != incident.id:
                 where.append(incident.id)
-    hints = Hints(keys)
+    typos = Typos(keys)
     found = []
     for key in sorted(counts):
-        near = hints.near(key)
+        near = typos.near(key)
         if near is not None:
             found.append((key, near, counts[key], used_in[key]))
     return found

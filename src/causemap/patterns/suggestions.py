@@ -65,9 +65,9 @@ class SuggestReport(BaseModel):
     a ``factor`` get suggestions too."""
     warnings: list[Diagnostic] = Field(default_factory=list)
     """A warning at each ``factor`` that is not a key of the service's catalog
-    (``unknown-factor``, with the nearest key when one is close, at its line and column
-    in the body), as ``causemap suggest`` prints them: ``patterns`` counts such a key as a
-    factor of its own, so a typo splits one factor in two."""
+    (``unknown-factor``, with the catalog key it is most likely a typo of, if any, at its
+    line and column in the body), as ``causemap suggest`` prints them: ``patterns``
+    counts such a key as a factor of its own, so a typo splits one factor in two."""
 
 
 class NodeSuggestions(BaseModel):
