@@ -15,6 +15,7 @@ from causemap import loader
 from causemap.cli import cli
 from causemap.cli.serve import is_loopback
 from causemap.loader import dump, load, loads
+from causemap.service import Settings
 from causemap.store import Store
 from tests.conftest import EXAMPLES
 from tests.postgres import free_port
@@ -1187,9 +1188,27 @@ class TestServe:
             ("CAUSEMAP_MAX_BODY", "abc", "CAUSEMAP_MAX_BODY: expected a whole number, got 'abc'"),
             ("CAUSEMAP_MAX_BODY", "1.5", "CAUSEMAP_MAX_BODY: expected a whole number, got '1.5'"),
             ("CAUSEMAP_SSE_PING", "soon", "CAUSEMAP_SSE_PING: expected a number, got 'soon'"),
+            # The bound was printed as 1.07374e+09.
+            (
+                "CAUSEMAP_MAX_BODY",
+                str(2**30 + 1),
+                "CAUSEMAP_MAX_BODY: expected at most 1073741824, got 1073741825",
+            ),
+            (
+                "CAUSEMAP_SSE_PING",
+                "3601",
+                "CAUSEMAP_SSE_PING: expected at most 3600, got 3601",
+            ),
+            # A word the switch does not know left public renders off without a word.
+            (
+                "CAUSEMAP_PUBLIC_RENDER",
+                "maybe",
+                "CAUSEMAP_PUBLIC_RENDER: expected 1 or 0 (or true/false, yes/no, on/off), "
+                "got 'maybe'",
+            ),
         ],
     )
-    def test_a_setting_that_is_no_number_says_what_was_expected(
+    def test_a_bad_setting_says_what_was_expected(
         self,
         calls: list[dict[str, Any]],
         monkeypatch: pytest.MonkeyPatch,
@@ -1198,7 +1217,8 @@ class TestServe:
         value: str,
         said: str,
     ) -> None:
-        """It said Python's "invalid literal for int() with base 10: 'abc'"."""
+        """It said Python's "invalid literal for int() with base 10: 'abc'"; a bound was
+        printed as 1.07374e+09, and an unknown switch word started the server."""
         result = serve_refused(monkeypatch, tmp_path, name, value)
         assert said in result.output
         assert calls == []
@@ -1230,6 +1250,17 @@ class TestServe:
         result = serve_refused(monkeypatch, tmp_path, name, value)
         assert f"{name}: " in result.output
         assert calls == []
+
+    @pytest.mark.parametrize(
+        ("value", "public"),
+        [("", False), ("0", False), ("false", False), ("No", False), ("off", False),
+         ("1", True), ("true", True), ("YES", True), (" on ", True)],
+    )  # fmt: skip
+    def test_public_render_takes_the_usual_words_for_on_and_off(
+        self, value: str, public: bool
+    ) -> None:
+        settings = Settings.from_env({"CAUSEMAP_PUBLIC_RENDER": value})
+        assert settings.public_render is public
 
     @pytest.mark.parametrize(
         ("host", "loopback"),

@@ -111,7 +111,8 @@ def _number(
         bound = f"above {least}" if above else f"of at least {least}"
         raise InvalidQuery(f"{name}: expected a number {bound}, got {text}")
     if most is not None and value > most:
-        raise InvalidQuery(f"{name}: expected at most {most:g}, got {text}")
+        bound = str(most) if isinstance(most, int) else f"{most:g}"  # not 1.07374e+09
+        raise InvalidQuery(f"{name}: expected at most {bound}, got {text}")
     return value
 
 
@@ -168,8 +169,25 @@ def _origins(text: str) -> list[str]:
     return [cors_origin(o.strip()) for o in text.split(",") if o.strip()]
 
 
-def _flag(value: str | None) -> bool:
-    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+_ON = frozenset({"1", "true", "yes", "on"})
+_OFF = frozenset({"", "0", "false", "no", "off"})
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    """The switch in variable ``name``: on for ``1``/``true``/``yes``/``on``, off when unset
+    or ``0``/``false``/``no``/``off`` (any case).
+
+    Raises
+    ------
+    InvalidQuery
+        Naming the variable, for any other value: a typo (``ture``) would otherwise leave
+        the switch off without a word.
+    """
+    text = env.get(name) or ""
+    word = text.strip().lower()
+    if word in _ON or word in _OFF:
+        return word in _ON
+    raise InvalidQuery(f"{name}: expected 1 or 0 (or true/false, yes/no, on/off), got {text!r}")
 
 
 @dataclass(frozen=True)
@@ -243,6 +261,6 @@ class Settings:
             dot_workers=dot_workers,
             dot_wait=dot_wait,
             render_limits=service_limits(dot_timeout),
-            public_render=_flag(env.get("CAUSEMAP_PUBLIC_RENDER")),
+            public_render=_flag(env, "CAUSEMAP_PUBLIC_RENDER"),
             catalog=Path(env["CAUSEMAP_CATALOG"]) if env.get("CAUSEMAP_CATALOG") else None,
         )
