@@ -5,7 +5,8 @@ refused); YAML is built by :mod:`causemap.yamlbuilder`, with the safe composer o
 the YAML 1.2 core schema, and JSON is parsed with the standard library, reporting
 duplicate keys alike. Positions are kept as the composed YAML node tree
 (:mod:`causemap.sourcemap`) and resolved to a line only when a diagnostic needs one; JSON
-positions come from composing the same text as YAML, lazily, on the error path only.
+positions come from reading the same text as JSON (a ``JsonIndex``), lazily, on the error
+path only.
 """
 
 from __future__ import annotations
