@@ -220,6 +220,40 @@ class TestBareLinks:
         assert "| <first_last@example.com> |" in text
         assert bare_links(text) == []
 
+    @pytest.mark.parametrize(
+        ("raw", "escaped"),
+        [
+            (
+                "'read https://wiki.example.com/db_fail…'",
+                f"'read https:{JOINER}//wiki.example.com/db\\_fail…'",
+            ),
+            ("'read www.example.com/db_fail…'", f"'read www{JOINER}.example.com/db\\_fail…'"),
+        ],
+    )
+    def test_an_address_cut_short_is_no_link(self, raw: str, escaped: str) -> None:
+        # A finding quotes a label cut at 60 characters: "<https://wiki.exa…>" linked to
+        # an address that does not exist.
+        assert escape(raw) == escaped
+        assert "<a " not in MarkdownIt("commonmark").render(escaped)
+        assert shown_text(escaped).replace("\u2060", "").strip() == raw
+        assert bare_links(escaped) == []
+
+    def test_a_finding_that_quotes_a_url_cut_short_links_nowhere(self) -> None:
+        label = "The on-call engineer should have read https://wiki.example.com/runbooks/db"
+        incident = make_incident(
+            [
+                {"id": "read", "kind": "event", "label": label},
+                {"id": "down", "kind": "impact", "label": "Orders failed", "causes": ["read"]},
+            ]
+        )
+        G = to_graph(incident)
+        text = to_markdown(G, analysis=analyze(G))
+        (line,) = [x for x in text.splitlines() if x.startswith("- ⚠ **warning** `HINDSIGHT")]
+        assert f"https:{JOINER}//wiki." in line
+        assert "…" in line
+        assert "<https://" not in line
+        assert bare_links(text) == []
+
 
 class TestSection:
     def test_the_key_explains_the_focus_border(self, chain: Incident) -> None:

@@ -95,6 +95,9 @@ _BARE = re.compile(
 _URL_TRAIL = frozenset("?!.,:*_~'\"")
 # An "&" that would start an entity reference, which Markdown decodes even in an autolink.
 _ENTITY_LIKE = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+_CUT = "…"
+"""What ends a text cut short (a finding quotes a label in 40 characters): a URL with it
+in is no address to link to."""
 # A domain label that CommonMark's e-mail autolink accepts.
 _LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 _MAX_PATHS = 5
@@ -126,6 +129,8 @@ def escape(text: str) -> str:
     'see <https://wiki.example.com/db_failover?a=1&b=2>.'
     >>> print(escape("first_last@example.com saw www.example.com/db_failover"))
     <first_last@example.com> saw [www.example.com/db\\_failover](<http://www.example.com/db_failover>)
+    >>> escape("'see https://wiki.exa…'")
+    "'see https:&#x2060;//wiki.exa…'"
     """
     text = clean(text)
     out: list[str] = []
@@ -146,7 +151,11 @@ def escape(text: str) -> str:
                 done = at
             continue
         end = start + _url_end(found)
-        if kind == "url":
+        if _CUT in text[start:end]:  # cut short by a quote ("https://wiki.exa…"): no link
+            scheme = start + (found.index(":") + 1 if kind == "url" else len("www"))
+            out += [_plain(text[done:scheme]), _JOINER]
+            end = scheme
+        elif kind == "url":
             out += [_plain(text[done:start]), _autolink(text[start:end])]
         elif end > start + len("www."):
             out += [_plain(text[done:start]), _www_link(text[start:end])]
