@@ -961,6 +961,27 @@ class TestText:
         assert {columns(line) for line in rows} == {80}, rows
         assert max(columns(line) for line in text.splitlines()) <= 80
 
+    def test_a_long_cjk_name_takes_two_lines_at_most_as_a_latin_one_does(self) -> None:
+        # Names were cut at 100 characters: a CJK character takes two columns, so a CJK
+        # name ran to three lines of the leaderboard where a Latin one took two.
+        label = "数据库故障转移期间复制延迟导致主库选举失败" * 5  # 105 characters, 210 columns
+        incidents = [
+            make_incident(
+                [
+                    {"id": "c", "kind": "condition", "label": label, "factor": "x-cjk"},
+                    {"id": "i", "kind": "impact", "label": "Users saw errors", "causes": ["c"]},
+                ],
+                id=f"cjk-{n}",
+                date=f"2024-0{n}-01",
+            )
+            for n in (1, 2)
+        ]
+        lines = render(patterns(incidents), "text").splitlines()
+        start = next(i for i, line in enumerate(lines) if line.startswith("  1. "))
+        end = next(i for i in range(start, len(lines)) if " incidents (" in lines[i])
+        assert end - start == 2, lines[start:end]
+        assert lines[start + 1].rstrip().endswith("… [x-cjk]"), lines[start:end]
+
     def test_sparklines_of_labels_with_invisible_characters_line_up(self) -> None:
         # A zero-width space, joiner or word joiner, or a keycap's enclosing mark,
         # draws in no column, but each was counted as one: the name was

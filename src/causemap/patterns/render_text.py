@@ -32,7 +32,8 @@ WIDTH = 80
 TREND_ROWS = 16
 """Most periods in the text trends: months, else quarters, else years."""
 _LABEL = 100
-"""Longest label in the text report (two lines at most), the rest replaced by an ellipsis."""
+"""Most terminal columns of a label in the text report (two lines at most), the rest
+replaced by an ellipsis."""
 _SPARKS = "▁▂▃▄▅▆▇█"
 _SPARK_LABEL = 16
 """Fewest columns for a factor's name before its sparkline; the periods that do not fit
@@ -116,15 +117,28 @@ def _fit(text: str, width: int) -> str:
     >>> [_fit(t, 6) for t in ("abc", "abcdefgh", "変更が検証")]
     ['abc   ', 'abcde…', '変更… ']
     """
-    line = one_line(text)
-    if _columns(line) > width:
-        cut, used = "", 1  # the ellipsis
-        for ch in line:
-            if used + _columns(ch) > width:
-                break
-            cut, used = cut + ch, used + _columns(ch)
-        line = cut.rstrip() + "…"
+    line = _cut(text, width)
     return line + " " * (width - _columns(line))
+
+
+def _cut(text: str, width: int) -> str:
+    """``text`` on one line, cut to ``width`` terminal columns with an ellipsis: a label of
+    :data:`_LABEL` columns wraps to two lines at most, in Latin or Chinese alike.
+
+    Examples
+    --------
+    >>> _cut("Retries had no backoff", 12), _cut("変更が検証なしで配布された", 12)
+    ('Retries had…', '変更が検証…')
+    """
+    line = one_line(text)
+    if _columns(line) <= width:
+        return line
+    cut, used = "", 1  # the ellipsis
+    for ch in line:
+        if used + _columns(ch) > width:
+            break
+        cut, used = cut + ch, used + _columns(ch)
+    return cut.rstrip() + "…"
 
 
 def _pct(part: int, whole: int) -> str:
@@ -139,7 +153,7 @@ def to_text(report: PatternsReport, top: int = 20) -> str:
     names = factor_names(report)
 
     def named(key: str) -> str:
-        return f"{one_line(names[key], _LABEL)} [{key}]" if key in names else key
+        return f"{_cut(names[key], _LABEL)} [{key}]" if key in names else key
 
     def capped(total: int) -> list[str]:
         line = more(total, top, "use --format json for all")
