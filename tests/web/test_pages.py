@@ -749,7 +749,8 @@ class TestPatterns:
         self, context: BrowserContext, server: Server, api: Api
     ) -> None:
         # The report lists the members of a factor's 100 most recent incidents; the page
-        # said "100 nodes" for a factor of 101, and nothing of the one left out.
+        # said "100 nodes" for a factor of 101, and nothing of the one left out. (A key of
+        # this test's own: the server's store is shared with the other tests.)
         for n in range(101):
             api.create(
                 incident(
@@ -758,7 +759,7 @@ class TestPatterns:
                         {
                             "id": "gap",
                             "kind": "condition",
-                            "factor": "alerting-gap",
+                            "factor": "many-incidents-gap",
                             "label": "No alert fired on the symptom",
                         },
                         {"id": "impact", "kind": "impact", "label": "Errors", "causes": ["gap"]},
@@ -769,7 +770,7 @@ class TestPatterns:
         page = EditorPage.open(context, server.url)
         page.page.get_by_role("link", name="Patterns across incidents").click()
         page.wait("document.body.dataset.view === 'patterns' && window.causemap.ready")
-        row = page.page.locator(".factor-table tr").filter(has_text="alerting-gap")
+        row = page.page.locator(".factor-table tr").filter(has_text="many-incidents-gap")
         summary = row.locator("summary")
         assert summary.inner_text() == "101 nodes"
         summary.click()
