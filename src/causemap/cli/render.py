@@ -100,9 +100,11 @@ def render_command(
     Shapes show the kind of each node, colours its class (proximate or systemic, from
     the analysis), ⚠ the method checks that fired. FILE may be a file, a folder or '-'
     for standard input. svg, png and pdf need Graphviz (dot); png and pdf are never
-    written to a terminal. Every input is drawn whatever becomes of the others; exits 1
-    when an input is invalid, 3 when Graphviz is missing, fails or is too slow (the
-    worst of these).
+    written to a terminal. A Mermaid diagram past what GitHub and GitLab draw (50,000
+    characters or 500 links) is written whole with a warning; the Markdown section
+    leaves it out and says why. Every input is drawn whatever becomes of the others;
+    exits 1 when an input is invalid, 3 when Graphviz is missing, fails or is too slow
+    (the worst of these).
     """
     from pydantic import ValidationError
 
