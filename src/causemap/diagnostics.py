@@ -322,15 +322,16 @@ Each comparison is a few microseconds; a document whose every reference is wrong
 
 
 class Hints:
-    """The closest known name to each unknown one (a node id for a reference, a catalog
-    key for a node's factor), each distinct name looked up once, and the later ones
-    without a hint once :data:`HINT_BUDGET` comparisons are spent.
+    """The closest known name to each unknown one (a node id for a reference), each
+    distinct name looked up once, and the later ones without a hint once
+    :data:`HINT_BUDGET` comparisons are spent. (A factor key that is not the catalog's
+    has a stricter rule of its own: :class:`causemap.patterns.typos.Typos`.)
 
     Examples
     --------
-    >>> hints = Hints(["retry-storm-no-backoff", "alerting-gap"])
-    >>> hints.near("retry-storm-no-backof"), hints.near("zzz")
-    ('retry-storm-no-backoff', None)
+    >>> hints = Hints(["config-push", "canary-skipped"])
+    >>> hints.near("config-psuh"), hints.near("zzz")
+    ('config-push', None)
     """
 
     def __init__(self, known: Iterable[str]) -> None:
