@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,9 @@ from causemap.patterns.text import CLAUSE_MARKS, stem, tokens
 
 __all__ = ["BUILTIN_LEXICON", "Lexicon", "Reading", "builtin_lexicon"]
 
-BUILTIN_LEXICON = Path(__file__).resolve().parent / "concepts.yaml"
+# Found through the package, not ``__file__``: compiled with mypyc (as in release wheels),
+# a module's ``__file__`` names its source file as it was on the build machine.
+BUILTIN_LEXICON = Path(str(files("causemap.patterns").joinpath("concepts.yaml")))
 """The concept lexicon shipped with causemap."""
 
 _CLAUSE_ENDS = CLAUSE_MARKS | {

@@ -10,7 +10,7 @@ first use, apart from the tables the scoring reads: :class:`ExampleLookup` is th
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from causemap.catalog.model import Catalog
 from causemap.patterns.text import Analysed, analyse
@@ -30,9 +30,16 @@ class ExampleLookup:
     idf: dict[str, float]
     _max_idf: float
     _query: dict[str, float]
-    _weight: Callable[[str, float], float]
     _example_cache: dict[str, list[tuple[str, dict[str, float]]]]
     _example_index: tuple[list[str], dict[str, range], dict[str, list[tuple[int, float]]]] | None
+
+    def _weight(self, term: str, value: float) -> float:
+        """``value`` times the weight of the term's type (the index's own rule).
+
+        A method, not a declared attribute, so that the index's overrides it also when
+        compiled with mypyc, which gives a declared attribute a slot of its own.
+        """
+        raise NotImplementedError
 
     def closest_example(self, text: Analysed, key: str) -> str | None:
         """The example of entry ``key`` whose wording is closest to ``text`` (cosine over

@@ -156,7 +156,8 @@ def extract(
         # pickled, and a string met before in a batch pickles as a reference to it.
         # A node's own key decides its factor; the catalog is asked only for the others.
         best = index.score(text, node.level, top=1, cls=cls) if node.factor is None else []
-        neighbours = {*G.pred[node.id], *G.succ[node.id]} - impact
+        causes, effects = set(G.predecessors(node.id)), set(G.successors(node.id))
+        neighbours = (causes | effects) - impact
         nodes.append(
             NodeFacts(
                 id=node.id,
@@ -168,7 +169,7 @@ def extract(
                 cls_source=source,
                 text=text,
                 neighbours=tuple(sorted(neighbours)),
-                effects=tuple(sorted(set(G.succ[node.id]) - impact)),
+                effects=tuple(sorted(effects - impact)),
                 suggestion=best[0] if best else None,
             )
         )
