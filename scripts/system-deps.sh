@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Make sure the Debian/Ubuntu packages causemap needs are installed.
-#   scripts/system-deps.sh graphviz [chromium] [postgresql] [wrk]
+#   scripts/system-deps.sh graphviz [chromium] [postgresql] [wrk] [compiler]
 # Installs what is missing when run as root with apt-get; otherwise prints the exact
 # command to run and exits 1.
 set -euo pipefail
@@ -12,6 +12,10 @@ for want in "$@"; do
     chromium)   [ -x /usr/bin/chromium ] || missing+=(chromium) ;;
     postgresql) compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql) ;;
     wrk)        command -v wrk >/dev/null 2>&1 || missing+=(wrk) ;;
+    compiler)   # mypyc's C for the compiled wheel: a C compiler and Python.h of $PYTHON
+                command -v cc >/dev/null 2>&1 || missing+=(gcc)
+                include=$("${PYTHON:-python3}" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
+                [ -f "$include/Python.h" ] || missing+=(python3-dev) ;;
     *) echo "system-deps: unknown dependency '$want'" >&2; exit 2 ;;
   esac
 done

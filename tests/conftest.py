@@ -39,6 +39,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "dot: needs the Graphviz dot binary")
     config.addinivalue_line("markers", "slow: takes more than a few seconds")
     config.addinivalue_line("markers", "postgresql: needs the PostgreSQL server binaries")
+    config.addinivalue_line(
+        "markers",
+        "patches_internals: replaces a name inside a module that the release build compiles "
+        "(mypyc-compiled code does not look it up), so it runs on plain Python only",
+    )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -136,6 +136,7 @@ class TestSuggest:
         found = suggest("Lunch was served at noon.", top=1)
         assert not found or found[0].confidence < 0.35
 
+    @pytest.mark.patches_internals  # counts builds through the module's CatalogIndex
     def test_builds_the_catalog_index_once(self, monkeypatch: pytest.MonkeyPatch) -> None:
         # The web editor asks for suggestions on every pause in typing: only the first call
         # may pay for the index (its speed is measured in bench/bench_patterns.py).

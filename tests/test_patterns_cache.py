@@ -324,6 +324,7 @@ def test_default_folder_follows_the_environment(monkeypatch: pytest.MonkeyPatch)
     assert default_folder() == Path(os.path.expanduser("~/.cache/causemap"))
 
 
+@pytest.mark.patches_internals  # counts the index's builds in CatalogIndex.__init__
 def test_the_catalog_index_is_kept_for_the_next_run(
     corpus: Path, cache_dir: Path, reduced: list[str], built: list[str]
 ) -> None:
@@ -342,6 +343,7 @@ def test_the_catalog_index_is_kept_for_the_next_run(
     assert len(built) == 1  # --no-cache builds its own
 
 
+@pytest.mark.patches_internals  # counts the index's builds in CatalogIndex.__init__
 def test_a_damaged_index_row_is_built_again(
     corpus: Path, cache_dir: Path, built: list[str]
 ) -> None:
@@ -366,6 +368,7 @@ def test_a_damaged_index_row_is_built_again(
     assert built == []  # and it was kept again
 
 
+@pytest.mark.patches_internals  # counts the index's builds in CatalogIndex.__init__
 def test_suggest_keeps_the_catalog_index_with_its_examples(
     cache_dir: Path, built: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -406,6 +409,7 @@ def test_suggest_goes_on_when_the_cache_cannot_be_used(
     assert result.stderr.count("warning: the patterns cache") == 1
 
 
+@pytest.mark.patches_internals  # counts the index's builds in CatalogIndex.__init__
 def test_a_restarted_service_loads_the_catalog_index(cache_dir: Path, built: list[str]) -> None:
     from fastapi.testclient import TestClient
 
