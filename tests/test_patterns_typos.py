@@ -1,5 +1,5 @@
 """A factor key not in the catalog: a typo of a catalog key is warned of with that key,
-and a key of the team's own is left alone (src/causemap/patterns/typos.py)."""
+and a key of the team's own is left alone (src/causemap/typos.py)."""
 
 from __future__ import annotations
 

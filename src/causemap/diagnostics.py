@@ -325,7 +325,7 @@ class Hints:
     """The closest known name to each unknown one (a node id for a reference), each
     distinct name looked up once, and the later ones without a hint once
     :data:`HINT_BUDGET` comparisons are spent. (A factor key that is not the catalog's
-    has a stricter rule of its own: :class:`causemap.patterns.typos.Typos`.)
+    has a stricter rule of its own: :class:`causemap.typos.Typos`.)
 
     Examples
     --------

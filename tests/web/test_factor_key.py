@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, Response
 
 from causemap.catalog import builtin_catalog
-from causemap.patterns.typos import Typos
+from causemap.typos import Typos
 from tests.servers import Server
 from tests.web.pages import READ, Api, EditorPage, incident
 
@@ -379,7 +379,7 @@ OURS_WORDS = {
 
 def test_the_nearest_key_is_the_one_the_cli_names(blank: Page) -> None:
     """The page calls a key a typo of the catalog key the CLI names (the rule of
-    causemap.patterns.typos), on the built-in catalog and on one of a team's own."""
+    causemap.typos), on the built-in catalog and on one of a team's own."""
     keys = builtin_catalog().keys()
     words = [*TYPOS, *OWN, *("a" * n + "-gap" for n in range(0, 240, 40))]
     asked = [(words, keys), (list(OURS_WORDS), OURS)]

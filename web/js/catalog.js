@@ -1,7 +1,7 @@
 // The server's factor catalog (GET /api/v1/catalog), fetched once per page, and the rule
 // for a factor key that is not one of its keys: the catalog key it is most likely a typo
 // of, if any, as `causemap suggest` and `causemap patterns` find it (the rule of
-// src/causemap/patterns/typos.py, ported below), so that the editor calls a key a likely
+// src/causemap/typos.py, ported below), so that the editor calls a key a likely
 // typo exactly when the command line does. A key of the team's own ("capacity-gap" beside
 // "capacity-planning-gap") is left alone.
 

@@ -172,7 +172,7 @@ def patterns(
 
 def _warn_typos(incidents: list[IncidentFacts], catalog: Catalog) -> None:
     """A warning for each factor key that is not the catalog's but most likely a typo of
-    one of its keys (:mod:`causemap.patterns.typos`): the report counts it as a factor of
+    one of its keys (:mod:`causemap.typos`): the report counts it as a factor of
     its own."""
     from causemap.patterns.advise import likely_typos
 

@@ -13,6 +13,7 @@ The pipeline, one module per step::
     facts      reduce one incident to what the analysis needs
     advise     suggestions for every node of one incident (suggest, POST /suggest)
     typos      whether a factor key not in the catalog is a typo of one of its keys
+               (causemap.typos, below the catalog, which hints related keys with it)
     suggestions  their JSON, in both shapes (schemas/suggest*.schema.json)
     collect    read many files in parallel
     matching   keys → catalog → similarity clusters, with cannot-link

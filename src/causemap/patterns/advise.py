@@ -25,7 +25,7 @@ from causemap.patterns.facts import (
 )
 from causemap.patterns.suggest import CatalogIndex, Suggestion
 from causemap.patterns.text import Analysed
-from causemap.patterns.typos import Typos
+from causemap.typos import Typos
 
 __all__ = ["likely_typos", "suggest_nodes", "unknown_factors"]
 
@@ -60,7 +60,7 @@ def _with_examples(
 def unknown_factors(incident: Incident, keys: Collection[str], catalog: str) -> list[Diagnostic]:
     """A warning at each node's ``factor`` that is not one of ``keys`` (those of the
     catalog named ``catalog``), with the key it is most likely a typo of, if any
-    (:mod:`causemap.patterns.typos`): ``patterns`` takes such a key as a factor of its
+    (:mod:`causemap.typos`): ``patterns`` takes such a key as a factor of its
     own, so a typo would split one factor in two.
 
     Examples
@@ -95,7 +95,7 @@ def likely_typos(
 
     A team may use keys of its own ("capacity-gap"), and those are left alone; one an edit
     or two from a catalog key ("alerting-gpa", "alerting_gaps") is most likely a typo
-    (:mod:`causemap.patterns.typos`), and the report counts it as a factor of its own,
+    (:mod:`causemap.typos`), and the report counts it as a factor of its own,
     splitting one factor in two. Each distinct key is looked up once (:class:`Typos`).
 
     Examples

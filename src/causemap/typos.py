@@ -2,7 +2,10 @@
 
 A team may use keys of its own ("capacity-gap", "db-failover"), and ``patterns`` counts
 each as a factor of its own; a typo of a catalog key ("alerting-gpa") would split one
-factor in two, so it is warned of, with the key it is a typo of. The rule:
+factor in two, so it is warned of, with the key it is a typo of. A catalog entry's
+``related`` key that names no entry gets the same hint. The module sits below both
+:mod:`causemap.catalog` and :mod:`causemap.patterns` (it imports only
+:mod:`causemap.diagnostics`), so that either may use it. The rule:
 
 - keys are compared as spelt: ``_`` and ``.`` read as ``-``, and a plural word as its
   singular ("alerting_gaps" is "alerting-gap"). (Keys are lower-case: the format's ids
