@@ -284,6 +284,49 @@ nodes:
         assert f"{path}:12:5: warning: /entries/1: entry 'empty' has no phrases" in result.stderr
         assert "warning" not in result.stdout
 
+    @pytest.mark.parametrize(
+        ("head", "ref", "hint"),
+        [
+            ("extends: builtin\n", "alerting-gpa", "; did you mean 'alerting-gap'?"),
+            (
+                "extends: builtin\n",
+                "retry_storm_no_backoff",
+                "; did you mean 'retry-storm-no-backoff'?",
+            ),
+            ("extends: builtin\n", "alerting-gaps", "; did you mean 'alerting-gap'?"),
+            ("", "feature-flag-dept", "; did you mean 'feature-flag-debt'?"),  # its own entry
+            ("extends: builtin\n", "kill-switch", ""),  # a word short: not called a typo
+            ("extends: builtin\n", "http-4xx-spike", ""),
+            ("", "alerting-gpa", ""),  # a catalog that replaces the built-in has no alerting-gap
+        ],
+    )
+    def test_an_unknown_related_key_names_the_key_it_is_likely_a_typo_of(
+        self, head: str, ref: str, hint: str
+    ) -> None:
+        """By the rule factor keys follow (causemap.typos): the warning named the unknown
+        key but not the entry it was a typo of."""
+        checked = check_catalog(catalog_text(ENTRY + f"    related: [{ref}]\n", head))
+        (warning,) = checked.diagnostics
+        assert (warning.code, warning.pointer) == ("unknown-related", "/entries/0/related/0")
+        assert warning.message == f"related key '{ref}' is not an entry of this catalog{hint}"
+
+    def test_the_cli_prints_the_hint(self, tmp_path: Path) -> None:
+        from click.testing import CliRunner
+
+        from causemap.cli import cli
+
+        incident = tmp_path / "warn.yaml"
+        incident.write_text(self.INCIDENT)
+        path = tmp_path / "mine.yaml"
+        related = "    related: [no-kill-swtich, feature-flag-debt]\n"
+        path.write_text(catalog_text(ENTRY + related, "extends: builtin\n"))
+        result = CliRunner().invoke(cli, ["suggest", str(incident), "--catalog", str(path)])
+        assert result.exit_code == 0, result.output
+        assert result.stderr.splitlines() == [
+            f"{path}:12:15: warning: /entries/0/related/0: related key 'no-kill-swtich' is not "
+            "an entry of this catalog; did you mean 'no-kill-switch'? [unknown-related]"
+        ]
+
 
 class TestMixedUp:
     """A catalog given where an incident belongs, or the other way round (an easy slip:

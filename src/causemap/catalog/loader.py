@@ -30,6 +30,7 @@ from causemap.diagnostics import (
 )
 from causemap.errors import CatalogError
 from causemap.source import Parsed, parse, read_document
+from causemap.typos import Typos
 
 __all__ = [
     "BUILTIN_PATH",
@@ -71,8 +72,9 @@ def _allowed_keys(loc: Sequence[str | int]) -> Sequence[str]:
     return [f.alias or name for name, f in model.model_fields.items()]
 
 
-def _rules(catalog: Catalog, known: set[str]) -> Iterator[Diagnostic]:
-    """Rules that relate entries to each other."""
+def _rules(catalog: Catalog, known: Sequence[str]) -> Iterator[Diagnostic]:
+    """Rules that relate entries to each other. ``known`` are the keys of the built-in
+    catalog when this one extends it, else none."""
     if not catalog.entries and catalog.extends is None:
         yield error_at("no-entries", "a catalog needs at least one entry", "entries")
     yield from _duplicate_keys([entry.key for entry in catalog.entries])
@@ -86,13 +88,16 @@ def _rules(catalog: Catalog, known: set[str]) -> Iterator[Diagnostic]:
                 i,
             )
     yield from _unreadable(catalog)
-    keys = {entry.key for entry in catalog.entries} | known
+    keys = [*known, *(entry.key for entry in catalog.entries)]  # in the merged order
+    typos = Typos(keys)  # the factor keys' rule: a related key is a factor key too
     for i, entry in enumerate(catalog.entries):
         for j, ref in enumerate(entry.related):
-            if ref not in keys:
+            if ref not in typos.known:
+                near = typos.near(ref)
+                hint = f"; did you mean '{near}'?" if near else ""
                 yield warning_at(
                     "unknown-related",
-                    f"related key '{ref}' is not an entry of this catalog",
+                    f"related key '{ref}' is not an entry of this catalog{hint}",
                     "entries",
                     i,
                     "related",
@@ -210,7 +215,7 @@ def _validate(parsed: Parsed, name: str) -> CheckedCatalog:
         ]
         result.diagnostics = parsed.sourcemap.place_all(found)
         return result
-    known = set(builtin_catalog().keys()) if catalog.extends == "builtin" else set()
+    known = builtin_catalog().keys() if catalog.extends == "builtin" else []
     problems = [d.model_copy(update={"file": name}) for d in _rules(catalog, known)]
     result.diagnostics = parsed.sourcemap.place_all(problems)
     if result.ok:
@@ -236,8 +241,9 @@ def _merge(base: Catalog, extra: Catalog) -> Catalog:
 
 
 Warn = Callable[[Diagnostic], object]
-"""Receives each warning of a catalog that loads (an unknown ``related`` key, an entry
-with nothing to match on), so that a command can show it."""
+"""Receives each warning of a catalog that loads (an unknown ``related`` key, with the
+key it is likely a typo of, an entry with nothing to match on), so that a command can
+show it."""
 
 
 def loads_catalog(
