@@ -27,6 +27,10 @@ TYPOS = {
     "hidden-hard-limits": "hidden-hard-limit",
     "expired-certificates-or-credentials": "expired-certificate-or-credential",
     "global-change-no-staged-rolout": "global-change-no-staged-rollout",
+    "retry-storm-on-backoff": "retry-storm-no-backoff",  # a short word mistyped, not replaced
+    "expired-certificate-of-credential": "expired-certificate-or-credential",
+    "nokill-switch": "no-kill-switch",  # a hyphen dropped
+    "alerting-gap-": "alerting-gap",  # or added
 }
 
 OWN = [
@@ -42,6 +46,8 @@ OWN = [
     "on-call-fatigue",
     "prod-access-too-broad",
     "payments-batch-window",
+    "a-kill-switch",  # a word replaced whole, though two edits from no-kill-switch
+    "x-alerting-gap",  # a word added, two edits
 ]
 
 
@@ -84,6 +90,19 @@ class TestUnknownFactors:
         )
         assert hint("cert-tlx", [*keys, "cert-tls"]) == "; did you mean 'cert-tls'?"
         assert hint("crt-tl", keys) == ""  # two edits in a key under 10 characters
+
+    def test_keys_that_differ_by_a_whole_word_are_different_keys(self) -> None:
+        """A typo leaves each word recognisable: "a-kill-switch" was called a typo of
+        "no-kill-switch" (two edits in a key of 13 characters), though "a" is not "no"."""
+        keys = ["no-kill-switch", "kill-switch", "db-failover-runbook"]
+        assert hint("a-kill-switch", keys) == ""  # "a" for "no", and a word added to the other
+        assert hint("kill-switch-x", ["kill-switch"]) == ""
+        assert hint("db-failover-runbok", keys) == "; did you mean 'db-failover-runbook'?"
+        assert hint("bd-failover-runbook", keys) == "; did you mean 'db-failover-runbook'?"
+        assert hint("de-failover-runbook", keys) == "; did you mean 'db-failover-runbook'?"
+        assert hint("xy-failover-runbook", keys) == ""
+        # A short word mistyped (it keeps a letter) is still a typo.
+        assert hint("an-kill-switch", keys) == "; did you mean 'no-kill-switch'?"
 
     def test_keys_whose_digits_differ_are_different_keys(self) -> None:
         keys = ["http-5xx-spike", "ipv4-exhaustion"]

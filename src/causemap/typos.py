@@ -15,7 +15,13 @@ factor in two, so it is warned of, with the key it is a typo of. A catalog entry
   the two allows (:func:`allowed_edits`): none below 4 characters, one below 10, two
   from 10 on. A shorter or longer key of the team's own differs by whole words, more than
   that ("capacity-gap" is 9 edits from "capacity-planning-gap");
-- and they must carry the same digits: "http-5xx-spike" is not a typo of "http-4xx-spike".
+- they must carry the same digits: "http-5xx-spike" is not a typo of "http-4xx-spike";
+- and a typo leaves every word (a part between hyphens, as spelt) recognisable: it does
+  not add or drop a whole word ("x-alerting-gap" is not "alerting-gap"), nor replace one
+  with a word that shares no character with it ("a-kill-switch" is not
+  "no-kill-switch"), which within two edits befalls only words of one or two characters
+  (:func:`same_words`). "retry-storm-on-backoff" is still a typo of
+  "retry-storm-no-backoff".
 
 Of several catalog keys within reach, the one fewest edits away is named, then the one
 closest as typed, then the first in the catalog. The web editor's note on a factor key
@@ -28,7 +34,7 @@ from collections.abc import Iterable
 
 from causemap import diagnostics
 
-__all__ = ["Typos", "allowed_edits", "edits", "spelling", "typo_of"]
+__all__ = ["Typos", "allowed_edits", "edits", "same_words", "spelling", "typo_of"]
 
 _SEPARATORS = str.maketrans("_.", "--")
 _DIGITS = frozenset("0123456789")
@@ -104,6 +110,29 @@ def edits(a: str, b: str, limit: int | None = None) -> int:
     return row[len(b)]
 
 
+def same_words(a: str, b: str) -> bool:
+    """Whether spellings ``a`` and ``b`` (a few edits apart) have the same words, each
+    perhaps mistyped: neither is the other with a word added, and no word of one is
+    replaced whole by the word in its place in the other (they share no character).
+    Words are the non-empty parts between hyphens, so a stray or missing hyphen is a
+    typo like any other character.
+
+    Examples
+    --------
+    >>> same_words("a-kill-switch", "no-kill-switch"), same_words("x-alerting-gap", "alerting-gap")
+    (False, False)
+    >>> same_words("retry-storm-on-backoff", "retry-storm-no-backoff")
+    True
+    >>> same_words("alertinggap", "alerting-gap"), same_words("alerting--gap", "alerting-gap")
+    (True, True)
+    """
+    words_a, words_b = [w for w in a.split("-") if w], [w for w in b.split("-") if w]
+    if len(words_a) == len(words_b):
+        return all(set(x) & set(y) for x, y in zip(words_a, words_b, strict=True))
+    fewer, more = sorted((words_a, words_b), key=len)
+    return all(more[:i] + more[i + 1 :] != fewer for i in range(len(more)))
+
+
 class Typos:
     """The catalog key each key not in it is most likely a typo of (the rule above), each
     distinct key looked up once, and later ones without an answer once
@@ -151,6 +180,8 @@ class Typos:
             limit = allowed_edits(min(len(spelt), len(other)))
             apart = edits(spelt, other, limit)
             if apart > limit or [c for c in other if c in _DIGITS] != digits:
+                continue
+            if not same_words(spelt, other):
                 continue
             order = (apart, edits(key, self.keys[rank]), rank)
             best = order if best is None or order < best else best

@@ -339,6 +339,9 @@ TYPOS = {  # word → the catalog key it is a typo of
     "expired-certificates-or-credentials": "expired-certificate-or-credential",
     "alerting-gäp": "alerting-gap",  # characters no key has, one each (not UTF-16 units)
     "🙂lerting-gap": "alerting-gap",
+    "retry-storm-on-backoff": "retry-storm-no-backoff",  # a short word mistyped
+    "nokill-switch": "no-kill-switch",  # a hyphen dropped
+    "alerting-gap-": "alerting-gap",
 }
 OWN = [  # keys of a team's own, or not keys at all
     "capacity-gap",
@@ -355,6 +358,9 @@ OWN = [  # keys of a team's own, or not keys at all
     "db-migration",
     "no-canary-stage",
     "cert-expiry",
+    "a-kill-switch",  # a word replaced whole ("a" for "no")
+    "x-alerting-gap",  # a word added
+    "alerting-x-gap",
     "alerting-gap",  # a catalog key is no typo
     "a",
     "gap",
@@ -362,7 +368,7 @@ OWN = [  # keys of a team's own, or not keys at all
 ]
 # A catalog of the team's own: digits, short keys, and keys a typo is near more than one of.
 OURS = ["http-5xx-spike", "ipv4-exhaustion", "dns", "cert-ttl", "alerting-gaps", "alerting-gap"]
-OURS += ["alerting-map", "cert-tls"]
+OURS += ["alerting-map", "cert-tls", "no-kill-switch", "kill-switch", "db-failover-runbook"]
 OURS_WORDS = {
     "http-4xx-spike": None,
     "http-5xx-spkie": "http-5xx-spike",
@@ -374,6 +380,16 @@ OURS_WORDS = {
     "alerting_gap": "alerting-gap",
     "alerting-mapz": "alerting-map",
     "alerting-xap": "alerting-gap",
+    "a-kill-switch": None,  # "a" for "no", and a word added to kill-switch
+    "an-kill-switch": "no-kill-switch",
+    "kill-switch-x": None,
+    "bd-failover-runbook": "db-failover-runbook",
+    "xy-failover-runbook": None,
+    "db-failover-rünbook": "db-failover-runbook",
+    "🙂-failover-runbook": None,  # a word of one code point (two UTF-16 units) replaced
+    "d🙂-failover-runbook": "db-failover-runbook",
+    "db--failover-runbook": "db-failover-runbook",
+    "dbfailover-runbook": "db-failover-runbook",
 }
 
 

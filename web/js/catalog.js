@@ -40,7 +40,8 @@ const indexes = new WeakMap();
 let memo = { key: null, keys: null, near: null };
 
 /** The catalog key `key` (not itself one of `keys`) is most likely a typo of, or null:
- * one whose spelling is within allowedEdits of `key`'s, with the same digits; the fewest
+ * one whose spelling is within allowedEdits of `key`'s, with the same digits and words
+ * (sameWords); the fewest
  * edits away, then the closest as typed, then the first in `keys`. Remembered for the
  * last key asked, and each list of keys indexed once. */
 export function nearestKey(key, keys) {
@@ -55,7 +56,7 @@ export function nearestKey(key, keys) {
       for (const [other, rank] of index.byLength.get(n) || []) {
         const limit = allowedEdits(Math.min(spelt.length, other.length));
         const apart = edits(spelt, other, limit);
-        if (apart > limit || digitsOf(other) !== digits) continue;
+        if (apart > limit || digitsOf(other) !== digits || !sameWords(spelt, other)) continue;
         const order = [apart, edits(Array.from(key), Array.from(keys[rank])), rank];
         if (before(order, best)) best = order;
       }
@@ -103,6 +104,24 @@ function singular(word) {
 
 function digitsOf(chars) {
   return chars.filter((c) => c >= "0" && c <= "9").join("");
+}
+
+/** Whether spellings `a` and `b` (arrays of code points, a few edits apart) have the same
+ * words, each perhaps mistyped: neither is the other with a word added, and no word of one
+ * is replaced whole by the word in its place in the other (they share no character), as
+ * "a-kill-switch" is not "no-kill-switch". Words are the non-empty parts between hyphens,
+ * so a stray or missing hyphen is a typo like any other character. */
+function sameWords(a, b) {
+  const [wordsA, wordsB] = [wordsOf(a), wordsOf(b)];
+  if (wordsA.length === wordsB.length) return wordsA.every((word, i) => Array.from(word).some((c) => wordsB[i].includes(c)));
+  const [fewer, more] = wordsA.length < wordsB.length ? [wordsA, wordsB] : [wordsB, wordsA];
+  const want = fewer.join("-");
+  return more.every((_, i) => more.filter((_, j) => j !== i).join("-") !== want);
+}
+
+/** The non-empty parts between hyphens of a spelling (an array of code points). */
+function wordsOf(chars) {
+  return chars.join("").split("-").filter((word) => word);
 }
 
 /** How many edits a key of `length` characters (as spelt) may be from another and still
