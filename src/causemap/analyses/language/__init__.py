@@ -4,6 +4,7 @@ One module per noun, each importing only modules above it::
 
     lexicon    the word lists compiled to patterns, and the text form they compare in
     agency     who does what a match says: a person, a group or a thing
+    verbs      which words are verbs, and the verb group a verb opens
     actors     who acts in a whole text: the subject of each sentence's main verb
     assertion  whether the text asserts a match, or quotes, negates or denies it
     rewrites   neutral suggestions for hindsight and blame language

@@ -24,32 +24,21 @@ from causemap.analyses.language.agency import (
     _subject_words,
     _unpossessive,
 )
+from causemap.analyses.language.verbs import (
+    _AUXILIARIES,
+    _ing_word,
+    _past,
+    _verb,
+    _verb_group,
+)
 
 __all__ = ["person_acts"]
 
 
 # Who acts in a whole text: the subject of each sentence's main verb, found without a
-# parser. A verb is a word of these lists or a regular past form ("pushed", "hand-edited");
-# the first one with a subject before it is the main verb, unless it is a participle that
-# hands its "by" to the subject ("a script written by the on-call years ago ran").
-_AUXILIARY_WORDS = """is are am was were be been being has have had do does did will would can
-could shall should may might must get gets got"""
-_PASSIVE_WORDS = "is are am was were be been being get gets got"
-_IRREGULAR_WORDS = """ran saw seen went gone took taken made gave given let put set sent left
-lost kept held knew known thought told found began begun broke broken brought bought built
-caught chose chosen came cut done drew drawn drove driven fell fallen felt fed fled led forgot
-forgotten hit hid hidden hung lent meant met paid rode rose risen said sat shook shot shut slept
-spent split spread stood stole stolen struck stuck swept taught threw thrown understood woke
-woken wore won wrote written withdrew withdrawn overrode overridden undid undone rebuilt reran
-rewrote rewritten mistook mistaken overran overtook overtaken sold sought heard hurt laid lit
-showed shown grew grown froze frozen dealt fought rang spoke spoken tore torn became become"""
-_PRESENT_WORDS = "lets puts makes takes keeps sends knows says sees goes gives allows requires"
-_AUXILIARIES = frozenset(_AUXILIARY_WORDS.split())
-_PASSIVE = frozenset(_PASSIVE_WORDS.split())
-_PARTICIPLES = frozenset(_IRREGULAR_WORDS.split())
-_VERBS = _AUXILIARIES | _PARTICIPLES | frozenset(_PRESENT_WORDS.split())
-_NOT_PAST = frozenset(["hundred", "embed", "shed"])
-_IN_VERB_GROUP = frozenset(["not", "never", "also", "already", "just", "still", "then", "even"])
+# parser. A verb is a word read as one by :mod:`.verbs`; the first one with a subject
+# before it is the main verb, unless it is a participle that hands its "by" to the subject
+# ("a script written by the on-call years ago ran").
 _ADVERBS = frozenset(["first", "later", "once", "finally", "initially", "soon", "again"])
 """Adverbs between a subject and its verb besides filler and "-ly" words: "operators first
 saw"."""
@@ -73,13 +62,6 @@ _PREPOSITIONS = frozenset(_PREPOSITION_WORDS.split())
 """Words that open a phrase before the main clause ("At 09:58, we ..."), which ends at a
 comma only where no verb comes first ("In early 2023 operators deployed X, to meet Y")."""
 _SENTENCE = re.compile(r"[.;:!?](?=\s|$)|\n")
-
-
-def _past(word: str) -> bool:
-    """A past form: irregular ("ran", "written") or regular ("pushed", not "speed")."""
-    return word in _PARTICIPLES or (
-        len(word) > 3 and word.endswith("ed") and not word.endswith("eed") and word not in _NOT_PAST
-    )
 
 
 def _form(word: re.Match[str]) -> str:
@@ -145,29 +127,10 @@ def _main_verb(
     return None
 
 
-def _verb(form: str) -> bool:
-    return form in _VERBS or _past(form)
-
-
-def _ing_word(word: str) -> bool:
-    return len(word) > 4 and word.lower().endswith("ing")
-
-
 def _after_comma(sentence: str, words: list[re.Match[str]]) -> int:
     """The index in ``words`` of the first word after the first comma of ``sentence``."""
     comma = sentence.index(",")
     return next((i for i, w in enumerate(words) if w.start() > comma), len(words))
-
-
-def _verb_group(forms: list[str], i: int) -> tuple[int, bool]:
-    """The last index of the verb group that opens at ``forms[i]`` ("could not restart",
-    "had been paged"), and whether it is in the passive."""
-    j = i
-    while j + 1 < len(forms) and (
-        forms[j] in _AUXILIARIES or forms[j] in _IN_VERB_GROUP or forms[j].endswith("ly")
-    ):
-        j += 1
-    return j, any(f in _PASSIVE for f in forms[i:j]) and _past(forms[j])
 
 
 # Duties held, not acts: "a four-person team carried a 24/7 rotation", "one engineer held
