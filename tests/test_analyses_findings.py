@@ -801,6 +801,102 @@ class TestHumanStops:
         inc.node("ran-script").label = act
         assert [f.nodes for f in codes(inc)["STOPS_AT_HUMAN"]] == [["ran-script"]]
 
+    @pytest.mark.parametrize(
+        ("acts", "does_not"),
+        [
+            # A person's act in a clause of cause, after the main clause or before its
+            # comma; not one that comes after the root's event ("until", "before").
+            (
+                "The primary failed over because an engineer restarted it",
+                "The primary failed over because the health check restarted it",
+            ),
+            (
+                "The cache emptied when the operator ran the purge script",
+                "Packet loss went on until engineers restarted the WAN automation",
+            ),
+            (
+                "The replicas fell behind after the on-call engineer paused replication",
+                "The disk filled up before the on-call engineer noticed",
+            ),
+            (
+                "When the operator ran the purge script, the cache emptied",
+                "Until engineers restarted it, packet loss continued",
+            ),
+            (
+                "After the engineer restarted it, the primary failed over",
+                "After the cron job restarted it, the primary failed over",
+            ),
+            # A state, a coming or going, a person denied or "because of" is no act there.
+            (
+                "The page went unanswered because the on-call engineer silenced it",
+                "The page went unanswered because the on-call engineer was asleep",
+            ),
+            (
+                "The runbook went stale after the operator rewrote the deploy tool",
+                "The runbook went stale after the operator left in 2014",
+            ),
+            (
+                "The job ran because an engineer started it by hand",
+                "The job ran because no engineer stopped it",
+            ),
+            (
+                "The API failed when an engineer pushed a change",
+                "The API failed because of a change the engineer pushed",
+            ),
+        ],
+    )
+    def test_a_person_acting_in_a_clause_of_cause_is_a_human_stop(
+        self, acts: str, does_not: str
+    ) -> None:
+        # The root's event was set off by a person's act: the analysis stops at it.
+        inc = careful()
+        inc.node("ran-script").causes = []
+        inc.node("ran-script").level = None
+        inc.node("ran-script").label = acts
+        (finding,) = codes(inc)["STOPS_AT_HUMAN"]
+        assert finding.severity == "warning"
+        assert finding.message.startswith("the analysis ends at a person's action")
+        inc.node("ran-script").label = does_not
+        assert "STOPS_AT_HUMAN" not in codes(inc)
+
+    @pytest.mark.parametrize(
+        ("act", "duty"),
+        [
+            (
+                "One engineer ran the pager rotation and restarted the primary",
+                "One engineer ran the pager rotation and the primary restarted",
+            ),
+            (
+                "One engineer held the pager for the week and then silenced it",
+                "One engineer held the pager for the week and was paged 19 times",
+            ),
+            (
+                "A four-person team carried a 24/7 rotation and deleted the old logs",
+                "A four-person team carried a 24/7 rotation and covered the on-call rota",
+            ),
+            # After "were on call and", "paged" may be a passive's second participle.
+            (
+                "One engineer held the pager and ran the failover script",
+                "Two SREs were on call and paged 40 times",
+            ),
+            # A duty holder denied shares no act.
+            (
+                "One engineer carried the rotation and restarted the primary",
+                "No engineer carried the rotation and restarted the primary",
+            ),
+        ],
+    )
+    def test_a_duty_holders_next_act_is_a_human_stop(self, act: str, duty: str) -> None:
+        # The duty is a staffing condition; the verb that shares its subject is the
+        # person's action.
+        inc = careful()
+        inc.node("ran-script").causes = []
+        inc.node("ran-script").level = None
+        inc.node("ran-script").label = act
+        assert [f.nodes for f in codes(inc)["STOPS_AT_HUMAN"]] == [["ran-script"]]
+        inc.node("ran-script").label = duty
+        assert "STOPS_AT_HUMAN" not in codes(inc)
+
     def test_a_root_naming_a_slip_still_stops_whoever_acts(self) -> None:
         # The human-error words are an error wherever they stand, as before.
         inc = careful()
@@ -817,6 +913,9 @@ class TestHumanStops:
             "the tool was slow and the admins' console, one of the admins, ",
             "and the ",
             "the console was up, one of the admins on call and ",
+            # Clauses of cause, and a duty held before each "and".
+            "the job failed when the admin was asleep because the ",
+            "one engineer held the pager and ",
         ],
     )
     def test_a_long_root_is_read_in_linear_time(self, unit: str) -> None:

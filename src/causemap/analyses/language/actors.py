@@ -26,6 +26,8 @@ from causemap.analyses.language.agency import (
 )
 from causemap.analyses.language.verbs import (
     _AUXILIARIES,
+    _PASSIVE,
+    _an_act,
     _ing_word,
     _past,
     _verb,
@@ -231,6 +233,12 @@ _COORDINATORS = frozenset(["and", "but", "so", "yet", "then"])
 """Words that join a clause with a subject of its own to the main one: "the deploy tool was
 slow and the operator restarted it by hand", "the migration was approved, then an engineer
 ran it"."""
+_CAUSES = frozenset(["because", "when", "whenever", "after"])
+"""Words that open a clause whose act comes first and sets off the main one: "the primary
+failed over because an engineer restarted it", "the cache emptied when the operator ran
+the purge script". Not "before" or "until": their clause's act comes after the main one
+("packet loss went on until engineers restarted the automation": the restart ended it),
+nor "while", "since", "as" or "once", as often about when or how long as about why."""
 _SUBJECT_REACH = 8
 """How many words a joined clause's subject, or a verbless phrase, may have."""
 _SUBORDINATE = frozenset(["who", "whom", "whose", "which", "that"]) | (
@@ -246,21 +254,30 @@ def _joined_acts(
     sentence: str,
     words: list[re.Match[str]],
     forms: list[str],
-    start: int,
+    span: range,
     person: re.Pattern[str],
     names: Collection[str],
+    *,
+    shared: bool = False,
 ) -> bool:
-    """Does a person act in a clause joined after the main verb by a conjunction, whose
-    subject is the words between the conjunction and the clause's verb ("the deploy tool
-    was slow and the operator restarted it", "the primary was drained and the fleet was
-    restarted by an operator")? A verb right after the conjunction shares the main
-    subject ("the alert paged the on-call and woke them"): the main reading has judged it.
+    """Does a person act in a clause in ``span`` joined by a conjunction or opened by a
+    word of :data:`_CAUSES`, whose subject is the words between that word and the clause's
+    verb ("the deploy tool was slow and the operator restarted it", "the primary was drained
+    and the fleet was restarted by an operator", "the primary failed over because an
+    engineer restarted it")? A clause of cause counts only with an act (:func:`_an_act`):
+    "because the on-call engineer was asleep" says how things stood.
 
-    One pass from ``words[start]``; each word is read as a subject at most once."""
+    A verb right after a coordinator shares the main subject ("the alert paged the on-call
+    and woke them"): the main reading has judged it, unless ``shared`` says that subject
+    is a person who held a duty; then an act as the main reading would take it is theirs
+    ("one engineer ran the pager rotation and restarted the primary"). Sharing ends at a
+    clause with a subject of its own, a passive or a "be" ("were paged and restarted" may
+    be two participles). One pass; each word is read as a subject at most once."""
     conj: int | None = None
-    for v in range(start, len(forms)):
+    for v in span:
         form = forms[v]
-        if form in _COORDINATORS and (conj is None or conj == v - 1):
+        joins = form in _COORDINATORS or (form in _CAUSES and forms[v + 1 : v + 2] != ["of"])
+        if joins and (conj is None or conj == v - 1):
             conj = v
             continue
         if conj is None or not _verb(form):
@@ -268,17 +285,50 @@ def _joined_acts(
         before = words[v - 1].group().lower()
         if v > conj + 1 and (before in _DETERMINERS or before.endswith(("'s", "’s", "'", "’"))):
             continue  # an adjective: "the operator's scripted restart"
-        span = forms[conj + 1 : v]
+        cause = forms[conj] in _CAUSES
+        subject_forms = forms[conj + 1 : v]
         conj = None
-        if not span or len(span) > _SUBJECT_REACH or not _SUBORDINATE.isdisjoint(span):
-            continue  # no subject of its own, too far to be one, or not a main clause's
         last, passive = _verb_group(forms, v)
-        subject = [w.group() for w in words[v - len(span) : v]]
-        if not (passive or _on_duty(forms, v, last)) and _person_before(subject, person, names):
+        act = not (passive or _on_duty(forms, v, last))
+        if not subject_forms:
+            if shared and not cause and act and _an_act(forms[last]):
+                return True  # "... held the pager and restarted the primary"
+            shared = shared and not (cause or passive) and _PASSIVE.isdisjoint(forms[v : last + 1])
+            continue  # no subject of its own
+        shared = False
+        if len(subject_forms) > _SUBJECT_REACH or not _SUBORDINATE.isdisjoint(subject_forms):
+            continue  # too far to be one, or not a main clause's
+        if cause and not _an_act(forms[last]):
+            continue  # a state, not an act: "because the engineer was asleep"
+        subject = [w.group() for w in words[v - len(subject_forms) : v]]
+        if act and _person_before(subject, person, names):
             return True
         if _by_agent(sentence, words[last].end(), person, names):
             return True
     return False
+
+
+def _holds_duty(
+    sentence: str,
+    words: list[re.Match[str]],
+    forms: list[str],
+    verb: tuple[int, int, bool],
+    person: re.Pattern[str],
+    names: Collection[str],
+) -> bool:
+    """Does a person hold a duty with the verb group ``verb`` ("one engineer ran the pager
+    rotation"), in the active voice and with no "be" ("two SREs were on call and paged"
+    may be a passive "were paged")? Then a verb joined right after it is the person's."""
+    first, last, passive = verb
+    if passive or not _PASSIVE.isdisjoint(forms[first : last + 1]):
+        return False
+    if not _on_duty(forms, first, last):
+        return False
+    return any(
+        not any(word.lower() in _NEGATIONS for word in subject[-3:])
+        and _someone(subject, person, names)
+        for subject in _subjects(sentence, words, first)
+    )
 
 
 _NUMBER_WORDS = "two three four five six seven eight nine ten"
@@ -349,7 +399,13 @@ def person_acts(
     ("Told the rollback was safe, the operator restarted the fleet"), or when a verbless
     phrase after a comma says who was at work ("..., one person at the keyboard"). A
     person who holds a duty ("a four-person team carried a 24/7 rotation", "one engineer
-    held the pager", "two SREs were on call") states how the work was staffed, not an act.
+    held the pager", "two SREs were on call") states how the work was staffed, not an act;
+    what they do next is theirs ("one engineer ran the pager rotation and restarted the
+    primary"). So is an act in a clause of cause, after the main clause or before its
+    comma ("the primary failed over because an engineer restarted it", "When the operator
+    ran the purge script, the cache emptied"); not a state there ("because the on-call was
+    asleep"), nor an act in a clause that comes after the main one ("until engineers
+    restarted it", "before the engineer noticed").
 
     Each word is read a bounded number of times (the subject within ``_REACH``
     characters of its verb), so the cost grows with the text's length only.
@@ -369,6 +425,10 @@ def person_acts(
     ...             person=person)
     True
     >>> person_acts("A four-person team carried a 24/7 rotation", person=person)
+    False
+    >>> person_acts("The primary failed over because an engineer restarted it", person=person)
+    True
+    >>> person_acts("Errors went on until engineers restarted the primary", person=person)
     False
     """
     if not (names or person.search(text) or _GROUP.search(text)):
@@ -391,8 +451,16 @@ def person_acts(
             verbs += [later] if later is not None and later != found else []
         if any(_acts(sentence, words, forms, verb, person, names) for verb in verbs):
             return True
-        if _joined_acts(sentence, words, forms, verbs[-1][1] + 1, person, names):
+        shared = _holds_duty(sentence, words, forms, verbs[-1], person, names)
+        tail = range(verbs[-1][1] + 1, len(forms))
+        if _joined_acts(sentence, words, forms, tail, person, names, shared=shared):
             return True
+        if forms[0] in _CAUSES and "," in sentence:
+            # An opening clause of cause ("When the operator ran the purge script, the
+            # cache emptied"), read up to its comma.
+            head = range(_after_comma(sentence, words))
+            if _joined_acts(sentence, words, forms, head, person, names):
+                return True
         if _aside_names_actor(sentence, person, names):
             return True
     return False

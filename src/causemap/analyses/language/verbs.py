@@ -1,8 +1,10 @@
-"""Verbs: which words are verbs, and the verb group a verb opens.
+"""Verbs: which words are verbs, the verb group a verb opens, and which verbs are acts.
 
 "restarted", "ran" and "had been paged" are verbs; "hundred" and "speed" are not, though
-they look like past forms. :mod:`.actors` reads a sentence's main verb and its subject
-with these readings, without a parser: word lists and the regular "-ed" past, no regex.
+they look like past forms; "was asleep" and "left in 2014" say how things stood or who
+was there, not what a person did. :mod:`.actors` reads a sentence's main verb and its
+subject with these readings, without a parser: word lists and the regular "-ed" past, no
+regex.
 """
 
 from __future__ import annotations
@@ -54,3 +56,16 @@ def _verb_group(forms: list[str], i: int) -> tuple[int, bool]:
     ):
         j += 1
     return j, any(f in _PASSIVE for f in forms[i:j]) and _past(forms[j])
+
+
+_PRESENCE_WORDS = "left joined arrived came went returned retired resigned departed"
+_PRESENCE = frozenset(_PRESENCE_WORDS.split())
+"""Comings and goings, which say who was there, as a duty held says how the work was
+staffed: "after he left in October 2014", "when a second responder arrived"."""
+_NO_ACTS = _AUXILIARIES | _PRESENCE
+
+
+def _an_act(form: str) -> bool:
+    """Is ``form``, a verb group's last word, an act: a verb, not "be", "have" or "do"
+    ("was asleep", "had no access") nor a coming or going (:data:`_PRESENCE`)?"""
+    return form not in _NO_ACTS and (_verb(form) or _ing_word(form))
