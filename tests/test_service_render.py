@@ -198,6 +198,80 @@ def test_markdown_leaves_out_a_diagram_github_would_not_draw(client: TestClient)
     assert mermaid.text.count(" --> ") == 540
 
 
+class TestMermaidWarning:
+    """A Mermaid text past what GitHub and GitLab draw came without a word: the CLI warns
+    of it, but a client of the API (the web page's "Copy the Mermaid text") could not
+    tell. Every render endpoint now says why in ``Causemap-Warning``."""
+
+    WARNING = (
+        "its Mermaid text has 540 links; GitHub and GitLab draw Mermaid diagrams of at most "
+        "50,000 characters and 500 links (Mermaid's defaults) and show an error box in "
+        "place of a larger one"
+    )
+
+    def test_every_render_of_a_diagram_too_big_for_github_says_why(
+        self, client: TestClient
+    ) -> None:
+        body = dump(densely_linked(), "json")
+        posted = client.post(
+            f"{API}/render?format=mermaid",
+            content=body,
+            headers={"content-type": "application/json"},
+        )
+        assert posted.status_code == 200, posted.text
+        assert posted.headers["causemap-warning"] == self.WARNING
+        assert posted.text.count(" --> ") == 540  # whole all the same
+        negotiated = client.post(
+            f"{API}/render",
+            content=body,
+            headers={"content-type": "application/json", "accept": "text/vnd.mermaid"},
+        )
+        assert negotiated.headers["causemap-warning"] == self.WARNING
+        url = f"{API}/render/mmd/{encoded(body)}"
+        assert client.get(url).headers["causemap-warning"] == self.WARNING
+        assert client.head(url).headers["causemap-warning"] == self.WARNING  # cached answer
+        created = client.post(
+            f"{API}/incidents", content=body, headers={"content-type": "application/json"}
+        )
+        assert created.status_code == 201, created.text
+        stored = client.get(f"{API}/incidents/dense/render.mermaid")
+        assert stored.headers["causemap-warning"] == self.WARNING
+
+    @pytest.mark.parametrize("fmt", ["mermaid", "markdown", "dot"])
+    def test_no_warning_otherwise(self, client: TestClient, fmt: str) -> None:
+        # Markdown leaves such a diagram out and says so in the text itself.
+        big = dump(densely_linked(), "json")
+        for body in (JSON, big) if fmt != "mermaid" else (JSON,):
+            response = client.post(
+                f"{API}/render?format={fmt}",
+                content=body,
+                headers={"content-type": "application/json"},
+            )
+            assert response.status_code == 200, response.text
+            assert "causemap-warning" not in response.headers
+
+    def test_a_page_elsewhere_can_read_it(self, make_client: MakeClient) -> None:
+        client = make_client(cors_origins=("https://wiki.example",))
+        response = client.post(
+            f"{API}/render?format=mermaid",
+            content=dump(densely_linked(), "json"),
+            headers={"content-type": "application/json", "origin": "https://wiki.example"},
+        )
+        exposed = response.headers["access-control-expose-headers"].lower().split(", ")
+        assert "causemap-warning" in exposed
+        assert response.headers["causemap-warning"] == self.WARNING
+
+    def test_the_openapi_schema_documents_it(self, client: TestClient) -> None:
+        paths = client.get(f"{API}/openapi.json").json()["paths"]
+        for path, method in [
+            ("/api/v1/render", "post"),
+            ("/api/v1/render/{format}/{encoded}", "get"),
+            ("/api/v1/incidents/{incident_id}/render.{format}", "get"),
+        ]:
+            headers = paths[path][method]["responses"]["200"]["headers"]
+            assert "Causemap-Warning" in headers, path
+
+
 class TestBadInput:
     def test_invalid_incident_is_422_with_the_cli_diagnostics(self, client: TestClient) -> None:
         response = post_render(client, BASE.replace("kind: condition", "kind: conditon"))

@@ -556,6 +556,43 @@ class TestExport:
         page.page.locator(".toast").filter(has_text="CAUSEMAP_PUBLIC_RENDER=1").wait_for()
         page.assert_clean("status of 401")
 
+    def test_a_mermaid_text_github_would_not_draw_is_copied_with_a_warning(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """The CLI warns of a Mermaid text past what GitHub and GitLab draw, but the page
+        copied it without a word: pasted into an issue, it showed an error box."""
+        context.grant_permissions(["clipboard-read", "clipboard-write"])
+        causes = [f"c{i}" for i in range(26)]
+        effects = [f"e{j}" for j in range(20)]
+        nodes: list[dict[str, Any]] = [
+            *({"id": c, "kind": "condition", "label": f"Condition {c}"} for c in causes),
+            *({"id": e, "kind": "event", "label": f"Event {e}", "causes": causes} for e in effects),
+            {"id": "impact", "kind": "impact", "label": "Checkout failed", "causes": effects},
+        ]
+        api.create(incident("export-mermaid-dense", nodes))  # 540 links: GitHub draws 500
+        page = EditorPage.open(context, server.url, "export-mermaid-dense")
+        ui = page.page
+        ui.get_by_role("button", name="Export", exact=True).click()
+        dialog = ui.locator("dialog[open]")
+        dialog.get_by_role("button", name="Copy the Mermaid text").click()
+        warning = (
+            "The copied diagram will not show on GitHub or GitLab: its Mermaid text has 540 "
+            "links; GitHub and GitLab draw Mermaid diagrams of at most 50,000 characters and "
+            "500 links (Mermaid's defaults) and show an error box in place of a larger one; "
+            "Download SVG draws it."
+        )
+        status = dialog.locator("p[role=status]")
+        page.wait(
+            "(w) => document.querySelector('dialog[open] p[role=status]').textContent === w",
+            warning,
+        )
+        assert status.inner_text() == warning
+        ui.locator(".toast.warn").filter(has_text=warning).wait_for()
+        copied: str = page.js("navigator.clipboard.readText()")  # whole all the same
+        assert copied.startswith("flowchart")
+        assert copied.count(" --> ") == 540
+        page.assert_clean()
+
 
 def retry_storm(ident: str) -> dict[str, Any]:
     """A condition whose wording the catalog knows well, and its impact."""

@@ -142,9 +142,13 @@ export const api = {
   analyze: (text, signal) => api.json("POST", "/analyze", { jsonText: text, signal }),
   suggest: (doc, signal) => api.json("POST", "/suggest?top=3", { json: doc, signal }),
   async render(doc, format, options = {}) {
+    return (await api.rendered(doc, format, options)).blob();
+  },
+  /** The render's answer itself, for its headers too: `Causemap-Warning` says why GitHub
+   * and GitLab would not draw a Mermaid text (what `causemap render -f mermaid` warns). */
+  rendered(doc, format, options = {}) {
     const query = new URLSearchParams({ format, ...options });
-    const response = await request("POST", `/render?${query}`, { json: doc });
-    return response.blob();
+    return request("POST", `/render?${query}`, { json: doc });
   },
   async yaml(id) {
     const response = await request("GET", `/incidents/${encodeURIComponent(id)}`, { accept: "application/yaml" });

@@ -4,6 +4,8 @@
 // as Kroki does). The SVG preview is shown as an <img>, so nothing in it can run.
 // While saving is paused with unsaved changes (deleted elsewhere, or a conflict), the
 // server's YAML file would not have them: the incident on screen is downloaded as JSON.
+// A Mermaid text past what GitHub and GitLab draw is copied with a warning saying why
+// (the server's Causemap-Warning, which `causemap render -f mermaid` prints too).
 
 import { BASE, api } from "./api.js";
 import { copyText, download, h, modal, toast } from "./dom.js";
@@ -110,7 +112,16 @@ export function openExport(editor) {
           }, "Download the YAML file"),
           h("button", {
             type: "button", "data-export": "mermaid",
-            onclick: run("Copying the Mermaid text", async () => copyText(await (await api.render(doc, "mermaid", query())).text(), "Mermaid text")),
+            onclick: run("Copying the Mermaid text", async () => {
+              const response = await api.rendered(doc, "mermaid", query());
+              await copyText(await response.text(), "Mermaid text");
+              // Copied whole all the same, as the CLI writes it: other viewers may draw it.
+              const problem = response.headers.get("Causemap-Warning");
+              if (!problem) return;
+              const said = `The copied diagram will not show on GitHub or GitLab: ${problem}; Download SVG draws it.`;
+              toast(said, "warn", 12000, { key: "mermaid", say: false }); // said in `status`
+              return said;
+            }),
           }, "Copy the Mermaid text"),
           h("button", {
             type: "button", "data-export": "url",

@@ -143,7 +143,7 @@ def create_app(
                 "If-None-Match",
                 "Last-Event-ID",
             ],
-            expose_headers=["ETag", "Location", "Retry-After", "Server-Timing"],
+            expose_headers=["Causemap-Warning", "ETag", "Location", "Retry-After", "Server-Timing"],
             max_age=600,
         )
     app.add_middleware(SecurityHeaders)

@@ -6,7 +6,9 @@ Every answer carries the render's content key as a strong ``ETag`` (see
 the text formats get ``Content-Security-Policy: default-src 'none'; style-src
 'unsafe-inline'; sandbox`` with ``nosniff``. The two GET forms are meant for ``<img>``
 tags on other sites (wikis, docs), so they say ``Cross-Origin-Resource-Policy:
-cross-origin``; ``?download=1`` makes any of them a download.
+cross-origin``; ``?download=1`` makes any of them a download. A Mermaid diagram past
+what GitHub and GitLab draw comes whole with a ``Causemap-Warning`` header saying so (the
+warning ``causemap render -f mermaid`` prints), so that a client can tell its user.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from causemap.errors import NotAcceptable, UnknownFormat
 from causemap.fields import Slug
 from causemap.render import ALIASES, FORMATS, OutputFormat, RenderOptions
+from causemap.render.mermaid import viewer_problem
 from causemap.service.bodies import INCIDENT_BODY, read_body
 from causemap.service.deps import (
     API_PREFIX,
@@ -33,7 +36,7 @@ from causemap.service.deps import (
     render_reader,
 )
 from causemap.service.headers import accept_match, attachment, not_modified
-from causemap.service.problems import FormatNotFound, bad_parameter, responses
+from causemap.service.problems import FormatNotFound, bad_parameter, header, responses
 from causemap.service.rendering import (
     Rendered,
     Subject,
@@ -45,6 +48,7 @@ from causemap.service.rendering import (
 __all__ = [
     "DIAGRAM_CSP",
     "IMMUTABLE",
+    "WARNING",
     "negotiate",
     "path_format",
     "query_format",
@@ -60,6 +64,10 @@ DIAGRAM_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 IMMUTABLE = "public, max-age=604800, immutable"
 """A week: the URL holds the incident, so the answer can only change when causemap or
 Graphviz is upgraded (which changes the ETag; revalidation then gets the new bytes)."""
+
+WARNING = "Causemap-Warning"
+"""The header of a diagram that is drawn but will not show where it is meant to: a
+Mermaid text past GitHub's and GitLab's limits (:func:`viewer_problem`)."""
 
 _FIELDS = RenderOptions.model_fields
 _NAMES = list(FORMATS)
@@ -237,6 +245,10 @@ def _answer(
         headers["Content-Disposition"] = attachment(rendered.incident, spec.suffix)
     timing = "cache;desc=hit" if rendered.cached else f"render;dur={rendered.seconds * 1000:.1f}"
     headers["Server-Timing"] = timing
+    if spec.name == "mermaid":  # still answered whole: other viewers may allow more
+        problem = viewer_problem(rendered.data.decode("utf-8"))
+        if problem:
+            headers[WARNING] = problem  # ASCII: its own words and figures
     return Response(rendered.data, media_type=media_type or spec.media_type, headers=headers)
 
 
@@ -252,11 +264,18 @@ _DIAGRAM_CONTENT: dict[str, Any] = {
     for spec in FORMATS.values()
 } | {"application/json": {"schema": {"$ref": "#/components/schemas/Incident"}}}
 """Every format's media type; ``json`` is the canonical incident document itself."""
+_DIAGRAM_HEADERS: dict[str, Any] = ETAG | {
+    WARNING: header(
+        "Only on a Mermaid diagram past what GitHub and GitLab draw (50,000 characters or "
+        "500 links, Mermaid's defaults): why they would show an error box in its place, "
+        "as `causemap render -f mermaid` warns. The diagram is answered whole all the same."
+    )
+}
 _DIAGRAM: dict[int, dict[str, Any]] = {
     200: {
         "description": "The diagram, with its content hash as a strong ETag.",
         "content": _DIAGRAM_CONTENT,
-        "headers": ETAG,
+        "headers": _DIAGRAM_HEADERS,
     }
 }
 _NEGOTIATED: dict[int, dict[str, Any]] = {
@@ -269,7 +288,7 @@ _NEGOTIATED: dict[int, dict[str, Any]] = {
             for media in _MEDIA
             if media not in _DIAGRAM_CONTENT
         },
-        "headers": ETAG,
+        "headers": _DIAGRAM_HEADERS,
     }
 }
 _CACHED: dict[int, dict[str, Any]] = {
