@@ -398,6 +398,40 @@ class TestStatementBar:
         assert added["id"] in page.nodes()["n2"]["causes"]
         page.assert_clean()
 
+    def test_a_reload_keeps_the_kind_picked_in_an_empty_bar(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """The kind picked came back with a draft, but not without one: "condition" picked
+        in an empty bar was "event" again after a reload."""
+        ident = "bar-reload-empty-kind"
+        api.create(chain(ident, 3))
+        page = EditorPage.open(context, server.url, ident)
+        bar = page.page.locator("#statement")
+        page.page.locator('label[for="new-kind-condition"]').click()
+        page.page.reload()
+        page.wait("window.causemap && window.causemap.ready")
+        assert bar.input_value() == ""
+        assert page.text("#entry-label") == "New statement"
+        assert checked_kind(page) == "condition"
+        page.statement("Config pushes skipped the canary stage")
+        added = next(n for n in page.doc()["nodes"] if n["label"].startswith("Config pushes"))
+        assert added["kind"] == "condition"
+
+        # Emptied by Enter, the bar keeps the kind for the next statement too; the first
+        # kind again is the bar as a new page has it.
+        page.page.locator('label[for="new-kind-factor"]').click()
+        page.wait_saved()
+        page.page.reload()
+        page.wait("window.causemap && window.causemap.ready")
+        assert (bar.input_value(), checked_kind(page)) == ("", "factor")
+        page.page.locator('label[for="new-kind-event"]').click()
+        page.page.reload()
+        page.wait("window.causemap && window.causemap.ready")
+        assert checked_kind(page) == "event"
+        stored = page.js("Object.keys(sessionStorage)")
+        assert not [key for key in stored if key.startswith(STATEMENT)], stored
+        page.assert_clean()
+
     def test_a_duplicated_tab_leaves_the_draft_to_the_tab_it_came_from(
         self, context: BrowserContext, server: Server, api: Api
     ) -> None:

@@ -142,9 +142,10 @@ export const drafts = {
 };
 
 // The statement bar's draft (what is typed in it, with the question it answers and the
-// kind of node it makes) is kept in sessionStorage instead, per incident: the browser
-// keeps it for its tab across reloads and a crash of the page, gives every tab its own,
-// and drops it when the tab is closed, so there is nothing of gone tabs to clean up.
+// kind of node it makes; an empty bar's kind alone) is kept in sessionStorage instead,
+// per incident: the browser keeps it for its tab across reloads and a crash of the page,
+// gives every tab its own, and drops it when the tab is closed, so there is nothing of
+// gone tabs to clean up.
 // A duplicated tab starts with a copy of it, though: that copy is left alone while the
 // tab it came from is open (it still shows the draft, and Enter in both tabs would add
 // the statement twice). A draft names its tab (`owner`) and is marked as left when its

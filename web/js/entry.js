@@ -5,7 +5,8 @@
 // typed (a long statement is not lost to a look at the picture), except that it cancels
 // a rename, which gives back whatever statement was being drafted before it. What is
 // being drafted (not a rename), with the kind picked for it, is kept for the tab
-// (drafts.js), so a reload or a crash of the page gives it back.
+// (drafts.js), so a reload or a crash of the page gives it back; so is the kind picked
+// in an empty bar.
 
 import { h, sayWhenCut } from "./dom.js";
 import { KINDS, node } from "./doc.js";
@@ -13,13 +14,14 @@ import { statements } from "./drafts.js";
 import { shown } from "./text.js";
 
 const KIND_KEY = { event: "e", condition: "c", factor: "f", impact: "i" };
+const FIRST_KIND = "event"; // what a new page's bar makes
 
 export class Entry {
   constructor(editor) {
     this.editor = editor;
     this.mode = "new";
     this.anchor = null;
-    this.kind = "event";
+    this.kind = FIRST_KIND;
     this.aside = null; // while renaming: what the bar held before, to give back after
     this.keeping = false; // the kept draft is given back (restore) before it is kept anew
     this.label = h("label", { for: "statement", id: "entry-label", class: "entry-label" }, "New statement");
@@ -138,12 +140,15 @@ export class Entry {
   }
 
   /** Keep what is typed, with the question it answers and the kind picked, as this tab's
-   * draft of the statement (an emptied bar keeps none); never a rename's text, the node's
-   * label. */
+   * draft of the statement; never a rename's text, the node's label. An emptied bar keeps
+   * no text and no question, only a kind picked other than the first one. */
   keep() {
     if (!this.keeping || this.mode === "edit") return;
     const text = this.input.value;
-    statements.store(this.editor.id, text.trim() ? { text, mode: this.mode, anchor: this.anchor, kind: this.kind } : null);
+    let draft = null;
+    if (text.trim()) draft = { text, mode: this.mode, anchor: this.anchor, kind: this.kind };
+    else if (this.kind !== FIRST_KIND) draft = { text: "", mode: "new", anchor: null, kind: this.kind };
+    statements.store(this.editor.id, draft);
   }
 
   /** Give back the statement this tab was drafting before the page was reloaded (once the
