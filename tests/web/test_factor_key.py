@@ -234,6 +234,54 @@ class TestFactorKey:
         assert not note(page).get_by_role("button").count()
         page.assert_clean()
 
+    def test_the_note_never_moves_the_catalog_suggestions(
+        self, context: BrowserContext, server: Server, api: Api
+    ) -> None:
+        """The note sat between the field and the suggestions: each time it came, went or
+        grew, the list jumped under the pointer (by some 90 pixels for a typo's note), and
+        an Accept aimed at pressed what came there instead."""
+        page = opened(context, server, api, "fk-still")
+        suggestions = page.page.locator("#panel-selection .suggestions")
+        accept = suggestions.get_by_role(
+            "button", name=f"Accept “{GAP}” (alerting-gap) as the factor key"
+        )
+        accept.wait_for()
+        field = page.page.locator(FIELD)
+        field.focus()  # in view: the panel scrolls no more below
+
+        def where() -> tuple[float, float, float]:
+            """Where the list starts on the screen, and its width (its height is its own:
+            an accepted entry's "✓ accepted" is shorter than the button it replaces)."""
+            box = suggestions.bounding_box()
+            assert box is not None
+            return box["x"], box["y"], box["width"]
+
+        before = where()
+        for key, said in [
+            ("alerting-gpa", "did you mean alerting-gap"),
+            ("flag-day", "a key of your team's own"),
+            ("alerting-gap", "Catalog entry"),
+        ]:
+            field.fill(key)
+            field.blur()  # the verdict at once
+            note(page).filter(has_text=said).wait_for()
+            assert where() == before, key
+        field.fill("")
+        field.blur()
+        note(page).wait_for(state="detached")
+        assert where() == before
+        # Accepted by a press, the note comes with the list where it was: the pointer is
+        # still over the entry it accepted.
+        box = accept.bounding_box()
+        assert box is not None
+        page.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        note(page).filter(has_text="Catalog entry").wait_for()
+        assert page.nodes()["paging"]["factor"] == "alerting-gap"
+        assert where() == before
+        accepted = suggestions.locator("li").filter(has_text="alerting-gap")
+        assert accepted.get_by_text("✓ accepted").is_visible()
+        page.assert_clean()
+
     def test_a_key_shorter_by_a_word_is_the_teams_own_and_a_typo_still_one(
         self, context: BrowserContext, server: Server, api: Api
     ) -> None:

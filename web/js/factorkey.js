@@ -56,8 +56,9 @@ export function factorKey(inspector, id) {
 
 /** Call `typed` on each edit of `input` (before the field writes it, which redraws the
  * note) and `settle` after it, on a pause (debounced) or once the field is left. Left by
- * a press elsewhere (Accept, under the note), it waits for the release, so that the note
- * does not move what is being pressed. */
+ * a press elsewhere (a cause's link, under the note), it waits for the release, so that
+ * the note does not move what is being pressed. (The catalog's suggestions are above the
+ * field, out of the note's way: inspector.js.) */
 function whileTyping(field, input, typed, settle) {
   let pressed = false;
   const press = (event) => (pressed = event.type === "pointerdown");

@@ -1,6 +1,6 @@
 // The "Selection" panel: every field of the selected node (or link), its class and why,
-// its factor key (factorkey.js) and the catalog's suggestions for it, its causes and
-// effects, and the findings about it.
+// the catalog's suggestions for its factor key and the key (factorkey.js), its causes
+// and effects, and the findings about it.
 // Built again when the selection changes; otherwise its fields are refreshed in place.
 
 import { causesOf, effectsOf, LEVELS, LIMITS, links, node, validInstant, whyNoMoreCauses, whyNotConnect } from "./doc.js";
@@ -108,8 +108,11 @@ export class Inspector {
         options: [["and", "all were needed (and)"], ["or", "any one sufficed (or)"]], hint: causesOf(store.doc, id).length < 2 ? "Matters once it has two or more causes." : "",
       }),
       f.check({ label: "Open question: a cause known to exist, not yet identified", key: "unknown", get: () => n().unknown, set: set("unknown", "Toggle open question") }),
-      ...factorKey(this, id),
+      // The suggestions come before the factor key's field: its note, which comes and goes
+      // and grows and shrinks as the key is typed or accepted, then moves nothing of the
+      // list (an Accept pressed moved from under the pointer, as a note appeared above it).
       n().kind === "impact" ? null : this.part(() => this.suggestions(id)),
+      ...factorKey(this, id),
       h("details", { class: "more" }, h("summary", {}, "More: detail, tags"),
         f.text({ label: "Detail", key: "detail", multiline: true, rows: 4, maxLength: LIMITS.detail, get: () => n().detail, set: (v) => ed.setNodeField(id, "detail", v.trim() ? v : null, "Edit detail") }),
         f.text({ label: "Tags (comma-separated)", key: "tags", get: () => n().tags, set: set("tags", "Edit tags"), ...commas })),
