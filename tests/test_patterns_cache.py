@@ -18,7 +18,14 @@ from causemap.cli import cli
 from causemap.loader import load
 from causemap.model import Incident
 from causemap.patterns import collect as collect_module
-from causemap.patterns.cache import FILE_NAME, INDEX_KEY, KEEP_DAYS, FactsCache, file_digest
+from causemap.patterns.cache import (
+    FILE_NAME,
+    INDEX_KEY,
+    KEEP_DAYS,
+    FactsCache,
+    file_digest,
+    loads,
+)
 from causemap.patterns.collect import collect
 from causemap.patterns.facts import IncidentFacts, extract
 from causemap.patterns.index import CatalogIndex
@@ -322,6 +329,21 @@ def test_default_folder_follows_the_environment(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.delenv("CAUSEMAP_CACHE_DIR")
     monkeypatch.delenv("XDG_CACHE_HOME")
     assert default_folder() == Path(os.path.expanduser("~/.cache/causemap"))
+
+
+def test_the_kept_index_loads_and_scores_as_the_one_built(corpus: Path, cache_dir: Path) -> None:
+    """The index a run keeps comes back whole, in either build (the compiled one pickles
+    its classes only when they say so): it is not rebuilt, and ranks as a new one does."""
+    assert report(str(corpus))[0] == 0
+    catalog = builtin_catalog()
+    with FactsCache(cache_dir, catalog.digest()) as cache:
+        row = cache.get([INDEX_KEY])[INDEX_KEY]
+    kept = loads(row)
+    assert isinstance(kept, CatalogIndex)
+    fresh = CatalogIndex(catalog)
+    labels = [node.label for path in EXAMPLES for node in load(path).nodes]
+    assert [kept.suggest(label) for label in labels] == [fresh.suggest(label) for label in labels]
+    assert any(kept.suggest(label) for label in labels)
 
 
 @pytest.mark.patches_internals  # counts the index's builds in CatalogIndex.__init__

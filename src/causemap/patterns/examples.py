@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from mypy_extensions import mypyc_attr
+
 from causemap.catalog.model import Catalog
 from causemap.patterns.text import Analysed, analyse
 from causemap.patterns.weights import _norm, _terms
@@ -19,6 +21,9 @@ from causemap.patterns.weights import _norm, _terms
 __all__ = ["ExampleLookup"]
 
 
+# A Python class also when compiled with mypyc, so that it pickles (the facts cache
+# keeps the index); its methods are compiled all the same.
+@mypyc_attr(native_class=False)
 class ExampleLookup:
     """The closest examples of a :class:`~causemap.patterns.index.CatalogIndex`'s entries.
 

@@ -15,6 +15,8 @@ from collections import defaultdict
 from collections.abc import Container, Sequence
 from typing import NamedTuple
 
+from mypy_extensions import mypyc_attr
+
 from causemap.catalog.model import Catalog, Entry
 from causemap.patterns.background import _background, _uncovered
 from causemap.patterns.examples import ExampleLookup
@@ -44,6 +46,9 @@ class Suggestion(NamedTuple):
     (:meth:`CatalogIndex.closest_example`)."""
 
 
+# A Python class also when compiled with mypyc, so that it pickles (the facts cache
+# keeps the index); its methods are compiled all the same.
+@mypyc_attr(native_class=False)
 class CatalogIndex(ExampleLookup):
     """A catalog prepared for fast scoring.
 

@@ -17,6 +17,8 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from mypy_extensions import mypyc_attr
+
 from causemap.patterns.text import CLAUSE_MARKS, Analysed, stem, tokens
 
 __all__ = ["GAP", "Phrase", "PhraseIndex", "compile_phrase"]
@@ -32,6 +34,9 @@ NEGATORS = frozenset(
 _AUX = frozenset(stem(w) for w in ("did", "does", "do", "was", "were", "is", "are", "had", "has"))
 
 
+# A Python class also when compiled with mypyc, so that it pickles (the facts cache
+# keeps the index); its methods are compiled all the same.
+@mypyc_attr(native_class=False)
 @dataclass(frozen=True, slots=True)
 class Phrase:
     """One compiled catalog phrase."""
@@ -93,6 +98,15 @@ def _crosses(breaks: Sequence[int], start: int, end: int) -> bool:
     return any(start < b <= end for b in breaks)
 
 
+def _rarest(stems: Sequence[str], counts: dict[str, int]) -> str:
+    """The stem of ``stems`` in fewest phrases (the first in order of a tie)."""
+    return min(stems, key=lambda root: (counts[root], root))
+
+
+# A Python class also when compiled with mypyc, so that it pickles (the facts cache
+# keeps the index); its methods are compiled all the same. (Hence no nested function in
+# its methods: mypyc cannot compile one there.)
+@mypyc_attr(native_class=False)
 class PhraseIndex:
     """Every catalog phrase, indexed by its rarest word (and a denial's rarest core word).
 
@@ -108,16 +122,12 @@ class PhraseIndex:
         for phrase in self.phrases:
             for root in {*phrase.stems, *phrase.core}:
                 counts[root] += 1
-
-        def rarest(stems: Sequence[str]) -> str:
-            return min(stems, key=lambda root: (counts[root], root))
-
         self.by_rare: dict[str, list[Phrase]] = defaultdict(list)
         self.by_core: dict[str, list[Phrase]] = defaultdict(list)
         for phrase in self.phrases:
-            self.by_rare[rarest(phrase.stems)].append(phrase)
+            self.by_rare[_rarest(phrase.stems, counts)].append(phrase)
             if phrase.core:
-                self.by_core[rarest(phrase.core)].append(phrase)
+                self.by_core[_rarest(phrase.core, counts)].append(phrase)
 
     def find(self, text: Analysed) -> list[Phrase]:
         """The phrases ``text`` contains, each once, in a stable order."""

@@ -16,12 +16,17 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from mypy_extensions import mypyc_attr
+
 from causemap.catalog.model import Entry
 from causemap.patterns.text import Analysed, analyse
 
 __all__ = ["Weights"]
 
 
+# A Python class also when compiled with mypyc, so that it pickles (the facts cache
+# keeps the index); its methods are compiled all the same.
+@mypyc_attr(native_class=False)
 @dataclass(frozen=True)
 class Weights:
     """How much each signal counts; the defaults were tuned on the corpus's dev split."""
@@ -51,6 +56,9 @@ class Weights:
     """Score at which confidence reaches about 0.63 before the margin is counted."""
 
 
+# A Python class also when compiled with mypyc, so that it pickles (the facts cache
+# keeps the index); its methods are compiled all the same.
+@mypyc_attr(native_class=False)
 @dataclass
 class _Vectors:
     """Sparse unit TF-IDF vectors, searchable by term."""
