@@ -23,6 +23,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from bench.build import is_compiled, plain_python
 from bench.corpus import write_corpus
 from bench.table import Row, best_of, interleaved
 
@@ -31,9 +32,10 @@ CASES = [(1_000, 3.0, 3), (10_000, 30.0, 1)]
 rows; one run of 10,000 takes half a minute, and its noise is small beside it."""
 
 
-def measure(folder: Path, cache: Path) -> tuple[float, float, float]:
+def measure(folder: Path, cache: Path, plain: bool = False) -> tuple[float, float, float]:
     """Run ``causemap patterns folder --format json`` with the facts cache in ``cache``;
-    return (seconds, CPU seconds, peak MB).
+    return (seconds, CPU seconds, peak MB). ``make bench`` measures the release build
+    (:func:`bench.build.describe`); ``plain`` runs the plain-Python sources instead.
 
     The command's own peak is its ``VmHWM``: its ``ru_maxrss`` would be this process's
     when larger, as Linux carries a peak over ``exec`` (a run after the analysis rows read
@@ -63,7 +65,7 @@ def measure(folder: Path, cache: Path) -> tuple[float, float, float]:
         capture_output=True,
         text=True,
         check=True,
-        env={**os.environ, "CAUSEMAP_CACHE_DIR": str(cache)},
+        env={**os.environ, "CAUSEMAP_CACHE_DIR": str(cache), **(plain_python() if plain else {})},
     )
     seconds = time.perf_counter() - started
     main_kb, worker_kb, cpu = out.stdout.split()[-3:]
@@ -90,6 +92,10 @@ def report_rows() -> Iterator[Row]:
             seconds, cpu, _ = min(measured)
             peak = max(m[2] for m in measured)
             size = (folder.parent / "report.json").stat().st_size / 1e6
+            plain = None
+            if n <= 1_000 and is_compiled():  # what an install from source runs
+                runs_plain = [measure(folder, Path(tmp) / f"plain-{r}", True) for r in range(runs)]
+                plain = min(runs_plain)
             edited = _edit_some(folder)
             again, again_cpu, _ = measure(folder, Path(tmp) / f"cache-{runs - 1}")
         best = f", fastest of {runs}" if runs > 1 else ""
@@ -104,6 +110,13 @@ def report_rows() -> Iterator[Row]:
             f"{n:,} incidents: CPU time, all processes (2 cores: about half of it in wall time)",
             cpu,
         )
+        if plain is not None:
+            yield Row(
+                "patterns",
+                f"{n:,} incidents: first run, plain Python (an install from source){best}",
+                plain[0],
+            )
+            yield Row("patterns", f"{n:,} incidents: that run's CPU time, plain Python", plain[1])
         yield Row(
             "patterns",
             f"{n:,} incidents: peak memory (main + 2 workers, upper bound)",
