@@ -59,6 +59,19 @@ class TestRefusedTargets:
         assert "refusing to overwrite it" in result.output
         assert path.read_text(encoding="utf-8") == BASE
 
+    def test_an_input_linking_to_a_target_not_there_yet(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # Inputs are compared by a stat each when the target exists, else only those
+        # named as it is or linked: a dangling link to the target is one of them.
+        monkeypatch.chdir(tmp_path)
+        write(tmp_path, "ok.yaml", BASE)
+        (tmp_path / "in.yaml").symlink_to("out.yaml")
+        result = runner.invoke(cli, ["patterns", "ok.yaml", "in.yaml", "-o", "out.yaml"])
+        assert result.exit_code == 2, result.output
+        assert "-o out.yaml is the input in.yaml; refusing to overwrite it" in result.output
+        assert not (tmp_path / "out.yaml").exists()
+
     def test_the_config_file(self, tmp_path: Path) -> None:
         path = write(tmp_path, "in.yaml", BASE)
         config = write(tmp_path, "c.yaml", "example_paths: 3\n")

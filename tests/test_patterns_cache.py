@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -331,6 +332,21 @@ def test_default_folder_follows_the_environment(monkeypatch: pytest.MonkeyPatch)
     assert default_folder() == Path(os.path.expanduser("~/.cache/causemap"))
 
 
+def test_a_first_run_knows_there_is_nothing_to_look_up(corpus: Path, cache_dir: Path) -> None:
+    # Before any run, and with only the index kept (as `suggest` leaves it), no file's
+    # facts are stored: the run reads no file up front to look for them.
+    catalog = builtin_catalog()
+    with FactsCache(cache_dir, catalog.digest()) as cache:
+        assert not cache.holds_facts()
+        cache.index(catalog)
+        assert not cache.holds_facts()
+    assert report(str(corpus))[0] == 0
+    with FactsCache(cache_dir, catalog.digest()) as cache:
+        assert cache.holds_facts()
+    with FactsCache(cache_dir, "another catalog") as cache:
+        assert not cache.holds_facts()
+
+
 def test_the_kept_index_loads_and_scores_as_the_one_built(corpus: Path, cache_dir: Path) -> None:
     """The index a run keeps comes back whole, in either build (the compiled one pickles
     its classes only when they say so): it is not rebuilt, and ranks as a new one does."""
@@ -448,3 +464,40 @@ def test_a_restarted_service_loads_the_catalog_index(cache_dir: Path, built: lis
         answers.append(answer.json())
     assert answers[0] == answers[1]
     assert len(built) == 1
+
+
+def test_new_facts_are_written_while_the_report_is_made(cache_dir: Path) -> None:
+    # collect() hands the new rows to a thread of their own; the next use waits for it.
+    key = file_digest("a.json", b"{}")
+    with FactsCache(cache_dir, "catalog") as cache:
+        assert not cache.holds_facts()
+        cache.put_soon([(key, b"facts")])
+        assert cache.get([key]) == {key: b"facts"}
+    with FactsCache(cache_dir, "catalog") as cache:
+        assert cache.get([key]) == {key: b"facts"}
+
+
+def test_a_failed_background_write_warns_once_in_the_callers_thread(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from causemap.patterns import cache as cache_module
+
+    monkeypatch.setattr(cache_module, "_TIMEOUT", 0.05)
+    said: list[tuple[str, threading.Thread]] = []
+
+    def warn(message: str) -> None:
+        said.append((message, threading.current_thread()))
+
+    cache = FactsCache(cache_dir, "catalog", warn=warn)
+    assert not cache.holds_facts()  # the file is open
+    blocker = sqlite3.connect(cache.path)
+    blocker.execute("BEGIN EXCLUSIVE")  # another run writing, for longer than we wait
+    try:
+        cache.put_soon([(file_digest("a.json", b"{}"), b"facts")])
+        cache.close()
+    finally:
+        blocker.close()
+    assert [thread for _, thread in said] == [threading.current_thread()]
+    assert "cannot be used (database is locked); going on without it" in said[0][0]
+    cache.close()
+    assert len(said) == 1
