@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import sqlite3
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -464,40 +463,3 @@ def test_a_restarted_service_loads_the_catalog_index(cache_dir: Path, built: lis
         answers.append(answer.json())
     assert answers[0] == answers[1]
     assert len(built) == 1
-
-
-def test_new_facts_are_written_while_the_report_is_made(cache_dir: Path) -> None:
-    # collect() hands the new rows to a thread of their own; the next use waits for it.
-    key = file_digest("a.json", b"{}")
-    with FactsCache(cache_dir, "catalog") as cache:
-        assert not cache.holds_facts()
-        cache.put_soon([(key, b"facts")])
-        assert cache.get([key]) == {key: b"facts"}
-    with FactsCache(cache_dir, "catalog") as cache:
-        assert cache.get([key]) == {key: b"facts"}
-
-
-def test_a_failed_background_write_warns_once_in_the_callers_thread(
-    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from causemap.patterns import cache as cache_module
-
-    monkeypatch.setattr(cache_module, "_TIMEOUT", 0.05)
-    said: list[tuple[str, threading.Thread]] = []
-
-    def warn(message: str) -> None:
-        said.append((message, threading.current_thread()))
-
-    cache = FactsCache(cache_dir, "catalog", warn=warn)
-    assert not cache.holds_facts()  # the file is open
-    blocker = sqlite3.connect(cache.path)
-    blocker.execute("BEGIN EXCLUSIVE")  # another run writing, for longer than we wait
-    try:
-        cache.put_soon([(file_digest("a.json", b"{}"), b"facts")])
-        cache.close()
-    finally:
-        blocker.close()
-    assert [thread for _, thread in said] == [threading.current_thread()]
-    assert "cannot be used (database is locked); going on without it" in said[0][0]
-    cache.close()
-    assert len(said) == 1

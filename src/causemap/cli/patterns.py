@@ -136,30 +136,29 @@ def patterns(
     )
     with bar if bar is not None else contextlib.nullcontext():
         tick = bar.update if bar is not None else None
-        # The cache stays open while the report is made: it writes the new facts meanwhile.
         with facts_cache(catalog, use=not no_cache) as cache:
             collected = collect(files, catalog, jobs=jobs, progress=tick, cache=cache)
-            problems = [*unread, *collected.diagnostics]
-            if problems:
-                if bar is not None:
-                    click.echo(err=True)
-                for diagnostic in problems:
-                    echo_diagnostic(diagnostic)
-                if not skip_invalid:
-                    bad = len({d.file for d in problems})
-                    what = f"{bad} of {counted(total, 'file')} {'is' if bad == 1 else 'are'}"
-                    rest = (
-                        f"fix {'it' if bad == 1 else 'them'}, or pass --skip-invalid to report "
-                        "on the rest"
-                        if bad < total
-                        else "there is nothing valid to report on"
-                    )
-                    click.echo(f"causemap: {what} invalid; {rest}", err=True)
-                    raise SystemExit(EXIT_PROBLEMS)
-            if not collected.incidents:
-                click.echo("causemap: no valid incident to report on", err=True)
+        problems = [*unread, *collected.diagnostics]
+        if problems:
+            if bar is not None:
+                click.echo(err=True)
+            for diagnostic in problems:
+                echo_diagnostic(diagnostic)
+            if not skip_invalid:
+                bad = len({d.file for d in problems})
+                what = f"{bad} of {counted(total, 'file')} {'is' if bad == 1 else 'are'}"
+                rest = (
+                    f"fix {'it' if bad == 1 else 'them'}, or pass --skip-invalid to report "
+                    "on the rest"
+                    if bad < total
+                    else "there is nothing valid to report on"
+                )
+                click.echo(f"causemap: {what} invalid; {rest}", err=True)
                 raise SystemExit(EXIT_PROBLEMS)
-            report = build_report(collected.incidents, catalog, since=since, progress=tick)
+        if not collected.incidents:
+            click.echo("causemap: no valid incident to report on", err=True)
+            raise SystemExit(EXIT_PROBLEMS)
+        report = build_report(collected.incidents, catalog, since=since, progress=tick)
     _warn_typos(collected.incidents, catalog)
     emit(render(report, fmt), target, output)
     if problems:  # --skip-invalid: what was left out is a problem in the input, as for import

@@ -35,7 +35,6 @@ import os
 import pickle
 import sqlite3
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -141,8 +140,6 @@ class FactsCache:
         self._warn = warn
         self._db: sqlite3.Connection | None = None
         self._opened = False
-        self._writing: threading.Thread | None = None
-        self._held: list[str] = []
 
     def _connect(self) -> sqlite3.Connection | None:
         if self._opened:
@@ -163,10 +160,7 @@ class FactsCache:
 
     def _open(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        # Used by one thread at a time: :meth:`put_soon`'s, then the caller's again.
-        db = sqlite3.connect(
-            self.path, timeout=_TIMEOUT, isolation_level=None, check_same_thread=False
-        )
+        db = sqlite3.connect(self.path, timeout=_TIMEOUT, isolation_level=None)
         try:
             # A lost cache is rebuilt, so durability is not worth an fsync per run.
             db.execute("PRAGMA synchronous = OFF")
@@ -192,40 +186,9 @@ class FactsCache:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         self._say(f"the patterns cache {self.path} cannot be used ({reason}); going on without it")
 
-    def put_soon(self, rows: list[tuple[bytes, bytes]]) -> None:
-        """:meth:`put` in a thread of its own, so that the caller makes its report
-        meanwhile: SQLite writes without holding the GIL, on a core that the report leaves
-        idle (half a second of 10,000 incidents' first run). Any later use of the cache,
-        and :meth:`close`, waits for it first, and gives its warning, if any, then."""
-        self._finish_writing()
-        self._writing = threading.Thread(
-            target=self._put_holding_warnings, args=(rows,), name="causemap-facts-cache"
-        )
-        self._writing.start()
-
-    def _put_holding_warnings(self, rows: list[tuple[bytes, bytes]]) -> None:
-        warn, self._warn = self._warn, self._held.append
-        try:
-            self.put(rows)
-        finally:
-            self._warn = warn
-
-    def _finish_writing(self) -> None:
-        """Wait for :meth:`put_soon`'s write (unless this is its thread), then say what it
-        had to say."""
-        writing = self._writing
-        if writing is None or writing is threading.current_thread():
-            return
-        writing.join()
-        self._writing = None
-        held, self._held = self._held, []
-        for message in held:
-            self._say(message)
-
     def get(self, digests: Sequence[bytes]) -> dict[bytes, bytes]:
         """The stored rows (pickled facts) of those ``digests`` that have one, marked as
         used today."""
-        self._finish_writing()
         db = self._connect()
         found: dict[bytes, bytes] = {}
         if db is None:
@@ -256,7 +219,6 @@ class FactsCache:
         """Whether any file's facts are stored for this generation: when none are (a first
         run, or the first after an upgrade or a catalog change), a run need not read every
         file up front to look for them."""
-        self._finish_writing()
         db = self._connect()
         if db is None:
             return False
@@ -272,7 +234,6 @@ class FactsCache:
 
     def put(self, rows: Iterable[tuple[bytes, bytes]]) -> None:
         """Store (digest, pickled facts) rows, and drop rows unused for :data:`KEEP_DAYS`."""
-        self._finish_writing()
         db = self._connect()
         if db is None:
             return
@@ -311,7 +272,6 @@ class FactsCache:
         return index
 
     def close(self) -> None:
-        self._finish_writing()
         if self._db is not None:
             self._db.close()
             self._db = None

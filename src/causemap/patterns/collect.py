@@ -147,7 +147,7 @@ def collect(
             pool.shutdown()
             gc.unfreeze()
     if cache is not None and new:
-        cache.put_soon(new)  # written while the caller makes its report
+        cache.put(new)
     repeated = list(_duplicates(found))
     duplicates = {d.file for d in repeated}
     out.diagnostics.extend(repeated)
@@ -244,7 +244,7 @@ def collect_stored(
                     new.append((digest, dumps(facts)))
             out.append(facts)
     if cache is not None and new:
-        cache.put_soon(new)  # written while the caller makes its report
+        cache.put(new)
     return out
 
 
