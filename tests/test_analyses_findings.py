@@ -555,6 +555,20 @@ class TestUnicodeForms:
         assert "BLAME_LANGUAGE" in codes(inc, config)
 
 
+def assert_root_stops_at_human(acts: str, does_not: str) -> None:
+    """A root (no level) labelled ``acts`` is a human stop, a warning; labelled
+    ``does_not``, its near twin, it is not."""
+    inc = careful()
+    inc.node("ran-script").causes = []
+    inc.node("ran-script").level = None
+    inc.node("ran-script").label = acts
+    (finding,) = codes(inc)["STOPS_AT_HUMAN"]
+    assert finding.severity == "warning"
+    assert finding.message.startswith("the analysis ends at a person's action")
+    inc.node("ran-script").label = does_not
+    assert "STOPS_AT_HUMAN" not in codes(inc)
+
+
 class TestHumanStops:
     def test_root_named_human_error_is_an_error(self) -> None:
         (finding,) = codes(five_whys())["STOPS_AT_HUMAN"]
@@ -760,15 +774,7 @@ class TestHumanStops:
     ) -> None:
         # The main verb's subject is a thing, or the verb is passive: the person acts in
         # an aside, a second clause, or the clause after an opening participle.
-        inc = careful()
-        inc.node("ran-script").causes = []
-        inc.node("ran-script").level = None
-        inc.node("ran-script").label = acts
-        (finding,) = codes(inc)["STOPS_AT_HUMAN"]
-        assert finding.severity == "warning"
-        assert finding.message.startswith("the analysis ends at a person's action")
-        inc.node("ran-script").label = does_not
-        assert "STOPS_AT_HUMAN" not in codes(inc)
+        assert_root_stops_at_human(acts, does_not)
 
     @pytest.mark.parametrize(
         ("duty", "act"),
@@ -849,15 +855,7 @@ class TestHumanStops:
         self, acts: str, does_not: str
     ) -> None:
         # The root's event was set off by a person's act: the analysis stops at it.
-        inc = careful()
-        inc.node("ran-script").causes = []
-        inc.node("ran-script").level = None
-        inc.node("ran-script").label = acts
-        (finding,) = codes(inc)["STOPS_AT_HUMAN"]
-        assert finding.severity == "warning"
-        assert finding.message.startswith("the analysis ends at a person's action")
-        inc.node("ran-script").label = does_not
-        assert "STOPS_AT_HUMAN" not in codes(inc)
+        assert_root_stops_at_human(acts, does_not)
 
     @pytest.mark.parametrize(
         ("act", "duty"),
