@@ -70,6 +70,11 @@ def settle(page: Page) -> None:
     """Wait for the analysis of what is on screen, and for the canvas to stop moving."""
     page.wait_for_function("() => !window.causemap.editor() || window.causemap.analysisFresh()")
     page.wait_for_function("() => !window.cy || !window.cy.animated()")
+    # The factor key's catalog suggestions arrive on their own request.
+    page.wait_for_function(
+        "() => ![...document.querySelectorAll('.suggestions .muted')]"
+        ".some((p) => p.textContent === 'Looking…')"
+    )
     page.wait_for_timeout(300)
 
 
