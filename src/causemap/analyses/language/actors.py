@@ -183,12 +183,25 @@ def _acts(
     says: as its subject, unless the verb is passive or says a duty was held, or as the
     agent after "by" in its clause?"""
     first, last, passive = verb
-    if not (passive or _on_duty(forms, first, last)):
-        for subject in _subjects(sentence, words, first):
-            denied = any(word.lower() in _NEGATIONS for word in subject[-3:])
-            if not denied and _someone(subject, person, names):
-                return True
+    acting = not (passive or _on_duty(forms, first, last))
+    if acting and _person_subject(sentence, words, first, person, names):
+        return True
     return _by_agent(sentence, words[last].end(), person, names)
+
+
+def _person_subject(
+    sentence: str,
+    words: list[re.Match[str]],
+    verb: int,
+    person: re.Pattern[str],
+    names: Collection[str],
+) -> bool:
+    """Is a subject of the verb at ``verb`` a person, not denied ("no engineer")?"""
+    return any(
+        not any(word.lower() in _NEGATIONS for word in subject[-3:])
+        and _someone(subject, person, names)
+        for subject in _subjects(sentence, words, verb)
+    )
 
 
 def _by_agent(sentence: str, at: int, person: re.Pattern[str], names: Collection[str]) -> bool:
@@ -324,11 +337,7 @@ def _holds_duty(
         return False
     if not _on_duty(forms, first, last):
         return False
-    return any(
-        not any(word.lower() in _NEGATIONS for word in subject[-3:])
-        and _someone(subject, person, names)
-        for subject in _subjects(sentence, words, first)
-    )
+    return _person_subject(sentence, words, first, person, names)
 
 
 _NUMBER_WORDS = "two three four five six seven eight nine ten"
